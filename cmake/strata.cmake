@@ -1,0 +1,27 @@
+# Helpers shared by every folder's CMakeLists.txt.
+
+# strata_add_test(NAME name SOURCES a_test.cc ... LIBS strata_x ...)
+# One GoogleTest binary; each TEST becomes a CTest test. Sanitizer options and the
+# conformance folder are passed through the environment.
+function(strata_add_test)
+  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS" ${ARGN})
+  if(NOT STRATA_TESTS)
+    return()
+  endif()
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
+  gtest_discover_tests(${T_NAME}
+    DISCOVERY_MODE PRE_TEST
+    WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
+    PROPERTIES ENVIRONMENT "${STRATA_TEST_ENV}" TIMEOUT 300)
+endfunction()
+
+set(STRATA_TEST_ENV
+  "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1"
+  "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/lsan.supp:print_suppressions=0"
+  "UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1"
+  "STRATA_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
+  "STRATA_BINARY_DIR=${CMAKE_BINARY_DIR}"
+  "TF_CLI_CONFIG_FILE=/dev/null"
+  "CHECKPOINT_DISABLE=1"
+)

@@ -1,0 +1,9 @@
+#include "cli/commands.h"
+
+namespace strata::cli {
+
+void register_commands(CLI::App& app, Globals& globals, Action& action) {
+  add_version_command(app, globals, action);
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,20 @@
+// The command table: every strata subcommand is registered here, in one place.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/globals.h"
+
+namespace strata::cli {
+
+// A command's run function; set by the subcommand's callback, returns the exit code.
+using Action = std::function<int()>;
+
+void register_commands(CLI::App& app, Globals& globals, Action& action);
+
+// One registration function per command file (cmd_<name>.cc).
+void add_version_command(CLI::App& app, Globals& globals, Action& action);
+
+}  // namespace strata::cli

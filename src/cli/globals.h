@@ -1,0 +1,24 @@
+// Options every strata command shares, and how the CLI talks to the terminal.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace strata::cli {
+
+struct Globals {
+  std::string dir;          // -C DIR: run as if started in DIR
+  int verbose = 0;          // -v, repeatable
+  bool quiet = false;       // -q
+  std::string color = "auto";  // auto|always|never (NO_COLOR turns auto into never)
+  bool json = false;        // --json on commands that support machine output
+  std::string engine;       // --engine PATH
+
+  bool use_color(std::FILE* stream) const;
+};
+
+// Levenshtein-based "did you mean": the closest candidate within a small distance, or "".
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace strata::cli

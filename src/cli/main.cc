@@ -1,0 +1,130 @@
+// strata's entry point: global flags, the command table, and the one place where errors
+// become messages and exit codes (0 ok, 1 failure, 2 usage error).
+#include <unistd.h>
+
+#include <iostream>
+#include <cerrno>
+#include <cstring>
+#include <regex>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "model/error.h"
+
+namespace {
+
+using strata::cli::closest_match;
+
+std::vector<std::string> subcommand_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    names.push_back(sub->get_name());
+  }
+  return names;
+}
+
+std::vector<std::string> option_names(const CLI::App* app) {
+  std::vector<std::string> names;
+  for (const auto* opt : app->get_options()) {
+    for (const auto& l : opt->get_lnames()) names.push_back("--" + l);
+    for (const auto& s : opt->get_snames()) names.push_back("-" + s);
+  }
+  return names;
+}
+
+// The deepest subcommand that was parsed, for suggesting its flags.
+const CLI::App* deepest_parsed(const CLI::App& app) {
+  const CLI::App* cur = &app;
+  for (;;) {
+    auto subs = cur->get_subcommands();
+    if (subs.empty()) return cur;
+    cur = subs.front();
+  }
+}
+
+int usage_error(const CLI::App& app, const std::string& message) {
+  std::cerr << "strata: " << message << "\n";
+  // Suggest a command or a flag for the words CLI11 could not place.
+  std::smatch m;
+  std::regex extras_re("not expected: (.*)");
+  std::string text = message;
+  if (std::regex_search(text, m, extras_re)) {
+    std::string extras = m[1];
+    std::string first = extras.substr(0, extras.find(' '));
+    const CLI::App* where = deepest_parsed(app);
+    if (!first.empty() && first[0] == '-') {
+      std::string flag = first.substr(0, first.find('='));
+      auto hit = closest_match(flag, option_names(where));
+      if (!hit.empty()) std::cerr << "  did you mean " << hit << "?\n";
+    } else if (where == &app) {
+      auto hit = closest_match(first, subcommand_names(app));
+      if (!hit.empty()) std::cerr << "  did you mean \"strata " << hit << "\"?\n";
+    }
+  }
+  std::cerr << "Run 'strata --help' for the list of commands.\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "strata runs OpenTofu/Terraform across many stacks and components: in dependency order, in\n"
+      "parallel, with secrets kept off disk and cross-stack values passed safely.",
+      "strata"};
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  strata::cli::Globals globals;
+  app.add_option("-C,--directory", globals.dir, "Run as if strata was started in DIR")->type_name("DIR");
+  app.add_flag("-v,--verbose", globals.verbose, "More detail (repeat for more)");
+  app.add_flag("-q,--quiet", globals.quiet, "Only errors and results");
+  app.add_option("--color", globals.color, "Colour output: auto, always or never (NO_COLOR is honoured)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--engine", globals.engine, "Engine binary to run (default: tofu, then terraform)")
+      ->type_name("PATH");
+
+  strata::cli::Action action;
+  strata::cli::register_commands(app, globals, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    if (app.get_subcommands().empty() && argc > 1) {
+      // A word that is not a command ends up here when no command was given.
+      std::string word;
+      for (int i = 1; i < argc; ++i) {
+        if (argv[i][0] != '-') { word = argv[i]; break; }
+      }
+      std::cerr << "strata: unknown command \"" << word << "\"\n";
+      auto hit = closest_match(word, subcommand_names(app));
+      if (!hit.empty()) std::cerr << "  did you mean \"strata " << hit << "\"?\n";
+      std::cerr << "Run 'strata --help' for the list of commands.\n";
+      return 2;
+    }
+    return usage_error(app, e.what());
+  } catch (const CLI::ParseError& e) {
+    return usage_error(app, e.what());
+  }
+
+  if (!globals.dir.empty() && ::chdir(globals.dir.c_str()) != 0) {
+    std::cerr << "strata: cannot change to directory \"" << globals.dir << "\": " << std::strerror(errno) << "\n";
+    return 2;
+  }
+  try {
+    return action ? action() : 0;
+  } catch (const strata::Error& e) {
+    std::cerr << "error: " << e.render() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "internal error: " << e.what() << "\n  hint: this is a bug in strata; please report it\n";
+    return 1;
+  }
+}

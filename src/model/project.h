@@ -1,0 +1,102 @@
+// The Project model: what every front-end (JS stacks, YAML layers, HCL) produces and every later
+// stage (resolve, graph, generate, execute) consumes. Values here are unresolved: they may still
+// hold templates ({{ }}), secret references (sops://) and component references.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/origin.h"
+#include "model/value.h"
+
+namespace strata {
+
+// Names one component of one stack, e.g. a dependency or a state() reference target.
+struct ComponentRef {
+  std::string stack;
+  std::string component;
+  Origin origin;  // where the reference was written
+
+  std::string str() const { return stack + "/" + component; }
+  bool operator==(const ComponentRef& o) const {
+    return stack == o.stack && component == o.component;
+  }
+  bool operator<(const ComponentRef& o) const {
+    return stack != o.stack ? stack < o.stack : component < o.component;
+  }
+};
+
+struct Backend {
+  std::string type;  // "local", "s3", "gcs", ...; empty = none declared
+  Value config;      // map; strings may hold templates
+  Origin origin;
+};
+
+// Commands run around an engine phase (HCL stacks); kept even before anything enforces them.
+struct Hooks {
+  std::vector<std::string> pre_plan, post_plan, pre_apply, post_apply;
+};
+
+struct Component {
+  std::string name;
+  std::string stack;
+  // Module path relative to the project root; "base//sub" copies base and runs in base/sub.
+  std::string source;
+  Value inputs = Value::map();     // tfvars; may hold templates and references
+  Value providers = Value::map();  // provider name -> config map
+  std::optional<Backend> backend;  // overrides the stack backend
+  std::vector<ComponentRef> depends_on;  // explicit, plus references found by front-ends
+  Value mock_outputs = Value::map();     // used by plan when a dependency has no state yet
+  // Kompos-style extras: written as provider.tf.json / variables.tfvars.json when set.
+  Value provider_json;
+  Origin origin;
+
+  ComponentRef ref() const { return {stack, name, origin}; }
+};
+
+struct Stack {
+  std::string name;
+  // Where the stack came from: the stack file, the config folder or the stack.hcl file.
+  std::string source_file;
+  std::string kind = "js";          // "js", "yaml" or "hcl"
+  Value options = Value::map();     // merged at top level into template data
+  Backend backend;
+  std::map<std::string, std::string> env;  // applied to every engine run of this stack
+  Value metadata = Value::map();
+  std::vector<std::string> provider_appends;  // append('providers', [...]) lines
+  Value kubeconfig;
+  std::vector<std::string> policies;
+  Hooks hooks;
+  std::vector<Component> components;  // declaration order
+  Origin origin;
+
+  const Component* find(const std::string& component) const;
+  Component* find(const std::string& component);
+};
+
+// Project settings from strata.yaml (or comet.yaml), with DESIGN.md §5 defaults.
+struct Settings {
+  std::string engine = "auto";  // "auto" = tofu, then terraform; or a name or a path
+  std::string stacks_dir = "stacks";
+  std::string config_dir = "config";
+  std::string work_dir = ".strata";
+  int parallelism = 0;          // 0 = number of cores, at least 2
+  std::string plugin_cache;     // empty = per-user cache folder
+  bool generate_backend = true;
+  std::map<std::string, std::string> env;
+  Origin origin;  // the settings file, when there was one
+};
+
+struct Project {
+  std::string root;  // absolute path
+  Settings settings;
+  std::map<std::string, Stack> stacks;  // by name
+
+  const Stack* find_stack(const std::string& name) const;
+  Stack* find_stack(const std::string& name);
+  const Component* find(const ComponentRef& ref) const;
+};
+
+}  // namespace strata
