@@ -1,0 +1,20 @@
+// SecretResolver: how the JS front-end turns secrets('sops://file#/a/b') and secret('a.b') into
+// values. Abstract so tests can use a fake; the real implementation lives in src/secrets/.
+#pragma once
+
+#include <string>
+
+#include "model/origin.h"
+#include "model/value.h"
+
+namespace strata {
+
+class SecretResolver {
+ public:
+  virtual ~SecretResolver() = default;
+  // Resolves a reference such as "sops://secrets.enc.yaml#/db/password" or "op://v/i/f".
+  // Returns the value marked sensitive; throws strata::Error (naming `where`) when it cannot.
+  virtual Value resolve(const std::string& ref, const Origin& where) = 0;
+};
+
+}  // namespace strata

@@ -1,0 +1,307 @@
+#include "config/js/stack_file_runner.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/js/file_run.h"
+#include "config/js/js_value.h"
+
+// Exported by libjavascriptcoregtk but missing from its public headers.
+extern "C" void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
+                                                    bool (*callback)(JSContextRef, void*),
+                                                    void* context);
+extern "C" void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
+
+namespace fs = std::filesystem;
+
+namespace strata::js {
+
+namespace {
+
+// How often (in seconds of JS execution) the watchdog looks at elapsed time and memory.
+constexpr double kWatchdogPoll = 0.05;
+
+size_t resident_bytes() {
+  std::ifstream in("/proc/self/statm");
+  size_t total = 0, resident = 0;
+  in >> total >> resident;
+  return resident * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+bool read_file(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+// One JavaScriptCore VM for the whole process, never destroyed: JSC expects few long-lived VMs,
+// and destroying one runs code inside libjavascriptcoregtk that UBSan's vptr check rejects
+// (a std::shared_ptr helper from our binary interposes on the library's). Runners take turns on
+// it; each run arms its own watchdog.
+JSContextGroupRef process_group() {
+  static JSContextGroupRef group = JSContextGroupCreate();
+  return group;
+}
+
+FileRun* run_of(JSContextRef ctx) {
+  return static_cast<FileRun*>(JSObjectGetPrivate(JSContextGetGlobalObject(ctx)));
+}
+
+// A JS error carrying the exact position of a problem that has no JS frame (a syntax error in
+// a required file, a missing module).
+JSObjectRef positioned_error(JSContextRef ctx, const std::string& message, const std::string& file,
+                             int line, const std::string& hint) {
+  JSObjectRef error = make_error(ctx, message);
+  set_property(ctx, error, "strataFile", make_string(ctx, file));
+  set_property(ctx, error, "strataLine", JSValueMakeNumber(ctx, line));
+  if (!hint.empty()) set_property(ctx, error, "strataHint", make_string(ctx, hint));
+  return error;
+}
+
+std::optional<std::string> resolve_module(const std::string& spec, const std::string& dir) {
+  fs::path base = fs::path(dir) / spec;
+  for (const fs::path& candidate : {base, fs::path(base.string() + ".js"),
+                                    fs::path(base.string() + ".json"), base / "index.js"}) {
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate).string();
+  }
+  return std::nullopt;
+}
+
+std::string render_frames(const std::vector<Frame>& frames) {
+  std::string out;
+  for (const auto& f : frames) {
+    if (!f.user()) continue;
+    out += "\n    at " + (f.function.empty() ? std::string("<top level>") : f.function) + " (" +
+           f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ")";
+  }
+  return out.empty() ? out : "\n  JS stack:" + out;
+}
+
+Error translate_exception(FileRun& run, JSValueRef exception) {
+  JSContextRef ctx = run.ctx;
+  std::string text = to_string(ctx, exception);
+  std::string hint;
+  Origin origin(run.main_display);
+  std::vector<Frame> frames;
+  if (JSValueIsObject(ctx, exception)) {
+    JSObjectRef object = JSValueToObject(ctx, exception, nullptr);
+    frames = parse_stack(to_string(ctx, get_property(ctx, object, "stack")));
+    JSValueRef h = get_property(ctx, object, "strataHint");
+    if (JSValueIsString(ctx, h)) hint = to_string(ctx, h);
+    JSValueRef file = get_property(ctx, object, "strataFile");
+    if (JSValueIsString(ctx, file)) {
+      origin = Origin(to_string(ctx, file),
+                      static_cast<int>(JSValueToNumber(
+                          ctx, get_property(ctx, object, "strataLine"), nullptr)));
+    } else {
+      bool from_native = !frames.empty() && frames.front().native();
+      Origin found = run.origin_of(frames, from_native);
+      if (found.known()) origin = found;
+    }
+  } else {
+    text = "uncaught exception: " + text;
+  }
+  if (origin.path() != run.main_display) text += " (while loading stack file " + run.main_display + ")";
+  if (hint.empty()) hint = "fix the stack file at the position above";
+  return Error(text + render_frames(frames), origin, hint);
+}
+
+}  // namespace
+
+Origin FileRun::origin_of(const std::vector<Frame>& frames, bool at_call) {
+  for (const auto& f : frames) {
+    if (!f.user()) continue;
+    int column = f.column;
+    if (at_call) {
+      auto it = sources.find(f.file);
+      if (it != sources.end()) column = callee_start_column(line_of(it->second, f.line), column);
+    }
+    return Origin(f.file, f.line, column);
+  }
+  return {};
+}
+
+Origin FileRun::call_site() {
+  JSObjectRef error = make_error(ctx, "");
+  return origin_of(parse_stack(to_string(ctx, get_property(ctx, error, "stack"))), true);
+}
+
+JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exception) {
+  auto cached = modules.find(path);
+  if (cached != modules.end()) return get_property(ctx, cached->second, "exports");
+
+  std::string display = runner.display_path(path);
+  std::string source;
+  if (!read_file(path, source)) {
+    *exception = positioned_error(ctx, "cannot read " + display, display, 0,
+                                  "check that the file exists and is readable");
+    return nullptr;
+  }
+  JSObjectRef module = JSObjectMake(ctx, nullptr, nullptr);
+  JSObjectRef exports = JSObjectMake(ctx, nullptr, nullptr);
+  set_property(ctx, module, "exports", exports);
+  set_property(ctx, module, "id", make_string(ctx, path));
+  set_property(ctx, module, "filename", make_string(ctx, path));
+  set_property(ctx, module, "loaded", JSValueMakeBoolean(ctx, false));
+  JSValueProtect(ctx, module);
+  modules.emplace(path, module);  // before running it: a cycle sees the partial exports, as in Node
+
+  if (path.ends_with(".json")) {
+    JsString json(source);
+    JSValueRef value = JSValueMakeFromJSONString(ctx, json.get());
+    if (!value) {
+      *exception = positioned_error(ctx, "SyntaxError: " + display + " is not valid JSON", display,
+                                    0, "fix the JSON file");
+      return nullptr;
+    }
+    set_property(ctx, module, "exports", value);
+    return value;
+  }
+
+  sources.emplace(display, source);
+  JsString script(kModuleHeader + source + "\n})");
+  JsString url(display);
+  JSValueRef syntax = nullptr;
+  if (!JSCheckScriptSyntax(ctx, script.get(), url.get(), 1, &syntax)) {
+    int line = 0;
+    if (syntax && JSValueIsObject(ctx, syntax)) {
+      line = static_cast<int>(JSValueToNumber(
+          ctx, get_property(ctx, JSValueToObject(ctx, syntax, nullptr), "line"), nullptr));
+    }
+    *exception = positioned_error(ctx, to_string(ctx, syntax), display, line,
+                                  "fix the JavaScript syntax at this line");
+    return nullptr;
+  }
+  JSValueRef function = JSEvaluateScript(ctx, script.get(), nullptr, url.get(), 1, exception);
+  if (!function) return nullptr;
+  std::string dir = fs::path(path).parent_path().string();
+  JSValueRef make_require = get_property(ctx, prelude, "makeRequire");
+  JSValueRef dir_value = make_string(ctx, dir);
+  JSValueRef require = JSObjectCallAsFunction(ctx, JSValueToObject(ctx, make_require, nullptr),
+                                              nullptr, 1, &dir_value, exception);
+  if (!require) return nullptr;
+  JSValueRef args[] = {exports, require, module, make_string(ctx, path), dir_value};
+  JSValueRef result = JSObjectCallAsFunction(ctx, JSValueToObject(ctx, function, nullptr), nullptr,
+                                             5, args, exception);
+  if (!result) return nullptr;
+  set_property(ctx, module, "loaded", JSValueMakeBoolean(ctx, true));
+  return get_property(ctx, module, "exports");
+}
+
+// Native half of require(): resolves a relative path against the requiring file's folder.
+JSValueRef native_require(JSContextRef ctx, JSObjectRef, JSObjectRef, size_t argc,
+                          const JSValueRef argv[], JSValueRef* exception) {
+  FileRun& run = *run_of(ctx);
+  std::string spec = argc > 0 ? to_string(ctx, argv[0]) : "";
+  std::string dir = argc > 1 ? to_string(ctx, argv[1]) : "";
+  bool relative = spec.starts_with("./") || spec.starts_with("../") || spec.starts_with("/");
+  if (!relative) {
+    JSObjectRef error = make_error(ctx, "require('" + spec + "'): only relative paths are supported");
+    set_property(ctx, error, "strataHint",
+                 make_string(ctx, "write the path from this file, like require('./lib/" + spec +
+                                      "'); packages from node_modules are not available"));
+    *exception = error;
+    return nullptr;
+  }
+  auto resolved = resolve_module(spec, dir);
+  if (!resolved) {
+    JSObjectRef error = make_error(ctx, "require('" + spec + "'): no file " + spec + ", " + spec +
+                                            ".js or " + spec + "/index.js");
+    set_property(ctx, error, "strataHint",
+                 make_string(ctx, "check the path; it is relative to the requiring file"));
+    *exception = error;
+    return nullptr;
+  }
+  return run.require_module(*resolved, exception);
+}
+
+StackFileRunner::StackFileRunner(RunnerOptions options) : options_(std::move(options)) {
+  group_ = process_group();
+  JSClassDefinition def = kJSClassDefinitionEmpty;
+  def.className = "global";
+  global_class_ = JSClassCreate(&def);
+}
+
+StackFileRunner::~StackFileRunner() {
+  JSClassRelease(global_class_);
+}
+
+std::string StackFileRunner::display_path(const std::string& path) const {
+  if (options_.root.empty()) return path;
+  std::error_code ec;
+  fs::path rel = fs::path(path).lexically_relative(options_.root);
+  if (rel.empty() || rel.native().starts_with("..")) return path;
+  return rel.string();
+}
+
+bool StackFileRunner::on_watchdog(JSContextRef, void* data) {
+  auto* self = static_cast<StackFileRunner*>(data);
+  double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - self->started_).count();
+  if (elapsed > self->options_.timeout_seconds) {
+    self->stop_ = Stop::kTimeout;
+    return true;
+  }
+  if (resident_bytes() > self->options_.memory_limit_bytes) {
+    self->stop_ = Stop::kMemory;
+    return true;
+  }
+  JSContextGroupSetExecutionTimeLimit(self->group_, kWatchdogPoll, &on_watchdog, self);
+  return false;
+}
+
+void StackFileRunner::arm_watchdog() {
+  started_ = std::chrono::steady_clock::now();
+  stop_ = Stop::kNone;
+  JSContextGroupSetExecutionTimeLimit(group_, kWatchdogPoll, &on_watchdog, this);
+}
+
+std::optional<Stack> StackFileRunner::run_file(const std::string& path) {
+  FileRun run(*this);
+  run.main_path = path;
+  run.main_display = display_path(path);
+  run.ctx = JSGlobalContextCreateInGroup(group_, global_class_);
+  JSObjectSetPrivate(JSContextGetGlobalObject(run.ctx), &run);
+  struct Release {
+    FileRun& run;
+    ~Release() {
+      for (auto& [_, module] : run.modules) JSValueUnprotect(run.ctx, module);
+      if (run.prelude) JSValueUnprotect(run.ctx, run.prelude);
+      JSObjectSetPrivate(JSContextGetGlobalObject(run.ctx), nullptr);
+      JSGlobalContextRelease(run.ctx);
+    }
+  } release{run};
+
+  install_globals(run);
+  arm_watchdog();
+  JSValueRef exception = nullptr;
+  JSValueRef done = run.require_module(path, &exception);
+  JSContextGroupClearExecutionTimeLimit(group_);
+  if (stop_ == Stop::kTimeout) {
+    throw Error("stack file " + run.main_display + " was stopped after running for " +
+                    std::to_string(static_cast<int>(options_.timeout_seconds)) + " s",
+                Origin(run.main_display),
+                "look for a loop that never ends; the limit is set by STRATA_JS_TIMEOUT "
+                "(seconds)");
+  }
+  if (stop_ == Stop::kMemory) {
+    throw Error("stack file " + run.main_display + " was stopped: strata's memory use passed " +
+                    std::to_string(options_.memory_limit_bytes >> 20) + " MiB while it ran",
+                Origin(run.main_display),
+                "look for data that grows without end; the limit is set by "
+                "STRATA_JS_MEMORY_LIMIT_MB");
+  }
+  if (!done) throw translate_exception(run, exception);
+  if (!run.stack) return std::nullopt;
+  finish_stack(run);
+  return std::move(run.stack);
+}
+
+}  // namespace strata::js

@@ -1,0 +1,58 @@
+// StackFileRunner: runs JavaScript stack files on JavaScriptCore, one fresh context per file,
+// and turns what they declare (stack(), component(), backend(), ...) into the Stack model.
+// Files are CommonJS modules: relative require(), module.exports, __filename, __dirname.
+// A file that loops or allocates without bound is stopped by a watchdog.
+#pragma once
+
+#include <JavaScriptCore/JavaScript.h>
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "config/js/js_log.h"
+#include "config/js/secret_resolver.h"
+#include "model/project.h"
+
+namespace strata::js {
+
+struct RunnerOptions {
+  std::string root;  // project root (absolute); origins are written relative to it
+  double timeout_seconds = 30;
+  size_t memory_limit_bytes = size_t{2} << 30;  // process RSS above which a file is stopped
+  const std::map<std::string, std::string>* environment = nullptr;  // for env / envs()
+  SecretResolver* secrets = nullptr;  // nullptr: secrets() and secret() are errors
+  LogSink log;                        // print() and console.*; dropped when empty
+};
+
+class StackFileRunner {
+ public:
+  explicit StackFileRunner(RunnerOptions options);
+  ~StackFileRunner();
+  StackFileRunner(const StackFileRunner&) = delete;
+  StackFileRunner& operator=(const StackFileRunner&) = delete;
+
+  // Runs the file at `path` (absolute) in a fresh context. Returns the stack it declared, or
+  // nullopt when it declared none (a helper). Throws strata::Error with the file:line:col of
+  // the problem, the JS message and stack.
+  std::optional<Stack> run_file(const std::string& path);
+
+  const RunnerOptions& options() const { return options_; }
+  // Path as shown in origins: relative to the root when under it.
+  std::string display_path(const std::string& path) const;
+
+ private:
+  enum class Stop { kNone, kTimeout, kMemory };
+  static bool on_watchdog(JSContextRef ctx, void* self);
+  void arm_watchdog();
+
+  RunnerOptions options_;
+  JSContextGroupRef group_ = nullptr;
+  JSClassRef global_class_ = nullptr;
+  std::chrono::steady_clock::time_point started_;
+  Stop stop_ = Stop::kNone;
+};
+
+}  // namespace strata::js
