@@ -1,0 +1,430 @@
+#include "base/subprocess.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <filesystem>
+#include <utility>
+
+#include "model/error.h"
+
+extern char** environ;
+
+namespace strata {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Once the child has exited, grandchildren in other process groups (daemonized with setsid)
+// may still hold our pipes open; stop waiting for their end-of-file after this long.
+constexpr auto kDrainLimit = std::chrono::seconds(2);
+// Without pidfd (old kernels, some sandboxes) exit is noticed by polling this often.
+constexpr int kExitPollMs = 20;
+
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd = -1) : fd_(fd) {}
+  ~UniqueFd() { reset(); }
+  UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept {
+    if (this != &o) {
+      reset();
+      fd_ = std::exchange(o.fd_, -1);
+    }
+    return *this;
+  }
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// A pidfd becomes readable when the process exits, so poll() can wait for output and exit at
+// once. Called through syscall(): glibc 2.36's <sys/pidfd.h> lacks extern "C" for C++.
+int open_pidfd(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+// One output stream of the child: its pipe, the partial line not yet delivered, the capture.
+struct OutputStream {
+  UniqueFd fd;
+  const LineCallback* on_line;
+  std::string* capture;  // null when not captured
+  std::string partial;
+
+  void feed(std::string_view data) {
+    if (capture) capture->append(data);
+    if (!*on_line) return;
+    size_t nl;
+    while ((nl = data.find('\n')) != std::string_view::npos) {
+      if (partial.empty()) {
+        (*on_line)(data.substr(0, nl));
+      } else {
+        partial.append(data.substr(0, nl));
+        std::string line = std::move(partial);
+        partial.clear();
+        (*on_line)(line);
+      }
+      data.remove_prefix(nl + 1);
+    }
+    partial.append(data);
+  }
+
+  // Reads what is available; closes the pipe at end-of-file and flushes the partial line.
+  void read_some() {
+    char buf[64 * 1024];
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    if (n <= 0) {
+      fd.reset();
+      finish();
+      return;
+    }
+    feed(std::string_view(buf, static_cast<size_t>(n)));
+  }
+
+  void finish() {
+    if (!partial.empty() && *on_line) {
+      std::string line = std::move(partial);
+      partial.clear();
+      (*on_line)(line);
+    }
+    partial.clear();
+  }
+};
+
+std::vector<std::string> build_environment(const SubprocessOptions& options) {
+  std::map<std::string, std::string> merged;
+  if (options.inherit_env) {
+    for (char** e = environ; e && *e; ++e) {
+      std::string_view entry(*e);
+      size_t eq = entry.find('=');
+      if (eq == std::string_view::npos || eq == 0) continue;
+      merged.emplace(std::string(entry.substr(0, eq)), std::string(entry.substr(eq + 1)));
+    }
+  }
+  for (const auto& [key, value] : options.env) merged[key] = value;
+  std::vector<std::string> out;
+  out.reserve(merged.size());
+  for (const auto& [key, value] : merged) out.push_back(key + "=" + value);
+  return out;
+}
+
+std::string lookup_env(const std::vector<std::string>& env, std::string_view key) {
+  for (const auto& entry : env) {
+    if (entry.size() > key.size() && entry.compare(0, key.size(), key) == 0 &&
+        entry[key.size()] == '=') {
+      return entry.substr(key.size() + 1);
+    }
+  }
+  return {};
+}
+
+void check_working_directory(const std::string& cwd, const std::string& program) {
+  if (cwd.empty()) return;
+  struct stat st;
+  if (::stat(cwd.c_str(), &st) != 0) {
+    int err = errno;
+    throw Error("cannot run '" + program + "': working directory '" + cwd +
+                    "' is not usable: " + strerror(err),
+                {}, "create the directory or run from another one");
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    throw Error("cannot run '" + program + "': working directory '" + cwd + "' is not a directory");
+  }
+}
+
+// Checks a candidate program file: empty string when usable, else the reason it is not.
+std::string unusable_reason(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return strerror(errno);
+  if (S_ISDIR(st.st_mode)) return "it is a directory";
+  if (!S_ISREG(st.st_mode)) return "it is not a regular file";
+  if (::access(path.c_str(), X_OK) != 0)
+    return "it is not executable (" + std::string(strerror(errno)) + ")";
+  return {};
+}
+
+// Resolves argv[0] to an absolute path the way execvp would, but with the child's PATH and
+// cwd, so the error can say exactly what is wrong before anything is started.
+std::string resolve_program(const std::string& name, const std::string& cwd,
+                            const std::vector<std::string>& env) {
+  namespace fs = std::filesystem;
+  if (name.empty()) throw Error("cannot run a command with an empty program name");
+  if (name.find('/') != std::string::npos) {
+    fs::path p(name);
+    if (p.is_relative() && !cwd.empty()) p = fs::path(cwd) / p;
+    std::string path = fs::absolute(p).lexically_normal().string();
+    if (std::string why = unusable_reason(path); !why.empty()) {
+      throw Error("cannot run '" + name + "': " + why, {},
+                  "check the path; it is taken relative to the working directory");
+    }
+    return path;
+  }
+  std::string search = lookup_env(env, "PATH");
+  if (search.empty()) search = "/usr/local/bin:/usr/bin:/bin";
+  std::string first_problem;
+  size_t start = 0;
+  while (start <= search.size()) {
+    size_t colon = search.find(':', start);
+    if (colon == std::string::npos) colon = search.size();
+    std::string dir = search.substr(start, colon - start);
+    start = colon + 1;
+    if (dir.empty()) dir = ".";
+    fs::path candidate = fs::path(dir) / name;
+    if (candidate.is_relative() && !cwd.empty()) candidate = fs::path(cwd) / candidate;
+    std::string path = fs::absolute(candidate).lexically_normal().string();
+    std::string why = unusable_reason(path);
+    if (why.empty()) return path;
+    // Remember a file that exists but cannot be run: it explains more than "not found".
+    if (first_problem.empty() && ::access(path.c_str(), F_OK) == 0) {
+      first_problem = path + ": " + why;
+    }
+  }
+  if (!first_problem.empty()) {
+    throw Error("cannot run '" + name + "': " + first_problem, {},
+                "make it executable (chmod +x) or fix PATH");
+  }
+  throw Error("cannot run '" + name + "': not found on PATH", {},
+              "install it or give its full path; PATH is " + search);
+}
+
+}  // namespace
+
+std::string SubprocessResult::describe() const {
+  std::string how = signal != 0 ? "killed by " + signal_name(signal)
+                                : "exited with code " + std::to_string(exit_code);
+  if (timed_out) return "timed out after " + std::to_string(duration.count()) + " ms (" + how + ")";
+  return how;
+}
+
+Subprocess::Subprocess(SubprocessOptions options) : options_(std::move(options)) {}
+
+void Subprocess::interrupt() { send_signal(SIGINT); }
+void Subprocess::terminate() { send_signal(SIGTERM); }
+void Subprocess::kill() { send_signal(SIGKILL); }
+
+void Subprocess::send_signal(int signal_number) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (reaped_) return;
+  if (pid_ > 0) {
+    // Negative pid: the whole group, so engine plugins and provisioners get it too.
+    ::kill(-pid_, signal_number);
+  } else if (pending_signal_ != SIGKILL) {
+    pending_signal_ = signal_number;
+  }
+}
+
+pid_t Subprocess::pid() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pid_;
+}
+
+pid_t Subprocess::spawn(const std::string& program, const std::vector<std::string>& env,
+                        int stdout_fd, int stderr_fd) {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawnattr_init(&attr);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
+  posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+  if (!options_.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options_.cwd.c_str());
+
+  // Own process group (pgid = pid): a terminal's Ctrl-C reaches only strata, which decides what
+  // to forward, and the group id lets us signal every descendant at once.
+  // Signal mask and dispositions are reset: the parent may block or ignore SIGINT/SIGPIPE, and
+  // ignored signals would otherwise survive exec.
+  sigset_t empty, defaults;
+  sigemptyset(&empty);
+  sigemptyset(&defaults);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) sigaddset(&defaults, sig);
+  }
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+
+  std::vector<char*> argv;
+  for (const auto& a : options_.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  pid_t pid = 0;
+  int err;
+  {
+    // Held across the spawn so a concurrent send_signal() either queues its signal or sees
+    // the new pid; never a half-started child.
+    std::lock_guard<std::mutex> lock(mu_);
+    err = posix_spawn(&pid, program.c_str(), &actions, &attr, argv.data(), envp.data());
+    if (err == 0) {
+      pid_ = pid;
+      if (pending_signal_ != 0) ::kill(-pid_, pending_signal_);
+    }
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (err != 0) {
+    std::string hint = err == ENOEXEC ? "a script needs a '#!' line naming its interpreter"
+                                      : "check the program and the working directory";
+    throw Error("cannot run '" + options_.argv[0] + "' (" + program + "): " + strerror(err), {},
+                hint);
+  }
+  return pid;
+}
+
+SubprocessResult Subprocess::run() {
+  if (options_.argv.empty()) throw Error("cannot run an empty command");
+  const std::vector<std::string> env = build_environment(options_);
+  check_working_directory(options_.cwd, options_.argv[0]);
+  const std::string program = resolve_program(options_.argv[0], options_.cwd, env);
+
+  SubprocessResult result;
+  // O_CLOEXEC: children started concurrently by other threads must not inherit these pipes,
+  // or our reads would wait for their exit too.
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+    throw Error(std::string("cannot create a pipe: ") + strerror(errno));
+  UniqueFd out_r(out_pipe[0]), out_w(out_pipe[1]);
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0)
+    throw Error(std::string("cannot create a pipe: ") + strerror(errno));
+  UniqueFd err_r(err_pipe[0]), err_w(err_pipe[1]);
+  std::array<OutputStream, 2> streams{
+      OutputStream{std::move(out_r),
+                   &options_.on_stdout_line,
+                   options_.capture_stdout ? &result.stdout_text : nullptr,
+                   {}},
+      OutputStream{std::move(err_r),
+                   &options_.on_stderr_line,
+                   options_.capture_stderr ? &result.stderr_text : nullptr,
+                   {}}};
+
+  const auto start = Clock::now();
+  const pid_t pid = spawn(program, env, out_w.get(), err_w.get());
+  out_w.reset();
+  err_w.reset();
+
+  // From here on the child exists: however we leave (a callback may throw), its group is
+  // killed and it is reaped.
+  struct Reaper {
+    Subprocess* self;
+    int status = 0;
+    bool done = false;
+    void reap() {
+      if (!done) self->kill_group_and_reap(&status);
+      done = true;
+    }
+    ~Reaper() { reap(); }
+  } reaper{this};
+
+  UniqueFd pidfd(open_pidfd(pid));
+  const bool has_deadline = options_.timeout.count() > 0;
+  const auto deadline = start + options_.timeout;
+  Clock::time_point kill_at;
+  bool term_sent = false, kill_sent = false;
+
+  for (;;) {
+    std::array<pollfd, 3> fds{};
+    nfds_t n = 0;
+    OutputStream* polled[2] = {nullptr, nullptr};
+    for (auto& s : streams) {
+      if (!s.fd.valid()) continue;
+      polled[n] = &s;
+      fds[n++] = {s.fd.get(), POLLIN, 0};
+    }
+    const nfds_t pidfd_index = n;
+    if (pidfd.valid()) fds[n++] = {pidfd.get(), POLLIN, 0};
+
+    int wait_ms = pidfd.valid() ? -1 : kExitPollMs;
+    if (has_deadline && !kill_sent) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>((term_sent ? kill_at : deadline) -
+                                                               Clock::now());
+      int ms = static_cast<int>(std::clamp<long long>(left.count(), 0, 1 << 30));
+      wait_ms = wait_ms < 0 ? ms : std::min(wait_ms, ms);
+    }
+    int ready = ::poll(fds.data(), n, wait_ms);
+    if (ready < 0 && errno != EINTR) throw Error(std::string("poll failed: ") + strerror(errno));
+
+    for (nfds_t i = 0; ready > 0 && i < pidfd_index; ++i) {
+      if (fds[i].revents != 0) polled[i]->read_some();
+    }
+
+    // WNOWAIT: notice the exit but leave the zombie, which keeps the group id reserved until
+    // kill_group_and_reap() has cleaned the group up.
+    siginfo_t info{};
+    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+        info.si_pid == pid) {
+      break;
+    }
+
+    if (has_deadline && !kill_sent && Clock::now() >= (term_sent ? kill_at : deadline)) {
+      result.timed_out = true;
+      send_signal(term_sent ? SIGKILL : SIGTERM);
+      if (term_sent) kill_sent = true;
+      term_sent = true;
+      kill_at = Clock::now() + options_.kill_grace;
+    }
+  }
+
+  reaper.reap();
+  result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  if (WIFEXITED(reaper.status)) result.exit_code = WEXITSTATUS(reaper.status);
+  if (WIFSIGNALED(reaper.status)) result.signal = WTERMSIG(reaper.status);
+
+  // The group is dead now, so the pipes reach end-of-file as soon as the kernel has closed the
+  // last writer; only processes that left the group can hold them longer.
+  const auto drain_until = Clock::now() + kDrainLimit;
+  for (auto& s : streams) {
+    while (s.fd.valid()) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(drain_until - Clock::now()).count();
+      if (left <= 0) break;
+      pollfd p{s.fd.get(), POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left)) > 0) s.read_some();
+    }
+    s.fd.reset();
+    s.finish();
+  }
+  return result;
+}
+
+void Subprocess::kill_group_and_reap(int* status) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ::kill(-pid_, SIGKILL);
+    reaped_ = true;  // from here on send_signal() must not touch the (soon reusable) group id
+  }
+  while (::waitpid(pid_, status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace strata
