@@ -1,0 +1,210 @@
+#include "config/project_loader.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/did_you_mean.h"
+#include "config/dotenv.h"
+#include "config/js/js_stack_loader.h"
+#include "config/settings_file.h"
+
+extern char** environ;
+
+namespace fs = std::filesystem;
+
+namespace strata::config {
+
+namespace {
+
+constexpr const char* kRootMarkers[] = {"strata.yaml", "comet.yaml", ".komposconfig.yaml"};
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string entry(*e);
+    size_t eq = entry.find('=');
+    if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+bool read_text(const fs::path& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+bool is_secret_ref(const std::string& v) {
+  return v.starts_with("sops://") || v.starts_with("op://");
+}
+
+// Settings env and .env files, with Comet's precedence: the shell wins over comet.yaml env and
+// .env; .env.local overrides everything. Returns the variables that differ from the shell.
+std::map<std::string, std::string> run_variables(const std::string& root, const Settings& settings,
+                                                 const std::map<std::string, std::string>& shell,
+                                                 Diagnostics& diagnostics) {
+  std::map<std::string, std::string> vars;
+  for (const auto& [k, v] : settings.env)
+    if (!shell.count(k)) vars[k] = v;
+  for (const char* name : {".env", ".env.local"}) {
+    std::string text;
+    if (!read_text(fs::path(root) / name, text)) continue;
+    std::map<std::string, std::string> visible = shell;
+    for (const auto& [k, v] : vars) visible[k] = v;
+    try {
+      for (auto& [k, v] : parse_dotenv(text, name, visible)) {
+        bool local = std::string(name) == ".env.local";
+        if (local || !shell.count(k)) vars[k] = v;
+      }
+    } catch (const Error& e) {
+      diagnostics.error(e.origin(), e.message(), e.hint());
+    }
+  }
+  return vars;
+}
+
+Settings read_settings(const std::string& root, Diagnostics& diagnostics) {
+  try {
+    if (fs::exists(fs::path(root) / "strata.yaml")) {
+      return read_strata_yaml((fs::path(root) / "strata.yaml").string(), "strata.yaml");
+    }
+    if (fs::exists(fs::path(root) / "comet.yaml")) {
+      return read_comet_yaml((fs::path(root) / "comet.yaml").string(), "comet.yaml");
+    }
+  } catch (const Error& e) {
+    diagnostics.error(e.origin(), e.message(), e.hint());
+  }
+  return Settings{};
+}
+
+double number_from(const std::map<std::string, std::string>& env, const char* name, double dflt,
+                   Diagnostics& diagnostics) {
+  auto it = env.find(name);
+  if (it == env.end() || it->second.empty()) return dflt;
+  try {
+    size_t used = 0;
+    double v = std::stod(it->second, &used);
+    if (used == it->second.size() && v > 0) return v;
+  } catch (const std::exception&) {
+  }
+  diagnostics.error({}, std::string(name) + " must be a positive number, not '" + it->second + "'",
+                    std::string("unset ") + name + " or set it to a number");
+  return dflt;
+}
+
+// Adds one front-end's stacks, reporting names another front-end already declared.
+void add_stacks(std::map<std::string, Stack>& stacks, Project& project, Diagnostics& diagnostics) {
+  for (auto& [name, stack] : stacks) {
+    auto [it, inserted] = project.stacks.try_emplace(name, std::move(stack));
+    if (!inserted) {
+      diagnostics.error(stack.origin,
+                        "stack '" + name + "' is declared twice: in " + it->second.source_file +
+                            " and in " + stack.source_file,
+                        "give each stack its own name");
+    }
+  }
+}
+
+// Every reference (depends_on, state()) must name a component that exists.
+void check_references(const Project& project, Diagnostics& diagnostics) {
+  for (const auto& [_, stack] : project.stacks) {
+    for (const auto& c : stack.components) {
+      for (const auto& ref : c.depends_on) {
+        if (project.find(ref)) continue;
+        std::vector<std::string> names;
+        for (const auto& [sn, s] : project.stacks)
+          for (const auto& other : s.components) names.push_back(sn + "/" + other.name);
+        std::string near = did_you_mean(ref.str(), names);
+        diagnostics.error(ref.origin,
+                          "component " + stack.name + "/" + c.name + " refers to " + ref.str() +
+                              ", which does not exist",
+                          near.empty() ? "check the stack and component names"
+                                       : "did you mean " + near + "?");
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string find_project_root(const std::string& start) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(start.empty() ? fs::current_path(ec) : fs::path(start), ec);
+  dir = dir.lexically_normal();
+  if (dir.has_filename() == false && dir.has_parent_path() && dir != dir.root_path())
+    dir = dir.parent_path();
+  for (fs::path cur = dir;; cur = cur.parent_path()) {
+    for (const char* marker : kRootMarkers) {
+      if (fs::exists(cur / marker, ec)) return cur.string();
+    }
+    if (cur == cur.root_path() || cur.parent_path() == cur) break;
+  }
+  return dir.string();
+}
+
+LoadedProject load_project_with_diagnostics(const LoadOptions& options) {
+  LoadedProject out;
+  Project& project = out.project;
+  project.root = find_project_root(options.start_dir);
+  project.settings = read_settings(project.root, out.diagnostics);
+
+  std::map<std::string, std::string> shell = options.environment;
+  if (options.inherit_process_env)
+    for (auto& [k, v] : process_environment()) shell.emplace(k, v);
+  std::map<std::string, std::string> vars =
+      run_variables(project.root, project.settings, shell, out.diagnostics);
+  if (options.secrets) {
+    for (auto& [k, v] : vars) {
+      if (!is_secret_ref(v)) continue;
+      try {
+        Value resolved = options.secrets->resolve(v, Origin(".env"));
+        v = resolved.is_string() ? resolved.as_string() : to_json_text(resolved, -1);
+      } catch (const Error& e) {
+        out.diagnostics.error(e.origin(), "variable " + k + ": " + e.message(), e.hint());
+      }
+    }
+  }
+  out.environment = shell;
+  for (const auto& [k, v] : vars) out.environment[k] = v;
+  project.settings.env = vars;
+
+  // Front-end: JavaScript stack files (Comet) under stacks_dir.
+  js::RunnerOptions js_options;
+  js_options.root = project.root;
+  js_options.environment = &out.environment;
+  js_options.secrets = options.secrets;
+  js_options.log = options.log;
+  js_options.timeout_seconds =
+      number_from(out.environment, "STRATA_JS_TIMEOUT", options.js_timeout_seconds, out.diagnostics);
+  js_options.memory_limit_bytes = static_cast<size_t>(
+      number_from(out.environment, "STRATA_JS_MEMORY_LIMIT_MB",
+                  static_cast<double>(options.js_memory_limit_bytes >> 20), out.diagnostics) *
+      (1 << 20));
+  fs::path stacks_dir = fs::path(project.root) / project.settings.stacks_dir;
+  fs::path work_dir = fs::path(project.root) / project.settings.work_dir;
+  std::map<std::string, Stack> js_stacks;
+  js::load_js_stacks(js::find_stack_files(stacks_dir.lexically_normal().string(),
+                                          {work_dir.lexically_normal().string()}),
+                     js_options, js_stacks, out.diagnostics);
+  add_stacks(js_stacks, project, out.diagnostics);
+
+  // Front-end: hierarchical YAML (Kompos) under config_dir plugs in here (src/config/yaml/),
+  // then HCL stack definitions (src/config/hcl/); each fills a map and calls add_stacks().
+
+  check_references(project, out.diagnostics);
+  return out;
+}
+
+Project load_project(const LoadOptions& options) {
+  LoadedProject loaded = load_project_with_diagnostics(options);
+  loaded.diagnostics.throw_if_errors();
+  return std::move(loaded.project);
+}
+
+}  // namespace strata::config

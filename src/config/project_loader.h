@@ -1,0 +1,49 @@
+// Project loading: find the project root, read its settings (strata.yaml or comet.yaml) and
+// .env files, and run every front-end into one Project. The one entry point every command uses.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "config/js/js_log.h"
+#include "config/js/secret_resolver.h"
+#include "model/error.h"
+#include "model/project.h"
+
+namespace strata::config {
+
+struct LoadOptions {
+  std::string start_dir;  // where the root search starts; "" = the current directory
+  // The environment the run starts from; when inherit_process_env, the process's own variables
+  // fill in what is not set here.
+  std::map<std::string, std::string> environment;
+  bool inherit_process_env = true;
+  SecretResolver* secrets = nullptr;  // for secrets()/secret() and secret refs in .env
+  // Limits for one stack file; STRATA_JS_TIMEOUT (seconds) and STRATA_JS_MEMORY_LIMIT_MB in the
+  // environment override them.
+  double js_timeout_seconds = 30;
+  size_t js_memory_limit_bytes = size_t{2} << 30;
+  js::LogSink log;  // print() and console.* from stack files
+};
+
+// The first folder from `start` upwards holding strata.yaml, comet.yaml or .komposconfig.yaml;
+// `start` itself when there is none.
+std::string find_project_root(const std::string& start);
+
+struct LoadedProject {
+  Project project;
+  Diagnostics diagnostics;  // every problem found; the project holds what did load
+  // The variables for this run: the environment, plus settings env and .env, .env.local.
+  std::map<std::string, std::string> environment;
+};
+
+// Loads everything and reports every problem (for `strata validate`). Never throws for
+// problems in project files.
+LoadedProject load_project_with_diagnostics(const LoadOptions& options);
+
+// Loads everything; throws the first problem as strata::Error (the others in its hint).
+// The run's variables (settings env, .env, .env.local) are merged into settings.env.
+Project load_project(const LoadOptions& options);
+
+}  // namespace strata::config

@@ -1,0 +1,160 @@
+#include "config/settings_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <map>
+
+#include "config/did_you_mean.h"
+#include "model/error.h"
+
+namespace strata::config {
+
+namespace {
+
+Origin origin_of(const std::string& display, const YAML::Mark& mark) {
+  if (mark.line < 0) return Origin(display);
+  return Origin(display, mark.line + 1, mark.column + 1);
+}
+
+YAML::Node load(const std::string& path, const std::string& display) {
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::ParserException& e) {
+    throw Error("invalid YAML: " + e.msg, origin_of(display, e.mark), "fix the YAML syntax");
+  } catch (const YAML::BadFile&) {
+    throw Error("cannot read " + display, Origin(display), "check the file's permissions");
+  }
+}
+
+std::string scalar(const YAML::Node& n, const std::string& key, const std::string& display) {
+  if (!n.IsScalar()) {
+    throw Error("'" + key + "' must be a single value", origin_of(display, n.Mark()),
+                "write " + key + ": value");
+  }
+  return n.Scalar();
+}
+
+bool boolean(const YAML::Node& n, const std::string& key, const std::string& display) {
+  std::string s = scalar(n, key, display);
+  if (s == "true" || s == "yes" || s == "on") return true;
+  if (s == "false" || s == "no" || s == "off") return false;
+  throw Error("'" + key + "' must be true or false, not '" + s + "'", origin_of(display, n.Mark()),
+              "write " + key + ": true or " + key + ": false");
+}
+
+std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key,
+                                              const std::string& display) {
+  if (n.IsNull()) return {};
+  if (!n.IsMap()) {
+    throw Error("'" + key + "' must be a map of NAME: value", origin_of(display, n.Mark()),
+                "write " + key + ": with one indented NAME: value line per variable");
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& item : n) {
+    std::string name = item.first.Scalar();
+    out[name] = scalar(item.second, key + "." + name, display);
+  }
+  return out;
+}
+
+using KeyReader = std::function<void(const YAML::Node&, Settings&)>;
+
+Settings read_with(const std::string& path, const std::string& display,
+                   const std::map<std::string, KeyReader>& readers) {
+  YAML::Node root = load(path, display);
+  Settings settings;
+  settings.origin = Origin(display);
+  if (root.IsNull()) return settings;
+  if (!root.IsMap()) {
+    throw Error(display + " must be a map of settings", origin_of(display, root.Mark()),
+                "write one 'key: value' per line");
+  }
+  std::vector<std::string> known;
+  for (const auto& [key, _] : readers) known.push_back(key);
+  for (const auto& item : root) {
+    std::string key = item.first.Scalar();
+    auto it = readers.find(key);
+    if (it == readers.end()) {
+      std::string hint;
+      std::string near = did_you_mean(key, known);
+      if (!near.empty()) hint = "did you mean '" + near + "'? ";
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw Error("unknown setting '" + key + "' in " + display,
+                  origin_of(display, item.first.Mark()), hint + "the settings are: " + list);
+    }
+    it->second(item.second, settings);
+  }
+  return settings;
+}
+
+}  // namespace
+
+Settings read_strata_yaml(const std::string& path, const std::string& display) {
+  auto text = [&](std::string Settings::*field, const char* key) {
+    return KeyReader([=](const YAML::Node& n, Settings& s) { s.*field = scalar(n, key, display); });
+  };
+  std::map<std::string, KeyReader> readers = {
+      {"engine", text(&Settings::engine, "engine")},
+      {"stacks_dir", text(&Settings::stacks_dir, "stacks_dir")},
+      {"config_dir", text(&Settings::config_dir, "config_dir")},
+      {"work_dir", text(&Settings::work_dir, "work_dir")},
+      {"plugin_cache", text(&Settings::plugin_cache, "plugin_cache")},
+      {"parallelism",
+       [&](const YAML::Node& n, Settings& s) {
+         std::string v = scalar(n, "parallelism", display);
+         int p = 0;
+         try {
+           size_t used = 0;
+           p = std::stoi(v, &used);
+           if (used != v.size()) p = 0;
+         } catch (const std::exception&) {
+           p = 0;
+         }
+         if (p < 1) {
+           throw Error("'parallelism' must be a whole number of at least 1, not '" + v + "'",
+                       origin_of(display, n.Mark()), "write parallelism: 4");
+         }
+         s.parallelism = p;
+       }},
+      {"generate_backend",
+       [&](const YAML::Node& n, Settings& s) {
+         s.generate_backend = boolean(n, "generate_backend", display);
+       }},
+      {"env", [&](const YAML::Node& n, Settings& s) { s.env = string_map(n, "env", display); }},
+  };
+  return read_with(path, display, readers);
+}
+
+Settings read_comet_yaml(const std::string& path, const std::string& display) {
+  auto ignored = [](const YAML::Node&, Settings&) {};
+  std::map<std::string, KeyReader> readers = {
+      {"log_level", ignored},
+      {"bootstrap", ignored},
+      {"tf_command",
+       [&](const YAML::Node& n, Settings& s) {
+         std::string v = scalar(n, "tf_command", display);
+         if (v != "tofu" && v != "terraform") {
+           throw Error("'tf_command' must be tofu or terraform, not '" + v + "'",
+                       origin_of(display, n.Mark()), "write tf_command: tofu");
+         }
+         s.engine = v;
+       }},
+      {"stacks_dir",
+       [&](const YAML::Node& n, Settings& s) { s.stacks_dir = scalar(n, "stacks_dir", display); }},
+      {"work_dir",
+       [&](const YAML::Node& n, Settings& s) {
+         std::string v = scalar(n, "work_dir", display);
+         if (!v.empty()) s.work_dir = v;
+       }},
+      {"generate_backend",
+       [&](const YAML::Node& n, Settings& s) {
+         s.generate_backend = boolean(n, "generate_backend", display);
+       }},
+      {"env", [&](const YAML::Node& n, Settings& s) { s.env = string_map(n, "env", display); }},
+  };
+  return read_with(path, display, readers);
+}
+
+}  // namespace strata::config
