@@ -155,8 +155,7 @@ class Lexer {
       case '|': emit_n(at(1, '|') ? TokenType::kOr : TokenType::kBitwiseOr, at(1, '|') ? 2 : 1);
         return true;
       case '^': emit_n(TokenType::kBitwiseXor, 1); return true;
-      case '*': emit_n(at(1, '*') ? TokenType::kStarStar : TokenType::kStar, at(1, '*') ? 2 : 1);
-        return true;
+      case '*': emit_n(TokenType::kStar, 1); return true;  // "**" is two stars, as in HCL
       case '+': emit_n(TokenType::kPlus, 1); return true;
       case '-': emit_n(TokenType::kMinus, 1); return true;
       case '%': emit_n(TokenType::kPercent, 1); return true;
