@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <array>
 #include <cerrno>
 #include <filesystem>
+#include <stdexcept>
 #include <utility>
 
 #include "model/error.h"
@@ -34,7 +36,8 @@ constexpr int kExitPollMs = 20;
 
 class UniqueFd {
  public:
-  explicit UniqueFd(int fd = -1) : fd_(fd) {}
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
   ~UniqueFd() { reset(); }
   UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
   UniqueFd& operator=(UniqueFd&& o) noexcept {
@@ -52,7 +55,7 @@ class UniqueFd {
   }
 
  private:
-  int fd_;
+  int fd_ = -1;
 };
 
 // A pidfd becomes readable when the process exits, so poll() can wait for output and exit at
@@ -215,6 +218,85 @@ std::string resolve_program(const std::string& name, const std::string& cwd,
               "install it or give its full path; PATH is " + search);
 }
 
+std::pair<UniqueFd, UniqueFd> make_pipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    throw Error(std::string("cannot create a pipe: ") + strerror(errno), {},
+                "the process may be out of file descriptors (ulimit -n)");
+  }
+  return {UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// Writes SubprocessOptions::stdin_data to the child as fast as it reads, without blocking.
+struct StdinFeeder {
+  UniqueFd fd;
+  std::string_view rest;
+
+  void write_some() {
+    ssize_t n = ::send(fd.get(), rest.data(), rest.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) rest.remove_prefix(static_cast<size_t>(n));
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) rest = {};  // gone
+    close_if_done();
+  }
+  // Closing our end is what tells the child its input has ended.
+  void close_if_done() {
+    if (rest.empty()) fd.reset();
+  }
+};
+
+// The parent's ends of the child's stdin/stdout/stderr.
+struct ChildIo {
+  std::array<OutputStream, 2> streams;
+  StdinFeeder stdin_feeder;
+
+  // One poll() over the open streams and `pidfd` (-1 = none): services whatever is ready.
+  void pump(int pidfd, int wait_ms) {
+    std::array<pollfd, 4> fds{};
+    std::array<OutputStream*, 2> polled{};
+    nfds_t n = 0;
+    for (auto& s : streams) {
+      if (!s.fd.valid()) continue;
+      polled[n] = &s;
+      fds[n++] = {s.fd.get(), POLLIN, 0};
+    }
+    const nfds_t outputs = n;
+    const bool feeding = stdin_feeder.fd.valid();
+    if (feeding) fds[n++] = {stdin_feeder.fd.get(), POLLOUT, 0};
+    if (pidfd >= 0) fds[n++] = {pidfd, POLLIN, 0};
+    if (::poll(fds.data(), n, wait_ms) <= 0) return;  // timeout, or EINTR: the caller loops
+    for (nfds_t i = 0; i < outputs; ++i) {
+      if (fds[i].revents != 0) polled[i]->read_some();
+    }
+    if (feeding && fds[outputs].revents != 0) stdin_feeder.write_some();
+  }
+
+  // After the group is dead the pipes reach end-of-file as soon as the kernel has closed the
+  // last writer; only processes that left the group can hold them open longer.
+  void drain() {
+    const auto until = Clock::now() + kDrainLimit;
+    for (auto& s : streams) {
+      while (s.fd.valid()) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()).count();
+        if (left <= 0) break;
+        pollfd p{s.fd.get(), POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left)) > 0) s.read_some();
+      }
+      s.fd.reset();
+      s.finish();
+    }
+  }
+};
+
+// True once the child has exited. WNOWAIT leaves the zombie in place: it keeps the group id
+// reserved until kill_group_and_reap() has cleaned the group up. ECHILD (someone set SIGCHLD
+// to SIG_IGN, so the kernel reaped it) also means it is gone.
+bool has_exited(pid_t pid) {
+  siginfo_t info{};
+  int rc = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+  if (rc != 0) return errno == ECHILD;
+  return info.si_pid == pid;
+}
+
 }  // namespace
 
 std::string SubprocessResult::describe() const {
@@ -247,12 +329,16 @@ pid_t Subprocess::pid() const {
 }
 
 pid_t Subprocess::spawn(const std::string& program, const std::vector<std::string>& env,
-                        int stdout_fd, int stderr_fd) {
+                        int stdin_fd, int stdout_fd, int stderr_fd) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
   posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  if (stdin_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
   posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
   posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
   if (!options_.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options_.cwd.c_str());
@@ -305,43 +391,56 @@ pid_t Subprocess::spawn(const std::string& program, const std::vector<std::strin
 
 SubprocessResult Subprocess::run() {
   if (options_.argv.empty()) throw Error("cannot run an empty command");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pid_ != 0) throw std::logic_error("Subprocess::run() called twice");
+  }
   const std::vector<std::string> env = build_environment(options_);
   check_working_directory(options_.cwd, options_.argv[0]);
   const std::string program = resolve_program(options_.argv[0], options_.cwd, env);
 
   SubprocessResult result;
-  // O_CLOEXEC: children started concurrently by other threads must not inherit these pipes,
-  // or our reads would wait for their exit too.
-  int out_pipe[2], err_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
-    throw Error(std::string("cannot create a pipe: ") + strerror(errno));
-  UniqueFd out_r(out_pipe[0]), out_w(out_pipe[1]);
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0)
-    throw Error(std::string("cannot create a pipe: ") + strerror(errno));
-  UniqueFd err_r(err_pipe[0]), err_w(err_pipe[1]);
-  std::array<OutputStream, 2> streams{
-      OutputStream{std::move(out_r),
-                   &options_.on_stdout_line,
-                   options_.capture_stdout ? &result.stdout_text : nullptr,
-                   {}},
-      OutputStream{std::move(err_r),
-                   &options_.on_stderr_line,
-                   options_.capture_stderr ? &result.stderr_text : nullptr,
-                   {}}};
+  // O_CLOEXEC everywhere: children started concurrently by other threads must not inherit
+  // these fds, or our reads would wait for their exit too.
+  auto [out_r, out_w] = make_pipe();
+  auto [err_r, err_w] = make_pipe();
+  ChildIo io{{OutputStream{std::move(out_r),
+                           &options_.on_stdout_line,
+                           options_.capture_stdout ? &result.stdout_text : nullptr,
+                           {}},
+              OutputStream{std::move(err_r),
+                           &options_.on_stderr_line,
+                           options_.capture_stderr ? &result.stderr_text : nullptr,
+                           {}}},
+             {}};
+  UniqueFd stdin_child;
+  if (options_.stdin_data) {
+    // A socket rather than a pipe: send(MSG_NOSIGNAL) cannot raise SIGPIPE in strata when
+    // the child exits without reading everything.
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+      throw Error(std::string("cannot create a socket pair: ") + strerror(errno));
+    }
+    io.stdin_feeder = StdinFeeder{UniqueFd(sv[0]), *options_.stdin_data};
+    stdin_child = UniqueFd(sv[1]);
+  }
 
   const auto start = Clock::now();
-  const pid_t pid = spawn(program, env, out_w.get(), err_w.get());
+  const pid_t pid = spawn(program, env, stdin_child.get(), out_w.get(), err_w.get());
   out_w.reset();
   err_w.reset();
+  stdin_child.reset();
+  io.stdin_feeder.close_if_done();
 
   // From here on the child exists: however we leave (a callback may throw), its group is
   // killed and it is reaped.
   struct Reaper {
     Subprocess* self;
     int status = 0;
+    bool valid = false;
     bool done = false;
     void reap() {
-      if (!done) self->kill_group_and_reap(&status);
+      if (!done) valid = self->kill_group_and_reap(&status);
       done = true;
     }
     ~Reaper() { reap(); }
@@ -349,82 +448,44 @@ SubprocessResult Subprocess::run() {
 
   UniqueFd pidfd(open_pidfd(pid));
   const bool has_deadline = options_.timeout.count() > 0;
-  const auto deadline = start + options_.timeout;
-  Clock::time_point kill_at;
+  Clock::time_point next_escalation = start + options_.timeout;  // SIGTERM, then SIGKILL
   bool term_sent = false, kill_sent = false;
-
-  for (;;) {
-    std::array<pollfd, 3> fds{};
-    nfds_t n = 0;
-    OutputStream* polled[2] = {nullptr, nullptr};
-    for (auto& s : streams) {
-      if (!s.fd.valid()) continue;
-      polled[n] = &s;
-      fds[n++] = {s.fd.get(), POLLIN, 0};
-    }
-    const nfds_t pidfd_index = n;
-    if (pidfd.valid()) fds[n++] = {pidfd.get(), POLLIN, 0};
-
+  while (!has_exited(pid)) {
     int wait_ms = pidfd.valid() ? -1 : kExitPollMs;
     if (has_deadline && !kill_sent) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>((term_sent ? kill_at : deadline) -
-                                                               Clock::now());
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(next_escalation - Clock::now());
       int ms = static_cast<int>(std::clamp<long long>(left.count(), 0, 1 << 30));
       wait_ms = wait_ms < 0 ? ms : std::min(wait_ms, ms);
     }
-    int ready = ::poll(fds.data(), n, wait_ms);
-    if (ready < 0 && errno != EINTR) throw Error(std::string("poll failed: ") + strerror(errno));
-
-    for (nfds_t i = 0; ready > 0 && i < pidfd_index; ++i) {
-      if (fds[i].revents != 0) polled[i]->read_some();
-    }
-
-    // WNOWAIT: notice the exit but leave the zombie, which keeps the group id reserved until
-    // kill_group_and_reap() has cleaned the group up.
-    siginfo_t info{};
-    if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-        info.si_pid == pid) {
-      break;
-    }
-
-    if (has_deadline && !kill_sent && Clock::now() >= (term_sent ? kill_at : deadline)) {
+    io.pump(pidfd.get(), wait_ms);
+    if (has_deadline && !kill_sent && Clock::now() >= next_escalation) {
       result.timed_out = true;
       send_signal(term_sent ? SIGKILL : SIGTERM);
-      if (term_sent) kill_sent = true;
+      kill_sent = term_sent;
       term_sent = true;
-      kill_at = Clock::now() + options_.kill_grace;
+      next_escalation = Clock::now() + options_.kill_grace;
     }
   }
 
   reaper.reap();
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-  if (WIFEXITED(reaper.status)) result.exit_code = WEXITSTATUS(reaper.status);
-  if (WIFSIGNALED(reaper.status)) result.signal = WTERMSIG(reaper.status);
-
-  // The group is dead now, so the pipes reach end-of-file as soon as the kernel has closed the
-  // last writer; only processes that left the group can hold them longer.
-  const auto drain_until = Clock::now() + kDrainLimit;
-  for (auto& s : streams) {
-    while (s.fd.valid()) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(drain_until - Clock::now()).count();
-      if (left <= 0) break;
-      pollfd p{s.fd.get(), POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left)) > 0) s.read_some();
-    }
-    s.fd.reset();
-    s.finish();
-  }
+  if (reaper.valid && WIFEXITED(reaper.status)) result.exit_code = WEXITSTATUS(reaper.status);
+  if (reaper.valid && WIFSIGNALED(reaper.status)) result.signal = WTERMSIG(reaper.status);
+  io.stdin_feeder.fd.reset();
+  io.drain();
   return result;
 }
 
-void Subprocess::kill_group_and_reap(int* status) {
+bool Subprocess::kill_group_and_reap(int* status) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     ::kill(-pid_, SIGKILL);
     reaped_ = true;  // from here on send_signal() must not touch the (soon reusable) group id
   }
-  while (::waitpid(pid_, status, 0) < 0 && errno == EINTR) {
+  int rc;
+  while ((rc = ::waitpid(pid_, status, 0)) < 0 && errno == EINTR) {
   }
+  return rc == pid_;
 }
 
 }  // namespace strata

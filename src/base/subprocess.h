@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,8 @@ struct SubprocessOptions {
   // it when `inherit_env` is true.
   std::map<std::string, std::string> env;
   bool inherit_env = true;
+  // Written to the child's stdin, which is then closed; without it stdin is /dev/null.
+  std::optional<std::string> stdin_data;
   // Each complete line of output; a last line without '\n' is delivered when the stream ends.
   LineCallback on_stdout_line;
   LineCallback on_stderr_line;
@@ -81,11 +84,13 @@ class Subprocess {
   pid_t pid() const;
 
  private:
-  pid_t spawn(const std::string& program, const std::vector<std::string>& env, int stdout_fd,
-              int stderr_fd);
+  // stdin_fd -1 = /dev/null.
+  pid_t spawn(const std::string& program, const std::vector<std::string>& env, int stdin_fd,
+              int stdout_fd, int stderr_fd);
   // Called once the child has exited but before it is reaped: its zombie still holds the
   // group id, so the group cannot have been reused by an unrelated process yet.
-  void kill_group_and_reap(int* status);
+  // Returns false when the status could not be collected (the kernel reaped the child).
+  bool kill_group_and_reap(int* status);
 
   SubprocessOptions options_;
   mutable std::mutex mu_;  // guards the three fields below

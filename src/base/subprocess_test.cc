@@ -175,6 +175,29 @@ TEST(Subprocess, StdinIsEmpty) {
   EXPECT_EQ(r.stdout_text, "");
 }
 
+TEST(Subprocess, StdinDataIsFedWhileOutputIsRead) {
+  // Megabytes in both directions at once: feeding and reading must interleave.
+  std::string input;
+  for (int i = 0; i < 200000; ++i) input += "line " + std::to_string(i) + "\n";
+  SubprocessOptions o;
+  o.argv = {"cat"};
+  o.stdin_data = input;
+  o.capture_stdout = true;
+  SubprocessResult r = run_simple(o);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.stdout_text.size(), input.size());
+  EXPECT_TRUE(r.stdout_text == input);
+}
+
+TEST(Subprocess, ChildIgnoringStdinDoesNotHurtTheParent) {
+  // Writing to a child that has exited would raise SIGPIPE and kill strata with a pipe.
+  SubprocessOptions o;
+  o.argv = {"sh", "-c", "exit 4"};
+  o.stdin_data = std::string(8 * 1024 * 1024, 'x');
+  SubprocessResult r = run_simple(o);
+  EXPECT_EQ(r.exit_code, 4);
+}
+
 // --- environment and working directory -------------------------------------------------------
 
 TEST(Subprocess, EnvironmentIsExactlyTheGivenOne) {
