@@ -50,43 +50,43 @@ void Redactor::add_secret(std::string_view secret) {
   std::string forms[] = {std::string(secret), json_escape(secret), json_escape(secret, true)};
   std::unique_lock lock(mu_);
   for (auto& form : forms) {
-    if (std::find(needles_.begin(), needles_.end(), form) == needles_.end()) {
-      needles_.push_back(std::move(form));
-    }
+    auto& bucket = by_first_byte_[static_cast<unsigned char>(form[0])];
+    if (std::find(bucket.begin(), bucket.end(), form) != bucket.end()) continue;
+    bucket.push_back(std::move(form));
+    // Longest first, so a secret that contains another is replaced whole.
+    std::stable_sort(bucket.begin(), bucket.end(), [](const std::string& a, const std::string& b) {
+      return a.size() > b.size();
+    });
+    ++count_;
   }
-  // Longest first, so a secret that contains another is replaced whole.
-  std::stable_sort(needles_.begin(), needles_.end(),
-                   [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 bool Redactor::empty() const {
   std::shared_lock lock(mu_);
-  return needles_.empty();
+  return count_ == 0;
 }
 
 std::string Redactor::redact(std::string_view text) const {
   std::shared_lock lock(mu_);
-  if (needles_.empty()) return std::string(text);
+  if (count_ == 0) return std::string(text);
   // One left-to-right pass: replacements are never rescanned, so a secret that happens to
-  // occur inside "(sensitive)" cannot mangle it.
+  // occur inside "(sensitive)" cannot mangle it. Only positions whose byte starts some needle
+  // are compared, and only with the needles starting with that byte.
   std::string out;
   out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    const std::string* hit = nullptr;
-    for (const auto& needle : needles_) {
-      if (needle[0] == text[i] && text.compare(i, needle.size(), needle) == 0) {
-        hit = &needle;
+  size_t copied = 0;  // text[copied, i) is still to be copied to out
+  for (size_t i = 0; i < text.size(); ++i) {
+    for (const auto& needle : by_first_byte_[static_cast<unsigned char>(text[i])]) {
+      if (text.compare(i, needle.size(), needle) == 0) {
+        out.append(text.substr(copied, i - copied));
+        out += kReplacement;
+        i += needle.size() - 1;
+        copied = i + 1;
         break;
       }
     }
-    if (hit) {
-      out += kReplacement;
-      i += hit->size();
-    } else {
-      out += text[i++];
-    }
   }
+  out.append(text.substr(copied));
   return out;
 }
 

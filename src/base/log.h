@@ -4,6 +4,7 @@
 // so both classes are thread-safe. There is no global logger: whoever needs one is given one.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <mutex>
 #include <shared_mutex>
@@ -26,7 +27,9 @@ class Redactor {
 
  private:
   mutable std::shared_mutex mu_;
-  std::vector<std::string> needles_;  // longest first, no duplicates
+  // The secrets and their escaped forms, bucketed by first byte, each bucket longest first.
+  std::array<std::vector<std::string>, 256> by_first_byte_;
+  size_t count_ = 0;
 };
 
 // The JSON string-body escaping of `text`: as most encoders write it, or, with

@@ -73,8 +73,10 @@ class Subprocess {
   // the line callbacks propagate after the child's group has been killed and reaped.
   SubprocessResult run();
 
-  // Signal the child's whole process group. Safe from any thread; a no-op once the child has
-  // been reaped. A signal sent before the child starts is delivered as soon as it has.
+  // Signal the child's whole process group. Safe from any thread, but not from a signal
+  // handler (they take a mutex): forward Ctrl-C from a thread that waits for it (sigwait).
+  // A no-op once the child has been reaped; a signal sent before the child starts is
+  // delivered as soon as it has.
   void interrupt();  // SIGINT: Ctrl-C forwarding, lets an engine release its state lock
   void terminate();  // SIGTERM
   void kill();       // SIGKILL: the second Ctrl-C

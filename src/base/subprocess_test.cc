@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -247,6 +249,20 @@ TEST(Subprocess, ExitCodeIsReported) {
   EXPECT_EQ(r.signal, 0);
   EXPECT_FALSE(r.success());
   EXPECT_EQ(r.describe(), "exited with code 3");
+}
+
+TEST(Subprocess, ChildIsReapedNotLeftAZombie) {
+  SubprocessOptions o;
+  o.argv = {"true"};
+  Subprocess p(o);
+  EXPECT_EQ(p.pid(), 0);
+  p.run();
+  ASSERT_GT(p.pid(), 0);
+  errno = 0;
+  EXPECT_EQ(::waitpid(p.pid(), nullptr, WNOHANG), -1);
+  EXPECT_EQ(errno, ECHILD) << "run() must have reaped its child";
+  EXPECT_EQ(process_state(p.pid()), 0) << "no zombie left in the process table";
+  p.interrupt();  // after the end: a no-op, never a signal to a recycled group id
 }
 
 TEST(Subprocess, KillingSignalIsReported) {
