@@ -1,0 +1,73 @@
+// RunEvent: what a run reports while it goes (node queued/started/phase/log line/finished, run
+// started/finished), and EventSink, the interface renderers (live board, --json lines, the later
+// worker) implement. Also NodeOutcome, the result of one node, shared by events and run records.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "model/project.h"
+#include "model/value.h"
+
+namespace strata {
+
+enum class NodeResult {
+  kSucceeded,
+  kFailed,
+  kSkipped,      // a dependency failed
+  kInterrupted,  // was running when the run was interrupted
+  kNotStarted,   // never started: interrupted or --fail-fast before its turn
+};
+const char* node_result_name(NodeResult result);  // "succeeded", "failed", ... "not_started"
+
+// Planned or applied changes, as the engine's change summary reports them.
+struct ChangeSummary {
+  int add = 0;
+  int change = 0;
+  int destroy = 0;
+  int import = 0;
+  bool any() const { return add || change || destroy || import; }
+};
+
+struct NodeOutcome {
+  NodeResult result = NodeResult::kSucceeded;
+  ChangeSummary changes;
+  Value outputs;          // the component's outputs, when the command produced them
+  std::string message;    // one line for the user: why it failed, what was skipped and why
+  std::string log_path;   // full engine output, when there is one
+};
+
+using WallClock = std::chrono::system_clock;
+
+struct RunEvent {
+  enum class Type { kRunStarted, kNodeQueued, kNodeStarted, kNodePhase, kNodeLog, kNodeFinished,
+                    kRunFinished };
+  Type type = Type::kNodeLog;
+  WallClock::time_point time = WallClock::now();
+  std::string run_id;
+  std::optional<ComponentRef> node;  // every node event has one
+  std::string text;                  // phase name, log line, or the run's command
+  std::optional<NodeOutcome> outcome;        // kNodeFinished
+  std::optional<std::chrono::milliseconds> duration;  // kNodeFinished, kRunFinished
+};
+const char* event_type_name(RunEvent::Type type);  // "node_started", ...
+
+// {"type","time","run_id","node":{"stack","component"},"phase"|"line"|"command",
+//  "result","changes","message","log_path","outputs","duration_ms"}; sensitive outputs redacted.
+nlohmann::json to_json(const RunEvent& event);
+nlohmann::json to_json(const ChangeSummary& changes);
+// "2026-11-23T07:01:02.345Z"
+std::string format_time(WallClock::time_point t);
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Called for every event of a run. The scheduler serialises the calls (never two at once), so
+  // sinks need no locking, but they may come from any thread and must return quickly.
+  virtual void on_event(const RunEvent& event) = 0;
+};
+
+}  // namespace strata

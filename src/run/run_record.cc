@@ -1,0 +1,92 @@
+#include "run/run_record.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "model/error.h"
+
+namespace strata {
+
+const NodeRecord* RunRecord::find(const std::string& stack, const std::string& component) const {
+  for (const auto& n : nodes)
+    if (n.node.stack == stack && n.node.component == component) return &n;
+  return nullptr;
+}
+
+size_t RunRecord::count(NodeResult result) const {
+  size_t c = 0;
+  for (const auto& n : nodes) c += n.result == result ? 1 : 0;
+  return c;
+}
+
+bool RunRecord::succeeded() const { return count(NodeResult::kSucceeded) == nodes.size(); }
+
+std::vector<ComponentRef> RunRecord::interrupted_nodes() const {
+  std::vector<ComponentRef> out;
+  for (const auto& n : nodes)
+    if (n.result == NodeResult::kInterrupted) out.push_back(n.node);
+  return out;
+}
+
+nlohmann::json to_json(const RunRecord& r) {
+  nlohmann::json summary = nlohmann::json::object();
+  for (auto result : {NodeResult::kSucceeded, NodeResult::kFailed, NodeResult::kSkipped,
+                      NodeResult::kInterrupted, NodeResult::kNotStarted})
+    summary[node_result_name(result)] = r.count(result);
+  nlohmann::json interrupted = nlohmann::json::array();
+  for (const auto& n : r.interrupted_nodes()) interrupted.push_back(n.str());
+  nlohmann::json nodes = nlohmann::json::array();
+  for (const auto& n : r.nodes) {
+    nlohmann::json j = {{"stack", n.node.stack},
+                        {"component", n.node.component},
+                        {"result", node_result_name(n.result)},
+                        {"start_order", n.start_order},
+                        {"duration_ms", n.duration.count()},
+                        {"changes", to_json(n.changes)},
+                        {"log_path", n.log_path},
+                        {"message", n.message}};
+    j["started_at"] = n.started_at ? nlohmann::json(format_time(*n.started_at)) : nullptr;
+    j["finished_at"] = n.finished_at ? nlohmann::json(format_time(*n.finished_at)) : nullptr;
+    nodes.push_back(std::move(j));
+  }
+  return {{"run_id", r.run_id},
+          {"command", r.command},
+          {"jobs", r.jobs},
+          {"reverse", r.reverse},
+          {"fail_fast", r.fail_fast},
+          {"interrupted", r.interrupted},
+          {"started_at", format_time(r.started_at)},
+          {"finished_at", format_time(r.finished_at)},
+          {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(r.finished_at -
+                                                                                r.started_at)
+                              .count()},
+          {"summary", summary},
+          {"interrupted_nodes", interrupted},
+          {"nodes", nodes}};
+}
+
+void write_run_record(const RunRecord& record, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path target(path);
+  if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
+  if (ec)
+    throw Error("cannot create the folder for the run record " + path + ": " + ec.message(), {},
+                "check that the work dir is writable");
+  fs::path tmp = target;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << to_json(record).dump(2) << "\n";
+    out.close();
+    if (!out)
+      throw Error("cannot write the run record " + tmp.string(), {},
+                  "check that the work dir is writable and the disk is not full");
+  }
+  fs::rename(tmp, target, ec);
+  if (ec) throw Error("cannot write the run record " + path + ": " + ec.message());
+}
+
+}  // namespace strata
