@@ -1,0 +1,74 @@
+// The function table: text/template's builtins, the Sprig-compatible library and strata's own
+// functions (state, secret, env). Each entry declares Go's parameter types so that argument
+// checking and conversion behave like Go's reflection-based calls.
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "template/val.h"
+
+namespace strata {
+struct Origin;
+}
+
+namespace strata::tpl {
+
+class TemplateHost;
+
+// Go parameter types. kReflect is a reflect.Value parameter (builtins such as eq and index),
+// which receives even a missing value unchanged.
+enum class Param : uint8_t { kAny, kReflect, kString, kInt, kInt64, kFloat, kBool, kList, kMap };
+
+// Limits that keep a hostile template from exhausting memory or time.
+struct Limits {
+  size_t max_output = 64u << 20;  // bytes of rendered text, and of any one string built
+  int max_depth = 100;            // nested {{template}} calls
+};
+
+// What a function may use while it runs.
+struct CallContext {
+  TemplateHost* host = nullptr;
+  const Origin* origin = nullptr;
+  Limits limits;
+  bool sensitive = false;  // a secret or a sensitive value went into the result
+};
+
+using FuncImpl = Val (*)(CallContext& ctx, std::vector<Val>& args);
+
+struct FuncDef {
+  std::string name;
+  std::vector<Param> params;  // with variadic, the last entry is the element type of `...`
+  bool variadic = false;
+  FuncImpl impl = nullptr;
+};
+
+// A function failed: rendered by the executor as `error calling NAME: message`.
+class FuncError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+const FuncDef* find_function(std::string_view name);
+std::vector<std::string> function_names();
+
+// Registration, one per library file.
+using FunctionTable = std::vector<FuncDef>;
+void register_builtins(FunctionTable& t);
+void register_sprig_strings(FunctionTable& t);
+void register_sprig_lists(FunctionTable& t);
+void register_sprig_convert(FunctionTable& t);
+void register_strata_functions(FunctionTable& t);
+
+// Shared conversions, as Sprig (spf13/cast) does them.
+int64_t cast_int64(const Val& v);
+double cast_float64(const Val& v);
+// Sprig's strval: strings as they are, anything else as fmt's %v.
+std::string strval(const Val& v);
+// Throws FuncError when a string would exceed the output limit.
+void check_size(const CallContext& ctx, size_t n);
+
+}  // namespace strata::tpl

@@ -1,0 +1,223 @@
+#include "template/template.h"
+
+#include <algorithm>
+
+#include "model/error.h"
+#include "template/lexer.h"
+#include "template/parser.h"
+
+namespace strata::tpl {
+
+TemplateHost::~TemplateHost() = default;
+
+namespace {
+
+int line_of(const std::string& text, size_t pos) {
+  pos = std::min(pos, text.size());
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(pos), '\n'));
+}
+
+int column_of(const std::string& text, size_t pos) {
+  pos = std::min(pos, text.size());
+  size_t nl = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+  if (pos == 0 || nl == std::string::npos) return static_cast<int>(pos);
+  return static_cast<int>(pos - nl - 1);
+}
+
+// The value's origin, moved to the position inside the template when it is on one line.
+Origin origin_at(const Origin& where, const std::string& text, size_t pos) {
+  if (!where.known() || where.column <= 0 || text.find('\n') != std::string::npos) return where;
+  return where.at(where.line, where.column + static_cast<int>(std::min(pos, text.size())));
+}
+
+std::string hint_for(const std::string& msg) {
+  if (msg.find("map has no entry for key") != std::string::npos || msg.find("nil data; no entry") != std::string::npos)
+    return "check the key's spelling; guard optional keys with `hasKey`, `dig` or `with`";
+  if (msg.find("not defined") != std::string::npos && msg.find("function") != std::string::npos)
+    return "templates use Go text/template with Sprig functions plus state, secret and env";
+  if (msg.find("wrong number of args") != std::string::npos)
+    return "check the function's arguments; a piped value is passed as the last one";
+  if (msg.find("wrong type for value") != std::string::npos)
+    return "convert the value first, e.g. with toString, int or float64";
+  return {};
+}
+
+[[noreturn]] void throw_syntax(const SyntaxError& e, const std::string& text, const std::string& name,
+                               const Origin& where) {
+  std::string msg = "template: " + name + ":" + std::to_string(line_of(text, e.pos())) + ": " + e.what();
+  throw Error(msg, origin_at(where, text, e.pos()), hint_for(msg));
+}
+
+[[noreturn]] void throw_exec(const ExecError& e, const std::string& text, const std::string& name,
+                             const Origin& where) {
+  std::string msg = "template: " + name + ":" + std::to_string(line_of(text, e.pos())) + ":" +
+                    std::to_string(column_of(text, e.pos())) + ": " + e.message();
+  throw Error(msg, origin_at(where, text, e.pos()), hint_for(msg));
+}
+
+void collect_state_calls(const ListNode& list, std::vector<StateCall>& out);
+
+void collect_pipe(const Pipe* pipe, std::vector<StateCall>& out) {
+  if (!pipe) return;
+  for (const Command& cmd : pipe->cmds) {
+    const Operand& first = cmd.args[0];
+    if (first.kind == Operand::Kind::kFunction && first.name == "state" && cmd.args.size() == 3 &&
+        cmd.args[1].kind == Operand::Kind::kString && cmd.args[2].kind == Operand::Kind::kString &&
+        cmd.args[1].fields.empty() && cmd.args[2].fields.empty()) {
+      out.push_back({cmd.args[1].text, cmd.args[2].text, first.pos});
+    }
+    for (const Operand& op : cmd.args) {
+      if (op.kind != Operand::Kind::kPipe) continue;
+      // `(state "S" "C").x` parses as a parenthesised pipeline with a field chain.
+      collect_pipe(op.pipe.get(), out);
+    }
+  }
+}
+
+void collect_state_calls(const ListNode& list, std::vector<StateCall>& out) {
+  for (const Node& n : list.nodes) {
+    collect_pipe(n.pipe.get(), out);
+    if (n.list) collect_state_calls(*n.list, out);
+    if (n.else_list) collect_state_calls(*n.else_list, out);
+  }
+}
+
+}  // namespace
+
+MissingKey parse_missing_key(const std::string& option) {
+  std::string v = option;
+  if (v.rfind("missingkey=", 0) == 0) v = v.substr(11);
+  if (v == "error") return MissingKey::kError;
+  if (v == "zero") return MissingKey::kZero;
+  if (v == "default" || v == "invalid") return MissingKey::kDefault;
+  throw Error("unrecognized template option \"" + option + "\"", {},
+              "use missingkey=error, missingkey=zero or missingkey=default");
+}
+
+std::shared_ptr<const ParsedTemplate> TemplateCache::get(const std::string& text) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = items_.find(text);
+    if (it != items_.end()) return it->second;
+  }
+  std::shared_ptr<const ParsedTemplate> parsed = parse_template(text);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (items_.size() >= capacity_) items_.clear();
+  items_.emplace(text, parsed);
+  return parsed;
+}
+
+Renderer::Renderer(const Value& data, TemplateHost* host, RenderOptions options, TemplateCache* cache)
+    : Renderer(from_value(data), host, std::move(options), cache) {}
+
+Renderer::Renderer(Val data, TemplateHost* host, RenderOptions options, TemplateCache* cache)
+    : data_(std::move(data)), host_(host), options_(std::move(options)), cache_(cache ? cache : &own_cache_) {}
+
+std::string Renderer::run(const std::string& text, const Origin& where, Val* single, bool* sensitive) {
+  std::shared_ptr<const ParsedTemplate> parsed;
+  try {
+    parsed = cache_->get(text);
+  } catch (const SyntaxError& e) {
+    throw_syntax(e, text, options_.name, where);
+  }
+  CallContext ctx;
+  ctx.host = host_;
+  ctx.origin = &where;
+  ctx.limits = options_.limits;
+  ExecOptions exec_options{options_.name, options_.missing_key};
+  std::string out;
+  try {
+    execute(*parsed, data_, exec_options, ctx, out, single);
+  } catch (const ExecError& e) {
+    throw_exec(e, text, options_.name, where);
+  }
+  if (sensitive) *sensitive = ctx.sensitive;
+  return out;
+}
+
+std::string Renderer::render(const std::string& text, const Origin& where, bool* sensitive) {
+  return run(text, where, nullptr, sensitive);
+}
+
+Value Renderer::render_value(const std::string& text, const Origin& where) {
+  if (text.find("{{") == std::string::npos) {
+    Value v(text);
+    v.set_origin(where);
+    return v;
+  }
+  bool sensitive = false;
+  Val single;
+  single.set_sensitive(false);
+  Value result;
+  std::string out = run(text, where, &single, &sensitive);
+  const ParsedTemplate& parsed = *cache_->get(text);
+  bool one_action = parsed.root.nodes.size() == 1 && parsed.root.nodes[0].kind == Node::Kind::kAction &&
+                    parsed.root.nodes[0].pipe->decl.empty();
+  if (one_action) {
+    result = to_value(single);
+    if (single.sensitive()) sensitive = true;
+  } else {
+    result = Value(std::move(out));
+  }
+  if (sensitive || result.contains_sensitive()) result.set_sensitive();
+  result.set_origin(where);
+  return result;
+}
+
+Value Renderer::render_tree(const Value& tree) {
+  switch (tree.kind()) {
+    case Value::Kind::kString: {
+      Value out = render_value(tree.as_string(), tree.origin());
+      if (tree.sensitive()) out.set_sensitive();
+      return out;
+    }
+    case Value::Kind::kList: {
+      Value::List l;
+      l.reserve(tree.as_list().size());
+      for (const auto& e : tree.as_list()) l.push_back(render_tree(e));
+      Value out(std::move(l));
+      out.set_origin(tree.origin());
+      out.set_sensitive(tree.sensitive());
+      return out;
+    }
+    case Value::Kind::kMap: {
+      Value::Map m;
+      for (const auto& [k, e] : tree.as_map()) m.emplace_hint(m.end(), k, render_tree(e));
+      Value out(std::move(m));
+      out.set_origin(tree.origin());
+      out.set_sensitive(tree.sensitive());
+      return out;
+    }
+    default: return tree;
+  }
+}
+
+std::string render(const std::string& text, const Value& data, TemplateHost* host, const RenderOptions& options,
+                   const Origin& where) {
+  return Renderer(data, host, options).render(text, where);
+}
+
+Value render_value(const std::string& text, const Value& data, TemplateHost* host, const RenderOptions& options,
+                   const Origin& where) {
+  return Renderer(data, host, options).render_value(text, where);
+}
+
+Value render_tree(const Value& tree, const Value& data, TemplateHost* host, const RenderOptions& options) {
+  return Renderer(data, host, options).render_tree(tree);
+}
+
+std::vector<StateCall> find_state_calls(const std::string& text, const Origin& where) {
+  std::vector<StateCall> out;
+  if (text.find("state") == std::string::npos) return out;
+  std::unique_ptr<ParsedTemplate> parsed;
+  try {
+    parsed = parse_template(text);
+  } catch (const SyntaxError& e) {
+    throw_syntax(e, text, "template", where);
+  }
+  collect_state_calls(parsed->root, out);
+  for (const auto& [name, list] : parsed->defines) collect_state_calls(*list, out);
+  return out;
+}
+
+}  // namespace strata::tpl
