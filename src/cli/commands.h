@@ -16,5 +16,8 @@ void register_commands(CLI::App& app, Globals& globals, Action& action);
 
 // One registration function per command file (cmd_<name>.cc).
 void add_version_command(CLI::App& app, Globals& globals, Action& action);
+void add_list_command(CLI::App& app, Globals& globals, Action& action);
+void add_describe_command(CLI::App& app, Globals& globals, Action& action);
+void add_validate_command(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

@@ -17,6 +17,16 @@ extern "C" void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 
 namespace fs = std::filesystem;
 
+#if defined(__SANITIZE_ADDRESS__)
+// JavaScriptCore keeps a few small allocations for the life of the process (the same entries as
+// tests/lsan.supp). Built in, so every binary that links the JS host is leak-clean under ASan
+// without depending on LSAN_OPTIONS reaching it.
+extern "C" const char* __lsan_default_suppressions() {
+  return "leak:libjavascriptcoregtk\nleak:libJavaScriptCore\n";
+}
+extern "C" const char* __lsan_default_options() { return "print_suppressions=0"; }
+#endif
+
 namespace strata::js {
 
 namespace {

@@ -1,0 +1,1 @@
+stack('ignored-copy', {}); component('x', 'y', {});

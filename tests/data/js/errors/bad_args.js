@@ -1,0 +1,2 @@
+stack('args', {});
+component(42, 'm', {});

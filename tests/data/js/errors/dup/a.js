@@ -1,0 +1,2 @@
+stack('same', {});
+component('a', 'm', {});

@@ -1,0 +1,3 @@
+// second file
+stack('same', {});
+component('b', 'm', {});

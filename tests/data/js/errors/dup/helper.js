@@ -1,0 +1,2 @@
+// a helper: declares no stack
+module.exports = { region: 'eu' };

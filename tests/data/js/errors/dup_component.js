@@ -1,0 +1,3 @@
+stack('d', {});
+component('vpc', 'm', {});
+component('vpc', 'm2', {});

@@ -1,0 +1,3 @@
+module.exports.explode = function explode(config) {
+  return config.missing.field;
+};

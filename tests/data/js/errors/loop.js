@@ -1,0 +1,3 @@
+stack('loop', {});
+let i = 0;
+while (true) { i++; }

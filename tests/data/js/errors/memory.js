@@ -1,0 +1,3 @@
+stack('mem', {});
+const keep = [];
+while (true) { keep.push(new Array(100000).fill(keep.length)); }

@@ -1,0 +1,2 @@
+stack('m', {});
+const lib = require('./nope');

@@ -1,0 +1,2 @@
+stack('m', {});
+const _ = require('lodash');

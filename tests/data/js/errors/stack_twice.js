@@ -1,0 +1,2 @@
+stack('twice', {});
+stack('again', {});

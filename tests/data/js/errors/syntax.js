@@ -1,0 +1,3 @@
+stack('syn', {});
+component('a', 'm', {});
+const x = = 3;

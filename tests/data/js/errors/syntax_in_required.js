@@ -1,0 +1,2 @@
+const b = require('./lib/broken');
+stack('s', {});

@@ -1,0 +1,2 @@
+stack('ts', {});
+throw 'plain text';

@@ -1,0 +1,3 @@
+const helper = require('./lib/helper');
+stack('te', {});
+helper.explode({});

@@ -1,0 +1,1 @@
+module.exports.cidr = (prefix) => `${prefix}.0.0/16`;
