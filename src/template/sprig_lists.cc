@@ -237,15 +237,15 @@ Val fn_omit(CallContext&, std::vector<Val>& a) {
 void deep_merge(Val::Map& dst, const Val::Map& src, bool overwrite, int depth) {
   if (depth > 100) throw FuncError("merge: maximum depth exceeded");
   for (const auto& [k, s] : src) {
-    if (s.is_nil_or_invalid()) continue;
     auto it = dst.find(k);
     bool has = it != dst.end();
     if (s.kind() == Val::Kind::kMap && has && it->second.kind() == Val::Kind::kMap) {
       deep_merge(it->second.mutable_map(), s.as_map(), overwrite, depth + 1);
+      continue;
     }
-    if (has && !is_empty(it->second) && (s.kind() == Val::Kind::kMap || s.kind() == Val::Kind::kList)) continue;
-    if (overwrite || !has || is_empty(it->second)) {
-      if (overwrite && has && is_empty(s) && s.kind() != Val::Kind::kMap) continue;
+    if (overwrite) {
+      dst[k] = s;
+    } else if (!s.is_nil_or_invalid() && (!has || is_empty(it->second))) {
       dst[k] = s;
     }
   }

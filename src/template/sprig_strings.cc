@@ -41,9 +41,14 @@ Val fn_title(CallContext&, std::vector<Val>& a) {
   return Val::string(std::move(s));
 }
 
+// goutils.Uncapitalize: lower-case the first letter of each space-separated word.
 Val fn_untitle(CallContext&, std::vector<Val>& a) {
   std::string s = str(a[0]);
-  if (!s.empty() && s[0] >= 'A' && s[0] <= 'Z') s[0] = static_cast<char>(s[0] + 32);
+  bool word_start = true;
+  for (char& c : s) {
+    if (word_start && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    word_start = is_ascii_space(static_cast<unsigned char>(c));
+  }
   return Val::string(std::move(s));
 }
 
