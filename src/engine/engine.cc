@@ -1,0 +1,93 @@
+#include "engine/engine.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace strata {
+
+namespace fs = std::filesystem;
+
+std::string default_plugin_cache_dir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/strata/plugin-cache";
+  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/strata/plugin-cache";
+  return "/tmp/strata-plugin-cache";
+}
+
+Engine::Engine(EngineChoice choice, std::string plugin_cache_dir)
+    : choice_(std::move(choice)), plugin_cache_dir_(std::move(plugin_cache_dir)) {}
+
+EngineResponse Engine::run(const EngineRequest& request, const std::function<void(const UiEvent&)>& on_event,
+                           const ProcessWatcher& watch) {
+  EngineResponse response;
+  std::ofstream log;
+  if (!request.log_path.empty()) {
+    fs::create_directories(fs::path(request.log_path).parent_path());
+    log.open(request.log_path, std::ios::app);
+    log << "$ " << choice_.path;
+    for (const auto& a : request.args) log << " " << a;
+    log << "\n  (in " << request.cwd << ")\n";
+  }
+  std::mutex log_mutex;  // stdout and stderr callbacks come from one thread, but be safe
+  auto write_log = [&](std::string_view prefix, std::string_view line) {
+    if (!log.is_open()) return;
+    std::lock_guard<std::mutex> lock(log_mutex);
+    log << prefix << line << "\n";
+  };
+
+  SubprocessOptions o;
+  o.argv.push_back(choice_.path);
+  o.argv.insert(o.argv.end(), request.args.begin(), request.args.end());
+  o.cwd = request.cwd;
+  o.env = request.env;
+  if (!plugin_cache_dir_.empty()) {
+    std::error_code ec;
+    fs::create_directories(plugin_cache_dir_, ec);
+    o.env.emplace("TF_PLUGIN_CACHE_DIR", plugin_cache_dir_);
+  }
+  o.env.emplace("TF_IN_AUTOMATION", "1");
+  o.env.emplace("TF_INPUT", "0");
+  o.capture_stdout = request.capture_stdout;
+  o.on_stdout_line = [&](std::string_view line) {
+    write_log("", line);
+    if (!request.json_stream) {
+      if (!line.empty()) response.last_message = std::string(line);
+      return;
+    }
+    UiEvent event = parse_ui_event(line);
+    if (event.type == UiEventType::kChangeSummary) {
+      response.has_summary = true;
+      response.summary = event.changes;
+    } else if (event.type == UiEventType::kDiagnostic && event.diagnostic) {
+      response.diagnostics.push_back(*event.diagnostic);
+    }
+    if (!event.message.empty()) response.last_message = event.message;
+    if (on_event) on_event(event);
+  };
+  o.on_stderr_line = [&](std::string_view line) {
+    write_log("stderr: ", line);
+    if (!line.empty()) response.last_message = std::string(line);
+  };
+
+  bool is_init = !request.args.empty() && request.args.front() == "init";
+  std::unique_lock<std::mutex> init_lock(init_mutex_, std::defer_lock);
+  if (is_init) init_lock.lock();
+
+  Subprocess process(std::move(o));
+  if (watch) watch(&process);
+  SubprocessResult result;
+  try {
+    result = process.run();
+  } catch (...) {
+    if (watch) watch(nullptr);
+    throw;
+  }
+  if (watch) watch(nullptr);
+  response.exit_code = result.exit_code;
+  response.signal = result.signal;
+  response.stdout_text = std::move(result.stdout_text);
+  write_log("", "# " + result.describe());
+  return response;
+}
+
+}  // namespace strata

@@ -1,0 +1,311 @@
+#include "execute/component_runner.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <filesystem>
+#include <thread>
+
+#include "base/atomic_file.h"
+#include "base/file_lock.h"
+#include "engine/output_json.h"
+#include "model/error.h"
+#include "resolve/component_resolver.h"
+
+namespace strata {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char kInitStamp[] = ".strata-init-stamp";
+
+uint64_t fnv1a(std::string_view text, uint64_t h = 1469598103934665603ull) {
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string first_error(const EngineResponse& r) {
+  for (const auto& d : r.diagnostics)
+    if (d.is_error()) return d.str();
+  return r.last_message;
+}
+
+// Forwards the run's cancellation to the engine process while it runs: the first Ctrl-C sends
+// SIGINT to its process group (so it can release state locks), the second SIGKILL.
+class CancelForwarder {
+ public:
+  explicit CancelForwarder(const Cancellation& c) : cancellation_(c), thread_([this] { loop(); }) {}
+  ~CancelForwarder() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    thread_.join();
+  }
+  void watch(Subprocess* p) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    process_ = p;
+    if (p) apply(level_sent_, cancellation_.level(), p);
+  }
+
+ private:
+  void apply(Cancellation::Level& sent, Cancellation::Level now, Subprocess* p) {
+    if (now >= Cancellation::Level::kInterrupt && sent < Cancellation::Level::kInterrupt) p->interrupt();
+    if (now >= Cancellation::Level::kKill && sent < Cancellation::Level::kKill) p->kill();
+    if (now > sent) sent = now;
+  }
+  void loop() {
+    Cancellation::Level seen = Cancellation::Level::kNone;
+    for (;;) {
+      seen = cancellation_.wait_for_change(seen, std::chrono::milliseconds(100));
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (done_) return;
+      if (process_) apply(level_sent_, seen, process_);
+    }
+  }
+
+  const Cancellation& cancellation_;
+  std::mutex mutex_;
+  Subprocess* process_ = nullptr;
+  Cancellation::Level level_sent_ = Cancellation::Level::kNone;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+const char* operation_name(Operation op) {
+  switch (op) {
+    case Operation::kInit: return "init";
+    case Operation::kPlan: return "plan";
+    case Operation::kApply: return "apply";
+    case Operation::kDestroy: return "destroy";
+  }
+  return "?";
+}
+
+bool init_needed(const std::string& run_dir, std::string* stamp) {
+  // What init depends on: the backend, provider requirements and module sources. Lines that
+  // name a source or version (and generated backend/provider files) stand for them.
+  uint64_t h = fnv1a("strata-init-v1");
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(run_dir)) {
+    if (e.is_regular_file()) files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& p : files) {
+    std::string name = p.filename().string();
+    bool tf = name.size() > 3 && (name.ends_with(".tf") || name.ends_with(".tf.json"));
+    if (!tf) continue;
+    std::string text = read_file(p.string());
+    h = fnv1a(name, h);
+    if (name == "backend.tf.json") {
+      h = fnv1a(text, h);
+      continue;
+    }
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t nl = text.find('\n', start);
+      if (nl == std::string::npos) nl = text.size();
+      std::string_view line(text.data() + start, nl - start);
+      if (line.find("source") != std::string_view::npos || line.find("version") != std::string_view::npos ||
+          line.find("backend") != std::string_view::npos || line.find("required_providers") != std::string_view::npos) {
+        h = fnv1a(line, h);
+      }
+      start = nl + 1;
+    }
+  }
+  *stamp = std::to_string(h);
+  std::error_code ec;
+  if (!fs::is_directory(run_dir + "/.terraform", ec)) return true;
+  if (!fs::exists(run_dir + "/" + kInitStamp, ec)) return true;
+  return read_file(run_dir + "/" + kInitStamp) != *stamp;
+}
+
+void write_init_stamp(const std::string& run_dir, const std::string& stamp) {
+  write_file_atomic(run_dir + "/" + kInitStamp, stamp);
+}
+
+ComponentRunner::ComponentRunner(const Project& project, Engine& engine, SecretResolver* secrets,
+                                 ComponentRunOptions options)
+    : project_(project), engine_(engine), secrets_(secrets), options_(std::move(options)) {}
+
+EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunContext* ctx) {
+  if (!ctx) return engine_.run(request, nullptr, nullptr);
+  CancelForwarder forwarder(ctx->cancellation());
+  return engine_.run(
+      request,
+      [ctx](const UiEvent& e) {
+        if (e.type == UiEventType::kVersion || e.message.empty()) return;
+        ctx->log_line(e.message);
+      },
+      [&forwarder](Subprocess* p) { forwarder.watch(p); });
+}
+
+Value ComponentRunner::read_outputs(const ComponentRef& ref, const std::string& run_dir) {
+  EngineRequest req;
+  req.args = {"output", "-json"};
+  req.cwd = run_dir;
+  req.env = options_.env;
+  req.capture_stdout = true;
+  if (!options_.log_dir.empty()) req.log_path = options_.log_dir + "/" + ref.stack + "/" + ref.component + ".outputs.log";
+  EngineResponse r = run_engine(req, nullptr);
+  if (!r.success()) {
+    throw Error("could not read the outputs of " + ref.str() + ": " + first_error(r), ref.origin,
+                "see " + req.log_path);
+  }
+  return output_values(parse_output_json(r.stdout_text, Origin(run_dir)));
+}
+
+Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
+  std::string key = ref.str();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = outputs_.find(key);
+    if (it != outputs_.end()) return it->second;
+  }
+  const Component* target = project_.find(ref);
+  if (!target) {
+    throw Error("state(\"" + ref.stack + "\", \"" + ref.component + "\"): no such component", where,
+                "check the stack and component names; `strata list` shows them");
+  }
+  std::string run_dir = project_.root + "/" + project_.settings.work_dir + "/" + ref.stack + "/" + ref.component;
+  if (size_t pos = target->source.find("//"); pos != std::string::npos) run_dir += "/" + target->source.substr(pos + 2);
+  Value values = Value::map();
+  std::error_code ec;
+  if (fs::is_directory(run_dir + "/.terraform", ec)) values = read_outputs(ref, run_dir);
+  if (values.is_map() && values.as_map().empty()) {
+    bool has_mocks = target->mock_outputs.is_map() && !target->mock_outputs.as_map().empty();
+    if (options_.operation == Operation::kPlan && has_mocks) {
+      values = target->mock_outputs;
+    } else {
+      throw Error("component " + key + " has no outputs yet, so its values cannot be read here", where,
+                  "run `strata apply " + ref.stack + " " + ref.component + "` first" +
+                      std::string(options_.operation == Operation::kPlan
+                                      ? ", or declare mock_outputs on it to plan before it exists"
+                                      : ""));
+    }
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  outputs_[key] = values;
+  return values;
+}
+
+NodeOutcome ComponentRunner::run(const ComponentRef& node, RunContext& ctx) {
+  const Component* component = project_.find(node);
+  if (!component) {
+    NodeOutcome o;
+    o.result = NodeResult::kFailed;
+    o.message = "unknown component " + node.str();
+    return o;
+  }
+  try {
+    return run_locked(*component, ctx);
+  } catch (const Error& e) {
+    NodeOutcome o;
+    o.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;
+    o.message = e.render();
+    return o;
+  }
+}
+
+NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& ctx) {
+  NodeOutcome outcome;
+  const ComponentRef ref = component.ref();
+  outcome.log_path = options_.log_dir.empty() ? "" : options_.log_dir + "/" + ref.stack + "/" + ref.component + ".log";
+
+  ctx.phase("resolve");
+  ComponentResolver resolver(project_, *this, secrets_, options_.env);
+  ComponentFiles files = resolver.resolve(component);
+
+  std::string workdir = workdir_for(files);
+  fs::create_directories(workdir);
+  FileLock lock(workdir + "/.strata.lock", "workdir " + fs::relative(workdir, project_.root).string());
+
+  ctx.phase("generate");
+  GenerateResult generated = generate_workdir(files, modules_);
+
+  std::map<std::string, std::string> env = options_.env;
+  if (const Stack* stack = project_.find_stack(ref.stack)) {
+    for (const auto& [k, v] : stack->env) env[k] = v;
+  }
+  for (const auto& [k, v] : generated.sensitive_env) env[k] = v;
+
+  auto request = [&](std::vector<std::string> args, bool json) {
+    EngineRequest r;
+    r.args = std::move(args);
+    r.cwd = generated.run_dir;
+    r.env = env;
+    r.log_path = outcome.log_path;
+    r.json_stream = json;
+    return r;
+  };
+  auto failed = [&](const EngineResponse& r, const std::string& what) {
+    outcome.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;
+    outcome.message = what + " failed: " + first_error(r);
+    return outcome;
+  };
+
+  std::string stamp;
+  if (options_.operation == Operation::kInit || init_needed(generated.run_dir, &stamp)) {
+    ctx.phase("init");
+    if (stamp.empty()) init_needed(generated.run_dir, &stamp);
+    EngineResponse r = run_engine(request({"init", "-input=false", "-no-color", "-reconfigure"}, false), &ctx);
+    if (!r.success()) return failed(r, "init");
+    write_init_stamp(generated.run_dir, stamp);
+  }
+  if (options_.operation == Operation::kInit) return outcome;
+  if (ctx.interrupted()) {
+    outcome.result = NodeResult::kInterrupted;
+    outcome.message = "interrupted before " + std::string(operation_name(options_.operation));
+    return outcome;
+  }
+
+  std::vector<std::string> args;
+  std::string var_file = generated.tfvars_file.empty() ? "" : "-var-file=" + generated.tfvars_file;
+  switch (options_.operation) {
+    case Operation::kPlan: {
+      std::string planfile = ref.stack + "-" + ref.component + ".planfile";
+      std::replace(planfile.begin(), planfile.end(), '/', '_');
+      // Plan files hold variable values: create them private before the engine writes them.
+      write_file_atomic(generated.run_dir + "/" + planfile, "", 0600);
+      args = {"plan", "-input=false", "-json", "-out=" + planfile};
+      break;
+    }
+    case Operation::kApply: args = {"apply", "-input=false", "-json", "-auto-approve"}; break;
+    case Operation::kDestroy: args = {"destroy", "-input=false", "-json", "-auto-approve"}; break;
+    case Operation::kInit: break;
+  }
+  if (!var_file.empty()) args.push_back(var_file);
+  args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+  ctx.phase(operation_name(options_.operation));
+  EngineResponse r = run_engine(request(args, true), &ctx);
+  if (r.has_summary) {
+    outcome.changes.add = r.summary.add;
+    outcome.changes.change = r.summary.change;
+    outcome.changes.destroy = r.summary.remove;
+    outcome.changes.import = r.summary.import;
+  }
+  if (options_.operation == Operation::kPlan) {
+    for (const auto& e : fs::directory_iterator(generated.run_dir)) {
+      if (e.path().extension() == ".planfile") ::chmod(e.path().c_str(), 0600);
+    }
+  }
+  if (!r.success()) return failed(r, operation_name(options_.operation));
+
+  if (options_.operation == Operation::kApply) {
+    ctx.phase("outputs");
+    Value values = read_outputs(ref, generated.run_dir);
+    outcome.outputs = values;
+    std::lock_guard<std::mutex> guard(mutex_);
+    outputs_[ref.str()] = values;
+  }
+  return outcome;
+}
+
+}  // namespace strata

@@ -1,0 +1,62 @@
+// ComponentRunner: runs one engine command for one component — the NodeRunner the scheduler
+// drives in the real program. Per node: resolve templates (state() through this runner's own
+// StateSource), lock the workdir, generate it, `init` when needed, run the command, and after an
+// apply read the outputs so later nodes of the same run can use them.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "config/js/secret_resolver.h"
+#include "engine/engine.h"
+#include "generate/workdir.h"
+#include "model/project.h"
+#include "resolve/state_source.h"
+#include "run/node_runner.h"
+
+namespace strata {
+
+enum class Operation { kInit, kPlan, kApply, kDestroy };
+const char* operation_name(Operation op);
+
+struct ComponentRunOptions {
+  Operation operation = Operation::kPlan;
+  std::string run_id;
+  std::string log_dir;  // <work_root>/.logs/<run_id>
+  std::map<std::string, std::string> env;  // project-wide variables for every engine call
+  std::vector<std::string> extra_args;     // passed through to the engine command
+};
+
+class ComponentRunner : public NodeRunner, public StateSource {
+ public:
+  ComponentRunner(const Project& project, Engine& engine, SecretResolver* secrets, ComponentRunOptions options);
+
+  NodeOutcome run(const ComponentRef& node, RunContext& ctx) override;
+  // state(): outputs produced earlier in this run; else `output -json` in the dependency's
+  // workdir (once per run); else its mock_outputs when only planning; else an error saying
+  // what to run first.
+  Value outputs(const ComponentRef& ref, const Origin& where) override;
+
+ private:
+  NodeOutcome run_locked(const Component& component, RunContext& ctx);
+  // Runs the engine with Ctrl-C forwarding from the run's cancellation.
+  EngineResponse run_engine(const EngineRequest& request, RunContext* ctx);
+  Value read_outputs(const ComponentRef& ref, const std::string& run_dir);
+
+  const Project& project_;
+  Engine& engine_;
+  SecretResolver* secrets_;
+  ComponentRunOptions options_;
+  std::mutex mutex_;  // guards the maps below and the module cache
+  std::map<std::string, Value> outputs_;  // by "stack/component"
+  std::map<std::string, std::string> run_dirs_;
+  ModuleCache modules_;
+};
+
+// True when `init` must run in run_dir: no .terraform/, or the backend, provider requirements or
+// module sources changed since the last successful init. `stamp` receives the new stamp.
+bool init_needed(const std::string& run_dir, std::string* stamp);
+void write_init_stamp(const std::string& run_dir, const std::string& stamp);
+
+}  // namespace strata

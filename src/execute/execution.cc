@@ -1,0 +1,88 @@
+#include "execute/execution.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <random>
+#include <thread>
+
+namespace strata {
+
+int default_jobs(const Settings& settings) {
+  if (settings.parallelism > 0) return settings.parallelism;
+  int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::max(2, cores);
+}
+
+std::string new_run_id() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  char suffix[8];
+  std::snprintf(suffix, sizeof suffix, "%04x", rd() & 0xffff);
+  return std::string(buf) + "-" + suffix;
+}
+
+Execution::Execution(const Project& project, std::map<std::string, std::string> env, Engine& engine,
+                     SecretResolver* secrets, ExecuteRequest request)
+    : project_(project),
+      env_(std::move(env)),
+      engine_(engine),
+      secrets_(secrets),
+      request_(std::move(request)),
+      graph_(Graph::build(project)) {
+  selection_ = select(graph_, request_.selection);
+  jobs_ = request_.jobs > 0 ? request_.jobs : default_jobs(project.settings);
+  run_id_ = new_run_id();
+}
+
+std::vector<ComponentRef> Execution::planned_order() const {
+  std::vector<ComponentRef> out;
+  for (NodeId id : graph_.topological_order()) {
+    if (selection_.contains(id)) out.push_back(graph_.node(id));
+  }
+  if (request_.operation == Operation::kDestroy) std::reverse(out.begin(), out.end());
+  return out;
+}
+
+RunRecord Execution::run(EventSink& sink) {
+  std::string work_root = project_.root + "/" + project_.settings.work_dir;
+  ComponentRunOptions options;
+  options.operation = request_.operation;
+  options.run_id = run_id_;
+  options.log_dir = work_root + "/.logs/" + run_id_;
+  options.env = env_;
+  options.extra_args = request_.extra_args;
+  ComponentRunner runner(project_, engine_, secrets_, options);
+
+  Scheduler scheduler(runner, sink);
+  RunOptions run_options;
+  run_options.jobs = jobs_;
+  run_options.reverse = request_.operation == Operation::kDestroy;
+  run_options.fail_fast = request_.fail_fast;
+  run_options.command = operation_name(request_.operation);
+  run_options.run_id = run_id_;
+  scheduler_.store(&scheduler);
+  for (int i = 0; i < early_interrupts_.load(); ++i) scheduler.interrupt();
+  RunRecord record = scheduler.run(graph_, selection_, run_options);
+  scheduler_.store(nullptr);
+  record_path_ = work_root + "/.runs/" + run_id_ + ".json";
+  write_run_record(record, record_path_);
+  return record;
+}
+
+void Execution::interrupt() {
+  Scheduler* s = scheduler_.load();
+  if (s) {
+    s->interrupt();
+  } else {
+    early_interrupts_.fetch_add(1);
+  }
+}
+
+}  // namespace strata

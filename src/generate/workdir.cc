@@ -1,0 +1,223 @@
+#include "generate/workdir.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "base/atomic_file.h"
+#include "generate/hcl_text.h"
+#include "generate/versioned_source.h"
+#include "model/error.h"
+
+namespace strata {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char kManifest[] = ".strata-manifest";
+const char kVersionedExt[] = ".tf.versioned";
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::vector<std::string> read_manifest(const std::string& workdir) {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  if (!fs::exists(workdir + "/" + kManifest, ec)) return paths;
+  std::string text = read_file(workdir + "/" + kManifest);
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    if (nl > start) paths.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return paths;
+}
+
+// Splits "base//sub" into ("base", "sub").
+std::pair<std::string, std::string> split_source(const std::string& source) {
+  size_t pos = source.find("//");
+  if (pos == std::string::npos) return {source, ""};
+  return {source.substr(0, pos), source.substr(pos + 2)};
+}
+
+std::string sanitize(const std::string& s) {
+  std::string out = s;
+  for (char& c : out)
+    if (c == '/' || c == '\\' || c == ' ') c = '_';
+  return out;
+}
+
+}  // namespace
+
+std::string tfvars_file_name(const ComponentRef& ref) {
+  return sanitize(ref.stack) + "-" + sanitize(ref.component) + ".tfvars.json";
+}
+
+bool is_protected_path(const std::string& relative_path) {
+  fs::path p(relative_path);
+  for (const auto& part : p) {
+    std::string s = part.string();
+    if (s == ".terraform" || s == "terraform.tfstate.d") return true;
+  }
+  std::string name = p.filename().string();
+  return name == ".terraform.lock.hcl" || name.rfind("terraform.tfstate", 0) == 0 ||
+         ends_with(name, ".planfile") || ends_with(name, ".tfplan") || name == ".strata.lock" ||
+         name == kManifest || name.rfind(".strata-", 0) == 0;
+}
+
+const std::vector<ModuleCache::File>& ModuleCache::files(const std::string& dir, const std::string& skip_dir) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = by_dir_.find(dir);
+  if (it != by_dir_.end()) return it->second;
+  std::vector<File> out;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw Error("module folder \"" + dir + "\" does not exist", {},
+                "check the component's source path (it is relative to the project root)");
+  }
+  fs::path skip = skip_dir.empty() ? fs::path() : fs::weakly_canonical(skip_dir);
+  for (auto entry = fs::recursive_directory_iterator(dir, fs::directory_options::follow_directory_symlink);
+       entry != fs::recursive_directory_iterator(); ++entry) {
+    std::string name = entry->path().filename().string();
+    if (entry->is_directory()) {
+      if (name == ".terraform" || name == ".git" || name == ".strata" ||
+          (!skip.empty() && fs::weakly_canonical(entry->path()) == skip)) {
+        entry.disable_recursion_pending();
+      }
+      continue;
+    }
+    if (!entry->is_regular_file()) continue;
+    std::string rel = fs::relative(entry->path(), dir).string();
+    if (is_protected_path(rel)) continue;  // never carry a module's own state into a workdir
+    File f;
+    f.path = rel;
+    f.content = read_file(entry->path().string());
+    f.executable = (entry->status().permissions() & fs::perms::owner_exec) != fs::perms::none;
+    out.push_back(std::move(f));
+  }
+  std::sort(out.begin(), out.end(), [](const File& a, const File& b) { return a.path < b.path; });
+  return by_dir_.emplace(dir, std::move(out)).first->second;
+}
+
+std::string workdir_for(const ComponentFiles& files) {
+  return files.work_root + "/" + files.ref.stack + "/" + files.ref.component;
+}
+
+GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache) {
+  GenerateResult result;
+  result.workdir = workdir_for(files);
+  auto [base, sub] = split_source(files.source);
+  result.run_dir = sub.empty() ? result.workdir : result.workdir + "/" + sub;
+  std::string run_prefix = sub.empty() ? "" : sub + "/";
+
+  std::string module_dir = (fs::path(files.project_root) / base).lexically_normal().string();
+  while (module_dir.size() > 1 && module_dir.back() == '/') module_dir.pop_back();
+  const auto& module_files = cache.files(module_dir, files.work_root);
+  if (!sub.empty() && !fs::is_directory(module_dir + "/" + sub)) {
+    throw Error("source \"" + files.source + "\" names sub-folder \"" + sub + "\", which does not exist in \"" +
+                    base + "\"",
+                files.ref.origin, "\"base//sub\" copies base and runs in base/sub");
+  }
+
+  // Everything this generation produces: relative path -> (content, mode).
+  std::map<std::string, std::pair<std::string, mode_t>> produce;
+  std::set<std::string> versioned_targets;
+  if (!files.versioned_data.is_null()) {
+    for (const auto& f : module_files) {
+      if (ends_with(f.path, kVersionedExt)) {
+        versioned_targets.insert(f.path.substr(0, f.path.size() - std::string(".versioned").size()));
+      }
+    }
+  }
+  for (const auto& f : module_files) {
+    mode_t mode = f.executable ? 0755 : 0644;
+    if (!files.versioned_data.is_null() && ends_with(f.path, kVersionedExt)) {
+      std::string target = f.path.substr(0, f.path.size() - std::string(".versioned").size());
+      produce[target] = {render_versioned_source(f.content, files.versioned_data, module_dir + "/" + f.path), mode};
+      continue;
+    }
+    if (versioned_targets.count(f.path)) continue;  // the rendered .tf.versioned wins
+    produce[f.path] = {f.content, mode};
+  }
+
+  // Generated files, in the run dir.
+  Value tfvars = Value::map();
+  if (files.inputs.is_map()) {
+    for (const auto& [k, v] : files.inputs.as_map()) {
+      if (v.contains_sensitive()) {
+        result.sensitive_env["TF_VAR_" + k] = v.is_string() ? v.as_string() : to_json_text(v, -1);
+      } else {
+        tfvars.set(k, v);
+      }
+    }
+  }
+  if (!files.kompos_style) {
+    result.tfvars_file = tfvars_file_name(files.ref);
+    produce[run_prefix + result.tfvars_file] = {to_json_text(tfvars) + "\n", 0644};
+  } else {
+    result.tfvars_file = "variables.tfvars.json";
+    Value wrapped = Value::map();
+    wrapped.set("config", files.kompos_config.is_null() ? Value::map() : files.kompos_config);
+    produce[run_prefix + result.tfvars_file] = {to_json_text(wrapped) + "\n", 0644};
+    if (!files.provider_json.is_null()) {
+      produce[run_prefix + "provider.tf.json"] = {to_json_text(files.provider_json) + "\n", 0644};
+    }
+  }
+  if (files.generate_backend && !files.backend.type.empty()) {
+    Value backend = Value::map();
+    Value by_type = Value::map();
+    by_type.set(files.backend.type, files.backend.config.is_null() ? Value::map() : files.backend.config);
+    Value terraform = Value::map();
+    terraform.set("backend", by_type);
+    backend.set("terraform", terraform);
+    produce[run_prefix + "backend.tf.json"] = {to_json_text(backend) + "\n", 0644};
+  }
+  std::string providers = render_providers_file(files);
+  if (!providers.empty()) produce[run_prefix + "providers_gen.tf"] = {providers, 0644};
+
+  // Write, never over a protected file.
+  fs::create_directories(result.run_dir);
+  for (const auto& [rel, entry] : produce) {
+    if (is_protected_path(rel)) continue;
+    std::string path = result.workdir + "/" + rel;
+    fs::create_directories(fs::path(path).parent_path());
+    if (write_file_atomic(path, entry.first, entry.second)) {
+      result.written.push_back(rel);
+    } else {
+      result.unchanged.push_back(rel);
+    }
+  }
+
+  // Remove what an earlier generation wrote and this one no longer produces.
+  for (const auto& rel : read_manifest(result.workdir)) {
+    if (produce.count(rel) || is_protected_path(rel)) continue;
+    std::error_code ec;
+    fs::path p = fs::path(result.workdir) / rel;
+    if (fs::remove(p, ec)) {
+      result.removed.push_back(rel);
+      // Drop folders this left empty (never the workdir itself).
+      for (fs::path dir = p.parent_path(); dir.string().size() > result.workdir.size(); dir = dir.parent_path()) {
+        if (!fs::is_empty(dir, ec) || !fs::remove(dir, ec)) break;
+      }
+    }
+  }
+
+  std::string manifest;
+  for (const auto& [rel, entry] : produce) manifest += rel + "\n";
+  write_file_atomic(result.workdir + "/" + kManifest, manifest, 0644);
+
+  for (const char* name : {".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup",
+                           "terraform.tfstate.d"}) {
+    std::error_code ec;
+    if (fs::exists(result.run_dir + "/" + name, ec)) result.kept.push_back(run_prefix + name);
+  }
+  return result;
+}
+
+}  // namespace strata

@@ -1,0 +1,60 @@
+// Generation of one workdir per (stack, component): the module mirrored in, .tf.versioned
+// rendered, and the generated Terraform files written. Rules that protect users:
+//  - state and engine files (.terraform/, .terraform.lock.hcl, terraform.tfstate*,
+//    terraform.tfstate.d/, plan files) are never removed or overwritten;
+//  - files a previous generation wrote that are no longer produced are removed (a manifest
+//    records what strata wrote, so files it did not write are never touched);
+//  - writes are atomic and unchanged files are not rewritten (their mtime stays);
+//  - sensitive inputs never reach a file: they come back as TF_VAR_* environment entries.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "generate/component_files.h"
+
+namespace strata {
+
+struct GenerateResult {
+  std::string workdir;      // absolute <work_root>/<stack>/<component>
+  std::string run_dir;      // where the engine runs (workdir/sub for a "base//sub" source)
+  std::string tfvars_file;  // file name inside run_dir ("" when there are no inputs)
+  std::vector<std::string> written;    // created or changed, relative to workdir
+  std::vector<std::string> unchanged;  // already up to date
+  std::vector<std::string> removed;    // stale files from an earlier generation
+  std::vector<std::string> kept;       // state and engine files found and left alone
+  std::map<std::string, std::string> sensitive_env;  // TF_VAR_name -> value
+};
+
+// Module files read once per run and shared by every component using the same module.
+// Thread-safe: the executor generates several workdirs at once.
+class ModuleCache {
+ public:
+  struct File {
+    std::string path;  // relative to the module root
+    std::string content;
+    bool executable = false;
+  };
+  // Files under dir (absolute), skipping .terraform/, .git/ and anything under `skip_dir`.
+  const std::vector<File>& files(const std::string& dir, const std::string& skip_dir);
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::vector<File>> by_dir_;  // node-stable: references stay valid
+};
+
+// True for paths generation must never delete or overwrite (state, engine and lock files).
+bool is_protected_path(const std::string& relative_path);
+
+// <work_root>/<stack>/<component>
+std::string workdir_for(const ComponentFiles& files);
+
+GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache);
+
+// The tfvars file name Comet uses: <stack>-<component>.tfvars.json (slashes in Kompos stack
+// paths become '_').
+std::string tfvars_file_name(const ComponentRef& ref);
+
+}  // namespace strata

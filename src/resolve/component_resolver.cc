@@ -1,0 +1,171 @@
+#include "resolve/component_resolver.h"
+
+#include <cstdlib>
+#include <regex>
+
+#include "generate/hcl_text.h"
+#include "model/error.h"
+
+namespace strata {
+
+namespace {
+
+// A whole action that reads one output of another component: {{ (state "S" "C").out }}.
+const std::regex& state_output_action() {
+  static const std::regex re(
+      R"re(\{\{-?\s*\(\s*state\s+"([^"]+)"\s+"([^"]+)"\s*\)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*-?\}\})re");
+  return re;
+}
+
+std::string hcl_escape_text(const std::string& s) {
+  std::string q = hcl_quote(s);
+  return q.substr(1, q.size() - 2);
+}
+
+}  // namespace
+
+std::string remote_state_name(const ComponentRef& ref) {
+  std::string out = ref.stack + "_" + ref.component;
+  for (char& c : out) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) c = '_';
+  }
+  return out;
+}
+
+class ComponentResolver::Host : public tpl::TemplateHost {
+ public:
+  Host(ComponentResolver& r) : r_(r) {}
+  Value state(const std::string& stack, const std::string& component, const Origin& where) override {
+    return r_.state_.outputs(ComponentRef{stack, component, where}, where);
+  }
+  Value secret(const std::string& ref, const Origin& where) override {
+    if (!r_.secrets_) {
+      throw Error("cannot resolve secret \"" + ref + "\": no secret provider is configured", where,
+                  "secret references need the secrets support (sops://); check the reference");
+    }
+    Value v = r_.secrets_->resolve(ref, where);
+    v.set_sensitive();
+    return v;
+  }
+  std::optional<std::string> env(const std::string& name) override {
+    auto it = r_.env_.find(name);
+    if (it != r_.env_.end()) return it->second;
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  }
+
+ private:
+  ComponentResolver& r_;
+};
+
+ComponentResolver::ComponentResolver(const Project& project, StateSource& state, SecretResolver* secrets,
+                                     std::map<std::string, std::string> env)
+    : project_(project), state_(state), secrets_(secrets), env_(std::move(env)) {}
+
+Value ComponentResolver::template_data(const Stack& stack, const Component& component) const {
+  Value data = Value::map();
+  std::string stacks_dir = project_.root + "/" + project_.settings.stacks_dir;
+  data.set("stacks_dir", stacks_dir);
+  data.set("stack", stack.name);
+  data.set("component", component.name);
+  if (stack.options.is_map()) {
+    for (const auto& [k, v] : stack.options.as_map()) {
+      if (!data.find(k)) data.set(k, v);
+    }
+  }
+  return data;
+}
+
+Backend ComponentResolver::resolved_backend(const Stack& stack, const Component& component) {
+  Backend b = component.backend ? *component.backend : stack.backend;
+  if (b.type.empty()) return b;
+  Host host(*this);
+  tpl::Renderer renderer(template_data(stack, component), &host, {}, &cache_);
+  b.config = renderer.render_tree(b.config.is_null() ? Value::map() : b.config);
+  return b;
+}
+
+Value ComponentResolver::render_providers(const Stack& stack, const Component& component, const Value& data,
+                                          ComponentFiles& files) {
+  Host host(*this);
+  tpl::Renderer renderer(data, &host, {}, &cache_);
+  std::function<Value(const Value&, const std::string&)> walk = [&](const Value& v, const std::string& path) -> Value {
+    if (v.is_map()) {
+      Value out = Value::map();
+      for (const auto& [k, e] : v.as_map()) out.set(k, walk(e, path.empty() ? k : path + "/" + k));
+      return out;
+    }
+    if (v.is_list()) {
+      Value out = Value::list();
+      size_t i = 0;
+      for (const auto& e : v.as_list()) out.push(walk(e, path + "/" + std::to_string(i++)));
+      return out;
+    }
+    if (!v.is_string()) return v;
+    const std::string& text = v.as_string();
+    Origin where = v.origin().known() ? v.origin() : component.origin;
+    auto begin = std::sregex_iterator(text.begin(), text.end(), state_output_action());
+    if (begin == std::sregex_iterator()) return renderer.render_value(text, where);
+
+    // Rewrite each output reference into a remote-state lookup Terraform resolves at plan time.
+    std::string expr;
+    size_t last = 0;
+    bool whole = false;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+      const std::smatch& m = *it;
+      ComponentRef ref{m[1], m[2], where};
+      const Component* target = project_.find(ref);
+      if (!target) {
+        throw Error("provider configuration refers to component \"" + ref.str() + "\", which does not exist", where,
+                    "check the stack and component names in the state() call");
+      }
+      std::string name = remote_state_name(ref);
+      bool known = false;
+      for (const auto& rs : files.remote_states) known = known || rs.name == name;
+      if (!known) {
+        files.remote_states.push_back({name, resolved_backend(*project_.find_stack(ref.stack), *target)});
+      }
+      std::string outputs = m[3].str().substr(1);
+      std::string lookup = "try(data.terraform_remote_state." + name + ".outputs." + outputs + ", null)";
+      if (m.position(0) == 0 && static_cast<size_t>(m.length(0)) == text.size()) {
+        whole = true;
+        expr = lookup;
+        break;
+      }
+      std::string literal = text.substr(last, static_cast<size_t>(m.position(0)) - last);
+      expr += hcl_escape_text(renderer.render(literal, where)) + "${" + lookup + "}";
+      last = static_cast<size_t>(m.position(0) + m.length(0));
+    }
+    if (!whole) expr = "\"" + expr + hcl_escape_text(renderer.render(text.substr(last), where)) + "\"";
+    files.provider_expressions.insert(path);
+    return Value(expr);
+  };
+  (void)stack;
+  return walk(component.providers.is_null() ? Value::map() : component.providers, "");
+}
+
+ComponentFiles ComponentResolver::resolve(const Component& component) {
+  const Stack* stack = project_.find_stack(component.stack);
+  if (!stack) throw Error("component \"" + component.name + "\" belongs to unknown stack \"" + component.stack + "\"");
+  ComponentFiles files;
+  files.ref = component.ref();
+  files.project_root = project_.root;
+  files.work_root = project_.root + "/" + project_.settings.work_dir;
+  files.source = component.source;
+  files.generate_backend = project_.settings.generate_backend;
+  files.provider_appends = stack->provider_appends;
+
+  Value data = template_data(*stack, component);
+  Host host(*this);
+  tpl::Renderer renderer(data, &host, {}, &cache_);
+  files.inputs = renderer.render_tree(component.inputs.is_null() ? Value::map() : component.inputs);
+  files.backend = resolved_backend(*stack, component);
+  files.providers = render_providers(*stack, component, data, files);
+  if (!component.provider_json.is_null()) {
+    files.kompos_style = true;
+    files.provider_json = component.provider_json;
+  }
+  return files;
+}
+
+}  // namespace strata

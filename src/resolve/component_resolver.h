@@ -1,0 +1,48 @@
+// ComponentResolver: turns a component of the model into ComponentFiles for generation by
+// rendering every template in its inputs, backend and providers (Go text/template + Sprig, with
+// strata's state/secret/env functions). Template data, as in Comet: `.stacks_dir`, `.stack`,
+// `.component`, then every top-level stack option (which never overrides those three).
+// state() references inside provider configuration are not looked up: they become
+// terraform_remote_state data sources so Terraform resolves them at plan time.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "config/js/secret_resolver.h"
+#include "generate/component_files.h"
+#include "model/project.h"
+#include "resolve/state_source.h"
+#include "template/template.h"
+
+namespace strata {
+
+class ComponentResolver {
+ public:
+  // `secrets` may be null: a secret reference is then an error that says so.
+  ComponentResolver(const Project& project, StateSource& state, SecretResolver* secrets,
+                    std::map<std::string, std::string> env = {});
+
+  ComponentFiles resolve(const Component& component);
+
+  // The template data of a component (also used by `describe`).
+  Value template_data(const Stack& stack, const Component& component) const;
+  // The component's backend (its own, else its stack's) with templates rendered.
+  Backend resolved_backend(const Stack& stack, const Component& component);
+
+ private:
+  class Host;
+  Value render_providers(const Stack& stack, const Component& component, const Value& data,
+                         ComponentFiles& files);
+
+  const Project& project_;
+  StateSource& state_;
+  SecretResolver* secrets_;
+  std::map<std::string, std::string> env_;
+  tpl::TemplateCache cache_;
+};
+
+// "shared/network" -> "shared_network": a valid Terraform name for generated data sources.
+std::string remote_state_name(const ComponentRef& ref);
+
+}  // namespace strata

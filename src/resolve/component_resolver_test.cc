@@ -1,0 +1,106 @@
+#include "resolve/component_resolver.h"
+
+#include <gtest/gtest.h>
+
+#include "generate/hcl_text.h"
+#include "model/error.h"
+
+namespace strata {
+namespace {
+
+class MapStateSource : public StateSource {
+ public:
+  std::map<std::string, Value> outputs_by_ref;
+  Value outputs(const ComponentRef& ref, const Origin& where) override {
+    auto it = outputs_by_ref.find(ref.str());
+    if (it == outputs_by_ref.end()) throw Error("no outputs for " + ref.str(), where);
+    return it->second;
+  }
+};
+
+// The Comet example from the conformance README §6.5, as the JS front-end would load it.
+Project comet_project() {
+  Project p;
+  p.root = "/repo";
+  Stack dev;
+  dev.name = "dev";
+  dev.options = parse_json_text(R"({"opts": {"org": "moonwalker", "common_name": "comet"}})");
+  dev.backend.type = "gcs";
+  dev.backend.config = parse_json_text(
+      R"({"bucket": "mw-tf-state", "prefix": "{{ .opts.org }}-{{ .opts.common_name }}/stacks/{{ .stack }}/{{ .component }}"})");
+  dev.provider_appends = {"data \"google_client_config\" \"default\" {}"};
+  Component project2;
+  project2.name = "project2";
+  project2.stack = "dev";
+  project2.source = "test/modules/project";
+  Component vpc;
+  vpc.name = "vpc";
+  vpc.stack = "dev";
+  vpc.source = "test/modules/vpc";
+  vpc.origin = Origin("stacks/dev.stack.js", 20, 13);
+  vpc.inputs = parse_json_text(R"({"name": "comet-dev-p1-vpc", "id": "{{ (state \"dev\" \"project2\").id }}-vpc",
+                                   "subnets": "{{ (state \"dev\" \"project2\").subnets }}"})");
+  Component metsrv;
+  metsrv.name = "metsrv";
+  metsrv.stack = "dev";
+  metsrv.source = "test/modules/metsrv";
+  metsrv.providers = parse_json_text(R"({"kubernetes": {
+      "host": "{{ (state \"dev\" \"project2\").endpoint }}",
+      "url": "https://{{ (state \"dev\" \"project2\").endpoint }}:443/{{ .stack }}",
+      "token": "data.google_client_config.default.access_token"}})");
+  dev.components = {project2, vpc, metsrv};
+  p.stacks["dev"] = dev;
+  return p;
+}
+
+TEST(ComponentResolverTest, CometStackResolvesLikeComet) {
+  Project p = comet_project();
+  MapStateSource state;
+  state.outputs_by_ref["dev/project2"] =
+      parse_json_text(R"({"id": "p-123", "subnets": ["a", "b"], "endpoint": "1.2.3.4"})");
+  ComponentResolver r(p, state, nullptr);
+  ComponentFiles f = r.resolve(*p.stacks["dev"].find("vpc"));
+  EXPECT_EQ(to_json_text(f.inputs, -1), R"({"id":"p-123-vpc","name":"comet-dev-p1-vpc","subnets":["a","b"]})");
+  EXPECT_EQ(f.backend.type, "gcs");
+  EXPECT_EQ(to_json_text(f.backend.config, -1),
+            R"({"bucket":"mw-tf-state","prefix":"moonwalker-comet/stacks/dev/vpc"})");
+  EXPECT_EQ(f.work_root, "/repo/.strata");
+}
+
+TEST(ComponentResolverTest, StateInProvidersBecomesRemoteStateLookups) {
+  Project p = comet_project();
+  MapStateSource state;  // empty: providers must not need the outputs
+  ComponentResolver r(p, state, nullptr);
+  ComponentFiles f = r.resolve(*p.stacks["dev"].find("metsrv"));
+  ASSERT_EQ(f.remote_states.size(), 1u);
+  EXPECT_EQ(f.remote_states[0].name, "dev_project2");
+  EXPECT_EQ(to_json_text(f.remote_states[0].backend.config, -1),
+            R"({"bucket":"mw-tf-state","prefix":"moonwalker-comet/stacks/dev/project2"})");
+  std::string text = render_providers_file(f);
+  EXPECT_NE(text.find("host = try(data.terraform_remote_state.dev_project2.outputs.endpoint, null)\n"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("url = \"https://${try(data.terraform_remote_state.dev_project2.outputs.endpoint, null)}:443/dev\""),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("token = data.google_client_config.default.access_token"), std::string::npos);
+  EXPECT_NE(text.find("data \"terraform_remote_state\" \"dev_project2\" {\n  backend = \"gcs\""), std::string::npos);
+}
+
+TEST(ComponentResolverTest, MissingOutputsAreAnErrorNamingTheValue) {
+  Project p = comet_project();
+  MapStateSource state;
+  ComponentResolver r(p, state, nullptr);
+  EXPECT_THROW(r.resolve(*p.stacks["dev"].find("vpc")), Error);
+}
+
+TEST(ComponentResolverTest, StackOptionsNeverOverrideBuiltInData) {
+  Project p = comet_project();
+  p.stacks["dev"].options.set("stack", "not-dev");
+  MapStateSource state;
+  ComponentResolver r(p, state, nullptr);
+  Value data = r.template_data(p.stacks["dev"], *p.stacks["dev"].find("vpc"));
+  EXPECT_EQ(data.find("stack")->as_string(), "dev");
+  EXPECT_EQ(data.find("stacks_dir")->as_string(), "/repo/stacks");
+}
+
+}  // namespace
+}  // namespace strata

@@ -1,0 +1,7 @@
+variable "name" {}
+variable "quote" {}
+variable "count" {}
+variable "tags" {}
+variable "password" {
+  sensitive = true
+}
