@@ -147,6 +147,8 @@ std::optional<Decimal> Decimal::parse(std::string_view t) {
     }
     d.exponent_ += eneg ? -e : e;
   }
+  // Far beyond any configuration value; refusing it keeps arithmetic bounded.
+  if (d.exponent_ > kMaxExponent || d.exponent_ < -kMaxExponent) return std::nullopt;
   if (i != t.size()) return std::nullopt;
   d.normalize();
   return d;

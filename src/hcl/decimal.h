@@ -13,10 +13,11 @@ namespace strata::hcl {
 class Decimal {
  public:
   static constexpr int kDivisionDigits = 160;  // more than cty's 512-bit binary mantissa
+  static constexpr int64_t kMaxExponent = 10000;  // parse() rejects 1e10001 and beyond
 
   Decimal() = default;
   static Decimal from_int(int64_t v);
-  // Parses "12", "-1.5", "3e-2"; returns nullopt for anything else.
+  // Parses "12", "-1.5", "3e-2"; returns nullopt for anything else (or an absurd exponent).
   static std::optional<Decimal> parse(std::string_view text);
 
   // Plain decimal text without exponent ("1000", "0.001", "-2.5"); huge magnitudes use "1e+400".

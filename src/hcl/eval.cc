@@ -40,6 +40,11 @@ class Evaluator {
   Evaluator(const EvalContext* ctx, HclDiagnostics& diags) : ctx_(ctx), diags_(diags) {}
 
   Value eval(const Expr& e) {
+    if (++*steps_ > kMaxSteps) {
+      fail(e.range, "Expression too complex",
+           "Evaluating this expression takes more than " + std::to_string(kMaxSteps) +
+               " steps; simplify it.");
+    }
     switch (e.kind) {
       case ExprKind::kLiteral:
         if (e.dynamic) fail(e.range, "Invalid expression", "This expression has a syntax error.");
@@ -277,21 +282,21 @@ class Evaluator {
              ".");
   }
 
+  // True when e is certainly a string without evaluating it.
+  static bool static_string(const Expr& e) {
+    if (e.kind == ExprKind::kLiteral) return e.value.is_string();
+    if (e.kind == ExprKind::kParentheses) return static_string(*e.a);
+    return e.kind == ExprKind::kTemplate;
+  }
+
   Value conditional(const Expr& e) {
     Value c = eval(*e.cond);
     bool b = to_bool(c, e.cond->range, c.is_null() ? "Null condition" : "Incorrect condition type");
     Value chosen = eval(b ? *e.a : *e.b);
-    // Unify with the other branch's type where HCL would (a string wins over number/bool).
-    HclDiagnostics scratch;
-    Evaluator other(ctx_, scratch);
-    other.locals_ = locals_;
-    other.anon_ = anon_;
-    try {
-      Value alt = other.eval(b ? *e.b : *e.a);
-      if (alt.is_string() && (chosen.is_number() || chosen.is_bool())) {
-        return Value(stringify(chosen, e.range));
-      }
-    } catch (const EvalFailed&) {
+    // HCL unifies the two result types: a string on the other side turns a number or bool into
+    // a string. Only the other side's static shape is used, so evaluation stays linear.
+    if ((chosen.is_number() || chosen.is_bool()) && static_string(b ? *e.b : *e.a)) {
+      return Value(stringify(chosen, e.range));
     }
     return chosen;
   }
@@ -514,6 +519,7 @@ class Evaluator {
       Evaluator sub(ctx_, scratch);
       sub.locals_ = locals_;
       sub.anon_ = anon_;
+      sub.steps_ = steps_;
       try {
         Value v = sub.eval(*arg);
         return is_can ? Value(true) : v;
@@ -530,6 +536,9 @@ class Evaluator {
   std::vector<std::pair<std::string, Value>> locals_;
   const Value* anon_ = nullptr;
   int depth_guard_ = 0;
+  static constexpr int64_t kMaxSteps = 1 << 22;
+  int64_t own_steps_ = 0;
+  int64_t* steps_ = &own_steps_;  // shared with nested evaluators (try, can)
 };
 
 }  // namespace

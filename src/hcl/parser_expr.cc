@@ -1,5 +1,6 @@
 // Expression parsing: operators by precedence, terms, traversals and splats, collections, calls
 // and for expressions. Error recovery mirrors hclsyntax so diagnostics match its ranges.
+#include "hcl/decimal.h"
 #include "hcl/parser_state.h"
 
 namespace strata::hcl {
@@ -89,7 +90,12 @@ TraverseStep attr_step(std::string name, const Range& r) {
 }  // namespace
 
 Value ParserState::number_value(const Token& tok, bool* ok) {
-  *ok = true;
+  *ok = Decimal::parse(tok.bytes).has_value();
+  if (!*ok) {
+    diags_->error(tok.range, "Invalid number literal",
+                  "Failed to recognize the value of this number literal.");
+    return Value();
+  }
   return Value(Number(std::string(tok.bytes)));
 }
 
@@ -340,7 +346,8 @@ ExprPtr ParserState::parse_term() {
     case TokenType::kNumberLit: {
       Token tok = read();
       bool ok;
-      return make_literal(number_value(tok, &ok), tok.range);
+      Value v = number_value(tok, &ok);
+      return ok ? make_literal(std::move(v), tok.range) : make_dynamic(tok.range);
     }
     case TokenType::kIdent: {
       Token tok = read();
@@ -364,7 +371,12 @@ ExprPtr ParserState::parse_term() {
     case TokenType::kMinus:
     case TokenType::kBang: {
       Token tok = read();
+      if (!enter_nesting()) {
+        --depth_;
+        return make_dynamic(tok.range);
+      }
       ExprPtr operand = parse_with_traversals();
+      --depth_;
       auto e = make(ExprKind::kUnaryOp, range_between(tok.range, operand->range));
       e->op = start.type == TokenType::kMinus ? Op::kNegate : Op::kNot;
       e->a = std::move(operand);

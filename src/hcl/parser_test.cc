@@ -53,6 +53,23 @@ TEST(HclParser, DeepNestingIsADiagnosticNotACrash) {
   EXPECT_EQ(f.diagnostics.first_error()->summary, "Nesting too deep");
 }
 
+TEST(HclParser, DeepUnaryAndTemplateNestingAreDiagnostics) {
+  File unary = parse_config("a = " + std::string(100000, '-') + "1\n", "deep.hcl");
+  ASSERT_TRUE(unary.diagnostics.has_errors());
+  EXPECT_EQ(unary.diagnostics.first_error()->summary, "Nesting too deep");
+  std::string ifs;
+  for (int i = 0; i < 5000; ++i) ifs += "%{if true}";
+  File tmpl = parse_config("a = \"" + ifs + "\"\n", "deep.hcl");
+  ASSERT_TRUE(tmpl.diagnostics.has_errors());
+  EXPECT_EQ(tmpl.diagnostics.first_error()->summary, "Nesting too deep");
+}
+
+TEST(HclParser, AbsurdNumberLiteralIsRejected) {
+  File f = parse_config("a = 1e999999999\n", "n.hcl");
+  ASSERT_TRUE(f.diagnostics.has_errors());
+  EXPECT_EQ(f.diagnostics.first_error()->summary, "Invalid number literal");
+}
+
 TEST(HclParser, TemplatesHeredocsAndSplats) {
   File f = parse_config(
       "s = \"x-${var.a}-%{ if b }y%{ endif }\"\n"

@@ -3,6 +3,7 @@
 // flushing (<<-); pass two nests %{if}/%{for} directives into expression nodes.
 #include <climits>
 
+#include "hcl/parser.h"
 #include "hcl/parser_state.h"
 #include "hcl/string_literal.h"
 
@@ -157,8 +158,35 @@ class TemplateNester {
     return t;
   }
 
+  // Directives nested too deeply: report once and skip to the end of the template.
+  bool too_deep(const TemplatePart& open) {
+    if (depth_ < kMaxNestingDepth) return false;
+    diags_.error(open.range, "Nesting too deep",
+                 "Template directives are nested more than " + std::to_string(kMaxNestingDepth) +
+                     " levels deep.");
+    while (parts_[pos_].kind != TemplatePart::kEnd) ++pos_;
+    return true;
+  }
+
   ExprPtr if_directive() {
     TemplatePart& open = parts_[pos_++];
+    if (too_deep(open)) return make_dynamic(open.range);
+    ++depth_;
+    ExprPtr e = if_body(open);
+    --depth_;
+    return e;
+  }
+
+  ExprPtr for_directive() {
+    TemplatePart& open = parts_[pos_++];
+    if (too_deep(open)) return make_dynamic(open.range);
+    ++depth_;
+    ExprPtr e = for_body(open);
+    --depth_;
+    return e;
+  }
+
+  ExprPtr if_body(TemplatePart& open) {
     std::vector<ExprPtr> then_items, else_items;
     std::vector<ExprPtr>* current = &then_items;
     Range endif_range;
@@ -197,8 +225,7 @@ class TemplateNester {
     return e;
   }
 
-  ExprPtr for_directive() {
-    TemplatePart& open = parts_[pos_++];
+  ExprPtr for_body(TemplatePart& open) {
     std::vector<ExprPtr> body;
     Range endfor_range;
     for (;;) {
@@ -236,6 +263,7 @@ class TemplateNester {
   std::vector<TemplatePart>& parts_;
   HclDiagnostics& diags_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -1,0 +1,36 @@
+// libFuzzer target: parse arbitrary bytes, then walk and evaluate every attribute (without and
+// with the standard functions). Must never crash, hang or exhaust the stack.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "hcl/eval.h"
+#include "hcl/functions.h"
+#include "hcl/parser.h"
+#include "hcl/variables.h"
+#include "hcl/writer.h"
+
+namespace {
+
+void visit(const strata::hcl::Body& body, const strata::hcl::EvalContext& ctx) {
+  for (const auto& a : body.attributes) {
+    strata::hcl::HclDiagnostics d;
+    strata::Value v = strata::hcl::evaluate(*a.expr, nullptr, d);
+    (void)strata::hcl::write_hcl_value(v);
+    (void)strata::hcl::evaluate(*a.expr, &ctx, d);
+    (void)strata::hcl::expr_variables(*a.expr);
+  }
+  for (const auto& b : body.blocks) visit(b.body, ctx);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const strata::hcl::FunctionTable kFunctions = strata::hcl::standard_functions();
+  strata::hcl::File f =
+      strata::hcl::parse_config(std::string(reinterpret_cast<const char*>(data), size), "fuzz.hcl");
+  strata::hcl::EvalContext ctx;
+  ctx.functions = &kFunctions;
+  visit(f.body, ctx);
+  return 0;
+}
