@@ -19,7 +19,9 @@ struct Frame {
   int line = 0;
   int column = 0;
   bool native() const { return file == "[native code]"; }
-  bool user() const { return !native() && !file.empty() && file != kPreludeUrl; }
+  bool user() const {
+    return !native() && !file.empty() && file != kPreludeUrl && file != "undefined" && line > 0;
+  }
 };
 
 // Parses a JSC `error.stack` string. Columns on line 1 of user files are corrected for the

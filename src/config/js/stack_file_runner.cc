@@ -84,12 +84,13 @@ std::optional<std::string> resolve_module(const std::string& spec, const std::st
   return std::nullopt;
 }
 
-std::string render_frames(const std::vector<Frame>& frames) {
+std::string render_frames(FileRun& run, const std::vector<Frame>& frames) {
   std::string out;
   for (const auto& f : frames) {
     if (!f.user()) continue;
+    Origin at = run.origin_of({f}, true);
     out += "\n    at " + (f.function.empty() ? std::string("<top level>") : f.function) + " (" +
-           f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ")";
+           at.str() + ")";
   }
   return out.empty() ? out : "\n  JS stack:" + out;
 }
@@ -106,13 +107,16 @@ Error translate_exception(FileRun& run, JSValueRef exception) {
     JSValueRef h = get_property(ctx, object, "strataHint");
     if (JSValueIsString(ctx, h)) hint = to_string(ctx, h);
     JSValueRef file = get_property(ctx, object, "strataFile");
+    // Errors raised by strata's globals: the message alone, without JS's "Error: " prefix.
+    bool ours = JSValueIsString(ctx, h) || JSValueIsString(ctx, file) ||
+                (!frames.empty() && frames.front().native());
+    if (ours && text.starts_with("Error: ")) text = text.substr(7);
     if (JSValueIsString(ctx, file)) {
       origin = Origin(to_string(ctx, file),
                       static_cast<int>(JSValueToNumber(
                           ctx, get_property(ctx, object, "strataLine"), nullptr)));
     } else {
-      bool from_native = !frames.empty() && frames.front().native();
-      Origin found = run.origin_of(frames, from_native);
+      Origin found = run.origin_of(frames, true);
       if (found.known()) origin = found;
     }
   } else {
@@ -120,7 +124,7 @@ Error translate_exception(FileRun& run, JSValueRef exception) {
   }
   if (origin.path() != run.main_display) text += " (while loading stack file " + run.main_display + ")";
   if (hint.empty()) hint = "fix the stack file at the position above";
-  return Error(text + render_frames(frames), origin, hint);
+  return Error(text + render_frames(run, frames), origin, hint);
 }
 
 }  // namespace
@@ -233,6 +237,8 @@ JSValueRef native_require(JSContextRef ctx, JSObjectRef, JSObjectRef, size_t arg
 }
 
 StackFileRunner::StackFileRunner(RunnerOptions options) : options_(std::move(options)) {
+  std::error_code ec;
+  if (!options_.root.empty()) options_.root = fs::weakly_canonical(options_.root, ec).string();
   group_ = process_group();
   JSClassDefinition def = kJSClassDefinitionEmpty;
   def.className = "global";
@@ -273,7 +279,9 @@ void StackFileRunner::arm_watchdog() {
   JSContextGroupSetExecutionTimeLimit(group_, kWatchdogPoll, &on_watchdog, this);
 }
 
-std::optional<Stack> StackFileRunner::run_file(const std::string& path) {
+std::optional<Stack> StackFileRunner::run_file(const std::string& file) {
+  std::error_code ec;
+  std::string path = fs::weakly_canonical(file, ec).string();
   FileRun run(*this);
   run.main_path = path;
   run.main_display = display_path(path);
@@ -296,7 +304,7 @@ std::optional<Stack> StackFileRunner::run_file(const std::string& path) {
   JSContextGroupClearExecutionTimeLimit(group_);
   if (stop_ == Stop::kTimeout) {
     throw Error("stack file " + run.main_display + " was stopped after running for " +
-                    std::to_string(static_cast<int>(options_.timeout_seconds)) + " s",
+                    Number::from_double(options_.timeout_seconds).text() + " s",
                 Origin(run.main_display),
                 "look for a loop that never ends; the limit is set by STRATA_JS_TIMEOUT "
                 "(seconds)");

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 
 #include "model/error.h"
@@ -88,6 +89,190 @@ TEST_F(RunnerTest, BasicStackGivesTheModel) {
   ASSERT_EQ(logged_.size(), 1u);
   EXPECT_EQ(logged_[0].text, "db is db in {{ (state \"basic\" \"vpc\").id }}");
   EXPECT_EQ(logged_[0].where, "stacks/basic.js:23:1");
+}
+
+}  // namespace
+}  // namespace strata::js
+
+namespace strata::js {
+namespace {
+
+// Resolves every reference to "plain(<ref>)", marked sensitive, and remembers what it was asked.
+class FakeSecrets : public SecretResolver {
+ public:
+  Value resolve(const std::string& ref, const Origin& where) override {
+    asked.push_back(ref + " @ " + where.str());
+    if (ref.find("missing") != std::string::npos) {
+      throw Error("no key /missing in the secrets file", Origin("secrets/db.enc.yaml"),
+                  "check the path");
+    }
+    Value v("plain(" + ref + ")");
+    v.set_sensitive();
+    return v;
+  }
+  std::vector<std::string> asked;
+};
+
+TEST_F(RunnerTest, EveryGlobal) {
+  FakeSecrets secrets;
+  env_ = {{"REGION", "eu-west-1"}, {"HOME", "/home/me"}};
+  RunnerOptions o = options();
+  o.secrets = &secrets;
+  StackFileRunner runner(o);
+  auto stack = runner.run_file(data_root() + "/stacks/globals.js");
+  ASSERT_TRUE(stack);
+  EXPECT_EQ(to_json_text(stack->options, -1), R"({"region":"eu-west-1"})");
+  EXPECT_EQ(stack->env, (std::map<std::string, std::string>{
+                            {"AWS_PROFILE", "dev"}, {"RETRIES", "3"}, {"TF_LOG", "info"}}));
+  const Value& in = stack->components.at(0).inputs;
+  EXPECT_EQ(in.find("profile")->as_string(), "dev");     // envs('K') reads the stack first
+  EXPECT_EQ(in.find("home")->as_string(), "/home/me");   // then the environment
+  EXPECT_EQ(in.find("unset")->as_string(), "");          // env.X is always a string
+  EXPECT_EQ(in.find("password")->as_string(), "plain(sops://secrets/db.enc.yaml#/db/password)");
+  EXPECT_TRUE(in.find("password")->sensitive());
+  EXPECT_TRUE(in.find("dsn")->sensitive());
+  EXPECT_EQ(in.find("token")->as_string(), "plain(sops://secrets/dev.enc.yaml#/api/token)");
+  EXPECT_TRUE(in.find("token")->sensitive());
+  EXPECT_FALSE(in.find("plain")->sensitive());
+  EXPECT_EQ(to_json_text(redacted(in), -1).find("plain(sops"), std::string::npos);
+  ASSERT_EQ(secrets.asked.size(), 2u);
+  EXPECT_EQ(secrets.asked[0], "sops://secrets/db.enc.yaml#/db/password @ stacks/globals.js:6:18");
+  EXPECT_EQ(to_json_text(stack->kubeconfig, -1),
+            R"({"clusters":[{"cert":"Y2VydA==","context":"dev","host":"https://k8s"}],"current":0})");
+  ASSERT_EQ(logged_.size(), 3u);
+  EXPECT_EQ(logged_[0].text, R"(loaded {"components":1})");
+  EXPECT_EQ(logged_[0].level, LogLevel::kInfo);
+  EXPECT_EQ(logged_[0].where, "stacks/globals.js:19:1");
+  EXPECT_EQ(logged_[1].level, LogLevel::kWarning);
+  EXPECT_EQ(logged_[2].text, "bad 42");
+  EXPECT_EQ(logged_[2].level, LogLevel::kError);
+}
+
+TEST_F(RunnerTest, SecretsWithoutAResolverOrFailingAreErrors) {
+  EXPECT_NE(error_of("stacks/globals.js")
+                .find("stacks/globals.js:6:18: secrets('sops://secrets/db.enc.yaml#/db/password') "
+                      "cannot be resolved: no secret provider is configured"),
+            std::string::npos);
+}
+
+TEST_F(RunnerTest, RequireChainsCyclesIndexAndJson) {
+  auto stack = run("modules/main.js");
+  ASSERT_TRUE(stack);
+  EXPECT_EQ(to_json_text(stack->components.at(0).inputs, -1),
+            R"({"a_saw_b":"b","b_saw_partial_a":"a-early/undefined","cidr":"10.1.0.0/16","dir":true,"file":true,"small":1})");
+}
+
+TEST_F(RunnerTest, HelperFilesDeclareNoStack) {
+  EXPECT_FALSE(run("modules/lib/a.js"));
+  EXPECT_FALSE(run("errors/dup/helper.js"));
+}
+
+TEST_F(RunnerTest, ValuesConvertExactly) {
+  auto stack = run("values/types.js");
+  ASSERT_TRUE(stack);
+  EXPECT_EQ(to_json_text(stack->components.at(0).inputs, -1),
+            R"({"big":9007199254740991,"exp":1e+21,"float":1.25,"int":42,"list":[1,"two",null,null,[true]],)"
+            R"("negative":-7,"nested":{"a":{"b":{"c":"deep"}}},"tiny":5e-07})");
+}
+
+TEST_F(RunnerTest, ValuesWithoutAnEquivalentNameTheirKeyPath) {
+  const std::string prefix = "values/bad_";
+  EXPECT_NE(error_of(prefix + "date.js")
+                .find("values/bad_date.js:2:1: component('c'): inputs.deep.list[1].created: a "
+                      "Date cannot be used as a value"),
+            std::string::npos);
+  EXPECT_NE(error_of(prefix + "fn.js").find("values/bad_fn.js:2:1: component('c'): "
+                                            "inputs.deep.list[1].hook: a function cannot"),
+            std::string::npos);
+  EXPECT_NE(error_of(prefix + "sym.js").find("inputs.deep.list[1].s: a Symbol cannot"),
+            std::string::npos);
+  EXPECT_NE(error_of(prefix + "nan.js").find("inputs.deep.list[1].n: the number NaN"),
+            std::string::npos);
+}
+
+TEST_F(RunnerTest, ThrownErrorsGivePositionMessageAndJsStack) {
+  EXPECT_EQ(error_of("errors/throw.js"),
+            "errors/throw.js:4:15: Error: bad name nope\n"
+            "  JS stack:\n"
+            "    at check (errors/throw.js:4:15)\n"
+            "    at <top level> (errors/throw.js:7:1)\n"
+            "  hint: fix the stack file at the position above");
+  EXPECT_EQ(error_of("errors/type_error.js"),
+            "errors/lib/helper.js:2:24: TypeError: undefined is not an object (evaluating "
+            "'config.missing.field') (while loading stack file errors/type_error.js)\n"
+            "  JS stack:\n"
+            "    at explode (errors/lib/helper.js:2:24)\n"
+            "    at <top level> (errors/type_error.js:3:1)\n"
+            "  hint: fix the stack file at the position above");
+  EXPECT_EQ(error_of("errors/throw_string.js"),
+            "errors/throw_string.js: uncaught exception: plain text\n"
+            "  hint: fix the stack file at the position above");
+}
+
+TEST_F(RunnerTest, SyntaxErrorsNameFileAndLine) {
+  EXPECT_EQ(error_of("errors/syntax.js"),
+            "errors/syntax.js:3: SyntaxError: Unexpected token '='\n"
+            "  hint: fix the JavaScript syntax at this line");
+  EXPECT_EQ(error_of("errors/syntax_in_required.js"),
+            "errors/lib/broken.js:2: SyntaxError: Unexpected token ',' (while loading stack file "
+            "errors/syntax_in_required.js)\n"
+            "  JS stack:\n"
+            "    at <top level> (errors/syntax_in_required.js:1:11)\n"
+            "  hint: fix the JavaScript syntax at this line");
+}
+
+TEST_F(RunnerTest, MisuseOfTheGlobalsIsExplained) {
+  EXPECT_EQ(error_of("errors/component_before_stack.js"),
+            "errors/component_before_stack.js:3:3: component('vpc') was called before stack()\n"
+            "  JS stack:\n"
+            "    at <top level> (errors/component_before_stack.js:3:3)\n"
+            "  hint: call stack('name', {...}) at the top of the stack file, before "
+            "component('vpc')");
+  EXPECT_NE(error_of("errors/dup_component.js")
+                .find("errors/dup_component.js:3:1: component 'vpc' is declared twice in stack "
+                      "'d'; the first is at errors/dup_component.js:2:1"),
+            std::string::npos);
+  EXPECT_NE(error_of("errors/stack_twice.js")
+                .find("errors/stack_twice.js:2:1: stack() was called a second time; stack "
+                      "'twice' was already declared at errors/stack_twice.js:1:1"),
+            std::string::npos);
+  EXPECT_NE(error_of("errors/bad_args.js")
+                .find("errors/bad_args.js:2:1: component('name', 'module/path', {config}): "
+                      "argument 1 must be a non-empty string"),
+            std::string::npos);
+  EXPECT_NE(error_of("errors/missing_module.js")
+                .find("errors/missing_module.js:2:13: require('./nope'): no file ./nope, "
+                      "./nope.js or ./nope/index.js"),
+            std::string::npos);
+  std::string non_relative = error_of("errors/non_relative.js");
+  EXPECT_NE(non_relative.find("errors/non_relative.js:2:11: require('lodash'): only relative "
+                              "paths are supported"),
+            std::string::npos);
+  EXPECT_NE(non_relative.find("hint: write the path from this file"), std::string::npos);
+}
+
+TEST_F(RunnerTest, EndlessLoopIsStoppedAfterTheTimeout) {
+  RunnerOptions o = options();
+  o.timeout_seconds = 0.3;
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(error_of("errors/loop.js", o),
+            "errors/loop.js: stack file errors/loop.js was stopped after running for 0.3 s\n"
+            "  hint: look for a loop that never ends; the limit is set by STRATA_JS_TIMEOUT "
+            "(seconds)");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  // The runner is usable after a stop.
+  StackFileRunner runner(options());
+  EXPECT_TRUE(runner.run_file(data_root() + "/stacks/basic.js"));
+}
+
+TEST_F(RunnerTest, UnboundedAllocationIsStopped) {
+  RunnerOptions o = options();
+  o.memory_limit_bytes = 256u << 20;  // far below what the file tries to take
+  std::string error = error_of("errors/memory.js", o);
+  EXPECT_NE(error.find("errors/memory.js: stack file errors/memory.js was stopped: strata's "
+                       "memory use passed 256 MiB"),
+            std::string::npos)
+      << error;
 }
 
 }  // namespace
