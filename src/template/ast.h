@@ -21,6 +21,7 @@ struct Operand {
   Kind kind = Kind::kNil;
   size_t pos = 0;
   size_t end = 0;                   // source span [pos, end) for error context
+  size_t chain_pos = 0;             // where Go places a field chain (its first chained field)
   std::string name;                 // variable name ("$x") or function name
   std::vector<std::string> fields;  // the field chain after the term
   const FuncDef* func = nullptr;    // resolved at parse time for kFunction

@@ -53,11 +53,13 @@ class Executor {
   void at(size_t pos, size_t end) {
     at_pos_ = pos;
     at_end_ = end;
+    at_context_.clear();
   }
 
   [[noreturn]] void fail(const std::string& msg) {
-    std::string context;
-    if (at_end_ > at_pos_ && at_end_ <= tpl_.text.size()) context = tpl_.text.substr(at_pos_, at_end_ - at_pos_);
+    std::string context = at_context_;
+    if (context.empty() && at_end_ > at_pos_ && at_end_ <= tpl_.text.size())
+      context = tpl_.text.substr(at_pos_, at_end_ - at_pos_);
     if (context.size() > 20) context = context.substr(0, 20) + "...";
     throw ExecError(at_pos_, "executing \"" + current_ + "\" at <" + context + ">: " + msg);
   }
@@ -162,6 +164,9 @@ class Executor {
 
   void walk_template(const Val& dot, const Node& n) {
     at(n.pos, n.end);
+    at_context_ = "{{template " + go_quote(n.text);
+    if (n.pipe) at_context_ += " " + tpl_.text.substr(n.pipe->pos, n.pipe->end - n.pipe->pos);
+    at_context_ += "}}";
     const ListNode* body = nullptr;
     auto it = tpl_.defines.find(n.text);
     if (it != tpl_.defines.end()) body = it->second.get();
@@ -170,6 +175,7 @@ class Executor {
     if (depth_ >= ctx_.limits.max_depth)
       fail("exceeded maximum template depth (" + std::to_string(ctx_.limits.max_depth) + ")");
     Val new_dot = n.pipe ? eval_pipeline(dot, n.pipe.get()) : Val();
+    at(n.pos, n.end);
     std::vector<std::pair<std::string, Val>> saved_vars;
     saved_vars.swap(vars_);
     vars_.emplace_back("$", new_dot);
@@ -274,6 +280,8 @@ class Executor {
   Val eval_field_chain(const Val& dot, Val receiver, const Operand& op, size_t /*from*/, const Command* cmd,
                        const Val* final) {
     (void)dot;
+    at(op.chain_pos, op.end);
+    at_context_ = tpl_.text.substr(op.pos, op.end - op.pos);
     bool has_args = (cmd && cmd->args.size() > 1) || final;
     for (size_t i = 0; i < op.fields.size(); ++i) {
       bool last = i + 1 == op.fields.size();
@@ -350,7 +358,8 @@ class Executor {
     try {
       return f.impl(ctx_, argv);
     } catch (const FuncError& e) {
-      at(fn.pos, fn.end);
+      // Go reports a failed call at the whole command.
+      if (cmd) at(cmd->pos, cmd->end);
       fail("error calling " + f.name + ": " + e.what());
     }
   }
@@ -456,6 +465,7 @@ class Executor {
   std::string current_;
   std::vector<std::pair<std::string, Val>> vars_;
   size_t at_pos_ = 0, at_end_ = 0;
+  std::string at_context_;  // overrides the source span (Go prints {{template "x"}} normalized)
   int depth_ = 0;
   size_t steps_ = 0;
 };

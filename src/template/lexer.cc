@@ -149,7 +149,8 @@ class Lexer {
         case '|': emit(Tok::kPipe, start, "|"); break;
         case '(': emit(Tok::kLeftParen, start, "("); ++parens; break;
         case ')':
-          if (--parens < 0) throw SyntaxError(start, "unexpected right paren " + rune_desc(c));
+          // An unmatched ')' is reported by the parser, as Go does ("unexpected ")" in command").
+          --parens;
           emit(Tok::kRightParen, start, ")");
           break;
         case ',': emit(Tok::kComma, start, ","); break;

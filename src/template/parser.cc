@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "template/functions.h"
+#include "template/go_format.h"
 #include "template/lexer.h"
 #include "template/utf8.h"
 
@@ -193,14 +194,13 @@ class Parser {
     last_pos_ = t.pos;
     return t;
   }
+  // Go's item.String(): keywords as <if>, EOF as EOF, anything else quoted (long ones cut).
   [[noreturn]] void unexpected(const Token& t, const std::string& context) {
     std::string desc;
-    switch (t.type) {
-      case Tok::kEOF: desc = "EOF"; break;
-      case Tok::kRightDelim: desc = "<right delim>"; break;  // Go: unexpected "}}"
-      default: desc = "<" + t.text + ">";
-    }
-    if (t.type == Tok::kRightDelim) desc = "\"}}\"";
+    if (t.type == Tok::kEOF) desc = "EOF";
+    else if (t.type == Tok::kKeyword) desc = "<" + t.text + ">";
+    else if (utf8_count(t.text) > 10) desc = go_quote(utf8_prefix(t.text, 10)) + "...";
+    else desc = go_quote(t.text);
     throw SyntaxError(t.pos, "unexpected " + desc + " in " + context);
   }
   void expect(Tok type, const std::string& context) {
@@ -333,6 +333,7 @@ class Parser {
     if ((name_tok.type != Tok::kString && name_tok.type != Tok::kRawString) || !go_unquote(name_tok.text, name))
       unexpected(name_tok, context);
     n.kind = Node::Kind::kTemplate;
+    n.pos = name_tok.pos;
     n.text = name;
     if (peek().type != Tok::kRightDelim) n.pipe = pipeline(context, Tok::kRightDelim);
     else next();
@@ -381,7 +382,7 @@ class Parser {
       const Token& t = peek();
       if (t.type == end) {
         next();
-        pipe->end = t.pos;
+        pipe->end = pipe->cmds.empty() ? t.pos : pipe->cmds.back().end;
         check_pipeline(*pipe, context, t.pos);
         return pipe;
       }
@@ -439,8 +440,9 @@ class Parser {
       auto k = op.kind;
       if (k == Operand::Kind::kBool || k == Operand::Kind::kString || k == Operand::Kind::kNumber ||
           k == Operand::Kind::kNil || k == Operand::Kind::kDot)
-        throw SyntaxError(peek().pos, "unexpected . after term \"" + text_.substr(op.pos, op.end - op.pos) + "\"");
+        throw SyntaxError(peek().pos, "unexpected . after term " + go_quote(text_.substr(op.pos, op.end - op.pos)));
       const Token& f = next();
+      if (op.chain_pos == op.pos) op.chain_pos = f.pos;
       op.fields.push_back(f.text.substr(1));
       op.end = f.pos + f.text.size();
     }
@@ -450,7 +452,7 @@ class Parser {
   std::optional<Operand> term() {
     const Token& t = peek();
     Operand op;
-    op.pos = t.pos;
+    op.pos = op.chain_pos = t.pos;
     op.end = t.pos + t.text.size();
     switch (t.type) {
       case Tok::kIdentifier:

@@ -259,7 +259,8 @@ std::regex compile(const std::string& pattern) {
   try {
     return std::regex(q, flags);
   } catch (const std::regex_error&) {
-    throw FuncError("error parsing regexp: invalid or unsupported syntax: `" + pattern + "`");
+    throw FuncError("regexp: Compile(`" + pattern + "`): error parsing regexp: invalid or unsupported syntax: `" +
+                    pattern + "`");
   }
 }
 

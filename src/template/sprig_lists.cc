@@ -132,7 +132,9 @@ Val fn_sort_alpha(CallContext&, std::vector<Val>& a) {
 int64_t to_int(const Val& v) { return cast_int64(v); }
 
 Val fn_sprig_slice(CallContext&, std::vector<Val>& a) {
-  const auto& l = need_list(a[0], "slice");
+  if (a[0].kind() != Val::Kind::kList)
+    throw FuncError("list should be type of slice or array but " + kind_name(a[0]));
+  const auto& l = a[0].as_list();
   if (l.empty()) return Val::nil();
   int64_t start = a.size() > 1 ? to_int(a[1]) : 0;
   int64_t end = a.size() > 2 ? to_int(a[2]) : static_cast<int64_t>(l.size());
