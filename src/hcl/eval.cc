@@ -504,6 +504,9 @@ class Evaluator {
       }
       fail(e.range, "Error in function call",
            "Call to function \"" + e.name + "\" failed: " + err.message);
+    } catch (const std::exception& err) {  // e.g. JSON encoding of invalid UTF-8
+      fail(e.range, "Error in function call",
+           "Call to function \"" + e.name + "\" failed: " + err.what());
     }
   }
 
