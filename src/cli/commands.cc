@@ -7,6 +7,7 @@ void register_commands(CLI::App& app, Globals& globals, Action& action) {
   add_list_command(app, globals, action);
   add_describe_command(app, globals, action);
   add_validate_command(app, globals, action);
+  add_execute_commands(app, globals, action);
 }
 
 }  // namespace strata::cli

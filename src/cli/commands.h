@@ -19,5 +19,7 @@ void add_version_command(CLI::App& app, Globals& globals, Action& action);
 void add_list_command(CLI::App& app, Globals& globals, Action& action);
 void add_describe_command(CLI::App& app, Globals& globals, Action& action);
 void add_validate_command(CLI::App& app, Globals& globals, Action& action);
+// generate, init, plan, apply, destroy (cmd_execute.cc)
+void add_execute_commands(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

@@ -81,6 +81,7 @@ class CancelForwarder {
 
 const char* operation_name(Operation op) {
   switch (op) {
+    case Operation::kGenerate: return "generate";
     case Operation::kInit: return "init";
     case Operation::kPlan: return "plan";
     case Operation::kApply: return "apply";
@@ -181,7 +182,8 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
   if (fs::is_directory(run_dir + "/.terraform", ec)) values = read_outputs(ref, run_dir);
   if (values.is_map() && values.as_map().empty()) {
     bool has_mocks = target->mock_outputs.is_map() && !target->mock_outputs.as_map().empty();
-    if (options_.operation == Operation::kPlan && has_mocks) {
+    bool planning = options_.operation == Operation::kPlan || options_.operation == Operation::kGenerate;
+    if (planning && has_mocks) {
       values = target->mock_outputs;
     } else {
       throw Error("component " + key + " has no outputs yet, so its values cannot be read here", where,
@@ -229,6 +231,14 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
 
   ctx.phase("generate");
   GenerateResult generated = generate_workdir(files, modules_);
+  if (options_.operation == Operation::kGenerate) {
+    outcome.message = std::to_string(generated.written.size()) + " written, " +
+                      std::to_string(generated.unchanged.size()) + " unchanged, " +
+                      std::to_string(generated.removed.size()) + " removed";
+    if (!generated.kept.empty()) outcome.message += ", kept " + std::to_string(generated.kept.size()) + " state/engine files";
+    outcome.message += " in " + fs::relative(generated.run_dir, project_.root).string();
+    return outcome;
+  }
 
   std::map<std::string, std::string> env = options_.env;
   if (const Stack* stack = project_.find_stack(ref.stack)) {
@@ -279,6 +289,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     }
     case Operation::kApply: args = {"apply", "-input=false", "-json", "-auto-approve"}; break;
     case Operation::kDestroy: args = {"destroy", "-input=false", "-json", "-auto-approve"}; break;
+    case Operation::kGenerate:
     case Operation::kInit: break;
   }
   if (!var_file.empty()) args.push_back(var_file);

@@ -17,7 +17,8 @@
 
 namespace strata {
 
-enum class Operation { kInit, kPlan, kApply, kDestroy };
+// kGenerate writes the workdir and runs no engine.
+enum class Operation { kGenerate, kInit, kPlan, kApply, kDestroy };
 const char* operation_name(Operation op);
 
 struct ComponentRunOptions {

@@ -22,6 +22,19 @@ std::string hcl_escape_text(const std::string& s) {
   return q.substr(1, q.size() - 2);
 }
 
+// Leaves without an origin of their own get the component's, so every template error points
+// into the stack file.
+Value with_default_origin(const Value& v, const Origin& origin) {
+  Value out = v;
+  if (out.is_map()) {
+    for (auto& [k, e] : out.as_map()) e = with_default_origin(e, origin);
+  } else if (out.is_list()) {
+    for (auto& e : out.as_list()) e = with_default_origin(e, origin);
+  }
+  if (!out.origin().known()) out.set_origin(origin);
+  return out;
+}
+
 }  // namespace
 
 std::string remote_state_name(const ComponentRef& ref) {
@@ -141,7 +154,7 @@ Value ComponentResolver::render_providers(const Stack& stack, const Component& c
     return Value(expr);
   };
   (void)stack;
-  return walk(component.providers.is_null() ? Value::map() : component.providers, "");
+  return walk(with_default_origin(component.providers.is_null() ? Value::map() : component.providers, component.origin), "");
 }
 
 ComponentFiles ComponentResolver::resolve(const Component& component) {
@@ -158,7 +171,8 @@ ComponentFiles ComponentResolver::resolve(const Component& component) {
   Value data = template_data(*stack, component);
   Host host(*this);
   tpl::Renderer renderer(data, &host, {}, &cache_);
-  files.inputs = renderer.render_tree(component.inputs.is_null() ? Value::map() : component.inputs);
+  files.inputs = renderer.render_tree(
+      with_default_origin(component.inputs.is_null() ? Value::map() : component.inputs, component.origin));
   files.backend = resolved_backend(*stack, component);
   files.providers = render_providers(*stack, component, data, files);
   if (!component.provider_json.is_null()) {

@@ -1,0 +1,168 @@
+// `strata init|plan|apply|destroy|generate [STACK [COMPONENT...]] [--all]`: one engine command
+// (or generation alone) over a selection of the dependency graph, dependencies first, in
+// parallel. apply and destroy confirm once for the whole selection.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/interrupts.h"
+#include "cli/project_context.h"
+#include "cli/run_view.h"
+#include "execute/execution.h"
+#include "graph/changed_components.h"
+#include "model/error.h"
+
+namespace strata::cli {
+
+namespace {
+
+struct ExecuteFlags {
+  std::vector<std::string> targets;  // STACK [COMPONENT...]
+  bool all = false;
+  bool include_deps = false;
+  bool changed = false;
+  std::string base = "HEAD";
+  int jobs = 0;
+  bool fail_fast = false;
+  bool auto_approve = false;
+  bool detailed_exitcode = false;
+  std::vector<std::string> engine_args;
+};
+
+SelectionSpec selection_from(const ExecuteFlags& f, const Project& project) {
+  SelectionSpec spec;
+  spec.dependencies = f.include_deps ? DependencyMode::kInclude : DependencyMode::kExclude;
+  if (f.changed) {
+    for (const auto& c : changed_components(project, project.root, f.base)) spec.components.push_back(c.ref);
+    spec.dependents = true;
+    return spec;
+  }
+  if (f.all) {
+    if (!f.targets.empty()) throw Error("--all selects every component; do not name a stack as well");
+    spec.all = true;
+    return spec;
+  }
+  if (f.targets.empty()) {
+    throw Error("no components selected", {}, "name a stack (strata plan STACK [COMPONENT...]) or pass --all");
+  }
+  if (f.targets.size() == 1) {
+    spec.stacks.push_back(f.targets[0]);
+  } else {
+    for (size_t i = 1; i < f.targets.size(); ++i) spec.components.push_back({f.targets[0], f.targets[i], {}});
+  }
+  return spec;
+}
+
+bool confirm(Operation op, const std::vector<ComponentRef>& order) {
+  std::cout << "strata will " << operation_name(op) << " " << order.size() << " component"
+            << (order.size() == 1 ? "" : "s") << ", in this order:\n";
+  for (const auto& r : order) std::cout << "  " << r.str() << "\n";
+  if (!::isatty(STDIN_FILENO)) {
+    throw Error(std::string("refusing to ") + operation_name(op) + " without a terminal to confirm on", {},
+                "pass --auto-approve to " + std::string(operation_name(op)) + " without asking");
+  }
+  std::cout << "Do you want to " << operation_name(op) << "? Only 'yes' will be accepted: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "yes";
+}
+
+int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals) {
+  config::LoadedProject loaded = load_project_or_throw(globals);
+  const Project& project = loaded.project;
+  std::unique_ptr<Engine> engine;
+  try {
+    engine = make_engine(globals, project);
+  } catch (const Error&) {
+    // generate runs no engine; it needs one only to read outputs for state(), and says so then.
+    if (op != Operation::kGenerate) throw;
+    engine = std::make_unique<Engine>(EngineChoice{"tofu", "tofu", false, "PATH"}, "");
+  }
+  SecretResolver* secrets = nullptr;  // the secrets issue wires the real resolver
+  Redactor redactor;
+
+  ExecuteRequest request;
+  request.operation = op;
+  request.selection = selection_from(flags, project);
+  request.jobs = flags.jobs;
+  request.fail_fast = flags.fail_fast;
+  request.extra_args = flags.engine_args;
+  if (flags.detailed_exitcode && op != Operation::kPlan) throw Error("--detailed-exitcode goes with plan only");
+
+  Execution execution(project, loaded.environment, *engine, secrets, request);
+  std::vector<ComponentRef> order = execution.planned_order();
+  if (order.empty()) {
+    std::cout << "nothing selected: no components match\n";
+    return 0;
+  }
+  if ((op == Operation::kApply || op == Operation::kDestroy) && !flags.auto_approve) {
+    if (!confirm(op, order)) {
+      std::cout << operation_name(op) << " cancelled.\n";
+      return 1;
+    }
+  }
+
+  bool color = globals.use_color(stdout);
+  ViewKind view_kind = choose_view(globals.json, stdout);
+  InterruptHandler interrupts([&execution](int count) {
+    if (count == 1) {
+      std::fprintf(stderr, "\ninterrupting: stopping engines gracefully (Ctrl-C again to kill them)\n");
+    } else if (count == 2) {
+      std::fprintf(stderr, "\nkilling running engines\n");
+    }
+    execution.interrupt();
+  });
+  RunRecord record;
+  {
+    auto view = make_run_view(view_kind, stdout, color, globals.verbose, &redactor);
+    record = execution.run(*view);
+  }
+  if (view_kind != ViewKind::kJson) {
+    std::cout << "\n" << summary_table(record, execution.record_path(), color);
+  }
+  if (!record.succeeded()) return 1;
+  if (flags.detailed_exitcode) {
+    for (const auto& n : record.nodes)
+      if (n.changes.any()) return 2;
+  }
+  return 0;
+}
+
+void add_execute_command(CLI::App& app, Globals& globals, Action& action, Operation op, const std::string& help) {
+  auto flags = std::make_shared<ExecuteFlags>();
+  auto* cmd = app.add_subcommand(operation_name(op), help);
+  cmd->add_option("targets", flags->targets, "STACK, then optional COMPONENT names")->type_name("STACK [COMPONENT...]");
+  cmd->add_flag("--all", flags->all, "Select every component of every stack");
+  cmd->add_flag("--include-deps", flags->include_deps, "Also run what the selection depends on");
+  cmd->add_flag("--changed", flags->changed,
+                "Select components whose files changed since --base, and everything that depends on them");
+  cmd->add_option("--base", flags->base, "Git revision --changed compares against")->default_str("HEAD");
+  cmd->add_option("-j,--jobs", flags->jobs, "Engine processes at once (default: strata.yaml parallelism, else cores)");
+  cmd->add_flag("--fail-fast", flags->fail_fast, "Stop everything at the first failure");
+  cmd->add_flag("--json", globals.json, "Print one JSON event per line");
+  if (op == Operation::kApply || op == Operation::kDestroy) {
+    cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");
+  }
+  if (op == Operation::kPlan) {
+    cmd->add_flag("--detailed-exitcode", flags->detailed_exitcode, "Exit 2 when any component has changes");
+  }
+  cmd->callback([&globals, &action, flags, op] {
+    action = [&globals, flags, op] { return run_execute(op, *flags, globals); };
+  });
+}
+
+}  // namespace
+
+void add_execute_commands(CLI::App& app, Globals& globals, Action& action) {
+  add_execute_command(app, globals, action, Operation::kGenerate,
+                      "Write the workdirs of the selection without running the engine");
+  add_execute_command(app, globals, action, Operation::kInit, "Run init in the workdirs of the selection");
+  add_execute_command(app, globals, action, Operation::kPlan, "Plan the selection, dependencies first, in parallel");
+  add_execute_command(app, globals, action, Operation::kApply, "Apply the selection, dependencies first, in parallel");
+  add_execute_command(app, globals, action, Operation::kDestroy,
+                      "Destroy the selection, dependents first, in parallel");
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,229 @@
+#include "cli/run_view.h"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace strata::cli {
+
+namespace {
+
+const char* kReset = "\033[0m";
+const char* kRed = "\033[31m";
+const char* kGreen = "\033[32m";
+const char* kYellow = "\033[33m";
+const char* kDim = "\033[2m";
+
+std::string node_name(const RunEvent& e) { return e.node ? e.node->str() : "?"; }
+
+std::string seconds(std::chrono::milliseconds d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(d.count()) / 1000.0);
+  return buf;
+}
+
+std::string changes_text(const ChangeSummary& c) {
+  return "+" + std::to_string(c.add) + " ~" + std::to_string(c.change) + " -" + std::to_string(c.destroy);
+}
+
+const char* result_color(NodeResult r) {
+  switch (r) {
+    case NodeResult::kSucceeded: return kGreen;
+    case NodeResult::kFailed: return kRed;
+    default: return kYellow;
+  }
+}
+
+std::string finished_line(const RunEvent& e, bool color) {
+  const NodeOutcome& o = *e.outcome;
+  std::string line = node_name(e) + ": ";
+  if (color) line += result_color(o.result);
+  line += node_result_name(o.result);
+  if (color) line += kReset;
+  if (o.result == NodeResult::kSucceeded) line += " (" + changes_text(o.changes) + ")";
+  bool ran = o.result != NodeResult::kSkipped && o.result != NodeResult::kNotStarted;
+  if (e.duration && ran) line += " in " + seconds(*e.duration);
+  if (!o.message.empty()) line += ": " + o.message;
+  return line;
+}
+
+class PlainView : public EventSink {
+ public:
+  PlainView(std::FILE* out, bool color, int verbose, const Redactor* redactor)
+      : out_(out), color_(color), verbose_(verbose), redactor_(redactor) {}
+
+  void on_event(const RunEvent& e) override {
+    switch (e.type) {
+      case RunEvent::Type::kNodeStarted: print("[" + node_name(e) + "] started"); break;
+      case RunEvent::Type::kNodePhase: print("[" + node_name(e) + "] " + e.text); break;
+      case RunEvent::Type::kNodeLog:
+        if (verbose_ > 0) print("[" + node_name(e) + "]   " + e.text);
+        break;
+      case RunEvent::Type::kNodeFinished: print("[" + node_name(e) + "] " + finished_line(e, color_)); break;
+      default: break;
+    }
+  }
+
+ private:
+  void print(const std::string& line) {
+    std::string text = redactor_ ? redactor_->redact(line) : line;
+    std::fprintf(out_, "%s\n", text.c_str());
+    std::fflush(out_);
+  }
+  std::FILE* out_;
+  bool color_;
+  int verbose_;
+  const Redactor* redactor_;
+};
+
+class JsonView : public EventSink {
+ public:
+  JsonView(std::FILE* out, const Redactor* redactor) : out_(out), redactor_(redactor) {}
+  void on_event(const RunEvent& e) override {
+    std::string line = to_json(e).dump();
+    if (redactor_) line = redactor_->redact(line);
+    std::fprintf(out_, "%s\n", line.c_str());
+    std::fflush(out_);
+  }
+
+ private:
+  std::FILE* out_;
+  const Redactor* redactor_;
+};
+
+// The live board: running nodes at the bottom, redrawn in place every 200 ms and on events.
+class BoardView : public EventSink {
+ public:
+  BoardView(std::FILE* out, bool color, const Redactor* redactor)
+      : out_(out), color_(color), redactor_(redactor), ticker_([this] { tick(); }) {}
+  ~BoardView() override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+      clear_board();
+    }
+    wake_.notify_all();
+    ticker_.join();
+  }
+
+  void on_event(const RunEvent& e) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    clear_board();
+    std::string key = node_name(e);
+    switch (e.type) {
+      case RunEvent::Type::kNodeStarted: running_[key] = {std::chrono::steady_clock::now(), "starting", ""}; break;
+      case RunEvent::Type::kNodePhase: running_[key].phase = e.text; break;
+      case RunEvent::Type::kNodeLog: running_[key].message = e.text; break;
+      case RunEvent::Type::kNodeFinished:
+        running_.erase(key);
+        std::fprintf(out_, "%s\n", redact(finished_line(e, color_)).c_str());
+        break;
+      default: break;
+    }
+    draw_board();
+  }
+
+ private:
+  struct Row {
+    std::chrono::steady_clock::time_point start;
+    std::string phase;
+    std::string message;
+  };
+  std::string redact(const std::string& s) const { return redactor_ ? redactor_->redact(s) : s; }
+  void clear_board() {
+    for (size_t i = 0; i < drawn_; ++i) std::fputs("\033[1A\033[2K", out_);
+    drawn_ = 0;
+  }
+  void draw_board() {
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& [name, row] : running_) {
+      auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - row.start);
+      std::string line = "  " + name + "  " + row.phase + "  " + seconds(elapsed);
+      if (!row.message.empty()) line += "  " + row.message;
+      if (line.size() > 160) line = line.substr(0, 157) + "...";
+      line = redact(line);
+      if (color_) line = std::string(kDim) + line + kReset;
+      std::fprintf(out_, "%s\n", line.c_str());
+      ++drawn_;
+    }
+    std::fflush(out_);
+  }
+  void tick() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stop_) {
+      wake_.wait_for(lock, std::chrono::milliseconds(200));
+      if (stop_) break;
+      clear_board();
+      draw_board();
+    }
+  }
+
+  std::FILE* out_;
+  bool color_;
+  const Redactor* redactor_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::map<std::string, Row> running_;
+  size_t drawn_ = 0;
+  bool stop_ = false;
+  std::thread ticker_;
+};
+
+}  // namespace
+
+ViewKind choose_view(bool json, std::FILE* stream) {
+  if (json) return ViewKind::kJson;
+  const char* term = std::getenv("TERM");
+  bool dumb = term && std::string(term) == "dumb";
+  return (::isatty(fileno(stream)) && !dumb) ? ViewKind::kBoard : ViewKind::kPlain;
+}
+
+std::unique_ptr<EventSink> make_run_view(ViewKind kind, std::FILE* stream, bool color, int verbose,
+                                         const Redactor* redactor) {
+  switch (kind) {
+    case ViewKind::kJson: return std::make_unique<JsonView>(stream, redactor);
+    case ViewKind::kBoard: return std::make_unique<BoardView>(stream, color, redactor);
+    case ViewKind::kPlain: break;
+  }
+  return std::make_unique<PlainView>(stream, color, verbose, redactor);
+}
+
+std::string summary_table(const RunRecord& record, const std::string& record_path, bool color) {
+  std::vector<std::vector<std::string>> rows = {{"COMPONENT", "RESULT", "CHANGES", "DURATION"}};
+  for (const auto& n : record.nodes) {
+    rows.push_back({n.node.str(), node_result_name(n.result),
+                    n.result == NodeResult::kSucceeded ? changes_text(n.changes) : "",
+                    n.started_at ? seconds(n.duration) : ""});
+  }
+  std::vector<size_t> width(4, 0);
+  for (const auto& r : rows)
+    for (size_t i = 0; i < 4; ++i) width[i] = std::max(width[i], r[i].size());
+  std::string out;
+  for (size_t ri = 0; ri < rows.size(); ++ri) {
+    const auto& r = rows[ri];
+    std::string line;
+    for (size_t i = 0; i < 4; ++i) {
+      std::string cell = r[i] + std::string(width[i] - r[i].size(), ' ');
+      if (color && ri > 0 && i == 1) cell = std::string(result_color(record.nodes[ri - 1].result)) + cell + kReset;
+      line += cell + (i < 3 ? "  " : "");
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  for (const auto& n : record.nodes) {
+    if (n.result == NodeResult::kFailed || n.result == NodeResult::kInterrupted) {
+      out += "\n" + n.node.str() + " " + node_result_name(n.result) + ": " + n.message + "\n";
+      if (!n.log_path.empty()) out += "  log: " + n.log_path + "\n";
+    }
+  }
+  int failed = static_cast<int>(record.count(NodeResult::kFailed));
+  int skipped = static_cast<int>(record.count(NodeResult::kSkipped));
+  out += "\n" + std::to_string(record.count(NodeResult::kSucceeded)) + " succeeded, " + std::to_string(failed) +
+         " failed, " + std::to_string(skipped) + " skipped";
+  if (record.interrupted) out += " (interrupted)";
+  out += ". Run record: " + record_path + "\n";
+  return out;
+}
+
+}  // namespace strata::cli
