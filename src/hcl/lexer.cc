@@ -60,14 +60,37 @@ class Lexer {
   Pos pos() const { return Pos{line_, col_, static_cast<int>(i_)}; }
   bool at(size_t off, char c) const { return i_ + off < src_.size() && src_[i_ + off] == c; }
 
+  // Columns count user-perceived characters (grapheme clusters), as HCL does: combining marks,
+  // variation selectors, emoji modifiers and ZWJ sequences do not start a new column.
   void advance(size_t n) {
     for (size_t k = 0; k < n && i_ < src_.size(); ++k, ++i_) {
       unsigned char c = src_[i_];
       if (c == '\n') {
         ++line_;
         col_ = 1;
-      } else if ((c & 0xc0) != 0x80) {
+        prev_zwj_ = false;
+        prev_regional_ = false;
+      } else if (c < 0x80) {
         ++col_;
+        prev_zwj_ = false;
+        prev_regional_ = false;
+      } else if ((c & 0xc0) != 0x80) {
+        uint32_t cp = 0;
+        if (utf8_length(src_, i_, &cp) == 0) {
+          ++col_;
+          continue;
+        }
+        bool extend = (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
+                      (cp >= 0x1dc0 && cp <= 0x1dff) || (cp >= 0x20d0 && cp <= 0x20ff) ||
+                      (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xfe20 && cp <= 0xfe2f) ||
+                      (cp >= 0x1f3fb && cp <= 0x1f3ff) || (cp >= 0xe0100 && cp <= 0xe01ef) ||
+                      cp == 0x200d;
+        bool pictographic = cp >= 0x1f000 || (cp >= 0x2600 && cp <= 0x27bf);
+        bool regional = cp >= 0x1f1e6 && cp <= 0x1f1ff;
+        bool joins = extend || (prev_zwj_ && pictographic) || (regional && prev_regional_);
+        if (!joins) ++col_;
+        prev_zwj_ = cp == 0x200d;
+        prev_regional_ = regional && !prev_regional_;
       }
     }
   }
@@ -367,6 +390,8 @@ class Lexer {
   size_t i_ = 0;
   int line_ = 1;
   int col_ = 1;
+  bool prev_zwj_ = false;       // the last code point was U+200D ZERO WIDTH JOINER
+  bool prev_regional_ = false;  // an unpaired regional indicator (flag half) came last
   std::vector<Token> out_;
   std::vector<Frame> stack_;
 };

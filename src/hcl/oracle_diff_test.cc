@@ -1,11 +1,12 @@
 // Differential test against HashiCorp's HCL library: oracle-hcl (built by
 // ../shared/oracles/build.sh) parses every .tf file under the conformance folder, plus the
-// invalid inputs in tests/data/hcl/invalid/, and strata's parser must agree on: which files fail
+// files under tests/data/hcl/, and strata's parser must agree on: which files fail
 // and the position of the first error; every attribute's name, range, expression kind and
 // source text; whether its constant value folds and to what; its references (traversal text and
 // range); every block's type, labels and range; and the traversal addresses.
 //
-// The oracle is found at $STRATA_ORACLE_HCL, else $XDG_CACHE_HOME (or ~/.cache)
+// tests/data/hcl/valid/ and invalid/ add our own cases (unicode columns, every expression form,
+// one-line blocks, recovery). The oracle is found at $STRATA_ORACLE_HCL, else $XDG_CACHE_HOME (or ~/.cache)
 // /strata-oracles/bin/oracle-hcl. Without it the test skips, except under CI=true.
 //
 // Excluded files: none. (Columns are counted in code points where HCL counts grapheme
@@ -195,8 +196,11 @@ TEST(HclOracleDiff, EveryConformanceFileMatchesHashicorpHcl) {
     std::string name = e.path().filename().string();
     if (e.is_regular_file() && name.ends_with(".tf")) files.push_back(e.path());
   }
-  fs::path invalid = fs::path(::strata::testing::source_dir()) / "tests/data/hcl/invalid";
-  for (const auto& e : fs::directory_iterator(invalid)) files.push_back(e.path());
+  // Our own cases: valid/ widens expression coverage, invalid/ checks first-error positions.
+  fs::path own = fs::path(::strata::testing::source_dir()) / "tests/data/hcl";
+  for (const auto& e : fs::recursive_directory_iterator(own)) {
+    if (e.is_regular_file() && e.path().extension() == ".tf") files.push_back(e.path());
+  }
   std::sort(files.begin(), files.end());
   EXPECT_GT(files.size(), 150u);
   for (const auto& p : files) compare_file(oracle, p);

@@ -7,6 +7,7 @@
 // 0.8000…00024, an artefact of cty rounding 5.1 to a 512-bit binary float; numbers therefore
 // compare equal when they differ by less than one part in 1e150 (below cty's own precision).
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -356,17 +357,25 @@ void run_case(const fs::path& t_path) {
           << "got " << to_json_text(got_conv) << "\nwant " << to_json_text(want_conv);
     }
     if (expected_travs) {
+      // traversals { expect { ref = var.x  range { from {...} to {...} } } }
       std::vector<std::string> got_refs, want_refs;
-      for (const auto& a : f.body.attributes) {
-        for (const auto& ref : expr_variables(*a.expr)) {
-          got_refs.push_back(traversal_str(ref.traversal) + " " + ref.range.short_str());
+      std::function<void(const Body&)> collect = [&](const Body& b) {
+        for (const auto& a : b.attributes) {
+          for (const auto& ref : expr_variables(*a.expr)) {
+            got_refs.push_back(traversal_str(ref.traversal) + " " + ref.range.short_str());
+          }
         }
-      }
+        for (const auto& child : b.blocks) collect(child.body);
+      };
+      collect(f.body);
       for (const auto& e : expected_travs->body.blocks) {
         const Attribute* ref = e.body.find_attribute("ref");
-        if (!ref) continue;
-        want_refs.push_back(traversal_str(ref->expr->traversal) + " " +
-                            range_of(e.body).short_str());
+        if (e.type != "expect" || !ref) continue;
+        Range r;
+        for (const auto& rb : e.body.blocks) {
+          if (rb.type == "range") r = range_of(rb.body);
+        }
+        want_refs.push_back(traversal_str(ref->expr->traversal) + " " + r.short_str());
       }
       EXPECT_EQ(got_refs, want_refs);
     }
