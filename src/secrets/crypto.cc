@@ -1,0 +1,288 @@
+#include "secrets/crypto.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/rand.h>
+
+#include <array>
+#include <memory>
+#include <stdexcept>
+
+namespace strata::secrets {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+const std::array<int8_t, 256>& decode_table() {
+  static const std::array<int8_t, 256> table = [] {
+    std::array<int8_t, 256> t{};
+    t.fill(-1);
+    for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = int8_t(i);
+    return t;
+  }();
+  return table;
+}
+
+const unsigned char* u8(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+unsigned char* u8(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
+
+[[noreturn]] void openssl_fail(const char* what) {
+  throw std::runtime_error(std::string("OpenSSL failure in ") + what);
+}
+
+struct CipherCtxFree {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+struct PkeyFree {
+  void operator()(EVP_PKEY* k) const { EVP_PKEY_free(k); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
+using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+
+std::string digest(const EVP_MD* md, std::string_view data) {
+  std::string out(EVP_MAX_MD_SIZE, '\0');
+  unsigned int len = 0;
+  if (!EVP_Digest(data.data(), data.size(), u8(out), &len, md, nullptr)) openssl_fail("digest");
+  out.resize(len);
+  return out;
+}
+
+}  // namespace
+
+std::string base64_encode(std::string_view data, bool pad) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    uint32_t v = (uint32_t(uint8_t(data[i])) << 16) | (uint32_t(uint8_t(data[i + 1])) << 8) |
+                 uint8_t(data[i + 2]);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    out += kAlphabet[v & 63];
+  }
+  size_t rest = data.size() - i;
+  if (rest == 1) {
+    uint32_t v = uint32_t(uint8_t(data[i])) << 16;
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    if (pad) out += "==";
+  } else if (rest == 2) {
+    uint32_t v = (uint32_t(uint8_t(data[i])) << 16) | (uint32_t(uint8_t(data[i + 1])) << 8);
+    out += kAlphabet[(v >> 18) & 63];
+    out += kAlphabet[(v >> 12) & 63];
+    out += kAlphabet[(v >> 6) & 63];
+    if (pad) out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode_unpadded(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  const auto& table = decode_table();
+  std::string out;
+  out.reserve(text.size() * 3 / 4);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int8_t v = table[static_cast<unsigned char>(c)];
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | uint32_t(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += char((acc >> bits) & 0xff);
+    }
+  }
+  // Canonical: the unused low bits of the last character must be zero.
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+std::optional<std::string> base64_decode_padded(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  std::string_view body = text.substr(0, text.size() - pad);
+  if (body.find('=') != std::string_view::npos) return std::nullopt;
+  if (pad > 0 && (body.size() % 4) + pad != 4) return std::nullopt;
+  return base64_decode_unpadded(body);
+}
+
+std::string sha256(std::string_view data) { return digest(EVP_sha256(), data); }
+std::string sha512(std::string_view data) { return digest(EVP_sha512(), data); }
+
+std::string hex_encode(std::string_view data, bool upper) {
+  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+  std::string out;
+  out.reserve(data.size() * 2);
+  for (unsigned char c : data) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  std::string out(32, '\0');
+  unsigned int len = 0;
+  if (!HMAC(EVP_sha256(), key.data(), int(key.size()), u8(data), data.size(), u8(out), &len))
+    openssl_fail("HMAC");
+  return out;
+}
+
+std::string hkdf_sha256(std::string_view ikm, std::string_view salt, std::string_view info,
+                        size_t length) {
+  PkeyCtx ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) <= 0 ||
+      EVP_PKEY_CTX_set_hkdf_md(ctx.get(), EVP_sha256()) <= 0 ||
+      EVP_PKEY_CTX_set1_hkdf_key(ctx.get(), u8(ikm), int(ikm.size())) <= 0 ||
+      (!salt.empty() && EVP_PKEY_CTX_set1_hkdf_salt(ctx.get(), u8(salt), int(salt.size())) <= 0) ||
+      EVP_PKEY_CTX_add1_hkdf_info(ctx.get(), u8(info), int(info.size())) <= 0)
+    openssl_fail("HKDF setup");
+  std::string out(length, '\0');
+  size_t out_len = length;
+  if (EVP_PKEY_derive(ctx.get(), u8(out), &out_len) <= 0) openssl_fail("HKDF");
+  return out;
+}
+
+std::string x25519_public(std::string_view private_key) {
+  Pkey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, u8(private_key),
+                                        private_key.size()));
+  if (!key) openssl_fail("X25519 private key");
+  std::string out(32, '\0');
+  size_t len = 32;
+  if (!EVP_PKEY_get_raw_public_key(key.get(), u8(out), &len)) openssl_fail("X25519 public key");
+  return out;
+}
+
+std::optional<std::string> x25519_shared(std::string_view private_key,
+                                         std::string_view peer_public) {
+  if (private_key.size() != 32 || peer_public.size() != 32) return std::nullopt;
+  Pkey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, nullptr, u8(private_key), 32));
+  Pkey peer(EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, nullptr, u8(peer_public), 32));
+  if (!key || !peer) return std::nullopt;
+  PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+  if (!ctx || EVP_PKEY_derive_init(ctx.get()) <= 0 ||
+      EVP_PKEY_derive_set_peer(ctx.get(), peer.get()) <= 0)
+    return std::nullopt;
+  std::string out(32, '\0');
+  size_t len = 32;
+  if (EVP_PKEY_derive(ctx.get(), u8(out), &len) <= 0 || len != 32) return std::nullopt;
+  // Refuse the all-zero result explicitly (low-order points), whatever OpenSSL did.
+  unsigned char acc = 0;
+  for (char c : out) acc |= static_cast<unsigned char>(c);
+  if (acc == 0) return std::nullopt;
+  return out;
+}
+
+std::string random_bytes(size_t n) {
+  std::string out(n, '\0');
+  if (n > 0 && RAND_bytes(u8(out), int(n)) != 1) openssl_fail("RAND_bytes");
+  return out;
+}
+
+std::optional<std::string> scrypt(std::string_view passphrase, std::string_view salt, int log2_n,
+                                  size_t length) {
+  if (log2_n < 1 || log2_n > 30) return std::nullopt;
+  uint64_t n = uint64_t(1) << log2_n;
+  uint64_t maxmem = 128 * 8 * n + (uint64_t(1) << 20);
+  std::string out(length, '\0');
+  if (EVP_PBE_scrypt(passphrase.data(), passphrase.size(), u8(salt), salt.size(), n, 8, 1, maxmem,
+                     u8(out), length) != 1)
+    return std::nullopt;
+  return out;
+}
+
+std::string chacha20poly1305_seal(std::string_view key, std::string_view nonce,
+                                  std::string_view plaintext) {
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || !EVP_EncryptInit_ex(ctx.get(), EVP_chacha20_poly1305(), nullptr, u8(key), u8(nonce)))
+    openssl_fail("ChaCha20-Poly1305 init");
+  std::string out(plaintext.size() + 16, '\0');
+  int len = 0;
+  if (!plaintext.empty() &&
+      !EVP_EncryptUpdate(ctx.get(), u8(out), &len, u8(plaintext), int(plaintext.size())))
+    openssl_fail("ChaCha20-Poly1305 encrypt");
+  int fin = 0;
+  if (!EVP_EncryptFinal_ex(ctx.get(), u8(out) + len, &fin)) openssl_fail("ChaCha20-Poly1305 final");
+  if (!EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, 16, u8(out) + plaintext.size()))
+    openssl_fail("ChaCha20-Poly1305 tag");
+  return out;
+}
+
+std::optional<std::string> chacha20poly1305_open(std::string_view key, std::string_view nonce,
+                                                 std::string_view ciphertext) {
+  if (ciphertext.size() < 16 || key.size() != 32 || nonce.size() != 12) return std::nullopt;
+  size_t n = ciphertext.size() - 16;
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || !EVP_DecryptInit_ex(ctx.get(), EVP_chacha20_poly1305(), nullptr, u8(key), u8(nonce)))
+    openssl_fail("ChaCha20-Poly1305 init");
+  std::string out(n, '\0');
+  int len = 0;
+  if (n > 0 && !EVP_DecryptUpdate(ctx.get(), u8(out), &len, u8(ciphertext), int(n)))
+    return std::nullopt;
+  std::string tag(ciphertext.substr(n));
+  if (!EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, 16, tag.data())) return std::nullopt;
+  int fin = 0;
+  if (EVP_DecryptFinal_ex(ctx.get(), u8(out) + len, &fin) <= 0) return std::nullopt;
+  return out;
+}
+
+GcmSealed aes256gcm_seal(std::string_view key, std::string_view iv, std::string_view aad,
+                         std::string_view plaintext) {
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || !EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) ||
+      !EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, int(iv.size()), nullptr) ||
+      !EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, u8(key), u8(iv)))
+    openssl_fail("AES-GCM init");
+  int len = 0;
+  if (!aad.empty() && !EVP_EncryptUpdate(ctx.get(), nullptr, &len, u8(aad), int(aad.size())))
+    openssl_fail("AES-GCM aad");
+  GcmSealed out;
+  out.ciphertext.assign(plaintext.size(), '\0');
+  len = 0;
+  if (!plaintext.empty() && !EVP_EncryptUpdate(ctx.get(), u8(out.ciphertext), &len, u8(plaintext),
+                                               int(plaintext.size())))
+    openssl_fail("AES-GCM encrypt");
+  int fin = 0;
+  if (!EVP_EncryptFinal_ex(ctx.get(), u8(out.ciphertext) + len, &fin)) openssl_fail("AES-GCM final");
+  out.tag.assign(16, '\0');
+  if (!EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, 16, out.tag.data()))
+    openssl_fail("AES-GCM tag");
+  return out;
+}
+
+std::optional<std::string> aes256gcm_open(std::string_view key, std::string_view iv,
+                                          std::string_view aad, std::string_view ciphertext,
+                                          std::string_view tag) {
+  if (key.size() != 32 || iv.empty() || tag.size() != 16) return std::nullopt;
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (!ctx || !EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) ||
+      !EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, int(iv.size()), nullptr) ||
+      !EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, u8(key), u8(iv)))
+    openssl_fail("AES-GCM init");
+  int len = 0;
+  if (!aad.empty() && !EVP_DecryptUpdate(ctx.get(), nullptr, &len, u8(aad), int(aad.size())))
+    return std::nullopt;
+  std::string out(ciphertext.size(), '\0');
+  len = 0;
+  if (!ciphertext.empty() &&
+      !EVP_DecryptUpdate(ctx.get(), u8(out), &len, u8(ciphertext), int(ciphertext.size())))
+    return std::nullopt;
+  std::string t(tag);
+  if (!EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, 16, t.data())) return std::nullopt;
+  int fin = 0;
+  if (EVP_DecryptFinal_ex(ctx.get(), u8(out) + len, &fin) <= 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace strata::secrets

@@ -1,0 +1,50 @@
+// Thin wrappers over OpenSSL 3 for the primitives age and SOPS need. Byte strings are
+// std::string (binary-safe). Functions throw std::runtime_error only on an OpenSSL failure
+// that input cannot cause; authentication failures are reported by return value.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace strata::secrets {
+
+// Base64, standard alphabet. Strict: decode_* return nullopt on any character outside the
+// alphabet, wrong length, or non-canonical encoding (non-zero unused bits).
+std::string base64_encode(std::string_view data, bool pad = true);
+std::optional<std::string> base64_decode_padded(std::string_view text);
+std::optional<std::string> base64_decode_unpadded(std::string_view text);
+
+std::string sha256(std::string_view data);
+std::string sha512(std::string_view data);
+std::string hex_encode(std::string_view data, bool upper = false);
+std::string hmac_sha256(std::string_view key, std::string_view data);
+std::string hkdf_sha256(std::string_view ikm, std::string_view salt, std::string_view info,
+                        size_t length);
+// X25519: the public key of a private scalar; the shared secret (nullopt when OpenSSL refuses,
+// e.g. an all-zero result from a low-order point).
+std::string x25519_public(std::string_view private_key);
+std::optional<std::string> x25519_shared(std::string_view private_key,
+                                         std::string_view peer_public);
+std::string random_bytes(size_t n);
+// scrypt with r=8, p=1; nullopt if OpenSSL refuses the parameters.
+std::optional<std::string> scrypt(std::string_view passphrase, std::string_view salt,
+                                  int log2_n, size_t length);
+
+// ChaCha20-Poly1305 with a 12-byte nonce; `ciphertext` includes the 16-byte tag at its end.
+std::string chacha20poly1305_seal(std::string_view key, std::string_view nonce,
+                                  std::string_view plaintext);
+std::optional<std::string> chacha20poly1305_open(std::string_view key, std::string_view nonce,
+                                                 std::string_view ciphertext);
+// AES-256-GCM with any IV length (SOPS uses 32 bytes) and additional data.
+struct GcmSealed {
+  std::string ciphertext;
+  std::string tag;
+};
+GcmSealed aes256gcm_seal(std::string_view key, std::string_view iv, std::string_view aad,
+                         std::string_view plaintext);
+std::optional<std::string> aes256gcm_open(std::string_view key, std::string_view iv,
+                                          std::string_view aad, std::string_view ciphertext,
+                                          std::string_view tag);
+
+}  // namespace strata::secrets
