@@ -231,30 +231,38 @@ class Lexer {
   }
 
   void block_comment() {
+    size_t end = src_.find("*/", i_ + 2);
+    if (end == std::string_view::npos) {
+      emit_n(TokenType::kSlash, 1);  // unterminated: HCL sees a stray "/" here
+      return;
+    }
     size_t start = i_;
     Pos p = pos();
-    advance(2);
-    while (i_ < src_.size() && !(src_[i_] == '*' && at(1, '/'))) advance(1);
-    advance(2);
+    advance(end + 2 - i_);
     emit(TokenType::kComment, start, p);
   }
 
+  // HCL's number token: a digit, then digits, dots and exponents ("e5", "E-3"), ending in a
+  // digit. Malformed ones such as "1.2.3" stay one token; the parser rejects their value.
   void number() {
     size_t start = i_;
     Pos p = pos();
-    while (i_ < src_.size() && is_digit(src_[i_])) advance(1);
-    if (at(0, '.') && i_ + 1 < src_.size() && is_digit(src_[i_ + 1])) {
-      advance(1);
-      while (i_ < src_.size() && is_digit(src_[i_])) advance(1);
-    }
-    if (at(0, 'e') || at(0, 'E')) {
-      size_t k = 1;
-      if (at(1, '+') || at(1, '-')) k = 2;
-      if (i_ + k < src_.size() && is_digit(src_[i_ + k])) {
-        advance(k);
-        while (i_ < src_.size() && is_digit(src_[i_])) advance(1);
+    size_t j = i_ + 1, best = j;
+    for (;;) {
+      if (j < src_.size() && is_digit(src_[j])) {
+        best = ++j;
+      } else if (j < src_.size() && src_[j] == '.') {
+        ++j;
+      } else if (j < src_.size() && (src_[j] == 'e' || src_[j] == 'E')) {
+        size_t k = j + 1;
+        if (k < src_.size() && (src_[k] == '+' || src_[k] == '-')) ++k;
+        if (k >= src_.size() || !is_digit(src_[k])) break;
+        best = j = k + 1;
+      } else {
+        break;
       }
     }
+    advance(best - i_);
     emit(TokenType::kNumberLit, start, p);
   }
 
@@ -311,8 +319,8 @@ class Lexer {
         return;
       }
       if (c == '\n' || (c == '\r' && at(1, '\n'))) {
+        // Reported by the parser; like HCL, the string goes on to the next line.
         flush();
-        stack_.pop_back();
         emit_n(TokenType::kQuotedNewline, c == '\n' ? 1 : 2);
         return;
       }
@@ -328,6 +336,16 @@ class Lexer {
         flush();
         open_template_seq(c);
         return;
+      }
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        size_t n = utf8_length(src_, i_, nullptr);
+        if (n == 0) {
+          flush();
+          emit_n(TokenType::kBadUtf8, 1);
+          return;
+        }
+        advance(n);
+        continue;
       }
       advance(1);
     }

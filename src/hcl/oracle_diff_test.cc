@@ -170,7 +170,16 @@ void compare_file(const std::string& oracle, const fs::path& path) {
     EXPECT_EQ(pos_str(mine->subject.start), pos_str(*first_error->find("range")->find("start")))
         << "strata: " << mine->summary << "; oracle: "
         << first_error->find("summary")->as_string();
-    return;  // structure after an error is recovery-dependent
+    // Recovery: every diagnostic, by severity, range and summary.
+    std::vector<std::string> all_mine, all_theirs;
+    for (const auto& d : f.diagnostics.items()) {
+      all_mine.push_back(range_str(d.subject) + " " + d.summary);
+    }
+    for (const auto& d : odiags) {
+      all_theirs.push_back(range_str(*d.find("range")) + " " + d.find("summary")->as_string());
+    }
+    EXPECT_EQ(all_mine, all_theirs);
+    return;  // the partial tree after an error is not compared
   }
   compare_body(f, f.body, *body.find("body"), "");
 
