@@ -545,7 +545,7 @@ class Parser {
       if (!ok || (hex && !looks_float)) throw SyntaxError(t.pos, "illegal number syntax: \"" + t.text + "\"");
       op.is_float = true;
       op.float_value = f;
-      if (f == static_cast<double>(static_cast<int64_t>(f)) && f < 9.2e18 && f > -9.2e18) {
+      if (f < 9.2e18 && f > -9.2e18 && f == static_cast<double>(static_cast<int64_t>(f))) {
         op.is_int = true;
         op.int_value = static_cast<int64_t>(f);
       }
