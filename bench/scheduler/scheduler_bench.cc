@@ -67,11 +67,16 @@ Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     auto next = [&] { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
-    if (!std::strcmp(argv[i], "--nodes")) o.nodes = next();
-    else if (!std::strcmp(argv[i], "--jobs")) o.jobs = next();
-    else if (!std::strcmp(argv[i], "--seed")) o.seed = static_cast<unsigned>(next());
-    else if (!std::strcmp(argv[i], "--scale-ms")) o.scale_ms = next();
-    else if (!std::strcmp(argv[i], "--unit-estimates")) o.unit_estimates = true;
+    if (!std::strcmp(argv[i], "--nodes"))
+      o.nodes = next();
+    else if (!std::strcmp(argv[i], "--jobs"))
+      o.jobs = next();
+    else if (!std::strcmp(argv[i], "--seed"))
+      o.seed = static_cast<unsigned>(next());
+    else if (!std::strcmp(argv[i], "--scale-ms"))
+      o.scale_ms = next();
+    else if (!std::strcmp(argv[i], "--unit-estimates"))
+      o.unit_estimates = true;
   }
   return o;
 }

@@ -66,7 +66,8 @@ std::vector<ChangedComponent> components_touched_by(const Project& project,
         } else if (stack.kind == "yaml" && is_yaml(f)) {
           // A layer is any folder from the project root down to the stack's own folder.
           std::string dir = fs::path(f).parent_path().string();
-          if ((dir == source || is_under(source, dir)) && (dir == root.string() || is_under(dir, root.string())))
+          if ((dir == source || is_under(source, dir)) &&
+              (dir == root.string() || is_under(dir, root.string())))
             layer_changes.push_back(f);
         }
       }

@@ -1,12 +1,11 @@
 #include "graph/changed_components.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "graph/git_changes.h"
 #include "graph/graph.h"
@@ -125,7 +124,8 @@ TEST(ChangedComponentsTest, CommittedUncommittedAndUntrackedChangesAllCount) {
   Project project = sample_project(repo.dir());
   auto changed = by_name(changed_components(project, repo.dir().string(), "base"));
   EXPECT_EQ(changed.size(), 4u);
-  EXPECT_EQ(changed["dev/vpc"], std::vector<std::string>{"module files changed: modules/vpc/main.tf"});
+  EXPECT_EQ(changed["dev/vpc"],
+            std::vector<std::string>{"module files changed: modules/vpc/main.tf"});
   EXPECT_EQ(changed["dev/eks"],
             std::vector<std::string>{"module files changed: modules/platform/new.tf"});
   EXPECT_EQ(changed["prod/app"], std::vector<std::string>{"stack file changed: stacks/prod.js"});
@@ -164,7 +164,8 @@ TEST(ChangedComponentsTest, DeletedFilesCount) {
   auto files = changed_files(repo.dir().string(), "base");
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0], fs::weakly_canonical(repo.dir() / "infra/modules/app/main.tf").string());
-  auto changed = by_name(changed_components(sample_project(repo.dir()), repo.dir().string(), "base"));
+  auto changed =
+      by_name(changed_components(sample_project(repo.dir()), repo.dir().string(), "base"));
   EXPECT_TRUE(changed.count("dev/app"));
   EXPECT_TRUE(changed.count("prod/app"));
 }

@@ -1,10 +1,10 @@
 #include "graph/git_changes.h"
 
+#include <git2.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <memory>
-
-#include <git2.h>
 
 #include "model/error.h"
 
@@ -53,9 +53,9 @@ std::vector<std::string> changed_files(const std::string& repo_dir, const std::s
   ObjectPtr object(raw_object);
   git_object* raw_tree = nullptr;
   if (git_object_peel(&raw_tree, object.get(), GIT_OBJECT_TREE) != 0)
-    throw Error("git revision \"" + base_ref + "\" does not name a commit or tree: " +
-                    last_git_error(),
-                {}, "pass a branch, tag or commit to --base");
+    throw Error(
+        "git revision \"" + base_ref + "\" does not name a commit or tree: " + last_git_error(), {},
+        "pass a branch, tag or commit to --base");
   TreePtr tree(reinterpret_cast<git_tree*>(raw_tree));
 
   git_diff_options options = GIT_DIFF_OPTIONS_INIT;

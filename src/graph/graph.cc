@@ -73,28 +73,47 @@ std::vector<std::pair<ComponentRef, EdgeKind>> references_of(const Stack& stack,
 std::string quoted(const std::string& s) { return "\"" + s + "\""; }
 
 // Records why `ref`, written by component `who` at `where`, names nothing, with a guess.
+// The error points at the reference itself when the front-end recorded where it was written,
+// else at the referring component; the hint then also says where that component is declared.
 void report_missing(const Project& project, const std::vector<std::string>& stack_names,
-                    const std::string& who, const Origin& where, const ComponentRef& ref,
-                    EdgeKind kind, Diagnostics& diagnostics) {
+                    const Component& referrer, const ComponentRef& ref, EdgeKind kind,
+                    Diagnostics& diagnostics) {
+  const std::string who = referrer.stack + "/" + referrer.name;
+  const Origin& where = ref.origin.known() ? ref.origin : referrer.origin;
+  std::string declared;
+  if (ref.origin.known() && referrer.origin.known() && ref.origin.str() != referrer.origin.str())
+    declared = " (" + who + " is declared at " + referrer.origin.str() + ")";
   const Stack* target = project.find_stack(ref.stack);
   if (!target) {
     std::string guess = closest_name(ref.stack, stack_names);
     std::string known;
     for (const auto& n : stack_names) known += (known.empty() ? "" : ", ") + n;
-    diagnostics.error(where,
-                      who + " refers to " + quoted(ref.str()) + ", but there is no stack " +
-                          quoted(ref.stack),
-                      guess.empty() ? "known stacks: " + (known.empty() ? "(none)" : known)
-                                    : "did you mean " + quoted(guess + "/" + ref.component) + "?");
+    diagnostics.error(
+        where,
+        who + " refers to " + quoted(ref.str()) + ", but there is no stack " + quoted(ref.stack),
+        (guess.empty() ? "known stacks: " + (known.empty() ? "(none)" : known)
+                       : "did you mean " + quoted(guess + "/" + ref.component) + "?") +
+            declared);
     return;
   }
   std::vector<std::string> names;
   for (const auto& other : target->components) names.push_back(other.name);
   std::string guess = closest_name(ref.component, names);
-  std::string hint = guess.empty() ? "stack " + quoted(ref.stack) +
-                                         " declares no component named " + quoted(ref.component) +
-                                         "; check the name in the reference"
-                                   : "did you mean " + quoted(ref.stack + "/" + guess) + "?";
+  std::string hint;
+  if (!guess.empty()) {
+    hint = "did you mean " + quoted(ref.stack + "/" + guess) + "?";
+  } else {
+    // Maybe the right name in the wrong stack.
+    for (const auto& [name, stack] : project.stacks)
+      if (name != ref.stack && stack.find(ref.component)) {
+        hint = "did you mean " + quoted(name + "/" + ref.component) + "?";
+        break;
+      }
+    if (hint.empty())
+      hint = "stack " + quoted(ref.stack) + " declares no component named " +
+             quoted(ref.component) + "; check the name in the reference";
+  }
+  hint += declared;
   diagnostics.error(where,
                     who + " refers to unknown component " + quoted(ref.str()) + " (in " +
                         (kind == EdgeKind::kDependsOn ? "depends_on" : "a state call") + ")",
@@ -117,6 +136,7 @@ std::string closest_name(const std::string& word, const std::vector<std::string>
 }
 
 NodeId Graph::add_node(ComponentRef ref) {
+  index_.emplace(std::make_pair(ref.stack, ref.component), static_cast<NodeId>(nodes_.size()));
   nodes_.push_back(std::move(ref));
   out_.emplace_back();
   in_.emplace_back();
@@ -133,12 +153,9 @@ void Graph::add_edge(NodeId from, NodeId to, EdgeKind kind, Origin origin) {
 }
 
 std::optional<NodeId> Graph::find(const std::string& stack, const std::string& component) const {
-  // Nodes are sorted by (stack, declaration order) only when built from a project, so a linear
-  // scan keeps hand-built graphs correct; callers that need speed build their own index.
-  for (size_t i = 0; i < nodes_.size(); ++i)
-    if (nodes_[i].stack == stack && nodes_[i].component == component)
-      return static_cast<NodeId>(i);
-  return std::nullopt;
+  auto it = index_.find({stack, component});
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
 }
 
 std::vector<NodeId> Graph::dependencies(NodeId id) const {
@@ -155,28 +172,21 @@ std::vector<NodeId> Graph::dependents(NodeId id) const {
 
 Graph Graph::build(const Project& project) {
   Graph g;
-  std::map<std::pair<std::string, std::string>, NodeId> index;
-  for (const auto& [stack_name, stack] : project.stacks) {
-    for (const auto& c : stack.components) {
-      NodeId id = g.add_node(ComponentRef{stack_name, c.name, c.origin});
-      index[{stack_name, c.name}] = id;
-    }
-  }
+  for (const auto& [stack_name, stack] : project.stacks)
+    for (const auto& c : stack.components) g.add_node(ComponentRef{stack_name, c.name, c.origin});
   std::vector<std::string> stack_names;
   for (const auto& [name, stack] : project.stacks) stack_names.push_back(name);
 
   Diagnostics diagnostics;
   for (const auto& [stack_name, stack] : project.stacks) {
     for (const auto& c : stack.components) {
-      NodeId from = index.at({stack_name, c.name});
+      NodeId from = *g.find(stack_name, c.name);
       for (const auto& [ref, kind] : references_of(stack, c)) {
-        auto it = index.find({ref.stack, ref.component});
-        if (it != index.end()) {
-          g.add_edge(from, it->second, kind, ref.origin);
+        if (auto to = g.find(ref.stack, ref.component)) {
+          g.add_edge(from, *to, kind, ref.origin);
           continue;
         }
-        report_missing(project, stack_names, stack_name + "/" + c.name,
-                       ref.origin.known() ? ref.origin : c.origin, ref, kind, diagnostics);
+        report_missing(project, stack_names, c, ref, kind, diagnostics);
       }
     }
   }

@@ -4,6 +4,7 @@
 // a Graph in hand is always a DAG.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,7 +34,8 @@ class Graph {
   // dependency cycle (printing the cycle with the origin of each edge).
   static Graph build(const Project& project);
 
-  // Building by hand (tests, benchmarks, later front-ends). Duplicate edges are dropped.
+  // Building by hand (tests, benchmarks, later front-ends). Duplicate edges are dropped; a
+  // duplicate node name keeps the first node for find().
   NodeId add_node(ComponentRef ref);
   void add_edge(NodeId from, NodeId to, EdgeKind kind, Origin origin);
   // Throws strata::Error describing one cycle if there is any.
@@ -55,8 +57,9 @@ class Graph {
  private:
   std::vector<ComponentRef> nodes_;
   std::vector<GraphEdge> edges_;
-  std::vector<std::vector<int>> out_;  // edges where node is `from`
-  std::vector<std::vector<int>> in_;   // edges where node is `to`
+  std::vector<std::vector<int>> out_;                            // edges where node is `from`
+  std::vector<std::vector<int>> in_;                             // edges where node is `to`
+  std::map<std::pair<std::string, std::string>, NodeId> index_;  // (stack, component) -> id
 };
 
 // The closest of `candidates` to `word` by edit distance, if it is close enough to be a likely

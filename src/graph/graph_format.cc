@@ -1,7 +1,6 @@
 #include "graph/graph_format.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 namespace strata {
@@ -56,8 +55,8 @@ std::string to_dot(const Graph& g, const Selection& sel) {
   std::string out = "digraph strata {\n  rankdir=LR;\n  node [shape=box];\n";
   int cluster = 0;
   for (const auto& [stack, ids] : by_stack(g, sel)) {
-    out += "  subgraph cluster_" + std::to_string(cluster++) + " {\n    label=" +
-           dot_quoted(stack) + ";\n";
+    out += "  subgraph cluster_" + std::to_string(cluster++) +
+           " {\n    label=" + dot_quoted(stack) + ";\n";
     for (NodeId id : ids)
       out += "    " + dot_quoted(g.node(id).str()) + " [label=" + dot_quoted(g.node(id).component) +
              "];\n";

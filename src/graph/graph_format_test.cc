@@ -15,7 +15,6 @@ SelectionSpec stacks(std::vector<std::string> names) {
   return s;
 }
 
-
 Graph sample() {
   return Graph::build(ProjectBuilder()
                           .component("dev", "vpc")

@@ -83,6 +83,32 @@ TEST(GraphTest, UnknownComponentNamesTheReferenceAndSuggests) {
   EXPECT_NE(err.find("did you mean \"dev/vpc\"?"), std::string::npos) << err;
 }
 
+TEST(GraphTest, RightComponentInTheWrongStackIsSuggested) {
+  auto p = ProjectBuilder()
+               .component("shared", "dns")
+               .component("dev", "app")
+               .depends_on("dev/dns")
+               .build();
+  try {
+    Graph::build(p);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.origin().str(), "stacks/dev.js:1:20");
+    EXPECT_EQ(e.hint(), "did you mean \"shared/dns\"? (dev/app is declared at stacks/dev.js:1:1)");
+  }
+}
+
+TEST(GraphTest, EveryMissingReferenceIsReportedAtOnce) {
+  auto p = ProjectBuilder()
+               .component("dev", "app")
+               .depends_on("dev/one")
+               .input("x", "{{ (state \"dev\" \"two\").id }}")
+               .build();
+  std::string err = build_error(p);
+  EXPECT_NE(err.find("\"dev/one\""), std::string::npos) << err;
+  EXPECT_NE(err.find("\"dev/two\""), std::string::npos) << err;
+}
+
 TEST(GraphTest, UnknownStackInStateCallSuggestsTheClosestStack) {
   auto p = ProjectBuilder()
                .component("staging", "vpc")

@@ -67,9 +67,9 @@ Selection select(const Graph& graph, const SelectionSpec& spec) {
   for (const auto& name : spec.stacks) {
     if (!stacks.count(name)) {
       std::string guess = closest_name(name, stack_names);
-      throw Error("no stack named " + quoted(name),
-                  {}, guess.empty() ? "run `strata list` to see the stacks"
-                                    : "did you mean " + quoted(guess) + "?");
+      throw Error("no stack named " + quoted(name), {},
+                  guess.empty() ? "run `strata list` to see the stacks"
+                                : "did you mean " + quoted(guess) + "?");
     }
     for (size_t i = 0; i < graph.size(); ++i)
       if (graph.node(static_cast<NodeId>(i)).stack == name) s.add(static_cast<NodeId>(i));

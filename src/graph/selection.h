@@ -16,7 +16,9 @@ class Selection {
   explicit Selection(size_t graph_size) : member_(graph_size, false) {}
   static Selection all(const Graph& graph);
 
-  bool contains(NodeId id) const { return id >= 0 && static_cast<size_t>(id) < member_.size() && member_[id]; }
+  bool contains(NodeId id) const {
+    return id >= 0 && static_cast<size_t>(id) < member_.size() && member_[id];
+  }
   void add(NodeId id) { member_.at(id) = true; }
   size_t size() const;
   bool empty() const { return size() == 0; }
@@ -35,8 +37,8 @@ enum class DependencyMode {
 
 struct SelectionSpec {
   bool all = false;
-  std::vector<std::string> stacks;          // every component of these stacks
-  std::vector<ComponentRef> components;     // these components (origin used in errors)
+  std::vector<std::string> stacks;       // every component of these stacks
+  std::vector<ComponentRef> components;  // these components (origin used in errors)
   DependencyMode dependencies = DependencyMode::kExclude;
   bool dependents = false;  // add everything that depends on the selection, transitively
 };

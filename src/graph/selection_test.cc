@@ -38,7 +38,6 @@ SelectionSpec and_dependents(SelectionSpec s) {
   return s;
 }
 
-
 // net <- db <- app ; net <- cache ; other stack: prod/web -> dev/app
 Graph sample() {
   return Graph::build(ProjectBuilder()

@@ -25,9 +25,15 @@ std::optional<std::string> read_string_literal(const std::string& s, size_t& pos
     if (quote == '"' && c == '\\' && i + 1 < end) {
       char n = s[i + 1];
       switch (n) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        default: out += n; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        default:
+          out += n;
+          break;
       }
       i += 2;
       continue;
@@ -60,8 +66,10 @@ void scan_action(const std::string& s, size_t begin, size_t end, const Origin& o
       i = close == std::string::npos || close >= end ? end : close + 1;
       continue;
     }
-    bool starts_word = i == begin || (!is_ident_char(s[i - 1]) && s[i - 1] != '.' && s[i - 1] != '$');
-    if (starts_word && s.compare(i, 5, "state") == 0 && (i + 5 >= end || !is_ident_char(s[i + 5]))) {
+    bool starts_word =
+        i == begin || (!is_ident_char(s[i - 1]) && s[i - 1] != '.' && s[i - 1] != '$');
+    if (starts_word && s.compare(i, 5, "state") == 0 &&
+        (i + 5 >= end || !is_ident_char(s[i + 5]))) {
       size_t p = i + 5;
       skip_spaces(s, p, end);
       auto stack = read_string_literal(s, p, end);

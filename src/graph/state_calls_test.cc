@@ -7,7 +7,8 @@ namespace {
 
 std::vector<std::string> calls(const std::string& text) {
   std::vector<std::string> out;
-  for (const auto& r : find_state_calls(text, Origin("stacks/dev.js", 4, 2))) out.push_back(r.str());
+  for (const auto& r : find_state_calls(text, Origin("stacks/dev.js", 4, 2)))
+    out.push_back(r.str());
   return out;
 }
 

@@ -18,7 +18,8 @@
 namespace strata::testing {
 
 // Builds a graph from {"stack/component", {"dependency", ...}} lines, nodes in the given order.
-inline Graph make_graph(const std::vector<std::pair<std::string, std::vector<std::string>>>& lines) {
+inline Graph make_graph(
+    const std::vector<std::pair<std::string, std::vector<std::string>>>& lines) {
   Graph g;
   std::map<std::string, NodeId> ids;
   for (const auto& [name, deps] : lines) {
@@ -33,11 +34,11 @@ inline Graph make_graph(const std::vector<std::pair<std::string, std::vector<std
 
 class FakeRunner : public NodeRunner {
  public:
-  std::chrono::milliseconds delay{0};                  // for every node not in `delays`
+  std::chrono::milliseconds delay{0};  // for every node not in `delays`
   std::map<std::string, std::chrono::milliseconds> delays;
-  std::set<std::string> failing;                       // these return kFailed after the delay
-  std::set<std::string> throwing;                      // these throw
-  bool ignore_first_interrupt = false;                 // like an engine that ignores SIGINT
+  std::set<std::string> failing;        // these return kFailed after the delay
+  std::set<std::string> throwing;       // these throw
+  bool ignore_first_interrupt = false;  // like an engine that ignores SIGINT
 
   NodeOutcome run(const ComponentRef& node, RunContext& ctx) override {
     const std::string name = node.str();
@@ -93,7 +94,8 @@ class FakeRunner : public NodeRunner {
   // Blocks until at least `n` nodes have started (or 10 s pass).
   bool wait_until_started(size_t n) {
     std::unique_lock lock(mutex_);
-    return started_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return started_.size() >= n; });
+    return started_cv_.wait_for(lock, std::chrono::seconds(10),
+                                [&] { return started_.size() >= n; });
   }
 
  private:

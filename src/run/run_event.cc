@@ -1,31 +1,42 @@
 #include "run/run_event.h"
 
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 namespace strata {
 
 const char* node_result_name(NodeResult result) {
   switch (result) {
-    case NodeResult::kSucceeded: return "succeeded";
-    case NodeResult::kFailed: return "failed";
-    case NodeResult::kSkipped: return "skipped";
-    case NodeResult::kInterrupted: return "interrupted";
-    case NodeResult::kNotStarted: return "not_started";
+    case NodeResult::kSucceeded:
+      return "succeeded";
+    case NodeResult::kFailed:
+      return "failed";
+    case NodeResult::kSkipped:
+      return "skipped";
+    case NodeResult::kInterrupted:
+      return "interrupted";
+    case NodeResult::kNotStarted:
+      return "not_started";
   }
   return "unknown";
 }
 
 const char* event_type_name(RunEvent::Type type) {
   switch (type) {
-    case RunEvent::Type::kRunStarted: return "run_started";
-    case RunEvent::Type::kNodeQueued: return "node_queued";
-    case RunEvent::Type::kNodeStarted: return "node_started";
-    case RunEvent::Type::kNodePhase: return "node_phase";
-    case RunEvent::Type::kNodeLog: return "node_log";
-    case RunEvent::Type::kNodeFinished: return "node_finished";
-    case RunEvent::Type::kRunFinished: return "run_finished";
+    case RunEvent::Type::kRunStarted:
+      return "run_started";
+    case RunEvent::Type::kNodeQueued:
+      return "node_queued";
+    case RunEvent::Type::kNodeStarted:
+      return "node_started";
+    case RunEvent::Type::kNodePhase:
+      return "node_phase";
+    case RunEvent::Type::kNodeLog:
+      return "node_log";
+    case RunEvent::Type::kNodeFinished:
+      return "node_finished";
+    case RunEvent::Type::kRunFinished:
+      return "run_finished";
   }
   return "unknown";
 }
@@ -53,10 +64,17 @@ nlohmann::json to_json(const RunEvent& e) {
   j["run_id"] = e.run_id;
   if (e.node) j["node"] = {{"stack", e.node->stack}, {"component", e.node->component}};
   switch (e.type) {
-    case RunEvent::Type::kNodePhase: j["phase"] = e.text; break;
-    case RunEvent::Type::kNodeLog: j["line"] = e.text; break;
-    case RunEvent::Type::kRunStarted: j["command"] = e.text; break;
-    default: break;
+    case RunEvent::Type::kNodePhase:
+      j["phase"] = e.text;
+      break;
+    case RunEvent::Type::kNodeLog:
+      j["line"] = e.text;
+      break;
+    case RunEvent::Type::kRunStarted:
+      j["command"] = e.text;
+      break;
+    default:
+      break;
   }
   if (e.outcome) {
     j["result"] = node_result_name(e.outcome->result);

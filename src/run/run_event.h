@@ -4,10 +4,9 @@
 #pragma once
 
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "model/project.h"
 #include "model/value.h"
@@ -35,22 +34,29 @@ struct ChangeSummary {
 struct NodeOutcome {
   NodeResult result = NodeResult::kSucceeded;
   ChangeSummary changes;
-  Value outputs;          // the component's outputs, when the command produced them
-  std::string message;    // one line for the user: why it failed, what was skipped and why
-  std::string log_path;   // full engine output, when there is one
+  Value outputs;         // the component's outputs, when the command produced them
+  std::string message;   // one line for the user: why it failed, what was skipped and why
+  std::string log_path;  // full engine output, when there is one
 };
 
 using WallClock = std::chrono::system_clock;
 
 struct RunEvent {
-  enum class Type { kRunStarted, kNodeQueued, kNodeStarted, kNodePhase, kNodeLog, kNodeFinished,
-                    kRunFinished };
+  enum class Type {
+    kRunStarted,
+    kNodeQueued,
+    kNodeStarted,
+    kNodePhase,
+    kNodeLog,
+    kNodeFinished,
+    kRunFinished
+  };
   Type type = Type::kNodeLog;
   WallClock::time_point time = WallClock::now();
   std::string run_id;
-  std::optional<ComponentRef> node;  // every node event has one
-  std::string text;                  // phase name, log line, or the run's command
-  std::optional<NodeOutcome> outcome;        // kNodeFinished
+  std::optional<ComponentRef> node;                   // every node event has one
+  std::string text;                                   // phase name, log line, or the run's command
+  std::optional<NodeOutcome> outcome;                 // kNodeFinished
   std::optional<std::chrono::milliseconds> duration;  // kNodeFinished, kRunFinished
 };
 const char* event_type_name(RunEvent::Type type);  // "node_started", ...

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "model/error.h"
@@ -51,20 +50,20 @@ nlohmann::json to_json(const RunRecord& r) {
     j["finished_at"] = n.finished_at ? nlohmann::json(format_time(*n.finished_at)) : nullptr;
     nodes.push_back(std::move(j));
   }
-  return {{"run_id", r.run_id},
-          {"command", r.command},
-          {"jobs", r.jobs},
-          {"reverse", r.reverse},
-          {"fail_fast", r.fail_fast},
-          {"interrupted", r.interrupted},
-          {"started_at", format_time(r.started_at)},
-          {"finished_at", format_time(r.finished_at)},
-          {"duration_ms", std::chrono::duration_cast<std::chrono::milliseconds>(r.finished_at -
-                                                                                r.started_at)
-                              .count()},
-          {"summary", summary},
-          {"interrupted_nodes", interrupted},
-          {"nodes", nodes}};
+  return {
+      {"run_id", r.run_id},
+      {"command", r.command},
+      {"jobs", r.jobs},
+      {"reverse", r.reverse},
+      {"fail_fast", r.fail_fast},
+      {"interrupted", r.interrupted},
+      {"started_at", format_time(r.started_at)},
+      {"finished_at", format_time(r.finished_at)},
+      {"duration_ms",
+       std::chrono::duration_cast<std::chrono::milliseconds>(r.finished_at - r.started_at).count()},
+      {"summary", summary},
+      {"interrupted_nodes", interrupted},
+      {"nodes", nodes}};
 }
 
 void write_run_record(const RunRecord& record, const std::string& path) {

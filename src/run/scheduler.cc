@@ -76,9 +76,9 @@ class Execution {
   Cancellation& cancellation_;
   const std::atomic<int>& interrupts_;
 
-  std::vector<NodeId> ids_;                   // local -> graph node
-  std::vector<int> waits_;                    // unfinished predecessors in run order
-  std::vector<std::vector<int>> unblocks_;    // successors in run order
+  std::vector<NodeId> ids_;                 // local -> graph node
+  std::vector<int> waits_;                  // unfinished predecessors in run order
+  std::vector<std::vector<int>> unblocks_;  // successors in run order
   std::vector<double> priority_;
   RunRecord record_;
 
@@ -162,9 +162,8 @@ void Execution::start_locked(int local) {
 void Execution::skip_after_locked(int failed_local, const NodeOutcome& outcome) {
   const std::string& name = graph_.node(ids_[failed_local]).str();
   std::string verb = outcome.result == NodeResult::kFailed ? "failed" : "did not finish";
-  std::string why = options_.reverse
-                        ? "skipped: " + name + ", which depends on it, " + verb
-                        : "skipped: its dependency " + name + " " + verb;
+  std::string why = options_.reverse ? "skipped: " + name + ", which depends on it, " + verb
+                                     : "skipped: its dependency " + name + " " + verb;
   std::vector<int> work{failed_local};
   while (!work.empty()) {
     int cur = work.back();
@@ -285,8 +284,8 @@ RunRecord Execution::run() {
 
   // Whatever never started was stopped by an interrupt or by --fail-fast.
   std::string why = interrupts_ > 0 ? "not started: the run was interrupted"
-                                     : "not started: --fail-fast stopped the run after " +
-                                           fail_fast_cause_ + " failed";
+                                    : "not started: --fail-fast stopped the run after " +
+                                          fail_fast_cause_ + " failed";
   for (size_t i = 0; i < ids_.size(); ++i) {
     if (state_[i] == NodeState::kDone) continue;
     state_[i] = NodeState::kDone;

@@ -17,11 +17,11 @@
 namespace strata {
 
 struct RunOptions {
-  int jobs = 2;              // at most this many nodes run at once (at least 1)
-  bool reverse = false;      // destroy: a node runs after everything that depends on it
-  bool fail_fast = false;    // on the first failure start nothing new and interrupt the rest
-  std::string command;       // recorded: "plan", "apply", ...
-  std::string run_id;        // empty: one is made from the start time
+  int jobs = 2;            // at most this many nodes run at once (at least 1)
+  bool reverse = false;    // destroy: a node runs after everything that depends on it
+  bool fail_fast = false;  // on the first failure start nothing new and interrupt the rest
+  std::string command;     // recorded: "plan", "apply", ...
+  std::string run_id;      // empty: one is made from the start time
   // Expected duration of a node (any unit), e.g. from the last run record. Only the ratios
   // matter: it orders ready nodes by their longest remaining chain. Default: every node costs 1.
   std::function<double(const ComponentRef&)> estimate;

@@ -1,11 +1,11 @@
 #include "run/scheduler.h"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "run/fake_runner.h"
 
@@ -47,8 +47,7 @@ const NodeRecord& node(const RunRecord& r, const std::string& name) {
 
 std::string results(const RunRecord& r) {
   std::string out;
-  for (const auto& n : r.nodes)
-    out += n.node.str() + "=" + node_result_name(n.result) + " ";
+  for (const auto& n : r.nodes) out += n.node.str() + "=" + node_result_name(n.result) + " ";
   return out;
 }
 
@@ -59,7 +58,7 @@ TEST(SchedulerTest, DiamondRunsTheBaseFirstAndTheTopLast) {
                         {"dev/right", {"dev/base"}},
                         {"dev/base", {}}});
   FakeRunner runner;
-  runner.delay = 20ms;
+  runner.delay = 150ms;
   auto [record, started] = run(runner, g, opts(4));
   ASSERT_EQ(started.size(), 4u);
   EXPECT_EQ(started.front(), "dev/base");
@@ -78,8 +77,8 @@ TEST(SchedulerTest, CrossStackDependenciesOrderTheRun) {
   FakeRunner runner;
   auto [record, started] = run(runner, g, opts(1));
   // One slot: the longest chain goes first, the unrelated node after it is unblocked.
-  EXPECT_EQ(started, (std::vector<std::string>{"shared/net", "dev/app", "prod/web",
-                                               "aaa/unrelated"}));
+  EXPECT_EQ(started,
+            (std::vector<std::string>{"shared/net", "dev/app", "prod/web", "aaa/unrelated"}));
 }
 
 TEST(SchedulerTest, ReachesExactlyJobsConcurrentNodes) {
@@ -129,7 +128,8 @@ TEST(SchedulerTest, ARunnerExceptionIsAFailureOfThatNode) {
 }
 
 TEST(SchedulerTest, FailFastInterruptsRunningNodesAndStartsNothingNew) {
-  Graph g = make_graph({{"dev/bad", {}}, {"dev/slow", {}}, {"dev/later", {}}, {"dev/after", {"dev/bad"}}});
+  Graph g = make_graph(
+      {{"dev/bad", {}}, {"dev/slow", {}}, {"dev/later", {}}, {"dev/after", {"dev/bad"}}});
   FakeRunner runner;
   runner.delays = {{"dev/bad", 20ms}, {"dev/slow", 5000ms}, {"dev/later", 5000ms}};
   runner.failing = {"dev/bad"};
@@ -196,7 +196,9 @@ TEST(SchedulerTest, SecondInterruptKillsNodesThatIgnoreTheFirst) {
 }
 
 TEST(SchedulerTest, ReverseRunsDependentsFirstForDestroy) {
-  Graph g = make_graph({{"dev/net", {}}, {"dev/db", {"dev/net"}}, {"dev/app", {"dev/db"}},
+  Graph g = make_graph({{"dev/net", {}},
+                        {"dev/db", {"dev/net"}},
+                        {"dev/app", {"dev/db"}},
                         {"prod/web", {"dev/app"}}});
   FakeRunner runner;
   runner.failing = {"dev/db"};
@@ -208,8 +210,12 @@ TEST(SchedulerTest, ReverseRunsDependentsFirstForDestroy) {
 
 TEST(SchedulerTest, LongestChainStartsFirstWhenSlotsAreScarce) {
   // Four short independent nodes sort first by name, but the chain decides the finish time.
-  Graph g = make_graph({{"a/s1", {}}, {"a/s2", {}}, {"a/s3", {}},
-                        {"z/x1", {}}, {"z/x2", {"z/x1"}}, {"z/x3", {"z/x2"}}});
+  Graph g = make_graph({{"a/s1", {}},
+                        {"a/s2", {}},
+                        {"a/s3", {}},
+                        {"z/x1", {}},
+                        {"z/x2", {"z/x1"}},
+                        {"z/x3", {"z/x2"}}});
   FakeRunner runner;
   auto [record, started] = run(runner, g, opts(1));
   EXPECT_EQ(started.front(), "z/x1");
@@ -256,7 +262,8 @@ TEST(SchedulerTest, EventsTellTheWholeStoryOneAtATime) {
   }
   std::vector<std::string> story{"node_queued", "node_started", "node_phase", "node_log",
                                  "node_finished"};
-  for (const char* name : {"dev/a", "dev/b", "dev/c", "dev/d"}) EXPECT_EQ(by_node[name], story) << name;
+  for (const char* name : {"dev/a", "dev/b", "dev/c", "dev/d"})
+    EXPECT_EQ(by_node[name], story) << name;
   // The finished event for a carries its outcome as JSON.
   bool found = false;
   for (const auto& e : sink.events) {
