@@ -318,10 +318,14 @@ class Operation {
       std::string action = c->action == "update" ? "update" : "create";
       ui_.apply_start(c->ref(), action, action == "update" ? prior_id : "");
       std::vector<SimDiag> diags;
-      StateResource fresh{c->type, c->name, provider_address(c->type),
-                          resource_attributes(*c->config, scope, prior, action == "create",
-                                              diags)};
+      StateResource fresh;
+      fresh.type = c->type;
+      fresh.name = c->name;
+      fresh.provider = provider_address(c->type);
+      fresh.attributes =
+          resource_attributes(*c->config, scope, prior, action == "create", diags);
       if (report_all(ui_, diags)) return 1;
+      fresh.dependencies = resource_dependencies(module_, *c->config);
       bool sleep_ok = interruptible_sleep(slice);
       bool failed = false;
       if (action == "create") {
@@ -514,6 +518,9 @@ int cmd_init(const Options& o, const Knobs& k) {
     std::ofstream(".terraform.lock.hcl") << lock;
   }
   ui.init_output("Terraform has been successfully initialized!", "output_init_success_message");
+  // Like Terraform, no advice for humans when running in automation.
+  const char* automation = std::getenv("TF_IN_AUTOMATION");
+  if (automation && *automation) return 0;
   ui.init_output(
       "You may now begin working with Terraform. Try running \"terraform plan\" to see\nany "
       "changes that are required for your infrastructure. All Terraform commands\nshould now "

@@ -108,7 +108,49 @@ std::optional<std::vector<const Resource*>> resource_order(const Module& module,
   return out;
 }
 
+// Terraform's per-attribute marks (sensitive_values, after_unknown, ...) mirror the structure of
+// complex values: objects become objects of their complex children, lists arrays of false or the
+// child's marks.
+ojson marks(const Value& v) {
+  if (v.is_map()) {
+    ojson out = ojson::object();
+    for (const auto& [k, e] : v.as_map()) {
+      if (e.is_map() || e.is_list()) out[k] = marks(e);
+    }
+    return out;
+  }
+  if (v.is_list()) {
+    ojson out = ojson::array();
+    for (const auto& e : v.as_list()) out.push_back(e.is_map() || e.is_list() ? marks(e) : ojson(false));
+    return out;
+  }
+  return false;
+}
+
+// An unknown terraform_data output still has the type of its input, and Terraform marks its
+// structure: {} for an object, [] for a list.
+ojson unknown_output_marks(const ResourceChange& c, ojson m) {
+  if (c.type != "terraform_data" ||
+      std::find(c.after_unknown.begin(), c.after_unknown.end(), "output") == c.after_unknown.end()) {
+    return m;
+  }
+  const Value* input = c.after.find("input");
+  if (input && input->is_map()) m["output"] = ojson::object();
+  if (input && input->is_list()) m["output"] = ojson::array();
+  return m;
+}
+
 }  // namespace
+
+std::vector<std::string> resource_dependencies(const Module& module, const Resource& r) {
+  std::vector<std::string> refs = r.depends_on;
+  for (const auto& [k, e] : r.attributes) e.collect_references(refs);
+  std::set<std::string> deps;
+  for (const auto& ref : refs) {
+    if (module.find_resource(ref)) deps.insert(ref);
+  }
+  return {deps.begin(), deps.end()};
+}
 
 std::vector<SimDiag> to_sim_diags(const strata::Diagnostics& diags) {
   std::vector<SimDiag> out;
@@ -584,10 +626,11 @@ ojson state_values(const State& state) {
       }
     }
     res["values"] = vals;
-    res["sensitive_values"] = ojson::object();
+    res["sensitive_values"] = marks(from_ojson(vals));
+    if (!r.dependencies.empty()) res["depends_on"] = r.dependencies;
     resources.push_back(res);
   }
-  values["root_module"] = {{"resources", resources}};
+  values["root_module"] = resources.empty() ? ojson::object() : ojson{{"resources", resources}};
   return values;
 }
 
@@ -674,7 +717,7 @@ std::string plan_document(const Module& module, const Plan& plan, const State& p
       pr["provider_name"] = provider;
       pr["schema_version"] = 0;
       pr["values"] = to_ojson(c->after);
-      pr["sensitive_values"] = ojson::object();
+      pr["sensitive_values"] = unknown_output_marks(*c, marks(c->after));
       planned_resources.push_back(pr);
     }
     ojson rc = ojson::object();
@@ -693,11 +736,12 @@ std::string plan_document(const Module& module, const Plan& plan, const State& p
     }
     change["before"] = to_ojson(before);
     change["after"] = c->action == "delete" ? ojson(nullptr) : to_ojson(c->after);
-    ojson unknown = ojson::object();
+    ojson unknown = marks(c->after);
     for (const auto& u : c->after_unknown) unknown[u] = true;
     change["after_unknown"] = c->action == "delete" ? ojson(false) : unknown;
-    change["before_sensitive"] = c->before.is_null() ? ojson(false) : ojson::object();
-    change["after_sensitive"] = c->action == "delete" ? ojson(false) : ojson::object();
+    change["before_sensitive"] = before.is_null() ? ojson(false) : marks(before);
+    change["after_sensitive"] =
+        c->action == "delete" ? ojson(false) : unknown_output_marks(*c, marks(c->after));
     rc["change"] = change;
     if (c->action == "replace") rc["action_reason"] = "replace_because_cannot_update";
     resource_changes.push_back(rc);
@@ -709,11 +753,24 @@ std::string plan_document(const Module& module, const Plan& plan, const State& p
   doc["planned_values"] = planned;
   if (!resource_changes.empty()) doc["resource_changes"] = resource_changes;
   if (!output_changes.empty()) doc["output_changes"] = output_changes;
-  if (prior.exists) {
+  // Terraform's prior state is the refreshed state, into which the plan walk has already
+  // written every output whose value is known.
+  {
+    State refreshed = prior;
+    refreshed.exists = true;
+    if (!plan.destroy) {
+      for (const auto& o : plan.outputs) {
+        if (o.action == "delete") {
+          refreshed.outputs.erase(o.name);
+        } else if (!o.after.unknown && !o.after.value.is_null()) {
+          refreshed.outputs[o.name] = StateOutput{o.after.value, o.after.type, o.sensitive};
+        }
+      }
+    }
     ojson ps = ojson::object();
     ps["format_version"] = "1.0";
     ps["terraform_version"] = version;
-    ps["values"] = state_values(prior);
+    ps["values"] = state_values(refreshed);
     doc["prior_state"] = ps;
   }
 
@@ -735,8 +792,12 @@ std::string plan_document(const Module& module, const Plan& plan, const State& p
   }
   if (!outs.empty()) root["outputs"] = outs;
   ojson res = ojson::array();
-  std::vector<ojson> relevant;
-  for (const auto& r : module.resources) {
+  std::vector<const Resource*> by_address;
+  for (const auto& r : module.resources) by_address.push_back(&r);
+  std::sort(by_address.begin(), by_address.end(),
+            [](auto* a, auto* b) { return a->address() < b->address(); });
+  for (const Resource* rp : by_address) {
+    const Resource& r = *rp;
     ojson rj = ojson::object();
     rj["address"] = r.address();
     rj["mode"] = "managed";

@@ -74,6 +74,8 @@ std::optional<Plan> make_plan(const Module& module, const State& state,
 Value resource_attributes(const Resource& r, const EvalScope& scope, const StateResource* prior,
                           bool new_id, std::vector<SimDiag>& diags);
 std::string provider_address(const std::string& type);
+// The resources `r` depends on (depends_on and references), as Terraform records them.
+std::vector<std::string> resource_dependencies(const Module& module, const Resource& r);
 std::string implied_provider(const std::string& type);
 
 // Evaluates the module's outputs against final resource attributes.

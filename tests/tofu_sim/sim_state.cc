@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -72,6 +73,11 @@ std::optional<State> read_state(const std::string& path, std::string* err) {
       if (const Value* inst = r.find("instances"); inst && inst->is_list() && !inst->as_list().empty()) {
         const Value& i0 = inst->as_list()[0];
         if (const Value* a = i0.find("attributes")) sr.attributes = *a;
+        if (const Value* deps = i0.find("dependencies"); deps && deps->is_list()) {
+          for (const auto& d : deps->as_list()) {
+            if (d.is_string()) sr.dependencies.push_back(d.as_string());
+          }
+        }
         if (const Value* st = i0.find("status"); st && st->is_string()) {
           sr.tainted = st->as_string() == "tainted";
         }
@@ -98,7 +104,13 @@ std::string state_json(const State& state, const std::string& version) {
   }
   doc["outputs"] = outputs;
   ojson resources = ojson::array();
-  for (const auto& r : state.resources) {
+  // Terraform keeps resources sorted by address.
+  std::vector<const StateResource*> sorted;
+  for (const auto& r : state.resources) sorted.push_back(&r);
+  std::sort(sorted.begin(), sorted.end(),
+            [](auto* a, auto* b) { return a->address() < b->address(); });
+  for (const StateResource* rp : sorted) {
+    const StateResource& r = *rp;
     ojson res = ojson::object();
     res["mode"] = "managed";
     res["type"] = r.type;
@@ -109,6 +121,7 @@ std::string state_json(const State& state, const std::string& version) {
     inst["schema_version"] = 0;
     inst["attributes"] = to_ojson(r.attributes);
     inst["sensitive_attributes"] = ojson::array();
+    if (!r.dependencies.empty()) inst["dependencies"] = r.dependencies;
     res["instances"] = ojson::array({inst});
     resources.push_back(res);
   }

@@ -26,6 +26,7 @@ struct StateResource {
   std::string provider;  // provider["terraform.io/builtin/terraform"]
   Value attributes = Value::map();
   bool tainted = false;
+  std::vector<std::string> dependencies;  // resource addresses, sorted
   std::string address() const { return type + "." + name; }
   std::string id() const {
     const Value* id = attributes.find("id");
