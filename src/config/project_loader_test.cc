@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "config/test_project_dir.h"
 
 namespace strata::config {
@@ -92,6 +94,51 @@ TEST(ProjectLoader, BadSettingsAreReported) {
   LoadedProject loaded = load_project_with_diagnostics(options_for(dir));
   ASSERT_EQ(loaded.diagnostics.items().size(), 1u);
   EXPECT_EQ(loaded.diagnostics.items()[0].origin.str(), "strata.yaml:1:1");
+}
+
+}  // namespace
+}  // namespace strata::config
+
+namespace strata::config {
+namespace {
+
+// A stack file as a Comet user writes it loads into the model Comet's behaviour implies.
+TEST(ProjectLoader, CometProjectLoadsWithTheRightModel) {
+  const char* src = std::getenv("STRATA_SOURCE_DIR");
+  LoadOptions o;
+  o.start_dir = std::string(src ? src : ".") + "/tests/data/js/comet/stacks";
+  o.inherit_process_env = false;
+  Project p = load_project(o);
+  EXPECT_EQ(p.settings.engine, "terraform");
+  EXPECT_EQ(p.settings.work_dir, "stacks/_components");
+  ASSERT_EQ(p.stacks.size(), 1u);  // stacks/_components/ (the work dir) is not searched
+  const Stack& dev = p.stacks.at("dev");
+  EXPECT_EQ(dev.source_file, "stacks/dev.stack.js");
+  EXPECT_EQ(to_json_text(dev.options, -1), R"({"opts":{"common_name":"comet","org":"moonwalker"}})");
+  EXPECT_EQ(dev.backend.type, "gcs");
+  EXPECT_EQ(to_json_text(dev.backend.config, -1),
+            R"({"bucket":"mw-tf-state","prefix":"moonwalker-comet/stacks/{{ .stack }}/{{ .component }}"})");
+  ASSERT_EQ(dev.components.size(), 4u);
+  EXPECT_EQ(dev.components[0].name, "project");
+  EXPECT_EQ(to_json_text(dev.components[0].inputs, -1), R"({"name":"comet-dev-p1"})");
+  EXPECT_EQ(to_json_text(dev.components[1].inputs, -1), R"({"name":"comet-dev-p2"})");
+  const Component* vpc = dev.find("vpc");
+  ASSERT_TRUE(vpc);
+  EXPECT_EQ(to_json_text(vpc->inputs, -1),
+            R"({"id":"{{ (state \"dev\" \"project2\").id }}-vpc","name":"comet-dev-p1-vpc"})");
+  ASSERT_EQ(vpc->depends_on.size(), 1u);
+  EXPECT_EQ(vpc->depends_on[0].str(), "dev/project2");
+  const Component* metsrv = dev.find("metsrv");
+  ASSERT_TRUE(metsrv);
+  EXPECT_EQ(to_json_text(metsrv->inputs, -1), "{}");
+  EXPECT_EQ(metsrv->providers.find("kubernetes")->find("host")->as_string(),
+            R"(https://{{ (state "dev" "vpc").endpoint }})");
+  EXPECT_EQ(metsrv->providers.find("helm")->find("kubernetes")->find("token")->as_string(),
+            "data.google_client_config.default.access_token");
+  ASSERT_EQ(metsrv->depends_on.size(), 1u);
+  EXPECT_EQ(metsrv->depends_on[0].str(), "dev/vpc");
+  EXPECT_EQ(metsrv->depends_on[0].origin.str(), "stacks/dev.stack.js:18:1");
+  EXPECT_EQ(dev.provider_appends, std::vector<std::string>{R"(data "google_client_config" "default" {})"});
 }
 
 }  // namespace

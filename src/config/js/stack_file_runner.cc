@@ -182,8 +182,15 @@ JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exceptio
   sources.emplace(display, source);
   JsString script(kModuleHeader + source + "\n})");
   JsString url(display);
+  // Evaluating the wrapper only defines the module function, so an exception here is a
+  // syntax error (parsing once; JSCheckScriptSyntax would parse the file a second time).
   JSValueRef syntax = nullptr;
-  if (!JSCheckScriptSyntax(ctx, script.get(), url.get(), 1, &syntax)) {
+  JSValueRef function = JSEvaluateScript(ctx, script.get(), nullptr, url.get(), 1, &syntax);
+  if (!function) {
+    if (runner.stopped()) {
+      *exception = syntax;
+      return nullptr;
+    }
     int line = 0;
     if (syntax && JSValueIsObject(ctx, syntax)) {
       line = static_cast<int>(JSValueToNumber(
@@ -193,8 +200,6 @@ JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exceptio
                                   "fix the JavaScript syntax at this line");
     return nullptr;
   }
-  JSValueRef function = JSEvaluateScript(ctx, script.get(), nullptr, url.get(), 1, exception);
-  if (!function) return nullptr;
   std::string dir = fs::path(path).parent_path().string();
   JSValueRef make_require = get_property(ctx, prelude, "makeRequire");
   JSValueRef dir_value = make_string(ctx, dir);

@@ -40,6 +40,8 @@ class StackFileRunner {
   std::optional<Stack> run_file(const std::string& path);
 
   const RunnerOptions& options() const { return options_; }
+  // True when the watchdog stopped the file being run (its exceptions must not be inspected).
+  bool stopped() const { return stop_ != Stop::kNone; }
   // Path as shown in origins: relative to the root when under it.
   std::string display_path(const std::string& path) const;
 

@@ -1,0 +1,110 @@
+#include "config/yaml/yaml_reader.h"
+
+#include <gtest/gtest.h>
+
+#include "model/error.h"
+
+namespace strata::yaml {
+namespace {
+
+std::string json(const Value& v) { return to_json_text(v, -1); }
+
+TEST(YamlReader, EmptyFileIsEmptyMap) {
+  EXPECT_EQ(json(parse_yaml("", "a.yaml")), "{}");
+  EXPECT_EQ(json(parse_yaml("# only a comment\n", "a.yaml")), "{}");
+}
+
+TEST(YamlReader, ScalarsAreTypedLikePyYaml) {
+  Value v = parse_yaml(
+      "s: hello\nq: \"42\"\ni: 42\nneg: -7\nf: 1.5\nfe: 1.0e+3\nb1: true\nb2: yes\nb3: Off\n"
+      "n1: ~\nn2:\nn3: null\noct: 010\nhex: 0x1F\nexp_no_dot: 1e5\ninf: .inf\nver: 1.2.3\n",
+      "a.yaml");
+  EXPECT_EQ(json(v),
+            R"({"b1":true,"b2":true,"b3":false,"exp_no_dot":"1e5","f":1.5,"fe":1.0e+3,"hex":31,)"
+            R"("i":42,"inf":".inf","n1":null,"n2":null,"n3":null,"neg":-7,"oct":8,"q":"42",)"
+            R"("s":"hello","ver":"1.2.3"})");
+}
+
+TEST(YamlReader, EveryNodeHasItsOrigin) {
+  Value v = parse_yaml("top:\n  inner:\n    - x\n    - 2\n", "dir/a.yaml");
+  EXPECT_EQ(v.origin().str(), "dir/a.yaml:1:1");
+  EXPECT_EQ(v.find("top")->origin().str(), "dir/a.yaml:2:3");
+  const Value& list = *v.find("top")->find("inner");
+  EXPECT_EQ(list.origin().str(), "dir/a.yaml:3:5");
+  EXPECT_EQ(list.as_list()[1].origin().str(), "dir/a.yaml:4:7");
+}
+
+TEST(YamlReader, AnchorsAndAliases) {
+  Value v = parse_yaml("base: &b {x: 1, y: [a]}\ncopy: *b\nname: &n foo\nalso: *n\n", "a.yaml");
+  EXPECT_EQ(json(*v.find("copy")), R"({"x":1,"y":["a"]})");
+  EXPECT_EQ(json(*v.find("also")), R"("foo")");
+}
+
+TEST(YamlReader, MergeKeySingleMapExplicitKeysWin) {
+  Value v = parse_yaml(
+      "defaults: &d {size: small, zone: a}\n"
+      "svc:\n  size: large\n  <<: *d\n",
+      "a.yaml");
+  EXPECT_EQ(json(*v.find("svc")), R"({"size":"large","zone":"a"})");
+}
+
+TEST(YamlReader, MergeKeyListEarlierMapsWin) {
+  Value v = parse_yaml(
+      "a: &a {k: from_a, only_a: 1}\n"
+      "b: &b {k: from_b, only_b: 2}\n"
+      "c:\n  <<: [*a, *b]\n  own: 3\n",
+      "a.yaml");
+  EXPECT_EQ(json(*v.find("c")), R"({"k":"from_a","only_a":1,"only_b":2,"own":3})");
+}
+
+TEST(YamlReader, QuotedMergeKeyIsAnOrdinaryKey) {
+  Value v = parse_yaml("\"<<\": x\n", "a.yaml");
+  EXPECT_EQ(json(v), R"({"<<":"x"})");
+}
+
+TEST(YamlReader, MergeKeyOfAScalarIsAnError) {
+  try {
+    parse_yaml("a:\n  <<: nope\n", "m.yaml");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.origin().str(), "m.yaml:2:7");
+    EXPECT_NE(e.message().find("merge key"), std::string::npos);
+  }
+}
+
+TEST(YamlReader, SyntaxErrorHasPosition) {
+  try {
+    parse_yaml("a: [1, 2\nb: 3\n", "bad.yaml");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.origin().path(), "bad.yaml");
+    EXPECT_GT(e.origin().line, 0);
+    EXPECT_NE(e.message().find("invalid YAML"), std::string::npos);
+  }
+}
+
+TEST(YamlReader, TopLevelListIsAnError) {
+  try {
+    parse_yaml("- a\n- b\n", "l.yaml");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.render().substr(0, 10), "l.yaml:1:1");
+    EXPECT_NE(e.message().find("not a list"), std::string::npos);
+  }
+}
+
+TEST(YamlReader, AliasBombIsStopped) {
+  std::string doc = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  std::string prev = "a";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    std::string name(1, c);
+    doc += name + ": &" + name + " [";
+    for (int i = 0; i < 10; ++i) doc += (i ? ", *" : "*") + prev;
+    doc += "]\n";
+    prev = name;
+  }
+  EXPECT_THROW(parse_yaml(doc, "bomb.yaml"), Error);
+}
+
+}  // namespace
+}  // namespace strata::yaml
