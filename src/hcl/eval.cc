@@ -419,12 +419,10 @@ class Evaluator {
                       const Value& v) {
     if (!key_var.empty()) locals_.emplace_back(key_var, k);
     locals_.emplace_back(val_var, v);
-    ++depth_guard_;
   }
   void pop_iteration(const std::string& key_var) {
     locals_.pop_back();
     if (!key_var.empty()) locals_.pop_back();
-    --depth_guard_;
   }
 
   Value for_expr(const Expr& e) {
@@ -538,7 +536,6 @@ class Evaluator {
   HclDiagnostics& diags_;
   std::vector<std::pair<std::string, Value>> locals_;
   const Value* anon_ = nullptr;
-  int depth_guard_ = 0;
   static constexpr int64_t kMaxSteps = 1 << 22;
   int64_t own_steps_ = 0;
   int64_t* steps_ = &own_steps_;  // shared with nested evaluators (try, can)

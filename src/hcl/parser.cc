@@ -229,8 +229,7 @@ void ParserState::parse_body_item(Body& body) {
 }
 
 Attribute ParserState::finish_attribute(const Token& ident, bool single_line) {
-  Token eq = read();
-  (void)eq;
+  read();  // "="
   size_t before = error_count();
   Attribute attr;
   attr.name = std::string(ident.bytes);

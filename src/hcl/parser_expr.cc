@@ -13,6 +13,13 @@ ExprPtr make_literal(Value v, const Range& r) {
   return e;
 }
 
+ExprPtr make_expr(ExprKind kind, const Range& r) {
+  auto e = std::make_unique<Expr>();
+  e->kind = kind;
+  e->range = r;
+  return e;
+}
+
 ExprPtr make_dynamic(const Range& r) {
   auto e = make_literal(Value(), r);
   e->dynamic = true;
@@ -20,13 +27,6 @@ ExprPtr make_dynamic(const Range& r) {
 }
 
 namespace {
-
-ExprPtr make(ExprKind kind, const Range& r) {
-  auto e = std::make_unique<Expr>();
-  e->kind = kind;
-  e->range = r;
-  return e;
-}
 
 bool is_keyword(const Token& t, std::string_view kw) {
   return t.type == TokenType::kIdent && t.bytes == kw;
@@ -55,37 +55,6 @@ Op binary_op(int level, TokenType t) {
   }
 }
 constexpr int kBinaryLevels = 6;
-
-// Extends a traversal expression in place, or wraps any other expression.
-ExprPtr make_relative_traversal(ExprPtr expr, TraverseStep step) {
-  Range r = step.range;
-  if (expr->kind == ExprKind::kScopeTraversal || expr->kind == ExprKind::kRelativeTraversal) {
-    expr->traversal.push_back(std::move(step));
-    expr->range = range_between(expr->range, r);
-    return expr;
-  }
-  auto rel = make(ExprKind::kRelativeTraversal, range_between(expr->range, r));
-  rel->a = std::move(expr);
-  rel->traversal.push_back(std::move(step));
-  return rel;
-}
-
-TraverseStep index_step(Value key, const Range& r, bool unknown = false) {
-  TraverseStep s;
-  s.kind = TraverseStep::Kind::kIndex;
-  s.key = std::move(key);
-  s.key_unknown = unknown;
-  s.range = r;
-  return s;
-}
-
-TraverseStep attr_step(std::string name, const Range& r) {
-  TraverseStep s;
-  s.kind = TraverseStep::Kind::kAttr;
-  s.name = std::move(name);
-  s.range = r;
-  return s;
-}
 
 }  // namespace
 
@@ -130,7 +99,7 @@ ExprPtr ParserState::parse_ternary() {
   before = error_count();
   ExprPtr else_e = parse_expression();
   if (recovery_ && error_count() > before) return cond;
-  auto e = make(ExprKind::kConditional, range_between(start_range, else_e->range));
+  auto e = make_expr(ExprKind::kConditional, range_between(start_range, else_e->range));
   e->cond = std::move(cond);
   e->a = std::move(then_e);
   e->b = std::move(else_e);
@@ -148,7 +117,7 @@ ExprPtr ParserState::parse_binary_ops(int level) {
     Op op = binary_op(level, peek().type);
     if (op == Op::kNone) break;
     if (operation != Op::kNone) {
-      auto e = make(ExprKind::kBinaryOp, range_between(lhs->range, rhs->range));
+      auto e = make_expr(ExprKind::kBinaryOp, range_between(lhs->range, rhs->range));
       e->op = operation;
       e->a = std::move(lhs);
       e->b = std::move(rhs);
@@ -161,7 +130,7 @@ ExprPtr ParserState::parse_binary_ops(int level) {
     if (recovery_ && error_count() > before) return lhs;
   }
   if (operation == Op::kNone) return lhs;
-  auto e = make(ExprKind::kBinaryOp, range_between(lhs->range, rhs->range));
+  auto e = make_expr(ExprKind::kBinaryOp, range_between(lhs->range, rhs->range));
   e->op = operation;
   e->a = std::move(lhs);
   e->b = std::move(rhs);
@@ -169,154 +138,6 @@ ExprPtr ParserState::parse_binary_ops(int level) {
 }
 
 ExprPtr ParserState::parse_with_traversals() { return parse_traversals(parse_term()); }
-
-ExprPtr ParserState::parse_traversals(ExprPtr ret) {
-  Range from_range = ret->range;
-  for (;;) {
-    Token next = peek();
-    if (next.type == TokenType::kDot) {
-      Token dot = read();
-      Token attr = peek();
-      if (attr.type == TokenType::kIdent) {
-        read();
-        ret = make_relative_traversal(
-            std::move(ret), attr_step(std::string(attr.bytes), range_between(dot.range, attr.range)));
-      } else if (attr.type == TokenType::kNumberLit) {
-        // Legacy "foo.0" index form.
-        Token num = read();
-        Range r = range_between(dot.range, num.range);
-        size_t dot_at = num.bytes.find('.');
-        if (dot_at != std::string_view::npos) {
-          diags_->error(num.range, "Invalid legacy index syntax",
-                        "When using the legacy index syntax, chaining two indexes together is "
-                        "not permitted. Use the proper index syntax instead, like [" +
-                            std::string(num.bytes.substr(0, dot_at)) + "][" +
-                            std::string(num.bytes.substr(dot_at + 1)) + "].");
-          ret = make_relative_traversal(std::move(ret), index_step(Value(), r, true));
-        } else {
-          bool ok;
-          ret = make_relative_traversal(std::move(ret), index_step(number_value(num, &ok), r));
-        }
-      } else if (attr.type == TokenType::kStar) {
-        // Attribute-only splat "foo.*.bar".
-        Token marker = read();
-        Traversal trav;
-        Range first_range = peek().range;
-        Range last_range = marker.range;
-        bool bad = false;
-        while (peek().type == TokenType::kDot) {
-          Token d = read();
-          if (peek().type == TokenType::kNumberLit) {
-            Token num = read();
-            Range r = range_between(d.range, num.range);
-            if (num.bytes.find('.') != std::string_view::npos) {
-              diags_->error(attr.range, "Invalid legacy index syntax",
-                            "When using the legacy index syntax, chaining two indexes together "
-                            "is not permitted. Use the proper index syntax with a full splat "
-                            "expression [*] instead.");
-              trav.push_back(index_step(Value(), r, true));
-            } else {
-              bool ok;
-              trav.push_back(index_step(number_value(num, &ok), r));
-            }
-            last_range = num.range;
-            continue;
-          }
-          if (peek().type != TokenType::kIdent) {
-            if (!recovery_) {
-              if (peek().type == TokenType::kStar) {
-                diags_->error(peek().range, "Nested splat expression not allowed",
-                              "A splat expression (*) cannot be used inside another "
-                              "attribute-only splat expression.");
-              } else {
-                diags_->error(attr.range, "Invalid attribute name",
-                              "An attribute name is required after a dot.");
-              }
-            }
-            recovery_ = true;
-            bad = true;
-            break;
-          }
-          Token name = read();
-          trav.push_back(attr_step(std::string(name.bytes), range_between(d.range, name.range)));
-          last_range = name.range;
-        }
-        if (bad) continue;
-        auto item = make(ExprKind::kAnonSymbol, range_between(dot.range, marker.range));
-        ExprPtr each;
-        if (trav.empty()) {
-          each = std::move(item);
-        } else {
-          each = make(ExprKind::kRelativeTraversal, range_between(first_range, last_range));
-          each->a = std::move(item);
-          each->traversal = std::move(trav);
-        }
-        auto splat = make(ExprKind::kSplat, range_between(from_range, last_range));
-        splat->a = std::move(ret);
-        splat->b = std::move(each);
-        ret = std::move(splat);
-      } else {
-        diags_->error(attr.range, "Invalid attribute name",
-                      "An attribute name is required after a dot.");
-        recovery_ = true;
-      }
-      continue;
-    }
-    if (next.type == TokenType::kOBrack) {
-      Token open = read();
-      if (peek().type == TokenType::kStar) {
-        read();
-        Token close = read();
-        if (close.type != TokenType::kCBrack && !recovery_) {
-          diags_->error(close.range, "Missing close bracket on splat index",
-                        "The star for a full splat operator must be immediately followed by a "
-                        "closing bracket (\"]\").");
-          close = recover(TokenType::kCBrack);
-        }
-        auto item = make(ExprKind::kAnonSymbol, range_between(open.range, close.range));
-        ExprPtr each = parse_traversals(std::move(item));
-        auto splat = make(ExprKind::kSplat, range_between(from_range, each->range));
-        splat->a = std::move(ret);
-        splat->b = std::move(each);
-        ret = std::move(splat);
-        continue;
-      }
-      Token close;
-      push_newlines(false);
-      size_t before = error_count();
-      ExprPtr key = parse_expression();
-      if (recovery_ && error_count() > before) {
-        close = recover(TokenType::kCBrack);
-      } else {
-        close = read();
-        if (close.type != TokenType::kCBrack && !recovery_) {
-          diags_->error(close.range, "Missing close bracket on index",
-                        "The index operator must end with a closing bracket (\"]\").");
-          close = recover(TokenType::kCBrack);
-        }
-      }
-      pop_newlines();
-      Range r = range_between(open.range, close.range);
-      bool literal_key = key->kind == ExprKind::kLiteral;
-      bool string_key = key->kind == ExprKind::kTemplate && key->items.size() == 1 &&
-                        key->items[0]->kind == ExprKind::kLiteral &&
-                        key->items[0]->value.is_string();
-      if (literal_key) {
-        ret = make_relative_traversal(std::move(ret), index_step(key->value, r, key->dynamic));
-      } else if (string_key) {
-        ret = make_relative_traversal(std::move(ret), index_step(key->items[0]->value, r));
-      } else {
-        auto idx = make(ExprKind::kIndex, range_between(from_range, r));
-        idx->a = std::move(ret);
-        idx->b = std::move(key);
-        ret = std::move(idx);
-      }
-      continue;
-    }
-    break;
-  }
-  return ret;
-}
 
 ExprPtr ParserState::parse_term() {
   Token start = peek();
@@ -339,7 +160,7 @@ ExprPtr ParserState::parse_term() {
       }
       Token cparen = read();
       pop_newlines();
-      auto e = make(ExprKind::kParentheses, range_between(oparen.range, cparen.range));
+      auto e = make_expr(ExprKind::kParentheses, range_between(oparen.range, cparen.range));
       e->a = std::move(inner);
       return e;
     }
@@ -355,7 +176,7 @@ ExprPtr ParserState::parse_term() {
       if (tok.bytes == "true") return make_literal(Value(true), tok.range);
       if (tok.bytes == "false") return make_literal(Value(false), tok.range);
       if (tok.bytes == "null") return make_literal(Value(), tok.range);
-      auto e = make(ExprKind::kScopeTraversal, tok.range);
+      auto e = make_expr(ExprKind::kScopeTraversal, tok.range);
       TraverseStep root;
       root.kind = TraverseStep::Kind::kRoot;
       root.name = std::string(tok.bytes);
@@ -377,7 +198,7 @@ ExprPtr ParserState::parse_term() {
       }
       ExprPtr operand = parse_with_traversals();
       --depth_;
-      auto e = make(ExprKind::kUnaryOp, range_between(tok.range, operand->range));
+      auto e = make_expr(ExprKind::kUnaryOp, range_between(tok.range, operand->range));
       e->op = start.type == TokenType::kMinus ? Op::kNegate : Op::kNot;
       e->a = std::move(operand);
       return e;
@@ -402,7 +223,7 @@ ExprPtr ParserState::parse_term() {
 
 ExprPtr ParserState::parse_function_call(const Token& name) {
   Token open = read();
-  auto call = make(ExprKind::kFunctionCall, name.range);
+  auto call = make_expr(ExprKind::kFunctionCall, name.range);
   call->name = std::string(name.bytes);
   Token close = open;
   push_newlines(false);
@@ -467,7 +288,7 @@ ExprPtr ParserState::parse_tuple_cons() {
     pop_newlines();
     return e;
   }
-  auto tuple = make(ExprKind::kTuple, open.range);
+  auto tuple = make_expr(ExprKind::kTuple, open.range);
   Token close = open;
   for (;;) {
     if (peek().type == TokenType::kCBrack) {
@@ -518,7 +339,7 @@ ExprPtr ParserState::parse_object_cons() {
     return e;
   }
   push_newlines(true);
-  auto obj = make(ExprKind::kObject, open.range);
+  auto obj = make_expr(ExprKind::kObject, open.range);
   Token close = open;
   for (;;) {
     Token next = peek();
@@ -537,7 +358,7 @@ ExprPtr ParserState::parse_object_cons() {
       close = recover(TokenType::kCBrace);
       break;
     }
-    auto key = make(ExprKind::kObjectKey, key_inner->range);
+    auto key = make_expr(ExprKind::kObjectKey, key_inner->range);
     key->a = std::move(key_inner);
     key->force_non_literal = force_non_literal;
     next = peek();
@@ -616,7 +437,7 @@ ExprPtr ParserState::finish_for_expr(const Token& open) {
   if (peek().type != TokenType::kIdent) {
     return fail("For expression requires variable name after 'for'.", true);
   }
-  auto e = make(ExprKind::kFor, open.range);
+  auto e = make_expr(ExprKind::kFor, open.range);
   e->val_var = std::string(read().bytes);
   if (peek().type == TokenType::kComma) {
     e->key_var = e->val_var;

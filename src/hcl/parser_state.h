@@ -60,6 +60,7 @@ class ParserState {
 };
 
 // Expression node helpers shared by the parser files.
+ExprPtr make_expr(ExprKind kind, const Range& r);
 ExprPtr make_literal(Value v, const Range& r);
 ExprPtr make_dynamic(const Range& r);
 

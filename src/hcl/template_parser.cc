@@ -270,7 +270,6 @@ class TemplateNester {
 
 ExprPtr ParserState::parse_template(const Token& open) {
   TokenType end = open.type == TokenType::kOQuote ? TokenType::kCQuote : TokenType::kCHeredoc;
-  bool quoted = open.type == TokenType::kOQuote;
   bool flush = open.type == TokenType::kOHeredoc && open.bytes.size() > 2 && open.bytes[2] == '-';
   std::vector<TemplatePart> parts;
   Range start_range = peek().range;
@@ -444,7 +443,6 @@ ExprPtr ParserState::parse_template(const Token& open) {
     e->kind = ExprKind::kTemplate;
     e->items = std::move(items);
   }
-  (void)quoted;
   return e;
 }
 
