@@ -85,7 +85,8 @@ std::string base64_encode(std::string_view data, bool pad) {
   return out;
 }
 
-std::optional<std::string> base64_decode_unpadded(std::string_view text) {
+namespace {
+std::optional<std::string> decode_body(std::string_view text, bool canonical) {
   if (text.size() % 4 == 1) return std::nullopt;
   const auto& table = decode_table();
   std::string out;
@@ -103,8 +104,23 @@ std::optional<std::string> base64_decode_unpadded(std::string_view text) {
     }
   }
   // Canonical: the unused low bits of the last character must be zero.
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  if (canonical && bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;
   return out;
+}
+}  // namespace
+
+std::optional<std::string> base64_decode_unpadded(std::string_view text) {
+  return decode_body(text, true);
+}
+
+std::optional<std::string> base64_decode_std(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  size_t pad = 0;
+  while (pad < 2 && pad < text.size() && text[text.size() - 1 - pad] == '=') ++pad;
+  std::string_view body = text.substr(0, text.size() - pad);
+  if (body.find('=') != std::string_view::npos) return std::nullopt;
+  if (pad > 0 && (body.size() % 4) + pad != 4) return std::nullopt;
+  return decode_body(body, false);
 }
 
 std::optional<std::string> base64_decode_padded(std::string_view text) {

@@ -13,6 +13,8 @@ namespace strata::secrets {
 // alphabet, wrong length, or non-canonical encoding (non-zero unused bits).
 std::string base64_encode(std::string_view data, bool pad = true);
 std::optional<std::string> base64_decode_padded(std::string_view text);
+// Padded standard base64 as Go's StdEncoding reads it (non-zero unused bits tolerated).
+std::optional<std::string> base64_decode_std(std::string_view text);
 std::optional<std::string> base64_decode_unpadded(std::string_view text);
 
 std::string sha256(std::string_view data);

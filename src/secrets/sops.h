@@ -1,0 +1,57 @@
+// SOPS file decryption in-process: YAML, JSON, dotenv, INI and binary files whose values are
+// ENC[AES256_GCM,...] strings, with the data key unwrapped from age recipients (in-process) or
+// PGP recipients (`gpg --decrypt`), and the file MAC verified.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/origin.h"
+#include "model/value.h"
+#include "secrets/age.h"
+
+namespace strata::secrets {
+
+enum class SopsFormat { kYaml, kJson, kDotenv, kIni, kBinary };
+// From the file extension: .yaml/.yml, .json, .env, .ini; anything else is binary.
+SopsFormat sops_format_for_path(const std::string& path);
+
+struct SopsOptions {
+  // Accept a file whose MAC is missing or does not match (sops --ignore-mac). Off by default.
+  bool ignore_mac = false;
+  // age identities; when unset they come from SOPS_AGE_KEY, SOPS_AGE_KEY_FILE and
+  // $XDG_CONFIG_HOME/sops/age/keys.txt (default ~/.config/sops/age/keys.txt), as sops does.
+  std::optional<std::vector<age::Identity>> age_identities;
+  // GNUPGHOME for `gpg --decrypt`; empty = inherited.
+  std::string gnupg_home;
+  std::string gpg_program = "gpg";
+};
+
+// One parsed ENC[...] value.
+struct EncValue {
+  std::string data, iv, tag, type;
+};
+// Parses "ENC[AES256_GCM,data:...,iv:...,tag:...,type:...]"; nullopt when malformed.
+std::optional<EncValue> parse_enc(std::string_view text);
+// Encrypts one value as sops does (for fixtures and benchmarks): AAD is `aad`, type as given.
+std::string encrypt_enc(std::string_view plaintext, std::string_view key, std::string_view aad,
+                        std::string_view type);
+
+// Builds an encrypted SOPS YAML document of string values (a flat map, in the given order)
+// for the age recipient "age1...": for fixtures, tests and benchmarks.
+std::string encrypt_sops_yaml(const std::vector<std::pair<std::string, std::string>>& values,
+                              const std::string& age_recipient);
+
+// Loads the identities sops would use from the environment (see SopsOptions).
+std::vector<age::Identity> age_identities_from_environment();
+
+// Decrypts a SOPS document. The result is the plaintext tree without the `sops` metadata;
+// decrypted leaves are marked sensitive and carry their Origin. Throws strata::Error naming
+// the file (and the key path when one is involved), never a secret value.
+Value decrypt_sops(std::string_view text, SopsFormat format, const std::string& path,
+                   const SopsOptions& options = {});
+Value decrypt_sops_file(const std::string& path, const SopsOptions& options = {});
+
+}  // namespace strata::secrets

@@ -1,0 +1,212 @@
+// SOPS conformance: every decryptable file in ../shared/conformance/sops decrypts to the tree
+// in its expected/ JSON; plus tampering, wrong keys and malformed values fail clearly.
+#include "secrets/sops.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "base/subprocess.h"
+#include "base/temp_dir.h"
+#include "support/conformance.h"
+
+namespace strata::secrets {
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const char* kTestIdentity =
+    "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0";
+
+class SopsConformanceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    gnupg_ = new TempDir("strata-gnupg");
+    std::filesystem::permissions(gnupg_->path(), std::filesystem::perms::owner_all);
+  }
+  static void TearDownTestSuite() {
+    SubprocessOptions o;
+    o.argv = {"gpgconf", "--kill", "gpg-agent"};
+    o.env["GNUPGHOME"] = gnupg_->path();
+    try {
+      Subprocess(o).run();
+    } catch (...) {
+    }
+    delete gnupg_;
+    gnupg_ = nullptr;
+  }
+  static void import_key(const std::string& asc) {
+    SubprocessOptions o;
+    o.argv = {"gpg", "--batch", "--quiet", "--import", asc};
+    o.env["GNUPGHOME"] = gnupg_->path();
+    o.capture_stderr = true;
+    SubprocessResult r = Subprocess(o).run();
+    ASSERT_TRUE(r.success()) << r.stderr_text;
+  }
+  static TempDir* gnupg_;
+};
+TempDir* SopsConformanceTest::gnupg_ = nullptr;
+
+TEST_F(SopsConformanceTest, EveryDecryptableFileMatchesItsExpectedTree) {
+  STRATA_REQUIRE_CONFORMANCE(conf);
+  std::filesystem::path root = std::filesystem::path(conf) / "sops";
+  import_key((root / "getsops-sops/pgp/sops_functional_tests_key.asc").string());
+  import_key((root / "fluxcd-kustomize-controller/sops/keys/pgp.asc").string());
+  SopsOptions opts;
+  opts.gnupg_home = gnupg_->path();
+  opts.age_identities.emplace();
+  for (const char* k : {"age.txt", "age-global.txt"}) {
+    auto ids = age::parse_identities(slurp(root / "fluxcd-kustomize-controller/sops/keys" / k));
+    opts.age_identities->insert(opts.age_identities->end(), ids.begin(), ids.end());
+  }
+  int checked = 0;
+  std::vector<std::filesystem::path> expected;
+  for (const auto& e : std::filesystem::directory_iterator(root / "expected"))
+    expected.push_back(e.path());
+  std::sort(expected.begin(), expected.end());
+  for (const auto& path : expected) {
+    Value exp = parse_json_text(slurp(path));
+    std::string file = exp.find("file")->as_string();
+    SCOPED_TRACE(file);
+    std::string full = (root / file).string();
+    bool mac_ok = exp.find("mac_ok")->is_bool() && exp.find("mac_ok")->as_bool();
+    if (!mac_ok) {
+      try {
+        decrypt_sops_file(full, opts);
+        ADD_FAILURE() << "a file without a MAC was accepted by default";
+      } catch (const Error& e) {
+        EXPECT_NE(e.message().find("no MAC"), std::string::npos) << e.message();
+      }
+    }
+    SopsOptions o = opts;
+    o.ignore_mac = !mac_ok;
+    try {
+      Value got = decrypt_sops_file(full, o);
+      // Value equality compares numbers by value (sops writes 1234568000 for 1234568000.0).
+      EXPECT_TRUE(got == *exp.find("plaintext"))
+          << to_json_text(got) << "\nexpected:\n" << to_json_text(*exp.find("plaintext"));
+      EXPECT_TRUE(got.contains_sensitive());
+      ++checked;
+    } catch (const Error& e) {
+      ADD_FAILURE() << e.render();
+    }
+  }
+  EXPECT_EQ(checked, 24);
+}
+
+TEST_F(SopsConformanceTest, UnsupportedRecipientTypeIsNamed) {
+  std::string text =
+      "a: ENC[AES256_GCM,data:AA==,iv:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,tag:"
+      "AAAAAAAAAAAAAAAAAAAAAA==,type:str]\nsops:\n  kms:\n    - arn: arn:aws:kms:x\n"
+      "      enc: abc\n  lastmodified: x\n  mac: x\n  version: 3.9.0\n";
+  try {
+    decrypt_sops(text, SopsFormat::kYaml, "s.yaml", {});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("kms: recipient type cannot be opened"), std::string::npos)
+        << e.message();
+    EXPECT_EQ(e.origin().path(), "s.yaml");
+  }
+}
+
+class SopsAgeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    id_ = age::Identity::x25519(kTestIdentity);
+    opts_.age_identities = std::vector<age::Identity>{id_};
+    text_ = encrypt_sops_yaml({{"db_password", "hunter2"}, {"api", "tok"}}, id_.recipient());
+  }
+  std::string message_of(const std::string& text, SopsOptions opts) {
+    try {
+      decrypt_sops(text, SopsFormat::kYaml, "secrets.enc.yaml", opts);
+    } catch (const Error& e) {
+      EXPECT_EQ(e.message().find("hunter2"), std::string::npos);
+      return e.render();
+    }
+    return "(no error)";
+  }
+  age::Identity id_ = age::Identity::passphrase("");
+  SopsOptions opts_;
+  std::string text_;
+};
+
+TEST_F(SopsAgeTest, OwnEncryptorRoundTrips) {
+  Value v = decrypt_sops(text_, SopsFormat::kYaml, "secrets.enc.yaml", opts_);
+  EXPECT_EQ(v.find("db_password")->as_string(), "hunter2");
+  EXPECT_TRUE(v.find("db_password")->sensitive());
+  EXPECT_EQ(v.find("db_password")->origin().str(), "secrets.enc.yaml:1:14");
+}
+
+TEST_F(SopsAgeTest, TamperedValueNamesTheKeyPath) {
+  std::string t = text_;
+  size_t pos = t.find("data:") + 5;
+  t[pos] = t[pos] == 'A' ? 'B' : 'A';
+  std::string msg = message_of(t, opts_);
+  EXPECT_NE(msg.find("secrets.enc.yaml:1:"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("key path db_password"), std::string::npos) << msg;
+}
+
+TEST_F(SopsAgeTest, MovedValueFailsBecauseThePathIsAuthenticated) {
+  std::string t = text_;
+  t.replace(0, std::string("db_password").size(), "db_passwore");
+  EXPECT_NE(message_of(t, opts_).find("key path db_passwore"), std::string::npos);
+}
+
+TEST_F(SopsAgeTest, MacMismatchIsRefusedUnlessOverridden) {
+  // Swap the two values' lines: each still decrypts? No: the AAD binds them; instead drop one.
+  std::string t = text_;
+  size_t start = t.find("api: ");
+  t.erase(start, t.find('\n', start) + 1 - start);
+  std::string msg = message_of(t, opts_);
+  EXPECT_NE(msg.find("MAC mismatch"), std::string::npos) << msg;
+  SopsOptions o = opts_;
+  o.ignore_mac = true;
+  EXPECT_EQ(decrypt_sops(t, SopsFormat::kYaml, "x.yaml", o).find("db_password")->as_string(),
+            "hunter2");
+}
+
+TEST_F(SopsAgeTest, WrongKeyMalformedEncAndUnknownTypeAreClear) {
+  SopsOptions other;
+  other.age_identities = std::vector<age::Identity>{age::Identity::x25519(
+      "AGE-SECRET-KEY-1RH87A5Z54ZGUR9S0AS3R6WHFSEFNPLYMAKF5Z2CEU7R06VRJ0A3Q7242AM")};
+  std::string msg = message_of(text_, other);
+  EXPECT_NE(msg.find("cannot decrypt the data key"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("SOPS_AGE_KEY"), std::string::npos) << msg;
+
+  std::string t = text_;
+  t.replace(t.find(",iv:"), 4, ",IV:");
+  msg = message_of(t, opts_);
+  EXPECT_NE(msg.find("malformed ENC[] value at key path db_password"), std::string::npos) << msg;
+
+  EXPECT_FALSE(parse_enc("ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==]"));
+  EXPECT_FALSE(parse_enc("ENC[AES256_GCM,data:A,iv:AA==,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]"));
+  EXPECT_TRUE(parse_enc("ENC[AES256_GCM,data:,iv:AA==,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]"));
+}
+
+TEST_F(SopsAgeTest, IdentitiesComeFromTheEnvironment) {
+  TempDir dir("strata-sops-env");
+  std::string keyfile = dir.file("keys.txt");
+  std::ofstream(keyfile) << "# test\n" << kTestIdentity << "\n";
+  ::setenv("SOPS_AGE_KEY_FILE", keyfile.c_str(), 1);
+  ::unsetenv("SOPS_AGE_KEY");
+  EXPECT_EQ(decrypt_sops(text_, SopsFormat::kYaml, "x.yaml", {}).find("api")->as_string(), "tok");
+  ::unsetenv("SOPS_AGE_KEY_FILE");
+  ::setenv("SOPS_AGE_KEY", kTestIdentity, 1);
+  ::setenv("XDG_CONFIG_HOME", dir.path().c_str(), 1);
+  EXPECT_EQ(decrypt_sops(text_, SopsFormat::kYaml, "x.yaml", {}).find("api")->as_string(), "tok");
+  ::unsetenv("SOPS_AGE_KEY");
+  std::filesystem::create_directories(dir.file("sops/age"));
+  std::filesystem::rename(keyfile, dir.file("sops/age/keys.txt"));
+  EXPECT_EQ(decrypt_sops(text_, SopsFormat::kYaml, "x.yaml", {}).find("api")->as_string(), "tok");
+  ::unsetenv("XDG_CONFIG_HOME");
+}
+
+}  // namespace
+}  // namespace strata::secrets
