@@ -1,0 +1,134 @@
+#include "secrets/sops_resolver.h"
+
+#include <vector>
+
+#include "model/error.h"
+
+namespace strata::secrets {
+namespace {
+
+constexpr std::string_view kScheme = "sops://";
+
+void mark_sensitive(Value* v, Redactor* redactor) {
+  v->set_sensitive();
+  if (v->is_string() && redactor) redactor->add_secret(v->as_string());
+  if (v->is_map())
+    for (auto& [k, child] : v->as_map()) mark_sensitive(&child, redactor);
+  if (v->is_list())
+    for (auto& child : v->as_list()) mark_sensitive(&child, redactor);
+}
+
+// "/a/b~1c" (JSON pointer) or "a.b" (dotted) into components.
+std::vector<std::string> split_fragment(const std::string& frag) {
+  std::vector<std::string> parts;
+  if (frag.empty()) return parts;
+  bool pointer = frag[0] == '/';
+  char sep = pointer ? '/' : '.';
+  size_t start = pointer ? 1 : 0;
+  while (true) {
+    size_t next = frag.find(sep, start);
+    std::string p = frag.substr(start, next == std::string::npos ? frag.npos : next - start);
+    if (pointer) {
+      std::string u;
+      for (size_t i = 0; i < p.size(); ++i) {
+        if (p[i] == '~' && i + 1 < p.size() && (p[i + 1] == '0' || p[i + 1] == '1')) {
+          u += p[i + 1] == '0' ? '~' : '/';
+          ++i;
+        } else {
+          u += p[i];
+        }
+      }
+      p = u;
+    }
+    parts.push_back(p);
+    if (next == std::string::npos) break;
+    start = next + 1;
+  }
+  return parts;
+}
+
+std::string available_keys(const Value& v) {
+  if (v.is_list()) return "a list of " + std::to_string(v.as_list().size()) + " items (use an index)";
+  if (!v.is_map()) return "a scalar value";
+  std::string keys;
+  for (const auto& [k, child] : v.as_map()) keys += (keys.empty() ? "" : ", ") + k;
+  return "keys: " + (keys.empty() ? std::string("(none)") : keys);
+}
+
+}  // namespace
+
+SopsSecretResolver::SopsSecretResolver(std::string base_dir, Redactor* redactor,
+                                       SopsOptions options)
+    : base_dir_(std::move(base_dir)), redactor_(redactor), options_(std::move(options)) {}
+
+int SopsSecretResolver::decrypt_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return decrypt_count_;
+}
+
+const Value& SopsSecretResolver::load(const std::string& path, const std::string& ref,
+                                      const Origin& where) {
+  std::error_code ec;
+  auto mtime = std::filesystem::last_write_time(path, ec);
+  if (ec)
+    throw Error("secret reference " + ref + ": file " + path + " not found", where,
+                "check the path; relative paths are resolved against " + base_dir_);
+  auto it = cache_.find(path);
+  if (it != cache_.end() && it->second.mtime == mtime) return it->second.tree;
+  Value tree;
+  try {
+    tree = decrypt_sops_file(path, options_);
+  } catch (const Error& e) {
+    std::string inner = e.origin().known() ? e.origin().str() + ": " : "";
+    throw Error("secret reference " + ref + ": " + inner + e.message(), where, e.hint());
+  }
+  ++decrypt_count_;
+  mark_sensitive(&tree, redactor_);
+  Cached& c = cache_[path];
+  c.mtime = mtime;
+  c.tree = std::move(tree);
+  return c.tree;
+}
+
+Value SopsSecretResolver::resolve(const std::string& ref, const Origin& where) {
+  if (ref.rfind(kScheme, 0) != 0)
+    throw Error("unsupported secret reference '" + ref + "'", where,
+                "use sops://FILE#/path/to/key or sops://FILE#path.to.key");
+  std::string rest = ref.substr(kScheme.size());
+  size_t hash = rest.find('#');
+  std::string file = rest.substr(0, hash);
+  std::string frag = hash == std::string::npos ? "" : rest.substr(hash + 1);
+  if (file.empty())
+    throw Error("secret reference '" + ref + "' names no file", where,
+                "use sops://FILE#/path/to/key");
+  std::filesystem::path p(file);
+  if (p.is_relative() && !base_dir_.empty()) p = std::filesystem::path(base_dir_) / p;
+  std::string path = p.lexically_normal().string();
+
+  std::lock_guard<std::mutex> lock(mu_);
+  const Value* cur = &load(path, ref, where);
+  std::string walked;
+  for (const std::string& part : split_fragment(frag)) {
+    const Value* next = nullptr;
+    if (cur->is_map()) {
+      next = cur->find(part);
+    } else if (cur->is_list()) {
+      char* end = nullptr;
+      unsigned long idx = std::strtoul(part.c_str(), &end, 10);
+      if (!part.empty() && end && *end == '\0' && idx < cur->as_list().size())
+        next = &cur->as_list()[idx];
+    }
+    if (!next)
+      throw Error("secret reference " + ref + ": key '" + part + "' not found" +
+                      (walked.empty() ? " at the top level" : " under " + walked) + " of " +
+                      path,
+                  where, "available " + available_keys(*cur));
+    walked += (walked.empty() ? "" : ".") + part;
+    cur = next;
+  }
+  Value out = *cur;
+  out.set_sensitive();
+  return out;
+}
+
+}  // namespace strata::secrets

@@ -1,0 +1,45 @@
+// SopsSecretResolver: resolves "sops://FILE#/a/b" (JSON pointer) and "sops://FILE#a.b" (Comet
+// dotted form) references by decrypting FILE in-process. Relative FILEs are resolved against
+// the base directory. Each file is decrypted once per (path, mtime); every resolved string is
+// registered with the Redactor so logs and output never show it.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "base/log.h"
+#include "config/js/secret_resolver.h"
+#include "secrets/sops.h"
+
+namespace strata::secrets {
+
+class SopsSecretResolver : public SecretResolver {
+ public:
+  // `redactor` may be null (tests); it must outlive the resolver.
+  SopsSecretResolver(std::string base_dir, Redactor* redactor, SopsOptions options = {});
+
+  // Returns the value (a scalar or a whole subtree) marked sensitive throughout. Throws
+  // strata::Error at `where` naming the file and key path (never a secret value).
+  Value resolve(const std::string& ref, const Origin& where) override;
+
+  // How many times a file was actually decrypted (cache misses); for tests.
+  int decrypt_count() const;
+
+ private:
+  struct Cached {
+    std::filesystem::file_time_type mtime;
+    Value tree;
+  };
+  const Value& load(const std::string& path, const std::string& ref, const Origin& where);
+
+  std::string base_dir_;
+  Redactor* redactor_;
+  SopsOptions options_;
+  mutable std::mutex mu_;
+  std::map<std::string, Cached> cache_;
+  int decrypt_count_ = 0;
+};
+
+}  // namespace strata::secrets
