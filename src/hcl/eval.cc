@@ -212,6 +212,7 @@ class Evaluator {
 
   // String form of a template interpolation result.
   std::string stringify(const Value& v, const Range& r) {
+    if (v.sensitive()) saw_sensitive_ = true;
     switch (v.kind()) {
       case Value::Kind::kString: return v.as_string();
       case Value::Kind::kNumber: return to_decimal(v).str();
@@ -256,7 +257,20 @@ class Evaluator {
     return out;
   }
 
-  Value template_value(const Expr& e) { return Value(template_string(e)); }
+  // A string built from a sensitive value is sensitive too.
+  Value template_value(const Expr& e) {
+    bool outer = saw_sensitive_;
+    saw_sensitive_ = false;
+    Value v(template_string(e));
+    v.set_sensitive(saw_sensitive_);
+    saw_sensitive_ = saw_sensitive_ || outer;
+    return v;
+  }
+
+  static Value mark(Value v, bool sensitive) {
+    if (sensitive) v.set_sensitive();
+    return v;
+  }
 
   bool to_bool(const Value& v, const Range& r, const char* summary) {
     if (v.is_bool()) return v.as_bool();
@@ -304,6 +318,10 @@ class Evaluator {
   Value binary(const Expr& e) {
     Value l = eval(*e.a);
     Value r = eval(*e.b);
+    return mark(binary_value(e, l, r), l.contains_sensitive() || r.contains_sensitive());
+  }
+
+  Value binary_value(const Expr& e, const Value& l, const Value& r) {
     switch (e.op) {
       case Op::kEqual: return Value(values_equal(l, r));
       case Op::kNotEqual: return Value(!values_equal(l, r));
@@ -367,8 +385,8 @@ class Evaluator {
 
   Value unary(const Expr& e) {
     Value v = eval(*e.a);
-    if (e.op == Op::kNot) return Value(!to_bool(v, e.a->range, "Invalid operand"));
-    return from_decimal(-to_number(v, e.a->range));
+    if (e.op == Op::kNot) return mark(Value(!to_bool(v, e.a->range, "Invalid operand")), v.sensitive());
+    return mark(from_decimal(-to_number(v, e.a->range)), v.sensitive());
   }
 
   std::string key_string(const Value& k, const Range& r) {
@@ -493,7 +511,9 @@ class Evaluator {
       }
     }
     try {
-      return (*f)(args);
+      bool sensitive = false;
+      for (const auto& a : args) sensitive = sensitive || a.contains_sensitive();
+      return mark((*f)(args), sensitive);
     } catch (const FunctionError& err) {
       if (err.arg >= 0 && err.arg < static_cast<int>(e.items.size())) {
         fail(e.items[err.arg]->range, "Invalid function argument",
@@ -536,6 +556,7 @@ class Evaluator {
   HclDiagnostics& diags_;
   std::vector<std::pair<std::string, Value>> locals_;
   const Value* anon_ = nullptr;
+  bool saw_sensitive_ = false;  // a sensitive value went into the template being built
   static constexpr int64_t kMaxSteps = 1 << 22;
   int64_t own_steps_ = 0;
   int64_t* steps_ = &own_steps_;  // shared with nested evaluators (try, can)

@@ -48,6 +48,18 @@ TEST(HclEval, VariablesFunctionsAndTemplates) {
   EXPECT_EQ(eval_ok("a = merge({x = 1}, {y = 2})\n").as_map().size(), 2u);
 }
 
+TEST(HclEval, SensitivityFollowsTheValue) {
+  Value vars = Value::map();
+  Value secret("hunter2");
+  secret.set_sensitive();
+  vars.set("password", secret);
+  vars.set("user", "admin");
+  EXPECT_TRUE(eval_ok("a = \"${var.user}:${var.password}\"\n", vars).sensitive());
+  EXPECT_TRUE(eval_ok("a = upper(var.password)\n", vars).sensitive());
+  EXPECT_FALSE(eval_ok("a = \"${var.user}\"\n", vars).sensitive());
+  EXPECT_TRUE(eval_ok("a = [var.password]\n", vars).contains_sensitive());
+}
+
 TEST(HclEval, UnknownVariableAndFunctionAreDiagnostics) {
   HclDiagnostics d;
   eval_attr("a = var.nope\n", d);

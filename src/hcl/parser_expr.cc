@@ -1,5 +1,5 @@
-// Expression parsing: operators by precedence, terms, traversals and splats, collections, calls
-// and for expressions. Error recovery mirrors hclsyntax so diagnostics match its ranges.
+// Expression parsing: operators by precedence, terms, collections, function calls and for
+// expressions (traversals are in parser_traversal.cc). Recovery mirrors hclsyntax.
 #include "hcl/decimal.h"
 #include "hcl/parser_state.h"
 
