@@ -15,9 +15,6 @@
 namespace strata::yaml {
 namespace {
 
-// Aliases may be expanded many times over (the "billion laughs" document); this bound turns
-// such a file into an error instead of exhausting memory.
-constexpr size_t kMaxNodes = 20'000'000;
 
 bool is_null_text(const std::string& s) {
   return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
@@ -112,12 +109,14 @@ Value typed_scalar(const std::string& text) {
 
 class Converter {
  public:
-  explicit Converter(const std::string& file)
-      : file_(std::make_shared<const std::string>(file)) {}
+  // Aliases may be expanded many times over (the "billion laughs" document); max_values turns
+  // such a file into an error instead of exhausting memory.
+  Converter(const std::string& file, size_t max_values)
+      : file_(std::make_shared<const std::string>(file)), max_values_(max_values) {}
 
   Value convert(const YAML::Node& node, const Origin& fallback) {
-    if (++nodes_ > kMaxNodes)
-      throw Error("YAML document expands to more than " + std::to_string(kMaxNodes) + " values",
+    if (++nodes_ > max_values_)
+      throw Error("YAML document expands to more than " + std::to_string(max_values_) + " values",
                   origin_of(node, fallback), "check the anchors and aliases for repeated expansion");
     Origin origin = origin_of(node, fallback);
     Value v;
@@ -196,13 +195,14 @@ class Converter {
   }
 
   std::shared_ptr<const std::string> file_;
+  size_t max_values_;
   size_t nodes_ = 0;
 };
 
 }  // namespace
 
-Value parse_yaml(const std::string& text, const std::string& file) {
-  Converter converter(file);
+Value parse_yaml(const std::string& text, const std::string& file, size_t max_values) {
+  Converter converter(file, max_values);
   Origin file_origin(file);
   YAML::Node root;
   try {

@@ -3,6 +3,7 @@
 // way PyYAML (and so himl/Kompos) types them: null, bool (also yes/no/on/off), int, float, string.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "model/value.h"
@@ -12,7 +13,10 @@ namespace strata::yaml {
 // Parses `text` as one YAML document; `file` names it in origins and errors. An empty document
 // (or one with only comments) is an empty map. Throws strata::Error with file:line:col on a
 // syntax error or when the document is not a map.
-Value parse_yaml(const std::string& text, const std::string& file);
+// `max_values` bounds the values an alias-heavy document may expand to.
+constexpr size_t kDefaultMaxValues = 1'000'000;
+Value parse_yaml(const std::string& text, const std::string& file,
+                 size_t max_values = kDefaultMaxValues);
 
 // Reads and parses a file (see parse_yaml). Throws strata::Error when it cannot be read.
 Value read_yaml_file(const std::string& path);
