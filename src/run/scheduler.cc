@@ -5,6 +5,7 @@
 #include <mutex>
 #include <queue>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "model/error.h"
@@ -311,6 +312,8 @@ RunRecord Execution::run() {
 
 RunRecord Scheduler::run(const Graph& graph, const Selection& selection,
                          const RunOptions& options) {
+  if (selection.graph_size() != graph.size())
+    throw std::logic_error("Scheduler::run: the selection was made for another graph");
   Execution execution(graph, selection, options, runner_, sink_, cancellation_, interrupts_);
   return execution.run();
 }
