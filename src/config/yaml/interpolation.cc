@@ -1,0 +1,250 @@
+#include "config/yaml/interpolation.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+#include <set>
+#include <string_view>
+
+namespace strata::yaml {
+namespace {
+
+// One `{{…}}` in a string: [begin, end) in the string, and its inner text.
+struct Placeholder {
+  size_t begin = 0;
+  size_t end = 0;
+  std::string inner;
+};
+
+// The next innermost, unescaped placeholder at or after `from`. ``{{` … `}}`` is skipped.
+std::optional<Placeholder> next_placeholder(const std::string& s, size_t from) {
+  size_t open = s.find("{{", from);
+  while (open != std::string::npos) {
+    if (open + 2 < s.size() && s[open + 2] == '`') {
+      size_t close = s.find("`}}", open + 3);
+      if (close == std::string::npos) return std::nullopt;
+      open = s.find("{{", close + 3);
+      continue;
+    }
+    size_t close = s.find("}}", open + 2);
+    if (close == std::string::npos) return std::nullopt;
+    size_t inner_open = s.find("{{", open + 2);
+    if (inner_open != std::string::npos && inner_open < close) {
+      open = inner_open;  // nested: the inner placeholder goes first
+      continue;
+    }
+    std::string inner = s.substr(open + 2, close - open - 2);
+    if (!inner.empty() && inner.back() != '`') return Placeholder{open, close + 2, inner};
+    open = s.find("{{", open + 2);
+  }
+  return std::nullopt;
+}
+
+std::string without_spaces(std::string s) {
+  std::erase_if(s, [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+  return s;
+}
+
+// "1.5" for a float, "80" for an int, as Python's str() would write them.
+std::string scalar_text(const Value& v) {
+  if (v.is_string()) return v.as_string();
+  if (v.is_bool()) return v.as_bool() ? "True" : "False";
+  if (v.is_number()) return v.as_number().text();
+  return "";
+}
+
+class Resolver {
+ public:
+  Resolver(Value& data, const InterpolationOptions& options, Diagnostics& diagnostics)
+      : data_(data), options_(options), diagnostics_(diagnostics) {}
+
+  // One pass over the tree; true if anything changed.
+  bool pass() {
+    changed_ = false;
+    walk(data_, "");
+    return changed_;
+  }
+
+  // Reports every placeholder still left, then unwraps escapes.
+  void finish(Value& v, const std::string& path) {
+    if (v.is_string()) {
+      const std::string& s = v.as_string();
+      if (auto p = next_placeholder(s, 0)) {
+        if (!reported_.contains(path))
+          diagnostics_.error(
+              v.origin(),
+              "unresolved placeholder {{" + p->inner + "}} in `" + path + "`",
+              "define `" + without_spaces(p->inner) +
+                  "` in a layer at or above this folder, or write {{`{{" + p->inner +
+                  "}}`}} to keep it literal");
+        return;
+      }
+      if (s.find("{{`") != std::string::npos) set_string(v, unescape(s));
+    } else if (v.is_list()) {
+      for (size_t i = 0; i < v.as_list().size(); ++i)
+        finish(v.as_list()[i], path + "[" + std::to_string(i) + "]");
+    } else if (v.is_map()) {
+      for (auto& [k, item] : v.as_map()) finish(item, path.empty() ? k : path + "." + k);
+    }
+  }
+
+  void resolve_secrets(Value& v, const std::string& path) {
+    if (v.is_string()) {
+      if (v.as_string().rfind("sops://", 0) != 0) return;
+      try {
+        Origin o = v.origin();
+        v = options_.secrets->resolve(v.as_string(), o);
+        v.set_sensitive(true);
+        v.set_origin(std::move(o));
+      } catch (const Error& e) {
+        diagnostics_.error(e.origin().known() ? e.origin() : v.origin(),
+                           "secret for `" + path + "`: " + e.message(), e.hint());
+      }
+    } else if (v.is_list()) {
+      for (size_t i = 0; i < v.as_list().size(); ++i)
+        resolve_secrets(v.as_list()[i], path + "[" + std::to_string(i) + "]");
+    } else if (v.is_map()) {
+      for (auto& [k, item] : v.as_map()) resolve_secrets(item, path.empty() ? k : path + "." + k);
+    }
+  }
+
+ private:
+  static std::string unescape(const std::string& s) {
+    std::string out;
+    size_t pos = 0;
+    for (size_t open; (open = s.find("{{`", pos)) != std::string::npos;) {
+      size_t close = s.find("`}}", open + 3);
+      if (close == std::string::npos) break;
+      out += s.substr(pos, open - pos) + s.substr(open + 3, close - open - 3);
+      pos = close + 3;
+    }
+    return out + s.substr(pos);
+  }
+
+  static void set_string(Value& v, std::string s) {
+    Origin o = v.origin();
+    bool sensitive = v.sensitive();
+    v = Value(std::move(s));
+    v.set_origin(std::move(o));
+    v.set_sensitive(sensitive);
+  }
+
+  void walk(Value& v, const std::string& path) {
+    if (v.is_string()) {
+      if (v.as_string().find("{{") != std::string::npos) resolve_string(v, path);
+    } else if (v.is_list()) {
+      for (size_t i = 0; i < v.as_list().size(); ++i)
+        walk(v.as_list()[i], path + "[" + std::to_string(i) + "]");
+    } else if (v.is_map()) {
+      for (auto& [k, item] : v.as_map()) walk(item, path.empty() ? k : path + "." + k);
+    }
+  }
+
+  // The value of a placeholder's inner text, or nullopt when it cannot be resolved (yet).
+  std::optional<Value> value_of(const std::string& inner, bool whole) {
+    std::string key = without_spaces(inner);
+    if (key.rfind("env(", 0) == 0 && key.back() == ')') {
+      std::string name = key.substr(4, key.size() - 5);
+      if (options_.environment) {
+        auto it = options_.environment->find(name);
+        if (it != options_.environment->end()) return Value(it->second);
+      } else if (const char* e = std::getenv(name.c_str())) {
+        return Value(std::string(e));
+      }
+      return whole ? Value() : Value("");
+    }
+    if (const Value* found = lookup_path(data_, key)) return *found;
+    return std::nullopt;
+  }
+
+  void resolve_string(Value& v, const std::string& path) {
+    std::string s = v.as_string();
+    size_t from = 0;
+    bool changed = false;
+    while (auto p = next_placeholder(s, from)) {
+      bool whole = p->begin == 0 && p->end == s.size();
+      std::optional<Value> found = value_of(p->inner, whole);
+      if (!found) {
+        from = p->end;
+        continue;
+      }
+      if (whole) {
+        Origin o = v.origin();
+        v = std::move(*found);
+        v.set_origin(std::move(o));
+        changed_ = true;
+        return;
+      }
+      if (found->is_bool() || (found->is_number() && found->as_number().is_integer())) {
+        // himl: an int or bool inside a string makes the whole value that int or bool.
+        Origin o = v.origin();
+        v = std::move(*found);
+        v.set_origin(std::move(o));
+        changed_ = true;
+        return;
+      }
+      if (found->is_map() || found->is_list() || found->is_null()) {
+        if (reported_.insert(path).second)
+          diagnostics_.error(v.origin(),
+                           "placeholder {{" + p->inner + "}} in `" + path + "` refers to " +
+                               (found->is_null() ? "null" : std::string("a ") + found->kind_name()) +
+                               ", which cannot be put inside a string",
+                           "make the placeholder the whole value, or point it at a string");
+        from = p->end;
+        continue;
+      }
+      std::string text = scalar_text(*found);
+      s.replace(p->begin, p->end - p->begin, text);
+      // Placeholders the substituted text brings in are left to the next pass.
+      from = p->begin + text.size();
+      changed = true;
+    }
+    if (changed) {
+      set_string(v, std::move(s));
+      changed_ = true;
+    }
+  }
+
+  Value& data_;
+  const InterpolationOptions& options_;
+  Diagnostics& diagnostics_;
+  std::set<std::string> reported_;
+  bool changed_ = false;
+};
+
+}  // namespace
+
+const Value* lookup_path(const Value& data, const std::string& dotted) {
+  const Value* cur = &data;
+  size_t pos = 0;
+  while (true) {
+    size_t dot = dotted.find('.', pos);
+    std::string_view key(dotted.data() + pos, (dot == std::string::npos ? dotted.size() : dot) - pos);
+    if (!cur->is_map()) return nullptr;
+    auto it = cur->as_map().find(std::string(key));
+    if (it == cur->as_map().end()) return nullptr;
+    cur = &it->second;
+    if (dot == std::string::npos) return cur;
+    pos = dot + 1;
+  }
+}
+
+void interpolate(Value& data, const InterpolationOptions& options, Diagnostics& diagnostics) {
+  if (!data.is_map()) return;
+  for (const std::string& key : options.exclude) data.as_map().erase(key);
+  Resolver resolver(data, options, diagnostics);
+  for (int i = 0; i < options.max_passes && resolver.pass(); ++i) {
+  }
+  if (options.secrets) resolver.resolve_secrets(data, "");
+  resolver.finish(data, "");
+  if (!options.filter.empty()) {
+    Value::Map kept;
+    for (const std::string& key : options.filter)
+      if (auto it = data.as_map().find(key); it != data.as_map().end()) kept.emplace(key, it->second);
+    Origin o = data.origin();
+    data = Value(std::move(kept));
+    data.set_origin(std::move(o));
+  }
+}
+
+}  // namespace strata::yaml

@@ -1,0 +1,149 @@
+#include "config/yaml/interpolation.h"
+
+#include <gtest/gtest.h>
+
+#include "config/yaml/yaml_reader.h"
+
+namespace strata::yaml {
+namespace {
+
+std::string json(const Value& v) { return to_json_text(v, -1); }
+
+struct Result {
+  Value data;
+  Diagnostics diagnostics;
+};
+
+Result run(const std::string& yaml, InterpolationOptions options = {}) {
+  static const std::map<std::string, std::string> kEnv = {{"HOME_REGION", "eu-west-1"}};
+  if (!options.environment) options.environment = &kEnv;
+  Result r{parse_yaml(yaml, "c.yaml"), {}};
+  interpolate(r.data, options, r.diagnostics);
+  return r;
+}
+
+TEST(Interpolation, PathThroughMapsInsideAString) {
+  Result r = run("env: {name: dev}\nregion: {name: va6}\nfull: \"{{env.name}}-{{region.name}}\"\n");
+  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_EQ(r.data.find("full")->as_string(), "dev-va6");
+}
+
+TEST(Interpolation, WholeValueKeepsTheType) {
+  Result r = run(
+      "src: {m: {a: 1}, l: [1, 2], i: 5, b: true}\n"
+      "m: \"{{src.m}}\"\nl: \"{{ src.l }}\"\ni: \"{{src.i}}\"\nb: \"{{src.b}}\"\n");
+  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_EQ(json(r.data),
+            R"({"b":true,"i":5,"l":[1,2],"m":{"a":1},"src":{"b":true,"i":5,"l":[1,2],"m":{"a":1}}})");
+}
+
+TEST(Interpolation, IntInsideAStringMakesTheWholeValueThatInt) {
+  // himl's rule: a partial placeholder that resolves to an int or bool replaces the value.
+  Result r = run("port: 80\nurl: \"http://host:{{port}}\"\nf: 1.5\nratio: \"x{{f}}\"\n");
+  EXPECT_EQ(json(*r.data.find("url")), "80");
+  EXPECT_EQ(json(*r.data.find("ratio")), R"("x1.5")");
+}
+
+TEST(Interpolation, NestedPlaceholdersByRepeatedPasses) {
+  Result r = run(
+      "project: {name: blue}\n"
+      "projects: {blue: {tagging: {team: b}}, red: {tagging: {team: r}}}\n"
+      "tags: \"{{projects.{{project.name}}.tagging}}\"\n");
+  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_EQ(json(*r.data.find("tags")), R"({"team":"b"})");
+}
+
+TEST(Interpolation, ChainsOfReferencesResolve) {
+  Result r = run("a: \"{{b}}\"\nb: \"{{c.d}}-x\"\nc: {d: \"{{e}}\"}\ne: end\n");
+  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_EQ(r.data.find("a")->as_string(), "end-x");
+}
+
+TEST(Interpolation, EnvWholeAndPartial) {
+  Result r = run(
+      "r: \"{{env(HOME_REGION)}}\"\nmissing: \"{{env(NOPE_NOT_SET)}}\"\n"
+      "p: \"at-{{env(HOME_REGION)}}\"\npm: \"at-{{env(NOPE_NOT_SET)}}-x\"\n");
+  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_EQ(json(r.data), R"({"missing":null,"p":"at-eu-west-1","pm":"at--x","r":"eu-west-1"})");
+}
+
+TEST(Interpolation, EscapedPlaceholdersStayLiteral) {
+  Result r = run("a: {b: x}\ns: \"{{`{{a.b}}`}} and {{a.b}}\"\nt: \"{{`{{not.defined}}`}}\"\n");
+  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_EQ(r.data.find("s")->as_string(), "{{a.b}} and x");
+  EXPECT_EQ(r.data.find("t")->as_string(), "{{not.defined}}");
+}
+
+TEST(Interpolation, ListsAreNotTraversedByPaths) {
+  Result r = run("l: [a, b]\nx: \"{{l.0}}\"\n");
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].render().substr(0, 32),
+            "c.yaml:2:4: unresolved placehold");
+}
+
+TEST(Interpolation, UnresolvedNamesKeyPathPlaceholderAndPosition) {
+  Result r = run("net:\n  subnets:\n    - name: \"{{vpc.name}}-a\"\n");
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  const Diagnostic& d = r.diagnostics.items()[0];
+  EXPECT_EQ(d.origin.str(), "c.yaml:3:13");
+  EXPECT_EQ(d.message, "unresolved placeholder {{vpc.name}} in `net.subnets[0].name`");
+  EXPECT_NE(d.hint.find("define `vpc.name`"), std::string::npos);
+}
+
+TEST(Interpolation, CycleIsReportedNotLooped) {
+  Result r = run("a: \"{{b}}\"\nb: \"{{a}}\"\ns: \"x{{s}}\"\n");
+  EXPECT_EQ(r.diagnostics.items().size(), 3u);
+}
+
+TEST(Interpolation, MapInsideAStringIsAnError) {
+  Result r = run("m: {a: 1}\ns: \"x-{{m}}\"\n");
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].message,
+            "placeholder {{m}} in `s` refers to a map, which cannot be put inside a string");
+}
+
+TEST(Interpolation, ExcludeBeforeFilterAfter) {
+  InterpolationOptions options;
+  options.exclude = {"secret_stuff"};
+  options.filter = {"a", "b"};
+  Result r = run("secret_stuff: {x: 1}\na: \"{{c}}\"\nb: 2\nc: three\n", options);
+  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_EQ(json(r.data), R"({"a":"three","b":2})");
+}
+
+TEST(Interpolation, ExcludedKeyCannotBeReferenced) {
+  InterpolationOptions options;
+  options.exclude = {"hidden"};
+  Result r = run("hidden: {x: 1}\na: \"{{hidden.x}}\"\n", options);
+  EXPECT_EQ(r.diagnostics.items().size(), 1u);
+}
+
+class FakeSecrets : public SecretResolver {
+ public:
+  Value resolve(const std::string& ref, const Origin& where) override {
+    if (ref == "sops://s.enc.yaml#/db/password") return Value("hunter2");
+    throw Error("no such secret " + ref, where, "check the path");
+  }
+};
+
+TEST(Interpolation, SecretReferencesGoThroughTheResolver) {
+  FakeSecrets secrets;
+  InterpolationOptions options;
+  options.secrets = &secrets;
+  Result r = run("db: {password: \"sops://s.enc.yaml#/db/password\"}\nbad: \"sops://nope\"\n",
+                 options);
+  EXPECT_EQ(r.data.find("db")->find("password")->as_string(), "hunter2");
+  EXPECT_TRUE(r.data.find("db")->find("password")->sensitive());
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].origin.str(), "c.yaml:2:6");
+  EXPECT_EQ(r.diagnostics.items()[0].message, "secret for `bad`: no such secret sops://nope");
+}
+
+TEST(Interpolation, SecretReferencesStayStringsWithoutResolver) {
+  Result r = run("p: \"sops://s.enc.yaml#/db/password\"\n");
+  EXPECT_TRUE(r.diagnostics.empty());
+  EXPECT_EQ(r.data.find("p")->as_string(), "sops://s.enc.yaml#/db/password");
+}
+
+}  // namespace
+}  // namespace strata::yaml
