@@ -143,13 +143,20 @@ Value LayeredLoader::merged_until(const std::vector<std::string>& dirs, size_t l
   if (auto it = merged_dirs_.find(dir); it != merged_dirs_.end()) return it->second;
   Value merged = last == 0 ? Value::map() : merged_until(dirs, last - 1);
   for (const std::string& file : layer_files(dir)) {
-    Value layer = read_yaml_file(file);
+    Value layer = read_yaml_file(file, display_name(file));
     replace_cwd(layer, dir);
     merge_layer(merged, std::move(layer), lists_);
   }
   // The target itself is rarely shared; its ancestors usually are.
   if (last + 1 < dirs.size()) merged_dirs_.emplace(dir, merged);
   return merged;
+}
+
+std::string LayeredLoader::display_name(const std::string& file) const {
+  if (display_root_.empty()) return file;
+  fs::path rel = fs::path(file).lexically_relative(fs::absolute(display_root_).lexically_normal());
+  if (rel.empty() || *rel.begin() == "..") return file;
+  return rel.string();
 }
 
 Value LayeredLoader::load(const std::string& root, const std::string& target) {

@@ -40,7 +40,9 @@ void replace_cwd(Value& v, const std::string& dir);
 // are kept, so sibling targets share the work of their common ancestors.
 class LayeredLoader {
  public:
-  explicit LayeredLoader(ListMerge lists = ListMerge::kAppend) : lists_(lists) {}
+  // Origins name files relative to `display_root` when they are inside it (absolute otherwise).
+  explicit LayeredLoader(ListMerge lists = ListMerge::kAppend, std::string display_root = {})
+      : lists_(lists), display_root_(std::move(display_root)) {}
 
   // The merged tree of every *.yaml from `root` down to `target`; an empty map when there are
   // none. Each file's `{{cwd}}` becomes its own folder's absolute path.
@@ -49,7 +51,10 @@ class LayeredLoader {
  private:
   Value merged_until(const std::vector<std::string>& dirs, size_t last);
 
+  std::string display_name(const std::string& file) const;
+
   ListMerge lists_;
+  std::string display_root_;
   std::map<std::string, Value> merged_dirs_;  // absolute folder -> merged tree up to it
 };
 

@@ -224,12 +224,14 @@ Value parse_yaml(const std::string& text, const std::string& file, size_t max_va
   return v;
 }
 
-Value read_yaml_file(const std::string& path) {
+Value read_yaml_file(const std::string& path, const std::string& display) {
+  const std::string& name = display.empty() ? path : display;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read YAML file", Origin(path), "check that the file exists and is readable");
+  if (!in)
+    throw Error("cannot read YAML file", Origin(name), "check that the file exists and is readable");
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_yaml(text.str(), path);
+  return parse_yaml(text.str(), name);
 }
 
 }  // namespace strata::yaml

@@ -18,7 +18,8 @@ constexpr size_t kDefaultMaxValues = 1'000'000;
 Value parse_yaml(const std::string& text, const std::string& file,
                  size_t max_values = kDefaultMaxValues);
 
-// Reads and parses a file (see parse_yaml). Throws strata::Error when it cannot be read.
-Value read_yaml_file(const std::string& path);
+// Reads and parses a file (see parse_yaml); origins name it `display` (default: `path`).
+// Throws strata::Error when it cannot be read.
+Value read_yaml_file(const std::string& path, const std::string& display = {});
 
 }  // namespace strata::yaml

@@ -1,0 +1,38 @@
+// The `.komposconfig.yaml` settings strata honours for hierarchical YAML stacks. Only the project
+// root's file is read (Kompos also reads /etc/kompos/ and ~/; strata keeps a project
+// self-contained).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/yaml/layers.h"
+#include "model/origin.h"
+
+namespace strata::yaml {
+
+struct KomposConfig {
+  // Module folder: <local_path>/<root_path>[/<cloud.provider>]/<component>, relative to the
+  // project root. From `terraform.{local_path,root_path}`, else
+  // `compositions.source.{local_path,root_path}`; both empty = `modules/<component>`.
+  std::string local_path;
+  std::string root_path;
+  // `terraform.versioned_module_sources` (schema default: true): render .tf.versioned files.
+  bool versioned_module_sources = true;
+  // `compositions.system_keys.terraform` (default [provider, terraform]); `komposconfig` is
+  // always excluded as well.
+  std::vector<std::string> system_keys = {"provider", "terraform"};
+  // `compositions.config_keys.excluded.<component>`: top-level keys left out of its tfvars.
+  std::map<std::string, std::vector<std::string>> excluded_keys;
+  // strata's own addition, `strata.list_merge_strategy` at the top of the file (outside
+  // `komposconfig`); Kompos itself always appends.
+  ListMerge list_merge = ListMerge::kAppend;
+  Origin origin;  // the file, when there is one
+};
+
+// Reads `<project_root>/.komposconfig.yaml`; defaults when there is none. Throws strata::Error
+// (with file:line:col) for a value of the wrong type or an unknown list strategy.
+KomposConfig read_kompos_config(const std::string& project_root);
+
+}  // namespace strata::yaml

@@ -1,0 +1,213 @@
+#include "config/yaml/yaml_stack_loader.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "config/yaml/interpolation.h"
+
+namespace fs = std::filesystem;
+
+namespace strata::yaml {
+namespace {
+
+constexpr const char* kComposition = "composition=terraform";
+constexpr const char* kLeafPrefix = "terraform=";
+
+// "./a/b/" -> "a/b"; "" stays "".
+std::string clean_relative(const std::string& path) {
+  if (path.empty()) return "";
+  std::string s = fs::path(path).lexically_normal().generic_string();
+  while (!s.empty() && s.back() == '/') s.pop_back();
+  return s == "." ? "" : s;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  fs::path p;
+  for (const auto& part : parts)
+    if (!part.empty()) p /= part;
+  return p.generic_string();
+}
+
+bool disabled(const Value& raw) {
+  const Value* enabled = lookup_path(raw, "composition.enabled");
+  if (!enabled) return false;
+  if (enabled->is_bool()) return !enabled->as_bool();
+  if (enabled->is_number()) return enabled->as_number().as_double() == 0;
+  if (enabled->is_string()) {
+    std::string s = enabled->as_string();
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s == "false" || s == "0" || s == "no" || s == "off";
+  }
+  return false;
+}
+
+std::string string_or_empty(const Value& raw, const std::string& path) {
+  const Value* v = lookup_path(raw, path);
+  return v && v->is_string() ? v->as_string() : "";
+}
+
+// Kompos: <local_path>/<root_path>/<cloud.provider>/<composition>/. Without cloud.provider,
+// cloud.type is used when that folder exists (the Kompos examples lay modules out that way),
+// else <local_path>/<root_path>/<composition>. Nothing configured: modules/<composition>.
+std::string module_source(const std::string& project_root, const KomposConfig& config,
+                          const Value& raw, const std::string& name) {
+  std::string local = clean_relative(config.local_path);
+  std::string root = clean_relative(config.root_path);
+  if (local.empty() && root.empty()) return "modules/" + name;
+  std::string provider = string_or_empty(raw, "cloud.provider");
+  if (!provider.empty()) return join({local, root, provider, name});
+  std::string type = string_or_empty(raw, "cloud.type");
+  if (!type.empty() && fs::is_directory(fs::path(project_root) / join({local, root, type, name})))
+    return join({local, root, type, name});
+  return join({local, root, name});
+}
+
+Value without_keys(const Value& raw, const std::vector<std::string>& a,
+                   const std::vector<std::string>& b) {
+  Value out = Value::map();
+  out.set_origin(raw.origin());
+  for (const auto& [k, v] : raw.as_map()) {
+    if (k == "komposconfig" || std::find(a.begin(), a.end(), k) != a.end() ||
+        std::find(b.begin(), b.end(), k) != b.end())
+      continue;
+    out.as_map().emplace(k, v);
+  }
+  return out;
+}
+
+Value provider_json_of(const Value& raw) {
+  Value out;
+  for (const char* key : {"provider", "terraform"})
+    if (const Value* v = raw.find(key)) out.set(key, *v);
+  return out;
+}
+
+std::string relative_to(const std::string& path, const std::string& base) {
+  return fs::path(path).lexically_relative(base).generic_string();
+}
+
+}  // namespace
+
+std::vector<std::string> find_terraform_leaves(const std::string& config_dir) {
+  std::vector<std::string> leaves;
+  std::error_code ec;
+  fs::recursive_directory_iterator it(config_dir, fs::directory_options::skip_permission_denied,
+                                      ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_directory(ec)) continue;
+    const fs::path& p = it->path();
+    std::string name = p.filename().string();
+    if (!name.empty() && name[0] == '.') {
+      it.disable_recursion_pending();
+      continue;
+    }
+    if (name.rfind(kLeafPrefix, 0) == 0 && name.size() > std::string(kLeafPrefix).size() &&
+        p.parent_path().filename() == kComposition)
+      leaves.push_back(fs::absolute(p).lexically_normal().string());
+  }
+  std::sort(leaves.begin(), leaves.end());
+  return leaves;
+}
+
+std::vector<YamlComponent> load_yaml_components(const std::string& project_root,
+                                                const Settings& settings,
+                                                const YamlLoadOptions& options,
+                                                Diagnostics& diagnostics) {
+  std::vector<YamlComponent> out;
+  fs::path root = fs::absolute(project_root).lexically_normal();
+  fs::path config_dir = (root / settings.config_dir).lexically_normal();
+  if (!fs::is_directory(config_dir)) return out;
+  KomposConfig config;
+  try {
+    config = read_kompos_config(root.string());
+  } catch (const Error& e) {
+    diagnostics.error(e.origin(), e.message(), e.hint());
+    return out;
+  }
+  LayeredLoader loader(options.list_merge.value_or(config.list_merge), root.string());
+  InterpolationOptions interpolation;
+  interpolation.environment = options.environment;
+  interpolation.secrets = options.secrets;
+
+  for (const std::string& leaf : find_terraform_leaves(config_dir.string())) {
+    fs::path leaf_path(leaf);
+    std::string name = leaf_path.filename().string().substr(std::string(kLeafPrefix).size());
+    fs::path stack_dir = leaf_path.parent_path().parent_path();
+    std::string stack = relative_to(stack_dir.string(), config_dir.string());
+    if (stack == ".") stack = "default";
+    Origin leaf_origin(relative_to(leaf, root.string()));
+
+    YamlComponent yc;
+    try {
+      yc.raw = loader.load(config_dir.string(), leaf);
+    } catch (const Error& e) {
+      diagnostics.error(e.origin().known() ? e.origin() : leaf_origin, e.message(), e.hint());
+      continue;
+    }
+    Diagnostics leaf_diagnostics;
+    interpolate(yc.raw, interpolation, leaf_diagnostics);
+    diagnostics.append(leaf_diagnostics);
+    if (leaf_diagnostics.has_errors() || disabled(yc.raw)) continue;
+
+    yc.stack = stack;
+    Component& c = yc.component;
+    c.name = name;
+    c.stack = stack;
+    c.origin = leaf_origin;
+    c.source = module_source(root.string(), config, yc.raw, name);
+    if (!fs::is_directory(root / c.source))
+      diagnostics.warning(leaf_origin,
+                          "module folder " + c.source + " for component " + name +
+                              " does not exist",
+                          "set komposconfig.terraform.local_path/root_path in .komposconfig.yaml "
+                          "or cloud.provider in the configuration");
+    auto excluded = config.excluded_keys.find(name);
+    c.inputs = Value::map();
+    c.inputs.set("config", without_keys(yc.raw, config.system_keys,
+                                        excluded == config.excluded_keys.end()
+                                            ? std::vector<std::string>{}
+                                            : excluded->second));
+    c.provider_json = provider_json_of(yc.raw);
+    if (config.versioned_module_sources) yc.versioned_data = yc.raw;
+    out.push_back(std::move(yc));
+  }
+  return out;
+}
+
+void load_yaml_stacks(const std::string& project_root, const Settings& settings,
+                      const YamlLoadOptions& options, std::map<std::string, Stack>& stacks,
+                      Diagnostics& diagnostics) {
+  fs::path root = fs::absolute(project_root).lexically_normal();
+  for (YamlComponent& yc : load_yaml_components(project_root, settings, options, diagnostics)) {
+    auto [it, inserted] = stacks.try_emplace(yc.stack);
+    Stack& stack = it->second;
+    if (inserted) {
+      stack.name = yc.stack;
+      stack.kind = "yaml";
+      stack.source_file =
+          (fs::path(settings.config_dir) / (yc.stack == "default" ? "" : yc.stack))
+              .lexically_normal()
+              .generic_string();
+      while (!stack.source_file.empty() && stack.source_file.back() == '/')
+        stack.source_file.pop_back();
+      stack.origin = Origin(stack.source_file);
+    }
+    stack.components.push_back(std::move(yc.component));
+  }
+}
+
+void load_yaml_stacks(const std::string& project_root, const Settings& settings, Project& project,
+                      Diagnostics& diagnostics) {
+  std::map<std::string, Stack> stacks;
+  load_yaml_stacks(project_root, settings, YamlLoadOptions{}, stacks, diagnostics);
+  for (auto& [name, stack] : stacks) {
+    auto [it, inserted] = project.stacks.try_emplace(name, std::move(stack));
+    if (!inserted)
+      diagnostics.error(stack.origin,
+                        "stack '" + name + "' is declared twice: in " + it->second.source_file +
+                            " and in " + stack.source_file,
+                        "give each stack its own name");
+  }
+}
+
+}  // namespace strata::yaml

@@ -1,0 +1,57 @@
+// The hierarchical YAML front-end's entry point: every `composition=terraform/terraform=<name>`
+// leaf under the config folder becomes component `<name>` of the stack named by the folder path
+// above `composition=…` (e.g. `cloud=aws/env=dev/cluster=c1`), as Kompos lays it out.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/js/secret_resolver.h"
+#include "config/yaml/kompos_config.h"
+#include "config/yaml/layers.h"
+#include "model/error.h"
+#include "model/project.h"
+
+namespace strata::yaml {
+
+struct YamlLoadOptions {
+  // Variables for {{env(NAME)}}; null = the process environment.
+  const std::map<std::string, std::string>* environment = nullptr;
+  SecretResolver* secrets = nullptr;  // null = sops:// references stay strings
+  std::optional<ListMerge> list_merge;  // overrides .komposconfig.yaml
+};
+
+// One loaded leaf: the component as the model holds it, plus what only Kompos-style generation
+// needs.
+struct YamlComponent {
+  std::string stack;   // e.g. "cloud=aws/env=dev/cluster=c1"
+  Component component;  // inputs = {"config": merged tree less system/excluded keys}
+  Value raw;            // merged and interpolated, nothing excluded (Kompos's "raw" config)
+  Value versioned_data;  // raw when .tf.versioned rendering is on, else null
+};
+
+// The `…/composition=terraform/terraform=<name>` folders under `config_dir` (absolute, sorted).
+// Hidden folders are not searched.
+std::vector<std::string> find_terraform_leaves(const std::string& config_dir);
+
+// Loads every leaf under <project_root>/<settings.config_dir>. A leaf whose layers or
+// interpolation fail becomes diagnostics; the others still load. A leaf with
+// `composition.enabled` false/0/no/off is skipped.
+std::vector<YamlComponent> load_yaml_components(const std::string& project_root,
+                                                const Settings& settings,
+                                                const YamlLoadOptions& options,
+                                                Diagnostics& diagnostics);
+
+// Adds the YAML stacks (kind "yaml") to `stacks`, one per folder above `composition=…`.
+// Does nothing when the config folder does not exist.
+void load_yaml_stacks(const std::string& project_root, const Settings& settings,
+                      const YamlLoadOptions& options, std::map<std::string, Stack>& stacks,
+                      Diagnostics& diagnostics);
+
+// Same, into a Project (a stack name already taken is an error naming both sources).
+void load_yaml_stacks(const std::string& project_root, const Settings& settings, Project& project,
+                      Diagnostics& diagnostics);
+
+}  // namespace strata::yaml

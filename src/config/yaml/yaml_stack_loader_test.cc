@@ -1,0 +1,179 @@
+#include "config/yaml/yaml_stack_loader.h"
+
+#include <gtest/gtest.h>
+
+#include "config/test_project_dir.h"
+
+namespace strata::yaml {
+namespace {
+
+using config::TestProjectDir;
+
+std::string json(const Value& v) { return to_json_text(v, -1); }
+
+struct Loaded {
+  std::map<std::string, Stack> stacks;
+  Diagnostics diagnostics;
+};
+
+Loaded load(const std::string& root, const std::map<std::string, std::string>& env = {}) {
+  Loaded out;
+  YamlLoadOptions options;
+  options.environment = &env;
+  load_yaml_stacks(root, Settings{}, options, out.stacks, out.diagnostics);
+  return out;
+}
+
+TEST(YamlStacks, LeavesBecomeComponentsOfTheFolderAbove) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml",
+            "komposconfig:\n  terraform:\n    local_path: ./compositions/terraform\n"
+            "  compositions:\n    system_keys:\n      terraform: [provider, terraform]\n"
+            "    config_keys:\n      excluded:\n        network: [cluster]\n");
+  dir.write("compositions/terraform/aws/network/main.tf", "");
+  dir.write("compositions/terraform/cluster/main.tf", "");
+  dir.write("config/defaults.yaml",
+            "cloud: {type: aws}\nprovider: {aws: {region: \"{{region.name}}\"}}\n"
+            "terraform: {required_version: \">= 1.5\"}\n");
+  dir.write("config/env=dev/env.yaml", "region: {name: us-east-1}\nenv: dev\n");
+  dir.write("config/env=dev/cluster=c1/c.yaml",
+            "cluster: {name: c1, full: \"{{env}}-{{cluster.name}}\"}\n");
+  dir.write("config/env=dev/cluster=c1/composition=terraform/terraform=network/n.yaml",
+            "net: {cidr: 10.0.0.0/16}\n");
+  dir.write("config/env=dev/cluster=c1/composition=terraform/terraform=cluster/.keep", "");
+  dir.write("config/env=dev/cluster=c1/composition=helmfile/helmfile=apps/h.yaml", "x: 1\n");
+
+  Loaded l = load(dir.path());
+  ASSERT_FALSE(l.diagnostics.has_errors()) << l.diagnostics.items()[0].render();
+  ASSERT_EQ(l.stacks.size(), 1u);
+  const Stack& s = l.stacks.at("env=dev/cluster=c1");
+  EXPECT_EQ(s.kind, "yaml");
+  EXPECT_EQ(s.source_file, "config/env=dev/cluster=c1");
+  ASSERT_EQ(s.components.size(), 2u);
+
+  const Component& cluster = s.components[0];
+  EXPECT_EQ(cluster.name, "cluster");
+  EXPECT_EQ(cluster.stack, "env=dev/cluster=c1");
+  // cloud.type names a folder only for network; cluster falls back to <local_path>/cluster.
+  EXPECT_EQ(cluster.source, "compositions/terraform/cluster");
+  EXPECT_EQ(json(cluster.inputs),
+            R"({"config":{"cloud":{"type":"aws"},"cluster":{"full":"dev-c1","name":"c1"},)"
+            R"("env":"dev","region":{"name":"us-east-1"}}})");
+  EXPECT_EQ(json(cluster.provider_json),
+            R"({"provider":{"aws":{"region":"us-east-1"}},)"
+            R"("terraform":{"required_version":">= 1.5"}})");
+
+  const Component& network = s.components[1];
+  EXPECT_EQ(network.source, "compositions/terraform/aws/network");
+  // `cluster` is excluded for network by config_keys.excluded.network.
+  EXPECT_EQ(json(network.inputs),
+            R"({"config":{"cloud":{"type":"aws"},"env":"dev","net":{"cidr":"10.0.0.0/16"},)"
+            R"("region":{"name":"us-east-1"}}})");
+  EXPECT_EQ(network.origin.str(),
+            "config/env=dev/cluster=c1/composition=terraform/terraform=network");
+}
+
+TEST(YamlStacks, CloudProviderSelectsTheModuleFolder) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml",
+            "komposconfig:\n  compositions:\n    source: {local_path: mods, root_path: tf}\n");
+  dir.write("mods/tf/gcp/vpc/main.tf", "");
+  dir.write("config/a.yaml", "cloud: {provider: gcp}\n");
+  dir.write("config/x=1/composition=terraform/terraform=vpc/a.yaml", "");
+  Loaded l = load(dir.path());
+  EXPECT_TRUE(l.diagnostics.empty());
+  EXPECT_EQ(l.stacks.at("x=1").components.at(0).source, "mods/tf/gcp/vpc");
+}
+
+TEST(YamlStacks, WithoutKomposConfigModulesFolderIsUsedAndMissingOneIsAWarning) {
+  TestProjectDir dir;
+  dir.write("config/composition=terraform/terraform=app/a.yaml", "a: 1\n");
+  Loaded l = load(dir.path());
+  ASSERT_EQ(l.stacks.size(), 1u);
+  const Component& c = l.stacks.at("default").components.at(0);
+  EXPECT_EQ(c.source, "modules/app");
+  EXPECT_TRUE(c.provider_json.is_null());
+  ASSERT_EQ(l.diagnostics.items().size(), 1u);
+  EXPECT_EQ(l.diagnostics.items()[0].severity, Severity::kWarning);
+  EXPECT_EQ(l.diagnostics.items()[0].message,
+            "module folder modules/app for component app does not exist");
+}
+
+TEST(YamlStacks, DisabledCompositionIsSkipped) {
+  TestProjectDir dir;
+  dir.write("modules/a/main.tf", "");
+  dir.write("modules/b/main.tf", "");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "composition: {enabled: off}\n");
+  dir.write("config/s=1/composition=terraform/terraform=b/b.yaml", "composition: {enabled: \"yes\"}\n");
+  Loaded l = load(dir.path());
+  ASSERT_EQ(l.stacks.at("s=1").components.size(), 1u);
+  EXPECT_EQ(l.stacks.at("s=1").components[0].name, "b");
+}
+
+TEST(YamlStacks, ABrokenLeafIsADiagnosticAndOthersStillLoad) {
+  TestProjectDir dir;
+  dir.write("modules/a/main.tf", "");
+  dir.write("modules/b/main.tf", "");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "x: \"{{missing.key}}\"\n");
+  dir.write("config/s=1/composition=terraform/terraform=b/b.yaml", "x: fine\n");
+  dir.write("config/s=2/composition=terraform/terraform=a/a.yaml", "x: [1\n");
+  Loaded l = load(dir.path());
+  ASSERT_EQ(l.diagnostics.items().size(), 2u);
+  EXPECT_EQ(l.diagnostics.items()[0].render(),
+            "config/s=1/composition=terraform/terraform=a/a.yaml:1:4: unresolved placeholder "
+            "{{missing.key}} in `x`\n  hint: define `missing.key` in a layer at or above this "
+            "folder, or write {{`{{missing.key}}`}} to keep it literal");
+  EXPECT_EQ(l.diagnostics.items()[1].origin.path(),
+            "config/s=2/composition=terraform/terraform=a/a.yaml");
+  ASSERT_EQ(l.stacks.size(), 1u);
+  EXPECT_EQ(l.stacks.at("s=1").components.at(0).name, "b");
+}
+
+TEST(YamlStacks, ListStrategyFromKomposConfigAndEnvFromOptions) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml", "strata:\n  list_merge_strategy: append_unique\n");
+  dir.write("modules/a/main.tf", "");
+  dir.write("config/a.yaml", "zones: [a, b]\n");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml",
+            "zones: [b, c]\nowner: \"{{env(TEAM)}}\"\n");
+  Loaded l = load(dir.path(), {{"TEAM", "platform"}});
+  EXPECT_TRUE(l.diagnostics.empty());
+  EXPECT_EQ(json(l.stacks.at("s=1").components.at(0).inputs),
+            R"({"config":{"owner":"platform","zones":["a","b","c"]}})");
+}
+
+TEST(YamlStacks, BadListStrategyPointsIntoKomposConfig) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml", "strata:\n  list_merge_strategy: replace\n");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "");
+  Loaded l = load(dir.path());
+  ASSERT_EQ(l.diagnostics.items().size(), 1u);
+  EXPECT_EQ(l.diagnostics.items()[0].origin.str(), ".komposconfig.yaml:2:24");
+  EXPECT_EQ(l.diagnostics.items()[0].message, "unknown list merge strategy");
+}
+
+TEST(YamlStacks, NoConfigFolderNoStacks) {
+  TestProjectDir dir;
+  Loaded l = load(dir.path());
+  EXPECT_TRUE(l.stacks.empty());
+  EXPECT_TRUE(l.diagnostics.empty());
+}
+
+TEST(YamlStacks, ProjectOverloadReportsNameClash) {
+  TestProjectDir dir;
+  dir.write("modules/a/main.tf", "");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "");
+  Project project;
+  Stack js;
+  js.name = "s=1";
+  js.source_file = "stacks/s.js";
+  project.stacks["s=1"] = js;
+  Diagnostics d;
+  load_yaml_stacks(dir.path(), Settings{}, project, d);
+  ASSERT_EQ(d.items().size(), 1u);
+  EXPECT_EQ(d.items()[0].message,
+            "stack 's=1' is declared twice: in stacks/s.js and in config/s=1");
+}
+
+}  // namespace
+}  // namespace strata::yaml
