@@ -1,5 +1,9 @@
 // `strata describe STACK [COMPONENT]`: what a stack or component declares — inputs, backend,
-// providers, dependencies — with sensitive values shown as (sensitive).
+// providers, dependencies — after templates, with sensitive values shown as (sensitive).
+// Other components' outputs (state()) are only known after they are applied: values that need
+// them are shown as written (or from mock_outputs) and listed as unresolved.
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -7,14 +11,107 @@
 #include "cli/commands.h"
 #include "config/project_loader.h"
 #include "model/error.h"
+#include "template/template.h"
 
 namespace strata::cli {
 
 namespace {
 
-// Templates ({{ }}) are shown as written until the template engine is wired in here.
-constexpr char kUnresolvedNote[] =
-    "values are shown as written: templates ({{ }}) and state() references are not resolved yet";
+// Answers templates for describe: state() from mock_outputs only (nothing has run), env from the
+// project's variables, and no secrets (describe never decrypts).
+class DescribeHost : public tpl::TemplateHost {
+ public:
+  explicit DescribeHost(const Project& project) : project_(project) {}
+  Value state(const std::string& stack, const std::string& component, const Origin&) override {
+    const Component* c = project_.find({stack, component, {}});
+    if (c && c->mock_outputs.is_map() && !c->mock_outputs.as_map().empty()) return c->mock_outputs;
+    throw Error("the outputs of " + stack + "/" + component + " are known only after it is applied");
+  }
+  Value secret(const std::string& ref, const Origin&) override {
+    throw Error("secret " + ref + " is not decrypted by describe");
+  }
+  std::optional<std::string> env(const std::string& name) override {
+    auto it = project_.settings.env.find(name);
+    if (it != project_.settings.env.end()) return it->second;
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  }
+
+ private:
+  const Project& project_;
+};
+
+// Renders every string of a component's values; a string that cannot be rendered stays as
+// written and is reported in `unresolved`.
+class ComponentResolver {
+ public:
+  ComponentResolver(const Project& project, const Stack& stack, const Component& c,
+                    DescribeHost& host)
+      : renderer_(template_data(project, stack, c), &host), where_(c.origin) {}
+
+  Value resolve(const Value& v, const std::string& path) {
+    if (v.is_string()) {
+      if (v.as_string().find("{{") == std::string::npos) return v;
+      try {
+        Value out = renderer_.render_value(v.as_string(), where_);
+        if (v.sensitive()) out.set_sensitive();
+        return out;
+      } catch (const Error& e) {
+        unresolved.push_back(path + ": " + e.message());
+        return v;
+      }
+    }
+    Value out = v;
+    if (v.is_list()) {
+      for (size_t i = 0; i < v.as_list().size(); ++i)
+        out.as_list()[i] = resolve(v.as_list()[i], path + "[" + std::to_string(i) + "]");
+    } else if (v.is_map()) {
+      for (const auto& [k, item] : v.as_map()) out.as_map()[k] = resolve(item, path + "." + k);
+    }
+    return out;
+  }
+
+  std::vector<std::string> unresolved;
+
+ private:
+  // Comet's template data: stacks_dir, stack, component, then the stack options at top level
+  // (without overwriting those three).
+  static Value template_data(const Project& project, const Stack& stack, const Component& c) {
+    Value data = Value::map();
+    data.set("stacks_dir", (std::filesystem::path(project.root) / project.settings.stacks_dir)
+                               .lexically_normal()
+                               .string());
+    data.set("stack", stack.name);
+    data.set("component", c.name);
+    if (stack.options.is_map())
+      for (const auto& [k, v] : stack.options.as_map()) data.as_map().emplace(k, v);
+    return data;
+  }
+
+  tpl::Renderer renderer_;
+  Origin where_;
+};
+
+struct ResolvedComponent {
+  const Component* component;
+  Value inputs, providers;
+  std::optional<Backend> backend;
+  std::vector<std::string> unresolved;
+};
+
+ResolvedComponent resolve_component(const Project& project, const Stack& s, const Component& c,
+                                    DescribeHost& host) {
+  ComponentResolver r(project, s, c, host);
+  ResolvedComponent out{&c, r.resolve(c.inputs, "inputs"), r.resolve(c.providers, "providers"),
+                        std::nullopt, {}};
+  const Backend& b = c.backend ? *c.backend : s.backend;
+  if (!b.type.empty()) {
+    out.backend = b;
+    out.backend->config = r.resolve(b.config, "backend");
+  }
+  out.unresolved = std::move(r.unresolved);
+  return out;
+}
 
 nlohmann::json origin_json(const Origin& o) {
   if (!o.known()) return nullptr;
@@ -34,34 +131,34 @@ std::string value_text(const Value& v, int indent) {
   return out;
 }
 
-const Backend& effective_backend(const Stack& s, const Component& c) {
-  return c.backend ? *c.backend : s.backend;
-}
-
-nlohmann::json component_json(const Stack& s, const Component& c) {
+nlohmann::json component_json(const ResolvedComponent& r) {
+  const Component& c = *r.component;
   nlohmann::json deps = nlohmann::json::array();
   for (const auto& d : c.depends_on) deps.push_back(d.str());
-  const Backend& b = effective_backend(s, c);
   return {{"name", c.name},
           {"stack", c.stack},
           {"source", c.source},
           {"origin", origin_json(c.origin)},
-          {"inputs", value_json(c.inputs)},
-          {"providers", value_json(c.providers)},
-          {"backend", b.type.empty() ? nlohmann::json(nullptr)
-                                     : nlohmann::json{{"type", b.type}, {"config", value_json(b.config)}}},
+          {"inputs", value_json(r.inputs)},
+          {"providers", value_json(r.providers)},
+          {"backend", !r.backend ? nlohmann::json(nullptr)
+                                 : nlohmann::json{{"type", r.backend->type},
+                                                  {"config", value_json(r.backend->config)}}},
           {"depends_on", deps},
-          {"mock_outputs", value_json(c.mock_outputs)}};
+          {"mock_outputs", value_json(c.mock_outputs)},
+          {"unresolved", r.unresolved}};
 }
 
-void print_component(const Stack& s, const Component& c) {
+void print_component(const ResolvedComponent& r) {
+  const Component& c = *r.component;
   std::cout << "component " << c.name << "  (" << c.origin.str() << ")\n";
   std::cout << "  source: " << c.source << "\n";
-  const Backend& b = effective_backend(s, c);
-  if (!b.type.empty()) std::cout << "  backend: " << b.type << "\n" << value_text(b.config, 4) << "\n";
-  std::cout << "  inputs:\n" << value_text(c.inputs, 4) << "\n";
-  if (!c.providers.as_map().empty()) {
-    std::cout << "  providers:\n" << value_text(c.providers, 4) << "\n";
+  if (r.backend) {
+    std::cout << "  backend: " << r.backend->type << "\n" << value_text(r.backend->config, 4) << "\n";
+  }
+  std::cout << "  inputs:\n" << value_text(r.inputs, 4) << "\n";
+  if (!r.providers.as_map().empty()) {
+    std::cout << "  providers:\n" << value_text(r.providers, 4) << "\n";
   }
   if (!c.depends_on.empty()) {
     std::cout << "  depends on:";
@@ -70,6 +167,10 @@ void print_component(const Stack& s, const Component& c) {
   }
   if (c.mock_outputs.is_map() && !c.mock_outputs.as_map().empty()) {
     std::cout << "  mock outputs:\n" << value_text(c.mock_outputs, 4) << "\n";
+  }
+  if (!r.unresolved.empty()) {
+    std::cout << "  shown as written (not resolvable before a run):\n";
+    for (const auto& u : r.unresolved) std::cout << "    " << u << "\n";
   }
 }
 
@@ -104,10 +205,13 @@ int run_describe(const Globals& globals, const std::string& stack_name,
                              : "did you mean '" + near + "'?");
   }
 
+  DescribeHost host(project);
+  std::vector<ResolvedComponent> resolved;
+  for (const Component* c : components) resolved.push_back(resolve_component(project, *stack, *c, host));
   if (globals.json) {
     nlohmann::json comps = nlohmann::json::array();
-    for (const Component* c : components) comps.push_back(component_json(*stack, *c));
-    nlohmann::json out = {{"resolved", false}, {"note", kUnresolvedNote}, {"components", comps}};
+    for (const auto& r : resolved) comps.push_back(component_json(r));
+    nlohmann::json out = {{"components", comps}};
     if (component_name.empty()) {
       out["stack"] = {{"name", stack->name},
                       {"file", stack->source_file},
@@ -120,7 +224,6 @@ int run_describe(const Globals& globals, const std::string& stack_name,
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::cout << "note: " << kUnresolvedNote << "\n";
   if (component_name.empty()) {
     std::cout << "stack " << stack->name << "  (" << stack->origin.str() << ")\n";
     if (!stack->options.as_map().empty()) std::cout << "options:\n" << value_text(stack->options, 2) << "\n";
@@ -128,7 +231,7 @@ int run_describe(const Globals& globals, const std::string& stack_name,
     for (const auto& [k, v] : stack->env) std::cout << "env " << k << "=" << v << "\n";
     for (const auto& line : stack->provider_appends) std::cout << "append providers: " << line << "\n";
   }
-  for (const Component* c : components) print_component(*stack, *c);
+  for (const auto& r : resolved) print_component(r);
   return 0;
 }
 
