@@ -8,6 +8,10 @@ void register_commands(CLI::App& app, Globals& globals, Action& action) {
   add_describe_command(app, globals, action);
   add_validate_command(app, globals, action);
   add_execute_commands(app, globals, action);
+  add_output_command(app, globals, action);
+  add_run_command(app, globals, action);
+  add_graph_command(app, globals, action);
+  add_clean_command(app, globals, action);
 }
 
 }  // namespace strata::cli

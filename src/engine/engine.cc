@@ -48,9 +48,18 @@ EngineResponse Engine::run(const EngineRequest& request, const std::function<voi
   o.env.emplace("TF_IN_AUTOMATION", "1");
   o.env.emplace("TF_INPUT", "0");
   o.capture_stdout = request.capture_stdout;
+  // Plain-text output (init, output) reports errors in a box: "│ Error: summary".
+  auto note_error = [&](std::string_view line) {
+    std::string text(line);
+    const std::string box = "│ ";
+    if (text.rfind(box, 0) == 0) text = text.substr(box.size());
+    if (response.error_text.empty() && text.rfind("Error: ", 0) == 0) response.error_text = text;
+  };
   o.on_stdout_line = [&](std::string_view line) {
     write_log("", line);
+    if (request.on_output) request.on_output(line, false);
     if (!request.json_stream) {
+      note_error(line);
       if (!line.empty()) response.last_message = std::string(line);
       return;
     }
@@ -66,6 +75,8 @@ EngineResponse Engine::run(const EngineRequest& request, const std::function<voi
   };
   o.on_stderr_line = [&](std::string_view line) {
     write_log("stderr: ", line);
+    note_error(line);
+    if (request.on_output) request.on_output(line, true);
     if (!line.empty()) response.last_message = std::string(line);
   };
 

@@ -24,6 +24,8 @@ struct EngineRequest {
   std::string log_path;                     // "" = no log
   bool json_stream = false;                 // stdout is the machine-readable UI stream
   bool capture_stdout = false;              // keep stdout whole (output -json)
+  // Every raw line as it arrives (for `strata run`, which shows the engine's own output).
+  std::function<void(std::string_view line, bool is_stderr)> on_output;
 };
 
 struct EngineResponse {
@@ -34,6 +36,7 @@ struct EngineResponse {
   bool has_summary = false;
   UiChangeSummary summary;                    // the change_summary message, when there was one
   std::string last_message;                   // the last human-readable line
+  std::string error_text;                     // "Error: ..." from the plain-text output, if any
   bool success() const { return exit_code == 0; }
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "base/atomic_file.h"
@@ -32,6 +33,7 @@ uint64_t fnv1a(std::string_view text, uint64_t h = 1469598103934665603ull) {
 std::string first_error(const EngineResponse& r) {
   for (const auto& d : r.diagnostics)
     if (d.is_error()) return d.str();
+  if (!r.error_text.empty()) return r.error_text;
   return r.last_message;
 }
 
@@ -86,6 +88,7 @@ const char* operation_name(Operation op) {
     case Operation::kPlan: return "plan";
     case Operation::kApply: return "apply";
     case Operation::kDestroy: return "destroy";
+    case Operation::kCustom: return "run";
   }
   return "?";
 }
@@ -150,7 +153,7 @@ EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunCont
 
 Value ComponentRunner::read_outputs(const ComponentRef& ref, const std::string& run_dir) {
   EngineRequest req;
-  req.args = {"output", "-json"};
+  req.args = {"output", "-no-color", "-json"};
   req.cwd = run_dir;
   req.env = options_.env;
   req.capture_stdout = true;
@@ -178,8 +181,28 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
   std::string run_dir = project_.root + "/" + project_.settings.work_dir + "/" + ref.stack + "/" + ref.component;
   if (size_t pos = target->source.find("//"); pos != std::string::npos) run_dir += "/" + target->source.substr(pos + 2);
   Value values = Value::map();
-  std::error_code ec;
-  if (fs::is_directory(run_dir + "/.terraform", ec)) values = read_outputs(ref, run_dir);
+  {
+    // One dependency at a time: two dependents must not prepare the same workdir at once.
+    // Recursive: preparing a dependency may read the outputs of its own dependencies.
+    std::lock_guard<std::recursive_mutex> read_lock(read_mutex_);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = outputs_.find(key);
+      if (it != outputs_.end()) return it->second;
+    }
+    std::error_code ec;
+    bool initialised = fs::is_directory(run_dir + "/.terraform", ec) && fs::exists(run_dir + "/" + kInitStamp, ec);
+    if (!initialised && options_.operation != Operation::kGenerate) {
+      // Never initialised here, or cleaned: generate and init it so its state can be read.
+      try {
+        run_dir = prepare_dependency(*target);
+      } catch (const Error& e) {
+        throw Error("cannot read the outputs of " + key + ": its workdir could not be prepared: " + e.message(),
+                    where, "run `strata init " + ref.stack + " " + ref.component + "` and see its log");
+      }
+    }
+    if (fs::is_directory(run_dir + "/.terraform", ec)) values = read_outputs(ref, run_dir);
+  }
   if (values.is_map() && values.as_map().empty()) {
     bool has_mocks = target->mock_outputs.is_map() && !target->mock_outputs.as_map().empty();
     bool planning = options_.operation == Operation::kPlan || options_.operation == Operation::kGenerate;
@@ -196,6 +219,29 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
   std::lock_guard<std::mutex> lock(mutex_);
   outputs_[key] = values;
   return values;
+}
+
+std::string ComponentRunner::prepare_dependency(const Component& component) {
+  ComponentResolver resolver(project_, *this, secrets_, options_.env);
+  ComponentFiles files = resolver.resolve(component);
+  std::string workdir = workdir_for(files);
+  fs::create_directories(workdir);
+  FileLock lock(workdir + "/.strata.lock", "workdir " + fs::relative(workdir, project_.root).string());
+  GenerateResult generated = generate_workdir(files, modules_);
+  std::string stamp;
+  if (init_needed(generated.run_dir, &stamp)) {
+    EngineRequest r;
+    r.args = {"init", "-input=false", "-no-color", "-reconfigure"};
+    r.cwd = generated.run_dir;
+    r.env = options_.env;
+    if (!options_.log_dir.empty()) {
+      r.log_path = options_.log_dir + "/" + component.stack + "/" + component.name + ".outputs.log";
+    }
+    EngineResponse response = run_engine(r, nullptr);
+    if (!response.success()) throw Error("init failed: " + first_error(response));
+    write_init_stamp(generated.run_dir, stamp);
+  }
+  return generated.run_dir;
 }
 
 NodeOutcome ComponentRunner::run(const ComponentRef& node, RunContext& ctx) {
@@ -290,12 +336,20 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     case Operation::kApply: args = {"apply", "-input=false", "-json", "-auto-approve"}; break;
     case Operation::kDestroy: args = {"destroy", "-input=false", "-json", "-auto-approve"}; break;
     case Operation::kGenerate:
-    case Operation::kInit: break;
+    case Operation::kInit:
+    case Operation::kCustom: break;
   }
-  if (!var_file.empty()) args.push_back(var_file);
+  if (!var_file.empty() && options_.operation != Operation::kCustom) args.push_back(var_file);
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+  if (options_.operation == Operation::kCustom && !args.empty() && !var_file.empty()) {
+    // Engine commands that read variables get the generated tfvars too, as strata's own do.
+    static const std::set<std::string> kReadsVars = {"plan", "apply", "destroy", "import", "refresh", "console"};
+    if (kReadsVars.count(args.front())) args.insert(args.begin() + 1, var_file);
+  }
   ctx.phase(operation_name(options_.operation));
-  EngineResponse r = run_engine(request(args, true), &ctx);
+  EngineRequest req = request(args, options_.operation != Operation::kCustom);
+  req.on_output = options_.on_output;
+  EngineResponse r = run_engine(req, &ctx);
   if (r.has_summary) {
     outcome.changes.add = r.summary.add;
     outcome.changes.change = r.summary.change;

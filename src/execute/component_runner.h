@@ -17,8 +17,9 @@
 
 namespace strata {
 
-// kGenerate writes the workdir and runs no engine.
-enum class Operation { kGenerate, kInit, kPlan, kApply, kDestroy };
+// kGenerate writes the workdir and runs no engine; kCustom runs `extra_args` as the whole
+// engine command (strata run) and passes its output through.
+enum class Operation { kGenerate, kInit, kPlan, kApply, kDestroy, kCustom };
 const char* operation_name(Operation op);
 
 struct ComponentRunOptions {
@@ -27,6 +28,8 @@ struct ComponentRunOptions {
   std::string log_dir;  // <work_root>/.logs/<run_id>
   std::map<std::string, std::string> env;  // project-wide variables for every engine call
   std::vector<std::string> extra_args;     // passed through to the engine command
+  // kCustom: every line the engine prints.
+  std::function<void(std::string_view line, bool is_stderr)> on_output;
 };
 
 class ComponentRunner : public NodeRunner, public StateSource {
@@ -44,12 +47,15 @@ class ComponentRunner : public NodeRunner, public StateSource {
   // Runs the engine with Ctrl-C forwarding from the run's cancellation.
   EngineResponse run_engine(const EngineRequest& request, RunContext* ctx);
   Value read_outputs(const ComponentRef& ref, const std::string& run_dir);
+  // Generates and initialises a dependency's workdir so its state can be read; returns its run dir.
+  std::string prepare_dependency(const Component& component);
 
   const Project& project_;
   Engine& engine_;
   SecretResolver* secrets_;
   ComponentRunOptions options_;
-  std::mutex mutex_;  // guards the maps below and the module cache
+  std::recursive_mutex read_mutex_;  // one dependency's outputs read at a time
+  std::mutex mutex_;  // guards the maps below
   std::map<std::string, Value> outputs_;  // by "stack/component"
   std::map<std::string, std::string> run_dirs_;
   ModuleCache modules_;

@@ -1,0 +1,69 @@
+// `strata graph [STACK...] --format dot|mermaid|json|svg`: the dependency graph (svg through
+// Graphviz's `dot` when it is installed).
+#include <iostream>
+
+#include "base/subprocess.h"
+#include "cli/commands.h"
+#include "cli/project_context.h"
+#include "engine/engine_locator.h"
+#include "graph/graph_format.h"
+#include "graph/selection.h"
+#include "model/error.h"
+
+namespace strata::cli {
+
+namespace {
+
+struct GraphFlags {
+  std::vector<std::string> stacks;
+  std::string format = "dot";
+};
+
+int run_graph(const GraphFlags& f, const Globals& globals) {
+  config::LoadedProject loaded = load_project_or_throw(globals);
+  Graph graph = Graph::build(loaded.project);
+  Selection selection = Selection::all(graph);
+  if (!f.stacks.empty()) {
+    SelectionSpec spec;
+    spec.stacks = f.stacks;
+    spec.dependencies = DependencyMode::kInclude;
+    selection = select(graph, spec);
+  }
+  if (f.format == "json" || globals.json) {
+    std::cout << to_json(graph, selection) << "\n";
+  } else if (f.format == "mermaid") {
+    std::cout << to_mermaid(graph, selection);
+  } else if (f.format == "dot") {
+    std::cout << to_dot(graph, selection);
+  } else {  // svg
+    auto dot = find_on_path("dot");
+    if (!dot) {
+      throw Error("--format svg needs Graphviz's `dot`, which is not installed", {},
+                  "install it (apt-get install graphviz) or use --format dot and render it elsewhere");
+    }
+    SubprocessOptions o;
+    o.argv = {*dot, "-Tsvg"};
+    o.stdin_data = to_dot(graph, selection);
+    o.capture_stdout = true;
+    o.capture_stderr = true;
+    Subprocess p(std::move(o));
+    SubprocessResult r = p.run();
+    if (!r.success()) throw Error("dot failed: " + r.stderr_text);
+    std::cout << r.stdout_text;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_graph_command(CLI::App& app, Globals& globals, Action& action) {
+  auto flags = std::make_shared<GraphFlags>();
+  auto* cmd = app.add_subcommand("graph", "Print the dependency graph (dot, mermaid, json or svg)");
+  cmd->add_option("stacks", flags->stacks, "Only these stacks (and what they depend on)");
+  cmd->add_option("--format", flags->format, "dot, mermaid, json or svg")
+      ->check(CLI::IsMember({"dot", "mermaid", "json", "svg"}));
+  cmd->add_flag("--json", globals.json, "Same as --format json");
+  cmd->callback([&globals, &action, flags] { action = [&globals, flags] { return run_graph(*flags, globals); }; });
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,65 @@
+// `strata run STACK COMPONENT -- ARGS...`: any engine command in a component's workdir, after
+// generating it and running init when needed. The engine's own output is shown as it comes.
+#include <cstdio>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/interrupts.h"
+#include "cli/project_context.h"
+#include "execute/component_runner.h"
+#include "model/error.h"
+
+namespace strata::cli {
+
+namespace {
+
+struct RunFlags {
+  std::string stack, component;
+  std::vector<std::string> args;
+};
+
+int run_run(const RunFlags& f, const Globals& globals) {
+  if (f.args.empty()) throw Error("no engine command given", {}, "example: strata run dev vpc -- state list");
+  config::LoadedProject loaded = load_project_or_throw(globals);
+  const Project& project = loaded.project;
+  const Component* component = project.find(ComponentRef{f.stack, f.component, {}});
+  if (!component) {
+    throw Error("no component " + f.stack + "/" + f.component, {}, "`strata list` shows stacks and components");
+  }
+  std::unique_ptr<Engine> engine = make_engine(globals, project);
+  ComponentRunOptions options;
+  options.operation = Operation::kCustom;
+  options.extra_args = f.args;
+  options.env = loaded.environment;
+  options.on_output = [](std::string_view line, bool is_stderr) {
+    std::FILE* out = is_stderr ? stderr : stdout;
+    std::fwrite(line.data(), 1, line.size(), out);
+    std::fputc('\n', out);
+    std::fflush(out);
+  };
+  ComponentRunner runner(project, *engine, nullptr, options);
+  Cancellation cancellation;
+  InterruptHandler interrupts([&cancellation](int count) {
+    cancellation.raise(count == 1 ? Cancellation::Level::kInterrupt : Cancellation::Level::kKill);
+  });
+  RunContext ctx(component->ref(), cancellation, [](RunEvent) {});
+  NodeOutcome outcome = runner.run(component->ref(), ctx);
+  if (outcome.result != NodeResult::kSucceeded) {
+    std::cerr << "strata: " << outcome.message << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, Globals& globals, Action& action) {
+  auto flags = std::make_shared<RunFlags>();
+  auto* cmd = app.add_subcommand("run", "Run any engine command in a component's workdir (after --)");
+  cmd->add_option("stack", flags->stack, "Stack name")->required();
+  cmd->add_option("component", flags->component, "Component name")->required();
+  cmd->add_option("args", flags->args, "The engine command and its arguments, after --");
+  cmd->callback([&globals, &action, flags] { action = [&globals, flags] { return run_run(*flags, globals); }; });
+}
+
+}  // namespace strata::cli
