@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -56,6 +57,10 @@ std::string read_file_or_throw(const std::string& path) {
 
 // ---- YAML ----
 Node::Type plain_yaml_type(const std::string& t) {
+  if (!t.empty() && !std::isdigit(static_cast<unsigned char>(t[0])) && t[0] != '-' &&
+      t[0] != '+' && t[0] != '.' && t[0] != 't' && t[0] != 'T' && t[0] != 'f' && t[0] != 'F' &&
+      t[0] != 'n' && t[0] != 'N' && t[0] != '~')
+    return Node::Type::kString;
   static const std::regex kInt("^[-+]?(0|[1-9][0-9]*)$");
   static const std::regex kFloat("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
   if (t == "true" || t == "True" || t == "TRUE" || t == "false" || t == "False" || t == "FALSE")
@@ -90,8 +95,76 @@ Node from_yaml(const YAML::Node& y) {
   return n;
 }
 
+// yaml-cpp scans plain scalars one character at a time and dominates decryption time on
+// large files, where nearly every byte is inside an ENC[...] value. So each ENC[...] span
+// (which never contains whitespace or quotes) is swapped for a short placeholder before
+// parsing and swapped back in every scalar afterwards. Skipped when the text already contains
+// the placeholder marker, so the substitution is always exactly reversible.
+constexpr std::string_view kEncMarker = "\x1fstrata-enc-";
+
+bool is_enc_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '=' ||
+         c == ',' || c == ':' || c == '_';
+}
+
+std::string stash_enc_values(std::string_view text, std::vector<std::string>* stash) {
+  std::string out;
+  out.reserve(text.size() / 4);
+  size_t pos = 0;
+  while (true) {
+    size_t at = text.find("ENC[AES256_GCM,", pos);
+    if (at == std::string_view::npos) break;
+    size_t end = at + 15;
+    while (end < text.size() && is_enc_char(text[end])) ++end;
+    if (end >= text.size() || text[end] != ']') {
+      out.append(text.substr(pos, end - pos));
+      pos = end;
+      continue;
+    }
+    out.append(text.substr(pos, at - pos));
+    out += kEncMarker;
+    out += std::to_string(stash->size());
+    out += '.';
+    stash->emplace_back(text.substr(at, end + 1 - at));
+    pos = end + 1;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+void unstash(std::string* s, const std::vector<std::string>& stash) {
+  size_t at = s->find(kEncMarker);
+  while (at != std::string::npos) {
+    size_t num = at + kEncMarker.size();
+    size_t dot = s->find('.', num);
+    size_t idx = std::strtoul(s->c_str() + num, nullptr, 10);
+    if (dot == std::string::npos || idx >= stash.size()) return;
+    s->replace(at, dot + 1 - at, stash[idx]);
+    at = s->find(kEncMarker, at + stash[idx].size());
+  }
+}
+
+void unstash_tree(Node* n, const std::vector<std::string>& stash) {
+  if (n->kind == Node::Kind::kScalar) {
+    unstash(&n->text, stash);
+    if (n->text.rfind("ENC[", 0) == 0) n->type = Node::Type::kString;
+  }
+  for (auto& [k, v] : n->entries) {
+    unstash(&k, stash);
+    unstash_tree(&v, stash);
+  }
+  for (auto& item : n->items) unstash_tree(&item, stash);
+}
+
 Node parse_yaml(std::string_view text, const std::string& path) {
   try {
+    if (text.find(kEncMarker) == std::string_view::npos) {
+      std::vector<std::string> stash;
+      std::string stashed = stash_enc_values(text, &stash);
+      Node root = from_yaml(YAML::Load(stashed));
+      unstash_tree(&root, stash);
+      return root;
+    }
     YAML::Node root = YAML::Load(std::string(text));
     return from_yaml(root);
   } catch (const YAML::Exception& e) {
