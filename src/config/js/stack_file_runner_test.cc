@@ -277,3 +277,37 @@ TEST_F(RunnerTest, UnboundedAllocationIsStopped) {
 
 }  // namespace
 }  // namespace strata::js
+
+namespace strata::js {
+namespace {
+
+TEST_F(RunnerTest, DependsOnAndMockOutputsAreNotInputs) {
+  auto stack = run("stacks/deps.js");
+  ASSERT_TRUE(stack);
+  const Component& app = stack->components.at(1);
+  EXPECT_EQ(to_json_text(app.inputs, -1),
+            R"({"cidr":"10.0.0.0/16","spread":"{}","tags":"{{ (state \"deps\" \"vpc\").tags }}"})");
+  EXPECT_EQ(to_json_text(app.mock_outputs, -1), R"({"port":8080,"url":"http://mock"})");
+  ASSERT_EQ(app.depends_on.size(), 2u);
+  EXPECT_EQ(app.depends_on[0].str(), "deps/vpc");
+  EXPECT_EQ(app.depends_on[1].str(), "other/db");
+  EXPECT_EQ(app.depends_on[1].origin.str(), "stacks/deps.js:4:1");
+}
+
+TEST_F(RunnerTest, FailingSecretNamesTheCallAndTheSecretsFile) {
+  FakeSecrets secrets;
+  RunnerOptions o = options();
+  o.secrets = &secrets;
+  std::string error = error_of("errors/secret_missing.js", o);
+  EXPECT_NE(error.find("errors/secret_missing.js:2:12: no key /missing in the secrets file "
+                       "(secrets/db.enc.yaml)"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("hint: check the path"), std::string::npos);
+  ASSERT_EQ(secrets.asked.size(), 1u);
+  EXPECT_EQ(secrets.asked[0],
+            "sops://secrets.enc.yaml#/db/missing @ errors/secret_missing.js:2:12");
+}
+
+}  // namespace
+}  // namespace strata::js

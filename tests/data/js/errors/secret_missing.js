@@ -1,0 +1,2 @@
+stack('sm', {});
+const pw = secret('db.missing');
