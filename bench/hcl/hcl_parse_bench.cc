@@ -41,8 +41,8 @@ double oracle_mbps(const std::string& oracle, const std::string& file, int n) {
 
 int main(int argc, char** argv) {
   std::string src_dir = STRATA_SOURCE_DIR_DEFAULT;
-  std::string file = argc > 1 ? argv[1]
-                              : src_dir + "/../shared/conformance/hcl-spec/terraform-aws-vpc/main.tf";
+  std::string file =
+      argc > 1 ? argv[1] : src_dir + "/../shared/conformance/hcl-spec/terraform-aws-vpc/main.tf";
   int n = argc > 2 ? std::atoi(argv[2]) : 200;
   std::string oracle = argc > 3 ? argv[3] : default_oracle();
   std::ifstream in(file, std::ios::binary);

@@ -8,9 +8,15 @@ std::string traversal_str(const Traversal& t) {
   std::string out;
   for (const auto& s : t) {
     switch (s.kind) {
-      case TraverseStep::Kind::kRoot: out += s.name; break;
-      case TraverseStep::Kind::kAttr: out += "." + s.name; break;
-      case TraverseStep::Kind::kSplat: out += "[*]"; break;
+      case TraverseStep::Kind::kRoot:
+        out += s.name;
+        break;
+      case TraverseStep::Kind::kAttr:
+        out += "." + s.name;
+        break;
+      case TraverseStep::Kind::kSplat:
+        out += "[*]";
+        break;
       case TraverseStep::Kind::kIndex:
         if (s.key_unknown || !(s.key.is_string() || s.key.is_number())) {
           out += "[?]";
@@ -27,25 +33,44 @@ std::string traversal_str(const Traversal& t) {
 
 const char* Expr::kind_name() const {
   switch (kind) {
-    case ExprKind::kLiteral: return "LiteralValueExpr";
-    case ExprKind::kTemplate: return "TemplateExpr";
-    case ExprKind::kTemplateWrap: return "TemplateWrapExpr";
-    case ExprKind::kScopeTraversal: return "ScopeTraversalExpr";
-    case ExprKind::kRelativeTraversal: return "RelativeTraversalExpr";
-    case ExprKind::kFunctionCall: return "FunctionCallExpr";
-    case ExprKind::kConditional: return "ConditionalExpr";
-    case ExprKind::kBinaryOp: return "BinaryOpExpr";
-    case ExprKind::kUnaryOp: return "UnaryOpExpr";
-    case ExprKind::kTuple: return "TupleConsExpr";
-    case ExprKind::kObject: return "ObjectConsExpr";
-    case ExprKind::kObjectKey: return "ObjectConsKeyExpr";
-    case ExprKind::kFor: return "ForExpr";
-    case ExprKind::kIndex: return "IndexExpr";
-    case ExprKind::kSplat: return "SplatExpr";
-    case ExprKind::kAnonSymbol: return "AnonSymbolExpr";
-    case ExprKind::kParentheses: return "ParenthesesExpr";
-    case ExprKind::kTemplateIf: return "ConditionalExpr";
-    case ExprKind::kTemplateFor: return "TemplateJoinExpr";
+    case ExprKind::kLiteral:
+      return "LiteralValueExpr";
+    case ExprKind::kTemplate:
+      return "TemplateExpr";
+    case ExprKind::kTemplateWrap:
+      return "TemplateWrapExpr";
+    case ExprKind::kScopeTraversal:
+      return "ScopeTraversalExpr";
+    case ExprKind::kRelativeTraversal:
+      return "RelativeTraversalExpr";
+    case ExprKind::kFunctionCall:
+      return "FunctionCallExpr";
+    case ExprKind::kConditional:
+      return "ConditionalExpr";
+    case ExprKind::kBinaryOp:
+      return "BinaryOpExpr";
+    case ExprKind::kUnaryOp:
+      return "UnaryOpExpr";
+    case ExprKind::kTuple:
+      return "TupleConsExpr";
+    case ExprKind::kObject:
+      return "ObjectConsExpr";
+    case ExprKind::kObjectKey:
+      return "ObjectConsKeyExpr";
+    case ExprKind::kFor:
+      return "ForExpr";
+    case ExprKind::kIndex:
+      return "IndexExpr";
+    case ExprKind::kSplat:
+      return "SplatExpr";
+    case ExprKind::kAnonSymbol:
+      return "AnonSymbolExpr";
+    case ExprKind::kParentheses:
+      return "ParenthesesExpr";
+    case ExprKind::kTemplateIf:
+      return "ConditionalExpr";
+    case ExprKind::kTemplateFor:
+      return "TemplateJoinExpr";
   }
   return "?";
 }

@@ -18,8 +18,8 @@ namespace strata::hcl {
 struct TraverseStep {
   enum class Kind { kRoot, kAttr, kIndex, kSplat };
   Kind kind = Kind::kRoot;
-  std::string name;    // kRoot, kAttr
-  Value key;           // kIndex
+  std::string name;          // kRoot, kAttr
+  Value key;                 // kIndex
   bool key_unknown = false;  // kIndex whose key could not be known (legacy "a.0.1" form)
   Range range;
 };
@@ -51,21 +51,35 @@ enum class ExprKind {
 };
 
 enum class Op {
-  kNone, kOr, kAnd, kEqual, kNotEqual, kLess, kLessEq, kGreater, kGreaterEq,
-  kAdd, kSub, kMul, kDiv, kMod, kNot, kNegate,
+  kNone,
+  kOr,
+  kAnd,
+  kEqual,
+  kNotEqual,
+  kLess,
+  kLessEq,
+  kGreater,
+  kGreaterEq,
+  kAdd,
+  kSub,
+  kMul,
+  kDiv,
+  kMod,
+  kNot,
+  kNegate,
 };
 
 struct Expr {
   ExprKind kind = ExprKind::kLiteral;
   Range range;
-  Value value;               // kLiteral
-  bool dynamic = false;      // kLiteral placeholder left where a syntax error was
+  Value value;           // kLiteral
+  bool dynamic = false;  // kLiteral placeholder left where a syntax error was
   Op op = Op::kNone;
-  std::string name;          // kFunctionCall
-  Traversal traversal;       // kScopeTraversal, kRelativeTraversal
-  std::string key_var, val_var;  // kFor, kTemplateFor
-  bool expand_final = false;     // kFunctionCall: last argument written with "..."
-  bool group = false;            // kFor: "..." grouping
+  std::string name;                // kFunctionCall
+  Traversal traversal;             // kScopeTraversal, kRelativeTraversal
+  std::string key_var, val_var;    // kFor, kTemplateFor
+  bool expand_final = false;       // kFunctionCall: last argument written with "..."
+  bool group = false;              // kFor: "..." grouping
   bool force_non_literal = false;  // kObjectKey: key in parentheses
   std::unique_ptr<Expr> a, b, c, cond;
   std::vector<std::unique_ptr<Expr>> items;
@@ -80,7 +94,7 @@ struct Block;
 struct Attribute {
   std::string name;
   ExprPtr expr;
-  Range range;       // name through end of expression
+  Range range;  // name through end of expression
   Range name_range;
 };
 

@@ -12,7 +12,7 @@ namespace strata::hcl {
 
 class Decimal {
  public:
-  static constexpr int kDivisionDigits = 160;  // more than cty's 512-bit binary mantissa
+  static constexpr int kDivisionDigits = 160;     // more than cty's 512-bit binary mantissa
   static constexpr int64_t kMaxExponent = 10000;  // parse() rejects 1e10001 and beyond
 
   Decimal() = default;
@@ -38,7 +38,11 @@ class Decimal {
   static Decimal modulo(const Decimal& a, const Decimal& b, bool* ok);
   Decimal floor() const;
   Decimal ceil() const;
-  Decimal abs() const { Decimal d = *this; d.negative_ = false; return d; }
+  Decimal abs() const {
+    Decimal d = *this;
+    d.negative_ = false;
+    return d;
+  }
   static int compare(const Decimal& a, const Decimal& b);
   bool operator==(const Decimal& o) const { return compare(*this, o) == 0; }
   bool operator<(const Decimal& o) const { return compare(*this, o) < 0; }
@@ -48,7 +52,7 @@ class Decimal {
   static Decimal add_signed(const Decimal& a, const Decimal& b, bool negate_b);
 
   bool negative_ = false;
-  std::string digits_;  // most significant first, no leading zeros; empty = zero
+  std::string digits_;    // most significant first, no leading zeros; empty = zero
   int64_t exponent_ = 0;  // value = digits * 10^exponent
 };
 

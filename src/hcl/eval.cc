@@ -25,12 +25,18 @@ struct EvalFailed {};
 
 const char* type_word(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return "bool";
-    case Value::Kind::kNumber: return "number";
-    case Value::Kind::kString: return "string";
-    case Value::Kind::kList: return "tuple";
-    case Value::Kind::kMap: return "object";
+    case Value::Kind::kNull:
+      return "null";
+    case Value::Kind::kBool:
+      return "bool";
+    case Value::Kind::kNumber:
+      return "number";
+    case Value::Kind::kString:
+      return "string";
+    case Value::Kind::kList:
+      return "tuple";
+    case Value::Kind::kMap:
+      return "object";
   }
   return "?";
 }
@@ -50,38 +56,50 @@ class Evaluator {
         if (e.dynamic) fail(e.range, "Invalid expression", "This expression has a syntax error.");
         if (e.value.is_number()) return from_decimal(to_decimal(e.value));
         return e.value;
-      case ExprKind::kTemplate: return template_value(e);
+      case ExprKind::kTemplate:
+        return template_value(e);
       case ExprKind::kTemplateWrap:
-      case ExprKind::kParentheses: return eval(*e.a);
-      case ExprKind::kScopeTraversal: return scope_traversal(e);
+      case ExprKind::kParentheses:
+        return eval(*e.a);
+      case ExprKind::kScopeTraversal:
+        return scope_traversal(e);
       case ExprKind::kRelativeTraversal: {
         Value v = eval(*e.a);
         return apply_traversal(v, e.traversal, 0);
       }
-      case ExprKind::kFunctionCall: return call(e);
-      case ExprKind::kConditional: return conditional(e);
-      case ExprKind::kBinaryOp: return binary(e);
-      case ExprKind::kUnaryOp: return unary(e);
+      case ExprKind::kFunctionCall:
+        return call(e);
+      case ExprKind::kConditional:
+        return conditional(e);
+      case ExprKind::kBinaryOp:
+        return binary(e);
+      case ExprKind::kUnaryOp:
+        return unary(e);
       case ExprKind::kTuple: {
         Value::List out;
         out.reserve(e.items.size());
         for (const auto& item : e.items) out.push_back(eval(*item));
         return Value(std::move(out));
       }
-      case ExprKind::kObject: return object(e);
-      case ExprKind::kObjectKey: return object_key(e);
-      case ExprKind::kFor: return for_expr(e);
+      case ExprKind::kObject:
+        return object(e);
+      case ExprKind::kObjectKey:
+        return object_key(e);
+      case ExprKind::kFor:
+        return for_expr(e);
       case ExprKind::kIndex: {
         Value coll = eval(*e.a);
         Value key = eval(*e.b);
         return index(coll, key, e.b->range);
       }
-      case ExprKind::kSplat: return splat(e);
+      case ExprKind::kSplat:
+        return splat(e);
       case ExprKind::kAnonSymbol:
         if (!anon_) fail(e.range, "Invalid use of splat symbol", "The splat item is not set.");
         return *anon_;
       case ExprKind::kTemplateIf:
-      case ExprKind::kTemplateFor: return Value(template_part(e));
+      case ExprKind::kTemplateFor:
+        return Value(template_part(e));
     }
     return Value();
   }
@@ -123,8 +141,8 @@ class Evaluator {
         }
         if (!v.is_map()) {
           fail(s.range, "Unsupported attribute",
-               std::string("Can't access attributes on a primitive-typed value (") +
-                   type_word(v) + ").");
+               std::string("Can't access attributes on a primitive-typed value (") + type_word(v) +
+                   ").");
         }
         const Value* child = v.find(s.name);
         if (!child) {
@@ -143,7 +161,8 @@ class Evaluator {
 
   Value index(const Value& coll, const Value& key, const Range& r) {
     if (coll.is_null()) {
-      fail(r, "Attempt to index null value", "This value is null, so it does not have any indices.");
+      fail(r, "Attempt to index null value",
+           "This value is null, so it does not have any indices.");
     }
     if (key.is_null()) fail(r, "Invalid index", "Can't use a null value as an indexing key.");
     if (coll.is_list()) {
@@ -153,8 +172,9 @@ class Evaluator {
       } else if (key.is_string() && Decimal::parse(key.as_string())) {
         k = *Decimal::parse(key.as_string());
       } else {
-        fail(r, "Invalid index", "The given key does not identify an element in this collection "
-                                 "value: a number is required.");
+        fail(r, "Invalid index",
+             "The given key does not identify an element in this collection "
+             "value: a number is required.");
       }
       auto n = k.to_int64();
       if (!n || *n < 0 || *n >= static_cast<int64_t>(coll.as_list().size())) {
@@ -172,8 +192,9 @@ class Evaluator {
       } else if (key.is_bool()) {
         k = key.as_bool() ? "true" : "false";
       } else {
-        fail(r, "Invalid index", "The given key does not identify an element in this collection "
-                                 "value: a string is required.");
+        fail(r, "Invalid index",
+             "The given key does not identify an element in this collection "
+             "value: a string is required.");
       }
       const Value* child = coll.find(k);
       if (!child) {
@@ -182,8 +203,8 @@ class Evaluator {
       }
       return *child;
     }
-    fail(r, "Invalid index", std::string("This value does not have any indices (it is a ") +
-                                 type_word(coll) + ").");
+    fail(r, "Invalid index",
+         std::string("This value does not have any indices (it is a ") + type_word(coll) + ").");
   }
 
   Value splat(const Expr& e) {
@@ -214,16 +235,20 @@ class Evaluator {
   std::string stringify(const Value& v, const Range& r) {
     if (v.sensitive()) saw_sensitive_ = true;
     switch (v.kind()) {
-      case Value::Kind::kString: return v.as_string();
-      case Value::Kind::kNumber: return to_decimal(v).str();
-      case Value::Kind::kBool: return v.as_bool() ? "true" : "false";
+      case Value::Kind::kString:
+        return v.as_string();
+      case Value::Kind::kNumber:
+        return to_decimal(v).str();
+      case Value::Kind::kBool:
+        return v.as_bool() ? "true" : "false";
       case Value::Kind::kNull:
         fail(r, "Invalid template interpolation value",
              "The expression result is null. Cannot include a null value in a string template.");
       default:
         fail(r, "Invalid template interpolation value",
              std::string("Cannot include the given value in a string template: string "
-                         "required, but have ") + type_word(v) + ".");
+                         "required, but have ") +
+                 type_word(v) + ".");
     }
   }
 
@@ -277,8 +302,10 @@ class Evaluator {
     if (v.is_string() && (v.as_string() == "true" || v.as_string() == "false")) {
       return v.as_string() == "true";
     }
-    if (v.is_null()) fail(r, summary, "The condition value is null. Conditions must either be "
-                                      "true or false.");
+    if (v.is_null())
+      fail(r, summary,
+           "The condition value is null. Conditions must either be "
+           "true or false.");
     fail(r, summary, std::string("A bool value is required, but have ") + type_word(v) + ".");
   }
 
@@ -286,11 +313,14 @@ class Evaluator {
     if (v.is_number()) return to_decimal(v);
     if (v.is_string()) {
       if (auto d = Decimal::parse(v.as_string())) return *d;
-      fail(r, "Invalid operand", "Unsuitable value for operand: a number is required, but \"" +
-                                     v.as_string() + "\" is not a number.");
+      fail(r, "Invalid operand",
+           "Unsuitable value for operand: a number is required, but \"" + v.as_string() +
+               "\" is not a number.");
     }
-    if (v.is_null()) fail(r, "Invalid operand", "Unsuitable value for operand: a number is "
-                                                "required, but the value is null.");
+    if (v.is_null())
+      fail(r, "Invalid operand",
+           "Unsuitable value for operand: a number is "
+           "required, but the value is null.");
     fail(r, "Invalid operand",
          std::string("Unsuitable value for operand: number required, but have ") + type_word(v) +
              ".");
@@ -323,23 +353,29 @@ class Evaluator {
 
   Value binary_value(const Expr& e, const Value& l, const Value& r) {
     switch (e.op) {
-      case Op::kEqual: return Value(values_equal(l, r));
-      case Op::kNotEqual: return Value(!values_equal(l, r));
+      case Op::kEqual:
+        return Value(values_equal(l, r));
+      case Op::kNotEqual:
+        return Value(!values_equal(l, r));
       case Op::kAnd:
       case Op::kOr: {
         bool lb = to_bool(l, e.a->range, "Invalid operand");
         bool rb = to_bool(r, e.b->range, "Invalid operand");
         return Value(e.op == Op::kAnd ? (lb && rb) : (lb || rb));
       }
-      default: break;
+      default:
+        break;
     }
     Decimal a = to_number(l, e.a->range);
     Decimal b = to_number(r, e.b->range);
     bool ok = true;
     switch (e.op) {
-      case Op::kAdd: return from_decimal(a + b);
-      case Op::kSub: return from_decimal(a - b);
-      case Op::kMul: return from_decimal(a * b);
+      case Op::kAdd:
+        return from_decimal(a + b);
+      case Op::kSub:
+        return from_decimal(a - b);
+      case Op::kMul:
+        return from_decimal(a * b);
       case Op::kDiv: {
         Decimal q = Decimal::divide(a, b, &ok);
         if (!ok) fail(e.range, "Operation failed", "Error during operation: can't divide by zero.");
@@ -350,11 +386,16 @@ class Evaluator {
         if (!ok) fail(e.range, "Operation failed", "Error during operation: can't divide by zero.");
         return from_decimal(m);
       }
-      case Op::kLess: return Value(Decimal::compare(a, b) < 0);
-      case Op::kLessEq: return Value(Decimal::compare(a, b) <= 0);
-      case Op::kGreater: return Value(Decimal::compare(a, b) > 0);
-      case Op::kGreaterEq: return Value(Decimal::compare(a, b) >= 0);
-      default: break;
+      case Op::kLess:
+        return Value(Decimal::compare(a, b) < 0);
+      case Op::kLessEq:
+        return Value(Decimal::compare(a, b) <= 0);
+      case Op::kGreater:
+        return Value(Decimal::compare(a, b) > 0);
+      case Op::kGreaterEq:
+        return Value(Decimal::compare(a, b) >= 0);
+      default:
+        break;
     }
     fail(e.range, "Invalid operator", "Unsupported operator.");
   }
@@ -385,7 +426,8 @@ class Evaluator {
 
   Value unary(const Expr& e) {
     Value v = eval(*e.a);
-    if (e.op == Op::kNot) return mark(Value(!to_bool(v, e.a->range, "Invalid operand")), v.sensitive());
+    if (e.op == Op::kNot)
+      return mark(Value(!to_bool(v, e.a->range, "Invalid operand")), v.sensitive());
     return mark(from_decimal(-to_number(v, e.a->range)), v.sensitive());
   }
 
@@ -424,8 +466,9 @@ class Evaluator {
     } else if (coll.is_map()) {
       for (const auto& [k, v] : coll.as_map()) f(Value(k), v);
     } else if (coll.is_null()) {
-      fail(r, "Iteration over null value", "A null value cannot be used as the collection in a "
-                                           "'for' expression.");
+      fail(r, "Iteration over null value",
+           "A null value cannot be used as the collection in a "
+           "'for' expression.");
     } else {
       fail(r, "Iteration over non-iterable value",
            std::string("A value of type ") + type_word(coll) +
@@ -454,7 +497,8 @@ class Evaluator {
         bool keep = true;
         if (e.cond) {
           Value c = eval(*e.cond);
-          keep = to_bool(c, e.cond->range, c.is_null() ? "Condition is null" : "Invalid 'for' condition");
+          keep = to_bool(c, e.cond->range,
+                         c.is_null() ? "Condition is null" : "Invalid 'for' condition");
         }
         if (keep) {
           if (make_obj) {
@@ -492,8 +536,7 @@ class Evaluator {
     }
     const Function* f = ctx_->functions->find(e.name);
     if (!f) {
-      fail(e.range, "Call to unknown function",
-           "There is no function named \"" + e.name + "\".");
+      fail(e.range, "Call to unknown function", "There is no function named \"" + e.name + "\".");
     }
     if (e.name == "try" || e.name == "can") return try_or_can(e);
     std::vector<Value> args;

@@ -1,7 +1,8 @@
 // Evaluator, function library and writer stories.
+#include "hcl/eval.h"
+
 #include <gtest/gtest.h>
 
-#include "hcl/eval.h"
 #include "hcl/functions.h"
 #include "hcl/parser.h"
 #include "hcl/writer.h"
@@ -40,7 +41,8 @@ TEST(HclEval, VariablesFunctionsAndTemplates) {
   Value vars = Value::map();
   vars.set("env", "dev");
   vars.set("zones", Value(Value::List{"a", "b"}));
-  EXPECT_EQ(eval_ok("a = \"vpc-${var.env}-${length(var.zones)}\"\n", vars).as_string(), "vpc-dev-2");
+  EXPECT_EQ(eval_ok("a = \"vpc-${var.env}-${length(var.zones)}\"\n", vars).as_string(),
+            "vpc-dev-2");
   EXPECT_EQ(eval_ok("a = join(\",\", [for z in var.zones : upper(z)])\n", vars).as_string(), "A,B");
   EXPECT_EQ(eval_ok("a = \"%{ for z in var.zones }${z};%{ endfor }\"\n", vars).as_string(), "a;b;");
   EXPECT_EQ(eval_ok("a = try(var.missing, \"fallback\")\n", vars).as_string(), "fallback");

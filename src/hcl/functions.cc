@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 namespace strata::hcl {
@@ -202,8 +201,10 @@ FunctionTable standard_functions() {
       }
       if (next >= a.size()) throw FunctionError{"not enough arguments for the format string", 0};
       const Value& v = a[next++];
-      if (f[i] == 'q') out += nlohmann::json(str(v, static_cast<int>(next - 1))).dump();
-      else out += str(v, static_cast<int>(next - 1));
+      if (f[i] == 'q')
+        out += nlohmann::json(str(v, static_cast<int>(next - 1))).dump();
+      else
+        out += str(v, static_cast<int>(next - 1));
     }
     return Value(out);
   });
@@ -348,8 +349,10 @@ FunctionTable standard_functions() {
     } else {
       start = number(a[0], 0);
       end = number(a[1], 1);
-      if (a.size() == 3) step = number(a[2], 2);
-      else if (end < start) step = Decimal::from_int(-1);
+      if (a.size() == 3)
+        step = number(a[2], 2);
+      else if (end < start)
+        step = Decimal::from_int(-1);
     }
     if (step.is_zero()) throw FunctionError{"step must not be zero", 2};
     Value::List out;

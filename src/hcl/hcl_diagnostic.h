@@ -42,6 +42,7 @@ class HclDiagnostics {
 };
 
 // Converts to strata::Diagnostics: message = summary, hint = detail, origin = file:line:col.
-Diagnostics to_diagnostics(const HclDiagnostics& diags, const std::shared_ptr<const std::string>& file);
+Diagnostics to_diagnostics(const HclDiagnostics& diags,
+                           const std::shared_ptr<const std::string>& file);
 
 }  // namespace strata::hcl

@@ -107,8 +107,8 @@ class Lexer {
 
   // Returns false after emitting EOF.
   bool lex_normal() {
-    while (i_ < src_.size() && (src_[i_] == ' ' || src_[i_] == '\t' ||
-                                (src_[i_] == '\r' && !at(1, '\n')))) {
+    while (i_ < src_.size() &&
+           (src_[i_] == ' ' || src_[i_] == '\t' || (src_[i_] == '\r' && !at(1, '\n')))) {
       advance(1);
     }
     if (i_ >= src_.size()) {
@@ -117,9 +117,15 @@ class Lexer {
     }
     unsigned char c = src_[i_];
     switch (c) {
-      case '\n': emit_n(TokenType::kNewline, 1); return true;
-      case '\r': emit_n(TokenType::kNewline, 2); return true;
-      case '#': line_comment(); return true;
+      case '\n':
+        emit_n(TokenType::kNewline, 1);
+        return true;
+      case '\r':
+        emit_n(TokenType::kNewline, 2);
+        return true;
+      case '#':
+        line_comment();
+        return true;
       case '/':
         if (at(1, '/')) {
           line_comment();
@@ -171,32 +177,66 @@ class Lexer {
           emit_n(TokenType::kEqual, 1);
         }
         return true;
-      case '!': emit_n(at(1, '=') ? TokenType::kNotEqual : TokenType::kBang, at(1, '=') ? 2 : 1);
+      case '!':
+        emit_n(at(1, '=') ? TokenType::kNotEqual : TokenType::kBang, at(1, '=') ? 2 : 1);
         return true;
-      case '&': emit_n(at(1, '&') ? TokenType::kAnd : TokenType::kBitwiseAnd, at(1, '&') ? 2 : 1);
+      case '&':
+        emit_n(at(1, '&') ? TokenType::kAnd : TokenType::kBitwiseAnd, at(1, '&') ? 2 : 1);
         return true;
-      case '|': emit_n(at(1, '|') ? TokenType::kOr : TokenType::kBitwiseOr, at(1, '|') ? 2 : 1);
+      case '|':
+        emit_n(at(1, '|') ? TokenType::kOr : TokenType::kBitwiseOr, at(1, '|') ? 2 : 1);
         return true;
-      case '^': emit_n(TokenType::kBitwiseXor, 1); return true;
-      case '*': emit_n(TokenType::kStar, 1); return true;  // "**" is two stars, as in HCL
-      case '+': emit_n(TokenType::kPlus, 1); return true;
-      case '-': emit_n(TokenType::kMinus, 1); return true;
-      case '%': emit_n(TokenType::kPercent, 1); return true;
-      case '?': emit_n(TokenType::kQuestion, 1); return true;
-      case ':': emit_n(TokenType::kColon, 1); return true;
-      case ',': emit_n(TokenType::kComma, 1); return true;
-      case '(': emit_n(TokenType::kOParen, 1); return true;
-      case ')': emit_n(TokenType::kCParen, 1); return true;
-      case '[': emit_n(TokenType::kOBrack, 1); return true;
-      case ']': emit_n(TokenType::kCBrack, 1); return true;
+      case '^':
+        emit_n(TokenType::kBitwiseXor, 1);
+        return true;
+      case '*':
+        emit_n(TokenType::kStar, 1);
+        return true;  // "**" is two stars, as in HCL
+      case '+':
+        emit_n(TokenType::kPlus, 1);
+        return true;
+      case '-':
+        emit_n(TokenType::kMinus, 1);
+        return true;
+      case '%':
+        emit_n(TokenType::kPercent, 1);
+        return true;
+      case '?':
+        emit_n(TokenType::kQuestion, 1);
+        return true;
+      case ':':
+        emit_n(TokenType::kColon, 1);
+        return true;
+      case ',':
+        emit_n(TokenType::kComma, 1);
+        return true;
+      case '(':
+        emit_n(TokenType::kOParen, 1);
+        return true;
+      case ')':
+        emit_n(TokenType::kCParen, 1);
+        return true;
+      case '[':
+        emit_n(TokenType::kOBrack, 1);
+        return true;
+      case ']':
+        emit_n(TokenType::kCBrack, 1);
+        return true;
       case '.':
         emit_n(at(1, '.') && at(2, '.') ? TokenType::kEllipsis : TokenType::kDot,
                at(1, '.') && at(2, '.') ? 3 : 1);
         return true;
-      case ';': emit_n(TokenType::kSemicolon, 1); return true;
-      case '\'': emit_n(TokenType::kApostrophe, 1); return true;
-      case '`': emit_n(TokenType::kBacktick, 1); return true;
-      default: break;
+      case ';':
+        emit_n(TokenType::kSemicolon, 1);
+        return true;
+      case '\'':
+        emit_n(TokenType::kApostrophe, 1);
+        return true;
+      case '`':
+        emit_n(TokenType::kBacktick, 1);
+        return true;
+      default:
+        break;
     }
     if (is_digit(c)) {
       number();
@@ -368,8 +408,8 @@ class Lexer {
       std::string_view marker = stack_[fi].marker;
       if (src_.substr(j, marker.size()) == marker) {
         size_t e = j + marker.size();
-        if (e == src_.size() || src_[e] == '\n' || (src_[e] == '\r' && e + 1 < src_.size() &&
-                                                    src_[e + 1] == '\n')) {
+        if (e == src_.size() || src_[e] == '\n' ||
+            (src_[e] == '\r' && e + 1 < src_.size() && src_[e + 1] == '\n')) {
           stack_.pop_back();
           emit_n(TokenType::kCHeredoc, e - i_);
           return;

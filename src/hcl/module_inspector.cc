@@ -34,8 +34,9 @@ class Inspector {
       r.root = v.traversal[0].name;
       for (const auto& s : v.traversal) {
         if (s.kind == TraverseStep::Kind::kIndex) {
-          r.parts.push_back(s.key.is_string() ? s.key.as_string()
-                            : s.key.is_number() ? s.key.as_number().text() : "?");
+          r.parts.push_back(s.key.is_string()   ? s.key.as_string()
+                            : s.key.is_number() ? s.key.as_number().text()
+                                                : "?");
         } else {
           r.parts.push_back(s.kind == TraverseStep::Kind::kSplat ? "*" : s.name);
         }
@@ -98,9 +99,9 @@ class Inspector {
       v.description = constant_string(b.body, "description");
       v.sensitive = constant_bool(b.body, "sensitive");
       if (auto n = constant(b.body, "nullable"); n && n->is_bool()) v.nullable = n->as_bool();
-      v.validations = static_cast<int>(std::count_if(
-          b.body.blocks.begin(), b.body.blocks.end(),
-          [](const Block& x) { return x.type == "validation"; }));
+      v.validations =
+          static_cast<int>(std::count_if(b.body.blocks.begin(), b.body.blocks.end(),
+                                         [](const Block& x) { return x.type == "validation"; }));
       v.origin = origin(b.type_range);
       info_.variables.push_back(std::move(v));
     } else if (b.type == "output" && b.labels.size() == 1) {
@@ -125,8 +126,8 @@ class Inspector {
       m.origin = origin(b.type_range);
       info_.module_calls.push_back(std::move(m));
     } else if ((b.type == "resource" || b.type == "data") && b.labels.size() == 2) {
-      info_.resources.push_back({b.type == "data" ? "data" : "managed", b.labels[0], b.labels[1],
-                                 origin(b.type_range)});
+      info_.resources.push_back(
+          {b.type == "data" ? "data" : "managed", b.labels[0], b.labels[1], origin(b.type_range)});
     } else if (b.type == "terraform") {
       if (auto v = constant(b.body, "required_version"); v && v->is_string()) {
         info_.required_core = v->as_string();
@@ -243,20 +244,26 @@ Value to_value(const ModuleInfo& info) {
   for (const auto& m : info.module_calls) {
     Value inputs = Value::map();
     for (const auto& in : m.inputs) inputs.set(in.address, refs_value(in.refs));
-    mods.push(Value(Value::Map{{"name", m.name}, {"source", m.source}, {"version", m.version},
-                               {"inputs", inputs}, {"at", m.origin.str()}}));
+    mods.push(Value(Value::Map{{"name", m.name},
+                               {"source", m.source},
+                               {"version", m.version},
+                               {"inputs", inputs},
+                               {"at", m.origin.str()}}));
   }
   out.set("module_calls", std::move(mods));
   Value res = Value::list();
   for (const auto& r : info.resources) {
-    res.push(Value(Value::Map{{"mode", r.mode}, {"type", r.type}, {"name", r.name},
-                              {"at", r.origin.str()}}));
+    res.push(Value(
+        Value::Map{{"mode", r.mode}, {"type", r.type}, {"name", r.name}, {"at", r.origin.str()}}));
   }
   out.set("resources", std::move(res));
   Value rs = Value::list();
   for (const auto& r : info.remote_state_refs) {
-    rs.push(Value(Value::Map{{"state", r.state}, {"output", r.output}, {"used_at", r.used_at},
-                             {"traversal", r.ref.traversal}, {"at", r.ref.origin.str()}}));
+    rs.push(Value(Value::Map{{"state", r.state},
+                             {"output", r.output},
+                             {"used_at", r.used_at},
+                             {"traversal", r.ref.traversal},
+                             {"at", r.ref.origin.str()}}));
   }
   out.set("remote_state_references", std::move(rs));
   return out;

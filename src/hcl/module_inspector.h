@@ -73,9 +73,9 @@ struct ResourceInfo {
 };
 
 struct RemoteStateReference {
-  std::string state;   // data.terraform_remote_state.<state>
-  std::string output;  // .outputs.<output>, empty when the whole outputs map is used
-  std::string used_at; // attribute address
+  std::string state;    // data.terraform_remote_state.<state>
+  std::string output;   // .outputs.<output>, empty when the whole outputs map is used
+  std::string used_at;  // attribute address
   Reference ref;
 };
 

@@ -2,10 +2,10 @@
 // traversal mode on the real terraform-aws-vpc module.
 #include "hcl/module_inspector.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "tests/support/conformance.h"
 
@@ -107,9 +107,10 @@ std::string run(const std::string& cmd) {
 
 TEST(HclModuleInspector, ReferencesMatchOracleTraversalMode) {
   STRATA_REQUIRE_CONFORMANCE(conf);
-  std::string oracle = std::getenv("STRATA_ORACLE_HCL") ? std::getenv("STRATA_ORACLE_HCL")
-                       : std::string(std::getenv("HOME") ? std::getenv("HOME") : "") +
-                             "/.cache/strata-oracles/bin/oracle-hcl";
+  std::string oracle = std::getenv("STRATA_ORACLE_HCL")
+                           ? std::getenv("STRATA_ORACLE_HCL")
+                           : std::string(std::getenv("HOME") ? std::getenv("HOME") : "") +
+                                 "/.cache/strata-oracles/bin/oracle-hcl";
   if (!std::filesystem::exists(oracle)) {
     if (::strata::testing::in_ci()) FAIL() << "oracle-hcl missing in CI: " << oracle;
     GTEST_SKIP() << "oracle-hcl not found at " << oracle;

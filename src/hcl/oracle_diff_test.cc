@@ -6,17 +6,17 @@
 // range); every block's type, labels and range; and the traversal addresses.
 //
 // tests/data/hcl/valid/ and invalid/ add our own cases (unicode columns, every expression form,
-// one-line blocks, recovery). The oracle is found at $STRATA_ORACLE_HCL, else $XDG_CACHE_HOME (or ~/.cache)
-// /strata-oracles/bin/oracle-hcl. Without it the test skips, except under CI=true.
+// one-line blocks, recovery). The oracle is found at $STRATA_ORACLE_HCL, else $XDG_CACHE_HOME (or
+// ~/.cache) /strata-oracles/bin/oracle-hcl. Without it the test skips, except under CI=true.
 //
 // Excluded files: none. (Columns are counted in code points where HCL counts grapheme
 // clusters; no conformance file has a combining character before a compared position.)
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "hcl/eval.h"
 #include "hcl/parser.h"
@@ -111,8 +111,8 @@ void compare_body(const File& f, const Body& mine, const Value& theirs, const st
     bool oracle_error = o.find("error") != nullptr;
     EXPECT_EQ(d.has_errors(), oracle_error) << at << ": folds differently";
     if (const Value* ov = o.find("value"); ov && !d.has_errors()) {
-      EXPECT_TRUE(same_value(v, *ov)) << at << ": value " << to_json_text(v, -1) << " vs "
-                                      << to_json_text(*ov, -1);
+      EXPECT_TRUE(same_value(v, *ov))
+          << at << ": value " << to_json_text(v, -1) << " vs " << to_json_text(*ov, -1);
     }
     std::vector<std::string> my_refs, their_refs;
     for (const auto& r : expr_variables(*a.expr)) {
@@ -120,8 +120,7 @@ void compare_body(const File& f, const Body& mine, const Value& theirs, const st
     }
     if (const Value* refs = o.find("refs")) {
       for (const auto& r : refs->as_list()) {
-        their_refs.push_back(r.find("traversal")->as_string() + " " +
-                             r.find("range")->as_string());
+        their_refs.push_back(r.find("traversal")->as_string() + " " + r.find("range")->as_string());
       }
     }
     EXPECT_EQ(my_refs, their_refs) << at;
@@ -165,11 +164,11 @@ void compare_file(const std::string& oracle, const fs::path& path) {
   }
   const HclDiagnostic* mine = f.diagnostics.first_error();
   ASSERT_EQ(mine != nullptr, first_error != nullptr)
-      << (mine ? "strata: " + mine->summary : "oracle: " + first_error->find("summary")->as_string());
+      << (mine ? "strata: " + mine->summary
+               : "oracle: " + first_error->find("summary")->as_string());
   if (mine) {
     EXPECT_EQ(pos_str(mine->subject.start), pos_str(*first_error->find("range")->find("start")))
-        << "strata: " << mine->summary << "; oracle: "
-        << first_error->find("summary")->as_string();
+        << "strata: " << mine->summary << "; oracle: " << first_error->find("summary")->as_string();
     // Recovery: every diagnostic, by severity, range and summary.
     std::vector<std::string> all_mine, all_theirs;
     for (const auto& d : f.diagnostics.items()) {

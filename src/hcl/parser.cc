@@ -55,20 +55,34 @@ size_t ParserState::error_count() const {
 
 static TokenType opposite(TokenType t) {
   switch (t) {
-    case TokenType::kOBrace: return TokenType::kCBrace;
-    case TokenType::kOBrack: return TokenType::kCBrack;
-    case TokenType::kOParen: return TokenType::kCParen;
-    case TokenType::kOQuote: return TokenType::kCQuote;
-    case TokenType::kOHeredoc: return TokenType::kCHeredoc;
-    case TokenType::kCBrace: return TokenType::kOBrace;
-    case TokenType::kCBrack: return TokenType::kOBrack;
-    case TokenType::kCParen: return TokenType::kOParen;
-    case TokenType::kCQuote: return TokenType::kOQuote;
-    case TokenType::kCHeredoc: return TokenType::kOHeredoc;
-    case TokenType::kTemplateControl: return TokenType::kTemplateSeqEnd;
-    case TokenType::kTemplateInterp: return TokenType::kTemplateSeqEnd;
-    case TokenType::kTemplateSeqEnd: return TokenType::kTemplateInterp;
-    default: return TokenType::kNil;
+    case TokenType::kOBrace:
+      return TokenType::kCBrace;
+    case TokenType::kOBrack:
+      return TokenType::kCBrack;
+    case TokenType::kOParen:
+      return TokenType::kCParen;
+    case TokenType::kOQuote:
+      return TokenType::kCQuote;
+    case TokenType::kOHeredoc:
+      return TokenType::kCHeredoc;
+    case TokenType::kCBrace:
+      return TokenType::kOBrace;
+    case TokenType::kCBrack:
+      return TokenType::kOBrack;
+    case TokenType::kCParen:
+      return TokenType::kOParen;
+    case TokenType::kCQuote:
+      return TokenType::kOQuote;
+    case TokenType::kCHeredoc:
+      return TokenType::kOHeredoc;
+    case TokenType::kTemplateControl:
+      return TokenType::kTemplateSeqEnd;
+    case TokenType::kTemplateInterp:
+      return TokenType::kTemplateSeqEnd;
+    case TokenType::kTemplateSeqEnd:
+      return TokenType::kTemplateInterp;
+    default:
+      return TokenType::kNil;
   }
 }
 
@@ -102,14 +116,22 @@ void ParserState::recover_after_body_item() {
       case TokenType::kNewline:
         if (open.empty()) return;
         break;
-      case TokenType::kEOF: return;
-      case TokenType::kOBrace: case TokenType::kOBrack: case TokenType::kOParen:
-      case TokenType::kOQuote: case TokenType::kOHeredoc: case TokenType::kTemplateInterp:
+      case TokenType::kEOF:
+        return;
+      case TokenType::kOBrace:
+      case TokenType::kOBrack:
+      case TokenType::kOParen:
+      case TokenType::kOQuote:
+      case TokenType::kOHeredoc:
+      case TokenType::kTemplateInterp:
       case TokenType::kTemplateControl:
         open.push_back(tok.type);
         break;
-      case TokenType::kCBrace: case TokenType::kCBrack: case TokenType::kCParen:
-      case TokenType::kCQuote: case TokenType::kCHeredoc: {
+      case TokenType::kCBrace:
+      case TokenType::kCBrack:
+      case TokenType::kCParen:
+      case TokenType::kCQuote:
+      case TokenType::kCHeredoc: {
         TokenType opener = opposite(tok.type);
         while (!open.empty() && open.back() != opener) open.pop_back();
         if (!open.empty()) open.pop_back();
@@ -122,7 +144,8 @@ void ParserState::recover_after_body_item() {
         }
         if (!open.empty()) open.pop_back();
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }
@@ -411,8 +434,8 @@ std::string ParserState::parse_quoted_string_literal(Range* out_range) {
       char which = tok.type == TokenType::kTemplateControl ? '%' : '$';
       diags_->error(tok.range, "Invalid string literal",
                     std::string("Template sequences are not allowed in this string. To include "
-                                "a literal \"") + which + "\", double it (as \"" + which + which +
-                        "\") to escape it.");
+                                "a literal \"") +
+                        which + "\", double it (as \"" + which + which + "\") to escape it.");
       ret += which;
       ret += "{ ... }";
       recover(TokenType::kTemplateSeqEnd);
@@ -424,8 +447,7 @@ std::string ParserState::parse_quoted_string_literal(Range* out_range) {
       end_range = tok.range;
       break;
     }
-    diags_->error(tok.range, "Invalid string literal",
-                  "Expecting a string literal here.");
+    diags_->error(tok.range, "Invalid string literal", "Expecting a string literal here.");
     recover(TokenType::kCQuote);
     end_range = tok.range;
     break;
@@ -444,7 +466,9 @@ void check_invalid_tokens(const std::vector<Token>& toks, HclDiagnostics& diags)
   int bitwise = 0, exponent = 0, backtick = 0, apostrophe = 0, semicolon = 0, bad_utf8 = 0;
   for (const auto& t : toks) {
     switch (t.type) {
-      case TokenType::kBitwiseAnd: case TokenType::kBitwiseOr: case TokenType::kBitwiseXor:
+      case TokenType::kBitwiseAnd:
+      case TokenType::kBitwiseOr:
+      case TokenType::kBitwiseXor:
       case TokenType::kBitwiseNot:
         if (bitwise++ < 4) {
           diags.error(t.range, "Unsupported operator",
@@ -498,7 +522,8 @@ void check_invalid_tokens(const std::vector<Token>& toks, HclDiagnostics& diags)
         diags.error(t.range, "Invalid character",
                     "This character is not used within the language.");
         break;
-      default: break;
+      default:
+        break;
     }
   }
 }

@@ -35,23 +35,29 @@ bool is_keyword(const Token& t, std::string_view kw) {
 // Precedence levels, loosest first.
 Op binary_op(int level, TokenType t) {
   switch (level) {
-    case 0: return t == TokenType::kOr ? Op::kOr : Op::kNone;
-    case 1: return t == TokenType::kAnd ? Op::kAnd : Op::kNone;
+    case 0:
+      return t == TokenType::kOr ? Op::kOr : Op::kNone;
+    case 1:
+      return t == TokenType::kAnd ? Op::kAnd : Op::kNone;
     case 2:
-      return t == TokenType::kEqualOp ? Op::kEqual
-             : t == TokenType::kNotEqual ? Op::kNotEqual : Op::kNone;
+      return t == TokenType::kEqualOp    ? Op::kEqual
+             : t == TokenType::kNotEqual ? Op::kNotEqual
+                                         : Op::kNone;
     case 3:
-      return t == TokenType::kLessThan ? Op::kLess
-             : t == TokenType::kLessThanEq ? Op::kLessEq
-             : t == TokenType::kGreaterThan ? Op::kGreater
-             : t == TokenType::kGreaterThanEq ? Op::kGreaterEq : Op::kNone;
+      return t == TokenType::kLessThan        ? Op::kLess
+             : t == TokenType::kLessThanEq    ? Op::kLessEq
+             : t == TokenType::kGreaterThan   ? Op::kGreater
+             : t == TokenType::kGreaterThanEq ? Op::kGreaterEq
+                                              : Op::kNone;
     case 4:
       return t == TokenType::kPlus ? Op::kAdd : t == TokenType::kMinus ? Op::kSub : Op::kNone;
     case 5:
-      return t == TokenType::kStar ? Op::kMul
-             : t == TokenType::kSlash ? Op::kDiv
-             : t == TokenType::kPercent ? Op::kMod : Op::kNone;
-    default: return Op::kNone;
+      return t == TokenType::kStar      ? Op::kMul
+             : t == TokenType::kSlash   ? Op::kDiv
+             : t == TokenType::kPercent ? Op::kMod
+                                        : Op::kNone;
+    default:
+      return Op::kNone;
   }
 }
 constexpr int kBinaryLevels = 6;
@@ -203,9 +209,12 @@ ExprPtr ParserState::parse_term() {
       e->a = std::move(operand);
       return e;
     }
-    case TokenType::kOBrack: return parse_tuple_cons();
-    case TokenType::kOBrace: return parse_object_cons();
-    default: break;
+    case TokenType::kOBrack:
+      return parse_tuple_cons();
+    case TokenType::kOBrace:
+      return parse_object_cons();
+    default:
+      break;
   }
   if (!recovery_) {
     if (start.type == TokenType::kEOF) {

@@ -7,8 +7,8 @@ namespace strata::hcl {
 namespace {
 
 TEST(HclParser, AttributesAndBlocksKeepTheirRanges) {
-  File f = parse_config("a = 1 + 2\nresource \"aws_vpc\" \"main\" {\n  cidr = var.cidr\n}\n",
-                        "main.tf");
+  File f =
+      parse_config("a = 1 + 2\nresource \"aws_vpc\" \"main\" {\n  cidr = var.cidr\n}\n", "main.tf");
   ASSERT_TRUE(f.diagnostics.empty());
   ASSERT_EQ(f.body.attributes.size(), 1u);
   const Attribute& a = f.body.attributes[0];

@@ -49,7 +49,8 @@ ExprPtr ParserState::parse_traversals(ExprPtr ret) {
       if (attr.type == TokenType::kIdent) {
         read();
         ret = make_relative_traversal(
-            std::move(ret), attr_step(std::string(attr.bytes), range_between(dot.range, attr.range)));
+            std::move(ret),
+            attr_step(std::string(attr.bytes), range_between(dot.range, attr.range)));
       } else if (attr.type == TokenType::kNumberLit) {
         // Legacy "foo.0" index form.
         Token num = read();

@@ -6,13 +6,13 @@
 // Numbers: strata computes in exact decimal. operators.t expects `11 % 5.1` to be
 // 0.8000…00024, an artefact of cty rounding 5.1 to a 512-bit binary float; numbers therefore
 // compare equal when they differ by less than one part in 1e150 (below cty's own precision).
+#include <gtest/gtest.h>
+
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "hcl/eval.h"
 #include "hcl/json_syntax.h"
@@ -51,8 +51,10 @@ Type parse_type(const Expr& e) {
   Type t;
   if (e.kind == ExprKind::kScopeTraversal) {
     const std::string& n = e.traversal[0].name;
-    t.kind = n == "string" ? Type::kString : n == "number" ? Type::kNumber
-             : n == "bool" ? Type::kBool : Type::kAny;
+    t.kind = n == "string"   ? Type::kString
+             : n == "number" ? Type::kNumber
+             : n == "bool"   ? Type::kBool
+                             : Type::kAny;
     return t;
   }
   if (e.kind == ExprKind::kFunctionCall && e.items.size() == 1) {
@@ -84,21 +86,30 @@ bool convert(const Value& in, const Type& t, Value* out) {
   }
   switch (t.kind) {
     case Type::kString:
-      if (in.is_string()) *out = in;
-      else if (in.is_number()) *out = Value(to_decimal(in).str());
-      else if (in.is_bool()) *out = Value(in.as_bool() ? "true" : "false");
-      else return false;
+      if (in.is_string())
+        *out = in;
+      else if (in.is_number())
+        *out = Value(to_decimal(in).str());
+      else if (in.is_bool())
+        *out = Value(in.as_bool() ? "true" : "false");
+      else
+        return false;
       return true;
     case Type::kNumber:
-      if (in.is_number()) *out = in;
-      else if (in.is_string() && Decimal::parse(in.as_string())) *out = Value(Number(in.as_string()));
-      else return false;
+      if (in.is_number())
+        *out = in;
+      else if (in.is_string() && Decimal::parse(in.as_string()))
+        *out = Value(Number(in.as_string()));
+      else
+        return false;
       return true;
     case Type::kBool:
-      if (in.is_bool()) *out = in;
+      if (in.is_bool())
+        *out = in;
       else if (in.is_string() && (in.as_string() == "true" || in.as_string() == "false"))
         *out = Value(in.as_string() == "true");
-      else return false;
+      else
+        return false;
       return true;
     case Type::kMap: {
       if (!in.is_map()) return false;
@@ -129,7 +140,8 @@ bool convert(const Value& in, const Type& t, Value* out) {
       *out = Value(std::move(m));
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 
@@ -221,8 +233,8 @@ class Decoder {
     if (spec.type == "object") {
       Value::Map out;
       for (const auto& child : spec.body.blocks) {
-        std::string name = child.labels.empty() ? str_attr(child.body, "block_type")
-                                                : child.labels[0];
+        std::string name =
+            child.labels.empty() ? str_attr(child.body, "block_type") : child.labels[0];
         out[name] = decode_in(child, body, diags);
       }
       return Value(std::move(out));
@@ -320,8 +332,8 @@ void run_case(const fs::path& t_path) {
   for (const std::string& input : inputs) {
     SCOPED_TRACE(input);
     bool json = input.ends_with(".json");
-    File f = json ? parse_json_config(read_text(input), input)
-                  : parse_config(read_text(input), input);
+    File f =
+        json ? parse_json_config(read_text(input), input) : parse_config(read_text(input), input);
     HclDiagnostics diags = f.diagnostics;
     Value result;
     if (!diags.has_errors()) {
@@ -338,8 +350,8 @@ void run_case(const fs::path& t_path) {
     std::multiset<std::string> want, got;
     if (expected_diags) {
       for (const auto& d : expected_diags->body.blocks) {
-        want.insert(describe(d.type == "error" ? Severity::kError : Severity::kWarning,
-                             range_of(d.body)));
+        want.insert(
+            describe(d.type == "error" ? Severity::kError : Severity::kWarning, range_of(d.body)));
       }
     }
     for (const auto& d : diags.items()) got.insert(describe(d.severity, d.subject));

@@ -99,11 +99,21 @@ std::string decode_string_literal(std::string_view text, bool quoted, const Rang
       }
       char e = text[++i];
       switch (e) {
-        case 'n': out += '\n'; continue;
-        case 'r': out += '\r'; continue;
-        case 't': out += '\t'; continue;
-        case '"': out += '"'; continue;
-        case '\\': out += '\\'; continue;
+        case 'n':
+          out += '\n';
+          continue;
+        case 'r':
+          out += '\r';
+          continue;
+        case 't':
+          out += '\t';
+          continue;
+        case '"':
+          out += '"';
+          continue;
+        case '\\':
+          out += '\\';
+          continue;
         case 'u':
         case 'U': {
           size_t n = e == 'u' ? 4 : 8;
@@ -111,8 +121,10 @@ std::string decode_string_literal(std::string_view text, bool quoted, const Rang
           bool ok = i + n < text.size();
           for (size_t k = 1; ok && k <= n; ++k) {
             int h = hex_value(text[i + k]);
-            if (h < 0) ok = false;
-            else cp = cp * 16 + h;
+            if (h < 0)
+              ok = false;
+            else
+              cp = cp * 16 + h;
           }
           if (!ok || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
             diags.error(range, "Invalid escape sequence",
@@ -126,8 +138,9 @@ std::string decode_string_literal(std::string_view text, bool quoted, const Rang
         }
         default:
           diags.error(range, "Invalid escape sequence",
-                      std::string("The symbol \"") + e + "\" is not a valid escape sequence "
-                      "selector.");
+                      std::string("The symbol \"") + e +
+                          "\" is not a valid escape sequence "
+                          "selector.");
           out += e;
           continue;
       }

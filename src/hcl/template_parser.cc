@@ -41,7 +41,8 @@ size_t leading_space(const std::string& s, size_t* bytes) {
     }
     // U+2000..U+200A, U+3000, U+00A0 (the spaces heredocs meet in practice).
     if (i + 3 <= s.size() && s[i] == '\xe2' && s[i + 1] == '\x80' &&
-        static_cast<unsigned char>(s[i + 2]) >= 0x80 && static_cast<unsigned char>(s[i + 2]) <= 0x8a) {
+        static_cast<unsigned char>(s[i + 2]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 2]) <= 0x8a) {
       i += 3;
       ++n;
       continue;
@@ -134,8 +135,10 @@ class TemplateNester {
       case TemplatePart::kInterp:
         ++pos_;
         return std::move(p.expr);
-      case TemplatePart::kIf: return if_directive();
-      case TemplatePart::kFor: return for_directive();
+      case TemplatePart::kIf:
+        return if_directive();
+      case TemplatePart::kFor:
+        return for_directive();
       case TemplatePart::kEnd:
         ++pos_;
         diags_.error(p.range, "Unexpected end of template",
@@ -326,8 +329,8 @@ ExprPtr ParserState::parse_template(const Token& open) {
         if (close.bytes.size() == 2 && close.bytes[0] == '~') ltrim_next = true;
       }
       pop_newlines();
-      TemplatePart p{TemplatePart::kInterp, {}, std::move(e), {}, {},
-                     range_between(next.range, close.range)};
+      TemplatePart p{
+          TemplatePart::kInterp, {}, std::move(e), {}, {}, range_between(next.range, close.range)};
       parts.push_back(std::move(p));
       continue;
     }
@@ -388,9 +391,9 @@ ExprPtr ParserState::parse_template(const Token& open) {
       } else {
         ok = false;
         if (!recovery_) {
-          diags_->error(kw.range, "Invalid template control keyword",
-                        "\"" + std::string(kw.bytes) +
-                            "\" is not a valid template control keyword.");
+          diags_->error(
+              kw.range, "Invalid template control keyword",
+              "\"" + std::string(kw.bytes) + "\" is not a valid template control keyword.");
         }
       }
       if (!ok) {
@@ -424,8 +427,8 @@ ExprPtr ParserState::parse_template(const Token& open) {
     break;
   }
   if (parts.empty()) {
-    parts.push_back({TemplatePart::kLiteral, {}, nullptr, {}, {},
-                     Range{start_range.end, start_range.end}});
+    parts.push_back(
+        {TemplatePart::kLiteral, {}, nullptr, {}, {}, Range{start_range.end, start_range.end}});
   }
   parts.push_back({TemplatePart::kEnd, {}, nullptr, {}, {}, end_range});
   if (flush) flush_heredoc(parts);

@@ -14,8 +14,8 @@ class Walker {
     switch (e->kind) {
       case ExprKind::kScopeTraversal:
         if (!is_local(e->traversal[0].name)) {
-          out_.push_back({e->traversal, range_between(e->traversal.front().range,
-                                                      e->traversal.back().range)});
+          out_.push_back(
+              {e->traversal, range_between(e->traversal.front().range, e->traversal.back().range)});
         }
         return;
       case ExprKind::kFor:

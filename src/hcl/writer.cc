@@ -29,11 +29,21 @@ std::string write_hcl_string(const std::string& s) {
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = s[i];
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       case '$':
       case '%':
         out += static_cast<char>(c);
@@ -54,10 +64,14 @@ std::string write_hcl_string(const std::string& s) {
 
 std::string write_hcl_value(const Value& v, int indent) {
   switch (v.kind()) {
-    case Value::Kind::kNull: return "null";
-    case Value::Kind::kBool: return v.as_bool() ? "true" : "false";
-    case Value::Kind::kNumber: return v.as_number().text();
-    case Value::Kind::kString: return write_hcl_string(v.as_string());
+    case Value::Kind::kNull:
+      return "null";
+    case Value::Kind::kBool:
+      return v.as_bool() ? "true" : "false";
+    case Value::Kind::kNumber:
+      return v.as_number().text();
+    case Value::Kind::kString:
+      return write_hcl_string(v.as_string());
     case Value::Kind::kList: {
       const auto& l = v.as_list();
       if (l.empty()) return "[]";
@@ -65,7 +79,8 @@ std::string write_hcl_value(const Value& v, int indent) {
       for (const auto& x : l) simple = simple && is_simple(x);
       std::string out = "[";
       if (simple) {
-        for (size_t i = 0; i < l.size(); ++i) out += (i ? ", " : "") + write_hcl_value(l[i], indent);
+        for (size_t i = 0; i < l.size(); ++i)
+          out += (i ? ", " : "") + write_hcl_value(l[i], indent);
         return out + "]";
       }
       out += "\n";
