@@ -215,8 +215,12 @@ class Operation {
         return std::nullopt;
       }
       vars = *resolved;
+      std::vector<SimDiag> now;
+      for (auto& d : diags) (d.deferred ? deferred_ : now).push_back(d);
+      diags = now;
     }
-    for (const auto& r : state_.resources) {
+    // Applying a saved plan does not refresh again.
+    for (const auto& r : saved_vars ? std::vector<StateResource>{} : state_.resources) {
       ui_.refresh_start(ResourceRef{r.address(), r.type, r.name, implied_provider(r.type)}, r.id());
       ui_.refresh_complete(ResourceRef{r.address(), r.type, r.name, implied_provider(r.type)},
                            r.id());
@@ -228,7 +232,7 @@ class Operation {
 
   void show_plan(const Plan& plan, bool with_summary) {
     for (const auto& c : plan.changes) {
-      if (c.action != "noop") ui_.planned_change(c.ref(), c.action);
+      if (c.action != "noop") ui_.planned_change(c.ref(), c.action, c.reason);
     }
     if (!with_summary) return;
     if (!plan.has_changes()) ui_.text("\nNo changes. Your infrastructure matches the configuration.");
@@ -241,6 +245,7 @@ class Operation {
     if (!plan) return 1;
     if (knobs_.crash) std::abort();
     show_plan(*plan, true);
+    if (report_all(ui_, deferred_)) return 1;
     if (!interruptible_sleep(knobs_.delay_ms)) return halted(ui_, intr_);
     if (!o_.out.empty()) {
       std::string err;
@@ -281,6 +286,7 @@ class Operation {
     auto plan = compute(destroy, saved ? &saved->variables : nullptr);
     if (!plan) return 1;
     show_plan(*plan, !saved);
+    if (report_all(ui_, deferred_)) return 1;
     if (knobs_.crash) std::abort();
 
     // Delay spread over the changes, so an interrupt lands between resources.
@@ -322,8 +328,8 @@ class Operation {
       fresh.type = c->type;
       fresh.name = c->name;
       fresh.provider = provider_address(c->type);
-      fresh.attributes =
-          resource_attributes(*c->config, scope, prior, action == "create", diags);
+      fresh.attributes = resource_attributes(*c->config, scope, prior, action == "create", diags,
+                                             &fresh.sensitive_attributes);
       if (report_all(ui_, diags)) return 1;
       fresh.dependencies = resource_dependencies(module_, *c->config);
       bool sleep_ok = interruptible_sleep(slice);
@@ -432,6 +438,7 @@ class Operation {
   std::string state_path_;
   StateLock lock_;
   Interrupt intr_;
+  std::vector<SimDiag> deferred_;  // reported after the plan lines, then exit 1
 };
 
 int cmd_version(const Options& o, const Knobs& k) {
@@ -495,9 +502,11 @@ int cmd_init(const Options& o, const Knobs& k) {
     if (!o.json) {
       ui.text("\nSuccessfully configured the backend \"" + module.backend->type + "\"!");
     } else {
-      std::cout << "\nSuccessfully configured the backend \"" << module.backend->type
+      // Terraform prints this one as coloured text even with -json.
+      std::cout << "\x1b[0m\x1b[32m\nSuccessfully configured the backend \""
+                << module.backend->type
                 << "\"! Terraform will automatically\nuse this backend unless the backend "
-                   "configuration changes.\n";
+                   "configuration changes.\x1b[0m\n";
     }
   }
   ui.init_output("Initializing provider plugins...", "initializing_provider_plugin_message");

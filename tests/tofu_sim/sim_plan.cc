@@ -127,6 +127,24 @@ ojson marks(const Value& v) {
   return false;
 }
 
+ResourceChange change_of(const StateResource& r, const char* action, Value before, Value after,
+                         const Resource* config) {
+  ResourceChange c;
+  c.address = r.address();
+  c.type = r.type;
+  c.name = r.name;
+  c.action = action;
+  c.before = std::move(before);
+  c.after = std::move(after);
+  c.config = config;
+  return c;
+}
+
+ojson with_sensitive(ojson m, const std::vector<std::string>& names) {
+  for (const auto& n : names) m[n] = true;
+  return m;
+}
+
 // An unknown terraform_data output still has the type of its input, and Terraform marks its
 // structure: {} for an object, [] for a list.
 ojson unknown_output_marks(const ResourceChange& c, ojson m) {
@@ -210,18 +228,20 @@ std::optional<std::map<std::string, Typed>> resolve_variables(const Module& modu
     } else if (auto e = parse_expression(text, strata::Origin(src), d)) {
       if (auto t = evaluate(*e, empty, d)) raw[name] = *t;
     }
-    raw_origin[name] = src;
+    raw_origin[name] = src == "-var" ? "-var=\"" + name + "=...\"" : "the " + src + " environment variable";
   };
   for (const auto& [name, v] : module.variables) {
     if (const char* env = std::getenv(("TF_VAR_" + name).c_str())) {
       set_string(name, env, "TF_VAR_" + name);
     }
   }
+  bool file_failed = false;
   auto load_file = [&](const fs::path& p, bool from_cli) {
     std::string text = read_text(p);
     std::string label = p.filename().string();
     if (from_cli) label = p.string();
     if (!fs::exists(p)) {
+      file_failed = true;
       diags.push_back(error("Failed to read variables file",
                             "Given variables file " + p.string() + " does not exist."));
       return;
@@ -293,6 +313,7 @@ std::optional<std::map<std::string, Typed>> resolve_variables(const Module& modu
     set_string(name, a.text.substr(eq + 1), "-var");
   }
   for (auto& s : to_sim_diags(d)) diags.push_back(s);
+  if (file_failed) return std::nullopt;  // Terraform stops at an unreadable file
 
   std::map<std::string, Typed> out;
   for (const auto& [name, v] : module.variables) {
@@ -311,23 +332,29 @@ std::optional<std::map<std::string, Typed>> resolve_variables(const Module& modu
     std::string err;
     auto c = convert(it->second, types[name], &err);
     if (!c) {
-      diags.push_back(error("Invalid value for input variable",
-                            "The given value is not suitable for var." + name + " declared at " +
-                                v.origin.str() + ": " + err + ".",
-                            v.origin));
+      std::string how = raw_origin.count(name) ? "set using " + raw_origin[name]
+                                               : "declared at " + v.origin.str();
+      SimDiag bad = error("Invalid value for input variable",
+                          "Unsuitable value for var." + name + " " + how + ": " + err + ".",
+                          v.origin);
+      // Terraform checks the value during the walk: the plan goes on with it unknown.
+      bad.deferred = true;
+      diags.push_back(bad);
+      out[name] = unknown_typed();
       continue;
     }
     c->sensitive = v.sensitive;
     out[name] = *c;
   }
   for (size_t i = errors_before; i < diags.size(); ++i) {
-    if (diags[i].severity == "error") return std::nullopt;
+    if (diags[i].severity == "error" && !diags[i].deferred) return std::nullopt;
   }
   return out;
 }
 
 Value resource_attributes(const Resource& r, const EvalScope& scope, const StateResource* prior,
-                          bool new_id, std::vector<SimDiag>& diags) {
+                          bool new_id, std::vector<SimDiag>& diags,
+                          std::vector<std::string>* sensitive) {
   Value attrs = Value::map();
   std::string id = prior && !new_id ? prior->id() : std::string();
   if (r.type == "terraform_data") {
@@ -337,12 +364,16 @@ Value resource_attributes(const Resource& r, const EvalScope& scope, const State
     attrs.set("input", input ? wrapped(*input) : Value());
     attrs.set("output", input ? wrapped(*input) : Value());
     attrs.set("triggers_replace", triggers ? wrapped(*triggers) : Value());
+    // Terraform marks only the attribute the sensitive value was given to.
+    if (input && input->sensitive) sensitive->push_back("input");
+    if (triggers && triggers->sensitive) sensitive->push_back("triggers_replace");
     return attrs;
   }
   attrs.set("id", id.empty() ? fresh_numeric_id() : id);
   for (const auto& [name, e] : r.attributes) {
     auto v = eval_attr(r, name.c_str(), scope, diags);
     attrs.set(name, v ? v->value : Value());
+    if (v && v->sensitive) sensitive->push_back(name);
   }
   if (r.type == "null_resource" && !attrs.find("triggers")) attrs.set("triggers", Value());
   return attrs;
@@ -359,6 +390,8 @@ EvalScope scope_from_state(const std::map<std::string, Typed>& variables, const 
       } else {
         attrs[k] = known(v);
       }
+      attrs[k].sensitive = std::find(r.sensitive_attributes.begin(), r.sensitive_attributes.end(),
+                                     k) != r.sensitive_attributes.end();
     }
   }
   return scope;
@@ -378,8 +411,9 @@ std::optional<Plan> make_plan(const Module& module, const State& state,
 
   if (destroy) {
     for (auto it = state.resources.rbegin(); it != state.resources.rend(); ++it) {
-      ResourceChange c{it->address(), it->type, it->name, "delete", it->attributes, Value(), {},
-                       module.find_resource(it->address())};
+      ResourceChange c = change_of(*it, "delete", it->attributes, Value(),
+                                   module.find_resource(it->address()));
+      c.before_sensitive = it->sensitive_attributes;
       plan.changes.push_back(c);
       ++plan.counts.remove;
     }
@@ -392,8 +426,14 @@ std::optional<Plan> make_plan(const Module& module, const State& state,
 
   for (const Resource* r : *order) {
     const StateResource* prior = state.find(r->address());
-    ResourceChange c{r->address(), r->type, r->name, "noop", prior ? prior->attributes : Value(),
-                     Value::map(), {}, r};
+    ResourceChange c;
+    c.address = r->address();
+    c.type = r->type;
+    c.name = r->name;
+    c.action = "noop";
+    c.before = prior ? prior->attributes : Value();
+    c.after = Value::map();
+    c.config = r;
     auto& attrs = scope.resources[r->address()];
     if (r->type == "terraform_data") {
       auto input = eval_attr(*r, "input", scope, diags);
@@ -412,6 +452,9 @@ std::optional<Plan> make_plan(const Module& module, const State& state,
                                            : Value()))) {
         c.action = "update";
       }
+      if (input->sensitive) c.after_sensitive.push_back("input");
+      if (triggers->sensitive) c.after_sensitive.push_back("triggers_replace");
+      if (prior) c.before_sensitive = prior->sensitive_attributes;
       c.after.set("input", input->unknown ? Value() : input->value);
       c.after.set("triggers_replace", triggers->unknown ? Value() : triggers->value);
       if (input->unknown) c.after_unknown.push_back("input");
@@ -464,6 +507,7 @@ std::optional<Plan> make_plan(const Module& module, const State& state,
       }
       c.after = after;
     }
+    if (c.action == "replace") c.reason = prior && prior->tainted ? "tainted" : "cannot_update";
     if (c.action == "create") ++plan.counts.add;
     if (c.action == "update") ++plan.counts.change;
     if (c.action == "replace") {
@@ -474,8 +518,9 @@ std::optional<Plan> make_plan(const Module& module, const State& state,
   }
   for (const auto& r : state.resources) {
     if (module.find_resource(r.address())) continue;
-    plan.changes.push_back(
-        ResourceChange{r.address(), r.type, r.name, "delete", r.attributes, Value(), {}, nullptr});
+    ResourceChange c = change_of(r, "delete", r.attributes, Value(), nullptr);
+    c.before_sensitive = r.sensitive_attributes;
+    plan.changes.push_back(c);
     ++plan.counts.remove;
   }
 
@@ -626,7 +671,7 @@ ojson state_values(const State& state) {
       }
     }
     res["values"] = vals;
-    res["sensitive_values"] = marks(from_ojson(vals));
+    res["sensitive_values"] = with_sensitive(marks(from_ojson(vals)), r.sensitive_attributes);
     if (!r.dependencies.empty()) res["depends_on"] = r.dependencies;
     resources.push_back(res);
   }
@@ -717,7 +762,8 @@ std::string plan_document(const Module& module, const Plan& plan, const State& p
       pr["provider_name"] = provider;
       pr["schema_version"] = 0;
       pr["values"] = to_ojson(c->after);
-      pr["sensitive_values"] = unknown_output_marks(*c, marks(c->after));
+      pr["sensitive_values"] =
+          with_sensitive(unknown_output_marks(*c, marks(c->after)), c->after_sensitive);
       planned_resources.push_back(pr);
     }
     ojson rc = ojson::object();
@@ -739,11 +785,17 @@ std::string plan_document(const Module& module, const Plan& plan, const State& p
     ojson unknown = marks(c->after);
     for (const auto& u : c->after_unknown) unknown[u] = true;
     change["after_unknown"] = c->action == "delete" ? ojson(false) : unknown;
-    change["before_sensitive"] = before.is_null() ? ojson(false) : marks(before);
+    change["before_sensitive"] =
+        before.is_null() ? ojson(false) : with_sensitive(marks(before), c->before_sensitive);
     change["after_sensitive"] =
-        c->action == "delete" ? ojson(false) : unknown_output_marks(*c, marks(c->after));
+        c->action == "delete"
+            ? ojson(false)
+            : with_sensitive(unknown_output_marks(*c, marks(c->after)), c->after_sensitive);
+    if (c->action == "replace" && c->reason == "cannot_update" && c->type == "terraform_data") {
+      change["replace_paths"] = ojson::array({ojson::array({"triggers_replace"})});
+    }
     rc["change"] = change;
-    if (c->action == "replace") rc["action_reason"] = "replace_because_cannot_update";
+    if (c->action == "replace") rc["action_reason"] = "replace_because_" + c->reason;
     resource_changes.push_back(rc);
   }
   ojson planned = ojson::object();
@@ -834,6 +886,12 @@ std::string plan_document(const Module& module, const Plan& plan, const State& p
       size_t first = ref.find('.');
       size_t second = ref.find('.', first + 1);
       if (ref.rfind("var.", 0) == 0 || second == std::string::npos) continue;
+      // Terraform lists the attributes behind outputs that the plan changes.
+      bool changing = false;
+      for (const auto& oc : plan.outputs) {
+        if (oc.name == name) changing = oc.action != "noop";
+      }
+      if (!changing) continue;
       rel.push_back({{"resource", ref.substr(0, second)},
                      {"attribute", ojson::array({ref.substr(second + 1)})}});
     }

@@ -29,6 +29,8 @@ struct SimDiag {
   std::string summary;
   std::string detail;
   strata::Origin origin;
+  // Reported after the plan lines, as Terraform does for values it checks during the walk.
+  bool deferred = false;
 };
 
 std::vector<SimDiag> to_sim_diags(const strata::Diagnostics& diags);
@@ -45,6 +47,8 @@ struct ResourceChange {
   Value after;         // attributes after; unknown ones are absent, listed in after_unknown
   std::vector<std::string> after_unknown;
   const Resource* config = nullptr;  // null for deletes of orphans
+  std::vector<std::string> before_sensitive, after_sensitive;  // attribute names
+  std::string reason;  // replace: "cannot_update" or "tainted"
   ResourceRef ref() const;
 };
 
@@ -71,8 +75,10 @@ std::optional<Plan> make_plan(const Module& module, const State& state,
                               std::vector<SimDiag>& diags);
 
 // Resource attributes as the state stores them, for a resource whose inputs are known.
+// Names of sensitive attributes go to *sensitive.
 Value resource_attributes(const Resource& r, const EvalScope& scope, const StateResource* prior,
-                          bool new_id, std::vector<SimDiag>& diags);
+                          bool new_id, std::vector<SimDiag>& diags,
+                          std::vector<std::string>* sensitive);
 std::string provider_address(const std::string& type);
 // The resources `r` depends on (depends_on and references), as Terraform records them.
 std::vector<std::string> resource_dependencies(const Module& module, const Resource& r);

@@ -73,6 +73,13 @@ std::optional<State> read_state(const std::string& path, std::string* err) {
       if (const Value* inst = r.find("instances"); inst && inst->is_list() && !inst->as_list().empty()) {
         const Value& i0 = inst->as_list()[0];
         if (const Value* a = i0.find("attributes")) sr.attributes = *a;
+        if (const Value* sa = i0.find("sensitive_attributes"); sa && sa->is_list()) {
+          for (const auto& path : sa->as_list()) {
+            if (!path.is_list() || path.as_list().empty()) continue;
+            const Value* step = path.as_list()[0].find("value");
+            if (step && step->is_string()) sr.sensitive_attributes.push_back(step->as_string());
+          }
+        }
         if (const Value* deps = i0.find("dependencies"); deps && deps->is_list()) {
           for (const auto& d : deps->as_list()) {
             if (d.is_string()) sr.dependencies.push_back(d.as_string());
@@ -120,7 +127,11 @@ std::string state_json(const State& state, const std::string& version) {
     if (r.tainted) inst["status"] = "tainted";
     inst["schema_version"] = 0;
     inst["attributes"] = to_ojson(r.attributes);
-    inst["sensitive_attributes"] = ojson::array();
+    ojson sensitive = ojson::array();
+    for (const auto& name : r.sensitive_attributes) {
+      sensitive.push_back(ojson::array({{{"type", "get_attr"}, {"value", name}}}));
+    }
+    inst["sensitive_attributes"] = sensitive;
     if (!r.dependencies.empty()) inst["dependencies"] = r.dependencies;
     res["instances"] = ojson::array({inst});
     resources.push_back(res);

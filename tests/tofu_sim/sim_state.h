@@ -27,6 +27,7 @@ struct StateResource {
   Value attributes = Value::map();
   bool tainted = false;
   std::vector<std::string> dependencies;  // resource addresses, sorted
+  std::vector<std::string> sensitive_attributes;  // top-level attribute names
   std::string address() const { return type + "." + name; }
   std::string id() const {
     const Value* id = attributes.find("id");

@@ -135,7 +135,8 @@ void Ui::diagnostic(const std::string& severity, const std::string& summary,
   emit(severity == "error" ? "error" : "warn", title, "diagnostic", {{"diagnostic", d}});
 }
 
-void Ui::planned_change(const ResourceRef& r, const std::string& action) {
+void Ui::planned_change(const ResourceRef& r, const std::string& action,
+                        const std::string& reason) {
   static const std::pair<const char*, const char*> kVerbs[] = {
       {"create", "create"}, {"update", "update"}, {"delete", "delete"},
       {"replace", "replace"}, {"read", "read"}, {"noop", "no-op"}};
@@ -157,6 +158,7 @@ void Ui::planned_change(const ResourceRef& r, const std::string& action) {
   ojson change = ojson::object();
   change["resource"] = resource_json(r);
   change["action"] = action;
+  if (!reason.empty()) change["reason"] = reason;
   emit("info", msg, "planned_change", {{"change", change}});
 }
 

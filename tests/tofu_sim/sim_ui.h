@@ -43,7 +43,8 @@ class Ui {
   void diagnostic(const std::string& severity, const std::string& summary,
                   const std::string& detail, const std::string& filename = {}, int line = 0,
                   int column = 0, const std::string& address = {});
-  void planned_change(const ResourceRef& r, const std::string& action);
+  void planned_change(const ResourceRef& r, const std::string& action,
+                      const std::string& reason = {});
   void change_summary(const Counts& c, const std::string& operation);
   void refresh_start(const ResourceRef& r, const std::string& id);
   void refresh_complete(const ResourceRef& r, const std::string& id);

@@ -108,14 +108,45 @@ std::vector<std::string> ui_lines(const RunResult& r) {
 struct Step {
   std::string name;
   std::vector<std::string> args;
-  enum class Compare { kUiLines, kDocument, kShape } compare = Compare::kUiLines;
+  // kDiagnostics: for runs that fail, the line types plus each diagnostic's severity, summary,
+  // file and line (the detail wording and byte offsets of Terraform's snippets are not modelled).
+  enum class Compare { kUiLines, kDocument, kShape, kDiagnostics };
+  Step(std::string n, std::vector<std::string> a, Compare c = Compare::kUiLines,
+       std::map<std::string, std::string> e = {})
+      : name(std::move(n)), args(std::move(a)), compare(c), env(std::move(e)) {}
+  Compare compare;
+  std::map<std::string, std::string> env;
 };
 
 struct Module {
   std::string name;
   std::map<std::string, std::string> files;
   std::vector<Step> steps;
+  std::string state_file;
+  Module(std::string n, std::map<std::string, std::string> f, std::vector<Step> s,
+         std::string state = "terraform.tfstate")
+      : name(std::move(n)), files(std::move(f)), steps(std::move(s)), state_file(std::move(state)) {}
 };
+
+std::vector<std::string> diagnostic_lines(const RunResult& r) {
+  std::vector<std::string> out;
+  for (const auto& l : r.lines()) {
+    if (l.empty() || l[0] != '{') continue;
+    Value v = strata::parse_json_text(l);
+    std::string line = v.find("type")->as_string();
+    if (const Value* d = v.find("diagnostic")) {
+      line += " " + d->find("severity")->as_string() + " " + d->find("summary")->as_string();
+      if (const Value* range = d->find("range")) {
+        line += " " + range->find("filename")->as_string() + ":" +
+                range->find("start")->find("line")->as_number().text();
+      }
+    }
+    out.push_back(line);
+  }
+  // Terraform reports independent diagnostics in graph-walk order, which varies.
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
 struct Observed {
   std::vector<RunResult> results;
@@ -129,10 +160,10 @@ Observed run_module(const std::string& engine, const Module& m, const std::strin
   for (const auto& step : m.steps) {
     std::vector<std::string> argv{engine};
     argv.insert(argv.end(), step.args.begin(), step.args.end());
-    o.results.push_back(run(argv, dir.path()));
-    fs::path state = dir.path() / "terraform.tfstate";
+    o.results.push_back(run(argv, dir.path(), step.env));
+    fs::path state = dir.path() / m.state_file;
     o.states.push_back(fs::exists(state) ? read_file(state) : "");
-    EXPECT_FALSE(fs::exists(dir.path() / ".terraform.tfstate.lock.info"))
+    EXPECT_FALSE(fs::exists((dir.path() / m.state_file).parent_path() / ".terraform.tfstate.lock.info"))
         << tag << " left a lock after " << step.name;
   }
   return o;
@@ -159,6 +190,9 @@ void compare(const Module& m, const Observed& tf, const Observed& sim) {
       case Step::Compare::kDocument:
         EXPECT_EQ(strata::to_json_text(normalise(strata::parse_json_text(a.out))),
                   strata::to_json_text(normalise(strata::parse_json_text(b.out))));
+        break;
+      case Step::Compare::kDiagnostics:
+        EXPECT_EQ(join(diagnostic_lines(a)), join(diagnostic_lines(b)));
         break;
       case Step::Compare::kShape:
         EXPECT_EQ(shape(strata::parse_json_text(a.out)), shape(strata::parse_json_text(b.out)));
@@ -309,6 +343,102 @@ output "pi" {
 }
 )"}},
                  lifecycle({"-var", "region=us-east-2"})});
+  using C = Step::Compare;
+  out.push_back({"errors",
+                 {{"main.tf", R"(
+variable "required" {
+  type = string
+}
+variable "count_of" {
+  type    = number
+  default = 1
+}
+output "echo" {
+  value = var.required
+}
+)"},
+                  {"bad.tf.disabled", ""}},
+                 {{"init", {"init", "-input=false", "-json"}},
+                  {"missing variable", {"plan", "-input=false", "-json"}, C::kDiagnostics},
+                  {"undeclared -var", {"plan", "-input=false", "-json", "-var", "required=x",
+                                       "-var", "nope=1"}, C::kDiagnostics},
+                  {"bad number", {"plan", "-input=false", "-json", "-var", "required=x", "-var",
+                                  "count_of=abc"}, C::kDiagnostics},
+                  {"missing var file", {"plan", "-input=false", "-json", "-var-file=none.tfvars"},
+                   C::kDiagnostics},
+                  {"from env", {"apply", "-input=false", "-auto-approve", "-json"}, C::kUiLines,
+                   {{"TF_VAR_required", "from-env"}}},
+                  {"output", {"output", "-json"}, C::kDocument},
+                  {"output missing", {"output", "-json", "nope"}, C::kDiagnostics}}});
+  out.push_back({"undeclared_reference",
+                 {{"main.tf", R"(
+resource "terraform_data" "a" {
+  input = var.nope
+}
+output "o" {
+  value = terraform_data.missing.output
+}
+)"}},
+                 {{"plan", {"plan", "-input=false", "-json"}, C::kDiagnostics}}});
+  out.push_back({"replace_and_secrets",
+                 {{"main.tf", R"(
+variable "version_tag" {
+  default = "v1"
+}
+variable "password" {
+  type      = string
+  sensitive = true
+}
+resource "terraform_data" "app" {
+  input            = "app"
+  triggers_replace = var.version_tag
+}
+resource "terraform_data" "db" {
+  input = var.password
+}
+output "app_id_known" {
+  value = terraform_data.app.input
+}
+output "password" {
+  value     = var.password
+  sensitive = true
+}
+)"}},
+                 {{"init", {"init", "-input=false", "-json"}},
+                  {"apply", {"apply", "-input=false", "-auto-approve", "-json"}, C::kUiLines,
+                   {{"TF_VAR_password", "s3cret"}}},
+                  {"output", {"output", "-json"}, C::kDocument},
+                  {"replace", {"plan", "-input=false", "-json", "-out=tfplan", "-var",
+                               "version_tag=v2"}, C::kUiLines, {{"TF_VAR_password", "s3cret"}}},
+                  {"show replace", {"show", "-json", "tfplan"}, C::kDocument},
+                  {"apply replace", {"apply", "-input=false", "-auto-approve", "-json", "tfplan"}},
+                  {"stale plan", {"apply", "-input=false", "-auto-approve", "-json", "tfplan"},
+                   C::kDiagnostics},
+                  {"plan destroy", {"plan", "-input=false", "-json", "-destroy",
+                                    "-detailed-exitcode"}, C::kUiLines,
+                   {{"TF_VAR_password", "s3cret"}}},
+                  {"destroy", {"destroy", "-auto-approve", "-json"}, C::kUiLines,
+                   {{"TF_VAR_password", "s3cret"}}}}});
+  out.push_back({"local_backend",
+                 {{"main.tf", R"(
+terraform {
+  backend "local" {
+    path = "state/custom.tfstate"
+  }
+}
+resource "terraform_data" "x" {
+  input = 42
+}
+output "x" {
+  value = terraform_data.x.output
+}
+)"}},
+                 {{"plan before init", {"plan", "-input=false", "-json"}, C::kDiagnostics},
+                  {"init", {"init", "-input=false", "-json"}},
+                  {"apply", {"apply", "-input=false", "-auto-approve", "-json"}},
+                  {"output", {"output", "-json"}, C::kDocument},
+                  {"show state", {"show", "-json"}, C::kDocument}},
+                 "state/custom.tfstate"});
   return out;
 }
 
@@ -326,7 +456,7 @@ TEST_P(SimVsTerraform, SameBehaviourAsTerraform) {
   compare(m, tf, sim);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modules, SimVsTerraform, ::testing::Values(0, 1, 2),
+INSTANTIATE_TEST_SUITE_P(Modules, SimVsTerraform, ::testing::Range(0, 7),
                          [](const auto& info) { return modules()[static_cast<size_t>(info.param)].name; });
 
 }  // namespace
