@@ -6,8 +6,6 @@ namespace strata::tpl {
 
 namespace {
 
-constexpr size_t kMaxSteps = 20'000'000;  // bounds exponential {{template}} fan-out
-
 std::string param_type_name(Param p) {
   switch (p) {
     case Param::kString: return "string";
@@ -65,7 +63,8 @@ class Executor {
   }
 
   void step() {
-    if (++steps_ > kMaxSteps) fail("template execution exceeded " + std::to_string(kMaxSteps) + " steps");
+    if (++steps_ > ctx_.limits.max_steps)
+      fail("template execution exceeded " + std::to_string(ctx_.limits.max_steps) + " steps");
   }
 
   void write(const std::string& s) {

@@ -27,6 +27,7 @@ enum class Param : uint8_t { kAny, kReflect, kString, kInt, kInt64, kFloat, kBoo
 struct Limits {
   size_t max_output = 64u << 20;  // bytes of rendered text, and of any one string built
   int max_depth = 100;            // nested {{template}} calls
+  size_t max_steps = 20'000'000;  // evaluation steps: bounds exponential {{template}} fan-out
 };
 
 // What a function may use while it runs.

@@ -146,12 +146,17 @@ void bad_verb(std::string& out, char verb, const Val& v) {
   out += ')';
 }
 
-std::string hex_string(const std::string& s, bool upper) {
+// fmt's %x on strings: "% x" separates bytes, "%#x" adds 0x (per byte when separated).
+std::string hex_string(const std::string& s, bool upper, bool space = false, bool sharp = false) {
   static const char* kLower = "0123456789abcdef";
   static const char* kUpper = "0123456789ABCDEF";
   const char* d = upper ? kUpper : kLower;
   std::string out;
+  bool first = true;
   for (unsigned char c : s) {
+    if (space && !first) out += ' ';
+    if (sharp && (space || first)) out += upper ? "0X" : "0x";
+    first = false;
     out += d[c >> 4];
     out += d[c & 15];
   }
@@ -243,8 +248,8 @@ void format_one(std::string& out, const Val& v, const Spec& sp) {
           return;
         }
         case 'q': pad(out, go_quote(sp.prec >= 0 ? utf8_prefix(s, static_cast<size_t>(sp.prec)) : s), sp); return;
-        case 'x': pad(out, hex_string(s, false), sp); return;
-        case 'X': pad(out, hex_string(s, true), sp); return;
+        case 'x': pad(out, hex_string(s, false, sp.space, sp.sharp), sp); return;
+        case 'X': pad(out, hex_string(s, true, sp.space, sp.sharp), sp); return;
         default: bad_verb(out, verb, v); return;
       }
     }

@@ -166,7 +166,7 @@ Val fn_cat(CallContext&, std::vector<Val>& a) {
 }
 
 std::string indent(int64_t spaces, const std::string& s, const CallContext& ctx) {
-  if (spaces < 0) spaces = 0;
+  if (spaces < 0) throw FuncError("strings: negative Repeat count");
   check_size(ctx, static_cast<size_t>(spaces));
   std::string pad(static_cast<size_t>(spaces), ' ');
   return pad + replace_all(s, "\n", "\n" + pad, ctx);
