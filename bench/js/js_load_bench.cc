@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
     auto start = std::chrono::steady_clock::now();
     double cpu_start = cpu_seconds();
     auto loaded = strata::config::load_project_with_diagnostics(options);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     best = std::min(best, seconds);
     best_cpu = std::min(best_cpu, cpu_seconds() - cpu_start);
     if (loaded.diagnostics.has_errors()) {
@@ -49,9 +50,10 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
-  std::printf("js_load_bench: %zu stacks, %zu components loaded in %.3f s wall, %.3f s CPU (best "
-              "of 3; %.2f ms per stack file); peak RSS %.1f MiB\n",
-              loaded_stacks, loaded_components, best, best_cpu, best * 1000.0 / std::max(1, stacks),
-              usage.ru_maxrss / 1024.0);
+  std::printf(
+      "js_load_bench: %zu stacks, %zu components loaded in %.3f s wall, %.3f s CPU (best "
+      "of 3; %.2f ms per stack file); peak RSS %.1f MiB\n",
+      loaded_stacks, loaded_components, best, best_cpu, best * 1000.0 / std::max(1, stacks),
+      usage.ru_maxrss / 1024.0);
   return status;
 }

@@ -32,7 +32,8 @@ void generate_stack_project(const std::string& dir, int stacks, int components_p
       if (c > 1) out << "    first: c0.name,\n";
       out << "  },\n";
       if (c % 3 == 0) {
-        out << "  providers: { google: { project: 'acme-" << s << "', region: 'europe-west1' } },\n";
+        out << "  providers: { google: { project: 'acme-" << s
+            << "', region: 'europe-west1' } },\n";
       }
       out << "});\n";
     }

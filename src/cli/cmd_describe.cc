@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -25,7 +24,8 @@ class DescribeHost : public tpl::TemplateHost {
   Value state(const std::string& stack, const std::string& component, const Origin&) override {
     const Component* c = project_.find({stack, component, {}});
     if (c && c->mock_outputs.is_map() && !c->mock_outputs.as_map().empty()) return c->mock_outputs;
-    throw Error("the outputs of " + stack + "/" + component + " are known only after it is applied");
+    throw Error("the outputs of " + stack + "/" + component +
+                " are known only after it is applied");
   }
   Value secret(const std::string& ref, const Origin&) override {
     throw Error("secret " + ref + " is not decrypted by describe");
@@ -102,8 +102,8 @@ struct ResolvedComponent {
 ResolvedComponent resolve_component(const Project& project, const Stack& s, const Component& c,
                                     DescribeHost& host) {
   ComponentResolver r(project, s, c, host);
-  ResolvedComponent out{&c, r.resolve(c.inputs, "inputs"), r.resolve(c.providers, "providers"),
-                        std::nullopt, {}};
+  ResolvedComponent out{
+      &c, r.resolve(c.inputs, "inputs"), r.resolve(c.providers, "providers"), std::nullopt, {}};
   const Backend& b = c.backend ? *c.backend : s.backend;
   if (!b.type.empty()) {
     out.backend = b;
@@ -154,7 +154,8 @@ void print_component(const ResolvedComponent& r) {
   std::cout << "component " << c.name << "  (" << c.origin.str() << ")\n";
   std::cout << "  source: " << c.source << "\n";
   if (r.backend) {
-    std::cout << "  backend: " << r.backend->type << "\n" << value_text(r.backend->config, 4) << "\n";
+    std::cout << "  backend: " << r.backend->type << "\n"
+              << value_text(r.backend->config, 4) << "\n";
   }
   std::cout << "  inputs:\n" << value_text(r.inputs, 4) << "\n";
   if (!r.providers.as_map().empty()) {
@@ -188,8 +189,9 @@ int run_describe(const Globals& globals, const std::string& stack_name,
     std::vector<std::string> names;
     for (const auto& [n, _] : project.stacks) names.push_back(n);
     std::string near = closest_match(stack_name, names);
-    throw Error("no stack named '" + stack_name + "'", {},
-                near.empty() ? "run 'strata list' to see the stacks" : "did you mean '" + near + "'?");
+    throw Error(
+        "no stack named '" + stack_name + "'", {},
+        near.empty() ? "run 'strata list' to see the stacks" : "did you mean '" + near + "'?");
   }
   std::vector<const Component*> components;
   if (component_name.empty()) {
@@ -200,14 +202,16 @@ int run_describe(const Globals& globals, const std::string& stack_name,
     std::vector<std::string> names;
     for (const auto& c : stack->components) names.push_back(c.name);
     std::string near = closest_match(component_name, names);
-    throw Error("stack '" + stack_name + "' has no component '" + component_name + "'", stack->origin,
+    throw Error("stack '" + stack_name + "' has no component '" + component_name + "'",
+                stack->origin,
                 near.empty() ? "run 'strata list " + stack_name + "' to see its components"
                              : "did you mean '" + near + "'?");
   }
 
   DescribeHost host(project);
   std::vector<ResolvedComponent> resolved;
-  for (const Component* c : components) resolved.push_back(resolve_component(project, *stack, *c, host));
+  for (const Component* c : components)
+    resolved.push_back(resolve_component(project, *stack, *c, host));
   if (globals.json) {
     nlohmann::json comps = nlohmann::json::array();
     for (const auto& r : resolved) comps.push_back(component_json(r));
@@ -226,10 +230,13 @@ int run_describe(const Globals& globals, const std::string& stack_name,
   }
   if (component_name.empty()) {
     std::cout << "stack " << stack->name << "  (" << stack->origin.str() << ")\n";
-    if (!stack->options.as_map().empty()) std::cout << "options:\n" << value_text(stack->options, 2) << "\n";
-    if (!stack->metadata.as_map().empty()) std::cout << "metadata:\n" << value_text(stack->metadata, 2) << "\n";
+    if (!stack->options.as_map().empty())
+      std::cout << "options:\n" << value_text(stack->options, 2) << "\n";
+    if (!stack->metadata.as_map().empty())
+      std::cout << "metadata:\n" << value_text(stack->metadata, 2) << "\n";
     for (const auto& [k, v] : stack->env) std::cout << "env " << k << "=" << v << "\n";
-    for (const auto& line : stack->provider_appends) std::cout << "append providers: " << line << "\n";
+    for (const auto& line : stack->provider_appends)
+      std::cout << "append providers: " << line << "\n";
   }
   for (const auto& r : resolved) print_component(r);
   return 0;
@@ -238,7 +245,8 @@ int run_describe(const Globals& globals, const std::string& stack_name,
 }  // namespace
 
 void add_describe_command(CLI::App& app, Globals& globals, Action& action) {
-  auto* cmd = app.add_subcommand("describe", "Show a stack's or component's inputs, backend and providers");
+  auto* cmd =
+      app.add_subcommand("describe", "Show a stack's or component's inputs, backend and providers");
   auto stack = std::make_shared<std::string>();
   auto component = std::make_shared<std::string>();
   cmd->add_option("STACK", *stack, "The stack")->required();

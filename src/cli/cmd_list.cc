@@ -1,7 +1,6 @@
 // `strata list [STACK]`: the stacks and components a project declares, with module sources,
 // dependencies and where each was declared.
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -32,8 +31,9 @@ std::vector<const Stack*> selected_stacks(const Project& project, const std::str
   std::vector<std::string> names;
   for (const auto& [n, _] : project.stacks) names.push_back(n);
   std::string near = closest_match(name, names);
-  throw Error("no stack named '" + name + "'", {},
-              near.empty() ? "run 'strata list' to see the stacks" : "did you mean '" + near + "'?");
+  throw Error(
+      "no stack named '" + name + "'", {},
+      near.empty() ? "run 'strata list' to see the stacks" : "did you mean '" + near + "'?");
 }
 
 nlohmann::json origin_json(const Origin& o) {
@@ -46,7 +46,8 @@ nlohmann::json stack_json(const Stack& s) {
   for (const auto& c : s.components) {
     nlohmann::json deps = nlohmann::json::array();
     for (const auto& d : c.depends_on) {
-      deps.push_back({{"stack", d.stack}, {"component", d.component}, {"origin", origin_json(d.origin)}});
+      deps.push_back(
+          {{"stack", d.stack}, {"component", d.component}, {"origin", origin_json(d.origin)}});
     }
     components.push_back({{"name", c.name},
                           {"source", c.source},
@@ -56,7 +57,8 @@ nlohmann::json stack_json(const Stack& s) {
   return {{"name", s.name},
           {"kind", s.kind},
           {"file", s.source_file},
-          {"backend", s.backend.type.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.backend.type)},
+          {"backend",
+           s.backend.type.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.backend.type)},
           {"origin", origin_json(s.origin)},
           {"components", components}};
 }
@@ -88,7 +90,8 @@ void print_stack(const Stack& s) {
 }  // namespace
 
 void add_list_command(CLI::App& app, Globals& globals, Action& action) {
-  auto* cmd = app.add_subcommand("list", "List stacks and their components, sources and dependencies");
+  auto* cmd =
+      app.add_subcommand("list", "List stacks and their components, sources and dependencies");
   auto stack = std::make_shared<std::string>();
   cmd->add_option("STACK", *stack, "Only this stack");
   cmd->add_flag("--json", globals.json, "Print a JSON object");

@@ -1,7 +1,6 @@
 // `strata validate`: loads every project file with every front-end and reports every problem
 // found (not only the first); exit 1 if there is any.
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -25,7 +24,6 @@ nlohmann::json diagnostic_json(const Diagnostic& d) {
 
 int run_validate(const Globals& globals) {
   config::LoadOptions options;
-  std::vector<std::string> printed;
   if (!globals.quiet && !globals.json) {
     options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
       std::cerr << where.str() << ": " << text << "\n";

@@ -8,7 +8,9 @@ namespace strata::config {
 
 namespace {
 
-bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+bool name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
+}
 
 std::string expand(const std::string& value, const std::map<std::string, std::string>& own,
                    const std::map<std::string, std::string>& lookup) {
@@ -34,7 +36,8 @@ std::string expand(const std::string& value, const std::map<std::string, std::st
       name = value.substr(j + 1, close - j - 1);
       j = close + 1;
     } else {
-      while (j < value.size() && (std::isalnum(static_cast<unsigned char>(value[j])) || value[j] == '_'))
+      while (j < value.size() &&
+             (std::isalnum(static_cast<unsigned char>(value[j])) || value[j] == '_'))
         name += value[j++];
       if (name.empty()) {
         out += value[i];
@@ -88,12 +91,15 @@ std::map<std::string, std::string> parse_dotenv(const std::string& text, const s
       std::string rest = line.substr(i + 1);
       size_t close;
       while ((close = [&] {
-                for (size_t k = 0; k < rest.size(); ++k) {
-                  if (quote == '"' && rest[k] == '\\') { ++k; continue; }
-                  if (rest[k] == quote) return k;
-                }
-                return std::string::npos;
-              }()) == std::string::npos) {
+               for (size_t k = 0; k < rest.size(); ++k) {
+                 if (quote == '"' && rest[k] == '\\') {
+                   ++k;
+                   continue;
+                 }
+                 if (rest[k] == quote) return k;
+               }
+               return std::string::npos;
+             }()) == std::string::npos) {
         if (pos >= text.size()) {
           throw Error("the quoted value of " + name + " is not closed",
                       Origin(display, start_line, static_cast<int>(i) + 1),
@@ -125,7 +131,8 @@ std::map<std::string, std::string> parse_dotenv(const std::string& text, const s
       value = line.substr(i);
       size_t comment = value.find(" #");
       if (comment != std::string::npos) value.resize(comment);
-      while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.pop_back();
+      while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back())))
+        value.pop_back();
       value = expand(value, vars, lookup);
     }
     vars[name] = value;

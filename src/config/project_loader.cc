@@ -121,11 +121,11 @@ void check_references(const Project& project, Diagnostics& diagnostics) {
         for (const auto& [sn, s] : project.stacks)
           for (const auto& other : s.components) names.push_back(sn + "/" + other.name);
         std::string near = did_you_mean(ref.str(), names);
-        diagnostics.error(ref.origin,
-                          "component " + stack.name + "/" + c.name + " refers to " + ref.str() +
-                              ", which does not exist",
-                          near.empty() ? "check the stack and component names"
-                                       : "did you mean " + near + "?");
+        diagnostics.error(
+            ref.origin,
+            "component " + stack.name + "/" + c.name + " refers to " + ref.str() +
+                ", which does not exist",
+            near.empty() ? "check the stack and component names" : "did you mean " + near + "?");
       }
     }
   }
@@ -180,8 +180,8 @@ LoadedProject load_project_with_diagnostics(const LoadOptions& options) {
   js_options.environment = &out.environment;
   js_options.secrets = options.secrets;
   js_options.log = options.log;
-  js_options.timeout_seconds =
-      number_from(out.environment, "STRATA_JS_TIMEOUT", options.js_timeout_seconds, out.diagnostics);
+  js_options.timeout_seconds = number_from(out.environment, "STRATA_JS_TIMEOUT",
+                                           options.js_timeout_seconds, out.diagnostics);
   js_options.memory_limit_bytes = static_cast<size_t>(
       number_from(out.environment, "STRATA_JS_MEMORY_LIMIT_MB",
                   static_cast<double>(options.js_memory_limit_bytes >> 20), out.diagnostics) *

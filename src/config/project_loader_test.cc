@@ -38,7 +38,8 @@ TEST(ProjectLoader, FindsTheRootAboveTheCurrentFolder) {
 
 TEST(ProjectLoader, LoadsJsStacksWithSettingsAndEnv) {
   TestProjectDir dir;
-  dir.write("strata.yaml", "stacks_dir: infra\nwork_dir: infra/.work\nenv:\n  FROM_YAML: y\n  SHELL_WINS: yaml\n");
+  dir.write("strata.yaml",
+            "stacks_dir: infra\nwork_dir: infra/.work\nenv:\n  FROM_YAML: y\n  SHELL_WINS: yaml\n");
   dir.write(".env", "FROM_DOTENV=d\nOVERRIDDEN=dotenv\nSHELL_WINS=dotenv\n");
   dir.write(".env.local", "OVERRIDDEN=local\n");
   dir.write("infra/dev.js",
@@ -57,8 +58,9 @@ TEST(ProjectLoader, LoadsJsStacksWithSettingsAndEnv) {
   ASSERT_EQ(p.stacks.size(), 1u);
   const Stack& dev = p.stacks.at("dev");
   EXPECT_EQ(dev.source_file, "infra/dev.js");
-  EXPECT_EQ(to_json_text(dev.components.at(0).inputs, -1),
-            R"({"dotenv":"d","missing":"","name":"acme-app","overridden":"local","shell":"shell","yaml":"y"})");
+  EXPECT_EQ(
+      to_json_text(dev.components.at(0).inputs, -1),
+      R"({"dotenv":"d","missing":"","name":"acme-app","overridden":"local","shell":"shell","yaml":"y"})");
   EXPECT_EQ(p.settings.env.at("OVERRIDDEN"), "local");
   EXPECT_EQ(p.settings.env.count("SHELL_WINS"), 0u);
   EXPECT_EQ(loaded.environment.at("HOME"), "/home/me");
@@ -114,10 +116,12 @@ TEST(ProjectLoader, CometProjectLoadsWithTheRightModel) {
   ASSERT_EQ(p.stacks.size(), 1u);  // stacks/_components/ (the work dir) is not searched
   const Stack& dev = p.stacks.at("dev");
   EXPECT_EQ(dev.source_file, "stacks/dev.stack.js");
-  EXPECT_EQ(to_json_text(dev.options, -1), R"({"opts":{"common_name":"comet","org":"moonwalker"}})");
+  EXPECT_EQ(to_json_text(dev.options, -1),
+            R"({"opts":{"common_name":"comet","org":"moonwalker"}})");
   EXPECT_EQ(dev.backend.type, "gcs");
-  EXPECT_EQ(to_json_text(dev.backend.config, -1),
-            R"({"bucket":"mw-tf-state","prefix":"moonwalker-comet/stacks/{{ .stack }}/{{ .component }}"})");
+  EXPECT_EQ(
+      to_json_text(dev.backend.config, -1),
+      R"({"bucket":"mw-tf-state","prefix":"moonwalker-comet/stacks/{{ .stack }}/{{ .component }}"})");
   ASSERT_EQ(dev.components.size(), 4u);
   EXPECT_EQ(dev.components[0].name, "project");
   EXPECT_EQ(to_json_text(dev.components[0].inputs, -1), R"({"name":"comet-dev-p1"})");
@@ -138,7 +142,8 @@ TEST(ProjectLoader, CometProjectLoadsWithTheRightModel) {
   ASSERT_EQ(metsrv->depends_on.size(), 1u);
   EXPECT_EQ(metsrv->depends_on[0].str(), "dev/vpc");
   EXPECT_EQ(metsrv->depends_on[0].origin.str(), "stacks/dev.stack.js:18:1");
-  EXPECT_EQ(dev.provider_appends, std::vector<std::string>{R"(data "google_client_config" "default" {})"});
+  EXPECT_EQ(dev.provider_appends,
+            std::vector<std::string>{R"(data "google_client_config" "default" {})"});
 }
 
 }  // namespace

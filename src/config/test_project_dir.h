@@ -12,7 +12,8 @@ namespace strata::config {
 class TestProjectDir {
  public:
   TestProjectDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "strata-config-XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "strata-config-XXXXXX").string();
     path_ = ::mkdtemp(pattern.data());
   }
   ~TestProjectDir() {

@@ -20,9 +20,9 @@ class StackFileRunner;
 struct FileRun {
   StackFileRunner& runner;
   JSGlobalContextRef ctx = nullptr;
-  std::string main_path;     // absolute
-  std::string main_display;  // as shown to users
-  JSObjectRef prelude = nullptr;  // helpers returned by the prelude (protected)
+  std::string main_path;                       // absolute
+  std::string main_display;                    // as shown to users
+  JSObjectRef prelude = nullptr;               // helpers returned by the prelude (protected)
   std::map<std::string, JSObjectRef> modules;  // absolute path -> module object (protected)
   std::map<std::string, std::string> sources;  // display path -> source text
   std::optional<Stack> stack;

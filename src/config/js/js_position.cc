@@ -39,7 +39,8 @@ std::vector<Frame> parse_stack(const std::string& stack) {
     if (f.function == "global code" || f.function == "module code") f.function.clear();
     // location = url:line:col (the url may hold colons itself)
     size_t c2 = location.rfind(':');
-    size_t c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : location.rfind(':', c2 - 1);
+    size_t c1 =
+        c2 == std::string::npos || c2 == 0 ? std::string::npos : location.rfind(':', c2 - 1);
     int l = 0, c = 0;
     if (c1 != std::string::npos && parse_int(location.substr(c1 + 1, c2 - c1 - 1), l) &&
         parse_int(location.substr(c2 + 1), c)) {

@@ -9,8 +9,9 @@ namespace {
 
 TEST(JsPosition, ParsesFramesAndCorrectsTheFirstLine) {
   int header = static_cast<int>(std::strlen(kModuleHeader));
-  auto frames = parse_stack("component@[native code]\nmake@stacks/lib/x.js:1:" +
-                            std::to_string(header + 7) + "\n@stacks/a:b.js:12:3\n");
+  auto frames =
+      parse_stack("component@[native code]\nmake@stacks/lib/x.js:1:" + std::to_string(header + 7) +
+                  "\n@stacks/a:b.js:12:3\n");
   ASSERT_EQ(frames.size(), 3u);
   EXPECT_TRUE(frames[0].native());
   EXPECT_EQ(frames[0].function, "component");

@@ -40,8 +40,8 @@ void load_js_stacks(const std::vector<std::string>& files, const RunnerOptions& 
       if (!inserted) {
         diagnostics.error(stack->origin,
                           "stack '" + stack->name + "' is declared twice: in " +
-                              it->second.source_file + " (" + it->second.origin.str() + ") and in " +
-                              stack->source_file,
+                              it->second.source_file + " (" + it->second.origin.str() +
+                              ") and in " + stack->source_file,
                           "give each stack its own name; stack names must be unique in a project");
       }
     } catch (const Error& e) {

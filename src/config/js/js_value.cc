@@ -69,8 +69,8 @@ Value convert(JSContextRef ctx, JSValueRef value, const std::string& path, int d
     case kJSTypeNumber: {
       double d = JSValueToNumber(ctx, value, nullptr);
       if (!std::isfinite(d)) {
-        throw ConversionError(path, "the number " + to_string(ctx, value) +
-                                        " has no JSON/Terraform equivalent");
+        throw ConversionError(
+            path, "the number " + to_string(ctx, value) + " has no JSON/Terraform equivalent");
       }
       return Value(Number::from_double(d));
     }
@@ -89,11 +89,13 @@ Value convert(JSContextRef ctx, JSValueRef value, const std::string& path, int d
   }
   JSObjectRef object = JSValueToObject(ctx, value, nullptr);
   if (JSObjectIsFunction(ctx, object)) {
-    throw ConversionError(path, "a function cannot be used as a value (did you forget to call it?)");
+    throw ConversionError(path,
+                          "a function cannot be used as a value (did you forget to call it?)");
   }
   if (JSValueIsDate(ctx, value)) {
-    throw ConversionError(path, "a Date cannot be used as a value; use a string such as "
-                                "date.toISOString()");
+    throw ConversionError(path,
+                          "a Date cannot be used as a value; use a string such as "
+                          "date.toISOString()");
   }
   if (JSValueIsArray(ctx, value)) {
     Value out = Value::list();

@@ -112,9 +112,9 @@ Error translate_exception(FileRun& run, JSValueRef exception) {
                 (!frames.empty() && frames.front().native());
     if (ours && text.starts_with("Error: ")) text = text.substr(7);
     if (JSValueIsString(ctx, file)) {
-      origin = Origin(to_string(ctx, file),
-                      static_cast<int>(JSValueToNumber(
-                          ctx, get_property(ctx, object, "strataLine"), nullptr)));
+      origin = Origin(
+          to_string(ctx, file),
+          static_cast<int>(JSValueToNumber(ctx, get_property(ctx, object, "strataLine"), nullptr)));
     } else {
       Origin found = run.origin_of(frames, true);
       if (found.known()) origin = found;
@@ -122,7 +122,8 @@ Error translate_exception(FileRun& run, JSValueRef exception) {
   } else {
     text = "uncaught exception: " + text;
   }
-  if (origin.path() != run.main_display) text += " (while loading stack file " + run.main_display + ")";
+  if (origin.path() != run.main_display)
+    text += " (while loading stack file " + run.main_display + ")";
   if (hint.empty()) hint = "fix the stack file at the position above";
   return Error(text + render_frames(run, frames), origin, hint);
 }
@@ -222,7 +223,8 @@ JSValueRef native_require(JSContextRef ctx, JSObjectRef, JSObjectRef, size_t arg
   std::string dir = argc > 1 ? to_string(ctx, argv[1]) : "";
   bool relative = spec.starts_with("./") || spec.starts_with("../") || spec.starts_with("/");
   if (!relative) {
-    JSObjectRef error = make_error(ctx, "require('" + spec + "'): only relative paths are supported");
+    JSObjectRef error =
+        make_error(ctx, "require('" + spec + "'): only relative paths are supported");
     set_property(ctx, error, "strataHint",
                  make_string(ctx, "write the path from this file, like require('./lib/" + spec +
                                       "'); packages from node_modules are not available"));
@@ -250,13 +252,10 @@ StackFileRunner::StackFileRunner(RunnerOptions options) : options_(std::move(opt
   global_class_ = JSClassCreate(&def);
 }
 
-StackFileRunner::~StackFileRunner() {
-  JSClassRelease(global_class_);
-}
+StackFileRunner::~StackFileRunner() { JSClassRelease(global_class_); }
 
 std::string StackFileRunner::display_path(const std::string& path) const {
   if (options_.root.empty()) return path;
-  std::error_code ec;
   fs::path rel = fs::path(path).lexically_relative(options_.root);
   if (rel.empty() || rel.native().starts_with("..")) return path;
   return rel.string();

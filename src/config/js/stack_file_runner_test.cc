@@ -61,18 +61,21 @@ TEST_F(RunnerTest, BasicStackGivesTheModel) {
   EXPECT_EQ(stack->name, "basic");
   EXPECT_EQ(stack->source_file, "stacks/basic.js");
   EXPECT_EQ(stack->origin.str(), "stacks/basic.js:2:11");
-  EXPECT_EQ(to_json_text(stack->options, -1), R"({"opts":{"count":3,"org":"acme"},"region":"eu-west-1"})");
+  EXPECT_EQ(to_json_text(stack->options, -1),
+            R"({"opts":{"count":3,"org":"acme"},"region":"eu-west-1"})");
   ASSERT_EQ(stack->components.size(), 2u);
   const Component& vpc = stack->components[0];
   EXPECT_EQ(vpc.name, "vpc");
   EXPECT_EQ(vpc.stack, "basic");
   EXPECT_EQ(vpc.source, "modules/vpc");
   EXPECT_EQ(vpc.origin.str(), "stacks/basic.js:4:13");
-  EXPECT_EQ(to_json_text(vpc.inputs, -1),
-            R"({"cidr":"10.0.0.0/16","enabled":true,"name":"basic-vpc","nothing":null,"ratio":0.5,"zones":3})");
+  EXPECT_EQ(
+      to_json_text(vpc.inputs, -1),
+      R"({"cidr":"10.0.0.0/16","enabled":true,"name":"basic-vpc","nothing":null,"ratio":0.5,"zones":3})");
   const Component& db = stack->components[1];
-  EXPECT_EQ(to_json_text(db.inputs, -1),
-            R"({"label":"db in {{ (state \"basic\" \"vpc\").id }}","vpc_id":"{{ (state \"basic\" \"vpc\").id }}","vpc_name":"basic-vpc"})");
+  EXPECT_EQ(
+      to_json_text(db.inputs, -1),
+      R"({"label":"db in {{ (state \"basic\" \"vpc\").id }}","vpc_id":"{{ (state \"basic\" \"vpc\").id }}","vpc_name":"basic-vpc"})");
   EXPECT_EQ(to_json_text(db.providers, -1), R"({"aws":{"region":"eu-west-1"}})");
   ASSERT_EQ(db.depends_on.size(), 1u);
   EXPECT_EQ(db.depends_on[0].str(), "basic/vpc");
@@ -125,9 +128,9 @@ TEST_F(RunnerTest, EveryGlobal) {
   EXPECT_EQ(stack->env, (std::map<std::string, std::string>{
                             {"AWS_PROFILE", "dev"}, {"RETRIES", "3"}, {"TF_LOG", "info"}}));
   const Value& in = stack->components.at(0).inputs;
-  EXPECT_EQ(in.find("profile")->as_string(), "dev");     // envs('K') reads the stack first
-  EXPECT_EQ(in.find("home")->as_string(), "/home/me");   // then the environment
-  EXPECT_EQ(in.find("unset")->as_string(), "");          // env.X is always a string
+  EXPECT_EQ(in.find("profile")->as_string(), "dev");    // envs('K') reads the stack first
+  EXPECT_EQ(in.find("home")->as_string(), "/home/me");  // then the environment
+  EXPECT_EQ(in.find("unset")->as_string(), "");         // env.X is always a string
   EXPECT_EQ(in.find("password")->as_string(), "plain(sops://secrets/db.enc.yaml#/db/password)");
   EXPECT_TRUE(in.find("password")->sensitive());
   EXPECT_TRUE(in.find("dsn")->sensitive());
@@ -137,8 +140,9 @@ TEST_F(RunnerTest, EveryGlobal) {
   EXPECT_EQ(to_json_text(redacted(in), -1).find("plain(sops"), std::string::npos);
   ASSERT_EQ(secrets.asked.size(), 2u);
   EXPECT_EQ(secrets.asked[0], "sops://secrets/db.enc.yaml#/db/password @ stacks/globals.js:6:18");
-  EXPECT_EQ(to_json_text(stack->kubeconfig, -1),
-            R"({"clusters":[{"cert":"Y2VydA==","context":"dev","host":"https://k8s"}],"current":0})");
+  EXPECT_EQ(
+      to_json_text(stack->kubeconfig, -1),
+      R"({"clusters":[{"cert":"Y2VydA==","context":"dev","host":"https://k8s"}],"current":0})");
   ASSERT_EQ(logged_.size(), 3u);
   EXPECT_EQ(logged_[0].text, R"(loaded {"components":1})");
   EXPECT_EQ(logged_[0].level, LogLevel::kInfo);
@@ -158,8 +162,9 @@ TEST_F(RunnerTest, SecretsWithoutAResolverOrFailingAreErrors) {
 TEST_F(RunnerTest, RequireChainsCyclesIndexAndJson) {
   auto stack = run("modules/main.js");
   ASSERT_TRUE(stack);
-  EXPECT_EQ(to_json_text(stack->components.at(0).inputs, -1),
-            R"({"a_saw_b":"b","b_saw_partial_a":"a-early/undefined","cidr":"10.1.0.0/16","dir":true,"file":true,"small":1})");
+  EXPECT_EQ(
+      to_json_text(stack->components.at(0).inputs, -1),
+      R"({"a_saw_b":"b","b_saw_partial_a":"a-early/undefined","cidr":"10.1.0.0/16","dir":true,"file":true,"small":1})");
 }
 
 TEST_F(RunnerTest, HelperFilesDeclareNoStack) {
@@ -170,9 +175,10 @@ TEST_F(RunnerTest, HelperFilesDeclareNoStack) {
 TEST_F(RunnerTest, ValuesConvertExactly) {
   auto stack = run("values/types.js");
   ASSERT_TRUE(stack);
-  EXPECT_EQ(to_json_text(stack->components.at(0).inputs, -1),
-            R"({"big":9007199254740991,"exp":1e+21,"float":1.25,"int":42,"list":[1,"two",null,null,[true]],)"
-            R"("negative":-7,"nested":{"a":{"b":{"c":"deep"}}},"tiny":5e-07})");
+  EXPECT_EQ(
+      to_json_text(stack->components.at(0).inputs, -1),
+      R"({"big":9007199254740991,"exp":1e+21,"float":1.25,"int":42,"list":[1,"two",null,null,[true]],)"
+      R"("negative":-7,"nested":{"a":{"b":{"c":"deep"}}},"tiny":5e-07})");
 }
 
 TEST_F(RunnerTest, ValuesWithoutAnEquivalentNameTheirKeyPath) {
@@ -181,8 +187,9 @@ TEST_F(RunnerTest, ValuesWithoutAnEquivalentNameTheirKeyPath) {
                 .find("values/bad_date.js:2:1: component('c'): inputs.deep.list[1].created: a "
                       "Date cannot be used as a value"),
             std::string::npos);
-  EXPECT_NE(error_of(prefix + "fn.js").find("values/bad_fn.js:2:1: component('c'): "
-                                            "inputs.deep.list[1].hook: a function cannot"),
+  EXPECT_NE(error_of(prefix + "fn.js")
+                .find("values/bad_fn.js:2:1: component('c'): "
+                      "inputs.deep.list[1].hook: a function cannot"),
             std::string::npos);
   EXPECT_NE(error_of(prefix + "sym.js").find("inputs.deep.list[1].s: a Symbol cannot"),
             std::string::npos);

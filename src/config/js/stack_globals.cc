@@ -188,8 +188,8 @@ std::vector<ComponentRef> depends_on_arg(FileRun& run, JSContextRef ctx, JSValue
                 "write depends_on: [vpc, 'other-stack/db'] with component() results or names");
   }
   JSObjectRef object = JSValueToObject(ctx, list, nullptr);
-  auto n = static_cast<unsigned>(
-      JSValueToNumber(ctx, get_property(ctx, object, "length"), nullptr));
+  auto n =
+      static_cast<unsigned>(JSValueToNumber(ctx, get_property(ctx, object, "length"), nullptr));
   std::vector<ComponentRef> refs;
   for (unsigned i = 0; i < n; ++i) {
     JSValueRef item = JSObjectGetPropertyAtIndex(ctx, object, i, nullptr);
@@ -259,7 +259,8 @@ JSValueRef js_component(FileRun& run, JSContextRef ctx, size_t argc, const JSVal
     c.inputs = object_arg(ctx, inputs, call, "inputs");
   } else {
     c.inputs = object_arg(ctx, config, call, "");
-    for (const char* key : {"providers", "depends_on", "mock_outputs"}) c.inputs.as_map().erase(key);
+    for (const char* key : {"providers", "depends_on", "mock_outputs"})
+      c.inputs.as_map().erase(key);
     inputs = config;
   }
   stack.components.push_back(std::move(c));
@@ -354,7 +355,8 @@ JSValueRef resolve_secret(FileRun& run, JSContextRef ctx, const std::string& ref
                 "secrets need the secrets support of strata; remove the call to load without it");
   }
   Value value = resolver->resolve(ref, run.call_site());
-  if (value.is_string() && !value.as_string().empty()) run.secret_texts.push_back(value.as_string());
+  if (value.is_string() && !value.as_string().empty())
+    run.secret_texts.push_back(value.as_string());
   return from_value(ctx, value);
 }
 
@@ -374,8 +376,7 @@ JSValueRef js_secret(FileRun& run, JSContextRef ctx, size_t argc, const JSValueR
   return resolve_secret(run, ctx, run.secrets_provider + "://" + run.secrets_path + "#" + path);
 }
 
-JSValueRef js_secrets_config(FileRun& run, JSContextRef ctx, size_t argc,
-                             const JSValueRef argv[]) {
+JSValueRef js_secrets_config(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef argv[]) {
   Value config = object_arg(ctx, arg(ctx, argc, argv, 0), "secretsConfig()", "");
   for (const auto& [key, value] : config.as_map()) {
     if (key != "defaultProvider" && key != "defaultPath") {
@@ -398,7 +399,9 @@ JSValueRef js_log(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef 
   const LogSink& log = run.runner.options().log;
   if (!log) return JSValueMakeUndefined(ctx);
   int level = static_cast<int>(JSValueToNumber(ctx, arg(ctx, argc, argv, 0), nullptr));
-  log(level == 2 ? LogLevel::kError : level == 1 ? LogLevel::kWarning : LogLevel::kInfo,
+  log(level == 2   ? LogLevel::kError
+      : level == 1 ? LogLevel::kWarning
+                   : LogLevel::kInfo,
       to_string(ctx, arg(ctx, argc, argv, 1)), run.call_site());
   return JSValueMakeUndefined(ctx);
 }
@@ -444,9 +447,15 @@ void collect_state_refs(const Value& v, std::set<std::pair<std::string, std::str
       for (auto& part : parts) {
         size_t start = i;
         while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-        if (i == start || i >= s.size() || s[i] != '"') { ok = false; break; }
+        if (i == start || i >= s.size() || s[i] != '"') {
+          ok = false;
+          break;
+        }
         size_t close = s.find('"', i + 1);
-        if (close == std::string::npos) { ok = false; break; }
+        if (close == std::string::npos) {
+          ok = false;
+          break;
+        }
         part = s.substr(i + 1, close - i - 1);
         i = close + 1;
       }
@@ -484,11 +493,11 @@ void install_globals(FileRun& run) {
   JSValueRef exception = nullptr;
   JSValueRef factory = JSEvaluateScript(ctx, script.get(), nullptr, url.get(), 1, &exception);
   JSValueRef native_value = native;
-  JSValueRef helpers =
-      factory ? JSObjectCallAsFunction(ctx, JSValueToObject(ctx, factory, nullptr), nullptr, 1,
-                                       &native_value, &exception)
-              : nullptr;
-  if (!helpers) throw std::logic_error("the stack-file prelude failed: " + to_string(ctx, exception));
+  JSValueRef helpers = factory ? JSObjectCallAsFunction(ctx, JSValueToObject(ctx, factory, nullptr),
+                                                        nullptr, 1, &native_value, &exception)
+                               : nullptr;
+  if (!helpers)
+    throw std::logic_error("the stack-file prelude failed: " + to_string(ctx, exception));
   run.prelude = JSValueToObject(ctx, helpers, nullptr);
   JSValueProtect(ctx, run.prelude);
 }
