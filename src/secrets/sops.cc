@@ -386,8 +386,16 @@ Metadata read_metadata(const Node& sops, const std::string& path) {
                 "encrypt the file with sops first, or reference a plain file instead");
   Metadata m;
   collect_keys(sops, &m);
-  if (const Node* g = sops.find("key_groups"); g && g->kind == Node::Kind::kList)
+  if (const Node* g = sops.find("key_groups"); g && g->kind == Node::Kind::kList) {
+    std::string threshold = scalar_text(sops.find("shamir_threshold"));
+    if (g->items.size() > 1 && !threshold.empty() && threshold != "1" && threshold != "0")
+      throw Error("the SOPS file splits its data key across " + std::to_string(g->items.size()) +
+                      " key groups (Shamir threshold " + threshold +
+                      "), which strata cannot combine yet",
+                  Origin(path, g->line, g->column),
+                  "decrypt it with the sops binary, or re-encrypt it with a single key group");
     for (const Node& group : g->items) collect_keys(group, &m);
+  }
   m.lastmodified = scalar_text(sops.find("lastmodified"));
   if (const Node* mac = sops.find("mac"); mac && mac->kind == Node::Kind::kScalar && !mac->text.empty())
     m.mac = mac->text;
@@ -403,6 +411,12 @@ Metadata read_metadata(const Node& sops, const std::string& path) {
   std::string moe = scalar_text(sops.find("mac_only_encrypted"));
   m.mac_only_encrypted = moe == "true" || moe == "True";
   m.version = scalar_text(sops.find("version"));
+  if (!m.version.empty() && m.version.rfind("3.", 0) != 0 && m.version.rfind("2.", 0) != 0) {
+    const Node* v = sops.find("version");
+    throw Error("unsupported SOPS file version " + m.version, Origin(path, v->line, v->column),
+                "strata reads files written by sops 2.x and 3.x; re-encrypt the file with a "
+                "current sops");
+  }
   if (!m.unencrypted_suffix && !m.encrypted_suffix && !m.unencrypted_regex && !m.encrypted_regex)
     m.unencrypted_suffix = "_unencrypted";
   return m;
@@ -700,11 +714,10 @@ Value decrypt_sops(std::string_view text, SopsFormat format, const std::string& 
                 "encrypt the file with sops first, or reference a plain file instead");
   Metadata meta = read_metadata(*sops, path);
   std::string key = data_key(meta, options, path);
-  Node doc = root;
-  std::erase_if(doc.entries, [](const auto& kv) { return kv.first == "sops"; });
+  std::erase_if(root.entries, [](const auto& kv) { return kv.first == "sops"; });
   Walker walker(meta, key, path);
   std::vector<std::string> key_path;
-  Value out = walker.walk(doc, key_path, walker.root_encrypted());
+  Value out = walker.walk(root, key_path, walker.root_encrypted());
   if (!meta.mac) {
     if (!options.ignore_mac)
       throw Error("the SOPS file has no MAC, so its integrity cannot be verified", Origin(path),

@@ -190,6 +190,19 @@ TEST_F(SopsAgeTest, WrongKeyMalformedEncAndUnknownTypeAreClear) {
   EXPECT_TRUE(parse_enc("ENC[AES256_GCM,data:,iv:AA==,tag:AAAAAAAAAAAAAAAAAAAAAA==,type:str]"));
 }
 
+TEST_F(SopsAgeTest, TruncatedFilesAndUnknownVersionsFailClearly) {
+  for (size_t cut : {size_t(0), size_t(10), text_.find("sops:") - 20, text_.find("-----END"),
+                     text_.find("  mac:") + 30}) {
+    std::string msg = message_of(text_.substr(0, cut), opts_);
+    EXPECT_NE(msg, "(no error)") << cut;
+    EXPECT_EQ(msg.rfind("secrets.enc.yaml", 0), 0u) << msg;
+  }
+  std::string t = text_;
+  t.replace(t.find("version: 3.9.0"), 14, "version: 9.0.0");
+  std::string msg = message_of(t, opts_);
+  EXPECT_NE(msg.find("unsupported SOPS file version 9.0.0"), std::string::npos) << msg;
+}
+
 TEST_F(SopsAgeTest, IdentitiesComeFromTheEnvironment) {
   TempDir dir("strata-sops-env");
   std::string keyfile = dir.file("keys.txt");
