@@ -24,16 +24,25 @@ struct Node {
   Kind kind = Kind::kNull;
   Type type = Type::kString;  // scalars only: how an unencrypted scalar reads
   std::string text;
-  std::vector<std::pair<std::string, Node>> entries;
+  struct Entry;
+  std::vector<Entry> entries;
   std::vector<Node> items;
   int line = 0, column = 0;
 
-  const Node* find(const std::string& key) const {
-    for (const auto& [k, v] : entries)
-      if (k == key) return &v;
-    return nullptr;
-  }
+  const Node* find(const std::string& key) const;
 };
+
+struct Node::Entry {
+  Entry(std::string k, Node v) : key(std::move(k)), value(std::move(v)) {}
+  std::string key;
+  Node value;
+};
+
+const Node* Node::find(const std::string& key) const {
+  for (const auto& [k, v] : entries)
+    if (k == key) return &v;
+  return nullptr;
+}
 
 Node scalar(std::string text, Node::Type type, int line = 0, int column = 0) {
   Node n;
@@ -245,7 +254,7 @@ void unflatten_into(Node* meta, const std::string& key, std::string value, int l
         if (k == part) child = &v;
       if (!child) {
         cur->entries.emplace_back(part, Node{});
-        child = &cur->entries.back().second;
+        child = &cur->entries.back().value;
       }
       cur = child;
     }
@@ -313,7 +322,7 @@ Node parse_ini(std::string_view text, const std::string& path) {
       in_sops = name == "sops";
       if (!in_sops) {
         root.entries.emplace_back(name, Node{});
-        section = &root.entries.back().second;
+        section = &root.entries.back().value;
         section->kind = Node::Kind::kMap;
       }
       continue;
@@ -714,7 +723,7 @@ Value decrypt_sops(std::string_view text, SopsFormat format, const std::string& 
                 "encrypt the file with sops first, or reference a plain file instead");
   Metadata meta = read_metadata(*sops, path);
   std::string key = data_key(meta, options, path);
-  std::erase_if(root.entries, [](const auto& kv) { return kv.first == "sops"; });
+  std::erase_if(root.entries, [](const auto& kv) { return kv.key == "sops"; });
   Walker walker(meta, key, path);
   std::vector<std::string> key_path;
   Value out = walker.walk(root, key_path, walker.root_encrypted());
