@@ -203,7 +203,7 @@ TEST_F(TofuSim, IgnoreSigintKnobDelaysTheInterrupt) {
                 std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_GE(ms, 1500);
-  EXPECT_LT(ms, 4500);
+  EXPECT_LT(ms, 4900);  // without the interrupt the run takes over 5 s
 }
 
 }  // namespace
