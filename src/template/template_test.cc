@@ -161,8 +161,8 @@ TEST(Limits, OutputSizeIsBounded) {
 
 TEST(Limits, ExponentialTemplateFanOutStops) {
   // 2^40 calls, each path shallower than the depth limit: only the step budget stops it.
-  std::string text = R"({{ define "a" }}{{ if lt (len .) 40 }}{{ template "a" (append . 1) }})"
-                     R"({{ template "a" (append . 1) }}{{ end }}{{ end }}{{ template "a" (list) }})";
+  std::string text = R"({{ define "a" }}{{ if lt . 40 }}{{ template "a" (add1 .) }})"
+                     R"({{ template "a" (add1 .) }}{{ end }}{{ end }}{{ template "a" 0 }})";
   RenderOptions options;
   options.limits.max_steps = 100000;
   try {
