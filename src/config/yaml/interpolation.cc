@@ -61,7 +61,7 @@ class Resolver {
   // One pass over the tree; true if anything changed.
   bool pass() {
     changed_ = false;
-    walk(data_, "");
+    walk(data_);
     return changed_;
   }
 
@@ -129,14 +129,33 @@ class Resolver {
     v.set_sensitive(sensitive);
   }
 
-  void walk(Value& v, const std::string& path) {
+  // The key path of the value being walked ("a.b[2].c"), built only when an error needs it.
+  std::string current_path() const {
+    std::string out;
+    for (const auto& [key, index] : path_) {
+      if (key)
+        out += (out.empty() ? "" : ".") + *key;
+      else
+        out += "[" + std::to_string(index) + "]";
+    }
+    return out;
+  }
+
+  void walk(Value& v) {
     if (v.is_string()) {
-      if (v.as_string().find("{{") != std::string::npos) resolve_string(v, path);
+      if (v.as_string().find("{{") != std::string::npos) resolve_string(v);
     } else if (v.is_list()) {
-      for (size_t i = 0; i < v.as_list().size(); ++i)
-        walk(v.as_list()[i], path + "[" + std::to_string(i) + "]");
+      for (size_t i = 0; i < v.as_list().size(); ++i) {
+        path_.emplace_back(nullptr, i);
+        walk(v.as_list()[i]);
+        path_.pop_back();
+      }
     } else if (v.is_map()) {
-      for (auto& [k, item] : v.as_map()) walk(item, path.empty() ? k : path + "." + k);
+      for (auto& [k, item] : v.as_map()) {
+        path_.emplace_back(&k, 0);
+        walk(item);
+        path_.pop_back();
+      }
     }
   }
 
@@ -157,7 +176,7 @@ class Resolver {
     return std::nullopt;
   }
 
-  void resolve_string(Value& v, const std::string& path) {
+  void resolve_string(Value& v) {
     std::string s = v.as_string();
     size_t from = 0;
     bool changed = false;
@@ -184,6 +203,7 @@ class Resolver {
         return;
       }
       if (found->is_map() || found->is_list() || found->is_null()) {
+        std::string path = current_path();
         if (reported_.insert(path).second)
           diagnostics_.error(v.origin(),
                            "placeholder {{" + p->inner + "}} in `" + path + "` refers to " +
@@ -209,6 +229,7 @@ class Resolver {
   const InterpolationOptions& options_;
   Diagnostics& diagnostics_;
   std::set<std::string> reported_;
+  std::vector<std::pair<const std::string*, size_t>> path_;  // map key, or list index
   bool changed_ = false;
 };
 

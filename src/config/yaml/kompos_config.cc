@@ -43,6 +43,7 @@ KomposConfig read_kompos_config(const std::string& project_root) {
   if (!fs::exists(file)) return config;
   Value doc = read_yaml_file(file.string(), ".komposconfig.yaml");
   config.origin = doc.origin();
+  if (const Value* v = doc.find("komposconfig")) config.data = *v;
 
   config.local_path = string_at(doc, "komposconfig.terraform.local_path");
   config.root_path = string_at(doc, "komposconfig.terraform.root_path");

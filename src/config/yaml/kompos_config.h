@@ -29,6 +29,9 @@ struct KomposConfig {
   // `komposconfig`); Kompos itself always appends.
   ListMerge list_merge = ListMerge::kAppend;
   Origin origin;  // the file, when there is one
+  // The `komposconfig` map itself: Kompos puts it into the layered data, so placeholders such
+  // as {{komposconfig.compositions.properties.app.output_subdir}} resolve. Null without a file.
+  Value data;
 };
 
 // Reads `<project_root>/.komposconfig.yaml`; defaults when there is none. Throws strata::Error

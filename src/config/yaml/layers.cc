@@ -161,6 +161,11 @@ std::string LayeredLoader::display_name(const std::string& file) const {
 
 Value LayeredLoader::load(const std::string& root, const std::string& target) {
   std::vector<std::string> dirs = layer_dirs(root, target);
+  // Keep only the ancestors of this target: loading targets in sorted order then reuses every
+  // shared ancestor while memory stays bounded by the depth of the tree.
+  std::erase_if(merged_dirs_, [&](const auto& entry) {
+    return std::find(dirs.begin(), dirs.end(), entry.first) == dirs.end();
+  });
   return merged_until(dirs, dirs.size() - 1);
 }
 

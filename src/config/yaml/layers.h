@@ -36,8 +36,9 @@ std::vector<std::string> layer_files(const std::string& dir);
 // Replaces the literal `{{cwd}}` in every string of `v` with `dir`.
 void replace_cwd(Value& v, const std::string& dir);
 
-// Loads layered configurations. Parsed files and the merged tree of every folder above a target
-// are kept, so sibling targets share the work of their common ancestors.
+// Loads layered configurations. The merged trees of the folders above the last target are kept,
+// so sibling targets (loaded one after the other, e.g. in sorted order) share the work of their
+// common ancestors.
 class LayeredLoader {
  public:
   // Origins name files relative to `display_root` when they are inside it (absolute otherwise).

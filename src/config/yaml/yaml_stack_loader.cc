@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 
 #include "config/yaml/interpolation.h"
 
@@ -109,20 +110,22 @@ std::vector<std::string> find_terraform_leaves(const std::string& config_dir) {
   return leaves;
 }
 
-std::vector<YamlComponent> load_yaml_components(const std::string& project_root,
-                                                const Settings& settings,
-                                                const YamlLoadOptions& options,
-                                                Diagnostics& diagnostics) {
-  std::vector<YamlComponent> out;
+namespace {
+
+// Loads the leaves one at a time and hands each to `visit`, so only one merged tree is alive at
+// a time. `extras` = fill YamlComponent::raw and versioned_data.
+void visit_yaml_components(const std::string& project_root, const Settings& settings,
+                           const YamlLoadOptions& options, bool extras, Diagnostics& diagnostics,
+                           const std::function<void(YamlComponent&)>& visit) {
   fs::path root = fs::absolute(project_root).lexically_normal();
   fs::path config_dir = (root / settings.config_dir).lexically_normal();
-  if (!fs::is_directory(config_dir)) return out;
+  if (!fs::is_directory(config_dir)) return;
   KomposConfig config;
   try {
     config = read_kompos_config(root.string());
   } catch (const Error& e) {
     diagnostics.error(e.origin(), e.message(), e.hint());
-    return out;
+    return;
   }
   LayeredLoader loader(options.list_merge.value_or(config.list_merge), root.string());
   InterpolationOptions interpolation;
@@ -144,6 +147,8 @@ std::vector<YamlComponent> load_yaml_components(const std::string& project_root,
       diagnostics.error(e.origin().known() ? e.origin() : leaf_origin, e.message(), e.hint());
       continue;
     }
+    if (!config.data.is_null() && !yc.raw.find("komposconfig"))
+      yc.raw.set("komposconfig", config.data);
     Diagnostics leaf_diagnostics;
     interpolate(yc.raw, interpolation, leaf_diagnostics);
     diagnostics.append(leaf_diagnostics);
@@ -168,17 +173,54 @@ std::vector<YamlComponent> load_yaml_components(const std::string& project_root,
                                             ? std::vector<std::string>{}
                                             : excluded->second));
     c.provider_json = provider_json_of(yc.raw);
-    if (config.versioned_module_sources) yc.versioned_data = yc.raw;
-    out.push_back(std::move(yc));
+    if (extras && config.versioned_module_sources) yc.versioned_data = yc.raw;
+    if (!extras) yc.raw = Value();
+    visit(yc);
   }
+}
+
+}  // namespace
+
+std::vector<YamlComponent> load_yaml_components(const std::string& project_root,
+                                                const Settings& settings,
+                                                const YamlLoadOptions& options,
+                                                Diagnostics& diagnostics) {
+  std::vector<YamlComponent> out;
+  visit_yaml_components(project_root, settings, options, true, diagnostics,
+                        [&](YamlComponent& yc) { out.push_back(std::move(yc)); });
   return out;
+}
+
+Value resolve_folder(const std::string& project_root, const std::string& config_dir,
+                     const std::string& folder, const YamlLoadOptions& options,
+                     Diagnostics& diagnostics) {
+  fs::path root = fs::absolute(project_root).lexically_normal();
+  fs::path config_path = (root / config_dir).lexically_normal();
+  fs::path folder_path = (root / folder).lexically_normal();
+  Value data = Value::map();
+  try {
+    KomposConfig config = read_kompos_config(root.string());
+    LayeredLoader loader(options.list_merge.value_or(config.list_merge), root.string());
+    data = loader.load(config_path.string(), folder_path.string());
+    if (!config.data.is_null() && !data.find("komposconfig")) data.set("komposconfig", config.data);
+  } catch (const Error& e) {
+    diagnostics.error(e.origin(), e.message(), e.hint());
+    return data;
+  }
+  InterpolationOptions interpolation;
+  interpolation.environment = options.environment;
+  interpolation.secrets = options.secrets;
+  interpolation.exclude = options.exclude;
+  interpolation.filter = options.filter;
+  interpolate(data, interpolation, diagnostics);
+  return data;
 }
 
 void load_yaml_stacks(const std::string& project_root, const Settings& settings,
                       const YamlLoadOptions& options, std::map<std::string, Stack>& stacks,
                       Diagnostics& diagnostics) {
   fs::path root = fs::absolute(project_root).lexically_normal();
-  for (YamlComponent& yc : load_yaml_components(project_root, settings, options, diagnostics)) {
+  visit_yaml_components(project_root, settings, options, false, diagnostics, [&](YamlComponent& yc) {
     auto [it, inserted] = stacks.try_emplace(yc.stack);
     Stack& stack = it->second;
     if (inserted) {
@@ -193,7 +235,7 @@ void load_yaml_stacks(const std::string& project_root, const Settings& settings,
       stack.origin = Origin(stack.source_file);
     }
     stack.components.push_back(std::move(yc.component));
-  }
+  });
 }
 
 void load_yaml_stacks(const std::string& project_root, const Settings& settings, Project& project,

@@ -21,6 +21,9 @@ struct YamlLoadOptions {
   const std::map<std::string, std::string>* environment = nullptr;
   SecretResolver* secrets = nullptr;  // null = sops:// references stay strings
   std::optional<ListMerge> list_merge;  // overrides .komposconfig.yaml
+  // For resolve_folder only (stacks use .komposconfig.yaml's keys): top-level keys removed
+  // before interpolation, and the only top-level keys kept after it.
+  std::vector<std::string> exclude, filter;
 };
 
 // One loaded leaf: the component as the model holds it, plus what only Kompos-style generation
@@ -43,6 +46,14 @@ std::vector<YamlComponent> load_yaml_components(const std::string& project_root,
                                                 const Settings& settings,
                                                 const YamlLoadOptions& options,
                                                 Diagnostics& diagnostics);
+
+// The merged, interpolated tree at any folder at or below the config folder, as
+// `kompos PATH config` (himl) shows it; `folder` is absolute or relative to `project_root`,
+// `config_dir` likewise. The `komposconfig` key holds .komposconfig.yaml's settings. Problems
+// become diagnostics (the tree is then incomplete).
+Value resolve_folder(const std::string& project_root, const std::string& config_dir,
+                     const std::string& folder, const YamlLoadOptions& options,
+                     Diagnostics& diagnostics);
 
 // Adds the YAML stacks (kind "yaml") to `stacks`, one per folder above `composition=…`.
 // Does nothing when the config folder does not exist.
