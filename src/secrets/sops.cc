@@ -659,8 +659,9 @@ std::string encrypt_enc(std::string_view plaintext, std::string_view key, std::s
 }
 
 std::string encrypt_sops_yaml(const std::vector<std::pair<std::string, std::string>>& values,
-                              const std::string& age_recipient) {
+                              const std::string& age_recipient, std::string* data_key) {
   std::string key = random_bytes(32);
+  if (data_key) *data_key = key;
   std::string out, mac_input;
   for (const auto& [k, v] : values) {
     out += k + ": " + encrypt_enc(v, key, k + ":", "str") + "\n";

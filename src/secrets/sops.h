@@ -41,8 +41,9 @@ std::string encrypt_enc(std::string_view plaintext, std::string_view key, std::s
 
 // Builds an encrypted SOPS YAML document of string values (a flat map, in the given order)
 // for the age recipient "age1...": for fixtures, tests and benchmarks.
+// `data_key`, when given, receives the random 32-byte data key.
 std::string encrypt_sops_yaml(const std::vector<std::pair<std::string, std::string>>& values,
-                              const std::string& age_recipient);
+                              const std::string& age_recipient, std::string* data_key = nullptr);
 
 // Loads the identities sops would use from the environment (see SopsOptions).
 std::vector<age::Identity> age_identities_from_environment();

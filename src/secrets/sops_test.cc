@@ -10,6 +10,7 @@
 
 #include "base/subprocess.h"
 #include "base/temp_dir.h"
+#include "secrets/crypto.h"
 #include "support/conformance.h"
 
 namespace strata::secrets {
@@ -201,6 +202,56 @@ TEST_F(SopsAgeTest, TruncatedFilesAndUnknownVersionsFailClearly) {
   t.replace(t.find("version: 3.9.0"), 14, "version: 9.0.0");
   std::string msg = message_of(t, opts_);
   EXPECT_NE(msg.find("unsupported SOPS file version 9.0.0"), std::string::npos) << msg;
+}
+
+// Builds a file with custom rules: `body` lines are written as given, the MAC covers `mac_of`.
+std::string with_rules(const age::Identity& id, const std::string& rule,
+                       const std::vector<std::pair<std::string, std::string>>& clear,
+                       const std::vector<std::pair<std::string, std::string>>& secret,
+                       const std::string& mac_of) {
+  std::string key;
+  std::string base = encrypt_sops_yaml({}, id.recipient(), &key);
+  std::string body;
+  for (const auto& [k, v] : clear) body += k + ": " + v + "\n";
+  for (const auto& [k, v] : secret) body += k + ": " + encrypt_enc(v, key, k + ":", "str") + "\n";
+  size_t mac = base.find("  mac: ");
+  size_t mac_end = base.find('\n', mac);
+  std::string mac_line = "  mac: " +
+      encrypt_enc(hex_encode(sha512(mac_of), true), key, "2024-01-01T00:00:00Z", "str");
+  base.replace(mac, mac_end - mac, mac_line);
+  base.replace(base.find("  unencrypted_suffix: _unencrypted\n"), 35, rule);
+  return body + base;
+}
+
+TEST_F(SopsAgeTest, EncryptionRulesDecideWhatIsDecryptedAndMacked) {
+  // encrypted_suffix + mac_only_encrypted: only *_secret values are encrypted and in the MAC.
+  std::string t = with_rules(id_, "  encrypted_suffix: _secret\n  mac_only_encrypted: true\n",
+                             {{"host", "db.local"}}, {{"db_secret", "pw1"}}, "pw1");
+  Value v = decrypt_sops(t, SopsFormat::kYaml, "r.yaml", opts_);
+  EXPECT_EQ(v.find("host")->as_string(), "db.local");
+  EXPECT_FALSE(v.find("host")->sensitive());
+  EXPECT_EQ(v.find("db_secret")->as_string(), "pw1");
+  EXPECT_TRUE(v.find("db_secret")->sensitive());
+  // Without mac_only_encrypted the clear value is part of the MAC, so this MAC mismatches.
+  t = with_rules(id_, "  encrypted_suffix: _secret\n", {{"host", "db.local"}},
+                 {{"db_secret", "pw1"}}, "pw1");
+  EXPECT_NE(message_of(t, opts_).find("MAC mismatch"), std::string::npos);
+  t = with_rules(id_, "  encrypted_suffix: _secret\n", {{"host", "db.local"}},
+                 {{"db_secret", "pw1"}}, "db.localpw1");
+  EXPECT_EQ(decrypt_sops(t, SopsFormat::kYaml, "r.yaml", opts_).find("host")->as_string(),
+            "db.local");
+  // unencrypted_regex: matching keys stay clear; a clear value where encryption is required
+  // is refused.
+  t = with_rules(id_, "  unencrypted_regex: ^public\n", {{"public_url", "https://x"}},
+                 {{"token", "tk"}}, "https://xtk");
+  EXPECT_EQ(decrypt_sops(t, SopsFormat::kYaml, "r.yaml", opts_).find("token")->as_string(), "tk");
+  t = with_rules(id_, "  unencrypted_regex: ^public\n", {{"token", "plain"}}, {}, "plain");
+  EXPECT_NE(message_of(t, opts_).find("key path token is not encrypted"), std::string::npos);
+  // encrypted_regex: only matching subtrees are encrypted.
+  t = with_rules(id_, "  encrypted_regex: ^(data|pass)\n", {{"kind", "Secret"}},
+                 {{"password", "pw"}}, "Secretpw");
+  EXPECT_EQ(decrypt_sops(t, SopsFormat::kYaml, "r.yaml", opts_).find("password")->as_string(),
+            "pw");
 }
 
 TEST_F(SopsAgeTest, IdentitiesComeFromTheEnvironment) {
