@@ -37,8 +37,9 @@ void write(const fs::path& path, const std::string& text) {
 
 int generate_yaml_tree(const std::string& dir, const YamlTreeShape& shape) {
   fs::path root(dir);
-  write(root / ".komposconfig.yaml",
-        "komposconfig:\n  compositions:\n    system_keys:\n      terraform: [provider, terraform]\n");
+  write(
+      root / ".komposconfig.yaml",
+      "komposconfig:\n  compositions:\n    system_keys:\n      terraform: [provider, terraform]\n");
   for (int c = 0; c < shape.components; ++c)
     write(root / "modules" / ("comp" + std::to_string(c)) / "main.tf", "");
   write(root / "config" / "defaults.yaml",

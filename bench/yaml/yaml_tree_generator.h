@@ -7,8 +7,8 @@ namespace strata::bench {
 
 struct YamlTreeShape {
   int clouds = 2, envs = 5, regions = 10, clusters = 20;  // the 5 layers: config/ + these 4
-  int components = 5;          // composition=terraform/terraform=<name> leaves per cluster
-  int values_per_layer = 20;   // scalar values per layer file
+  int components = 5;         // composition=terraform/terraform=<name> leaves per cluster
+  int values_per_layer = 20;  // scalar values per layer file
   int interpolated_percent = 20;
 };
 

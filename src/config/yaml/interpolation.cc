@@ -71,12 +71,11 @@ class Resolver {
       const std::string& s = v.as_string();
       if (auto p = next_placeholder(s, 0)) {
         if (!reported_.contains(path))
-          diagnostics_.error(
-              v.origin(),
-              "unresolved placeholder {{" + p->inner + "}} in `" + path + "`",
-              "define `" + without_spaces(p->inner) +
-                  "` in a layer at or above this folder, or write {{`{{" + p->inner +
-                  "}}`}} to keep it literal");
+          diagnostics_.error(v.origin(),
+                             "unresolved placeholder {{" + p->inner + "}} in `" + path + "`",
+                             "define `" + without_spaces(p->inner) +
+                                 "` in a layer at or above this folder, or write {{`{{" + p->inner +
+                                 "}}`}} to keep it literal");
         return;
       }
       if (s.find("{{`") != std::string::npos) set_string(v, unescape(s));
@@ -205,11 +204,12 @@ class Resolver {
       if (found->is_map() || found->is_list() || found->is_null()) {
         std::string path = current_path();
         if (reported_.insert(path).second)
-          diagnostics_.error(v.origin(),
-                           "placeholder {{" + p->inner + "}} in `" + path + "` refers to " +
-                               (found->is_null() ? "null" : std::string("a ") + found->kind_name()) +
-                               ", which cannot be put inside a string",
-                           "make the placeholder the whole value, or point it at a string");
+          diagnostics_.error(
+              v.origin(),
+              "placeholder {{" + p->inner + "}} in `" + path + "` refers to " +
+                  (found->is_null() ? "null" : std::string("a ") + found->kind_name()) +
+                  ", which cannot be put inside a string",
+              "make the placeholder the whole value, or point it at a string");
         from = p->end;
         continue;
       }
@@ -240,7 +240,8 @@ const Value* lookup_path(const Value& data, const std::string& dotted) {
   size_t pos = 0;
   while (true) {
     size_t dot = dotted.find('.', pos);
-    std::string_view key(dotted.data() + pos, (dot == std::string::npos ? dotted.size() : dot) - pos);
+    std::string_view key(dotted.data() + pos,
+                         (dot == std::string::npos ? dotted.size() : dot) - pos);
     if (!cur->is_map()) return nullptr;
     auto it = cur->as_map().find(std::string(key));
     if (it == cur->as_map().end()) return nullptr;
@@ -261,7 +262,8 @@ void interpolate(Value& data, const InterpolationOptions& options, Diagnostics& 
   if (!options.filter.empty()) {
     Value::Map kept;
     for (const std::string& key : options.filter)
-      if (auto it = data.as_map().find(key); it != data.as_map().end()) kept.emplace(key, it->second);
+      if (auto it = data.as_map().find(key); it != data.as_map().end())
+        kept.emplace(key, it->second);
     Origin o = data.origin();
     data = Value(std::move(kept));
     data.set_origin(std::move(o));

@@ -29,12 +29,13 @@ TEST(Interpolation, PathThroughMapsInsideAString) {
 }
 
 TEST(Interpolation, WholeValueKeepsTheType) {
-  Result r = run(
-      "src: {m: {a: 1}, l: [1, 2], i: 5, b: true}\n"
-      "m: \"{{src.m}}\"\nl: \"{{ src.l }}\"\ni: \"{{src.i}}\"\nb: \"{{src.b}}\"\n");
+  Result r =
+      run("src: {m: {a: 1}, l: [1, 2], i: 5, b: true}\n"
+          "m: \"{{src.m}}\"\nl: \"{{ src.l }}\"\ni: \"{{src.i}}\"\nb: \"{{src.b}}\"\n");
   EXPECT_TRUE(r.diagnostics.empty());
-  EXPECT_EQ(json(r.data),
-            R"({"b":true,"i":5,"l":[1,2],"m":{"a":1},"src":{"b":true,"i":5,"l":[1,2],"m":{"a":1}}})");
+  EXPECT_EQ(
+      json(r.data),
+      R"({"b":true,"i":5,"l":[1,2],"m":{"a":1},"src":{"b":true,"i":5,"l":[1,2],"m":{"a":1}}})");
 }
 
 TEST(Interpolation, IntInsideAStringMakesTheWholeValueThatInt) {
@@ -45,10 +46,10 @@ TEST(Interpolation, IntInsideAStringMakesTheWholeValueThatInt) {
 }
 
 TEST(Interpolation, NestedPlaceholdersByRepeatedPasses) {
-  Result r = run(
-      "project: {name: blue}\n"
-      "projects: {blue: {tagging: {team: b}}, red: {tagging: {team: r}}}\n"
-      "tags: \"{{projects.{{project.name}}.tagging}}\"\n");
+  Result r =
+      run("project: {name: blue}\n"
+          "projects: {blue: {tagging: {team: b}}, red: {tagging: {team: r}}}\n"
+          "tags: \"{{projects.{{project.name}}.tagging}}\"\n");
   EXPECT_TRUE(r.diagnostics.empty());
   EXPECT_EQ(json(*r.data.find("tags")), R"({"team":"b"})");
 }
@@ -60,9 +61,9 @@ TEST(Interpolation, ChainsOfReferencesResolve) {
 }
 
 TEST(Interpolation, EnvWholeAndPartial) {
-  Result r = run(
-      "r: \"{{env(HOME_REGION)}}\"\nmissing: \"{{env(NOPE_NOT_SET)}}\"\n"
-      "p: \"at-{{env(HOME_REGION)}}\"\npm: \"at-{{env(NOPE_NOT_SET)}}-x\"\n");
+  Result r =
+      run("r: \"{{env(HOME_REGION)}}\"\nmissing: \"{{env(NOPE_NOT_SET)}}\"\n"
+          "p: \"at-{{env(HOME_REGION)}}\"\npm: \"at-{{env(NOPE_NOT_SET)}}-x\"\n");
   EXPECT_TRUE(r.diagnostics.empty());
   EXPECT_EQ(json(r.data), R"({"missing":null,"p":"at-eu-west-1","pm":"at--x","r":"eu-west-1"})");
 }
@@ -77,8 +78,7 @@ TEST(Interpolation, EscapedPlaceholdersStayLiteral) {
 TEST(Interpolation, ListsAreNotTraversedByPaths) {
   Result r = run("l: [a, b]\nx: \"{{l.0}}\"\n");
   ASSERT_EQ(r.diagnostics.items().size(), 1u);
-  EXPECT_EQ(r.diagnostics.items()[0].render().substr(0, 32),
-            "c.yaml:2:4: unresolved placehold");
+  EXPECT_EQ(r.diagnostics.items()[0].render().substr(0, 32), "c.yaml:2:4: unresolved placehold");
 }
 
 TEST(Interpolation, UnresolvedNamesKeyPathPlaceholderAndPosition) {
@@ -130,8 +130,8 @@ TEST(Interpolation, SecretReferencesGoThroughTheResolver) {
   FakeSecrets secrets;
   InterpolationOptions options;
   options.secrets = &secrets;
-  Result r = run("db: {password: \"sops://s.enc.yaml#/db/password\"}\nbad: \"sops://nope\"\n",
-                 options);
+  Result r =
+      run("db: {password: \"sops://s.enc.yaml#/db/password\"}\nbad: \"sops://nope\"\n", options);
   EXPECT_EQ(r.data.find("db")->find("password")->as_string(), "hunter2");
   EXPECT_TRUE(r.data.find("db")->find("password")->sensitive());
   ASSERT_EQ(r.diagnostics.items().size(), 1u);

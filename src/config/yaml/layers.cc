@@ -80,10 +80,9 @@ void merge_layer(Value& into, Value layer, ListMerge lists) {
       continue;
     }
     if (it->second.kind() != value.kind())
-      throw Error("top-level key `" + key + "` is " + describe(value) + " but " +
-                      describe(it->second),
-                  value.origin(),
-                  "give `" + key + "` the same type in both files, or rename one of them");
+      throw Error(
+          "top-level key `" + key + "` is " + describe(value) + " but " + describe(it->second),
+          value.origin(), "give `" + key + "` the same type in both files, or rename one of them");
     merge_deep(it->second, std::move(value), lists);
   }
 }

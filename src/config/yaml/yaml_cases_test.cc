@@ -37,10 +37,12 @@ TEST(YamlCases, EveryCaseFolder) {
     if (fs::exists(dir / "options")) {
       std::istringstream lines(read_trimmed(dir / "options"));
       for (std::string line; std::getline(lines, line);)
-        if (line.rfind("list_merge=", 0) == 0) options.list_merge = parse_list_merge(line.substr(11));
+        if (line.rfind("list_merge=", 0) == 0)
+          options.list_merge = parse_list_merge(line.substr(11));
     }
     Diagnostics d;
-    Value v = resolve_folder(dir.string(), "tree", "tree/" + read_trimmed(dir / "target"), options, d);
+    Value v =
+        resolve_folder(dir.string(), "tree", "tree/" + read_trimmed(dir / "target"), options, d);
     if (fs::exists(dir / "expected_error")) {
       ASSERT_FALSE(d.empty()) << "expected an error";
       const Diagnostic& first = d.items()[0];

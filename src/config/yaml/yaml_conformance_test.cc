@@ -99,16 +99,17 @@ TEST(KomposExamples, HimlInterpolationPatterns) {
   EXPECT_EQ(json(*v.find("cloud")),
             R"({"availability_zones":["us-west-2a","us-west-2b","us-west-2c"],)"
             R"("full_name":"aws-cloud","name":"aws","provider":"amazon","region":"us-west-2"})");
-  EXPECT_EQ(json(*v.find("env")),
-            R"({"full_type":"production","name":"prod",)"
-            R"("type_mapping":{"dev":"development","prod":"production"}})");
+  EXPECT_EQ(json(*v.find("env")), R"({"full_type":"production","name":"prod",)"
+                                  R"("type_mapping":{"dev":"development","prod":"production"}})");
   EXPECT_EQ(json(*v.find("settings")), R"({"output_dir":"applications","replicas":3})");
-  EXPECT_EQ(json(*v.find("regions")), R"({"region_code":"or2","us-east-1":"va7","us-west-2":"or2"})");
+  EXPECT_EQ(json(*v.find("regions")),
+            R"({"region_code":"or2","us-east-1":"va7","us-west-2":"or2"})");
   EXPECT_EQ(json(*v.find("project")),
             R"({"env_suffix":"prod-suffix","fqdn":"myproject.aws.prod.example.com",)"
             R"("full_fqdn":"myproject.or2.prod.aws.example.com","name":"myproject"})");
-  EXPECT_EQ(json(*v.find("tags")),
-            R"(["cloud:aws","env:prod","project:myproject","fqdn:myproject.aws.prod.example.com"])");
+  EXPECT_EQ(
+      json(*v.find("tags")),
+      R"(["cloud:aws","env:prod","project:myproject","fqdn:myproject.aws.prod.example.com"])");
   EXPECT_EQ(json(*v.find("composition")), R"({"instance":"myproject-prod","type":"app"})");
   EXPECT_EQ(json(*v.find("app")),
             R"({"config":{"output_path":"generated/applications/myproject-prod","replicas":3},)"
@@ -165,7 +166,8 @@ TEST(HimlExamples, EscapesEnvAndCwd) {
   Value west = resolve_folder(root, ".", "env=dev/region=us-west-2/cluster=cluster1", options, d);
   EXPECT_EQ(west.find("home")->as_string(), "/home/tester");
 
-  Value ireland = resolve_folder(root, ".", "env=prod/region=eu-west-2/cluster=ireland1", options, d);
+  Value ireland =
+      resolve_folder(root, ".", "env=prod/region=eu-west-2/cluster=ireland1", options, d);
   ASSERT_TRUE(d.empty());
   EXPECT_EQ(ireland.find("file")->as_string(),
             std::filesystem::absolute(root + "/env=prod/region=eu-west-2/cluster=ireland1")

@@ -6,15 +6,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <optional>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "model/error.h"
 
 namespace strata::yaml {
 namespace {
-
 
 bool is_null_text(const std::string& s) {
   return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
@@ -117,7 +116,8 @@ class Converter {
   Value convert(const YAML::Node& node, const Origin& fallback) {
     if (++nodes_ > max_values_)
       throw Error("YAML document expands to more than " + std::to_string(max_values_) + " values",
-                  origin_of(node, fallback), "check the anchors and aliases for repeated expansion");
+                  origin_of(node, fallback),
+                  "check the anchors and aliases for repeated expansion");
     Origin origin = origin_of(node, fallback);
     Value v;
     switch (node.Type()) {
@@ -218,9 +218,9 @@ Value parse_yaml(const std::string& text, const std::string& file, size_t max_va
   }
   Value v = converter.convert(root, file_origin);
   if (!v.is_map())
-    throw Error(std::string("a configuration file must hold a map at the top, not a ") +
-                    v.kind_name(),
-                v.origin(), "write `key: value` lines at the top level");
+    throw Error(
+        std::string("a configuration file must hold a map at the top, not a ") + v.kind_name(),
+        v.origin(), "write `key: value` lines at the top level");
   return v;
 }
 
@@ -228,7 +228,8 @@ Value read_yaml_file(const std::string& path, const std::string& display) {
   const std::string& name = display.empty() ? path : display;
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw Error("cannot read YAML file", Origin(name), "check that the file exists and is readable");
+    throw Error("cannot read YAML file", Origin(name),
+                "check that the file exists and is readable");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_yaml(text.str(), name);

@@ -161,17 +161,16 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
     c.origin = leaf_origin;
     c.source = module_source(root.string(), config, yc.raw, name);
     if (!fs::is_directory(root / c.source))
-      diagnostics.warning(leaf_origin,
-                          "module folder " + c.source + " for component " + name +
-                              " does not exist",
-                          "set komposconfig.terraform.local_path/root_path in .komposconfig.yaml "
-                          "or cloud.provider in the configuration");
+      diagnostics.warning(
+          leaf_origin, "module folder " + c.source + " for component " + name + " does not exist",
+          "set komposconfig.terraform.local_path/root_path in .komposconfig.yaml "
+          "or cloud.provider in the configuration");
     auto excluded = config.excluded_keys.find(name);
     c.inputs = Value::map();
-    c.inputs.set("config", without_keys(yc.raw, config.system_keys,
-                                        excluded == config.excluded_keys.end()
-                                            ? std::vector<std::string>{}
-                                            : excluded->second));
+    c.inputs.set("config",
+                 without_keys(yc.raw, config.system_keys,
+                              excluded == config.excluded_keys.end() ? std::vector<std::string>{}
+                                                                     : excluded->second));
     c.provider_json = provider_json_of(yc.raw);
     if (extras && config.versioned_module_sources) yc.versioned_data = yc.raw;
     if (!extras) yc.raw = Value();
@@ -220,22 +219,23 @@ void load_yaml_stacks(const std::string& project_root, const Settings& settings,
                       const YamlLoadOptions& options, std::map<std::string, Stack>& stacks,
                       Diagnostics& diagnostics) {
   fs::path root = fs::absolute(project_root).lexically_normal();
-  visit_yaml_components(project_root, settings, options, false, diagnostics, [&](YamlComponent& yc) {
-    auto [it, inserted] = stacks.try_emplace(yc.stack);
-    Stack& stack = it->second;
-    if (inserted) {
-      stack.name = yc.stack;
-      stack.kind = "yaml";
-      stack.source_file =
-          (fs::path(settings.config_dir) / (yc.stack == "default" ? "" : yc.stack))
-              .lexically_normal()
-              .generic_string();
-      while (!stack.source_file.empty() && stack.source_file.back() == '/')
-        stack.source_file.pop_back();
-      stack.origin = Origin(stack.source_file);
-    }
-    stack.components.push_back(std::move(yc.component));
-  });
+  visit_yaml_components(
+      project_root, settings, options, false, diagnostics, [&](YamlComponent& yc) {
+        auto [it, inserted] = stacks.try_emplace(yc.stack);
+        Stack& stack = it->second;
+        if (inserted) {
+          stack.name = yc.stack;
+          stack.kind = "yaml";
+          stack.source_file =
+              (fs::path(settings.config_dir) / (yc.stack == "default" ? "" : yc.stack))
+                  .lexically_normal()
+                  .generic_string();
+          while (!stack.source_file.empty() && stack.source_file.back() == '/')
+            stack.source_file.pop_back();
+          stack.origin = Origin(stack.source_file);
+        }
+        stack.components.push_back(std::move(yc.component));
+      });
 }
 
 void load_yaml_stacks(const std::string& project_root, const Settings& settings, Project& project,

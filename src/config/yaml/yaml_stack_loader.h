@@ -19,7 +19,7 @@ namespace strata::yaml {
 struct YamlLoadOptions {
   // Variables for {{env(NAME)}}; null = the process environment.
   const std::map<std::string, std::string>* environment = nullptr;
-  SecretResolver* secrets = nullptr;  // null = sops:// references stay strings
+  SecretResolver* secrets = nullptr;    // null = sops:// references stay strings
   std::optional<ListMerge> list_merge;  // overrides .komposconfig.yaml
   // For resolve_folder only (stacks use .komposconfig.yaml's keys): top-level keys removed
   // before interpolation, and the only top-level keys kept after it.
@@ -29,9 +29,9 @@ struct YamlLoadOptions {
 // One loaded leaf: the component as the model holds it, plus what only Kompos-style generation
 // needs.
 struct YamlComponent {
-  std::string stack;   // e.g. "cloud=aws/env=dev/cluster=c1"
-  Component component;  // inputs = {"config": merged tree less system/excluded keys}
-  Value raw;            // merged and interpolated, nothing excluded (Kompos's "raw" config)
+  std::string stack;     // e.g. "cloud=aws/env=dev/cluster=c1"
+  Component component;   // inputs = {"config": merged tree less system/excluded keys}
+  Value raw;             // merged and interpolated, nothing excluded (Kompos's "raw" config)
   Value versioned_data;  // raw when .tf.versioned rendering is on, else null
 };
 

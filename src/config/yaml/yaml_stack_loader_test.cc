@@ -59,9 +59,8 @@ TEST(YamlStacks, LeavesBecomeComponentsOfTheFolderAbove) {
   EXPECT_EQ(json(cluster.inputs),
             R"({"config":{"cloud":{"type":"aws"},"cluster":{"full":"dev-c1","name":"c1"},)"
             R"("env":"dev","region":{"name":"us-east-1"}}})");
-  EXPECT_EQ(json(cluster.provider_json),
-            R"({"provider":{"aws":{"region":"us-east-1"}},)"
-            R"("terraform":{"required_version":">= 1.5"}})");
+  EXPECT_EQ(json(cluster.provider_json), R"({"provider":{"aws":{"region":"us-east-1"}},)"
+                                         R"("terraform":{"required_version":">= 1.5"}})");
 
   const Component& network = s.components[1];
   EXPECT_EQ(network.source, "compositions/terraform/aws/network");
@@ -104,7 +103,8 @@ TEST(YamlStacks, DisabledCompositionIsSkipped) {
   dir.write("modules/a/main.tf", "");
   dir.write("modules/b/main.tf", "");
   dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "composition: {enabled: off}\n");
-  dir.write("config/s=1/composition=terraform/terraform=b/b.yaml", "composition: {enabled: \"yes\"}\n");
+  dir.write("config/s=1/composition=terraform/terraform=b/b.yaml",
+            "composition: {enabled: \"yes\"}\n");
   Loaded l = load(dir.path());
   ASSERT_EQ(l.stacks.at("s=1").components.size(), 1u);
   EXPECT_EQ(l.stacks.at("s=1").components[0].name, "b");
