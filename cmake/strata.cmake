@@ -10,10 +10,14 @@ function(strata_add_test)
   endif()
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
+  # Every test runs through `env` with strata's test environment: gtest_discover_tests cannot
+  # pass a list-valued ENVIRONMENT property through its generated script, but it does honour
+  # the target's CROSSCOMPILING_EMULATOR (for discovery and for each test).
+  set_target_properties(${T_NAME} PROPERTIES CROSSCOMPILING_EMULATOR "/usr/bin/env;${STRATA_TEST_ENV}")
   gtest_discover_tests(${T_NAME}
     DISCOVERY_MODE PRE_TEST
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-    PROPERTIES ENVIRONMENT "${STRATA_TEST_ENV}" TIMEOUT 300)
+    PROPERTIES TIMEOUT 300)
 endfunction()
 
 set(STRATA_TEST_ENV
