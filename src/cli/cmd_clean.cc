@@ -14,7 +14,8 @@ namespace strata::cli {
 namespace {
 
 int run_clean(const std::vector<std::string>& stacks, const Globals& globals) {
-  config::LoadedProject loaded = load_project_or_throw(globals);
+  auto session = open_project(globals);
+  config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
   for (const auto& s : stacks) {
     if (!project.find_stack(s)) throw Error("no stack named \"" + s + "\"", {}, "`strata list` shows the stacks");

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/project_context.h"
 #include "config/project_loader.h"
 #include "model/error.h"
 #include "template/template.h"
@@ -177,13 +178,8 @@ void print_component(const ResolvedComponent& r) {
 
 int run_describe(const Globals& globals, const std::string& stack_name,
                  const std::string& component_name) {
-  config::LoadOptions options;
-  if (!globals.quiet) {
-    options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
-      std::cerr << where.str() << ": " << text << "\n";
-    };
-  }
-  Project project = config::load_project(options);
+  auto session = open_project(globals);
+  const Project& project = session->project();
   const Stack* stack = project.find_stack(stack_name);
   if (!stack) {
     std::vector<std::string> names;

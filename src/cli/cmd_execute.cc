@@ -70,7 +70,8 @@ bool confirm(Operation op, const std::vector<ComponentRef>& order) {
 }
 
 int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals) {
-  config::LoadedProject loaded = load_project_or_throw(globals);
+  auto session = open_project(globals);
+  config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
   std::unique_ptr<Engine> engine;
   try {
@@ -80,8 +81,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
     if (op != Operation::kGenerate) throw;
     engine = std::make_unique<Engine>(EngineChoice{"tofu", "tofu", false, "PATH"}, "");
   }
-  SecretResolver* secrets = nullptr;  // the secrets issue wires the real resolver
-  Redactor redactor;
+  engine->set_redactor(session->redactor.get());
 
   ExecuteRequest request;
   request.operation = op;
@@ -91,7 +91,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   request.extra_args = flags.engine_args;
   if (flags.detailed_exitcode && op != Operation::kPlan) throw Error("--detailed-exitcode goes with plan only");
 
-  Execution execution(project, loaded.environment, *engine, secrets, request);
+  Execution execution(project, loaded.environment, *engine, session->secrets.get(), request);
   std::vector<ComponentRef> order = execution.planned_order();
   if (order.empty()) {
     std::cout << "nothing selected: no components match\n";
@@ -116,7 +116,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   });
   RunRecord record;
   {
-    auto view = make_run_view(view_kind, stdout, color, globals.verbose, &redactor);
+    auto view = make_run_view(view_kind, stdout, color, globals.verbose, session->redactor.get());
     record = execution.run(*view);
   }
   if (view_kind != ViewKind::kJson) {

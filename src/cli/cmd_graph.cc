@@ -20,7 +20,8 @@ struct GraphFlags {
 };
 
 int run_graph(const GraphFlags& f, const Globals& globals) {
-  config::LoadedProject loaded = load_project_or_throw(globals);
+  auto session = open_project(globals);
+  config::LoadedProject& loaded = session->loaded;
   Graph graph = Graph::build(loaded.project);
   Selection selection = Selection::all(graph);
   if (!f.stacks.empty()) {

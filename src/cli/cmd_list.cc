@@ -4,22 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/project_context.h"
 #include "config/project_loader.h"
 #include "model/error.h"
 
 namespace strata::cli {
 
 namespace {
-
-config::LoadOptions list_load_options(const Globals& globals) {
-  config::LoadOptions options;
-  if (!globals.quiet) {
-    options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
-      std::cerr << where.str() << ": " << text << "\n";
-    };
-  }
-  return options;
-}
 
 std::vector<const Stack*> selected_stacks(const Project& project, const std::string& name) {
   std::vector<const Stack*> out;
@@ -97,7 +88,8 @@ void add_list_command(CLI::App& app, Globals& globals, Action& action) {
   cmd->add_flag("--json", globals.json, "Print a JSON object");
   cmd->callback([&globals, &action, stack] {
     action = [&globals, stack] {
-      Project project = config::load_project(list_load_options(globals));
+      auto session = open_project(globals);
+      const Project& project = session->project();
       auto stacks = selected_stacks(project, *stack);
       if (globals.json) {
         nlohmann::json out = nlohmann::json::array();

@@ -19,7 +19,8 @@ struct OutputFlags {
 std::string value_text(const Value& v) { return v.is_string() ? v.as_string() : to_json_text(v, -1); }
 
 int run_output(const OutputFlags& f, const Globals& globals) {
-  config::LoadedProject loaded = load_project_or_throw(globals);
+  auto session = open_project(globals);
+  config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
   const Stack* stack = project.find_stack(f.stack);
   if (!stack) throw Error("no stack named \"" + f.stack + "\"", {}, "`strata list` shows the stacks");
@@ -31,7 +32,8 @@ int run_output(const OutputFlags& f, const Globals& globals) {
   ComponentRunOptions options;
   options.operation = Operation::kApply;  // real outputs only, never mocks
   options.env = loaded.environment;
-  ComponentRunner runner(project, *engine, nullptr, options);
+  engine->set_redactor(session->redactor.get());
+  ComponentRunner runner(project, *engine, session->secrets.get(), options);
   Value outputs = runner.outputs(ComponentRef{f.stack, f.component, {}}, {});
   Value shown = f.show_sensitive ? outputs : redacted(outputs);
   if (!f.name.empty()) {

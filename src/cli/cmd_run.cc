@@ -20,7 +20,8 @@ struct RunFlags {
 
 int run_run(const RunFlags& f, const Globals& globals) {
   if (f.args.empty()) throw Error("no engine command given", {}, "example: strata run dev vpc -- state list");
-  config::LoadedProject loaded = load_project_or_throw(globals);
+  auto session = open_project(globals);
+  config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
   const Component* component = project.find(ComponentRef{f.stack, f.component, {}});
   if (!component) {
@@ -37,7 +38,8 @@ int run_run(const RunFlags& f, const Globals& globals) {
     std::fputc('\n', out);
     std::fflush(out);
   };
-  ComponentRunner runner(project, *engine, nullptr, options);
+  engine->set_redactor(session->redactor.get());
+  ComponentRunner runner(project, *engine, session->secrets.get(), options);
   Cancellation cancellation;
   InterruptHandler interrupts([&cancellation](int count) {
     cancellation.raise(count == 1 ? Cancellation::Level::kInterrupt : Cancellation::Level::kKill);

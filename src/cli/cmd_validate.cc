@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/project_context.h"
 #include "config/project_loader.h"
 
 namespace strata::cli {
@@ -23,13 +24,8 @@ nlohmann::json diagnostic_json(const Diagnostic& d) {
 }
 
 int run_validate(const Globals& globals) {
-  config::LoadOptions options;
-  if (!globals.quiet && !globals.json) {
-    options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
-      std::cerr << where.str() << ": " << text << "\n";
-    };
-  }
-  config::LoadedProject loaded = config::load_project_with_diagnostics(options);
+  auto session = open_project(globals, false);
+  const config::LoadedProject& loaded = session->loaded;
   size_t components = 0;
   for (const auto& [_, s] : loaded.project.stacks) components += s.components.size();
   size_t errors = 0;

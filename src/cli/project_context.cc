@@ -8,7 +8,7 @@ namespace strata::cli {
 
 config::LoadOptions load_options(const Globals& globals) {
   config::LoadOptions options;
-  if (!globals.quiet) {
+  if (!globals.quiet && !globals.json) {
     options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
       std::cerr << where.str() << ": " << text << "\n";
     };
@@ -16,13 +16,21 @@ config::LoadOptions load_options(const Globals& globals) {
   return options;
 }
 
-config::LoadedProject load_project_or_throw(const Globals& globals) {
-  config::LoadedProject loaded = config::load_project_with_diagnostics(load_options(globals));
-  for (const auto& d : loaded.diagnostics.items()) {
+std::unique_ptr<ProjectSession> open_project(const Globals& globals, bool throw_on_errors) {
+  auto session = std::make_unique<ProjectSession>();
+  session->redactor = std::make_unique<Redactor>();
+  // sops:// paths are relative to the project root, as Comet resolves them from its root.
+  std::string root = config::find_project_root(".");
+  session->secrets = std::make_unique<secrets::SopsSecretResolver>(root, session->redactor.get());
+  config::LoadOptions options = load_options(globals);
+  options.secrets = session->secrets.get();
+  session->loaded = config::load_project_with_diagnostics(options);
+  if (!throw_on_errors) return session;
+  for (const auto& d : session->loaded.diagnostics.items()) {
     if (d.severity == Severity::kWarning && !globals.quiet) std::cerr << d.render() << "\n";
   }
-  loaded.diagnostics.throw_if_errors();
-  return loaded;
+  session->loaded.diagnostics.throw_if_errors();
+  return session;
 }
 
 std::unique_ptr<Engine> make_engine(const Globals& globals, const Project& project) {

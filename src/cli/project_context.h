@@ -5,16 +5,29 @@
 
 #include <memory>
 
+#include "base/log.h"
 #include "cli/globals.h"
 #include "config/project_loader.h"
 #include "engine/engine.h"
+#include "secrets/sops_resolver.h"
 
 namespace strata::cli {
 
+// A loaded project with what a run needs beside it: the secret resolver (sops:// references,
+// decrypted in-process) and the redactor that every resolved secret is added to, so no log
+// line, event or message shows it.
+struct ProjectSession {
+  std::unique_ptr<Redactor> redactor;
+  std::unique_ptr<secrets::SopsSecretResolver> secrets;
+  config::LoadedProject loaded;
+  const Project& project() const { return loaded.project; }
+};
+
 config::LoadOptions load_options(const Globals& globals);
 
-// Loads the project; warnings go to stderr; throws the first error (others in its hint).
-config::LoadedProject load_project_or_throw(const Globals& globals);
+// Loads the project; warnings go to stderr; throws the first error (others in its hint) unless
+// `throw_on_errors` is false (validate reports them all itself).
+std::unique_ptr<ProjectSession> open_project(const Globals& globals, bool throw_on_errors = true);
 
 // The engine for this project, or an Error saying how to install or name one.
 std::unique_ptr<Engine> make_engine(const Globals& globals, const Project& project);

@@ -8,6 +8,7 @@
 
 #include "config/did_you_mean.h"
 #include "config/dotenv.h"
+#include "config/yaml/yaml_stack_loader.h"
 #include "config/js/js_stack_loader.h"
 #include "config/settings_file.h"
 
@@ -194,8 +195,14 @@ LoadedProject load_project_with_diagnostics(const LoadOptions& options) {
                      js_options, js_stacks, out.diagnostics);
   add_stacks(js_stacks, project, out.diagnostics);
 
-  // Front-end: hierarchical YAML (Kompos) under config_dir plugs in here (src/config/yaml/),
-  // then HCL stack definitions (src/config/hcl/); each fills a map and calls add_stacks().
+  // Front-end: hierarchical YAML (Kompos) under config_dir.
+  yaml::YamlLoadOptions yaml_options;
+  yaml_options.environment = &out.environment;
+  yaml_options.secrets = options.secrets;
+  std::map<std::string, Stack> yaml_stacks;
+  yaml::load_yaml_stacks(project.root, project.settings, yaml_options, yaml_stacks, out.diagnostics);
+  add_stacks(yaml_stacks, project, out.diagnostics);
+  // HCL stack definitions (stack.hcl) plug in here the same way.
 
   check_references(project, out.diagnostics);
   return out;

@@ -32,7 +32,11 @@ EngineResponse Engine::run(const EngineRequest& request, const std::function<voi
   auto write_log = [&](std::string_view prefix, std::string_view line) {
     if (!log.is_open()) return;
     std::lock_guard<std::mutex> lock(log_mutex);
-    log << prefix << line << "\n";
+    if (redactor_) {
+      log << prefix << redactor_->redact(line) << "\n";
+    } else {
+      log << prefix << line << "\n";
+    }
   };
 
   SubprocessOptions o;

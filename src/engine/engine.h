@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "base/subprocess.h"
 #include "engine/engine_locator.h"
 #include "engine/ui_event.h"
@@ -49,6 +50,8 @@ class Engine {
 
   const EngineChoice& choice() const { return choice_; }
   const std::string& plugin_cache_dir() const { return plugin_cache_dir_; }
+  // Secrets to remove from every line written to an engine log (may be null).
+  void set_redactor(const Redactor* redactor) { redactor_ = redactor; }
 
   // Runs the engine and waits. Throws strata::Error only when it cannot be started.
   EngineResponse run(const EngineRequest& request, const std::function<void(const UiEvent&)>& on_event,
@@ -58,6 +61,7 @@ class Engine {
   EngineChoice choice_;
   std::string plugin_cache_dir_;
   std::mutex init_mutex_;  // one `init` at a time per plugin cache
+  const Redactor* redactor_ = nullptr;
 };
 
 // The default provider plugin cache: $XDG_CACHE_HOME/strata/plugin-cache or ~/.cache/...

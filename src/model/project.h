@@ -49,8 +49,10 @@ struct Component {
   std::optional<Backend> backend;  // overrides the stack backend
   std::vector<ComponentRef> depends_on;  // explicit, plus references found by front-ends
   Value mock_outputs = Value::map();     // used by plan when a dependency has no state yet
-  // Kompos-style extras: written as provider.tf.json / variables.tfvars.json when set.
+  // Kompos-style extras: written as provider.tf.json / variables.tfvars.json when set, and the
+  // merged config `.tf.versioned` files are rendered with (null = copy them as they are).
   Value provider_json;
+  Value versioned_data;
   Origin origin;
 
   ComponentRef ref() const { return {stack, name, origin}; }

@@ -168,6 +168,17 @@ ComponentFiles ComponentResolver::resolve(const Component& component) {
   files.generate_backend = project_.settings.generate_backend;
   files.provider_appends = stack->provider_appends;
 
+  if (stack->kind == "yaml") {
+    // Kompos stacks: himl already interpolated the merged tree ({{a.b}} is its own dialect);
+    // it goes out whole under `config`, with provider.tf.json beside it.
+    files.kompos_style = true;
+    const Value* config = component.inputs.find("config");
+    files.kompos_config = config ? *config : Value::map();
+    files.provider_json = component.provider_json;
+    files.versioned_data = component.versioned_data;
+    files.backend = stack->backend;
+    return files;
+  }
   Value data = template_data(*stack, component);
   Host host(*this);
   tpl::Renderer renderer(data, &host, {}, &cache_);
@@ -175,10 +186,6 @@ ComponentFiles ComponentResolver::resolve(const Component& component) {
       with_default_origin(component.inputs.is_null() ? Value::map() : component.inputs, component.origin));
   files.backend = resolved_backend(*stack, component);
   files.providers = render_providers(*stack, component, data, files);
-  if (!component.provider_json.is_null()) {
-    files.kompos_style = true;
-    files.provider_json = component.provider_json;
-  }
   return files;
 }
 

@@ -172,6 +172,7 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
                               excluded == config.excluded_keys.end() ? std::vector<std::string>{}
                                                                      : excluded->second));
     c.provider_json = provider_json_of(yc.raw);
+    if (config.versioned_module_sources) c.versioned_data = yc.raw;
     if (extras && config.versioned_module_sources) yc.versioned_data = yc.raw;
     if (!extras) yc.raw = Value();
     visit(yc);
