@@ -212,6 +212,13 @@ TEST(ExecutorSim, FailFastStartsNothingAfterTheFirstFailure) {
   EXPECT_LE(succeeded, 1) << r.out;  // at most the one already running when broken failed
   EXPECT_GE(never_ran, 3) << r.out;
   EXPECT_LE(p.apply_windows().size(), 2u);
+  // Nothing started once broken had failed.
+  long long failed_at = iso_ms(record_node(record, "s", "broken")["finished_at"]);
+  for (const auto& n : record["nodes"]) {
+    if (n.contains("started_at") && n["started_at"].is_string()) {
+      EXPECT_LE(iso_ms(n["started_at"]), failed_at) << n.dump();
+    }
+  }
 }
 
 // How the test presses Ctrl-C.
