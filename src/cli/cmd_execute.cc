@@ -106,7 +106,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
 
   bool color = globals.use_color(stdout);
   ViewKind view_kind = choose_view(globals.json, stdout);
-  InterruptHandler interrupts([&execution](int count) {
+  InterruptScope interrupts(globals.interrupts, [&execution](int count) {
     if (count == 1) {
       std::fprintf(stderr, "\ninterrupting: stopping engines gracefully (Ctrl-C again to kill them)\n");
     } else if (count == 2) {

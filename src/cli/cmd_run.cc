@@ -41,7 +41,7 @@ int run_run(const RunFlags& f, const Globals& globals) {
   engine->set_redactor(session->redactor.get());
   ComponentRunner runner(project, *engine, session->secrets.get(), options);
   Cancellation cancellation;
-  InterruptHandler interrupts([&cancellation](int count) {
+  InterruptScope interrupts(globals.interrupts, [&cancellation](int count) {
     cancellation.raise(count == 1 ? Cancellation::Level::kInterrupt : Cancellation::Level::kKill);
   });
   RunContext ctx(component->ref(), cancellation, [](RunEvent) {});

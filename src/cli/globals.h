@@ -7,6 +7,8 @@
 
 namespace strata::cli {
 
+class InterruptHandler;
+
 struct Globals {
   std::string dir;          // -C DIR: run as if started in DIR
   int verbose = 0;          // -v, repeatable
@@ -14,6 +16,7 @@ struct Globals {
   std::string color = "auto";  // auto|always|never (NO_COLOR turns auto into never)
   bool json = false;        // --json on commands that support machine output
   std::string engine;       // --engine PATH
+  InterruptHandler* interrupts = nullptr;  // Ctrl-C handling, set up by main()
 
   bool use_color(std::FILE* stream) const;
 };

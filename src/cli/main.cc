@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/interrupts.h"
 #include "model/error.h"
 
 namespace {
@@ -69,6 +70,9 @@ int usage_error(const CLI::App& app, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First of all, before any thread exists: every thread inherits the blocked signal mask, so
+  // Ctrl-C always reaches the handler thread and never kills strata while engines run.
+  strata::cli::InterruptHandler interrupts;
   CLI::App app{
       "strata runs OpenTofu/Terraform across many stacks and components: in dependency order, in\n"
       "parallel, with secrets kept off disk and cross-stack values passed safely.",
@@ -77,6 +81,7 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   strata::cli::Globals globals;
+  globals.interrupts = &interrupts;
   app.add_option("-C,--directory", globals.dir, "Run as if strata was started in DIR")->type_name("DIR");
   app.add_flag("-v,--verbose", globals.verbose, "More detail (repeat for more)");
   app.add_flag("-q,--quiet", globals.quiet, "Only errors and results");
