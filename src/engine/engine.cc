@@ -57,10 +57,24 @@ EngineResponse Engine::run(const EngineRequest& request, const std::function<voi
     std::string text(line);
     const std::string box = "│ ";
     if (text.rfind(box, 0) == 0) text = text.substr(box.size());
-    if (response.error_text.empty() && text.rfind("Error: ", 0) == 0) response.error_text = text;
+    // The generic init preamble says nothing about what is wrong: keep looking past it.
+    if (text.rfind("Error: ", 0) == 0 && text.find("encountered problems during initiali") == std::string::npos &&
+        response.error_text.empty()) {
+      response.error_text = text;
+      return;
+    }
+    // "  on main.tf line 6, in output "o":" follows the summary.
+    if (!response.error_text.empty() && response.error_file.empty() && text.rfind("  on ", 0) == 0) {
+      size_t at = text.find(" line ", 5);
+      if (at != std::string::npos) {
+        response.error_file = text.substr(5, at - 5);
+        response.error_line = std::atoi(text.c_str() + at + 6);
+      }
+    }
   };
+  if (request.capture_stdout) write_log("", "(standard output not logged: it may hold sensitive values)");
   o.on_stdout_line = [&](std::string_view line) {
-    write_log("", line);
+    if (!request.capture_stdout) write_log("", line);
     if (request.on_output) request.on_output(line, false);
     if (!request.json_stream) {
       note_error(line);

@@ -24,7 +24,8 @@ struct EngineRequest {
   std::map<std::string, std::string> env;  // laid over the inherited environment
   std::string log_path;                     // "" = no log
   bool json_stream = false;                 // stdout is the machine-readable UI stream
-  bool capture_stdout = false;              // keep stdout whole (output -json)
+  bool capture_stdout = false;              // keep stdout whole (output -json); never logged,
+                                            // since it may hold sensitive values
   // Every raw line as it arrives (for `strata run`, which shows the engine's own output).
   std::function<void(std::string_view line, bool is_stderr)> on_output;
 };
@@ -38,6 +39,8 @@ struct EngineResponse {
   UiChangeSummary summary;                    // the change_summary message, when there was one
   std::string last_message;                   // the last human-readable line
   std::string error_text;                     // "Error: ..." from the plain-text output, if any
+  std::string error_file;                     // its "on FILE line N" location, when given
+  int error_line = 0;
   bool success() const { return exit_code == 0; }
 };
 

@@ -303,7 +303,24 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   };
   auto failed = [&](const EngineResponse& r, const std::string& what) {
     outcome.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;
-    outcome.message = what + " failed: " + first_error(r);
+    std::string error = first_error(r);
+    // Point at the module's own file, not the workdir copy.
+    size_t split = component.source.find("//");
+    std::string module_dir = split == std::string::npos
+                                 ? component.source + "/"
+                                 : component.source.substr(0, split) + "/" + component.source.substr(split + 2) + "/";
+    const EngineDiagnostic* diagnostic = nullptr;
+    for (const auto& d : r.diagnostics) {
+      if (d.is_error() && d.has_range && !diagnostic) diagnostic = &d;
+    }
+    if (diagnostic) {
+      error = module_dir + diagnostic->filename + ":" + std::to_string(diagnostic->start.line) + ":" +
+              std::to_string(diagnostic->start.column) + ": Error: " + diagnostic->summary;
+      if (!diagnostic->detail.empty()) error += ": " + diagnostic->detail;
+    } else if (!r.error_file.empty()) {
+      error = module_dir + r.error_file + ":" + std::to_string(r.error_line) + ": " + r.error_text;
+    }
+    outcome.message = what + " failed: " + error;
     return outcome;
   };
 

@@ -322,10 +322,10 @@ component('a', 'modules/m', {});
 // action terminates strata (killed by SIGINT, no run record), and the engines, in process
 // groups of their own, keep running. Fix: block the signals at the top of main(), before any
 // thread exists. Enable these two tests then.
-TEST(ExecutorSim, DISABLED_FirstCtrlCWaitsForEnginesThatHoldOffAndLeavesNoProcess) {
+TEST(ExecutorSim, FirstCtrlCWaitsForEnginesThatHoldOffAndLeavesNoProcess) {
   first_ctrl_c_waits_for_engines(CtrlC::kProcessGroup);
 }
-TEST(ExecutorSim, DISABLED_SecondCtrlCKillsEnginesThatIgnoreTheFirst) {
+TEST(ExecutorSim, SecondCtrlCKillsEnginesThatIgnoreTheFirst) {
   second_ctrl_c_kills(CtrlC::kProcessGroup);
 }
 // The same with the signal delivered to strata's signal thread, until the bug is fixed.

@@ -235,7 +235,7 @@ component('slow', 'modules/m', { inputs: { in: done.out, cmd: 'sleep 30' } });
 // BUG (src/cli/interrupts.cc), see executor_sim_test.cc: a process-directed SIGINT is taken by
 // a JavaScriptCore thread that does not block it, and strata dies at once, leaving Terraform
 // and its `sleep` running. Enable when the signals are blocked at the top of main().
-TEST(RealEngine, DISABLED_CtrlCDuringSlowApplyStopsEverythingAndKeepsFinishedState) {
+TEST(RealEngine, CtrlCDuringSlowApplyStopsEverythingAndKeepsFinishedState) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   ctrl_c_during_slow_apply(engine, /*at_signal_thread=*/false);
 }
@@ -312,7 +312,7 @@ TEST(RealEngine, SensitiveInputReachesTerraformAsTfVarAndNoFileOrOutput) {
 // (.strata/.logs/<run>/s/src.outputs.log) holds the raw document, sensitive values in clear
 // text. Those lines must be redacted (the output is marked "sensitive": true) before the log
 // is written, as the run view already does.
-TEST(RealEngine, DISABLED_SensitiveValueIsInNoLogStrataWrote) {
+TEST(RealEngine, SensitiveValueIsInNoLogStrataWrote) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   RealProject p(engine);
   write_sensitive_project(p);
@@ -403,7 +403,7 @@ component('fine', 'modules/m', {});
 // ("Invalid expression ... on main.tf line 6"), and the file is not mapped back to the
 // module's source (modules/bad/main.tf). The summary should carry the last diagnostic's
 // summary and its "on FILE line N" location rewritten to the module path.
-TEST(RealEngine, DISABLED_SyntaxErrorSummaryShowsTheDiagnosticWithFileAndLine) {
+TEST(RealEngine, SyntaxErrorSummaryShowsTheDiagnosticWithFileAndLine) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   RealProject p(engine);
   p.write("modules/bad/main.tf", "resource \"terraform_data\" \"x\" {\n  input = \"a\"\n}\n\n"
