@@ -47,10 +47,15 @@ SelectionSpec selection_from(const ExecuteFlags& f, const Project& project) {
   if (f.targets.empty()) {
     throw Error("no components selected", {}, "name a stack (strata plan STACK [COMPONENT...]) or pass --all");
   }
+  // A Kompos stack may be named by its folder: config/cloud=aws/env=dev/ is stack cloud=aws/env=dev.
+  std::string stack = f.targets[0];
+  while (stack.size() > 1 && stack.back() == '/') stack.pop_back();
+  std::string config_prefix = project.settings.config_dir + "/";
+  if (!project.find_stack(stack) && stack.rfind(config_prefix, 0) == 0) stack = stack.substr(config_prefix.size());
   if (f.targets.size() == 1) {
-    spec.stacks.push_back(f.targets[0]);
+    spec.stacks.push_back(stack);
   } else {
-    for (size_t i = 1; i < f.targets.size(); ++i) spec.components.push_back({f.targets[0], f.targets[i], {}});
+    for (size_t i = 1; i < f.targets.size(); ++i) spec.components.push_back({stack, f.targets[i], {}});
   }
   return spec;
 }

@@ -12,6 +12,7 @@ void register_commands(CLI::App& app, Globals& globals, Action& action) {
   add_run_command(app, globals, action);
   add_graph_command(app, globals, action);
   add_inspect_command(app, globals, action);
+  add_secrets_command(app, globals, action);
   add_clean_command(app, globals, action);
 }
 

@@ -26,5 +26,6 @@ void add_graph_command(CLI::App& app, Globals& globals, Action& action);
 void add_clean_command(CLI::App& app, Globals& globals, Action& action);
 void add_run_command(CLI::App& app, Globals& globals, Action& action);
 void add_inspect_command(CLI::App& app, Globals& globals, Action& action);
+void add_secrets_command(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

@@ -1,0 +1,78 @@
+// `strata secrets decrypt FILE [--extract PATH]` and `strata secrets get REF`: for debugging
+// secret references. They print secrets on purpose, so only to a terminal, or with --force.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "config/project_loader.h"
+#include "generate/versioned_source.h"
+#include "model/error.h"
+#include "secrets/sops.h"
+#include "secrets/sops_resolver.h"
+
+namespace strata::cli {
+
+namespace {
+
+struct SecretsFlags {
+  std::string file, extract, ref;
+  bool force = false;
+  bool ignore_mac = false;
+};
+
+void require_terminal_or_force(const SecretsFlags& f) {
+  if (f.force || ::isatty(STDOUT_FILENO)) return;
+  throw Error("refusing to print decrypted secrets to a pipe or file", {},
+              "pass --force if you really mean to write them there");
+}
+
+void print_value(const Value& v) {
+  std::cout << (v.is_string() ? v.as_string() : to_json_text(v)) << "\n";
+}
+
+int run_decrypt(const SecretsFlags& f) {
+  require_terminal_or_force(f);
+  secrets::SopsOptions options;
+  options.ignore_mac = f.ignore_mac;
+  Value tree = secrets::decrypt_sops_file(f.file, options);
+  if (f.extract.empty()) {
+    print_value(tree);
+    return 0;
+  }
+  std::string path = f.extract;
+  if (!path.empty() && path[0] == '/') path = path.substr(1);
+  for (char& c : path)
+    if (c == '/') c = '.';
+  const Value* v = lookup_dotted(tree, path);
+  if (!v) throw Error("\"" + f.extract + "\" is not in " + f.file, {}, "run without --extract to see the keys");
+  print_value(*v);
+  return 0;
+}
+
+int run_get(const SecretsFlags& f) {
+  require_terminal_or_force(f);
+  secrets::SopsSecretResolver resolver(config::find_project_root("."), nullptr);
+  print_value(resolver.resolve(f.ref, Origin("command line")));
+  return 0;
+}
+
+}  // namespace
+
+void add_secrets_command(CLI::App& app, Globals&, Action& action) {
+  auto flags = std::make_shared<SecretsFlags>();
+  auto* cmd = app.add_subcommand("secrets", "Decrypt SOPS files and secret references (for debugging)");
+  cmd->require_subcommand(1);
+  auto* decrypt = cmd->add_subcommand("decrypt", "Decrypt a SOPS file (YAML, JSON, dotenv, INI, binary) and print it");
+  decrypt->add_option("file", flags->file, "The SOPS file")->required()->check(CLI::ExistingFile);
+  decrypt->add_option("--extract", flags->extract, "Only this key path (/a/b or a.b)");
+  decrypt->add_flag("--force", flags->force, "Print even when standard output is not a terminal");
+  decrypt->add_flag("--ignore-mac", flags->ignore_mac, "Accept a file whose MAC does not match (unsafe)");
+  decrypt->callback([&action, flags] { action = [flags] { return run_decrypt(*flags); }; });
+  auto* get = cmd->add_subcommand("get", "Resolve one reference, e.g. sops://secrets.enc.yaml#/db/password");
+  get->add_option("ref", flags->ref, "The reference")->required();
+  get->add_flag("--force", flags->force, "Print even when standard output is not a terminal");
+  get->callback([&action, flags] { action = [flags] { return run_get(*flags); }; });
+}
+
+}  // namespace strata::cli
