@@ -125,7 +125,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
     record = execution.run(*view);
   }
   if (view_kind != ViewKind::kJson) {
-    std::cout << "\n" << summary_table(record, execution.record_path(), color);
+    std::cout << "\n" << session->redactor->redact(summary_table(record, execution.record_path(), color));
   }
   if (!record.succeeded()) return 1;
   if (flags.detailed_exitcode) {
