@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "base/suggest.h"
+
 namespace strata::cli {
 
 class InterruptHandler;
@@ -21,7 +23,6 @@ struct Globals {
   bool use_color(std::FILE* stream) const;
 };
 
-// Levenshtein-based "did you mean": the closest candidate within a small distance, or "".
-std::string closest_match(const std::string& word, const std::vector<std::string>& candidates);
+using strata::closest_match;  // base/suggest.h
 
 }  // namespace strata::cli

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "config/did_you_mean.h"
+#include "base/suggest.h"
 #include "config/dotenv.h"
 #include "config/yaml/yaml_stack_loader.h"
 #include "config/js/js_stack_loader.h"
@@ -121,7 +121,7 @@ void check_references(const Project& project, Diagnostics& diagnostics) {
         std::vector<std::string> names;
         for (const auto& [sn, s] : project.stacks)
           for (const auto& other : s.components) names.push_back(sn + "/" + other.name);
-        std::string near = did_you_mean(ref.str(), names);
+        std::string near = closest_match(ref.str(), names);
         diagnostics.error(
             ref.origin,
             "component " + stack.name + "/" + c.name + " refers to " + ref.str() +

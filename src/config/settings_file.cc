@@ -5,7 +5,7 @@
 #include <functional>
 #include <map>
 
-#include "config/did_you_mean.h"
+#include "base/suggest.h"
 #include "model/error.h"
 
 namespace strata::config {
@@ -77,7 +77,7 @@ Settings read_with(const std::string& path, const std::string& display,
     auto it = readers.find(key);
     if (it == readers.end()) {
       std::string hint;
-      std::string near = did_you_mean(key, known);
+      std::string near = closest_match(key, known);
       if (!near.empty()) hint = "did you mean '" + near + "'? ";
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;

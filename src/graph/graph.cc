@@ -1,5 +1,7 @@
 #include "graph/graph.h"
 
+#include "base/suggest.h"
+
 #include <algorithm>
 #include <functional>
 #include <queue>
@@ -17,19 +19,6 @@ const char* edge_kind_name(EdgeKind kind) {
 
 namespace {
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
 
 // Every string below `v` with its origin (falling back to `fallback`).
 void for_each_string(const Value& v, const Origin& fallback,
@@ -85,7 +74,7 @@ void report_missing(const Project& project, const std::vector<std::string>& stac
     declared = " (" + who + " is declared at " + referrer.origin.str() + ")";
   const Stack* target = project.find_stack(ref.stack);
   if (!target) {
-    std::string guess = closest_name(ref.stack, stack_names);
+    std::string guess = closest_match(ref.stack, stack_names);
     std::string known;
     for (const auto& n : stack_names) known += (known.empty() ? "" : ", ") + n;
     diagnostics.error(
@@ -98,7 +87,7 @@ void report_missing(const Project& project, const std::vector<std::string>& stac
   }
   std::vector<std::string> names;
   for (const auto& other : target->components) names.push_back(other.name);
-  std::string guess = closest_name(ref.component, names);
+  std::string guess = closest_match(ref.component, names);
   std::string hint;
   if (!guess.empty()) {
     hint = "did you mean " + quoted(ref.stack + "/" + guess) + "?";
@@ -121,19 +110,6 @@ void report_missing(const Project& project, const std::vector<std::string>& stac
 }
 
 }  // namespace
-
-std::string closest_name(const std::string& word, const std::vector<std::string>& candidates) {
-  std::string best;
-  size_t best_distance = std::max<size_t>(2, word.size() / 3) + 1;
-  for (const auto& c : candidates) {
-    size_t d = edit_distance(word, c);
-    if (d < best_distance) {
-      best_distance = d;
-      best = c;
-    }
-  }
-  return best;
-}
 
 NodeId Graph::add_node(ComponentRef ref) {
   index_.emplace(std::make_pair(ref.stack, ref.component), static_cast<NodeId>(nodes_.size()));

@@ -64,6 +64,5 @@ class Graph {
 
 // The closest of `candidates` to `word` by edit distance, if it is close enough to be a likely
 // typo; "" otherwise.
-std::string closest_name(const std::string& word, const std::vector<std::string>& candidates);
 
 }  // namespace strata

@@ -1,5 +1,7 @@
 #include "graph/graph.h"
 
+#include "base/suggest.h"
+
 #include <gtest/gtest.h>
 
 #include "graph/test_project.h"
@@ -158,8 +160,8 @@ TEST(GraphTest, DuplicateReferencesMakeOneEdge) {
 }
 
 TEST(GraphTest, ClosestNameOnlySuggestsLikelyTypos) {
-  EXPECT_EQ(closest_name("vcp", {"vpc", "database"}), "vpc");
-  EXPECT_EQ(closest_name("network", {"vpc", "database"}), "");
+  EXPECT_EQ(closest_match("vcp", {"vpc", "database"}), "vpc");
+  EXPECT_EQ(closest_match("network", {"vpc", "database"}), "");
 }
 
 }  // namespace

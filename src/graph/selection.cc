@@ -1,5 +1,7 @@
 #include "graph/selection.h"
 
+#include "base/suggest.h"
+
 #include <set>
 
 #include "model/error.h"
@@ -66,7 +68,7 @@ Selection select(const Graph& graph, const SelectionSpec& spec) {
   if (spec.all) s = Selection::all(graph);
   for (const auto& name : spec.stacks) {
     if (!stacks.count(name)) {
-      std::string guess = closest_name(name, stack_names);
+      std::string guess = closest_match(name, stack_names);
       throw Error("no stack named " + quoted(name), {},
                   guess.empty() ? "run `strata list` to see the stacks"
                                 : "did you mean " + quoted(guess) + "?");
@@ -81,7 +83,7 @@ Selection select(const Graph& graph, const SelectionSpec& spec) {
       continue;
     }
     if (!stacks.count(ref.stack)) {
-      std::string guess = closest_name(ref.stack, stack_names);
+      std::string guess = closest_match(ref.stack, stack_names);
       throw Error("no stack named " + quoted(ref.stack) + " (selecting " + quoted(ref.str()) + ")",
                   ref.origin,
                   guess.empty() ? "run `strata list` to see the stacks"
@@ -91,7 +93,7 @@ Selection select(const Graph& graph, const SelectionSpec& spec) {
     for (size_t i = 0; i < graph.size(); ++i)
       if (graph.node(static_cast<NodeId>(i)).stack == ref.stack)
         names.push_back(graph.node(static_cast<NodeId>(i)).component);
-    std::string guess = closest_name(ref.component, names);
+    std::string guess = closest_match(ref.component, names);
     throw Error("stack " + quoted(ref.stack) + " has no component " + quoted(ref.component),
                 ref.origin,
                 guess.empty() ? "run `strata list " + ref.stack + "` to see its components"
