@@ -60,9 +60,14 @@ class RealProject : public TestProject {
   std::string engine_;
 };
 
+// Copies a project without its work dir: someone who ran scripts/quickstart has state there.
 void copy_tree(const std::string& from, const std::string& to) {
-  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive |
-                                      std::filesystem::copy_options::overwrite_existing);
+  for (const auto& entry : std::filesystem::directory_iterator(from)) {
+    if (entry.path().filename() == ".strata") continue;
+    std::filesystem::copy(entry.path(), to + "/" + entry.path().filename().string(),
+                          std::filesystem::copy_options::recursive |
+                              std::filesystem::copy_options::overwrite_existing);
+  }
 }
 
 TEST(RealEngine, QuickstartPlansAppliesIsStableAndDestroys) {
