@@ -164,7 +164,7 @@ TEST_F(TofuSim, LogKnobRecordsEveryInvocation) {
 
 TEST_F(TofuSim, HoldsTheStateLockWhileRunningAndHonoursSigint) {
   Child apply({sim_path(), "apply", "-auto-approve", "-json"}, dir_.path(),
-              {{"TOFU_SIM_DELAY_APPLY_MS", "4000"}});
+              {{"TOFU_SIM_DELAY_APPLY_MS", "10000"}});
   fs::path lock = dir_.path() / ".terraform.tfstate.lock.info";
   for (int i = 0; i < 200 && !fs::exists(lock); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -178,7 +178,7 @@ TEST_F(TofuSim, HoldsTheStateLockWhileRunningAndHonoursSigint) {
   EXPECT_NE(second.out.find("Error acquiring the state lock"), std::string::npos);
   EXPECT_NE(second.out.find(info.find("ID")->as_string()), std::string::npos);
 
-  // Each of the two resources takes 2 s: this lands while the first one is being created.
+  // Each of the two resources takes 5 s (room for a loaded machine): this lands while the first one is being created.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   ::kill(apply.pid(), SIGINT);
   RunResult r = apply.wait();
