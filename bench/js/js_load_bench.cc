@@ -10,7 +10,7 @@
 #include <string>
 
 #include "config/project_loader.h"
-#include "stack_file_generator.h"
+#include "project_generator.h"
 
 int main(int argc, char** argv) {
   int stacks = argc > 1 ? std::atoi(argv[1]) : 1000;
@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   std::string pattern =
       (std::filesystem::temp_directory_path() / "strata-js-bench-XXXXXX").string();
   std::string dir = ::mkdtemp(pattern.data());
-  strata::bench::generate_stack_project(dir, stacks, components);
+  strata::bench::generate_js_project(dir, {stacks, components, false});
 
   strata::config::LoadOptions options;
   options.start_dir = dir;

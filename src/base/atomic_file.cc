@@ -80,7 +80,8 @@ std::string parent_dir(const std::string& path) {
 
 }  // namespace
 
-bool write_file_atomic(const std::string& path, std::string_view content, mode_t mode) {
+bool write_file_atomic(const std::string& path, std::string_view content, mode_t mode,
+                       Durability durability) {
   if (auto existing = read_existing(path, content.size());
       existing && existing->content == content) {
     if (existing->mode != mode && ::chmod(path.c_str(), mode) != 0) {
@@ -108,7 +109,7 @@ bool write_file_atomic(const std::string& path, std::string_view content, mode_t
   };
   if (::fchmod(fd, mode) != 0) fail("set the mode of");
   if (!write_all(fd, content)) fail("write");
-  if (::fsync(fd) != 0) fail("write");
+  if (durability == Durability::kFsync && ::fsync(fd) != 0) fail("write");
   if (::close(fd) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());
@@ -119,6 +120,7 @@ bool write_file_atomic(const std::string& path, std::string_view content, mode_t
     ::unlink(tmp.c_str());
     throw_errno("replace", path, err);
   }
+  if (durability == Durability::kRenameOnly) return true;
   // Make the rename itself durable. Some filesystems refuse fsync on a directory; the data is
   // already safe then, so that is not worth failing the write over.
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -130,7 +132,14 @@ bool write_file_atomic(const std::string& path, std::string_view content, mode_t
 }
 
 std::string read_file(const std::string& path) {
+  std::optional<std::string> content = read_file_if_exists(path);
+  if (!content) throw_errno("read", path, ENOENT);
+  return std::move(*content);
+}
+
+std::optional<std::string> read_file_if_exists(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return std::nullopt;
   if (fd < 0) throw_errno("read", path, errno);
   std::string content;
   struct stat st;

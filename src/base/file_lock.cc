@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,15 +52,18 @@ std::string describe_holder(int fd) {
 }  // namespace
 
 std::string current_command_line() {
-  int fd = ::open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return {};
-  std::string raw = read_fd(fd);
-  ::close(fd);
-  while (!raw.empty() && raw.back() == '\0') raw.pop_back();
-  for (char& c : raw) {
-    if (c == '\0' || c == '\n') c = ' ';
-  }
-  return raw;
+  static const std::string line = [] {
+    int fd = ::open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::string();
+    std::string raw = read_fd(fd);
+    ::close(fd);
+    while (!raw.empty() && raw.back() == '\0') raw.pop_back();
+    for (char& c : raw) {
+      if (c == '\0' || c == '\n') c = ' ';
+    }
+    return raw;
+  }();
+  return line;
 }
 
 FileLock::FileLock(const std::string& lock_path, const std::string& what) : path_(lock_path) {
@@ -87,9 +91,16 @@ FileLock::FileLock(const std::string& lock_path, const std::string& what) : path
   }
   std::string details = std::to_string(::getpid()) + "\n" + current_command_line() + "\n";
   // Best effort: the lock itself is what protects the workdir; the details only explain it.
-  if (::ftruncate(fd_, 0) == 0) {
-    ssize_t written = ::pwrite(fd_, details.data(), details.size(), 0);
-    (void)written;
+  // Overwritten in place, and truncated only when the previous holder's details were longer:
+  // truncating to zero and writing again made the filesystem free and allocate a block on
+  // every lock, a third of a no-change `generate` of 10,000 workdirs.
+  ssize_t written = ::pwrite(fd_, details.data(), details.size(), 0);
+  struct stat st;
+  if (written == static_cast<ssize_t>(details.size()) && ::fstat(fd_, &st) == 0 &&
+      st.st_size != static_cast<off_t>(details.size())) {
+    if (::ftruncate(fd_, static_cast<off_t>(details.size())) != 0) {
+      // Nothing useful to do: the details only explain the lock.
+    }
   }
 }
 
@@ -109,10 +120,8 @@ FileLock& FileLock::operator=(FileLock&& other) noexcept {
 
 void FileLock::release() {
   if (fd_ < 0) return;
-  // Clear our details first so nobody reads a stale PID, then drop the lock by closing.
-  if (::ftruncate(fd_, 0) != 0) {
-    // Nothing useful to do: closing releases the lock regardless.
-  }
+  // Closing drops the lock. Our details stay in the file: they are only read by a strata that
+  // failed to take the lock, and the next holder overwrites them first thing.
   ::close(fd_);
   fd_ = -1;
 }

@@ -121,11 +121,12 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   });
   RunRecord record;
   {
-    auto view = make_run_view(view_kind, stdout, color, globals.verbose, session->redactor.get());
+    auto view = make_run_view(view_kind, stdout, color, globals.quiet ? -1 : globals.verbose,
+                              session->redactor.get());
     record = execution.run(*view);
   }
   if (view_kind != ViewKind::kJson) {
-    std::cout << "\n" << session->redactor->redact(summary_table(record, execution.record_path(), color));
+    std::cout << "\n" << session->redactor->redact(summary_table(record, execution.record_path(), color, globals.quiet));
   }
   if (!record.succeeded()) return 1;
   if (flags.detailed_exitcode) {

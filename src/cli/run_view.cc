@@ -54,6 +54,7 @@ class PlainView : public EventSink {
       : out_(out), color_(color), verbose_(verbose), redactor_(redactor) {}
 
   void on_event(const RunEvent& e) override {
+    if (verbose_ < 0) return;  // --quiet: the summary names what failed
     switch (e.type) {
       case RunEvent::Type::kNodeStarted: print("[" + node_name(e) + "] started"); break;
       case RunEvent::Type::kNodePhase: print("[" + node_name(e) + "] " + e.text); break;
@@ -189,9 +190,15 @@ std::unique_ptr<EventSink> make_run_view(ViewKind kind, std::FILE* stream, bool 
   return std::make_unique<PlainView>(stream, color, verbose, redactor);
 }
 
-std::string summary_table(const RunRecord& record, const std::string& record_path, bool color) {
+std::string summary_table(const RunRecord& record, const std::string& record_path, bool color, bool quiet) {
   std::vector<std::vector<std::string>> rows = {{"COMPONENT", "RESULT", "CHANGES", "DURATION"}};
+  std::vector<const NodeRecord*> shown;
   for (const auto& n : record.nodes) {
+    if (quiet && n.result == NodeResult::kSucceeded) continue;
+    shown.push_back(&n);
+  }
+  for (const NodeRecord* node : shown) {
+    const NodeRecord& n = *node;
     rows.push_back({n.node.str(), node_result_name(n.result),
                     n.result == NodeResult::kSucceeded ? changes_text(n.changes) : "",
                     n.started_at ? seconds(n.duration) : ""});
@@ -200,12 +207,12 @@ std::string summary_table(const RunRecord& record, const std::string& record_pat
   for (const auto& r : rows)
     for (size_t i = 0; i < 4; ++i) width[i] = std::max(width[i], r[i].size());
   std::string out;
-  for (size_t ri = 0; ri < rows.size(); ++ri) {
+  for (size_t ri = 0; ri < rows.size() && !shown.empty(); ++ri) {
     const auto& r = rows[ri];
     std::string line;
     for (size_t i = 0; i < 4; ++i) {
       std::string cell = r[i] + std::string(width[i] - r[i].size(), ' ');
-      if (color && ri > 0 && i == 1) cell = std::string(result_color(record.nodes[ri - 1].result)) + cell + kReset;
+      if (color && ri > 0 && i == 1) cell = std::string(result_color(shown[ri - 1]->result)) + cell + kReset;
       line += cell + (i < 3 ? "  " : "");
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();

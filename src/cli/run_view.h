@@ -24,11 +24,14 @@ enum class ViewKind { kPlain, kBoard, kJson };
 // Picks the view: --json, else a board on a terminal, else plain lines.
 ViewKind choose_view(bool json, std::FILE* stream);
 
+// `verbose` < 0 (--quiet): the plain view prints nothing while the run goes on.
 std::unique_ptr<EventSink> make_run_view(ViewKind kind, std::FILE* stream, bool color, int verbose,
                                          const Redactor* redactor);
 
 // The final table: node, result, +add ~change -destroy, duration; then the failed nodes with
-// their messages and log files, and the run record's path.
-std::string summary_table(const RunRecord& record, const std::string& record_path, bool color);
+// their messages and log files, and the run record's path. `quiet` (-q) leaves out the rows of
+// nodes that succeeded.
+std::string summary_table(const RunRecord& record, const std::string& record_path, bool color,
+                          bool quiet = false);
 
 }  // namespace strata::cli

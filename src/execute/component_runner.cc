@@ -22,6 +22,13 @@ namespace {
 
 const char kInitStamp[] = ".strata-init-stamp";
 
+// `path` relative to the project root, for messages. Lexical: fs::relative resolves symlinks with
+// a readlink per path component, which was most of the system calls of a large generate.
+std::string relative_to(const std::string& path, const std::string& root) {
+  std::string rel = fs::path(path).lexically_relative(root).string();
+  return rel.empty() ? path : rel;
+}
+
 uint64_t fnv1a(std::string_view text, uint64_t h = 1469598103934665603ull) {
   for (unsigned char c : text) {
     h ^= c;
@@ -132,19 +139,21 @@ bool init_needed(const std::string& run_dir, std::string* stamp) {
 }
 
 void write_init_stamp(const std::string& run_dir, const std::string& stamp) {
-  write_file_atomic(run_dir + "/" + kInitStamp, stamp);
+  write_file_atomic(run_dir + "/" + kInitStamp, stamp, 0644, Durability::kRenameOnly);
 }
 
 ComponentRunner::ComponentRunner(const Project& project, Engine& engine, SecretResolver* secrets,
                                  ComponentRunOptions options)
     : project_(project), engine_(engine), secrets_(secrets), options_(std::move(options)) {}
 
-EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunContext* ctx) {
+EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunContext* ctx,
+                                           std::optional<std::map<std::string, UiOutput>>* outputs) {
   if (!ctx) return engine_.run(request, nullptr, nullptr);
   CancelForwarder forwarder(ctx->cancellation());
   return engine_.run(
       request,
-      [ctx](const UiEvent& e) {
+      [ctx, outputs](const UiEvent& e) {
+        if (outputs && e.type == UiEventType::kOutputs) *outputs = e.outputs;
         if (e.type == UiEventType::kVersion || e.message.empty()) return;
         ctx->log_line(e.message);
       },
@@ -226,7 +235,7 @@ std::string ComponentRunner::prepare_dependency(const Component& component) {
   ComponentFiles files = resolver.resolve(component);
   std::string workdir = workdir_for(files);
   fs::create_directories(workdir);
-  FileLock lock(workdir + "/.strata.lock", "workdir " + fs::relative(workdir, project_.root).string());
+  FileLock lock(workdir + "/.strata.lock", "workdir " + relative_to(workdir, project_.root));
   GenerateResult generated = generate_workdir(files, modules_);
   std::string stamp;
   if (init_needed(generated.run_dir, &stamp)) {
@@ -273,7 +282,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
 
   std::string workdir = workdir_for(files);
   fs::create_directories(workdir);
-  FileLock lock(workdir + "/.strata.lock", "workdir " + fs::relative(workdir, project_.root).string());
+  FileLock lock(workdir + "/.strata.lock", "workdir " + relative_to(workdir, project_.root));
 
   ctx.phase("generate");
   GenerateResult generated = generate_workdir(files, modules_);
@@ -282,7 +291,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
                       std::to_string(generated.unchanged.size()) + " unchanged, " +
                       std::to_string(generated.removed.size()) + " removed";
     if (!generated.kept.empty()) outcome.message += ", kept " + std::to_string(generated.kept.size()) + " state/engine files";
-    outcome.message += " in " + fs::relative(generated.run_dir, project_.root).string();
+    outcome.message += " in " + relative_to(generated.run_dir, project_.root);
     return outcome;
   }
 
@@ -366,7 +375,8 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   ctx.phase(operation_name(options_.operation));
   EngineRequest req = request(args, options_.operation != Operation::kCustom);
   req.on_output = options_.on_output;
-  EngineResponse r = run_engine(req, &ctx);
+  std::optional<std::map<std::string, UiOutput>> streamed_outputs;
+  EngineResponse r = run_engine(req, &ctx, &streamed_outputs);
   if (r.has_summary) {
     outcome.changes.add = r.summary.add;
     outcome.changes.change = r.summary.change;
@@ -381,8 +391,18 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   if (!r.success()) return failed(r, operation_name(options_.operation));
 
   if (options_.operation == Operation::kApply) {
-    ctx.phase("outputs");
-    Value values = read_outputs(ref, generated.run_dir);
+    // apply -json ends with an `outputs` message holding every value except sensitive ones; only
+    // when a sensitive output is missing there does reading them cost another engine call.
+    Value values = Value::map();
+    bool complete = streamed_outputs.has_value();
+    for (const auto& [name, o] : streamed_outputs.value_or(std::map<std::string, UiOutput>{})) {
+      if (!o.has_value) complete = false;
+      values.set(name, o.value);
+    }
+    if (!complete) {
+      ctx.phase("outputs");
+      values = read_outputs(ref, generated.run_dir);
+    }
     outcome.outputs = values;
     std::lock_guard<std::mutex> guard(mutex_);
     outputs_[ref.str()] = values;

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "config/js/secret_resolver.h"
@@ -45,7 +46,9 @@ class ComponentRunner : public NodeRunner, public StateSource {
  private:
   NodeOutcome run_locked(const Component& component, RunContext& ctx);
   // Runs the engine with Ctrl-C forwarding from the run's cancellation.
-  EngineResponse run_engine(const EngineRequest& request, RunContext* ctx);
+  // `outputs`, when given, receives the last `outputs` message of the UI stream.
+  EngineResponse run_engine(const EngineRequest& request, RunContext* ctx,
+                            std::optional<std::map<std::string, UiOutput>>* outputs = nullptr);
   Value read_outputs(const ComponentRef& ref, const std::string& run_dir);
   // Generates and initialises a dependency's workdir so its state can be read; returns its run dir.
   std::string prepare_dependency(const Component& component);

@@ -1,5 +1,6 @@
 #include "execute/execution.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -71,6 +72,11 @@ RunRecord Execution::run(EventSink& sink) {
   for (int i = 0; i < early_interrupts_.load(); ++i) scheduler.interrupt();
   RunRecord record = scheduler.run(graph_, selection_, run_options);
   scheduler_.store(nullptr);
+  rusage self{};
+  if (::getrusage(RUSAGE_SELF, &self) == 0) {
+    record.strata_cpu_seconds = static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
+                                static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
+  }
   record_path_ = work_root + "/.runs/" + run_id_ + ".json";
   write_run_record(record, record_path_);
   return record;

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 #include <filesystem>
 #include <set>
 
@@ -24,19 +26,58 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::vector<std::string> read_manifest(const std::string& workdir) {
-  std::vector<std::string> paths;
-  std::error_code ec;
-  if (!fs::exists(workdir + "/" + kManifest, ec)) return paths;
-  std::string text = read_file(workdir + "/" + kManifest);
+// The manifest lists what the last generation wrote, one file per line:
+// "path<TAB>size<TAB>mtime_ns<TAB>content hash". A file whose size and mtime are still those
+// recorded and whose new content has the recorded hash is unchanged without being read, so a
+// generation that changes nothing costs one stat per file. (Lines holding only a path, from
+// older manifests, just mean "compare the content".)
+struct ManifestEntry {
+  bool has_stat = false;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  uint64_t hash = 0;
+};
+
+std::map<std::string, ManifestEntry> read_manifest(const std::string& workdir) {
+  std::map<std::string, ManifestEntry> entries;
+  std::optional<std::string> text = read_file_if_exists(workdir + "/" + kManifest);
+  if (!text) return entries;
   size_t start = 0;
-  while (start < text.size()) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string::npos) nl = text.size();
-    if (nl > start) paths.push_back(text.substr(start, nl - start));
+  while (start < text->size()) {
+    size_t nl = text->find('\n', start);
+    if (nl == std::string::npos) nl = text->size();
+    std::string line = text->substr(start, nl - start);
     start = nl + 1;
+    if (line.empty()) continue;
+    size_t tab = line.find('\t');
+    ManifestEntry e;
+    if (tab != std::string::npos) {
+      unsigned long long size = 0, hash = 0;
+      long long mtime = 0;
+      if (std::sscanf(line.c_str() + tab + 1, "%llu\t%lld\t%llx", &size, &mtime, &hash) == 3) {
+        e = {true, size, mtime, hash};
+      }
+    }
+    entries[line.substr(0, tab)] = e;
   }
-  return paths;
+  return entries;
+}
+
+uint64_t content_hash(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+bool stat_file(const std::string& path, struct stat* st) {
+  return ::stat(path.c_str(), st) == 0 && S_ISREG(st->st_mode);
+}
+
+int64_t mtime_ns(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
 // Splits "base//sub" into ("base", "sub").
@@ -182,20 +223,43 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
   if (!providers.empty()) produce[run_prefix + "providers_gen.tf"] = {providers, 0644};
 
   // Write, never over a protected file.
+  // Generated files are derived data (the next generation rewrites them), so a rename without
+  // fsync is enough: a crash never leaves half a file.
   fs::create_directories(result.run_dir);
+  std::set<std::string> made_dirs{result.workdir, result.run_dir};
+  const std::map<std::string, ManifestEntry> previous = read_manifest(result.workdir);
+  std::string manifest;
   for (const auto& [rel, entry] : produce) {
     if (is_protected_path(rel)) continue;
+    const auto& [content, mode] = entry;
     std::string path = result.workdir + "/" + rel;
-    fs::create_directories(fs::path(path).parent_path());
-    if (write_file_atomic(path, entry.first, entry.second)) {
-      result.written.push_back(rel);
+    uint64_t hash = content_hash(content);
+    struct stat st;
+    auto known = previous.find(rel);
+    bool unchanged = known != previous.end() && known->second.has_stat && known->second.hash == hash &&
+                     stat_file(path, &st) && static_cast<uint64_t>(st.st_size) == known->second.size &&
+                     known->second.size == content.size() && mtime_ns(st) == known->second.mtime_ns &&
+                     (st.st_mode & 07777) == mode;
+    if (!unchanged) {
+      std::string parent = fs::path(path).parent_path().string();
+      if (made_dirs.insert(parent).second) fs::create_directories(parent);
+      if (write_file_atomic(path, content, mode, Durability::kRenameOnly)) {
+        result.written.push_back(rel);
+      } else {
+        result.unchanged.push_back(rel);
+      }
+      if (!stat_file(path, &st)) st = {};
     } else {
       result.unchanged.push_back(rel);
     }
+    char line[96];
+    std::snprintf(line, sizeof line, "\t%llu\t%lld\t%016llx\n", static_cast<unsigned long long>(st.st_size),
+                  static_cast<long long>(mtime_ns(st)), static_cast<unsigned long long>(hash));
+    manifest += rel + line;
   }
 
   // Remove what an earlier generation wrote and this one no longer produces.
-  for (const auto& rel : read_manifest(result.workdir)) {
+  for (const auto& [rel, _] : previous) {
     if (produce.count(rel) || is_protected_path(rel)) continue;
     std::error_code ec;
     fs::path p = fs::path(result.workdir) / rel;
@@ -207,10 +271,7 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
       }
     }
   }
-
-  std::string manifest;
-  for (const auto& [rel, entry] : produce) manifest += rel + "\n";
-  write_file_atomic(result.workdir + "/" + kManifest, manifest, 0644);
+  write_file_atomic(result.workdir + "/" + kManifest, manifest, 0644, Durability::kRenameOnly);
 
   for (const char* name : {".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup",
                            "terraform.tfstate.d"}) {

@@ -61,6 +61,7 @@ nlohmann::json to_json(const RunRecord& r) {
       {"finished_at", format_time(r.finished_at)},
       {"duration_ms",
        std::chrono::duration_cast<std::chrono::milliseconds>(r.finished_at - r.started_at).count()},
+      {"strata_cpu_seconds", r.strata_cpu_seconds < 0 ? nlohmann::json(nullptr) : nlohmann::json(r.strata_cpu_seconds)},
       {"summary", summary},
       {"interrupted_nodes", interrupted},
       {"nodes", nodes}};

@@ -35,6 +35,9 @@ struct RunRecord {
   WallClock::time_point started_at;
   WallClock::time_point finished_at;
   std::vector<NodeRecord> nodes;  // the selected nodes, in graph order
+  // CPU time strata itself used from its start to the end of the run (user + system, all its
+  // threads; the engines' time is not included); negative when not measured.
+  double strata_cpu_seconds = -1;
 
   const NodeRecord* find(const std::string& stack, const std::string& component) const;
   size_t count(NodeResult result) const;
@@ -45,7 +48,8 @@ struct RunRecord {
 };
 
 // {"run_id","command","jobs","reverse","fail_fast","interrupted","started_at","finished_at",
-//  "duration_ms","summary":{result: count},"interrupted_nodes":[...],"nodes":[...]}
+//  "duration_ms","strata_cpu_seconds","summary":{result: count},"interrupted_nodes":[...],
+//  "nodes":[...]}; strata_cpu_seconds is null when not measured.
 nlohmann::json to_json(const RunRecord& record);
 // Writes the record as indented JSON through a temporary file and a rename, creating parent
 // folders. Throws strata::Error when it cannot.

@@ -44,6 +44,10 @@ TEST(RunRecordTest, JsonHasWhatRanInWhichOrderAndHowItEnded) {
   EXPECT_EQ(j["run_id"], "20261123T070000Z-abcd");
   EXPECT_EQ(j["command"], "apply");
   EXPECT_EQ(j["duration_ms"], 2500);
+  EXPECT_TRUE(j["strata_cpu_seconds"].is_null());  // not measured
+  RunRecord measured = sample();
+  measured.strata_cpu_seconds = 0.25;
+  EXPECT_EQ(to_json(measured)["strata_cpu_seconds"], 0.25);
   EXPECT_EQ(j["started_at"], "2026-11-18T11:06:40.123Z");
   EXPECT_EQ(j["interrupted"], true);
   EXPECT_EQ(j["interrupted_nodes"], nlohmann::json::array({"dev/app"}));

@@ -1,5 +1,12 @@
-// The CLI shell as a user meets it: help, version, unknown commands and flags.
+// The CLI shell as a user meets it: help, version, unknown commands and flags, workdir locks.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
 
 #include "tests/support/cli_runner.h"
 
@@ -70,6 +77,86 @@ TEST(CliTest, KomposStackIsSelectedByItsConfigFolderAndRendersVersionedSources) 
   EXPECT_NE(main_tf.find("terraform-aws-vpc.git?ref=v2.0.0-rc\""), std::string::npos) << main_tf;
   std::string tfvars = p.read(".strata/env=dev/cluster=cluster1/vpc/variables.tfvars.json");
   EXPECT_NE(tfvars.find("\"config\": {"), std::string::npos) << tfvars;
+}
+
+// A module big enough that generating its workdir takes a while, so a second strata can arrive
+// while the first still holds the workdir's lock.
+void write_big_module_project(TestProject& p) {
+  p.write("strata.yaml", "stacks_dir: stacks\n");
+  p.write("stacks/dev.js", "stack('dev', {});\ncomponent('app', 'modules/app', { inputs: {} });\n");
+  std::string block(4096, '#');
+  for (int i = 0; i < 3000; ++i) p.write("modules/app/files/f" + std::to_string(i) + ".txt", block);
+  p.write("modules/app/main.tf", "output \"x\" { value = 1 }\n");
+}
+
+// Whether some process holds the flock on `path` (probed without taking it for long).
+bool lock_is_held(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // also drops the lock if we took it
+  return held;
+}
+
+TEST(CliTest, SecondGenerateOfTheSameStackFailsAtOnceNamingTheFirstOnesPid) {
+  TestProject p;
+  write_big_module_project(p);
+  const std::string lock = p.path(".strata/dev/app/.strata.lock");
+  CliResult first;
+  std::thread holder([&] { first = p.run({"generate", "dev"}); });
+  // Wait until the first one holds the lock (it writes its PID into the lock file).
+  bool held = false;
+  for (int i = 0; i < 6000 && !held; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    held = lock_is_held(lock);
+  }
+  ASSERT_TRUE(held) << "the first strata never took the workdir lock";
+  std::string content;
+  for (int i = 0; i < 100 && content.find('\n') == std::string::npos; ++i) {
+    content = read_file(lock);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  std::string pid = content.substr(0, content.find('\n'));
+  auto start = std::chrono::steady_clock::now();
+  CliResult second = p.run({"generate", "dev"});
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  bool first_still_running = lock_is_held(lock);
+  holder.join();
+  EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE((second.out + second.err).find("pid " + pid), std::string::npos) << second.out << second.err;
+  EXPECT_TRUE(first_still_running) << "the second strata waited for the first instead of failing at once ("
+                                   << seconds << " s)";
+  EXPECT_TRUE(p.exists(".strata/dev/app/files/f2999.txt"));
+}
+
+TEST(CliTest, LockLeftByAKilledStrataDoesNotBlockGenerate) {
+  TestProject p;
+  p.write("strata.yaml", "stacks_dir: stacks\n");
+  p.write("stacks/dev.js", "stack('dev', {});\ncomponent('app', 'modules/app', { inputs: {} });\n");
+  p.write("modules/app/main.tf", "output \"x\" { value = 1 }\n");
+  // What a strata killed with SIGKILL leaves: the lock file with its PID, but no flock held.
+  p.write(".strata/dev/app/.strata.lock", "999999\nstrata generate dev\n");
+  CliResult r = p.run({"generate", "dev"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(p.exists(".strata/dev/app/main.tf"));
+}
+
+TEST(CliTest, QuietGenerateShowsOnlyTheOutcome) {
+  TestProject p;
+  p.write("strata.yaml", "stacks_dir: stacks\n");
+  p.write("stacks/dev.js",
+          "stack('dev', {});\ncomponent('app', 'modules/app', {});\ncomponent('db', 'modules/app', {});\n");
+  p.write("modules/app/main.tf", "output \"x\" { value = 1 }\n");
+  CliResult loud = p.run({"generate", "dev"});
+  ASSERT_EQ(loud.exit_code, 0) << loud.err;
+  EXPECT_NE(loud.out.find("[dev/app] started"), std::string::npos) << loud.out;
+  EXPECT_NE(loud.out.find("COMPONENT"), std::string::npos) << loud.out;
+  CliResult quiet = p.run({"generate", "dev", "-q"});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_EQ(quiet.out.find("[dev/app]"), std::string::npos) << quiet.out;
+  EXPECT_EQ(quiet.out.find("COMPONENT"), std::string::npos) << quiet.out;
+  EXPECT_NE(quiet.out.find("2 succeeded, 0 failed, 0 skipped"), std::string::npos) << quiet.out;
 }
 
 }  // namespace

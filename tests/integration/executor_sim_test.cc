@@ -100,6 +100,43 @@ TEST(ExecutorSim, DiamondAppliesDependenciesFirstAndSiblingsTogether) {
   EXPECT_NE(out.out.find("v-v-v-a+v-v-a"), std::string::npos) << out.out;
 }
 
+TEST(ExecutorSim, OutputsComeFromTheApplyStreamUnlessOneIsSensitive) {
+  SimProject p;
+  p.write("modules/secret/main.tf", R"tf(
+resource "terraform_data" "r" {
+  input = "x"
+}
+output "token" {
+  value     = "t0ken"
+  sensitive = true
+}
+output "name" {
+  value = "plain"
+}
+)tf");
+  p.write("stacks/s.js", R"js(
+stack('s', {});
+backend('local', { path: 'terraform.tfstate' });
+const a = component('a', 'modules/m', { inputs: { in: 'a' } });
+const b = component('b', 'modules/m', { inputs: { in: a.out } });
+const k = component('k', 'modules/secret', {});
+component('c', 'modules/m', { inputs: { in: `${k.name}-${k.token}` } });
+)js");
+  CliResult r = p.strata({"apply", "--all", "--auto-approve", "-j", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // a's outputs were all in its apply stream: nobody asked the engine for them again.
+  std::map<std::string, int> output_calls;
+  for (const auto& c : read_sim_log(p.sim_log()))
+    if (c.has("output")) ++output_calls[c.cwd.substr(c.cwd.rfind('/') + 1)];
+  EXPECT_EQ(output_calls["a"], 0);
+  EXPECT_EQ(output_calls["b"], 0);
+  // k has a sensitive output, which apply -json leaves out: it is read with `output -json`.
+  EXPECT_EQ(output_calls["k"], 1);
+  EXPECT_NE(p.read(".strata/s/b/s-b.tfvars.json").find("\"v-a\""), std::string::npos);
+  // The sensitive value went to c through the environment, not its tfvars file.
+  EXPECT_EQ(p.read(".strata/s/c/s-c.tfvars.json").find("t0ken"), std::string::npos);
+}
+
 TEST(ExecutorSim, CrossStackReferencesOrderTheStacks) {
   SimProject p;
   p.write("stacks/net.js", R"js(

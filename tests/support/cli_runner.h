@@ -41,7 +41,7 @@ class TestProject {
 
   void write(const std::string& rel, const std::string& content) {
     std::filesystem::create_directories(std::filesystem::path(path(rel)).parent_path());
-    write_file_atomic(path(rel), content);
+    write_file_atomic(path(rel), content, 0644, Durability::kRenameOnly);
   }
   std::string read(const std::string& rel) const { return read_file(path(rel)); }
   bool exists(const std::string& rel) const { return std::filesystem::exists(path(rel)); }

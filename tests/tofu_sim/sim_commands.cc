@@ -385,9 +385,8 @@ class Operation {
       return 0;
     }
     ui_.change_summary(done, "apply");
-    if (!next.outputs.empty() || !module_.outputs.empty()) {
-      ui_.outputs(state_outputs_json(next), next.outputs.size());
-    }
+    // Terraform ends every apply with an outputs message, "Outputs: 0" included.
+    ui_.outputs(state_outputs_json(next), next.outputs.size());
     if (!o_.json && !next.outputs.empty()) {
       ui_.text("\nOutputs:\n");
       for (const auto& [name, o] : next.outputs) {

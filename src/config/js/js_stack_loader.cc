@@ -1,7 +1,10 @@
 #include "config/js/js_stack_loader.h"
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <optional>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -29,23 +32,70 @@ std::vector<std::string> find_stack_files(const std::string& stacks_dir,
   return files;
 }
 
+namespace {
+
+// What running one stack file produced; kept per file so results merge in file order.
+struct FileResult {
+  std::optional<Stack> stack;
+  std::optional<Error> error;
+  struct Line {
+    LogLevel level;
+    std::string text;
+    Origin where;
+  };
+  std::vector<Line> log;
+};
+
+}  // namespace
+
 void load_js_stacks(const std::vector<std::string>& files, const RunnerOptions& options,
                     std::map<std::string, Stack>& stacks, Diagnostics& diagnostics) {
-  StackFileRunner runner(options);
-  for (const auto& file : files) {
-    try {
-      auto stack = runner.run_file(file);
-      if (!stack) continue;
-      auto [it, inserted] = stacks.try_emplace(stack->name, std::move(*stack));
-      if (!inserted) {
-        diagnostics.error(stack->origin,
-                          "stack '" + stack->name + "' is declared twice: in " +
-                              it->second.source_file + " (" + it->second.origin.str() +
-                              ") and in " + stack->source_file,
-                          "give each stack its own name; stack names must be unique in a project");
+  // Files are independent (a fresh context each), so they load in parallel, one VM per thread.
+  // Results, log lines and diagnostics are then taken in file order, so the outcome is the same
+  // as loading one file after the other.
+  std::vector<FileResult> results(files.size());
+  std::atomic<size_t> next{0};
+  auto work = [&](int slot) {
+    thread_local FileResult* current = nullptr;
+    RunnerOptions mine = options;
+    if (options.log) {
+      mine.log = [](LogLevel level, const std::string& text, const Origin& where) {
+        if (current) current->log.push_back({level, text, where});
+      };
+    }
+    StackFileRunner runner(mine, slot);
+    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+      current = &results[i];
+      try {
+        results[i].stack = runner.run_file(files[i]);
+      } catch (const Error& e) {
+        results[i].error = e;
       }
-    } catch (const Error& e) {
-      diagnostics.error(e.origin(), e.message(), e.hint());
+      current = nullptr;
+    }
+  };
+  size_t hardware = std::max(1u, std::thread::hardware_concurrency());
+  size_t threads = std::min({hardware, static_cast<size_t>(kMaxVmSlots), (files.size() + 15) / 16});
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, static_cast<int>(t));
+  work(0);
+  for (auto& t : pool) t.join();
+
+  for (auto& result : results) {
+    for (const auto& line : result.log) options.log(line.level, line.text, line.where);
+    if (result.error) {
+      diagnostics.error(result.error->origin(), result.error->message(), result.error->hint());
+      continue;
+    }
+    if (!result.stack) continue;
+    Stack& stack = *result.stack;
+    auto [it, inserted] = stacks.try_emplace(stack.name, std::move(stack));
+    if (!inserted) {
+      diagnostics.error(stack.origin,
+                        "stack '" + stack.name + "' is declared twice: in " +
+                            it->second.source_file + " (" + it->second.origin.str() +
+                            ") and in " + stack.source_file,
+                        "give each stack its own name; stack names must be unique in a project");
     }
   }
 }

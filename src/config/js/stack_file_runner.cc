@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "config/js/file_run.h"
@@ -50,12 +52,17 @@ bool read_file(const std::string& path, std::string& out) {
   return true;
 }
 
-// One JavaScriptCore VM for the whole process, never destroyed: JSC expects few long-lived VMs,
-// and destroying one runs code inside libjavascriptcoregtk that UBSan's vptr check rejects
-// (a std::shared_ptr helper from our binary interposes on the library's). Runners take turns on
-// it; each run arms its own watchdog.
-JSContextGroupRef process_group() {
-  static JSContextGroupRef group = JSContextGroupCreate();
+// A few JavaScriptCore VMs for the whole process, created on first use and never destroyed:
+// JSC expects few long-lived VMs, and destroying one runs code inside libjavascriptcoregtk that
+// UBSan's vptr check rejects (a std::shared_ptr helper from our binary interposes on the
+// library's). Runners on one slot take turns on its VM; each run arms its own watchdog. Runners
+// on different slots (one per loading thread) run in parallel.
+JSContextGroupRef process_group(int slot) {
+  static std::mutex mu;
+  static JSContextGroupRef groups[kMaxVmSlots] = {};
+  std::lock_guard<std::mutex> lock(mu);
+  JSContextGroupRef& group = groups[std::clamp(slot, 0, kMaxVmSlots - 1)];
+  if (!group) group = JSContextGroupCreate();
   return group;
 }
 
@@ -243,10 +250,10 @@ JSValueRef native_require(JSContextRef ctx, JSObjectRef, JSObjectRef, size_t arg
   return run.require_module(*resolved, exception);
 }
 
-StackFileRunner::StackFileRunner(RunnerOptions options) : options_(std::move(options)) {
+StackFileRunner::StackFileRunner(RunnerOptions options, int vm_slot) : options_(std::move(options)) {
   std::error_code ec;
   if (!options_.root.empty()) options_.root = fs::weakly_canonical(options_.root, ec).string();
-  group_ = process_group();
+  group_ = process_group(vm_slot);
   JSClassDefinition def = kJSClassDefinitionEmpty;
   def.className = "global";
   global_class_ = JSClassCreate(&def);

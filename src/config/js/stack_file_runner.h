@@ -27,9 +27,13 @@ struct RunnerOptions {
   LogSink log;                        // print() and console.*; dropped when empty
 };
 
+// How many JavaScriptCore VMs the process may create (runners on distinct slots run in parallel).
+constexpr int kMaxVmSlots = 8;
+
 class StackFileRunner {
  public:
-  explicit StackFileRunner(RunnerOptions options);
+  // `vm_slot` (0 … kMaxVmSlots-1) picks the VM: at most one runner per slot may run at a time.
+  explicit StackFileRunner(RunnerOptions options, int vm_slot = 0);
   ~StackFileRunner();
   StackFileRunner(const StackFileRunner&) = delete;
   StackFileRunner& operator=(const StackFileRunner&) = delete;
