@@ -45,45 +45,39 @@ std::string first_error(const EngineResponse& r) {
 }
 
 // Forwards the run's cancellation to the engine process while it runs: the first Ctrl-C sends
-// SIGINT to its process group (so it can release state locks), the second SIGKILL.
+// SIGINT to its process group (so it can release state locks), the second SIGKILL. No thread of
+// its own: the raise reaches it through a listener, so finishing an engine call costs nothing
+// (a polling thread here used to add up to 100 ms after every engine call).
 class CancelForwarder {
  public:
-  explicit CancelForwarder(const Cancellation& c) : cancellation_(c), thread_([this] { loop(); }) {}
-  ~CancelForwarder() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
-    }
-    thread_.join();
-  }
+  explicit CancelForwarder(const Cancellation& c)
+      : cancellation_(c), listener_(c.add_listener([this](Cancellation::Level now) {
+          std::lock_guard<std::mutex> lock(mutex_);
+          if (process_) apply(now, process_);
+        })) {}
+  ~CancelForwarder() { cancellation_.remove_listener(listener_); }
+  CancelForwarder(const CancelForwarder&) = delete;
+  CancelForwarder& operator=(const CancelForwarder&) = delete;
+
   void watch(Subprocess* p) {
     std::lock_guard<std::mutex> lock(mutex_);
     process_ = p;
-    if (p) apply(level_sent_, cancellation_.level(), p);
+    // A Ctrl-C before the engine started still reaches it.
+    if (p) apply(cancellation_.level(), p);
   }
 
  private:
-  void apply(Cancellation::Level& sent, Cancellation::Level now, Subprocess* p) {
-    if (now >= Cancellation::Level::kInterrupt && sent < Cancellation::Level::kInterrupt) p->interrupt();
-    if (now >= Cancellation::Level::kKill && sent < Cancellation::Level::kKill) p->kill();
-    if (now > sent) sent = now;
-  }
-  void loop() {
-    Cancellation::Level seen = Cancellation::Level::kNone;
-    for (;;) {
-      seen = cancellation_.wait_for_change(seen, std::chrono::milliseconds(100));
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (done_) return;
-      if (process_) apply(level_sent_, seen, process_);
-    }
+  void apply(Cancellation::Level now, Subprocess* p) {
+    if (now >= Cancellation::Level::kInterrupt && sent_ < Cancellation::Level::kInterrupt) p->interrupt();
+    if (now >= Cancellation::Level::kKill && sent_ < Cancellation::Level::kKill) p->kill();
+    if (now > sent_) sent_ = now;
   }
 
   const Cancellation& cancellation_;
   std::mutex mutex_;
   Subprocess* process_ = nullptr;
-  Cancellation::Level level_sent_ = Cancellation::Level::kNone;
-  bool done_ = false;
-  std::thread thread_;
+  Cancellation::Level sent_ = Cancellation::Level::kNone;
+  int listener_;
 };
 
 }  // namespace

@@ -14,6 +14,20 @@ void Cancellation::raise(Level level) {
     level_ = level;
   }
   changed_.notify_all();
+  std::lock_guard lock(listeners_mutex_);
+  for (const auto& [_, listener] : listeners_) listener(level);
+}
+
+int Cancellation::add_listener(Listener listener) const {
+  std::lock_guard lock(listeners_mutex_);
+  int id = next_listener_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void Cancellation::remove_listener(int id) const {
+  std::lock_guard lock(listeners_mutex_);
+  listeners_.erase(id);
 }
 
 Cancellation::Level Cancellation::wait_for_change(Level seen,

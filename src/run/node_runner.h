@@ -6,6 +6,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 
@@ -29,10 +30,20 @@ class Cancellation {
   // Blocks until the level is above `seen` or `timeout` passes; returns the level.
   Level wait_for_change(Level seen, std::chrono::milliseconds timeout) const;
 
+  // Calls `listener` with the new level, on the raising thread, each time the level rises,
+  // until remove_listener(id). A listener must not call add_listener or remove_listener.
+  using Listener = std::function<void(Level)>;
+  int add_listener(Listener listener) const;
+  // After this returns the listener is not running and will not be called again.
+  void remove_listener(int id) const;
+
  private:
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   Level level_ = Level::kNone;
+  mutable std::mutex listeners_mutex_;  // taken after mutex_ is released, never inside it
+  mutable std::map<int, Listener> listeners_;
+  mutable int next_listener_ = 0;
 };
 
 // What one node's runner sees while it runs.
