@@ -138,7 +138,7 @@ def main():
         bound = max(critical, total / a.jobs)
         print(f"nodes {a.nodes}, edges {sum(len(d) for d in deps.values())}, -j {a.jobs}, "
               f"seed {a.seed}, apply delay {a.delay_ms} ms, engine calls {calls}")
-        print(f"engine work per node (init + apply + output replayed without strata, mean of "
+        print(f"engine work per node (the engine calls strata made, replayed without it, mean of "
               f"{len(costs)}): {cost * 1000:.1f} ms; total {total:.2f} s")
         print(f"critical path {critical:.2f} s, total/{a.jobs} {total / a.jobs:.2f} s "
               f"-> lower bound {bound:.2f} s")

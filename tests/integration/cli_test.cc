@@ -214,5 +214,53 @@ TEST(CliTest, QuickstartGeneratesTheGoldenTree) {
   EXPECT_NE(again.out.find("0 written, 3 unchanged, 0 removed in .strata/dev/app"), std::string::npos) << again.out;
 }
 
+// The worked example of the conformance README (§6.5), written as a Comet user would: describe
+// shows the values Comet would put in the workdir's files.
+TEST(CliTest, DescribeShowsWhatCometWouldResolveForACometStackFile) {
+  TestProject p;
+  p.write("comet.yaml", "stacks_dir: stacks\n");
+  for (const char* m : {"vpc", "project", "metsrv"}) {
+    p.write(std::string("test/modules/") + m + "/main.tf", "output \"id\" { value = \"x\" }\n");
+  }
+  p.write("stacks/dev.stack.js", R"js(
+const stage = stack('dev', { opts: { org: 'moonwalker', common_name: 'comet' } });
+backend('gcs', { bucket: 'mw-tf-state', prefix: 'moonwalker-comet/stacks/{{ .stack }}/{{ .component }}' });
+const p1 = component('project', 'test/modules/project', { inputs: { name: `comet-${stage.name}-p1` } });
+const p2 = component('project2', 'test/modules/project', {
+  inputs: { name: `comet-${stage.name}-p2` },
+  mock_outputs: { id: 'p2-id' },
+});
+const vpc = component('vpc', 'test/modules/vpc', { inputs: { name: `${p1.name}-vpc`, id: `${p2.id}-vpc` } });
+component('metsrv', 'test/modules/metsrv', {
+  providers: {
+    kubernetes: { token: 'data.google_client_config.default.access_token' },
+    helm: { kubernetes: { token: 'data.google_client_config.default.access_token' } },
+  },
+});
+append('providers', ['data "google_client_config" "default" {}']);
+)js");
+  CliResult vpc = p.run({"describe", "dev", "vpc", "--json"});
+  ASSERT_EQ(vpc.exit_code, 0) << vpc.out << vpc.err;
+  EXPECT_NE(vpc.out.find(R"("prefix": "moonwalker-comet/stacks/dev/vpc")"), std::string::npos) << vpc.out;
+  EXPECT_NE(vpc.out.find(R"("name": "comet-dev-p1-vpc")"), std::string::npos) << vpc.out;
+  // p2.id is a reference to project2's output (Comet renders it through state()); before
+  // project2 exists, describe shows its mock output.
+  EXPECT_NE(vpc.out.find(R"("id": "p2-id-vpc")"), std::string::npos) << vpc.out;
+  EXPECT_NE(vpc.out.find("dev/project2"), std::string::npos) << vpc.out;
+  CliResult metsrv = p.run({"describe", "dev", "metsrv", "--json"});
+  ASSERT_EQ(metsrv.exit_code, 0) << metsrv.out << metsrv.err;
+  EXPECT_NE(metsrv.out.find(R"("inputs": {})"), std::string::npos) << metsrv.out;
+  // And the generated providers file: the data. reference unquoted, the appended line last.
+  CliResult gen = p.run({"generate", "dev", "metsrv"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.out << gen.err;
+  std::string providers = p.read(".strata/dev/metsrv/providers_gen.tf");
+  EXPECT_NE(providers.find("token = data.google_client_config.default.access_token"), std::string::npos) << providers;
+  EXPECT_NE(providers.find("provider \"helm\" {\n  kubernetes {"), std::string::npos) << providers;
+  EXPECT_EQ(providers.rfind("data \"google_client_config\" \"default\" {}\n"),
+            providers.size() - std::string("data \"google_client_config\" \"default\" {}\n").size())
+      << providers;
+  EXPECT_EQ(p.read(".strata/dev/metsrv/dev-metsrv.tfvars.json"), "{}\n");
+}
+
 }  // namespace
 }  // namespace strata::testing
