@@ -219,7 +219,16 @@ int run_describe(const Globals& globals, const std::string& stack_name,
                       {"options", value_json(stack->options)},
                       {"metadata", value_json(stack->metadata)},
                       {"env", stack->env},
-                      {"provider_appends", stack->provider_appends}};
+                      {"provider_appends", stack->provider_appends},
+                      {"kind", stack->kind}};
+      if (stack->kind == "hcl") {
+        out["stack"]["version"] = stack->version;
+        out["stack"]["policies"] = stack->policies;
+        out["stack"]["hooks"] = {{"pre_plan", stack->hooks.pre_plan},
+                                 {"post_plan", stack->hooks.post_plan},
+                                 {"pre_apply", stack->hooks.pre_apply},
+                                 {"post_apply", stack->hooks.post_apply}};
+      }
     }
     std::cout << out.dump(2) << "\n";
     return 0;
@@ -233,6 +242,13 @@ int run_describe(const Globals& globals, const std::string& stack_name,
     for (const auto& [k, v] : stack->env) std::cout << "env " << k << "=" << v << "\n";
     for (const auto& line : stack->provider_appends)
       std::cout << "append providers: " << line << "\n";
+    if (!stack->version.empty()) std::cout << "version: " << stack->version << "\n";
+    for (const auto& p : stack->policies) std::cout << "policy: " << p << "\n";
+    for (const auto& [phase, commands] :
+         {std::pair{"pre_plan", &stack->hooks.pre_plan}, std::pair{"post_plan", &stack->hooks.post_plan},
+          std::pair{"pre_apply", &stack->hooks.pre_apply}, std::pair{"post_apply", &stack->hooks.post_apply}}) {
+      for (const auto& command : *commands) std::cout << "hook " << phase << ": " << command << "\n";
+    }
   }
   for (const auto& r : resolved) print_component(r);
   return 0;

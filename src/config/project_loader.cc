@@ -9,6 +9,7 @@
 #include "base/suggest.h"
 #include "config/dotenv.h"
 #include "config/yaml/yaml_stack_loader.h"
+#include "config/hcl/hcl_stack_loader.h"
 #include "config/js/js_stack_loader.h"
 #include "config/settings_file.h"
 
@@ -202,7 +203,13 @@ LoadedProject load_project_with_diagnostics(const LoadOptions& options) {
   std::map<std::string, Stack> yaml_stacks;
   yaml::load_yaml_stacks(project.root, project.settings, yaml_options, yaml_stacks, out.diagnostics);
   add_stacks(yaml_stacks, project, out.diagnostics);
-  // HCL stack definitions (stack.hcl) plug in here the same way.
+
+  // Front-end: HCL stack definitions (stack.hcl at a module's root).
+  std::map<std::string, Stack> hcl_stacks;
+  hcl_stacks::load_hcl_stacks(
+      project.root, hcl_stacks::find_stack_hcl_files(project.root, {work_dir.lexically_normal().string()}),
+      out.environment, hcl_stacks, out.diagnostics);
+  add_stacks(hcl_stacks, project, out.diagnostics);
 
   check_references(project, out.diagnostics);
   return out;

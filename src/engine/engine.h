@@ -55,6 +55,7 @@ class Engine {
   const std::string& plugin_cache_dir() const { return plugin_cache_dir_; }
   // Secrets to remove from every line written to an engine log (may be null).
   void set_redactor(const Redactor* redactor) { redactor_ = redactor; }
+  const Redactor* redactor() const { return redactor_; }
 
   // Runs the engine and waits. Throws strata::Error only when it cannot be started.
   EngineResponse run(const EngineRequest& request, const std::function<void(const UiEvent&)>& on_event,

@@ -5,11 +5,14 @@
 #include <algorithm>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
 #include "base/atomic_file.h"
 #include "base/file_lock.h"
+#include "base/log.h"
+#include "base/subprocess.h"
 #include "engine/output_json.h"
 #include "model/error.h"
 #include "resolve/component_resolver.h"
@@ -27,6 +30,40 @@ const char kInitStamp[] = ".strata-init-stamp";
 std::string relative_to(const std::string& path, const std::string& root) {
   std::string rel = fs::path(path).lexically_relative(root).string();
   return rel.empty() ? path : rel;
+}
+
+// Runs a stack's hook commands for one phase ("pre_plan", ...) through /bin/sh in the run dir,
+// one after the other, appending each command and its output to the node's log. Returns "" when
+// all succeeded, else what failed (the log has its output).
+std::string run_hooks(const std::vector<std::string>& commands, const std::string& phase, const std::string& run_dir,
+                      const std::map<std::string, std::string>& env, const std::string& log_path,
+                      const Redactor* redactor, RunContext& ctx) {
+  for (const auto& command : commands) {
+    if (ctx.interrupted()) return phase + " hook not run: the run was interrupted";
+    ctx.phase(phase + ": " + command);
+    std::ofstream log;
+    if (!log_path.empty()) {
+      fs::create_directories(fs::path(log_path).parent_path());
+      log.open(log_path, std::ios::app);
+      log << "$ " << command << "    (" << phase << " hook)\n";
+    }
+    auto to_log = [&](std::string_view line) {
+      std::string text = redactor ? redactor->redact(line) : std::string(line);
+      if (log.is_open()) log << text << "\n";
+      ctx.log_line(text);
+    };
+    SubprocessOptions o;
+    o.argv = {"/bin/sh", "-c", command};
+    o.cwd = run_dir;
+    o.env = env;
+    o.on_stdout_line = to_log;
+    o.on_stderr_line = to_log;
+    Subprocess process(std::move(o));
+    SubprocessResult r = process.run();
+    if (log.is_open()) log << "(" << r.describe() << ")\n";
+    if (!r.success()) return phase + " hook `" + command + "` failed: " + r.describe();
+  }
+  return "";
 }
 
 uint64_t fnv1a(std::string_view text, uint64_t h = 1469598103934665603ull) {
@@ -366,6 +403,31 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     static const std::set<std::string> kReadsVars = {"plan", "apply", "destroy", "import", "refresh", "console"};
     if (kReadsVars.count(args.front())) args.insert(args.begin() + 1, var_file);
   }
+  const Stack* stack = project_.find_stack(ref.stack);
+  const std::vector<std::string>* pre_hooks = nullptr;
+  const std::vector<std::string>* post_hooks = nullptr;
+  if (stack && options_.operation == Operation::kPlan) {
+    pre_hooks = &stack->hooks.pre_plan;
+    post_hooks = &stack->hooks.post_plan;
+  } else if (stack && options_.operation == Operation::kApply) {
+    pre_hooks = &stack->hooks.pre_apply;
+    post_hooks = &stack->hooks.post_apply;
+  }
+  // Hooks see the run's environment, not the sensitive TF_VAR_ values meant for the engine.
+  std::map<std::string, std::string> hook_env = options_.env;
+  if (stack) {
+    for (const auto& [k, v] : stack->env) hook_env[k] = v;
+  }
+  const std::string op_name = operation_name(options_.operation);
+  if (pre_hooks && !pre_hooks->empty()) {
+    std::string error = run_hooks(*pre_hooks, "pre_" + op_name, generated.run_dir, hook_env, outcome.log_path,
+                                  engine_.redactor(), ctx);
+    if (!error.empty()) {
+      outcome.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;
+      outcome.message = error;
+      return outcome;
+    }
+  }
   ctx.phase(operation_name(options_.operation));
   EngineRequest req = request(args, options_.operation != Operation::kCustom);
   req.on_output = options_.on_output;
@@ -383,6 +445,15 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     }
   }
   if (!r.success()) return failed(r, operation_name(options_.operation));
+  if (post_hooks && !post_hooks->empty()) {
+    std::string error = run_hooks(*post_hooks, "post_" + op_name, generated.run_dir, hook_env, outcome.log_path,
+                                  engine_.redactor(), ctx);
+    if (!error.empty()) {
+      outcome.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;
+      outcome.message = op_name + " succeeded, but the " + error;
+      return outcome;
+    }
+  }
 
   if (options_.operation == Operation::kApply) {
     // apply -json ends with an `outputs` message holding every value except sensitive ones; only

@@ -69,6 +69,7 @@ struct Stack {
   Value metadata = Value::map();
   std::vector<std::string> provider_appends;  // append('providers', [...]) lines
   Value kubeconfig;
+  std::string version;  // HCL stacks: the stack's declared version
   std::vector<std::string> policies;
   Hooks hooks;
   std::vector<Component> components;  // declaration order

@@ -137,6 +137,49 @@ component('c', 'modules/m', { inputs: { in: `${k.name}-${k.token}` } });
   EXPECT_EQ(p.read(".strata/s/c/s-c.tfvars.json").find("t0ken"), std::string::npos);
 }
 
+// stack.hcl hooks: commands around plan/apply in the run dir; a failing pre-hook stops the node
+// before the engine runs, with the hook's output in the node's log.
+TEST(ExecutorSim, HclStackHooksRunAroundThePhaseAndAFailingPreHookStopsTheNode) {
+  SimProject p;
+  p.write("modules/net/main.tf", kPassThroughModule);
+  p.write("modules/net/stack.hcl", R"hcl(
+stack "net" {
+  variables {
+    in = "net"
+  }
+  hooks {
+    pre_apply  = ["echo pre >> hooks.txt"]
+    post_apply = ["echo post >> hooks.txt"]
+    pre_plan   = ["echo checking the plan", "exit 3"]
+  }
+}
+)hcl");
+  CliResult describe = p.strata({"describe", "net", "--json"});
+  ASSERT_EQ(describe.exit_code, 0) << describe.out << describe.err;
+  EXPECT_NE(describe.out.find("\"kind\": \"hcl\""), std::string::npos) << describe.out;
+  EXPECT_NE(describe.out.find("\"echo pre >> hooks.txt\""), std::string::npos) << describe.out;
+  EXPECT_NE(describe.out.find("\"source\": \"modules/net\""), std::string::npos) << describe.out;
+  CliResult apply = p.strata({"apply", "net", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_EQ(p.read(".strata/net/net/hooks.txt"), "pre\npost\n");
+  EXPECT_NE(p.read(".strata/net/net/net-net.tfvars.json").find("\"in\": \"net\""), std::string::npos);
+
+  int plans_before = 0;
+  for (const auto& c : read_sim_log(p.sim_log())) plans_before += c.has("plan") ? 1 : 0;
+  CliResult plan = p.strata({"plan", "net"});
+  EXPECT_EQ(plan.exit_code, 1) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("pre_plan hook `exit 3` failed: exited with code 3"), std::string::npos) << plan.out;
+  int plans_after = 0;
+  for (const auto& c : read_sim_log(p.sim_log())) plans_after += c.has("plan") ? 1 : 0;
+  EXPECT_EQ(plans_after, plans_before) << "the engine ran although the pre_plan hook failed";
+  size_t log_at = plan.out.find("log: ");
+  ASSERT_NE(log_at, std::string::npos) << plan.out;
+  std::string log_path = plan.out.substr(log_at + 5, plan.out.find('\n', log_at) - log_at - 5);
+  std::string log = read_file(log_path);
+  EXPECT_NE(log.find("checking the plan"), std::string::npos) << log;
+  EXPECT_NE(log.find("$ exit 3"), std::string::npos) << log;
+}
+
 TEST(ExecutorSim, CrossStackReferencesOrderTheStacks) {
   SimProject p;
   p.write("stacks/net.js", R"js(
