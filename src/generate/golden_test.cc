@@ -7,9 +7,9 @@
 
 #include <gtest/gtest.h>
 
-#include <regex>
 
 #include "../../tests/support/conformance.h"
+#include "../../tests/support/golden_tree.h"
 #include "base/atomic_file.h"
 #include "base/temp_dir.h"
 #include "generate/workdir.h"
@@ -19,15 +19,6 @@ namespace strata {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::map<std::string, std::string> read_tree(const std::string& root) {
-  std::map<std::string, std::string> out;
-  if (!fs::is_directory(root)) return out;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.is_regular_file()) out[fs::relative(e.path(), root).string()] = read_file(e.path().string());
-  }
-  return out;
-}
 
 Value mark_sensitive(Value v, const Value& names) {
   if (!names.is_list()) return v;
@@ -83,37 +74,14 @@ TEST(GenerateGoldenTest, EveryCaseMatchesItsExpectedTree) {
     ComponentFiles files = load_case(dir, tmp.path());
     ModuleCache cache;
     GenerateResult r = generate_workdir(files, cache);
-    auto actual = read_tree(r.workdir);
-    // The manifest records each file's mtime, which differs per run: keep path, size and hash.
-    if (actual.count(".strata-manifest")) {
-      std::string& m = actual[".strata-manifest"];
-      m = std::regex_replace(m, std::regex("\t[0-9]+\t([0-9a-f]+)\n"), "\t(mtime)\t$1\n");
-    }
+    testing::Tree actual = testing::read_golden_tree(r.workdir);
     Value c = parse_json_text(read_file(dir + "/case.json"));
     if (const Value* env = c.find("expect_env")) {
       Value got = Value::map();
       for (const auto& [k, v] : r.sensitive_env) got.set(k, v);
       EXPECT_EQ(to_json_text(got, -1), to_json_text(*env, -1));
     }
-    if (std::getenv("STRATA_UPDATE_GOLDEN")) {
-      fs::remove_all(dir + "/expected");
-      for (const auto& [rel, content] : actual) {
-        fs::create_directories(fs::path(dir + "/expected/" + rel).parent_path());
-        write_file_atomic(dir + "/expected/" + rel, content);
-      }
-      continue;
-    }
-    auto expected = read_tree(dir + "/expected");
-    std::set<std::string> names;
-    for (const auto& [k, v] : actual) names.insert(k);
-    for (const auto& [k, v] : expected) names.insert(k);
-    for (const auto& n : names) {
-      EXPECT_TRUE(actual.count(n)) << "missing generated file " << n;
-      EXPECT_TRUE(expected.count(n)) << "unexpected generated file " << n;
-      if (actual.count(n) && expected.count(n)) {
-        EXPECT_EQ(actual[n], expected[n]) << "file " << n;
-      }
-    }
+    testing::expect_golden_tree(actual, dir + "/expected");
     ++count;
   }
   EXPECT_GE(count, 1);

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "base/atomic_file.h"
+#include "base/file_walk.h"
 #include "base/suggest.h"
 #include "hcl/eval.h"
 #include "hcl/functions.h"
@@ -214,24 +215,7 @@ std::optional<Stack> read_stack(const std::string& root, const std::string& path
 }  // namespace
 
 std::vector<std::string> find_stack_hcl_files(const std::string& root, const std::vector<std::string>& skip) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  auto options = fs::directory_options::skip_permission_denied;
-  for (auto it = fs::recursive_directory_iterator(root, options, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::path& p = it->path();
-    std::string name = p.filename().string();
-    if (it->is_directory(ec)) {
-      if (name == "node_modules" || name.starts_with(".") ||
-          std::find(skip.begin(), skip.end(), p.string()) != skip.end()) {
-        it.disable_recursion_pending();
-      }
-      continue;
-    }
-    if (name == "stack.hcl" && it->is_regular_file(ec)) files.push_back(p.string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+  return find_files(root, skip, [](const fs::path& p) { return p.filename() == "stack.hcl"; });
 }
 
 void load_hcl_stacks(const std::string& root, const std::vector<std::string>& files,

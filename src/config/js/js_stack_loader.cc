@@ -6,30 +6,15 @@
 #include <optional>
 #include <thread>
 
+#include "base/file_walk.h"
+
 namespace fs = std::filesystem;
 
 namespace strata::js {
 
 std::vector<std::string> find_stack_files(const std::string& stacks_dir,
                                           const std::vector<std::string>& skip) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  if (!fs::is_directory(stacks_dir, ec)) return files;
-  auto options = fs::directory_options::skip_permission_denied;
-  for (auto it = fs::recursive_directory_iterator(stacks_dir, options, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::path& p = it->path();
-    std::string name = p.filename().string();
-    if (it->is_directory(ec)) {
-      bool excluded = name == "node_modules" || name.starts_with(".") ||
-                      std::find(skip.begin(), skip.end(), p.string()) != skip.end();
-      if (excluded) it.disable_recursion_pending();
-      continue;
-    }
-    if (p.extension() == ".js" && it->is_regular_file(ec)) files.push_back(p.string());
-  }
-  std::sort(files.begin(), files.end());
-  return files;
+  return find_files(stacks_dir, skip, [](const fs::path& p) { return p.extension() == ".js"; });
 }
 
 namespace {
