@@ -41,7 +41,7 @@ std::string finished_line(const RunEvent& e, bool color) {
   if (color) line += result_color(o.result);
   line += node_result_name(o.result);
   if (color) line += kReset;
-  if (o.result == NodeResult::kSucceeded) line += " (" + changes_text(o.changes) + ")";
+  if (o.result == NodeResult::kSucceeded && o.changes.reported) line += " (" + changes_text(o.changes) + ")";
   bool ran = o.result != NodeResult::kSkipped && o.result != NodeResult::kNotStarted;
   if (e.duration && ran) line += " in " + seconds(*e.duration);
   if (!o.message.empty()) line += ": " + o.message;
@@ -200,7 +200,7 @@ std::string summary_table(const RunRecord& record, const std::string& record_pat
   for (const NodeRecord* node : shown) {
     const NodeRecord& n = *node;
     rows.push_back({n.node.str(), node_result_name(n.result),
-                    n.result == NodeResult::kSucceeded ? changes_text(n.changes) : "",
+                    n.result == NodeResult::kSucceeded && n.changes.reported ? changes_text(n.changes) : "",
                     n.started_at ? seconds(n.duration) : ""});
   }
   std::vector<size_t> width(4, 0);

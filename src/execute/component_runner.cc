@@ -438,6 +438,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     outcome.changes.change = r.summary.change;
     outcome.changes.destroy = r.summary.remove;
     outcome.changes.import = r.summary.import;
+    outcome.changes.reported = true;
   }
   if (options_.operation == Operation::kPlan) {
     for (const auto& e : fs::directory_iterator(generated.run_dir)) {

@@ -28,6 +28,7 @@ struct ChangeSummary {
   int change = 0;
   int destroy = 0;
   int import = 0;
+  bool reported = false;  // the engine reported a change summary (plan, apply, destroy)
   bool any() const { return add || change || destroy || import; }
 };
 
