@@ -13,6 +13,7 @@
 #include "base/subprocess.h"
 #include "model/error.h"
 #include "secrets/crypto.h"
+#include "secrets/shamir.h"
 
 namespace strata::secrets {
 namespace {
@@ -364,9 +365,15 @@ struct Metadata {
   struct PgpKey {
     std::string fp, enc;
   };
-  std::vector<AgeKey> age;
-  std::vector<PgpKey> pgp;
-  std::vector<std::string> other_types;  // recipient types with entries we cannot open
+  struct KeyGroup {
+    std::vector<AgeKey> age;
+    std::vector<PgpKey> pgp;
+    std::vector<std::string> other_types;  // recipient types with entries we cannot open
+  };
+  // One group holds the data key itself; several hold Shamir shares of it, `threshold` of
+  // which rebuild it.
+  std::vector<KeyGroup> groups;
+  size_t threshold = 1;
   std::string lastmodified;
   std::optional<std::string> mac;
   std::optional<std::string> unencrypted_suffix, encrypted_suffix, unencrypted_regex,
@@ -377,16 +384,18 @@ struct Metadata {
 
 std::string scalar_text(const Node* n) { return n && n->kind == Node::Kind::kScalar ? n->text : ""; }
 
-void collect_keys(const Node& group, Metadata* m) {
+Metadata::KeyGroup collect_keys(const Node& group) {
+  Metadata::KeyGroup g;
   if (const Node* a = group.find("age"); a && a->kind == Node::Kind::kList)
     for (const Node& e : a->items)
-      m->age.push_back({scalar_text(e.find("recipient")), scalar_text(e.find("enc"))});
+      g.age.push_back({scalar_text(e.find("recipient")), scalar_text(e.find("enc"))});
   if (const Node* p = group.find("pgp"); p && p->kind == Node::Kind::kList)
     for (const Node& e : p->items)
-      m->pgp.push_back({scalar_text(e.find("fp")), scalar_text(e.find("enc"))});
+      g.pgp.push_back({scalar_text(e.find("fp")), scalar_text(e.find("enc"))});
   for (const char* t : {"kms", "gcp_kms", "azure_kv", "hc_vault", "huaweicloud_kms"})
     if (const Node* o = group.find(t); o && o->kind == Node::Kind::kList && !o->items.empty())
-      m->other_types.push_back(t);
+      g.other_types.push_back(t);
+  return g;
 }
 
 Metadata read_metadata(const Node& sops, const std::string& path) {
@@ -394,16 +403,26 @@ Metadata read_metadata(const Node& sops, const std::string& path) {
     throw Error("not a SOPS file: the `sops` metadata is missing", Origin(path),
                 "encrypt the file with sops first, or reference a plain file instead");
   Metadata m;
-  collect_keys(sops, &m);
-  if (const Node* g = sops.find("key_groups"); g && g->kind == Node::Kind::kList) {
-    std::string threshold = scalar_text(sops.find("shamir_threshold"));
-    if (g->items.size() > 1 && !threshold.empty() && threshold != "1" && threshold != "0")
-      throw Error("the SOPS file splits its data key across " + std::to_string(g->items.size()) +
-                      " key groups (Shamir threshold " + threshold +
-                      "), which strata cannot combine yet",
-                  Origin(path, g->line, g->column),
-                  "decrypt it with the sops binary, or re-encrypt it with a single key group");
-    for (const Node& group : g->items) collect_keys(group, &m);
+  if (const Node* g = sops.find("key_groups"); g && g->kind == Node::Kind::kList && !g->items.empty()) {
+    for (const Node& group : g->items) m.groups.push_back(collect_keys(group));
+    // As sops: with several groups the threshold defaults to all of them.
+    m.threshold = m.groups.size();
+    if (const Node* t = sops.find("shamir_threshold"); t && !scalar_text(t).empty()) {
+      const std::string text = scalar_text(t);
+      size_t used = 0;
+      long value = -1;
+      try {
+        value = std::stol(text, &used);
+      } catch (const std::exception&) {
+      }
+      if (used != text.size() || value < 0 || value > static_cast<long>(m.groups.size()))
+        throw Error("shamir_threshold " + text + " is not a number of key groups between 1 and " +
+                        std::to_string(m.groups.size()),
+                    Origin(path, t->line, t->column), "the file may be damaged; re-encrypt it with sops");
+      if (value > 0) m.threshold = static_cast<size_t>(value);
+    }
+  } else {
+    m.groups.push_back(collect_keys(sops));
   }
   m.lastmodified = scalar_text(sops.find("lastmodified"));
   if (const Node* mac = sops.find("mac"); mac && mac->kind == Node::Kind::kScalar && !mac->text.empty())
@@ -452,35 +471,64 @@ std::string run_gpg(const std::string& enc, const SopsOptions& options, std::str
   return "";
 }
 
-std::string data_key(const Metadata& m, const SopsOptions& options, const std::string& path) {
-  std::vector<std::string> tried;
-  if (!m.age.empty()) {
+// The first key of `group` that opens: the data key, or with Shamir groups this group's share.
+std::optional<std::string> open_group(const Metadata::KeyGroup& group, const SopsOptions& options,
+                                      const std::string& path, std::vector<std::string>* tried) {
+  if (!group.age.empty()) {
     std::vector<age::Identity> ids =
         options.age_identities ? *options.age_identities : age_identities_from_environment();
-    for (const auto& k : m.age) {
+    for (const auto& k : group.age) {
       try {
-        std::string key = age::decrypt(k.enc, ids, Origin(path));
-        if (key.size() == 32) return key;
-        tried.push_back("age " + k.recipient + ": the unwrapped data key is not 32 bytes");
+        return age::decrypt(k.enc, ids, Origin(path));
       } catch (const age::AgeError& e) {
-        tried.push_back("age " + k.recipient + ": " + e.message());
+        tried->push_back("age " + k.recipient + ": " + e.message());
       }
     }
   }
-  for (const auto& k : m.pgp) {
+  for (const auto& k : group.pgp) {
     std::string why;
     std::string key = run_gpg(k.enc, options, &why);
-    if (key.size() == 32) return key;
-    tried.push_back("pgp " + k.fp + ": " + (why.empty() ? "unexpected data key size" : why));
+    if (!key.empty()) return key;
+    tried->push_back("pgp " + k.fp + ": " + (why.empty() ? "gpg returned no data key" : why));
   }
-  for (const auto& t : m.other_types)
-    tried.push_back(t + ": recipient type cannot be opened by strata (no sops binary support)");
+  for (const auto& t : group.other_types)
+    tried->push_back(t + ": this recipient type (a cloud KMS or Vault) cannot be opened by strata");
+  return std::nullopt;
+}
+
+std::string data_key(const Metadata& m, const SopsOptions& options, const std::string& path) {
+  std::vector<std::string> tried;
+  std::string key;
+  if (m.groups.size() == 1) {
+    if (std::optional<std::string> k = open_group(m.groups[0], options, path, &tried)) key = *k;
+  } else {
+    std::vector<std::string> shares;
+    for (size_t g = 0; g < m.groups.size() && shares.size() < m.threshold; ++g) {
+      std::vector<std::string> group_tried;
+      if (std::optional<std::string> share = open_group(m.groups[g], options, path, &group_tried)) {
+        shares.push_back(*share);
+      } else {
+        for (const auto& t : group_tried) tried.push_back("key group " + std::to_string(g + 1) + ": " + t);
+        if (group_tried.empty()) tried.push_back("key group " + std::to_string(g + 1) + ": it lists no recipients");
+      }
+    }
+    if (shares.size() >= m.threshold) {
+      key = shamir_combine(shares);
+    } else {
+      tried.insert(tried.begin(), "the data key is split across " + std::to_string(m.groups.size()) +
+                                      " key groups and " + std::to_string(m.threshold) + " are needed; " +
+                                      std::to_string(shares.size()) + " could be opened");
+    }
+  }
+  if (key.size() == 32) return key;
+  if (!key.empty()) tried.push_back("the data key opened is " + std::to_string(key.size()) + " bytes, not 32");
   std::string msg = "cannot decrypt the data key of the SOPS file";
   if (tried.empty()) msg += ": it lists no recipients";
   for (const auto& t : tried) msg += "\n  - " + t;
   throw Error(msg, Origin(path),
               "provide a matching age identity (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or "
-              "~/.config/sops/age/keys.txt) or import the PGP key into gpg");
+              "~/.config/sops/age/keys.txt) or import the PGP key into gpg; files for a cloud KMS or "
+              "Vault need the sops binary: sops --decrypt FILE");
 }
 
 // ---- decryption walk ----

@@ -11,6 +11,7 @@
 #include "base/subprocess.h"
 #include "base/temp_dir.h"
 #include "secrets/crypto.h"
+#include "secrets/shamir.h"
 #include "support/conformance.h"
 
 namespace strata::secrets {
@@ -111,7 +112,7 @@ TEST_F(SopsConformanceTest, UnsupportedRecipientTypeIsNamed) {
     decrypt_sops(text, SopsFormat::kYaml, "s.yaml", {});
     FAIL();
   } catch (const Error& e) {
-    EXPECT_NE(e.message().find("kms: recipient type cannot be opened"), std::string::npos)
+    EXPECT_NE(e.message().find("kms: this recipient type (a cloud KMS or Vault) cannot be opened"), std::string::npos)
         << e.message();
     EXPECT_EQ(e.origin().path(), "s.yaml");
   }
@@ -270,6 +271,94 @@ TEST_F(SopsAgeTest, IdentitiesComeFromTheEnvironment) {
   std::filesystem::rename(keyfile, dir.file("sops/age/keys.txt"));
   EXPECT_EQ(decrypt_sops(text_, SopsFormat::kYaml, "x.yaml", {}).find("api")->as_string(), "tok");
   ::unsetenv("XDG_CONFIG_HOME");
+}
+
+}  // namespace
+}  // namespace strata::secrets
+
+namespace strata::secrets {
+namespace {
+
+TEST(Shamir, FieldIsTheAesField) {
+  EXPECT_EQ(gf_mul(0x57, 0x83), 0xc1);  // FIPS-197 §4.2
+  EXPECT_EQ(gf_mul(0x57, 0x13), 0xfe);
+  // Vault's (and sops's) tables use generator 0xe5: exp[2] = 0x4c, exp[8] = 0x03.
+  uint8_t power = 1;
+  for (int i = 0; i < 8; ++i) {
+    power = gf_mul(power, 0xe5);
+    if (i == 1) {
+      EXPECT_EQ(power, 0x4c);
+    }
+  }
+  EXPECT_EQ(power, 0x03);
+}
+
+TEST(Shamir, AnyThresholdOfSharesRebuildsTheSecretAndFewerDoNot) {
+  const std::string secret = "0123456789abcdef0123456789abcdef";
+  std::vector<std::string> shares = shamir_split(secret, 3, 2);
+  ASSERT_EQ(shares.size(), 3u);
+  EXPECT_EQ(shares[0].size(), secret.size() + 1);
+  EXPECT_EQ(shamir_combine({shares[0], shares[1]}), secret);
+  EXPECT_EQ(shamir_combine({shares[2], shares[0]}), secret);
+  EXPECT_EQ(shamir_combine({shares[1], shares[2], shares[0]}), secret);
+  std::vector<std::string> three = shamir_split(secret, 4, 3);
+  EXPECT_NE(shamir_combine({three[0], three[1]}), secret);  // below the threshold: noise
+  EXPECT_THROW(shamir_combine({shares[0]}), Error);
+  EXPECT_THROW(shamir_combine({shares[0], shares[0]}), Error);
+}
+
+// A SOPS file whose data key is split across three age key groups, any two of which open it,
+// written the way sops writes one (key_groups + shamir_threshold).
+std::string shamir_sops_file(const std::vector<std::string>& recipients, int threshold) {
+  std::string key;
+  std::string text = encrypt_sops_yaml({{"db_password", "hunter2"}}, recipients[0], &key);
+  std::vector<std::string> shares = shamir_split(key, static_cast<int>(recipients.size()), threshold);
+  std::string groups = "sops:\n  key_groups:\n";
+  for (size_t g = 0; g < recipients.size(); ++g) {
+    std::string enc = age::encrypt(shares[g], {recipients[g]}, true);
+    groups += "    - age:\n        - recipient: " + recipients[g] + "\n          enc: |\n";
+    for (size_t pos = 0; pos < enc.size();) {
+      size_t nl = enc.find('\n', pos);
+      groups += "            " + enc.substr(pos, nl - pos) + "\n";
+      pos = nl + 1;
+    }
+  }
+  groups += "  shamir_threshold: " + std::to_string(threshold) + "\n";
+  // Keep the body and the MAC; replace the single age recipient with the groups.
+  size_t sops_at = text.find("sops:\n");
+  size_t rest_at = text.find("  lastmodified:");
+  return text.substr(0, sops_at) + groups + text.substr(rest_at);
+}
+
+TEST(Shamir, SopsFileWithKeyGroupsOpensWithThresholdIdentitiesOnly) {
+  std::vector<age::Identity> ids = {
+      age::Identity::x25519(kTestIdentity),
+      age::Identity::x25519("AGE-SECRET-KEY-1RH87A5Z54ZGUR9S0AS3R6WHFSEFNPLYMAKF5Z2CEU7R06VRJ0A3Q7242AM"),
+      age::Identity::x25519("AGE-SECRET-KEY-143WN7DCXU4G8R5AXQSSYD9AEPYDNT3HXSLWSPK36CDU6E8M59SSSAGZ3KG")};
+  std::string text = shamir_sops_file({ids[0].recipient(), ids[1].recipient(), ids[2].recipient()}, 2);
+  ASSERT_NE(text.find("shamir_threshold: 2"), std::string::npos) << text;
+
+  SopsOptions two;
+  two.age_identities = std::vector<age::Identity>{ids[0], ids[2]};
+  Value tree = decrypt_sops(text, SopsFormat::kYaml, "split.yaml", two);
+  EXPECT_EQ(tree.find("db_password")->as_string(), "hunter2");
+
+  SopsOptions one;
+  one.age_identities = std::vector<age::Identity>{ids[1]};
+  try {
+    decrypt_sops(text, SopsFormat::kYaml, "split.yaml", one);
+    FAIL() << "one share opened a file that needs two";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("split across 3 key groups and 2 are needed; 1 could be opened"),
+              std::string::npos)
+        << e.message();
+    EXPECT_NE(e.message().find("key group 1: age"), std::string::npos) << e.message();
+    EXPECT_EQ(e.message().find("hunter2"), std::string::npos);
+  }
+
+  std::string bad = text;
+  bad.replace(bad.find("shamir_threshold: 2"), 19, "shamir_threshold: 9");
+  EXPECT_THROW(decrypt_sops(bad, SopsFormat::kYaml, "split.yaml", two), Error);
 }
 
 }  // namespace
