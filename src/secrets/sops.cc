@@ -1,7 +1,9 @@
 #include "secrets/sops.h"
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -471,6 +473,12 @@ std::string run_gpg(const std::string& enc, const SopsOptions& options, std::str
   return "";
 }
 
+// The data key is behind recipients only the sops binary can open (cloud KMS, Vault).
+class NeedsSopsBinary : public Error {
+ public:
+  using Error::Error;
+};
+
 // The first key of `group` that opens: the data key, or with Shamir groups this group's share.
 std::optional<std::string> open_group(const Metadata::KeyGroup& group, const SopsOptions& options,
                                       const std::string& path, std::vector<std::string>* tried) {
@@ -522,13 +530,65 @@ std::string data_key(const Metadata& m, const SopsOptions& options, const std::s
   }
   if (key.size() == 32) return key;
   if (!key.empty()) tried.push_back("the data key opened is " + std::to_string(key.size()) + " bytes, not 32");
+  bool external = key.empty() && std::any_of(m.groups.begin(), m.groups.end(),
+                                             [](const Metadata::KeyGroup& g) { return !g.other_types.empty(); });
   std::string msg = "cannot decrypt the data key of the SOPS file";
   if (tried.empty()) msg += ": it lists no recipients";
   for (const auto& t : tried) msg += "\n  - " + t;
-  throw Error(msg, Origin(path),
-              "provide a matching age identity (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or "
-              "~/.config/sops/age/keys.txt) or import the PGP key into gpg; files for a cloud KMS or "
-              "Vault need the sops binary: sops --decrypt FILE");
+  const std::string hint =
+      "provide a matching age identity (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or "
+      "~/.config/sops/age/keys.txt) or import the PGP key into gpg; files for a cloud KMS or "
+      "Vault need the sops binary on PATH";
+  if (external) throw NeedsSopsBinary(msg, Origin(path), hint);
+  throw Error(msg, Origin(path), hint);
+}
+
+// Where `program` is: itself when it holds a '/', else the first match in PATH; "" if none.
+std::string find_program(const std::string& program) {
+  if (program.find('/') != std::string::npos) return ::access(program.c_str(), X_OK) == 0 ? program : "";
+  const char* path = std::getenv("PATH");
+  std::stringstream dirs(path ? path : "");
+  for (std::string dir; std::getline(dirs, dir, ':');) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+void mark_all_sensitive(Value& v) {
+  if (v.is_map()) {
+    for (auto& [_, child] : v.as_map()) mark_all_sensitive(child);
+  } else if (v.is_list()) {
+    for (auto& child : v.as_list()) mark_all_sensitive(child);
+  } else {
+    v.set_sensitive();
+  }
+}
+
+// `sops --decrypt` for a file strata cannot open itself. Its output holds secrets: captured,
+// never logged, parsed straight into sensitive values.
+Value decrypt_with_sops_binary(const std::string& program, const std::string& path) {
+  SubprocessOptions so;
+  so.argv = {program, "--decrypt", "--output-type", "json", path};
+  so.capture_stdout = true;
+  so.capture_stderr = true;
+  so.timeout = std::chrono::seconds(120);
+  Subprocess proc(std::move(so));
+  SubprocessResult r = proc.run();
+  if (!r.success()) {
+    std::string err = trim(r.stderr_text.substr(0, 500));
+    throw Error("sops could not decrypt the file: sops " + r.describe() + (err.empty() ? "" : ": " + err),
+                Origin(path), "check the cloud credentials sops needs for this file's recipients");
+  }
+  Value tree;
+  try {
+    tree = parse_json_text(r.stdout_text, Origin(path));
+  } catch (const Error&) {
+    throw Error("sops --decrypt printed something that is not JSON", Origin(path),
+                "check that `" + program + "` is Mozilla/getsops sops 3.x");
+  }
+  mark_all_sensitive(tree);
+  return tree;
 }
 
 // ---- decryption walk ----
@@ -797,7 +857,17 @@ Value decrypt_sops(std::string_view text, SopsFormat format, const std::string& 
 }
 
 Value decrypt_sops_file(const std::string& path, const SopsOptions& options) {
-  return decrypt_sops(read_file_or_throw(path), sops_format_for_path(path), path, options);
+  try {
+    return decrypt_sops(read_file_or_throw(path), sops_format_for_path(path), path, options);
+  } catch (const NeedsSopsBinary& e) {
+    std::string program = options.sops_program.empty() ? "" : find_program(options.sops_program);
+    if (program.empty()) {
+      throw Error(e.message() + "\n  - no sops binary found" +
+                      (options.sops_program.empty() ? "" : " (looked for " + options.sops_program + ")"),
+                  e.origin(), e.hint());
+    }
+    return decrypt_with_sops_binary(program, path);
+  }
 }
 
 }  // namespace strata::secrets

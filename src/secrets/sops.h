@@ -27,6 +27,9 @@ struct SopsOptions {
   // GNUPGHOME for `gpg --decrypt`; empty = inherited.
   std::string gnupg_home;
   std::string gpg_program = "gpg";
+  // Files only a cloud KMS or Vault can open are handed to this sops binary (a name looked up
+  // in PATH, or a path) with `sops --decrypt --output-type json FILE`; "" = never.
+  std::string sops_program = "sops";
 };
 
 // One parsed ENC[...] value.
@@ -53,6 +56,8 @@ std::vector<age::Identity> age_identities_from_environment();
 // the file (and the key path when one is involved), never a secret value.
 Value decrypt_sops(std::string_view text, SopsFormat format, const std::string& path,
                    const SopsOptions& options = {});
+// The same for a file; a file that only a cloud KMS or Vault recipient can open goes to the sops
+// binary when one is installed (every value it returns is then marked sensitive).
 Value decrypt_sops_file(const std::string& path, const SopsOptions& options = {});
 
 }  // namespace strata::secrets

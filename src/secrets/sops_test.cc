@@ -103,6 +103,44 @@ TEST_F(SopsConformanceTest, EveryDecryptableFileMatchesItsExpectedTree) {
   EXPECT_EQ(checked, 24);
 }
 
+// A file only AWS KMS opens goes to the sops binary when there is one: here a stand-in script
+// that records its arguments and prints what sops --decrypt --output-type json would.
+TEST(SopsBinaryFallback, KmsOnlyFileIsDecryptedBySopsWhenInstalledAndNamedWhenNot) {
+  TempDir dir;
+  const std::string file = dir.file("prod.enc.yaml");
+  {
+    std::ofstream(file) << "a: ENC[AES256_GCM,data:AA==,iv:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,tag:"
+                           "AAAAAAAAAAAAAAAAAAAAAA==,type:str]\nsops:\n  kms:\n    - arn: arn:aws:kms:x\n"
+                           "      enc: abc\n  lastmodified: x\n  mac: x\n  version: 3.9.0\n";
+  }
+  const std::string fake = dir.file("sops");
+  {
+    std::ofstream(fake) << "#!/bin/sh\necho \"$@\" > " << dir.file("args") << "\n"
+                        << "echo '{\"a\": \"from-kms\", \"n\": {\"port\": 5432}}'\n";
+  }
+  std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+  SopsOptions with;
+  with.sops_program = fake;
+  Value tree = decrypt_sops_file(file, with);
+  EXPECT_EQ(tree.find("a")->as_string(), "from-kms");
+  EXPECT_TRUE(tree.find("a")->sensitive());
+  EXPECT_TRUE(tree.find("n")->find("port")->sensitive());
+  std::ifstream args(dir.file("args"));
+  std::string line;
+  std::getline(args, line);
+  EXPECT_EQ(line, "--decrypt --output-type json " + file);
+
+  SopsOptions without;
+  without.sops_program = dir.file("no-such-sops");
+  try {
+    decrypt_sops_file(file, without);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("kms: this recipient type"), std::string::npos) << e.message();
+    EXPECT_NE(e.message().find("no sops binary found"), std::string::npos) << e.message();
+  }
+}
+
 TEST_F(SopsConformanceTest, UnsupportedRecipientTypeIsNamed) {
   std::string text =
       "a: ENC[AES256_GCM,data:AA==,iv:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,tag:"
