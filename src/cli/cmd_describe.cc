@@ -6,6 +6,9 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <tuple>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/project_context.h"
@@ -150,7 +153,39 @@ nlohmann::json component_json(const ResolvedComponent& r) {
           {"unresolved", r.unresolved}};
 }
 
-void print_component(const ResolvedComponent& r) {
+// Every leaf under `v` as "a.b[0].c" -> value, with where it was written.
+void flatten_leaves(const Value& v, const std::string& path,
+                    std::vector<std::tuple<std::string, Value, Origin>>& out) {
+  if (v.is_map() && !v.as_map().empty()) {
+    for (const auto& [k, child] : v.as_map()) flatten_leaves(child, path.empty() ? k : path + "." + k, out);
+  } else if (v.is_list() && !v.as_list().empty()) {
+    for (size_t i = 0; i < v.as_list().size(); ++i)
+      flatten_leaves(v.as_list()[i], path + "[" + std::to_string(i) + "]", out);
+  } else {
+    out.emplace_back(path, v, v.origin());
+  }
+}
+
+// --origins: one line per input leaf, "path = value    <- file:line:col".
+void print_origins(const Value& inputs) {
+  std::vector<std::tuple<std::string, Value, Origin>> leaves;
+  flatten_leaves(inputs, "", leaves);
+  std::cout << "  inputs, leaf by leaf, with where each value was written:\n";
+  for (const auto& [path, value, origin] : leaves) {
+    std::cout << "    " << path << " = " << to_json_text(redacted(value), -1)
+              << (origin.known() ? "    <- " + origin.str() : "") << "\n";
+  }
+}
+
+nlohmann::json origins_json(const Value& inputs) {
+  std::vector<std::tuple<std::string, Value, Origin>> leaves;
+  flatten_leaves(inputs, "", leaves);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [path, value, origin] : leaves) out[path] = origin.known() ? nlohmann::json(origin.str()) : nullptr;
+  return out;
+}
+
+void print_component(const ResolvedComponent& r, bool origins) {
   const Component& c = *r.component;
   std::cout << "component " << c.name << "  (" << c.origin.str() << ")\n";
   std::cout << "  source: " << c.source << "\n";
@@ -158,7 +193,11 @@ void print_component(const ResolvedComponent& r) {
     std::cout << "  backend: " << r.backend->type << "\n"
               << value_text(r.backend->config, 4) << "\n";
   }
-  std::cout << "  inputs:\n" << value_text(r.inputs, 4) << "\n";
+  if (origins) {
+    print_origins(r.inputs);
+  } else {
+    std::cout << "  inputs:\n" << value_text(r.inputs, 4) << "\n";
+  }
   if (!r.providers.as_map().empty()) {
     std::cout << "  providers:\n" << value_text(r.providers, 4) << "\n";
   }
@@ -176,10 +215,11 @@ void print_component(const ResolvedComponent& r) {
   }
 }
 
-int run_describe(const Globals& globals, const std::string& stack_name,
-                 const std::string& component_name) {
+int run_describe(const Globals& globals, const std::string& stack_argument,
+                 const std::string& component_name, bool origins) {
   auto session = open_project(globals);
   const Project& project = session->project();
+  const std::string stack_name = stack_name_from_argument(project, stack_argument);
   const Stack* stack = project.find_stack(stack_name);
   if (!stack) {
     std::vector<std::string> names;
@@ -210,7 +250,10 @@ int run_describe(const Globals& globals, const std::string& stack_name,
     resolved.push_back(resolve_component(project, *stack, *c, host));
   if (globals.json) {
     nlohmann::json comps = nlohmann::json::array();
-    for (const auto& r : resolved) comps.push_back(component_json(r));
+    for (const auto& r : resolved) {
+      comps.push_back(component_json(r));
+      if (origins) comps.back()["origins"] = origins_json(r.inputs);
+    }
     nlohmann::json out = {{"components", comps}};
     if (component_name.empty()) {
       out["stack"] = {{"name", stack->name},
@@ -250,7 +293,7 @@ int run_describe(const Globals& globals, const std::string& stack_name,
       for (const auto& command : *commands) std::cout << "hook " << phase << ": " << command << "\n";
     }
   }
-  for (const auto& r : resolved) print_component(r);
+  for (const auto& r : resolved) print_component(r, origins);
   return 0;
 }
 
@@ -261,11 +304,16 @@ void add_describe_command(CLI::App& app, Globals& globals, Action& action) {
       app.add_subcommand("describe", "Show a stack's or component's inputs, backend and providers");
   auto stack = std::make_shared<std::string>();
   auto component = std::make_shared<std::string>();
-  cmd->add_option("STACK", *stack, "The stack")->required();
+  auto origins = std::make_shared<bool>(false);
+  cmd->add_option("STACK", *stack, "The stack, or a Kompos stack's config folder (config/env=dev/)")->required();
   cmd->add_option("COMPONENT", *component, "Only this component");
   cmd->add_flag("--json", globals.json, "Print a JSON object");
-  cmd->callback([&globals, &action, stack, component] {
-    action = [&globals, stack, component] { return run_describe(globals, *stack, *component); };
+  cmd->add_flag("--origins", *origins,
+                "Show every input leaf with the file:line:col it came from (which layer won)");
+  cmd->callback([&globals, &action, stack, component, origins] {
+    action = [&globals, stack, component, origins] {
+      return run_describe(globals, *stack, *component, *origins);
+    };
   });
 }
 

@@ -47,11 +47,7 @@ SelectionSpec selection_from(const ExecuteFlags& f, const Project& project) {
   if (f.targets.empty()) {
     throw Error("no components selected", {}, "name a stack (strata plan STACK [COMPONENT...]) or pass --all");
   }
-  // A Kompos stack may be named by its folder: config/cloud=aws/env=dev/ is stack cloud=aws/env=dev.
-  std::string stack = f.targets[0];
-  while (stack.size() > 1 && stack.back() == '/') stack.pop_back();
-  std::string config_prefix = project.settings.config_dir + "/";
-  if (!project.find_stack(stack) && stack.rfind(config_prefix, 0) == 0) stack = stack.substr(config_prefix.size());
+  std::string stack = stack_name_from_argument(project, f.targets[0]);
   if (f.targets.size() == 1) {
     spec.stacks.push_back(stack);
   } else {

@@ -53,4 +53,13 @@ std::unique_ptr<Engine> make_engine(const Globals& globals, const Project& proje
   return std::make_unique<Engine>(*choice, cache);
 }
 
+std::string stack_name_from_argument(const Project& project, std::string argument) {
+  while (argument.size() > 1 && argument.back() == '/') argument.pop_back();
+  std::string config_prefix = project.settings.config_dir + "/";
+  if (!project.find_stack(argument) && argument.rfind(config_prefix, 0) == 0) {
+    argument = argument.substr(config_prefix.size());
+  }
+  return argument;
+}
+
 }  // namespace strata::cli

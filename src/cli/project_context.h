@@ -30,6 +30,10 @@ config::LoadOptions load_options(const Globals& globals);
 std::unique_ptr<ProjectSession> open_project(const Globals& globals, bool throw_on_errors = true);
 
 // The engine for this project, or an Error saying how to install or name one.
+// The stack a command-line argument names: a stack name, or for a Kompos stack its config
+// folder (`config/cloud=aws/env=dev/` names stack `cloud=aws/env=dev`).
+std::string stack_name_from_argument(const Project& project, std::string argument);
+
 std::unique_ptr<Engine> make_engine(const Globals& globals, const Project& project);
 
 }  // namespace strata::cli

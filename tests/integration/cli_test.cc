@@ -180,6 +180,28 @@ TEST(CliTest, QuickstartGeneratesTheGoldenTree) {
   EXPECT_NE(again.out.find("0 written, 3 unchanged, 0 removed in .strata/dev/app"), std::string::npos) << again.out;
 }
 
+// Kompos: describe takes the config folder and, with --origins, says which layer each leaf came
+// from (what himl prints, explained).
+TEST(CliTest, DescribeOriginsShowsWhichLayerEachValueCameFrom) {
+  STRATA_REQUIRE_CONFORMANCE(dir);
+  TestProject p;
+  std::filesystem::copy(dir + "/kompos-himl/adobe-kompos/examples/02-module-version-pinning", p.root(),
+                        std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  CliResult r = p.run({"describe", "config/env=dev/cluster=cluster1/", "--origins"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("config.cloud.type = \"aws\"    <- config/default.yaml:3:9\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("config.environment = \"dev\"    <- config/env=dev/env.yaml:2:14\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("config.vpc.module_version = \"v2.0.0-rc\"    <- "
+                       "config/env=dev/cluster=cluster1/composition=terraform/terraform=vpc/cluster.yaml:5:19\n"),
+            std::string::npos)
+      << r.out;
+  CliResult json = p.run({"describe", "config/env=dev/cluster=cluster1", "vpc", "--origins", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.out << json.err;
+  EXPECT_NE(json.out.find("\"config.vpc.tags.ManagedBy\": \"config/default.yaml:7:16\""), std::string::npos)
+      << json.out;
+}
+
 // The worked example of the conformance README (§6.5), written as a Comet user would: describe
 // shows the values Comet would put in the workdir's files.
 TEST(CliTest, DescribeShowsWhatCometWouldResolveForACometStackFile) {
