@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 
+#include "secrets/age.h"
+#include "secrets/sops.h"
 #include "tests/integration/e2e_support.h"
 #include "tests/support/conformance.h"
 
@@ -314,10 +316,8 @@ TEST(RealEngine, SensitiveInputReachesTerraformAsTfVarAndNoFileOrOutput) {
   EXPECT_EQ(join(leaks), "");
 }
 
-// BUG (src/execute, the state-reading path): the log of `output -json` for a dependency
-// (.strata/.logs/<run>/s/src.outputs.log) holds the raw document, sensitive values in clear
-// text. Those lines must be redacted (the output is marked "sensitive": true) before the log
-// is written, as the run view already does.
+// The logs too: `output -json` for a dependency with a sensitive output (apply's stream leaves
+// those out, so strata reads them that way) must not put the value in its log.
 TEST(RealEngine, SensitiveValueIsInNoLogStrataWrote) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   RealProject p(engine);
@@ -364,6 +364,55 @@ component('db', 'modules/db', { password: secrets('sops://secret.enc.yaml#/strin
   EXPECT_EQ(join(leaks), "");
   auto tfvars = p.read(".strata/s/db/s-db.tfvars.json");
   EXPECT_EQ(tfvars.find("password"), std::string::npos) << tfvars;
+}
+
+// The leak test with a real SOPS file of our own (age recipient) whose secret is a word found
+// nowhere else: after plan, apply, describe and output, neither strata's files (generated
+// files, logs, run records) nor its stdout and stderr hold it, nor its upper-cased derivative.
+TEST(RealEngine, SopsSecretLeavesNoTraceInAnythingStrataWroteOrPrinted) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  constexpr const char* kSopsSecret = "Tr0ub4dor-3-sops-7c1e";
+  constexpr const char* kDerived = "TR0UB4DOR-3-SOPS-7C1E";
+  RealProject p(engine);
+  auto id = age::Identity::x25519(
+      "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0");
+  p.write("keys/age.txt", "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0\n");
+  p.write("secrets/db.enc.yaml", secrets::encrypt_sops_yaml({{"db_password", kSopsSecret}}, id.recipient()));
+  p.write("modules/db/main.tf",
+          "variable \"password\" {\n  type      = string\n  sensitive = true\n}\n"
+          "resource \"terraform_data\" \"db\" {\n  input = length(var.password)\n}\n"
+          "output \"password_length\" {\n  value = nonsensitive(length(var.password))\n}\n"
+          "output \"password_upper\" {\n  value     = upper(var.password)\n  sensitive = true\n}\n");
+  p.write("modules/app/main.tf",
+          "variable \"db_password\" {\n  type      = string\n  sensitive = true\n}\n"
+          "resource \"terraform_data\" \"app\" {\n  input = length(var.db_password)\n}\n");
+  p.write("stacks/s.js", R"js(
+stack('s', {});
+backend('local', { path: 'terraform.tfstate' });
+const db = component('db', 'modules/db', { password: secrets('sops://secrets/db.enc.yaml#/db_password') });
+component('app', 'modules/app', { db_password: db.password_upper });
+)js");
+  std::map<std::string, std::string> env = {{"SOPS_AGE_KEY_FILE", p.path("keys/age.txt")}};
+  CliResult plan = p.run({"plan", "--all"}, engine_env(engine, env));
+  EXPECT_EQ(plan.exit_code, 1) << "app's input needs db's state: " << plan.out << plan.err;
+  CliResult apply = p.run({"apply", "--all", "--auto-approve"}, engine_env(engine, env));
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  auto state = nlohmann::json::parse(p.read(".strata/s/db/terraform.tfstate"));
+  EXPECT_EQ(state["outputs"]["password_length"]["value"], std::string(kSopsSecret).size());
+  CliResult plan_again = p.run({"plan", "--all", "--json"}, engine_env(engine, env));
+  EXPECT_EQ(plan_again.exit_code, 0) << plan_again.out << plan_again.err;
+  CliResult describe = p.run({"describe", "s", "--json"}, engine_env(engine, env));
+  CliResult output = p.run({"output", "s", "db"}, engine_env(engine, env));
+  EXPECT_EQ(output.exit_code, 0) << output.out << output.err;
+  for (const CliResult* r : {&plan, &apply, &plan_again, &describe, &output}) {
+    for (const char* word : {kSopsSecret, kDerived}) {
+      EXPECT_EQ(r->out.find(word), std::string::npos) << r->out;
+      EXPECT_EQ(r->err.find(word), std::string::npos) << r->err;
+    }
+  }
+  for (const char* word : {kSopsSecret, kDerived}) {
+    EXPECT_EQ(join(files_containing(p.path(".strata"), word, written_by_engine)), "");
+  }
 }
 
 TEST(RealEngine, PluginCacheIsSetForEveryCallAndInitsDoNotOverlap) {
