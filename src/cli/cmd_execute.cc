@@ -122,7 +122,14 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
     record = execution.run(*view);
   }
   if (view_kind != ViewKind::kJson) {
-    std::cout << "\n" << session->redactor->redact(summary_table(record, execution.record_path(), color, globals.quiet));
+    // Under -q nothing was printed before: no blank line to separate the summary from.
+    std::string summary = summary_table(record, execution.record_path(), color, globals.quiet);
+    if (globals.quiet) {
+      while (!summary.empty() && summary.front() == '\n') summary.erase(0, 1);
+    } else {
+      std::cout << "\n";
+    }
+    std::cout << session->redactor->redact(summary);
   }
   if (!record.succeeded()) return 1;
   if (flags.detailed_exitcode) {
