@@ -3,6 +3,8 @@
 // background to press Ctrl-C on it, and finding processes a run left behind.
 #pragma once
 
+#include <fcntl.h>
+
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -164,8 +166,14 @@ inline std::vector<std::string> processes_mentioning(const std::string& needle) 
     const std::string name = e.path().filename().string();
     if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
     if (std::stoi(name) == getpid()) continue;
-    std::ifstream in(e.path() / "cmdline");
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A process may exit while we read it (the read then fails with ESRCH, which istream
+    // iterators turn into an exception): read with read(2) and treat it as gone.
+    std::string cmdline;
+    int fd = ::open((e.path() / "cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) cmdline.append(buf, static_cast<size_t>(n));
+    ::close(fd);
     std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
     std::error_code cwd_ec;
     std::string cwd = std::filesystem::read_symlink(e.path() / "cwd", cwd_ec).string();
@@ -186,13 +194,17 @@ inline void kill_leftovers(const std::vector<std::string>& left) {
 // that was just started still has the default action, and a Ctrl-C then kills it outright:
 // tests wait for this before pressing Ctrl-C so they test strata, not that race.
 inline bool handles_sigint(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
   unsigned long long mask = 0;
-  while (std::getline(in, line)) {
-    for (const char* key : {"SigBlk:", "SigIgn:", "SigCgt:"}) {
-      if (line.rfind(key, 0) == 0) mask |= std::stoull(line.substr(std::strlen(key)), nullptr, 16);
+  try {  // the process may exit while we read; libstdc++ then throws from the read
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+      for (const char* key : {"SigBlk:", "SigIgn:", "SigCgt:"}) {
+        if (line.rfind(key, 0) == 0) mask |= std::stoull(line.substr(std::strlen(key)), nullptr, 16);
+      }
     }
+  } catch (const std::exception&) {
+    return false;
   }
   return (mask >> (SIGINT - 1)) & 1;
 }
@@ -256,9 +268,13 @@ inline pid_t signal_waiting_thread(pid_t pid) {
   const std::string task_dir = "/proc/" + std::to_string(pid) + "/task";
   for (int attempt = 0; attempt < 50; ++attempt) {
     for (const auto& e : std::filesystem::directory_iterator(task_dir, ec)) {
-      std::ifstream in(e.path() / "wchan");
       std::string wchan;
-      std::getline(in, wchan);
+      try {  // a thread may exit while we read its wchan
+        std::ifstream in(e.path() / "wchan");
+        std::getline(in, wchan);
+      } catch (const std::exception&) {
+        continue;
+      }
       if (wchan.find("sigtimedwait") != std::string::npos) return std::stoi(e.path().filename());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
