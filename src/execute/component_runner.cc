@@ -11,6 +11,7 @@
 
 #include "base/atomic_file.h"
 #include "base/file_lock.h"
+#include "base/fnv.h"
 #include "base/log.h"
 #include "base/subprocess.h"
 #include "engine/output_json.h"
@@ -64,14 +65,6 @@ std::string run_hooks(const std::vector<std::string>& commands, const std::strin
     if (!r.success()) return phase + " hook `" + command + "` failed: " + r.describe();
   }
   return "";
-}
-
-uint64_t fnv1a(std::string_view text, uint64_t h = 1469598103934665603ull) {
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 std::string first_error(const EngineResponse& r) {

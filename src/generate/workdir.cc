@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/atomic_file.h"
+#include "base/fnv.h"
 #include "generate/hcl_text.h"
 #include "generate/versioned_source.h"
 #include "model/error.h"
@@ -61,15 +62,6 @@ std::map<std::string, ManifestEntry> read_manifest(const std::string& workdir) {
     entries[line.substr(0, tab)] = e;
   }
   return entries;
-}
-
-uint64_t content_hash(std::string_view text) {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
 }
 
 bool stat_file(const std::string& path, struct stat* st) {
@@ -233,7 +225,7 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
     if (is_protected_path(rel)) continue;
     const auto& [content, mode] = entry;
     std::string path = result.workdir + "/" + rel;
-    uint64_t hash = content_hash(content);
+    uint64_t hash = fnv1a(content);
     struct stat st;
     auto known = previous.find(rel);
     bool unchanged = known != previous.end() && known->second.has_stat && known->second.hash == hash &&

@@ -521,7 +521,12 @@ std::string data_key(const Metadata& m, const SopsOptions& options, const std::s
       }
     }
     if (shares.size() >= m.threshold) {
-      key = shamir_combine(shares);
+      try {
+        key = shamir_combine(shares);
+      } catch (const Error& e) {
+        throw Error("cannot rebuild the data key from the SOPS file's key groups: " + e.message(), Origin(path),
+                    "the file's key groups or shamir_threshold look damaged; re-encrypt it with sops");
+      }
     } else {
       tried.insert(tried.begin(), "the data key is split across " + std::to_string(m.groups.size()) +
                                       " key groups and " + std::to_string(m.threshold) + " are needed; " +
