@@ -11,7 +11,11 @@ namespace fs = std::filesystem;
 namespace strata::yaml {
 namespace {
 
-const Value* at(const Value& root, const std::string& path) { return lookup_path(root, path); }
+// The value at `path`; an empty entry (`order:` with nothing after it) counts as absent.
+const Value* at(const Value& root, const std::string& path) {
+  const Value* v = lookup_path(root, path);
+  return v && !v->is_null() ? v : nullptr;
+}
 
 std::string string_at(const Value& root, const std::string& path) {
   const Value* v = at(root, path);
@@ -22,14 +26,17 @@ std::string string_at(const Value& root, const std::string& path) {
   return v->as_string();
 }
 
-std::vector<std::string> strings_at(const Value& v, const std::string& what) {
+// A list of names (keys or compositions); `example` shows the user what to write.
+std::vector<std::string> strings_at(const Value& v, const std::string& what,
+                                    const std::string& example = "[provider, terraform]") {
   if (!v.is_list())
-    throw Error("`" + what + "` must be a list of keys, not a " + std::string(v.kind_name()),
-                v.origin(), "write a list such as [provider, terraform]");
+    throw Error("`" + what + "` must be a list of names, not a " + std::string(v.kind_name()),
+                v.origin(), "write a list such as " + example);
   std::vector<std::string> out;
   for (const Value& item : v.as_list()) {
     if (!item.is_string())
-      throw Error("`" + what + "` must hold key names", item.origin(), "quote the key name");
+      throw Error("`" + what + "` must hold names, not a " + std::string(item.kind_name()),
+                  item.origin(), "quote the name");
     out.push_back(item.as_string());
   }
   return out;
@@ -59,14 +66,25 @@ KomposConfig read_kompos_config(const std::string& project_root) {
   }
   if (const Value* v = at(doc, "komposconfig.compositions.system_keys.terraform"))
     config.system_keys = strings_at(*v, "komposconfig.compositions.system_keys.terraform");
-  if (const Value* v = at(doc, "komposconfig.compositions.config_keys.excluded"); v && v->is_map())
+  if (const Value* v = at(doc, "komposconfig.compositions.order.terraform")) {
+    std::vector<std::string> names =
+        strings_at(*v, "komposconfig.compositions.order.terraform", "[network, cluster]");
+    for (size_t i = 0; i < names.size(); ++i)
+      config.terraform_order.emplace_back(names[i], v->as_list()[i].origin());
+  }
+  if (const Value* v = at(doc, "komposconfig.compositions.config_keys.excluded")) {
+    if (!v->is_map())
+      throw Error("`komposconfig.compositions.config_keys.excluded` must be a map, not a " +
+                      std::string(v->kind_name()),
+                  v->origin(), "write one `<composition>: [keys…]` line per composition");
     for (const auto& [name, keys] : v->as_map())
       config.excluded_keys[name] =
           strings_at(keys, "komposconfig.compositions.config_keys.excluded." + name);
+  }
   if (const Value* v = at(doc, "strata.list_merge_strategy")) {
     auto strategy = v->is_string() ? parse_list_merge(v->as_string()) : std::nullopt;
     if (!strategy)
-      throw Error("unknown list merge strategy", v->origin(),
+      throw Error("unknown list merge strategy " + to_json_text(*v, -1), v->origin(),
                   "use append, append_unique, prepend or override");
     config.list_merge = *strategy;
   }

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/yaml/layers.h"
@@ -23,6 +24,10 @@ struct KomposConfig {
   // `compositions.system_keys.terraform` (default [provider, terraform]); `komposconfig` is
   // always excluded as well.
   std::vector<std::string> system_keys = {"provider", "terraform"};
+  // `compositions.order.terraform`: the order Kompos runs compositions in. strata makes each
+  // listed component depend on the nearest earlier listed one present in the same stack (destroy
+  // then runs in reverse); each name keeps its origin in the file for the dependency's origin.
+  std::vector<std::pair<std::string, Origin>> terraform_order;
   // `compositions.config_keys.excluded.<component>`: top-level keys left out of its tfvars.
   std::map<std::string, std::vector<std::string>> excluded_keys;
   // strata's own addition, `strata.list_merge_strategy` at the top of the file (outside

@@ -58,6 +58,27 @@ TEST(KomposExamples, HierarchicalConfigStacksAndComponents) {
             "cluster2");
   // No provider or terraform keys in the data: no provider.tf.json.
   EXPECT_TRUE(c1.components[0].provider_json.is_null());
+  // compositions.order.terraform is [account, network, cluster]: cluster runs after network
+  // (the dependency points at the `- cluster` entry).
+  for (const Stack* s : {&c1, &c2}) {
+    EXPECT_TRUE(s->find("network")->depends_on.empty());
+    ASSERT_EQ(s->find("cluster")->depends_on.size(), 1u);
+    const ComponentRef& dep = s->find("cluster")->depends_on[0];
+    EXPECT_EQ(dep.str() + " " + dep.origin.str(), s->name + "/network .komposconfig.yaml:11:11");
+  }
+}
+
+TEST(KomposExamples, KomposconfigExampleSettings) {
+  STRATA_REQUIRE_CONFORMANCE(conf);
+  KomposConfig k = read_kompos_config(conf + "/kompos-himl/adobe-kompos/examples/06-komposconfig");
+  EXPECT_EQ(k.local_path + "|" + k.root_path, "./compositions/terraform|");
+  ASSERT_EQ(k.terraform_order.size(), 2u);
+  EXPECT_EQ(k.terraform_order[0].first + "," + k.terraform_order[1].first, "account,cluster");
+  EXPECT_EQ(k.terraform_order[1].second.str(), ".komposconfig.yaml:25:11");
+  EXPECT_EQ(k.system_keys, (std::vector<std::string>{"provider", "terraform"}));
+  EXPECT_TRUE(k.versioned_module_sources);
+  EXPECT_TRUE(k.excluded_keys.empty());
+  EXPECT_EQ(k.list_merge, ListMerge::kAppend);
 }
 
 TEST(KomposExamples, ModuleVersionPinningRendersTheSourceLine) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <set>
 
 #include "config/yaml/interpolation.h"
 
@@ -83,6 +84,31 @@ Value provider_json_of(const Value& raw) {
   return out;
 }
 
+// compositions.order.terraform: each listed component present in the stack depends on the
+// nearest earlier listed one that is present too, so Kompos's sequence holds (and destroy runs it
+// backwards). A component the list leaves out gets no order (Kompos would skip it): a warning.
+void order_components(Stack& stack, const KomposConfig& config, Diagnostics& diagnostics) {
+  if (config.terraform_order.empty()) return;
+  Component* previous = nullptr;
+  for (const auto& [name, where] : config.terraform_order) {
+    Component* c = stack.find(name);
+    if (!c) continue;
+    if (previous) c->depends_on.push_back({stack.name, previous->name, where});
+    previous = c;
+  }
+  for (const Component& c : stack.components) {
+    bool listed = std::any_of(config.terraform_order.begin(), config.terraform_order.end(),
+                              [&](const auto& entry) { return entry.first == c.name; });
+    if (!listed)
+      diagnostics.warning(
+          c.origin,
+          "component " + c.name +
+              " is not in komposconfig.compositions.order.terraform, so it runs "
+              "in no particular order (Kompos would skip it)",
+          "add " + c.name + " to compositions.order.terraform in " + config.origin.path());
+  }
+}
+
 std::string relative_to(const std::string& path, const std::string& base) {
   return fs::path(path).lexically_relative(base).generic_string();
 }
@@ -114,13 +140,13 @@ namespace {
 
 // Loads the leaves one at a time and hands each to `visit`, so only one merged tree is alive at
 // a time. `extras` = fill YamlComponent::raw and versioned_data.
+// `config` receives .komposconfig.yaml's settings.
 void visit_yaml_components(const std::string& project_root, const Settings& settings,
                            const YamlLoadOptions& options, bool extras, Diagnostics& diagnostics,
-                           const std::function<void(YamlComponent&)>& visit) {
+                           const std::function<void(YamlComponent&)>& visit, KomposConfig& config) {
   fs::path root = fs::absolute(project_root).lexically_normal();
   fs::path config_dir = (root / settings.config_dir).lexically_normal();
   if (!fs::is_directory(config_dir)) return;
-  KomposConfig config;
   try {
     config = read_kompos_config(root.string());
   } catch (const Error& e) {
@@ -186,8 +212,10 @@ std::vector<YamlComponent> load_yaml_components(const std::string& project_root,
                                                 const YamlLoadOptions& options,
                                                 Diagnostics& diagnostics) {
   std::vector<YamlComponent> out;
-  visit_yaml_components(project_root, settings, options, true, diagnostics,
-                        [&](YamlComponent& yc) { out.push_back(std::move(yc)); });
+  KomposConfig config;
+  visit_yaml_components(
+      project_root, settings, options, true, diagnostics,
+      [&](YamlComponent& yc) { out.push_back(std::move(yc)); }, config);
   return out;
 }
 
@@ -198,6 +226,19 @@ Value resolve_folder(const std::string& project_root, const std::string& config_
   fs::path config_path = (root / config_dir).lexically_normal();
   fs::path folder_path = (root / folder).lexically_normal();
   Value data = Value::map();
+  if (!fs::is_directory(folder_path)) {
+    diagnostics.error({}, "folder " + folder + " does not exist",
+                      "give a folder at or below " + config_dir + ", such as " +
+                          (fs::path(config_dir) / "env=dev").generic_string());
+    return data;
+  }
+  if (fs::path rel = folder_path.lexically_relative(config_path);
+      rel.empty() || *rel.begin() == "..") {
+    diagnostics.error({},
+                      "folder " + folder + " is not inside the configuration folder " + config_dir,
+                      "give a folder at or below " + config_dir);
+    return data;
+  }
   try {
     KomposConfig config = read_kompos_config(root.string());
     LayeredLoader loader(options.list_merge.value_or(config.list_merge), root.string());
@@ -219,9 +260,11 @@ Value resolve_folder(const std::string& project_root, const std::string& config_
 void load_yaml_stacks(const std::string& project_root, const Settings& settings,
                       const YamlLoadOptions& options, std::map<std::string, Stack>& stacks,
                       Diagnostics& diagnostics) {
-  fs::path root = fs::absolute(project_root).lexically_normal();
+  KomposConfig config;
+  std::set<std::string> loaded;  // the stacks this call added
   visit_yaml_components(
-      project_root, settings, options, false, diagnostics, [&](YamlComponent& yc) {
+      project_root, settings, options, false, diagnostics,
+      [&](YamlComponent& yc) {
         auto [it, inserted] = stacks.try_emplace(yc.stack);
         Stack& stack = it->second;
         if (inserted) {
@@ -234,9 +277,12 @@ void load_yaml_stacks(const std::string& project_root, const Settings& settings,
           while (!stack.source_file.empty() && stack.source_file.back() == '/')
             stack.source_file.pop_back();
           stack.origin = Origin(stack.source_file);
+          loaded.insert(yc.stack);
         }
         stack.components.push_back(std::move(yc.component));
-      });
+      },
+      config);
+  for (const std::string& name : loaded) order_components(stacks.at(name), config, diagnostics);
 }
 
 void load_yaml_stacks(const std::string& project_root, const Settings& settings, Project& project,

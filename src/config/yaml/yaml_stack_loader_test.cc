@@ -149,7 +149,149 @@ TEST(YamlStacks, BadListStrategyPointsIntoKomposConfig) {
   Loaded l = load(dir.path());
   ASSERT_EQ(l.diagnostics.items().size(), 1u);
   EXPECT_EQ(l.diagnostics.items()[0].origin.str(), ".komposconfig.yaml:2:24");
-  EXPECT_EQ(l.diagnostics.items()[0].message, "unknown list merge strategy");
+  EXPECT_EQ(l.diagnostics.items()[0].message, "unknown list merge strategy \"replace\"");
+}
+
+TEST(YamlStacks, CompositionOrderBecomesDependencies) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml",
+            "komposconfig:\n  compositions:\n    order:\n      terraform:\n"
+            "        - account\n        - network\n        - cluster\n");
+  for (const char* m : {"account", "network", "cluster", "extra"})
+    dir.write(std::string("modules/") + m + "/main.tf", "");
+  for (const char* leaf :
+       {"s=1/composition=terraform/terraform=account",
+        "s=1/composition=terraform/terraform=cluster", "s=1/composition=terraform/terraform=extra",
+        "s=2/composition=terraform/terraform=cluster",
+        "s=2/composition=terraform/terraform=account"})
+    dir.write(std::string("config/") + leaf + "/a.yaml", "");
+  Loaded l = load(dir.path());
+  // In s=1, network is absent: cluster follows account directly.
+  const Stack& s1 = l.stacks.at("s=1");
+  EXPECT_TRUE(s1.find("account")->depends_on.empty());
+  ASSERT_EQ(s1.find("cluster")->depends_on.size(), 1u);
+  const ComponentRef& dep = s1.find("cluster")->depends_on[0];
+  EXPECT_EQ(dep.str() + " " + dep.origin.str(), "s=1/account .komposconfig.yaml:7:11");
+  EXPECT_TRUE(s1.find("extra")->depends_on.empty());
+  ASSERT_EQ(l.stacks.at("s=2").find("cluster")->depends_on.size(), 1u);
+  EXPECT_EQ(l.stacks.at("s=2").find("cluster")->depends_on[0].str(), "s=2/account");
+  // A component the order leaves out runs unordered, with a warning (Kompos would skip it).
+  ASSERT_EQ(l.diagnostics.items().size(), 1u);
+  EXPECT_EQ(l.diagnostics.items()[0].severity, Severity::kWarning);
+  EXPECT_EQ(l.diagnostics.items()[0].render(),
+            "config/s=1/composition=terraform/terraform=extra: warning: component extra is not in "
+            "komposconfig.compositions.order.terraform, so it runs in no particular order "
+            "(Kompos would skip it)\n  hint: add extra to compositions.order.terraform in "
+            ".komposconfig.yaml");
+}
+
+TEST(YamlStacks, SystemKeysFromKomposConfigAndKomposconfigAlwaysLeaveTheTfvars) {
+  TestProjectDir dir;
+  dir.write(
+      ".komposconfig.yaml",
+      "komposconfig:\n  compositions:\n    system_keys:\n      terraform: [vault, provider]\n");
+  dir.write("modules/a/main.tf", "");
+  dir.write("config/a.yaml",
+            "vault: {addr: x}\nprovider: {aws: {}}\nterraform: {required_version: \">= 1\"}\n"
+            "komposconfig: {mine: 1}\nkeep: 1\n");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "");
+  Loaded l = load(dir.path());
+  ASSERT_TRUE(l.diagnostics.empty()) << l.diagnostics.items()[0].render();
+  const Component& c = l.stacks.at("s=1").components.at(0);
+  // `terraform` is not a system key here, so it stays in the tfvars; provider.tf.json still
+  // takes the provider and terraform blocks.
+  EXPECT_EQ(json(c.inputs), R"({"config":{"keep":1,"terraform":{"required_version":">= 1"}}})");
+  EXPECT_EQ(json(c.provider_json),
+            R"({"provider":{"aws":{}},"terraform":{"required_version":">= 1"}})");
+}
+
+TEST(YamlStacks, VersionedModuleSourcesOffLeavesTfVersionedFilesAlone) {
+  TestProjectDir dir;
+  dir.write("modules/a/main.tf", "");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "v: 1\n");
+  for (bool on : {true, false}) {
+    dir.write(".komposconfig.yaml", std::string("komposconfig:\n  terraform:\n"
+                                                "    versioned_module_sources: ") +
+                                        (on ? "true" : "false") + "\n");
+    Diagnostics d;
+    std::vector<YamlComponent> loaded = load_yaml_components(dir.path(), Settings{}, {}, d);
+    ASSERT_EQ(loaded.size(), 1u);
+    EXPECT_EQ(
+        json(loaded[0].component.versioned_data),
+        on ? R"({"komposconfig":{"terraform":{"versioned_module_sources":true}},"v":1})" : "null");
+    EXPECT_EQ(json(loaded[0].versioned_data), json(loaded[0].component.versioned_data));
+  }
+}
+
+TEST(YamlStacks, KomposConfigMistakesPointIntoTheFile) {
+  struct Case {
+    std::string text, expected;
+  };
+  const Case cases[] = {
+      {"komposconfig:\n  terraform:\n    versioned_module_sources: sometimes\n",
+       ".komposconfig.yaml:3:31: `komposconfig.terraform.versioned_module_sources` must be true "
+       "or false"},
+      {"komposconfig:\n  compositions:\n    order:\n      terraform: network\n",
+       ".komposconfig.yaml:4:18: `komposconfig.compositions.order.terraform` must be a list of "
+       "names, not a string"},
+      {"komposconfig:\n  compositions:\n    order:\n      terraform: [a, {b: 1}]\n",
+       ".komposconfig.yaml:4:22: `komposconfig.compositions.order.terraform` must hold names, "
+       "not a map"},
+      {"komposconfig:\n  compositions:\n    config_keys:\n      excluded: [a]\n",
+       ".komposconfig.yaml:4:17: `komposconfig.compositions.config_keys.excluded` must be a map, "
+       "not a list"},
+      {"komposconfig:\n  terraform:\n    local_path: [a]\n",
+       ".komposconfig.yaml:3:17: `komposconfig.terraform.local_path` must be a string, not a "
+       "list"},
+      {"komposconfig: [\n", ""},
+  };
+  for (const Case& c : cases) {
+    TestProjectDir dir;
+    dir.write(".komposconfig.yaml", c.text);
+    dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "");
+    Loaded l = load(dir.path());
+    ASSERT_EQ(l.diagnostics.items().size(), 1u) << c.text;
+    const Diagnostic& d = l.diagnostics.items()[0];
+    if (c.expected.empty()) {
+      EXPECT_EQ(d.origin.str().substr(0, 21), ".komposconfig.yaml:2:") << d.render();
+    } else {
+      EXPECT_EQ(d.origin.str() + ": " + d.message, c.expected);
+    }
+    EXPECT_TRUE(l.stacks.empty());
+  }
+}
+
+TEST(YamlStacks, EmptyOrderEntryIsNoOrder) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml", "komposconfig:\n  compositions:\n    order:\n      terraform:\n");
+  dir.write("modules/a/main.tf", "");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "");
+  Loaded l = load(dir.path());
+  EXPECT_TRUE(l.diagnostics.empty());
+  EXPECT_EQ(l.stacks.size(), 1u);
+}
+
+TEST(YamlFolders, MissingFolderIsAnError) {
+  TestProjectDir dir;
+  dir.write("config/a.yaml", "a: 1\n");
+  Diagnostics d;
+  resolve_folder(dir.path(), "config", "config/env=nope", {}, d);
+  ASSERT_EQ(d.items().size(), 1u);
+  EXPECT_EQ(d.items()[0].render(),
+            "folder config/env=nope does not exist\n  hint: give a folder at or below config, "
+            "such as config/env=dev");
+}
+
+TEST(YamlFolders, FolderOutsideTheConfigFolderIsAnError) {
+  TestProjectDir dir;
+  dir.write("config/a.yaml", "a: 1\n");
+  dir.write("other/a.yaml", "a: 1\n");
+  Diagnostics d;
+  resolve_folder(dir.path(), "config", "other", {}, d);
+  ASSERT_EQ(d.items().size(), 1u);
+  EXPECT_EQ(d.items()[0].render(),
+            "folder other is not inside the configuration folder config\n  hint: give a folder "
+            "at or below config");
 }
 
 TEST(YamlStacks, NoConfigFolderNoStacks) {
