@@ -58,19 +58,37 @@ class Resolver {
   Resolver(Value& data, const InterpolationOptions& options, Diagnostics& diagnostics)
       : data_(data), options_(options), diagnostics_(diagnostics) {}
 
-  // One pass over the tree; true if anything changed.
-  bool pass() {
+  // One pass over the tree; true if anything changed. With `record`, the key paths of the
+  // values that changed are kept (to name cycles after the last pass).
+  bool pass(bool record = false) {
     changed_ = false;
+    recording_ = record;
     walk(data_);
-    return changed_;
+    return changed_ && !exhausted_;
   }
+
+  static constexpr size_t kMaxUnresolved = 50;
+
+  // Placeholders left unresolved (reported or not).
+  size_t unresolved() const { return unresolved_; }
 
   // Reports every placeholder still left, then unwraps escapes.
   void finish(Value& v, const std::string& path) {
     if (v.is_string()) {
       const std::string& s = v.as_string();
       if (auto p = next_placeholder(s, 0)) {
-        if (!reported_.contains(path))
+        // After a growth error the rest is a consequence of it; past kMaxUnresolved, one
+        // summary stands for the others (see interpolate()).
+        if (reported_.contains(path) || exhausted_) return;
+        if (++unresolved_ > kMaxUnresolved) return;
+        if (cyclic_.contains(path))
+          diagnostics_.error(v.origin(),
+                             "unresolved placeholder {{" + p->inner + "}} in `" + path +
+                                 "`: it still changed after " +
+                                 std::to_string(options_.max_passes) +
+                                 " passes, so placeholders refer to each other in a cycle",
+                             "make one of the values in the cycle a plain value");
+        else
           diagnostics_.error(v.origin(),
                              "unresolved placeholder {{" + p->inner + "}} in `" + path + "`",
                              "define `" + without_spaces(p->inner) +
@@ -141,6 +159,7 @@ class Resolver {
   }
 
   void walk(Value& v) {
+    if (exhausted_) return;
     if (v.is_string()) {
       if (v.as_string().find("{{") != std::string::npos) resolve_string(v);
     } else if (v.is_list()) {
@@ -158,21 +177,22 @@ class Resolver {
     }
   }
 
-  // The value of a placeholder's inner text, or nullopt when it cannot be resolved (yet).
-  std::optional<Value> value_of(const std::string& inner, bool whole) {
+  // The value of a placeholder's inner text (in the tree, or in env_value_ for env()), or
+  // nullptr when it cannot be resolved (yet). Not a copy: the caller counts what it copies.
+  const Value* value_of(const std::string& inner, bool whole) {
     std::string key = without_spaces(inner);
     if (key.rfind("env(", 0) == 0 && key.back() == ')') {
       std::string name = key.substr(4, key.size() - 5);
+      env_value_ = whole ? Value() : Value("");
       if (options_.environment) {
         auto it = options_.environment->find(name);
-        if (it != options_.environment->end()) return Value(it->second);
+        if (it != options_.environment->end()) env_value_ = Value(it->second);
       } else if (const char* e = std::getenv(name.c_str())) {
-        return Value(std::string(e));
+        env_value_ = Value(std::string(e));
       }
-      return whole ? Value() : Value("");
+      return &env_value_;
     }
-    if (const Value* found = lookup_path(data_, key)) return *found;
-    return std::nullopt;
+    return lookup_path(data_, key);
   }
 
   void resolve_string(Value& v) {
@@ -181,24 +201,27 @@ class Resolver {
     bool changed = false;
     while (auto p = next_placeholder(s, from)) {
       bool whole = p->begin == 0 && p->end == s.size();
-      std::optional<Value> found = value_of(p->inner, whole);
+      const Value* found = value_of(p->inner, whole);
       if (!found) {
         from = p->end;
         continue;
       }
       if (whole) {
+        if (!afford_copy(*found, v)) return;
+        Value copy = *found;  // `found` may hold `v` itself
         Origin o = v.origin();
-        v = std::move(*found);
+        v = std::move(copy);
         v.set_origin(std::move(o));
-        changed_ = true;
+        mark_changed();
         return;
       }
       if (found->is_bool() || (found->is_number() && found->as_number().is_integer())) {
         // himl: an int or bool inside a string makes the whole value that int or bool.
+        Value copy = *found;
         Origin o = v.origin();
-        v = std::move(*found);
+        v = std::move(copy);
         v.set_origin(std::move(o));
-        changed_ = true;
+        mark_changed();
         return;
       }
       if (found->is_map() || found->is_list() || found->is_null()) {
@@ -214,6 +237,10 @@ class Resolver {
         continue;
       }
       std::string text = scalar_text(*found);
+      if (s.size() - (p->end - p->begin) + text.size() > options_.max_string_size) {
+        report_growth(v, "grows past " + std::to_string(options_.max_string_size) + " characters");
+        return;
+      }
       s.replace(p->begin, p->end - p->begin, text);
       // Placeholders the substituted text brings in are left to the next pass.
       from = p->begin + text.size();
@@ -221,8 +248,43 @@ class Resolver {
     }
     if (changed) {
       set_string(v, std::move(s));
-      changed_ = true;
+      mark_changed();
     }
+  }
+
+  void mark_changed() {
+    changed_ = true;
+    if (recording_) cyclic_.insert(current_path());
+  }
+
+  static size_t count_values(const Value& v) {
+    size_t n = 1;
+    if (v.is_list())
+      for (const auto& item : v.as_list()) n += count_values(item);
+    else if (v.is_map())
+      for (const auto& [k, item] : v.as_map()) n += count_values(item);
+    return n;
+  }
+
+  // Whole-value placeholders copy maps and lists; mutually referring ones would copy without
+  // end, so the copies are counted.
+  bool afford_copy(const Value& found, Value& at) {
+    copied_ += found.is_map() || found.is_list() ? count_values(found) : 1;
+    if (copied_ <= options_.max_copied_values) return true;
+    report_growth(
+        at, "copies more than " + std::to_string(options_.max_copied_values) + " values in all");
+    return false;
+  }
+
+  // Stops interpolation: what is left is reported as unresolved (once per path).
+  void report_growth(const Value& at, const std::string& what) {
+    std::string path = current_path();
+    exhausted_ = true;
+    if (reported_.insert(path).second)
+      diagnostics_.error(
+          at.origin(),
+          "interpolating `" + path + "` " + what + ": placeholders refer to each other in a cycle",
+          "make one of the values in the cycle a plain value");
   }
 
   Value& data_;
@@ -231,6 +293,12 @@ class Resolver {
   std::set<std::string> reported_;
   std::vector<std::pair<const std::string*, size_t>> path_;  // map key, or list index
   bool changed_ = false;
+  bool recording_ = false;
+  bool exhausted_ = false;        // a growth bound was hit: no more passes
+  size_t copied_ = 0;             // values copied by whole-value placeholders
+  std::set<std::string> cyclic_;  // paths still changing after the last pass
+  Value env_value_;               // the value of the last {{env(…)}}
+  size_t unresolved_ = 0;         // placeholders reported as unresolved
 };
 
 }  // namespace
@@ -255,10 +323,17 @@ void interpolate(Value& data, const InterpolationOptions& options, Diagnostics& 
   if (!data.is_map()) return;
   for (const std::string& key : options.exclude) data.as_map().erase(key);
   Resolver resolver(data, options, diagnostics);
-  for (int i = 0; i < options.max_passes && resolver.pass(); ++i) {
-  }
+  bool settled = false;
+  for (int i = 0; i < options.max_passes && !settled; ++i) settled = !resolver.pass();
+  // Values still changing now are in a cycle: one more pass names them.
+  if (!settled) resolver.pass(/*record=*/true);
   if (options.secrets) resolver.resolve_secrets(data, "");
   resolver.finish(data, "");
+  if (resolver.unresolved() > Resolver::kMaxUnresolved)
+    diagnostics.error(data.origin(),
+                      std::to_string(resolver.unresolved() - Resolver::kMaxUnresolved) +
+                          " more unresolved placeholders",
+                      "fix the ones above first; the rest often follow from them");
   if (!options.filter.empty()) {
     Value::Map kept;
     for (const std::string& key : options.filter)

@@ -91,8 +91,55 @@ TEST(Interpolation, UnresolvedNamesKeyPathPlaceholderAndPosition) {
 }
 
 TEST(Interpolation, CycleIsReportedNotLooped) {
-  Result r = run("a: \"{{b}}\"\nb: \"{{a}}\"\ns: \"x{{s}}\"\n");
-  EXPECT_EQ(r.diagnostics.items().size(), 3u);
+  Result r = run("a: \"{{b}}\"\nb: \"{{a}}\"\ns: \"x{{s}}\"\nok: \"{{c}}\"\nc: fine\n");
+  std::string all;
+  for (const Diagnostic& d : r.diagnostics.items()) all += d.origin.str() + " " + d.message + "\n";
+  const std::string cycle =
+      ": it still changed after 16 passes, so placeholders refer to each "
+      "other in a cycle\n";
+  EXPECT_EQ(all, "c.yaml:1:4 unresolved placeholder {{a}} in `a`" + cycle +
+                     "c.yaml:2:4 unresolved placeholder {{a}} in `b`" + cycle +
+                     "c.yaml:3:4 unresolved placeholder {{s}} in `s`" + cycle);
+  EXPECT_EQ(r.diagnostics.items()[0].hint, "make one of the values in the cycle a plain value");
+  EXPECT_EQ(r.data.find("ok")->as_string(), "fine");
+}
+
+TEST(Interpolation, MutuallyGrowingStringsStopAtTheBound) {
+  // Each pass multiplies both strings by 8: unbounded, 8^16 copies.
+  std::string eight_b, eight_a;
+  for (int i = 0; i < 8; ++i) eight_b += "{{b}}", eight_a += "{{a}}";
+  InterpolationOptions options;
+  options.max_string_size = 4096;
+  Result r = run("a: \"x" + eight_b + "\"\nb: \"y" + eight_a + "\"\n", options);
+  ASSERT_FALSE(r.diagnostics.empty());
+  EXPECT_EQ(r.diagnostics.items()[0].origin.str() + " " + r.diagnostics.items()[0].message,
+            "c.yaml:1:4 interpolating `a` grows past 4096 characters: placeholders refer to each "
+            "other in a cycle");
+  EXPECT_LE(r.data.find("a")->as_string().size(), 4096u);
+}
+
+TEST(Interpolation, MutuallyCopyingMapsStopAtTheBound) {
+  InterpolationOptions options;
+  options.max_copied_values = 10'000;
+  Result r =
+      run("a: {p: \"{{b}}\", q: \"{{b}}\", r: \"{{b}}\", s: \"{{b}}\"}\n"
+          "b: {p: \"{{a}}\", q: \"{{a}}\", r: \"{{a}}\", s: \"{{a}}\"}\n",
+          options);
+  ASSERT_FALSE(r.diagnostics.empty());
+  const Diagnostic& d = r.diagnostics.items()[0];
+  EXPECT_EQ(d.message.substr(d.message.find(" copies")),
+            " copies more than 10000 values in all: placeholders refer to each other in a cycle");
+}
+
+TEST(Interpolation, ManyUnresolvedPlaceholdersEndInOneSummary) {
+  std::string doc;
+  for (int i = 0; i < 60; ++i) doc += "k" + std::to_string(100 + i) + ": \"{{nope}}\"\n";
+  Result r = run(doc);
+  ASSERT_EQ(r.diagnostics.items().size(), 51u);
+  EXPECT_EQ(r.diagnostics.items()[49].message, "unresolved placeholder {{nope}} in `k149`");
+  EXPECT_EQ(r.diagnostics.items()[50].render(),
+            "c.yaml:1:1: 10 more unresolved placeholders\n  hint: fix the ones above first; the "
+            "rest often follow from them");
 }
 
 TEST(Interpolation, MapInsideAStringIsAnError) {

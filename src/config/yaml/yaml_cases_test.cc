@@ -32,13 +32,27 @@ TEST(YamlCases, EveryCaseFolder) {
     const fs::path& dir = entry.path();
     SCOPED_TRACE(dir.filename().string());
     YamlLoadOptions options;
-    const std::map<std::string, std::string> env;
+    std::map<std::string, std::string> env;
     options.environment = &env;
     if (fs::exists(dir / "options")) {
       std::istringstream lines(read_trimmed(dir / "options"));
-      for (std::string line; std::getline(lines, line);)
-        if (line.rfind("list_merge=", 0) == 0)
-          options.list_merge = parse_list_merge(line.substr(11));
+      for (std::string line; std::getline(lines, line);) {
+        size_t eq = line.find('=');
+        std::string name = line.substr(0, eq), value = line.substr(eq + 1);
+        if (name == "list_merge") {
+          options.list_merge = parse_list_merge(value);
+          ASSERT_TRUE(options.list_merge) << line;
+        } else if (name == "env") {
+          size_t at = value.find('=');
+          env[value.substr(0, at)] = value.substr(at + 1);
+        } else if (name == "exclude") {
+          options.exclude.push_back(value);
+        } else if (name == "filter") {
+          options.filter.push_back(value);
+        } else {
+          FAIL() << "unknown option line: " << line;
+        }
+      }
     }
     Diagnostics d;
     Value v =
@@ -53,7 +67,7 @@ TEST(YamlCases, EveryCaseFolder) {
     }
     ++count;
   }
-  EXPECT_GE(count, 6);
+  EXPECT_GE(count, 25);
 }
 
 }  // namespace
