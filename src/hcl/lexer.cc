@@ -33,6 +33,13 @@ size_t utf8_length(std::string_view s, size_t i, uint32_t* cp) {
 class Lexer {
  public:
   explicit Lexer(std::string_view src) : src_(src) {}
+  // A bare template (HCL's ParseTemplate): the whole input is template text, as inside a heredoc
+  // that never closes.
+  static Lexer bare_template(std::string_view src) {
+    Lexer l(src);
+    l.stack_.push_back({Frame::kHeredoc, {}, false});
+    return l;
+  }
 
   std::vector<Token> run() {
     out_.reserve(src_.size() / 4 + 8);
@@ -53,7 +60,7 @@ class Lexer {
  private:
   struct Frame {
     enum Kind { kBrace, kInterp, kQuoted, kHeredoc } kind;
-    std::string_view marker;  // heredoc only
+    std::string_view marker;  // heredoc only; empty for a bare template
     bool line_start = false;  // heredoc only: next byte starts a line
   };
 
@@ -401,7 +408,7 @@ class Lexer {
 
   void lex_heredoc() {
     size_t fi = stack_.size() - 1;
-    if (stack_[fi].line_start) {
+    if (stack_[fi].line_start && !stack_[fi].marker.empty()) {
       stack_[fi].line_start = false;
       size_t j = i_;
       while (j < src_.size() && (src_[j] == ' ' || src_[j] == '\t')) ++j;
@@ -457,5 +464,7 @@ class Lexer {
 }  // namespace
 
 std::vector<Token> lex_config(std::string_view src) { return Lexer(src).run(); }
+
+std::vector<Token> lex_template(std::string_view src) { return Lexer::bare_template(src).run(); }
 
 }  // namespace strata::hcl

@@ -561,6 +561,13 @@ ExprPtr parse_expression(const std::string& source, const std::string& filename,
   return e;
 }
 
+ExprPtr parse_template(const std::string& source, HclDiagnostics& diags) {
+  std::vector<Token> toks = lex_template(source);
+  check_invalid_tokens(toks, diags);
+  ParserState p(toks, diags);
+  return p.parse_bare_template();
+}
+
 const Attribute* Body::find_attribute(const std::string& name) const {
   for (const auto& a : attributes) {
     if (a.name == name) return &a;

@@ -18,4 +18,9 @@ File parse_config(std::string source, const std::string& filename);
 ExprPtr parse_expression(const std::string& source, const std::string& filename,
                          HclDiagnostics& diags);
 
+// Parses a bare template: the whole of source is template text with ${...} and %{...}
+// sequences, as in a JSON-syntax string (HCL's ParseTemplate). Ranges count from line 1,
+// column 1, byte 0 of source.
+ExprPtr parse_template(const std::string& source, HclDiagnostics& diags);
+
 }  // namespace strata::hcl

@@ -23,6 +23,7 @@ class ParserState {
 
   void parse_body(TokenType end, Body& body);
   ExprPtr parse_expression();
+  ExprPtr parse_bare_template();  // the whole token list is one template (lex_template)
 
  private:
   Token scan(size_t* next_index) const;

@@ -271,8 +271,15 @@ class TemplateNester {
 
 }  // namespace
 
+ExprPtr ParserState::parse_bare_template() {
+  return parse_template(Token{TokenType::kNil, {}, Range{}});
+}
+
 ExprPtr ParserState::parse_template(const Token& open) {
-  TokenType end = open.type == TokenType::kOQuote ? TokenType::kCQuote : TokenType::kCHeredoc;
+  // open is kNil for a bare template, which runs to the end of its input.
+  TokenType end = open.type == TokenType::kOQuote     ? TokenType::kCQuote
+                  : open.type == TokenType::kOHeredoc ? TokenType::kCHeredoc
+                                                      : TokenType::kEOF;
   bool flush = open.type == TokenType::kOHeredoc && open.bytes.size() > 2 && open.bytes[2] == '-';
   std::vector<TemplatePart> parts;
   Range start_range = peek().range;

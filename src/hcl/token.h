@@ -75,4 +75,7 @@ struct Token {
 // Scans a whole file. The list always ends with one kEOF token.
 std::vector<Token> lex_config(std::string_view src);
 
+// Scans a bare template (no quotes or heredoc markers around it), as in a JSON string.
+std::vector<Token> lex_template(std::string_view src);
+
 }  // namespace strata::hcl
