@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "hcl/eval.h"
+#include "hcl/json_syntax.h"
 #include "hcl/parser.h"
+#include "hcl/terraform_schema.h"
 #include "hcl/variables.h"
 
 namespace strata::hcl {
@@ -18,6 +20,7 @@ class Inspector {
 
   void file(const File& f) {
     file_ = &f;
+    json_ = f.filename->ends_with(".json");
     info_.diagnostics.append(to_diagnostics(f.diagnostics, f.filename));
     collect_references(f.body, "");
     for (const auto& b : f.body.blocks) top_block(b);
@@ -25,6 +28,11 @@ class Inspector {
 
  private:
   Origin origin(const Range& r) const { return origin_of(file_->filename, r); }
+  // Where a block is declared, as Terraform reports it: the header in native syntax, the
+  // opening brace of the block's object in JSON (where the type name may be shared by many).
+  Origin decl_origin(const Block& b) const {
+    return origin(json_ ? b.open_brace_range : b.type_range);
+  }
 
   std::vector<Reference> refs_of(const Expr& e) const {
     std::vector<Reference> out;
@@ -102,7 +110,7 @@ class Inspector {
       v.validations =
           static_cast<int>(std::count_if(b.body.blocks.begin(), b.body.blocks.end(),
                                          [](const Block& x) { return x.type == "validation"; }));
-      v.origin = origin(b.type_range);
+      v.origin = decl_origin(b);
       info_.variables.push_back(std::move(v));
     } else if (b.type == "output" && b.labels.size() == 1) {
       OutputInfo o;
@@ -110,10 +118,10 @@ class Inspector {
       o.description = constant_string(b.body, "description");
       o.sensitive = constant_bool(b.body, "sensitive");
       if (const Attribute* v = b.body.find_attribute("value")) o.refs = refs_of(*v->expr);
-      o.origin = origin(b.type_range);
+      o.origin = decl_origin(b);
       info_.outputs.push_back(std::move(o));
     } else if (b.type == "provider" && b.labels.size() == 1) {
-      info_.providers.push_back({label, constant_string(b.body, "alias"), origin(b.type_range)});
+      info_.providers.push_back({label, constant_string(b.body, "alias"), decl_origin(b)});
     } else if (b.type == "module" && b.labels.size() == 1) {
       ModuleCall m;
       m.name = label;
@@ -123,11 +131,11 @@ class Inspector {
         if (a.name == "source" || a.name == "version") continue;
         m.inputs.push_back({a.name, refs_of(*a.expr)});
       }
-      m.origin = origin(b.type_range);
+      m.origin = decl_origin(b);
       info_.module_calls.push_back(std::move(m));
     } else if ((b.type == "resource" || b.type == "data") && b.labels.size() == 2) {
       info_.resources.push_back(
-          {b.type == "data" ? "data" : "managed", b.labels[0], b.labels[1], origin(b.type_range)});
+          {b.type == "data" ? "data" : "managed", b.labels[0], b.labels[1], decl_origin(b)});
     } else if (b.type == "terraform") {
       if (auto v = constant(b.body, "required_version"); v && v->is_string()) {
         info_.required_core = v->as_string();
@@ -153,6 +161,7 @@ class Inspector {
 
   ModuleInfo& info_;
   const File* file_ = nullptr;
+  bool json_ = false;
 };
 
 Value refs_value(const std::vector<Reference>& refs) {
@@ -172,7 +181,9 @@ ModuleInfo inspect_sources(const std::vector<SourceFile>& files) {
   ModuleInfo info;
   Inspector inspector(info);
   for (const auto& f : files) {
-    File parsed = parse_config(f.text, f.path);
+    File parsed = f.path.ends_with(".json")
+                      ? parse_json_config(f.text, f.path, terraform_file_schema())
+                      : parse_config(f.text, f.path);
     inspector.file(parsed);
   }
   return info;
@@ -184,11 +195,14 @@ ModuleInfo inspect_module_dir(const std::string& dir) {
   fs::directory_iterator it(dir, ec);
   if (ec) {
     throw Error("cannot read module folder " + dir + ": " + ec.message(), Origin(dir),
-                "pass the folder that holds the module's .tf files");
+                "pass the folder that holds the module's .tf or .tf.json files");
   }
   std::vector<std::string> paths;
   for (const auto& e : it) {
-    if (e.is_regular_file() && e.path().extension() == ".tf") paths.push_back(e.path().string());
+    std::string name = e.path().filename().string();
+    if (e.is_regular_file() && (name.ends_with(".tf") || name.ends_with(".tf.json"))) {
+      paths.push_back(e.path().string());
+    }
   }
   std::sort(paths.begin(), paths.end());
   std::vector<SourceFile> files;

@@ -1,7 +1,7 @@
-// What a Terraform module declares, read from its .tf files without running anything: the
-// library behind `strata inspect MODULE_DIR` and behind dependency discovery (module calls,
-// terraform_remote_state references). Values that are constants are folded; everything else is
-// kept as source text plus the references it makes.
+// What a Terraform module declares, read from its .tf and .tf.json files without running
+// anything: the library behind `strata inspect MODULE_DIR` and behind dependency discovery
+// (module calls, terraform_remote_state references). Values that are constants are folded;
+// everything else is kept as source text plus the references it makes.
 #pragma once
 
 #include <optional>
@@ -97,11 +97,12 @@ struct SourceFile {
   std::string text;
 };
 
-// Inspects already-read files (sorted by the caller); see inspect_module_dir for a folder.
+// Inspects already-read files (sorted by the caller); a path ending in ".json" is read as HCL's
+// JSON syntax with Terraform's block structure. See inspect_module_dir for a folder.
 ModuleInfo inspect_sources(const std::vector<SourceFile>& files);
 
-// Reads every *.tf file directly in dir (sorted by name). Throws strata::Error when dir cannot be
-// read.
+// Reads every *.tf and *.tf.json file directly in dir (sorted by name). Throws strata::Error when
+// dir cannot be read.
 ModuleInfo inspect_module_dir(const std::string& dir);
 
 // The JSON-like form `strata inspect --json` prints (sorted keys).
