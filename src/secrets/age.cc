@@ -201,8 +201,10 @@ Header parse_header(std::string_view data, const Origin& where) {
   }
 }
 
-std::optional<std::string> unwrap_x25519(const Identity& id, const std::string& public_key,
-                                         const Stanza& st, const Origin& where) {
+std::optional<std::string> unwrap_scrypt(const Identity& id, const Stanza& st,
+                                         const Origin& where);
+
+std::optional<std::string> unwrap_x25519(const Identity& id, const Stanza& st, const Origin& where) {
   if (st.args[0] != "X25519") return std::nullopt;
   if (st.args.size() != 2)
     fail(FailureKind::kHeader, "age header: X25519 stanza must have exactly one argument", where);
@@ -214,9 +216,59 @@ std::optional<std::string> unwrap_x25519(const Identity& id, const std::string& 
   auto shared = secrets::x25519_shared(id.secret(), *share);
   if (!shared)
     fail(FailureKind::kHeader, "age header: X25519 share is a low-order point", where);
-  std::string salt = *share + public_key;
+  std::string salt = *share + id.public_key();
   std::string key = secrets::hkdf_sha256(*shared, salt, "age-encryption.org/v1/X25519", 32);
   return secrets::chacha20poly1305_open(key, std::string(12, '\0'), st.body);
+}
+
+constexpr std::string_view kSshEd25519Label = "age-encryption.org/v1/ssh-ed25519";
+constexpr std::string_view kSshRsaLabel = "age-encryption.org/v1/ssh-rsa";
+
+// The ssh-ed25519 stanza: X25519 with the Ed25519 key's scalar, the shared secret multiplied
+// by a tweak derived from the SSH public key (agessh's construction).
+std::optional<std::string> unwrap_ssh_ed25519(const Identity& id, const Stanza& st,
+                                              const Origin& where) {
+  if (st.args[0] != "ssh-ed25519") return std::nullopt;
+  if (st.args.size() != 3)
+    fail(FailureKind::kHeader, "age header: ssh-ed25519 stanza must have two arguments", where);
+  auto share = base64_decode_unpadded(st.args[2]);
+  if (!share || share->size() != 32)
+    fail(FailureKind::kHeader, "age header: invalid ssh-ed25519 share", where);
+  if (st.args[1] != id.ssh_tag()) return std::nullopt;
+  if (st.body.size() != 32)
+    fail(FailureKind::kHeader, "age header: ssh-ed25519 stanza body must wrap a 16-byte file key",
+         where);
+  auto shared = secrets::x25519_shared(id.secret(), *share);
+  if (!shared) fail(FailureKind::kHeader, "age header: ssh-ed25519 share is a low-order point", where);
+  std::string tweak = secrets::hkdf_sha256("", id.ssh_blob(), kSshEd25519Label, 32);
+  auto tweaked = secrets::x25519_shared(tweak, *shared);
+  if (!tweaked) fail(FailureKind::kHeader, "age header: invalid ssh-ed25519 share", where);
+  std::string key =
+      secrets::hkdf_sha256(*tweaked, *share + id.public_key(), kSshEd25519Label, 32);
+  return secrets::chacha20poly1305_open(key, std::string(12, '\0'), st.body);
+}
+
+std::optional<std::string> unwrap_ssh_rsa(const Identity& id, const Stanza& st,
+                                          const Origin& where) {
+  if (st.args[0] != "ssh-rsa") return std::nullopt;
+  if (st.args.size() != 2)
+    fail(FailureKind::kHeader, "age header: ssh-rsa stanza must have one argument", where);
+  if (st.args[1] != id.ssh_tag()) return std::nullopt;
+  auto key = secrets::rsa_oaep_sha256_decrypt(id.secret(), kSshRsaLabel, st.body);
+  if (!key)
+    fail(FailureKind::kHeader,
+         "age header: the ssh-rsa stanza for this key does not decrypt (damaged or forged)", where);
+  return key;
+}
+
+std::optional<std::string> unwrap(const Identity& id, const Stanza& st, const Origin& where) {
+  switch (id.kind()) {
+    case Identity::Kind::kX25519: return unwrap_x25519(id, st, where);
+    case Identity::Kind::kPassphrase: return unwrap_scrypt(id, st, where);
+    case Identity::Kind::kSshEd25519: return unwrap_ssh_ed25519(id, st, where);
+    case Identity::Kind::kSshRsa: return unwrap_ssh_rsa(id, st, where);
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> unwrap_scrypt(const Identity& id, const Stanza& st,
@@ -318,8 +370,23 @@ Identity Identity::x25519(std::string_view text, const Origin& where) {
 
 Identity Identity::passphrase(std::string passphrase) {
   Identity id;
-  id.is_passphrase_ = true;
+  id.kind_ = Kind::kPassphrase;
   id.secret_ = std::move(passphrase);
+  return id;
+}
+
+Identity Identity::ssh(const secrets::SshPrivateKey& key) {
+  Identity id;
+  id.ssh_blob_ = key.public_blob;
+  id.ssh_tag_ = secrets::ssh_key_tag(key.public_blob);
+  if (key.type == secrets::SshKeyType::kEd25519) {
+    id.kind_ = Kind::kSshEd25519;
+    id.secret_ = secrets::sha512(key.ed25519_seed).substr(0, 32);
+    id.public_ = secrets::x25519_public(id.secret_);
+  } else {
+    id.kind_ = Kind::kSshRsa;
+    id.secret_ = key.rsa_der;
+  }
   return id;
 }
 
@@ -421,17 +488,16 @@ std::string decrypt(std::string_view file, const std::vector<Identity>& identiti
   std::optional<std::string> file_key;
   for (const Identity& id : identities) {
     for (const Stanza& st : h.stanzas) {
-      file_key = id.is_passphrase() ? unwrap_scrypt(id, st, where)
-                                    : unwrap_x25519(id, secrets::x25519_public(id.secret()), st,
-                                                    where);
+      file_key = unwrap(id, st, where);
       if (file_key) break;
     }
     if (file_key) break;
   }
   if (!file_key)
     fail(FailureKind::kNoMatch, "age: no identity matches any recipient of the file", where,
-         "provide the matching key via SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or "
-         "~/.config/sops/age/keys.txt");
+         "provide the matching key via SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, "
+         "~/.config/sops/age/keys.txt or an SSH key (SOPS_AGE_SSH_PRIVATE_KEY_FILE, "
+         "~/.ssh/id_ed25519, ~/.ssh/id_rsa)");
   std::string mac_key = secrets::hkdf_sha256(*file_key, "", "header", 32);
   if (secrets::hmac_sha256(mac_key, h.mac_input) != h.mac)
     fail(FailureKind::kHmac, "age header: MAC mismatch (the header was modified)", where);
@@ -452,23 +518,47 @@ std::string encrypt(std::string_view plaintext, const std::vector<std::string>& 
   std::string header(kVersionLine);
   header += '\n';
   for (const std::string& r : recipients) {
-    std::string hrp;
-    auto pub = bech32_decode(r, &hrp);
-    if (!pub || hrp != "age" || pub->size() != 32)
-      throw AgeError(FailureKind::kIdentity, "malformed age recipient: " + r);
-    std::string eph = secrets::random_bytes(32);
-    std::string share = secrets::x25519_public(eph);
-    auto shared = secrets::x25519_shared(eph, *pub);
-    if (!shared) throw AgeError(FailureKind::kIdentity, "invalid age recipient: " + r);
-    std::string key = secrets::hkdf_sha256(*shared, share + *pub, "age-encryption.org/v1/X25519", 32);
-    std::string body = base64_encode(secrets::chacha20poly1305_seal(key, std::string(12, '\0'),
-                                                                    file_key),
-                                     false);
-    header += "-> X25519 " + base64_encode(share, false) + "\n";
-    for (size_t i = 0; i <= body.size(); i += 64) {
-      header += body.substr(i, 64);
+    std::string type, body;
+    if (r.rfind("ssh-", 0) == 0) {
+      secrets::SshPublicKey ssh = secrets::parse_ssh_public_key(r);
+      std::string tag = secrets::ssh_key_tag(ssh.blob);
+      if (ssh.type == secrets::SshKeyType::kRsa) {
+        type = "ssh-rsa " + tag;
+        body = secrets::rsa_oaep_sha256_encrypt(ssh.rsa_n, ssh.rsa_e, kSshRsaLabel, file_key);
+      } else {
+        auto theirs = secrets::ed25519_public_to_x25519(ssh.ed25519);
+        if (!theirs) throw AgeError(FailureKind::kIdentity, "invalid ssh-ed25519 recipient: " + r);
+        std::string eph = secrets::random_bytes(32);
+        std::string share = secrets::x25519_public(eph);
+        auto shared = secrets::x25519_shared(eph, *theirs);
+        if (!shared) throw AgeError(FailureKind::kIdentity, "invalid ssh-ed25519 recipient: " + r);
+        std::string tweak = secrets::hkdf_sha256("", ssh.blob, kSshEd25519Label, 32);
+        auto tweaked = secrets::x25519_shared(tweak, *shared);
+        if (!tweaked) throw AgeError(FailureKind::kIdentity, "invalid ssh-ed25519 recipient: " + r);
+        std::string key = secrets::hkdf_sha256(*tweaked, share + *theirs, kSshEd25519Label, 32);
+        type = "ssh-ed25519 " + tag + " " + base64_encode(share, false);
+        body = secrets::chacha20poly1305_seal(key, std::string(12, '\0'), file_key);
+      }
+    } else {
+      std::string hrp;
+      auto pub = bech32_decode(r, &hrp);
+      if (!pub || hrp != "age" || pub->size() != 32)
+        throw AgeError(FailureKind::kIdentity, "malformed age recipient: " + r);
+      std::string eph = secrets::random_bytes(32);
+      std::string share = secrets::x25519_public(eph);
+      auto shared = secrets::x25519_shared(eph, *pub);
+      if (!shared) throw AgeError(FailureKind::kIdentity, "invalid age recipient: " + r);
+      std::string key =
+          secrets::hkdf_sha256(*shared, share + *pub, "age-encryption.org/v1/X25519", 32);
+      type = "X25519 " + base64_encode(share, false);
+      body = secrets::chacha20poly1305_seal(key, std::string(12, '\0'), file_key);
+    }
+    std::string b64 = base64_encode(body, false);
+    header += "-> " + type + "\n";
+    for (size_t i = 0; i <= b64.size(); i += 64) {
+      header += b64.substr(i, 64);
       header += '\n';
-      if (body.size() - i < 64) break;
+      if (b64.size() - i < 64) break;
     }
   }
   header += "---";

@@ -1,4 +1,4 @@
-// age (age-encryption.org/v1) decryption: strict header parsing, X25519 and scrypt recipients,
+// age (age-encryption.org/v1) decryption: strict header parsing, X25519, scrypt and SSH recipients,
 // the header HMAC, the STREAM payload and the ASCII armor. Also a small X25519 encryptor used
 // by tests and benchmarks to build fixtures.
 #pragma once
@@ -9,6 +9,7 @@
 
 #include "model/error.h"
 #include "model/origin.h"
+#include "secrets/ssh_key.h"
 
 namespace strata::age {
 
@@ -26,22 +27,34 @@ class AgeError : public Error {
   FailureKind kind_;
 };
 
-// An identity that can unwrap a file key: an X25519 secret key or a scrypt passphrase.
+// An identity that can unwrap a file key: an X25519 secret key, a scrypt passphrase, or an SSH
+// key (age's ssh-ed25519 and ssh-rsa stanzas, as filippo.io/age/agessh writes them).
 class Identity {
  public:
+  enum class Kind { kX25519, kPassphrase, kSshEd25519, kSshRsa };
+
   // Parses "AGE-SECRET-KEY-1..." (Bech32). Throws AgeError(kIdentity) when malformed.
   static Identity x25519(std::string_view bech32, const Origin& where = {});
   static Identity passphrase(std::string passphrase);
+  static Identity ssh(const secrets::SshPrivateKey& key);
 
-  bool is_passphrase() const { return is_passphrase_; }
+  Kind kind() const { return kind_; }
+  bool is_passphrase() const { return kind_ == Kind::kPassphrase; }
   // The matching "age1..." recipient (X25519 identities only).
   std::string recipient() const;
+  // X25519 scalar, passphrase, or the RSA key's DER.
   const std::string& secret() const { return secret_; }
+  const std::string& public_key() const { return public_; }
+  // SSH identities: the short tag their stanzas carry, and the public key's wire encoding.
+  const std::string& ssh_tag() const { return ssh_tag_; }
+  const std::string& ssh_blob() const { return ssh_blob_; }
 
  private:
-  bool is_passphrase_ = false;
-  std::string secret_;  // 32-byte scalar or the passphrase
-  std::string public_;  // X25519 public key
+  Kind kind_ = Kind::kX25519;
+  std::string secret_;
+  std::string public_;  // X25519 public key (X25519 and ssh-ed25519 identities)
+  std::string ssh_blob_;
+  std::string ssh_tag_;
 };
 
 // Parses an identity file: one AGE-SECRET-KEY-1 per line, '#' comments and blank lines
@@ -59,7 +72,8 @@ std::string armor(std::string_view binary);
 std::string decrypt(std::string_view file, const std::vector<Identity>& identities,
                     const Origin& where = {}, std::string* released = nullptr);
 
-// Encrypts to X25519 recipients ("age1..."). For fixtures and benchmarks.
+// Encrypts to X25519 recipients ("age1...") and SSH public keys ("ssh-ed25519 AAAA...",
+// "ssh-rsa AAAA..."). For fixtures and benchmarks.
 std::string encrypt(std::string_view plaintext, const std::vector<std::string>& recipients,
                     bool armored = false);
 

@@ -1,14 +1,22 @@
 #include "secrets/crypto.h"
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 
 #include <array>
 #include <memory>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace strata::secrets {
 namespace {
@@ -157,6 +165,15 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 
 std::string hkdf_sha256(std::string_view ikm, std::string_view salt, std::string_view info,
                         size_t length) {
+  if (ikm.empty()) {
+    // OpenSSL's HKDF refuses an empty key; age's ssh-ed25519 tweak uses one (RFC 5869 by hand).
+    std::string prk = hmac_sha256(salt.empty() ? std::string(32, '\0') : std::string(salt), "");
+    std::string out, block;
+    for (unsigned char i = 1; out.size() < length; ++i)
+      out += block = hmac_sha256(prk, block + std::string(info) + char(i));
+    out.resize(length);
+    return out;
+  }
   PkeyCtx ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
   if (!ctx || EVP_PKEY_derive_init(ctx.get()) <= 0 ||
       EVP_PKEY_CTX_set_hkdf_md(ctx.get(), EVP_sha256()) <= 0 ||
@@ -298,6 +315,184 @@ std::optional<std::string> aes256gcm_open(std::string_view key, std::string_view
   if (!EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, 16, t.data())) return std::nullopt;
   int fin = 0;
   if (EVP_DecryptFinal_ex(ctx.get(), u8(out) + len, &fin) <= 0) return std::nullopt;
+  return out;
+}
+
+namespace {
+
+struct BnFree {
+  void operator()(BIGNUM* b) const { BN_free(b); }
+};
+using Bn = std::unique_ptr<BIGNUM, BnFree>;
+struct BnCtxFree {
+  void operator()(BN_CTX* c) const { BN_CTX_free(c); }
+};
+struct ParamBldFree {
+  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
+};
+struct ParamsFree {
+  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
+};
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+
+Bn bn(std::string_view big_endian) {
+  Bn out(BN_bin2bn(u8(big_endian), int(big_endian.size()), nullptr));
+  if (!out) openssl_fail("BN_bin2bn");
+  return out;
+}
+
+std::string bn_bytes(const BIGNUM* b) {
+  std::string out(size_t(BN_num_bytes(b)), '\0');
+  BN_bn2bin(b, u8(out));
+  return out;
+}
+
+// An RSA EVP_PKEY from named BIGNUM parameters; null when OpenSSL refuses them.
+Pkey rsa_from_params(const std::vector<std::pair<const char*, const BIGNUM*>>& params,
+                     int selection) {
+  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  if (!bld) openssl_fail("OSSL_PARAM_BLD_new");
+  for (const auto& [name, value] : params)
+    if (!OSSL_PARAM_BLD_push_BN(bld.get(), name, value)) openssl_fail("OSSL_PARAM_BLD_push_BN");
+  std::unique_ptr<OSSL_PARAM, ParamsFree> built(OSSL_PARAM_BLD_to_param(bld.get()));
+  PkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  EVP_PKEY* key = nullptr;
+  if (!built || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
+      EVP_PKEY_fromdata(ctx.get(), &key, selection, built.get()) <= 0)
+    return nullptr;
+  return Pkey(key);
+}
+
+bool set_oaep_sha256(EVP_PKEY_CTX* ctx, std::string_view label) {
+  if (EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) <= 0 ||
+      EVP_PKEY_CTX_set_rsa_oaep_md(ctx, EVP_sha256()) <= 0 ||
+      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) <= 0)
+    return false;
+  void* copy = OPENSSL_memdup(label.data(), label.size());
+  if (!copy) return false;
+  if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, copy, int(label.size())) <= 0) {
+    OPENSSL_free(copy);
+    return false;
+  }
+  return true;
+}
+
+std::string private_der(EVP_PKEY* key) {
+  unsigned char* der = nullptr;
+  int len = i2d_PrivateKey(key, &der);
+  if (len <= 0) openssl_fail("i2d_PrivateKey");
+  std::string out(reinterpret_cast<char*>(der), size_t(len));
+  OPENSSL_clear_free(der, size_t(len));
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> rsa_oaep_sha256_decrypt(std::string_view private_der_bytes,
+                                                   std::string_view label,
+                                                   std::string_view ciphertext) {
+  const unsigned char* p = u8(private_der_bytes);
+  Pkey key(d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &p, long(private_der_bytes.size())));
+  if (!key) return std::nullopt;
+  PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+  if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) <= 0 || !set_oaep_sha256(ctx.get(), label))
+    openssl_fail("RSA-OAEP setup");
+  size_t len = 0;
+  if (EVP_PKEY_decrypt(ctx.get(), nullptr, &len, u8(ciphertext), ciphertext.size()) <= 0)
+    return std::nullopt;
+  std::string out(len, '\0');
+  if (EVP_PKEY_decrypt(ctx.get(), u8(out), &len, u8(ciphertext), ciphertext.size()) <= 0)
+    return std::nullopt;
+  out.resize(len);
+  return out;
+}
+
+std::string rsa_oaep_sha256_encrypt(std::string_view n, std::string_view e, std::string_view label,
+                                    std::string_view plaintext) {
+  Bn bn_n = bn(n), bn_e = bn(e);
+  Pkey key = rsa_from_params({{OSSL_PKEY_PARAM_RSA_N, bn_n.get()}, {OSSL_PKEY_PARAM_RSA_E, bn_e.get()}},
+                             EVP_PKEY_PUBLIC_KEY);
+  if (!key) throw std::runtime_error("invalid RSA public key");
+  PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
+  if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) <= 0 || !set_oaep_sha256(ctx.get(), label))
+    openssl_fail("RSA-OAEP setup");
+  size_t len = 0;
+  if (EVP_PKEY_encrypt(ctx.get(), nullptr, &len, u8(plaintext), plaintext.size()) <= 0)
+    openssl_fail("RSA-OAEP encrypt");
+  std::string out(len, '\0');
+  if (EVP_PKEY_encrypt(ctx.get(), u8(out), &len, u8(plaintext), plaintext.size()) <= 0)
+    openssl_fail("RSA-OAEP encrypt");
+  out.resize(len);
+  return out;
+}
+
+std::optional<std::string> rsa_private_der(std::string_view n, std::string_view e,
+                                           std::string_view d, std::string_view p,
+                                           std::string_view q, std::string_view iqmp) {
+  std::unique_ptr<BN_CTX, BnCtxFree> bctx(BN_CTX_new());
+  Bn bn_n = bn(n), bn_e = bn(e), bn_d = bn(d), bn_p = bn(p), bn_q = bn(q), bn_iqmp = bn(iqmp);
+  Bn p1(BN_dup(bn_p.get())), q1(BN_dup(bn_q.get())), dp(BN_new()), dq(BN_new());
+  if (!bctx || !p1 || !q1 || !dp || !dq) openssl_fail("BN_new");
+  if (BN_is_zero(bn_p.get()) || BN_is_zero(bn_q.get()) || !BN_sub_word(p1.get(), 1) ||
+      !BN_sub_word(q1.get(), 1) || BN_is_zero(p1.get()) || BN_is_zero(q1.get()) ||
+      !BN_mod(dp.get(), bn_d.get(), p1.get(), bctx.get()) ||
+      !BN_mod(dq.get(), bn_d.get(), q1.get(), bctx.get()))
+    return std::nullopt;
+  Pkey key = rsa_from_params({{OSSL_PKEY_PARAM_RSA_N, bn_n.get()},
+                              {OSSL_PKEY_PARAM_RSA_E, bn_e.get()},
+                              {OSSL_PKEY_PARAM_RSA_D, bn_d.get()},
+                              {OSSL_PKEY_PARAM_RSA_FACTOR1, bn_p.get()},
+                              {OSSL_PKEY_PARAM_RSA_FACTOR2, bn_q.get()},
+                              {OSSL_PKEY_PARAM_RSA_EXPONENT1, dp.get()},
+                              {OSSL_PKEY_PARAM_RSA_EXPONENT2, dq.get()},
+                              {OSSL_PKEY_PARAM_RSA_COEFFICIENT1, bn_iqmp.get()}},
+                             EVP_PKEY_KEYPAIR);
+  if (!key) return std::nullopt;
+  return private_der(key.get());
+}
+
+std::optional<RsaKey> rsa_from_pem(std::string_view pem) {
+  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), int(pem.size())));
+  if (!bio) openssl_fail("BIO_new_mem_buf");
+  // A callback that supplies no passphrase: an encrypted key fails instead of prompting.
+  auto no_passphrase = [](char*, int, int, void*) { return -1; };
+  Pkey key(PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr));
+  ERR_clear_error();
+  if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA) return std::nullopt;
+  BIGNUM* n = nullptr;
+  BIGNUM* e = nullptr;
+  if (!EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_N, &n) ||
+      !EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_E, &e)) {
+    BN_free(n);
+    BN_free(e);
+    return std::nullopt;
+  }
+  Bn own_n(n), own_e(e);
+  return RsaKey{private_der(key.get()), bn_bytes(n), bn_bytes(e)};
+}
+
+std::optional<std::string> ed25519_public_to_x25519(std::string_view point) {
+  if (point.size() != 32) return std::nullopt;
+  std::string y_le(point);
+  y_le[31] = char(static_cast<unsigned char>(y_le[31]) & 0x7f);  // drop x's sign bit
+  std::unique_ptr<BN_CTX, BnCtxFree> bctx(BN_CTX_new());
+  Bn p(BN_new()), y(BN_lebin2bn(u8(y_le), 32, nullptr)), num(BN_new()), den(BN_new()),
+      u(BN_new());
+  if (!bctx || !p || !y || !num || !den || !u) openssl_fail("BN_new");
+  if (!BN_set_bit(p.get(), 255) || !BN_sub_word(p.get(), 19)) openssl_fail("BN_set_bit");
+  if (BN_cmp(y.get(), p.get()) >= 0) return std::nullopt;
+  // num = 1 + y, den = 1 - y (mod p)
+  if (!BN_copy(num.get(), y.get()) || !BN_add_word(num.get(), 1) ||
+      !BN_mod_sub(den.get(), BN_value_one(), y.get(), p.get(), bctx.get()))
+    openssl_fail("BN arithmetic");
+  if (BN_is_zero(den.get())) return std::nullopt;
+  Bn inv(BN_mod_inverse(nullptr, den.get(), p.get(), bctx.get()));
+  if (!inv || !BN_mod_mul(u.get(), num.get(), inv.get(), p.get(), bctx.get()))
+    openssl_fail("BN arithmetic");
+  std::string out(32, '\0');
+  if (BN_bn2lebinpad(u.get(), u8(out), 32) != 32) openssl_fail("BN_bn2lebinpad");
   return out;
 }
 

@@ -50,3 +50,32 @@ std::optional<std::string> aes256gcm_open(std::string_view key, std::string_view
                                           std::string_view tag);
 
 }  // namespace strata::secrets
+
+namespace strata::secrets {
+
+// RSA-OAEP with SHA-256 (hash and MGF1) and a label, as age's ssh-rsa stanzas use it.
+// `private_der` is a DER RSA private key (see rsa_private_der and rsa_from_pem); nullopt when
+// the ciphertext does not decrypt under that key.
+std::optional<std::string> rsa_oaep_sha256_decrypt(std::string_view private_der,
+                                                   std::string_view label,
+                                                   std::string_view ciphertext);
+// Encryption to a public key given as big-endian n and e. For fixtures and tests.
+std::string rsa_oaep_sha256_encrypt(std::string_view n, std::string_view e, std::string_view label,
+                                    std::string_view plaintext);
+// A DER RSA private key from its big-endian components (OpenSSH stores n e d iqmp p q); the
+// CRT exponents are derived. nullopt when OpenSSL refuses the components.
+std::optional<std::string> rsa_private_der(std::string_view n, std::string_view e,
+                                           std::string_view d, std::string_view p,
+                                           std::string_view q, std::string_view iqmp);
+// An RSA private key in PEM (PKCS#1 "RSA PRIVATE KEY" or PKCS#8 "PRIVATE KEY"): its DER and
+// public n and e. nullopt when it is not an RSA key OpenSSL can read without a passphrase.
+struct RsaKey {
+  std::string der, n, e;
+};
+std::optional<RsaKey> rsa_from_pem(std::string_view pem);
+
+// The X25519 (Montgomery u) coordinate of an Ed25519 public point: u = (1 + y) / (1 - y).
+// nullopt when y is out of range. Used to encrypt to ssh-ed25519 recipients in tests.
+std::optional<std::string> ed25519_public_to_x25519(std::string_view point);
+
+}  // namespace strata::secrets

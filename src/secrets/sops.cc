@@ -16,6 +16,7 @@
 #include "model/error.h"
 #include "secrets/crypto.h"
 #include "secrets/shamir.h"
+#include "secrets/ssh_key.h"
 
 namespace strata::secrets {
 namespace {
@@ -483,8 +484,9 @@ class NeedsSopsBinary : public Error {
 std::optional<std::string> open_group(const Metadata::KeyGroup& group, const SopsOptions& options,
                                       const std::string& path, std::vector<std::string>* tried) {
   if (!group.age.empty()) {
-    std::vector<age::Identity> ids =
-        options.age_identities ? *options.age_identities : age_identities_from_environment();
+    std::vector<std::string> skipped;
+    std::vector<age::Identity> ids = options.age_identities ? *options.age_identities
+                                                            : age_identities_from_environment(&skipped);
     for (const auto& k : group.age) {
       try {
         return age::decrypt(k.enc, ids, Origin(path));
@@ -492,6 +494,7 @@ std::optional<std::string> open_group(const Metadata::KeyGroup& group, const Sop
         tried->push_back("age " + k.recipient + ": " + e.message());
       }
     }
+    tried->insert(tried->end(), skipped.begin(), skipped.end());
   }
   for (const auto& k : group.pgp) {
     std::string why;
@@ -541,8 +544,8 @@ std::string data_key(const Metadata& m, const SopsOptions& options, const std::s
   if (tried.empty()) msg += ": it lists no recipients";
   for (const auto& t : tried) msg += "\n  - " + t;
   const std::string hint =
-      "provide a matching age identity (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE or "
-      "~/.config/sops/age/keys.txt) or import the PGP key into gpg; files for a cloud KMS or "
+      "provide a matching age identity (SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, "
+      "~/.config/sops/age/keys.txt, or an SSH key in SOPS_AGE_SSH_PRIVATE_KEY_FILE) or import the PGP key into gpg; files for a cloud KMS or "
       "Vault need the sops binary on PATH";
   if (external) throw NeedsSopsBinary(msg, Origin(path), hint);
   throw Error(msg, Origin(path), hint);
@@ -796,8 +799,27 @@ std::string encrypt_sops_yaml(const std::vector<std::pair<std::string, std::stri
   return out;
 }
 
-std::vector<age::Identity> age_identities_from_environment() {
+std::vector<age::Identity> age_identities_from_environment(std::vector<std::string>* skipped) {
   std::vector<age::Identity> ids;
+  const char* home = std::getenv("HOME");
+  if (const char* f = std::getenv("SOPS_AGE_SSH_PRIVATE_KEY_FILE"); f && *f) {
+    if (!std::filesystem::exists(f))
+      throw Error(std::string("SOPS_AGE_SSH_PRIVATE_KEY_FILE points to a missing file: ") + f,
+                  Origin(f), "fix SOPS_AGE_SSH_PRIVATE_KEY_FILE or unset it");
+    ids.push_back(age::Identity::ssh(secrets::parse_ssh_private_key(read_file_or_throw(f), Origin(f))));
+  }
+  if (home && *home) {
+    for (const char* name : {"/.ssh/id_ed25519", "/.ssh/id_rsa"}) {
+      std::string file = std::string(home) + name;
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(file, ec)) continue;
+      try {
+        ids.push_back(age::Identity::ssh(secrets::parse_ssh_private_key(read_file_or_throw(file), Origin(file))));
+      } catch (const Error& e) {
+        if (skipped) skipped->push_back("skipped the SSH key " + file + ": " + e.message());
+      }
+    }
+  }
   if (const char* k = std::getenv("SOPS_AGE_KEY"); k && *k) {
     auto more = age::parse_identities(k, Origin("SOPS_AGE_KEY"));
     ids.insert(ids.end(), more.begin(), more.end());

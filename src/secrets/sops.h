@@ -48,8 +48,12 @@ std::string encrypt_enc(std::string_view plaintext, std::string_view key, std::s
 std::string encrypt_sops_yaml(const std::vector<std::pair<std::string, std::string>>& values,
                               const std::string& age_recipient, std::string* data_key = nullptr);
 
-// Loads the identities sops would use from the environment (see SopsOptions).
-std::vector<age::Identity> age_identities_from_environment();
+// Loads the identities sops would use from the environment (see SopsOptions), SSH keys
+// included: SOPS_AGE_SSH_PRIVATE_KEY_FILE, then ~/.ssh/id_ed25519 and ~/.ssh/id_rsa. A default
+// SSH key that cannot be used (passphrase, unsupported type) is skipped and described in
+// `skipped`; a key named by an environment variable that cannot be used is an error.
+std::vector<age::Identity> age_identities_from_environment(
+    std::vector<std::string>* skipped = nullptr);
 
 // Decrypts a SOPS document. The result is the plaintext tree without the `sops` metadata;
 // decrypted leaves are marked sensitive and carry their Origin. Throws strata::Error naming
