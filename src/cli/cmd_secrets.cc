@@ -63,6 +63,15 @@ void add_secrets_command(CLI::App& app, Globals&, Action& action) {
   auto flags = std::make_shared<SecretsFlags>();
   auto* cmd = app.add_subcommand("secrets", "Decrypt SOPS files and secret references (for debugging)");
   cmd->require_subcommand(1);
+  cmd->footer(
+      "Keys are looked up as sops does:\n"
+      "  age:  SOPS_AGE_KEY, SOPS_AGE_KEY_FILE, $XDG_CONFIG_HOME/sops/age/keys.txt\n"
+      "        (default ~/.config/sops/age/keys.txt)\n"
+      "  SSH:  SOPS_AGE_SSH_PRIVATE_KEY_FILE, ~/.ssh/id_ed25519, ~/.ssh/id_rsa (ed25519 and RSA;\n"
+      "        passphrase-protected keys are skipped: strata never prompts)\n"
+      "  PGP:  gpg --decrypt (your gpg keyring and agent)\n"
+      "  cloud KMS, Vault: a sops binary on PATH, when installed\n"
+      "Decrypted values are printed only to a terminal, or with --force.");
   auto* decrypt = cmd->add_subcommand("decrypt", "Decrypt a SOPS file (YAML, JSON, dotenv, INI, binary) and print it");
   decrypt->add_option("file", flags->file, "The SOPS file")->required()->check(CLI::ExistingFile);
   decrypt->add_option("--extract", flags->extract, "Only this key path (/a/b or a.b)");
