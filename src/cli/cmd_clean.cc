@@ -13,10 +13,12 @@ namespace strata::cli {
 
 namespace {
 
-int run_clean(const std::vector<std::string>& stacks, const Globals& globals) {
+int run_clean(const std::vector<std::string>& arguments, const Globals& globals) {
   auto session = open_project(globals);
   config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
+  std::vector<std::string> stacks;  // a Kompos config folder names its stack
+  for (const auto& a : arguments) stacks.push_back(stack_name_from_argument(project, a));
   for (const auto& s : stacks) {
     if (!project.find_stack(s)) throw Error("no stack named \"" + s + "\"", {}, "`strata list` shows the stacks");
   }

@@ -1,5 +1,6 @@
 // `strata describe STACK [COMPONENT]`: what a stack or component declares — inputs, backend,
 // providers, dependencies — after templates, with sensitive values shown as (sensitive).
+// STACK may also be a Kompos config folder; one that holds no stack shows its merged tree.
 // Other components' outputs (state()) are only known after they are applied: values that need
 // them are shown as written (or from mock_outputs) and listed as unresolved.
 #include <cstdlib>
@@ -13,6 +14,8 @@
 #include "cli/commands.h"
 #include "cli/project_context.h"
 #include "config/project_loader.h"
+#include "config/yaml/layers.h"
+#include "config/yaml/yaml_stack_loader.h"
 #include "model/error.h"
 #include "template/template.h"
 
@@ -166,13 +169,14 @@ void flatten_leaves(const Value& v, const std::string& path,
   }
 }
 
-// --origins: one line per input leaf, "path = value    <- file:line:col".
-void print_origins(const Value& inputs) {
+// --origins: one line per leaf, "path = value    <- file:line:col".
+void print_origins(const Value& tree, const std::string& title, int indent) {
   std::vector<std::tuple<std::string, Value, Origin>> leaves;
-  flatten_leaves(inputs, "", leaves);
-  std::cout << "  inputs, leaf by leaf, with where each value was written:\n";
+  flatten_leaves(tree, "", leaves);
+  std::string pad(indent, ' ');
+  std::cout << pad << title << ", leaf by leaf, with where each value was written:\n";
   for (const auto& [path, value, origin] : leaves) {
-    std::cout << "    " << path << " = " << to_json_text(redacted(value), -1)
+    std::cout << pad << "  " << path << " = " << to_json_text(redacted(value), -1)
               << (origin.known() ? "    <- " + origin.str() : "") << "\n";
   }
 }
@@ -194,7 +198,7 @@ void print_component(const ResolvedComponent& r, bool origins) {
               << value_text(r.backend->config, 4) << "\n";
   }
   if (origins) {
-    print_origins(r.inputs);
+    print_origins(r.inputs, "inputs", 2);
   } else {
     std::cout << "  inputs:\n" << value_text(r.inputs, 4) << "\n";
   }
@@ -215,12 +219,66 @@ void print_component(const ResolvedComponent& r, bool origins) {
   }
 }
 
-int run_describe(const Globals& globals, const std::string& stack_argument,
-                 const std::string& component_name, bool origins) {
+struct DescribeFlags {
+  std::string stack, component;
+  bool origins = false;
+  std::vector<std::string> exclude, filter;  // top-level keys, for a config folder
+};
+
+// A Kompos config folder that is not a stack (`config/cloud=aws`): what himl would print for
+// it — the merged, interpolated tree less `komposconfig` — plus the layer files it came from.
+int describe_config_folder(const Globals& globals, const ProjectSession& session,
+                           const std::string& folder, const DescribeFlags& flags) {
+  namespace fs = std::filesystem;
+  const Project& project = session.project();
+  yaml::YamlLoadOptions options;
+  options.environment = &session.loaded.environment;  // no secrets: describe never decrypts
+  options.exclude = flags.exclude;
+  options.filter = flags.filter;
+  Diagnostics diagnostics;
+  Value tree =
+      yaml::resolve_folder(project.root, project.settings.config_dir, folder, options, diagnostics);
+  diagnostics.throw_if_errors();
+  if (tree.is_map()) tree.as_map().erase("komposconfig");
+  fs::path root = fs::absolute(project.root).lexically_normal();
+  std::vector<std::string> layers;
+  for (const auto& dir :
+       yaml::layer_dirs((root / project.settings.config_dir).string(), (root / folder).string()))
+    for (const auto& file : yaml::layer_files(dir))
+      layers.push_back(fs::path(file).lexically_relative(root).generic_string());
+  if (globals.json) {
+    nlohmann::json out = {{"folder", folder}, {"layers", layers}, {"config", value_json(tree)}};
+    if (flags.origins) out["origins"] = origins_json(tree);
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << "folder " << folder
+            << "  (no stack here: the merged configuration, as himl gives it)\n";
+  std::cout << "layers, general to specific (later files win):\n";
+  for (const auto& l : layers) std::cout << "  " << l << "\n";
+  if (flags.origins) {
+    print_origins(tree, "configuration", 0);
+  } else {
+    std::cout << "configuration:\n" << value_text(tree, 2) << "\n";
+  }
+  return 0;
+}
+
+int run_describe(const Globals& globals, const DescribeFlags& flags) {
   auto session = open_project(globals);
   const Project& project = session->project();
-  const std::string stack_name = stack_name_from_argument(project, stack_argument);
+  const StackArgument target = parse_stack_argument(project, flags.stack);
+  const std::string& stack_name = target.stack;
+  const std::string component_name = flags.component.empty() ? target.component : flags.component;
+  const bool origins = flags.origins;
   const Stack* stack = project.find_stack(stack_name);
+  if (!stack && !target.config_folder.empty() &&
+      std::filesystem::is_directory(std::filesystem::path(project.root) / target.config_folder))
+    return describe_config_folder(globals, *session, target.config_folder, flags);
+  if (!flags.exclude.empty() || !flags.filter.empty())
+    throw Error("--exclude and --filter apply to a configuration folder that holds no stack", {},
+                "name such a folder (e.g. " + project.settings.config_dir +
+                    "/cloud=aws), or leave them out");
   if (!stack) {
     std::vector<std::string> names;
     for (const auto& [n, _] : project.stacks) names.push_back(n);
@@ -302,18 +360,21 @@ int run_describe(const Globals& globals, const std::string& stack_argument,
 void add_describe_command(CLI::App& app, Globals& globals, Action& action) {
   auto* cmd =
       app.add_subcommand("describe", "Show a stack's or component's inputs, backend and providers");
-  auto stack = std::make_shared<std::string>();
-  auto component = std::make_shared<std::string>();
-  auto origins = std::make_shared<bool>(false);
-  cmd->add_option("STACK", *stack, "The stack, or a Kompos stack's config folder (config/env=dev/)")->required();
-  cmd->add_option("COMPONENT", *component, "Only this component");
+  auto flags = std::make_shared<DescribeFlags>();
+  cmd->add_option("STACK", flags->stack,
+                  "The stack, or a Kompos config folder: a stack's (config/env=dev/), a leaf "
+                  "(…/composition=terraform/terraform=vpc) or any other (shows its merged tree)")
+      ->required();
+  cmd->add_option("COMPONENT", flags->component, "Only this component");
   cmd->add_flag("--json", globals.json, "Print a JSON object");
-  cmd->add_flag("--origins", *origins,
+  cmd->add_flag("--origins", flags->origins,
                 "Show every input leaf with the file:line:col it came from (which layer won)");
-  cmd->callback([&globals, &action, stack, component, origins] {
-    action = [&globals, stack, component, origins] {
-      return run_describe(globals, *stack, *component, *origins);
-    };
+  cmd->add_option("--exclude", flags->exclude,
+                  "For a config folder: leave out this top-level key (before interpolation)");
+  cmd->add_option("--filter", flags->filter,
+                  "For a config folder: keep only this top-level key (after interpolation)");
+  cmd->callback([&globals, &action, flags] {
+    action = [&globals, flags] { return run_describe(globals, *flags); };
   });
 }
 

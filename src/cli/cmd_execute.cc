@@ -47,9 +47,11 @@ SelectionSpec selection_from(const ExecuteFlags& f, const Project& project) {
   if (f.targets.empty()) {
     throw Error("no components selected", {}, "name a stack (strata plan STACK [COMPONENT...]) or pass --all");
   }
-  std::string stack = stack_name_from_argument(project, f.targets[0]);
+  StackArgument target = parse_stack_argument(project, f.targets[0]);
+  const std::string& stack = target.stack;
+  if (!target.component.empty()) spec.components.push_back({stack, target.component, {}});
   if (f.targets.size() == 1) {
-    spec.stacks.push_back(stack);
+    if (target.component.empty()) spec.stacks.push_back(stack);
   } else {
     for (size_t i = 1; i < f.targets.size(); ++i) spec.components.push_back({stack, f.targets[i], {}});
   }

@@ -26,7 +26,8 @@ int run_graph(const GraphFlags& f, const Globals& globals) {
   Selection selection = Selection::all(graph);
   if (!f.stacks.empty()) {
     SelectionSpec spec;
-    spec.stacks = f.stacks;
+    for (const auto& s : f.stacks)
+      spec.stacks.push_back(stack_name_from_argument(loaded.project, s));
     spec.dependencies = DependencyMode::kInclude;
     selection = select(graph, spec);
   }

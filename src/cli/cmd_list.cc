@@ -12,12 +12,13 @@ namespace strata::cli {
 
 namespace {
 
-std::vector<const Stack*> selected_stacks(const Project& project, const std::string& name) {
+std::vector<const Stack*> selected_stacks(const Project& project, const std::string& argument) {
   std::vector<const Stack*> out;
-  if (name.empty()) {
+  if (argument.empty()) {
     for (const auto& [_, s] : project.stacks) out.push_back(&s);
     return out;
   }
+  const std::string name = stack_name_from_argument(project, argument);  // or a config folder
   if (const Stack* s = project.find_stack(name)) return {s};
   std::vector<std::string> names;
   for (const auto& [n, _] : project.stacks) names.push_back(n);

@@ -18,10 +18,12 @@ struct OutputFlags {
 
 std::string value_text(const Value& v) { return v.is_string() ? v.as_string() : to_json_text(v, -1); }
 
-int run_output(const OutputFlags& f, const Globals& globals) {
+int run_output(const OutputFlags& given, const Globals& globals) {
   auto session = open_project(globals);
   config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
+  OutputFlags f = given;
+  f.stack = stack_name_from_argument(project, f.stack);  // a Kompos config folder names its stack
   const Stack* stack = project.find_stack(f.stack);
   if (!stack) throw Error("no stack named \"" + f.stack + "\"", {}, "`strata list` shows the stacks");
   if (!stack->find(f.component)) {

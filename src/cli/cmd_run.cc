@@ -18,11 +18,14 @@ struct RunFlags {
   std::vector<std::string> args;
 };
 
-int run_run(const RunFlags& f, const Globals& globals) {
-  if (f.args.empty()) throw Error("no engine command given", {}, "example: strata run dev vpc -- state list");
+int run_run(const RunFlags& given, const Globals& globals) {
+  if (given.args.empty())
+    throw Error("no engine command given", {}, "example: strata run dev vpc -- state list");
   auto session = open_project(globals);
   config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
+  RunFlags f = given;
+  f.stack = stack_name_from_argument(project, f.stack);  // a Kompos config folder names its stack
   const Component* component = project.find(ComponentRef{f.stack, f.component, {}});
   if (!component) {
     throw Error("no component " + f.stack + "/" + f.component, {}, "`strata list` shows stacks and components");

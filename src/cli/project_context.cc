@@ -1,5 +1,6 @@
 #include "cli/project_context.h"
 
+#include <filesystem>
 #include <iostream>
 
 #include "model/error.h"
@@ -53,13 +54,39 @@ std::unique_ptr<Engine> make_engine(const Globals& globals, const Project& proje
   return std::make_unique<Engine>(*choice, cache);
 }
 
-std::string stack_name_from_argument(const Project& project, std::string argument) {
-  while (argument.size() > 1 && argument.back() == '/') argument.pop_back();
-  std::string config_prefix = project.settings.config_dir + "/";
-  if (!project.find_stack(argument) && argument.rfind(config_prefix, 0) == 0) {
-    argument = argument.substr(config_prefix.size());
+StackArgument parse_stack_argument(const Project& project, const std::string& argument) {
+  StackArgument out{argument, {}, {}};
+  while (out.stack.size() > 1 && out.stack.back() == '/') out.stack.pop_back();
+  if (project.find_stack(out.stack)) return out;
+  // A folder: relative to the current folder when it exists there, else to the project root.
+  namespace fs = std::filesystem;
+  fs::path root = fs::absolute(project.root).lexically_normal();
+  fs::path path = fs::exists(argument) ? fs::absolute(argument) : root / argument;
+  std::string rel = path.lexically_normal().lexically_relative(root).generic_string();
+  while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
+  std::string config_dir =
+      fs::path(project.settings.config_dir).lexically_normal().generic_string();
+  while (config_dir.size() > 1 && config_dir.back() == '/') config_dir.pop_back();
+  if (rel != config_dir && rel.rfind(config_dir + "/", 0) != 0) return out;
+  out.config_folder = rel;
+  std::string below = rel == config_dir ? "" : rel.substr(config_dir.size() + 1);
+  // …/composition=terraform/terraform=NAME: the leaf of component NAME.
+  static const std::string kComposition = "composition=terraform", kLeaf = "/terraform=";
+  size_t leaf = below.rfind(kLeaf);
+  std::string above = leaf == std::string::npos ? "" : below.substr(0, leaf);
+  if (leaf != std::string::npos && below.find('/', leaf + 1) == std::string::npos &&
+      (above == kComposition || above.ends_with("/" + kComposition))) {
+    out.component = below.substr(leaf + kLeaf.size());
+    below = above.size() == kComposition.size()
+                ? ""
+                : above.substr(0, above.size() - kComposition.size() - 1);
   }
-  return argument;
+  out.stack = below.empty() ? "default" : below;
+  return out;
+}
+
+std::string stack_name_from_argument(const Project& project, std::string argument) {
+  return parse_stack_argument(project, argument).stack;
 }
 
 }  // namespace strata::cli

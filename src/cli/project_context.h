@@ -29,10 +29,23 @@ config::LoadOptions load_options(const Globals& globals);
 // `throw_on_errors` is false (validate reports them all itself).
 std::unique_ptr<ProjectSession> open_project(const Globals& globals, bool throw_on_errors = true);
 
-// The engine for this project, or an Error saying how to install or name one.
-// The stack a command-line argument names: a stack name, or for a Kompos stack its config
-// folder (`config/cloud=aws/env=dev/` names stack `cloud=aws/env=dev`).
+// What a command-line stack argument names: a stack by name, or a Kompos config folder
+// (relative to the project root or the current folder): the stack's folder
+// (`config/cloud=aws/env=dev/` names stack `cloud=aws/env=dev`), or a leaf below it
+// (`…/composition=terraform/terraform=vpc`), which names component `vpc` as well.
+struct StackArgument {
+  std::string stack;
+  std::string component;  // set for a leaf folder
+  // The folder relative to the project root when the argument is one at or below the config
+  // folder (which may hold no stack at all, e.g. `config/cloud=aws`); else empty.
+  std::string config_folder;
+};
+StackArgument parse_stack_argument(const Project& project, const std::string& argument);
+
+// parse_stack_argument(…).stack.
 std::string stack_name_from_argument(const Project& project, std::string argument);
+
+// The engine for this project, or an Error saying how to install or name one.
 
 std::unique_ptr<Engine> make_engine(const Globals& globals, const Project& project);
 

@@ -202,6 +202,92 @@ TEST(CliTest, DescribeOriginsShowsWhichLayerEachValueCameFrom) {
       << json.out;
 }
 
+// Kompos: a config folder that holds no stack shows the merged tree (as himl prints it) with the
+// layer files it came from; a leaf folder names its component; every stack command takes folders.
+TEST(CliTest, KomposConfigFoldersAcrossCommands) {
+  STRATA_REQUIRE_CONFORMANCE(dir);
+  TestProject p;
+  std::filesystem::copy(
+      dir + "/kompos-himl/adobe-kompos/examples/01-hierarchical-config", p.root(),
+      std::filesystem::copy_options::recursive | std::filesystem::copy_options::overwrite_existing);
+  CliResult folder =
+      p.run({"describe", "config/cloud=aws/env=dev/", "--origins", "--exclude", "account"});
+  ASSERT_EQ(folder.exit_code, 0) << folder.out << folder.err;
+  EXPECT_EQ(folder.out,
+            "folder config/cloud=aws/env=dev  (no stack here: the merged configuration, as himl "
+            "gives it)\n"
+            "layers, general to specific (later files win):\n"
+            "  config/cloud=aws/aws.yaml\n"
+            "  config/cloud=aws/env=dev/dev.yaml\n"
+            "configuration, leaf by leaf, with where each value was written:\n"
+            "  cloud.type = \"aws\"    <- config/cloud=aws/aws.yaml:2:9\n"
+            "  cluster.name = \"default\"    <- config/cloud=aws/env=dev/dev.yaml:18:9\n"
+            "  env.name = \"dev\"    <- config/cloud=aws/env=dev/dev.yaml:7:9\n"
+            "  project.prefix = \"ee\"    <- config/cloud=aws/env=dev/dev.yaml:14:11\n"
+            "  region.location = \"us-east-1\"    <- config/cloud=aws/env=dev/dev.yaml:10:13\n"
+            "  region.name = \"va6\"    <- config/cloud=aws/env=dev/dev.yaml:11:9\n");
+  CliResult json = p.run({"describe", "config/cloud=aws", "--json", "--filter", "cloud"});
+  ASSERT_EQ(json.exit_code, 0) << json.out << json.err;
+  EXPECT_EQ(json.out,
+            "{\n  \"config\": {\n    \"cloud\": {\n      \"type\": \"aws\"\n    }\n  },\n"
+            "  \"folder\": \"config/cloud=aws\",\n  \"layers\": [\n    "
+            "\"config/cloud=aws/aws.yaml\"\n  ]\n}\n");
+
+  // A leaf folder is its component; compositions.order puts network before cluster.
+  CliResult leaf =
+      p.run({"describe",
+             "./config/cloud=aws/env=dev/cluster=cluster1/composition=terraform/terraform=cluster/",
+             "--json"});
+  ASSERT_EQ(leaf.exit_code, 0) << leaf.out << leaf.err;
+  EXPECT_NE(
+      leaf.out.find(
+          "\"depends_on\": [\n        \"cloud=aws/env=dev/cluster=cluster1/network\"\n      ]"),
+      std::string::npos)
+      << leaf.out;
+  EXPECT_EQ(leaf.out.find("\"name\": \"network\""), std::string::npos) << leaf.out;
+
+  CliResult list = p.run({"list", "config/cloud=aws/env=dev/cluster=cluster2/"});
+  ASSERT_EQ(list.exit_code, 0) << list.out << list.err;
+  EXPECT_EQ(
+      list.out,
+      "cloud=aws/env=dev/cluster=cluster2  (config/cloud=aws/env=dev/cluster=cluster2)\n"
+      "  cluster  compositions/terraform/cluster  after network  "
+      "(config/cloud=aws/env=dev/cluster=cluster2/composition=terraform/terraform=cluster)\n"
+      "  network  compositions/terraform/network  "
+      "(config/cloud=aws/env=dev/cluster=cluster2/composition=terraform/terraform=network)\n");
+  CliResult graph =
+      p.run({"graph", "config/cloud=aws/env=dev/cluster=cluster2", "--format", "mermaid"});
+  ASSERT_EQ(graph.exit_code, 0) << graph.out << graph.err;
+  EXPECT_NE(graph.out.find("subgraph s0 [\"cloud=aws/env=dev/cluster=cluster2\"]"),
+            std::string::npos)
+      << graph.out;
+  EXPECT_EQ(graph.out.find("cluster1"), std::string::npos) << graph.out;
+
+  CliResult generate =
+      p.run({"generate",
+             "config/cloud=aws/env=dev/cluster=cluster2/composition=terraform/terraform=network"});
+  ASSERT_EQ(generate.exit_code, 0) << generate.out << generate.err;
+  EXPECT_TRUE(std::filesystem::exists(
+      p.path(".strata/cloud=aws/env=dev/cluster=cluster2/network/main.tf")));
+  EXPECT_FALSE(
+      std::filesystem::exists(p.path(".strata/cloud=aws/env=dev/cluster=cluster2/cluster")));
+
+  CliResult clean = p.run({"clean", "config/cloud=aws/env=dev/cluster=cluster2"});
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
+
+  CliResult missing = p.run({"describe", "config/cloud=aws/env=prod"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no stack named 'cloud=aws/env=prod'"), std::string::npos)
+      << missing.err;
+  CliResult misplaced =
+      p.run({"describe", "config/cloud=aws/env=dev/cluster=cluster1", "--exclude", "x"});
+  EXPECT_EQ(misplaced.exit_code, 1);
+  EXPECT_NE(misplaced.err.find(
+                "--exclude and --filter apply to a configuration folder that holds no stack"),
+            std::string::npos)
+      << misplaced.err;
+}
+
 // The worked example of the conformance README (§6.5), written as a Comet user would: describe
 // shows the values Comet would put in the workdir's files.
 TEST(CliTest, DescribeShowsWhatCometWouldResolveForACometStackFile) {
