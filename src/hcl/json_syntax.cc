@@ -1,6 +1,7 @@
 #include "hcl/json_syntax.h"
 
 #include <algorithm>
+#include <map>
 
 #include "hcl/decimal.h"
 #include "hcl/json_parser.h"
@@ -70,6 +71,7 @@ class JsonMapper {
     out.range = node.range;
     std::vector<const JsonProperty*> props;
     collect(node, nullptr, props);
+    std::map<std::string, Range> attribute_names;  // for the duplicate check
     for (const JsonProperty* p : props) {
       if (p->name == "//") continue;
       if (const BlockSchema* bs = schema.find_block(p->name)) {
@@ -78,10 +80,10 @@ class JsonMapper {
         unpack_block(p->value, *bs, p->name_range, labels, label_ranges, out);
         continue;
       }
-      if (const Attribute* existing = out.find_attribute(p->name)) {
+      if (auto [it, fresh] = attribute_names.emplace(p->name, p->name_range); !fresh) {
         diags_.error(p->name_range, "Duplicate argument",
-                     "The argument \"" + p->name + "\" was already set at " +
-                         where(existing->name_range) + ". Remove one of the two definitions.");
+                     "The argument \"" + p->name + "\" was already set at " + where(it->second) +
+                         ". Remove one of the two definitions.");
         continue;
       }
       auto mode = schema.string_modes.find(p->name);

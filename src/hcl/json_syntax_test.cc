@@ -168,6 +168,15 @@ TEST(HclJsonSyntax, TerraformLiteralAndExpressionStrings) {
   EXPECT_EQ(deps[0].range.short_str(), "4:46-4:58");
 }
 
+TEST(HclJsonSyntax, ExpressionStringErrorsPointIntoTheJsonFile) {
+  File f = parse_json_config("{\"variable\": {\"v\": {\n  \"type\": \"map(\\\"x\\\" string)\"}}}",
+                             "main.tf.json", terraform_file_schema());
+  ASSERT_TRUE(f.diagnostics.has_errors());
+  // `string` is column 9 of the decoded map("x" string) but column 22 in the file, after the
+  // two escaped quotes.
+  EXPECT_EQ(lc(f.diagnostics.first_error()->subject.start), "2:22");
+}
+
 TEST(HclJsonSyntax, StructuralErrorsSayWhereAndWhat) {
   File f = parse_json_config(R"({
   "variable": {"a": "oops"},

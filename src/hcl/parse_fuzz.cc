@@ -1,12 +1,15 @@
-// libFuzzer target: parse arbitrary bytes, then walk and evaluate every attribute (without and
-// with the standard functions). Must never crash, hang or exhaust the stack.
+// libFuzzer target: parse arbitrary bytes as native syntax and as JSON syntax (with Terraform's
+// schema), then walk and evaluate every attribute (without and with the standard functions).
+// Must never crash, hang or exhaust the stack.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "hcl/eval.h"
 #include "hcl/functions.h"
+#include "hcl/json_syntax.h"
 #include "hcl/parser.h"
+#include "hcl/terraform_schema.h"
 #include "hcl/variables.h"
 #include "hcl/writer.h"
 
@@ -27,10 +30,12 @@ void visit(const strata::hcl::Body& body, const strata::hcl::EvalContext& ctx) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const strata::hcl::FunctionTable kFunctions = strata::hcl::standard_functions();
-  strata::hcl::File f =
-      strata::hcl::parse_config(std::string(reinterpret_cast<const char*>(data), size), "fuzz.hcl");
+  std::string text(reinterpret_cast<const char*>(data), size);
   strata::hcl::EvalContext ctx;
   ctx.functions = &kFunctions;
-  visit(f.body, ctx);
+  visit(strata::hcl::parse_config(text, "fuzz.hcl").body, ctx);
+  visit(strata::hcl::parse_json_config(text, "fuzz.tf.json", strata::hcl::terraform_file_schema())
+            .body,
+        ctx);
   return 0;
 }
