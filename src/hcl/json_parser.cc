@@ -1,6 +1,7 @@
 #include "hcl/json_parser.h"
 
 #include "hcl/parser.h"
+#include "hcl/utf8_columns.h"
 
 namespace strata::hcl {
 namespace {
@@ -8,8 +9,8 @@ namespace {
 // Stop after this many errors: the rest of a badly broken file would only add noise.
 constexpr size_t kMaxErrors = 25;
 
-// A position in the source. Columns count code points (UTF-8 continuation bytes do not start a
-// column); a JSON string cannot hold a raw newline, so lines only change in whitespace.
+// A position in the source. Columns count user-perceived characters, as in native syntax
+// (utf8_columns.h); a JSON string cannot hold a raw newline, so lines only change in whitespace.
 class Cursor {
  public:
   explicit Cursor(std::string_view src) : src_(src) {}
@@ -25,18 +26,25 @@ class Cursor {
 
   void advance(size_t n = 1) {
     for (size_t k = 0; k < n && !eof(); ++k) {
-      unsigned char c = src_[pos_.byte++];
+      unsigned char c = src_[pos_.byte];
       if (c == '\n') {
         ++pos_.line;
         pos_.column = 1;
-      } else if ((c & 0xc0) != 0x80) {
+        columns_.reset();
+      } else if (c < 0x80) {
         ++pos_.column;
+        columns_.reset();
+      } else if ((c & 0xc0) != 0x80) {
+        uint32_t cp = 0;
+        if (utf8_length(src_, pos_.byte, &cp) == 0 || columns_.starts_column(cp)) ++pos_.column;
       }
+      ++pos_.byte;
     }
   }
 
-  // The length of the valid UTF-8 sequence at the cursor, or 0.
-  size_t utf8_length() const {
+  // The length of the valid UTF-8 sequence at the cursor, or 0 (also for overlong forms and
+  // surrogates, which the native scanner lets through but JSON text must not hold).
+  size_t char_length() const {
     auto byte = [&](size_t off) { return static_cast<unsigned char>(peek_at(off)); };
     unsigned char c = byte(0);
     size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
@@ -54,13 +62,14 @@ class Cursor {
   // The range of the code point (or single bad byte) at the cursor.
   Range char_range() const {
     Cursor c = *this;
-    c.advance(std::max<size_t>(utf8_length(), 1));
+    c.advance(std::max<size_t>(char_length(), 1));
     return Range{pos_, c.pos_};
   }
 
  private:
   std::string_view src_;
   Pos pos_;
+  ColumnCounter columns_;
 };
 
 void append_utf8(uint32_t cp, std::string* out) {
@@ -178,7 +187,7 @@ bool decode_string(Cursor& c, std::string* out, std::vector<Pos>* positions,
       c.advance();
       continue;
     }
-    size_t n = c.utf8_length();
+    size_t n = c.char_length();
     if (n == 0) {
       fail(c.char_range(), "Invalid character encoding",
            "All input files must be UTF-8 encoded. Ensure that UTF-8 encoding is selected in "
@@ -317,7 +326,7 @@ class JsonReader {
       detail += " Use double quotes (\") to enclose strings.";
     }
     error(r, "Invalid start of value", detail);
-    c_.advance(std::max<size_t>(c_.utf8_length(), 1));
+    c_.advance(std::max<size_t>(c_.char_length(), 1));
     return invalid_at(r);
   }
 

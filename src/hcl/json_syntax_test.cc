@@ -74,6 +74,13 @@ TEST(HclJsonSyntax, StringsAreTemplatesWithReferencesAtTheirSourcePosition) {
   EXPECT_EQ(refs, (std::vector<std::string>{"var.prefix 1:13-1:23", "module.vpc.id 1:36-1:49"}));
   EXPECT_EQ(name->expr->range.start.column, 10);  // the string, quotes included
 
+  // An emoji with a skin-tone modifier is one column, as in native syntax.
+  File emoji = parse_json_config("{\"b\": \"\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd${var.y}\"}", "x.json");
+  ASSERT_TRUE(emoji.diagnostics.empty());
+  auto vars = expr_variables(*emoji.body.attributes[0].expr);
+  ASSERT_EQ(vars.size(), 1u);
+  EXPECT_EQ(vars[0].range.short_str(), "1:11-1:16");
+
   // "${...}" alone unwraps to the expression's own value: a number, not a string.
   EvalContext ctx;
   HclDiagnostics d;

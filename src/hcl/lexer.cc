@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "hcl/token.h"
+#include "hcl/utf8_columns.h"
 
 namespace strata::hcl {
 namespace {
@@ -14,21 +15,6 @@ bool is_ident_continue_ascii(unsigned char c) {
   return is_ident_start_ascii(c) || (c >= '0' && c <= '9') || c == '-';
 }
 bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-// Length of the valid UTF-8 sequence at s[i], or 0 when it is malformed.
-size_t utf8_length(std::string_view s, size_t i, uint32_t* cp) {
-  unsigned char c = s[i];
-  size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  uint32_t v = n == 1 ? c : n == 2 ? (c & 0x1f) : n == 3 ? (c & 0x0f) : (c & 0x07);
-  for (size_t k = 1; k < n; ++k) {
-    unsigned char d = s[i + k];
-    if ((d & 0xc0) != 0x80) return 0;
-    v = (v << 6) | (d & 0x3f);
-  }
-  if (cp) *cp = v;
-  return n;
-}
 
 class Lexer {
  public:
@@ -67,37 +53,20 @@ class Lexer {
   Pos pos() const { return Pos{line_, col_, static_cast<int>(i_)}; }
   bool at(size_t off, char c) const { return i_ + off < src_.size() && src_[i_ + off] == c; }
 
-  // Columns count user-perceived characters (grapheme clusters), as HCL does: combining marks,
-  // variation selectors, emoji modifiers and ZWJ sequences do not start a new column.
+  // Columns count user-perceived characters (see utf8_columns.h).
   void advance(size_t n) {
     for (size_t k = 0; k < n && i_ < src_.size(); ++k, ++i_) {
       unsigned char c = src_[i_];
       if (c == '\n') {
         ++line_;
         col_ = 1;
-        prev_zwj_ = false;
-        prev_regional_ = false;
+        columns_.reset();
       } else if (c < 0x80) {
         ++col_;
-        prev_zwj_ = false;
-        prev_regional_ = false;
+        columns_.reset();
       } else if ((c & 0xc0) != 0x80) {
         uint32_t cp = 0;
-        if (utf8_length(src_, i_, &cp) == 0) {
-          ++col_;
-          continue;
-        }
-        bool extend = (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
-                      (cp >= 0x1dc0 && cp <= 0x1dff) || (cp >= 0x20d0 && cp <= 0x20ff) ||
-                      (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xfe20 && cp <= 0xfe2f) ||
-                      (cp >= 0x1f3fb && cp <= 0x1f3ff) || (cp >= 0xe0100 && cp <= 0xe01ef) ||
-                      cp == 0x200d;
-        bool pictographic = cp >= 0x1f000 || (cp >= 0x2600 && cp <= 0x27bf);
-        bool regional = cp >= 0x1f1e6 && cp <= 0x1f1ff;
-        bool joins = extend || (prev_zwj_ && pictographic) || (regional && prev_regional_);
-        if (!joins) ++col_;
-        prev_zwj_ = cp == 0x200d;
-        prev_regional_ = regional && !prev_regional_;
+        if (utf8_length(src_, i_, &cp) == 0 || columns_.starts_column(cp)) ++col_;
       }
     }
   }
@@ -455,8 +424,7 @@ class Lexer {
   size_t i_ = 0;
   int line_ = 1;
   int col_ = 1;
-  bool prev_zwj_ = false;       // the last code point was U+200D ZERO WIDTH JOINER
-  bool prev_regional_ = false;  // an unpaired regional indicator (flag half) came last
+  ColumnCounter columns_;
   std::vector<Token> out_;
   std::vector<Frame> stack_;
 };
