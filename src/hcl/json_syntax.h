@@ -11,8 +11,10 @@
 // Simplifications against HCL's Go implementation, which decodes a body lazily each time a
 // schema is applied: the schema is applied once, at parse time; names outside it become
 // attributes instead of "Extraneous JSON object property" errors (the caller's schema need not
-// be complete: a resource's nested blocks depend on its provider); and duplicate object keys in
-// expressions are detected only when the keys are plain strings, at parse time.
+// be complete: a resource's nested blocks depend on its provider, so they stay object-valued
+// attributes whose references are still found); a body read as attributes only may also be an
+// array of objects (HCL wants one object there); and duplicate object keys in expressions are
+// detected only when the keys are plain strings, at parse time.
 #pragma once
 
 #include <string>
