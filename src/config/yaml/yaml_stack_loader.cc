@@ -158,6 +158,7 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
   interpolation.environment = options.environment;
   interpolation.secrets = options.secrets;
 
+  std::map<std::string, bool> has_versioned_files;  // module source -> any *.tf.versioned
   for (const std::string& leaf : find_terraform_leaves(config_dir.string())) {
     fs::path leaf_path(leaf);
     std::string name = leaf_path.filename().string().substr(std::string(kLeafPrefix).size());
@@ -198,7 +199,20 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
                               excluded == config.excluded_keys.end() ? std::vector<std::string>{}
                                                                      : excluded->second));
     c.provider_json = provider_json_of(yc.raw);
-    if (config.versioned_module_sources) c.versioned_data = yc.raw;
+    // Only modules with .tf.versioned files need the merged tree: no copy for the others.
+    bool versioned =
+        config.versioned_module_sources &&
+        has_versioned_files
+            .try_emplace(c.source,
+                         [&] {
+                           std::error_code ec;
+                           for (const auto& e : fs::directory_iterator(root / c.source, ec))
+                             if (e.path().filename().string().ends_with(".tf.versioned"))
+                               return true;
+                           return false;
+                         }())
+            .first->second;
+    if (versioned) c.versioned_data = yc.raw;
     if (extras && config.versioned_module_sources) yc.versioned_data = yc.raw;
     if (!extras) yc.raw = Value();
     visit(yc);

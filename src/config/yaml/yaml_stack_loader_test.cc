@@ -207,15 +207,19 @@ TEST(YamlStacks, SystemKeysFromKomposConfigAndKomposconfigAlwaysLeaveTheTfvars) 
 
 TEST(YamlStacks, VersionedModuleSourcesOffLeavesTfVersionedFilesAlone) {
   TestProjectDir dir;
-  dir.write("modules/a/main.tf", "");
+  dir.write("modules/a/main.tf.versioned", "module \"m\" { source = \"x?ref={{v}}\" }\n");
+  dir.write("modules/b/main.tf", "");
   dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "v: 1\n");
+  dir.write("config/s=1/composition=terraform/terraform=b/b.yaml", "v: 1\n");
   for (bool on : {true, false}) {
     dir.write(".komposconfig.yaml", std::string("komposconfig:\n  terraform:\n"
                                                 "    versioned_module_sources: ") +
                                         (on ? "true" : "false") + "\n");
     Diagnostics d;
     std::vector<YamlComponent> loaded = load_yaml_components(dir.path(), Settings{}, {}, d);
-    ASSERT_EQ(loaded.size(), 1u);
+    ASSERT_EQ(loaded.size(), 2u);
+    // b's module has no .tf.versioned file: nothing to render, no copy of the tree kept.
+    EXPECT_TRUE(loaded[1].component.versioned_data.is_null());
     EXPECT_EQ(
         json(loaded[0].component.versioned_data),
         on ? R"({"komposconfig":{"terraform":{"versioned_module_sources":true}},"v":1})" : "null");
