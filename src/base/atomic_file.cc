@@ -137,14 +137,15 @@ std::string read_file(const std::string& path) {
   return std::move(*content);
 }
 
-std::optional<std::string> read_file_if_exists(const std::string& path) {
+std::optional<std::string> read_file_if_exists(const std::string& path, mode_t* mode) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) return std::nullopt;
   if (fd < 0) throw_errno("read", path, errno);
   std::string content;
   struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-    content.reserve(static_cast<size_t>(st.st_size));
+  bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular) content.reserve(static_cast<size_t>(st.st_size));
+  if (mode) *mode = regular ? static_cast<mode_t>(st.st_mode & 07777) : static_cast<mode_t>(~0);
   if (!read_all(fd, &content)) {
     int err = errno;
     ::close(fd);

@@ -30,7 +30,8 @@ bool write_file_atomic(const std::string& path, std::string_view content, mode_t
 // Returns the whole content of `path`. Throws strata::Error naming the path and the reason.
 std::string read_file(const std::string& path);
 
-// The same, but nullopt when `path` does not exist (other failures still throw).
-std::optional<std::string> read_file_if_exists(const std::string& path);
+// The same, but nullopt when `path` does not exist (other failures still throw). `mode`, when
+// given, receives the permission bits of a regular file, or ~0 for anything else.
+std::optional<std::string> read_file_if_exists(const std::string& path, mode_t* mode = nullptr);
 
 }  // namespace strata

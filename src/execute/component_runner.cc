@@ -224,7 +224,8 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
       if (it != outputs_.end()) return it->second;
     }
     std::error_code ec;
-    bool initialised = fs::is_directory(run_dir + "/.terraform", ec) && fs::exists(run_dir + "/" + kInitStamp, ec);
+    bool has_engine_dir = fs::is_directory(run_dir + "/.terraform", ec);
+    bool initialised = has_engine_dir && fs::exists(run_dir + "/" + kInitStamp, ec);
     if (!initialised && options_.operation != Operation::kGenerate) {
       // Never initialised here, or cleaned: generate and init it so its state can be read.
       try {
@@ -233,8 +234,9 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
         throw Error("cannot read the outputs of " + key + ": its workdir could not be prepared: " + e.message(),
                     where, "run `strata init " + ref.stack + " " + ref.component + "` and see its log");
       }
+      has_engine_dir = fs::is_directory(run_dir + "/.terraform", ec);
     }
-    if (fs::is_directory(run_dir + "/.terraform", ec)) values = read_outputs(ref, run_dir);
+    if (has_engine_dir) values = read_outputs(ref, run_dir);
   }
   if (values.is_map() && values.as_map().empty()) {
     bool has_mocks = target->mock_outputs.is_map() && !target->mock_outputs.as_map().empty();

@@ -39,10 +39,20 @@ struct ManifestEntry {
   uint64_t hash = 0;
 };
 
-std::map<std::string, ManifestEntry> read_manifest(const std::string& workdir) {
+// The manifest as read, kept so that an unchanged manifest is not read a second time to be
+// compared before writing.
+struct Manifest {
   std::map<std::string, ManifestEntry> entries;
-  std::optional<std::string> text = read_file_if_exists(workdir + "/" + kManifest);
-  if (!text) return entries;
+  std::optional<std::string> text;
+  mode_t mode = 0;
+};
+
+Manifest read_manifest(const std::string& workdir) {
+  Manifest manifest;
+  manifest.text = read_file_if_exists(workdir + "/" + kManifest, &manifest.mode);
+  if (!manifest.text) return manifest;
+  const std::string* text = &*manifest.text;
+  std::map<std::string, ManifestEntry>& entries = manifest.entries;
   size_t start = 0;
   while (start < text->size()) {
     size_t nl = text->find('\n', start);
@@ -61,7 +71,7 @@ std::map<std::string, ManifestEntry> read_manifest(const std::string& workdir) {
     }
     entries[line.substr(0, tab)] = e;
   }
-  return entries;
+  return manifest;
 }
 
 bool stat_file(const std::string& path, struct stat* st) {
@@ -219,7 +229,8 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
   // fsync is enough: a crash never leaves half a file.
   fs::create_directories(result.run_dir);
   std::set<std::string> made_dirs{result.workdir, result.run_dir};
-  const std::map<std::string, ManifestEntry> previous = read_manifest(result.workdir);
+  const Manifest previous_manifest = read_manifest(result.workdir);
+  const std::map<std::string, ManifestEntry>& previous = previous_manifest.entries;
   std::string manifest;
   for (const auto& [rel, entry] : produce) {
     if (is_protected_path(rel)) continue;
@@ -263,7 +274,10 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
       }
     }
   }
-  write_file_atomic(result.workdir + "/" + kManifest, manifest, 0644, Durability::kRenameOnly);
+  // The same as what write_file_atomic would find there: the lock keeps other strata out.
+  if (previous_manifest.text != manifest || previous_manifest.mode != 0644) {
+    write_file_atomic(result.workdir + "/" + kManifest, manifest, 0644, Durability::kRenameOnly);
+  }
 
   for (const char* name : {".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup",
                            "terraform.tfstate.d"}) {
