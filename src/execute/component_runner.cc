@@ -257,7 +257,7 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
 }
 
 std::string ComponentRunner::prepare_dependency(const Component& component) {
-  ComponentResolver resolver(project_, *this, secrets_, options_.env);
+  ComponentResolver resolver(project_, *this, secrets_, options_.env, &templates_);
   ComponentFiles files = resolver.resolve(component);
   std::string workdir = workdir_for(files);
   fs::create_directories(workdir);
@@ -303,7 +303,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   outcome.log_path = options_.log_dir.empty() ? "" : options_.log_dir + "/" + ref.stack + "/" + ref.component + ".log";
 
   ctx.phase("resolve");
-  ComponentResolver resolver(project_, *this, secrets_, options_.env);
+  ComponentResolver resolver(project_, *this, secrets_, options_.env, &templates_);
   ComponentFiles files = resolver.resolve(component);
 
   std::string workdir = workdir_for(files);

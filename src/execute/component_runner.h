@@ -15,6 +15,7 @@
 #include "model/project.h"
 #include "resolve/state_source.h"
 #include "run/node_runner.h"
+#include "template/template.h"
 
 namespace strata {
 
@@ -62,6 +63,7 @@ class ComponentRunner : public NodeRunner, public StateSource {
   std::map<std::string, Value> outputs_;  // by "stack/component"
   std::map<std::string, std::string> run_dirs_;
   ModuleCache modules_;
+  tpl::TemplateCache templates_;  // shared by every component's resolver
 };
 
 // True when `init` must run in run_dir: no .terraform/, or the backend, provider requirements or

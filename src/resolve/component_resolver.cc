@@ -72,8 +72,9 @@ class ComponentResolver::Host : public tpl::TemplateHost {
 };
 
 ComponentResolver::ComponentResolver(const Project& project, StateSource& state, SecretResolver* secrets,
-                                     std::map<std::string, std::string> env)
-    : project_(project), state_(state), secrets_(secrets), env_(std::move(env)) {}
+                                     std::map<std::string, std::string> env, tpl::TemplateCache* cache)
+    : project_(project), state_(state), secrets_(secrets), env_(std::move(env)),
+      cache_(cache ? cache : &own_cache_) {}
 
 Value ComponentResolver::template_data(const Stack& stack, const Component& component) const {
   Value data = Value::map();
@@ -93,7 +94,7 @@ Backend ComponentResolver::resolved_backend(const Stack& stack, const Component&
   Backend b = component.backend ? *component.backend : stack.backend;
   if (b.type.empty()) return b;
   Host host(*this);
-  tpl::Renderer renderer(template_data(stack, component), &host, {}, &cache_);
+  tpl::Renderer renderer(template_data(stack, component), &host, {}, cache_);
   b.config = renderer.render_tree(b.config.is_null() ? Value::map() : b.config);
   return b;
 }
@@ -101,7 +102,7 @@ Backend ComponentResolver::resolved_backend(const Stack& stack, const Component&
 Value ComponentResolver::render_providers(const Stack& stack, const Component& component, const Value& data,
                                           ComponentFiles& files) {
   Host host(*this);
-  tpl::Renderer renderer(data, &host, {}, &cache_);
+  tpl::Renderer renderer(data, &host, {}, cache_);
   std::function<Value(const Value&, const std::string&)> walk = [&](const Value& v, const std::string& path) -> Value {
     if (v.is_map()) {
       Value out = Value::map();
@@ -117,6 +118,8 @@ Value ComponentResolver::render_providers(const Stack& stack, const Component& c
     if (!v.is_string()) return v;
     const std::string& text = v.as_string();
     Origin where = v.origin().known() ? v.origin() : component.origin;
+    // The regex needs a literal "state"; most strings have none and skip the costly search.
+    if (text.find("state") == std::string::npos) return renderer.render_value(text, where);
     auto begin = std::sregex_iterator(text.begin(), text.end(), state_output_action());
     if (begin == std::sregex_iterator()) return renderer.render_value(text, where);
 
@@ -181,7 +184,7 @@ ComponentFiles ComponentResolver::resolve(const Component& component) {
   }
   Value data = template_data(*stack, component);
   Host host(*this);
-  tpl::Renderer renderer(data, &host, {}, &cache_);
+  tpl::Renderer renderer(data, &host, {}, cache_);
   files.inputs = renderer.render_tree(
       with_default_origin(component.inputs.is_null() ? Value::map() : component.inputs, component.origin));
   files.backend = resolved_backend(*stack, component);

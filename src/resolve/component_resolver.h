@@ -19,9 +19,11 @@ namespace strata {
 
 class ComponentResolver {
  public:
-  // `secrets` may be null: a secret reference is then an error that says so.
+  // `secrets` may be null: a secret reference is then an error that says so. `cache`, when
+  // given, is shared with other resolvers (parsing the same templates once per run, not once per
+  // component); else the resolver keeps its own.
   ComponentResolver(const Project& project, StateSource& state, SecretResolver* secrets,
-                    std::map<std::string, std::string> env = {});
+                    std::map<std::string, std::string> env = {}, tpl::TemplateCache* cache = nullptr);
 
   ComponentFiles resolve(const Component& component);
 
@@ -39,7 +41,8 @@ class ComponentResolver {
   StateSource& state_;
   SecretResolver* secrets_;
   std::map<std::string, std::string> env_;
-  tpl::TemplateCache cache_;
+  tpl::TemplateCache own_cache_;
+  tpl::TemplateCache* cache_;
 };
 
 // "shared/network" -> "shared_network": a valid Terraform name for generated data sources.
