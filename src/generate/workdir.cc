@@ -85,8 +85,7 @@ bool stat_file(const std::string& path, struct stat* st) {
 // Falls back to full paths when it cannot be opened.
 class WorkdirHandle {
  public:
-  explicit WorkdirHandle(const std::string& path)
-      : path_(path), fd_(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {}
+  explicit WorkdirHandle(const std::string& path) : path_(path) { open(); }
   ~WorkdirHandle() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -99,10 +98,15 @@ class WorkdirHandle {
     return ::fstatat(fd_, rel.c_str(), st, 0) == 0;
   }
   bool stat_file(const std::string& rel, struct stat* st) const { return stat(rel, st) && S_ISREG(st->st_mode); }
+  bool is_open() const { return fd_ >= 0; }
+  // Opens it again (after creating it).
+  void open() {
+    if (fd_ < 0) fd_ = ::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  }
 
  private:
   std::string path_;
-  int fd_;
+  int fd_ = -1;
 };
 
 int64_t mtime_ns(const struct stat& st) {
@@ -254,9 +258,13 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
   // Write, never over a protected file.
   // Generated files are derived data (the next generation rewrites them), so a rename without
   // fsync is enough: a crash never leaves half a file.
-  fs::create_directories(result.run_dir);
+  // An existing workdir is found by opening it, which the stats below need anyway.
+  WorkdirHandle workdir(result.workdir);
+  if (!workdir.is_open() || !sub.empty()) {
+    fs::create_directories(result.run_dir);
+    workdir.open();
+  }
   std::set<std::string> made_dirs{result.workdir, result.run_dir};
-  const WorkdirHandle workdir(result.workdir);
   const Manifest previous_manifest = read_manifest(result.workdir);
   const std::map<std::string, ManifestEntry>& previous = previous_manifest.entries;
   std::string manifest;
