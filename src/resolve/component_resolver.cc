@@ -91,18 +91,23 @@ Value ComponentResolver::template_data(const Stack& stack, const Component& comp
 }
 
 Backend ComponentResolver::resolved_backend(const Stack& stack, const Component& component) {
-  Backend b = component.backend ? *component.backend : stack.backend;
+  const Backend& b = component.backend ? *component.backend : stack.backend;
   if (b.type.empty()) return b;
   Host host(*this);
   tpl::Renderer renderer(template_data(stack, component), &host, {}, cache_);
+  return resolved_backend(stack, component, renderer);
+}
+
+// `renderer` renders with the component's template data.
+Backend ComponentResolver::resolved_backend(const Stack& stack, const Component& component, tpl::Renderer& renderer) {
+  Backend b = component.backend ? *component.backend : stack.backend;
+  if (b.type.empty()) return b;
   b.config = renderer.render_tree(b.config.is_null() ? Value::map() : b.config);
   return b;
 }
 
-Value ComponentResolver::render_providers(const Stack& stack, const Component& component, const Value& data,
+Value ComponentResolver::render_providers(const Component& component, tpl::Renderer& renderer,
                                           ComponentFiles& files) {
-  Host host(*this);
-  tpl::Renderer renderer(data, &host, {}, cache_);
   std::function<Value(const Value&, const std::string&)> walk = [&](const Value& v, const std::string& path) -> Value {
     if (v.is_map()) {
       Value out = Value::map();
@@ -156,7 +161,6 @@ Value ComponentResolver::render_providers(const Stack& stack, const Component& c
     files.provider_expressions.insert(path);
     return Value(expr);
   };
-  (void)stack;
   return walk(with_default_origin(component.providers.is_null() ? Value::map() : component.providers, component.origin), "");
 }
 
@@ -187,8 +191,9 @@ ComponentFiles ComponentResolver::resolve(const Component& component) {
   tpl::Renderer renderer(data, &host, {}, cache_);
   files.inputs = renderer.render_tree(
       with_default_origin(component.inputs.is_null() ? Value::map() : component.inputs, component.origin));
-  files.backend = resolved_backend(*stack, component);
-  files.providers = render_providers(*stack, component, data, files);
+  // One renderer (one conversion of the template data) for inputs, backend and providers.
+  files.backend = resolved_backend(*stack, component, renderer);
+  files.providers = render_providers(component, renderer, files);
   return files;
 }
 

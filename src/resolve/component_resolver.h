@@ -34,8 +34,8 @@ class ComponentResolver {
 
  private:
   class Host;
-  Value render_providers(const Stack& stack, const Component& component, const Value& data,
-                         ComponentFiles& files);
+  Backend resolved_backend(const Stack& stack, const Component& component, tpl::Renderer& renderer);
+  Value render_providers(const Component& component, tpl::Renderer& renderer, ComponentFiles& files);
 
   const Project& project_;
   StateSource& state_;

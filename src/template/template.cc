@@ -113,7 +113,8 @@ Renderer::Renderer(const Value& data, TemplateHost* host, RenderOptions options,
 Renderer::Renderer(Val data, TemplateHost* host, RenderOptions options, TemplateCache* cache)
     : data_(std::move(data)), host_(host), options_(std::move(options)), cache_(cache ? cache : &own_cache_) {}
 
-std::string Renderer::run(const std::string& text, const Origin& where, Val* single, bool* sensitive) {
+std::string Renderer::run(const std::string& text, const Origin& where, Val* single, bool* sensitive,
+                          std::shared_ptr<const ParsedTemplate>* parsed_out) {
   std::shared_ptr<const ParsedTemplate> parsed;
   try {
     parsed = cache_->get(text);
@@ -132,6 +133,7 @@ std::string Renderer::run(const std::string& text, const Origin& where, Val* sin
     throw_exec(e, text, options_.name, where);
   }
   if (sensitive) *sensitive = ctx.sensitive;
+  if (parsed_out) *parsed_out = std::move(parsed);
   return out;
 }
 
@@ -149,8 +151,9 @@ Value Renderer::render_value(const std::string& text, const Origin& where) {
   Val single;
   single.set_sensitive(false);
   Value result;
-  std::string out = run(text, where, &single, &sensitive);
-  const ParsedTemplate& parsed = *cache_->get(text);
+  std::shared_ptr<const ParsedTemplate> parsed_template;
+  std::string out = run(text, where, &single, &sensitive, &parsed_template);
+  const ParsedTemplate& parsed = *parsed_template;
   bool one_action = parsed.root.nodes.size() == 1 && parsed.root.nodes[0].kind == Node::Kind::kAction &&
                     parsed.root.nodes[0].pipe->decl.empty();
   if (one_action) {

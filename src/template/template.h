@@ -60,7 +60,9 @@ class Renderer {
   Value render_tree(const Value& tree);
 
  private:
-  std::string run(const std::string& text, const Origin& where, Val* single, bool* sensitive);
+  // `parsed`, when given, receives the parsed template.
+  std::string run(const std::string& text, const Origin& where, Val* single, bool* sensitive,
+                  std::shared_ptr<const ParsedTemplate>* parsed = nullptr);
 
   Val data_;
   TemplateHost* host_;
