@@ -168,7 +168,8 @@ void write_init_stamp(const std::string& run_dir, const std::string& stamp) {
 
 ComponentRunner::ComponentRunner(const Project& project, Engine& engine, SecretResolver* secrets,
                                  ComponentRunOptions options)
-    : project_(project), engine_(engine), secrets_(secrets), options_(std::move(options)) {}
+    : project_(project), engine_(engine), secrets_(secrets), options_(std::move(options)),
+      resolver_(project_, *this, secrets_, options_.env, &templates_) {}
 
 EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunContext* ctx,
                                            std::optional<std::map<std::string, UiOutput>>* outputs) {
@@ -257,8 +258,7 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
 }
 
 std::string ComponentRunner::prepare_dependency(const Component& component) {
-  ComponentResolver resolver(project_, *this, secrets_, options_.env, &templates_);
-  ComponentFiles files = resolver.resolve(component);
+  ComponentFiles files = resolver_.resolve(component);
   std::string workdir = workdir_for(files);
   fs::create_directories(workdir);
   FileLock lock(workdir + "/.strata.lock", "workdir " + relative_to(workdir, project_.root));
@@ -303,8 +303,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   outcome.log_path = options_.log_dir.empty() ? "" : options_.log_dir + "/" + ref.stack + "/" + ref.component + ".log";
 
   ctx.phase("resolve");
-  ComponentResolver resolver(project_, *this, secrets_, options_.env, &templates_);
-  ComponentFiles files = resolver.resolve(component);
+  ComponentFiles files = resolver_.resolve(component);
 
   std::string workdir = workdir_for(files);
   fs::create_directories(workdir);

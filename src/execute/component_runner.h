@@ -13,6 +13,7 @@
 #include "engine/engine.h"
 #include "generate/workdir.h"
 #include "model/project.h"
+#include "resolve/component_resolver.h"
 #include "resolve/state_source.h"
 #include "run/node_runner.h"
 #include "template/template.h"
@@ -63,7 +64,8 @@ class ComponentRunner : public NodeRunner, public StateSource {
   std::map<std::string, Value> outputs_;  // by "stack/component"
   std::map<std::string, std::string> run_dirs_;
   ModuleCache modules_;
-  tpl::TemplateCache templates_;  // shared by every component's resolver
+  tpl::TemplateCache templates_;
+  ComponentResolver resolver_;  // shared by the worker threads (one copy of the env, one cache)
 };
 
 // True when `init` must run in run_dir: no .terraform/, or the backend, provider requirements or

@@ -25,6 +25,8 @@ class ComponentResolver {
   ComponentResolver(const Project& project, StateSource& state, SecretResolver* secrets,
                     std::map<std::string, std::string> env = {}, tpl::TemplateCache* cache = nullptr);
 
+  // Safe to call from several threads at once (the executor's workers share one resolver) as
+  // long as the StateSource and SecretResolver are.
   ComponentFiles resolve(const Component& component);
 
   // The template data of a component (also used by `describe`).
