@@ -224,8 +224,20 @@ std::optional<std::string> unwrap_x25519(const Identity& id, const Stanza& st, c
 constexpr std::string_view kSshEd25519Label = "age-encryption.org/v1/ssh-ed25519";
 constexpr std::string_view kSshRsaLabel = "age-encryption.org/v1/ssh-rsa";
 
-// The ssh-ed25519 stanza: X25519 with the Ed25519 key's scalar, the shared secret multiplied
-// by a tweak derived from the SSH public key (agessh's construction).
+// The key that wraps the file key in an ssh-ed25519 stanza (agessh's construction): the X25519
+// shared secret multiplied by a tweak derived from the SSH public key, then HKDF over the
+// ephemeral share and the recipient's X25519 public key. nullopt on a low-order result.
+std::optional<std::string> ssh_ed25519_wrap_key(const std::string& shared,
+                                                const std::string& ssh_blob,
+                                                const std::string& share,
+                                                const std::string& recipient_public) {
+  std::string tweak = secrets::hkdf_sha256("", ssh_blob, kSshEd25519Label, 32);
+  auto tweaked = secrets::x25519_shared(tweak, shared);
+  if (!tweaked) return std::nullopt;
+  return secrets::hkdf_sha256(*tweaked, share + recipient_public, kSshEd25519Label, 32);
+}
+
+// The ssh-ed25519 stanza: X25519 with the Ed25519 key's scalar (see ssh_ed25519_wrap_key).
 std::optional<std::string> unwrap_ssh_ed25519(const Identity& id, const Stanza& st,
                                               const Origin& where) {
   if (st.args[0] != "ssh-ed25519") return std::nullopt;
@@ -240,12 +252,9 @@ std::optional<std::string> unwrap_ssh_ed25519(const Identity& id, const Stanza& 
          where);
   auto shared = secrets::x25519_shared(id.secret(), *share);
   if (!shared) fail(FailureKind::kHeader, "age header: ssh-ed25519 share is a low-order point", where);
-  std::string tweak = secrets::hkdf_sha256("", id.ssh_blob(), kSshEd25519Label, 32);
-  auto tweaked = secrets::x25519_shared(tweak, *shared);
-  if (!tweaked) fail(FailureKind::kHeader, "age header: invalid ssh-ed25519 share", where);
-  std::string key =
-      secrets::hkdf_sha256(*tweaked, *share + id.public_key(), kSshEd25519Label, 32);
-  return secrets::chacha20poly1305_open(key, std::string(12, '\0'), st.body);
+  auto key = ssh_ed25519_wrap_key(*shared, id.ssh_blob(), *share, id.public_key());
+  if (!key) fail(FailureKind::kHeader, "age header: invalid ssh-ed25519 share", where);
+  return secrets::chacha20poly1305_open(*key, std::string(12, '\0'), st.body);
 }
 
 std::optional<std::string> unwrap_ssh_rsa(const Identity& id, const Stanza& st,
@@ -532,12 +541,10 @@ std::string encrypt(std::string_view plaintext, const std::vector<std::string>& 
         std::string share = secrets::x25519_public(eph);
         auto shared = secrets::x25519_shared(eph, *theirs);
         if (!shared) throw AgeError(FailureKind::kIdentity, "invalid ssh-ed25519 recipient: " + r);
-        std::string tweak = secrets::hkdf_sha256("", ssh.blob, kSshEd25519Label, 32);
-        auto tweaked = secrets::x25519_shared(tweak, *shared);
-        if (!tweaked) throw AgeError(FailureKind::kIdentity, "invalid ssh-ed25519 recipient: " + r);
-        std::string key = secrets::hkdf_sha256(*tweaked, share + *theirs, kSshEd25519Label, 32);
+        auto key = ssh_ed25519_wrap_key(*shared, ssh.blob, share, *theirs);
+        if (!key) throw AgeError(FailureKind::kIdentity, "invalid ssh-ed25519 recipient: " + r);
         type = "ssh-ed25519 " + tag + " " + base64_encode(share, false);
-        body = secrets::chacha20poly1305_seal(key, std::string(12, '\0'), file_key);
+        body = secrets::chacha20poly1305_seal(*key, std::string(12, '\0'), file_key);
       }
     } else {
       std::string hrp;
