@@ -443,22 +443,29 @@ class JsonReader {
     n.range = Range{n.open_range.start, n.close_range.end};
   }
 
-  JsonNode object() {
-    JsonNode n;
-    n.kind = JsonNode::Kind::kObject;
+  // Starts an object or array at its opening bracket: false when nesting is too deep (n is
+  // then invalid). Either way the caller ends with --depth_.
+  bool open(JsonNode& n, JsonNode::Kind kind) {
+    n.kind = kind;
     n.open_range = c_.char_range();
     if (!enter()) {
       n.kind = JsonNode::Kind::kInvalid;
       n.range = n.open_range;
-      --depth_;
-      return n;
+      return false;
     }
     c_.advance();
     skip_space();
-    if (c_.peek() == '}') {
-      finish(n);
-    } else {
-      for (bool more = true; more;) more = property(n) && next_item(n, '}', "object");
+    return true;
+  }
+
+  JsonNode object() {
+    JsonNode n;
+    if (open(n, JsonNode::Kind::kObject)) {
+      if (c_.peek() == '}') {
+        finish(n);
+      } else {
+        for (bool more = true; more;) more = property(n) && next_item(n, '}', "object");
+      }
     }
     --depth_;
     return n;
@@ -514,25 +521,17 @@ class JsonReader {
 
   JsonNode array() {
     JsonNode n;
-    n.kind = JsonNode::Kind::kArray;
-    n.open_range = c_.char_range();
-    if (!enter()) {
-      n.kind = JsonNode::Kind::kInvalid;
-      n.range = n.open_range;
-      --depth_;
-      return n;
-    }
-    c_.advance();
-    skip_space();
-    if (c_.peek() == ']') {
-      finish(n);
-    } else {
-      for (bool more = true; more && !stopped();) {
-        skip_space();
-        size_t before = errors_;
-        n.elements.push_back(value());
-        if (errors_ > before) skip_to_separator();
-        more = next_item(n, ']', "array");
+    if (open(n, JsonNode::Kind::kArray)) {
+      if (c_.peek() == ']') {
+        finish(n);
+      } else {
+        for (bool more = true; more && !stopped();) {
+          skip_space();
+          size_t before = errors_;
+          n.elements.push_back(value());
+          if (errors_ > before) skip_to_separator();
+          more = next_item(n, ']', "array");
+        }
       }
     }
     --depth_;
