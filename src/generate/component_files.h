@@ -40,6 +40,8 @@ struct ComponentFiles {
   Value kompos_config;        // merged tree (written under the enclosing key "config")
   Value provider_json;        // written as provider.tf.json when not null
   Value versioned_data;       // null = .tf.versioned files are copied, not rendered
+  // The ending of the files rendered: `X<ext>` becomes `X.tf` (a `X.tf` beside it is left out).
+  std::string versioned_extension = ".tf.versioned";
 };
 
 }  // namespace strata

@@ -58,6 +58,7 @@ ComponentFiles load_case(const std::string& dir, const std::string& work_root) {
     if (const Value* v = k->find("config")) f.kompos_config = *v;
     if (const Value* v = k->find("provider_json")) f.provider_json = *v;
     if (const Value* v = k->find("versioned_data")) f.versioned_data = *v;
+    if (const Value* v = k->find("versioned_extension")) f.versioned_extension = v->as_string();
   }
   return f;
 }

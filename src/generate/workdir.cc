@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 namespace {
 
 const char kManifest[] = ".strata-manifest";
-const char kVersionedExt[] = ".tf.versioned";
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -202,17 +201,18 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
   // Everything this generation produces: relative path -> (content, mode).
   std::map<std::string, std::pair<std::string, mode_t>> produce;
   std::set<std::string> versioned_targets;
+  const std::string& versioned_ext = files.versioned_extension;  // X<ext> is rendered into X.tf
   if (!files.versioned_data.is_null()) {
     for (const auto& f : module_files) {
-      if (ends_with(f.path, kVersionedExt)) {
-        versioned_targets.insert(f.path.substr(0, f.path.size() - std::string(".versioned").size()));
+      if (ends_with(f.path, versioned_ext)) {
+        versioned_targets.insert(f.path.substr(0, f.path.size() - versioned_ext.size()) + ".tf");
       }
     }
   }
   for (const auto& f : module_files) {
     mode_t mode = f.executable ? 0755 : 0644;
-    if (!files.versioned_data.is_null() && ends_with(f.path, kVersionedExt)) {
-      std::string target = f.path.substr(0, f.path.size() - std::string(".versioned").size());
+    if (!files.versioned_data.is_null() && ends_with(f.path, versioned_ext)) {
+      std::string target = f.path.substr(0, f.path.size() - versioned_ext.size()) + ".tf";
       produce[target] = {render_versioned_source(f.content, files.versioned_data, module_dir + "/" + f.path), mode};
       continue;
     }

@@ -50,9 +50,11 @@ struct Component {
   std::vector<ComponentRef> depends_on;  // explicit, plus references found by front-ends
   Value mock_outputs = Value::map();     // used by plan when a dependency has no state yet
   // Kompos-style extras: written as provider.tf.json / variables.tfvars.json when set, and the
-  // merged config `.tf.versioned` files are rendered with (null = copy them as they are).
+  // merged config `.tf.versioned` files are rendered with (null = copy them as they are), and
+  // the file ending that marks them (.komposconfig.yaml `terraform.versioned_extension`).
   Value provider_json;
   Value versioned_data;
+  std::string versioned_extension = ".tf.versioned";
   Origin origin;
 
   ComponentRef ref() const { return {stack, name, origin}; }

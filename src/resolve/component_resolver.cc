@@ -183,6 +183,7 @@ ComponentFiles ComponentResolver::resolve(const Component& component) {
     files.kompos_config = config ? *config : Value::map();
     files.provider_json = component.provider_json;
     files.versioned_data = component.versioned_data;
+    files.versioned_extension = component.versioned_extension;
     files.backend = stack->backend;
     return files;
   }

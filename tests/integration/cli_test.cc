@@ -80,6 +80,40 @@ TEST(CliTest, KomposStackIsSelectedByItsConfigFolderAndRendersVersionedSources) 
   EXPECT_NE(tfvars.find("\"config\": {"), std::string::npos) << tfvars;
 }
 
+// .komposconfig.yaml `terraform.versioned_extension`: `main.tf.tmpl-versioned` is rendered into
+// main.tf (the main.tf beside it is left out); a .tf.versioned file is then an ordinary file.
+TEST(CliTest, KomposVersionedExtensionNamesTheFilesRendered) {
+  TestProject p;
+  p.write(".komposconfig.yaml",
+          "komposconfig:\n"
+          "  terraform:\n"
+          "    versioned_extension: .tf.tmpl-versioned\n");
+  p.write("modules/vpc/main.tf", "# replaced by main.tf.tmpl-versioned\n");
+  p.write("modules/vpc/main.tf.tmpl-versioned",
+          "module \"vpc\" {\n"
+          "  source = \"git::https://example.com/vpc.git?ref={{vpc.module_version}}\"\n"
+          "}\n");
+  p.write("modules/vpc/extra.tf.versioned", "# source {{kept}}\n");
+  p.write("config/env=dev/composition=terraform/terraform=vpc/vpc.yaml",
+          "vpc:\n  module_version: v1.2.3\n");
+  CliResult r = p.run({"generate", "config/env=dev/composition=terraform/terraform=vpc"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(p.read(".strata/env=dev/vpc/main.tf"),
+            "module \"vpc\" {\n"
+            "  source = \"git::https://example.com/vpc.git?ref=v1.2.3\"\n"
+            "}\n");
+  EXPECT_EQ(p.read(".strata/env=dev/vpc/extra.tf.versioned"), "# source {{kept}}\n");
+  EXPECT_FALSE(p.exists(".strata/env=dev/vpc/main.tf.tmpl-versioned"));
+
+  p.write(".komposconfig.yaml", "komposconfig:\n  terraform:\n    versioned_extension: tmpl\n");
+  CliResult bad = p.run({"validate"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err,
+            "error: .komposconfig.yaml:3:26: `komposconfig.terraform.versioned_extension` must "
+            "start with \".\" and name a file ending, not \"tmpl\"\n"
+            "  hint: write a file name ending that starts with a dot, such as .tf.versioned\n");
+}
+
 // A module big enough that generating its workdir takes a while, so a second strata can arrive
 // while the first still holds the workdir's lock.
 void write_big_module_project(TestProject& p) {

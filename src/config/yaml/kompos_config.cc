@@ -64,6 +64,19 @@ KomposConfig read_kompos_config(const std::string& project_root) {
                   v->origin(), "write true or false");
     config.versioned_module_sources = v->as_bool();
   }
+  if (const Value* v = at(doc, "komposconfig.terraform.versioned_extension")) {
+    const std::string hint = "write a file name ending that starts with a dot, such as .tf.versioned";
+    if (!v->is_string())
+      throw Error("`komposconfig.terraform.versioned_extension` must be a string, not a " +
+                      std::string(v->kind_name()),
+                  v->origin(), hint);
+    const std::string& ext = v->as_string();
+    if (ext.size() < 2 || ext[0] != '.' || ext.find('/') != std::string::npos)
+      throw Error("`komposconfig.terraform.versioned_extension` must start with \".\" and name a "
+                  "file ending, not " + to_json_text(*v, -1),
+                  v->origin(), hint);
+    config.versioned_extension = ext;
+  }
   if (const Value* v = at(doc, "komposconfig.compositions.system_keys.terraform"))
     config.system_keys = strings_at(*v, "komposconfig.compositions.system_keys.terraform");
   if (const Value* v = at(doc, "komposconfig.compositions.order.terraform")) {

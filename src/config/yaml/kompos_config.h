@@ -21,6 +21,9 @@ struct KomposConfig {
   std::string root_path;
   // `terraform.versioned_module_sources` (schema default: true): render .tf.versioned files.
   bool versioned_module_sources = true;
+  // `terraform.versioned_extension` (default .tf.versioned): a module file `X<ext>` is rendered
+  // into `X.tf`, and a `X.tf` beside it is left out.
+  std::string versioned_extension = ".tf.versioned";
   // `compositions.system_keys.terraform` (default [provider, terraform]); `komposconfig` is
   // always excluded as well.
   std::vector<std::string> system_keys = {"provider", "terraform"};

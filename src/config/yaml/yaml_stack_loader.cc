@@ -158,7 +158,8 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
   interpolation.environment = options.environment;
   interpolation.secrets = options.secrets;
 
-  std::map<std::string, bool> has_versioned_files;  // module source -> any *.tf.versioned
+  // module source -> any file ending in terraform.versioned_extension (*.tf.versioned)
+  std::map<std::string, bool> has_versioned_files;
   for (const std::string& leaf : find_terraform_leaves(config_dir.string())) {
     fs::path leaf_path(leaf);
     std::string name = leaf_path.filename().string().substr(std::string(kLeafPrefix).size());
@@ -207,12 +208,16 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
                          [&] {
                            std::error_code ec;
                            for (const auto& e : fs::directory_iterator(root / c.source, ec))
-                             if (e.path().filename().string().ends_with(".tf.versioned"))
+                             if (e.path().filename().string().ends_with(
+                                     config.versioned_extension))
                                return true;
                            return false;
                          }())
             .first->second;
-    if (versioned) c.versioned_data = yc.raw;
+    if (versioned) {
+      c.versioned_data = yc.raw;
+      c.versioned_extension = config.versioned_extension;
+    }
     if (extras && config.versioned_module_sources) yc.versioned_data = yc.raw;
     if (!extras) yc.raw = Value();
     visit(yc);

@@ -247,6 +247,12 @@ TEST(YamlStacks, KomposConfigMistakesPointIntoTheFile) {
       {"komposconfig:\n  terraform:\n    local_path: [a]\n",
        ".komposconfig.yaml:3:17: `komposconfig.terraform.local_path` must be a string, not a "
        "list"},
+      {"komposconfig:\n  terraform:\n    versioned_extension: tf.versioned\n",
+       ".komposconfig.yaml:3:26: `komposconfig.terraform.versioned_extension` must start with "
+       "\".\" and name a file ending, not \"tf.versioned\""},
+      {"komposconfig:\n  terraform:\n    versioned_extension: [.tf.versioned]\n",
+       ".komposconfig.yaml:3:26: `komposconfig.terraform.versioned_extension` must be a string, "
+       "not a list"},
       {"komposconfig: [\n", ""},
   };
   for (const Case& c : cases) {
@@ -263,6 +269,39 @@ TEST(YamlStacks, KomposConfigMistakesPointIntoTheFile) {
     }
     EXPECT_TRUE(l.stacks.empty());
   }
+}
+
+TEST(YamlStacks, VersionedExtensionMistakeSaysWhatToWrite) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml", "komposconfig:\n  terraform:\n    versioned_extension: \".\"\n");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "");
+  Loaded l = load(dir.path());
+  ASSERT_EQ(l.diagnostics.items().size(), 1u);
+  EXPECT_EQ(l.diagnostics.items()[0].render(),
+            ".komposconfig.yaml:3:26: `komposconfig.terraform.versioned_extension` must start with "
+            "\".\" and name a file ending, not \".\"\n"
+            "  hint: write a file name ending that starts with a dot, such as .tf.versioned");
+}
+
+// terraform.versioned_extension: only modules with files of that ending keep the merged tree,
+// and the components carry the ending to generation (`X<ext>` is rendered into `X.tf`).
+TEST(YamlStacks, VersionedExtensionSelectsTheFilesRendered) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml",
+            "komposconfig:\n  terraform:\n    versioned_extension: .tf.tmpl-versioned\n");
+  dir.write("modules/a/main.tf.tmpl-versioned", "module \"m\" { source = \"x?ref={{v}}\" }\n");
+  dir.write("modules/b/main.tf.versioned", "module \"m\" { source = \"x?ref={{v}}\" }\n");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "v: 1\n");
+  dir.write("config/s=1/composition=terraform/terraform=b/b.yaml", "v: 1\n");
+  Loaded l = load(dir.path());
+  ASSERT_TRUE(l.diagnostics.empty()) << l.diagnostics.items()[0].render();
+  const Stack& s = l.stacks.at("s=1");
+  ASSERT_EQ(s.components.size(), 2u);
+  EXPECT_EQ(json(s.components[0].versioned_data),
+            R"({"komposconfig":{"terraform":{"versioned_extension":".tf.tmpl-versioned"}},"v":1})");
+  EXPECT_EQ(s.components[0].versioned_extension, ".tf.tmpl-versioned");
+  // b has only a .tf.versioned file, which is not the configured ending: nothing to render.
+  EXPECT_TRUE(s.components[1].versioned_data.is_null());
 }
 
 TEST(YamlStacks, EmptyOrderEntryIsNoOrder) {

@@ -1,0 +1,1 @@
+# stale: replaced by main.tf.tmpl-versioned
