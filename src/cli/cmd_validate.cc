@@ -1,11 +1,14 @@
 // `strata validate`: loads every project file with every front-end and reports every problem
 // found (not only the first); exit 1 if there is any.
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/project_context.h"
 #include "config/project_loader.h"
+#include "config/yaml/kompos_config.h"
+#include "model/error.h"
 
 namespace strata::cli {
 
@@ -23,8 +26,23 @@ nlohmann::json diagnostic_json(const Diagnostic& d) {
   return j;
 }
 
+// .komposconfig.yaml settings of Kompos's other runners, which strata leaves alone: said here
+// only, so that plans and applies stay quiet about them.
+void add_kompos_notes(config::LoadedProject& loaded) {
+  const Project& project = loaded.project;
+  if (!std::filesystem::exists(std::filesystem::path(project.root) / ".komposconfig.yaml")) return;
+  yaml::KomposConfig kompos;
+  try {
+    kompos = yaml::read_kompos_config(project.root);
+  } catch (const Error&) {
+    return;  // the loader reports it when there is a config folder; else the file is unused
+  }
+  yaml::warn_runner_only_settings(kompos, project.settings.work_dir, loaded.diagnostics);
+}
+
 int run_validate(const Globals& globals) {
   auto session = open_project(globals, false);
+  add_kompos_notes(session->loaded);
   const config::LoadedProject& loaded = session->loaded;
   size_t components = 0;
   for (const auto& [_, s] : loaded.project.stacks) components += s.components.size();

@@ -114,6 +114,72 @@ TEST(CliTest, KomposVersionedExtensionNamesTheFilesRendered) {
             "  hint: write a file name ending that starts with a dot, such as .tf.versioned\n");
 }
 
+// .komposconfig.yaml settings of Kompos's other runners: `validate` names each one, with what
+// strata does instead; a plan or generate stays quiet about them.
+TEST(CliTest, ValidateNamesKomposSettingsStrataLeavesToKomposRunners) {
+  TestProject p;
+  p.write("strata.yaml", "work_dir: build/work\n");
+  p.write(".komposconfig.yaml",
+          "komposconfig:\n"
+          "  defaults:\n"
+          "    base_dir: ./generated\n"
+          "  compositions:\n"
+          "    build_order:\n"
+          "      - {runner: terraform, type: cluster}\n"
+          "      - {runner: terraform, type: network}\n"
+          "    order:\n"
+          "      terraform: [network, cluster]\n"
+          "    properties:\n"
+          "      cluster: {output_subdir: clusters, default_replicas: 3}\n"
+          "  tfe:\n"
+          "    tfvars_config: {extension: .tfvars.yaml}\n");
+  p.write("modules/network/main.tf", "");
+  p.write("modules/cluster/main.tf", "");
+  p.write("config/env=dev/composition=terraform/terraform=network/n.yaml", "a: 1\n");
+  p.write("config/env=dev/composition=terraform/terraform=cluster/c.yaml", "a: 1\n");
+  CliResult r = p.run({"validate"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "1 stacks, 2 components: ok\n");
+  const std::string workdirs =
+      "strata writes workdirs like Kompos's terraform runner (which uses .kompos-runtime/), not "
+      "there: under the project's work_dir (strata.yaml `work_dir`: build/work), one folder per "
+      "stack and component";
+  EXPECT_EQ(r.err,
+            ".komposconfig.yaml:3:15: warning: `komposconfig.defaults.base_dir` is not used by "
+            "strata: Kompos's tfe and compile runners write their generated files under it\n"
+            "  hint: " + workdirs + "\n"
+            ".komposconfig.yaml:6:35: warning: `komposconfig.compositions.build_order` is not used "
+            "by strata: it is the order Kompos's compile runner dispatches compositions in, "
+            "across runners; its terraform entries put cluster before network, which contradicts "
+            "`compositions.order.terraform`\n"
+            "  hint: strata follows `compositions.order.terraform` (network before cluster); make "
+            "the two lists agree\n"
+            ".komposconfig.yaml:11:32: warning: "
+            "`komposconfig.compositions.properties.cluster.output_subdir` is not used by strata: "
+            "Kompos's tfe runner writes the files of composition cluster under "
+            "<base_dir>/<output_subdir>/<instance>/\n"
+            "  hint: " + workdirs + "; {{komposconfig.compositions.properties.cluster.output_subdir}} "
+            "still resolves in the configuration\n"
+            ".komposconfig.yaml:13:20: warning: `komposconfig.tfe.tfvars_config` is not used by "
+            "strata: it configures the .tfvars.yaml files Kompos's tfe runner writes\n"
+            "  hint: strata runs OpenTofu/Terraform itself in workdirs under the project's work_dir "
+            "(strata.yaml `work_dir`: build/work) and writes no Terraform Enterprise files\n");
+
+  CliResult generate = p.run({"generate", "config/env=dev"});
+  EXPECT_EQ(generate.exit_code, 0) << generate.err;
+  EXPECT_EQ(generate.err.find("not used by strata"), std::string::npos) << generate.err;
+  EXPECT_TRUE(p.exists("build/work/env=dev/cluster/main.tf"));
+  EXPECT_FALSE(p.exists("generated"));
+
+  p.write(".komposconfig.yaml", "komposconfig:\n  defaults:\n    base_dir: 42\n");
+  CliResult bad = p.run({"validate"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.err,
+            "error: .komposconfig.yaml:3:15: `komposconfig.defaults.base_dir` must be a string, "
+            "not a number\n"
+            "  hint: write a folder path such as \"./generated\"\n");
+}
+
 // A module big enough that generating its workdir takes a while, so a second strata can arrive
 // while the first still holds the workdir's lock.
 void write_big_module_project(TestProject& p) {

@@ -1,6 +1,8 @@
 #include "config/yaml/kompos_config.h"
 
+#include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "config/yaml/interpolation.h"
 #include "config/yaml/yaml_reader.h"
@@ -52,6 +54,10 @@ KomposConfig read_kompos_config(const std::string& project_root) {
   config.origin = doc.origin();
   if (const Value* v = doc.find("komposconfig")) config.data = *v;
 
+  if (const Value* v = at(doc, "komposconfig.defaults.base_dir"); v && !v->is_string())
+    throw Error("`komposconfig.defaults.base_dir` must be a string, not a " +
+                    std::string(v->kind_name()),
+                v->origin(), "write a folder path such as \"./generated\"");
   config.local_path = string_at(doc, "komposconfig.terraform.local_path");
   config.root_path = string_at(doc, "komposconfig.terraform.root_path");
   if (config.local_path.empty() && config.root_path.empty()) {
@@ -102,6 +108,112 @@ KomposConfig read_kompos_config(const std::string& project_root) {
     config.list_merge = *strategy;
   }
   return config;
+}
+
+namespace {
+
+// What a key under `komposconfig.tfe` configures in Kompos's tfe runner.
+std::string tfe_purpose(const std::string& key) {
+  if (key == "generation_config")
+    return "where and how Kompos's tfe runner generates composition files";
+  if (key == "workspaces_config") return "the workspace files Kompos's tfe runner writes";
+  if (key == "tfvars_config") return "the .tfvars.yaml files Kompos's tfe runner writes";
+  return "Kompos's tfe runner";
+}
+
+// The first pair of terraform entries of `build_order` whose order `order` reverses, as
+// (earlier entry in build_order, later one); nullopt when they agree.
+std::optional<std::pair<const Value*, const Value*>> contradiction(
+    const Value& build_order, const std::vector<std::pair<std::string, Origin>>& order) {
+  auto rank = [&](const std::string& type) -> long {
+    for (size_t i = 0; i < order.size(); ++i)
+      if (order[i].first == type) return static_cast<long>(i);
+    return -1;
+  };
+  std::vector<std::pair<const Value*, long>> seen;  // terraform types listed in `order`
+  for (const Value& entry : build_order.as_list()) {
+    const Value* runner = entry.is_map() ? entry.find("runner") : nullptr;
+    const Value* type = entry.is_map() ? entry.find("type") : nullptr;
+    if (!runner || !type || !runner->is_string() || !type->is_string() ||
+        runner->as_string() != "terraform")
+      continue;
+    long r = rank(type->as_string());
+    if (r < 0) continue;
+    for (const auto& [earlier, earlier_rank] : seen)
+      if (earlier_rank > r) return std::make_pair(earlier, type);
+    seen.emplace_back(type, r);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void warn_runner_only_settings(const KomposConfig& config, const std::string& work_dir,
+                               Diagnostics& out) {
+  if (!config.data.is_map()) return;
+  Diagnostics diagnostics;  // in the order of the file, below
+  const std::string workdirs =
+      "strata writes workdirs like Kompos's terraform runner (which uses .kompos-runtime/), not "
+      "there: under the project's work_dir (strata.yaml `work_dir`: " +
+      work_dir + "), one folder per stack and component";
+  if (const Value* v = at(config.data, "defaults.base_dir"))
+    diagnostics.warning(v->origin(),
+                        "`komposconfig.defaults.base_dir` is not used by strata: Kompos's tfe "
+                        "and compile runners write their generated files under it",
+                        workdirs);
+  if (const Value* v = at(config.data, "compositions.build_order")) {
+    std::string message =
+        "`komposconfig.compositions.build_order` is not used by strata: it is the order "
+        "Kompos's compile runner dispatches compositions in, across runners";
+    std::string hint =
+        "strata runs a stack's components in `compositions.order.terraform` order (each after "
+        "the nearest earlier one present) and after the components they reference";
+    Origin where = v->origin();
+    if (auto pair = v->is_list() ? contradiction(*v, config.terraform_order) : std::nullopt) {
+      const std::string first = pair->first->as_string(), second = pair->second->as_string();
+      message += "; its terraform entries put " + first + " before " + second +
+                 ", which contradicts `compositions.order.terraform`";
+      hint = "strata follows `compositions.order.terraform` (" + second + " before " + first +
+             "); make the two lists agree";
+      where = pair->first->origin();
+    }
+    diagnostics.warning(where, message, hint);
+  }
+  if (const Value* properties = at(config.data, "compositions.properties");
+      properties && properties->is_map()) {
+    for (const auto& [type, props] : properties->as_map()) {
+      const Value* v = props.is_map() ? props.find("output_subdir") : nullptr;
+      if (!v || v->is_null()) continue;
+      const std::string key = "komposconfig.compositions.properties." + type + ".output_subdir";
+      diagnostics.warning(v->origin(),
+                          "`" + key + "` is not used by strata: Kompos's tfe runner writes " +
+                              "the files of composition " + type +
+                              " under <base_dir>/<output_subdir>/<instance>/",
+                          workdirs + "; {{" + key + "}} still resolves in the configuration");
+    }
+  }
+  if (const Value* tfe = at(config.data, "tfe")) {
+    const std::string hint = "strata runs OpenTofu/Terraform itself in workdirs under the "
+                             "project's work_dir (strata.yaml `work_dir`: " +
+                             work_dir + ") and writes no Terraform Enterprise files";
+    if (!tfe->is_map()) {
+      diagnostics.warning(tfe->origin(),
+                          "`komposconfig.tfe` is not used by strata: it configures Kompos's tfe "
+                          "runner",
+                          hint);
+    } else {
+      for (const auto& [key, v] : tfe->as_map())
+        diagnostics.warning(v.origin(),
+                            "`komposconfig.tfe." + key + "` is not used by strata: it configures " +
+                                tfe_purpose(key),
+                            hint);
+    }
+  }
+  std::vector<Diagnostic> items = diagnostics.items();
+  std::stable_sort(items.begin(), items.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::pair(a.origin.line, a.origin.column) < std::pair(b.origin.line, b.origin.column);
+  });
+  for (Diagnostic& d : items) out.add(d.severity, d.origin, d.message, d.hint);
 }
 
 }  // namespace strata::yaml

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/yaml/layers.h"
+#include "model/error.h"
 #include "model/origin.h"
 
 namespace strata::yaml {
@@ -45,5 +46,14 @@ struct KomposConfig {
 // Reads `<project_root>/.komposconfig.yaml`; defaults when there is none. Throws strata::Error
 // (with file:line:col) for a value of the wrong type or an unknown list strategy.
 KomposConfig read_kompos_config(const std::string& project_root);
+
+// The settings of Kompos's other runners that strata leaves alone, because it writes workdirs
+// as Kompos's terraform runner does: `defaults.base_dir`, `compositions.build_order`,
+// `compositions.properties.<type>.output_subdir` and each key under `tfe`. One warning each (at
+// the value in the file), saying what Kompos uses it for and what strata does instead; the
+// build_order warning also says when its terraform entries contradict
+// `compositions.order.terraform`. `work_dir` is strata.yaml's. Only `strata validate` asks.
+void warn_runner_only_settings(const KomposConfig& config, const std::string& work_dir,
+                               Diagnostics& diagnostics);
 
 }  // namespace strata::yaml

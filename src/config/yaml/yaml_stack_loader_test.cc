@@ -304,6 +304,96 @@ TEST(YamlStacks, VersionedExtensionSelectsTheFilesRendered) {
   EXPECT_TRUE(s.components[1].versioned_data.is_null());
 }
 
+// Settings of Kompos's other runners: one warning each, in file order, only when asked.
+TEST(KomposRunnerOnlySettings, OneWarningPerKeyWithWhatStrataDoesInstead) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml",
+            "komposconfig:\n"
+            "  tfe:\n"
+            "    generation_config: {nested_subdir: tfe}\n"
+            "    workspaces_config: {generate: true}\n"
+            "  compositions:\n"
+            "    build_order:\n"
+            "      - {runner: external, type: ipam}\n"
+            "      - {runner: terraform, type: account}\n"
+            "      - {runner: terraform, type: cluster}\n"
+            "    order:\n"
+            "      terraform: [account, cluster]\n"
+            "    properties:\n"
+            "      cluster: {default_replicas: 3}\n"
+            "  defaults:\n"
+            "    base_dir: ./generated\n");
+  KomposConfig config = read_kompos_config(dir.path());
+  Diagnostics d;
+  warn_runner_only_settings(config, "build/work", d);
+  std::string all;
+  for (const Diagnostic& item : d.items()) all += item.render() + "\n";
+  EXPECT_EQ(all,
+            ".komposconfig.yaml:3:24: warning: `komposconfig.tfe.generation_config` is not used "
+            "by strata: it configures where and how Kompos's tfe runner generates composition "
+            "files\n"
+            "  hint: strata runs OpenTofu/Terraform itself in workdirs under the project's work_dir "
+            "(strata.yaml `work_dir`: build/work) and writes no Terraform Enterprise files\n"
+            ".komposconfig.yaml:4:24: warning: `komposconfig.tfe.workspaces_config` is not used "
+            "by strata: it configures the workspace files Kompos's tfe runner writes\n"
+            "  hint: strata runs OpenTofu/Terraform itself in workdirs under the project's work_dir "
+            "(strata.yaml `work_dir`: build/work) and writes no Terraform Enterprise files\n"
+            ".komposconfig.yaml:7:7: warning: `komposconfig.compositions.build_order` is not used "
+            "by strata: it is the order Kompos's compile runner dispatches compositions in, "
+            "across runners\n"
+            "  hint: strata runs a stack's components in `compositions.order.terraform` order "
+            "(each after the nearest earlier one present) and after the components they "
+            "reference\n"
+            ".komposconfig.yaml:15:15: warning: `komposconfig.defaults.base_dir` is not used by "
+            "strata: Kompos's tfe and compile runners write their generated files under it\n"
+            "  hint: strata writes workdirs like Kompos's terraform runner (which uses "
+            ".kompos-runtime/), not there: under the project's work_dir (strata.yaml `work_dir`: "
+            "build/work), one folder per stack and component\n");
+}
+
+TEST(KomposRunnerOnlySettings, BuildOrderAgainstTheTerraformOrderIsNamed) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml",
+            "komposconfig:\n"
+            "  compositions:\n"
+            "    order:\n"
+            "      terraform: [network, app, cluster]\n"
+            "    build_order:\n"
+            "      - {runner: terraform, type: network}\n"
+            "      - {runner: helm, type: cluster}\n"
+            "      - {runner: terraform, type: unlisted}\n"
+            "      - {runner: terraform, type: cluster}\n"
+            "      - {runner: terraform, type: app}\n");
+  Diagnostics d;
+  warn_runner_only_settings(read_kompos_config(dir.path()), ".strata", d);
+  ASSERT_EQ(d.items().size(), 1u);
+  EXPECT_EQ(d.items()[0].render(),
+            ".komposconfig.yaml:9:35: warning: `komposconfig.compositions.build_order` is not "
+            "used by strata: it is the order Kompos's compile runner dispatches compositions in, "
+            "across runners; its terraform entries put cluster before app, which contradicts "
+            "`compositions.order.terraform`\n"
+            "  hint: strata follows `compositions.order.terraform` (app before cluster); make the "
+            "two lists agree");
+}
+
+TEST(KomposRunnerOnlySettings, NoneWithoutThoseKeysAndBaseDirMustBeAString) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml",
+            "komposconfig:\n  compositions:\n    order:\n      terraform: [a]\n");
+  Diagnostics d;
+  warn_runner_only_settings(read_kompos_config(dir.path()), ".strata", d);
+  EXPECT_TRUE(d.empty());
+  dir.write(".komposconfig.yaml", "komposconfig:\n  defaults:\n    base_dir: [generated]\n");
+  try {
+    read_kompos_config(dir.path());
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.render(),
+              ".komposconfig.yaml:3:15: `komposconfig.defaults.base_dir` must be a string, not a "
+              "list\n  hint: write a folder path such as \"./generated\"");
+  }
+}
+
 TEST(YamlStacks, EmptyOrderEntryIsNoOrder) {
   TestProjectDir dir;
   dir.write(".komposconfig.yaml", "komposconfig:\n  compositions:\n    order:\n      terraform:\n");
