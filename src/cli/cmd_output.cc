@@ -1,5 +1,6 @@
-// `strata output STACK COMPONENT [NAME]`: a component's outputs, read from its state through
-// the engine (`output -json`). Sensitive outputs show as (sensitive) unless --show-sensitive.
+// `strata output STACK COMPONENT [NAME]` (or `strata output LEAF_FOLDER [NAME]`, a Kompos leaf
+// folder naming both): a component's outputs, read from its state through the engine
+// (`output -json`). Sensitive outputs show as (sensitive) unless --show-sensitive.
 #include <iostream>
 
 #include "cli/commands.h"
@@ -23,13 +24,18 @@ int run_output(const OutputFlags& given, const Globals& globals) {
   config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
   OutputFlags f = given;
-  f.stack = stack_name_from_argument(project, f.stack);  // a Kompos config folder names its stack
-  const Stack* stack = project.find_stack(f.stack);
-  if (!stack) throw Error("no stack named \"" + f.stack + "\"", {}, "`strata list` shows the stacks");
-  if (!stack->find(f.component)) {
-    throw Error("stack \"" + f.stack + "\" has no component \"" + f.component + "\"", stack->origin,
-                "`strata list " + f.stack + "` shows its components");
+  // STACK COMPONENT [NAME], or a Kompos leaf folder (which names both) and then [NAME].
+  ComponentArgument target = parse_component_arguments(project, given.stack, given.component, "strata output");
+  if (!target.second_used) {
+    if (!given.name.empty()) {
+      throw Error("too many arguments: " + given.stack + " is the leaf folder of component " +
+                      target.ref.component + ", so only an output name may follow it",
+                  {}, "strata output LEAF_FOLDER [NAME], or strata output STACK COMPONENT [NAME]");
+    }
+    f.name = given.component;
   }
+  f.stack = target.ref.stack;
+  f.component = target.ref.component;
   std::unique_ptr<Engine> engine = make_engine(globals, project);
   ComponentRunOptions options;
   options.operation = Operation::kApply;  // real outputs only, never mocks
@@ -60,8 +66,13 @@ int run_output(const OutputFlags& given, const Globals& globals) {
 void add_output_command(CLI::App& app, Globals& globals, Action& action) {
   auto flags = std::make_shared<OutputFlags>();
   auto* cmd = app.add_subcommand("output", "Show a component's outputs (from its state)");
-  cmd->add_option("stack", flags->stack, "Stack name")->required();
-  cmd->add_option("component", flags->component, "Component name")->required();
+  cmd->footer(
+      "STACK may be a Kompos config folder (config/cloud=aws/env=dev/cluster=c1); a component's\n"
+      "leaf folder (…/composition=terraform/terraform=vpc) names the component as well, so the\n"
+      "word after it is the output NAME: strata output LEAF_FOLDER [NAME].");
+  cmd->add_option("stack", flags->stack, "Stack name, its config folder, or a component's leaf folder")
+      ->required();
+  cmd->add_option("component", flags->component, "Component name (after a leaf folder: the output NAME)");
   cmd->add_option("name", flags->name, "One output only (printed raw)");
   cmd->add_flag("--json", globals.json, "Print JSON");
   cmd->add_flag("--show-sensitive", flags->show_sensitive, "Print sensitive outputs in clear text");

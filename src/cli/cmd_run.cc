@@ -1,4 +1,5 @@
-// `strata run STACK COMPONENT -- ARGS...`: any engine command in a component's workdir, after
+// `strata run STACK COMPONENT -- ARGS...` (or `strata run LEAF_FOLDER -- ARGS...`, a Kompos leaf
+// folder naming both): any engine command in a component's workdir, after
 // generating it and running init when needed. The engine's own output is shown as it comes.
 #include <cstdio>
 #include <iostream>
@@ -19,17 +20,27 @@ struct RunFlags {
 };
 
 int run_run(const RunFlags& given, const Globals& globals) {
-  if (given.args.empty())
+  if (given.component.empty() && given.args.empty())
     throw Error("no engine command given", {}, "example: strata run dev vpc -- state list");
   auto session = open_project(globals);
   config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
   RunFlags f = given;
-  f.stack = stack_name_from_argument(project, f.stack);  // a Kompos config folder names its stack
-  const Component* component = project.find(ComponentRef{f.stack, f.component, {}});
-  if (!component) {
-    throw Error("no component " + f.stack + "/" + f.component, {}, "`strata list` shows stacks and components");
+  // STACK COMPONENT -- ARGS, or a Kompos leaf folder (which names both) -- ARGS: CLI11 then put
+  // the engine command's first word where the component goes.
+  ComponentArgument target = parse_component_arguments(project, given.stack, given.component, "strata run");
+  if (!target.second_used && !given.component.empty()) f.args.insert(f.args.begin(), given.component);
+  if (f.args.empty()) {
+    throw Error("no engine command given", {},
+                "example: strata run " + given.stack + (target.second_used ? " " + given.component : "") +
+                    " -- state list");
   }
+  if (!target.second_used && f.args.front() == target.ref.component) {
+    throw Error(given.stack + " is the leaf folder of component " + target.ref.component +
+                    ": do not name the component again",
+                {}, "strata run " + given.stack + " -- state list");
+  }
+  const Component* component = project.find(target.ref);
   std::unique_ptr<Engine> engine = make_engine(globals, project);
   ComponentRunOptions options;
   options.operation = Operation::kCustom;
@@ -61,8 +72,13 @@ int run_run(const RunFlags& given, const Globals& globals) {
 void add_run_command(CLI::App& app, Globals& globals, Action& action) {
   auto flags = std::make_shared<RunFlags>();
   auto* cmd = app.add_subcommand("run", "Run any engine command in a component's workdir (after --)");
-  cmd->add_option("stack", flags->stack, "Stack name")->required();
-  cmd->add_option("component", flags->component, "Component name")->required();
+  cmd->footer(
+      "STACK may be a Kompos config folder (config/cloud=aws/env=dev/cluster=c1); a component's\n"
+      "leaf folder (…/composition=terraform/terraform=vpc) names the component as well:\n"
+      "strata run LEAF_FOLDER -- ARGS...");
+  cmd->add_option("stack", flags->stack, "Stack name, its config folder, or a component's leaf folder")
+      ->required();
+  cmd->add_option("component", flags->component, "Component name (not after a leaf folder)");
   cmd->add_option("args", flags->args, "The engine command and its arguments, after --");
   cmd->callback([&globals, &action, flags] { action = [&globals, flags] { return run_run(*flags, globals); }; });
 }

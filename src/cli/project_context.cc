@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/suggest.h"
 #include "model/error.h"
 
 namespace strata::cli {
@@ -26,6 +27,10 @@ std::unique_ptr<ProjectSession> open_project(const Globals& globals, bool throw_
   config::LoadOptions options = load_options(globals);
   options.secrets = session->secrets.get();
   session->loaded = config::load_project_with_diagnostics(options);
+  if (const auto& js = session->loaded.js_stats; globals.verbose > 0 && !globals.quiet && js.ran + js.reused > 0) {
+    std::cerr << "stack files: " << js.ran << " ran, " << js.reused
+              << " unchanged since their last run (their results reused; STRATA_JS_CACHE=0 runs every file)\n";
+  }
   if (!throw_on_errors) return session;
   for (const auto& d : session->loaded.diagnostics.items()) {
     if (d.severity == Severity::kWarning && !globals.quiet) std::cerr << d.render() << "\n";
@@ -87,6 +92,75 @@ StackArgument parse_stack_argument(const Project& project, const std::string& ar
 
 std::string stack_name_from_argument(const Project& project, std::string argument) {
   return parse_stack_argument(project, argument).stack;
+}
+
+ComponentArgument parse_component_arguments(const Project& project, const std::string& first,
+                                            const std::string& second, const std::string& usage) {
+  namespace fs = std::filesystem;
+  const StackArgument target = parse_stack_argument(project, first);
+  const Stack* stack = project.find_stack(target.stack);
+  const std::string leaf_example =
+      project.settings.config_dir + "/…/composition=terraform/terraform=NAME";
+  if (!stack && !target.config_folder.empty()) {
+    const std::string& folder = target.config_folder;
+    if (!fs::is_directory(fs::path(project.root) / folder))
+      throw Error("folder " + folder + " does not exist", {},
+                  "`strata list` shows the stacks and their folders");
+    if (!target.component.empty())
+      throw Error("leaf folder " + folder + " names component " + target.component +
+                      " of stack " + target.stack + ", which strata did not load",
+                  {},
+                  "a leaf whose composition.enabled is false is skipped; `strata validate` "
+                  "reports leaves that failed to load");
+    // Stacks whose folder lies below this one, to suggest.
+    std::vector<std::string> below;
+    for (const auto& [name, s] : project.stacks)
+      if (s.kind == "yaml" && s.source_file.rfind(folder + "/", 0) == 0) below.push_back(name);
+    std::string hint = "give a stack's folder and a component (" + usage +
+                       " STACK_FOLDER COMPONENT …) or a component's leaf folder (" +
+                       leaf_example + ")";
+    if (!below.empty()) {
+      hint += "; stacks below it: ";
+      for (size_t i = 0; i < below.size() && i < 3; ++i) hint += (i ? ", " : "") + below[i];
+      if (below.size() > 3) hint += ", …";
+    }
+    throw Error("folder " + folder + " is neither a stack's folder nor a component's leaf folder",
+                {}, hint);
+  }
+  if (!stack) {
+    std::vector<std::string> names;
+    for (const auto& [name, _] : project.stacks) names.push_back(name);
+    std::string near = closest_match(target.stack, names);
+    throw Error("no stack named \"" + target.stack + "\"", {},
+                near.empty() ? "`strata list` shows the stacks" : "did you mean \"" + near + "\"?");
+  }
+  ComponentArgument out;
+  out.ref.stack = stack->name;
+  if (!target.component.empty()) {
+    out.ref.component = target.component;
+    out.second_used = false;
+  } else if (!second.empty()) {
+    out.ref.component = second;
+  } else {
+    throw Error("no component named: stack \"" + stack->name + "\" has " +
+                    std::to_string(stack->components.size()) + " component" +
+                    (stack->components.size() == 1 ? "" : "s"),
+                {},
+                "name one (" + usage + " " + first + " COMPONENT …)" +
+                    (stack->kind == "yaml" ? ", or give its leaf folder (" + leaf_example + ")"
+                                           : std::string()) +
+                    "; `strata list " + stack->name + "` shows them");
+  }
+  if (!stack->find(out.ref.component)) {
+    std::vector<std::string> names;
+    for (const auto& c : stack->components) names.push_back(c.name);
+    std::string near = closest_match(out.ref.component, names);
+    throw Error("stack \"" + stack->name + "\" has no component \"" + out.ref.component + "\"",
+                stack->origin,
+                near.empty() ? "`strata list " + stack->name + "` shows its components"
+                             : "did you mean \"" + near + "\"?");
+  }
+  return out;
 }
 
 }  // namespace strata::cli

@@ -45,6 +45,19 @@ StackArgument parse_stack_argument(const Project& project, const std::string& ar
 // parse_stack_argument(…).stack.
 std::string stack_name_from_argument(const Project& project, std::string argument);
 
+// For commands about one component (`output`, `run`): `STACK COMPONENT …` or `LEAF …`, where
+// `first` is a stack name or folder, or a Kompos leaf folder (which names the component too) and
+// `second` the next word (empty when none). `second_used` says whether `second` named the
+// component (false for a leaf folder: the words after it shift by one). Throws strata::Error
+// for an unknown stack or component, a folder that is neither a stack nor a leaf, and a missing
+// component; `usage` ("strata output") goes into hints.
+struct ComponentArgument {
+  ComponentRef ref;
+  bool second_used = true;
+};
+ComponentArgument parse_component_arguments(const Project& project, const std::string& first,
+                                            const std::string& second, const std::string& usage);
+
 // The engine for this project, or an Error saying how to install or name one.
 
 std::unique_ptr<Engine> make_engine(const Globals& globals, const Project& project);

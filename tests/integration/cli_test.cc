@@ -180,6 +180,21 @@ TEST(CliTest, ValidateNamesKomposSettingsStrataLeavesToKomposRunners) {
             "  hint: write a folder path such as \"./generated\"\n");
 }
 
+TEST(CliTest, OutputAndRunHelpShowTheLeafFolderForms) {
+  TestProject p;
+  CliResult output = p.run({"output", "--help"});
+  EXPECT_EQ(output.exit_code, 0);
+  EXPECT_NE(output.out.find("Usage: strata output [OPTIONS] stack [component] [name]\n"),
+            std::string::npos)
+      << output.out;
+  EXPECT_NE(output.out.find("word after it is the output NAME: strata output LEAF_FOLDER [NAME]."),
+            std::string::npos)
+      << output.out;
+  CliResult run = p.run({"run", "--help"});
+  EXPECT_EQ(run.exit_code, 0);
+  EXPECT_NE(run.out.find("strata run LEAF_FOLDER -- ARGS...\n"), std::string::npos) << run.out;
+}
+
 // A module big enough that generating its workdir takes a while, so a second strata can arrive
 // while the first still holds the workdir's lock.
 void write_big_module_project(TestProject& p) {

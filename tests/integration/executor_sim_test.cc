@@ -494,5 +494,92 @@ component('b', 'modules/m', { inputs: { in: a.out } });
   EXPECT_EQ(plain.exit_code, 0);
 }
 
+// Kompos leaf folders name stack and component at once: `output LEAF [NAME]` and
+// `run LEAF -- ARGS`; `output STACK COMPONENT [NAME]` is unchanged, a stack folder still needs
+// the component, and a folder that is neither says so.
+TEST(ExecutorSim, OutputAndRunTakeAKomposLeafFolder) {
+  SimProject p;
+  p.write("modules/vpc/main.tf", R"tf(
+terraform {
+  backend "local" {
+    path = "terraform.tfstate"
+  }
+}
+
+variable "config" {}
+
+resource "terraform_data" "r" {
+  input = var.config.vpc.cidr
+}
+
+output "cidr" {
+  value = terraform_data.r.output
+}
+
+output "name" {
+  value = "vpc-${var.config.env}"
+}
+)tf");
+  p.write("config/env=dev/env.yaml", "env: dev\n");
+  p.write("config/env=dev/composition=terraform/terraform=vpc/vpc.yaml",
+          "vpc:\n  cidr: 10.0.0.0/16\n");
+  const std::string leaf = "config/env=dev/composition=terraform/terraform=vpc";
+  CliResult apply = p.strata({"apply", leaf, "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+
+  CliResult all = p.strata({"output", leaf});
+  EXPECT_EQ(all.exit_code, 0) << all.err;
+  EXPECT_EQ(all.out, "cidr = \"10.0.0.0/16\"\nname = \"vpc-dev\"\n");
+  CliResult one = p.strata({"output", leaf + "/", "cidr"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_EQ(one.out, "10.0.0.0/16\n");
+  CliResult by_stack_folder = p.strata({"output", "config/env=dev", "vpc", "name"});
+  EXPECT_EQ(by_stack_folder.exit_code, 0) << by_stack_folder.err;
+  EXPECT_EQ(by_stack_folder.out, "vpc-dev\n");
+  CliResult by_name = p.strata({"output", "env=dev", "vpc", "cidr", "--json"});
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
+  EXPECT_EQ(by_name.out, "\"10.0.0.0/16\"\n");
+
+  CliResult run = p.strata({"run", leaf, "--", "output", "-raw", "name"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.out, "vpc-dev\n");
+  CliResult run_by_name = p.strata({"run", "env=dev", "vpc", "--", "output", "-raw", "cidr"});
+  EXPECT_EQ(run_by_name.exit_code, 0) << run_by_name.out << run_by_name.err;
+  EXPECT_EQ(run_by_name.out, "10.0.0.0/16\n");
+
+  CliResult no_component = p.strata({"output", "config/env=dev"});
+  EXPECT_EQ(no_component.exit_code, 1);
+  EXPECT_EQ(no_component.err,
+            "error: no component named: stack \"env=dev\" has 1 component\n"
+            "  hint: name one (strata output config/env=dev COMPONENT …), or give its leaf folder "
+            "(config/…/composition=terraform/terraform=NAME); `strata list env=dev` shows them\n");
+  CliResult neither = p.strata({"output", "config/env=dev/composition=terraform", "vpc"});
+  EXPECT_EQ(neither.exit_code, 1);
+  EXPECT_EQ(neither.err,
+            "error: folder config/env=dev/composition=terraform is neither a stack's folder nor a "
+            "component's leaf folder\n"
+            "  hint: give a stack's folder and a component (strata output STACK_FOLDER COMPONENT …) "
+            "or a component's leaf folder (config/…/composition=terraform/terraform=NAME)\n");
+  CliResult above = p.strata({"run", "config", "vpc", "--", "plan"});
+  EXPECT_EQ(above.exit_code, 1);
+  EXPECT_EQ(above.err,
+            "error: folder config is neither a stack's folder nor a component's leaf folder\n"
+            "  hint: give a stack's folder and a component (strata run STACK_FOLDER COMPONENT …) "
+            "or a component's leaf folder (config/…/composition=terraform/terraform=NAME); stacks "
+            "below it: env=dev\n");
+  CliResult too_many = p.strata({"output", leaf, "cidr", "name"});
+  EXPECT_EQ(too_many.exit_code, 1);
+  EXPECT_EQ(too_many.err,
+            "error: too many arguments: " + leaf +
+                " is the leaf folder of component vpc, so only an output name may follow it\n"
+                "  hint: strata output LEAF_FOLDER [NAME], or strata output STACK COMPONENT "
+                "[NAME]\n");
+  CliResult twice = p.strata({"run", leaf, "vpc", "--", "plan"});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_EQ(twice.err,
+            "error: " + leaf + " is the leaf folder of component vpc: do not name the component "
+            "again\n  hint: strata run " + leaf + " -- state list\n");
+}
+
 }  // namespace
 }  // namespace strata::testing
