@@ -190,10 +190,16 @@ LoadedProject load_project_with_diagnostics(const LoadOptions& options) {
       (1 << 20));
   fs::path stacks_dir = fs::path(project.root) / project.settings.stacks_dir;
   fs::path work_dir = fs::path(project.root) / project.settings.work_dir;
+  // Results of unchanged stack files are reused (js_cache.h); STRATA_JS_CACHE=0 turns that off.
+  if (auto it = out.environment.find("STRATA_JS_CACHE");
+      options.js_cache && (it == out.environment.end() ||
+                           (it->second != "0" && it->second != "off" && it->second != "false"))) {
+    js_options.cache_dir = (work_dir / ".cache" / "js").lexically_normal().string();
+  }
   std::map<std::string, Stack> js_stacks;
   js::load_js_stacks(js::find_stack_files(stacks_dir.lexically_normal().string(),
                                           {work_dir.lexically_normal().string()}),
-                     js_options, js_stacks, out.diagnostics);
+                     js_options, js_stacks, out.diagnostics, &out.js_stats);
   add_stacks(js_stacks, project, out.diagnostics);
 
   // Front-end: hierarchical YAML (Kompos) under config_dir.

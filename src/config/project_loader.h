@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/js/js_log.h"
+#include "config/js/js_stack_loader.h"
 #include "config/js/secret_resolver.h"
 #include "model/error.h"
 #include "model/project.h"
@@ -25,6 +26,9 @@ struct LoadOptions {
   double js_timeout_seconds = 30;
   size_t js_memory_limit_bytes = size_t{2} << 30;
   js::LogSink log;  // print() and console.* from stack files
+  // Reuse results of unchanged stack files kept in <work_dir>/.cache/js (js_cache.h); the
+  // environment variable STRATA_JS_CACHE=0 turns it off as well.
+  bool js_cache = true;
 };
 
 // The first folder from `start` upwards holding strata.yaml, comet.yaml or .komposconfig.yaml;
@@ -36,6 +40,7 @@ struct LoadedProject {
   Diagnostics diagnostics;  // every problem found; the project holds what did load
   // The variables for this run: the environment, plus settings env and .env, .env.local.
   std::map<std::string, std::string> environment;
+  js::JsLoadStats js_stats;  // stack files run, and results reused from the cache
 };
 
 // Loads everything and reports every problem (for `strata validate`). Never throws for

@@ -110,6 +110,7 @@ TEST(ProjectLoader, CometProjectLoadsWithTheRightModel) {
   LoadOptions o;
   o.start_dir = std::string(src ? src : ".") + "/tests/data/js/comet/stacks";
   o.inherit_process_env = false;
+  o.js_cache = false;  // the project is in the source tree: write nothing there
   Project p = load_project(o);
   EXPECT_EQ(p.settings.engine, "terraform");
   EXPECT_EQ(p.settings.work_dir, "stacks/_components");

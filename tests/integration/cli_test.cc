@@ -284,9 +284,10 @@ TEST(CliTest, QuickstartGeneratesTheGoldenTree) {
   std::filesystem::remove_all(p.path(".strata"));  // left by a local scripts/quickstart run
   CliResult r = p.run({"generate", "--all"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  // Everything but run records, logs and locks.
+  // Everything but run records, logs, locks and the stack-file result cache.
   Tree actual = read_golden_tree(p.path(".strata"), [](const std::string& rel) {
-    return !rel.starts_with(".runs/") && !rel.starts_with(".logs/") && !rel.ends_with(".strata.lock");
+    return !rel.starts_with(".runs/") && !rel.starts_with(".logs/") && !rel.starts_with(".cache/") &&
+           !rel.ends_with(".strata.lock");
   });
   expect_golden_tree(actual, source_dir() + "/tests/data/generate-quickstart");
   CliResult again = p.run({"generate", "--all"});

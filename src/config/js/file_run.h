@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/js/js_position.h"
+#include "config/js/stack_file_runner.h"
 #include "model/error.h"
 #include "model/project.h"
 
@@ -29,6 +30,7 @@ struct FileRun {
   std::string secrets_provider = "sops";
   std::string secrets_path = "secrets.enc.yaml";
   std::vector<std::string> secret_texts;  // plaintexts handed to JS, to mark values sensitive
+  RunFacts facts;  // what the result depends on (files read, env, clock, secrets)
 
   explicit FileRun(StackFileRunner& r) : runner(r) {}
 
@@ -41,6 +43,9 @@ struct FileRun {
   // nullptr and sets *exception.
   JSValueRef require_module(const std::string& path, JSValueRef* exception);
 };
+
+// The file require(spec) from `dir` loads: spec, spec.js, spec.json or spec/index.js.
+std::optional<std::string> resolve_module(const std::string& spec, const std::string& dir);
 
 // Thrown inside native globals to raise a JS exception that already exists.
 struct JsException {

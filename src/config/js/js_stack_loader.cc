@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/file_walk.h"
+#include "config/js/js_cache.h"
 
 namespace fs = std::filesystem;
 
@@ -34,12 +35,15 @@ struct FileResult {
 }  // namespace
 
 void load_js_stacks(const std::vector<std::string>& files, const RunnerOptions& options,
-                    std::map<std::string, Stack>& stacks, Diagnostics& diagnostics) {
+                    std::map<std::string, Stack>& stacks, Diagnostics& diagnostics,
+                    JsLoadStats* stats) {
   // Files are independent (a fresh context each), so they load in parallel, one VM per thread.
   // Results, log lines and diagnostics are then taken in file order, so the outcome is the same
   // as loading one file after the other.
   std::vector<FileResult> results(files.size());
-  std::atomic<size_t> next{0};
+  std::optional<ResultCache> cache;
+  if (!options.cache_dir.empty()) cache.emplace(options.cache_dir, "root " + options.root);
+  std::atomic<size_t> next{0}, reused{0};
   auto work = [&](int slot) {
     thread_local FileResult* current = nullptr;
     RunnerOptions mine = options;
@@ -52,7 +56,14 @@ void load_js_stacks(const std::vector<std::string>& files, const RunnerOptions& 
     for (size_t i; (i = next.fetch_add(1)) < files.size();) {
       current = &results[i];
       try {
-        results[i].stack = runner.run_file(files[i]);
+        std::optional<std::optional<Stack>> known = cache ? cache->lookup(files[i]) : std::nullopt;
+        if (known) {
+          results[i].stack = std::move(*known);
+          reused.fetch_add(1);
+        } else {
+          results[i].stack = runner.run_file(files[i]);
+          if (cache) cache->store(files[i], runner.last_facts(), results[i].stack);
+        }
       } catch (const Error& e) {
         results[i].error = e;
       }
@@ -65,6 +76,10 @@ void load_js_stacks(const std::vector<std::string>& files, const RunnerOptions& 
   for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, static_cast<int>(t));
   work(0);
   for (auto& t : pool) t.join();
+  if (stats) {
+    stats->reused += reused.load();
+    stats->ran += files.size() - reused.load();
+  }
 
   for (auto& result : results) {
     for (const auto& line : result.log) options.log(line.level, line.text, line.where);

@@ -10,6 +10,7 @@
 
 #include "config/js/file_run.h"
 #include "config/js/js_value.h"
+#include "base/fnv.h"
 
 // Exported by libjavascriptcoregtk but missing from its public headers.
 extern "C" void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
@@ -81,15 +82,6 @@ JSObjectRef positioned_error(JSContextRef ctx, const std::string& message, const
   return error;
 }
 
-std::optional<std::string> resolve_module(const std::string& spec, const std::string& dir) {
-  fs::path base = fs::path(dir) / spec;
-  for (const fs::path& candidate : {base, fs::path(base.string() + ".js"),
-                                    fs::path(base.string() + ".json"), base / "index.js"}) {
-    std::error_code ec;
-    if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate).string();
-  }
-  return std::nullopt;
-}
 
 std::string render_frames(FileRun& run, const std::vector<Frame>& frames) {
   std::string out;
@@ -166,6 +158,7 @@ JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exceptio
                                   "check that the file exists and is readable");
     return nullptr;
   }
+  facts.reads.push_back({path, source.size(), fnv1a(source)});
   JSObjectRef module = JSObjectMake(ctx, nullptr, nullptr);
   JSObjectRef exports = JSObjectMake(ctx, nullptr, nullptr);
   set_property(ctx, module, "exports", exports);
@@ -222,6 +215,16 @@ JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exceptio
   return get_property(ctx, module, "exports");
 }
 
+std::optional<std::string> resolve_module(const std::string& spec, const std::string& dir) {
+  fs::path base = fs::path(dir) / spec;
+  for (const fs::path& candidate : {base, fs::path(base.string() + ".js"),
+                                    fs::path(base.string() + ".json"), base / "index.js"}) {
+    std::error_code ec;
+    if (fs::is_regular_file(candidate, ec)) return fs::weakly_canonical(candidate).string();
+  }
+  return std::nullopt;
+}
+
 // Native half of require(): resolves a relative path against the requiring file's folder.
 JSValueRef native_require(JSContextRef ctx, JSObjectRef, JSObjectRef, size_t argc,
                           const JSValueRef argv[], JSValueRef* exception) {
@@ -247,6 +250,7 @@ JSValueRef native_require(JSContextRef ctx, JSObjectRef, JSObjectRef, size_t arg
     *exception = error;
     return nullptr;
   }
+  run.facts.resolutions.push_back({spec, dir, *resolved});
   return run.require_module(*resolved, exception);
 }
 
@@ -328,6 +332,7 @@ std::optional<Stack> StackFileRunner::run_file(const std::string& file) {
                 "STRATA_JS_MEMORY_LIMIT_MB");
   }
   if (!done) throw translate_exception(run, exception);
+  facts_ = std::move(run.facts);
   if (!run.stack) return std::nullopt;
   finish_stack(run);
   return std::move(run.stack);

@@ -7,10 +7,12 @@
 #include <JavaScriptCore/JavaScript.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/js/js_log.h"
 #include "config/js/secret_resolver.h"
@@ -24,7 +26,29 @@ struct RunnerOptions {
   size_t memory_limit_bytes = size_t{2} << 30;  // process RSS above which a file is stopped
   const std::map<std::string, std::string>* environment = nullptr;  // for env / envs()
   SecretResolver* secrets = nullptr;  // nullptr: secrets() and secret() are errors
+  // Where results of stack files are kept between runs (js_cache.h); empty = no cache.
+  std::string cache_dir;
   LogSink log;                        // print() and console.*; dropped when empty
+};
+
+// What one run of a stack file depended on, so that its result can be reused while none of it
+// changed (js_cache.h). A file whose result depends on anything else is marked uncacheable.
+struct RunFacts {
+  struct FileRead {
+    std::string path;  // absolute
+    uint64_t size = 0;
+    uint64_t hash = 0;  // FNV-1a of the content as it was run
+  };
+  struct Resolution {  // require(spec) from dir found `resolved`
+    std::string spec, dir, resolved;
+  };
+  std::vector<FileRead> reads;  // the stack file first, then every module it required
+  std::vector<Resolution> resolutions;
+  std::string uncacheable;  // why the result may not be reused ("" = it may)
+
+  void mark_uncacheable(const std::string& why) {
+    if (uncacheable.empty()) uncacheable = why;
+  }
 };
 
 // How many JavaScriptCore VMs the process may create (runners on distinct slots run in parallel).
@@ -44,6 +68,8 @@ class StackFileRunner {
   std::optional<Stack> run_file(const std::string& path);
 
   const RunnerOptions& options() const { return options_; }
+  // What the last successful run_file depended on.
+  const RunFacts& last_facts() const { return facts_; }
   // True when the watchdog stopped the file being run (its exceptions must not be inspected).
   bool stopped() const { return stop_ != Stop::kNone; }
   // Path as shown in origins: relative to the root when under it.
@@ -59,6 +85,7 @@ class StackFileRunner {
   JSClassRef global_class_ = nullptr;
   std::chrono::steady_clock::time_point started_;
   Stop stop_ = Stop::kNone;
+  RunFacts facts_;
 };
 
 }  // namespace strata::js

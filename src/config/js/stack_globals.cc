@@ -53,6 +53,18 @@ constexpr char kPrelude[] = R"JS((function (native) {
     return function require(path) { return native.require(path, dir); };
   }
   globalThis.env = env;
+  // The clock, chance and the locale make a file's result differ between runs: using them
+  // tells strata not to reuse the result (js_cache.h).
+  const mark = () => native.nondeterministic();
+  globalThis.Date = new Proxy(Date, {
+    construct(target, args, newTarget) { mark(); return Reflect.construct(target, args, newTarget); },
+    apply(target, self, args) { mark(); return Reflect.apply(target, self, args); },
+    get(target, key) { if (key === 'now' || key === 'parse' || key === 'UTC') mark(); return Reflect.get(target, key); },
+  });
+  const random = Math.random;
+  Math.random = function random_() { mark(); return random(); };
+  const intl = globalThis.Intl;
+  Object.defineProperty(globalThis, 'Intl', { get() { mark(); return intl; }, configurable: true });
   globalThis.print = (...args) => native.log(0, format(args));
   globalThis.console = {
     log: (...args) => native.log(0, format(args)),
@@ -304,6 +316,7 @@ std::string lookup_env(FileRun& run, const std::string& name) {
     auto it = run.stack->env.find(name);
     if (it != run.stack->env.end()) return it->second;
   }
+  run.facts.mark_uncacheable("reads the environment");
   if (const auto* env = run.runner.options().environment) {
     auto it = env->find(name);
     if (it != env->end()) return it->second;
@@ -313,6 +326,7 @@ std::string lookup_env(FileRun& run, const std::string& name) {
 
 JSValueRef js_getenv(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef argv[]) {
   std::string name = to_string(ctx, arg(ctx, argc, argv, 0));
+  run.facts.mark_uncacheable("reads the environment");
   if (const auto* env = run.runner.options().environment) {
     auto it = env->find(name);
     if (it != env->end()) return make_string(ctx, it->second);
@@ -349,6 +363,7 @@ JSValueRef js_envs(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef
 }
 
 JSValueRef resolve_secret(FileRun& run, JSContextRef ctx, const std::string& ref) {
+  run.facts.mark_uncacheable("uses secrets");
   SecretResolver* resolver = run.runner.options().secrets;
   if (!resolver) {
     throw Error("secrets('" + ref + "') cannot be resolved: no secret provider is configured", {},
@@ -396,6 +411,7 @@ JSValueRef js_kubeconfig(FileRun& run, JSContextRef ctx, size_t argc, const JSVa
 }
 
 JSValueRef js_log(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef argv[]) {
+  run.facts.mark_uncacheable("prints");
   const LogSink& log = run.runner.options().log;
   if (!log) return JSValueMakeUndefined(ctx);
   int level = static_cast<int>(JSValueToNumber(ctx, arg(ctx, argc, argv, 0), nullptr));
@@ -403,6 +419,13 @@ JSValueRef js_log(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef 
       : level == 1 ? LogLevel::kWarning
                    : LogLevel::kInfo,
       to_string(ctx, arg(ctx, argc, argv, 1)), run.call_site());
+  return JSValueMakeUndefined(ctx);
+}
+
+// Called by the prelude's wrappers of Date, Math.random and Intl: the file's result depends on
+// the clock, chance or the locale, so it is never reused.
+JSValueRef js_nondeterministic(FileRun& run, JSContextRef ctx, size_t, const JSValueRef[]) {
+  run.facts.mark_uncacheable("uses Date, Math.random or Intl");
   return JSValueMakeUndefined(ctx);
 }
 
@@ -483,6 +506,7 @@ void install_globals(FileRun& run) {
   JSObjectRef native = JSObjectMake(ctx, nullptr, nullptr);
   define<js_getenv>(ctx, native, "getenv");
   define<js_log>(ctx, native, "log");
+  define<js_nondeterministic>(ctx, native, "nondeterministic");
   {
     JsString name("require");
     set_property(ctx, native, "require",
