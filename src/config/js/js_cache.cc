@@ -77,6 +77,10 @@ std::optional<std::optional<Stack>> ResultCache::lookup(const std::string& file)
     read.size = in.u64();
     read.hash = in.u64();
     if (!in.ok() || !unchanged(read)) return std::nullopt;
+    // The first read is the stack file itself, by its real path: a symlink pointed elsewhere
+    // since then is another file.
+    std::error_code ec;
+    if (i == 0 && fs::weakly_canonical(file, ec).string() != read.path) return std::nullopt;
   }
   uint64_t resolutions = in.u64();
   for (uint64_t i = 0; i < resolutions && in.ok(); ++i) {

@@ -104,6 +104,18 @@ TEST_F(JsCacheTest, ARequireThatWouldNowFindAnotherFileRunsAgain) {
   EXPECT_EQ(name_input(s2), "exact-app");
 }
 
+TEST_F(JsCacheTest, AStackFileSymlinkPointedElsewhereRunsAgain) {
+  write("real/a.js", "stack('dev');\ncomponent('app', 'm', { inputs: { name: 'from-a' } });\n");
+  write("real/b.js", "stack('dev');\ncomponent('app', 'm', { inputs: { name: 'from-b' } });\n");
+  fs::create_directories(dir_.file("stacks"));
+  fs::create_symlink(dir_.file("real/a.js"), dir_.file("stacks/dev.js"));
+  JsLoadStats s1, s2;
+  EXPECT_EQ(name_input(s1), "from-a");
+  fs::remove(dir_.file("stacks/dev.js"));
+  fs::create_symlink(dir_.file("real/b.js"), dir_.file("stacks/dev.js"));
+  EXPECT_EQ(name_input(s2), "from-b");
+}
+
 TEST_F(JsCacheTest, FilesReadingTheEnvironmentAreNeverReused) {
   write("stacks/dev.js", "stack('dev');\ncomponent('app', 'm', { inputs: { name: env.APP_NAME } });\n");
   env_["APP_NAME"] = "first";
