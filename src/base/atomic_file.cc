@@ -5,10 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <optional>
-#include <vector>
 
 #include "model/error.h"
 
@@ -56,19 +56,35 @@ struct Existing {
   std::string content;
   mode_t mode;
 };
-std::optional<Existing> read_existing(const std::string& path, size_t expected_size) {
+std::optional<Existing> read_existing(const std::string& path, size_t expected_size,
+                                     struct stat* st) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
-  struct stat st;
   std::optional<Existing> result;
   // A different size cannot be the same content: skip reading it.
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-      static_cast<size_t>(st.st_size) == expected_size) {
-    Existing e{{}, static_cast<mode_t>(st.st_mode & 07777)};
+  if (::fstat(fd, st) == 0 && S_ISREG(st->st_mode) &&
+      static_cast<size_t>(st->st_size) == expected_size) {
+    Existing e{{}, static_cast<mode_t>(st->st_mode & 07777)};
     if (read_all(fd, &e.content)) result = std::move(e);
   }
   ::close(fd);
   return result;
+}
+
+// Creates a new, empty temporary file beside `path` with permission bits `mode`; returns its fd
+// and sets `tmp` to its name. Names are unique per process and call, so no two writers collide;
+// a leftover of a crashed process with the same name is stepped over.
+int create_temp_beside(const std::string& dir, const std::string& base, mode_t mode,
+                       std::string& tmp) {
+  static std::atomic<uint64_t> counter{0};
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    tmp = dir + "/." + base + ".tmp." + std::to_string(::getpid()) + "." +
+          std::to_string(counter.fetch_add(1));
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  errno = EEXIST;
+  return -1;
 }
 
 std::string parent_dir(const std::string& path) {
@@ -81,25 +97,27 @@ std::string parent_dir(const std::string& path) {
 }  // namespace
 
 bool write_file_atomic(const std::string& path, std::string_view content, mode_t mode,
-                       Durability durability) {
-  if (auto existing = read_existing(path, content.size());
-      existing && existing->content == content) {
-    if (existing->mode != mode && ::chmod(path.c_str(), mode) != 0) {
-      throw_errno("change the mode of", path, errno);
+                       Durability durability, Previous previous, struct stat* after) {
+  struct stat st;
+  if (!after) after = &st;
+  if (previous == Previous::kMayExist) {
+    if (auto existing = read_existing(path, content.size(), after);
+        existing && existing->content == content) {
+      if (existing->mode != mode) {
+        if (::chmod(path.c_str(), mode) != 0) throw_errno("change the mode of", path, errno);
+        after->st_mode = (after->st_mode & ~07777) | mode;
+      }
+      return false;
     }
-    return false;
   }
 
   const std::string dir = parent_dir(path);
   const std::string base =
       path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
   // Hidden and in the same directory: rename() is only atomic within one filesystem.
-  std::string tmp = dir + "/." + base + ".tmp.XXXXXX";
-  std::vector<char> tmpl(tmp.begin(), tmp.end());
-  tmpl.push_back('\0');
-  int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  std::string tmp;
+  int fd = create_temp_beside(dir, base, mode, tmp);
   if (fd < 0) throw_errno("write", path, errno);
-  tmp = tmpl.data();
 
   auto fail = [&](const char* what) {
     int err = errno;
@@ -107,9 +125,14 @@ bool write_file_atomic(const std::string& path, std::string_view content, mode_t
     ::unlink(tmp.c_str());
     throw_errno(what, path, err);
   };
-  if (::fchmod(fd, mode) != 0) fail("set the mode of");
   if (!write_all(fd, content)) fail("write");
   if (durability == Durability::kFsync && ::fsync(fd) != 0) fail("write");
+  if (::fstat(fd, after) != 0) fail("write");  // rename keeps the inode and its times
+  // open() applied the umask: set the bits exactly when it took some away.
+  if ((after->st_mode & 07777) != mode) {
+    if (::fchmod(fd, mode) != 0) fail("set the mode of");
+    after->st_mode = (after->st_mode & ~07777) | mode;
+  }
   if (::close(fd) != 0) {
     int err = errno;
     ::unlink(tmp.c_str());

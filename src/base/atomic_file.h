@@ -3,6 +3,7 @@
 // skipping identical content keeps mtimes stable so repeated generation is cheap and quiet.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <optional>
@@ -17,15 +18,23 @@ namespace strata {
 // rewritten by the next run (generated Terraform files, manifests, init stamps) use kRenameOnly.
 enum class Durability { kFsync, kRenameOnly };
 
+// What the caller knows about `path` before writing it.
+enum class Previous {
+  kMayExist,  // compare with what is there: identical content is not rewritten
+  kAbsent,    // nothing is there (a folder the caller just created): do not look
+};
+
 // Makes `path` hold exactly `content` with permission bits `mode` (applied as given, not masked
 // by the umask, so 0600 for plan files really is 0600). Writes a temporary file in the same
 // directory and renames it over `path`; with Durability::kFsync it also fsyncs the file before
 // the rename and the directory after it.
 // If `path` already holds exactly `content`, nothing is written and its mtime is kept; only a
-// differing mode is corrected. Returns true when the content was written.
+// differing mode is corrected. Returns true when the content was written. `after`, when given,
+// receives the file's stat once the call is done (saving the caller a stat of its own).
 // Throws strata::Error naming the path and the system's reason (the directory must exist).
 bool write_file_atomic(const std::string& path, std::string_view content, mode_t mode = 0644,
-                       Durability durability = Durability::kFsync);
+                       Durability durability = Durability::kFsync,
+                       Previous previous = Previous::kMayExist, struct stat* after = nullptr);
 
 // Returns the whole content of `path`. Throws strata::Error naming the path and the reason.
 std::string read_file(const std::string& path);

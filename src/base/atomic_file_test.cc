@@ -59,6 +59,48 @@ TEST(AtomicFile, PlanFilesCanBePrivate) {
   EXPECT_EQ(mode_of(wide), 0600u);
 }
 
+TEST(AtomicFile, ModeIsExactWhateverTheUmask) {
+  TempDir dir;
+  mode_t old = ::umask(077);
+  std::string path = dir.file("main.tf");
+  write_file_atomic(path, "x", 0644);
+  std::string script = dir.file("run.sh");
+  write_file_atomic(script, "#!/bin/sh\n", 0755);
+  ::umask(old);
+  EXPECT_EQ(mode_of(path), 0644u);
+  EXPECT_EQ(mode_of(script), 0755u);
+}
+
+TEST(AtomicFile, AfterReceivesTheStatOfTheFileWrittenOrKept) {
+  TempDir dir;
+  std::string path = dir.file("main.tf");
+  struct stat written, kept, now;
+  EXPECT_TRUE(write_file_atomic(path, "abc", 0644, Durability::kRenameOnly, Previous::kMayExist, &written));
+  ASSERT_EQ(::stat(path.c_str(), &now), 0);
+  EXPECT_EQ(written.st_ino, now.st_ino);
+  EXPECT_EQ(written.st_size, 3);
+  EXPECT_EQ(written.st_mode & 07777, 0644u);
+  EXPECT_EQ(written.st_mtim.tv_sec, now.st_mtim.tv_sec);
+  EXPECT_EQ(written.st_mtim.tv_nsec, now.st_mtim.tv_nsec);
+  EXPECT_FALSE(write_file_atomic(path, "abc", 0600, Durability::kRenameOnly, Previous::kMayExist, &kept));
+  EXPECT_EQ(kept.st_ino, now.st_ino);
+  EXPECT_EQ(kept.st_mode & 07777, 0600u);  // the mode was corrected in place
+  EXPECT_EQ(mode_of(path), 0600u);
+}
+
+TEST(AtomicFile, AbsentMeansNotLookedForSoTheFileIsReplaced) {
+  TempDir dir;
+  std::string path = dir.file("main.tf");
+  write_file_atomic(path, "same", 0644);
+  struct timespec before = mtime_of(path);
+  ::usleep(20000);
+  EXPECT_TRUE(write_file_atomic(path, "same", 0644, Durability::kRenameOnly, Previous::kAbsent));
+  struct timespec after = mtime_of(path);
+  EXPECT_TRUE(after.tv_sec != before.tv_sec || after.tv_nsec != before.tv_nsec);
+  EXPECT_EQ(read_file(path), "same");
+  EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"main.tf"});
+}
+
 TEST(AtomicFile, IdenticalRewriteKeepsMtime) {
   TempDir dir;
   std::string path = dir.file("main.tf");

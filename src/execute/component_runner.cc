@@ -306,11 +306,11 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   ComponentFiles files = resolver_.resolve(component);
 
   std::string workdir = workdir_for(files);
-  fs::create_directories(workdir);
+  bool new_workdir = fs::create_directories(workdir);
   FileLock lock(workdir + "/.strata.lock", "workdir " + relative_to(workdir, project_.root));
 
   ctx.phase("generate");
-  GenerateResult generated = generate_workdir(files, modules_);
+  GenerateResult generated = generate_workdir(files, modules_, new_workdir);
   if (options_.operation == Operation::kGenerate) {
     outcome.message = std::to_string(generated.written.size()) + " written, " +
                       std::to_string(generated.unchanged.size()) + " unchanged, " +

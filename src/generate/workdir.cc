@@ -75,10 +75,6 @@ Manifest read_manifest(const std::string& workdir) {
   return manifest;
 }
 
-bool stat_file(const std::string& path, struct stat* st) {
-  return ::stat(path.c_str(), st) == 0 && S_ISREG(st->st_mode);
-}
-
 // The workdir, held open while it is generated so that the stats of its files (a dozen per
 // workdir when nothing changed) look up one name each instead of walking the whole path.
 // Falls back to full paths when it cannot be opened.
@@ -182,7 +178,7 @@ std::string workdir_for(const ComponentFiles& files) {
   return files.work_root + "/" + files.ref.stack + "/" + files.ref.component;
 }
 
-GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache) {
+GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache, bool workdir_is_new) {
   GenerateResult result;
   result.workdir = workdir_for(files);
   auto [base, sub] = split_source(files.source);
@@ -260,12 +256,14 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
   // fsync is enough: a crash never leaves half a file.
   // An existing workdir is found by opening it, which the stats below need anyway.
   WorkdirHandle workdir(result.workdir);
+  workdir_is_new = workdir_is_new || !workdir.is_open();
   if (!workdir.is_open() || !sub.empty()) {
     fs::create_directories(result.run_dir);
     workdir.open();
   }
   std::set<std::string> made_dirs{result.workdir, result.run_dir};
-  const Manifest previous_manifest = read_manifest(result.workdir);
+  const Manifest previous_manifest = workdir_is_new ? Manifest{} : read_manifest(result.workdir);
+  const Previous previous_file = workdir_is_new ? Previous::kAbsent : Previous::kMayExist;
   const std::map<std::string, ManifestEntry>& previous = previous_manifest.entries;
   std::string manifest;
   for (const auto& [rel, entry] : produce) {
@@ -282,12 +280,11 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
     if (!unchanged) {
       std::string parent = fs::path(path).parent_path().string();
       if (made_dirs.insert(parent).second) fs::create_directories(parent);
-      if (write_file_atomic(path, content, mode, Durability::kRenameOnly)) {
+      if (write_file_atomic(path, content, mode, Durability::kRenameOnly, previous_file, &st)) {
         result.written.push_back(rel);
       } else {
         result.unchanged.push_back(rel);
       }
-      if (!stat_file(path, &st)) st = {};
     } else {
       result.unchanged.push_back(rel);
     }
@@ -312,9 +309,10 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache)
   }
   // The same as what write_file_atomic would find there: the lock keeps other strata out.
   if (previous_manifest.text != manifest || previous_manifest.mode != 0644) {
-    write_file_atomic(result.workdir + "/" + kManifest, manifest, 0644, Durability::kRenameOnly);
+    write_file_atomic(result.workdir + "/" + kManifest, manifest, 0644, Durability::kRenameOnly, previous_file);
   }
 
+  if (workdir_is_new) return result;  // nothing was there to keep
   for (const char* name : {".terraform", ".terraform.lock.hcl", "terraform.tfstate", "terraform.tfstate.backup",
                            "terraform.tfstate.d"}) {
     struct stat st;

@@ -51,7 +51,9 @@ bool is_protected_path(const std::string& relative_path);
 // <work_root>/<stack>/<component>
 std::string workdir_for(const ComponentFiles& files);
 
-GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache);
+// `workdir_is_new`: the caller has just created the workdir (it holds nothing but the lock), so
+// files are written without looking for earlier versions of them.
+GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache, bool workdir_is_new = false);
 
 // The tfvars file name Comet uses: <stack>-<component>.tfvars.json (slashes in Kompos stack
 // paths become '_').
