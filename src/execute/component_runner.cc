@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -25,6 +26,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const char kInitStamp[] = ".strata-init-stamp";
+const char kNoEngineDir[] = " (init made no .terraform)";
 
 // `path` relative to the project root, for messages. Lexical: fs::relative resolves symlinks with
 // a readlink per path component, which was most of the system calls of a large generate.
@@ -124,6 +126,25 @@ const char* operation_name(Operation op) {
   return "?";
 }
 
+// The stamp of the last successful init in `run_dir` (without its marker), if what init set up
+// is still there: the stamp, and .terraform unless the stamp says init made none.
+std::optional<std::string> init_done(const std::string& run_dir) {
+  std::optional<std::string> stamp;
+  try {
+    stamp = read_file_if_exists(run_dir + "/" + kInitStamp);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (!stamp) return std::nullopt;
+  if (stamp->ends_with(kNoEngineDir)) {
+    stamp->resize(stamp->size() - std::string_view(kNoEngineDir).size());
+    return stamp;
+  }
+  std::error_code ec;
+  if (!fs::is_directory(run_dir + "/.terraform", ec)) return std::nullopt;
+  return stamp;
+}
+
 bool init_needed(const std::string& run_dir, std::string* stamp) {
   // What init depends on: the backend, provider requirements and module sources. Lines that
   // name a source or version (and generated backend/provider files) stand for them.
@@ -156,14 +177,17 @@ bool init_needed(const std::string& run_dir, std::string* stamp) {
     }
   }
   *stamp = std::to_string(h);
-  std::error_code ec;
-  if (!fs::is_directory(run_dir + "/.terraform", ec)) return true;
-  if (!fs::exists(run_dir + "/" + kInitStamp, ec)) return true;
-  return read_file(run_dir + "/" + kInitStamp) != *stamp;
+  std::optional<std::string> done = init_done(run_dir);
+  return !done || *done != *stamp;
 }
 
+// Records a successful init. A module with no backend, providers or modules gets no .terraform
+// folder from init; the stamp says so, so that such a workdir counts as initialised without one.
 void write_init_stamp(const std::string& run_dir, const std::string& stamp) {
-  write_file_atomic(run_dir + "/" + kInitStamp, stamp, 0644, Durability::kRenameOnly);
+  std::error_code ec;
+  bool engine_dir = fs::is_directory(run_dir + "/.terraform", ec);
+  write_file_atomic(run_dir + "/" + kInitStamp, engine_dir ? stamp : stamp + kNoEngineDir, 0644,
+                    Durability::kRenameOnly);
 }
 
 ComponentRunner::ComponentRunner(const Project& project, Engine& engine, SecretResolver* secrets,
@@ -224,9 +248,7 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
       auto it = outputs_.find(key);
       if (it != outputs_.end()) return it->second;
     }
-    std::error_code ec;
-    bool has_engine_dir = fs::is_directory(run_dir + "/.terraform", ec);
-    bool initialised = has_engine_dir && fs::exists(run_dir + "/" + kInitStamp, ec);
+    bool initialised = init_done(run_dir).has_value();
     if (!initialised && options_.operation != Operation::kGenerate) {
       // Never initialised here, or cleaned: generate and init it so its state can be read.
       try {
@@ -235,9 +257,9 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
         throw Error("cannot read the outputs of " + key + ": its workdir could not be prepared: " + e.message(),
                     where, "run `strata init " + ref.stack + " " + ref.component + "` and see its log");
       }
-      has_engine_dir = fs::is_directory(run_dir + "/.terraform", ec);
+      initialised = init_done(run_dir).has_value();
     }
-    if (has_engine_dir) values = read_outputs(ref, run_dir);
+    if (initialised) values = read_outputs(ref, run_dir);
   }
   if (values.is_map() && values.as_map().empty()) {
     bool has_mocks = target->mock_outputs.is_map() && !target->mock_outputs.as_map().empty();

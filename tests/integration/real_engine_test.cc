@@ -138,6 +138,34 @@ component('web', 'modules/m', { inputs: { in: '{{ (state "net" "vpc").out }}' } 
   EXPECT_NE(p.read(".strata/app/web/app-web.tfvars.json").find("\"v-vpc\""), std::string::npos);
 }
 
+// A module with no backend, providers or modules: init makes no .terraform folder there, and its
+// state is terraform.tfstate beside the code. Outputs must still be read (by dependents and by
+// `strata output`), and init must not run again on every later command.
+TEST(RealEngine, ComponentsWithoutBackendPassOutputsAndInitOnlyOnce) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  RealProject p(engine);
+  p.write("stacks/dev.js", R"js(
+stack('dev', {});
+const a = component('a', 'modules/m', { inputs: { in: 'a' } });
+component('b', 'modules/m', { inputs: { in: `${a.out}-b` } });
+)js");
+  CliResult apply = p.strata({"apply", "--all", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_FALSE(std::filesystem::exists(p.path(".strata/dev/a/.terraform"))) << "the premise of this test";
+  EXPECT_TRUE(std::filesystem::exists(p.path(".strata/dev/a/terraform.tfstate")));
+  CliResult out = p.strata({"output", "dev", "b", "out"});
+  EXPECT_EQ(out.exit_code, 0) << out.err;
+  EXPECT_EQ(out.out, "v-v-a-b\n");
+  CliResult plan = p.strata({"plan", "--all", "--detailed-exitcode"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  nlohmann::json record = read_run_record(p.root(), plan.out);
+  std::string run_id = record["run_id"].get<std::string>();
+  for (const char* c : {"a", "b"}) {
+    std::string log = p.read(".strata/.logs/" + run_id + "/dev/" + c + ".log");
+    EXPECT_EQ(log.find(" init "), std::string::npos) << c << " was initialised again:\n" << log;
+  }
+}
+
 constexpr const char* kDiamond = R"js(
 stack('s', {});
 backend('local', { path: 'terraform.tfstate' });
