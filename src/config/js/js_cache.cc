@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <set>
 
 #include "base/atomic_file.h"
 #include "base/fnv.h"
@@ -95,6 +96,16 @@ std::optional<std::optional<Stack>> ResultCache::lookup(const std::string& file)
   }
   if (!in.ok() || !in.at_end()) return std::nullopt;
   return stack;
+}
+
+void ResultCache::keep_only(const std::vector<std::string>& files) {
+  std::set<std::string> wanted;
+  for (const auto& f : files) wanted.insert(fs::path(entry_path(f)).filename().string());
+  std::error_code ec;
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.ends_with(".bin") && !wanted.count(name)) fs::remove(it->path(), ec);
+  }
 }
 
 void ResultCache::store(const std::string& file, const RunFacts& facts,

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/js/stack_file_runner.h"
 #include "model/project.h"
@@ -32,6 +33,9 @@ class ResultCache {
   // Keeps the result of running `file` when `facts` allow it. Never throws: a cache that cannot
   // be written is only slower.
   void store(const std::string& file, const RunFacts& facts, const std::optional<Stack>& stack);
+
+  // Removes entries of files not in `files` (stack files deleted or renamed since).
+  void keep_only(const std::vector<std::string>& files);
 
   // The identity of the running strata binary (its size and modification time), so that a
   // rebuilt strata never reuses results an older build stored.

@@ -168,6 +168,24 @@ TEST_F(JsCacheTest, SecretsNeverReachTheCache) {
   }
 }
 
+TEST_F(JsCacheTest, EntriesOfDeletedStackFilesAreRemoved) {
+  write("stacks/dev.js", kStack);
+  write("stacks/lib/naming.js", "module.exports.name = (n) => `acme-${n}`;\n");
+  write("stacks/old.js", "stack('old');\n");
+  JsLoadStats s1, s2;
+  load(s1);
+  auto entries = [&] {
+    size_t n = 0;
+    for (const auto& e : fs::directory_iterator(dir_.file(".strata/.cache/js"))) n += e.path().extension() == ".bin";
+    return n;
+  };
+  EXPECT_EQ(entries(), 3u);
+  fs::remove(dir_.file("stacks/old.js"));
+  load(s2);
+  EXPECT_EQ(entries(), 2u);
+  EXPECT_EQ(s2.reused, 2u);
+}
+
 TEST_F(JsCacheTest, ACorruptOrForeignEntryIsIgnored) {
   write("stacks/dev.js", kStack);
   write("stacks/lib/naming.js", "module.exports.name = (n) => `acme-${n}`;\n");

@@ -76,6 +76,7 @@ void load_js_stacks(const std::vector<std::string>& files, const RunnerOptions& 
   for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, static_cast<int>(t));
   work(0);
   for (auto& t : pool) t.join();
+  if (cache) cache->keep_only(files);
   if (stats) {
     stats->reused += reused.load();
     stats->ran += files.size() - reused.load();
