@@ -56,9 +56,9 @@ struct Existing {
   std::string content;
   mode_t mode;
 };
-std::optional<Existing> read_existing(const std::string& path, size_t expected_size,
+std::optional<Existing> read_existing(int dirfd, const std::string& path, size_t expected_size,
                                      struct stat* st) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::openat(dirfd, path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::nullopt;
   std::optional<Existing> result;
   // A different size cannot be the same content: skip reading it.
@@ -74,13 +74,13 @@ std::optional<Existing> read_existing(const std::string& path, size_t expected_s
 // Creates a new, empty temporary file beside `path` with permission bits `mode`; returns its fd
 // and sets `tmp` to its name. Names are unique per process and call, so no two writers collide;
 // a leftover of a crashed process with the same name is stepped over.
-int create_temp_beside(const std::string& dir, const std::string& base, mode_t mode,
+int create_temp_beside(int dirfd, const std::string& dir, const std::string& base, mode_t mode,
                        std::string& tmp) {
   static std::atomic<uint64_t> counter{0};
   for (int attempt = 0; attempt < 100; ++attempt) {
     tmp = dir + "/." + base + ".tmp." + std::to_string(::getpid()) + "." +
           std::to_string(counter.fetch_add(1));
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+    int fd = ::openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
     if (fd >= 0 || errno != EEXIST) return fd;
   }
   errno = EEXIST;
@@ -98,32 +98,37 @@ std::string parent_dir(const std::string& path) {
 
 bool write_file_atomic(const std::string& path, std::string_view content, mode_t mode,
                        Durability durability, Previous previous, struct stat* after) {
+  return write_file_atomic_at(AT_FDCWD, path, path, content, mode, durability, previous, after);
+}
+
+bool write_file_atomic_at(int dirfd, const std::string& rel, const std::string& shown,
+                          std::string_view content, mode_t mode, Durability durability,
+                          Previous previous, struct stat* after) {
   struct stat st;
   if (!after) after = &st;
   if (previous == Previous::kMayExist) {
-    if (auto existing = read_existing(path, content.size(), after);
+    if (auto existing = read_existing(dirfd, rel, content.size(), after);
         existing && existing->content == content) {
       if (existing->mode != mode) {
-        if (::chmod(path.c_str(), mode) != 0) throw_errno("change the mode of", path, errno);
+        if (::fchmodat(dirfd, rel.c_str(), mode, 0) != 0) throw_errno("change the mode of", shown, errno);
         after->st_mode = (after->st_mode & ~07777) | mode;
       }
       return false;
     }
   }
 
-  const std::string dir = parent_dir(path);
-  const std::string base =
-      path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  const std::string dir = parent_dir(rel);
+  const std::string base = rel.substr(rel.rfind('/') == std::string::npos ? 0 : rel.rfind('/') + 1);
   // Hidden and in the same directory: rename() is only atomic within one filesystem.
   std::string tmp;
-  int fd = create_temp_beside(dir, base, mode, tmp);
-  if (fd < 0) throw_errno("write", path, errno);
+  int fd = create_temp_beside(dirfd, dir, base, mode, tmp);
+  if (fd < 0) throw_errno("write", shown, errno);
 
   auto fail = [&](const char* what) {
     int err = errno;
     ::close(fd);
-    ::unlink(tmp.c_str());
-    throw_errno(what, path, err);
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    throw_errno(what, shown, err);
   };
   if (!write_all(fd, content)) fail("write");
   if (durability == Durability::kFsync && ::fsync(fd) != 0) fail("write");
@@ -135,18 +140,18 @@ bool write_file_atomic(const std::string& path, std::string_view content, mode_t
   }
   if (::close(fd) != 0) {
     int err = errno;
-    ::unlink(tmp.c_str());
-    throw_errno("write", path, err);
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    throw_errno("write", shown, err);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::renameat(dirfd, tmp.c_str(), dirfd, rel.c_str()) != 0) {
     int err = errno;
-    ::unlink(tmp.c_str());
-    throw_errno("replace", path, err);
+    ::unlinkat(dirfd, tmp.c_str(), 0);
+    throw_errno("replace", shown, err);
   }
   if (durability == Durability::kRenameOnly) return true;
   // Make the rename itself durable. Some filesystems refuse fsync on a directory; the data is
   // already safe then, so that is not worth failing the write over.
-  int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = ::openat(dirfd, dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
     ::close(dfd);

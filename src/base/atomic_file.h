@@ -36,6 +36,13 @@ bool write_file_atomic(const std::string& path, std::string_view content, mode_t
                        Durability durability = Durability::kFsync,
                        Previous previous = Previous::kMayExist, struct stat* after = nullptr);
 
+// The same for `rel` inside the directory open as `dirfd` (an O_PATH handle will do; AT_FDCWD
+// for the current one), named `shown` in errors. Saves the kernel walking the whole path again
+// for each of the calls a write takes.
+bool write_file_atomic_at(int dirfd, const std::string& rel, const std::string& shown,
+                          std::string_view content, mode_t mode, Durability durability,
+                          Previous previous, struct stat* after = nullptr);
+
 // Returns the whole content of `path`. Throws strata::Error naming the path and the reason.
 std::string read_file(const std::string& path);
 

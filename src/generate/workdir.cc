@@ -94,6 +94,12 @@ class WorkdirHandle {
   }
   bool stat_file(const std::string& rel, struct stat* st) const { return stat(rel, st) && S_ISREG(st->st_mode); }
   bool is_open() const { return fd_ >= 0; }
+  // Writes `rel` (see write_file_atomic) relative to the handle when it is open.
+  bool write(const std::string& rel, const std::string& content, mode_t mode, Previous previous,
+             struct stat* after = nullptr) const {
+    return write_file_atomic_at(fd_ >= 0 ? fd_ : AT_FDCWD, fd_ >= 0 ? rel : path_ + "/" + rel, path_ + "/" + rel,
+                                content, mode, Durability::kRenameOnly, previous, after);
+  }
   // Opens it again (after creating it).
   void open() {
     if (fd_ < 0) fd_ = ::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -280,7 +286,7 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache,
     if (!unchanged) {
       std::string parent = fs::path(path).parent_path().string();
       if (made_dirs.insert(parent).second) fs::create_directories(parent);
-      if (write_file_atomic(path, content, mode, Durability::kRenameOnly, previous_file, &st)) {
+      if (workdir.write(rel, content, mode, previous_file, &st)) {
         result.written.push_back(rel);
       } else {
         result.unchanged.push_back(rel);
@@ -309,7 +315,7 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache,
   }
   // The same as what write_file_atomic would find there: the lock keeps other strata out.
   if (previous_manifest.text != manifest || previous_manifest.mode != 0644) {
-    write_file_atomic(result.workdir + "/" + kManifest, manifest, 0644, Durability::kRenameOnly, previous_file);
+    workdir.write(kManifest, manifest, 0644, previous_file);
   }
 
   if (workdir_is_new) return result;  // nothing was there to keep
