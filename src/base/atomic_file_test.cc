@@ -101,6 +101,27 @@ TEST(AtomicFile, AbsentMeansNotLookedForSoTheFileIsReplaced) {
   EXPECT_EQ(names_in(dir.path()), std::vector<std::string>{"main.tf"});
 }
 
+TEST(AtomicFile, AtAHandleWritesRelativeAndNamesTheShownPathInErrors) {
+  TempDir dir;
+  fs::create_directories(dir.file("work/sub"));
+  int fd = ::open(dir.file("work").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  EXPECT_TRUE(write_file_atomic_at(fd, "sub/main.tf", "shown/sub/main.tf", "x", 0644, Durability::kRenameOnly,
+                                   Previous::kMayExist));
+  EXPECT_FALSE(write_file_atomic_at(fd, "sub/main.tf", "shown/sub/main.tf", "x", 0644, Durability::kFsync,
+                                    Previous::kMayExist));
+  EXPECT_EQ(read_file(dir.file("work/sub/main.tf")), "x");
+  EXPECT_EQ(names_in(dir.file("work/sub")), std::vector<std::string>{"main.tf"});
+  try {
+    write_file_atomic_at(fd, "missing/main.tf", "shown/missing/main.tf", "x", 0644, Durability::kRenameOnly,
+                         Previous::kAbsent);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(e.render().find("'shown/missing/main.tf'"), std::string::npos) << e.render();
+  }
+  ::close(fd);
+}
+
 TEST(AtomicFile, IdenticalRewriteKeepsMtime) {
   TempDir dir;
   std::string path = dir.file("main.tf");
