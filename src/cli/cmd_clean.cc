@@ -18,9 +18,9 @@ int run_clean(const std::vector<std::string>& arguments, const Globals& globals)
   config::LoadedProject& loaded = session->loaded;
   const Project& project = loaded.project;
   std::vector<std::string> stacks;  // a Kompos config folder names its stack
-  for (const auto& a : arguments) stacks.push_back(stack_name_from_argument(project, a));
-  for (const auto& s : stacks) {
-    if (!project.find_stack(s)) throw Error("no stack named \"" + s + "\"", {}, "`strata list` shows the stacks");
+  for (const auto& a : arguments) {
+    stacks.push_back(stack_name_from_argument(project, a));
+    if (!project.find_stack(stacks.back())) throw unknown_stack(project, a);
   }
   std::string work_root = project.root + "/" + project.settings.work_dir;
   size_t removed = 0, kept = 0;

@@ -279,14 +279,7 @@ int run_describe(const Globals& globals, const DescribeFlags& flags) {
     throw Error("--exclude and --filter apply to a configuration folder that holds no stack", {},
                 "name such a folder (e.g. " + project.settings.config_dir +
                     "/cloud=aws), or leave them out");
-  if (!stack) {
-    std::vector<std::string> names;
-    for (const auto& [n, _] : project.stacks) names.push_back(n);
-    std::string near = closest_match(stack_name, names);
-    throw Error(
-        "no stack named '" + stack_name + "'", {},
-        near.empty() ? "run 'strata list' to see the stacks" : "did you mean '" + near + "'?");
-  }
+  if (!stack) throw unknown_stack(project, flags.stack);
   std::vector<const Component*> components;
   if (component_name.empty()) {
     for (const auto& c : stack->components) components.push_back(&c);

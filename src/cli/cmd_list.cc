@@ -20,12 +20,7 @@ std::vector<const Stack*> selected_stacks(const Project& project, const std::str
   }
   const std::string name = stack_name_from_argument(project, argument);  // or a config folder
   if (const Stack* s = project.find_stack(name)) return {s};
-  std::vector<std::string> names;
-  for (const auto& [n, _] : project.stacks) names.push_back(n);
-  std::string near = closest_match(name, names);
-  throw Error(
-      "no stack named '" + name + "'", {},
-      near.empty() ? "run 'strata list' to see the stacks" : "did you mean '" + near + "'?");
+  throw unknown_stack(project, argument);
 }
 
 nlohmann::json origin_json(const Origin& o) {

@@ -31,6 +31,14 @@ nlohmann::json diagnostic_json(const Diagnostic& d) {
 void add_kompos_notes(config::LoadedProject& loaded) {
   const Project& project = loaded.project;
   if (!std::filesystem::exists(std::filesystem::path(project.root) / ".komposconfig.yaml")) return;
+  if (!std::filesystem::is_directory(std::filesystem::path(project.root) / project.settings.config_dir)) {
+    loaded.diagnostics.warning(
+        Origin(".komposconfig.yaml"),
+        "this Kompos project has no " + project.settings.config_dir +
+            "/ folder, so strata found no hierarchical YAML stacks in it",
+        "strata reads the configuration tree from config_dir (strata.yaml `config_dir`, default "
+        "config); set it to the folder that holds your cloud=…/env=… tree");
+  }
   yaml::KomposConfig kompos;
   try {
     kompos = yaml::read_kompos_config(project.root);

@@ -94,6 +94,32 @@ std::string stack_name_from_argument(const Project& project, std::string argumen
   return parse_stack_argument(project, argument).stack;
 }
 
+Error unknown_stack(const Project& project, const std::string& argument) {
+  namespace fs = std::filesystem;
+  const std::string name = parse_stack_argument(project, argument).stack;
+  std::error_code ec;
+  fs::path folder = fs::exists(argument, ec) ? fs::path(argument) : fs::path(project.root) / argument;
+  if (!argument.empty() && fs::is_directory(folder, ec)) {
+    fs::path rel = fs::absolute(folder, ec).lexically_normal().lexically_relative(
+        fs::absolute(project.root, ec).lexically_normal());
+    std::string top = rel.empty() ? "" : rel.begin()->string();
+    std::string config_dir = fs::path(project.settings.config_dir).lexically_normal().generic_string();
+    while (config_dir.size() > 1 && config_dir.back() == '/') config_dir.pop_back();
+    if (!top.empty() && top != ".." && top != config_dir) {
+      return Error("folder " + rel.generic_string() + " is not under the config folder (" + config_dir +
+                       "), so it holds no stack",
+                   {},
+                   "strata reads hierarchical YAML from config_dir only; if this is your configuration tree, "
+                   "set `config_dir: " + top + "` in strata.yaml");
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& [n, _] : project.stacks) names.push_back(n);
+  std::string near = closest_match(name, names);
+  return Error("no stack named \"" + name + "\"", {},
+               near.empty() ? "`strata list` shows the stacks" : "did you mean \"" + near + "\"?");
+}
+
 ComponentArgument parse_component_arguments(const Project& project, const std::string& first,
                                             const std::string& second, const std::string& usage) {
   namespace fs = std::filesystem;
@@ -127,13 +153,7 @@ ComponentArgument parse_component_arguments(const Project& project, const std::s
     throw Error("folder " + folder + " is neither a stack's folder nor a component's leaf folder",
                 {}, hint);
   }
-  if (!stack) {
-    std::vector<std::string> names;
-    for (const auto& [name, _] : project.stacks) names.push_back(name);
-    std::string near = closest_match(target.stack, names);
-    throw Error("no stack named \"" + target.stack + "\"", {},
-                near.empty() ? "`strata list` shows the stacks" : "did you mean \"" + near + "\"?");
-  }
+  if (!stack) throw unknown_stack(project, first);
   ComponentArgument out;
   out.ref.stack = stack->name;
   if (!target.component.empty()) {

@@ -45,6 +45,10 @@ StackArgument parse_stack_argument(const Project& project, const std::string& ar
 // parse_stack_argument(…).stack.
 std::string stack_name_from_argument(const Project& project, std::string argument);
 
+// The error for a STACK argument that names no stack: suggests a near name, or, for an existing
+// folder outside config_dir, says that hierarchical YAML is read from config_dir only.
+Error unknown_stack(const Project& project, const std::string& argument);
+
 // For commands about one component (`output`, `run`): `STACK COMPONENT …` or `LEAF …`, where
 // `first` is a stack name or folder, or a Kompos leaf folder (which names the component too) and
 // `second` the next word (empty when none). `second_used` says whether `second` named the

@@ -116,6 +116,33 @@ TEST(CliTest, KomposVersionedExtensionNamesTheFilesRendered) {
 
 // .komposconfig.yaml settings of Kompos's other runners: `validate` names each one, with what
 // strata does instead; a plan or generate stays quiet about them.
+// A Kompos tree kept outside config_dir (Kompos takes any path): strata says where it looks
+// and how to point it at the tree, instead of a bare "no stack".
+TEST(CliTest, KomposTreeOutsideTheConfigFolderIsExplained) {
+  TestProject p;
+  p.write(".komposconfig.yaml", "komposconfig:\n  terraform:\n    local_path: ./modules\n");
+  p.write("modules/vpc/main.tf", "");
+  p.write("data/cloud=aws/env=dev/composition=terraform/terraform=vpc/vpc.yaml", "cidr: 10.0.0.0/16\n");
+  CliResult validate = p.run({"validate"});
+  EXPECT_EQ(validate.exit_code, 0) << validate.err;
+  EXPECT_EQ(validate.err,
+            ".komposconfig.yaml: warning: this Kompos project has no config/ folder, so strata found no "
+            "hierarchical YAML stacks in it\n"
+            "  hint: strata reads the configuration tree from config_dir (strata.yaml `config_dir`, default "
+            "config); set it to the folder that holds your cloud=…/env=… tree\n");
+  CliResult describe = p.run({"describe", "data/cloud=aws/env=dev"});
+  EXPECT_EQ(describe.exit_code, 1);
+  EXPECT_EQ(describe.err,
+            "error: folder data/cloud=aws/env=dev is not under the config folder (config), so it holds no "
+            "stack\n"
+            "  hint: strata reads hierarchical YAML from config_dir only; if this is your configuration "
+            "tree, set `config_dir: data` in strata.yaml\n");
+  p.write("strata.yaml", "config_dir: data\n");
+  CliResult fixed = p.run({"list", "data/cloud=aws/env=dev"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
+  EXPECT_NE(fixed.out.find("vpc"), std::string::npos) << fixed.out;
+}
+
 TEST(CliTest, ValidateNamesKomposSettingsStrataLeavesToKomposRunners) {
   TestProject p;
   p.write("strata.yaml", "work_dir: build/work\n");
@@ -393,7 +420,7 @@ TEST(CliTest, KomposConfigFoldersAcrossCommands) {
 
   CliResult missing = p.run({"describe", "config/cloud=aws/env=prod"});
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_NE(missing.err.find("no stack named 'cloud=aws/env=prod'"), std::string::npos)
+  EXPECT_NE(missing.err.find("no stack named \"cloud=aws/env=prod\""), std::string::npos)
       << missing.err;
   CliResult misplaced =
       p.run({"describe", "config/cloud=aws/env=dev/cluster=cluster1", "--exclude", "x"});
