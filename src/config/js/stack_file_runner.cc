@@ -82,7 +82,6 @@ JSObjectRef positioned_error(JSContextRef ctx, const std::string& message, const
   return error;
 }
 
-
 std::string render_frames(FileRun& run, const std::vector<Frame>& frames) {
   std::string out;
   for (const auto& f : frames) {
