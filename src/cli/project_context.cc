@@ -86,6 +86,21 @@ StackArgument parse_stack_argument(const Project& project, const std::string& ar
                 ? ""
                 : above.substr(0, above.size() - kComposition.size() - 1);
   }
+  // …/composition=NAME (newer Kompos layouts): the leaf of component NAME when its stack has it.
+  static const std::string kTyped = "composition=";
+  if (out.component.empty()) {
+    size_t slash = below.rfind('/');
+    std::string last = slash == std::string::npos ? below : below.substr(slash + 1);
+    std::string parent = slash == std::string::npos ? "" : below.substr(0, slash);
+    if (last.rfind(kTyped, 0) == 0 && last != kComposition) {
+      std::string name = last.substr(kTyped.size());
+      const Stack* s = project.find_stack(parent.empty() ? "default" : parent);
+      if (s && s->find(name)) {
+        out.component = name;
+        below = parent;
+      }
+    }
+  }
   out.stack = below.empty() ? "default" : below;
   return out;
 }

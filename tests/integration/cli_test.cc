@@ -143,6 +143,20 @@ TEST(CliTest, KomposTreeOutsideTheConfigFolderIsExplained) {
   EXPECT_NE(fixed.out.find("vpc"), std::string::npos) << fixed.out;
 }
 
+// A newer Kompos leaf, composition=<type>, names its component like a terraform=<name> leaf.
+TEST(CliTest, TypedCompositionLeafFolderNamesItsComponent) {
+  TestProject p;
+  p.write(".komposconfig.yaml", "komposconfig:\n  compositions:\n    order:\n      terraform: [cluster]\n");
+  p.write("modules/cluster/main.tf", "variable \"config\" {}\n");
+  p.write("config/env=dev/composition=cluster/c.yaml", "size: 3\n");
+  CliResult describe = p.run({"describe", "config/env=dev/composition=cluster/", "--json"});
+  ASSERT_EQ(describe.exit_code, 0) << describe.err;
+  EXPECT_NE(describe.out.find("\"size\": 3"), std::string::npos) << describe.out;
+  CliResult generate = p.run({"generate", "config/env=dev/composition=cluster"});
+  ASSERT_EQ(generate.exit_code, 0) << generate.out << generate.err;
+  EXPECT_EQ(p.read(".strata/env=dev/cluster/variables.tfvars.json"), "{\n  \"config\": {\n    \"size\": 3\n  }\n}\n");
+}
+
 TEST(CliTest, ValidateNamesKomposSettingsStrataLeavesToKomposRunners) {
   TestProject p;
   p.write("strata.yaml", "work_dir: build/work\n");

@@ -68,6 +68,30 @@ TEST(KomposExamples, HierarchicalConfigStacksAndComponents) {
   }
 }
 
+// The newer layout: the tree lives in data/ and a leaf is `composition=<type>` (routed to the
+// terraform runner by compositions.order.terraform), not composition=terraform/terraform=<name>.
+TEST(KomposExamples, KomposconfigExampleTypedCompositionLeaf) {
+  STRATA_REQUIRE_CONFORMANCE(conf);
+  std::string root = conf + "/kompos-himl/adobe-kompos/examples/06-komposconfig";
+  Settings settings;
+  settings.config_dir = "data";
+  std::map<std::string, Stack> stacks;
+  Diagnostics d;
+  load_yaml_stacks(root, settings, YamlLoadOptions{}, stacks, d);
+  ASSERT_FALSE(d.has_errors()) << d.items()[0].render();
+  ASSERT_EQ(stacks.size(), 1u);
+  const Stack& s = stacks.at("cloud=aws/project=demo/env=dev/region=us-west-2/cluster=my-cluster");
+  ASSERT_EQ(s.components.size(), 1u);
+  const Component& c = s.components[0];
+  EXPECT_EQ(c.name, "cluster");
+  EXPECT_EQ(c.source, "compositions/terraform/aws/cluster");
+  EXPECT_EQ(c.origin.str(), "data/cloud=aws/project=demo/env=dev/region=us-west-2/cluster=my-cluster/composition=cluster");
+  const Value& config = *c.inputs.find("config");
+  EXPECT_EQ(json(*config.find("composition")), R"({"instance":"my-cluster-dev-usw2","type":"cluster"})");
+  EXPECT_EQ(json(*config.find("cluster")), R"({"fullName":"my-cluster-dev-usw2","name":"my-cluster"})");
+  EXPECT_EQ(config.find("provider"), nullptr);  // a system key of the terraform runner
+}
+
 TEST(KomposExamples, KomposconfigExampleSettings) {
   STRATA_REQUIRE_CONFORMANCE(conf);
   KomposConfig k = read_kompos_config(conf + "/kompos-himl/adobe-kompos/examples/06-komposconfig");

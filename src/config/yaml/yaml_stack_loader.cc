@@ -14,6 +14,7 @@ namespace {
 
 constexpr const char* kComposition = "composition=terraform";
 constexpr const char* kLeafPrefix = "terraform=";
+constexpr const char* kTypedPrefix = "composition=";  // composition=<name>: a newer Kompos leaf
 
 // "./a/b/" -> "a/b"; "" stays "".
 std::string clean_relative(const std::string& path) {
@@ -115,7 +116,8 @@ std::string relative_to(const std::string& path, const std::string& base) {
 
 }  // namespace
 
-std::vector<std::string> find_terraform_leaves(const std::string& config_dir) {
+std::vector<std::string> find_terraform_leaves(const std::string& config_dir,
+                                               const std::set<std::string>& terraform_types) {
   std::vector<std::string> leaves;
   std::error_code ec;
   fs::recursive_directory_iterator it(config_dir, fs::directory_options::skip_permission_denied,
@@ -131,6 +133,14 @@ std::vector<std::string> find_terraform_leaves(const std::string& config_dir) {
     if (name.rfind(kLeafPrefix, 0) == 0 && name.size() > std::string(kLeafPrefix).size() &&
         p.parent_path().filename() == kComposition)
       leaves.push_back(fs::absolute(p).lexically_normal().string());
+    if (name.rfind(kTypedPrefix, 0) == 0 && name != kComposition &&
+        terraform_types.count(name.substr(std::string(kTypedPrefix).size()))) {
+      bool has_terraform_leaves = false;
+      for (const auto& sub : fs::directory_iterator(p, ec))
+        has_terraform_leaves = has_terraform_leaves ||
+                               sub.path().filename().string().rfind(kLeafPrefix, 0) == 0;
+      if (!has_terraform_leaves) leaves.push_back(fs::absolute(p).lexically_normal().string());
+    }
   }
   std::sort(leaves.begin(), leaves.end());
   return leaves;
@@ -160,10 +170,15 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
 
   // module source -> any file ending in terraform.versioned_extension (*.tf.versioned)
   std::map<std::string, bool> has_versioned_files;
-  for (const std::string& leaf : find_terraform_leaves(config_dir.string())) {
+  std::set<std::string> terraform_types;
+  for (const auto& [type, _] : config.terraform_order) terraform_types.insert(type);
+  for (const std::string& leaf : find_terraform_leaves(config_dir.string(), terraform_types)) {
     fs::path leaf_path(leaf);
-    std::string name = leaf_path.filename().string().substr(std::string(kLeafPrefix).size());
-    fs::path stack_dir = leaf_path.parent_path().parent_path();
+    std::string folder = leaf_path.filename().string();
+    // composition=terraform/terraform=<name>, or composition=<name>
+    bool typed = folder.rfind(kTypedPrefix, 0) == 0;
+    std::string name = folder.substr(std::string(typed ? kTypedPrefix : kLeafPrefix).size());
+    fs::path stack_dir = typed ? leaf_path.parent_path() : leaf_path.parent_path().parent_path();
     std::string stack = relative_to(stack_dir.string(), config_dir.string());
     if (stack == ".") stack = "default";
     Origin leaf_origin(relative_to(leaf, root.string()));

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,12 @@ struct YamlComponent {
   Value versioned_data;  // raw when .tf.versioned rendering is on, else null
 };
 
-// The `…/composition=terraform/terraform=<name>` folders under `config_dir` (absolute, sorted).
-// Hidden folders are not searched.
-std::vector<std::string> find_terraform_leaves(const std::string& config_dir);
+// The component leaves under `config_dir` (absolute, sorted): `…/composition=terraform/
+// terraform=<name>` folders, and (newer Kompos layouts) `…/composition=<name>` folders whose
+// <name> is one of `terraform_types` (.komposconfig.yaml `compositions.order.terraform`, Kompos's
+// routing table) and that hold no `terraform=…` folder. Hidden folders are not searched.
+std::vector<std::string> find_terraform_leaves(const std::string& config_dir,
+                                               const std::set<std::string>& terraform_types = {});
 
 // Loads every leaf under <project_root>/<settings.config_dir>. A leaf whose layers or
 // interpolation fail becomes diagnostics; the others still load. A leaf with

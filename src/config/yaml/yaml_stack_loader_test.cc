@@ -72,6 +72,37 @@ TEST(YamlStacks, LeavesBecomeComponentsOfTheFolderAbove) {
             "config/env=dev/cluster=c1/composition=terraform/terraform=network");
 }
 
+// composition=<type> leaves (newer Kompos): a type routed to terraform by
+// compositions.order.terraform is a component; other types are not; a composition=<type>
+// folder holding terraform=… leaves is not a leaf itself.
+TEST(YamlStacks, TypedCompositionFoldersRoutedToTerraformAreComponents) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml",
+            "komposconfig:\n  compositions:\n    order:\n      terraform: [network, cluster]\n"
+            "      helmfile: [apps]\n");
+  dir.write("modules/network/main.tf", "");
+  dir.write("modules/cluster/main.tf", "");
+  dir.write("modules/vpc/main.tf", "");
+  dir.write("config/env=dev/env.yaml", "env: dev\n");
+  dir.write("config/env=dev/composition=cluster/c.yaml", "size: 3\n");
+  dir.write("config/env=dev/composition=network/n.yaml", "cidr: 10.0.0.0/16\n");
+  dir.write("config/env=dev/composition=apps/a.yaml", "replicas: 2\n");
+  dir.write("config/env=dev/composition=terraform/terraform=vpc/v.yaml", "cidr: 10.1.0.0/16\n");
+  dir.write("config/env=prod/composition=network/terraform=edge/e.yaml", "x: 1\n");
+  Loaded l = load(dir.path());
+  ASSERT_FALSE(l.diagnostics.has_errors()) << l.diagnostics.items()[0].render();
+  const Stack& dev = l.stacks.at("env=dev");
+  std::vector<std::string> names;
+  for (const auto& c : dev.components) names.push_back(c.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"cluster", "network", "vpc"}));
+  const Component& cluster = *dev.find("cluster");
+  EXPECT_EQ(cluster.origin.str(), "config/env=dev/composition=cluster");
+  EXPECT_EQ(to_json_text(cluster.inputs, -1), R"({"config":{"env":"dev","size":3}})");
+  ASSERT_EQ(cluster.depends_on.size(), 1u);  // compositions.order.terraform: network, then cluster
+  EXPECT_EQ(cluster.depends_on[0].str(), "env=dev/network");
+  EXPECT_EQ(l.stacks.count("env=prod"), 0u);
+}
+
 TEST(YamlStacks, CloudProviderSelectsTheModuleFolder) {
   TestProjectDir dir;
   dir.write(".komposconfig.yaml",
