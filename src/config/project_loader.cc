@@ -103,6 +103,23 @@ double number_from(const std::map<std::string, std::string>& env, const char* na
 // Adds one front-end's stacks, reporting names another front-end already declared.
 void add_stacks(std::map<std::string, Stack>& stacks, Project& project, Diagnostics& diagnostics) {
   for (auto& [name, stack] : stacks) {
+    // Names become folders under the work dir: one that would leave it is refused.
+    if (auto why = unusable_name(name, true)) {
+      diagnostics.error(stack.origin, "stack name \"" + name + "\" cannot be used: " + *why,
+                        "a stack's name is a folder under the work dir; use letters, digits, '-', "
+                        "'_', '=' and '.' inside parts, and '/' to nest");
+      continue;
+    }
+    bool usable = true;
+    for (const auto& c : stack.components) {
+      if (auto why = unusable_name(c.name, false)) {
+        diagnostics.error(c.origin, "component name \"" + c.name + "\" in stack " + name + " cannot be used: " + *why,
+                          "a component's name is a folder under its stack's; use letters, digits, '-', "
+                          "'_', '=' and '.' after the first character");
+        usable = false;
+      }
+    }
+    if (!usable) continue;
     auto [it, inserted] = project.stacks.try_emplace(name, std::move(stack));
     if (!inserted) {
       diagnostics.error(stack.origin,

@@ -81,6 +81,13 @@ struct Stack {
   Component* find(const std::string& component);
 };
 
+// Stack and component names become folders under the work dir (<work_dir>/<stack>/<component>),
+// so they must stay inside it: nullopt for a usable name, else why it is not. A stack name may
+// nest with '/' (Kompos stacks are folder paths); a component name may not. No part may be
+// empty, "." or "..", start with '.' (strata keeps .runs, .logs and .cache there) or hold a
+// backslash or a NUL.
+std::optional<std::string> unusable_name(const std::string& name, bool nested);
+
 // Project settings from strata.yaml (or comet.yaml), with DESIGN.md §5 defaults.
 struct Settings {
   std::string engine = "auto";  // "auto" = tofu, then terraform; or a name or a path

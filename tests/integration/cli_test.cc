@@ -143,6 +143,30 @@ TEST(CliTest, KomposTreeOutsideTheConfigFolderIsExplained) {
   EXPECT_NE(fixed.out.find("vpc"), std::string::npos) << fixed.out;
 }
 
+// Stack and component names are folders under the work dir: names that would leave it are
+// refused before anything is written.
+TEST(CliTest, NamesThatWouldLeaveTheWorkDirAreRefused) {
+  TestProject p;
+  p.write("modules/m/main.tf", "output \"x\" { value = 1 }\n");
+  p.write("stacks/a.js", "stack('../../outside');\ncomponent('app', 'modules/m', { inputs: {} });\n");
+  p.write("stacks/b.js", "stack('b');\ncomponent('../escape', 'modules/m', { inputs: {} });\n");
+  CliResult r = p.run({"generate", "--all"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("error: stacks/a.js:1:1: stack name \"../../outside\" cannot be used: it has a \"..\" "
+                       "part, which would leave its folder"),
+            std::string::npos)
+      << r.err;
+  CliResult v = p.run({"validate"});
+  EXPECT_NE(v.exit_code, 0);
+  EXPECT_NE(v.err.find("error: stacks/b.js:2:1: component name \"../escape\" in stack b cannot be used: it holds "
+                       "a '/'"),
+            std::string::npos)
+      << v.err;
+  EXPECT_FALSE(std::filesystem::exists(p.path("../outside")));
+  EXPECT_FALSE(std::filesystem::exists(p.path(".strata/escape")));
+  EXPECT_FALSE(std::filesystem::exists(p.path("escape")));
+}
+
 // A newer Kompos leaf, composition=<type>, names its component like a terraform=<name> leaf.
 TEST(CliTest, TypedCompositionLeafFolderNamesItsComponent) {
   TestProject p;
