@@ -117,7 +117,9 @@ std::string relative_to(const std::string& path, const std::string& base) {
 }  // namespace
 
 std::vector<std::string> find_terraform_leaves(const std::string& config_dir,
-                                               const std::set<std::string>& terraform_types) {
+                                               const std::set<std::string>& terraform_types,
+                                               const std::set<std::string>& other_types,
+                                               std::vector<std::string>* unrouted) {
   std::vector<std::string> leaves;
   std::error_code ec;
   fs::recursive_directory_iterator it(config_dir, fs::directory_options::skip_permission_denied,
@@ -133,13 +135,16 @@ std::vector<std::string> find_terraform_leaves(const std::string& config_dir,
     if (name.rfind(kLeafPrefix, 0) == 0 && name.size() > std::string(kLeafPrefix).size() &&
         p.parent_path().filename() == kComposition)
       leaves.push_back(fs::absolute(p).lexically_normal().string());
-    if (name.rfind(kTypedPrefix, 0) == 0 && name != kComposition &&
-        terraform_types.count(name.substr(std::string(kTypedPrefix).size()))) {
+    if (name.rfind(kTypedPrefix, 0) == 0 && name != kComposition) {
+      std::string type = name.substr(std::string(kTypedPrefix).size());
+      bool terraform = terraform_types.count(type) > 0;
+      if (!terraform && (other_types.count(type) || !unrouted)) continue;
       bool has_terraform_leaves = false;
       for (const auto& sub : fs::directory_iterator(p, ec))
         has_terraform_leaves = has_terraform_leaves ||
                                sub.path().filename().string().rfind(kLeafPrefix, 0) == 0;
-      if (!has_terraform_leaves) leaves.push_back(fs::absolute(p).lexically_normal().string());
+      if (has_terraform_leaves) continue;
+      (terraform ? leaves : *unrouted).push_back(fs::absolute(p).lexically_normal().string());
     }
   }
   std::sort(leaves.begin(), leaves.end());
@@ -170,9 +175,27 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
 
   // module source -> any file ending in terraform.versioned_extension (*.tf.versioned)
   std::map<std::string, bool> has_versioned_files;
-  std::set<std::string> terraform_types;
+  std::set<std::string> terraform_types, other_types;
   for (const auto& [type, _] : config.terraform_order) terraform_types.insert(type);
-  for (const std::string& leaf : find_terraform_leaves(config_dir.string(), terraform_types)) {
+  if (const Value* orders = lookup_path(config.data, "compositions.order"); orders && orders->is_map()) {
+    for (const auto& [runner, list] : orders->as_map()) {
+      if (runner == "terraform" || !list.is_list()) continue;
+      for (const Value& type : list.as_list())
+        if (type.is_string()) other_types.insert(type.as_string());
+    }
+  }
+  std::vector<std::string> unrouted;
+  std::vector<std::string> leaves =
+      find_terraform_leaves(config_dir.string(), terraform_types, other_types, &unrouted);
+  for (const std::string& folder : unrouted) {
+    std::string type = fs::path(folder).filename().string().substr(std::string(kTypedPrefix).size());
+    diagnostics.warning(Origin(relative_to(folder, root.string())),
+                        "composition " + type + " is in no compositions.order list of " +
+                            (config.origin.known() ? config.origin.path() : std::string(".komposconfig.yaml")) +
+                            ", so Kompos routes it to no runner and strata does not run it",
+                        "add " + type + " to komposconfig.compositions.order.terraform to run it as a component");
+  }
+  for (const std::string& leaf : leaves) {
     fs::path leaf_path(leaf);
     std::string folder = leaf_path.filename().string();
     // composition=terraform/terraform=<name>, or composition=<name>

@@ -40,8 +40,13 @@ struct YamlComponent {
 // terraform=<name>` folders, and (newer Kompos layouts) `…/composition=<name>` folders whose
 // <name> is one of `terraform_types` (.komposconfig.yaml `compositions.order.terraform`, Kompos's
 // routing table) and that hold no `terraform=…` folder. Hidden folders are not searched.
+// `unrouted`, when given, receives the `composition=<name>` folders (absolute) whose <name> is
+// neither in `terraform_types` nor in `other_types` (the other runners' order lists), and that
+// hold no terraform=… folder: Kompos routes them nowhere, so they are probably a mistake.
 std::vector<std::string> find_terraform_leaves(const std::string& config_dir,
-                                               const std::set<std::string>& terraform_types = {});
+                                               const std::set<std::string>& terraform_types = {},
+                                               const std::set<std::string>& other_types = {},
+                                               std::vector<std::string>* unrouted = nullptr);
 
 // Loads every leaf under <project_root>/<settings.config_dir>. A leaf whose layers or
 // interpolation fail becomes diagnostics; the others still load. A leaf with

@@ -78,7 +78,7 @@ TEST(YamlStacks, LeavesBecomeComponentsOfTheFolderAbove) {
 TEST(YamlStacks, TypedCompositionFoldersRoutedToTerraformAreComponents) {
   TestProjectDir dir;
   dir.write(".komposconfig.yaml",
-            "komposconfig:\n  compositions:\n    order:\n      terraform: [network, cluster]\n"
+            "komposconfig:\n  compositions:\n    order:\n      terraform: [network, cluster, vpc]\n"
             "      helmfile: [apps]\n");
   dir.write("modules/network/main.tf", "");
   dir.write("modules/cluster/main.tf", "");
@@ -89,8 +89,16 @@ TEST(YamlStacks, TypedCompositionFoldersRoutedToTerraformAreComponents) {
   dir.write("config/env=dev/composition=apps/a.yaml", "replicas: 2\n");
   dir.write("config/env=dev/composition=terraform/terraform=vpc/v.yaml", "cidr: 10.1.0.0/16\n");
   dir.write("config/env=prod/composition=network/terraform=edge/e.yaml", "x: 1\n");
+  dir.write("config/env=qa/composition=mystery/m.yaml", "x: 1\n");
   Loaded l = load(dir.path());
   ASSERT_FALSE(l.diagnostics.has_errors()) << l.diagnostics.items()[0].render();
+  // A type no order list routes: probably a mistake, so said (once, where it is).
+  ASSERT_EQ(l.diagnostics.items().size(), 1u) << l.diagnostics.items()[1].render();
+  EXPECT_EQ(l.diagnostics.items()[0].render(),
+            "config/env=qa/composition=mystery: warning: composition mystery is in no "
+            "compositions.order list of .komposconfig.yaml, so Kompos routes it to no runner and "
+            "strata does not run it\n"
+            "  hint: add mystery to komposconfig.compositions.order.terraform to run it as a component");
   const Stack& dev = l.stacks.at("env=dev");
   std::vector<std::string> names;
   for (const auto& c : dev.components) names.push_back(c.name);
@@ -101,6 +109,7 @@ TEST(YamlStacks, TypedCompositionFoldersRoutedToTerraformAreComponents) {
   ASSERT_EQ(cluster.depends_on.size(), 1u);  // compositions.order.terraform: network, then cluster
   EXPECT_EQ(cluster.depends_on[0].str(), "env=dev/network");
   EXPECT_EQ(l.stacks.count("env=prod"), 0u);
+  EXPECT_EQ(l.stacks.count("env=qa"), 0u);
 }
 
 TEST(YamlStacks, CloudProviderSelectsTheModuleFolder) {
@@ -307,7 +316,7 @@ TEST(YamlStacks, VersionedExtensionMistakeSaysWhatToWrite) {
   dir.write(".komposconfig.yaml", "komposconfig:\n  terraform:\n    versioned_extension: \".\"\n");
   dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "");
   Loaded l = load(dir.path());
-  ASSERT_EQ(l.diagnostics.items().size(), 1u);
+  ASSERT_EQ(l.diagnostics.items().size(), 1u) << l.diagnostics.items()[1].render();
   EXPECT_EQ(l.diagnostics.items()[0].render(),
             ".komposconfig.yaml:3:26: `komposconfig.terraform.versioned_extension` must start with "
             "\".\" and name a file ending, not \".\"\n"
