@@ -86,7 +86,7 @@ std::optional<std::optional<Stack>> ResultCache::lookup(const std::string& file)
   uint64_t resolutions = in.u64();
   for (uint64_t i = 0; i < resolutions && in.ok(); ++i) {
     std::string spec = in.str(), dir = in.str(), resolved = in.str();
-    if (!in.ok() || resolve_module(spec, dir) != resolved) return std::nullopt;
+    if (!in.ok() || resolve_module(spec, dir).value_or("") != resolved) return std::nullopt;
   }
   bool has_stack = in.u64() == 1;
   std::optional<Stack> stack;

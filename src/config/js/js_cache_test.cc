@@ -116,6 +116,16 @@ TEST_F(JsCacheTest, AStackFileSymlinkPointedElsewhereRunsAgain) {
   EXPECT_EQ(name_input(s2), "from-b");
 }
 
+TEST_F(JsCacheTest, AFailedRequireThatWouldNowSucceedRunsAgain) {
+  write("stacks/dev.js",
+        "let name = 'none';\ntry { name = require('./opt').v; } catch (e) {}\n"
+        "stack('dev');\ncomponent('app', 'm', { inputs: { name } });\n");
+  JsLoadStats s1, s2;
+  EXPECT_EQ(name_input(s1), "none");
+  write("stacks/opt.js", "module.exports.v = 'present';\n");
+  EXPECT_EQ(name_input(s2), "present");
+}
+
 TEST_F(JsCacheTest, FilesReadingTheEnvironmentAreNeverReused) {
   write("stacks/dev.js", "stack('dev');\ncomponent('app', 'm', { inputs: { name: env.APP_NAME } });\n");
   env_["APP_NAME"] = "first";
@@ -128,7 +138,9 @@ TEST_F(JsCacheTest, FilesReadingTheEnvironmentAreNeverReused) {
 
 TEST_F(JsCacheTest, ClockChanceAndLocaleMakeAFileUncacheable) {
   for (const char* expr : {"String(Date.now())", "String(new Date().getTime())", "String(Math.random())",
-                           "new Intl.NumberFormat().format(1)"}) {
+                           "new Intl.NumberFormat().format(1)", "String(Date.prototype.constructor.now())",
+                           "String(new (Date.prototype.constructor)(0).getTimezoneOffset())",
+                           "String(typeof WeakRef)"}) {
     write("stacks/dev.js", std::string("stack('dev');\ncomponent('app', 'm', { inputs: { name: ") + expr +
                                " } });\n");
     JsLoadStats s1, s2;
@@ -142,6 +154,16 @@ TEST_F(JsCacheTest, ClockChanceAndLocaleMakeAFileUncacheable) {
         "} });\n");
   JsLoadStats s;
   EXPECT_EQ(name_input(s), "2");
+}
+
+TEST_F(JsCacheTest, WarningsAboutAFileShowOnEveryRun) {
+  write("stacks/dev.js", "stack('dev');\ncomponent('app', 'm', { inputs: { name: 'x' } });\nappend('outputs', ['x']);\n");
+  JsLoadStats s1, s2;
+  load(s1);
+  load(s2);
+  EXPECT_EQ(s2.reused, 0u);
+  ASSERT_EQ(logged_.size(), 2u);
+  EXPECT_EQ(logged_[0], logged_[1]);
 }
 
 TEST_F(JsCacheTest, PrintingFilesPrintAgainOnEveryRun) {

@@ -153,6 +153,7 @@ JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exceptio
   std::string display = runner.display_path(path);
   std::string source;
   if (!read_file(path, source)) {
+    facts.mark_uncacheable("a required file could not be read");  // it may be readable later
     *exception = positioned_error(ctx, "cannot read " + display, display, 0,
                                   "check that the file exists and is readable");
     return nullptr;
@@ -241,6 +242,9 @@ JSValueRef native_require(JSContextRef ctx, JSObjectRef, JSObjectRef, size_t arg
     return nullptr;
   }
   auto resolved = resolve_module(spec, dir);
+  // Recorded found or not: a file may use try { require(…) } catch, and a file added later
+  // must make it run again.
+  run.facts.resolutions.push_back({spec, dir, resolved.value_or("")});
   if (!resolved) {
     JSObjectRef error = make_error(ctx, "require('" + spec + "'): no file " + spec + ", " + spec +
                                             ".js or " + spec + "/index.js");
@@ -249,7 +253,6 @@ JSValueRef native_require(JSContextRef ctx, JSObjectRef, JSObjectRef, size_t arg
     *exception = error;
     return nullptr;
   }
-  run.facts.resolutions.push_back({spec, dir, *resolved});
   return run.require_module(*resolved, exception);
 }
 

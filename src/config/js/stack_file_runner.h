@@ -39,7 +39,7 @@ struct RunFacts {
     uint64_t size = 0;
     uint64_t hash = 0;  // FNV-1a of the content as it was run
   };
-  struct Resolution {  // require(spec) from dir found `resolved`
+  struct Resolution {  // require(spec) from dir found `resolved` ("" = no file)
     std::string spec, dir, resolved;
   };
   std::vector<FileRead> reads;  // the stack file first, then every module it required

@@ -56,15 +56,23 @@ constexpr char kPrelude[] = R"JS((function (native) {
   // The clock, chance and the locale make a file's result differ between runs: using them
   // tells strata not to reuse the result (js_cache.h).
   const mark = () => native.nondeterministic();
-  globalThis.Date = new Proxy(Date, {
+  const RealDate = Date;
+  const DateProxy = new Proxy(RealDate, {
     construct(target, args, newTarget) { mark(); return Reflect.construct(target, args, newTarget); },
     apply(target, self, args) { mark(); return Reflect.apply(target, self, args); },
     get(target, key) { if (key === 'now' || key === 'parse' || key === 'UTC') mark(); return Reflect.get(target, key); },
   });
+  // Every Date instance comes from the constructor: close the other way to it as well.
+  Object.defineProperty(RealDate.prototype, 'constructor', { value: DateProxy, writable: true, configurable: true });
+  globalThis.Date = DateProxy;
   const random = Math.random;
   Math.random = function random_() { mark(); return random(); };
-  const intl = globalThis.Intl;
-  Object.defineProperty(globalThis, 'Intl', { get() { mark(); return intl; }, configurable: true });
+  // The locale and time zone (Intl), and garbage-collection timing (WeakRef, FinalizationRegistry).
+  for (const name of ['Intl', 'WeakRef', 'FinalizationRegistry', 'performance']) {
+    if (!(name in globalThis)) continue;
+    const real = globalThis[name];
+    Object.defineProperty(globalThis, name, { get() { mark(); return real; }, configurable: true });
+  }
   globalThis.print = (...args) => native.log(0, format(args));
   globalThis.console = {
     log: (...args) => native.log(0, format(args)),
@@ -300,6 +308,7 @@ JSValueRef js_append(FileRun& run, JSContextRef ctx, size_t argc, const JSValueR
                 "write append('providers', ['data \"google_client_config\" \"default\" {}'])");
   }
   if (type != "providers") {
+    run.facts.mark_uncacheable("prints");  // the warning must show on every run
     if (run.runner.options().log) {
       run.runner.options().log(LogLevel::kWarning,
                                "append('" + type + "', ...) is ignored: only 'providers' is used",
