@@ -111,7 +111,15 @@ void add_stacks(std::map<std::string, Stack>& stacks, Project& project, Diagnost
       continue;
     }
     bool usable = true;
+    std::map<std::string, const Component*> seen;
     for (const auto& c : stack.components) {
+      if (auto [first, fresh] = seen.try_emplace(c.name, &c); !fresh) {
+        diagnostics.error(c.origin,
+                          "component " + c.name + " is declared twice in stack " + name + ": at " +
+                              first->second->origin.str() + " and here",
+                          "both would use the same workdir and state; give each component its own name");
+        usable = false;
+      }
       if (auto why = unusable_name(c.name, false)) {
         diagnostics.error(c.origin, "component name \"" + c.name + "\" in stack " + name + " cannot be used: " + *why,
                           "a component's name is a folder under its stack's; use letters, digits, '-', "
@@ -126,6 +134,26 @@ void add_stacks(std::map<std::string, Stack>& stacks, Project& project, Diagnost
                         "stack '" + name + "' is declared twice: in " + it->second.source_file +
                             " and in " + stack.source_file,
                         "give each stack its own name");
+    }
+  }
+}
+
+// Workdirs are <work_dir>/<stack>/<component>: a nested stack "a/b" must not sit inside the
+// workdir of component b of stack a (cleaning one would remove the other's files).
+void check_workdirs_apart(const Project& project, Diagnostics& diagnostics) {
+  for (const auto& [name, stack] : project.stacks) {
+    for (size_t slash = name.find('/'); slash != std::string::npos; slash = name.find('/', slash + 1)) {
+      const Stack* outer = project.find_stack(name.substr(0, slash));
+      if (!outer) continue;
+      size_t end = name.find('/', slash + 1);
+      std::string part = name.substr(slash + 1, end == std::string::npos ? std::string::npos : end - slash - 1);
+      if (const Component* c = outer->find(part)) {
+        diagnostics.error(stack.origin,
+                          "stack " + name + " would keep its workdirs inside the workdir of component " + part +
+                              " of stack " + outer->name + " (" + c->origin.str() + ")",
+                          "rename the stack or the component: a stack's folder must not be another "
+                          "component's workdir");
+      }
     }
   }
 }
@@ -234,6 +262,7 @@ LoadedProject load_project_with_diagnostics(const LoadOptions& options) {
       out.environment, hcl_stacks, out.diagnostics);
   add_stacks(hcl_stacks, project, out.diagnostics);
 
+  check_workdirs_apart(project, out.diagnostics);
   check_references(project, out.diagnostics);
   return out;
 }
