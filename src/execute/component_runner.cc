@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -126,29 +127,18 @@ const char* operation_name(Operation op) {
   return "?";
 }
 
-// The stamp of the last successful init in `run_dir` (without its marker), if what init set up
-// is still there: the stamp, and .terraform unless the stamp says init made none.
-std::optional<std::string> init_done(const std::string& run_dir) {
-  std::optional<std::string> stamp;
-  try {
-    stamp = read_file_if_exists(run_dir + "/" + kInitStamp);
-  } catch (const Error&) {
-    return std::nullopt;
-  }
-  if (!stamp) return std::nullopt;
-  if (stamp->ends_with(kNoEngineDir)) {
-    stamp->resize(stamp->size() - std::string_view(kNoEngineDir).size());
-    return stamp;
-  }
-  std::error_code ec;
-  if (!fs::is_directory(run_dir + "/.terraform", ec)) return std::nullopt;
-  return stamp;
-}
+// What a successful init depended on, as two fingerprints of the run dir's *.tf and *.tf.json
+// files: `selective` covers what init reads (the backend, provider requirements, module sources:
+// lines naming a source, version, backend or required_providers; backend.tf.json whole); `full`
+// covers every byte, for a module whose init made no .terraform folder (no backend, providers
+// or modules), where any new block (a provider, a data source) may need init after all.
+struct InitStamp {
+  std::string selective;
+  std::string full;
+};
 
-bool init_needed(const std::string& run_dir, std::string* stamp) {
-  // What init depends on: the backend, provider requirements and module sources. Lines that
-  // name a source or version (and generated backend/provider files) stand for them.
-  uint64_t h = fnv1a("strata-init-v1");
+InitStamp init_stamp(const std::string& run_dir) {
+  uint64_t h = fnv1a("strata-init-v1"), all = fnv1a("strata-init-full-v1");
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(run_dir)) {
     if (e.is_regular_file()) files.push_back(e.path());
@@ -160,6 +150,7 @@ bool init_needed(const std::string& run_dir, std::string* stamp) {
     if (!tf) continue;
     std::string text = read_file(p.string());
     h = fnv1a(name, h);
+    all = fnv1a(text, fnv1a(name, all));
     if (name == "backend.tf.json") {
       h = fnv1a(text, h);
       continue;
@@ -176,17 +167,42 @@ bool init_needed(const std::string& run_dir, std::string* stamp) {
       start = nl + 1;
     }
   }
-  *stamp = std::to_string(h);
+  return {std::to_string(h), std::to_string(all)};
+}
+
+// The stamp file of the last successful init in `run_dir`, if what init set up is still there:
+// .terraform, unless the stamp says init made none.
+std::optional<std::string> init_done(const std::string& run_dir) {
+  std::optional<std::string> stamp;
+  try {
+    stamp = read_file_if_exists(run_dir + "/" + kInitStamp);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+  if (!stamp) return std::nullopt;
+  if (stamp->ends_with(kNoEngineDir)) return stamp;
+  std::error_code ec;
+  if (!fs::is_directory(run_dir + "/.terraform", ec)) return std::nullopt;
+  return stamp;
+}
+
+bool init_needed(const std::string& run_dir, InitStamp* stamp) {
+  *stamp = init_stamp(run_dir);
   std::optional<std::string> done = init_done(run_dir);
-  return !done || *done != *stamp;
+  if (!done) return true;
+  if (done->ends_with(kNoEngineDir)) return *done != stamp->full + kNoEngineDir;
+  return *done != stamp->selective;
 }
 
 // Records a successful init. A module with no backend, providers or modules gets no .terraform
-// folder from init; the stamp says so, so that such a workdir counts as initialised without one.
-void write_init_stamp(const std::string& run_dir, const std::string& stamp) {
+// folder from init; the stamp then says so (with the full fingerprint), so that such a workdir
+// counts as initialised without one until any of its files changes. Not with TF_DATA_DIR set
+// (init's folder is elsewhere then, and strata cannot tell what it holds).
+void write_init_stamp(const std::string& run_dir, const InitStamp& stamp, bool data_dir_elsewhere) {
   std::error_code ec;
   bool engine_dir = fs::is_directory(run_dir + "/.terraform", ec);
-  write_file_atomic(run_dir + "/" + kInitStamp, engine_dir ? stamp : stamp + kNoEngineDir, 0644,
+  if (!engine_dir && data_dir_elsewhere) return;
+  write_file_atomic(run_dir + "/" + kInitStamp, engine_dir ? stamp.selective : stamp.full + kNoEngineDir, 0644,
                     Durability::kRenameOnly);
 }
 
@@ -194,6 +210,12 @@ ComponentRunner::ComponentRunner(const Project& project, Engine& engine, SecretR
                                  ComponentRunOptions options)
     : project_(project), engine_(engine), secrets_(secrets), options_(std::move(options)),
       resolver_(project_, *this, secrets_, options_.env, &templates_) {}
+
+bool ComponentRunner::data_dir_elsewhere() const {
+  if (auto it = options_.env.find("TF_DATA_DIR"); it != options_.env.end()) return !it->second.empty();
+  const char* env = std::getenv("TF_DATA_DIR");
+  return env && *env;
+}
 
 EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunContext* ctx,
                                            std::optional<std::map<std::string, UiOutput>>* outputs) {
@@ -285,7 +307,7 @@ std::string ComponentRunner::prepare_dependency(const Component& component) {
   fs::create_directories(workdir);
   FileLock lock(workdir + "/.strata.lock", "workdir " + relative_to(workdir, project_.root));
   GenerateResult generated = generate_workdir(files, modules_);
-  std::string stamp;
+  InitStamp stamp;
   if (init_needed(generated.run_dir, &stamp)) {
     EngineRequest r;
     r.args = {"init", "-input=false", "-no-color", "-reconfigure"};
@@ -296,7 +318,7 @@ std::string ComponentRunner::prepare_dependency(const Component& component) {
     }
     EngineResponse response = run_engine(r, nullptr);
     if (!response.success()) throw Error("init failed: " + first_error(response));
-    write_init_stamp(generated.run_dir, stamp);
+    write_init_stamp(generated.run_dir, stamp, data_dir_elsewhere());
   }
   return generated.run_dir;
 }
@@ -330,6 +352,13 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   std::string workdir = workdir_for(files);
   bool new_workdir = fs::create_directories(workdir);
   FileLock lock(workdir + "/.strata.lock", "workdir " + relative_to(workdir, project_.root));
+  // Still new once the lock is ours: another strata may have used it in between.
+  if (new_workdir) {
+    std::error_code ec;
+    for (fs::directory_iterator it(workdir, ec), end; !ec && it != end && new_workdir; it.increment(ec))
+      new_workdir = it->path().filename() == ".strata.lock";
+    new_workdir = new_workdir && !ec;
+  }
 
   ctx.phase("generate");
   GenerateResult generated = generate_workdir(files, modules_, new_workdir);
@@ -380,13 +409,13 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     return outcome;
   };
 
-  std::string stamp;
+  InitStamp stamp;
   if (options_.operation == Operation::kInit || init_needed(generated.run_dir, &stamp)) {
     ctx.phase("init");
-    if (stamp.empty()) init_needed(generated.run_dir, &stamp);
+    if (stamp.selective.empty()) init_needed(generated.run_dir, &stamp);
     EngineResponse r = run_engine(request({"init", "-input=false", "-no-color", "-reconfigure"}, false), &ctx);
     if (!r.success()) return failed(r, "init");
-    write_init_stamp(generated.run_dir, stamp);
+    write_init_stamp(generated.run_dir, stamp, data_dir_elsewhere());
   }
   if (options_.operation == Operation::kInit) return outcome;
   if (ctx.interrupted()) {

@@ -46,6 +46,8 @@ class ComponentRunner : public NodeRunner, public StateSource {
   Value outputs(const ComponentRef& ref, const Origin& where) override;
 
  private:
+  // True when TF_DATA_DIR is set for engine runs (init then keeps its folder elsewhere).
+  bool data_dir_elsewhere() const;
   NodeOutcome run_locked(const Component& component, RunContext& ctx);
   // Runs the engine with Ctrl-C forwarding from the run's cancellation.
   // `outputs`, when given, receives the last `outputs` message of the UI stream.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <optional>
 #include <filesystem>
@@ -94,6 +95,8 @@ class WorkdirHandle {
   }
   bool stat_file(const std::string& rel, struct stat* st) const { return stat(rel, st) && S_ISREG(st->st_mode); }
   bool is_open() const { return fd_ >= 0; }
+  // True when opening found no folder at all (not when it failed for another reason).
+  bool missing() const { return fd_ < 0 && open_errno_ == ENOENT; }
   // Writes `rel` (see write_file_atomic) relative to the handle when it is open.
   bool write(const std::string& rel, const std::string& content, mode_t mode, Previous previous,
              struct stat* after = nullptr) const {
@@ -103,11 +106,13 @@ class WorkdirHandle {
   // Opens it again (after creating it).
   void open() {
     if (fd_ < 0) fd_ = ::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    open_errno_ = fd_ < 0 ? errno : 0;
   }
 
  private:
   std::string path_;
   int fd_ = -1;
+  int open_errno_ = 0;
 };
 
 int64_t mtime_ns(const struct stat& st) {
@@ -262,7 +267,7 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache,
   // fsync is enough: a crash never leaves half a file.
   // An existing workdir is found by opening it, which the stats below need anyway.
   WorkdirHandle workdir(result.workdir);
-  workdir_is_new = workdir_is_new || !workdir.is_open();
+  workdir_is_new = workdir_is_new || workdir.missing();
   if (!workdir.is_open() || !sub.empty()) {
     fs::create_directories(result.run_dir);
     workdir.open();

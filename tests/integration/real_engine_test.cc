@@ -164,6 +164,12 @@ component('b', 'modules/m', { inputs: { in: `${a.out}-b` } });
     std::string log = p.read(".strata/.logs/" + run_id + "/dev/" + c + ".log");
     EXPECT_EQ(log.find(" init "), std::string::npos) << c << " was initialised again:\n" << log;
   }
+  // Any change to such a module may need init after all (a provider, a data source): it runs.
+  p.write("modules/m/extra.tf", "resource \"terraform_data\" \"extra\" {}\n");
+  CliResult changed = p.strata({"plan", "dev", "a"});
+  EXPECT_EQ(changed.exit_code, 0) << changed.out << changed.err;
+  std::string changed_id = read_run_record(p.root(), changed.out)["run_id"].get<std::string>();
+  EXPECT_NE(p.read(".strata/.logs/" + changed_id + "/dev/a.log").find(" init "), std::string::npos);
 }
 
 constexpr const char* kDiamond = R"js(
