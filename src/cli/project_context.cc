@@ -118,9 +118,11 @@ Error unknown_stack(const Project& project, const std::string& argument) {
     fs::path rel = fs::absolute(folder, ec).lexically_normal().lexically_relative(
         fs::absolute(project.root, ec).lexically_normal());
     std::string top = rel.empty() ? "" : rel.begin()->string();
+    std::string inside = rel.generic_string();
     std::string config_dir = fs::path(project.settings.config_dir).lexically_normal().generic_string();
     while (config_dir.size() > 1 && config_dir.back() == '/') config_dir.pop_back();
-    if (!top.empty() && top != ".." && top != config_dir) {
+    bool under_config = inside == config_dir || inside.rfind(config_dir + "/", 0) == 0;
+    if (!top.empty() && top != ".." && top != "." && !under_config) {
       return Error("folder " + rel.generic_string() + " is not under the config folder (" + config_dir +
                        "), so it holds no stack",
                    {},

@@ -137,6 +137,12 @@ TEST(CliTest, KomposTreeOutsideTheConfigFolderIsExplained) {
             "stack\n"
             "  hint: strata reads hierarchical YAML from config_dir only; if this is your configuration "
             "tree, set `config_dir: data` in strata.yaml\n");
+  // Under a nested config_dir, a folder with no stack is just that, not "outside".
+  p.write("strata.yaml", "config_dir: data/cloud=aws\n");
+  p.write("data/cloud=aws/env=qa/qa.yaml", "a: 1\n");
+  CliResult nested = p.run({"plan", "data/cloud=aws/env=qa"});
+  EXPECT_NE(nested.exit_code, 0);
+  EXPECT_EQ(nested.err.find("not under the config folder"), std::string::npos) << nested.err;
   p.write("strata.yaml", "config_dir: data\n");
   CliResult fixed = p.run({"list", "data/cloud=aws/env=dev"});
   EXPECT_EQ(fixed.exit_code, 0) << fixed.err;
@@ -165,6 +171,34 @@ TEST(CliTest, NamesThatWouldLeaveTheWorkDirAreRefused) {
   EXPECT_FALSE(std::filesystem::exists(p.path("../outside")));
   EXPECT_FALSE(std::filesystem::exists(p.path(".strata/escape")));
   EXPECT_FALSE(std::filesystem::exists(p.path("escape")));
+}
+
+// Two components with one name in one stack, or a nested stack inside another component's
+// workdir, would share folders and state: refused.
+TEST(CliTest, ComponentsThatWouldShareAWorkdirAreRefused) {
+  TestProject p;
+  p.write(".komposconfig.yaml", "komposconfig:\n  compositions:\n    order:\n      terraform: [cluster]\n");
+  p.write("modules/cluster/main.tf", "");
+  p.write("config/env=dev/composition=cluster/c.yaml", "size: 3\n");
+  p.write("config/env=dev/composition=terraform/terraform=cluster/c.yaml", "size: 4\n");
+  CliResult dup = p.run({"validate"});
+  EXPECT_NE(dup.exit_code, 0);
+  EXPECT_NE(dup.err.find("error: config/env=dev/composition=terraform/terraform=cluster: component cluster is "
+                         "declared twice in stack env=dev: at config/env=dev/composition=cluster and here"),
+            std::string::npos)
+      << dup.err;
+
+  TestProject q;
+  q.write("modules/m/main.tf", "");
+  q.write("stacks/a.js", "stack('a');\ncomponent('b', 'modules/m', { inputs: {} });\n");
+  q.write("stacks/ab.js", "stack('a/b');\ncomponent('c', 'modules/m', { inputs: {} });\n");
+  CliResult nested = q.run({"generate", "--all"});
+  EXPECT_NE(nested.exit_code, 0);
+  EXPECT_NE(nested.err.find("stack a/b would keep its workdirs inside the workdir of component b of stack a "
+                            "(stacks/a.js:2:1)"),
+            std::string::npos)
+      << nested.err;
+  EXPECT_FALSE(q.exists(".strata/a"));
 }
 
 // A newer Kompos leaf, composition=<type>, names its component like a terraform=<name> leaf.
