@@ -176,6 +176,7 @@ Value BinaryReader::value() { return value_at_depth(0); }
 Value BinaryReader::value_at_depth(int depth) {
   if (depth > kMaxDepth) return fail(), Value();
   uint64_t tag = u64();
+  if (tag / 2 > static_cast<uint64_t>(Value::Kind::kMap)) return fail(), Value();
   Origin where = origin();
   if (!ok_) return Value();
   Value v;

@@ -167,6 +167,17 @@ TEST(ModelCodec, TruncatedOrCorruptInputIsRefusedNotTrusted) {
   EXPECT_FALSE(r.ok());
 }
 
+TEST(ModelCodec, AnUnknownKindIsRefused) {
+  for (uint64_t tag : {uint64_t{12}, uint64_t{13}, uint64_t{1} << 33, ~uint64_t{0}}) {
+    BinaryWriter w;
+    w.u64(tag);
+    w.origin({});
+    BinaryReader r(w.bytes());
+    (void)r.value();
+    EXPECT_FALSE(r.ok()) << tag;
+  }
+}
+
 TEST(ModelCodec, DeepNestingIsBounded) {
   std::string bytes;
   BinaryWriter w;
