@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "base/suggest.h"
+#include "config/yaml/yaml_stack_loader.h"
 #include "model/error.h"
 
 namespace strata::cli {
@@ -59,6 +60,22 @@ std::unique_ptr<Engine> make_engine(const Globals& globals, const Project& proje
   return std::make_unique<Engine>(*choice, cache);
 }
 
+namespace {
+
+// The project's config_dir, normalised ("config", "infra/config"), as folders are compared to it.
+std::string config_folder(const Project& project) {
+  std::string dir = std::filesystem::path(project.settings.config_dir).lexically_normal().generic_string();
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+// True when the relative path `rel` is `folder` or lies below it.
+bool inside_folder(const std::string& rel, const std::string& folder) {
+  return rel == folder || rel.rfind(folder + "/", 0) == 0;
+}
+
+}  // namespace
+
 StackArgument parse_stack_argument(const Project& project, const std::string& argument) {
   StackArgument out{argument, {}, {}};
   while (out.stack.size() > 1 && out.stack.back() == '/') out.stack.pop_back();
@@ -69,36 +86,17 @@ StackArgument parse_stack_argument(const Project& project, const std::string& ar
   fs::path path = fs::exists(argument) ? fs::absolute(argument) : root / argument;
   std::string rel = path.lexically_normal().lexically_relative(root).generic_string();
   while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
-  std::string config_dir =
-      fs::path(project.settings.config_dir).lexically_normal().generic_string();
-  while (config_dir.size() > 1 && config_dir.back() == '/') config_dir.pop_back();
-  if (rel != config_dir && rel.rfind(config_dir + "/", 0) != 0) return out;
+  const std::string config_dir = config_folder(project);
+  if (!inside_folder(rel, config_dir)) return out;
   out.config_folder = rel;
   std::string below = rel == config_dir ? "" : rel.substr(config_dir.size() + 1);
-  // …/composition=terraform/terraform=NAME: the leaf of component NAME.
-  static const std::string kComposition = "composition=terraform", kLeaf = "/terraform=";
-  size_t leaf = below.rfind(kLeaf);
-  std::string above = leaf == std::string::npos ? "" : below.substr(0, leaf);
-  if (leaf != std::string::npos && below.find('/', leaf + 1) == std::string::npos &&
-      (above == kComposition || above.ends_with("/" + kComposition))) {
-    out.component = below.substr(leaf + kLeaf.size());
-    below = above.size() == kComposition.size()
-                ? ""
-                : above.substr(0, above.size() - kComposition.size() - 1);
-  }
-  // …/composition=NAME (newer Kompos layouts): the leaf of component NAME when its stack has it.
-  static const std::string kTyped = "composition=";
-  if (out.component.empty()) {
-    size_t slash = below.rfind('/');
-    std::string last = slash == std::string::npos ? below : below.substr(slash + 1);
-    std::string parent = slash == std::string::npos ? "" : below.substr(0, slash);
-    if (last.rfind(kTyped, 0) == 0 && last != kComposition) {
-      std::string name = last.substr(kTyped.size());
-      const Stack* s = project.find_stack(parent.empty() ? "default" : parent);
-      if (s && s->find(name)) {
-        out.component = name;
-        below = parent;
-      }
+  // …/composition=terraform/terraform=NAME, or …/composition=NAME (newer Kompos layouts, a
+  // component only when its stack has it): the leaf of component NAME.
+  if (auto leaf = yaml::split_leaf_folder(below)) {
+    const Stack* s = project.find_stack(leaf->stack_folder.empty() ? "default" : leaf->stack_folder);
+    if (!leaf->typed || (s && s->find(leaf->component))) {
+      out.component = leaf->component;
+      below = leaf->stack_folder;
     }
   }
   out.stack = below.empty() ? "default" : below;
@@ -118,16 +116,20 @@ Error unknown_stack(const Project& project, const std::string& argument) {
     fs::path rel = fs::absolute(folder, ec).lexically_normal().lexically_relative(
         fs::absolute(project.root, ec).lexically_normal());
     std::string top = rel.empty() ? "" : rel.begin()->string();
-    std::string inside = rel.generic_string();
-    std::string config_dir = fs::path(project.settings.config_dir).lexically_normal().generic_string();
-    while (config_dir.size() > 1 && config_dir.back() == '/') config_dir.pop_back();
-    bool under_config = inside == config_dir || inside.rfind(config_dir + "/", 0) == 0;
-    if (!top.empty() && top != ".." && top != "." && !under_config) {
+    const std::string config_dir = config_folder(project);
+    if (!top.empty() && top != ".." && top != "." && !inside_folder(rel.generic_string(), config_dir)) {
+      // The tree's root: the folders before the first key=value one (data/cloud=aws → data).
+      fs::path tree;
+      for (const auto& part : rel) {
+        if (part.string().find('=') != std::string::npos) break;
+        tree /= part;
+      }
+      if (tree.empty()) tree = top;
       return Error("folder " + rel.generic_string() + " is not under the config folder (" + config_dir +
                        "), so it holds no stack",
                    {},
                    "strata reads hierarchical YAML from config_dir only; if this is your configuration tree, "
-                   "set `config_dir: " + top + "` in strata.yaml");
+                   "set `config_dir: " + tree.generic_string() + "` in strata.yaml");
     }
   }
   std::vector<std::string> names;

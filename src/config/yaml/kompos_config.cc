@@ -85,6 +85,13 @@ KomposConfig read_kompos_config(const std::string& project_root) {
   }
   if (const Value* v = at(doc, "komposconfig.compositions.system_keys.terraform"))
     config.system_keys = strings_at(*v, "komposconfig.compositions.system_keys.terraform");
+  if (const Value* orders = at(doc, "komposconfig.compositions.order"); orders && orders->is_map()) {
+    for (const auto& [runner, list] : orders->as_map()) {
+      if (runner == "terraform" || list.is_null()) continue;
+      for (const auto& type : strings_at(list, "komposconfig.compositions.order." + runner, "[apps]"))
+        config.other_runner_types.insert(type);
+    }
+  }
   if (const Value* v = at(doc, "komposconfig.compositions.order.terraform")) {
     std::vector<std::string> names =
         strings_at(*v, "komposconfig.compositions.order.terraform", "[network, cluster]");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,6 +33,9 @@ struct KomposConfig {
   // listed component depend on the nearest earlier listed one present in the same stack (destroy
   // then runs in reverse); each name keeps its origin in the file for the dependency's origin.
   std::vector<std::pair<std::string, Origin>> terraform_order;
+  // The types the other runners' `compositions.order.<runner>` lists route (helmfile, tfe…):
+  // `composition=<type>` folders strata leaves to Kompos without a word.
+  std::set<std::string> other_runner_types;
   // `compositions.config_keys.excluded.<component>`: top-level keys left out of its tfvars.
   std::map<std::string, std::vector<std::string>> excluded_keys;
   // strata's own addition, `strata.list_merge_strategy` at the top of the file (outside

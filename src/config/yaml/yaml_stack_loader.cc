@@ -116,6 +116,24 @@ std::string relative_to(const std::string& path, const std::string& base) {
 
 }  // namespace
 
+std::optional<LeafFolder> split_leaf_folder(const std::string& path) {
+  auto split = [](const std::string& p) -> std::pair<std::string, std::string> {
+    size_t slash = p.rfind('/');
+    if (slash == std::string::npos) return {"", p};
+    return {p.substr(0, slash), p.substr(slash + 1)};
+  };
+  auto [above, last] = split(path);
+  if (last.rfind(kLeafPrefix, 0) == 0 && last.size() > std::string(kLeafPrefix).size()) {
+    auto [stack_folder, composition] = split(above);
+    if (composition == kComposition)
+      return LeafFolder{stack_folder, last.substr(std::string(kLeafPrefix).size()), false};
+  }
+  if (last.rfind(kTypedPrefix, 0) == 0 && last != kComposition &&
+      last.size() > std::string(kTypedPrefix).size())
+    return LeafFolder{above, last.substr(std::string(kTypedPrefix).size()), true};
+  return std::nullopt;
+}
+
 std::vector<std::string> find_terraform_leaves(const std::string& config_dir,
                                                const std::set<std::string>& terraform_types,
                                                const std::set<std::string>& other_types,
@@ -175,20 +193,13 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
 
   // module source -> any file ending in terraform.versioned_extension (*.tf.versioned)
   std::map<std::string, bool> has_versioned_files;
-  std::set<std::string> terraform_types, other_types;
+  std::set<std::string> terraform_types;
   for (const auto& [type, _] : config.terraform_order) terraform_types.insert(type);
-  if (const Value* orders = lookup_path(config.data, "compositions.order"); orders && orders->is_map()) {
-    for (const auto& [runner, list] : orders->as_map()) {
-      if (runner == "terraform" || !list.is_list()) continue;
-      for (const Value& type : list.as_list())
-        if (type.is_string()) other_types.insert(type.as_string());
-    }
-  }
   std::vector<std::string> unrouted;
   std::vector<std::string> leaves =
-      find_terraform_leaves(config_dir.string(), terraform_types, other_types, &unrouted);
+      find_terraform_leaves(config_dir.string(), terraform_types, config.other_runner_types, &unrouted);
   for (const std::string& folder : unrouted) {
-    std::string type = fs::path(folder).filename().string().substr(std::string(kTypedPrefix).size());
+    std::string type = split_leaf_folder(folder)->component;
     diagnostics.warning(Origin(relative_to(folder, root.string())),
                         "composition " + type + " is in no compositions.order list of " +
                             (config.origin.known() ? config.origin.path() : std::string(".komposconfig.yaml")) +
@@ -196,13 +207,9 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
                         "add " + type + " to komposconfig.compositions.order.terraform to run it as a component");
   }
   for (const std::string& leaf : leaves) {
-    fs::path leaf_path(leaf);
-    std::string folder = leaf_path.filename().string();
-    // composition=terraform/terraform=<name>, or composition=<name>
-    bool typed = folder.rfind(kTypedPrefix, 0) == 0;
-    std::string name = folder.substr(std::string(typed ? kTypedPrefix : kLeafPrefix).size());
-    fs::path stack_dir = typed ? leaf_path.parent_path() : leaf_path.parent_path().parent_path();
-    std::string stack = relative_to(stack_dir.string(), config_dir.string());
+    LeafFolder parts = *split_leaf_folder(leaf);  // find_terraform_leaves returns only leaves
+    const std::string& name = parts.component;
+    std::string stack = relative_to(parts.stack_folder, config_dir.string());
     if (stack == ".") stack = "default";
     Origin leaf_origin(relative_to(leaf, root.string()));
 

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <optional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -35,6 +36,18 @@ struct YamlComponent {
   Value raw;             // merged and interpolated, nothing excluded (Kompos's "raw" config)
   Value versioned_data;  // raw when .tf.versioned rendering is on, else null
 };
+
+// A leaf folder's path ('/'-separated, relative or absolute) split into the folder of its stack
+// and the component it names: `<stack>/composition=terraform/terraform=<name>`, or (newer Kompos
+// layouts) `<stack>/composition=<name>`, `typed` then. `stack_folder` is "" when the leaf sits
+// right at the start of `path`. nullopt for any other folder. Whether a typed folder really is a
+// component depends on the routing in .komposconfig.yaml (see find_terraform_leaves).
+struct LeafFolder {
+  std::string stack_folder;
+  std::string component;
+  bool typed = false;
+};
+std::optional<LeafFolder> split_leaf_folder(const std::string& path);
 
 // The component leaves under `config_dir` (absolute, sorted): `…/composition=terraform/
 // terraform=<name>` folders, and (newer Kompos layouts) `…/composition=<name>` folders whose
