@@ -21,7 +21,8 @@ enum class Durability { kFsync, kRenameOnly };
 // What the caller knows about `path` before writing it.
 enum class Previous {
   kMayExist,  // compare with what is there: identical content is not rewritten
-  kAbsent,    // nothing is there (a folder the caller just created): do not look
+  kReplace,   // write without looking: nothing is there (a folder the caller just created), or
+              // the caller already knows it differs
 };
 
 // Makes `path` hold exactly `content` with permission bits `mode` (applied as given, not masked

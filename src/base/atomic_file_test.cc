@@ -94,7 +94,7 @@ TEST(AtomicFile, AbsentMeansNotLookedForSoTheFileIsReplaced) {
   write_file_atomic(path, "same", 0644);
   struct timespec before = mtime_of(path);
   ::usleep(20000);
-  EXPECT_TRUE(write_file_atomic(path, "same", 0644, Durability::kRenameOnly, Previous::kAbsent));
+  EXPECT_TRUE(write_file_atomic(path, "same", 0644, Durability::kRenameOnly, Previous::kReplace));
   struct timespec after = mtime_of(path);
   EXPECT_TRUE(after.tv_sec != before.tv_sec || after.tv_nsec != before.tv_nsec);
   EXPECT_EQ(read_file(path), "same");
@@ -114,7 +114,7 @@ TEST(AtomicFile, AtAHandleWritesRelativeAndNamesTheShownPathInErrors) {
   EXPECT_EQ(names_in(dir.file("work/sub")), std::vector<std::string>{"main.tf"});
   try {
     write_file_atomic_at(fd, "missing/main.tf", "shown/missing/main.tf", "x", 0644, Durability::kRenameOnly,
-                         Previous::kAbsent);
+                         Previous::kReplace);
     ADD_FAILURE() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(e.render().find("'shown/missing/main.tf'"), std::string::npos) << e.render();

@@ -28,6 +28,7 @@ namespace {
 
 const char kInitStamp[] = ".strata-init-stamp";
 const char kNoEngineDir[] = " (init made no .terraform)";
+const char kLockFile[] = ".strata.lock";
 
 // `path` relative to the project root, for messages. Lexical: fs::relative resolves symlinks with
 // a readlink per path component, which was most of the system calls of a large generate.
@@ -125,6 +126,15 @@ const char* operation_name(Operation op) {
     case Operation::kCustom: return "run";
   }
   return "?";
+}
+
+// True when `workdir` holds nothing but its lock file.
+bool holds_only_the_lock(const std::string& workdir) {
+  std::error_code ec;
+  fs::directory_iterator it(workdir, ec), end;
+  for (; !ec && it != end; it.increment(ec))
+    if (it->path().filename() != kLockFile) return false;
+  return !ec;
 }
 
 // What a successful init depended on, as two fingerprints of the run dir's *.tf and *.tf.json
@@ -305,7 +315,7 @@ std::string ComponentRunner::prepare_dependency(const Component& component) {
   ComponentFiles files = resolver_.resolve(component);
   std::string workdir = workdir_for(files);
   fs::create_directories(workdir);
-  FileLock lock(workdir + "/.strata.lock", "workdir " + relative_to(workdir, project_.root));
+  FileLock lock(workdir + "/" + kLockFile, "workdir " + relative_to(workdir, project_.root));
   GenerateResult generated = generate_workdir(files, modules_);
   InitStamp stamp;
   if (init_needed(generated.run_dir, &stamp)) {
@@ -351,14 +361,9 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
 
   std::string workdir = workdir_for(files);
   bool new_workdir = fs::create_directories(workdir);
-  FileLock lock(workdir + "/.strata.lock", "workdir " + relative_to(workdir, project_.root));
+  FileLock lock(workdir + "/" + kLockFile, "workdir " + relative_to(workdir, project_.root));
   // Still new once the lock is ours: another strata may have used it in between.
-  if (new_workdir) {
-    std::error_code ec;
-    for (fs::directory_iterator it(workdir, ec), end; !ec && it != end && new_workdir; it.increment(ec))
-      new_workdir = it->path().filename() == ".strata.lock";
-    new_workdir = new_workdir && !ec;
-  }
+  new_workdir = new_workdir && holds_only_the_lock(workdir);
 
   ctx.phase("generate");
   GenerateResult generated = generate_workdir(files, modules_, new_workdir);

@@ -274,7 +274,7 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache,
   }
   std::set<std::string> made_dirs{result.workdir, result.run_dir};
   const Manifest previous_manifest = workdir_is_new ? Manifest{} : read_manifest(result.workdir);
-  const Previous previous_file = workdir_is_new ? Previous::kAbsent : Previous::kMayExist;
+  const Previous previous_file = workdir_is_new ? Previous::kReplace : Previous::kMayExist;
   const std::map<std::string, ManifestEntry>& previous = previous_manifest.entries;
   std::string manifest;
   for (const auto& [rel, entry] : produce) {
@@ -318,9 +318,9 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache,
       }
     }
   }
-  // The same as what write_file_atomic would find there: the lock keeps other strata out.
+  // Compared here with what was read above (the lock keeps other strata out), so not again.
   if (previous_manifest.text != manifest || previous_manifest.mode != 0644) {
-    workdir.write(kManifest, manifest, 0644, previous_file);
+    workdir.write(kManifest, manifest, 0644, Previous::kReplace);
   }
 
   if (workdir_is_new) return result;  // nothing was there to keep
