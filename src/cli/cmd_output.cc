@@ -66,10 +66,8 @@ int run_output(const OutputFlags& given, const Globals& globals) {
 void add_output_command(CLI::App& app, Globals& globals, Action& action) {
   auto flags = std::make_shared<OutputFlags>();
   auto* cmd = app.add_subcommand("output", "Show a component's outputs (from its state)");
-  cmd->footer(
-      "STACK may be a Kompos config folder (config/cloud=aws/env=dev/cluster=c1); a component's\n"
-      "leaf folder (…/composition=terraform/terraform=vpc) names the component as well, so the\n"
-      "word after it is the output NAME: strata output LEAF_FOLDER [NAME].");
+  cmd->footer(component_folder_forms(
+      ", so the\nword after it is the output NAME: strata output LEAF_FOLDER [NAME]."));
   cmd->add_option("stack", flags->stack, "Stack name, its config folder, or a component's leaf folder")
       ->required();
   cmd->add_option("component", flags->component, "Component name (after a leaf folder: the output NAME)");

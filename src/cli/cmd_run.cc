@@ -72,10 +72,7 @@ int run_run(const RunFlags& given, const Globals& globals) {
 void add_run_command(CLI::App& app, Globals& globals, Action& action) {
   auto flags = std::make_shared<RunFlags>();
   auto* cmd = app.add_subcommand("run", "Run any engine command in a component's workdir (after --)");
-  cmd->footer(
-      "STACK may be a Kompos config folder (config/cloud=aws/env=dev/cluster=c1); a component's\n"
-      "leaf folder (…/composition=terraform/terraform=vpc) names the component as well:\n"
-      "strata run LEAF_FOLDER -- ARGS...");
+  cmd->footer(component_folder_forms(":\nstrata run LEAF_FOLDER -- ARGS..."));
   cmd->add_option("stack", flags->stack, "Stack name, its config folder, or a component's leaf folder")
       ->required();
   cmd->add_option("component", flags->component, "Component name (not after a leaf folder)");

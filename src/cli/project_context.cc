@@ -139,6 +139,12 @@ Error unknown_stack(const Project& project, const std::string& argument) {
                near.empty() ? "`strata list` shows the stacks" : "did you mean \"" + near + "\"?");
 }
 
+std::string component_folder_forms(const std::string& tail) {
+  return "STACK may be a Kompos config folder (config/cloud=aws/env=dev/cluster=c1); a component's\n"
+         "leaf folder (…/composition=terraform/terraform=vpc, or …/composition=vpc) names the\n"
+         "component as well" + tail;
+}
+
 ComponentArgument parse_component_arguments(const Project& project, const std::string& first,
                                             const std::string& second, const std::string& usage) {
   namespace fs = std::filesystem;

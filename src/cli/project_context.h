@@ -49,6 +49,10 @@ std::string stack_name_from_argument(const Project& project, std::string argumen
 // folder outside config_dir, says that hierarchical YAML is read from config_dir only.
 Error unknown_stack(const Project& project, const std::string& argument);
 
+// The --help footer of commands about one component (`output`, `run`): the folder forms of
+// STACK, then `tail`, that command's own leaf-folder usage.
+std::string component_folder_forms(const std::string& tail);
+
 // For commands about one component (`output`, `run`): `STACK COMPONENT …` or `LEAF …`, where
 // `first` is a stack name or folder, or a Kompos leaf folder (which names the component too) and
 // `second` the next word (empty when none). `second_used` says whether `second` named the
