@@ -1,43 +1,25 @@
 // `strata clean [STACK...]`: removes generated workdirs, keeping every state file, and says what
 // it kept.
-#include <algorithm>
-#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/project_context.h"
-#include "generate/clean.h"
+#include "cli/open_workspace.h"
 #include "model/error.h"
+#include "workspace/operations.h"
+#include "workspace/targets.h"
 
 namespace strata::cli {
 
 namespace {
 
 int run_clean(const std::vector<std::string>& arguments, const Globals& globals) {
-  auto session = open_project(globals);
-  config::LoadedProject& loaded = session->loaded;
-  const Project& project = loaded.project;
-  std::vector<std::string> stacks;  // a Kompos config folder names its stack
-  for (const auto& a : arguments) {
-    stacks.push_back(stack_name_from_argument(project, a));
-    if (!project.find_stack(stacks.back())) throw unknown_stack(project, a);
-  }
-  std::string work_root = project.root + "/" + project.settings.work_dir;
-  size_t removed = 0, kept = 0;
-  for (const auto& [name, stack] : project.stacks) {
-    if (!stacks.empty() && std::find(stacks.begin(), stacks.end(), name) == stacks.end()) continue;
-    for (const auto& c : stack.components) {
-      std::string display = name + "/" + c.name;
-      CleanResult r = clean_workdir(work_root + "/" + display, display);
-      removed += r.removed.size();
-      kept += r.kept.size();
-      for (const auto& k : r.kept) {
-        if (!globals.quiet) std::cout << "kept " << project.settings.work_dir << "/" << display << "/" << k << "\n";
-      }
-    }
-  }
-  std::cout << "removed " << removed << " generated files and folders; kept " << kept << " state file"
-            << (kept == 1 ? "" : "s") << "\n";
+  auto ws = open_workspace(globals);
+  // A Kompos config folder names its stack; no argument means every stack.
+  workspace::CleanSummary r = workspace::clean_stacks(*ws, workspace::named_stacks(*ws, arguments));
+  if (!globals.quiet)
+    for (const auto& k : r.kept) std::cout << "kept " << k << "\n";
+  std::cout << "removed " << r.removed << " generated files and folders; kept " << r.kept.size() << " state file"
+            << (r.kept.size() == 1 ? "" : "s") << "\n";
   return 0;
 }
 

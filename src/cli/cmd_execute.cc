@@ -8,55 +8,25 @@
 
 #include "cli/commands.h"
 #include "cli/interrupts.h"
-#include "cli/project_context.h"
+#include "cli/open_workspace.h"
 #include "cli/run_view.h"
 #include "execute/execution.h"
-#include "graph/changed_components.h"
 #include "model/error.h"
+#include "workspace/operations.h"
+#include "workspace/targets.h"
 
 namespace strata::cli {
 
 namespace {
 
 struct ExecuteFlags {
-  std::vector<std::string> targets;  // STACK [COMPONENT...]
-  bool all = false;
-  bool include_deps = false;
-  bool changed = false;
-  std::string base = "HEAD";
+  workspace::TargetFlags targets;  // STACK [COMPONENT...], --all, --changed, --base, --include-deps
   int jobs = 0;
   bool fail_fast = false;
   bool auto_approve = false;
   bool detailed_exitcode = false;
   std::vector<std::string> engine_args;
 };
-
-SelectionSpec selection_from(const ExecuteFlags& f, const Project& project) {
-  SelectionSpec spec;
-  spec.dependencies = f.include_deps ? DependencyMode::kInclude : DependencyMode::kExclude;
-  if (f.changed) {
-    for (const auto& c : changed_components(project, project.root, f.base)) spec.components.push_back(c.ref);
-    spec.dependents = true;
-    return spec;
-  }
-  if (f.all) {
-    if (!f.targets.empty()) throw Error("--all selects every component; do not name a stack as well");
-    spec.all = true;
-    return spec;
-  }
-  if (f.targets.empty()) {
-    throw Error("no components selected", {}, "name a stack (strata plan STACK [COMPONENT...]) or pass --all");
-  }
-  StackArgument target = parse_stack_argument(project, f.targets[0]);
-  const std::string& stack = target.stack;
-  if (!target.component.empty()) spec.components.push_back({stack, target.component, {}});
-  if (f.targets.size() == 1) {
-    if (target.component.empty()) spec.stacks.push_back(stack);
-  } else {
-    for (size_t i = 1; i < f.targets.size(); ++i) spec.components.push_back({stack, f.targets[i], {}});
-  }
-  return spec;
-}
 
 bool confirm(Operation op, const std::vector<ComponentRef>& order) {
   std::cout << "strata will " << operation_name(op) << " " << order.size() << " component"
@@ -73,28 +43,19 @@ bool confirm(Operation op, const std::vector<ComponentRef>& order) {
 }
 
 int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals) {
-  auto session = open_project(globals);
-  config::LoadedProject& loaded = session->loaded;
-  const Project& project = loaded.project;
-  std::unique_ptr<Engine> engine;
-  try {
-    engine = make_engine(globals, project);
-  } catch (const Error&) {
-    // generate runs no engine; it needs one only to read outputs for state(), and says so then.
-    if (op != Operation::kGenerate) throw;
-    engine = std::make_unique<Engine>(EngineChoice{"tofu", "tofu", false, "PATH"}, "");
-  }
-  engine->set_redactor(session->redactor.get());
+  auto ws = open_workspace(globals);
+  std::unique_ptr<Engine> engine = make_engine(globals, *ws, op);
 
   ExecuteRequest request;
   request.operation = op;
-  request.selection = selection_from(flags, project);
+  request.selection = workspace::selection_spec(*ws, flags.targets);
   request.jobs = flags.jobs;
   request.fail_fast = flags.fail_fast;
   request.extra_args = flags.engine_args;
   if (flags.detailed_exitcode && op != Operation::kPlan) throw Error("--detailed-exitcode goes with plan only");
 
-  Execution execution(project, loaded.environment, *engine, session->secrets.get(), request);
+  auto prepared = workspace::prepare_execution(*ws, *engine, request);
+  Execution& execution = *prepared;
   std::vector<ComponentRef> order = execution.planned_order();
   if (order.empty()) {
     std::cout << "nothing selected: no components match\n";
@@ -120,7 +81,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   RunRecord record;
   {
     auto view = make_run_view(view_kind, stdout, color, globals.quiet ? -1 : globals.verbose,
-                              session->redactor.get());
+                              &ws->redactor());
     record = execution.run(*view);
   }
   if (view_kind != ViewKind::kJson) {
@@ -131,7 +92,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
     } else {
       std::cout << "\n";
     }
-    std::cout << session->redactor->redact(summary);
+    std::cout << ws->redactor().redact(summary);
   }
   if (!record.succeeded()) return 1;
   if (flags.detailed_exitcode) {
@@ -144,12 +105,12 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
 void add_execute_command(CLI::App& app, Globals& globals, Action& action, Operation op, const std::string& help) {
   auto flags = std::make_shared<ExecuteFlags>();
   auto* cmd = app.add_subcommand(operation_name(op), help);
-  cmd->add_option("targets", flags->targets, "STACK, then optional COMPONENT names")->type_name("STACK [COMPONENT...]");
-  cmd->add_flag("--all", flags->all, "Select every component of every stack");
-  cmd->add_flag("--include-deps", flags->include_deps, "Also run what the selection depends on");
-  cmd->add_flag("--changed", flags->changed,
+  cmd->add_option("targets", flags->targets.words, "STACK, then optional COMPONENT names")->type_name("STACK [COMPONENT...]");
+  cmd->add_flag("--all", flags->targets.all, "Select every component of every stack");
+  cmd->add_flag("--include-deps", flags->targets.include_deps, "Also run what the selection depends on");
+  cmd->add_flag("--changed", flags->targets.changed,
                 "Select components whose files changed since --base, and everything that depends on them");
-  cmd->add_option("--base", flags->base, "Git revision --changed compares against")->default_str("HEAD");
+  cmd->add_option("--base", flags->targets.base, "Git revision --changed compares against")->default_str("HEAD");
   cmd->add_option("-j,--jobs", flags->jobs, "Engine processes at once (default: strata.yaml parallelism, else cores)");
   cmd->add_flag("--fail-fast", flags->fail_fast, "Stop everything at the first failure");
   cmd->add_flag("--json", globals.json, "Print one JSON event per line");

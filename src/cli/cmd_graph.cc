@@ -4,11 +4,12 @@
 
 #include "base/subprocess.h"
 #include "cli/commands.h"
-#include "cli/project_context.h"
+#include "cli/open_workspace.h"
 #include "engine/engine_locator.h"
 #include "graph/graph_format.h"
 #include "graph/selection.h"
 #include "model/error.h"
+#include "workspace/targets.h"
 
 namespace strata::cli {
 
@@ -20,14 +21,12 @@ struct GraphFlags {
 };
 
 int run_graph(const GraphFlags& f, const Globals& globals) {
-  auto session = open_project(globals);
-  config::LoadedProject& loaded = session->loaded;
-  Graph graph = Graph::build(loaded.project);
+  auto ws = open_workspace(globals);
+  Graph graph = Graph::build(ws->project());
   Selection selection = Selection::all(graph);
   if (!f.stacks.empty()) {
     SelectionSpec spec;
-    for (const auto& s : f.stacks)
-      spec.stacks.push_back(stack_name_from_argument(loaded.project, s));
+    for (const auto& s : f.stacks) spec.stacks.push_back(workspace::parse_stack_argument(*ws, s).stack);
     spec.dependencies = DependencyMode::kInclude;
     selection = select(graph, spec);
   }
@@ -38,7 +37,8 @@ int run_graph(const GraphFlags& f, const Globals& globals) {
   } else if (f.format == "dot") {
     std::cout << to_dot(graph, selection);
   } else {  // svg
-    auto dot = find_on_path("dot");
+    auto path = ws->environment().find("PATH");
+    auto dot = find_on_path("dot", path == ws->environment().end() ? "" : path->second);
     if (!dot) {
       throw Error("--format svg needs Graphviz's `dot`, which is not installed", {},
                   "install it (apt-get install graphviz) or use --format dot and render it elsewhere");

@@ -4,51 +4,14 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "cli/project_context.h"
-#include "config/project_loader.h"
+#include "cli/open_workspace.h"
 #include "model/error.h"
+#include "workspace/model_json.h"
+#include "workspace/targets.h"
 
 namespace strata::cli {
 
 namespace {
-
-std::vector<const Stack*> selected_stacks(const Project& project, const std::string& argument) {
-  std::vector<const Stack*> out;
-  if (argument.empty()) {
-    for (const auto& [_, s] : project.stacks) out.push_back(&s);
-    return out;
-  }
-  const std::string name = stack_name_from_argument(project, argument);  // or a config folder
-  if (const Stack* s = project.find_stack(name)) return {s};
-  throw unknown_stack(project, argument);
-}
-
-nlohmann::json origin_json(const Origin& o) {
-  if (!o.known()) return nullptr;
-  return {{"file", o.path()}, {"line", o.line}, {"column", o.column}};
-}
-
-nlohmann::json stack_json(const Stack& s) {
-  nlohmann::json components = nlohmann::json::array();
-  for (const auto& c : s.components) {
-    nlohmann::json deps = nlohmann::json::array();
-    for (const auto& d : c.depends_on) {
-      deps.push_back(
-          {{"stack", d.stack}, {"component", d.component}, {"origin", origin_json(d.origin)}});
-    }
-    components.push_back({{"name", c.name},
-                          {"source", c.source},
-                          {"depends_on", deps},
-                          {"origin", origin_json(c.origin)}});
-  }
-  return {{"name", s.name},
-          {"kind", s.kind},
-          {"file", s.source_file},
-          {"backend",
-           s.backend.type.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.backend.type)},
-          {"origin", origin_json(s.origin)},
-          {"components", components}};
-}
 
 void print_stack(const Stack& s) {
   std::cout << s.name << "  (" << s.origin.str() << ")";
@@ -84,12 +47,13 @@ void add_list_command(CLI::App& app, Globals& globals, Action& action) {
   cmd->add_flag("--json", globals.json, "Print a JSON object");
   cmd->callback([&globals, &action, stack] {
     action = [&globals, stack] {
-      auto session = open_project(globals);
-      const Project& project = session->project();
-      auto stacks = selected_stacks(project, *stack);
+      auto ws = open_workspace(globals);
+      const Project& project = ws->project();
+      auto stacks = workspace::named_stacks(*ws, stack->empty() ? std::vector<std::string>{}
+                                                                : std::vector<std::string>{*stack});
       if (globals.json) {
         nlohmann::json out = nlohmann::json::array();
-        for (const Stack* s : stacks) out.push_back(stack_json(*s));
+        for (const Stack* s : stacks) out.push_back(workspace::stack_summary_json(*s));
         std::cout << nlohmann::json{{"root", project.root}, {"stacks", out}}.dump(2) << "\n";
         return 0;
       }

@@ -4,9 +4,10 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "cli/project_context.h"
-#include "execute/component_runner.h"
+#include "cli/open_workspace.h"
 #include "model/error.h"
+#include "workspace/operations.h"
+#include "workspace/targets.h"
 
 namespace strata::cli {
 
@@ -20,12 +21,11 @@ struct OutputFlags {
 std::string value_text(const Value& v) { return v.is_string() ? v.as_string() : to_json_text(v, -1); }
 
 int run_output(const OutputFlags& given, const Globals& globals) {
-  auto session = open_project(globals);
-  config::LoadedProject& loaded = session->loaded;
-  const Project& project = loaded.project;
+  auto ws = open_workspace(globals);
   OutputFlags f = given;
   // STACK COMPONENT [NAME], or a Kompos leaf folder (which names both) and then [NAME].
-  ComponentArgument target = parse_component_arguments(project, given.stack, given.component, "strata output");
+  workspace::ComponentArgument target =
+      workspace::parse_component_arguments(*ws, given.stack, given.component, "strata output");
   if (!target.second_used) {
     if (!given.name.empty()) {
       throw Error("too many arguments: " + given.stack + " is the leaf folder of component " +
@@ -36,13 +36,8 @@ int run_output(const OutputFlags& given, const Globals& globals) {
   }
   f.stack = target.ref.stack;
   f.component = target.ref.component;
-  std::unique_ptr<Engine> engine = make_engine(globals, project);
-  ComponentRunOptions options;
-  options.operation = Operation::kApply;  // real outputs only, never mocks
-  options.env = loaded.environment;
-  engine->set_redactor(session->redactor.get());
-  ComponentRunner runner(project, *engine, session->secrets.get(), options);
-  Value outputs = runner.outputs(ComponentRef{f.stack, f.component, {}}, {});
+  std::unique_ptr<Engine> engine = make_engine(globals, *ws);
+  Value outputs = workspace::component_outputs(*ws, *engine, ComponentRef{f.stack, f.component, {}});
   Value shown = f.show_sensitive ? outputs : redacted(outputs);
   if (!f.name.empty()) {
     const Value* v = shown.find(f.name);

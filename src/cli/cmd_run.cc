@@ -6,9 +6,10 @@
 
 #include "cli/commands.h"
 #include "cli/interrupts.h"
-#include "cli/project_context.h"
-#include "execute/component_runner.h"
+#include "cli/open_workspace.h"
 #include "model/error.h"
+#include "workspace/operations.h"
+#include "workspace/targets.h"
 
 namespace strata::cli {
 
@@ -22,13 +23,12 @@ struct RunFlags {
 int run_run(const RunFlags& given, const Globals& globals) {
   if (given.component.empty() && given.args.empty())
     throw Error("no engine command given", {}, "example: strata run dev vpc -- state list");
-  auto session = open_project(globals);
-  config::LoadedProject& loaded = session->loaded;
-  const Project& project = loaded.project;
+  auto ws = open_workspace(globals);
   RunFlags f = given;
   // STACK COMPONENT -- ARGS, or a Kompos leaf folder (which names both) -- ARGS: CLI11 then put
   // the engine command's first word where the component goes.
-  ComponentArgument target = parse_component_arguments(project, given.stack, given.component, "strata run");
+  workspace::ComponentArgument target =
+      workspace::parse_component_arguments(*ws, given.stack, given.component, "strata run");
   if (!target.second_used && !given.component.empty()) f.args.insert(f.args.begin(), given.component);
   if (f.args.empty()) {
     throw Error("no engine command given", {},
@@ -40,26 +40,18 @@ int run_run(const RunFlags& given, const Globals& globals) {
                     ": do not name the component again",
                 {}, "strata run " + given.stack + " -- state list");
   }
-  const Component* component = project.find(target.ref);
-  std::unique_ptr<Engine> engine = make_engine(globals, project);
-  ComponentRunOptions options;
-  options.operation = Operation::kCustom;
-  options.extra_args = f.args;
-  options.env = loaded.environment;
-  options.on_output = [](std::string_view line, bool is_stderr) {
+  std::unique_ptr<Engine> engine = make_engine(globals, *ws);
+  auto print = [](std::string_view line, bool is_stderr) {
     std::FILE* out = is_stderr ? stderr : stdout;
     std::fwrite(line.data(), 1, line.size(), out);
     std::fputc('\n', out);
     std::fflush(out);
   };
-  engine->set_redactor(session->redactor.get());
-  ComponentRunner runner(project, *engine, session->secrets.get(), options);
   Cancellation cancellation;
   InterruptScope interrupts(globals.interrupts, [&cancellation](int count) {
     cancellation.raise(count == 1 ? Cancellation::Level::kInterrupt : Cancellation::Level::kKill);
   });
-  RunContext ctx(component->ref(), cancellation, [](RunEvent) {});
-  NodeOutcome outcome = runner.run(component->ref(), ctx);
+  NodeOutcome outcome = workspace::run_in_component(*ws, *engine, target.ref, f.args, print, cancellation);
   if (outcome.result != NodeResult::kSucceeded) {
     std::cerr << "strata: " << outcome.message << "\n";
     return 1;

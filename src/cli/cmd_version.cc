@@ -1,12 +1,14 @@
 // `strata version`: strata's version, the git commit it was built from, and the engine it
 // would run.
+#include <filesystem>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
-#include "engine/engine_locator.h"
+#include "cli/open_workspace.h"
 #include "model/error.h"
+#include "workspace/workspace.h"
 
 #ifndef STRATA_VERSION
 #define STRATA_VERSION "0.0.0"
@@ -25,7 +27,11 @@ void add_version_command(CLI::App& app, Globals& globals, Action& action) {
       std::string engine_text = "none found (install OpenTofu or Terraform)";
       nlohmann::json engine = nullptr;
       try {
-        if (auto e = locate_engine(globals.engine, "--engine")) {
+        // The engine a run from this folder would use: --engine, strata.yaml, STRATA_ENGINE, PATH.
+        std::error_code ec;
+        workspace::EngineSelection selection = workspace::engine_for_folder(
+            std::filesystem::current_path(ec).string(), process_environment(), globals.engine);
+        if (const auto& e = selection.choice) {
           engine_text = e->name + " at " + e->path + (e->simulated ? " (simulator)" : "");
           engine = {{"name", e->name}, {"path", e->path}, {"simulated", e->simulated}};
         }

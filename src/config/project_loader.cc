@@ -71,7 +71,9 @@ std::map<std::string, std::string> run_variables(const std::string& root, const 
   return vars;
 }
 
-Settings read_settings(const std::string& root, Diagnostics& diagnostics) {
+}  // namespace
+
+Settings read_project_settings(const std::string& root, Diagnostics& diagnostics) {
   try {
     if (fs::exists(fs::path(root) / "strata.yaml")) {
       return read_strata_yaml((fs::path(root) / "strata.yaml").string(), "strata.yaml");
@@ -84,6 +86,8 @@ Settings read_settings(const std::string& root, Diagnostics& diagnostics) {
   }
   return Settings{};
 }
+
+namespace {
 
 double number_from(const std::map<std::string, std::string>& env, const char* name, double dflt,
                    Diagnostics& diagnostics) {
@@ -199,7 +203,7 @@ LoadedProject load_project_with_diagnostics(const LoadOptions& options) {
   LoadedProject out;
   Project& project = out.project;
   project.root = find_project_root(options.start_dir);
-  project.settings = read_settings(project.root, out.diagnostics);
+  project.settings = read_project_settings(project.root, out.diagnostics);
 
   std::map<std::string, std::string> shell = options.environment;
   if (options.inherit_process_env)

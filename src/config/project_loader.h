@@ -8,7 +8,7 @@
 
 #include "config/js/js_log.h"
 #include "config/js/js_stack_loader.h"
-#include "config/js/secret_resolver.h"
+#include "secrets/secret_resolver.h"
 #include "model/error.h"
 #include "model/project.h"
 
@@ -34,6 +34,10 @@ struct LoadOptions {
 // The first folder from `start` upwards holding strata.yaml, comet.yaml or .komposconfig.yaml;
 // `start` itself when there is none.
 std::string find_project_root(const std::string& start);
+
+// The settings of the project at `root`: strata.yaml, else comet.yaml, else the defaults.
+// Problems are added to `diagnostics` (the defaults are returned then).
+Settings read_project_settings(const std::string& root, Diagnostics& diagnostics);
 
 struct LoadedProject {
   Project project;

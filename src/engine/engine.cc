@@ -8,10 +8,36 @@ namespace strata {
 
 namespace fs = std::filesystem;
 
-std::string default_plugin_cache_dir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg) return std::string(xdg) + "/strata/plugin-cache";
-  if (const char* home = std::getenv("HOME"); home && *home) return std::string(home) + "/.cache/strata/plugin-cache";
+std::string default_plugin_cache_dir(const std::map<std::string, std::string>& env) {
+  auto get = [&env](const char* name) {
+    auto it = env.find(name);
+    return it == env.end() ? std::string() : it->second;
+  };
+  if (std::string xdg = get("XDG_CACHE_HOME"); !xdg.empty()) return xdg + "/strata/plugin-cache";
+  if (std::string home = get("HOME"); !home.empty()) return home + "/.cache/strata/plugin-cache";
   return "/tmp/strata-plugin-cache";
+}
+
+void Engine::apply_environment(SubprocessOptions& o, const std::map<std::string, std::string>& overlay) const {
+  if (environment_) {
+    o.env = *environment_;
+    for (const auto& [k, v] : overlay) o.env[k] = v;
+    o.inherit_env = false;
+  } else {
+    o.env = overlay;
+    o.inherit_env = true;
+  }
+}
+
+std::optional<std::string> Engine::variable(const std::string& name,
+                                            const std::map<std::string, std::string>& overlay) const {
+  if (auto it = overlay.find(name); it != overlay.end()) return it->second;
+  if (environment_) {
+    if (auto it = environment_->find(name); it != environment_->end()) return it->second;
+    return std::nullopt;
+  }
+  if (const char* v = std::getenv(name.c_str())) return std::string(v);
+  return std::nullopt;
 }
 
 Engine::Engine(EngineChoice choice, std::string plugin_cache_dir)
@@ -43,7 +69,7 @@ EngineResponse Engine::run(const EngineRequest& request, const std::function<voi
   o.argv.push_back(choice_.path);
   o.argv.insert(o.argv.end(), request.args.begin(), request.args.end());
   o.cwd = request.cwd;
-  o.env = request.env;
+  apply_environment(o, request.env);
   if (!plugin_cache_dir_.empty()) {
     std::error_code ec;
     fs::create_directories(plugin_cache_dir_, ec);

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,7 +48,26 @@ struct EngineResponse {
 // Receives the running process so another thread can interrupt or kill it; nullptr = finished.
 using ProcessWatcher = std::function<void(Subprocess*)>;
 
-class Engine {
+// EngineRunner: what the executor runs engine commands through — abstract, like ninja's
+// CommandRunner, so execute/ can be driven by a fake in tests and by other runners later. Engine
+// (below) is the real one.
+class EngineRunner {
+ public:
+  virtual ~EngineRunner() = default;
+  // Runs one engine command and waits. Throws strata::Error only when it cannot be started.
+  virtual EngineResponse run(const EngineRequest& request, const std::function<void(const UiEvent&)>& on_event,
+                             const ProcessWatcher& watch) = 0;
+  // The environment other processes of a run (hooks) start from: the engine's, with `overlay`
+  // laid over it (fills o.env and o.inherit_env).
+  virtual void apply_environment(SubprocessOptions& o, const std::map<std::string, std::string>& overlay) const = 0;
+  // A variable as a child process would see it with `overlay`.
+  virtual std::optional<std::string> variable(const std::string& name,
+                                              const std::map<std::string, std::string>& overlay) const = 0;
+  // Secrets to remove from every line a run logs (may be null).
+  virtual const Redactor* redactor() const = 0;
+};
+
+class Engine : public EngineRunner {
  public:
   Engine(EngineChoice choice, std::string plugin_cache_dir);
 
@@ -55,20 +75,31 @@ class Engine {
   const std::string& plugin_cache_dir() const { return plugin_cache_dir_; }
   // Secrets to remove from every line written to an engine log (may be null).
   void set_redactor(const Redactor* redactor) { redactor_ = redactor; }
-  const Redactor* redactor() const { return redactor_; }
+  const Redactor* redactor() const override { return redactor_; }
+
+  // The complete environment engine (and hook) processes start from; unset, the process's own.
+  // A workspace sets it, so two runs in one process can each have their own.
+  void set_environment(std::map<std::string, std::string> env) { environment_ = std::move(env); }
+  // Fills o.env/o.inherit_env: that environment with `overlay` laid over it.
+  void apply_environment(SubprocessOptions& o, const std::map<std::string, std::string>& overlay) const override;
+  // A variable as a child process would see it with `overlay`: overlay, else the environment.
+  std::optional<std::string> variable(const std::string& name,
+                                      const std::map<std::string, std::string>& overlay) const override;
 
   // Runs the engine and waits. Throws strata::Error only when it cannot be started.
   EngineResponse run(const EngineRequest& request, const std::function<void(const UiEvent&)>& on_event,
-                     const ProcessWatcher& watch);
+                     const ProcessWatcher& watch) override;
 
  private:
   EngineChoice choice_;
   std::string plugin_cache_dir_;
   std::mutex init_mutex_;  // one `init` at a time per plugin cache
   const Redactor* redactor_ = nullptr;
+  std::optional<std::map<std::string, std::string>> environment_;
 };
 
-// The default provider plugin cache: $XDG_CACHE_HOME/strata/plugin-cache or ~/.cache/...
-std::string default_plugin_cache_dir();
+// The default provider plugin cache in the environment `env`: $XDG_CACHE_HOME/strata/plugin-cache
+// or ~/.cache/strata/plugin-cache.
+std::string default_plugin_cache_dir(const std::map<std::string, std::string>& env);
 
 }  // namespace strata

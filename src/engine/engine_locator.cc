@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include "model/error.h"
@@ -11,13 +10,12 @@ namespace strata {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> find_on_path(const std::string& name) {
+std::optional<std::string> find_on_path(const std::string& name, const std::string& path_list) {
   if (name.find('/') != std::string::npos) {
     if (::access(name.c_str(), X_OK) == 0) return fs::absolute(name).lexically_normal().string();
     return std::nullopt;
   }
-  const char* path = std::getenv("PATH");
-  std::string p = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::string p = path_list.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_list;
   size_t start = 0;
   while (start <= p.size()) {
     size_t end = p.find(':', start);
@@ -44,17 +42,20 @@ static EngineChoice make_choice(const std::string& path, const std::string& sour
 }
 
 std::optional<EngineChoice> locate_engine(const std::string& requested,
-                                          const std::string& requested_source) {
+                                          const std::string& requested_source,
+                                          const std::map<std::string, std::string>& env) {
   std::string want = requested;
   std::string source = requested_source;
   if (want.empty() || want == "auto") {
-    if (const char* env = std::getenv("STRATA_ENGINE"); env && *env && std::string(env) != "auto") {
-      want = env;
+    if (auto it = env.find("STRATA_ENGINE"); it != env.end() && !it->second.empty() && it->second != "auto") {
+      want = it->second;
       source = "STRATA_ENGINE";
     }
   }
+  auto path = env.find("PATH");
+  const std::string path_list = path == env.end() ? "" : path->second;
   if (!want.empty() && want != "auto") {
-    auto found = find_on_path(want);
+    auto found = find_on_path(want, path_list);
     if (!found) {
       throw Error("engine \"" + want + "\" (from " + source + ") was not found or is not executable",
                   {}, "install OpenTofu or Terraform, or point " + source + " at the binary");
@@ -62,7 +63,7 @@ std::optional<EngineChoice> locate_engine(const std::string& requested,
     return make_choice(*found, source);
   }
   for (const char* name : {"tofu", "terraform"}) {
-    if (auto found = find_on_path(name)) return make_choice(*found, "PATH");
+    if (auto found = find_on_path(name, path_list)) return make_choice(*found, "PATH");
   }
   return std::nullopt;
 }

@@ -3,6 +3,7 @@
 // picked unless it is named explicitly.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -16,11 +17,15 @@ struct EngineChoice {
 };
 
 // `requested`: the value of --engine or strata.yaml `engine:` ("" or "auto" = search).
-// Returns nullopt when nothing is found; throws strata::Error when a named engine is missing.
+// `env` is the run's environment: STRATA_ENGINE and PATH are read from it, never from the
+// process. Returns nullopt when nothing is found; throws strata::Error when a named engine is
+// missing.
 std::optional<EngineChoice> locate_engine(const std::string& requested,
-                                          const std::string& requested_source);
+                                          const std::string& requested_source,
+                                          const std::map<std::string, std::string>& env);
 
-// Searches PATH for an executable; returns its absolute path.
-std::optional<std::string> find_on_path(const std::string& name);
+// Searches `path_list` (a PATH value; "" = /usr/local/bin:/usr/bin:/bin) for an executable;
+// returns its absolute path. A name with a '/' is checked as it is.
+std::optional<std::string> find_on_path(const std::string& name, const std::string& path_list);
 
 }  // namespace strata

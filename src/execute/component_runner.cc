@@ -42,7 +42,8 @@ std::string relative_to(const std::string& path, const std::string& root) {
 // all succeeded, else what failed (the log has its output).
 std::string run_hooks(const std::vector<std::string>& commands, const std::string& phase, const std::string& run_dir,
                       const std::map<std::string, std::string>& env, const std::string& log_path,
-                      const Redactor* redactor, RunContext& ctx) {
+                      const EngineRunner& engine, RunContext& ctx) {
+  const Redactor* redactor = engine.redactor();
   for (const auto& command : commands) {
     if (ctx.interrupted()) return phase + " hook not run: the run was interrupted";
     ctx.phase(phase + ": " + command);
@@ -60,7 +61,7 @@ std::string run_hooks(const std::vector<std::string>& commands, const std::strin
     SubprocessOptions o;
     o.argv = {"/bin/sh", "-c", command};
     o.cwd = run_dir;
-    o.env = env;
+    engine.apply_environment(o, env);  // the engine's environment: the workspace's, not strata's
     o.on_stdout_line = to_log;
     o.on_stderr_line = to_log;
     Subprocess process(std::move(o));
@@ -216,15 +217,14 @@ void write_init_stamp(const std::string& run_dir, const InitStamp& stamp, bool d
                     Durability::kRenameOnly);
 }
 
-ComponentRunner::ComponentRunner(const Project& project, Engine& engine, SecretResolver* secrets,
+ComponentRunner::ComponentRunner(const Project& project, EngineRunner& engine, SecretResolver* secrets,
                                  ComponentRunOptions options)
     : project_(project), engine_(engine), secrets_(secrets), options_(std::move(options)),
       resolver_(project_, *this, secrets_, options_.env, &templates_) {}
 
 bool ComponentRunner::data_dir_elsewhere() const {
-  if (auto it = options_.env.find("TF_DATA_DIR"); it != options_.env.end()) return !it->second.empty();
-  const char* env = std::getenv("TF_DATA_DIR");
-  return env && *env;
+  auto dir = engine_.variable("TF_DATA_DIR", options_.env);
+  return dir && !dir->empty();
 }
 
 EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunContext* ctx,
@@ -471,7 +471,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   const std::string op_name = operation_name(options_.operation);
   if (pre_hooks && !pre_hooks->empty()) {
     std::string error = run_hooks(*pre_hooks, "pre_" + op_name, generated.run_dir, hook_env, outcome.log_path,
-                                  engine_.redactor(), ctx);
+                                  engine_, ctx);
     if (!error.empty()) {
       outcome.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;
       outcome.message = error;
@@ -498,7 +498,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   if (!r.success()) return failed(r, operation_name(options_.operation));
   if (post_hooks && !post_hooks->empty()) {
     std::string error = run_hooks(*post_hooks, "post_" + op_name, generated.run_dir, hook_env, outcome.log_path,
-                                  engine_.redactor(), ctx);
+                                  engine_, ctx);
     if (!error.empty()) {
       outcome.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;
       outcome.message = op_name + " succeeded, but the " + error;

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "config/js/secret_resolver.h"
+#include "secrets/secret_resolver.h"
 #include "engine/engine.h"
 #include "generate/workdir.h"
 #include "model/project.h"
@@ -37,7 +37,7 @@ struct ComponentRunOptions {
 
 class ComponentRunner : public NodeRunner, public StateSource {
  public:
-  ComponentRunner(const Project& project, Engine& engine, SecretResolver* secrets, ComponentRunOptions options);
+  ComponentRunner(const Project& project, EngineRunner& engine, SecretResolver* secrets, ComponentRunOptions options);
 
   NodeOutcome run(const ComponentRef& node, RunContext& ctx) override;
   // state(): outputs produced earlier in this run; else `output -json` in the dependency's
@@ -58,7 +58,7 @@ class ComponentRunner : public NodeRunner, public StateSource {
   std::string prepare_dependency(const Component& component);
 
   const Project& project_;
-  Engine& engine_;
+  EngineRunner& engine_;
   SecretResolver* secrets_;
   ComponentRunOptions options_;
   std::recursive_mutex read_mutex_;  // one dependency's outputs read at a time

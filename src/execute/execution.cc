@@ -29,7 +29,7 @@ std::string new_run_id() {
   return std::string(buf) + "-" + suffix;
 }
 
-Execution::Execution(const Project& project, std::map<std::string, std::string> env, Engine& engine,
+Execution::Execution(const Project& project, std::map<std::string, std::string> env, EngineRunner& engine,
                      SecretResolver* secrets, ExecuteRequest request)
     : project_(project),
       env_(std::move(env)),
@@ -77,8 +77,8 @@ RunRecord Execution::run(EventSink& sink) {
     record.strata_cpu_seconds = static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
                                 static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
   }
-  record_path_ = work_root + "/.runs/" + run_id_ + ".json";
-  write_run_record(record, record_path_);
+  FileRunStore files(work_root + "/.runs");
+  record_path_ = (request_.store ? request_.store : &files)->save(record);
   return record;
 }
 

@@ -10,13 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "config/js/secret_resolver.h"
+#include "secrets/secret_resolver.h"
 #include "engine/engine.h"
 #include "execute/component_runner.h"
 #include "graph/graph.h"
 #include "graph/selection.h"
 #include "model/project.h"
 #include "run/run_record.h"
+#include "run/run_store.h"
 #include "run/scheduler.h"
 
 namespace strata {
@@ -27,12 +28,14 @@ struct ExecuteRequest {
   int jobs = 0;  // 0 = strata.yaml parallelism, else the number of cores (at least 2)
   bool fail_fast = false;
   std::vector<std::string> extra_args;  // passed through to the engine command
+  // Where the run record goes; null = a FileRunStore under <work_dir>/.runs.
+  RunStore* store = nullptr;
 };
 
 class Execution {
  public:
   // `env`: the variables every engine call gets (settings env, .env files).
-  Execution(const Project& project, std::map<std::string, std::string> env, Engine& engine,
+  Execution(const Project& project, std::map<std::string, std::string> env, EngineRunner& engine,
             SecretResolver* secrets, ExecuteRequest request);
 
   const Graph& graph() const { return graph_; }
@@ -42,8 +45,8 @@ class Execution {
   int jobs() const { return jobs_; }
   const std::string& run_id() const { return run_id_; }
 
-  // Runs the selection; events go to `sink`. The record is also written to
-  // <work_dir>/.runs/<run_id>.json (see record_path()).
+  // Runs the selection; events go to `sink`. The record is also saved in the request's store
+  // (by default <work_dir>/.runs/<run_id>.json); record_path() says where.
   RunRecord run(EventSink& sink);
   const std::string& record_path() const { return record_path_; }
 
@@ -54,7 +57,7 @@ class Execution {
  private:
   const Project& project_;
   std::map<std::string, std::string> env_;
-  Engine& engine_;
+  EngineRunner& engine_;
   SecretResolver* secrets_;
   ExecuteRequest request_;
   Graph graph_;

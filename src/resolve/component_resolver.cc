@@ -63,7 +63,6 @@ class ComponentResolver::Host : public tpl::TemplateHost {
   std::optional<std::string> env(const std::string& name) override {
     auto it = r_.env_.find(name);
     if (it != r_.env_.end()) return it->second;
-    if (const char* v = std::getenv(name.c_str())) return std::string(v);
     return std::nullopt;
   }
 
@@ -76,9 +75,9 @@ ComponentResolver::ComponentResolver(const Project& project, StateSource& state,
     : project_(project), state_(state), secrets_(secrets), env_(std::move(env)),
       cache_(cache ? cache : &own_cache_) {}
 
-Value ComponentResolver::template_data(const Stack& stack, const Component& component) const {
+Value component_template_data(const Project& project, const Stack& stack, const Component& component) {
   Value data = Value::map();
-  std::string stacks_dir = project_.root + "/" + project_.settings.stacks_dir;
+  std::string stacks_dir = project.root + "/" + project.settings.stacks_dir;
   data.set("stacks_dir", stacks_dir);
   data.set("stack", stack.name);
   data.set("component", component.name);
@@ -88,6 +87,84 @@ Value ComponentResolver::template_data(const Stack& stack, const Component& comp
     }
   }
   return data;
+}
+
+Value ComponentResolver::template_data(const Stack& stack, const Component& component) const {
+  return component_template_data(project_, stack, component);
+}
+
+namespace {
+
+// Answers templates for a preview: state() from mock_outputs only (nothing has run), env from
+// the run's variables, and no secrets (a preview never decrypts).
+class PreviewHost : public tpl::TemplateHost {
+ public:
+  PreviewHost(const Project& project, const std::map<std::string, std::string>& env)
+      : project_(project), env_(env) {}
+  Value state(const std::string& stack, const std::string& component, const Origin&) override {
+    const Component* c = project_.find({stack, component, {}});
+    if (c && c->mock_outputs.is_map() && !c->mock_outputs.as_map().empty()) return c->mock_outputs;
+    throw Error("the outputs of " + stack + "/" + component + " are known only after it is applied");
+  }
+  Value secret(const std::string& ref, const Origin&) override {
+    throw Error("secret " + ref + " is not decrypted by describe");
+  }
+  std::optional<std::string> env(const std::string& name) override {
+    auto it = env_.find(name);
+    if (it != env_.end()) return it->second;
+    return std::nullopt;
+  }
+
+ private:
+  const Project& project_;
+  const std::map<std::string, std::string>& env_;
+};
+
+// Renders every string of a tree; a string that cannot be rendered stays as written and is
+// reported in `unresolved` with its path.
+Value render_what_can_be(const Value& v, const std::string& path, tpl::Renderer& renderer, const Origin& where,
+                         std::vector<std::string>& unresolved) {
+  if (v.is_string()) {
+    if (v.as_string().find("{{") == std::string::npos) return v;
+    try {
+      Value out = renderer.render_value(v.as_string(), where);
+      if (v.sensitive()) out.set_sensitive();
+      return out;
+    } catch (const Error& e) {
+      unresolved.push_back(path + ": " + e.message());
+      return v;
+    }
+  }
+  Value out = v;
+  if (v.is_list()) {
+    for (size_t i = 0; i < v.as_list().size(); ++i)
+      out.as_list()[i] = render_what_can_be(v.as_list()[i], path + "[" + std::to_string(i) + "]", renderer, where,
+                                            unresolved);
+  } else if (v.is_map()) {
+    for (const auto& [k, item] : v.as_map())
+      out.as_map()[k] = render_what_can_be(item, path + "." + k, renderer, where, unresolved);
+  }
+  return out;
+}
+
+}  // namespace
+
+ComponentPreview preview_component(const Project& project, const Component& component,
+                                   const std::map<std::string, std::string>& env) {
+  const Stack* stack = project.find_stack(component.stack);
+  if (!stack) throw Error("component \"" + component.name + "\" belongs to unknown stack \"" + component.stack + "\"");
+  PreviewHost host(project, env);
+  tpl::Renderer renderer(component_template_data(project, *stack, component), &host);
+  ComponentPreview out;
+  out.component = &component;
+  out.inputs = render_what_can_be(component.inputs, "inputs", renderer, component.origin, out.unresolved);
+  out.providers = render_what_can_be(component.providers, "providers", renderer, component.origin, out.unresolved);
+  const Backend& b = component.backend ? *component.backend : stack->backend;
+  if (!b.type.empty()) {
+    out.backend = b;
+    out.backend->config = render_what_can_be(b.config, "backend", renderer, component.origin, out.unresolved);
+  }
+  return out;
 }
 
 Backend ComponentResolver::resolved_backend(const Stack& stack, const Component& component) {

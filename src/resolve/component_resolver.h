@@ -7,9 +7,11 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
-#include "config/js/secret_resolver.h"
+#include "secrets/secret_resolver.h"
 #include "generate/component_files.h"
 #include "model/project.h"
 #include "resolve/state_source.h"
@@ -46,6 +48,22 @@ class ComponentResolver {
   tpl::TemplateCache own_cache_;
   tpl::TemplateCache* cache_;
 };
+
+// What `describe` shows of a component before anything runs: its inputs, providers and backend
+// with every template rendered that can be — state() answered from mock_outputs only, no secret
+// decrypted, env() from `env` — and those that cannot, kept as written and listed with why.
+struct ComponentPreview {
+  const Component* component = nullptr;
+  Value inputs, providers;
+  std::optional<Backend> backend;  // the component's, else its stack's; none when neither has one
+  std::vector<std::string> unresolved;  // "inputs.db.url: why"
+};
+ComponentPreview preview_component(const Project& project, const Component& component,
+                                   const std::map<std::string, std::string>& env);
+
+// Comet's template data of a component: `.stacks_dir`, `.stack`, `.component`, then every
+// top-level stack option (which never overrides those three).
+Value component_template_data(const Project& project, const Stack& stack, const Component& component);
 
 // "shared/network" -> "shared_network": a valid Terraform name for generated data sources.
 std::string remote_state_name(const ComponentRef& ref);

@@ -18,6 +18,8 @@
 #include "secrets/shamir.h"
 #include "secrets/ssh_key.h"
 
+extern char** environ;
+
 namespace strata::secrets {
 namespace {
 
@@ -454,9 +456,30 @@ Metadata read_metadata(const Node& sops, const std::string& path) {
 }
 
 // ---- the data key ----
+
+// The environment of the secrets' child processes and key lookups: options.environment, else
+// the process's (read once here, and only when no environment was given).
+std::map<std::string, std::string> environment_of(const SopsOptions& options) {
+  if (options.environment) return *options.environment;
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (eq != std::string_view::npos && eq > 0) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+void set_child_environment(SubprocessOptions& so, const SopsOptions& options) {
+  if (!options.environment) return;  // inherited
+  so.env = *options.environment;
+  so.inherit_env = false;
+}
+
 std::string run_gpg(const std::string& enc, const SopsOptions& options, std::string* why) {
   SubprocessOptions so;
   so.argv = {options.gpg_program, "--batch", "--quiet", "--no-tty", "--decrypt"};
+  set_child_environment(so, options);
   if (!options.gnupg_home.empty()) so.env["GNUPGHOME"] = options.gnupg_home;
   so.stdin_data = enc;
   so.capture_stdout = true;
@@ -486,7 +509,7 @@ std::optional<std::string> open_group(const Metadata::KeyGroup& group, const Sop
   if (!group.age.empty()) {
     std::vector<std::string> skipped;
     std::vector<age::Identity> ids = options.age_identities ? *options.age_identities
-                                                            : age_identities_from_environment(&skipped);
+                                                            : age_identities_from_environment(environment_of(options), &skipped);
     for (const auto& k : group.age) {
       try {
         return age::decrypt(k.enc, ids, Origin(path));
@@ -552,10 +575,10 @@ std::string data_key(const Metadata& m, const SopsOptions& options, const std::s
 }
 
 // Where `program` is: itself when it holds a '/', else the first match in PATH; "" if none.
-std::string find_program(const std::string& program) {
+std::string find_program(const std::string& program, const std::map<std::string, std::string>& env) {
   if (program.find('/') != std::string::npos) return ::access(program.c_str(), X_OK) == 0 ? program : "";
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
+  auto path = env.find("PATH");
+  std::stringstream dirs(path == env.end() ? "" : path->second);
   for (std::string dir; std::getline(dirs, dir, ':');) {
     std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
@@ -575,9 +598,11 @@ void mark_all_sensitive(Value& v) {
 
 // `sops --decrypt` for a file strata cannot open itself. Its output holds secrets: captured,
 // never logged, parsed straight into sensitive values.
-Value decrypt_with_sops_binary(const std::string& program, const std::string& path) {
+Value decrypt_with_sops_binary(const std::string& program, const std::string& path,
+                               const SopsOptions& options) {
   SubprocessOptions so;
   so.argv = {program, "--decrypt", "--output-type", "json", path};
+  set_child_environment(so, options);
   so.capture_stdout = true;
   so.capture_stderr = true;
   so.timeout = std::chrono::seconds(120);
@@ -800,9 +825,19 @@ std::string encrypt_sops_yaml(const std::vector<std::pair<std::string, std::stri
 }
 
 std::vector<age::Identity> age_identities_from_environment(std::vector<std::string>* skipped) {
+  return age_identities_from_environment(environment_of(SopsOptions{}), skipped);
+}
+
+std::vector<age::Identity> age_identities_from_environment(const std::map<std::string, std::string>& env,
+                                                           std::vector<std::string>* skipped) {
+  // A set, non-empty variable, as getenv() && *value would test it.
+  auto getenv = [&env](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  };
   std::vector<age::Identity> ids;
-  const char* home = std::getenv("HOME");
-  if (const char* f = std::getenv("SOPS_AGE_SSH_PRIVATE_KEY_FILE"); f && *f) {
+  const char* home = getenv("HOME");
+  if (const char* f = getenv("SOPS_AGE_SSH_PRIVATE_KEY_FILE"); f && *f) {
     if (!std::filesystem::exists(f))
       throw Error(std::string("SOPS_AGE_SSH_PRIVATE_KEY_FILE points to a missing file: ") + f,
                   Origin(f), "fix SOPS_AGE_SSH_PRIVATE_KEY_FILE or unset it");
@@ -820,20 +855,20 @@ std::vector<age::Identity> age_identities_from_environment(std::vector<std::stri
       }
     }
   }
-  if (const char* k = std::getenv("SOPS_AGE_KEY"); k && *k) {
+  if (const char* k = getenv("SOPS_AGE_KEY"); k && *k) {
     auto more = age::parse_identities(k, Origin("SOPS_AGE_KEY"));
     ids.insert(ids.end(), more.begin(), more.end());
   }
   std::string file;
-  if (const char* f = std::getenv("SOPS_AGE_KEY_FILE"); f && *f) {
+  if (const char* f = getenv("SOPS_AGE_KEY_FILE"); f && *f) {
     file = f;
     if (!std::filesystem::exists(file))
       throw Error("SOPS_AGE_KEY_FILE points to a missing file: " + file, Origin(file),
                   "fix SOPS_AGE_KEY_FILE or unset it");
   } else {
     std::string base;
-    if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) base = x;
-    else if (const char* h = std::getenv("HOME"); h && *h) base = std::string(h) + "/.config";
+    if (const char* x = getenv("XDG_CONFIG_HOME"); x && *x) base = x;
+    else if (const char* h = getenv("HOME"); h && *h) base = std::string(h) + "/.config";
     if (!base.empty()) file = base + "/sops/age/keys.txt";
   }
   if (!file.empty() && std::filesystem::exists(file)) {
@@ -887,13 +922,13 @@ Value decrypt_sops_file(const std::string& path, const SopsOptions& options) {
   try {
     return decrypt_sops(read_file_or_throw(path), sops_format_for_path(path), path, options);
   } catch (const NeedsSopsBinary& e) {
-    std::string program = options.sops_program.empty() ? "" : find_program(options.sops_program);
+    std::string program = options.sops_program.empty() ? "" : find_program(options.sops_program, environment_of(options));
     if (program.empty()) {
       throw Error(e.message() + "\n  - no sops binary found" +
                       (options.sops_program.empty() ? "" : " (looked for " + options.sops_program + ")"),
                   e.origin(), e.hint());
     }
-    return decrypt_with_sops_binary(program, path);
+    return decrypt_with_sops_binary(program, path, options);
   }
 }
 

@@ -3,6 +3,7 @@
 // PGP recipients (`gpg --decrypt`), and the file MAC verified.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,9 @@ struct SopsOptions {
   // Files only a cloud KMS or Vault can open are handed to this sops binary (a name looked up
   // in PATH, or a path) with `sops --decrypt --output-type json FILE`; "" = never.
   std::string sops_program = "sops";
+  // The environment keys, PATH and the gpg/sops child processes come from; unset = the
+  // process's. A workspace always sets it (it never reads the process environment).
+  std::optional<std::map<std::string, std::string>> environment;
 };
 
 // One parsed ENC[...] value.
@@ -54,6 +58,9 @@ std::string encrypt_sops_yaml(const std::vector<std::pair<std::string, std::stri
 // `skipped`; a key named by an environment variable that cannot be used is an error.
 std::vector<age::Identity> age_identities_from_environment(
     std::vector<std::string>* skipped = nullptr);
+// The same from the environment `env` instead of the process's.
+std::vector<age::Identity> age_identities_from_environment(
+    const std::map<std::string, std::string>& env, std::vector<std::string>* skipped = nullptr);
 
 // Decrypts a SOPS document. The result is the plaintext tree without the `sops` metadata;
 // decrypted leaves are marked sensitive and carry their Origin. Throws strata::Error naming

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "base/log.h"
-#include "config/js/secret_resolver.h"
+#include "secrets/secret_resolver.h"
 #include "secrets/sops.h"
 
 namespace strata::secrets {

@@ -22,7 +22,8 @@ using strata::Value;
 
 std::string find_terraform() {
   if (fs::exists("/usr/local/bin/terraform")) return "/usr/local/bin/terraform";
-  if (auto p = strata::find_on_path("terraform")) return *p;
+  const char* path = std::getenv("PATH");
+  if (auto p = strata::find_on_path("terraform", path ? path : "")) return *p;
   return "";
 }
 

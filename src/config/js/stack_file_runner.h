@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "config/js/js_log.h"
-#include "config/js/secret_resolver.h"
+#include "secrets/secret_resolver.h"
 #include "model/project.h"
 
 namespace strata::js {

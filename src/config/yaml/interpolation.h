@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "config/js/secret_resolver.h"
+#include "secrets/secret_resolver.h"
 #include "model/error.h"
 #include "model/value.h"
 

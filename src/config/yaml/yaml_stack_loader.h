@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "config/js/secret_resolver.h"
+#include "secrets/secret_resolver.h"
 #include "config/yaml/kompos_config.h"
 #include "config/yaml/layers.h"
 #include "model/error.h"

@@ -1,5 +1,5 @@
 // SecretResolver: how the JS front-end turns secrets('sops://file#/a/b') and secret('a.b') into
-// values. Abstract so tests can use a fake; the real implementation lives in src/secrets/.
+// values. Abstract so tests can use a fake; the real implementation (SopsSecretResolver) is beside it.
 #pragma once
 
 #include <string>

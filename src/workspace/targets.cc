@@ -1,70 +1,20 @@
-#include "cli/project_context.h"
+#include "workspace/targets.h"
 
 #include <filesystem>
-#include <iostream>
 
 #include "base/suggest.h"
 #include "config/yaml/yaml_stack_loader.h"
-#include "model/error.h"
+#include "graph/changed_components.h"
 
-namespace strata::cli {
+namespace strata::workspace {
 
-config::LoadOptions load_options(const Globals& globals) {
-  config::LoadOptions options;
-  if (!globals.quiet && !globals.json) {
-    options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
-      std::cerr << where.str() << ": " << text << "\n";
-    };
-  }
-  return options;
-}
-
-std::unique_ptr<ProjectSession> open_project(const Globals& globals, bool throw_on_errors) {
-  auto session = std::make_unique<ProjectSession>();
-  session->redactor = std::make_unique<Redactor>();
-  // sops:// paths are relative to the project root, as Comet resolves them from its root.
-  std::string root = config::find_project_root(".");
-  session->secrets = std::make_unique<secrets::SopsSecretResolver>(root, session->redactor.get());
-  config::LoadOptions options = load_options(globals);
-  options.secrets = session->secrets.get();
-  session->loaded = config::load_project_with_diagnostics(options);
-  if (const auto& js = session->loaded.js_stats; globals.verbose > 0 && !globals.quiet && js.ran + js.reused > 0) {
-    std::cerr << "stack files: " << js.ran << " ran, " << js.reused
-              << " unchanged since their last run (their results reused; STRATA_JS_CACHE=0 runs every file)\n";
-  }
-  if (!throw_on_errors) return session;
-  for (const auto& d : session->loaded.diagnostics.items()) {
-    if (d.severity == Severity::kWarning && !globals.quiet) std::cerr << d.render() << "\n";
-  }
-  session->loaded.diagnostics.throw_if_errors();
-  return session;
-}
-
-std::unique_ptr<Engine> make_engine(const Globals& globals, const Project& project) {
-  std::string requested = globals.engine;
-  std::string source = "--engine";
-  if (requested.empty() && project.settings.engine != "auto" && !project.settings.engine.empty()) {
-    requested = project.settings.engine;
-    source = project.settings.origin.known() ? project.settings.origin.path() : "strata.yaml";
-  }
-  auto choice = locate_engine(requested, source);
-  if (!choice) {
-    throw Error("no engine found: neither tofu nor terraform is on PATH", {},
-                "install OpenTofu or Terraform, or name one with --engine PATH or STRATA_ENGINE");
-  }
-  if (choice->simulated && !globals.quiet) {
-    std::cerr << "*** engine: tofu-sim (" << choice->path
-              << ") is a SIMULATED engine for tests; nothing real is planned or applied ***\n";
-  }
-  std::string cache = project.settings.plugin_cache.empty() ? default_plugin_cache_dir() : project.settings.plugin_cache;
-  return std::make_unique<Engine>(*choice, cache);
-}
+namespace fs = std::filesystem;
 
 namespace {
 
 // The project's config_dir, normalised ("config", "infra/config"), as folders are compared to it.
 std::string config_folder(const Project& project) {
-  std::string dir = std::filesystem::path(project.settings.config_dir).lexically_normal().generic_string();
+  std::string dir = fs::path(project.settings.config_dir).lexically_normal().generic_string();
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   return dir;
 }
@@ -74,16 +24,24 @@ bool inside_folder(const std::string& rel, const std::string& folder) {
   return rel == folder || rel.rfind(folder + "/", 0) == 0;
 }
 
+// A path the user typed, read from the workspace's start folder (never the process's).
+fs::path from_start(const Workspace& ws, const std::string& argument) {
+  fs::path p(argument);
+  return p.is_absolute() ? p : fs::path(ws.start_dir()) / p;
+}
+
 }  // namespace
 
-StackArgument parse_stack_argument(const Project& project, const std::string& argument) {
+StackArgument parse_stack_argument(const Workspace& ws, const std::string& argument) {
+  const Project& project = ws.project();
   StackArgument out{argument, {}, {}};
   while (out.stack.size() > 1 && out.stack.back() == '/') out.stack.pop_back();
   if (project.find_stack(out.stack)) return out;
-  // A folder: relative to the current folder when it exists there, else to the project root.
-  namespace fs = std::filesystem;
-  fs::path root = fs::absolute(project.root).lexically_normal();
-  fs::path path = fs::exists(argument) ? fs::absolute(argument) : root / argument;
+  // A folder: relative to the start folder when it exists there, else to the project root.
+  fs::path root = fs::path(project.root).lexically_normal();
+  std::error_code ec;
+  fs::path typed = from_start(ws, argument);
+  fs::path path = fs::exists(typed, ec) ? typed : root / argument;
   std::string rel = path.lexically_normal().lexically_relative(root).generic_string();
   while (rel.size() > 1 && rel.back() == '/') rel.pop_back();
   const std::string config_dir = config_folder(project);
@@ -103,18 +61,14 @@ StackArgument parse_stack_argument(const Project& project, const std::string& ar
   return out;
 }
 
-std::string stack_name_from_argument(const Project& project, std::string argument) {
-  return parse_stack_argument(project, argument).stack;
-}
-
-Error unknown_stack(const Project& project, const std::string& argument) {
-  namespace fs = std::filesystem;
-  const std::string name = parse_stack_argument(project, argument).stack;
+Error unknown_stack(const Workspace& ws, const std::string& argument) {
+  const Project& project = ws.project();
+  const std::string name = parse_stack_argument(ws, argument).stack;
   std::error_code ec;
-  fs::path folder = fs::exists(argument, ec) ? fs::path(argument) : fs::path(project.root) / argument;
+  fs::path typed = from_start(ws, argument);
+  fs::path folder = fs::exists(typed, ec) ? typed : fs::path(project.root) / argument;
   if (!argument.empty() && fs::is_directory(folder, ec)) {
-    fs::path rel = fs::absolute(folder, ec).lexically_normal().lexically_relative(
-        fs::absolute(project.root, ec).lexically_normal());
+    fs::path rel = folder.lexically_normal().lexically_relative(fs::path(project.root).lexically_normal());
     std::string top = rel.empty() ? "" : rel.begin()->string();
     const std::string config_dir = config_folder(project);
     if (!top.empty() && top != ".." && top != "." && !inside_folder(rel.generic_string(), config_dir)) {
@@ -139,16 +93,24 @@ Error unknown_stack(const Project& project, const std::string& argument) {
                near.empty() ? "`strata list` shows the stacks" : "did you mean \"" + near + "\"?");
 }
 
-std::string component_folder_forms(const std::string& tail) {
-  return "STACK may be a Kompos config folder (config/cloud=aws/env=dev/cluster=c1); a component's\n"
-         "leaf folder (…/composition=terraform/terraform=vpc, or …/composition=vpc) names the\n"
-         "component as well" + tail;
+std::vector<const Stack*> named_stacks(const Workspace& ws, const std::vector<std::string>& words) {
+  std::vector<const Stack*> out;
+  if (words.empty()) {
+    for (const auto& [_, s] : ws.project().stacks) out.push_back(&s);
+    return out;
+  }
+  for (const auto& word : words) {
+    const Stack* s = ws.project().find_stack(parse_stack_argument(ws, word).stack);
+    if (!s) throw unknown_stack(ws, word);
+    out.push_back(s);
+  }
+  return out;
 }
 
-ComponentArgument parse_component_arguments(const Project& project, const std::string& first,
+ComponentArgument parse_component_arguments(const Workspace& ws, const std::string& first,
                                             const std::string& second, const std::string& usage) {
-  namespace fs = std::filesystem;
-  const StackArgument target = parse_stack_argument(project, first);
+  const Project& project = ws.project();
+  const StackArgument target = parse_stack_argument(ws, first);
   const Stack* stack = project.find_stack(target.stack);
   const std::string leaf_example =
       project.settings.config_dir + "/…/composition=terraform/terraform=NAME";
@@ -178,7 +140,7 @@ ComponentArgument parse_component_arguments(const Project& project, const std::s
     throw Error("folder " + folder + " is neither a stack's folder nor a component's leaf folder",
                 {}, hint);
   }
-  if (!stack) throw unknown_stack(project, first);
+  if (!stack) throw unknown_stack(ws, first);
   ComponentArgument out;
   out.ref.stack = stack->name;
   if (!target.component.empty()) {
@@ -208,4 +170,32 @@ ComponentArgument parse_component_arguments(const Project& project, const std::s
   return out;
 }
 
-}  // namespace strata::cli
+SelectionSpec selection_spec(const Workspace& ws, const TargetFlags& flags) {
+  const Project& project = ws.project();
+  SelectionSpec spec;
+  spec.dependencies = flags.include_deps ? DependencyMode::kInclude : DependencyMode::kExclude;
+  if (flags.changed) {
+    for (const auto& c : changed_components(project, project.root, flags.base)) spec.components.push_back(c.ref);
+    spec.dependents = true;
+    return spec;
+  }
+  if (flags.all) {
+    if (!flags.words.empty()) throw Error("--all selects every component; do not name a stack as well");
+    spec.all = true;
+    return spec;
+  }
+  if (flags.words.empty()) {
+    throw Error("no components selected", {}, "name a stack (strata plan STACK [COMPONENT...]) or pass --all");
+  }
+  StackArgument target = parse_stack_argument(ws, flags.words[0]);
+  const std::string& stack = target.stack;
+  if (!target.component.empty()) spec.components.push_back({stack, target.component, {}});
+  if (flags.words.size() == 1) {
+    if (target.component.empty()) spec.stacks.push_back(stack);
+  } else {
+    for (size_t i = 1; i < flags.words.size(); ++i) spec.components.push_back({stack, flags.words[i], {}});
+  }
+  return spec;
+}
+
+}  // namespace strata::workspace

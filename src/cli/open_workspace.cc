@@ -1,0 +1,61 @@
+#include "cli/open_workspace.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "workspace/operations.h"
+
+extern char** environ;
+
+namespace strata::cli {
+
+workspace::Environment process_environment() {
+  workspace::Environment env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    size_t eq = entry.find('=');
+    if (eq != std::string_view::npos && eq > 0) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, bool throw_on_errors) {
+  workspace::WorkspaceOptions options;
+  std::error_code ec;
+  options.start_dir = std::filesystem::current_path(ec).string();  // main() has applied -C
+  options.env = process_environment();
+  options.engine = globals.engine;
+  if (!globals.quiet && !globals.json) {
+    options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
+      std::cerr << where.str() << ": " << text << "\n";
+    };
+  }
+  auto ws = workspace::open_workspace(std::move(options));
+  if (const auto& js = ws->js_stats(); globals.verbose > 0 && !globals.quiet && js.ran + js.reused > 0) {
+    std::cerr << "stack files: " << js.ran << " ran, " << js.reused
+              << " unchanged since their last run (their results reused; STRATA_JS_CACHE=0 runs every file)\n";
+  }
+  if (!throw_on_errors) return ws;
+  for (const auto& d : ws->diagnostics().items()) {
+    if (d.severity == Severity::kWarning && !globals.quiet) std::cerr << d.render() << "\n";
+  }
+  ws->throw_if_errors();
+  return ws;
+}
+
+std::unique_ptr<Engine> make_engine(const Globals& globals, const workspace::Workspace& ws, Operation op) {
+  auto engine = workspace::engine_for(ws, op);
+  if (engine->choice().simulated && !globals.quiet) {
+    std::cerr << "*** engine: tofu-sim (" << engine->choice().path
+              << ") is a SIMULATED engine for tests; nothing real is planned or applied ***\n";
+  }
+  return engine;
+}
+
+std::string component_folder_forms(const std::string& tail) {
+  return "STACK may be a Kompos config folder (config/cloud=aws/env=dev/cluster=c1); a component's\n"
+         "leaf folder (…/composition=terraform/terraform=vpc, or …/composition=vpc) names the\n"
+         "component as well" + tail;
+}
+
+}  // namespace strata::cli

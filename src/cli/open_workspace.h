@@ -1,0 +1,27 @@
+// How the CLI opens its workspace: the current folder (after -C) and the process's environment
+// are the inputs; stack files' print() goes to stderr; warnings are printed and the first
+// error is thrown (validate asks for none of that and reports everything itself).
+#pragma once
+
+#include <memory>
+
+#include "cli/globals.h"
+#include "execute/component_runner.h"
+#include "workspace/workspace.h"
+
+namespace strata::cli {
+
+// The process's environment, as a workspace takes it.
+workspace::Environment process_environment();
+
+std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, bool throw_on_errors = true);
+
+// The engine for `op` (workspace::engine_for), with a banner on stderr when it is the simulator.
+std::unique_ptr<Engine> make_engine(const Globals& globals, const workspace::Workspace& ws,
+                                    Operation op = Operation::kPlan);
+
+// The --help footer of commands about one component (`output`, `run`): the folder forms of
+// STACK, then `tail`, that command's own leaf-folder usage.
+std::string component_folder_forms(const std::string& tail);
+
+}  // namespace strata::cli

@@ -1,0 +1,45 @@
+// Describe: what a stack, a component or a Kompos config folder declares, after templates,
+// before anything runs — for `strata describe` and the server's stack pages.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/project.h"
+#include "model/value.h"
+#include "resolve/component_resolver.h"
+#include "workspace/workspace.h"
+
+namespace strata::workspace {
+
+// One stack's components, each previewed (resolve/preview_component). `component` "" = all of
+// them; else that one, or an Error with a did-you-mean hint.
+struct StackDescription {
+  const Stack* stack = nullptr;
+  std::vector<ComponentPreview> components;
+};
+StackDescription describe_stack(const Workspace& ws, const Stack& stack, const std::string& component);
+
+// A Kompos config folder that is not a stack (`config/cloud=aws`): what himl gives for it — the
+// merged, interpolated tree less `komposconfig` — and the layer files it came from, general to
+// specific. `exclude` drops top-level keys before interpolation, `filter` keeps only the named
+// ones after. Never decrypts.
+struct FolderDescription {
+  std::string folder;               // relative to the project root
+  std::vector<std::string> layers;  // relative to the project root
+  Value tree;
+};
+FolderDescription describe_config_folder(const Workspace& ws, const std::string& folder,
+                                         const std::vector<std::string>& exclude,
+                                         const std::vector<std::string>& filter);
+
+// Every leaf under a tree as a path ("a.b[0].c"), its value and where it was written; an empty
+// map or list is a leaf.
+struct Leaf {
+  std::string path;
+  Value value;
+  Origin origin;
+};
+std::vector<Leaf> leaves(const Value& tree);
+
+}  // namespace strata::workspace

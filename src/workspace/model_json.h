@@ -1,0 +1,33 @@
+// The JSON shapes of the model that strata prints with --json and a server returns as API
+// bodies: one rendering each, so the CLI and the API cannot drift apart. Sensitive values are
+// always redacted here.
+#pragma once
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/error.h"
+#include "model/project.h"
+#include "resolve/component_resolver.h"
+
+namespace strata::workspace {
+
+// {"file", "line", "column"}, or null when unknown.
+nlohmann::json origin_json(const Origin& origin);
+// A Value with sensitive leaves replaced by "(sensitive)".
+nlohmann::json value_json(const Value& value);
+
+// `strata list`: a stack with its components, sources, dependencies and origins.
+nlohmann::json stack_summary_json(const Stack& stack);
+// `strata describe`: the stack's own settings (options, metadata, env, hooks…).
+nlohmann::json stack_detail_json(const Stack& stack);
+// `strata describe`: one component as previewed.
+nlohmann::json component_preview_json(const ComponentPreview& preview);
+// Every leaf path under `tree` ("a.b[0]") → "file:line:col" of the layer it came from, or null.
+nlohmann::json leaf_origins_json(const Value& tree);
+
+// `strata validate`: one problem.
+nlohmann::json diagnostic_json(const Diagnostic& diagnostic);
+
+}  // namespace strata::workspace

@@ -1,0 +1,63 @@
+// Targets: what the words a user gives name — a stack by name, a Kompos config folder, a leaf
+// folder naming a component too, `--all`, `--changed` — turned into stacks, components and a
+// graph selection, with the errors (and did-you-mean hints) every front door shares.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "graph/selection.h"
+#include "model/error.h"
+#include "model/project.h"
+#include "workspace/workspace.h"
+
+namespace strata::workspace {
+
+// What one STACK word names: a stack by name, or a Kompos config folder (relative to the
+// workspace's start folder when it exists there, else to the project root): the stack's folder
+// (`config/cloud=aws/env=dev/` names stack `cloud=aws/env=dev`), or a leaf below it
+// (`…/composition=terraform/terraform=vpc`), which names component `vpc` as well.
+struct StackArgument {
+  std::string stack;
+  std::string component;  // set for a leaf folder
+  // The folder relative to the project root when the argument is one at or below the config
+  // folder (which may hold no stack at all, e.g. `config/cloud=aws`); else empty.
+  std::string config_folder;
+};
+StackArgument parse_stack_argument(const Workspace& ws, const std::string& argument);
+
+// The error for a STACK word that names no stack: suggests a near name, or, for an existing
+// folder outside config_dir, says that hierarchical YAML is read from config_dir only.
+Error unknown_stack(const Workspace& ws, const std::string& argument);
+
+// The stacks the words name, in the order given; every stack when `words` is empty. Throws
+// unknown_stack() for a word that names none.
+std::vector<const Stack*> named_stacks(const Workspace& ws, const std::vector<std::string>& words);
+
+// For commands about one component (`output`, `run`): `STACK COMPONENT …` or `LEAF …`, where
+// `first` is a stack name or folder, or a Kompos leaf folder (which names the component too) and
+// `second` the next word (empty when none). `second_used` says whether `second` named the
+// component (false for a leaf folder: the words after it shift by one). Throws an Error for an
+// unknown stack or component, a folder that is neither a stack nor a leaf, and a missing
+// component; `usage` ("strata output") goes into hints.
+struct ComponentArgument {
+  ComponentRef ref;
+  bool second_used = true;
+};
+ComponentArgument parse_component_arguments(const Workspace& ws, const std::string& first,
+                                            const std::string& second, const std::string& usage);
+
+// The selection flags of plan/apply/…: `STACK [COMPONENT...]`, --all, --changed [--base],
+// --include-deps.
+struct TargetFlags {
+  std::vector<std::string> words;  // STACK [COMPONENT...]
+  bool all = false;
+  bool include_deps = false;
+  bool changed = false;
+  std::string base = "HEAD";
+};
+// The graph selection those flags ask for; throws an Error for contradictory or missing ones.
+// Unknown names are reported when the selection is applied to the graph (select()).
+SelectionSpec selection_spec(const Workspace& ws, const TargetFlags& flags);
+
+}  // namespace strata::workspace

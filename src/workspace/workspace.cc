@@ -1,0 +1,74 @@
+#include "workspace/workspace.h"
+
+#include "config/project_loader.h"
+#include "secrets/sops_resolver.h"
+
+namespace strata::workspace {
+
+namespace {
+
+// --engine, else strata.yaml `engine:` (unless "auto"), else STRATA_ENGINE and PATH.
+EngineSelection select_engine(const std::string& requested, const Settings& settings, const Environment& env) {
+  std::string want = requested;
+  std::string source = "--engine";
+  if (want.empty() && settings.engine != "auto" && !settings.engine.empty()) {
+    want = settings.engine;
+    source = settings.origin.known() ? settings.origin.path() : "strata.yaml";
+  }
+  EngineSelection out;
+  out.choice = locate_engine(want, source, env);
+  out.plugin_cache_dir = settings.plugin_cache.empty() ? default_plugin_cache_dir(env) : settings.plugin_cache;
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options) {
+  std::unique_ptr<Workspace> ws(new Workspace());
+  ws->redactor_ = std::make_unique<Redactor>();
+  // sops:// paths are relative to the project root, as Comet resolves them from its root.
+  const std::string root = config::find_project_root(options.start_dir);
+  secrets::SopsOptions sops;
+  sops.environment = options.env;
+  ws->secrets_ = std::make_unique<secrets::SopsSecretResolver>(root, ws->redactor_.get(), sops);
+
+  config::LoadOptions load;
+  load.start_dir = options.start_dir;
+  load.environment = options.env;
+  load.inherit_process_env = false;
+  load.secrets = ws->secrets_.get();
+  load.log = options.log;
+  load.js_cache = options.js_cache;
+  config::LoadedProject loaded = config::load_project_with_diagnostics(load);
+  ws->project_ = std::move(loaded.project);
+  ws->environment_ = std::move(loaded.environment);
+  ws->diagnostics_ = std::move(loaded.diagnostics);
+  ws->js_stats_ = loaded.js_stats;
+  ws->options_ = std::move(options);
+  return ws;
+}
+
+EngineSelection Workspace::engine_selection() const {
+  return select_engine(options_.engine, project_.settings, environment_);
+}
+
+std::unique_ptr<Engine> Workspace::make_engine() const {
+  EngineSelection selection = engine_selection();
+  if (!selection.choice) {
+    throw Error("no engine found: neither tofu nor terraform is on PATH", {},
+                "install OpenTofu or Terraform, or name one with --engine PATH or STRATA_ENGINE");
+  }
+  auto engine = std::make_unique<Engine>(*selection.choice, selection.plugin_cache_dir);
+  engine->set_redactor(redactor_.get());
+  engine->set_environment(environment_);
+  return engine;
+}
+
+EngineSelection engine_for_folder(const std::string& start_dir, const Environment& env,
+                                  const std::string& requested) {
+  Diagnostics ignored;  // a broken settings file is reported by the commands that load it
+  Settings settings = config::read_project_settings(config::find_project_root(start_dir), ignored);
+  return select_engine(requested, settings, env);
+}
+
+}  // namespace strata::workspace

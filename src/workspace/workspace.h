@@ -1,0 +1,97 @@
+// Workspace: the one door to a loaded project, for the CLI, the server and the worker alike —
+// where the project is, its settings and stacks, the variables of this run, the secret resolver
+// and redactor, and which engine runs it. Opening a workspace reads no process state: the
+// folder to start from and the environment are inputs (no chdir, no getenv), so a worker can
+// hold two workspaces with different environments in one process.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/log.h"
+#include "config/js/js_log.h"
+#include "config/js/js_stack_loader.h"
+#include "engine/engine.h"
+#include "engine/engine_locator.h"
+#include "model/error.h"
+#include "model/project.h"
+#include "secrets/secret_resolver.h"
+
+namespace strata::workspace {
+
+using Environment = std::map<std::string, std::string>;
+
+struct WorkspaceOptions {
+  // Where the search for the project root starts (strata.yaml, comet.yaml or
+  // .komposconfig.yaml, upwards); also the folder relative paths in targets are read from.
+  // Must be absolute.
+  std::string start_dir;
+  // The environment of this run (the CLI passes its process's). Engines, hooks, env() and
+  // secret keys see exactly this, plus strata.yaml env and .env files.
+  Environment env;
+  // --engine: a name or a path; "" = strata.yaml `engine:`, then STRATA_ENGINE, then tofu and
+  // terraform on PATH.
+  std::string engine;
+  // print() and console.* of stack files; null = dropped.
+  js::LogSink log;
+  // Reuse results of unchanged stack files (config/js/js_cache.h).
+  bool js_cache = true;
+};
+
+// Which engine binary a project runs, and why; a named engine that is missing is an error.
+struct EngineSelection {
+  std::optional<EngineChoice> choice;  // none found
+  // For the plugin cache: strata.yaml plugin_cache, else $XDG_CACHE_HOME or ~/.cache.
+  std::string plugin_cache_dir;
+};
+
+class Workspace {
+ public:
+  const Project& project() const { return project_; }
+  const std::string& root() const { return project_.root; }
+  const std::string& start_dir() const { return options_.start_dir; }
+  // The variables of this run: the given environment, plus strata.yaml env, .env, .env.local.
+  const Environment& environment() const { return environment_; }
+  // Every problem loading found; commands other than validate call throw_if_errors().
+  const Diagnostics& diagnostics() const { return diagnostics_; }
+  Diagnostics& diagnostics() { return diagnostics_; }
+  void throw_if_errors() const { diagnostics_.throw_if_errors(); }
+  const js::JsLoadStats& js_stats() const { return js_stats_; }
+
+  // Every decrypted secret is registered here, so no log line, event or message shows it.
+  Redactor& redactor() const { return *redactor_; }
+  // sops:// references (relative to the project root, as Comet resolves them).
+  SecretResolver* secrets() const { return secrets_.get(); }
+
+  // The engine this project runs (--engine, strata.yaml `engine:`, STRATA_ENGINE, PATH).
+  EngineSelection engine_selection() const;
+  // An Engine for that choice that redacts this workspace's secrets and runs with exactly this
+  // workspace's environment. Throws an Error saying how to install or name one when none is
+  // found.
+  std::unique_ptr<Engine> make_engine() const;
+
+ private:
+  friend std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options);
+  Workspace() = default;
+
+  WorkspaceOptions options_;
+  Project project_;
+  Environment environment_;
+  Diagnostics diagnostics_;
+  js::JsLoadStats js_stats_;
+  std::unique_ptr<Redactor> redactor_;
+  std::unique_ptr<SecretResolver> secrets_;
+};
+
+// Finds the project from options.start_dir and loads every front-end. Problems in project files
+// are collected in diagnostics(), never thrown (validate reports them all).
+std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options);
+
+// The engine a project in (or above) `start_dir` would run, reading only its settings file:
+// what `strata version` shows, chosen by the same code as every run's.
+EngineSelection engine_for_folder(const std::string& start_dir, const Environment& env,
+                                  const std::string& requested);
+
+}  // namespace strata::workspace
