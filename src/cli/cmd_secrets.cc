@@ -2,11 +2,11 @@
 // secret references. They print secrets on purpose, so only to a terminal, or with --force.
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "config/project_loader.h"
-#include "generate/versioned_source.h"
 #include "model/error.h"
 #include "secrets/sops.h"
 #include "secrets/sops_resolver.h"
@@ -40,11 +40,7 @@ int run_decrypt(const SecretsFlags& f) {
     print_value(tree);
     return 0;
   }
-  std::string path = f.extract;
-  if (!path.empty() && path[0] == '/') path = path.substr(1);
-  for (char& c : path)
-    if (c == '/') c = '.';
-  const Value* v = lookup_dotted(tree, path);
+  const Value* v = secrets::find_key_path(tree, f.extract);
   if (!v) throw Error("\"" + f.extract + "\" is not in " + f.file, {}, "run without --extract to see the keys");
   print_value(*v);
   return 0;
@@ -52,7 +48,9 @@ int run_decrypt(const SecretsFlags& f) {
 
 int run_get(const SecretsFlags& f) {
   require_terminal_or_force(f);
-  secrets::SopsSecretResolver resolver(config::find_project_root("."), nullptr);
+  // sops:// paths are relative to the project root, as in stack files.
+  std::error_code ec;
+  secrets::SopsSecretResolver resolver(config::find_project_root(std::filesystem::current_path(ec).string()), nullptr);
   print_value(resolver.resolve(f.ref, Origin("command line")));
   return 0;
 }

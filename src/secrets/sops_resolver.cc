@@ -47,6 +47,17 @@ std::vector<std::string> split_fragment(const std::string& frag) {
   return parts;
 }
 
+// One step down a key path: a map's key, or a list's index.
+const Value* child_of(const Value& v, const std::string& part) {
+  if (v.is_map()) return v.find(part);
+  if (v.is_list()) {
+    char* end = nullptr;
+    unsigned long idx = std::strtoul(part.c_str(), &end, 10);
+    if (!part.empty() && end && *end == '\0' && idx < v.as_list().size()) return &v.as_list()[idx];
+  }
+  return nullptr;
+}
+
 std::string available_keys(const Value& v) {
   if (v.is_list()) return "a list of " + std::to_string(v.as_list().size()) + " items (use an index)";
   if (!v.is_map()) return "a scalar value";
@@ -56,6 +67,15 @@ std::string available_keys(const Value& v) {
 }
 
 }  // namespace
+
+const Value* find_key_path(const Value& tree, const std::string& path) {
+  const Value* cur = &tree;
+  for (const std::string& part : split_fragment(path)) {
+    cur = child_of(*cur, part);
+    if (!cur) return nullptr;
+  }
+  return cur;
+}
 
 SopsSecretResolver::SopsSecretResolver(std::string base_dir, Redactor* redactor,
                                        SopsOptions options)
@@ -109,15 +129,7 @@ Value SopsSecretResolver::resolve(const std::string& ref, const Origin& where) {
   const Value* cur = &load(path, ref, where);
   std::string walked;
   for (const std::string& part : split_fragment(frag)) {
-    const Value* next = nullptr;
-    if (cur->is_map()) {
-      next = cur->find(part);
-    } else if (cur->is_list()) {
-      char* end = nullptr;
-      unsigned long idx = std::strtoul(part.c_str(), &end, 10);
-      if (!part.empty() && end && *end == '\0' && idx < cur->as_list().size())
-        next = &cur->as_list()[idx];
-    }
+    const Value* next = child_of(*cur, part);
     if (!next)
       throw Error("secret reference " + ref + ": key '" + part + "' not found" +
                       (walked.empty() ? " at the top level" : " under " + walked) + " of " +

@@ -15,6 +15,10 @@
 
 namespace strata::secrets {
 
+// The value at a key path inside a decrypted tree: "/a/b~1c" (a JSON pointer) or "a.b" (Comet's
+// dotted form); a list takes an index. Null when there is none.
+const Value* find_key_path(const Value& tree, const std::string& path);
+
 class SopsSecretResolver : public SecretResolver {
  public:
   // `redactor` may be null (tests); it must outlive the resolver.
