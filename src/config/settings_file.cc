@@ -6,6 +6,7 @@
 #include <map>
 
 #include "base/suggest.h"
+#include "base/yaml_guard.h"
 #include "model/error.h"
 
 namespace strata::config {
@@ -21,7 +22,7 @@ YAML::Node load(const std::string& path, const std::string& display) {
   try {
     return YAML::LoadFile(path);
   } catch (const YAML::ParserException& e) {
-    throw Error("invalid YAML: " + e.msg, origin_of(display, e.mark), "fix the YAML syntax");
+    throw Error("invalid YAML: " + yaml_error_text(e), origin_of(display, e.mark), "fix the YAML syntax");
   } catch (const YAML::BadFile&) {
     throw Error("cannot read " + display, Origin(display), "check the file's permissions");
   }

@@ -26,7 +26,10 @@ std::string Diagnostic::render() const {
 }
 
 void Diagnostics::add(Severity severity, Origin origin, std::string message, std::string hint) {
-  items_.push_back({severity, std::move(origin), std::move(message), std::move(hint)});
+  Diagnostic d{severity, std::move(origin), std::move(message), std::move(hint)};
+  // A layer file shared by many leaves is read once per leaf: say each problem once.
+  if (!seen_.insert(d.render() + (severity == Severity::kError ? "\1" : "\2")).second) return;
+  items_.push_back(std::move(d));
 }
 
 bool Diagnostics::has_errors() const {
@@ -36,7 +39,7 @@ bool Diagnostics::has_errors() const {
 }
 
 void Diagnostics::append(const Diagnostics& other) {
-  items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+  for (const auto& d : other.items_) add(d.severity, d.origin, d.message, d.hint);
 }
 
 void Diagnostics::throw_if_errors() const {

@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "model/origin.h"
@@ -37,7 +38,8 @@ struct Diagnostic {
   std::string render() const;
 };
 
-// A list of diagnostics collected by a parser or loader.
+// A list of diagnostics collected by a parser or loader; a problem found twice at the same place
+// is kept once.
 class Diagnostics {
  public:
   void add(Severity severity, Origin origin, std::string message, std::string hint = {});
@@ -56,6 +58,7 @@ class Diagnostics {
 
  private:
   std::vector<Diagnostic> items_;
+  std::unordered_set<std::string> seen_;  // rendered items_, to drop repeats
 };
 
 }  // namespace strata

@@ -25,5 +25,17 @@ TEST(ErrorTest, DiagnosticsThrowTheFirstErrorAndListTheRest) {
   }
 }
 
+TEST(ErrorTest, AProblemFoundTwiceAtOnePlaceIsKeptOnce) {
+  // A YAML layer shared by four leaves is read four times; its error was printed four times.
+  Diagnostics d;
+  for (int i = 0; i < 4; ++i) d.error(Origin("config/env=dev/defaults.yaml", 1, 4), "invalid YAML");
+  d.warning(Origin("config/env=dev/defaults.yaml", 1, 4), "invalid YAML");  // another severity
+  d.error(Origin("config/env=dev/defaults.yaml", 2, 4), "invalid YAML");    // another place
+  Diagnostics more;
+  more.error(Origin("config/env=dev/defaults.yaml", 1, 4), "invalid YAML");
+  d.append(more);
+  EXPECT_EQ(d.items().size(), 3u);
+}
+
 }  // namespace
 }  // namespace strata

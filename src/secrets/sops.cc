@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "base/subprocess.h"
+#include "base/yaml_guard.h"
 #include "model/error.h"
 #include "secrets/crypto.h"
 #include "secrets/shamir.h"
@@ -86,18 +87,21 @@ Node::Type plain_yaml_type(const std::string& t) {
   return Node::Type::kString;
 }
 
-Node from_yaml(const YAML::Node& y) {
+Node from_yaml(const YAML::Node& y, const std::string& path, YamlGuard& guard) {
   Node n;
   n.line = y.Mark().line + 1;
   n.column = y.Mark().column + 1;
+  if (std::string why = guard.enter(y); !why.empty())
+    throw Error("invalid YAML: " + why, Origin(path, n.line, n.column),
+                "check the anchors (&name) and aliases (*name) at this position");
   switch (y.Type()) {
     case YAML::NodeType::Map:
       n.kind = Node::Kind::kMap;
-      for (const auto& kv : y) n.entries.emplace_back(kv.first.Scalar(), from_yaml(kv.second));
+      for (const auto& kv : y) n.entries.emplace_back(kv.first.Scalar(), from_yaml(kv.second, path, guard));
       break;
     case YAML::NodeType::Sequence:
       n.kind = Node::Kind::kList;
-      for (const auto& item : y) n.items.push_back(from_yaml(item));
+      for (const auto& item : y) n.items.push_back(from_yaml(item, path, guard));
       break;
     case YAML::NodeType::Scalar:
       n.kind = Node::Kind::kScalar;
@@ -107,6 +111,7 @@ Node from_yaml(const YAML::Node& y) {
     default:
       break;
   }
+  guard.leave();
   return n;
 }
 
@@ -176,14 +181,16 @@ Node parse_yaml(std::string_view text, const std::string& path) {
     if (text.find(kEncMarker) == std::string_view::npos) {
       std::vector<std::string> stash;
       std::string stashed = stash_enc_values(text, &stash);
-      Node root = from_yaml(YAML::Load(stashed));
+      YamlGuard guard;
+      Node root = from_yaml(YAML::Load(stashed), path, guard);
       unstash_tree(&root, stash);
       return root;
     }
     YAML::Node root = YAML::Load(std::string(text));
-    return from_yaml(root);
+    YamlGuard guard;
+    return from_yaml(root, path, guard);
   } catch (const YAML::Exception& e) {
-    throw Error("invalid YAML in SOPS file: " + e.msg, Origin(path, e.mark.line + 1, e.mark.column + 1),
+    throw Error("invalid YAML in SOPS file: " + yaml_error_text(e), Origin(path, e.mark.line + 1, e.mark.column + 1),
                 "fix the YAML syntax or re-encrypt the file with sops");
   }
 }

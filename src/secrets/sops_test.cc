@@ -177,6 +177,21 @@ class SopsAgeTest : public ::testing::Test {
   std::string text_;
 };
 
+// Fault campaign (#18): a self-referring alias crashed `strata secrets decrypt` (SIGSEGV).
+TEST(SopsYaml, SelfReferringAliasIsAnErrorWithItsPosition) {
+  for (const std::string text : {"a: &a [*a]\n", "x: 1\na: &a {b: *a}\n"}) {
+    try {
+      decrypt_sops(text, SopsFormat::kYaml, "s.yaml", {});
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const Error& e) {
+      EXPECT_NE(e.message().find("an alias refers to a map or list that contains it"), std::string::npos)
+          << e.message();
+      EXPECT_EQ(e.origin().path(), "s.yaml");
+      EXPECT_GT(e.origin().line, 0);
+    }
+  }
+}
+
 TEST_F(SopsAgeTest, OwnEncryptorRoundTrips) {
   Value v = decrypt_sops(text_, SopsFormat::kYaml, "secrets.enc.yaml", opts_);
   EXPECT_EQ(v.find("db_password")->as_string(), "hunter2");

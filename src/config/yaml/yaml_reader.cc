@@ -10,6 +10,7 @@
 #include <optional>
 #include <sstream>
 
+#include "base/yaml_guard.h"
 #include "model/error.h"
 
 namespace strata::yaml {
@@ -118,6 +119,15 @@ class Converter {
       throw Error("YAML document expands to more than " + std::to_string(max_values_) + " values",
                   origin_of(node, fallback),
                   "check the anchors and aliases for repeated expansion");
+    if (std::string why = guard_.enter(node); !why.empty())
+      throw Error(why, origin_of(node, fallback), "check the anchors (&name) and aliases (*name) at this position");
+    Value v = convert_entered(node, fallback);
+    guard_.leave();
+    return v;
+  }
+
+ private:
+  Value convert_entered(const YAML::Node& node, const Origin& fallback) {
     Origin origin = origin_of(node, fallback);
     Value v;
     switch (node.Type()) {
@@ -144,7 +154,6 @@ class Converter {
     return v;
   }
 
- private:
   Origin origin_of(const YAML::Node& node, const Origin& fallback) const {
     YAML::Mark m = node.Mark();
     if (m.line < 0 || m.is_null()) return fallback.known() ? fallback : Origin(file_);
@@ -197,6 +206,7 @@ class Converter {
   std::shared_ptr<const std::string> file_;
   size_t max_values_;
   size_t nodes_ = 0;
+  YamlGuard guard_;
 };
 
 }  // namespace
@@ -208,7 +218,7 @@ Value parse_yaml(const std::string& text, const std::string& file, size_t max_va
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    throw Error("invalid YAML: " + e.msg, file_origin.at(e.mark.line + 1, e.mark.column + 1),
+    throw Error("invalid YAML: " + yaml_error_text(e), file_origin.at(e.mark.line + 1, e.mark.column + 1),
                 "fix the YAML syntax at this position");
   }
   if (root.IsNull() || !root.IsDefined()) {

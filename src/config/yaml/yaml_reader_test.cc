@@ -9,6 +9,33 @@ namespace {
 
 std::string json(const Value& v) { return to_json_text(v, -1); }
 
+// Fault campaign (#18): aliases that refer to what contains them crashed validate, list and
+// secrets decrypt with SIGSEGV (the walk recursed forever); deep nesting said "bad file".
+TEST(YamlReader, HostileDocumentsAreErrorsWithAPositionNeverACrash) {
+  struct Case {
+    std::string text, message;
+  };
+  const std::string deep = "a: " + std::string(10000, '[') + std::string(10000, ']') + "\n";
+  for (const auto& c : std::vector<Case>{
+           {"a: &a [*a]\n", "an alias refers to a map or list that contains it"},
+           {"a: &a {b: *a}\n", "an alias refers to a map or list that contains it"},
+           {"x: 1\na: &a\n  b:\n    c: [1, *a]\n", "an alias refers to a map or list that contains it"},
+           {deep, "the document nests too deeply"},
+           {"a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+            "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n",
+            "expands to more than"},
+       }) {
+    try {
+      parse_yaml(c.text, "f.yaml", 50000);
+      ADD_FAILURE() << "no error for " << c.text.substr(0, 40);
+    } catch (const Error& e) {
+      EXPECT_NE(e.message().find(c.message), std::string::npos) << e.message();
+      EXPECT_EQ(e.origin().path(), "f.yaml");
+      EXPECT_GT(e.origin().line, 0) << e.render();
+    }
+  }
+}
+
 TEST(YamlReader, EmptyFileIsEmptyMap) {
   EXPECT_EQ(json(parse_yaml("", "a.yaml")), "{}");
   EXPECT_EQ(json(parse_yaml("# only a comment\n", "a.yaml")), "{}");
