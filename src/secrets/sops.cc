@@ -12,6 +12,7 @@
 #include <regex>
 #include <sstream>
 
+#include "base/executable_search.h"
 #include "base/subprocess.h"
 #include "model/error.h"
 #include "secrets/crypto.h"
@@ -553,14 +554,10 @@ std::string data_key(const Metadata& m, const SopsOptions& options, const std::s
 
 // Where `program` is: itself when it holds a '/', else the first match in PATH; "" if none.
 std::string find_program(const std::string& program) {
-  if (program.find('/') != std::string::npos) return ::access(program.c_str(), X_OK) == 0 ? program : "";
   const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
+  // PATH unset: nowhere to look (an empty list would mean the current directory).
+  if (!path && program.find('/') == std::string::npos) return "";
+  return find_executable(program, path ? path : "").value_or("");
 }
 
 void mark_all_sensitive(Value& v) {
