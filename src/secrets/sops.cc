@@ -7,11 +7,11 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
+#include "base/atomic_file.h"
 #include "base/executable_search.h"
 #include "base/subprocess.h"
 #include "model/error.h"
@@ -60,13 +60,11 @@ Node scalar(std::string text, Node::Type type, int line = 0, int column = 0) {
 }
 
 std::string read_file_or_throw(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  std::string text;
+  if (!try_read_file(path, text))
     throw Error("cannot read SOPS file: " + path, Origin(path),
                 "check that the file exists and is readable");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return text;
 }
 
 // ---- YAML ----
