@@ -1,9 +1,10 @@
 #include "resolve/component_resolver.h"
 
 #include <cstdlib>
+#include <functional>
 #include <regex>
 
-#include "generate/hcl_text.h"
+#include "hcl/writer.h"
 #include "model/error.h"
 
 namespace strata {
@@ -18,7 +19,7 @@ const std::regex& state_output_action() {
 }
 
 std::string hcl_escape_text(const std::string& s) {
-  std::string q = hcl_quote(s);
+  std::string q = hcl::write_hcl_string(s);
   return q.substr(1, q.size() - 2);
 }
 
