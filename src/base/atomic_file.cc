@@ -38,6 +38,20 @@ bool read_all(int fd, std::string* out) {
   }
 }
 
+// Reads the whole file at `path` into *out (see read_file_if_exists for `mode`); 0, or the errno
+// of the failure.
+int read_whole_file(const std::string& path, std::string* out, mode_t* mode) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  struct stat st;
+  bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular) out->reserve(static_cast<size_t>(st.st_size));
+  if (mode) *mode = regular ? static_cast<mode_t>(st.st_mode & 07777) : static_cast<mode_t>(~0);
+  int err = read_all(fd, out) ? 0 : errno;
+  ::close(fd);
+  return err;
+}
+
 bool write_all(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
@@ -165,21 +179,19 @@ std::string read_file(const std::string& path) {
   return std::move(*content);
 }
 
+bool try_read_file(const std::string& path, std::string& out) {
+  out.clear();
+  int err = read_whole_file(path, &out, nullptr);
+  if (err == 0) return true;
+  errno = err;
+  return false;
+}
+
 std::optional<std::string> read_file_if_exists(const std::string& path, mode_t* mode) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) return std::nullopt;
-  if (fd < 0) throw_errno("read", path, errno);
   std::string content;
-  struct stat st;
-  bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (regular) content.reserve(static_cast<size_t>(st.st_size));
-  if (mode) *mode = regular ? static_cast<mode_t>(st.st_mode & 07777) : static_cast<mode_t>(~0);
-  if (!read_all(fd, &content)) {
-    int err = errno;
-    ::close(fd);
-    throw_errno("read", path, err);
-  }
-  ::close(fd);
+  int err = read_whole_file(path, &content, mode);
+  if (err == ENOENT) return std::nullopt;
+  if (err != 0) throw_errno("read", path, err);
   return content;
 }
 

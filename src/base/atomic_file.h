@@ -47,8 +47,12 @@ bool write_file_atomic_at(int dirfd, const std::string& rel, const std::string& 
 // Returns the whole content of `path`. Throws strata::Error naming the path and the reason.
 std::string read_file(const std::string& path);
 
-// The same, but nullopt when `path` does not exist (other failures still throw). `mode`, when
-// given, receives the permission bits of a regular file, or ~0 for anything else.
+// The same without throwing, for callers that word their own error or skip a file they cannot
+// read: false, with errno set (ENOENT when `path` does not exist), when it cannot be read.
+bool try_read_file(const std::string& path, std::string& out);
+
+// The same as read_file, but nullopt when `path` does not exist (other failures still throw).
+// `mode`, when given, receives the permission bits of a regular file, or ~0 for anything else.
 std::optional<std::string> read_file_if_exists(const std::string& path, mode_t* mode = nullptr);
 
 }  // namespace strata

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -195,6 +196,20 @@ TEST(AtomicFile, ReadDirectoryIsAnError) {
   } catch (const Error& e) {
     EXPECT_NE(e.message().find("Is a directory"), std::string::npos) << e.message();
   }
+}
+
+TEST(AtomicFile, TryReadReportsTheReasonInErrno) {
+  TempDir dir;
+  std::string text = "left over";
+  errno = 0;
+  EXPECT_FALSE(try_read_file(dir.file("absent"), text));
+  EXPECT_EQ(errno, ENOENT);
+  EXPECT_EQ(text, "");
+  EXPECT_FALSE(try_read_file(dir.path(), text));
+  EXPECT_EQ(errno, EISDIR);
+  write_file_atomic(dir.file("a.env"), "A=1\n");
+  ASSERT_TRUE(try_read_file(dir.file("a.env"), text));
+  EXPECT_EQ(text, "A=1\n");
 }
 
 TEST(AtomicFile, ReadsLargeAndBinaryContent) {

@@ -3,9 +3,8 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "base/atomic_file.h"
 #include "base/suggest.h"
 #include "config/dotenv.h"
 #include "config/yaml/yaml_stack_loader.h"
@@ -33,15 +32,6 @@ std::map<std::string, std::string> process_environment() {
   return env;
 }
 
-bool read_text(const fs::path& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-
 bool is_secret_ref(const std::string& v) {
   return v.starts_with("sops://") || v.starts_with("op://");
 }
@@ -56,7 +46,7 @@ std::map<std::string, std::string> run_variables(const std::string& root, const 
     if (!shell.count(k)) vars[k] = v;
   for (const char* name : {".env", ".env.local"}) {
     std::string text;
-    if (!read_text(fs::path(root) / name, text)) continue;
+    if (!try_read_file(root + "/" + name, text)) continue;
     std::map<std::string, std::string> visible = shell;
     for (const auto& [k, v] : vars) visible[k] = v;
     try {

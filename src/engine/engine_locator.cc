@@ -1,9 +1,8 @@
 #include "engine/engine_locator.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 
+#include "base/executable_search.h"
 #include "model/error.h"
 
 namespace strata {
@@ -11,24 +10,9 @@ namespace strata {
 namespace fs = std::filesystem;
 
 std::optional<std::string> find_on_path(const std::string& name, const std::string& path_list) {
-  if (name.find('/') != std::string::npos) {
-    if (::access(name.c_str(), X_OK) == 0) return fs::absolute(name).lexically_normal().string();
-    return std::nullopt;
-  }
-  std::string p = path_list.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_list;
-  size_t start = 0;
-  while (start <= p.size()) {
-    size_t end = p.find(':', start);
-    if (end == std::string::npos) end = p.size();
-    std::string dir = p.substr(start, end - start);
-    if (dir.empty()) dir = ".";
-    std::string candidate = dir + "/" + name;
-    if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) {
-      return fs::absolute(candidate).lexically_normal().string();
-    }
-    start = end + 1;
-  }
-  return std::nullopt;
+  auto found = find_executable(name, path_list.empty() ? "/usr/local/bin:/usr/bin:/bin" : path_list);
+  if (!found) return std::nullopt;
+  return fs::absolute(*found).lexically_normal().string();
 }
 
 static EngineChoice make_choice(const std::string& path, const std::string& source) {

@@ -18,6 +18,7 @@
 #include "base/subprocess.h"
 #include "engine/output_json.h"
 #include "model/error.h"
+#include "model/module_source.h"
 #include "resolve/component_resolver.h"
 
 namespace strata {
@@ -269,7 +270,7 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
                 "check the stack and component names; `strata list` shows them");
   }
   std::string run_dir = project_.root + "/" + project_.settings.work_dir + "/" + ref.stack + "/" + ref.component;
-  if (size_t pos = target->source.find("//"); pos != std::string::npos) run_dir += "/" + target->source.substr(pos + 2);
+  if (std::string sub = split_module_source(target->source).subdir; !sub.empty()) run_dir += "/" + sub;
   Value values = Value::map();
   {
     // One dependency at a time: two dependents must not prepare the same workdir at once.
@@ -395,10 +396,8 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     outcome.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;
     std::string error = first_error(r);
     // Point at the module's own file, not the workdir copy.
-    size_t split = component.source.find("//");
-    std::string module_dir = split == std::string::npos
-                                 ? component.source + "/"
-                                 : component.source.substr(0, split) + "/" + component.source.substr(split + 2) + "/";
+    ModuleSource source = split_module_source(component.source);
+    std::string module_dir = source.package + "/" + (source.subdir.empty() ? "" : source.subdir + "/");
     const EngineDiagnostic* diagnostic = nullptr;
     for (const auto& d : r.diagnostics) {
       if (d.is_error() && d.has_range && !diagnostic) diagnostic = &d;

@@ -1,7 +1,8 @@
 #include "generate/hcl_text.h"
 
 #include <cctype>
-#include <cstdio>
+
+#include "hcl/writer.h"
 
 namespace strata {
 
@@ -22,7 +23,11 @@ bool is_identifier(const std::string& s) {
   return true;
 }
 
-std::string key_text(const std::string& k) { return is_identifier(k) ? k : hcl_quote(k); }
+// Keys as providers_gen.tf has always had them: unlike hcl::write_hcl_body, words such as `null`
+// or `in` are not quoted.
+std::string key_text(const std::string& k) {
+  return is_identifier(k) ? k : hcl::write_hcl_string(k);
+}
 
 bool is_list_of_maps(const Value& v) {
   if (!v.is_list() || v.as_list().empty()) return false;
@@ -43,7 +48,7 @@ class Writer {
       case Value::Kind::kString: {
         const std::string& s = v.as_string();
         if (expressions_.count(path) || is_expression_prefix(s)) return s;
-        return hcl_quote(s);
+        return hcl::write_hcl_string(s);
       }
       case Value::Kind::kList: {
         std::string out = "[";
@@ -89,7 +94,7 @@ class Writer {
              const std::string& path, int depth, std::string& out) {
     std::string pad(static_cast<size_t>(depth * 2), ' ');
     out += pad + type;
-    for (const auto& l : labels) out += " " + hcl_quote(l);
+    for (const auto& l : labels) out += " " + hcl::write_hcl_string(l);
     out += " {\n";
     body(m, path, depth + 1, out);
     out += pad + "}\n";
@@ -101,34 +106,6 @@ class Writer {
 
 }  // namespace
 
-std::string hcl_quote(const std::string& s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '$':
-      case '%':
-        out += c;
-        if (i + 1 < s.size() && s[i + 1] == '{') out += c;  // $${ and %%{ are literal
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
 std::string render_providers_file(const ComponentFiles& files) {
   bool has_providers = files.providers.is_map() && !files.providers.as_map().empty();
   if (!has_providers && files.remote_states.empty()) return "";
@@ -138,8 +115,8 @@ std::string render_providers_file(const ComponentFiles& files) {
     Value body = Value::map();
     body.set("backend", Value(rs.backend.type));
     body.set("config", rs.backend.config.is_null() ? Value::map() : rs.backend.config);
-    out += "data \"terraform_remote_state\" " + hcl_quote(rs.name) + " {\n";
-    out += "  backend = " + hcl_quote(rs.backend.type) + "\n";
+    out += "data \"terraform_remote_state\" " + hcl::write_hcl_string(rs.name) + " {\n";
+    out += "  backend = " + hcl::write_hcl_string(rs.backend.type) + "\n";
     out += "  config = " + w.expr(body.as_map().at("config"), "") + "\n";
     out += "}\n\n";
   }

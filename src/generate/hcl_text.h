@@ -11,9 +11,6 @@
 
 namespace strata {
 
-// An HCL string literal for s, with quotes and escapes (including ${ and %{).
-std::string hcl_quote(const std::string& s);
-
 // The whole providers_gen.tf text, or "" when there is nothing to write.
 std::string render_providers_file(const ComponentFiles& files);
 

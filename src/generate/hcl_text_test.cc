@@ -5,12 +5,6 @@
 namespace strata {
 namespace {
 
-TEST(HclTextTest, QuoteEscapesEverythingHclInterprets) {
-  EXPECT_EQ(hcl_quote("a\"b\\c\nd"), R"("a\"b\\c\nd")");
-  EXPECT_EQ(hcl_quote("${not.interp} %{x}"), R"("$${not.interp} %%{x}")");
-  EXPECT_EQ(hcl_quote("cost: $5 50%"), R"("cost: $5 50%")");
-}
-
 TEST(HclTextTest, ProvidersRenderSortedWithBlocksAndExpressions) {
   ComponentFiles f;
   Value aws = Value::map();

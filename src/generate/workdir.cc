@@ -16,6 +16,7 @@
 #include "generate/hcl_text.h"
 #include "generate/versioned_source.h"
 #include "model/error.h"
+#include "model/module_source.h"
 
 namespace strata {
 
@@ -119,13 +120,6 @@ int64_t mtime_ns(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
-// Splits "base//sub" into ("base", "sub").
-std::pair<std::string, std::string> split_source(const std::string& source) {
-  size_t pos = source.find("//");
-  if (pos == std::string::npos) return {source, ""};
-  return {source.substr(0, pos), source.substr(pos + 2)};
-}
-
 std::string sanitize(const std::string& s) {
   std::string out = s;
   for (char& c : out)
@@ -192,7 +186,7 @@ std::string workdir_for(const ComponentFiles& files) {
 GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache, bool workdir_is_new) {
   GenerateResult result;
   result.workdir = workdir_for(files);
-  auto [base, sub] = split_source(files.source);
+  auto [base, sub] = split_module_source(files.source);
   result.run_dir = sub.empty() ? result.workdir : result.workdir + "/" + sub;
   std::string run_prefix = sub.empty() ? "" : sub + "/";
 

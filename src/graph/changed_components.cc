@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "graph/git_changes.h"
+#include "model/module_source.h"
 
 namespace strata {
 
@@ -37,8 +38,7 @@ std::string module_dir(const fs::path& root, const std::string& source) {
   if (source.empty() || source.find("::") != std::string::npos ||
       source.find("://") != std::string::npos)
     return "";
-  std::string local = source.substr(0, source.find("//"));
-  fs::path dir = absolute_in(root, local);
+  fs::path dir = absolute_in(root, split_module_source(source).package);
   std::error_code ec;
   return fs::is_directory(dir, ec) ? dir.string() : "";
 }

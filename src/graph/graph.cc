@@ -8,8 +8,8 @@
 #include <set>
 #include <utility>
 
-#include "graph/state_calls.h"
 #include "model/error.h"
+#include "template/template.h"
 
 namespace strata {
 
@@ -49,8 +49,14 @@ std::vector<std::pair<ComponentRef, EdgeKind>> references_of(const Stack& stack,
     refs.push_back({r, EdgeKind::kDependsOn});
   }
   auto scan = [&](const std::string& text, const Origin& origin) {
-    if (text.find("{{") == std::string::npos) return;
-    for (auto& r : find_state_calls(text, origin)) refs.push_back({r, EdgeKind::kState});
+    std::vector<tpl::StateCall> calls;
+    try {
+      calls = tpl::find_state_calls(text, origin);
+    } catch (const Error&) {
+      return;  // a template that does not parse makes no edges; rendering it says what is wrong
+    }
+    for (auto& call : calls)
+      refs.push_back({ComponentRef{call.stack, call.component, origin}, EdgeKind::kState});
   };
   for_each_string(c.inputs, c.origin, scan);
   for_each_string(c.providers, c.origin, scan);

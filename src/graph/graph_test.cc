@@ -45,6 +45,17 @@ TEST(GraphTest, DependsOnAndStateCallsBecomeEdges) {
   EXPECT_EQ(g.edges()[g.dependency_edges(app)[0]].origin.str(), "stacks/dev.js:3:30");
 }
 
+TEST(GraphTest, ATemplateThatDoesNotParseMakesNoEdge) {
+  // Rendering the input reports the syntax error; the graph neither fails nor guesses.
+  auto p = ProjectBuilder()
+               .component("dev", "db")
+               .component("dev", "app")
+               .input("db_host", "{{ (state \"dev\" \"db\").host }} {{ state \"dev\" \"db\"")
+               .build();
+  Graph g = Graph::build(p);
+  EXPECT_TRUE(g.dependencies(*g.find("dev", "app")).empty());
+}
+
 TEST(GraphTest, ProviderAndCrossStackReferencesAreEdges) {
   auto p = ProjectBuilder()
                .component("shared", "dns")

@@ -96,6 +96,13 @@ TEST(HclWriter, ValuesReadBackUnchanged) {
   }
 }
 
+TEST(HclWriter, StringsEscapeEverythingHclInterprets) {
+  EXPECT_EQ(write_hcl_string("a\"b\\c\nd"), R"("a\"b\\c\nd")");
+  EXPECT_EQ(write_hcl_string("${not.interp} %{x}"), R"("$${not.interp} %%{x}")");
+  EXPECT_EQ(write_hcl_string("cost: $5 50%"), R"("cost: $5 50%")");
+  EXPECT_EQ(write_hcl_string(std::string("tab\t\x01")), R"("tab\t\u0001")");
+}
+
 TEST(HclWriter, BlocksWithLabelsAndSortedAttributes) {
   WriteBlock provider{"provider", {"aws"}, {{"region", "us-east-1"}, {"alias", "east"}}, {}};
   EXPECT_EQ(write_hcl_body({}, {provider}),

@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "base/atomic_file.h"
 #include "hcl/eval.h"
 #include "hcl/json_syntax.h"
 #include "hcl/parser.h"
@@ -207,10 +206,7 @@ ModuleInfo inspect_module_dir(const std::string& dir) {
   std::sort(paths.begin(), paths.end());
   std::vector<SourceFile> files;
   for (const auto& p : paths) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    files.push_back({p, ss.str()});
+    files.push_back({p, read_file(p)});
   }
   return inspect_sources(files);
 }

@@ -1,24 +1,30 @@
 #include "resolve/component_resolver.h"
 
 #include <cstdlib>
-#include <regex>
+#include <functional>
 
-#include "generate/hcl_text.h"
+#include "hcl/writer.h"
 #include "model/error.h"
 
 namespace strata {
 
 namespace {
 
-// A whole action that reads one output of another component: {{ (state "S" "C").out }}.
-const std::regex& state_output_action() {
-  static const std::regex re(
-      R"re(\{\{-?\s*\(\s*state\s+"([^"]+)"\s+"([^"]+)"\s*\)((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\s*-?\}\})re");
-  return re;
+// The actions of `text` that read one output of another component, {{ (state "S" "C").out }};
+// none when the text does not parse (rendering it then reports why).
+std::vector<tpl::StateCall> state_output_reads(const std::string& text, const Origin& where) {
+  std::vector<tpl::StateCall> reads;
+  try {
+    for (auto& call : tpl::find_state_calls(text, where))
+      if (!call.outputs.empty()) reads.push_back(std::move(call));
+  } catch (const Error&) {
+    reads.clear();
+  }
+  return reads;
 }
 
 std::string hcl_escape_text(const std::string& s) {
-  std::string q = hcl_quote(s);
+  std::string q = hcl::write_hcl_string(s);
   return q.substr(1, q.size() - 2);
 }
 
@@ -200,18 +206,15 @@ Value ComponentResolver::render_providers(const Component& component, tpl::Rende
     if (!v.is_string()) return v;
     const std::string& text = v.as_string();
     Origin where = v.origin().known() ? v.origin() : component.origin;
-    // The regex needs a literal "state"; most strings have none and skip the costly search.
-    if (text.find("state") == std::string::npos) return renderer.render_value(text, where);
-    auto begin = std::sregex_iterator(text.begin(), text.end(), state_output_action());
-    if (begin == std::sregex_iterator()) return renderer.render_value(text, where);
+    std::vector<tpl::StateCall> reads = state_output_reads(text, where);
+    if (reads.empty()) return renderer.render_value(text, where);
 
     // Rewrite each output reference into a remote-state lookup Terraform resolves at plan time.
     std::string expr;
     size_t last = 0;
     bool whole = false;
-    for (auto it = begin; it != std::sregex_iterator(); ++it) {
-      const std::smatch& m = *it;
-      ComponentRef ref{m[1], m[2], where};
+    for (const tpl::StateCall& read : reads) {
+      ComponentRef ref{read.stack, read.component, where};
       const Component* target = project_.find(ref);
       if (!target) {
         throw Error("provider configuration refers to component \"" + ref.str() + "\", which does not exist", where,
@@ -223,16 +226,17 @@ Value ComponentResolver::render_providers(const Component& component, tpl::Rende
       if (!known) {
         files.remote_states.push_back({name, resolved_backend(*project_.find_stack(ref.stack), *target)});
       }
-      std::string outputs = m[3].str().substr(1);
+      std::string outputs;
+      for (const auto& field : read.outputs) outputs += (outputs.empty() ? "" : ".") + field;
       std::string lookup = "try(data.terraform_remote_state." + name + ".outputs." + outputs + ", null)";
-      if (m.position(0) == 0 && static_cast<size_t>(m.length(0)) == text.size()) {
+      if (read.action_begin == 0 && read.action_end == text.size()) {
         whole = true;
         expr = lookup;
         break;
       }
-      std::string literal = text.substr(last, static_cast<size_t>(m.position(0)) - last);
+      std::string literal = text.substr(last, read.action_begin - last);
       expr += hcl_escape_text(renderer.render(literal, where)) + "${" + lookup + "}";
-      last = static_cast<size_t>(m.position(0) + m.length(0));
+      last = read.action_end;
     }
     if (!whole) expr = "\"" + expr + hcl_escape_text(renderer.render(text.substr(last), where)) + "\"";
     files.provider_expressions.insert(path);

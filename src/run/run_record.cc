@@ -1,9 +1,9 @@
 #include "run/run_record.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_file.h"
 #include "model/error.h"
 
 namespace strata {
@@ -78,18 +78,9 @@ void write_run_record(const RunRecord& record, const std::string& path) {
   if (ec)
     throw Error("cannot create the folder for the run record " + path + ": " + ec.message(), {},
                 "check that the work dir is writable");
-  fs::path tmp = target;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << to_json(record).dump(2) << "\n";
-    out.close();
-    if (!out)
-      throw Error("cannot write the run record " + tmp.string(), {},
-                  "check that the work dir is writable and the disk is not full");
-  }
-  fs::rename(tmp, target, ec);
-  if (ec) throw Error("cannot write the run record " + path + ": " + ec.message());
+  // A record is written once per run and read by later commands: no fsync, and never compared.
+  write_file_atomic(path, to_json(record).dump(2) + "\n", 0644, Durability::kRenameOnly,
+                    Previous::kReplace);
 }
 
 }  // namespace strata

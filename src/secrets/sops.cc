@@ -7,11 +7,12 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
+#include "base/atomic_file.h"
+#include "base/executable_search.h"
 #include "base/subprocess.h"
 #include "base/yaml_guard.h"
 #include "model/error.h"
@@ -62,13 +63,11 @@ Node scalar(std::string text, Node::Type type, int line = 0, int column = 0) {
 }
 
 std::string read_file_or_throw(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  std::string text;
+  if (!try_read_file(path, text))
     throw Error("cannot read SOPS file: " + path, Origin(path),
                 "check that the file exists and is readable");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return text;
 }
 
 // ---- YAML ----
@@ -583,14 +582,10 @@ std::string data_key(const Metadata& m, const SopsOptions& options, const std::s
 
 // Where `program` is: itself when it holds a '/', else the first match in PATH; "" if none.
 std::string find_program(const std::string& program, const std::map<std::string, std::string>& env) {
-  if (program.find('/') != std::string::npos) return ::access(program.c_str(), X_OK) == 0 ? program : "";
   auto path = env.find("PATH");
-  std::stringstream dirs(path == env.end() ? "" : path->second);
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    std::string candidate = (dir.empty() ? "." : dir) + "/" + program;
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
+  // PATH unset: nowhere to look (an empty list would mean the current directory).
+  if (path == env.end() && program.find('/') == std::string::npos) return "";
+  return find_executable(program, path == env.end() ? "" : path->second).value_or("");
 }
 
 void mark_all_sensitive(Value& v) {

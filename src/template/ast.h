@@ -56,6 +56,7 @@ struct Node {
   Kind kind = Kind::kText;
   size_t pos = 0;
   size_t end = 0;
+  size_t open = 0;   // kAction: where its "{{" starts (end is just past its "}}")
   std::string text;  // kText: the text; kTemplate: the template name
   std::unique_ptr<Pipe> pipe;
   std::unique_ptr<ListNode> list;

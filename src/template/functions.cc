@@ -42,57 +42,69 @@ const Registry& registry() {
   return r;
 }
 
-// Go's strconv.ParseInt(s, 0, 64) after cast's trimZeroDecimal.
-bool parse_int_base0(std::string s, int64_t& out) {
+// cast's trimZeroDecimal: "12.000" reads as "12".
+std::string trim_zero_decimal(std::string s) {
   size_t dot = s.find('.');
-  if (dot != std::string::npos) {
-    bool zeros = dot + 1 < s.size();
-    for (size_t i = dot + 1; i < s.size(); ++i) zeros = zeros && s[i] == '0';
-    if (zeros) s = s.substr(0, dot);
-  }
-  if (s.empty()) return false;
-  size_t i = 0;
-  bool neg = false;
-  if (s[0] == '+' || s[0] == '-') {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  int base = 10;
-  if (s.size() > i + 1 && s[i] == '0') {
-    char p = static_cast<char>(s[i + 1] | 0x20);
-    if (p == 'x') base = 16, i += 2;
-    else if (p == 'b') base = 2, i += 2;
-    else if (p == 'o') base = 8, i += 2;
-    else base = 8, i += 1;
-  }
-  if (i >= s.size() && base != 8) return false;
-  for (size_t k = i; k < s.size(); ++k) {
-    char c = s[k];
-    int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : 99;
-    if (c == '_') continue;
-    if (d >= base) return false;
-  }
-  errno = 0;
-  std::string digits;
-  for (size_t k = i; k < s.size(); ++k)
-    if (s[k] != '_') digits += s[k];
-  if (digits.empty()) digits = "0";
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(digits.c_str(), &end, base);
-  if (errno == ERANGE) return false;
-  if (neg) {
-    if (v > 9223372036854775808ULL) return false;
-    out = static_cast<int64_t>(0 - v);
-  } else {
-    if (v > 9223372036854775807ULL) return false;
-    out = static_cast<int64_t>(v);
-  }
-  return true;
+  if (dot == std::string::npos) return s;
+  bool zeros = dot + 1 < s.size();
+  for (size_t i = dot + 1; i < s.size(); ++i) zeros = zeros && s[i] == '0';
+  return zeros ? s.substr(0, dot) : s;
 }
 
 }  // namespace
 
 const FuncDef* find_function(std::string_view name) { return registry().find(name); }
+
+IntParse parse_go_int(std::string_view s, int base, int64_t& out) {
+  out = 0;
+  size_t i = 0;
+  bool neg = false;
+  if (!s.empty() && (s[0] == '+' || s[0] == '-')) {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  bool underscores = base == 0;
+  if (base == 0) {
+    base = 10;
+    if (s.size() > i + 1 && s[i] == '0') {
+      switch (s[i + 1] | 0x20) {
+        case 'x':
+          base = 16, i += 2;
+          break;
+        case 'b':
+          base = 2, i += 2;
+          break;
+        case 'o':
+          base = 8, i += 2;
+          break;
+        default:  // "017": octal, the digits after the 0 (there is at least one)
+          base = 8, i += 1;
+          break;
+      }
+    }
+  }
+  if (i >= s.size()) return IntParse::kSyntax;
+  uint64_t v = 0;
+  bool overflow = false;
+  for (; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '_' && underscores) continue;
+    int d = (c >= '0' && c <= '9')   ? c - '0'
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                     : 99;
+    if (d >= base) return IntParse::kSyntax;
+    uint64_t b = static_cast<uint64_t>(base), digit = static_cast<uint64_t>(d);
+    overflow = overflow || v > (UINT64_MAX - digit) / b;
+    if (!overflow) v = v * b + digit;
+  }
+  if (overflow || v > (neg ? 9223372036854775808ULL : 9223372036854775807ULL)) {
+    out = neg ? INT64_MIN : INT64_MAX;
+    return IntParse::kRange;
+  }
+  out = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+  return IntParse::kOk;
+}
 std::vector<std::string> function_names() { return registry().names(); }
 
 int64_t cast_int64(const Val& v) {
@@ -106,7 +118,7 @@ int64_t cast_int64(const Val& v) {
     case Val::Kind::kBool: return v.as_bool() ? 1 : 0;
     case Val::Kind::kString: {
       int64_t out = 0;
-      return parse_int_base0(v.as_string(), out) ? out : 0;
+      return parse_go_int(trim_zero_decimal(v.as_string()), 0, out) == IntParse::kOk ? out : 0;
     }
     default: return 0;
   }

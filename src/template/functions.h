@@ -64,6 +64,11 @@ void register_sprig_lists(FunctionTable& t);
 void register_sprig_convert(FunctionTable& t);
 void register_strata_functions(FunctionTable& t);
 
+// Go's strconv.ParseInt(s, base, 64) for base 10 or base 0 (prefixes 0x, 0o, 0b and 0; '_'
+// between digits). On kRange `out` is the clamped limit, as Go returns it; on kSyntax 0.
+enum class IntParse { kOk, kSyntax, kRange };
+IntParse parse_go_int(std::string_view s, int base, int64_t& out);
+
 // Shared conversions, as Sprig (spf13/cast) does them.
 int64_t cast_int64(const Val& v);
 double cast_float64(const Val& v);

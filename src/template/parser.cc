@@ -297,7 +297,7 @@ class Parser {
     n.kind = Node::Kind::kAction;
     n.pipe = pipeline("command", Tok::kRightDelim);
     n.end = last_pos_ + 2;
-    (void)open;
+    n.open = open;
     return End::kNone;
   }
 

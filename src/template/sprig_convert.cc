@@ -56,34 +56,9 @@ Val fn_from_json(CallContext&, std::vector<Val>& a) {
 
 // strconv.Atoi as Sprig uses it (error ignored): 0 on a syntax error, the clamped limit on
 // overflow.
-bool go_atoi(const std::string& s, int64_t& out) {
-  out = 0;
-  if (s.empty()) return false;
-  size_t i = 0;
-  bool neg = false;
-  if (s[0] == '+' || s[0] == '-') {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  if (i >= s.size()) return false;
-  uint64_t v = 0;
-  bool overflow = false;
-  for (; i < s.size(); ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    if (v > (UINT64_MAX - 9) / 10) overflow = true;
-    else v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-  }
-  if (overflow || (neg ? v > 9223372036854775808ULL : v > 9223372036854775807ULL)) {
-    out = neg ? INT64_MIN : INT64_MAX;
-    return false;
-  }
-  out = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
-  return true;
-}
-
 Val fn_atoi(CallContext&, std::vector<Val>& a) {
   int64_t v = 0;
-  go_atoi(a[0].as_string(), v);
+  parse_go_int(a[0].as_string(), 10, v);
   return Val::integer(v);
 }
 Val fn_int(CallContext&, std::vector<Val>& a) { return Val::integer(cast_int64(a[0])); }

@@ -1,6 +1,7 @@
 #include "template/template.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "model/error.h"
 #include "template/lexer.h"
@@ -57,15 +58,45 @@ std::string hint_for(const std::string& msg) {
 
 void collect_state_calls(const ListNode& list, std::vector<StateCall>& out);
 
+// `cmd` as a call, when it is `state "S" "C"` with literal names.
+std::optional<StateCall> state_call(const Command& cmd) {
+  const Operand& first = cmd.args[0];
+  if (first.kind == Operand::Kind::kFunction && first.name == "state" && cmd.args.size() == 3 &&
+      cmd.args[1].kind == Operand::Kind::kString && cmd.args[2].kind == Operand::Kind::kString &&
+      cmd.args[1].fields.empty() && cmd.args[2].fields.empty()) {
+    StateCall call;
+    call.stack = cmd.args[1].text;
+    call.component = cmd.args[2].text;
+    call.offset = first.pos;
+    return call;
+  }
+  return std::nullopt;
+}
+
+// `action` as an output read, when it is exactly `{{ (state "S" "C").a.b }}` with double-quoted,
+// non-empty names.
+std::optional<StateCall> state_output_read(const Node& action, const std::string& text) {
+  const Pipe& pipe = *action.pipe;
+  if (!pipe.decl.empty() || pipe.cmds.size() != 1 || pipe.cmds[0].args.size() != 1)
+    return std::nullopt;
+  const Operand& read = pipe.cmds[0].args[0];
+  if (read.kind != Operand::Kind::kPipe || read.fields.empty() || !read.pipe) return std::nullopt;
+  const Pipe& inner = *read.pipe;
+  if (!inner.decl.empty() || inner.cmds.size() != 1) return std::nullopt;
+  std::optional<StateCall> call = state_call(inner.cmds[0]);
+  if (!call || call->stack.empty() || call->component.empty()) return std::nullopt;
+  for (size_t i : {1, 2})
+    if (text[inner.cmds[0].args[i].pos] != '"') return std::nullopt;
+  call->outputs = read.fields;
+  call->action_begin = action.open;
+  call->action_end = action.end;
+  return call;
+}
+
 void collect_pipe(const Pipe* pipe, std::vector<StateCall>& out) {
   if (!pipe) return;
   for (const Command& cmd : pipe->cmds) {
-    const Operand& first = cmd.args[0];
-    if (first.kind == Operand::Kind::kFunction && first.name == "state" && cmd.args.size() == 3 &&
-        cmd.args[1].kind == Operand::Kind::kString && cmd.args[2].kind == Operand::Kind::kString &&
-        cmd.args[1].fields.empty() && cmd.args[2].fields.empty()) {
-      out.push_back({cmd.args[1].text, cmd.args[2].text, first.pos});
-    }
+    if (auto call = state_call(cmd)) out.push_back(std::move(*call));
     for (const Operand& op : cmd.args) {
       if (op.kind != Operand::Kind::kPipe) continue;
       // `(state "S" "C").x` parses as a parenthesised pipeline with a field chain.
@@ -74,12 +105,14 @@ void collect_pipe(const Pipe* pipe, std::vector<StateCall>& out) {
   }
 }
 
+void collect_node(const Node& n, std::vector<StateCall>& out) {
+  collect_pipe(n.pipe.get(), out);
+  if (n.list) collect_state_calls(*n.list, out);
+  if (n.else_list) collect_state_calls(*n.else_list, out);
+}
+
 void collect_state_calls(const ListNode& list, std::vector<StateCall>& out) {
-  for (const Node& n : list.nodes) {
-    collect_pipe(n.pipe.get(), out);
-    if (n.list) collect_state_calls(*n.list, out);
-    if (n.else_list) collect_state_calls(*n.else_list, out);
-  }
+  for (const Node& n : list.nodes) collect_node(n, out);
 }
 
 }  // namespace
@@ -211,14 +244,22 @@ Value render_tree(const Value& tree, const Value& data, TemplateHost* host, cons
 
 std::vector<StateCall> find_state_calls(const std::string& text, const Origin& where) {
   std::vector<StateCall> out;
-  if (text.find("state") == std::string::npos) return out;
+  if (text.find("{{") == std::string::npos || text.find("state") == std::string::npos) return out;
   std::unique_ptr<ParsedTemplate> parsed;
   try {
     parsed = parse_template(text);
   } catch (const SyntaxError& e) {
     throw_syntax(e, text, "template", where);
   }
-  collect_state_calls(parsed->root, out);
+  for (const Node& n : parsed->root.nodes) {
+    std::optional<StateCall> read;
+    if (n.kind == Node::Kind::kAction) read = state_output_read(n, text);
+    if (read) {
+      out.push_back(std::move(*read));
+      continue;
+    }
+    collect_node(n, out);
+  }
   for (const auto& [name, list] : parsed->defines) collect_state_calls(*list, out);
   return out;
 }

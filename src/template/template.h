@@ -83,10 +83,19 @@ struct StateCall {
   std::string stack;
   std::string component;
   size_t offset = 0;  // byte offset of `state` in the template
+  // Set when the call is a whole action of the template's top level that reads an output,
+  // `{{ (state "S" "C").a.b }}` with both names double-quoted (the form provider settings turn
+  // into remote-state lookups): the field chain ("a", "b") and the action's span
+  // [action_begin, action_end), from its "{{" to just past its "}}", trim markers included.
+  std::vector<std::string> outputs;
+  size_t action_begin = 0;
+  size_t action_end = 0;
   bool operator==(const StateCall& o) const { return stack == o.stack && component == o.component; }
 };
-// Lists the state calls in text (in order of appearance, duplicates kept). Throws strata::Error
-// when the template does not parse.
+// Lists the state calls in text: every call in actions, control structures, parenthesised
+// pipelines and {{define}}s, but not in comments or string literals (in order of appearance,
+// duplicates kept). Calls whose names are not literals cannot be known before rendering and are
+// not listed. Throws strata::Error when the template does not parse.
 std::vector<StateCall> find_state_calls(const std::string& text, const Origin& where = {});
 
 }  // namespace strata::tpl

@@ -185,6 +185,60 @@ TEST(StateCalls, FindsLiteralCalls) {
   EXPECT_THROW(find_state_calls("{{ state \"a\" "), Error);
 }
 
+std::vector<std::string> state_refs(const std::string& text) {
+  std::vector<std::string> out;
+  for (const auto& c : find_state_calls(text)) out.push_back(c.stack + "/" + c.component);
+  return out;
+}
+
+TEST(StateCalls, FindsCallsInEveryCommonForm) {
+  EXPECT_EQ(state_refs("{{ (state \"dev\" \"vpc\").id }}"), std::vector<std::string>{"dev/vpc"});
+  EXPECT_EQ(state_refs("{{state \"dev\" \"vpc\" | toJson}}"), std::vector<std::string>{"dev/vpc"});
+  EXPECT_EQ(state_refs("{{- index (state `prod` `db`) \"host\" -}}"),
+            std::vector<std::string>{"prod/db"});
+  EXPECT_EQ(state_refs("arn:{{ (state \"a\" \"b\").x }}-{{ (state \"c\" \"d\").y }}"),
+            (std::vector<std::string>{"a/b", "c/d"}));
+  EXPECT_EQ(state_refs("{{ define \"t\" }}{{ state \"a\" \"b\" }}{{ end }}{{ with $x := state "
+                       "\"c\" \"d\" }}{{ end }}"),
+            (std::vector<std::string>{"c/d", "a/b"}))
+      << "the top level first, then each {{define}}";
+}
+
+TEST(StateCalls, IgnoresTextThatOnlyLooksLikeACall) {
+  EXPECT_TRUE(state_refs("state \"dev\" \"vpc\"").empty()) << "outside an action";
+  EXPECT_TRUE(state_refs("{{ .state }}").empty()) << "a field, not the function";
+  EXPECT_THROW(state_refs("{{ mystate \"a\" \"b\" }}"), Error) << "no such function";
+  EXPECT_TRUE(state_refs("{{ printf \"state \\\"a\\\" \\\"b\\\"\" }}").empty())
+      << "inside a string";
+  EXPECT_TRUE(state_refs("{{ $stack := \"dev\" }}{{ state $stack \"vpc\" }}").empty())
+      << "not a literal";
+  EXPECT_TRUE(state_refs("{{/* state \"a\" \"b\" */}}").empty()) << "a comment";
+  EXPECT_THROW(state_refs("{{ state \"a\" \"b\""), Error) << "unterminated action";
+}
+
+TEST(StateCalls, HandlesBracesInsideStringArguments) {
+  EXPECT_EQ(state_refs("{{ (state \"dev\" \"vpc\").id | printf \"}}%s\" }}"),
+            std::vector<std::string>{"dev/vpc"});
+}
+
+TEST(StateCalls, MarksWholeActionsThatReadAnOutput) {
+  const std::string text = "https://{{- (state \"dev\" \"db\").endpoint.host -}}:443/{{ .stack }}";
+  auto calls = find_state_calls(text);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].outputs, (std::vector<std::string>{"endpoint", "host"}));
+  EXPECT_EQ(text.substr(calls[0].action_begin, calls[0].action_end - calls[0].action_begin),
+            "{{- (state \"dev\" \"db\").endpoint.host -}}");
+  // Reads that are not the whole action, or not written with double quotes, are plain calls.
+  for (const char* other :
+       {"{{ (state \"dev\" \"db\").host | quote }}", "{{ (state \"dev\" \"db\") }}",
+        "{{ $h := (state \"dev\" \"db\").host }}", "{{ (state `dev` `db`).host }}",
+        "{{ if true }}{{ (state \"dev\" \"db\").host }}{{ end }}"}) {
+    auto plain = find_state_calls(other);
+    ASSERT_EQ(plain.size(), 1u) << other;
+    EXPECT_TRUE(plain[0].outputs.empty()) << other;
+  }
+}
+
 TEST(Functions, StrataExtras) {
   EXPECT_EQ(render(R"({{ .tags | toYaml }})", data()), "team: core");
   EXPECT_EQ(render(R"({{ dict "a" (list 1 "x") "b" "true" | toYaml }})", data()), "a:\n- 1\n- x\nb: \"true\"");

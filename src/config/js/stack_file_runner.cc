@@ -3,13 +3,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "config/js/file_run.h"
 #include "config/js/js_value.h"
+#include "base/atomic_file.h"
 #include "base/fnv.h"
 
 // Exported by libjavascriptcoregtk but missing from its public headers.
@@ -38,19 +38,11 @@ namespace {
 constexpr double kWatchdogPoll = 0.05;
 
 size_t resident_bytes() {
-  std::ifstream in("/proc/self/statm");
+  std::string statm;
   size_t total = 0, resident = 0;
-  in >> total >> resident;
+  if (try_read_file("/proc/self/statm", statm))
+    std::sscanf(statm.c_str(), "%zu %zu", &total, &resident);
   return resident * static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-}
-
-bool read_file(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
 }
 
 // A few JavaScriptCore VMs for the whole process, created on first use and never destroyed:
@@ -152,7 +144,7 @@ JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exceptio
 
   std::string display = runner.display_path(path);
   std::string source;
-  if (!read_file(path, source)) {
+  if (!try_read_file(path, source)) {
     facts.mark_uncacheable("a required file could not be read");  // it may be readable later
     *exception = positioned_error(ctx, "cannot read " + display, display, 0,
                                   "check that the file exists and is readable");

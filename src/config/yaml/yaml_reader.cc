@@ -6,10 +6,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <optional>
-#include <sstream>
 
+#include "base/atomic_file.h"
 #include "base/yaml_guard.h"
 #include "model/error.h"
 
@@ -236,13 +235,11 @@ Value parse_yaml(const std::string& text, const std::string& file, size_t max_va
 
 Value read_yaml_file(const std::string& path, const std::string& display) {
   const std::string& name = display.empty() ? path : display;
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  std::string text;
+  if (!try_read_file(path, text))
     throw Error("cannot read YAML file", Origin(name),
                 "check that the file exists and is readable");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_yaml(text.str(), name);
+  return parse_yaml(text, name);
 }
 
 }  // namespace strata::yaml
