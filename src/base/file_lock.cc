@@ -5,7 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+
 #include <cerrno>
+#include <cstdlib>
+#include <string_view>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -31,7 +35,18 @@ std::string read_fd(int fd) {
   return content;
 }
 
-// The lock file holds "pid\ncommand line\n"; describes the holder as "pid 1234: strata apply".
+bool process_alive(const std::string& pid_text) {
+  char* end = nullptr;
+  long pid = std::strtol(pid_text.c_str(), &end, 10);
+  if (pid <= 0 || !end || *end != '\0') return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
+}
+
+constexpr std::string_view kEngineLine = "engine ";
+
+// The lock file holds "pid\ncommand line\n" and, while an engine runs under it, "engine PID
+// COMMAND\n". Describes the holder as "pid 1234: strata apply", and an engine that a dead
+// strata left running as what it is.
 std::string describe_holder(int fd) {
   // The holder writes its details just after taking the lock; give it a moment if we looked
   // in between.
@@ -44,12 +59,36 @@ std::string describe_holder(int fd) {
   size_t nl = content.find('\n');
   if (nl == std::string::npos || nl == 0) return "pid unknown";
   std::string pid = content.substr(0, nl);
-  std::string command = content.substr(nl + 1);
-  while (!command.empty() && command.back() == '\n') command.pop_back();
-  return command.empty() ? "pid " + pid : "pid " + pid + ": " + command;
+  std::string rest = content.substr(nl + 1);
+  std::string command = rest.substr(0, rest.find('\n'));
+  std::string holder = command.empty() ? "pid " + pid : "pid " + pid + ": " + command;
+  size_t at = rest.find(std::string("\n") + std::string(kEngineLine));
+  if (at == std::string::npos) return holder;
+  std::string engine = rest.substr(at + 1 + kEngineLine.size());
+  engine = engine.substr(0, engine.find('\n'));
+  std::string engine_pid = engine.substr(0, engine.find(' '));
+  if (!process_alive(engine_pid)) return holder;
+  if (process_alive(pid)) return holder + ", running pid " + engine;
+  return "its engine, pid " + engine + ", still running after the strata that started it (" + holder +
+         ") was killed; it was told to stop and is saving its state";
 }
 
 }  // namespace
+
+void record_lock_engine(int fd, pid_t pid, const std::string& command) {
+  std::string content = read_fd(fd);
+  // Keep the holder's two lines; drop an earlier engine's.
+  size_t first = content.find('\n');
+  size_t second = first == std::string::npos ? std::string::npos : content.find('\n', first + 1);
+  std::string details = second == std::string::npos ? content : content.substr(0, second + 1);
+  if (!details.empty() && details.back() != '\n') details += '\n';
+  details += std::string(kEngineLine) + std::to_string(pid) + " " + command + "\n";
+  if (::pwrite(fd, details.data(), details.size(), 0) == static_cast<ssize_t>(details.size())) {
+    if (::ftruncate(fd, static_cast<off_t>(details.size())) != 0) {
+      // Only the explanation of the lock suffers.
+    }
+  }
+}
 
 std::string current_command_line() {
   static const std::string line = [] {

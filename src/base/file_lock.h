@@ -1,8 +1,11 @@
 // FileLock: one strata at a time per workdir. An exclusive flock() on a lock file, taken
 // without waiting: a second strata fails at once with a message naming the holder's PID and
-// command line, which the holder writes into the lock file. The kernel drops a flock when its
-// holder dies, so a lock file left behind by a crashed or killed strata is no obstacle.
+// command line, which the holder writes into the lock file — and the engine working under it,
+// which may still be running after the strata that started it was killed. The kernel drops a
+// flock when the last process holding it exits, so a lock file left behind is no obstacle.
 #pragma once
+
+#include <sys/types.h>
 
 #include <string>
 
@@ -23,11 +26,19 @@ class FileLock {
   // Releases early; the file stays (removing it would race with a process about to lock it).
   void release();
   const std::string& path() const { return path_; }
+  // The locked descriptor: a process that inherits it holds the lock too (the engine
+  // supervisor does, so the lock outlives a killed strata for as long as its engine runs).
+  int fd() const { return fd_; }
 
  private:
   std::string path_;
   int fd_ = -1;
 };
+
+// Adds "engine PID COMMAND" to the details of the lock held through `fd`: the process that works
+// under the lock (base/supervisor.h), named when a later strata finds the lock taken. Best
+// effort, like the details themselves.
+void record_lock_engine(int fd, pid_t pid, const std::string& command);
 
 // This process's command line from /proc/self/cmdline, arguments joined by spaces.
 std::string current_command_line();

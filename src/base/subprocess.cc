@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "base/supervisor.h"
 #include "model/error.h"
 
 extern char** environ;
@@ -328,8 +329,9 @@ pid_t Subprocess::pid() const {
   return pid_;
 }
 
-pid_t Subprocess::spawn(const std::string& program, const std::vector<std::string>& env,
-                        int stdin_fd, int stdout_fd, int stderr_fd) {
+pid_t Subprocess::spawn(const std::string& program, const std::vector<std::string>& args,
+                        const std::vector<std::string>& env, int stdin_fd, int stdout_fd, int stderr_fd,
+                        const std::vector<std::pair<int, int>>& extra_fds) {
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
@@ -341,6 +343,8 @@ pid_t Subprocess::spawn(const std::string& program, const std::vector<std::strin
   }
   posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
   posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+  // The sources are numbered above every target (see run()), so no dup2 overwrites a later one's.
+  for (const auto& [source, target] : extra_fds) posix_spawn_file_actions_adddup2(&actions, source, target);
   if (!options_.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options_.cwd.c_str());
 
   // Own process group (pgid = pid): a terminal's Ctrl-C reaches only strata, which decides what
@@ -360,7 +364,7 @@ pid_t Subprocess::spawn(const std::string& program, const std::vector<std::strin
   posix_spawnattr_setsigdefault(&attr, &defaults);
 
   std::vector<char*> argv;
-  for (const auto& a : options_.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   std::vector<char*> envp;
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
@@ -425,8 +429,34 @@ SubprocessResult Subprocess::run() {
     stdin_child = UniqueFd(sv[1]);
   }
 
+  // Supervised: strata __supervise LIFELINE KEEP -- PROGRAM ARGS (base/supervisor.h). The
+  // lifeline's write end stays here, close-on-exec, so only this process's death closes it.
+  std::string spawned = program;
+  std::vector<std::string> argv = options_.argv;
+  std::vector<std::pair<int, int>> extra_fds;
+  UniqueFd lifeline_r, lifeline_w, keep;
+  if (!options_.supervisor.empty()) {
+    auto [r, w] = make_pipe();
+    lifeline_w = std::move(w);
+    // Above the targets (3, 4) so no dup2 in the child overwrites the other source.
+    lifeline_r = UniqueFd(::fcntl(r.get(), F_DUPFD_CLOEXEC, 10));
+    extra_fds.emplace_back(lifeline_r.get(), 3);
+    if (options_.keep_fd >= 0) {
+      keep = UniqueFd(::fcntl(options_.keep_fd, F_DUPFD_CLOEXEC, 10));
+      extra_fds.emplace_back(keep.get(), 4);
+    }
+    if (!lifeline_r.valid() || (options_.keep_fd >= 0 && !keep.valid()))
+      throw Error(std::string("cannot pass descriptors to the engine supervisor: ") + strerror(errno), {},
+                  "the process may be out of file descriptors (ulimit -n)");
+    spawned = options_.supervisor;
+    argv = {options_.supervisor, kSuperviseCommand, "3", keep.valid() ? "4" : "-1", "--", program};
+    argv.insert(argv.end(), options_.argv.begin() + 1, options_.argv.end());
+  }
+
   const auto start = Clock::now();
-  const pid_t pid = spawn(program, env, stdin_child.get(), out_w.get(), err_w.get());
+  const pid_t pid = spawn(spawned, argv, env, stdin_child.get(), out_w.get(), err_w.get(), extra_fds);
+  lifeline_r.reset();
+  keep.reset();
   out_w.reset();
   err_w.reset();
   stdin_child.reset();

@@ -47,6 +47,12 @@ struct SubprocessOptions {
   // 0 = no limit. When it passes the group gets SIGTERM, and SIGKILL `kill_grace` later.
   std::chrono::milliseconds timeout{0};
   std::chrono::milliseconds kill_grace{std::chrono::seconds(10)};
+  // Run the child under the supervisor (base/supervisor.h): this is the path of a binary that
+  // has the supervisor mode (strata itself); "" = start the child directly. A supervised child
+  // outlives this process's death cleanly: it gets SIGINT and its output is still read.
+  std::string supervisor;
+  // A descriptor the supervised child holds for as long as it runs (the workdir lock); -1 = none.
+  int keep_fd = -1;
 };
 
 struct SubprocessResult {
@@ -86,9 +92,10 @@ class Subprocess {
   pid_t pid() const;
 
  private:
-  // stdin_fd -1 = /dev/null.
-  pid_t spawn(const std::string& program, const std::vector<std::string>& env, int stdin_fd,
-              int stdout_fd, int stderr_fd);
+  // stdin_fd -1 = /dev/null. `extra_fds`: {source, target} descriptors the child gets as well.
+  pid_t spawn(const std::string& program, const std::vector<std::string>& argv,
+              const std::vector<std::string>& env, int stdin_fd, int stdout_fd, int stderr_fd,
+              const std::vector<std::pair<int, int>>& extra_fds);
   // Called once the child has exited but before it is reaped: its zombie still holds the
   // group id, so the group cannot have been reused by an unrelated process yet.
   // Returns false when the status could not be collected (the kernel reaped the child).

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/supervisor.h"
 #include "workspace/operations.h"
 
 extern char** environ;
@@ -25,6 +26,7 @@ std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, boo
   options.start_dir = std::filesystem::current_path(ec).string();  // main() has applied -C
   options.env = process_environment();
   options.engine = globals.engine;
+  options.engine_supervisor = self_executable();  // main() runs the supervisor mode
   if (!globals.quiet && !globals.json) {
     options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
       std::cerr << where.str() << ": " << text << "\n";

@@ -69,6 +69,8 @@ EngineResponse Engine::run(const EngineRequest& request, const std::function<voi
   o.argv.push_back(choice_.path);
   o.argv.insert(o.argv.end(), request.args.begin(), request.args.end());
   o.cwd = request.cwd;
+  o.supervisor = supervisor_;
+  o.keep_fd = request.keep_fd;
   apply_environment(o, request.env);
   if (!plugin_cache_dir_.empty()) {
     std::error_code ec;

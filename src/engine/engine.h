@@ -24,6 +24,7 @@ struct EngineRequest {
   std::string cwd;
   std::map<std::string, std::string> env;  // laid over the inherited environment
   std::string log_path;                     // "" = no log
+  int keep_fd = -1;  // held by the engine while it runs (the workdir lock), when supervised
   bool json_stream = false;                 // stdout is the machine-readable UI stream
   bool capture_stdout = false;              // keep stdout whole (output -json); never logged,
                                             // since it may hold sensitive values
@@ -77,6 +78,10 @@ class Engine : public EngineRunner {
   void set_redactor(const Redactor* redactor) { redactor_ = redactor; }
   const Redactor* redactor() const override { return redactor_; }
 
+  // Run every engine under the supervisor in this binary (base/supervisor.h), so it outlives
+  // strata's death cleanly; "" = start engines directly.
+  void set_supervisor(std::string path) { supervisor_ = std::move(path); }
+
   // The complete environment engine (and hook) processes start from; unset, the process's own.
   // A workspace sets it, so two runs in one process can each have their own.
   void set_environment(std::map<std::string, std::string> env) { environment_ = std::move(env); }
@@ -96,6 +101,7 @@ class Engine : public EngineRunner {
   std::mutex init_mutex_;  // one `init` at a time per plugin cache
   const Redactor* redactor_ = nullptr;
   std::optional<std::map<std::string, std::string>> environment_;
+  std::string supervisor_;
 };
 
 // The default provider plugin cache in the environment `env`: $XDG_CACHE_HOME/strata/plugin-cache

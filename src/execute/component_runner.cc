@@ -324,6 +324,7 @@ std::string ComponentRunner::prepare_dependency(const Component& component) {
     r.args = {"init", "-input=false", "-no-color", "-reconfigure"};
     r.cwd = generated.run_dir;
     r.env = options_.env;
+    r.keep_fd = lock.fd();
     if (!options_.log_dir.empty()) {
       r.log_path = options_.log_dir + "/" + component.stack + "/" + component.name + ".outputs.log";
     }
@@ -390,6 +391,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     r.env = env;
     r.log_path = outcome.log_path;
     r.json_stream = json;
+    r.keep_fd = lock.fd();  // a supervised engine holds the workdir lock as long as it runs
     return r;
   };
   auto failed = [&](const EngineResponse& r, const std::string& what) {

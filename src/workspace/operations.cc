@@ -13,6 +13,7 @@ std::unique_ptr<Engine> engine_for(const Workspace& ws, Operation op) {
     auto engine = std::make_unique<Engine>(EngineChoice{"tofu", "tofu", false, "PATH"}, "");
     engine->set_redactor(&ws.redactor());
     engine->set_environment(ws.environment());
+    engine->set_supervisor(ws.engine_supervisor());
     return engine;
   }
 }

@@ -61,6 +61,7 @@ std::unique_ptr<Engine> Workspace::make_engine() const {
   auto engine = std::make_unique<Engine>(*selection.choice, selection.plugin_cache_dir);
   engine->set_redactor(redactor_.get());
   engine->set_environment(environment_);
+  engine->set_supervisor(options_.engine_supervisor);
   return engine;
 }
 

@@ -38,6 +38,9 @@ struct WorkspaceOptions {
   js::LogSink log;
   // Reuse results of unchanged stack files (config/js/js_cache.h).
   bool js_cache = true;
+  // A binary with the engine supervisor mode (base/supervisor.h) — strata itself, for the CLI
+  // and the worker — so engines outlive a killed strata cleanly; "" = engines run directly.
+  std::string engine_supervisor;
 };
 
 // Which engine binary a project runs, and why; a named engine that is missing is an error.
@@ -52,6 +55,7 @@ class Workspace {
   const Project& project() const { return project_; }
   const std::string& root() const { return project_.root; }
   const std::string& start_dir() const { return options_.start_dir; }
+  const std::string& engine_supervisor() const { return options_.engine_supervisor; }
   // The variables of this run: the given environment, plus strata.yaml env, .env, .env.local.
   const Environment& environment() const { return environment_; }
   // Every problem loading found; commands other than validate call throw_if_errors().

@@ -324,7 +324,9 @@ void press_ctrl_c(BackgroundStrata& strata, CtrlC how) {
 bool applying(const TestProject& p, int count) {
   int n = 0;
   for (const auto& proc : processes_mentioning(p.root()))
-    if (proc.find("tofu-sim apply") != std::string::npos && handles_sigint(std::stoi(proc))) ++n;
+    if (proc.find("tofu-sim apply") != std::string::npos && proc.find("__supervise") == std::string::npos &&
+        handles_sigint(std::stoi(proc)))
+      ++n;
   return n == count;
 }
 
