@@ -14,8 +14,11 @@ function(strata_add_test)
   # pass a list-valued ENVIRONMENT property through its generated script, but it does honour
   # the target's CROSSCOMPILING_EMULATOR (for discovery and for each test).
   set_target_properties(${T_NAME} PROPERTIES CROSSCOMPILING_EMULATOR "/usr/bin/env;${STRATA_TEST_ENV}")
+  # NO_PRETTY_VALUES: data-driven suites name each case (Cases/Suite.Test/case_name); without
+  # it ctest would append "  # GetParam() = <path>" to every such name.
   gtest_discover_tests(${T_NAME}
     DISCOVERY_MODE PRE_TEST
+    NO_PRETTY_VALUES
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
     PROPERTIES TIMEOUT 300)
 endfunction()

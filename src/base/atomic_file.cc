@@ -21,7 +21,11 @@ namespace {
   if (err == ENOENT) hint = "check that the directory exists";
   if (err == EACCES || err == EPERM) hint = "check the permissions of the file and its directory";
   if (err == ENOSPC || err == EDQUOT) hint = "free some disk space and run again";
-  throw Error("cannot " + what + " '" + path + "': " + std::strerror(err), {}, hint);
+  // A path that does not exist is usually a wrong name in the project; anything else
+  // (permissions, a full or read-only disk, I/O) is the machine's.
+  ErrorKind kind =
+      err == ENOENT || err == ENOTDIR ? ErrorKind::kUserInput : ErrorKind::kEnvironment;
+  throw Error(kind, "cannot " + what + " '" + path + "': " + std::strerror(err), {}, hint);
 }
 
 // Reads the whole of an open fd; false with errno set on failure.

@@ -184,6 +184,8 @@ TEST(AtomicFile, ReadMissingFileNamesPathAndReason) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(e.message().find(path), std::string::npos) << e.message();
+    // A name that leads nowhere is the project's mistake, not the machine's.
+    EXPECT_EQ(e.kind(), ErrorKind::kUserInput);
     EXPECT_NE(e.message().find("No such file or directory"), std::string::npos) << e.message();
   }
 }

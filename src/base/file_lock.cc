@@ -110,7 +110,8 @@ FileLock::FileLock(const std::string& lock_path, const std::string& what) : path
   fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     int err = errno;
-    throw Error("cannot open lock file '" + lock_path + "': " + std::strerror(err), {},
+    throw Error(ErrorKind::kEnvironment,
+                "cannot open lock file '" + lock_path + "': " + std::strerror(err), {},
                 "check that the directory exists and is writable");
   }
   int rc;
@@ -122,9 +123,10 @@ FileLock::FileLock(const std::string& lock_path, const std::string& what) : path
     ::close(fd_);
     fd_ = -1;
     if (err != EWOULDBLOCK) {
-      throw Error("cannot lock '" + lock_path + "': " + std::strerror(err));
+      throw Error(ErrorKind::kEnvironment,
+                  "cannot lock '" + lock_path + "': " + std::strerror(err));
     }
-    throw Error(what + " is locked by another strata (" + holder + ")", {},
+    throw Error(ErrorKind::kConflict, what + " is locked by another strata (" + holder + ")", {},
                 "wait for it to finish or stop that process; the lock (" + lock_path +
                     ") is released as soon as it exits");
   }

@@ -66,6 +66,7 @@ TEST(FileLock, SecondHolderIsToldWhoHoldsIt) {
     std::string expected_start = "workdir .strata/dev/vpc is locked by another strata (pid " +
                                  std::to_string(holder.pid()) + ": ";
     EXPECT_EQ(e.message().rfind(expected_start, 0), 0u) << e.message();
+    EXPECT_EQ(e.kind(), ErrorKind::kConflict);
     // The holder is this test binary (forked), so its command line names it.
     EXPECT_NE(e.message().find("base_test"), std::string::npos) << e.message();
     EXPECT_NE(e.hint().find(lock_path), std::string::npos) << e.hint();
@@ -112,6 +113,7 @@ TEST(FileLock, MissingDirectoryIsAClearError) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(e.message().find(dir.file("missing/lock")), std::string::npos) << e.message();
+    EXPECT_EQ(e.kind(), ErrorKind::kEnvironment);
     EXPECT_NE(e.message().find("No such file or directory"), std::string::npos) << e.message();
   }
 }

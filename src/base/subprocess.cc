@@ -155,7 +155,8 @@ void check_working_directory(const std::string& cwd, const std::string& program)
   struct stat st;
   if (::stat(cwd.c_str(), &st) != 0) {
     int err = errno;
-    throw Error("cannot run '" + program + "': working directory '" + cwd +
+    throw Error(ErrorKind::kEnvironment,
+                "cannot run '" + program + "': working directory '" + cwd +
                     "' is not usable: " + strerror(err),
                 {}, "create the directory or run from another one");
   }
@@ -186,7 +187,7 @@ std::string resolve_program(const std::string& name, const std::string& cwd,
     if (p.is_relative() && !cwd.empty()) p = fs::path(cwd) / p;
     std::string path = fs::absolute(p).lexically_normal().string();
     if (std::string why = unusable_reason(path); !why.empty()) {
-      throw Error("cannot run '" + name + "': " + why, {},
+      throw Error(ErrorKind::kEnvironment, "cannot run '" + name + "': " + why, {},
                   "check the path; it is taken relative to the working directory");
     }
     return path;
@@ -212,18 +213,18 @@ std::string resolve_program(const std::string& name, const std::string& cwd,
     }
   }
   if (!first_problem.empty()) {
-    throw Error("cannot run '" + name + "': " + first_problem, {},
+    throw Error(ErrorKind::kEnvironment, "cannot run '" + name + "': " + first_problem, {},
                 "make it executable (chmod +x) or fix PATH");
   }
-  throw Error("cannot run '" + name + "': not found on PATH", {},
+  throw Error(ErrorKind::kEnvironment, "cannot run '" + name + "': not found on PATH", {},
               "install it or give its full path; PATH is " + search);
 }
 
 std::pair<UniqueFd, UniqueFd> make_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
-    throw Error(std::string("cannot create a pipe: ") + strerror(errno), {},
-                "the process may be out of file descriptors (ulimit -n)");
+    throw Error(ErrorKind::kEnvironment, std::string("cannot create a pipe: ") + strerror(errno),
+                {}, "the process may be out of file descriptors (ulimit -n)");
   }
   return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
@@ -387,7 +388,8 @@ pid_t Subprocess::spawn(const std::string& program, const std::vector<std::strin
   if (err != 0) {
     std::string hint = err == ENOEXEC ? "a script needs a '#!' line naming its interpreter"
                                       : "check the program and the working directory";
-    throw Error("cannot run '" + options_.argv[0] + "' (" + program + "): " + strerror(err), {},
+    throw Error(ErrorKind::kEnvironment,
+                "cannot run '" + options_.argv[0] + "' (" + program + "): " + strerror(err), {},
                 hint);
   }
   return pid;
@@ -423,7 +425,8 @@ SubprocessResult Subprocess::run() {
     // the child exits without reading everything.
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-      throw Error(std::string("cannot create a socket pair: ") + strerror(errno));
+      throw Error(ErrorKind::kEnvironment,
+                  std::string("cannot create a socket pair: ") + strerror(errno));
     }
     io.stdin_feeder = StdinFeeder{UniqueFd(sv[0]), *options_.stdin_data};
     stdin_child = UniqueFd(sv[1]);

@@ -285,6 +285,7 @@ TEST(Subprocess, MissingProgramIsAClearError) {
   } catch (const Error& e) {
     EXPECT_EQ(e.message(), "cannot run 'strata-no-such-engine': not found on PATH");
     EXPECT_NE(e.hint().find("PATH is"), std::string::npos) << e.hint();
+    EXPECT_EQ(e.kind(), ErrorKind::kEnvironment);
   }
 }
 
@@ -309,6 +310,7 @@ TEST(Subprocess, NonExecutableProgramIsAClearError) {
   } catch (const Error& e) {
     EXPECT_NE(e.message().find(dir.file("tofu") + ": it is not executable"), std::string::npos)
         << e.message();
+    EXPECT_EQ(e.kind(), ErrorKind::kEnvironment);
   }
 }
 

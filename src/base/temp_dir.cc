@@ -33,7 +33,8 @@ TempDir::TempDir(std::string_view prefix) {
   buf.push_back('\0');
   if (!mkdtemp(buf.data())) {
     int err = errno;
-    throw Error("cannot create a temporary directory in '" + base + "': " + std::strerror(err), {},
+    throw Error(ErrorKind::kEnvironment,
+                "cannot create a temporary directory in '" + base + "': " + std::strerror(err), {},
                 "check that TMPDIR points at a writable directory");
   }
   std::error_code ec;

@@ -129,10 +129,14 @@ int main(int argc, char** argv) {
   try {
     return action ? action() : 0;
   } catch (const strata::Error& e) {
-    std::cerr << "error: " << e.render() << "\n";
-    return 1;
+    if (e.kind() == strata::ErrorKind::kInternal) {
+      std::cerr << "internal error: " << e.render() << "\n  hint: this is a bug in strata; please report it\n";
+    } else {
+      std::cerr << "error: " << e.render() << "\n";
+    }
+    return strata::exit_code(e.kind());
   } catch (const std::exception& e) {
     std::cerr << "internal error: " << e.what() << "\n  hint: this is a bug in strata; please report it\n";
-    return 1;
+    return strata::exit_code(strata::ErrorKind::kInternal);
   }
 }

@@ -41,8 +41,10 @@ std::optional<EngineChoice> locate_engine(const std::string& requested,
   if (!want.empty() && want != "auto") {
     auto found = find_on_path(want, path_list);
     if (!found) {
-      throw Error("engine \"" + want + "\" (from " + source + ") was not found or is not executable",
-                  {}, "install OpenTofu or Terraform, or point " + source + " at the binary");
+      throw Error(
+          ErrorKind::kEnvironment,
+          "engine \"" + want + "\" (from " + source + ") was not found or is not executable", {},
+          "install OpenTofu or Terraform, or point " + source + " at the binary");
     }
     return make_choice(*found, source);
   }

@@ -25,13 +25,15 @@ std::map<std::string, EngineOutput> parse_output_json(const std::string& text,
       "..., \"value\": ...}}";
   Value doc = parse_json_text(text, origin);
   if (!doc.is_map()) {
-    throw Error(std::string("engine output is a JSON ") + doc.kind_name() + ", not an object",
+    throw Error(ErrorKind::kEngineFailed,
+                std::string("engine output is a JSON ") + doc.kind_name() + ", not an object",
                 origin, hint);
   }
   std::map<std::string, EngineOutput> out;
   for (auto& [name, entry] : doc.as_map()) {
     if (!entry.is_map() || !entry.find("value")) {
-      throw Error("engine output \"" + name + "\" has no value", origin, hint);
+      throw Error(ErrorKind::kEngineFailed, "engine output \"" + name + "\" has no value", origin,
+                  hint);
     }
     EngineOutput o;
     o.sensitive = engine_json::bool_field(&entry, "sensitive");

@@ -43,6 +43,7 @@ TEST(OutputJson, RejectsOtherDocumentsWithWhere) {
   } catch (const Error& e) {
     EXPECT_NE(e.render().find("work/vpc/output.json"), std::string::npos);
     EXPECT_NE(e.message().find("\"x\" has no value"), std::string::npos);
+    EXPECT_EQ(e.kind(), ErrorKind::kEngineFailed);
   }
   EXPECT_THROW(parse_output_json("\"hello\""), Error);
   EXPECT_THROW(parse_output_json("Error: no state"), Error);

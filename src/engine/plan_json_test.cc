@@ -2,14 +2,15 @@
 // OpenTofu conformance data.
 #include "engine/plan_json.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include <gtest/gtest.h>
-
 #include "model/error.h"
 #include "tests/support/conformance.h"
+#include "tests/support/data_cases.h"
 
 namespace strata {
 namespace {
@@ -76,38 +77,58 @@ TEST(PlanJson, RejectsStateDocumentsWithHint) {
   EXPECT_THROW(parse_plan_json("[]"), Error);
 }
 
-// Every plan document in the samples parses; counts agree with the engine's own change_summary
-// where the sample has one next to it.
-TEST(PlanJsonConformance, EveryShowJsonPlanSampleParses) {
-  STRATA_REQUIRE_CONFORMANCE(conf);
-  const fs::path root = fs::path(conf) / "tofu-json/opentofu";
-  int plans = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    const fs::path& p = entry.path();
-    const std::string s = p.string();
-    bool plan_doc = false;
-    if (s.find("/show-json/") != std::string::npos || s.find("/show-json-identity/") != std::string::npos ||
-        s.find("/show-json-sensitive/") != std::string::npos) {
-      plan_doc = p.extension() == ".json" && p.filename().string().rfind("output", 0) == 0;
-    }
-    plan_doc |= p.filename() == "plan-redacted.json" && fs::file_size(p) > 10;
-    plan_doc |= p.filename() == "redacted-plan.json";
-    plan_doc |= p.filename() == "plan.json" && s.find("equivalence-tests/outputs") != std::string::npos;
-    if (!plan_doc) continue;
-    ++plans;
-    try {
-      PlanDocument plan = parse_plan_json(read_file(p), Origin(s));
-      EXPECT_FALSE(plan.format_version.empty()) << s;
-      for (const auto& rc : plan.resource_changes) {
-        EXPECT_FALSE(rc.address.empty()) << s;
-        EXPECT_FALSE(rc.actions.empty()) << s << " " << rc.address;
-      }
-    } catch (const Error& e) {
-      ADD_FAILURE() << e.render();
-    }
-  }
-  EXPECT_GE(plans, 70);
+fs::path samples_dir() {
+  return fs::path(strata::testing::conformance_dir()) / "tofu-json/opentofu";
 }
+
+// The plan documents among the samples: `show -json` outputs and saved plan JSON.
+bool is_plan_document(const fs::path& p) {
+  const std::string s = p.string();
+  bool plan_doc = false;
+  if (s.find("/show-json/") != std::string::npos ||
+      s.find("/show-json-identity/") != std::string::npos ||
+      s.find("/show-json-sensitive/") != std::string::npos) {
+    plan_doc = p.extension() == ".json" && p.filename().string().rfind("output", 0) == 0;
+  }
+  std::error_code ec;
+  plan_doc |= p.filename() == "plan-redacted.json" && fs::file_size(p, ec) > 10;
+  plan_doc |= p.filename() == "redacted-plan.json";
+  plan_doc |=
+      p.filename() == "plan.json" && s.find("equivalence-tests/outputs") != std::string::npos;
+  return plan_doc;
+}
+
+std::vector<strata::testing::DataCase> plan_documents() {
+  return strata::testing::data_cases(samples_dir().string(), is_plan_document, true, ".json");
+}
+
+TEST(PlanJsonConformance, ThePlanSamplesArePresent) {
+  STRATA_REQUIRE_CONFORMANCE(conf);
+  EXPECT_GE(plan_documents().size(), 70u);
+}
+
+// Every plan document in the samples parses, one test each:
+// Cases/PlanJsonSample.Parses/internal_command_testdata_show_json_basic_create_output.
+class PlanJsonSample : public ::testing::TestWithParam<strata::testing::DataCase> {};
+
+TEST_P(PlanJsonSample, Parses) {
+  const std::string s = GetParam().path;
+  try {
+    PlanDocument plan = parse_plan_json(read_file(s), Origin(s));
+    EXPECT_FALSE(plan.format_version.empty()) << s;
+    for (const auto& rc : plan.resource_changes) {
+      EXPECT_FALSE(rc.address.empty()) << s;
+      EXPECT_FALSE(rc.actions.empty()) << s << " " << rc.address;
+    }
+  } catch (const Error& e) {
+    ADD_FAILURE() << e.render();
+  }
+}
+
+// No cases without the conformance folder; ThePlanSamplesArePresent then skips (or fails in CI).
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(PlanJsonSample);
+INSTANTIATE_TEST_SUITE_P(Cases, PlanJsonSample, ::testing::ValuesIn(plan_documents()),
+                         strata::testing::data_case_name);
 
 TEST(PlanJsonConformance, ExactValuesFromSamples) {
   STRATA_REQUIRE_CONFORMANCE(conf);

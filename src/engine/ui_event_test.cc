@@ -2,13 +2,14 @@
 // in the OpenTofu conformance samples.
 #include "engine/ui_event.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include <gtest/gtest.h>
-
 #include "tests/support/conformance.h"
+#include "tests/support/data_cases.h"
 
 namespace strata {
 namespace {
@@ -153,60 +154,92 @@ TEST(UiEvent, ReadsOutputsOfPlanAndApply) {
   EXPECT_EQ(to_json_text(l.type, -1), R"(["tuple",["string"]])");
 }
 
-// Every log in the samples that holds JSON lines: each JSON line parses to a typed message and
-// each other line to a text event; none is lost.
-TEST(UiEventConformance, EveryJsonLinesLogParses) {
-  STRATA_REQUIRE_CONFORMANCE(conf);
-  const fs::path root = fs::path(conf) / "tofu-json";
-  int files = 0, json_lines = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    const std::string ext = entry.path().extension().string();
-    if (ext != ".log" && ext != ".jsonlog") continue;
-    auto lines = lines_of(entry.path());
-    bool any_json = false;
-    for (const auto& l : lines) any_json |= !l.empty() && l[0] == '{';
-    if (!any_json) continue;
-    ++files;
-    for (size_t i = 0; i < lines.size(); ++i) {
-      UiEvent e = parse_ui_event(lines[i]);
-      if (!lines[i].empty() && lines[i][0] == '{') {
-        ++json_lines;
-        EXPECT_NE(e.type, UiEventType::kText) << entry.path() << ":" << i + 1;
-        EXPECT_NE(e.type, UiEventType::kOther)
-            << entry.path() << ":" << i + 1 << " unknown type " << e.type_name;
-        EXPECT_FALSE(e.message.empty()) << entry.path() << ":" << i + 1;
-      } else {
-        EXPECT_EQ(e.type, UiEventType::kText);
-      }
-    }
-  }
-  EXPECT_GE(files, 18);
-  EXPECT_GE(json_lines, 70);
+using strata::testing::data_cases;
+using strata::testing::DataCase;
+
+fs::path tofu_json_dir() { return fs::path(strata::testing::conformance_dir()) / "tofu-json"; }
+
+// Logs in the samples that hold JSON lines.
+bool is_json_lines_log(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  if (ext != ".log" && ext != ".jsonlog") return false;
+  for (const auto& l : lines_of(p))
+    if (!l.empty() && l[0] == '{') return true;
+  return false;
 }
 
-// The equivalence tests' apply.json files are arrays of the same messages.
-TEST(UiEventConformance, EveryEquivalenceApplyMessageParses) {
+bool is_equivalence_apply(const fs::path& p) { return p.filename() == "apply.json"; }
+
+const fs::path kEquivalenceOutputs = "opentofu/testing/equivalence-tests/outputs";
+
+TEST(UiEventConformance, TheSamplesArePresent) {
   STRATA_REQUIRE_CONFORMANCE(conf);
-  const fs::path root = fs::path(conf) / "tofu-json/opentofu/testing/equivalence-tests/outputs";
+  auto logs = data_cases(tofu_json_dir().string(), is_json_lines_log, true);
+  EXPECT_GE(logs.size(), 18u);
+  int json_lines = 0;
+  for (const auto& c : logs)
+    for (const auto& l : lines_of(c.path)) json_lines += !l.empty() && l[0] == '{';
+  EXPECT_GE(json_lines, 70);
   int messages = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.path().filename() != "apply.json") continue;
-    Value doc = parse_json_text(read_file(entry.path()));
-    ASSERT_TRUE(doc.is_list()) << entry.path();
-    for (const auto& m : doc.as_list()) {
-      UiEvent e = parse_ui_event(to_json_text(m, -1));
-      ++messages;
-      EXPECT_NE(e.type, UiEventType::kText) << entry.path();
-      EXPECT_NE(e.type, UiEventType::kOther) << entry.path() << " type " << e.type_name;
-      if (e.type == UiEventType::kChangeSummary) {
-        EXPECT_TRUE(e.changes.operation == "plan" || e.changes.operation == "apply" ||
-                    e.changes.operation == "destroy")
-            << entry.path() << " " << e.changes.operation;
-      }
-    }
+  for (const auto& c :
+       data_cases((tofu_json_dir() / kEquivalenceOutputs).string(), is_equivalence_apply, true)) {
+    Value doc = parse_json_text(read_file(c.path));
+    if (doc.is_list()) messages += static_cast<int>(doc.as_list().size());
   }
   EXPECT_GE(messages, 100);
 }
+
+// Each log with JSON lines, one test each: each JSON line parses to a typed message and each
+// other line to a text event; none is lost.
+class UiEventLog : public ::testing::TestWithParam<DataCase> {};
+
+TEST_P(UiEventLog, EveryLineParses) {
+  const std::string path = GetParam().path;
+  auto lines = lines_of(path);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    UiEvent e = parse_ui_event(lines[i]);
+    if (!lines[i].empty() && lines[i][0] == '{') {
+      EXPECT_NE(e.type, UiEventType::kText) << path << ":" << i + 1;
+      EXPECT_NE(e.type, UiEventType::kOther)
+          << path << ":" << i + 1 << " unknown type " << e.type_name;
+      EXPECT_FALSE(e.message.empty()) << path << ":" << i + 1;
+    } else {
+      EXPECT_EQ(e.type, UiEventType::kText);
+    }
+  }
+}
+
+// The equivalence tests' apply.json files are arrays of the same messages; one test each.
+class UiEventEquivalenceApply : public ::testing::TestWithParam<DataCase> {};
+
+TEST_P(UiEventEquivalenceApply, EveryMessageParses) {
+  const std::string path = GetParam().path;
+  Value doc = parse_json_text(read_file(path));
+  ASSERT_TRUE(doc.is_list()) << path;
+  for (const auto& m : doc.as_list()) {
+    UiEvent e = parse_ui_event(to_json_text(m, -1));
+    EXPECT_NE(e.type, UiEventType::kText) << path;
+    EXPECT_NE(e.type, UiEventType::kOther) << path << " type " << e.type_name;
+    if (e.type == UiEventType::kChangeSummary) {
+      EXPECT_TRUE(e.changes.operation == "plan" || e.changes.operation == "apply" ||
+                  e.changes.operation == "destroy")
+          << path << " " << e.changes.operation;
+    }
+  }
+}
+
+// No cases without the conformance folder; TheSamplesArePresent then skips (or fails in CI).
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(UiEventLog);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(UiEventEquivalenceApply);
+INSTANTIATE_TEST_SUITE_P(Cases, UiEventLog,
+                         ::testing::ValuesIn(data_cases(tofu_json_dir().string(), is_json_lines_log,
+                                                        true)),
+                         strata::testing::data_case_name);
+INSTANTIATE_TEST_SUITE_P(
+    Cases, UiEventEquivalenceApply,
+    ::testing::ValuesIn(data_cases((tofu_json_dir() / kEquivalenceOutputs).string(),
+                                   is_equivalence_apply, true, "/apply.json")),
+    strata::testing::data_case_name);
 
 TEST(UiEventConformance, ExactValuesFromSamples) {
   STRATA_REQUIRE_CONFORMANCE(conf);

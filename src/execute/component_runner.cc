@@ -139,16 +139,6 @@ bool holds_only_the_lock(const std::string& workdir) {
   return !ec;
 }
 
-// What a successful init depended on, as two fingerprints of the run dir's *.tf and *.tf.json
-// files: `selective` covers what init reads (the backend, provider requirements, module sources:
-// lines naming a source, version, backend or required_providers; backend.tf.json whole); `full`
-// covers every byte, for a module whose init made no .terraform folder (no backend, providers
-// or modules), where any new block (a provider, a data source) may need init after all.
-struct InitStamp {
-  std::string selective;
-  std::string full;
-};
-
 InitStamp init_stamp(const std::string& run_dir) {
   uint64_t h = fnv1a("strata-init-v1"), all = fnv1a("strata-init-full-v1");
   std::vector<fs::path> files;
@@ -251,7 +241,8 @@ Value ComponentRunner::read_outputs(const ComponentRef& ref, const std::string& 
   if (!options_.log_dir.empty()) req.log_path = options_.log_dir + "/" + ref.stack + "/" + ref.component + ".outputs.log";
   EngineResponse r = run_engine(req, nullptr);
   if (!r.success()) {
-    throw Error("could not read the outputs of " + ref.str() + ": " + first_error(r), ref.origin,
+    throw Error(ErrorKind::kEngineFailed,
+                "could not read the outputs of " + ref.str() + ": " + first_error(r), ref.origin,
                 "see " + req.log_path);
   }
   return output_values(parse_output_json(r.stdout_text, Origin(run_dir)));
@@ -287,8 +278,11 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
       try {
         run_dir = prepare_dependency(*target);
       } catch (const Error& e) {
-        throw Error("cannot read the outputs of " + key + ": its workdir could not be prepared: " + e.message(),
-                    where, "run `strata init " + ref.stack + " " + ref.component + "` and see its log");
+        throw Error(e.kind(),
+                    "cannot read the outputs of " + key +
+                        ": its workdir could not be prepared: " + e.message(),
+                    where,
+                    "run `strata init " + ref.stack + " " + ref.component + "` and see its log");
       }
       initialised = init_done(run_dir).has_value();
     }
@@ -329,7 +323,8 @@ std::string ComponentRunner::prepare_dependency(const Component& component) {
       r.log_path = options_.log_dir + "/" + component.stack + "/" + component.name + ".outputs.log";
     }
     EngineResponse response = run_engine(r, nullptr);
-    if (!response.success()) throw Error("init failed: " + first_error(response));
+    if (!response.success())
+      throw Error(ErrorKind::kEngineFailed, "init failed: " + first_error(response));
     write_init_stamp(generated.run_dir, stamp, data_dir_elsewhere());
   }
   return generated.run_dir;

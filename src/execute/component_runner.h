@@ -70,9 +70,22 @@ class ComponentRunner : public NodeRunner, public StateSource {
   ComponentResolver resolver_;  // shared by the worker threads (one copy of the env, one cache)
 };
 
+// What a successful init depended on, as two fingerprints of the run dir's *.tf and *.tf.json
+// files: `selective` covers what init reads (the backend, provider requirements, module sources:
+// lines naming a source, version, backend or required_providers; backend.tf.json whole); `full`
+// covers every byte, for a module whose init made no .terraform folder (no backend, providers
+// or modules), where any new block (a provider, a data source) may need init after all.
+struct InitStamp {
+  std::string selective;
+  std::string full;
+};
+
 // True when `init` must run in run_dir: no .terraform/, or the backend, provider requirements or
-// module sources changed since the last successful init. `stamp` receives the new stamp.
-bool init_needed(const std::string& run_dir, std::string* stamp);
-void write_init_stamp(const std::string& run_dir, const std::string& stamp);
+// module sources changed since the last successful init (any file, when init made no
+// .terraform). `stamp` receives the new stamp.
+bool init_needed(const std::string& run_dir, InitStamp* stamp);
+// Records a successful init of run_dir (see component_runner.cc for the no-.terraform case).
+// `data_dir_elsewhere`: TF_DATA_DIR is set for the engine.
+void write_init_stamp(const std::string& run_dir, const InitStamp& stamp, bool data_dir_elsewhere);
 
 }  // namespace strata

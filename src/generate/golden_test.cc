@@ -1,14 +1,16 @@
-// Golden-file tests: each folder under tests/data/generate/ is a case with a case.json (the
-// resolved component), a module/ folder and the expected/ workdir tree, compared byte for byte.
+// Golden-file tests: each folder under tests/data/generate/ is a case, and a test of its own,
+// with a case.json (the resolved component), a module/ folder and the expected/ workdir tree,
+// compared byte for byte; a folder without case.json or expected/ fails, naming it.
 // STRATA_UPDATE_GOLDEN=1 rewrites expected/ from the current output (review the diff!).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 
-#include <gtest/gtest.h>
-
-
 #include "../../tests/support/conformance.h"
+#include "../../tests/support/data_cases.h"
 #include "../../tests/support/golden_tree.h"
 #include "base/atomic_file.h"
 #include "base/temp_dir.h"
@@ -63,30 +65,44 @@ ComponentFiles load_case(const std::string& dir, const std::string& work_root) {
   return f;
 }
 
-TEST(GenerateGoldenTest, EveryCaseMatchesItsExpectedTree) {
-  std::string cases = testing::source_dir() + "/tests/data/generate";
-  ASSERT_TRUE(fs::is_directory(cases)) << cases;
-  int count = 0;
-  for (const auto& entry : fs::directory_iterator(cases)) {
-    if (!entry.is_directory()) continue;
-    std::string dir = entry.path().string();
-    SCOPED_TRACE("case " + entry.path().filename().string());
-    TempDir tmp;
-    ComponentFiles files = load_case(dir, tmp.path());
-    ModuleCache cache;
-    GenerateResult r = generate_workdir(files, cache);
-    testing::Tree actual = testing::read_golden_tree(r.workdir);
-    Value c = parse_json_text(read_file(dir + "/case.json"));
-    if (const Value* env = c.find("expect_env")) {
-      Value got = Value::map();
-      for (const auto& [k, v] : r.sensitive_env) got.set(k, v);
-      EXPECT_EQ(to_json_text(got, -1), to_json_text(*env, -1));
-    }
-    testing::expect_golden_tree(actual, dir + "/expected");
-    ++count;
-  }
-  EXPECT_GE(count, 1);
+std::string cases_dir() { return testing::source_dir() + "/tests/data/generate"; }
+
+TEST(GenerateGoldenTest, TheCaseFolderHoldsCases) {
+  ASSERT_TRUE(fs::is_directory(cases_dir())) << cases_dir();
+  EXPECT_FALSE(testing::data_cases(cases_dir(), testing::is_case_folder).empty()) << cases_dir();
 }
+
+// One test per folder: GenerateGoldenTest/Case.MatchesItsExpectedTree/comet_style.
+class GenerateGoldenCase : public ::testing::TestWithParam<testing::DataCase> {};
+
+TEST_P(GenerateGoldenCase, MatchesItsExpectedTree) {
+  const std::string dir = GetParam().path;
+  // Every folder is a case: one without case.json or expected/ is a mistake, not a skip.
+  ASSERT_TRUE(fs::is_regular_file(dir + "/case.json"))
+      << "case " << GetParam().relative << " has no case.json";
+  if (!std::getenv("STRATA_UPDATE_GOLDEN")) {
+    ASSERT_TRUE(fs::is_directory(dir + "/expected"))
+        << "case " << GetParam().relative
+        << " has no expected/ tree (STRATA_UPDATE_GOLDEN=1 writes it)";
+  }
+  TempDir tmp;
+  ComponentFiles files = load_case(dir, tmp.path());
+  ModuleCache cache;
+  GenerateResult r = generate_workdir(files, cache);
+  testing::Tree actual = testing::read_golden_tree(r.workdir);
+  Value c = parse_json_text(read_file(dir + "/case.json"));
+  if (const Value* env = c.find("expect_env")) {
+    Value got = Value::map();
+    for (const auto& [k, v] : r.sensitive_env) got.set(k, v);
+    EXPECT_EQ(to_json_text(got, -1), to_json_text(*env, -1));
+  }
+  testing::expect_golden_tree(actual, dir + "/expected");
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, GenerateGoldenCase,
+                         ::testing::ValuesIn(testing::data_cases(cases_dir(),
+                                                                 testing::is_case_folder)),
+                         testing::data_case_name);
 
 }  // namespace
 }  // namespace strata

@@ -48,7 +48,8 @@ std::vector<std::string> changed_files(const std::string& repo_dir, const std::s
 
   git_object* raw_object = nullptr;
   if (git_revparse_single(&raw_object, repo.get(), base_ref.c_str()) != 0)
-    throw Error("unknown git revision \"" + base_ref + "\": " + last_git_error(), {},
+    throw Error(ErrorKind::kNotFound,
+                "unknown git revision \"" + base_ref + "\": " + last_git_error(), {},
                 "check --base; a remote branch may need `git fetch` first (e.g. origin/main)");
   ObjectPtr object(raw_object);
   git_object* raw_tree = nullptr;

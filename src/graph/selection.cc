@@ -69,7 +69,7 @@ Selection select(const Graph& graph, const SelectionSpec& spec) {
   for (const auto& name : spec.stacks) {
     if (!stacks.count(name)) {
       std::string guess = closest_match(name, stack_names);
-      throw Error("no stack named " + quoted(name), {},
+      throw Error(ErrorKind::kNotFound, "no stack named " + quoted(name), {},
                   guess.empty() ? "run `strata list` to see the stacks"
                                 : "did you mean " + quoted(guess) + "?");
     }
@@ -84,7 +84,8 @@ Selection select(const Graph& graph, const SelectionSpec& spec) {
     }
     if (!stacks.count(ref.stack)) {
       std::string guess = closest_match(ref.stack, stack_names);
-      throw Error("no stack named " + quoted(ref.stack) + " (selecting " + quoted(ref.str()) + ")",
+      throw Error(ErrorKind::kNotFound,
+                  "no stack named " + quoted(ref.stack) + " (selecting " + quoted(ref.str()) + ")",
                   ref.origin,
                   guess.empty() ? "run `strata list` to see the stacks"
                                 : "did you mean " + quoted(guess + "/" + ref.component) + "?");
@@ -94,7 +95,8 @@ Selection select(const Graph& graph, const SelectionSpec& spec) {
       if (graph.node(static_cast<NodeId>(i)).stack == ref.stack)
         names.push_back(graph.node(static_cast<NodeId>(i)).component);
     std::string guess = closest_match(ref.component, names);
-    throw Error("stack " + quoted(ref.stack) + " has no component " + quoted(ref.component),
+    throw Error(ErrorKind::kNotFound,
+                "stack " + quoted(ref.stack) + " has no component " + quoted(ref.component),
                 ref.origin,
                 guess.empty() ? "run `strata list " + ref.stack + "` to see its components"
                               : "did you mean " + quoted(ref.stack + "/" + guess) + "?");

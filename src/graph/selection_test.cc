@@ -87,12 +87,14 @@ TEST(SelectionTest, UnknownNamesSuggestTheClosest) {
   } catch (const Error& e) {
     EXPECT_EQ(e.message(), "stack \"dev\" has no component \"cahce\"");
     EXPECT_EQ(e.hint(), "did you mean \"dev/cache\"?");
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
   }
   try {
     select(g, stacks({"prd"}));
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.hint(), "did you mean \"prod\"?");
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
   }
 }
 

@@ -22,6 +22,7 @@
 #include "hcl/parser.h"
 #include "hcl/variables.h"
 #include "tests/support/conformance.h"
+#include "tests/support/data_cases.h"
 
 namespace strata::hcl {
 namespace {
@@ -191,28 +192,43 @@ void compare_file(const std::string& oracle, const fs::path& path) {
   EXPECT_EQ(mine_addr, their_addr);
 }
 
-TEST(HclOracleDiff, EveryConformanceFileMatchesHashicorpHcl) {
+bool is_tf_file(const fs::path& p) { return p.extension() == ".tf" && fs::is_regular_file(p); }
+
+// Our own cases: valid/ widens expression coverage, invalid/ checks first-error positions.
+std::string own_cases_dir() { return ::strata::testing::source_dir() + "/tests/data/hcl"; }
+
+TEST(HclOracleDiff, TheFilesArePresent) {
   STRATA_REQUIRE_CONFORMANCE(conf);
+  size_t files = ::strata::testing::data_cases(conf, is_tf_file, true).size() +
+                 ::strata::testing::data_cases(own_cases_dir(), is_tf_file, true).size();
+  EXPECT_GT(files, 150u);
+}
+
+// One test per .tf file: Conformance/HclOracleFile.MatchesHashicorpHcl/<path> for the
+// conformance folder, Own/... for tests/data/hcl.
+class HclOracleFile : public ::testing::TestWithParam<::strata::testing::DataCase> {};
+
+TEST_P(HclOracleFile, MatchesHashicorpHcl) {
   std::string oracle = oracle_path();
   if (!fs::exists(oracle)) {
     if (::strata::testing::in_ci()) FAIL() << "oracle-hcl missing in CI: " << oracle;
     GTEST_SKIP() << "oracle-hcl not found at " << oracle
                  << " (run ../shared/oracles/build.sh or set STRATA_ORACLE_HCL)";
   }
-  std::vector<fs::path> files;
-  for (const auto& e : fs::recursive_directory_iterator(conf)) {
-    std::string name = e.path().filename().string();
-    if (e.is_regular_file() && name.ends_with(".tf")) files.push_back(e.path());
-  }
-  // Our own cases: valid/ widens expression coverage, invalid/ checks first-error positions.
-  fs::path own = fs::path(::strata::testing::source_dir()) / "tests/data/hcl";
-  for (const auto& e : fs::recursive_directory_iterator(own)) {
-    if (e.is_regular_file() && e.path().extension() == ".tf") files.push_back(e.path());
-  }
-  std::sort(files.begin(), files.end());
-  EXPECT_GT(files.size(), 150u);
-  for (const auto& p : files) compare_file(oracle, p);
+  compare_file(oracle, GetParam().path);
 }
+
+// No conformance cases without the conformance folder; TheFilesArePresent then skips (or fails in
+// CI).
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(HclOracleFile);
+INSTANTIATE_TEST_SUITE_P(Conformance, HclOracleFile,
+                         ::testing::ValuesIn(::strata::testing::data_cases(
+                             ::strata::testing::conformance_dir(), is_tf_file, true, ".tf")),
+                         ::strata::testing::data_case_name);
+INSTANTIATE_TEST_SUITE_P(
+    Own, HclOracleFile,
+    ::testing::ValuesIn(::strata::testing::data_cases(own_cases_dir(), is_tf_file, true, ".tf")),
+    ::strata::testing::data_case_name);
 
 }  // namespace
 }  // namespace strata::hcl

@@ -19,6 +19,7 @@
 #include "hcl/parser.h"
 #include "hcl/variables.h"
 #include "tests/support/conformance.h"
+#include "tests/support/data_cases.h"
 
 namespace strata::hcl {
 namespace {
@@ -394,18 +395,29 @@ void run_case(const fs::path& t_path) {
   }
 }
 
-TEST(HclSpecSuite, AllCasesPass) {
-  STRATA_REQUIRE_CONFORMANCE(conf);
-  fs::path root = fs::path(conf) / "hcl-spec/hashicorp-hcl/specsuite/tests";
-  ASSERT_TRUE(fs::is_directory(root)) << root;
-  std::vector<fs::path> cases;
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
-    if (entry.path().extension() == ".t") cases.push_back(entry.path());
-  }
-  std::sort(cases.begin(), cases.end());
-  EXPECT_EQ(cases.size(), 15u);
-  for (const auto& c : cases) run_case(c);
+fs::path spec_dir() {
+  return fs::path(strata::testing::conformance_dir()) / "hcl-spec/hashicorp-hcl/specsuite/tests";
 }
+
+bool is_spec_case(const fs::path& p) { return p.extension() == ".t"; }
+
+TEST(HclSpecSuite, TheCasesArePresent) {
+  STRATA_REQUIRE_CONFORMANCE(conf);
+  ASSERT_TRUE(fs::is_directory(spec_dir())) << spec_dir();
+  EXPECT_EQ(strata::testing::data_cases(spec_dir().string(), is_spec_case, true).size(), 15u);
+}
+
+// One test per .t file: Cases/HclSpecCase.Passes/structure_attributes_expected.
+class HclSpecCase : public ::testing::TestWithParam<strata::testing::DataCase> {};
+
+TEST_P(HclSpecCase, Passes) { run_case(GetParam().path); }
+
+// No cases without the conformance folder; TheCasesArePresent then skips (or fails in CI).
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(HclSpecCase);
+INSTANTIATE_TEST_SUITE_P(Cases, HclSpecCase,
+                         ::testing::ValuesIn(strata::testing::data_cases(spec_dir().string(),
+                                                                         is_spec_case, true, ".t")),
+                         strata::testing::data_case_name);
 
 }  // namespace
 }  // namespace strata::hcl

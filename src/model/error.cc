@@ -19,6 +19,11 @@ Error::Error(std::string message, Origin origin, std::string hint)
       origin_(std::move(origin)),
       hint_(std::move(hint)) {}
 
+Error::Error(ErrorKind kind, std::string message, Origin origin, std::string hint)
+    : Error(std::move(message), std::move(origin), std::move(hint)) {
+  kind_ = kind;
+}
+
 std::string Error::render() const { return what(); }
 
 std::string Diagnostic::render() const {

@@ -1,6 +1,8 @@
 // Error: the one user-facing error type. It carries an Origin and an optional hint and renders
 // as "file:line:col: message" followed by "  hint: ...". Errors travel as exceptions up to the
 // CLI boundary; parsers that can go on collect Diagnostics instead of stopping at the first.
+// Its ErrorKind (model/error_kind.h) says whose move it is: the CLI's exit code and a server's
+// HTTP status come from it. Most errors are the user's input, the default.
 #pragma once
 
 #include <stdexcept>
@@ -8,6 +10,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "model/error_kind.h"
 #include "model/origin.h"
 
 namespace strata {
@@ -15,10 +18,12 @@ namespace strata {
 class Error : public std::runtime_error {
  public:
   explicit Error(std::string message, Origin origin = {}, std::string hint = {});
+  Error(ErrorKind kind, std::string message, Origin origin = {}, std::string hint = {});
 
   const std::string& message() const { return message_; }
   const Origin& origin() const { return origin_; }
   const std::string& hint() const { return hint_; }
+  ErrorKind kind() const { return kind_; }
   // "file:line:col: message" plus "\n  hint: ..." when there is a hint.
   std::string render() const;
 
@@ -26,6 +31,7 @@ class Error : public std::runtime_error {
   std::string message_;
   Origin origin_;
   std::string hint_;
+  ErrorKind kind_ = ErrorKind::kUserInput;
 };
 
 enum class Severity { kError, kWarning };

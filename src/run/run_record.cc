@@ -76,7 +76,8 @@ void write_run_record(const RunRecord& record, const std::string& path) {
   fs::path target(path);
   if (target.has_parent_path()) fs::create_directories(target.parent_path(), ec);
   if (ec)
-    throw Error("cannot create the folder for the run record " + path + ": " + ec.message(), {},
+    throw Error(ErrorKind::kEnvironment,
+                "cannot create the folder for the run record " + path + ": " + ec.message(), {},
                 "check that the work dir is writable");
   // A record is written once per run and read by later commands: no fsync, and never compared.
   write_file_atomic(path, to_json(record).dump(2) + "\n", 0644, Durability::kRenameOnly,

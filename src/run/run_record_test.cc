@@ -82,6 +82,7 @@ TEST(RunRecordTest, UnwritablePlaceIsAClearError) {
     FAIL();
   } catch (const Error& e) {
     EXPECT_NE(e.message().find("/proc/strata-cannot-write"), std::string::npos) << e.render();
+    EXPECT_EQ(e.kind(), ErrorKind::kEnvironment);
     EXPECT_FALSE(e.hint().empty());
   }
 }

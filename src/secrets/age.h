@@ -20,11 +20,12 @@ const char* failure_kind_name(FailureKind kind);  // "armor failure", "header fa
 class AgeError : public Error {
  public:
   AgeError(FailureKind kind, std::string message, Origin origin = {}, std::string hint = {})
-      : Error(std::move(message), std::move(origin), std::move(hint)), kind_(kind) {}
-  FailureKind kind() const { return kind_; }
+      : Error(std::move(message), std::move(origin), std::move(hint)), failure_(kind) {}
+  // Which CCTV failure this is (Error::kind() is the user-facing kind: user input).
+  FailureKind failure() const { return failure_; }
 
  private:
-  FailureKind kind_;
+  FailureKind failure_;
 };
 
 // An identity that can unwrap a file key: an X25519 secret key, a scrypt passphrase, or an SSH

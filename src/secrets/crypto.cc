@@ -14,9 +14,10 @@
 
 #include <array>
 #include <memory>
-#include <stdexcept>
 #include <utility>
 #include <vector>
+
+#include "model/error.h"
 
 namespace strata::secrets {
 namespace {
@@ -38,8 +39,30 @@ const unsigned char* u8(std::string_view s) {
 }
 unsigned char* u8(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
 
+// OpenSSL's reasons for the last failure ("" when it gave none), emptying its error queue.
+std::string openssl_reason() {
+  std::string reason;
+  while (unsigned long code = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(code, buf, sizeof buf);
+    reason += std::string(reason.empty() ? ": " : "; ") + buf;
+  }
+  return reason;
+}
+
+// A failure input cannot cause: the OpenSSL on this machine refused (a restricted provider
+// configuration, no memory, no random source). The machine's problem, so kEnvironment.
 [[noreturn]] void openssl_fail(const char* what) {
-  throw std::runtime_error(std::string("OpenSSL failure in ") + what);
+  throw Error(ErrorKind::kEnvironment, std::string("OpenSSL failed in ") + what + openssl_reason(),
+              {},
+              "strata needs OpenSSL 3 with its default provider; check OPENSSL_CONF and "
+              "OPENSSL_MODULES if they are set");
+}
+
+// An RSA public key OpenSSL will not use: the recipient's key is wrong (user input).
+[[noreturn]] void rsa_key_refused(const char* why) {
+  throw Error(std::string("invalid RSA public key: ") + why + openssl_reason(), {},
+              "check the ssh-rsa recipient (ssh-keygen -l -f on its .pub file shows its size)");
 }
 
 struct CipherCtxFree {
@@ -414,16 +437,17 @@ std::string rsa_oaep_sha256_encrypt(std::string_view n, std::string_view e, std:
   Bn bn_n = bn(n), bn_e = bn(e);
   Pkey key = rsa_from_params({{OSSL_PKEY_PARAM_RSA_N, bn_n.get()}, {OSSL_PKEY_PARAM_RSA_E, bn_e.get()}},
                              EVP_PKEY_PUBLIC_KEY);
-  if (!key) throw std::runtime_error("invalid RSA public key");
+  if (!key) rsa_key_refused("OpenSSL does not accept its modulus and exponent");
   PkeyCtx ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
   if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) <= 0 || !set_oaep_sha256(ctx.get(), label))
     openssl_fail("RSA-OAEP setup");
+  // Encryption fails only for the key's sake: a modulus too small for OAEP with SHA-256.
   size_t len = 0;
   if (EVP_PKEY_encrypt(ctx.get(), nullptr, &len, u8(plaintext), plaintext.size()) <= 0)
-    openssl_fail("RSA-OAEP encrypt");
+    rsa_key_refused("it cannot encrypt with RSA-OAEP (is it too small?)");
   std::string out(len, '\0');
   if (EVP_PKEY_encrypt(ctx.get(), u8(out), &len, u8(plaintext), plaintext.size()) <= 0)
-    openssl_fail("RSA-OAEP encrypt");
+    rsa_key_refused("it cannot encrypt with RSA-OAEP (is it too small?)");
   out.resize(len);
   return out;
 }

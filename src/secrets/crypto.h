@@ -1,6 +1,7 @@
 // Thin wrappers over OpenSSL 3 for the primitives age and SOPS need. Byte strings are
-// std::string (binary-safe). Functions throw std::runtime_error only on an OpenSSL failure
-// that input cannot cause; authentication failures are reported by return value.
+// std::string (binary-safe). Functions throw strata::Error of kind environment only on an
+// OpenSSL failure that input cannot cause (and rsa_oaep_sha256_encrypt one of kind user input
+// for a key OpenSSL refuses); authentication failures are reported by return value.
 #pragma once
 
 #include <optional>

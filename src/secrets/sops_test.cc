@@ -1,18 +1,20 @@
 // SOPS conformance: every decryptable file in ../shared/conformance/sops decrypts to the tree
-// in its expected/ JSON; plus tampering, wrong keys and malformed values fail clearly.
+// in its expected/ JSON (one test per file); plus tampering, wrong keys and malformed values fail
+// clearly.
 #include "secrets/sops.h"
+
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "base/subprocess.h"
 #include "base/temp_dir.h"
 #include "secrets/crypto.h"
 #include "secrets/shamir.h"
 #include "support/conformance.h"
+#include "support/data_cases.h"
 
 namespace strata::secrets {
 namespace {
@@ -56,9 +58,25 @@ class SopsConformanceTest : public ::testing::Test {
 };
 TempDir* SopsConformanceTest::gnupg_ = nullptr;
 
-TEST_F(SopsConformanceTest, EveryDecryptableFileMatchesItsExpectedTree) {
+std::filesystem::path sops_dir() {
+  return std::filesystem::path(strata::testing::conformance_dir()) / "sops";
+}
+
+bool is_expected_json(const std::filesystem::path& p) { return p.extension() == ".json"; }
+
+TEST_F(SopsConformanceTest, EveryDecryptableFileHasACase) {
   STRATA_REQUIRE_CONFORMANCE(conf);
-  std::filesystem::path root = std::filesystem::path(conf) / "sops";
+  EXPECT_EQ(
+      strata::testing::data_cases((sops_dir() / "expected").string(), is_expected_json).size(),
+      24u);
+}
+
+// One test per file in expected/: Cases/SopsConformanceCase.MatchesItsExpectedTree/<file>.
+class SopsConformanceCase : public SopsConformanceTest,
+                            public ::testing::WithParamInterface<strata::testing::DataCase> {};
+
+TEST_P(SopsConformanceCase, MatchesItsExpectedTree) {
+  const std::filesystem::path root = sops_dir();
   import_key((root / "getsops-sops/pgp/sops_functional_tests_key.asc").string());
   import_key((root / "fluxcd-kustomize-controller/sops/keys/pgp.asc").string());
   SopsOptions opts;
@@ -68,40 +86,39 @@ TEST_F(SopsConformanceTest, EveryDecryptableFileMatchesItsExpectedTree) {
     auto ids = age::parse_identities(slurp(root / "fluxcd-kustomize-controller/sops/keys" / k));
     opts.age_identities->insert(opts.age_identities->end(), ids.begin(), ids.end());
   }
-  int checked = 0;
-  std::vector<std::filesystem::path> expected;
-  for (const auto& e : std::filesystem::directory_iterator(root / "expected"))
-    expected.push_back(e.path());
-  std::sort(expected.begin(), expected.end());
-  for (const auto& path : expected) {
-    Value exp = parse_json_text(slurp(path));
-    std::string file = exp.find("file")->as_string();
-    SCOPED_TRACE(file);
-    std::string full = (root / file).string();
-    bool mac_ok = exp.find("mac_ok")->is_bool() && exp.find("mac_ok")->as_bool();
-    if (!mac_ok) {
-      try {
-        decrypt_sops_file(full, opts);
-        ADD_FAILURE() << "a file without a MAC was accepted by default";
-      } catch (const Error& e) {
-        EXPECT_NE(e.message().find("no MAC"), std::string::npos) << e.message();
-      }
-    }
-    SopsOptions o = opts;
-    o.ignore_mac = !mac_ok;
+  Value exp = parse_json_text(slurp(GetParam().path));
+  std::string file = exp.find("file")->as_string();
+  SCOPED_TRACE(file);
+  std::string full = (root / file).string();
+  bool mac_ok = exp.find("mac_ok")->is_bool() && exp.find("mac_ok")->as_bool();
+  if (!mac_ok) {
     try {
-      Value got = decrypt_sops_file(full, o);
-      // Value equality compares numbers by value (sops writes 1234568000 for 1234568000.0).
-      EXPECT_TRUE(got == *exp.find("plaintext"))
-          << to_json_text(got) << "\nexpected:\n" << to_json_text(*exp.find("plaintext"));
-      EXPECT_TRUE(got.contains_sensitive());
-      ++checked;
+      decrypt_sops_file(full, opts);
+      ADD_FAILURE() << "a file without a MAC was accepted by default";
     } catch (const Error& e) {
-      ADD_FAILURE() << e.render();
+      EXPECT_NE(e.message().find("no MAC"), std::string::npos) << e.message();
     }
   }
-  EXPECT_EQ(checked, 24);
+  SopsOptions o = opts;
+  o.ignore_mac = !mac_ok;
+  try {
+    Value got = decrypt_sops_file(full, o);
+    // Value equality compares numbers by value (sops writes 1234568000 for 1234568000.0).
+    EXPECT_TRUE(got == *exp.find("plaintext")) << to_json_text(got) << "\nexpected:\n"
+                                               << to_json_text(*exp.find("plaintext"));
+    EXPECT_TRUE(got.contains_sensitive());
+  } catch (const Error& e) {
+    ADD_FAILURE() << e.render();
+  }
 }
+
+// No cases without the conformance folder; EveryDecryptableFileHasACase then skips (or fails in
+// CI).
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SopsConformanceCase);
+INSTANTIATE_TEST_SUITE_P(Cases, SopsConformanceCase,
+                         ::testing::ValuesIn(strata::testing::data_cases(
+                             (sops_dir() / "expected").string(), is_expected_json, false, ".json")),
+                         strata::testing::data_case_name);
 
 // A file only AWS KMS opens goes to the sops binary when there is one: here a stand-in script
 // that records its arguments and prints what sops --decrypt --output-type json would.

@@ -63,7 +63,7 @@ TEST(AgeSsh, WrongKeyIsNoMatch) {
     age::decrypt(data("ed.age"), {identity("id_rsa")}, Origin("ed.age"));
     FAIL() << "decrypted with the wrong key";
   } catch (const age::AgeError& e) {
-    EXPECT_EQ(e.kind(), age::FailureKind::kNoMatch);
+    EXPECT_EQ(e.failure(), age::FailureKind::kNoMatch);
     EXPECT_NE(e.hint().find("SOPS_AGE_SSH_PRIVATE_KEY_FILE"), std::string::npos) << e.hint();
   }
 }
@@ -77,7 +77,7 @@ TEST(AgeSsh, DamagedRsaStanzaIsAHeaderFailure) {
     age::decrypt(file, {identity("id_rsa_pem")}, Origin("rsapem.age"));
     FAIL() << "a damaged stanza decrypted";
   } catch (const age::AgeError& e) {
-    EXPECT_EQ(e.kind(), age::FailureKind::kHeader) << e.message();
+    EXPECT_EQ(e.failure(), age::FailureKind::kHeader) << e.message();
   }
 }
 
@@ -241,6 +241,21 @@ TEST_F(SopsSshTest, MissingOrBadExplicitKeyIsAnError) {
   } catch (const Error& e) {
     EXPECT_EQ(e.message(), "not an SSH private key (no -----BEGIN line)");
     EXPECT_EQ(e.origin().path(), pub);
+  }
+}
+
+TEST(SshRsaRecipient, AKeyTooSmallForOaepIsTheUsersErrorNotABug) {
+  // A 256-bit modulus cannot hold a 16-byte file key with OAEP-SHA256 padding. OpenSSL refuses;
+  // that is the recipient's fault, reported as a strata::Error, not an internal error.
+  const std::string n = std::string(1, '\xc1') + std::string(31, '\x01');
+  try {
+    rsa_oaep_sha256_encrypt(n, std::string("\x01\x00\x01", 3), "age-encryption.org/v1/ssh-rsa",
+                            std::string(16, 'k'));
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUserInput);
+    EXPECT_EQ(e.message().rfind("invalid RSA public key: ", 0), 0u) << e.message();
+    EXPECT_NE(e.hint().find("ssh-rsa recipient"), std::string::npos) << e.hint();
   }
 }
 

@@ -54,12 +54,12 @@ class Executor {
     at_context_.clear();
   }
 
-  [[noreturn]] void fail(const std::string& msg) {
+  [[noreturn]] void fail(const std::string& msg, ErrorKind kind = ErrorKind::kUserInput) {
     std::string context = at_context_;
     if (context.empty() && at_end_ > at_pos_ && at_end_ <= tpl_.text.size())
       context = tpl_.text.substr(at_pos_, at_end_ - at_pos_);
     if (context.size() > 20) context = context.substr(0, 20) + "...";
-    throw ExecError(at_pos_, "executing \"" + current_ + "\" at <" + context + ">: " + msg);
+    throw ExecError(at_pos_, "executing \"" + current_ + "\" at <" + context + ">: " + msg, kind);
   }
 
   void step() {
@@ -359,7 +359,7 @@ class Executor {
     } catch (const FuncError& e) {
       // Go reports a failed call at the whole command.
       if (cmd) at(cmd->pos, cmd->end);
-      fail("error calling " + f.name + ": " + e.what());
+      fail("error calling " + f.name + ": " + e.message(), e.kind());
     }
   }
 

@@ -2,9 +2,9 @@
 // and writes the output. Errors come out as ExecError with Go's wording and the byte offset.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 
+#include "model/error.h"
 #include "template/ast.h"
 #include "template/functions.h"
 
@@ -12,17 +12,17 @@ namespace strata::tpl {
 
 enum class MissingKey { kDefault, kZero, kError };
 
-class ExecError : public std::runtime_error {
+// A strata::Error whose kind is the failed function's (a state() whose engine failed stays
+// "engine failed"); user input otherwise.
+class ExecError : public Error {
  public:
   // message is Go's "executing "name" at <node>: ..." part, without the location prefix.
-  ExecError(size_t pos, std::string message)
-      : std::runtime_error(message), pos_(pos), message_(std::move(message)) {}
+  ExecError(size_t pos, std::string message, ErrorKind kind = ErrorKind::kUserInput)
+      : Error(kind, std::move(message)), pos_(pos) {}
   size_t pos() const { return pos_; }
-  const std::string& message() const { return message_; }
 
  private:
   size_t pos_;
-  std::string message_;
 };
 
 struct ExecOptions {

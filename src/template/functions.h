@@ -4,11 +4,11 @@
 #pragma once
 
 #include <cstddef>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "model/error.h"
 #include "template/val.h"
 
 namespace strata {
@@ -48,9 +48,12 @@ struct FuncDef {
 };
 
 // A function failed: rendered by the executor as `error calling NAME: message`.
-class FuncError : public std::runtime_error {
+// `kind`: what a failure of the template host was (engine failed, not found, ...); a function's
+// own failure is the user's input.
+class FuncError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit FuncError(const std::string& message, ErrorKind kind = ErrorKind::kUserInput)
+      : Error(kind, message) {}
 };
 
 const FuncDef* find_function(std::string_view name);

@@ -3,9 +3,10 @@
 #pragma once
 
 #include <cstddef>
-#include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "model/error.h"
 
 namespace strata::tpl {
 
@@ -23,9 +24,10 @@ struct Token {
 };
 
 // A syntax error at a byte offset; the caller turns it into Go's "template: name:line: msg".
-class SyntaxError : public std::runtime_error {
+// A strata::Error (user input), so that one escaping the template API is still the user's error.
+class SyntaxError : public Error {
  public:
-  SyntaxError(size_t pos, const std::string& msg) : std::runtime_error(msg), pos_(pos) {}
+  SyntaxError(size_t pos, const std::string& msg) : Error(msg), pos_(pos) {}
   size_t pos() const { return pos_; }
 
  private:

@@ -28,7 +28,7 @@ Val fn_state(CallContext& ctx, std::vector<Val>& a) {
     if (v.contains_sensitive()) ctx.sensitive = true;
     return from_value(v);
   } catch (const Error& e) {
-    throw FuncError(host_error(e));
+    throw FuncError(host_error(e), e.kind());
   }
 }
 
@@ -41,7 +41,7 @@ Val fn_secret(CallContext& ctx, std::vector<Val>& a) {
     out.set_sensitive();
     return out;
   } catch (const Error& e) {
-    throw FuncError(host_error(e));
+    throw FuncError(host_error(e), e.kind());
   }
 }
 

@@ -53,7 +53,7 @@ std::string hint_for(const std::string& msg) {
                              const Origin& where) {
   std::string msg = "template: " + name + ":" + std::to_string(line_of(text, e.pos())) + ":" +
                     std::to_string(column_of(text, e.pos())) + ": " + e.message();
-  throw Error(msg, origin_at(where, text, e.pos()), hint_for(msg));
+  throw Error(e.kind(), msg, origin_at(where, text, e.pos()), hint_for(msg));
 }
 
 void collect_state_calls(const ListNode& list, std::vector<StateCall>& out);

@@ -113,6 +113,42 @@ TEST(Errors, UnknownFunctionUsesGoWording) {
   }
 }
 
+TEST(Errors, TemplateFailuresAreTheUsersInput) {
+  for (const char* text :
+       {"{{ if }}", "{{ .missing.key }}", "{{ fail \"no\" }}", "{{ div 1 0 }}"}) {
+    try {
+      render(text, data());
+      ADD_FAILURE() << text << " rendered";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kUserInput) << text << ": " << e.message();
+      EXPECT_EQ(e.message().rfind("template: ", 0), 0u) << e.message();
+    }
+  }
+}
+
+// A state() whose engine failed is reported as the engine's failure, not the template's.
+class FailingEngineHost : public FakeTemplateHost {
+ public:
+  Value state(const std::string& stack, const std::string& component,
+              const Origin& where) override {
+    throw Error(ErrorKind::kEngineFailed,
+                "could not read the outputs of " + stack + "/" + component, where);
+  }
+};
+
+TEST(Errors, AFailedHostKeepsItsKind) {
+  FailingEngineHost host;
+  try {
+    render(R"({{ (state "dev" "vpc").id }})", data(), &host);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kEngineFailed);
+    EXPECT_NE(e.message().find("error calling state: could not read the outputs of dev/vpc"),
+              std::string::npos)
+        << e.message();
+  }
+}
+
 TEST(Errors, StateFailureNamesTheComponentAndWhatToRun) {
   FakeTemplateHost host;
   try {

@@ -89,7 +89,7 @@ Error unknown_stack(const Workspace& ws, const std::string& argument) {
   std::vector<std::string> names;
   for (const auto& [n, _] : project.stacks) names.push_back(n);
   std::string near = closest_match(name, names);
-  return Error("no stack named \"" + name + "\"", {},
+  return Error(ErrorKind::kNotFound, "no stack named \"" + name + "\"", {},
                near.empty() ? "`strata list` shows the stacks" : "did you mean \"" + near + "\"?");
 }
 

@@ -55,7 +55,7 @@ EngineSelection Workspace::engine_selection() const {
 std::unique_ptr<Engine> Workspace::make_engine() const {
   EngineSelection selection = engine_selection();
   if (!selection.choice) {
-    throw Error("no engine found: neither tofu nor terraform is on PATH", {},
+    throw Error(ErrorKind::kEnvironment, "no engine found: neither tofu nor terraform is on PATH", {},
                 "install OpenTofu or Terraform, or name one with --engine PATH or STRATA_ENGINE");
   }
   auto engine = std::make_unique<Engine>(*selection.choice, selection.plugin_cache_dir);

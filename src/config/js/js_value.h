@@ -5,10 +5,10 @@
 
 #include <JavaScriptCore/JavaScript.h>
 
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "model/error.h"
 #include "model/value.h"
 
 namespace strata::js {
@@ -38,10 +38,11 @@ void set_property(JSContextRef ctx, JSObjectRef object, const char* name, JSValu
 JSObjectRef make_error(JSContextRef ctx, std::string_view message);
 
 // Thrown by to_value when a JS value has no Value equivalent; path names the key ("a.b[2]").
-class ConversionError : public std::runtime_error {
+// A strata::Error (user input): the stack file holds the value.
+class ConversionError : public Error {
  public:
   ConversionError(const std::string& path, const std::string& what)
-      : std::runtime_error(path.empty() ? what : path + ": " + what) {}
+      : Error(path.empty() ? what : path + ": " + what) {}
 };
 
 // Converts a JS value to a Value. `path` prefixes key paths in errors. Top-level undefined is

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "config/js/js_value.h"
 #include "model/error.h"
 
 namespace strata::js {
@@ -195,6 +196,23 @@ TEST_F(RunnerTest, ValuesWithoutAnEquivalentNameTheirKeyPath) {
             std::string::npos);
   EXPECT_NE(error_of(prefix + "nan.js").find("inputs.deep.list[1].n: the number NaN"),
             std::string::npos);
+}
+
+TEST_F(RunnerTest, AValueWithoutAnEquivalentIsTheUsersError) {
+  StackFileRunner runner(options());
+  try {
+    runner.run_file(data_root() + "/values/bad_fn.js");
+    FAIL() << "bad_fn.js loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUserInput);
+    EXPECT_NE(e.message().find("a function cannot be used as a value"), std::string::npos)
+        << e.message();
+  }
+  // Thrown by the converter itself, the error is a strata::Error too, not an internal one.
+  ConversionError direct("inputs.x", "a Symbol cannot be used as a value");
+  const Error& as_error = direct;
+  EXPECT_EQ(as_error.kind(), ErrorKind::kUserInput);
+  EXPECT_EQ(as_error.render(), "inputs.x: a Symbol cannot be used as a value");
 }
 
 TEST_F(RunnerTest, ThrownErrorsGivePositionMessageAndJsStack) {

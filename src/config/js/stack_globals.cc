@@ -530,7 +530,8 @@ void install_globals(FileRun& run) {
                                                         nullptr, 1, &native_value, &exception)
                                : nullptr;
   if (!helpers)
-    throw std::logic_error("the stack-file prelude failed: " + to_string(ctx, exception));
+    throw Error(ErrorKind::kInternal,
+                "the stack-file prelude failed: " + to_string(ctx, exception));
   run.prelude = JSValueToObject(ctx, helpers, nullptr);
   JSValueProtect(ctx, run.prelude);
 }

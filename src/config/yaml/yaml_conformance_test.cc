@@ -11,6 +11,7 @@
 #include "config/yaml/yaml_stack_loader.h"
 #include "generate/versioned_source.h"
 #include "tests/support/conformance.h"
+#include "tests/support/data_cases.h"
 
 namespace strata::yaml {
 namespace {
@@ -221,25 +222,48 @@ TEST(HimlExamples, EscapesEnvAndCwd) {
                 "/test.txt");
 }
 
-TEST(HimlExamples, EveryExampleFolderLoadsWithoutErrors) {
+std::string himl_examples() {
+  return strata::testing::conformance_dir() + "/kompos-himl/adobe-himl/examples";
+}
+
+// Every folder below the simple, complex and filters examples.
+std::vector<strata::testing::DataCase> himl_example_folders() {
+  std::vector<strata::testing::DataCase> out;
+  for (const char* example : {"simple", "complex", "filters"}) {
+    std::string root = himl_examples() + "/" + example;
+    if (!std::filesystem::is_directory(root)) continue;
+    for (auto c : strata::testing::data_cases(root, strata::testing::is_case_folder, true)) {
+      c.name = strata::testing::data_case_identifier(std::string(example) + "/" + c.relative);
+      c.relative = std::string(example) + "/" + c.relative;
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+TEST(HimlExamples, TheExampleFoldersArePresent) {
   STRATA_REQUIRE_CONFORMANCE(conf);
-  std::string base = conf + "/kompos-himl/adobe-himl/examples";
+  EXPECT_GE(himl_example_folders().size(), 10u);
+}
+
+// One test per folder: Cases/HimlExampleFolder.LoadsWithoutErrors/complex_env_dev.
+class HimlExampleFolder : public ::testing::TestWithParam<strata::testing::DataCase> {};
+
+TEST_P(HimlExampleFolder, LoadsWithoutErrors) {
+  std::string relative = GetParam().relative;
+  std::string root = himl_examples() + "/" + relative.substr(0, relative.find('/'));
   std::map<std::string, std::string> env = {{"HOME", "/h"}};
   YamlLoadOptions options;
   options.environment = &env;
-  int folders = 0;
-  for (const char* example : {"simple", "complex", "filters"}) {
-    std::string root = base + "/" + example;
-    for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
-      if (!e.is_directory()) continue;
-      Diagnostics d;
-      resolve_folder(root, ".", e.path().string(), options, d);
-      EXPECT_TRUE(d.empty()) << e.path() << ": " << d.items()[0].render();
-      ++folders;
-    }
-  }
-  EXPECT_GE(folders, 10);
+  Diagnostics d;
+  resolve_folder(root, ".", GetParam().path, options, d);
+  EXPECT_TRUE(d.empty()) << GetParam().path << ": " << d.items()[0].render();
 }
+
+// No cases without the conformance folder; TheExampleFoldersArePresent then skips (or fails in CI).
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(HimlExampleFolder);
+INSTANTIATE_TEST_SUITE_P(Cases, HimlExampleFolder, ::testing::ValuesIn(himl_example_folders()),
+                         strata::testing::data_case_name);
 
 }  // namespace
 }  // namespace strata::yaml
