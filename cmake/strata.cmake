@@ -4,7 +4,10 @@
 # One GoogleTest binary; each TEST becomes a CTest test. Sanitizer options and the
 # conformance folder are passed through the environment.
 function(strata_add_test)
-  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS" ${ARGN})
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;LIBS" ${ARGN})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
   if(NOT STRATA_TESTS)
     return()
   endif()
@@ -20,7 +23,7 @@ function(strata_add_test)
     DISCOVERY_MODE PRE_TEST
     NO_PRETTY_VALUES
     WORKING_DIRECTORY ${CMAKE_SOURCE_DIR}
-    PROPERTIES TIMEOUT 300)
+    PROPERTIES TIMEOUT ${T_TIMEOUT})
 endfunction()
 
 set(STRATA_TEST_ENV
