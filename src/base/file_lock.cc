@@ -15,6 +15,7 @@
 #include <thread>
 #include <utility>
 
+#include "base/duration.h"
 #include "model/error.h"
 
 namespace strata {
@@ -105,7 +106,9 @@ std::string current_command_line() {
   return line;
 }
 
-FileLock::FileLock(const std::string& lock_path, const std::string& what) : path_(lock_path) {
+FileLock::FileLock(const std::string& lock_path, const std::string& what) : FileLock(lock_path, what, Wait{}) {}
+
+FileLock::FileLock(const std::string& lock_path, const std::string& what, const Wait& wait) : path_(lock_path) {
   // Not O_TRUNC: the file may hold the current holder's details, which we want to report.
   fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
@@ -114,21 +117,40 @@ FileLock::FileLock(const std::string& lock_path, const std::string& what) : path
                 "cannot open lock file '" + lock_path + "': " + std::strerror(err), {},
                 "check that the directory exists and is writable");
   }
-  int rc;
-  while ((rc = ::flock(fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
-  }
-  if (rc != 0) {
-    int err = errno;
-    std::string holder = err == EWOULDBLOCK ? describe_holder(fd_) : std::string();
-    ::close(fd_);
-    fd_ = -1;
-    if (err != EWOULDBLOCK) {
-      throw Error(ErrorKind::kEnvironment,
-                  "cannot lock '" + lock_path + "': " + std::strerror(err));
+  const auto deadline = std::chrono::steady_clock::now() + wait.limit;
+  bool told = false;
+  std::string holder;
+  for (;;) {
+    int rc;
+    while ((rc = ::flock(fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
     }
-    throw Error(ErrorKind::kConflict, what + " is locked by another strata (" + holder + ")", {},
-                "wait for it to finish or stop that process; the lock (" + lock_path +
-                    ") is released as soon as it exits");
+    if (rc == 0) break;
+    int err = errno;
+    if (err == EWOULDBLOCK) holder = describe_holder(fd_);
+    bool cancelled = wait.cancelled && wait.cancelled();
+    if (err != EWOULDBLOCK || cancelled || std::chrono::steady_clock::now() >= deadline) {
+      ::close(fd_);
+      fd_ = -1;
+      if (err != EWOULDBLOCK) {
+        throw Error(ErrorKind::kEnvironment, "cannot lock '" + lock_path + "': " + std::strerror(err));
+      }
+      if (cancelled) {
+        throw Error(ErrorKind::kConflict, "interrupted while waiting for " + what + " (locked by " + holder + ")");
+      }
+      if (wait.limit.count() > 0) {
+        throw Error(ErrorKind::kConflict,
+                    what + " is still locked by another strata after waiting " +
+                        format_duration(wait.limit) + " (" + holder + ")",
+                    {}, "wait for it to finish and run again, or give --lock-wait a longer duration");
+      }
+      throw Error(ErrorKind::kConflict, what + " is locked by another strata (" + holder + ")", {},
+                  "wait for it to finish or stop that process (the lock, " + lock_path +
+                      ", is released as soon as it exits), or run with --lock-wait DURATION (e.g. 5m) to wait "
+                      "for it");
+    }
+    if (!told && wait.on_wait) wait.on_wait(holder);
+    told = true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   std::string details = std::to_string(::getpid()) + "\n" + current_command_line() + "\n";
   // Best effort: the lock itself is what protects the workdir; the details only explain it.

@@ -7,6 +7,8 @@
 
 #include <sys/types.h>
 
+#include <chrono>
+#include <functional>
 #include <string>
 
 namespace strata {
@@ -17,6 +19,15 @@ class FileLock {
   // thing for the error message, e.g. "workdir .strata/dev/vpc". Throws strata::Error when
   // another process holds the lock or the file cannot be opened.
   FileLock(const std::string& lock_path, const std::string& what);
+  // The same, waiting up to `wait` for a holder to let go (strata's --lock-wait): `on_wait` is
+  // called once with the holder's description when the lock is found taken; `cancelled` is
+  // asked every 100 ms and ends the wait (a Ctrl-C). A zero wait fails at once.
+  struct Wait {
+    std::chrono::milliseconds limit{0};
+    std::function<void(const std::string& holder)> on_wait;
+    std::function<bool()> cancelled;
+  };
+  FileLock(const std::string& lock_path, const std::string& what, const Wait& wait);
   ~FileLock();  // releases the lock
   FileLock(FileLock&& other) noexcept;
   FileLock& operator=(FileLock&& other) noexcept;

@@ -14,10 +14,13 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 #include <utility>
 
+#include "base/atomic_file.h"
 #include "base/supervisor.h"
 #include "model/error.h"
 
@@ -68,11 +71,6 @@ int open_pidfd(pid_t pid) {
   (void)pid;
   return -1;
 #endif
-}
-
-std::string signal_name(int sig) {
-  const char* abbrev = sigabbrev_np(sig);
-  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
 // One output stream of the child: its pipe, the partial line not yet delivered, the capture.
@@ -301,6 +299,37 @@ bool has_exited(pid_t pid) {
 
 }  // namespace
 
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
+}
+
+bool group_catches_signal(pid_t pgid, int signal_number, pid_t except) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (pid == except) continue;
+    std::string stat;
+    if (!try_read_file(entry.path().string() + "/stat", stat)) continue;
+    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'.
+    size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 1));
+    std::string state;
+    long ppid = 0, pgrp = 0;
+    if (!(fields >> state >> ppid >> pgrp) || pgrp != pgid) continue;
+    std::string status;
+    if (!try_read_file(entry.path().string() + "/status", status)) continue;
+    size_t at = status.find("\nSigCgt:");
+    if (at == std::string::npos) continue;
+    unsigned long long caught = std::strtoull(status.c_str() + at + 8, nullptr, 16);
+    if ((caught >> (signal_number - 1)) & 1ULL) return true;
+  }
+  return false;
+}
+
 std::string SubprocessResult::describe() const {
   std::string how = signal != 0 ? "killed by " + signal_name(signal)
                                 : "exited with code " + std::to_string(exit_code);
@@ -317,6 +346,7 @@ void Subprocess::kill() { send_signal(SIGKILL); }
 void Subprocess::send_signal(int signal_number) {
   std::lock_guard<std::mutex> lock(mu_);
   if (reaped_) return;
+  if (signal_number == SIGINT && !interrupted_at_) interrupted_at_ = Clock::now();
   if (pid_ > 0) {
     // Negative pid: the whole group, so engine plugins and provisioners get it too.
     ::kill(-pid_, signal_number);
@@ -483,6 +513,11 @@ SubprocessResult Subprocess::run() {
   const bool has_deadline = options_.timeout.count() > 0;
   Clock::time_point next_escalation = start + options_.timeout;  // SIGTERM, then SIGKILL
   bool term_sent = false, kill_sent = false;
+  // An interrupt() from another thread does not wake the pump: look at the clock now and then.
+  const bool watch_interrupts = options_.ignored_interrupt_timeout.count() > 0;
+  bool ignored_checked = false;
+  bool ignored_kill_pending = false;
+  Clock::time_point ignored_kill_at{};
   while (!has_exited(pid)) {
     int wait_ms = pidfd.valid() ? -1 : kExitPollMs;
     if (has_deadline && !kill_sent) {
@@ -490,6 +525,8 @@ SubprocessResult Subprocess::run() {
       int ms = static_cast<int>(std::clamp<long long>(left.count(), 0, 1 << 30));
       wait_ms = wait_ms < 0 ? ms : std::min(wait_ms, ms);
     }
+    if (watch_interrupts && !ignored_checked) wait_ms = wait_ms < 0 ? 250 : std::min(wait_ms, 250);
+    if (ignored_kill_pending) wait_ms = wait_ms < 0 ? 250 : std::min(wait_ms, 250);
     io.pump(pidfd.get(), wait_ms);
     if (has_deadline && !kill_sent && Clock::now() >= next_escalation) {
       result.timed_out = true;
@@ -497,6 +534,34 @@ SubprocessResult Subprocess::run() {
       kill_sent = term_sent;
       term_sent = true;
       next_escalation = Clock::now() + options_.kill_grace;
+    }
+    if (watch_interrupts && !ignored_checked) {
+      std::optional<Clock::time_point> since;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        since = interrupted_at_;
+      }
+      if (since && Clock::now() - *since >= options_.ignored_interrupt_timeout && !has_exited(pid)) {
+        ignored_checked = true;
+        pid_t except = options_.supervisor.empty() ? 0 : pid;
+        if (!group_catches_signal(pid, SIGINT, except)) {
+          if (options_.on_notice) {
+            options_.on_notice(
+                std::filesystem::path(program).filename().string() + " ignores SIGINT and was still running " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.ignored_interrupt_timeout).count()) +
+                " s after it; sending SIGTERM (SIGKILL " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(options_.kill_grace).count()) +
+                " s later)");
+          }
+          send_signal(SIGTERM);
+          ignored_kill_pending = true;
+          ignored_kill_at = Clock::now() + options_.kill_grace;
+        }
+      }
+    }
+    if (ignored_kill_pending && Clock::now() >= ignored_kill_at) {
+      send_signal(SIGKILL);
+      ignored_kill_pending = false;
     }
   }
 

@@ -53,6 +53,13 @@ struct SubprocessOptions {
   std::string supervisor;
   // A descriptor the supervised child holds for as long as it runs (the workdir lock); -1 = none.
   int keep_fd = -1;
+  // After interrupt(): when this long has passed and no process of the child's group (the
+  // supervisor aside) catches SIGINT — each ignores or blocks it, so the child can never stop
+  // gracefully — the group gets SIGTERM, then SIGKILL `kill_grace` later, and `on_notice` says
+  // so. A child that catches SIGINT (Terraform) is never escalated here: it is saving its state.
+  // 0 = never.
+  std::chrono::milliseconds ignored_interrupt_timeout{0};
+  std::function<void(const std::string& message)> on_notice;
 };
 
 struct SubprocessResult {
@@ -106,6 +113,14 @@ class Subprocess {
   pid_t pid_ = 0;
   bool reaped_ = false;
   int pending_signal_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> interrupted_at_;  // first SIGINT sent
 };
+
+// "SIGABRT", "SIGKILL"; "signal 77" for one without a name.
+std::string signal_name(int sig);
+
+// True when a process of process group `pgid` other than `except` catches `signal_number` (has
+// a handler for it, per /proc/PID/status). False when none does or /proc cannot be read.
+bool group_catches_signal(pid_t pgid, int signal_number, pid_t except);
 
 }  // namespace strata

@@ -3,9 +3,11 @@
 // parallel. apply and destroy confirm once for the whole selection.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
+#include "base/duration.h"
 #include "cli/commands.h"
 #include "cli/interrupts.h"
 #include "cli/open_workspace.h"
@@ -25,6 +27,7 @@ struct ExecuteFlags {
   bool fail_fast = false;
   bool auto_approve = false;
   bool detailed_exitcode = false;
+  std::string lock_wait;
   std::vector<std::string> engine_args;
 };
 
@@ -52,6 +55,14 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   request.jobs = flags.jobs;
   request.fail_fast = flags.fail_fast;
   request.extra_args = flags.engine_args;
+  if (!flags.lock_wait.empty()) {
+    auto wait = parse_duration(flags.lock_wait);
+    if (!wait) {
+      throw Error("--lock-wait: '" + flags.lock_wait + "' is not a duration", {},
+                  "write it as Go and Terraform do: 30s, 5m, 1h30m, 500ms, or 0 to fail at once");
+    }
+    request.lock_wait = *wait;
+  }
   if (flags.detailed_exitcode && op != Operation::kPlan) throw Error("--detailed-exitcode goes with plan only");
 
   auto prepared = workspace::prepare_execution(*ws, *engine, request);
@@ -71,12 +82,24 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   bool color = globals.use_color(stdout);
   ViewKind view_kind = choose_view(globals.json, stdout);
   InterruptScope interrupts(globals.interrupts, [&execution](int count) {
+    // A second Ctrl-C kills engines only after a short grace: one that is writing its state
+    // then finishes (a kill at once cut state files); a third kills at once.
+    constexpr auto kGrace = std::chrono::seconds(3);
     if (count == 1) {
-      std::fprintf(stderr, "\ninterrupting: stopping engines gracefully (Ctrl-C again to kill them)\n");
+      std::fprintf(stderr,
+                   "\ninterrupting: running engines were sent SIGINT and stop at a safe point after writing "
+                   "their state (Ctrl-C again to kill them)\n");
+      execution.interrupt();
     } else if (count == 2) {
-      std::fprintf(stderr, "\nkilling running engines\n");
+      std::fprintf(stderr,
+                   "\nkilling the engines still running in %lld s, so that one writing its state can finish "
+                   "(Ctrl-C again to kill them now; a killed engine may lose what it was saving)\n",
+                   static_cast<long long>(kGrace.count()));
+      execution.kill_engines(kGrace);
+    } else {
+      std::fprintf(stderr, "\nkilling the running engines now\n");
+      execution.kill_engines(std::chrono::milliseconds(0));
     }
-    execution.interrupt();
   });
   RunRecord record;
   {
@@ -113,6 +136,10 @@ void add_execute_command(CLI::App& app, Globals& globals, Action& action, Operat
   cmd->add_option("--base", flags->targets.base, "Git revision --changed compares against")->default_str("HEAD");
   cmd->add_option("-j,--jobs", flags->jobs, "Engine processes at once (default: strata.yaml parallelism, else cores)");
   cmd->add_flag("--fail-fast", flags->fail_fast, "Stop everything at the first failure");
+  cmd->add_option("--lock-wait", flags->lock_wait,
+                  "How long to wait for a workdir that another strata is using (30s, 5m; default 0: fail at "
+                  "once, naming the holder). Not the engine's -lock-timeout for its state, which goes after --")
+      ->type_name("DURATION");
   cmd->add_flag("--json", globals.json, "Print one JSON event per line");
   if (op == Operation::kApply || op == Operation::kDestroy) {
     cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");

@@ -18,6 +18,12 @@ std::string default_plugin_cache_dir(const std::map<std::string, std::string>& e
   return "/tmp/strata-plugin-cache";
 }
 
+std::string Engine::program_name() const {
+  std::string path = choice_.path;
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 void Engine::apply_environment(SubprocessOptions& o, const std::map<std::string, std::string>& overlay) const {
   if (environment_) {
     o.env = *environment_;
@@ -71,6 +77,11 @@ EngineResponse Engine::run(const EngineRequest& request, const std::function<voi
   o.cwd = request.cwd;
   o.supervisor = supervisor_;
   o.keep_fd = request.keep_fd;
+  // After a Ctrl-C, an engine that ignores SIGINT is terminated instead of left running; one that
+  // catches it (Terraform, OpenTofu) is waited for while it saves its state.
+  o.ignored_interrupt_timeout = std::chrono::seconds(5);
+  o.kill_grace = std::chrono::seconds(5);
+  o.on_notice = request.on_notice;
   apply_environment(o, request.env);
   if (!plugin_cache_dir_.empty()) {
     std::error_code ec;

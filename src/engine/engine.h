@@ -30,6 +30,9 @@ struct EngineRequest {
                                             // since it may hold sensitive values
   // Every raw line as it arrives (for `strata run`, which shows the engine's own output).
   std::function<void(std::string_view line, bool is_stderr)> on_output;
+  // What strata itself has to say about the process while it runs (an engine that ignores
+  // SIGINT being terminated).
+  std::function<void(const std::string& message)> on_notice;
 };
 
 struct EngineResponse {
@@ -66,6 +69,8 @@ class EngineRunner {
                                               const std::map<std::string, std::string>& overlay) const = 0;
   // Secrets to remove from every line a run logs (may be null).
   virtual const Redactor* redactor() const = 0;
+  // The program's name for messages ("terraform", "tofu").
+  virtual std::string program_name() const { return "the engine"; }
 };
 
 class Engine : public EngineRunner {
@@ -73,6 +78,7 @@ class Engine : public EngineRunner {
   Engine(EngineChoice choice, std::string plugin_cache_dir);
 
   const EngineChoice& choice() const { return choice_; }
+  std::string program_name() const override;
   const std::string& plugin_cache_dir() const { return plugin_cache_dir_; }
   // Secrets to remove from every line written to an engine log (may be null).
   void set_redactor(const Redactor* redactor) { redactor_ = redactor; }

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstring>
 #include <cstdlib>
 #include <condition_variable>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include <thread>
 
 #include "base/atomic_file.h"
+#include "base/duration.h"
 #include "base/file_lock.h"
 #include "base/fnv.h"
 #include "base/log.h"
@@ -115,6 +117,34 @@ class CancelForwarder {
   Cancellation::Level sent_ = Cancellation::Level::kNone;
   int listener_;
 };
+
+constexpr const char* kPlanDir = ".strata-plans";
+
+// Where `plan` saves a component's plan, relative to its run dir.
+std::string plan_file_path(const ComponentRef& ref) {
+  std::string name = ref.stack + "-" + ref.component + ".planfile";
+  std::replace(name.begin(), name.end(), '/', '_');
+  return std::string(kPlanDir) + "/" + name;
+}
+
+// Creates `dir` if needed and makes it 0700 (also when an older strata made it 0755).
+void make_private_dir(const std::string& dir) {
+  fs::create_directories(dir);
+  if (::chmod(dir.c_str(), 0700) != 0) {
+    int err = errno;
+    throw Error(ErrorKind::kEnvironment, "cannot make " + dir + " private: " + std::strerror(err));
+  }
+}
+
+// Removes the component's saved plan (or only the *.planfile an older strata kept beside the
+// module, with `legacy_only`).
+void remove_plan_files(const std::string& run_dir, const ComponentRef& ref, bool legacy_only) {
+  std::error_code ec;
+  if (!legacy_only) fs::remove(run_dir + "/" + plan_file_path(ref), ec);
+  for (const auto& e : fs::directory_iterator(run_dir, ec)) {
+    if (e.path().extension() == ".planfile") fs::remove(e.path(), ec);
+  }
+}
 
 }  // namespace
 
@@ -222,8 +252,10 @@ EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunCont
                                            std::optional<std::map<std::string, UiOutput>>* outputs) {
   if (!ctx) return engine_.run(request, nullptr, nullptr);
   CancelForwarder forwarder(ctx->cancellation());
+  EngineRequest watched = request;
+  watched.on_notice = [ctx](const std::string& message) { ctx->phase(message); };
   return engine_.run(
-      request,
+      watched,
       [ctx, outputs](const UiEvent& e) {
         if (outputs && e.type == UiEventType::kOutputs) *outputs = e.outputs;
         if (e.type == UiEventType::kVersion || e.message.empty()) return;
@@ -310,7 +342,9 @@ std::string ComponentRunner::prepare_dependency(const Component& component) {
   ComponentFiles files = resolver_.resolve(component);
   std::string workdir = workdir_for(files);
   fs::create_directories(workdir);
-  FileLock lock(workdir + "/" + kLockFile, "workdir " + relative_to(workdir, project_.root));
+  FileLock::Wait wait;
+  wait.limit = options_.lock_wait;
+  FileLock lock(workdir + "/" + kLockFile, "workdir " + relative_to(workdir, project_.root), wait);
   GenerateResult generated = generate_workdir(files, modules_);
   InitStamp stamp;
   if (init_needed(generated.run_dir, &stamp)) {
@@ -358,9 +392,18 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
 
   std::string workdir = workdir_for(files);
   bool new_workdir = fs::create_directories(workdir);
-  FileLock lock(workdir + "/" + kLockFile, "workdir " + relative_to(workdir, project_.root));
+  FileLock::Wait wait;
+  wait.limit = options_.lock_wait;
+  wait.on_wait = [&](const std::string& holder) {
+    ctx.phase("waiting up to " + format_duration(options_.lock_wait) + " for the workdir (locked by " + holder + ")");
+  };
+  wait.cancelled = [&] { return ctx.interrupted(); };
+  FileLock lock(workdir + "/" + kLockFile, "workdir " + relative_to(workdir, project_.root), wait);
   // Still new once the lock is ours: another strata may have used it in between.
   new_workdir = new_workdir && holds_only_the_lock(workdir);
+  // The engine keeps state (and plans) here, which hold variable values in clear: private. A
+  // no-change generate does not pay for it on every workdir.
+  if (new_workdir || options_.operation != Operation::kGenerate) ::chmod(workdir.c_str(), 0700);
 
   ctx.phase("generate");
   GenerateResult generated = generate_workdir(files, modules_, new_workdir);
@@ -406,6 +449,11 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     } else if (!r.error_file.empty()) {
       error = module_dir + r.error_file + ":" + std::to_string(r.error_line) + ": " + r.error_text;
     }
+    if (r.signal != 0 && !ctx.interrupted()) {
+      // A crash or a kill from outside: its last line is not the reason.
+      error = engine_.program_name() + " was killed by " + signal_name(r.signal) +
+              (error.empty() ? std::string() : " (its last output: " + error + ")");
+    }
     outcome.message = what + " failed: " + error;
     return outcome;
   };
@@ -429,9 +477,12 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   std::string var_file = generated.tfvars_file.empty() ? "" : "-var-file=" + generated.tfvars_file;
   switch (options_.operation) {
     case Operation::kPlan: {
-      std::string planfile = ref.stack + "-" + ref.component + ".planfile";
-      std::replace(planfile.begin(), planfile.end(), '/', '_');
-      // Plan files hold variable values: create them private before the engine writes them.
+      // Plan files hold variable values in clear: they live in a 0700 folder and are created
+      // 0600 before the engine writes them. A plan file of an earlier strata, kept beside the
+      // module, is superseded by this one.
+      remove_plan_files(generated.run_dir, ref, /*legacy_only=*/true);
+      std::string planfile = plan_file_path(ref);
+      make_private_dir(generated.run_dir + "/" + kPlanDir);
       write_file_atomic(generated.run_dir + "/" + planfile, "", 0600);
       args = {"plan", "-input=false", "-json", "-out=" + planfile};
       break;
@@ -486,11 +537,16 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     outcome.changes.import = r.summary.import;
     outcome.changes.reported = true;
   }
-  if (options_.operation == Operation::kPlan) {
-    for (const auto& e : fs::directory_iterator(generated.run_dir)) {
-      if (e.path().extension() == ".planfile") ::chmod(e.path().c_str(), 0600);
+  // The state the engine wrote (or rewrote) is private too: Terraform creates it 0644.
+  for (const char* state : {"terraform.tfstate", "terraform.tfstate.backup"}) {
+    std::string path = generated.run_dir + "/" + state;
+    if (::chmod(path.c_str(), 0600) != 0 && errno != ENOENT) {
+      // Best effort: the workdir itself is 0700.
     }
   }
+  // An apply or destroy changed the state: a saved plan is stale from now on.
+  if (options_.operation == Operation::kApply || options_.operation == Operation::kDestroy)
+    remove_plan_files(generated.run_dir, ref, /*legacy_only=*/false);
   if (!r.success()) return failed(r, operation_name(options_.operation));
   if (post_hooks && !post_hooks->empty()) {
     std::string error = run_hooks(*post_hooks, "post_" + op_name, generated.run_dir, hook_env, outcome.log_path,

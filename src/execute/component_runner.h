@@ -4,6 +4,7 @@
 // apply read the outputs so later nodes of the same run can use them.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -31,6 +32,8 @@ struct ComponentRunOptions {
   std::string log_dir;  // <work_root>/.logs/<run_id>
   std::map<std::string, std::string> env;  // project-wide variables for every engine call
   std::vector<std::string> extra_args;     // passed through to the engine command
+  // How long to wait for a workdir another strata holds (--lock-wait); 0 fails at once.
+  std::chrono::milliseconds lock_wait{0};
   // kCustom: every line the engine prints.
   std::function<void(std::string_view line, bool is_stderr)> on_output;
 };

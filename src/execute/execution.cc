@@ -1,11 +1,13 @@
 #include "execute/execution.h"
 
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <random>
 #include <thread>
 
@@ -53,12 +55,17 @@ std::vector<ComponentRef> Execution::planned_order() const {
 
 RunRecord Execution::run(EventSink& sink) {
   std::string work_root = project_.root + "/" + project_.settings.work_dir;
+  // Workdirs, state, plans, logs and run records live here: only the owner may look inside.
+  std::error_code ec;
+  std::filesystem::create_directories(work_root, ec);
+  ::chmod(work_root.c_str(), 0700);
   ComponentRunOptions options;
   options.operation = request_.operation;
   options.run_id = run_id_;
   options.log_dir = work_root + "/.logs/" + run_id_;
   options.env = env_;
   options.extra_args = request_.extra_args;
+  options.lock_wait = request_.lock_wait;
   ComponentRunner runner(project_, engine_, secrets_, options);
 
   Scheduler scheduler(runner, sink);
@@ -68,10 +75,19 @@ RunRecord Execution::run(EventSink& sink) {
   run_options.fail_fast = request_.fail_fast;
   run_options.command = operation_name(request_.operation);
   run_options.run_id = run_id_;
-  scheduler_.store(&scheduler);
-  for (int i = 0; i < early_interrupts_.load(); ++i) scheduler.interrupt();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    scheduler_ = &scheduler;
+    apply_interrupts_locked();
+  }
+  changed_.notify_all();
   RunRecord record = scheduler.run(graph_, selection_, run_options);
-  scheduler_.store(nullptr);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    scheduler_ = nullptr;
+    finished_ = true;
+  }
+  changed_.notify_all();
   rusage self{};
   if (::getrusage(RUSAGE_SELF, &self) == 0) {
     record.strata_cpu_seconds = static_cast<double>(self.ru_utime.tv_sec + self.ru_stime.tv_sec) +
@@ -82,12 +98,54 @@ RunRecord Execution::run(EventSink& sink) {
   return record;
 }
 
+Execution::~Execution() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    finished_ = true;
+  }
+  changed_.notify_all();
+  if (timer_.joinable()) timer_.join();
+}
+
 void Execution::interrupt() {
-  Scheduler* s = scheduler_.load();
-  if (s) {
-    s->interrupt();
-  } else {
-    early_interrupts_.fetch_add(1);
+  std::lock_guard<std::mutex> lock(mutex_);
+  interrupted_ = true;
+  apply_interrupts_locked();
+}
+
+void Execution::kill_engines(std::chrono::milliseconds after) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    interrupted_ = true;
+    auto at = std::chrono::steady_clock::now() + after;
+    if (!kill_at_ || at < *kill_at_) kill_at_ = at;
+    apply_interrupts_locked();
+    if (!timer_.joinable() && sent_ < 2) timer_ = std::thread([this] { kill_timer(); });
+  }
+  changed_.notify_all();
+}
+
+void Execution::apply_interrupts_locked() {
+  if (!scheduler_) return;
+  if (interrupted_ && sent_ == 0) {
+    scheduler_->interrupt();
+    sent_ = 1;
+  }
+  if (kill_at_ && sent_ == 1 && std::chrono::steady_clock::now() >= *kill_at_) {
+    scheduler_->interrupt();  // the scheduler's second interrupt kills
+    sent_ = 2;
+  }
+}
+
+void Execution::kill_timer() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!finished_ && sent_ < 2) {
+    if (std::chrono::steady_clock::now() < *kill_at_) {
+      changed_.wait_until(lock, *kill_at_);
+    } else {
+      changed_.wait(lock);  // run() has not started the scheduler yet; it applies the kill itself
+    }
+    apply_interrupts_locked();
   }
 }
 

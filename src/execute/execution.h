@@ -4,10 +4,14 @@
 // ComponentRunner, and writes the run record.
 #pragma once
 
-#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "secrets/secret_resolver.h"
@@ -28,6 +32,8 @@ struct ExecuteRequest {
   int jobs = 0;  // 0 = strata.yaml parallelism, else the number of cores (at least 2)
   bool fail_fast = false;
   std::vector<std::string> extra_args;  // passed through to the engine command
+  // How long a component waits for a workdir another strata holds (--lock-wait); 0 = fail at once.
+  std::chrono::milliseconds lock_wait{0};
   // Where the run record goes; null = a FileRunStore under <work_dir>/.runs.
   RunStore* store = nullptr;
 };
@@ -37,6 +43,9 @@ class Execution {
   // `env`: the variables every engine call gets (settings env, .env files).
   Execution(const Project& project, std::map<std::string, std::string> env, EngineRunner& engine,
             SecretResolver* secrets, ExecuteRequest request);
+  ~Execution();
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
 
   const Graph& graph() const { return graph_; }
   const Selection& selection() const { return selection_; }
@@ -50,9 +59,13 @@ class Execution {
   RunRecord run(EventSink& sink);
   const std::string& record_path() const { return record_path_; }
 
-  // Ctrl-C: the first call stops starting nodes and sends SIGINT to running engines; the second
-  // kills them. Safe from a signal-handling thread.
+  // Ctrl-C: stops starting nodes and sends SIGINT to running engines, which stop at a safe point
+  // after writing their state. Safe from a signal-handling thread, before or during run().
   void interrupt();
+  // A second Ctrl-C: engines still running `after` from now are killed (SIGKILL to their process
+  // groups). The delay lets an engine that is writing its state finish: a kill at once used to
+  // cut state files. A later call can only bring the moment closer (a third Ctrl-C: 0).
+  void kill_engines(std::chrono::milliseconds after);
 
  private:
   const Project& project_;
@@ -65,8 +78,17 @@ class Execution {
   int jobs_ = 2;
   std::string run_id_;
   std::string record_path_;
-  std::atomic<int> early_interrupts_{0};
-  std::atomic<Scheduler*> scheduler_{nullptr};
+  // Interrupt state, shared with the signal thread and the kill timer; guarded by mutex_.
+  void apply_interrupts_locked();
+  void kill_timer();
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  Scheduler* scheduler_ = nullptr;  // while run() runs
+  bool interrupted_ = false;
+  std::optional<std::chrono::steady_clock::time_point> kill_at_;
+  int sent_ = 0;  // interrupt() calls made on scheduler_ (1 = SIGINT, 2 = SIGKILL)
+  bool finished_ = false;
+  std::thread timer_;
 };
 
 // The number of engine processes to run at once: explicit, else settings, else cores (>= 2).

@@ -396,21 +396,15 @@ component('a', 'modules/m', {});
   EXPECT_EQ(record_results(record)["s/a"], "interrupted");
 }
 
-// BUG (src/cli/interrupts.cc): a Ctrl-C from the terminal kills strata at once and orphans
-// the running engines. InterruptHandler blocks SIGINT/SIGTERM with pthread_sigmask only in
-// the thread that constructs it (cmd_execute.cc, after the stack files were evaluated), but
-// JavaScriptCore has already started threads ("Signal Sender" and two more) with SIGINT
-// unblocked. The kernel delivers the process-directed SIGINT to one of them, its default
-// action terminates strata (killed by SIGINT, no run record), and the engines, in process
-// groups of their own, keep running. Fix: block the signals at the top of main(), before any
-// thread exists. Enable these two tests then.
+// Ctrl-C from the terminal (SIGINT to strata's process group). The signals are blocked at the
+// top of main(), before JavaScriptCore starts threads that would otherwise take them.
 TEST(ExecutorSim, FirstCtrlCWaitsForEnginesThatHoldOffAndLeavesNoProcess) {
   first_ctrl_c_waits_for_engines(CtrlC::kProcessGroup);
 }
 TEST(ExecutorSim, SecondCtrlCKillsEnginesThatIgnoreTheFirst) {
   second_ctrl_c_kills(CtrlC::kProcessGroup);
 }
-// The same with the signal delivered to strata's signal thread, until the bug is fixed.
+// The same with the signal delivered to strata's signal thread.
 TEST(ExecutorSim, FirstCtrlCAtTheSignalThreadWaitsForEnginesAndRecordsInterruptedNodes) {
   first_ctrl_c_waits_for_engines(CtrlC::kSignalThread);
 }

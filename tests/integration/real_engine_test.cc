@@ -274,9 +274,6 @@ component('slow', 'modules/m', { inputs: { in: done.out, cmd: 'sleep 30' } });
   EXPECT_EQ(record_results(record), expected);
 }
 
-// BUG (src/cli/interrupts.cc), see executor_sim_test.cc: a process-directed SIGINT is taken by
-// a JavaScriptCore thread that does not block it, and strata dies at once, leaving Terraform
-// and its `sleep` running. Enable when the signals are blocked at the top of main().
 TEST(RealEngine, CtrlCDuringSlowApplyStopsEverythingAndKeepsFinishedState) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   ctrl_c_during_slow_apply(engine, /*at_signal_thread=*/false);
