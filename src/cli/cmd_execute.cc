@@ -58,7 +58,12 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   Execution& execution = *prepared;
   std::vector<ComponentRef> order = execution.planned_order();
   if (order.empty()) {
-    std::cout << "nothing selected: no components match\n";
+    // Nothing to do is a success; --changed says it looked, so CI logs show why nothing ran.
+    if (flags.targets.changed) {
+      std::cout << "nothing changed since " << flags.targets.base << ": no components selected\n";
+    } else {
+      std::cout << "nothing selected: no components match\n";
+    }
     return 0;
   }
   if ((op == Operation::kApply || op == Operation::kDestroy) && !flags.auto_approve) {

@@ -52,6 +52,41 @@ TEST(CliTest, MissingDirectoryIsAUsageError) {
   EXPECT_NE(r.err.find("cannot change to directory"), std::string::npos) << r.err;
 }
 
+// A CI job started in the wrong folder must not pass: every stack command fails outside a
+// project, saying where it looked and how to start one.
+TEST(CliTest, StackCommandsOutsideAProjectFailAndSayHowToStartOne) {
+  TestProject p;
+  p.write("notes/readme.txt", "not a project\n");
+  const std::vector<std::vector<std::string>> commands = {
+      {"list"},         {"validate"},         {"describe", "dev"}, {"generate", "--all"},
+      {"plan", "--all"}, {"init", "--all"},   {"apply", "--all", "--auto-approve"},
+      {"destroy", "--all", "--auto-approve"}, {"output", "dev", "app"}, {"run", "dev", "app", "--", "version"},
+      {"graph"},        {"clean"}};
+  for (const auto& args : commands) {
+    std::vector<std::string> argv = {"-C", "notes"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    CliResult r = p.run(argv, {{"STRATA_ENGINE", tofu_sim_binary()}});
+    EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("error: no strata project in " + p.path("notes") + " or any folder above it"),
+              std::string::npos)
+        << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("`strata new DIR`"), std::string::npos) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.out.find("ok"), std::string::npos) << args[0] << ": " << r.out;
+  }
+  // `version` needs no project.
+  EXPECT_EQ(p.run({"version"}).exit_code, 0);
+}
+
+// From any folder inside a project, the root is found by walking up.
+TEST(CliTest, AProjectIsFoundFromItsSubfolders) {
+  TestProject p;
+  p.write("modules/m/main.tf", "output \"x\" { value = 1 }\n");
+  p.write("stacks/dev.js", "stack('dev');\ncomponent('app', 'modules/m', { inputs: {} });\n");
+  CliResult r = p.run({"-C", p.path("modules/m"), "list"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("app  modules/m"), std::string::npos) << r.out;
+}
+
 TEST(CliTest, SecretsDecryptPrintsOnlyToATerminalOrWithForce) {
   STRATA_REQUIRE_CONFORMANCE(dir);
   TestProject p;
