@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/cli_runner.h"
@@ -30,26 +31,118 @@ TEST(CliTest, VersionNamesTheEngineItWouldRun) {
   EXPECT_NE(r.out.find("\"commit\""), std::string::npos);
 }
 
-TEST(CliTest, UnknownCommandSuggestsTheClosestOneAndExitsTwo) {
+// A usage error exits 64 (EX_USAGE), never 2: under plan --detailed-exitcode 2 means "changes
+// present", and a CI job with a typo must not read as that.
+TEST(CliTest, UnknownCommandSuggestsTheClosestOneAndExitsWithUsage) {
   TestProject p;
   CliResult r = p.run({"versoin"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 64);
   EXPECT_NE(r.err.find("unknown command \"versoin\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("did you mean \"strata version\"?"), std::string::npos) << r.err;
 }
 
-TEST(CliTest, UnknownFlagSuggestsTheClosestOneAndExitsTwo) {
+TEST(CliTest, UnknownFlagSuggestsTheClosestOneAndNamesTheCommandsHelp) {
   TestProject p;
   CliResult r = p.run({"version", "--jsn"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 64);
   EXPECT_NE(r.err.find("did you mean --json?"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Run 'strata version --help' for its usage."), std::string::npos) << r.err;
+  CliResult plan = p.run({"plan", "--all", "--detailed-exitcod"});
+  EXPECT_EQ(plan.exit_code, 64);
+  EXPECT_NE(plan.err.find("did you mean --detailed-exitcode?"), std::string::npos) << plan.err;
+  EXPECT_NE(plan.err.find("Run 'strata plan --help' for its usage."), std::string::npos) << plan.err;
+  CliResult secrets = p.run({"secrets", "get"});
+  EXPECT_EQ(secrets.exit_code, 64);
+  EXPECT_NE(secrets.err.find("Run 'strata secrets get --help' for its usage."), std::string::npos) << secrets.err;
 }
 
 TEST(CliTest, MissingDirectoryIsAUsageError) {
   TestProject p;
   CliResult r = p.run({"-C", "/nonexistent/dir", "version"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 64);
   EXPECT_NE(r.err.find("cannot change to directory"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, VersionFlagPrintsTheFirstLineOfVersionWithoutAProject) {
+  TestProject p;
+  CliResult version = p.run({"version"});
+  ASSERT_EQ(version.exit_code, 0) << version.err;
+  std::string first_line = version.out.substr(0, version.out.find('\n') + 1);
+  EXPECT_TRUE(first_line.starts_with("strata ")) << first_line;
+  for (const char* flag : {"--version", "-V"}) {
+    CliResult r = p.run({flag});
+    EXPECT_EQ(r.exit_code, 0) << flag << ": " << r.err;
+    EXPECT_EQ(r.out, first_line) << flag;
+  }
+}
+
+TEST(CliTest, HelpCommandShowsTheHelpOfStrataOrOfOneCommand) {
+  TestProject p;
+  CliResult plan = p.run({"help", "plan"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_EQ(plan.out, p.run({"plan", "--help"}).out);
+  EXPECT_NE(plan.out.find("--detailed-exitcode"), std::string::npos) << plan.out;
+  CliResult nested = p.run({"help", "secrets", "decrypt"});
+  EXPECT_EQ(nested.exit_code, 0) << nested.err;
+  EXPECT_EQ(nested.out, p.run({"secrets", "decrypt", "--help"}).out);
+  CliResult all = p.run({"help"});
+  EXPECT_EQ(all.exit_code, 0);
+  EXPECT_EQ(all.out, p.run({"--help"}).out);
+  CliResult typo = p.run({"help", "pln"});
+  EXPECT_EQ(typo.exit_code, 64);
+  EXPECT_NE(typo.err.find("unknown command \"pln\""), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("did you mean \"plan\"?"), std::string::npos) << typo.err;
+}
+
+TEST(CliTest, JobsBelowOneAreRefused) {
+  TestProject p;
+  for (const char* jobs : {"0", "-1", "many"}) {
+    CliResult r = p.run({"plan", "--all", "-j", jobs});
+    EXPECT_EQ(r.exit_code, 64) << jobs << ": " << r.err;
+    EXPECT_NE(r.err.find("--jobs: must be a whole number of engine processes, at least 1, not \"" +
+                         std::string(jobs) + "\""),
+              std::string::npos)
+        << r.err;
+  }
+}
+
+// The commands `strata --help` lists, read from its output so a new command is checked too.
+std::vector<std::string> listed_commands(const TestProject& p) {
+  std::string help = p.run({"--help"}).out;
+  std::vector<std::string> names;
+  size_t at = help.find("Subcommands:\n");
+  std::istringstream lines(help.substr(at + 13));
+  for (std::string line; std::getline(lines, line) && !line.empty();) {
+    std::istringstream words(line);
+    std::string name;
+    words >> name;
+    names.push_back(name);
+  }
+  return names;
+}
+
+TEST(CliTest, EveryCommandsHelpDocumentsItsExitCodesAndEnvironment) {
+  TestProject p;
+  std::vector<std::string> commands = listed_commands(p);
+  ASSERT_GE(commands.size(), 15u);
+  for (const auto& name : commands) {
+    CliResult r = p.run({name, "--help"});
+    if (name == "secrets") r = p.run({"secrets", "decrypt", "--help"});
+    EXPECT_EQ(r.exit_code, 0) << name;
+    EXPECT_NE(r.out.find("Exit status:\n  0   success\n  1   failure"), std::string::npos) << name << ":\n" << r.out;
+    EXPECT_NE(r.out.find("  64  usage error"), std::string::npos) << name << ":\n" << r.out;
+    // 2 is plan's "changes present" and nothing else.
+    EXPECT_EQ(r.out.find("\n  2 ") != std::string::npos, name == "plan") << name << ":\n" << r.out;
+  }
+  std::string plan = p.run({"plan", "--help"}).out;
+  for (const char* var : {"STRATA_ENGINE", "STRATA_JS_TIMEOUT", "STRATA_JS_CACHE", "NO_COLOR", "SOPS_AGE_KEY_FILE"})
+    EXPECT_NE(plan.find("\n  " + std::string(var) + " "), std::string::npos) << var << ":\n" << plan;
+  std::string list = p.run({"list", "--help"}).out;
+  EXPECT_NE(list.find("STRATA_JS_TIMEOUT"), std::string::npos) << list;
+  EXPECT_EQ(list.find("STRATA_ENGINE"), std::string::npos) << list;  // list never runs an engine
+  // A command's own footer stays, before the shared one.
+  std::string output = p.run({"output", "--help"}).out;
+  EXPECT_LT(output.find("leaf folder"), output.find("Exit status:")) << output;
 }
 
 // A CI job started in the wrong folder must not pass: every stack command fails outside a
