@@ -3,6 +3,7 @@
 namespace strata::cli {
 
 void register_commands(CLI::App& app, Globals& globals, Action& action) {
+  add_new_command(app, globals, action);
   add_version_command(app, globals, action);
   add_list_command(app, globals, action);
   add_describe_command(app, globals, action);

@@ -31,5 +31,6 @@ void add_run_command(CLI::App& app, Globals& globals, Action& action);
 void add_inspect_command(CLI::App& app, Globals& globals, Action& action);
 void add_secrets_command(CLI::App& app, Globals& globals, Action& action);
 void add_help_command(CLI::App& app, Globals& globals, Action& action);
+void add_new_command(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

@@ -65,6 +65,7 @@ const std::map<std::string, CommandDoc, std::less<>>& command_docs() {
       {"graph", {kProject, ""}},
       {"clean", {kProject, ""}},
       {"inspect", {kNothing, ""}},
+      {"new", {kNothing, ""}},
       {"secrets", {kSops, ""}},
       {"secrets decrypt", {kSops, ""}},
       {"secrets get", {kSops, ""}},

@@ -180,6 +180,30 @@ TEST(CliTest, AProjectIsFoundFromItsSubfolders) {
   EXPECT_NE(r.out.find("app  modules/m"), std::string::npos) << r.out;
 }
 
+// `strata new DIR`: a project with two stacks, the second reading the first, and a folder that
+// already holds files is never written into.
+TEST(CliTest, NewWritesAProjectWhoseStacksReferToEachOther) {
+  TestProject p;
+  CliResult r = p.run({"new", "infra"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("strata plan --all"), std::string::npos) << r.out;
+  for (const char* file : {"infra/strata.yaml", "infra/.gitignore", "infra/modules/service/main.tf",
+                           "infra/stacks/network.js", "infra/stacks/app.js"})
+    EXPECT_TRUE(p.exists(file)) << file;
+  CliResult list = p.run({"-C", "infra", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("  web  modules/service  after network/core"), std::string::npos) << list.out;
+  EXPECT_EQ(p.run({"-C", "infra", "validate"}).exit_code, 0);
+
+  std::string before = p.read("infra/stacks/app.js");
+  CliResult again = p.run({"new", "infra"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("infra is not empty; strata new writes only into a new or empty folder"),
+            std::string::npos)
+      << again.err;
+  EXPECT_EQ(p.read("infra/stacks/app.js"), before);
+}
+
 TEST(CliTest, SecretsDecryptPrintsOnlyToATerminalOrWithForce) {
   STRATA_REQUIRE_CONFORMANCE(dir);
   TestProject p;
