@@ -32,5 +32,8 @@ void add_inspect_command(CLI::App& app, Globals& globals, Action& action);
 void add_secrets_command(CLI::App& app, Globals& globals, Action& action);
 void add_help_command(CLI::App& app, Globals& globals, Action& action);
 void add_new_command(CLI::App& app, Globals& globals, Action& action);
+// completion, and the hidden __complete the scripts call (cmd_completion.cc)
+void add_completion_command(CLI::App& app, Globals& globals, Action& action);
+void add_man_command(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

@@ -66,6 +66,8 @@ const std::map<std::string, CommandDoc, std::less<>>& command_docs() {
       {"clean", {kProject, ""}},
       {"inspect", {kNothing, ""}},
       {"new", {kNothing, ""}},
+      {"completion", {kNothing, ""}},
+      {"__complete", {kProject, ""}},
       {"secrets", {kSops, ""}},
       {"secrets decrypt", {kSops, ""}},
       {"secrets get", {kSops, ""}},

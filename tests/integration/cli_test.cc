@@ -204,6 +204,91 @@ TEST(CliTest, NewWritesAProjectWhoseStacksReferToEachOther) {
   EXPECT_EQ(p.read("infra/stacks/app.js"), before);
 }
 
+// Runs `script` with `shell -c` in `cwd`, with strata's folder first on PATH (as an installed
+// strata would be); stdout and stderr together.
+CliResult run_shell(const std::string& shell, const std::string& script, const std::string& cwd) {
+  SubprocessOptions o;
+  o.argv = {shell, "-c", script};
+  o.cwd = cwd;
+  const char* path = std::getenv("PATH");
+  o.env = {{"PATH", std::filesystem::path(strata_binary()).parent_path().string() + ":" + (path ? path : "")},
+           {"MANWIDTH", "200"}, {"MANPAGER", "cat"}, {"HOME", cwd}};
+  o.capture_stdout = true;
+  o.capture_stderr = true;
+  Subprocess p(std::move(o));
+  SubprocessResult r = p.run();
+  return {r.exit_code, r.stdout_text + r.stderr_text, ""};
+}
+
+// The bash script is loaded by bash and completes commands, flags, stacks and components of the
+// project in the current folder, through the real `strata __complete`.
+TEST(CliTest, BashCompletionCompletesCommandsFlagsStacksAndComponents) {
+  TestProject p;
+  ASSERT_EQ(p.run({"new", "infra"}).exit_code, 0);
+  auto complete = [&](const std::string& words) {
+    return run_shell("bash",
+                     "source <(strata completion bash) && complete -p strata && COMP_WORDS=(" + words +
+                         ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && _strata && echo \"[${COMPREPLY[*]}]\"",
+                     p.path("infra"));
+  };
+  CliResult commands = complete("strata pl");
+  EXPECT_EQ(commands.exit_code, 0) << commands.out;
+  EXPECT_NE(commands.out.find("complete -o default -F _strata strata"), std::string::npos) << commands.out;
+  EXPECT_NE(commands.out.find("[plan]"), std::string::npos) << commands.out;
+  EXPECT_NE(complete("strata plan --detailed").out.find("[--detailed-exitcode]"), std::string::npos);
+  EXPECT_NE(complete("strata -q plan ''").out.find("[app network]"), std::string::npos)
+      << complete("strata -q plan ''").out;
+  EXPECT_NE(complete("strata describe app ''").out.find("[web]"), std::string::npos)
+      << complete("strata describe app ''").out;
+  EXPECT_NE(complete("strata help se").out.find("[secrets]"), std::string::npos);
+  EXPECT_NE(complete("strata completion ''").out.find("[bash fish zsh]"), std::string::npos);
+  // Hidden helpers are not offered.
+  EXPECT_EQ(complete("strata ''").out.find("__complete"), std::string::npos);
+  EXPECT_EQ(complete("strata ''").out.find("man"), std::string::npos);
+}
+
+TEST(CliTest, ZshAndFishCompletionScriptsParse) {
+  TestProject p;
+  for (const std::string shell : {"zsh", "fish"}) {
+    CliResult script = p.run({"completion", shell});
+    ASSERT_EQ(script.exit_code, 0) << script.err;
+    EXPECT_NE(script.out.find("strata __complete --"), std::string::npos) << script.out;
+    p.write("strata." + shell, script.out);
+    if (!std::filesystem::exists("/usr/bin/" + shell)) {
+      ADD_FAILURE() << shell << " is not installed (scripts/bootstrap installs it)";
+      continue;
+    }
+    CliResult parsed = run_shell(shell, shell + " -n strata." + shell, p.root());
+    EXPECT_EQ(parsed.exit_code, 0) << shell << ": " << parsed.out;
+  }
+  CliResult bad = p.run({"completion", "tcsh"});
+  EXPECT_EQ(bad.exit_code, 64);
+}
+
+// The man page is generated from the commands' help: every line of every command's --help is in
+// the page man renders.
+TEST(CliTest, ManPageRendersAndHoldsEveryCommandsHelp) {
+  TestProject p;
+  CliResult roff = p.run({"man"});
+  ASSERT_EQ(roff.exit_code, 0) << roff.err;
+  p.write("strata.1", roff.out);
+  CliResult page = run_shell("bash", "man -l strata.1", p.root());
+  ASSERT_EQ(page.exit_code, 0) << page.out;
+  EXPECT_NE(page.out.find("strata - run OpenTofu/Terraform"), std::string::npos) << page.out;
+  EXPECT_EQ(page.out.find("warning"), std::string::npos) << page.out;
+  for (const std::string command : {"plan", "new", "completion", "secrets decrypt"}) {
+    std::vector<std::string> args;
+    std::istringstream words(command);
+    for (std::string w; words >> w;) args.push_back(w);
+    args.push_back("--help");
+    std::istringstream help(p.run(args).out);
+    for (std::string line; std::getline(help, line);) {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      EXPECT_NE(page.out.find(line), std::string::npos) << command << ": \"" << line << "\" is not in the man page";
+    }
+  }
+}
+
 TEST(CliTest, SecretsDecryptPrintsOnlyToATerminalOrWithForce) {
   STRATA_REQUIRE_CONFORMANCE(dir);
   TestProject p;
