@@ -69,7 +69,12 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   Execution& execution = *prepared;
   std::vector<ComponentRef> order = execution.planned_order();
   if (order.empty()) {
-    std::cout << "nothing selected: no components match\n";
+    // Nothing to do is a success; --changed says it looked, so CI logs show why nothing ran.
+    if (flags.targets.changed) {
+      std::cout << "nothing changed since " << flags.targets.base << ": no components selected\n";
+    } else {
+      std::cout << "nothing selected: no components match\n";
+    }
     return 0;
   }
   if ((op == Operation::kApply || op == Operation::kDestroy) && !flags.auto_approve) {
@@ -134,7 +139,18 @@ void add_execute_command(CLI::App& app, Globals& globals, Action& action, Operat
   cmd->add_flag("--changed", flags->targets.changed,
                 "Select components whose files changed since --base, and everything that depends on them");
   cmd->add_option("--base", flags->targets.base, "Git revision --changed compares against")->default_str("HEAD");
-  cmd->add_option("-j,--jobs", flags->jobs, "Engine processes at once (default: strata.yaml parallelism, else cores)");
+  cmd->add_option("-j,--jobs", flags->jobs, "Engine processes at once (default: strata.yaml parallelism, else cores)")
+      ->type_name("N")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            try {
+              size_t used = 0;
+              if (std::stoi(value, &used) >= 1 && used == value.size()) return "";
+            } catch (const std::exception&) {
+            }
+            return "must be a whole number of engine processes, at least 1, not \"" + value + "\"";
+          },
+          "N>=1"));
   cmd->add_flag("--fail-fast", flags->fail_fast, "Stop everything at the first failure");
   cmd->add_option("--lock-wait", flags->lock_wait,
                   "How long to wait for a workdir that another strata is using (30s, 5m; default 0: fail at "

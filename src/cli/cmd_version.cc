@@ -19,6 +19,8 @@
 
 namespace strata::cli {
 
+std::string version_line() { return std::string("strata ") + STRATA_VERSION + " (commit " + STRATA_GIT_COMMIT + ")"; }
+
 void add_version_command(CLI::App& app, Globals& globals, Action& action) {
   auto* cmd = app.add_subcommand("version", "Show strata's version, build commit and the engine it would use");
   cmd->add_flag("--json", globals.json, "Print a JSON object");
@@ -42,7 +44,7 @@ void add_version_command(CLI::App& app, Globals& globals, Action& action) {
         nlohmann::json j = {{"version", STRATA_VERSION}, {"commit", STRATA_GIT_COMMIT}, {"engine", engine}};
         std::cout << j.dump(2) << "\n";
       } else {
-        std::cout << "strata " << STRATA_VERSION << " (commit " << STRATA_GIT_COMMIT << ")\n"
+        std::cout << version_line() << "\n"
                   << "engine: " << engine_text << "\n";
       }
       return 0;

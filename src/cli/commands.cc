@@ -3,6 +3,7 @@
 namespace strata::cli {
 
 void register_commands(CLI::App& app, Globals& globals, Action& action) {
+  add_new_command(app, globals, action);
   add_version_command(app, globals, action);
   add_list_command(app, globals, action);
   add_describe_command(app, globals, action);
@@ -14,6 +15,9 @@ void register_commands(CLI::App& app, Globals& globals, Action& action) {
   add_inspect_command(app, globals, action);
   add_secrets_command(app, globals, action);
   add_clean_command(app, globals, action);
+  add_help_command(app, globals, action);
+  add_completion_command(app, globals, action);
+  add_man_command(app, globals, action);
 }
 
 }  // namespace strata::cli

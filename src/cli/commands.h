@@ -14,6 +14,9 @@ using Action = std::function<int()>;
 
 void register_commands(CLI::App& app, Globals& globals, Action& action);
 
+// "strata 0.1.0 (commit abc123)": the first line of `strata version`, and `strata --version`.
+std::string version_line();
+
 // One registration function per command file (cmd_<name>.cc).
 void add_version_command(CLI::App& app, Globals& globals, Action& action);
 void add_list_command(CLI::App& app, Globals& globals, Action& action);
@@ -27,5 +30,10 @@ void add_clean_command(CLI::App& app, Globals& globals, Action& action);
 void add_run_command(CLI::App& app, Globals& globals, Action& action);
 void add_inspect_command(CLI::App& app, Globals& globals, Action& action);
 void add_secrets_command(CLI::App& app, Globals& globals, Action& action);
+void add_help_command(CLI::App& app, Globals& globals, Action& action);
+void add_new_command(CLI::App& app, Globals& globals, Action& action);
+// completion, and the hidden __complete the scripts call (cmd_completion.cc)
+void add_completion_command(CLI::App& app, Globals& globals, Action& action);
+void add_man_command(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

@@ -1,5 +1,6 @@
 // strata's entry point: global flags, the command table, and the one place where errors
-// become messages and exit codes (0 ok, 1 failure, 2 usage error).
+// become messages and exit codes (0 ok, 1 failure, 64 usage error; 2 only for plan
+// --detailed-exitcode's "changes present").
 #include <unistd.h>
 
 #include <iostream>
@@ -11,16 +12,19 @@
 
 #include "base/supervisor.h"
 #include "cli/commands.h"
+#include "cli/help_footer.h"
 #include "cli/interrupts.h"
 #include "model/error.h"
 
 namespace {
 
 using strata::cli::closest_match;
+using strata::cli::kExitUsage;
 
+// The commands --help lists (hidden ones are in no group).
 std::vector<std::string> subcommand_names(const CLI::App& app) {
   std::vector<std::string> names;
-  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+  for (const auto* sub : app.get_subcommands([](const CLI::App* s) { return !s->get_group().empty(); })) {
     names.push_back(sub->get_name());
   }
   return names;
@@ -45,8 +49,17 @@ const CLI::App* deepest_parsed(const CLI::App& app) {
   }
 }
 
+// "strata plan", for naming a command's own --help.
+std::string command_line_of(const CLI::App* app) {
+  std::string words;
+  for (const CLI::App* cur = app; cur != nullptr; cur = cur->get_parent())
+    words = cur->get_name() + (words.empty() ? "" : " ") + words;
+  return words;
+}
+
 int usage_error(const CLI::App& app, const std::string& message) {
   std::cerr << "strata: " << message << "\n";
+  const CLI::App* where = deepest_parsed(app);
   // Suggest a command or a flag for the words CLI11 could not place.
   std::smatch m;
   std::regex extras_re("not expected: (.*)");
@@ -54,7 +67,6 @@ int usage_error(const CLI::App& app, const std::string& message) {
   if (std::regex_search(text, m, extras_re)) {
     std::string extras = m[1];
     std::string first = extras.substr(0, extras.find(' '));
-    const CLI::App* where = deepest_parsed(app);
     if (!first.empty() && first[0] == '-') {
       std::string flag = first.substr(0, first.find('='));
       auto hit = closest_match(flag, option_names(where));
@@ -64,8 +76,12 @@ int usage_error(const CLI::App& app, const std::string& message) {
       if (!hit.empty()) std::cerr << "  did you mean \"strata " << hit << "\"?\n";
     }
   }
-  std::cerr << "Run 'strata --help' for the list of commands.\n";
-  return 2;
+  if (where == &app) {
+    std::cerr << "Run 'strata --help' for the list of commands.\n";
+  } else {
+    std::cerr << "Run '" << command_line_of(where) << " --help' for its usage.\n";
+  }
+  return kExitUsage;
 }
 
 }  // namespace
@@ -82,6 +98,7 @@ int main(int argc, char** argv) {
       "strata"};
   app.require_subcommand(1);
   app.fallthrough();
+  app.set_version_flag("-V,--version", strata::cli::version_line(), "Print strata's version and exit");
 
   strata::cli::Globals globals;
   globals.interrupts = &interrupts;
@@ -95,12 +112,15 @@ int main(int argc, char** argv) {
 
   strata::cli::Action action;
   strata::cli::register_commands(app, globals, action);
+  strata::cli::add_help_footers(app);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::Success& e) {
     return app.exit(e);
@@ -115,7 +135,7 @@ int main(int argc, char** argv) {
       auto hit = closest_match(word, subcommand_names(app));
       if (!hit.empty()) std::cerr << "  did you mean \"strata " << hit << "\"?\n";
       std::cerr << "Run 'strata --help' for the list of commands.\n";
-      return 2;
+      return kExitUsage;
     }
     return usage_error(app, e.what());
   } catch (const CLI::ParseError& e) {
@@ -124,7 +144,7 @@ int main(int argc, char** argv) {
 
   if (!globals.dir.empty() && ::chdir(globals.dir.c_str()) != 0) {
     std::cerr << "strata: cannot change to directory \"" << globals.dir << "\": " << std::strerror(errno) << "\n";
-    return 2;
+    return kExitUsage;
   }
   try {
     return action ? action() : 0;

@@ -174,19 +174,51 @@ void check_references(const Project& project, Diagnostics& diagnostics) {
 
 }  // namespace
 
-std::string find_project_root(const std::string& start) {
+namespace {
+
+fs::path absolute_start(const std::string& start) {
   std::error_code ec;
   fs::path dir = fs::absolute(start.empty() ? fs::current_path(ec) : fs::path(start), ec);
   dir = dir.lexically_normal();
   if (dir.has_filename() == false && dir.has_parent_path() && dir != dir.root_path())
     dir = dir.parent_path();
+  return dir;
+}
+
+// `dir` and every folder above it, nearest first.
+std::vector<fs::path> folders_upwards(const fs::path& dir) {
+  std::vector<fs::path> out;
   for (fs::path cur = dir;; cur = cur.parent_path()) {
+    out.push_back(cur);
+    if (cur == cur.root_path() || cur.parent_path() == cur) break;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> search_project_root(const std::string& start) {
+  std::error_code ec;
+  std::vector<fs::path> folders = folders_upwards(absolute_start(start));
+  // A settings file anywhere above wins over a nearer stacks/ folder: a module or a tree inside
+  // a project may have a folder of that name.
+  for (const fs::path& cur : folders) {
     for (const char* marker : kRootMarkers) {
       if (fs::exists(cur / marker, ec)) return cur.string();
     }
-    if (cur == cur.root_path() || cur.parent_path() == cur) break;
   }
-  return dir.string();
+  const Settings defaults;
+  for (const fs::path& cur : folders) {
+    fs::path stacks = cur / defaults.stacks_dir;
+    if (fs::is_directory(stacks, ec) && !js::find_stack_files(stacks.string(), {}).empty()) return cur.string();
+    fs::path config = cur / defaults.config_dir;
+    if (fs::is_directory(config, ec) && !yaml::find_terraform_leaves(config.string()).empty()) return cur.string();
+  }
+  return std::nullopt;
+}
+
+std::string find_project_root(const std::string& start) {
+  return search_project_root(start).value_or(absolute_start(start).string());
 }
 
 LoadedProject load_project_with_diagnostics(const LoadOptions& options) {

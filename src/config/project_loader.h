@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "config/js/js_log.h"
@@ -31,8 +32,14 @@ struct LoadOptions {
   bool js_cache = true;
 };
 
-// The first folder from `start` upwards holding strata.yaml, comet.yaml or .komposconfig.yaml;
-// `start` itself when there is none.
+// The project `start` lies in: the first folder from `start` upwards holding strata.yaml,
+// comet.yaml or .komposconfig.yaml; failing that, the first one holding a stacks/ folder with
+// stack files in it or a config/ folder with Kompos leaves (composition=terraform/terraform=…),
+// projects without settings. None when `start` is in no project.
+std::optional<std::string> search_project_root(const std::string& start);
+
+// search_project_root, or `start` itself (absolute) when it is in no project: for commands that
+// read a project's settings when there is one and work without (version, secrets).
 std::string find_project_root(const std::string& start);
 
 // The settings of the project at `root`: strata.yaml, else comet.yaml, else the defaults.

@@ -36,6 +36,29 @@ TEST(ProjectLoader, FindsTheRootAboveTheCurrentFolder) {
   EXPECT_EQ(find_project_root(kompos.file("config/env=dev")), kompos.path());
 }
 
+TEST(ProjectLoader, AStacksFolderOfStackFilesIsAProjectAndNothingElseIs) {
+  TestProjectDir comet;
+  comet.write("stacks/dev.js", "stack('dev')\n");
+  comet.write("modules/vpc/main.tf", "");
+  EXPECT_EQ(search_project_root(comet.file("modules/vpc")), comet.path());
+  EXPECT_EQ(search_project_root(comet.file("stacks")), comet.path());
+  TestProjectDir empty_stacks;
+  empty_stacks.write("stacks/README.md", "");
+  EXPECT_EQ(search_project_root(empty_stacks.path()), std::nullopt);
+  EXPECT_EQ(find_project_root(empty_stacks.path()), empty_stacks.path());
+  TestProjectDir kompos;
+  kompos.write("config/env=dev/composition=terraform/terraform=vpc/vpc.yaml", "cidr: 10.0.0.0/16\n");
+  EXPECT_EQ(search_project_root(kompos.file("config/env=dev")), kompos.path());
+  TestProjectDir layers_only;
+  layers_only.write("config/env=dev/defaults.yaml", "env: dev\n");
+  EXPECT_EQ(search_project_root(layers_only.path()), std::nullopt);
+  // A settings file above wins over a nearer stacks/ folder inside the project.
+  TestProjectDir nested;
+  nested.write("strata.yaml", "");
+  nested.write("modules/tool/stacks/x.js", "");
+  EXPECT_EQ(search_project_root(nested.file("modules/tool")), nested.path());
+}
+
 TEST(ProjectLoader, LoadsJsStacksWithSettingsAndEnv) {
   TestProjectDir dir;
   dir.write("strata.yaml",

@@ -27,9 +27,9 @@ struct ErrorKindInfo {
   std::string_view why;  // why these numbers
 };
 
-// Every kind, in enum order. Exit codes: every failure is 1, as before kinds existed; 2 stays
-// the flag parser's usage error and plan --detailed-exitcode's "changes present" (DESIGN §9),
-// so no kind may take it, and scripts that test for 1 keep working.
+// Every kind, in enum order. Exit codes: every failure is 1, as before kinds existed; 2 is only plan
+// --detailed-exitcode's "changes present" and 64 the flag parser's usage error (EX_USAGE), so no
+// kind may take either, and scripts that test for 1 keep working (cli/help_footer.h).
 inline constexpr std::array<ErrorKindInfo, 6> kErrorKinds{{
     {ErrorKind::kUserInput, "user input", 1, 422,
      "the request was well formed (the handler answers 400 itself for one that is not) but what "

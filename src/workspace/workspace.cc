@@ -24,10 +24,22 @@ EngineSelection select_engine(const std::string& requested, const Settings& sett
 }  // namespace
 
 std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options) {
+  // Outside any project there is nothing to run: saying "0 stacks" and succeeding would let a
+  // CI job started in the wrong folder pass.
+  std::optional<std::string> found = config::search_project_root(options.start_dir);
+  if (!found) {
+    throw Error(ErrorKind::kNotFound,
+                "no strata project in " + options.start_dir +
+                    " or any folder above it (looked for strata.yaml, comet.yaml, .komposconfig.yaml, "
+                    "a stacks/ folder of stack files and a config/ folder of Kompos leaves)",
+                {},
+                "run strata inside a project or name one with -C DIR; to start one, run "
+                "`strata new DIR` (an HCL project of stack.hcl files needs a strata.yaml at its root)");
+  }
+  const std::string& root = *found;
   std::unique_ptr<Workspace> ws(new Workspace());
   ws->redactor_ = std::make_unique<Redactor>();
   // sops:// paths are relative to the project root, as Comet resolves them from its root.
-  const std::string root = config::find_project_root(options.start_dir);
   secrets::SopsOptions sops;
   sops.environment = options.env;
   ws->secrets_ = std::make_unique<secrets::SopsSecretResolver>(root, ws->redactor_.get(), sops);

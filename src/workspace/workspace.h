@@ -25,7 +25,7 @@ using Environment = std::map<std::string, std::string>;
 
 struct WorkspaceOptions {
   // Where the search for the project root starts (strata.yaml, comet.yaml or
-  // .komposconfig.yaml, upwards); also the folder relative paths in targets are read from.
+  // .komposconfig.yaml, else a stacks/ or config/ folder of stacks, upwards); also the folder relative paths in targets are read from.
   // Must be absolute.
   std::string start_dir;
   // The environment of this run (the CLI passes its process's). Engines, hooks, env() and
@@ -89,8 +89,10 @@ class Workspace {
   std::unique_ptr<SecretResolver> secrets_;
 };
 
-// Finds the project from options.start_dir and loads every front-end. Problems in project files
-// are collected in diagnostics(), never thrown (validate reports them all).
+// Finds the project from options.start_dir (config::search_project_root) and loads every
+// front-end. Problems in project files are collected in diagnostics(), never thrown (validate
+// reports them all); a start folder in no project at all throws a kNotFound Error saying where
+// it looked and how to start one.
 std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options);
 
 // The engine a project in (or above) `start_dir` would run, reading only its settings file:

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <sstream>
 #include <thread>
 
 #include "tests/support/cli_runner.h"
@@ -30,26 +31,262 @@ TEST(CliTest, VersionNamesTheEngineItWouldRun) {
   EXPECT_NE(r.out.find("\"commit\""), std::string::npos);
 }
 
-TEST(CliTest, UnknownCommandSuggestsTheClosestOneAndExitsTwo) {
+// A usage error exits 64 (EX_USAGE), never 2: under plan --detailed-exitcode 2 means "changes
+// present", and a CI job with a typo must not read as that.
+TEST(CliTest, UnknownCommandSuggestsTheClosestOneAndExitsWithUsage) {
   TestProject p;
   CliResult r = p.run({"versoin"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 64);
   EXPECT_NE(r.err.find("unknown command \"versoin\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("did you mean \"strata version\"?"), std::string::npos) << r.err;
 }
 
-TEST(CliTest, UnknownFlagSuggestsTheClosestOneAndExitsTwo) {
+TEST(CliTest, UnknownFlagSuggestsTheClosestOneAndNamesTheCommandsHelp) {
   TestProject p;
   CliResult r = p.run({"version", "--jsn"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 64);
   EXPECT_NE(r.err.find("did you mean --json?"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Run 'strata version --help' for its usage."), std::string::npos) << r.err;
+  CliResult plan = p.run({"plan", "--all", "--detailed-exitcod"});
+  EXPECT_EQ(plan.exit_code, 64);
+  EXPECT_NE(plan.err.find("did you mean --detailed-exitcode?"), std::string::npos) << plan.err;
+  EXPECT_NE(plan.err.find("Run 'strata plan --help' for its usage."), std::string::npos) << plan.err;
+  CliResult secrets = p.run({"secrets", "get"});
+  EXPECT_EQ(secrets.exit_code, 64);
+  EXPECT_NE(secrets.err.find("Run 'strata secrets get --help' for its usage."), std::string::npos) << secrets.err;
 }
 
 TEST(CliTest, MissingDirectoryIsAUsageError) {
   TestProject p;
   CliResult r = p.run({"-C", "/nonexistent/dir", "version"});
-  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.exit_code, 64);
   EXPECT_NE(r.err.find("cannot change to directory"), std::string::npos) << r.err;
+}
+
+TEST(CliTest, VersionFlagPrintsTheFirstLineOfVersionWithoutAProject) {
+  TestProject p;
+  CliResult version = p.run({"version"});
+  ASSERT_EQ(version.exit_code, 0) << version.err;
+  std::string first_line = version.out.substr(0, version.out.find('\n') + 1);
+  EXPECT_TRUE(first_line.starts_with("strata ")) << first_line;
+  for (const char* flag : {"--version", "-V"}) {
+    CliResult r = p.run({flag});
+    EXPECT_EQ(r.exit_code, 0) << flag << ": " << r.err;
+    EXPECT_EQ(r.out, first_line) << flag;
+  }
+}
+
+TEST(CliTest, HelpCommandShowsTheHelpOfStrataOrOfOneCommand) {
+  TestProject p;
+  CliResult plan = p.run({"help", "plan"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_EQ(plan.out, p.run({"plan", "--help"}).out);
+  EXPECT_NE(plan.out.find("--detailed-exitcode"), std::string::npos) << plan.out;
+  CliResult nested = p.run({"help", "secrets", "decrypt"});
+  EXPECT_EQ(nested.exit_code, 0) << nested.err;
+  EXPECT_EQ(nested.out, p.run({"secrets", "decrypt", "--help"}).out);
+  CliResult all = p.run({"help"});
+  EXPECT_EQ(all.exit_code, 0);
+  EXPECT_EQ(all.out, p.run({"--help"}).out);
+  CliResult typo = p.run({"help", "pln"});
+  EXPECT_EQ(typo.exit_code, 64);
+  EXPECT_NE(typo.err.find("unknown command \"pln\""), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("did you mean \"plan\"?"), std::string::npos) << typo.err;
+}
+
+TEST(CliTest, JobsBelowOneAreRefused) {
+  TestProject p;
+  for (const char* jobs : {"0", "-1", "many"}) {
+    CliResult r = p.run({"plan", "--all", "-j", jobs});
+    EXPECT_EQ(r.exit_code, 64) << jobs << ": " << r.err;
+    EXPECT_NE(r.err.find("--jobs: must be a whole number of engine processes, at least 1, not \"" +
+                         std::string(jobs) + "\""),
+              std::string::npos)
+        << r.err;
+  }
+}
+
+// The commands `strata --help` lists, read from its output so a new command is checked too.
+std::vector<std::string> listed_commands(const TestProject& p) {
+  std::string help = p.run({"--help"}).out;
+  std::vector<std::string> names;
+  size_t at = help.find("Subcommands:\n");
+  std::istringstream lines(help.substr(at + 13));
+  for (std::string line; std::getline(lines, line) && !line.empty();) {
+    std::istringstream words(line);
+    std::string name;
+    words >> name;
+    names.push_back(name);
+  }
+  return names;
+}
+
+TEST(CliTest, EveryCommandsHelpDocumentsItsExitCodesAndEnvironment) {
+  TestProject p;
+  std::vector<std::string> commands = listed_commands(p);
+  ASSERT_GE(commands.size(), 15u);
+  for (const auto& name : commands) {
+    CliResult r = p.run({name, "--help"});
+    if (name == "secrets") r = p.run({"secrets", "decrypt", "--help"});
+    EXPECT_EQ(r.exit_code, 0) << name;
+    EXPECT_NE(r.out.find("Exit status:\n  0   success\n  1   failure"), std::string::npos) << name << ":\n" << r.out;
+    EXPECT_NE(r.out.find("  64  usage error"), std::string::npos) << name << ":\n" << r.out;
+    // 2 is plan's "changes present" and nothing else.
+    EXPECT_EQ(r.out.find("\n  2 ") != std::string::npos, name == "plan") << name << ":\n" << r.out;
+  }
+  std::string plan = p.run({"plan", "--help"}).out;
+  for (const char* var : {"STRATA_ENGINE", "STRATA_JS_TIMEOUT", "STRATA_JS_CACHE", "NO_COLOR", "SOPS_AGE_KEY_FILE"})
+    EXPECT_NE(plan.find("\n  " + std::string(var) + " "), std::string::npos) << var << ":\n" << plan;
+  std::string list = p.run({"list", "--help"}).out;
+  EXPECT_NE(list.find("STRATA_JS_TIMEOUT"), std::string::npos) << list;
+  EXPECT_EQ(list.find("STRATA_ENGINE"), std::string::npos) << list;  // list never runs an engine
+  // A command's own footer stays, before the shared one.
+  std::string output = p.run({"output", "--help"}).out;
+  EXPECT_LT(output.find("leaf folder"), output.find("Exit status:")) << output;
+}
+
+// A CI job started in the wrong folder must not pass: every stack command fails outside a
+// project, saying where it looked and how to start one.
+TEST(CliTest, StackCommandsOutsideAProjectFailAndSayHowToStartOne) {
+  TestProject p;
+  p.write("notes/readme.txt", "not a project\n");
+  const std::vector<std::vector<std::string>> commands = {
+      {"list"},         {"validate"},         {"describe", "dev"}, {"generate", "--all"},
+      {"plan", "--all"}, {"init", "--all"},   {"apply", "--all", "--auto-approve"},
+      {"destroy", "--all", "--auto-approve"}, {"output", "dev", "app"}, {"run", "dev", "app", "--", "version"},
+      {"graph"},        {"clean"}};
+  for (const auto& args : commands) {
+    std::vector<std::string> argv = {"-C", "notes"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    CliResult r = p.run(argv, {{"STRATA_ENGINE", tofu_sim_binary()}});
+    EXPECT_EQ(r.exit_code, 1) << args[0] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("error: no strata project in " + p.path("notes") + " or any folder above it"),
+              std::string::npos)
+        << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("`strata new DIR`"), std::string::npos) << args[0] << ": " << r.err;
+    EXPECT_EQ(r.out.find("ok"), std::string::npos) << args[0] << ": " << r.out;
+  }
+  // `version` needs no project.
+  EXPECT_EQ(p.run({"version"}).exit_code, 0);
+}
+
+// From any folder inside a project, the root is found by walking up.
+TEST(CliTest, AProjectIsFoundFromItsSubfolders) {
+  TestProject p;
+  p.write("modules/m/main.tf", "output \"x\" { value = 1 }\n");
+  p.write("stacks/dev.js", "stack('dev');\ncomponent('app', 'modules/m', { inputs: {} });\n");
+  CliResult r = p.run({"-C", p.path("modules/m"), "list"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("app  modules/m"), std::string::npos) << r.out;
+}
+
+// `strata new DIR`: a project with two stacks, the second reading the first, and a folder that
+// already holds files is never written into.
+TEST(CliTest, NewWritesAProjectWhoseStacksReferToEachOther) {
+  TestProject p;
+  CliResult r = p.run({"new", "infra"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("strata plan --all"), std::string::npos) << r.out;
+  for (const char* file : {"infra/strata.yaml", "infra/.gitignore", "infra/modules/service/main.tf",
+                           "infra/stacks/network.js", "infra/stacks/app.js"})
+    EXPECT_TRUE(p.exists(file)) << file;
+  CliResult list = p.run({"-C", "infra", "list"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_NE(list.out.find("  web  modules/service  after network/core"), std::string::npos) << list.out;
+  EXPECT_EQ(p.run({"-C", "infra", "validate"}).exit_code, 0);
+
+  std::string before = p.read("infra/stacks/app.js");
+  CliResult again = p.run({"new", "infra"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("infra is not empty; strata new writes only into a new or empty folder"),
+            std::string::npos)
+      << again.err;
+  EXPECT_EQ(p.read("infra/stacks/app.js"), before);
+}
+
+// Runs `script` with `shell -c` in `cwd`, with strata's folder first on PATH (as an installed
+// strata would be); stdout and stderr together.
+CliResult run_shell(const std::string& shell, const std::string& script, const std::string& cwd) {
+  SubprocessOptions o;
+  o.argv = {shell, "-c", script};
+  o.cwd = cwd;
+  const char* path = std::getenv("PATH");
+  o.env = {{"PATH", std::filesystem::path(strata_binary()).parent_path().string() + ":" + (path ? path : "")},
+           {"MANWIDTH", "200"}, {"MANPAGER", "cat"}, {"HOME", cwd}};
+  o.capture_stdout = true;
+  o.capture_stderr = true;
+  Subprocess p(std::move(o));
+  SubprocessResult r = p.run();
+  return {r.exit_code, r.stdout_text + r.stderr_text, ""};
+}
+
+// The bash script is loaded by bash and completes commands, flags, stacks and components of the
+// project in the current folder, through the real `strata __complete`.
+TEST(CliTest, BashCompletionCompletesCommandsFlagsStacksAndComponents) {
+  TestProject p;
+  ASSERT_EQ(p.run({"new", "infra"}).exit_code, 0);
+  auto complete = [&](const std::string& words) {
+    return run_shell("bash",
+                     "source <(strata completion bash) && complete -p strata && COMP_WORDS=(" + words +
+                         ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && _strata && echo \"[${COMPREPLY[*]}]\"",
+                     p.path("infra"));
+  };
+  CliResult commands = complete("strata pl");
+  EXPECT_EQ(commands.exit_code, 0) << commands.out;
+  EXPECT_NE(commands.out.find("complete -o default -F _strata strata"), std::string::npos) << commands.out;
+  EXPECT_NE(commands.out.find("[plan]"), std::string::npos) << commands.out;
+  EXPECT_NE(complete("strata plan --detailed").out.find("[--detailed-exitcode]"), std::string::npos);
+  EXPECT_NE(complete("strata -q plan ''").out.find("[app network]"), std::string::npos)
+      << complete("strata -q plan ''").out;
+  EXPECT_NE(complete("strata describe app ''").out.find("[web]"), std::string::npos)
+      << complete("strata describe app ''").out;
+  EXPECT_NE(complete("strata help se").out.find("[secrets]"), std::string::npos);
+  EXPECT_NE(complete("strata completion ''").out.find("[bash fish zsh]"), std::string::npos);
+  // Hidden helpers are not offered.
+  EXPECT_EQ(complete("strata ''").out.find("__complete"), std::string::npos);
+  EXPECT_EQ(complete("strata ''").out.find("man"), std::string::npos);
+}
+
+TEST(CliTest, ZshAndFishCompletionScriptsParse) {
+  TestProject p;
+  for (const std::string shell : {"zsh", "fish"}) {
+    CliResult script = p.run({"completion", shell});
+    ASSERT_EQ(script.exit_code, 0) << script.err;
+    EXPECT_NE(script.out.find("strata __complete --"), std::string::npos) << script.out;
+    p.write("strata." + shell, script.out);
+    if (!std::filesystem::exists("/usr/bin/" + shell)) {
+      ADD_FAILURE() << shell << " is not installed (scripts/bootstrap installs it)";
+      continue;
+    }
+    CliResult parsed = run_shell(shell, shell + " -n strata." + shell, p.root());
+    EXPECT_EQ(parsed.exit_code, 0) << shell << ": " << parsed.out;
+  }
+  CliResult bad = p.run({"completion", "tcsh"});
+  EXPECT_EQ(bad.exit_code, 64);
+}
+
+// The man page is generated from the commands' help: every line of every command's --help is in
+// the page man renders.
+TEST(CliTest, ManPageRendersAndHoldsEveryCommandsHelp) {
+  TestProject p;
+  CliResult roff = p.run({"man"});
+  ASSERT_EQ(roff.exit_code, 0) << roff.err;
+  p.write("strata.1", roff.out);
+  CliResult page = run_shell("bash", "man -l strata.1", p.root());
+  ASSERT_EQ(page.exit_code, 0) << page.out;
+  EXPECT_NE(page.out.find("strata - run OpenTofu/Terraform"), std::string::npos) << page.out;
+  EXPECT_EQ(page.out.find("warning"), std::string::npos) << page.out;
+  for (const std::string command : {"plan", "new", "completion", "secrets decrypt"}) {
+    std::vector<std::string> args;
+    std::istringstream words(command);
+    for (std::string w; words >> w;) args.push_back(w);
+    args.push_back("--help");
+    std::istringstream help(p.run(args).out);
+    for (std::string line; std::getline(help, line);) {
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      EXPECT_NE(page.out.find(line), std::string::npos) << command << ": \"" << line << "\" is not in the man page";
+    }
+  }
 }
 
 TEST(CliTest, SecretsDecryptPrintsOnlyToATerminalOrWithForce) {

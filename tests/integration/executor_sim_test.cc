@@ -141,6 +141,7 @@ component('c', 'modules/m', { inputs: { in: `${k.name}-${k.token}` } });
 // before the engine runs, with the hook's output in the node's log.
 TEST(ExecutorSim, HclStackHooksRunAroundThePhaseAndAFailingPreHookStopsTheNode) {
   SimProject p;
+  p.write("strata.yaml", "");  // a project of stack.hcl files is marked by its settings file
   p.write("modules/net/main.tf", kPassThroughModule);
   p.write("modules/net/stack.hcl", R"hcl(
 stack "net" {
@@ -471,6 +472,20 @@ component('z', 'modules/m', { inputs: { in: 'z' } });
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::map<std::string, std::string> expected = {{"s/x", "succeeded"}, {"s/y", "succeeded"}};
   EXPECT_EQ(record_results(read_run_record(p.root(), r.out)), expected) << r.out;
+}
+
+// Nothing changed is a success, and the run says why it did nothing.
+TEST(ExecutorSim, ChangedWithNothingChangedSucceedsAndSaysSo) {
+  SimProject p;
+  p.write("stacks/s.js", "stack('s', {});\ncomponent('a', 'modules/m', { inputs: { in: 'a' } });\n");
+  p.write(".gitignore", ".strata/\nsim.log\n");
+  std::string out;
+  ASSERT_EQ(run_tool({"git", "init", "-q", "-b", "main"}, p.root(), &out), 0) << out;
+  ASSERT_EQ(run_tool({"git", "add", "."}, p.root(), &out), 0) << out;
+  ASSERT_EQ(run_tool({"git", "commit", "-q", "-m", "first"}, p.root(), &out), 0) << out;
+  CliResult r = p.strata({"plan", "--changed"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out, "nothing changed since HEAD: no components selected\n");
 }
 
 TEST(ExecutorSim, DetailedExitcodeIsTwoWithChangesAndZeroWithout) {

@@ -72,6 +72,24 @@ void copy_tree(const std::string& from, const std::string& to) {
   }
 }
 
+// `strata new` gives a project that plans at once, with the real engine and offline; applying it
+// passes the network's real output across stacks.
+TEST(RealEngine, NewProjectPlansAtOnceAndAppliesAcrossStacks) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  RealProject p(engine);
+  CliResult created = p.strata({"new", "infra"});
+  ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
+  CliResult plan = p.strata({"-C", "infra", "plan", "--all"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("2 succeeded, 0 failed"), std::string::npos) << plan.out;
+  CliResult apply = p.strata({"-C", "infra", "apply", "--all", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  EXPECT_NE(p.read("infra/.strata/app/web/app-web.tfvars.json").find("\"network-dev-id\""), std::string::npos)
+      << p.read("infra/.strata/app/web/app-web.tfvars.json");
+  CliResult again = p.strata({"-C", "infra", "plan", "--all", "--detailed-exitcode"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+}
+
 TEST(RealEngine, QuickstartPlansAppliesIsStableAndDestroys) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   RealProject p(engine);
