@@ -55,14 +55,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   request.jobs = flags.jobs;
   request.fail_fast = flags.fail_fast;
   request.extra_args = flags.engine_args;
-  if (!flags.lock_wait.empty()) {
-    auto wait = parse_duration(flags.lock_wait);
-    if (!wait) {
-      throw Error("--lock-wait: '" + flags.lock_wait + "' is not a duration", {},
-                  "write it as Go and Terraform do: 30s, 5m, 1h30m, 500ms, or 0 to fail at once");
-    }
-    request.lock_wait = *wait;
-  }
+  if (!flags.lock_wait.empty()) request.lock_wait = parse_duration(flags.lock_wait).value_or(std::chrono::milliseconds(0));
   if (flags.detailed_exitcode && op != Operation::kPlan) throw Error("--detailed-exitcode goes with plan only");
 
   auto prepared = workspace::prepare_execution(*ws, *engine, request);
@@ -155,7 +148,13 @@ void add_execute_command(CLI::App& app, Globals& globals, Action& action, Operat
   cmd->add_option("--lock-wait", flags->lock_wait,
                   "How long to wait for a workdir that another strata is using (30s, 5m; default 0: fail at "
                   "once, naming the holder). Not the engine's -lock-timeout for its state, which goes after --")
-      ->type_name("DURATION");
+      ->type_name("DURATION")
+      ->check(CLI::Validator(
+          [](std::string& value) -> std::string {
+            if (parse_duration(value)) return "";
+            return "'" + value + "' is not a duration: write it as Go and Terraform do (30s, 5m, 1h30m, 500ms, 0)";
+          },
+          "DURATION"));
   cmd->add_flag("--json", globals.json, "Print one JSON event per line");
   if (op == Operation::kApply || op == Operation::kDestroy) {
     cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");

@@ -247,9 +247,10 @@ component('c', 'modules/m', { inputs: { in: a.out } });
   ASSERT_TRUE(first.finished_within(10s));
   EXPECT_EQ(first.wait().exit_code, 0);
 
+  // A usage error, as a bad -j is: exit 64.
   CliResult bad = p.strata({"apply", "--all", "--auto-approve", "--lock-wait", "5 minutes"});
-  EXPECT_EQ(bad.exit_code, 1);
-  EXPECT_NE(bad.err.find("--lock-wait: '5 minutes' is not a duration"), std::string::npos) << bad.err;
+  EXPECT_EQ(bad.exit_code, 64);
+  EXPECT_NE(bad.err.find("'5 minutes' is not a duration"), std::string::npos) << bad.err;
 }
 
 // Two --include-deps runs that share a dependency: the one that finds it locked waits, then
