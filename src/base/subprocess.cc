@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -486,8 +487,30 @@ SubprocessResult Subprocess::run() {
     argv.insert(argv.end(), options_.argv.begin() + 1, options_.argv.end());
   }
 
+  std::vector<UniqueFd> memory_files;
+  for (size_t i = 0; i < options_.memory_files.size(); ++i) {
+    UniqueFd created(static_cast<int>(::syscall(SYS_memfd_create, "strata-memory-file", MFD_CLOEXEC)));
+    const std::string& content = options_.memory_files[i];
+    bool ok = created.valid();
+    for (size_t done = 0; ok && done < content.size();) {
+      ssize_t n = ::write(created.get(), content.data() + done, content.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) done += static_cast<size_t>(n);
+    }
+    // Above every target, so no dup2 in the child overwrites another source.
+    UniqueFd high(ok ? ::fcntl(created.get(), F_DUPFD_CLOEXEC, 20) : -1);
+    if (!high.valid()) {
+      throw Error(ErrorKind::kEnvironment, std::string("cannot create an in-memory file for ") + options_.argv[0] +
+                                               ": " + strerror(errno));
+    }
+    extra_fds.emplace_back(high.get(), memory_file_fd(i));
+    memory_files.push_back(std::move(high));
+  }
+
   const auto start = Clock::now();
   const pid_t pid = spawn(spawned, argv, env, stdin_child.get(), out_w.get(), err_w.get(), extra_fds);
+  memory_files.clear();
   lifeline_r.reset();
   keep.reset();
   out_w.reset();

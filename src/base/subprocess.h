@@ -53,6 +53,11 @@ struct SubprocessOptions {
   std::string supervisor;
   // A descriptor the supervised child holds for as long as it runs (the workdir lock); -1 = none.
   int keep_fd = -1;
+  // Files that exist only in memory (memfd), never on disk: memory_files[i] is open in the child
+  // as descriptor memory_file_fd(i), so an argument can name it "/dev/fd/N" (each open reads it
+  // from the start). For values that must not touch the disk, such as a variables file holding
+  // secrets.
+  std::vector<std::string> memory_files;
   // After interrupt(): when this long has passed and no process of the child's group (the
   // supervisor aside) catches SIGINT — each ignores or blocks it, so the child can never stop
   // gracefully — the group gets SIGTERM, then SIGKILL `kill_grace` later, and `on_notice` says
@@ -61,6 +66,9 @@ struct SubprocessOptions {
   std::chrono::milliseconds ignored_interrupt_timeout{0};
   std::function<void(const std::string& message)> on_notice;
 };
+
+// The descriptor a child sees memory_files[i] at (after the supervisor's lifeline and lock).
+constexpr int memory_file_fd(size_t i) { return 5 + static_cast<int>(i); }
 
 struct SubprocessResult {
   int exit_code = -1;  // the exit status when the child exited, else -1

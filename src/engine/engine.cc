@@ -77,6 +77,7 @@ EngineResponse Engine::run(const EngineRequest& request, const std::function<voi
   o.cwd = request.cwd;
   o.supervisor = supervisor_;
   o.keep_fd = request.keep_fd;
+  o.memory_files = request.memory_files;
   // After a Ctrl-C, an engine that ignores SIGINT is terminated instead of left running; one that
   // catches it (Terraform, OpenTofu) is waited for while it saves its state.
   o.ignored_interrupt_timeout = std::chrono::seconds(5);

@@ -25,6 +25,8 @@ struct EngineRequest {
   std::map<std::string, std::string> env;  // laid over the inherited environment
   std::string log_path;                     // "" = no log
   int keep_fd = -1;  // held by the engine while it runs (the workdir lock), when supervised
+  // In-memory files the engine reads as /dev/fd/N (base/subprocess.h memory_file_fd).
+  std::vector<std::string> memory_files;
   bool json_stream = false;                 // stdout is the machine-readable UI stream
   bool capture_stdout = false;              // keep stdout whole (output -json); never logged,
                                             // since it may hold sensitive values

@@ -430,6 +430,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     r.log_path = outcome.log_path;
     r.json_stream = json;
     r.keep_fd = lock.fd();  // a supervised engine holds the workdir lock as long as it runs
+    if (!generated.sensitive_var_file.empty()) r.memory_files = {generated.sensitive_var_file};
     return r;
   };
   auto failed = [&](const EngineResponse& r, const std::string& what) {
@@ -475,6 +476,9 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
 
   std::vector<std::string> args;
   std::string var_file = generated.tfvars_file.empty() ? "" : "-var-file=" + generated.tfvars_file;
+  // Variables holding secrets that TF_VAR_ cannot carry: read from memory, after the file.
+  std::string memory_var_file =
+      generated.sensitive_var_file.empty() ? "" : "-var-file=/dev/fd/" + std::to_string(memory_file_fd(0));
   switch (options_.operation) {
     case Operation::kPlan: {
       // Plan files hold variable values in clear: they live in a 0700 folder and are created
@@ -494,11 +498,15 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     case Operation::kCustom: break;
   }
   if (!var_file.empty() && options_.operation != Operation::kCustom) args.push_back(var_file);
+  if (!memory_var_file.empty() && options_.operation != Operation::kCustom) args.push_back(memory_var_file);
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   if (options_.operation == Operation::kCustom && !args.empty() && !var_file.empty()) {
     // Engine commands that read variables get the generated tfvars too, as strata's own do.
     static const std::set<std::string> kReadsVars = {"plan", "apply", "destroy", "import", "refresh", "console"};
-    if (kReadsVars.count(args.front())) args.insert(args.begin() + 1, var_file);
+    if (kReadsVars.count(args.front())) {
+      if (!memory_var_file.empty()) args.insert(args.begin() + 1, memory_var_file);
+      args.insert(args.begin() + 1, var_file);
+    }
   }
   const Stack* stack = project_.find_stack(ref.stack);
   const std::vector<std::string>* pre_hooks = nullptr;

@@ -1,5 +1,7 @@
 #include "generate/workdir.h"
 
+#include "hcl/writer.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -238,7 +240,15 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache,
   } else {
     result.tfvars_file = "variables.tfvars.json";
     Value wrapped = Value::map();
-    wrapped.set("config", files.kompos_config.is_null() ? Value::map() : files.kompos_config);
+    Value config = files.kompos_config.is_null() ? Value::map() : files.kompos_config;
+    if (config.contains_sensitive()) {
+      // A sops:// value inside the tree: the whole tree goes to the engine in memory, and the
+      // file on disk leaves `config` out (terraform run by hand then asks for it, rather than
+      // applying a redacted value).
+      result.sensitive_var_file = "config = " + hcl::write_hcl_value(config) + "\n";
+    } else {
+      wrapped.set("config", config);
+    }
     produce[run_prefix + result.tfvars_file] = {to_json_text(wrapped) + "\n", 0644};
     if (!files.provider_json.is_null()) {
       produce[run_prefix + "provider.tf.json"] = {to_json_text(files.provider_json) + "\n", 0644};

@@ -26,6 +26,10 @@ struct GenerateResult {
   std::vector<std::string> removed;    // stale files from an earlier generation
   std::vector<std::string> kept;       // state and engine files found and left alone
   std::map<std::string, std::string> sensitive_env;  // TF_VAR_name -> value
+  // Variables that hold a secret somewhere inside and cannot go through TF_VAR_ (a Kompos
+  // `config` tree, whose variable is usually untyped, so Terraform would read a TF_VAR_ value as
+  // a string): a variables file in HCL syntax, passed to the engine in memory, never written.
+  std::string sensitive_var_file;
 };
 
 // Module files read once per run and shared by every component using the same module.

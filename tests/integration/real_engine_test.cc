@@ -464,6 +464,63 @@ component('app', 'modules/app', { db_password: db.password_upper });
   }
 }
 
+// A sops:// value nested in a Kompos tree: the `config` variable that carries it (untyped, as
+// Kompos modules declare it) reaches Terraform whole and typed, from a variables file that exists
+// only in memory; variables.tfvars.json on disk leaves `config` out, and no file strata wrote
+// holds the secret (it used to be written there in clear, 0644, while describe said "(sensitive)").
+TEST(RealEngine, NestedKomposSecretReachesTerraformFromMemoryAndNoFile) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  constexpr const char* kSecret = "Kompos-n3sted-S3cret-91";
+  RealProject p(engine);
+  auto id = age::Identity::x25519(
+      "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0");
+  p.write("keys/age.txt", "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0\n");
+  p.write("secrets/db.enc.yaml", secrets::encrypt_sops_yaml({{"password", kSecret}}, id.recipient()));
+  p.write("modules/db/main.tf", R"tf(
+terraform {
+  backend "local" {
+    path = "terraform.tfstate"
+  }
+}
+
+variable "config" {}
+
+resource "terraform_data" "db" {
+  input = sha256(var.config.db.password)
+}
+
+output "password_length" {
+  value = nonsensitive(length(var.config.db.password))
+}
+
+output "host" {
+  value = var.config.db.host
+}
+)tf");
+  p.write("config/env=dev/env.yaml", "db:\n  host: db.dev\n  password: sops://secrets/db.enc.yaml#/password\n");
+  p.write("config/env=dev/composition=terraform/terraform=db/db.yaml", "db:\n  port: 5432\n");
+  const std::string leaf = "config/env=dev/composition=terraform/terraform=db";
+  auto env = p.env({{"SOPS_AGE_KEY_FILE", p.path("keys/age.txt")}});
+  CliResult apply = p.run({"apply", leaf, "--auto-approve"}, env);
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  auto state = nlohmann::json::parse(p.read(".strata/env=dev/db/terraform.tfstate"));
+  EXPECT_EQ(state["outputs"]["password_length"]["value"], std::string(kSecret).size());
+  EXPECT_EQ(state["outputs"]["host"]["value"], "db.dev");
+  std::string tfvars = p.read(".strata/env=dev/db/variables.tfvars.json");
+  EXPECT_EQ(tfvars.find("config"), std::string::npos) << tfvars;
+
+  CliResult plan = p.run({"plan", leaf, "--detailed-exitcode"}, env);
+  EXPECT_EQ(plan.exit_code, 0) << "no changes expected: " << plan.out << plan.err;
+  CliResult run = p.run({"run", leaf, "--", "plan", "-detailed-exitcode", "-no-color"}, env);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  CliResult describe = p.run({"describe", "config/env=dev", "--json"}, env);
+  for (const CliResult* r : {&apply, &plan, &run, &describe}) {
+    EXPECT_EQ(r->out.find(kSecret), std::string::npos) << r->out;
+    EXPECT_EQ(r->err.find(kSecret), std::string::npos) << r->err;
+  }
+  EXPECT_EQ(join(files_containing(p.root(), kSecret, written_by_engine)), "");
+}
+
 TEST(RealEngine, PluginCacheIsSetForEveryCallAndInitsDoNotOverlap) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   RealProject p(engine);
