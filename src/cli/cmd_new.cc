@@ -12,7 +12,10 @@ void add_new_command(CLI::App& app, Globals& globals, Action& action) {
   auto* cmd = app.add_subcommand("new", "Start a project in DIR: settings, a module and two stacks that plan at once");
   cmd->add_option("DIR", *dir, "A new or empty folder")->required();
   cmd->add_flag("--js", *js, "Stacks as JavaScript stack files under stacks/ (Comet; the default)");
-  cmd->callback([&globals, &action, dir] {
+  // The callback owns `js` as well: CLI11 writes --js through the pointer after this returns
+  // (a dangling pointer here crashed `strata new --js`).
+  cmd->callback([&globals, &action, dir, js] {
+    (void)js;
     action = [&globals, dir] {
       auto files = scaffold::write_starter_project(*dir, scaffold::StackFormat::kJs);
       if (!globals.quiet) {

@@ -180,6 +180,17 @@ TEST(CliTest, AProjectIsFoundFromItsSubfolders) {
   EXPECT_NE(r.out.find("app  modules/m"), std::string::npos) << r.out;
 }
 
+// `strata new --js DIR` (the flag once crashed strata on exit: CLI11 wrote through a dangling
+// pointer).
+TEST(CliTest, NewWithJsFlagWritesTheSameProject) {
+  TestProject p;
+  CliResult r = p.run({"new", "--js", "infra"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(p.exists("infra/strata.yaml"));
+  CliResult list = p.run({"-C", p.path("infra"), "list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+}
+
 // `strata new DIR`: a project with two stacks, the second reading the first, and a folder that
 // already holds files is never written into.
 TEST(CliTest, NewWritesAProjectWhoseStacksReferToEachOther) {
