@@ -1,5 +1,7 @@
 #include "base/atomic_file.h"
 
+#include <filesystem>
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -14,18 +16,37 @@
 
 namespace strata {
 
-namespace {
-
-[[noreturn]] void throw_errno(const std::string& what, const std::string& path, int err) {
+Error file_error(const std::string& what, const std::string& path, int err) {
   std::string hint;
   if (err == ENOENT) hint = "check that the directory exists";
   if (err == EACCES || err == EPERM) hint = "check the permissions of the file and its directory";
-  if (err == ENOSPC || err == EDQUOT) hint = "free some disk space and run again";
+  if (err == ENOSPC || err == EDQUOT) hint = "the disk is full: free some space and run again";
+  if (err == EROFS) {
+    hint = "the folder is on a read-only file system: run strata where it may write, or point strata.yaml's "
+           "work_dir at a writable folder";
+  }
   // A path that does not exist is usually a wrong name in the project; anything else
   // (permissions, a full or read-only disk, I/O) is the machine's.
-  ErrorKind kind =
-      err == ENOENT || err == ENOTDIR ? ErrorKind::kUserInput : ErrorKind::kEnvironment;
-  throw Error(kind, "cannot " + what + " '" + path + "': " + std::strerror(err), {}, hint);
+  ErrorKind kind = err == ENOENT || err == ENOTDIR ? ErrorKind::kUserInput : ErrorKind::kEnvironment;
+  return Error(kind, "cannot " + what + " '" + path + "': " + std::strerror(err), {}, hint);
+}
+
+Error file_error(const std::filesystem::filesystem_error& e) {
+  // "filesystem error: cannot create directories: Read-only file system [path]" -> its parts.
+  std::string what = e.what();
+  std::string op = "use";
+  const std::string prefix = "filesystem error: cannot ";
+  if (what.rfind(prefix, 0) == 0) {
+    size_t colon = what.find(':', prefix.size());
+    if (colon != std::string::npos) op = what.substr(prefix.size(), colon - prefix.size());
+  }
+  return file_error(op, e.path1().string(), e.code().value());
+}
+
+namespace {
+
+[[noreturn]] void throw_errno(const std::string& what, const std::string& path, int err) {
+  throw file_error(what, path, err);
 }
 
 // Reads the whole of an open fd; false with errno set on failure.

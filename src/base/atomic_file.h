@@ -7,8 +7,11 @@
 #include <sys/types.h>
 
 #include <optional>
+#include <filesystem>
 #include <string>
 #include <string_view>
+
+#include "model/error.h"
 
 namespace strata {
 
@@ -50,6 +53,14 @@ std::string read_file(const std::string& path);
 // The same without throwing, for callers that word their own error or skip a file they cannot
 // read: false, with errno set (ENOENT when `path` does not exist), when it cannot be read.
 bool try_read_file(const std::string& path, std::string& out);
+
+// The error for a failed file operation: "cannot <what> '<path>': <strerror>", of kind
+// environment (user input for a missing path), with what to do for a full disk, a read-only
+// file system or a permission problem.
+Error file_error(const std::string& what, const std::string& path, int err);
+// The same for a std::filesystem error ("cannot create directories '<path>': Read-only file
+// system" instead of "filesystem error: ... [path]").
+Error file_error(const std::filesystem::filesystem_error& e);
 
 // The same as read_file, but nullopt when `path` does not exist (other failures still throw).
 // `mode`, when given, receives the permission bits of a regular file, or ~0 for anything else.

@@ -107,13 +107,18 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   }
   if (view_kind != ViewKind::kJson) {
     // Under -q nothing was printed before: no blank line to separate the summary from.
-    std::string summary = summary_table(record, execution.record_path(), color, globals.quiet);
+    std::string summary = summary_table(record, execution.record_path().empty() ? "not saved" : execution.record_path(),
+                                        color, globals.quiet);
     if (globals.quiet) {
       while (!summary.empty() && summary.front() == '\n') summary.erase(0, 1);
     } else {
       std::cout << "\n";
     }
     std::cout << ws->redactor().redact(summary);
+  }
+  if (execution.record_error()) {
+    std::cout << std::flush;
+    throw *execution.record_error();  // after the summary: exit 1, saying why
   }
   if (!record.succeeded()) return 1;
   if (flags.detailed_exitcode) {

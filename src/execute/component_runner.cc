@@ -373,7 +373,11 @@ NodeOutcome ComponentRunner::run(const ComponentRef& node, RunContext& ctx) {
     return o;
   }
   try {
-    return run_locked(*component, ctx);
+    try {
+      return run_locked(*component, ctx);
+    } catch (const std::filesystem::filesystem_error& e) {
+      throw file_error(e);  // a read-only or full disk says so, with the path
+    }
   } catch (const Error& e) {
     NodeOutcome o;
     o.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;

@@ -94,7 +94,12 @@ RunRecord Execution::run(EventSink& sink) {
                                 static_cast<double>(self.ru_utime.tv_usec + self.ru_stime.tv_usec) / 1e6;
   }
   FileRunStore files(work_root + "/.runs");
-  record_path_ = (request_.store ? request_.store : &files)->save(record);
+  try {
+    record_path_ = (request_.store ? request_.store : &files)->save(record);
+  } catch (const Error& e) {
+    // The run happened: its summary must still be shown (a full disk used to swallow it).
+    record_error_ = e;
+  }
   return record;
 }
 

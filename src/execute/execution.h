@@ -19,6 +19,7 @@
 #include "execute/component_runner.h"
 #include "graph/graph.h"
 #include "graph/selection.h"
+#include "model/error.h"
 #include "model/project.h"
 #include "run/run_record.h"
 #include "run/run_store.h"
@@ -58,6 +59,9 @@ class Execution {
   // (by default <work_dir>/.runs/<run_id>.json); record_path() says where.
   RunRecord run(EventSink& sink);
   const std::string& record_path() const { return record_path_; }
+  // Set when the record could not be saved (a full or read-only disk): the run itself is over
+  // and its record is still returned by run(); the caller reports this after the summary.
+  const std::optional<Error>& record_error() const { return record_error_; }
 
   // Ctrl-C: stops starting nodes and sends SIGINT to running engines, which stop at a safe point
   // after writing their state. Safe from a signal-handling thread, before or during run().
@@ -78,6 +82,7 @@ class Execution {
   int jobs_ = 2;
   std::string run_id_;
   std::string record_path_;
+  std::optional<Error> record_error_;
   // Interrupt state, shared with the signal thread and the kill timer; guarded by mutex_.
   void apply_interrupts_locked();
   void kill_timer();

@@ -278,6 +278,67 @@ TEST(Faults, EngineKilledByASignalIsReportedByTheSignalsName) {
   EXPECT_NE(r.out.find("apply failed: tofu-sim was killed by SIGABRT"), std::string::npos) << r.out << r.err;
 }
 
+// Runs `strata ARGS` in the project inside a mount namespace of its own, after `setup` (shell
+// commands, as root: mounts that only this run sees).
+CliResult strata_in_namespace(const FaultProject& p, const std::string& setup, const std::string& args) {
+  std::string script = "set -e\n" + setup + "\ncd '" + p.root() + "'\nset +e\nexec '" + strata_binary() + "' " + args;
+  SubprocessOptions o;
+  o.argv = {"unshare", "-m", "--propagation", "private", "sh", "-c", script};
+  o.env = p.env();
+  o.env.emplace("TF_CLI_CONFIG_FILE", "/dev/null");
+  o.env.emplace("NO_COLOR", "1");
+  o.capture_stdout = true;
+  o.capture_stderr = true;
+  o.timeout = std::chrono::minutes(2);
+  Subprocess proc(std::move(o));
+  SubprocessResult r = proc.run();
+  return {r.exit_code, r.stdout_text, r.stderr_text};
+}
+
+bool can_mount() { return ::geteuid() == 0 && std::filesystem::exists("/usr/bin/unshare"); }
+
+// A project on a read-only file system: the message names the path and the cause, not
+// "internal error", and the summary is still printed although no run record can be saved.
+TEST(Faults, ReadOnlyProjectSaysSoWithThePath) {
+  if (!can_mount()) GTEST_SKIP() << "needs root and unshare to mount the project read-only";
+  FaultProject p;
+  CliResult r = strata_in_namespace(
+      p, "mount --bind '" + p.root() + "' '" + p.root() + "'\nmount -o remount,bind,ro '" + p.root() + "'",
+      "plan --all");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.out.find("internal error"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cannot create directories '" + p.root() + "/.strata"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 succeeded, 1 failed, 2 skipped. Run record: not saved"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("cannot create the folder for the run record"), std::string::npos) << r.err;
+}
+
+// A full disk: the file strata could not write is named, with "No space left on device" and
+// what to do, and the summary is kept.
+TEST(Faults, FullDiskSaysSoAndKeepsTheSummary) {
+  if (!can_mount()) GTEST_SKIP() << "needs root and unshare to mount a small tmpfs";
+  FaultProject p;
+  // A module larger than the 1 MiB disk its workdir is on.
+  p.write("modules/m/padding.tf", "# " + std::string(2 << 20, 'x') + "\n");
+  std::filesystem::create_directories(p.path(".strata"));
+  CliResult r = strata_in_namespace(p, "mount -t tmpfs -o size=1m tmpfs '" + p.path(".strata") + "'", "plan --all");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("No space left on device"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("the disk is full"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0 succeeded, 1 failed, 2 skipped."), std::string::npos) << r.out;
+}
+
+// The run record cannot be saved (here its folder is a file): the summary is printed first, then
+// the error, and the exit code says the run did not fully work.
+TEST(Faults, RunRecordThatCannotBeSavedDoesNotSwallowTheSummary) {
+  FaultProject p;
+  p.write(".strata/.runs", "not a folder");
+  CliResult r = p.strata({"apply", "--all", "--auto-approve"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("3 succeeded, 0 failed, 0 skipped. Run record: not saved"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("run record"), std::string::npos) << r.err;
+}
+
 mode_t mode_of(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return 0;
