@@ -56,7 +56,7 @@ ROOT="$TMP/root"
 VERSION_OUT=$("$ROOT/usr/bin/strata" --version)
 has_line "$VERSION_OUT" "^strata ${VERSION} " "strata --version printed '$VERSION_OUT'"
 
-MAN=$(MANWIDTH=100 man --warnings -l "$ROOT/usr/share/man/man1/strata.1.gz" 2>"$TMP/man.err")
+MAN=$(LC_ALL=C MANWIDTH=100 man --warnings -l "$ROOT/usr/share/man/man1/strata.1.gz" 2>"$TMP/man.err")
 [ ! -s "$TMP/man.err" ] || { cat "$TMP/man.err"; fail "man -l warned"; }
 has_line "$MAN" "^NAME" "man page without NAME"
 has_line "$MAN" "strata plan" "man page without strata plan"
