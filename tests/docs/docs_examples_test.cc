@@ -72,8 +72,8 @@ std::vector<std::string> lines_of(const std::string& text) {
 }
 
 // `expected` against `actual`, line by line; a line "..." matches any number of lines.
-bool matches(const std::vector<std::string>& expected, size_t e, const std::vector<std::string>& actual,
-             size_t a) {
+bool matches(const std::vector<std::string>& expected, size_t e,
+             const std::vector<std::string>& actual, size_t a) {
   if (e == expected.size()) return a == actual.size();
   if (expected[e] == "...") {
     for (size_t skip = a; skip <= actual.size(); ++skip)
@@ -104,13 +104,15 @@ class DocRunner {
     if (!project_ || !unchecked_files_) return;
     CliResult r = project_->run({"validate"}, env());
     EXPECT_EQ(r.exit_code, 0) << last_file_.str() << ": the example project ending here does not "
-                              << "validate:\n" << r.out << r.err;
+                              << "validate:\n"
+                              << r.out << r.err;
     unchecked_files_ = false;
   }
 
   void write(const std::string& path, const std::string& content, const Where& where) {
     if (path.empty() || path.starts_with("/") || path.find("..") != std::string::npos) {
-      ADD_FAILURE() << where.str() << ": file= needs a path inside the project, not '" << path << "'";
+      ADD_FAILURE() << where.str() << ": file= needs a path inside the project, not '" << path
+                    << "'";
       return;
     }
     project_->write(path, content);
@@ -167,8 +169,9 @@ class DocRunner {
     std::vector<std::string> actual = lines_of(out);
     EXPECT_EQ(r.exit_code, want_exit) << where.str() << ": $ " << command << "\n" << out;
     EXPECT_TRUE(matches(expected, 0, actual, 0))
-        << where.str() << ": $ " << command << "\nexpected:\n" << joined(expected)
-        << "actual:\n" << joined(actual);
+        << where.str() << ": $ " << command << "\nexpected:\n"
+        << joined(expected) << "actual:\n"
+        << joined(actual);
   }
 
   std::string doc_;
