@@ -9,8 +9,18 @@ namespace strata::cli {
 
 namespace {
 
-// Text as roff shows it literally: backslashes escaped, no line read as a request.
-std::string roff_text(const std::string& text) {
+// Text as roff shows it literally: backslashes escaped, no line read as a request. The help
+// text's ellipsis (U+2026) becomes "...": groff has no glyph for it in an ASCII locale.
+std::string roff_text(const std::string& input) {
+  std::string text;
+  for (size_t i = 0; i < input.size(); ++i) {
+    if (input.compare(i, 3, "\xE2\x80\xA6") == 0) {
+      text += "...";
+      i += 2;
+    } else {
+      text += input[i];
+    }
+  }
   std::string out;
   bool line_start = true;
   for (char c : text) {
