@@ -69,8 +69,9 @@ class Resolver {
 
   static constexpr size_t kMaxUnresolved = 50;
 
-  // Placeholders left unresolved (reported or not).
+  // Placeholders left unresolved (reported or not), and where the first one not reported is.
   size_t unresolved() const { return unresolved_; }
+  const Origin& first_unreported() const { return first_unreported_; }
 
   // Reports every placeholder still left, then unwraps escapes.
   void finish(Value& v, const std::string& path) {
@@ -80,13 +81,17 @@ class Resolver {
         // After a growth error the rest is a consequence of it; past kMaxUnresolved, one
         // summary stands for the others (see interpolate()).
         if (reported_.contains(path) || exhausted_) return;
-        if (++unresolved_ > kMaxUnresolved) return;
+        if (++unresolved_ > kMaxUnresolved) {
+          if (!first_unreported_.known()) first_unreported_ = v.origin();
+          return;
+        }
         if (cyclic_.contains(path))
           diagnostics_.error(v.origin(),
                              "unresolved placeholder {{" + p->inner + "}} in `" + path +
                                  "`: it still changed after " +
                                  std::to_string(options_.max_passes) +
-                                 " passes, so placeholders refer to each other in a cycle",
+                                 " passes, so placeholders refer to each other in a cycle "
+                                 "(or through more steps than that)",
                              "make one of the values in the cycle a plain value");
         else
           diagnostics_.error(v.origin(),
@@ -238,7 +243,8 @@ class Resolver {
       }
       std::string text = scalar_text(*found);
       if (s.size() - (p->end - p->begin) + text.size() > options_.max_string_size) {
-        report_growth(v, "grows past " + std::to_string(options_.max_string_size) + " characters");
+        report_growth(v, "grows past " + std::to_string(options_.max_string_size) +
+                             " characters: its placeholders expand to too large a value");
         return;
       }
       s.replace(p->begin, p->end - p->begin, text);
@@ -257,22 +263,33 @@ class Resolver {
     if (recording_) cyclic_.insert(current_path());
   }
 
-  static size_t count_values(const Value& v) {
-    size_t n = 1;
+  // How many values `v` holds and how deep it nests (a scalar: 1 and 1). Copies are bounded in
+  // depth (afford_copy), so this recursion is too.
+  static void measure(const Value& v, size_t level, size_t& count, size_t& depth) {
+    ++count;
+    depth = std::max(depth, level);
     if (v.is_list())
-      for (const auto& item : v.as_list()) n += count_values(item);
+      for (const auto& item : v.as_list()) measure(item, level + 1, count, depth);
     else if (v.is_map())
-      for (const auto& [k, item] : v.as_map()) n += count_values(item);
-    return n;
+      for (const auto& [k, item] : v.as_map()) measure(item, level + 1, count, depth);
   }
 
-  // Whole-value placeholders copy maps and lists; mutually referring ones would copy without
-  // end, so the copies are counted.
+  // Whole-value placeholders copy maps and lists. One inside the map it copies ({{c}} in c)
+  // nests the copy deeper on every pass, and ones that repeat each other multiply the copies,
+  // so both the depth and the number of values copied are bounded.
   bool afford_copy(const Value& found, Value& at) {
-    copied_ += found.is_map() || found.is_list() ? count_values(found) : 1;
+    size_t count = 0, depth = 0;
+    measure(found, 1, count, depth);
+    if (path_.size() + depth > options_.max_depth) {
+      report_growth(at, "nests deeper than " + std::to_string(options_.max_depth) +
+                            " levels: whole-value placeholders copy maps or lists into each other "
+                            "or into themselves");
+      return false;
+    }
+    copied_ += count;
     if (copied_ <= options_.max_copied_values) return true;
-    report_growth(
-        at, "copies more than " + std::to_string(options_.max_copied_values) + " values in all");
+    report_growth(at, "copies more than " + std::to_string(options_.max_copied_values) +
+                          " values in all: whole-value placeholders expand to too large a tree");
     return false;
   }
 
@@ -280,11 +297,13 @@ class Resolver {
   void report_growth(const Value& at, const std::string& what) {
     std::string path = current_path();
     exhausted_ = true;
-    if (reported_.insert(path).second)
-      diagnostics_.error(
-          at.origin(),
-          "interpolating `" + path + "` " + what + ": placeholders refer to each other in a cycle",
-          "make one of the values in the cycle a plain value");
+    if (!reported_.insert(path).second) return;
+    constexpr size_t kMaxShown = 80;
+    std::string shown = path.size() > kMaxShown ? path.substr(0, kMaxShown) + "…" : path;
+    diagnostics_.error(at.origin(), "interpolating `" + shown + "` " + what,
+                       "placeholders that repeat other placeholders multiply in size "
+                       "(a: \"{{b}}{{b}}\", b: \"{{c}}{{c}}\", …), and placeholders that refer to "
+                       "each other grow on every pass: write such a value out, or break the cycle");
   }
 
   Value& data_;
@@ -298,7 +317,8 @@ class Resolver {
   size_t copied_ = 0;             // values copied by whole-value placeholders
   std::set<std::string> cyclic_;  // paths still changing after the last pass
   Value env_value_;               // the value of the last {{env(…)}}
-  size_t unresolved_ = 0;         // placeholders reported as unresolved
+  size_t unresolved_ = 0;         // placeholders found unresolved by finish()
+  Origin first_unreported_;       // the first of them past kMaxUnresolved
 };
 
 }  // namespace
@@ -330,9 +350,9 @@ void interpolate(Value& data, const InterpolationOptions& options, Diagnostics& 
   if (options.secrets) resolver.resolve_secrets(data, "");
   resolver.finish(data, "");
   if (resolver.unresolved() > Resolver::kMaxUnresolved)
-    diagnostics.error(data.origin(),
+    diagnostics.error(resolver.first_unreported(),
                       std::to_string(resolver.unresolved() - Resolver::kMaxUnresolved) +
-                          " more unresolved placeholders",
+                          " more unresolved placeholders, the first of them here",
                       "fix the ones above first; the rest often follow from them");
   if (!options.filter.empty()) {
     Value::Map kept;

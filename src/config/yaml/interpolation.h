@@ -22,17 +22,19 @@ struct InterpolationOptions {
   std::vector<std::string> exclude;  // top-level keys removed before interpolation
   std::vector<std::string> filter;   // if not empty, only these top-level keys are kept (after)
   int max_passes = 16;               // bounds reference cycles
-  // Bound what placeholders that refer to each other can grow to, so such input is an error
-  // instead of exhausting memory: the length of one string, and the values copied in all by
-  // whole-value placeholders.
+  // Bound what placeholders can expand to (ones that repeat others grow exponentially, ones in
+  // a cycle on every pass), so such input is an error instead of exhausting memory or the
+  // stack: the length of one string, the values copied in all by whole-value placeholders, and
+  // how deep those copies may nest.
   size_t max_string_size = 1 << 20;
   size_t max_copied_values = 1'000'000;
+  size_t max_depth = 1000;
 };
 
 // Resolves every placeholder of `data` (a map) in place. Each placeholder that cannot be
 // resolved becomes an error in `diagnostics` naming the key path, the placeholder and the
-// origin of the string that holds it; placeholders that still change after max_passes refer
-// to each other in a cycle and say so.
+// origin of the string that holds it; placeholders that still change after max_passes say so,
+// and an expansion past the bounds above is one error naming the value and the bound.
 void interpolate(Value& data, const InterpolationOptions& options, Diagnostics& diagnostics);
 
 // The value at a dotted path through maps ("a.b.c"), or nullptr. Lists are not traversed,

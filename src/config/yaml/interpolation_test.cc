@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "config/yaml/yaml_reader.h"
 
 namespace strata::yaml {
@@ -96,7 +98,7 @@ TEST(Interpolation, CycleIsReportedNotLooped) {
   for (const Diagnostic& d : r.diagnostics.items()) all += d.origin.str() + " " + d.message + "\n";
   const std::string cycle =
       ": it still changed after 16 passes, so placeholders refer to each "
-      "other in a cycle\n";
+      "other in a cycle (or through more steps than that)\n";
   EXPECT_EQ(all, "c.yaml:1:4 unresolved placeholder {{a}} in `a`" + cycle +
                      "c.yaml:2:4 unresolved placeholder {{a}} in `b`" + cycle +
                      "c.yaml:3:4 unresolved placeholder {{s}} in `s`" + cycle);
@@ -113,8 +115,8 @@ TEST(Interpolation, MutuallyGrowingStringsStopAtTheBound) {
   Result r = run("a: \"x" + eight_b + "\"\nb: \"y" + eight_a + "\"\n", options);
   ASSERT_FALSE(r.diagnostics.empty());
   EXPECT_EQ(r.diagnostics.items()[0].origin.str() + " " + r.diagnostics.items()[0].message,
-            "c.yaml:1:4 interpolating `a` grows past 4096 characters: placeholders refer to each "
-            "other in a cycle");
+            "c.yaml:1:4 interpolating `a` grows past 4096 characters: its placeholders expand to "
+            "too large a value");
   EXPECT_LE(r.data.find("a")->as_string().size(), 4096u);
 }
 
@@ -128,7 +130,43 @@ TEST(Interpolation, MutuallyCopyingMapsStopAtTheBound) {
   ASSERT_FALSE(r.diagnostics.empty());
   const Diagnostic& d = r.diagnostics.items()[0];
   EXPECT_EQ(d.message.substr(d.message.find(" copies")),
-            " copies more than 10000 values in all: placeholders refer to each other in a cycle");
+            " copies more than 10000 values in all: whole-value placeholders expand to too large a "
+            "tree");
+}
+
+TEST(Interpolation, ExponentialExpansionIsCalledTooLargeNotACycle) {
+  // No cycle: each value repeats the one before twice (a12 is 8192 characters, a30 2^31).
+  std::string doc = "a00: xy\n";
+  for (int i = 1; i <= 30; ++i) {
+    char line[64];
+    std::snprintf(line, sizeof line, "a%02d: \"{{a%02d}}{{a%02d}}\"\n", i, i - 1, i - 1);
+    doc += line;
+  }
+  InterpolationOptions options;
+  options.max_string_size = 4096;
+  Result r = run(doc, options);
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  const Diagnostic& d = r.diagnostics.items()[0];
+  EXPECT_EQ(d.origin.str() + " " + d.message,
+            "c.yaml:13:6 interpolating `a12` grows past 4096 characters: its placeholders expand "
+            "to too large a value");
+  EXPECT_EQ(d.message.find("cycle"), std::string::npos);
+  EXPECT_NE(d.hint.find("multiply in size"), std::string::npos) << d.hint;
+}
+
+TEST(Interpolation, MapThatCopiesItselfStopsAtTheDepthBound) {
+  // Each pass nests c inside c.d again, doubling the depth: this overflowed the stack.
+  InterpolationOptions options;
+  options.max_depth = 50;
+  Result r = run("c: {d: \"{{c}}\"}\n", options);
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  const Diagnostic& d = r.diagnostics.items()[0];
+  EXPECT_EQ(d.origin.str(), "c.yaml:1:8");
+  EXPECT_EQ(d.message.substr(0, 20), "interpolating `c.d.d");
+  EXPECT_NE(d.message.find("` nests deeper than 50 levels: whole-value placeholders copy maps or "
+                           "lists into each other or into themselves"),
+            std::string::npos)
+      << d.message;
 }
 
 TEST(Interpolation, ManyUnresolvedPlaceholdersEndInOneSummary) {
@@ -137,9 +175,10 @@ TEST(Interpolation, ManyUnresolvedPlaceholdersEndInOneSummary) {
   Result r = run(doc);
   ASSERT_EQ(r.diagnostics.items().size(), 51u);
   EXPECT_EQ(r.diagnostics.items()[49].message, "unresolved placeholder {{nope}} in `k149`");
+  // The summary points at the first placeholder it stands for (line 51), not at the file.
   EXPECT_EQ(r.diagnostics.items()[50].render(),
-            "c.yaml:1:1: 10 more unresolved placeholders\n  hint: fix the ones above first; the "
-            "rest often follow from them");
+            "c.yaml:51:7: 10 more unresolved placeholders, the first of them here\n  hint: fix the "
+            "ones above first; the rest often follow from them");
 }
 
 TEST(Interpolation, MapInsideAStringIsAnError) {
