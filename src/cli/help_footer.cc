@@ -32,6 +32,7 @@ constexpr EnvVarDoc kEnvVars[] = {
     {"TF_DATA_DIR", kEngine, "honoured: init keeps the engine's data folder there"},
     {"STRATA_JS_TIMEOUT", kProject, "seconds one stack file may run (default 30)"},
     {"STRATA_JS_MEMORY_LIMIT_MB", kProject, "memory one stack file may use (default 2048)"},
+    {"STRATA_YAML_MAX_FILE_MB", kProject, "largest YAML file read, in MiB (default 16)"},
     {"STRATA_JS_CACHE", kProject, "0, off or false: run every stack file, reuse no results"},
     {"SOPS_AGE_KEY", kSops | kProject, "age identities for SOPS files and sops:// references"},
     {"SOPS_AGE_KEY_FILE", kSops | kProject, "age identities file (default ~/.config/sops/age/keys.txt)"},

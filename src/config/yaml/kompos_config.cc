@@ -46,11 +46,11 @@ std::vector<std::string> strings_at(const Value& v, const std::string& what,
 
 }  // namespace
 
-KomposConfig read_kompos_config(const std::string& project_root) {
+KomposConfig read_kompos_config(const std::string& project_root, size_t max_file_bytes) {
   KomposConfig config;
   fs::path file = fs::path(project_root) / ".komposconfig.yaml";
   if (!fs::exists(file)) return config;
-  Value doc = read_yaml_file(file.string(), ".komposconfig.yaml");
+  Value doc = read_yaml_file(file.string(), ".komposconfig.yaml", max_file_bytes);
   config.origin = doc.origin();
   if (const Value* v = doc.find("komposconfig")) config.data = *v;
 

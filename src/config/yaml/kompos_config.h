@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/yaml/layers.h"
+#include "config/yaml/yaml_reader.h"
 #include "model/error.h"
 #include "model/origin.h"
 
@@ -48,8 +49,10 @@ struct KomposConfig {
 };
 
 // Reads `<project_root>/.komposconfig.yaml`; defaults when there is none. Throws strata::Error
-// (with file:line:col) for a value of the wrong type or an unknown list strategy.
-KomposConfig read_kompos_config(const std::string& project_root);
+// (with file:line:col) for a value of the wrong type or an unknown list strategy, and for a file
+// larger than `max_file_bytes`.
+KomposConfig read_kompos_config(const std::string& project_root,
+                                size_t max_file_bytes = kDefaultMaxFileBytes);
 
 // The settings of Kompos's other runners that strata leaves alone, because it writes workdirs
 // as Kompos's terraform runner does: `defaults.base_dir`, `compositions.build_order`,

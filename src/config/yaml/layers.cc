@@ -142,7 +142,7 @@ Value LayeredLoader::merged_until(const std::vector<std::string>& dirs, size_t l
   if (auto it = merged_dirs_.find(dir); it != merged_dirs_.end()) return it->second;
   Value merged = last == 0 ? Value::map() : merged_until(dirs, last - 1);
   for (const std::string& file : layer_files(dir)) {
-    Value layer = read_yaml_file(file, display_name(file));
+    Value layer = read_yaml_file(file, display_name(file), max_file_bytes_);
     replace_cwd(layer, dir);
     merge_layer(merged, std::move(layer), lists_);
   }

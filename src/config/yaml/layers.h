@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "config/yaml/yaml_reader.h"
 #include "model/value.h"
 
 namespace strata::yaml {
@@ -42,8 +43,10 @@ void replace_cwd(Value& v, const std::string& dir);
 class LayeredLoader {
  public:
   // Origins name files relative to `display_root` when they are inside it (absolute otherwise).
-  explicit LayeredLoader(ListMerge lists = ListMerge::kAppend, std::string display_root = {})
-      : lists_(lists), display_root_(std::move(display_root)) {}
+  // Files larger than `max_file_bytes` are errors (read_yaml_file).
+  explicit LayeredLoader(ListMerge lists = ListMerge::kAppend, std::string display_root = {},
+                         size_t max_file_bytes = kDefaultMaxFileBytes)
+      : lists_(lists), display_root_(std::move(display_root)), max_file_bytes_(max_file_bytes) {}
 
   // The merged tree of every *.yaml from `root` down to `target`; an empty map when there are
   // none. Each file's `{{cwd}}` becomes its own folder's absolute path.
@@ -56,6 +59,7 @@ class LayeredLoader {
 
   ListMerge lists_;
   std::string display_root_;
+  size_t max_file_bytes_;
   std::map<std::string, Value> merged_dirs_;  // absolute folder -> merged tree up to it
 };
 

@@ -1,6 +1,7 @@
 #include "config/yaml/yaml_stack_loader.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <set>
@@ -116,6 +117,32 @@ std::string relative_to(const std::string& path, const std::string& base) {
 
 }  // namespace
 
+size_t file_size_limit(const YamlLoadOptions& options, Diagnostics& diagnostics) {
+  if (options.max_file_bytes > 0) return options.max_file_bytes;
+  static const char* kName = "STRATA_YAML_MAX_FILE_MB";
+  std::string text;
+  if (options.environment) {
+    auto it = options.environment->find(kName);
+    if (it != options.environment->end()) text = it->second;
+  } else if (const char* e = std::getenv(kName)) {
+    text = e;
+  }
+  if (text.empty()) return kDefaultMaxFileBytes;
+  try {
+    size_t used = 0;
+    double mb = std::stod(text, &used);
+    // Up to 1 TiB: more would overflow and means no limit anyway.
+    if (used == text.size() && mb > 0 && mb <= double(1 << 20))
+      return static_cast<size_t>(mb * double(1 << 20));
+  } catch (const std::exception&) {
+  }
+  diagnostics.error({},
+                    std::string(kName) + " must be a positive number of MiB, not '" + text + "'",
+                    std::string("unset ") + kName + " for the default (" +
+                        size_text(kDefaultMaxFileBytes) + ") or set it to a number such as 64");
+  return kDefaultMaxFileBytes;
+}
+
 std::optional<LeafFolder> split_leaf_folder(const std::string& path) {
   auto split = [](const std::string& p) -> std::pair<std::string, std::string> {
     size_t slash = p.rfind('/');
@@ -180,13 +207,15 @@ void visit_yaml_components(const std::string& project_root, const Settings& sett
   fs::path root = fs::absolute(project_root).lexically_normal();
   fs::path config_dir = (root / settings.config_dir).lexically_normal();
   if (!fs::is_directory(config_dir)) return;
+  size_t max_file_bytes = file_size_limit(options, diagnostics);
   try {
-    config = read_kompos_config(root.string());
+    config = read_kompos_config(root.string(), max_file_bytes);
   } catch (const Error& e) {
     diagnostics.error(e.origin(), e.message(), e.hint());
     return;
   }
-  LayeredLoader loader(options.list_merge.value_or(config.list_merge), root.string());
+  LayeredLoader loader(options.list_merge.value_or(config.list_merge), root.string(),
+                       max_file_bytes);
   InterpolationOptions interpolation;
   interpolation.environment = options.environment;
   interpolation.secrets = options.secrets;
@@ -303,9 +332,11 @@ Value resolve_folder(const std::string& project_root, const std::string& config_
                       "give a folder at or below " + config_dir);
     return data;
   }
+  size_t max_file_bytes = file_size_limit(options, diagnostics);
   try {
-    KomposConfig config = read_kompos_config(root.string());
-    LayeredLoader loader(options.list_merge.value_or(config.list_merge), root.string());
+    KomposConfig config = read_kompos_config(root.string(), max_file_bytes);
+    LayeredLoader loader(options.list_merge.value_or(config.list_merge), root.string(),
+                         max_file_bytes);
     data = loader.load(config_path.string(), folder_path.string());
     if (!config.data.is_null() && !data.find("komposconfig")) data.set("komposconfig", config.data);
   } catch (const Error& e) {

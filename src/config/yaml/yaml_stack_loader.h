@@ -26,7 +26,15 @@ struct YamlLoadOptions {
   // For resolve_folder only (stacks use .komposconfig.yaml's keys): top-level keys removed
   // before interpolation, and the only top-level keys kept after it.
   std::vector<std::string> exclude, filter;
+  // The largest YAML file read (a layer or .komposconfig.yaml); 0 = STRATA_YAML_MAX_FILE_MB
+  // from `environment` (else the process environment), else kDefaultMaxFileBytes.
+  size_t max_file_bytes = 0;
 };
+
+// The file size limit for `options` (see YamlLoadOptions::max_file_bytes); a
+// STRATA_YAML_MAX_FILE_MB that is not a positive number is an error in `diagnostics` (and the
+// default applies).
+size_t file_size_limit(const YamlLoadOptions& options, Diagnostics& diagnostics);
 
 // One loaded leaf: the component as the model holds it, plus what only Kompos-style generation
 // needs.
