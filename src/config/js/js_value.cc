@@ -1,12 +1,64 @@
 #include "config/js/js_value.h"
 
 #include <cmath>
+#include <cstdint>
+#include <string>
 
 namespace strata::js {
 
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0) lo = 0xa0;  // overlong
+    if (c == 0xed) hi = 0x9f;  // surrogates
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0) lo = 0x90;  // overlong
+    if (c == 0xf4) hi = 0x8f;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k)
+    if ((byte(i + k) & 0xc0) != 0x80) return 0;
+  return n;
+}
+
 JsString::JsString(std::string_view text) {
-  std::string copy(text);  // JSStringCreateWithUTF8CString needs a terminated string
-  ref_ = JSStringCreateWithUTF8CString(copy.c_str());
+  std::u16string units;
+  units.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    size_t n = utf8_sequence_length(text, i);
+    if (n == 0) {
+      units.push_back(0xfffd);
+      ++i;
+      continue;
+    }
+    auto byte = [&](size_t k) {
+      return static_cast<uint32_t>(static_cast<unsigned char>(text[i + k]));
+    };
+    uint32_t cp = n == 1   ? byte(0)
+                  : n == 2 ? (byte(0) & 0x1f) << 6 | (byte(1) & 0x3f)
+                  : n == 3 ? (byte(0) & 0x0f) << 12 | (byte(1) & 0x3f) << 6 | (byte(2) & 0x3f)
+                           : (byte(0) & 0x07) << 18 | (byte(1) & 0x3f) << 12 |
+                                 (byte(2) & 0x3f) << 6 | (byte(3) & 0x3f);
+    if (cp >= 0x10000) {
+      units.push_back(static_cast<char16_t>(0xd800 + ((cp - 0x10000) >> 10)));
+      units.push_back(static_cast<char16_t>(0xdc00 + ((cp - 0x10000) & 0x3ff)));
+    } else {
+      units.push_back(static_cast<char16_t>(cp));
+    }
+    i += n;
+  }
+  static_assert(sizeof(JSChar) == sizeof(char16_t));
+  ref_ = JSStringCreateWithCharacters(reinterpret_cast<const JSChar*>(units.data()), units.size());
 }
 
 JsString::~JsString() {
@@ -15,10 +67,35 @@ JsString::~JsString() {
 
 std::string JsString::str() const {
   if (!ref_) return {};
-  size_t max = JSStringGetMaximumUTF8CStringSize(ref_);
-  std::string out(max, '\0');
-  size_t written = JSStringGetUTF8CString(ref_, out.data(), max);
-  out.resize(written > 0 ? written - 1 : 0);
+  const JSChar* units = JSStringGetCharactersPtr(ref_);
+  size_t length = JSStringGetLength(ref_);
+  std::string out;
+  out.reserve(length);
+  for (size_t i = 0; i < length; ++i) {
+    uint32_t cp = units[i];
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < length && units[i + 1] >= 0xdc00 &&
+        units[i + 1] <= 0xdfff) {
+      cp = 0x10000 + ((cp - 0xd800) << 10) + (units[i + 1] - 0xdc00);
+      ++i;
+    } else if (cp >= 0xd800 && cp <= 0xdfff) {
+      cp = 0xfffd;  // unpaired surrogate
+    }
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xc0 | cp >> 6);
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xe0 | cp >> 12);
+      out += static_cast<char>(0x80 | (cp >> 6 & 0x3f));
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else {
+      out += static_cast<char>(0xf0 | cp >> 18);
+      out += static_cast<char>(0x80 | (cp >> 12 & 0x3f));
+      out += static_cast<char>(0x80 | (cp >> 6 & 0x3f));
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    }
+  }
   return out;
 }
 

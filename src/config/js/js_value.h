@@ -13,15 +13,22 @@
 
 namespace strata::js {
 
+// Length of the valid UTF-8 sequence at s[i] by RFC 3629 (no overlong forms, no surrogates,
+// nothing past U+10FFFF: what JavaScriptCore accepts), or 0.
+size_t utf8_sequence_length(std::string_view s, size_t i);
+
 // Owns a JSStringRef.
 class JsString {
  public:
+  // Every byte counts, a NUL included; a byte that is not UTF-8 becomes U+FFFD (JavaScriptCore's
+  // own conversion turned the whole text into "" then).
   explicit JsString(std::string_view text);
   explicit JsString(JSStringRef adopted) : ref_(adopted) {}
   JsString(const JsString&) = delete;
   JsString& operator=(const JsString&) = delete;
   ~JsString();
   JSStringRef get() const { return ref_; }
+  // As UTF-8; an unpaired surrogate becomes U+FFFD.
   std::string str() const;
 
  private:

@@ -3,14 +3,16 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
 
-#include "config/js/file_run.h"
-#include "config/js/js_value.h"
 #include "base/atomic_file.h"
 #include "base/fnv.h"
+#include "config/js/file_run.h"
+#include "config/js/js_value.h"
+#include "config/js/source_check.h"
 
 // Exported by libjavascriptcoregtk but missing from its public headers.
 extern "C" void JSContextGroupSetExecutionTimeLimit(JSContextGroupRef group, double limit,
@@ -20,7 +22,13 @@ extern "C" void JSContextGroupClearExecutionTimeLimit(JSContextGroupRef group);
 
 namespace fs = std::filesystem;
 
-#if defined(__SANITIZE_ADDRESS__)
+// GCC says __SANITIZE_ADDRESS__, clang (the fuzz build) __has_feature(address_sanitizer).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STRATA_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(STRATA_ASAN)
 // JavaScriptCore keeps a few small allocations for the life of the process (the same entries as
 // tests/lsan.supp). Built in, so every binary that links the JS host is leak-clean under ASan
 // without depending on LSAN_OPTIONS reaching it.
@@ -64,58 +72,171 @@ FileRun* run_of(JSContextRef ctx) {
 }
 
 // A JS error carrying the exact position of a problem that has no JS frame (a syntax error in
-// a required file, a missing module).
+// a required file, a byte that is not UTF-8).
 JSObjectRef positioned_error(JSContextRef ctx, const std::string& message, const std::string& file,
-                             int line, const std::string& hint) {
+                             int line, int column, const std::string& hint) {
   JSObjectRef error = make_error(ctx, message);
   set_property(ctx, error, "strataFile", make_string(ctx, file));
   set_property(ctx, error, "strataLine", JSValueMakeNumber(ctx, line));
+  set_property(ctx, error, "strataColumn", JSValueMakeNumber(ctx, column));
   if (!hint.empty()) set_property(ctx, error, "strataHint", make_string(ctx, hint));
   return error;
 }
 
+// A 1-based line or column read back from a JS number; 0 when it is none.
+int position_number(JSContextRef ctx, JSValueRef value) {
+  double d = JSValueIsNumber(ctx, value) ? JSValueToNumber(ctx, value, nullptr) : 0;
+  return std::isfinite(d) && d >= 1 && d < 1e9 ? static_cast<int>(d) : 0;
+}
+
+// A stack overflow repeats one frame a hundred times: each run of equal lines is shown once.
 std::string render_frames(FileRun& run, const std::vector<Frame>& frames) {
-  std::string out;
+  std::string out, last;
+  int repeats = 0;
+  auto flush = [&] {
+    if (repeats > 0) out += " (and " + std::to_string(repeats) + " more times)";
+    repeats = 0;
+  };
   for (const auto& f : frames) {
     if (!f.user()) continue;
     Origin at = run.origin_of({f}, true);
-    out += "\n    at " + (f.function.empty() ? std::string("<top level>") : f.function) + " (" +
-           at.str() + ")";
+    std::string line = "\n    at " +
+                       (f.function.empty() ? std::string("<top level>") : f.function) + " (" +
+                       at.str() + ")";
+    if (line == last) {
+      ++repeats;
+      continue;
+    }
+    flush();
+    out += line;
+    last = line;
   }
+  flush();
   return out.empty() ? out : "\n  JS stack:" + out;
+}
+
+constexpr size_t kMaxThrownText = 2000;
+
+// What a thrown value says, never "": its string form, JSON for an object whose string form
+// says nothing, and a description when neither works. Long texts are cut. Each step may run the
+// file's code (toString(), getters); once the watchdog stopped one, no other is tried: the
+// watchdog does not fire a second time, so a second endless getter would run for ever.
+std::string describe_thrown(JSContextRef ctx, JSValueRef value, const StackFileRunner& runner) {
+  std::string text;
+  JSValueRef exception = nullptr;
+  if (JSStringRef s = JSValueToStringCopy(ctx, value, &exception)) {
+    text = JsString(s).str();
+  } else if (JSValueGetType(ctx, value) == kJSTypeSymbol) {
+    // String(symbol) works where the conversion throws.
+    JSValueRef string_fn = get_property(ctx, JSContextGetGlobalObject(ctx), "String");
+    if (JSValueIsObject(ctx, string_fn)) {
+      JSValueRef r = JSObjectCallAsFunction(ctx, JSValueToObject(ctx, string_fn, nullptr), nullptr,
+                                            1, &value, nullptr);
+      if (r && JSValueIsString(ctx, r)) text = to_string(ctx, r);
+    }
+  }
+  bool useless = text.empty() || text == "[object Object]";
+  if (!runner.stopped() && JSValueIsObject(ctx, value) && useless) {
+    // An Error whose toString() was replaced or throws: its name and message.
+    JSObjectRef object = JSValueToObject(ctx, value, nullptr);
+    JSValueRef name = get_property(ctx, object, "name");
+    JSValueRef message = get_property(ctx, object, "message");
+    if (JSValueIsString(ctx, message) && !to_string(ctx, message).empty())
+      text =
+          (JSValueIsString(ctx, name) ? to_string(ctx, name) + ": " : "") + to_string(ctx, message);
+  }
+  useless = text.empty() || text == "[object Object]";
+  if (!runner.stopped() && JSValueIsObject(ctx, value) && useless) {
+    if (JSStringRef json = JSValueCreateJSONString(ctx, value, 0, nullptr))
+      text = JsString(json).str();
+  }
+  if (text.empty())
+    text = JSValueIsString(ctx, value) ? "an empty string" : "a value that cannot be shown as text";
+  if (text.size() > kMaxThrownText) {
+    size_t cut = kMaxThrownText;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xc0) == 0x80) --cut;
+    text = text.substr(0, cut) + "… (" + std::to_string(text.size() - cut) + " more bytes)";
+  }
+  return text;
+}
+
+const char* type_name(JSContextRef ctx, JSValueRef value) {
+  switch (JSValueGetType(ctx, value)) {
+    case kJSTypeUndefined:
+      return "undefined";
+    case kJSTypeNull:
+      return "null";
+    case kJSTypeBoolean:
+      return "a boolean";
+    case kJSTypeNumber:
+      return "a number";
+    case kJSTypeString:
+      return "a string";
+    case kJSTypeSymbol:
+      return "a symbol";
+    case kJSTypeObject:
+      return "an object that is not an Error";
+    default:
+      return "a value that is not an Error";
+  }
 }
 
 Error translate_exception(FileRun& run, JSValueRef exception) {
   JSContextRef ctx = run.ctx;
-  std::string text = to_string(ctx, exception);
+  std::string text = describe_thrown(ctx, exception, run.runner);
   std::string hint;
-  Origin origin(run.main_display);
+  Origin origin;
   std::vector<Frame> frames;
+  bool error_object = false;  // it has a stack: an Error, which knows where it was made
   if (JSValueIsObject(ctx, exception)) {
     JSObjectRef object = JSValueToObject(ctx, exception, nullptr);
-    frames = parse_stack(to_string(ctx, get_property(ctx, object, "stack")));
-    JSValueRef h = get_property(ctx, object, "strataHint");
+    // Properties may be getters (the file's code): none is read after the watchdog stopped one.
+    auto read = [&](const char* name) {
+      return run.runner.stopped() ? JSValueMakeUndefined(ctx) : get_property(ctx, object, name);
+    };
+    JSValueRef stack = read("stack");
+    error_object = JSValueIsString(ctx, stack);
+    if (error_object) frames = parse_stack(to_string(ctx, stack));
+    JSValueRef h = read("strataHint");
     if (JSValueIsString(ctx, h)) hint = to_string(ctx, h);
-    JSValueRef file = get_property(ctx, object, "strataFile");
+    JSValueRef file = read("strataFile");
     // Errors raised by strata's globals: the message alone, without JS's "Error: " prefix.
     bool ours = JSValueIsString(ctx, h) || JSValueIsString(ctx, file) ||
                 (!frames.empty() && frames.front().native());
-    if (ours && text.starts_with("Error: ")) text = text.substr(7);
-    if (JSValueIsString(ctx, file)) {
-      origin = Origin(
-          to_string(ctx, file),
-          static_cast<int>(JSValueToNumber(ctx, get_property(ctx, object, "strataLine"), nullptr)));
+    if (ours && text.starts_with("Error: ") && text.size() > 7) text = text.substr(7);
+    int line = position_number(ctx, read("strataLine"));
+    if (JSValueIsString(ctx, file) && line > 0) {
+      origin = Origin(to_string(ctx, file), line,
+                      std::max(1, position_number(ctx, read("strataColumn"))));
     } else {
-      Origin found = run.origin_of(frames, true);
-      if (found.known()) origin = found;
+      origin = run.origin_of(frames, true);
     }
-  } else {
-    text = "uncaught exception: " + text;
+  }
+  if (!origin.known()) {
+    // JavaScript keeps the place of a throw only in Error objects (their stack).
+    text = "uncaught exception: " + text +
+           (error_object ? std::string(" (JavaScriptCore gave no position")
+                         : " (thrown as " + std::string(type_name(ctx, exception)) +
+                               ", which carries no position") +
+           ": line 1 stands for the file)";
+    if (hint.empty() && !error_object)
+      hint = "throw new Error(...) instead of a bare value to get the line it comes from";
+    origin = Origin(run.main_display, 1, 1);
   }
   if (origin.path() != run.main_display)
     text += " (while loading stack file " + run.main_display + ")";
   if (hint.empty()) hint = "fix the stack file at the position above";
   return Error(text + render_frames(run, frames), origin, hint);
+}
+
+// Where the file being run is (for a stop by the watchdog), or unknown. JavaScriptCore records
+// a frame's position at calls only, so this is the last call the running function made (or its
+// start): the code that did not stop is at or after it.
+Origin running_at(JSContextRef ctx) {
+  FileRun* run = run_of(ctx);
+  if (!run) return {};
+  JSObjectRef probe = make_error(ctx, "");
+  return run->origin_of(parse_stack(to_string(ctx, get_property(ctx, probe, "stack"))), true);
 }
 
 }  // namespace
@@ -146,11 +267,20 @@ JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exceptio
   std::string source;
   if (!try_read_file(path, source)) {
     facts.mark_uncacheable("a required file could not be read");  // it may be readable later
-    *exception = positioned_error(ctx, "cannot read " + display, display, 0,
-                                  "check that the file exists and is readable");
+    // No file position: the error points at the require() call.
+    JSObjectRef error = make_error(ctx, "cannot read " + display);
+    set_property(ctx, error, "strataHint",
+                 make_string(ctx, "check that the file exists and is readable"));
+    *exception = error;
     return nullptr;
   }
   facts.reads.push_back({path, source.size(), fnv1a(source)});
+  // JavaScriptCore reads UTF-8 only; it would turn the whole file into an empty script.
+  if (auto bad = check_utf8(source)) {
+    *exception = positioned_error(ctx, bad->message, display, bad->line, bad->column,
+                                  "save the file as UTF-8 (comments and strings too)");
+    return nullptr;
+  }
   JSObjectRef module = JSObjectMake(ctx, nullptr, nullptr);
   JSObjectRef exports = JSObjectMake(ctx, nullptr, nullptr);
   set_property(ctx, module, "exports", exports);
@@ -164,8 +294,25 @@ JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exceptio
     JsString json(source);
     JSValueRef value = JSValueMakeFromJSONString(ctx, json.get());
     if (!value) {
-      *exception = positioned_error(ctx, "SyntaxError: " + display + " is not valid JSON", display,
-                                    0, "fix the JSON file");
+      // JSON.parse says what is wrong, though not where: line 1 stands for the file.
+      std::string why;
+      JSValueRef json_object = get_property(ctx, JSContextGetGlobalObject(ctx), "JSON");
+      JSValueRef parse =
+          JSValueIsObject(ctx, json_object)
+              ? get_property(ctx, JSValueToObject(ctx, json_object, nullptr), "parse")
+              : nullptr;
+      if (parse && JSValueIsObject(ctx, parse)) {
+        JSValueRef text = make_string(ctx, source);
+        JSValueRef parse_error = nullptr;
+        JSObjectCallAsFunction(ctx, JSValueToObject(ctx, parse, nullptr), nullptr, 1, &text,
+                               &parse_error);
+        if (parse_error) why = ": " + to_string(ctx, parse_error);
+      }
+      *exception =
+          positioned_error(ctx,
+                           "SyntaxError: " + display + " is not valid JSON" + why +
+                               " (JavaScriptCore gives no position: line 1 stands for the file)",
+                           display, 1, 1, "fix the JSON file");
       return nullptr;
     }
     set_property(ctx, module, "exports", value);
@@ -184,13 +331,23 @@ JSValueRef FileRun::require_module(const std::string& path, JSValueRef* exceptio
       *exception = syntax;
       return nullptr;
     }
-    int line = 0;
-    if (syntax && JSValueIsObject(ctx, syntax)) {
-      line = static_cast<int>(JSValueToNumber(
-          ctx, get_property(ctx, JSValueToObject(ctx, syntax, nullptr), "line"), nullptr));
-    }
-    *exception = positioned_error(ctx, to_string(ctx, syntax), display, line,
-                                  "fix the JavaScript syntax at this line");
+    double line = 0;
+    if (syntax && JSValueIsObject(ctx, syntax))
+      line = JSValueToNumber(ctx, get_property(ctx, JSValueToObject(ctx, syntax, nullptr), "line"),
+                             nullptr);
+    SourceProblem at =
+        locate_syntax_error(ctx, source, kModuleHeader, to_string(ctx, syntax), line);
+    *exception = positioned_error(ctx, at.message, display, at.line, at.column,
+                                  "fix the JavaScript syntax at this position");
+    return nullptr;
+  }
+  if (!JSValueIsObject(ctx, function) ||
+      !JSObjectIsFunction(ctx, JSValueToObject(ctx, function, nullptr))) {
+    *exception = positioned_error(
+        ctx,
+        "the file closes the function strata runs it in before its end (a `})` too many), so "
+        "it cannot run as a module (no position known: line 1 stands for the file)",
+        display, 1, 1, "balance the brackets of the file");
     return nullptr;
   }
   std::string dir = fs::path(path).parent_path().string();
@@ -266,16 +423,18 @@ std::string StackFileRunner::display_path(const std::string& path) const {
   return rel.string();
 }
 
-bool StackFileRunner::on_watchdog(JSContextRef, void* data) {
+bool StackFileRunner::on_watchdog(JSContextRef ctx, void* data) {
   auto* self = static_cast<StackFileRunner*>(data);
   double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - self->started_).count();
   if (elapsed > self->options_.timeout_seconds) {
     self->stop_ = Stop::kTimeout;
+    self->stopped_at_ = running_at(ctx);
     return true;
   }
   if (resident_bytes() > self->options_.memory_limit_bytes) {
     self->stop_ = Stop::kMemory;
+    self->stopped_at_ = running_at(ctx);
     return true;
   }
   JSContextGroupSetExecutionTimeLimit(self->group_, kWatchdogPoll, &on_watchdog, self);
@@ -285,6 +444,7 @@ bool StackFileRunner::on_watchdog(JSContextRef, void* data) {
 void StackFileRunner::arm_watchdog() {
   started_ = std::chrono::steady_clock::now();
   stop_ = Stop::kNone;
+  stopped_at_ = {};
   JSContextGroupSetExecutionTimeLimit(group_, kWatchdogPoll, &on_watchdog, this);
 }
 
@@ -310,22 +470,34 @@ std::optional<Stack> StackFileRunner::run_file(const std::string& file) {
   arm_watchdog();
   JSValueRef exception = nullptr;
   JSValueRef done = run.require_module(path, &exception);
+  // The watchdog stays armed while the exception is read: its toString() or stack may be user
+  // code that loops.
+  std::optional<Error> failed;
+  if (!done && !stopped())
+    failed = translate_exception(run, exception ? exception : JSValueMakeUndefined(run.ctx));
   JSContextGroupClearExecutionTimeLimit(group_);
-  if (stop_ == Stop::kTimeout) {
-    throw Error("stack file " + run.main_display + " was stopped after running for " +
-                    Number::from_double(options_.timeout_seconds).text() + " s",
-                Origin(run.main_display),
-                "look for a loop that never ends; the limit is set by STRATA_JS_TIMEOUT "
-                "(seconds)");
-  }
-  if (stop_ == Stop::kMemory) {
+  if (stopped()) {
+    // Where the file was when it was stopped; JavaScriptCore may give no place (native code).
+    Origin at = stopped_at_.known() ? stopped_at_ : Origin(run.main_display, 1, 1);
+    std::string where =
+        stopped_at_.known()
+            ? std::string(" (the position is the last one JavaScriptCore recorded: ") +
+                  (stop_ == Stop::kTimeout ? "a loop" : "the data that grows") +
+                  " is at or after it)"
+            : " (no position known: line 1 stands for the file)";
+    if (stop_ == Stop::kTimeout)
+      throw Error("stack file " + run.main_display + " was stopped after running for " +
+                      Number::from_double(options_.timeout_seconds).text() + " s" + where,
+                  at,
+                  "look for a loop that never ends; the limit is set by STRATA_JS_TIMEOUT "
+                  "(seconds)");
     throw Error("stack file " + run.main_display + " was stopped: strata's memory use passed " +
-                    std::to_string(options_.memory_limit_bytes >> 20) + " MiB while it ran",
-                Origin(run.main_display),
+                    std::to_string(options_.memory_limit_bytes >> 20) + " MiB while it ran" + where,
+                at,
                 "look for data that grows without end; the limit is set by "
                 "STRATA_JS_MEMORY_LIMIT_MB");
   }
-  if (!done) throw translate_exception(run, exception);
+  if (failed) throw *failed;
   facts_ = std::move(run.facts);
   if (!run.stack) return std::nullopt;
   finish_stack(run);

@@ -85,6 +85,7 @@ class StackFileRunner {
   JSClassRef global_class_ = nullptr;
   std::chrono::steady_clock::time_point started_;
   Stop stop_ = Stop::kNone;
+  Origin stopped_at_;  // what the file was running when the watchdog stopped it
   RunFacts facts_;
 };
 

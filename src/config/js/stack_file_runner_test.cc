@@ -229,21 +229,24 @@ TEST_F(RunnerTest, ThrownErrorsGivePositionMessageAndJsStack) {
             "    at explode (errors/lib/helper.js:2:24)\n"
             "    at <top level> (errors/type_error.js:3:1)\n"
             "  hint: fix the stack file at the position above");
+  // A thrown string has no stack: the file, line 1, and a message that says so.
   EXPECT_EQ(error_of("errors/throw_string.js"),
-            "errors/throw_string.js: uncaught exception: plain text\n"
-            "  hint: fix the stack file at the position above");
+            "errors/throw_string.js:1:1: uncaught exception: plain text (thrown as a string, "
+            "which carries no position: line 1 stands for the file)\n"
+            "  hint: throw new Error(...) instead of a bare value to get the line it comes from");
 }
 
-TEST_F(RunnerTest, SyntaxErrorsNameFileAndLine) {
+TEST_F(RunnerTest, SyntaxErrorsNameFileLineAndColumn) {
+  // JavaScriptCore gives the line only; the column is where a prefix of the file first fails.
   EXPECT_EQ(error_of("errors/syntax.js"),
-            "errors/syntax.js:3: SyntaxError: Unexpected token '='\n"
-            "  hint: fix the JavaScript syntax at this line");
+            "errors/syntax.js:3:11: SyntaxError: Unexpected token '='\n"
+            "  hint: fix the JavaScript syntax at this position");
   EXPECT_EQ(error_of("errors/syntax_in_required.js"),
-            "errors/lib/broken.js:2: SyntaxError: Unexpected token ',' (while loading stack file "
-            "errors/syntax_in_required.js)\n"
+            "errors/lib/broken.js:2:9: SyntaxError: Unexpected token ',' (while loading stack "
+            "file errors/syntax_in_required.js)\n"
             "  JS stack:\n"
             "    at <top level> (errors/syntax_in_required.js:1:11)\n"
-            "  hint: fix the JavaScript syntax at this line");
+            "  hint: fix the JavaScript syntax at this position");
 }
 
 TEST_F(RunnerTest, MisuseOfTheGlobalsIsExplained) {
@@ -280,8 +283,10 @@ TEST_F(RunnerTest, EndlessLoopIsStoppedAfterTheTimeout) {
   RunnerOptions o = options();
   o.timeout_seconds = 0.3;
   auto start = std::chrono::steady_clock::now();
+  // JavaScriptCore records a frame's position at calls: the last one, stack(), on line 1.
   EXPECT_EQ(error_of("errors/loop.js", o),
-            "errors/loop.js: stack file errors/loop.js was stopped after running for 0.3 s\n"
+            "errors/loop.js:1:1: stack file errors/loop.js was stopped after running for 0.3 s "
+            "(the position is the last one JavaScriptCore recorded: a loop is at or after it)\n"
             "  hint: look for a loop that never ends; the limit is set by STRATA_JS_TIMEOUT "
             "(seconds)");
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
@@ -294,8 +299,8 @@ TEST_F(RunnerTest, UnboundedAllocationIsStopped) {
   RunnerOptions o = options();
   o.memory_limit_bytes = 256u << 20;  // far below what the file tries to take
   std::string error = error_of("errors/memory.js", o);
-  EXPECT_NE(error.find("errors/memory.js: stack file errors/memory.js was stopped: strata's "
-                       "memory use passed 256 MiB"),
+  EXPECT_NE(error.find("errors/memory.js:3:43: stack file errors/memory.js was stopped: "
+                       "strata's memory use passed 256 MiB"),
             std::string::npos)
       << error;
 }
