@@ -163,7 +163,7 @@ TEST(BadInputTest, YamlLayerOverTheSizeLimitIsRefusedUnread) {
             "env: or .env), e.g. STRATA_YAML_MAX_FILE_MB=48\n");
   EXPECT_NE(
       p.run({"--help"})
-          .out.find("  STRATA_YAML_MAX_FILE_MB    largest YAML file read, in MiB (default 16)\n"),
+          .out.find("STRATA_YAML_MAX_FILE_MB        largest YAML file read, in MiB (default 16)\n"),
       std::string::npos);
 }
 
