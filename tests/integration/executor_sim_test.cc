@@ -73,8 +73,14 @@ component('d', 'modules/m', { inputs: { in: `${b.out}+${c.out}` } });
 TEST(ExecutorSim, DiamondAppliesDependenciesFirstAndSiblingsTogether) {
   SimProject p;
   p.write("stacks/s.js", kDiamond);
+  // b's and c's applies wait for each other (for at most 20 s): they overlap exactly when strata
+  // runs them at once, however slow the machine is.
   CliResult r = p.strata({"apply", "--all", "--auto-approve", "-j", "4"},
-                         {{"TOFU_SIM_DELAY_APPLY_MS", "600"}});
+                         {{"TOFU_SIM_DELAY_APPLY_MS", "300"},
+                          {"TOFU_SIM_RENDEZVOUS_DIR", p.path("rendezvous")},
+                          {"TOFU_SIM_RENDEZVOUS_N", "2"},
+                          {"TOFU_SIM_RENDEZVOUS_ONLY", "/s/b,/s/c"},
+                          {"TOFU_SIM_RENDEZVOUS_TIMEOUT_MS", "20000"}});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
 
   auto a = p.apply_window("s/a"), b = p.apply_window("s/b"), c = p.apply_window("s/c"),
@@ -220,9 +226,14 @@ TEST(ExecutorSim, ParallelismReachesJobsAndNeverExceedsIt) {
           std::to_string(i) + "' } });\n";
   }
   p.write("stacks/s.js", js);
-  // Only apply is slow: strata serialises init per plugin cache, which staggers the starts.
+  // Applies meet in groups of 3 (waiting at most 20 s for each other): three are alive at once
+  // exactly when strata runs three at once, however slow the machine is; a fourth would have
+  // to start while a group is still waiting.
   CliResult r = p.strata({"apply", "--all", "--auto-approve", "-j", "3"},
-                         {{"TOFU_SIM_DELAY_APPLY_MS", "1500"}});
+                         {{"TOFU_SIM_DELAY_APPLY_MS", "300"},
+                          {"TOFU_SIM_RENDEZVOUS_DIR", p.path("rendezvous")},
+                          {"TOFU_SIM_RENDEZVOUS_N", "3"},
+                          {"TOFU_SIM_RENDEZVOUS_TIMEOUT_MS", "20000"}});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
 
   std::vector<std::pair<long long, long long>> all;
@@ -247,7 +258,7 @@ component('mixed', 'modules/m', { inputs: { in: `${ok1.out}${broken.out}` } });
 TEST(ExecutorSim, AFailureSkipsExactlyItsDependents) {
   SimProject p;
   p.write("stacks/s.js", kFailureGraph);
-  CliResult r = p.strata({"apply", "--all", "--auto-approve", "-j", "2"},
+  CliResult r = p.strata({"apply", "--all", "--auto-approve", "-j", "3"},
                          {{"TOFU_SIM_FAIL_IF_DIR_CONTAINS", "/s/broken"}});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
 
@@ -340,7 +351,7 @@ const a = component('a', 'modules/m', { inputs: { in: 'a' } });
 component('b', 'modules/m', { inputs: { in: 'b' } });
 component('c', 'modules/m', { inputs: { in: a.out } });
 )js");
-  BackgroundStrata strata(p, {"apply", "--all", "--auto-approve", "-j", "2"},
+  BackgroundStrata strata(p, {"apply", "--all", "--auto-approve", "-j", "3"},
                           p.env({{"TOFU_SIM_DELAY_APPLY_MS", "8000"},
                                  {"TOFU_SIM_IGNORE_SIGINT_MS", "2500"}}));
   // Press Ctrl-C once both applies are under way.

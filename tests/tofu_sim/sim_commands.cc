@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -288,6 +289,8 @@ class Operation {
     show_plan(*plan, !saved);
     if (report_all(ui_, deferred_)) return 1;
     if (knobs_.crash) std::abort();
+    if (!rendezvous(knobs_) && !interrupted())
+      std::fprintf(stderr, "tofu-sim: rendezvous of %d runs timed out\n", knobs_.rendezvous_n);
 
     // Delay spread over the changes, so an interrupt lands between resources.
     std::vector<const ResourceChange*> work;

@@ -1,8 +1,12 @@
 #include "sim_knobs.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <chrono>
+#include <filesystem>
 #include <sstream>
 #include <thread>
 
@@ -53,6 +57,23 @@ Knobs read_knobs(const std::string& operation, const std::string& cwd) {
   k.ignore_sigint_ms = std::atoi(env("TOFU_SIM_IGNORE_SIGINT_MS").c_str());
   k.log_file = env("TOFU_SIM_LOG");
   if (env("TOFU_SIM_FLAVOR") == "tofu") k.flavor = "tofu";
+  std::string rv_op = env("TOFU_SIM_RENDEZVOUS_OP");
+  if (rv_op.empty()) rv_op = "apply";
+  bool rv_dir = false;
+  std::string only = env("TOFU_SIM_RENDEZVOUS_ONLY");
+  if (only.empty()) {
+    rv_dir = true;
+  } else {
+    std::stringstream ss(only);
+    for (std::string suffix; std::getline(ss, suffix, ',');)
+      if (!suffix.empty() && cwd.ends_with(suffix)) rv_dir = true;
+  }
+  if (lists(rv_op, operation) && rv_dir) {
+    k.rendezvous_dir = env("TOFU_SIM_RENDEZVOUS_DIR");
+    k.rendezvous_n = std::atoi(env("TOFU_SIM_RENDEZVOUS_N").c_str());
+  }
+  if (int t = std::atoi(env("TOFU_SIM_RENDEZVOUS_TIMEOUT_MS").c_str()); t > 0)
+    k.rendezvous_timeout_ms = t;
   return k;
 }
 
@@ -74,6 +95,33 @@ bool interruptible_sleep(int ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return !interrupted();
+}
+
+bool rendezvous(const Knobs& k) {
+  if (k.rendezvous_dir.empty() || k.rendezvous_n <= 1) return true;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(k.rendezvous_dir, ec);
+  auto arrival = [&](int i) { return k.rendezvous_dir + "/arrived." + std::to_string(i); };
+  int me = 0;
+  for (;; ++me) {
+    int fd = ::open(arrival(me).c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+      ::close(fd);
+      break;
+    }
+    if (errno != EEXIST) return false;
+  }
+  int first = me / k.rendezvous_n * k.rendezvous_n;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(k.rendezvous_timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    bool all = true;
+    for (int i = first; i < first + k.rendezvous_n && all; ++i) all = fs::exists(arrival(i), ec);
+    if (all) return true;
+    if (interrupted()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
 }
 
 }  // namespace tofu_sim
