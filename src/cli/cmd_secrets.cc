@@ -6,10 +6,11 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "config/project_loader.h"
+#include "cli/open_workspace.h"
 #include "model/error.h"
 #include "secrets/sops.h"
 #include "secrets/sops_resolver.h"
+#include "workspace/workspace.h"
 
 namespace strata::cli {
 
@@ -50,8 +51,9 @@ int run_get(const SecretsFlags& f) {
   require_terminal_or_force(f);
   // sops:// paths are relative to the project root, as in stack files.
   std::error_code ec;
-  secrets::SopsSecretResolver resolver(config::find_project_root(std::filesystem::current_path(ec).string()), nullptr);
-  print_value(resolver.resolve(f.ref, Origin("command line")));
+  auto resolver = workspace::secret_resolver_for_folder(std::filesystem::current_path(ec).string(),
+                                                        process_environment());
+  print_value(resolver->resolve(f.ref, Origin("command line")));
   return 0;
 }
 

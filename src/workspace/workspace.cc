@@ -84,4 +84,13 @@ EngineSelection engine_for_folder(const std::string& start_dir, const Environmen
   return select_engine(requested, settings, env);
 }
 
+std::unique_ptr<SecretResolver> secret_resolver_for_folder(const std::string& start_dir,
+                                                           const Environment& env,
+                                                           Redactor* redactor) {
+  secrets::SopsOptions sops;
+  sops.environment = env;
+  return std::make_unique<secrets::SopsSecretResolver>(config::find_project_root(start_dir),
+                                                      redactor, sops);
+}
+
 }  // namespace strata::workspace

@@ -100,4 +100,11 @@ std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options);
 EngineSelection engine_for_folder(const std::string& start_dir, const Environment& env,
                                   const std::string& requested);
 
+// The sops:// resolver a project in (or above) `start_dir` would use (paths relative to its
+// root; keys from `env`), without loading its stacks: what `strata secrets get` resolves with.
+// Values it decrypts are registered with `redactor` when one is given.
+std::unique_ptr<SecretResolver> secret_resolver_for_folder(const std::string& start_dir,
+                                                           const Environment& env,
+                                                           Redactor* redactor = nullptr);
+
 }  // namespace strata::workspace

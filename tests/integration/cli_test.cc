@@ -315,6 +315,25 @@ TEST(CliTest, SecretsDecryptPrintsOnlyToATerminalOrWithForce) {
   EXPECT_EQ(shown.out, "value\n");
 }
 
+TEST(CliTest, SecretsGetResolvesAReferenceRelativeToTheProjectRootFromASubfolder) {
+  STRATA_REQUIRE_CONFORMANCE(dir);
+  TestProject p;
+  std::string sops = dir + "/sops/fluxcd-kustomize-controller/sops";
+  std::filesystem::copy_file(sops + "/algorithms/age.yaml", p.path("secrets.enc.yaml"));
+  p.write("strata.yaml", "engine: terraform\n");
+  p.write("stacks/sub/keep.txt", "");
+  std::map<std::string, std::string> env = {{"SOPS_AGE_KEY_FILE", sops + "/keys/age.txt"}};
+  CliResult shown = p.run(
+      {"-C", "stacks/sub", "secrets", "get", "sops://secrets.enc.yaml#/stringData/key", "--force"}, env);
+  EXPECT_EQ(shown.exit_code, 0) << shown.err;
+  EXPECT_EQ(shown.out, "value\n");
+  CliResult missing =
+      p.run({"secrets", "get", "sops://secrets.enc.yaml#/stringData/nope", "--force"}, env);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("nope"), std::string::npos) << missing.err;
+  EXPECT_EQ(missing.out, "");
+}
+
 TEST(CliTest, KomposStackIsSelectedByItsConfigFolderAndRendersVersionedSources) {
   STRATA_REQUIRE_CONFORMANCE(dir);
   TestProject p;
