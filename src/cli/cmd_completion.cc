@@ -191,7 +191,10 @@ void add_completion_command(CLI::App& app, Globals& globals, Action& action) {
   complete->add_option("words", *words);
   complete->callback([&app, &globals, &action, words] {
     action = [&app, &globals, words] {
-      for (const auto& c : candidates(app, *words, globals)) std::cout << c << "\n";
+      // The scripts pass the words after `--`, which main() keeps from the flag parser.
+      std::vector<std::string> all = *words;
+      all.insert(all.end(), globals.engine_args.begin(), globals.engine_args.end());
+      for (const auto& c : candidates(app, all, globals)) std::cout << c << "\n";
       return 0;
     };
   });

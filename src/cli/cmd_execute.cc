@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/interrupts.h"
 #include "cli/open_workspace.h"
+#include "cli/plan_view.h"
 #include "cli/run_view.h"
 #include "execute/execution.h"
 #include "model/error.h"
@@ -27,8 +28,8 @@ struct ExecuteFlags {
   bool fail_fast = false;
   bool auto_approve = false;
   bool detailed_exitcode = false;
+  bool compact = false;
   std::string lock_wait;
-  std::vector<std::string> engine_args;
 };
 
 bool confirm(Operation op, const std::vector<ComponentRef>& order) {
@@ -54,7 +55,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   request.selection = workspace::selection_spec(*ws, flags.targets);
   request.jobs = flags.jobs;
   request.fail_fast = flags.fail_fast;
-  request.extra_args = flags.engine_args;
+  request.extra_args = globals.engine_args;  // after --; checked by the execution
   if (!flags.lock_wait.empty()) request.lock_wait = parse_duration(flags.lock_wait).value_or(std::chrono::milliseconds(0));
   if (flags.detailed_exitcode && op != Operation::kPlan) throw Error("--detailed-exitcode goes with plan only");
 
@@ -109,6 +110,11 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
     // Under -q nothing was printed before: no blank line to separate the summary from.
     std::string summary = summary_table(record, execution.record_path().empty() ? "not saved" : execution.record_path(),
                                         color, globals.quiet);
+    // What each plan changes (or, for apply and destroy, the engine's warnings) above the
+    // table; --compact keeps the table alone, one line per component.
+    std::string details = flags.compact || globals.quiet ? "" : plan_details(record, color);
+    if (!details.empty()) summary = details + "\n" + summary;
+    if (flags.compact) summary += warnings_note(record);
     if (globals.quiet) {
       while (!summary.empty() && summary.front() == '\n') summary.erase(0, 1);
     } else {
@@ -131,6 +137,17 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
 void add_execute_command(CLI::App& app, Globals& globals, Action& action, Operation op, const std::string& help) {
   auto flags = std::make_shared<ExecuteFlags>();
   auto* cmd = app.add_subcommand(operation_name(op), help);
+  if (op != Operation::kGenerate) {
+    cmd->footer(std::string("Engine flags: everything after -- goes to the engine's ") + operation_name(op) +
+                " for every selected component, after\nstrata's own (which are never given twice):\n" +
+                (op == Operation::kInit ? "  strata init --all -- -upgrade"
+                 : op == Operation::kApply
+                     ? "  strata apply dev app -- -replace=terraform_data.x"
+                     : "  strata " + std::string(operation_name(op)) +
+                           " dev -- -target=terraform_data.x -var=n=2 -refresh=false -lock-timeout=30s") +
+                "\nFlags that would change how strata drives the engine (-out, -json=false, -input=true,\n"
+                "-chdir) are refused before anything runs, saying what to use instead.");
+  }
   cmd->add_option("targets", flags->targets.words, "STACK, then optional COMPONENT names")->type_name("STACK [COMPONENT...]");
   cmd->add_flag("--all", flags->targets.all, "Select every component of every stack");
   cmd->add_flag("--include-deps", flags->targets.include_deps, "Also run what the selection depends on");
@@ -163,6 +180,11 @@ void add_execute_command(CLI::App& app, Globals& globals, Action& action, Operat
   cmd->add_flag("--json", globals.json, "Print one JSON event per line");
   if (op == Operation::kApply || op == Operation::kDestroy) {
     cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");
+  }
+  if (op != Operation::kGenerate && op != Operation::kInit) {
+    cmd->add_flag("--compact", flags->compact,
+                  "One summary line per component: leave out what each plan changes and the engine's warnings "
+                  "(`strata show` prints a saved plan later)");
   }
   if (op == Operation::kPlan) {
     cmd->add_flag("--detailed-exitcode", flags->detailed_exitcode, "Exit 2 when any component has changes");

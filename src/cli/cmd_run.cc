@@ -20,7 +20,10 @@ struct RunFlags {
   std::vector<std::string> args;
 };
 
-int run_run(const RunFlags& given, const Globals& globals) {
+int run_run(const RunFlags& flags, const Globals& globals) {
+  RunFlags given = flags;
+  // After `--` (main() keeps those words from the flag parser): the engine command.
+  given.args.insert(given.args.end(), globals.engine_args.begin(), globals.engine_args.end());
   if (given.component.empty() && given.args.empty())
     throw Error("no engine command given", {}, "example: strata run dev vpc -- state list");
   auto ws = open_workspace(globals);

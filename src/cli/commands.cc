@@ -10,6 +10,7 @@ void register_commands(CLI::App& app, Globals& globals, Action& action) {
   add_validate_command(app, globals, action);
   add_execute_commands(app, globals, action);
   add_output_command(app, globals, action);
+  add_show_command(app, globals, action);
   add_run_command(app, globals, action);
   add_graph_command(app, globals, action);
   add_inspect_command(app, globals, action);

@@ -25,6 +25,7 @@ void add_validate_command(CLI::App& app, Globals& globals, Action& action);
 // generate, init, plan, apply, destroy (cmd_execute.cc)
 void add_execute_commands(CLI::App& app, Globals& globals, Action& action);
 void add_output_command(CLI::App& app, Globals& globals, Action& action);
+void add_show_command(CLI::App& app, Globals& globals, Action& action);
 void add_graph_command(CLI::App& app, Globals& globals, Action& action);
 void add_clean_command(CLI::App& app, Globals& globals, Action& action);
 void add_run_command(CLI::App& app, Globals& globals, Action& action);

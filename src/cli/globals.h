@@ -18,6 +18,10 @@ struct Globals {
   std::string color = "auto";  // auto|always|never (NO_COLOR turns auto into never)
   bool json = false;        // --json on commands that support machine output
   std::string engine;       // --engine PATH
+  // Everything after the first `--`: flags for the engine command (plan, apply, destroy, init)
+  // or the whole engine command (run). `engine_args_given` is true even for a bare `--`.
+  std::vector<std::string> engine_args;
+  bool engine_args_given = false;
   InterruptHandler* interrupts = nullptr;  // Ctrl-C handling, set up by main()
 
   bool use_color(std::FILE* stream) const;

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <regex>
 
 #include <CLI/CLI.hpp>
@@ -114,8 +115,19 @@ int main(int argc, char** argv) {
   strata::cli::register_commands(app, globals, action);
   strata::cli::add_help_footers(app);
 
+  // Everything after the first `--` is the engine's (strata plan dev -- -target=ADDR): CLI11
+  // never sees it, so it cannot be taken for a component name or a flag of strata's.
+  int strata_argc = argc;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) {
+      strata_argc = i;
+      globals.engine_args_given = true;
+      globals.engine_args.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
   try {
-    app.parse(argc, argv);
+    app.parse(strata_argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -142,6 +154,16 @@ int main(int argc, char** argv) {
     return usage_error(app, e.what());
   }
 
+  if (globals.engine_args_given) {
+    static const std::set<std::string> kTakesEngineArgs = {"init", "plan", "apply", "destroy", "run",
+                                                              "__complete"};
+    const auto subcommands = app.get_subcommands();
+    std::string name = subcommands.empty() ? "" : subcommands.front()->get_name();
+    if (!kTakesEngineArgs.count(name)) {
+      return usage_error(app, "strata " + name + " takes no engine arguments after --; init, plan, apply, "
+                              "destroy and run do (strata plan dev -- -target=ADDR)");
+    }
+  }
   if (!globals.dir.empty() && ::chdir(globals.dir.c_str()) != 0) {
     std::cerr << "strata: cannot change to directory \"" << globals.dir << "\": " << std::strerror(errno) << "\n";
     return kExitUsage;

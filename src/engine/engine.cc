@@ -92,15 +92,30 @@ EngineResponse Engine::run(const EngineRequest& request, const std::function<voi
   o.env.emplace("TF_IN_AUTOMATION", "1");
   o.env.emplace("TF_INPUT", "0");
   o.capture_stdout = request.capture_stdout;
-  // Plain-text output (init, output) reports errors in a box: "│ Error: summary".
+  // Plain-text output (init, output) reports errors in a box: "│ Error: summary", then its
+  // location and source lines (indented), then the detail: its first line joins the summary
+  // ("Error: Failed to parse command-line flags: flag provided but not defined: -x").
+  bool detail_wanted = false;
   auto note_error = [&](std::string_view line) {
     std::string text(line);
-    const std::string box = "│ ";
-    if (text.rfind(box, 0) == 0) text = text.substr(box.size());
+    const std::string box = "│";
+    if (text.rfind(box, 0) == 0) {
+      text = text.substr(box.size());
+      if (!text.empty() && text[0] == ' ') text = text.substr(1);
+    }
+    if (detail_wanted && !text.empty() && text[0] != ' ' && text.rfind("╵", 0) != 0 && text.rfind("╷", 0) != 0 &&
+        text.rfind("Error: ", 0) != 0 && text.rfind("Warning: ", 0) != 0) {
+      response.error_text += ": " + text;
+      detail_wanted = false;
+      return;
+    }
+    if (text.rfind("╵", 0) == 0 || text.rfind("Error: ", 0) == 0 || text.rfind("Warning: ", 0) == 0)
+      detail_wanted = false;
     // The generic init preamble says nothing about what is wrong: keep looking past it.
     if (text.rfind("Error: ", 0) == 0 && text.find("encountered problems during initiali") == std::string::npos &&
         response.error_text.empty()) {
       response.error_text = text;
+      detail_wanted = true;
       return;
     }
     // "  on main.tf line 6, in output "o":" follows the summary.

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/json_fields.h"
+#include "engine/plan_diff.h"
 #include "model/error.h"
 
 namespace strata {
@@ -87,6 +88,11 @@ PlanDocument parse_plan_json(const std::string& text, const Origin& origin) {
       }
       if (c.importing) out.has_changes = true;
       out.resource_changes.push_back(std::move(c));
+      ResourcePlan shown = describe_resource_change(rc);
+      if (shown.action != "no-op" || shown.importing || !shown.moved_from.empty()) {
+        if (shown.action == "no-op") shown.action = shown.importing ? "import" : "move";
+        out.changes.resources.push_back(std::move(shown));
+      }
     }
   }
 
@@ -99,7 +105,10 @@ PlanDocument parse_plan_json(const std::string& text, const Origin& origin) {
       o.after_unknown = any_true(field(&oc, "after_unknown"));
       if (const Value* after = oc.find("after")) o.after = *after;
       if (o.sensitive) o.after.set_sensitive(true);
-      if (!o.actions.empty() && !has(o.actions, "no-op")) out.has_changes = true;
+      if (!o.actions.empty() && !has(o.actions, "no-op")) {
+        out.has_changes = true;
+        out.changes.outputs.push_back(describe_output_change(name, oc));
+      }
       out.output_changes.emplace(name, std::move(o));
     }
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/origin.h"
+#include "model/plan_changes.h"
 #include "model/value.h"
 
 namespace strata {
@@ -47,6 +48,10 @@ struct PlanDocument {
   PlanCounts counts;
   // True when anything would change, outputs included (what -detailed-exitcode reports).
   bool has_changes = false;
+  // What people read: every resource that changes, by action, with its changed attributes, and
+  // the outputs that change; sensitive values masked. The document's `variables` (values in
+  // clear, secrets included) are never read.
+  PlanChanges changes;
 };
 
 // Parses `show -json PLANFILE` output. Throws strata::Error when the text is not a plan document

@@ -19,6 +19,7 @@
 #include "base/log.h"
 #include "base/subprocess.h"
 #include "engine/output_json.h"
+#include "engine/plan_json.h"
 #include "model/error.h"
 #include "model/module_source.h"
 #include "resolve/component_resolver.h"
@@ -143,6 +144,34 @@ void remove_plan_files(const std::string& run_dir, const ComponentRef& ref, bool
   if (!legacy_only) fs::remove(run_dir + "/" + plan_file_path(ref), ec);
   for (const auto& e : fs::directory_iterator(run_dir, ec)) {
     if (e.path().extension() == ".planfile") fs::remove(e.path(), ec);
+  }
+}
+
+// Where the engine runs for `component`: its workdir, or the module's subfolder inside it.
+std::string component_run_dir(const Project& project, const Component& component) {
+  std::string run_dir = project.root + "/" + project.settings.work_dir + "/" + component.stack + "/" + component.name;
+  if (std::string sub = split_module_source(component.source).subdir; !sub.empty()) run_dir += "/" + sub;
+  return run_dir;
+}
+
+// Strata's secrets masked in a plan's texts too: a secret the engine does not know is sensitive
+// (passed to a variable not marked so) is still a secret.
+void redact_plan(PlanChanges& plan, const Redactor* redactor) {
+  if (!redactor) return;
+  auto redact = [&](std::optional<std::string>& text) {
+    if (text) text = redactor->redact(*text);
+  };
+  for (auto& r : plan.resources) {
+    for (auto& a : r.attributes) {
+      a.path = redactor->redact(a.path);
+      redact(a.before);
+      redact(a.after);
+    }
+    r.address = redactor->redact(r.address);
+  }
+  for (auto& o : plan.outputs) {
+    redact(o.before);
+    redact(o.after);
   }
 }
 
@@ -280,6 +309,35 @@ Value ComponentRunner::read_outputs(const ComponentRef& ref, const std::string& 
   return output_values(parse_output_json(r.stdout_text, Origin(run_dir)));
 }
 
+ComponentRunner::SavedPlan ComponentRunner::saved_plan(const ComponentRef& ref) {
+  const Component* component = project_.find(ref);
+  if (!component) throw Error("no component " + ref.str(), ref.origin, "`strata list` shows the components");
+  std::string run_dir = component_run_dir(project_, *component);
+  SavedPlan saved;
+  saved.path = fs::relative(run_dir + "/" + plan_file_path(ref), project_.root).string();
+  std::error_code ec;
+  if (!fs::exists(run_dir + "/" + plan_file_path(ref), ec) || fs::file_size(run_dir + "/" + plan_file_path(ref), ec) == 0) {
+    throw Error("no saved plan for " + ref.str() + ": it was never planned here, or it was applied (or destroyed) since",
+                component->origin, "run `strata plan " + ref.stack + " " + ref.component + "` first");
+  }
+  EngineRequest req;
+  req.args = {"show", "-json", "-no-color", plan_file_path(ref)};
+  req.cwd = run_dir;
+  req.env = options_.env;
+  if (const Stack* stack = project_.find_stack(ref.stack))
+    for (const auto& [k, v] : stack->env) req.env[k] = v;  // as the plan ran (TF_DATA_DIR, ...)
+  req.capture_stdout = true;  // the plan's JSON holds variable values in clear: never logged
+  if (!options_.log_dir.empty()) req.log_path = options_.log_dir + "/" + ref.stack + "/" + ref.component + ".show.log";
+  EngineResponse r = run_engine(req, nullptr);
+  if (!r.success()) {
+    throw Error(ErrorKind::kEngineFailed, "could not read the saved plan of " + ref.str() + ": " + first_error(r),
+                Origin(saved.path), req.log_path.empty() ? "" : "see " + req.log_path);
+  }
+  saved.changes = parse_plan_json(r.stdout_text, Origin(saved.path)).changes;
+  redact_plan(saved.changes, engine_.redactor());
+  return saved;
+}
+
 Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
   std::string key = ref.str();
   {
@@ -292,8 +350,7 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
     throw Error("state(\"" + ref.stack + "\", \"" + ref.component + "\"): no such component", where,
                 "check the stack and component names; `strata list` shows them");
   }
-  std::string run_dir = project_.root + "/" + project_.settings.work_dir + "/" + ref.stack + "/" + ref.component;
-  if (std::string sub = split_module_source(target->source).subdir; !sub.empty()) run_dir += "/" + sub;
+  std::string run_dir = component_run_dir(project_, *target);
   Value values = Value::map();
   {
     // One dependency at a time: two dependents must not prepare the same workdir at once.
@@ -437,12 +494,13 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     if (!generated.sensitive_var_file.empty()) r.memory_files = {generated.sensitive_var_file};
     return r;
   };
+  // Engine messages point at the module's own files, not the workdir copies.
+  const ModuleSource module_source = split_module_source(component.source);
+  const std::string module_dir =
+      module_source.package + "/" + (module_source.subdir.empty() ? "" : module_source.subdir + "/");
   auto failed = [&](const EngineResponse& r, const std::string& what) {
     outcome.result = ctx.interrupted() ? NodeResult::kInterrupted : NodeResult::kFailed;
     std::string error = first_error(r);
-    // Point at the module's own file, not the workdir copy.
-    ModuleSource source = split_module_source(component.source);
-    std::string module_dir = source.package + "/" + (source.subdir.empty() ? "" : source.subdir + "/");
     const EngineDiagnostic* diagnostic = nullptr;
     for (const auto& d : r.diagnostics) {
       if (d.is_error() && d.has_range && !diagnostic) diagnostic = &d;
@@ -467,7 +525,16 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   if (options_.operation == Operation::kInit || init_needed(generated.run_dir, &stamp)) {
     ctx.phase("init");
     if (stamp.selective.empty()) init_needed(generated.run_dir, &stamp);
-    EngineResponse r = run_engine(request({"init", "-input=false", "-no-color", "-reconfigure"}, false), &ctx);
+    std::vector<std::string> init_args = {"init", "-input=false", "-no-color", "-reconfigure"};
+    if (options_.operation == Operation::kInit) {
+      // `strata init -- -upgrade`: the user's flags; -migrate-state replaces -reconfigure (the
+      // engine refuses both).
+      bool migrate = std::any_of(options_.extra_args.begin(), options_.extra_args.end(),
+                                 [](const std::string& a) { return a == "-migrate-state" || a == "--migrate-state"; });
+      if (migrate) init_args.pop_back();
+      init_args.insert(init_args.end(), options_.extra_args.begin(), options_.extra_args.end());
+    }
+    EngineResponse r = run_engine(request(init_args, false), &ctx);
     if (!r.success()) return failed(r, "init");
     write_init_stamp(generated.run_dir, stamp, data_dir_elsewhere());
   }
@@ -559,7 +626,38 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   // An apply or destroy changed the state: a saved plan is stale from now on.
   if (options_.operation == Operation::kApply || options_.operation == Operation::kDestroy)
     remove_plan_files(generated.run_dir, ref, /*legacy_only=*/false);
+  for (const auto& d : r.diagnostics) {
+    if (d.is_error()) continue;
+    std::string where = d.has_range && d.start.line > 0 ? module_dir + d.filename + ":" + std::to_string(d.start.line) + ":" +
+                                          std::to_string(d.start.column) + ": "
+                                    : "";
+    std::string detail = d.detail.substr(0, d.detail.find('\n'));
+    std::string warning = where + d.summary + (detail.empty() ? "" : ": " + detail);
+    outcome.warnings.push_back(engine_.redactor() ? engine_.redactor()->redact(warning) : warning);
+  }
   if (!r.success()) return failed(r, operation_name(options_.operation));
+  if (options_.operation == Operation::kPlan && !ctx.interrupted()) {
+    // What changes, resource by resource, from the saved plan. Its JSON holds the variables in
+    // clear: it is read from the engine's stdout (never logged) and only the masked summary kept.
+    // A plan the change summary calls empty has nothing to show and costs no engine call.
+    if (r.has_summary && !outcome.changes.any()) {
+      outcome.plan = PlanChanges{};
+    } else {
+      ctx.phase("show");
+      EngineRequest show = request({"show", "-json", "-no-color", plan_file_path(ref)}, false);
+      show.capture_stdout = true;
+      show.memory_files.clear();
+      EngineResponse sr = run_engine(show, &ctx);
+      try {
+        if (!sr.success()) throw Error(first_error(sr));
+        outcome.plan = parse_plan_json(sr.stdout_text, Origin(plan_file_path(ref))).changes;
+        redact_plan(*outcome.plan, engine_.redactor());
+      } catch (const Error& e) {
+        outcome.warnings.push_back("the planned changes cannot be shown (" + e.message() +
+                                   "); the plan itself is saved and can be applied");
+      }
+    }
+  }
   if (post_hooks && !post_hooks->empty()) {
     std::string error = run_hooks(*post_hooks, "post_" + op_name, generated.run_dir, hook_env, outcome.log_path,
                                   engine_, ctx);

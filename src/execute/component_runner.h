@@ -13,6 +13,7 @@
 #include "secrets/secret_resolver.h"
 #include "engine/engine.h"
 #include "generate/workdir.h"
+#include "model/plan_changes.h"
 #include "model/project.h"
 #include "resolve/component_resolver.h"
 #include "resolve/state_source.h"
@@ -47,6 +48,14 @@ class ComponentRunner : public NodeRunner, public StateSource {
   // workdir (once per run); else its mock_outputs when only planning; else an error saying
   // what to run first.
   Value outputs(const ComponentRef& ref, const Origin& where) override;
+  // What the plan the last `strata plan` saved for `ref` will do (`show -json` of the plan file,
+  // sensitive values masked, variables never read), and the plan file's path relative to the
+  // project root. Throws an Error when there is no saved plan (never planned, or applied since).
+  struct SavedPlan {
+    PlanChanges changes;
+    std::string path;
+  };
+  SavedPlan saved_plan(const ComponentRef& ref);
 
  private:
   // True when TF_DATA_DIR is set for engine runs (init then keeps its folder elsewhere).

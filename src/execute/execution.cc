@@ -11,6 +11,8 @@
 #include <random>
 #include <thread>
 
+#include "execute/engine_args.h"
+
 namespace strata {
 
 int default_jobs(const Settings& settings) {
@@ -39,6 +41,8 @@ Execution::Execution(const Project& project, std::map<std::string, std::string> 
       secrets_(secrets),
       request_(std::move(request)),
       graph_(Graph::build(project)) {
+  // Engine flags after --: checked before anything runs; strata's own are never given twice.
+  request_.extra_args = engine_arguments(request_.operation, request_.extra_args);
   selection_ = select(graph_, request_.selection);
   jobs_ = request_.jobs > 0 ? request_.jobs : default_jobs(project.settings);
   run_id_ = new_run_id();

@@ -57,6 +57,67 @@ nlohmann::json to_json(const ChangeSummary& c) {
   return {{"add", c.add}, {"change", c.change}, {"destroy", c.destroy}, {"import", c.import}};
 }
 
+nlohmann::json to_json(const PlanChanges& plan) {
+  auto optional_text = [](nlohmann::json& j, const char* key, const std::optional<std::string>& v) {
+    if (v) j[key] = *v;
+  };
+  nlohmann::json resources = nlohmann::json::array();
+  for (const auto& r : plan.resources) {
+    nlohmann::json j = {{"address", r.address}, {"action", r.action}};
+    if (r.importing) j["importing"] = true;
+    if (!r.moved_from.empty()) j["moved_from"] = r.moved_from;
+    if (!r.reason.empty()) j["reason"] = r.reason;
+    nlohmann::json attributes = nlohmann::json::array();
+    for (const auto& a : r.attributes) {
+      nlohmann::json aj = {{"path", a.path}};
+      optional_text(aj, "before", a.before);
+      optional_text(aj, "after", a.after);
+      if (a.forces_replacement) aj["forces_replacement"] = true;
+      attributes.push_back(std::move(aj));
+    }
+    j["attributes"] = std::move(attributes);
+    resources.push_back(std::move(j));
+  }
+  nlohmann::json outputs = nlohmann::json::array();
+  for (const auto& o : plan.outputs) {
+    nlohmann::json j = {{"name", o.name}, {"action", o.action}};
+    optional_text(j, "before", o.before);
+    optional_text(j, "after", o.after);
+    outputs.push_back(std::move(j));
+  }
+  return {{"resources", std::move(resources)}, {"outputs", std::move(outputs)}};
+}
+
+PlanChanges plan_changes_from_json(const nlohmann::json& j) {
+  auto text = [](const nlohmann::json& o, const char* key) -> std::optional<std::string> {
+    auto it = o.find(key);
+    if (it == o.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  PlanChanges plan;
+  if (!j.is_object()) return plan;
+  for (const auto& r : j.value("resources", nlohmann::json::array())) {
+    if (!r.is_object()) continue;
+    ResourcePlan rp;
+    rp.address = r.value("address", "");
+    rp.action = r.value("action", "");
+    rp.importing = r.value("importing", false);
+    rp.moved_from = r.value("moved_from", "");
+    rp.reason = r.value("reason", "");
+    for (const auto& a : r.value("attributes", nlohmann::json::array())) {
+      if (!a.is_object()) continue;
+      rp.attributes.push_back({a.value("path", ""), text(a, "before"), text(a, "after"),
+                               a.value("forces_replacement", false)});
+    }
+    plan.resources.push_back(std::move(rp));
+  }
+  for (const auto& o : j.value("outputs", nlohmann::json::array())) {
+    if (!o.is_object()) continue;
+    plan.outputs.push_back({o.value("name", ""), o.value("action", ""), text(o, "before"), text(o, "after")});
+  }
+  return plan;
+}
+
 nlohmann::json to_json(const RunEvent& e) {
   nlohmann::json j;
   j["type"] = event_type_name(e.type);
@@ -82,6 +143,8 @@ nlohmann::json to_json(const RunEvent& e) {
     if (!e.outcome->message.empty()) j["message"] = e.outcome->message;
     if (!e.outcome->log_path.empty()) j["log_path"] = e.outcome->log_path;
     if (!e.outcome->outputs.is_null()) j["outputs"] = to_json(redacted(e.outcome->outputs));
+    if (e.outcome->plan) j["plan"] = to_json(*e.outcome->plan);
+    if (!e.outcome->warnings.empty()) j["warnings"] = e.outcome->warnings;
   }
   if (e.duration) j["duration_ms"] = e.duration->count();
   return j;

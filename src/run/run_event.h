@@ -7,7 +7,9 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "model/plan_changes.h"
 #include "model/project.h"
 #include "model/value.h"
 
@@ -35,6 +37,11 @@ struct ChangeSummary {
 struct NodeOutcome {
   NodeResult result = NodeResult::kSucceeded;
   ChangeSummary changes;
+  // What a plan will do, resource by resource (sensitive values already masked); set by plan.
+  std::optional<PlanChanges> plan;
+  // Warnings the engine reported ("Value for undeclared variable"), one line each, with their
+  // file:line when the engine gave one.
+  std::vector<std::string> warnings;
   Value outputs;         // the component's outputs, when the command produced them
   std::string message;   // one line for the user: why it failed, what was skipped and why
   std::string log_path;  // full engine output, when there is one
@@ -66,6 +73,10 @@ const char* event_type_name(RunEvent::Type type);  // "node_started", ...
 //  "result","changes","message","log_path","outputs","duration_ms"}; sensitive outputs redacted.
 nlohmann::json to_json(const RunEvent& event);
 nlohmann::json to_json(const ChangeSummary& changes);
+// {"resources":[{"address","action","importing"?,"moved_from"?,"reason"?,"attributes":[{"path",
+//  "before"?,"after"?,"forces_replacement"?}]}],"outputs":[{"name","action","before"?,"after"?}]}
+nlohmann::json to_json(const PlanChanges& plan);
+PlanChanges plan_changes_from_json(const nlohmann::json& j);
 // "2026-11-23T07:01:02.345Z"
 std::string format_time(WallClock::time_point t);
 

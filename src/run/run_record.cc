@@ -46,6 +46,8 @@ nlohmann::json to_json(const RunRecord& r) {
                         {"changes", to_json(n.changes)},
                         {"log_path", n.log_path},
                         {"message", n.message}};
+    if (n.plan) j["plan"] = to_json(*n.plan);
+    if (!n.warnings.empty()) j["warnings"] = n.warnings;
     j["started_at"] = n.started_at ? nlohmann::json(format_time(*n.started_at)) : nullptr;
     j["finished_at"] = n.finished_at ? nlohmann::json(format_time(*n.finished_at)) : nullptr;
     nodes.push_back(std::move(j));

@@ -21,6 +21,8 @@ struct NodeRecord {
   std::optional<WallClock::time_point> finished_at;
   std::chrono::milliseconds duration{0};
   ChangeSummary changes;
+  std::optional<PlanChanges> plan;    // plan: what changes, resource by resource
+  std::vector<std::string> warnings;  // the engine's warnings
   std::string log_path;
   std::string message;
 };

@@ -192,6 +192,8 @@ void Execution::finish_locked(int local, NodeOutcome outcome, SteadyClock::time_
   r.finished_at = WallClock::now();
   r.duration = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - started);
   r.changes = outcome.changes;
+  r.plan = outcome.plan;
+  r.warnings = outcome.warnings;
   r.log_path = outcome.log_path;
   r.message = outcome.message;
   emit_finished_locked(local, outcome);

@@ -30,6 +30,14 @@ Value component_outputs(const Workspace& ws, EngineRunner& engine, const Compone
   return runner.outputs(ComponentRef{ref.stack, ref.component, {}}, {});
 }
 
+ComponentRunner::SavedPlan saved_plan(const Workspace& ws, EngineRunner& engine, const ComponentRef& ref) {
+  ComponentRunOptions options;
+  options.operation = Operation::kPlan;
+  options.env = ws.environment();
+  ComponentRunner runner(ws.project(), engine, ws.secrets(), options);
+  return runner.saved_plan(ref);
+}
+
 NodeOutcome run_in_component(const Workspace& ws, EngineRunner& engine, const ComponentRef& ref,
                              const std::vector<std::string>& args,
                              std::function<void(std::string_view line, bool is_stderr)> on_output,

@@ -25,6 +25,10 @@ std::unique_ptr<Execution> prepare_execution(const Workspace& ws, EngineRunner& 
 // A component's outputs, read from its state (`output -json`), never mock_outputs.
 Value component_outputs(const Workspace& ws, EngineRunner& engine, const ComponentRef& ref);
 
+// What the plan `strata plan` last saved for `ref` will do (see ComponentRunner::saved_plan).
+// Throws an Error when there is none.
+ComponentRunner::SavedPlan saved_plan(const Workspace& ws, EngineRunner& engine, const ComponentRef& ref);
+
 // `strata run`: `args` as the whole engine command in the component's workdir, after
 // generating it and running init when needed; every line the engine prints goes to `on_output`.
 // `cancellation` interrupts or kills it.

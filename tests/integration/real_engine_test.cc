@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include "secrets/age.h"
@@ -462,6 +463,197 @@ component('app', 'modules/app', { db_password: db.password_upper });
   for (const char* word : {kSopsSecret, kDerived}) {
     EXPECT_EQ(join(files_containing(p.path(".strata"), word, written_by_engine)), "");
   }
+}
+
+// Readable plans (#19): after `plan`, the summary shows each component's changes by action with
+// the attributes an update changes, values Terraform marks sensitive as "(sensitive value)" and
+// strata's secrets masked even where the module does not mark them; the engine's warnings are
+// in the summary; --json events, the run record and `strata show` carry the same; --compact
+// keeps one line per component; after apply there is no saved plan to show.
+TEST(RealEngine, PlanShowsWhatChangesWithSecretsMaskedAndEngineWarnings) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  constexpr const char* kOld = "Old-s3cret-9f41";
+  constexpr const char* kNew = "New-s3cret-2b77";
+  RealProject p(engine);
+  auto id = age::Identity::x25519(
+      "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0");
+  p.write("keys/age.txt", "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0\n");
+  p.write("secrets/app.enc.yaml",
+          secrets::encrypt_sops_yaml({{"old", kOld}, {"new", kNew}}, id.recipient()));
+  p.write("modules/app/main.tf", R"tf(
+variable "replicas" { type = number }
+variable "password" {
+  type      = string
+  sensitive = true
+}
+variable "token" { type = string }
+resource "terraform_data" "app" {
+  input = { replicas = var.replicas, name = "web" }
+}
+resource "terraform_data" "password" {
+  input = var.password
+}
+resource "terraform_data" "token" {
+  input = var.token
+}
+resource "terraform_data" "canary" {
+  count = var.replicas > 2 ? 0 : 1
+}
+resource "terraform_data" "extra" {
+  count = var.replicas > 2 ? 1 : 0
+  input = "added"
+}
+output "replicas" { value = var.replicas }
+)tf");
+  auto stack = [&](int replicas, const char* key, bool undeclared) {
+    p.write("stacks/s.js", std::string(R"js(
+stack('s', {});
+backend('local', { path: 'terraform.tfstate' });
+component('app', 'modules/app', {
+  replicas: )js") + std::to_string(replicas) + R"js(,
+  password: secrets('sops://secrets/app.enc.yaml#/)js" + key + R"js('),
+  token: secrets('sops://secrets/app.enc.yaml#/)js" + key + "'),\n" +
+                            (undeclared ? "  extra_input: 'x',\n" : "") + "});\n");
+  };
+  std::map<std::string, std::string> env = engine_env(engine, {{"SOPS_AGE_KEY_FILE", p.path("keys/age.txt")},
+                                                               {"XDG_CACHE_HOME", p.path("cache")}});
+  stack(2, "old", false);
+  CliResult apply = p.run({"apply", "--all", "--auto-approve"}, env);
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  CliResult gone = p.run({"show", "s", "app"}, env);
+  EXPECT_EQ(gone.exit_code, 1) << gone.out;
+  EXPECT_NE(gone.err.find("no saved plan for s/app"), std::string::npos) << gone.err;
+  EXPECT_NE(gone.err.find("stacks/s.js:4:1"), std::string::npos) << gone.err;
+  EXPECT_NE(gone.err.find("strata plan s app"), std::string::npos) << gone.err;
+
+  stack(3, "new", true);
+  CliResult plan = p.run({"plan", "s"}, env);
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  const std::string& out = plan.out;
+  for (const char* expected : {"s/app: 1 to create, 3 to update, 1 to destroy, 1 output",
+                               "  create:\n    + terraform_data.extra[0]\n",
+                               "  update in place:\n    ~ terraform_data.app\n        ~ input.replicas = 2 -> 3\n",
+                               "    ~ terraform_data.password\n        ~ input = (sensitive value) -> (sensitive value)\n",
+                               "  destroy:\n    - terraform_data.canary[0] (its count index is out of range)\n",
+                               "  outputs:\n    ~ replicas = 2 -> 3\n",
+                               "  warnings:\n    ! Value for undeclared variable: ", "\"extra_input\"",
+                               "COMPONENT  RESULT     CHANGES   DURATION\ns/app      succeeded  +1 ~3 -1"}) {
+    EXPECT_NE(out.find(expected), std::string::npos) << "missing:\n" << expected << "\nin:\n" << out;
+  }
+  // token is not sensitive to Terraform: its value is masked by strata, not left in clear.
+  EXPECT_NE(out.find("    ~ terraform_data.token\n        ~ input = \"(sensitive)\" -> \"(sensitive)\"\n"), std::string::npos)
+      << out;
+
+  CliResult json = p.run({"plan", "s", "--json"}, env);
+  ASSERT_EQ(json.exit_code, 0) << json.out << json.err;
+  nlohmann::json finished;
+  std::istringstream lines(json.out);
+  for (std::string line; std::getline(lines, line);) {
+    auto e = nlohmann::json::parse(line, nullptr, false);
+    if (e.is_object() && e["type"] == "node_finished") finished = e;
+  }
+  ASSERT_TRUE(finished.contains("plan")) << json.out;
+  EXPECT_EQ(finished["plan"]["resources"].size(), 5u) << finished.dump(2);
+  EXPECT_EQ(finished["plan"]["resources"][0]["address"], "terraform_data.app") << finished.dump(2);
+  EXPECT_EQ(finished["plan"]["resources"][0]["attributes"][0],
+            (nlohmann::json{{"path", "input.replicas"}, {"before", "2"}, {"after", "3"}}));
+  ASSERT_EQ(finished["warnings"].size(), 1u) << finished.dump(2);
+  nlohmann::json record = read_run_record(p.root());
+  EXPECT_EQ(record_node(record, "s", "app")["plan"], finished["plan"]);
+  EXPECT_EQ(record_node(record, "s", "app")["warnings"], finished["warnings"]);
+
+  CliResult show = p.run({"show", "s"}, env);
+  ASSERT_EQ(show.exit_code, 0) << show.out << show.err;
+  EXPECT_NE(show.out.find("  create:\n    + terraform_data.extra[0]\n        + id = (known after apply)\n"
+                          "        + input = \"added\"\n"),
+            std::string::npos)
+      << show.out;
+  EXPECT_NE(show.out.find("        ~ input.replicas = 2 -> 3\n"), std::string::npos) << show.out;
+
+  CliResult compact = p.run({"plan", "s", "--compact"}, env);
+  ASSERT_EQ(compact.exit_code, 0) << compact.out << compact.err;
+  EXPECT_EQ(compact.out.find("input.replicas"), std::string::npos) << compact.out;
+  EXPECT_NE(compact.out.find("s/app      succeeded  +1 ~3 -1"), std::string::npos) << compact.out;
+  EXPECT_NE(compact.out.find("1 component has engine warnings: run without --compact to see them"),
+            std::string::npos) << compact.out;
+
+  for (const CliResult* r : {&plan, &json, &show, &compact}) {
+    for (const char* secret : {kOld, kNew}) {
+      EXPECT_EQ(r->out.find(secret), std::string::npos) << r->out;
+      EXPECT_EQ(r->err.find(secret), std::string::npos) << r->err;
+    }
+  }
+  for (const char* secret : {kOld, kNew}) {
+    EXPECT_EQ(join(files_containing(p.path(".strata"), secret, written_by_engine)), "");
+  }
+}
+
+// Engine flags (#19): everything after `--` reaches the engine command of every selected
+// component (-var, -target, -replace, init's flags); flags that would change how strata drives
+// the engine are refused before anything runs; commands without an engine refuse `--`.
+TEST(RealEngine, EngineFlagsAfterDashesReachEverySelectedComponent) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  RealProject p(engine);
+  p.write("modules/two/main.tf", R"tf(
+variable "n" {
+  type    = number
+  default = 1
+}
+resource "terraform_data" "x" {
+  input = var.n
+}
+resource "terraform_data" "y" {
+  input = var.n
+}
+)tf");
+  p.write("stacks/s.js", R"js(
+stack('s', {});
+backend('local', { path: 'terraform.tfstate' });
+component('a', 'modules/two', {});
+component('b', 'modules/two', {});
+)js");
+  CliResult refused = p.strata({"plan", "s", "--", "-out=my.plan"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("engine argument -out=my.plan: strata saves each component's plan itself"),
+            std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(p.path(".strata/s"))) << "nothing may run before the refusal";
+  CliResult no_engine = p.strata({"list", "--", "-var=n=2"});
+  EXPECT_EQ(no_engine.exit_code, 64) << no_engine.err;
+  EXPECT_NE(no_engine.err.find("strata list takes no engine arguments after --"), std::string::npos)
+      << no_engine.err;
+
+  CliResult plan = p.strata({"plan", "s", "--", "-target=terraform_data.x", "-var=n=2"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  for (const char* c : {"a", "b"}) {
+    CliResult show = p.strata({"show", "s", c});
+    ASSERT_EQ(show.exit_code, 0) << show.out << show.err;
+    EXPECT_NE(show.out.find("    + terraform_data.x\n"), std::string::npos) << show.out;
+    EXPECT_NE(show.out.find("        + input = 2\n"), std::string::npos) << show.out;
+    EXPECT_EQ(show.out.find("terraform_data.y"), std::string::npos) << "-target reached " << c << ":\n"
+                                                                     << show.out;
+  }
+  // Terraform warns that -target is for exceptional situations: that warning is in the summary.
+  EXPECT_NE(plan.out.find("Resource targeting is in effect"), std::string::npos) << plan.out;
+
+  CliResult apply = p.strata({"apply", "s", "--auto-approve", "--", "-var=n=3"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  auto state = nlohmann::json::parse(p.read(".strata/s/b/terraform.tfstate"));
+  ASSERT_EQ(state["resources"].size(), 2u) << state.dump(2);
+  EXPECT_EQ(state["resources"][0]["instances"][0]["attributes"]["input"]["value"], 3) << state.dump(2);
+
+  CliResult replace = p.strata({"apply", "s", "a", "--auto-approve", "--", "-var=n=3", "-replace=terraform_data.x"});
+  ASSERT_EQ(replace.exit_code, 0) << replace.out << replace.err;
+  nlohmann::json record = read_run_record(p.root(), replace.out);
+  EXPECT_EQ(record_node(record, "s", "a")["changes"]["add"], 1) << record.dump(2);
+  EXPECT_EQ(record_node(record, "s", "a")["changes"]["destroy"], 1) << record.dump(2);
+  EXPECT_TRUE(record_node(record, "s", "b").is_null()) << "b was not selected";
+
+  // init's own flags reach init: one the engine does not know fails it with its own message.
+  CliResult init = p.strata({"init", "--all", "--", "-upgrade"});
+  EXPECT_EQ(init.exit_code, 0) << init.out << init.err;
+  CliResult bogus = p.strata({"init", "s", "a", "--", "-no-such-flag"});
+  EXPECT_EQ(bogus.exit_code, 1) << bogus.out << bogus.err;
+  EXPECT_NE(bogus.out.find("no-such-flag"), std::string::npos) << bogus.out;
 }
 
 // A sops:// value nested in a Kompos tree: the `config` variable that carries it (untyped, as

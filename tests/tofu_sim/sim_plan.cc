@@ -236,10 +236,11 @@ std::optional<std::map<std::string, Typed>> resolve_variables(const Module& modu
     }
   }
   bool file_failed = false;
-  auto load_file = [&](const fs::path& p, bool from_cli) {
+  // `given`: the path as the command line wrote it, which Terraform's messages quote.
+  auto load_file = [&](const fs::path& p, bool from_cli, const std::string& given = "") {
     std::string text = read_text(p);
     std::string label = p.filename().string();
-    if (from_cli) label = p.string();
+    if (from_cli) label = given.empty() ? p.string() : given;
     if (!fs::exists(p)) {
       file_failed = true;
       diags.push_back(error("Failed to read variables file",
@@ -268,7 +269,7 @@ std::optional<std::map<std::string, Typed>> resolve_variables(const Module& modu
                                     "\" but a value was found in file \"" + label +
                                     "\". If you meant to use this value, add a \"variable\" "
                                     "block to the configuration.",
-                                strata::Origin(label)});
+                                strata::Origin()});  // Terraform gives this warning no range
         continue;
       }
       raw[k] = known(v);
@@ -290,7 +291,7 @@ std::optional<std::map<std::string, Typed>> resolve_variables(const Module& modu
   for (const auto& a : args) {
     if (a.is_file) {
       fs::path p(a.text);
-      load_file(p.is_absolute() ? p : fs::path(dir) / p, true);
+      load_file(p.is_absolute() ? p : fs::path(dir) / p, true, a.text);
       continue;
     }
     size_t eq = a.text.find('=');
@@ -519,6 +520,7 @@ std::optional<Plan> make_plan(const Module& module, const State& state,
   for (const auto& r : state.resources) {
     if (module.find_resource(r.address())) continue;
     ResourceChange c = change_of(r, "delete", r.attributes, Value(), nullptr);
+    c.reason = "no_resource_config";  // Terraform's delete_because_no_resource_config
     c.before_sensitive = r.sensitive_attributes;
     plan.changes.push_back(c);
     ++plan.counts.remove;
@@ -796,6 +798,7 @@ std::string plan_document(const Module& module, const Plan& plan, const State& p
     }
     rc["change"] = change;
     if (c->action == "replace") rc["action_reason"] = "replace_because_" + c->reason;
+    if (c->action == "delete" && !c->reason.empty()) rc["action_reason"] = "delete_because_" + c->reason;
     resource_changes.push_back(rc);
   }
   ojson planned = ojson::object();

@@ -48,7 +48,7 @@ struct ResourceChange {
   std::vector<std::string> after_unknown;
   const Resource* config = nullptr;  // null for deletes of orphans
   std::vector<std::string> before_sensitive, after_sensitive;  // attribute names
-  std::string reason;  // replace: "cannot_update" or "tainted"
+  std::string reason;  // replace: "cannot_update" or "tainted"; delete: "no_resource_config"
   ResourceRef ref() const;
 };
 

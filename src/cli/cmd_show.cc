@@ -1,0 +1,110 @@
+// `strata show STACK [COMPONENT...]` (or a Kompos leaf folder): what the plans the last
+// `strata plan` saved will do, read from the plan files (`show -json`), every resource with the
+// attributes it sets or changes, sensitive values masked. A component without a saved plan is
+// named as such; none at all is an error saying what to run.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/open_workspace.h"
+#include "cli/plan_view.h"
+#include "model/error.h"
+#include "run/run_event.h"
+#include "workspace/operations.h"
+#include "workspace/targets.h"
+
+namespace strata::cli {
+
+namespace {
+
+struct ShowFlags {
+  std::vector<std::string> words;  // STACK [COMPONENT...]
+};
+
+int run_show(const ShowFlags& flags, const Globals& globals) {
+  auto ws = open_workspace(globals);
+  workspace::StackArgument target = workspace::parse_stack_argument(*ws, flags.words.front());
+  const Stack* stack = ws->project().find_stack(target.stack);
+  if (!stack) throw workspace::unknown_stack(*ws, flags.words.front());
+  std::vector<std::string> names(flags.words.begin() + 1, flags.words.end());
+  if (!target.component.empty()) names.insert(names.begin(), target.component);
+  std::vector<ComponentRef> refs;
+  if (names.empty()) {
+    for (const auto& c : stack->components) refs.push_back(c.ref());
+  } else {
+    for (const auto& name : names) {
+      const Component* c = ws->project().find(ComponentRef{stack->name, name, {}});
+      if (!c) {
+        std::string known;
+        for (const auto& k : stack->components) known += (known.empty() ? "" : ", ") + k.name;
+        throw Error("stack " + stack->name + " has no component \"" + name + "\"", {},
+                    "its components: " + known);
+      }
+      refs.push_back(c->ref());
+    }
+  }
+
+  std::unique_ptr<Engine> engine = make_engine(globals, *ws);
+  bool color = globals.use_color(stdout);
+  nlohmann::json shown = nlohmann::json::array();
+  std::string text;
+  std::vector<std::string> missing;
+  size_t found = 0;
+  for (const auto& ref : refs) {
+    ComponentRunner::SavedPlan saved;
+    try {
+      saved = workspace::saved_plan(*ws, *engine, ref);
+    } catch (const Error& e) {
+      // Asked for one: the error is the answer. Several: the others still show, and those
+      // without a saved plan are named. An engine that cannot read a plan is an error anyway.
+      if (refs.size() == 1 || e.kind() == ErrorKind::kEngineFailed) throw;
+      missing.push_back(ref.str());
+      continue;
+    }
+    ++found;
+    if (globals.json) {
+      shown.push_back({{"stack", ref.stack}, {"component", ref.component}, {"plan_file", saved.path},
+                       {"plan", to_json(saved.changes)}});
+    } else {
+      PlanViewOptions options;
+      options.color = color;
+      options.full = true;
+      text += (text.empty() ? "" : "\n") + render_plan(ref.str(), saved.changes, {}, options);
+    }
+  }
+  if (found == 0) {
+    throw Error("no saved plan in stack " + stack->name + ": none of its " + std::to_string(refs.size()) +
+                    " components was planned here, or they were applied since",
+                {}, "run `strata plan " + stack->name + "` first");
+  }
+  if (globals.json) {
+    std::cout << ws->redactor().redact(shown.dump(2)) << "\n";
+    return 0;
+  }
+  if (!missing.empty()) {
+    text += "\nno saved plan (not planned, or applied since): ";
+    for (size_t i = 0; i < missing.size(); ++i) text += (i ? ", " : "") + missing[i];
+    text += "\n";
+  }
+  std::cout << ws->redactor().redact(text);
+  return 0;
+}
+
+}  // namespace
+
+void add_show_command(CLI::App& app, Globals& globals, Action& action) {
+  auto flags = std::make_shared<ShowFlags>();
+  auto* cmd = app.add_subcommand("show", "Show what the plans `strata plan` saved will change");
+  cmd->footer(
+      "Reads the plan files the last `strata plan` kept (apply and destroy remove them): each\n"
+      "resource by action, with the attributes a create sets and an update or replacement\n"
+      "changes. Values the engine marks sensitive, and strata's secrets, are masked.\n" +
+      component_folder_forms("."));
+  cmd->add_option("targets", flags->words, "STACK, then optional COMPONENT names")
+      ->type_name("STACK [COMPONENT...]")
+      ->required();
+  cmd->add_flag("--json", globals.json, "Print JSON: [{stack, component, plan_file, plan: {resources, outputs}}]");
+  cmd->callback([&globals, &action, flags] { action = [&globals, flags] { return run_show(*flags, globals); }; });
+}
+
+}  // namespace strata::cli
