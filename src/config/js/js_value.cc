@@ -180,8 +180,11 @@ Value convert(JSContextRef ctx, JSValueRef value, const std::string& path, int d
     auto n = static_cast<unsigned>(length);
     out.as_list().reserve(n);
     for (unsigned i = 0; i < n; ++i) {
-      JSValueRef item = JSObjectGetPropertyAtIndex(ctx, object, i, nullptr);
-      out.as_list().push_back(convert(ctx, item, path + "[" + std::to_string(i) + "]", depth + 1));
+      std::string item_path = path + "[" + std::to_string(i) + "]";
+      JSValueRef exception = nullptr;
+      JSValueRef item = JSObjectGetPropertyAtIndex(ctx, object, i, &exception);
+      if (exception) throw ConversionError(item_path, "reading it threw an exception");
+      out.as_list().push_back(convert(ctx, item, item_path, depth + 1));
     }
     return out;
   }
