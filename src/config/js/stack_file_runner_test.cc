@@ -317,6 +317,17 @@ TEST_F(RunnerTest, EndlessGettersReadByStrataAreStoppedAndTheNextFileRuns) {
   }
 }
 
+// Fuzzing (#18): `zones.length = 200000000` made strata reserve 17 GB and walk 200 million
+// holes in its own loop, where no watchdog reaches.
+TEST_F(RunnerTest, AListLongerThanStrataTakesIsAnError) {
+  EXPECT_NE(error_of("values/bad_long_list.js")
+                .find("values/bad_long_list.js:4:1: component('c'): inputs.zones: a list of "
+                      "200000000 items is longer than the 1000000 strata takes (was its length "
+                      "set without items?)"),
+            std::string::npos)
+      << error_of("values/bad_long_list.js");
+}
+
 TEST_F(RunnerTest, UnboundedAllocationIsStopped) {
   RunnerOptions o = options();
   o.memory_limit_bytes = 256u << 20;  // far below what the file tries to take
