@@ -131,6 +131,9 @@ JSObjectRef make_error(JSContextRef ctx, std::string_view message) {
 namespace {
 
 constexpr int kMaxDepth = 64;
+// `a.length = 2e8` makes a list of holes without running any code the watchdog could stop;
+// converting it would take gigabytes in strata's own loop.
+constexpr double kMaxListItems = 1'000'000;
 
 std::string join_key(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
@@ -177,11 +180,20 @@ Value convert(JSContextRef ctx, JSValueRef value, const std::string& path, int d
   if (JSValueIsArray(ctx, value)) {
     Value out = Value::list();
     double length = JSValueToNumber(ctx, get_property(ctx, object, "length"), nullptr);
+    if (length > kMaxListItems) {
+      throw ConversionError(path, "a list of " + Number::from_double(length).text() +
+                                      " items is longer than the " +
+                                      Number::from_double(kMaxListItems).text() +
+                                      " strata takes (was its length set without items?)");
+    }
     auto n = static_cast<unsigned>(length);
     out.as_list().reserve(n);
     for (unsigned i = 0; i < n; ++i) {
-      JSValueRef item = JSObjectGetPropertyAtIndex(ctx, object, i, nullptr);
-      out.as_list().push_back(convert(ctx, item, path + "[" + std::to_string(i) + "]", depth + 1));
+      std::string item_path = path + "[" + std::to_string(i) + "]";
+      JSValueRef exception = nullptr;
+      JSValueRef item = JSObjectGetPropertyAtIndex(ctx, object, i, &exception);
+      if (exception) throw ConversionError(item_path, "reading it threw an exception");
+      out.as_list().push_back(convert(ctx, item, item_path, depth + 1));
     }
     return out;
   }

@@ -119,8 +119,8 @@ constexpr size_t kMaxThrownText = 2000;
 
 // What a thrown value says, never "": its string form, JSON for an object whose string form
 // says nothing, and a description when neither works. Long texts are cut. Each step may run the
-// file's code (toString(), getters); once the watchdog stopped one, no other is tried: the
-// watchdog does not fire a second time, so a second endless getter would run for ever.
+// file's code (toString(), getters); once the watchdog stopped one, no other is tried (each would
+// run for another poll interval before the re-armed watchdog stopped it too).
 std::string describe_thrown(JSContextRef ctx, JSValueRef value, const StackFileRunner& runner) {
   std::string text;
   JSValueRef exception = nullptr;
@@ -237,6 +237,18 @@ Origin running_at(JSContextRef ctx) {
   if (!run) return {};
   JSObjectRef probe = make_error(ctx, "");
   return run->origin_of(parse_stack(to_string(ctx, get_property(ctx, probe, "stack"))), true);
+}
+
+// After a stop, JavaScriptCore may still hold a termination it has not delivered (the file was
+// stopped inside code that strata's native code called, which took the stop as that call's
+// exception). The VM would deliver it to whatever runs next on it: the next stack file, which
+// then fails with "JavaScript execution terminated". Running a script that does nothing takes it.
+void deliver_pending_stop(JSContextRef ctx) {
+  JsString nothing("");
+  for (int tries = 0; tries < 3; ++tries) {
+    JSValueRef exception = nullptr;
+    if (JSEvaluateScript(ctx, nothing.get(), nullptr, nullptr, 1, &exception)) return;
+  }
 }
 
 }  // namespace
@@ -425,6 +437,11 @@ std::string StackFileRunner::display_path(const std::string& path) const {
 
 bool StackFileRunner::on_watchdog(JSContextRef ctx, void* data) {
   auto* self = static_cast<StackFileRunner*>(data);
+  // Armed again even when it stops the file: a stop inside a getter that strata's native code
+  // called ends only that call, and the native code may call more of the file's code (another
+  // endless getter) before it returns to JavaScript.
+  JSContextGroupSetExecutionTimeLimit(self->group_, kWatchdogPoll, &on_watchdog, self);
+  if (self->stop_ != Stop::kNone) return true;
   double elapsed =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - self->started_).count();
   if (elapsed > self->options_.timeout_seconds) {
@@ -437,7 +454,6 @@ bool StackFileRunner::on_watchdog(JSContextRef ctx, void* data) {
     self->stopped_at_ = running_at(ctx);
     return true;
   }
-  JSContextGroupSetExecutionTimeLimit(self->group_, kWatchdogPoll, &on_watchdog, self);
   return false;
 }
 
@@ -477,6 +493,7 @@ std::optional<Stack> StackFileRunner::run_file(const std::string& file) {
     failed = translate_exception(run, exception ? exception : JSValueMakeUndefined(run.ctx));
   JSContextGroupClearExecutionTimeLimit(group_);
   if (stopped()) {
+    deliver_pending_stop(run.ctx);
     // Where the file was when it was stopped; JavaScriptCore may give no place (native code).
     Origin at = stopped_at_.known() ? stopped_at_ : Origin(run.main_display, 1, 1);
     std::string where =

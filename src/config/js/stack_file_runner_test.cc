@@ -295,6 +295,39 @@ TEST_F(RunnerTest, EndlessLoopIsStoppedAfterTheTimeout) {
   EXPECT_TRUE(runner.run_file(data_root() + "/stacks/basic.js"));
 }
 
+// Fuzzing (#18): a getter that never returns, read by strata's native code (a list item or a
+// config key of component()), was stopped once, but the watchdog did not fire again, so a second
+// such getter hung strata; and the stop stayed pending in JavaScriptCore, so the next file on the
+// same VM failed in its prelude with "JavaScript execution terminated".
+TEST_F(RunnerTest, EndlessGettersReadByStrataAreStoppedAndTheNextFileRuns) {
+  RunnerOptions o = options();
+  o.timeout_seconds = 0.3;
+  for (const char* file : {"errors/endless_list_getters.js", "errors/endless_config_getters.js"}) {
+    auto start = std::chrono::steady_clock::now();
+    std::string error = error_of(file, o);
+    EXPECT_NE(
+        error.find(std::string(": stack file ") + file + " was stopped after running for 0.3 s"),
+        std::string::npos)
+        << error;
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10)) << file;
+    StackFileRunner runner(options());
+    auto stack = runner.run_file(data_root() + "/stacks/basic.js");
+    ASSERT_TRUE(stack) << "after " << file;
+    EXPECT_EQ(stack->components.size(), 2u);
+  }
+}
+
+// Fuzzing (#18): `zones.length = 200000000` made strata reserve 17 GB and walk 200 million
+// holes in its own loop, where no watchdog reaches.
+TEST_F(RunnerTest, AListLongerThanStrataTakesIsAnError) {
+  EXPECT_NE(error_of("values/bad_long_list.js")
+                .find("values/bad_long_list.js:4:1: component('c'): inputs.zones: a list of "
+                      "200000000 items is longer than the 1000000 strata takes (was its length "
+                      "set without items?)"),
+            std::string::npos)
+      << error_of("values/bad_long_list.js");
+}
+
 TEST_F(RunnerTest, UnboundedAllocationIsStopped) {
   RunnerOptions o = options();
   o.memory_limit_bytes = 256u << 20;  // far below what the file tries to take

@@ -32,6 +32,40 @@ std::optional<bool> bool_text(const std::string& s) {
   return std::nullopt;
 }
 
+// The offset of the first byte of `s` that does not start or continue a UTF-8 character
+// (overlong forms, surrogates and code points past U+10FFFF count as invalid, as PyYAML and JSON
+// output count them), or npos. yaml-cpp passes such bytes through into scalars.
+size_t invalid_utf8_at(const std::string& s) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = byte(i);
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
+    if (c < 0x80) {
+      n = 1;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      n = 3;
+      if (c == 0xe0) lo = 0xa0;  // overlong
+      if (c == 0xed) hi = 0x9f;  // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      n = 4;
+      if (c == 0xf0) lo = 0x90;  // overlong
+      if (c == 0xf4) hi = 0x8f;  // past U+10FFFF
+    } else {
+      return i;
+    }
+    if (n > 1) {
+      if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return i;
+      for (size_t k = 2; k < n; ++k)
+        if ((byte(i + k) & 0xc0) != 0x80) return i;
+    }
+    i += n;
+  }
+  return std::string::npos;
+}
+
 bool all_of(const std::string& s, size_t from, const char* allowed) {
   if (from >= s.size()) return false;
   for (size_t i = from; i < s.size(); ++i)
@@ -137,6 +171,7 @@ class Converter {
       case YAML::NodeType::Null:
         break;
       case YAML::NodeType::Scalar:
+        check_utf8(node.Scalar(), origin);
         // Tag "!" marks a quoted scalar: always a string. Explicit tags are honoured for str.
         if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str" || node.Tag() == "!!str")
           v = Value(node.Scalar());
@@ -162,6 +197,19 @@ class Converter {
     return Origin(file_, m.line + 1, m.column + 1);
   }
 
+  // Strings must be text: they end up in JSON (tfvars), which cannot hold other bytes.
+  static void check_utf8(const std::string& text, const Origin& origin) {
+    size_t at = invalid_utf8_at(text);
+    if (at == std::string::npos) return;
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(text[at]));
+    throw Error(std::string("the file is not valid UTF-8: byte ") + byte + " (byte " +
+                    std::to_string(at + 1) +
+                    " of the value here) does not start or continue a "
+                    "character",
+                origin, "save the file as UTF-8");
+  }
+
   static bool is_merge_key(const YAML::Node& key) {
     return key.IsScalar() && key.Scalar() == "<<" && key.Tag() != "!";
   }
@@ -176,6 +224,7 @@ class Converter {
         throw Error("a mapping key must be a plain value, not a " +
                         std::string(kv.first.IsMap() ? "map" : "list"),
                     key_origin, "quote the key or restructure the document");
+      check_utf8(kv.first.Scalar(), key_origin);
       if (is_merge_key(kv.first)) {
         merges.emplace_back(kv.second, key_origin);
         continue;

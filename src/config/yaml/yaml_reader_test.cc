@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+#include <vector>
+
 #include "model/error.h"
 
 namespace strata::yaml {
@@ -34,6 +37,31 @@ TEST(YamlReader, HostileDocumentsAreErrorsWithAPositionNeverACrash) {
       EXPECT_GT(e.origin().line, 0) << e.render();
     }
   }
+}
+
+// Fuzzing (#18): a byte that is not UTF-8 went through yaml-cpp into a string, and the first
+// JSON written from it (an error message, tfvars) threw nlohmann's type_error out of
+// load_yaml_stacks, which promises diagnostics (the CLI called it an internal error).
+TEST(YamlReader, BytesThatAreNotUtf8AreAnErrorAtTheirValue) {
+  for (const auto& [text, origin, byte] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"a: 1\nb: caf\xe9\n", "u.yaml:2:4", "byte 0xE9 (byte 4 of the value here)"},
+           {"ok: [x, \"\xc0\xaf\"]\n", "u.yaml:1:9", "byte 0xC0 (byte 1 of the value here)"},
+           {"k\xff: 1\n", "u.yaml:1:1", "byte 0xFF (byte 2 of the value here)"},
+           {"s: \xed\xa0\x80\n", "u.yaml:1:4", "byte 0xED"},  // a surrogate
+       }) {
+    try {
+      parse_yaml(text, "u.yaml");
+      ADD_FAILURE() << "no error for " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.origin().str(), origin) << e.render();
+      EXPECT_NE(e.message().find("the file is not valid UTF-8: " + byte), std::string::npos)
+          << e.message();
+      EXPECT_EQ(e.hint(), "save the file as UTF-8");
+    }
+  }
+  EXPECT_EQ(json(parse_yaml("s: \"caf\xc3\xa9 \xf0\x9f\x99\x82\"\n", "u.yaml")),
+            "{\"s\":\"caf\xc3\xa9 \xf0\x9f\x99\x82\"}");
 }
 
 TEST(YamlReader, EmptyFileIsEmptyMap) {

@@ -467,6 +467,27 @@ TEST(YamlFolders, FolderOutsideTheConfigFolderIsAnError) {
             "at or below config");
 }
 
+// Fuzzing (#18): .komposconfig.yaml `strata: {list_merge_strategy: "append_\xecuge_stnique"}`
+// ended in std::terminate (nlohmann's type_error from quoting the value in the message). Bytes
+// that are not UTF-8 are now an error in the file, where they are, in a layer as well.
+TEST(YamlStacks, BytesThatAreNotUtf8AreDiagnosticsNotACrash) {
+  TestProjectDir dir;
+  dir.write(".komposconfig.yaml", "strata:\n  list_merge_strategy: append_\xecuge_stnique\n");
+  dir.write("modules/a/main.tf", "");
+  dir.write("config/s=1/composition=terraform/terraform=a/a.yaml", "");
+  Loaded l = load(dir.path());
+  ASSERT_EQ(l.diagnostics.items().size(), 1u);
+  EXPECT_EQ(l.diagnostics.items()[0].render(),
+            ".komposconfig.yaml:2:24: the file is not valid UTF-8: byte 0xEC (byte 8 of the value "
+            "here) does not start or continue a character\n  hint: save the file as UTF-8");
+
+  dir.write(".komposconfig.yaml", "");
+  dir.write("config/s=1/s.yaml", "name: caf\xe9\n");
+  l = load(dir.path());
+  ASSERT_EQ(l.diagnostics.items().size(), 1u);
+  EXPECT_EQ(l.diagnostics.items()[0].origin.str(), "config/s=1/s.yaml:1:7");
+}
+
 TEST(YamlStacks, NoConfigFolderNoStacks) {
   TestProjectDir dir;
   Loaded l = load(dir.path());
