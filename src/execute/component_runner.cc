@@ -309,32 +309,41 @@ Value ComponentRunner::read_outputs(const ComponentRef& ref, const std::string& 
   return output_values(parse_output_json(r.stdout_text, Origin(run_dir)));
 }
 
+PlanChanges ComponentRunner::show_plan(EngineRequest req, const ComponentRef& ref, const Origin& where,
+                                       RunContext* ctx) {
+  req.args = {"show", "-json", "-no-color", plan_file_path(ref)};
+  req.capture_stdout = true;  // the plan's JSON holds variable values in clear: never logged
+  req.json_stream = false;
+  req.memory_files.clear();
+  EngineResponse r = run_engine(req, ctx);
+  if (!r.success()) {
+    throw Error(ErrorKind::kEngineFailed, "could not read the saved plan of " + ref.str() + ": " + first_error(r),
+                where, req.log_path.empty() ? "" : "see " + req.log_path);
+  }
+  PlanChanges changes = parse_plan_json(r.stdout_text, where).changes;
+  redact_plan(changes, engine_.redactor());
+  return changes;
+}
+
 ComponentRunner::SavedPlan ComponentRunner::saved_plan(const ComponentRef& ref) {
   const Component* component = project_.find(ref);
   if (!component) throw Error("no component " + ref.str(), ref.origin, "`strata list` shows the components");
   std::string run_dir = component_run_dir(project_, *component);
   SavedPlan saved;
-  saved.path = fs::relative(run_dir + "/" + plan_file_path(ref), project_.root).string();
+  const std::string plan_file = run_dir + "/" + plan_file_path(ref);
+  saved.path = fs::relative(plan_file, project_.root).string();
   std::error_code ec;
-  if (!fs::exists(run_dir + "/" + plan_file_path(ref), ec) || fs::file_size(run_dir + "/" + plan_file_path(ref), ec) == 0) {
+  if (!fs::exists(plan_file, ec) || fs::file_size(plan_file, ec) == 0) {
     throw Error("no saved plan for " + ref.str() + ": it was never planned here, or it was applied (or destroyed) since",
                 component->origin, "run `strata plan " + ref.stack + " " + ref.component + "` first");
   }
   EngineRequest req;
-  req.args = {"show", "-json", "-no-color", plan_file_path(ref)};
   req.cwd = run_dir;
   req.env = options_.env;
   if (const Stack* stack = project_.find_stack(ref.stack))
     for (const auto& [k, v] : stack->env) req.env[k] = v;  // as the plan ran (TF_DATA_DIR, ...)
-  req.capture_stdout = true;  // the plan's JSON holds variable values in clear: never logged
   if (!options_.log_dir.empty()) req.log_path = options_.log_dir + "/" + ref.stack + "/" + ref.component + ".show.log";
-  EngineResponse r = run_engine(req, nullptr);
-  if (!r.success()) {
-    throw Error(ErrorKind::kEngineFailed, "could not read the saved plan of " + ref.str() + ": " + first_error(r),
-                Origin(saved.path), req.log_path.empty() ? "" : "see " + req.log_path);
-  }
-  saved.changes = parse_plan_json(r.stdout_text, Origin(saved.path)).changes;
-  redact_plan(saved.changes, engine_.redactor());
+  saved.changes = show_plan(std::move(req), ref, Origin(saved.path), nullptr);
   return saved;
 }
 
@@ -644,14 +653,8 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
       outcome.plan = PlanChanges{};
     } else {
       ctx.phase("show");
-      EngineRequest show = request({"show", "-json", "-no-color", plan_file_path(ref)}, false);
-      show.capture_stdout = true;
-      show.memory_files.clear();
-      EngineResponse sr = run_engine(show, &ctx);
       try {
-        if (!sr.success()) throw Error(first_error(sr));
-        outcome.plan = parse_plan_json(sr.stdout_text, Origin(plan_file_path(ref))).changes;
-        redact_plan(*outcome.plan, engine_.redactor());
+        outcome.plan = show_plan(request({}, false), ref, Origin(plan_file_path(ref)), &ctx);
       } catch (const Error& e) {
         outcome.warnings.push_back("the planned changes cannot be shown (" + e.message() +
                                    "); the plan itself is saved and can be applied");

@@ -66,6 +66,8 @@ class ComponentRunner : public NodeRunner, public StateSource {
   EngineResponse run_engine(const EngineRequest& request, RunContext* ctx,
                             std::optional<std::map<std::string, UiOutput>>* outputs = nullptr);
   Value read_outputs(const ComponentRef& ref, const std::string& run_dir);
+  // `show -json` of ref's saved plan, run as `req` says (cwd, env, log): the changes, masked.
+  PlanChanges show_plan(EngineRequest req, const ComponentRef& ref, const Origin& where, RunContext* ctx);
   // Generates and initialises a dependency's workdir so its state can be read; returns its run dir.
   std::string prepare_dependency(const Component& component);
 

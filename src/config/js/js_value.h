@@ -9,13 +9,12 @@
 #include <string_view>
 
 #include "model/error.h"
+#include "base/utf8.h"
 #include "model/value.h"
 
 namespace strata::js {
 
-// Length of the valid UTF-8 sequence at s[i] by RFC 3629 (no overlong forms, no surrogates,
-// nothing past U+10FFFF: what JavaScriptCore accepts), or 0.
-size_t utf8_sequence_length(std::string_view s, size_t i);
+using strata::utf8_sequence_length;  // base/utf8.h: what JavaScriptCore accepts too
 
 // Owns a JSStringRef.
 class JsString {

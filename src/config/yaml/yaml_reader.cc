@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "base/atomic_file.h"
+#include "base/utf8.h"
 #include "base/yaml_guard.h"
 #include "model/error.h"
 
@@ -30,40 +31,6 @@ std::optional<bool> bool_text(const std::string& s) {
   for (const char* f : kFalse)
     if (s == f) return false;
   return std::nullopt;
-}
-
-// The offset of the first byte of `s` that does not start or continue a UTF-8 character
-// (overlong forms, surrogates and code points past U+10FFFF count as invalid, as PyYAML and JSON
-// output count them), or npos. yaml-cpp passes such bytes through into scalars.
-size_t invalid_utf8_at(const std::string& s) {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = byte(i);
-    size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xbf;  // the allowed range of the second byte
-    if (c < 0x80) {
-      n = 1;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      n = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      n = 3;
-      if (c == 0xe0) lo = 0xa0;  // overlong
-      if (c == 0xed) hi = 0x9f;  // surrogates
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      n = 4;
-      if (c == 0xf0) lo = 0x90;  // overlong
-      if (c == 0xf4) hi = 0x8f;  // past U+10FFFF
-    } else {
-      return i;
-    }
-    if (n > 1) {
-      if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return i;
-      for (size_t k = 2; k < n; ++k)
-        if ((byte(i + k) & 0xc0) != 0x80) return i;
-    }
-    i += n;
-  }
-  return std::string::npos;
 }
 
 bool all_of(const std::string& s, size_t from, const char* allowed) {
