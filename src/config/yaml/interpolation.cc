@@ -17,24 +17,37 @@ struct Placeholder {
 };
 
 // The next innermost, unescaped placeholder at or after `from`. ``{{` … `}}`` is skipped.
+// Linear in the length of `s`: the first `}}` after an opening is kept while the search moves
+// to the openings nested before it (finding it again for each of them made a string of many
+// unclosed `{{` quadratic: a 1 MiB value took minutes).
 std::optional<Placeholder> next_placeholder(const std::string& s, size_t from) {
   size_t open = s.find("{{", from);
+  size_t close = std::string::npos;  // the first "}}" at or after `close_from`
+  size_t close_from = std::string::npos;
+  auto first_close = [&](size_t at) {
+    if (close_from == std::string::npos || at < close_from || (close != std::string::npos &&
+                                                               at > close)) {
+      close = s.find("}}", at);
+      close_from = at;
+    }
+    return close;
+  };
   while (open != std::string::npos) {
     if (open + 2 < s.size() && s[open + 2] == '`') {
-      size_t close = s.find("`}}", open + 3);
-      if (close == std::string::npos) return std::nullopt;
-      open = s.find("{{", close + 3);
+      size_t end = s.find("`}}", open + 3);
+      if (end == std::string::npos) return std::nullopt;
+      open = s.find("{{", end + 3);
       continue;
     }
-    size_t close = s.find("}}", open + 2);
-    if (close == std::string::npos) return std::nullopt;
+    size_t c = first_close(open + 2);
+    if (c == std::string::npos) return std::nullopt;
     size_t inner_open = s.find("{{", open + 2);
-    if (inner_open != std::string::npos && inner_open < close) {
+    if (inner_open != std::string::npos && inner_open < c) {
       open = inner_open;  // nested: the inner placeholder goes first
       continue;
     }
-    std::string inner = s.substr(open + 2, close - open - 2);
-    if (!inner.empty() && inner.back() != '`') return Placeholder{open, close + 2, inner};
+    std::string inner = s.substr(open + 2, c - open - 2);
+    if (!inner.empty() && inner.back() != '`') return Placeholder{open, c + 2, inner};
     open = s.find("{{", open + 2);
   }
   return std::nullopt;
@@ -247,6 +260,13 @@ class Resolver {
                              " characters: its placeholders expand to too large a value");
         return;
       }
+      // Each string may stay under the bound and many of them still exhaust memory together.
+      grown_ += text.size();
+      if (grown_ > options_.max_total_growth) {
+        report_growth(v, "adds more than " + std::to_string(options_.max_total_growth >> 20) +
+                             " MiB of text in all: its placeholders expand to too large values");
+        return;
+      }
       s.replace(p->begin, p->end - p->begin, text);
       // Placeholders the substituted text brings in are left to the next pass.
       from = p->begin + text.size();
@@ -315,6 +335,7 @@ class Resolver {
   bool recording_ = false;
   bool exhausted_ = false;        // a growth bound was hit: no more passes
   size_t copied_ = 0;             // values copied by whole-value placeholders
+  size_t grown_ = 0;              // bytes put into strings by placeholders
   std::set<std::string> cyclic_;  // paths still changing after the last pass
   Value env_value_;               // the value of the last {{env(…)}}
   size_t unresolved_ = 0;         // placeholders found unresolved by finish()

@@ -25,8 +25,9 @@ struct InterpolationOptions {
   // Bound what placeholders can expand to (ones that repeat others grow exponentially, ones in
   // a cycle on every pass), so such input is an error instead of exhausting memory or the
   // stack: the length of one string, the values copied in all by whole-value placeholders, and
-  // how deep those copies may nest.
+  // how deep those copies may nest, and the text substituted into strings in all.
   size_t max_string_size = 1 << 20;
+  size_t max_total_growth = 64 << 20;
   size_t max_copied_values = 1'000'000;
   size_t max_depth = 1000;
 };

@@ -169,6 +169,43 @@ TEST(Interpolation, MapThatCopiesItselfStopsAtTheDepthBound) {
       << d.message;
 }
 
+TEST(Interpolation, AValueThatRepeatsItselfBehindUnclosedOpeningsStopsAtTheBound) {
+  // Found by yaml_layers_fuzz: each pass doubles `a`, and every copy brings one more `{{` that
+  // no `}}` closes before the last one. Finding the placeholder was quadratic in the length, so
+  // growing to the 1 MiB bound took minutes; now it is linear and this is one error at once.
+  Result r = run("a: \"{{b}9\\0\\0xceptio{{a}}\"\n");
+  ASSERT_EQ(r.diagnostics.items().size(), 1u);
+  EXPECT_EQ(r.diagnostics.items()[0].origin.str() + " " + r.diagnostics.items()[0].message,
+            "c.yaml:1:4 interpolating `a` grows past 1048576 characters: its placeholders expand "
+            "to too large a value");
+}
+
+TEST(Interpolation, ManyGrowingValuesStopAtTheBoundOnTextInAll) {
+  // Each value stays under the bound on one string, and together they would not fit in memory:
+  // 1,000 such lines would hold a gigabyte.
+  std::string doc;
+  for (int i = 0; i < 20; ++i)
+    doc += "k" + std::to_string(100 + i) + ": \"x{{k" + std::to_string(100 + i) + "}}\"\n";
+  InterpolationOptions options;
+  options.max_total_growth = 1 << 20;
+  Result r = run(doc, options);
+  ASSERT_EQ(r.diagnostics.items().size(), 1u) << r.diagnostics.items()[1].message;
+  const Diagnostic& d = r.diagnostics.items()[0];
+  EXPECT_EQ(d.message.substr(d.message.find("` ") + 2),
+            "adds more than 1 MiB of text in all: its placeholders expand to too large values");
+  size_t held = 0;
+  for (const auto& [k, v] : r.data.as_map()) held += v.as_string().size();
+  EXPECT_LE(held, (1u << 20) + 20 * (1u << 17));
+}
+
+TEST(Interpolation, NestedAndEscapedPlaceholdersAmongUnclosedOpenings) {
+  // What the linear search must keep finding: the innermost placeholder before the first `}}`,
+  // escapes skipped, and `{{` that nothing closes left as they are.
+  Result r = run("n: {x: v}\nk: n\na: \"{{ {{`{{k}}`}} {{ {{n.x}} {{k}}\"\n");
+  ASSERT_TRUE(r.diagnostics.empty()) << r.diagnostics.items()[0].message;
+  EXPECT_EQ(r.data.find("a")->as_string(), "{{ {{k}} {{ v n");
+}
+
 TEST(Interpolation, ManyUnresolvedPlaceholdersEndInOneSummary) {
   std::string doc;
   for (int i = 0; i < 60; ++i) doc += "k" + std::to_string(100 + i) + ": \"{{nope}}\"\n";
