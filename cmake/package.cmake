@@ -6,6 +6,7 @@ include(GNUInstallDirs)
 set(STRATA_SHARE_BUILD_DIR ${CMAKE_BINARY_DIR}/share)
 
 install(TARGETS strata RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS strata-supervise RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/strata)
 # Plain for `cmake --install`; the package takes the gzipped page instead (Debian policy 12.1).
 install(FILES ${STRATA_SHARE_BUILD_DIR}/strata.1
   DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT man)

@@ -63,17 +63,6 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-// A pidfd becomes readable when the process exits, so poll() can wait for output and exit at
-// once. Called through syscall(): glibc 2.36's <sys/pidfd.h> lacks extern "C" for C++.
-int open_pidfd(pid_t pid) {
-#ifdef SYS_pidfd_open
-  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-#else
-  (void)pid;
-  return -1;
-#endif
-}
-
 // One output stream of the child: its pipe, the partial line not yet delivered, the capture.
 struct OutputStream {
   UniqueFd fd;
@@ -299,6 +288,16 @@ bool has_exited(pid_t pid) {
 }
 
 }  // namespace
+
+int open_pidfd(pid_t pid) {
+  // Called through syscall(): glibc 2.36's <sys/pidfd.h> lacks extern "C" for C++.
+#ifdef SYS_pidfd_open
+  return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+#else
+  (void)pid;
+  return -1;
+#endif
+}
 
 std::string signal_name(int sig) {
   const char* abbrev = sigabbrev_np(sig);

@@ -124,6 +124,10 @@ class Subprocess {
   std::optional<std::chrono::steady_clock::time_point> interrupted_at_;  // first SIGINT sent
 };
 
+// A descriptor that becomes readable when process `pid` (a child) exits, so poll() can wait for
+// output and exit at once; -1 where the kernel has no pidfd (the caller then polls waitpid).
+int open_pidfd(pid_t pid);
+
 // "SIGABRT", "SIGKILL"; "signal 77" for one without a name.
 std::string signal_name(int sig);
 

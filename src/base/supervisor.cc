@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "base/file_lock.h"
+#include "base/subprocess.h"
 
 extern char** environ;
 
@@ -64,6 +66,16 @@ const char* self_executable() {
     return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
   }();
   return path.c_str();
+}
+
+std::string supervisor_executable() {
+  std::string self = self_executable();
+  if (self.empty()) return self;
+  std::string dir = self.substr(0, self.rfind('/'));
+  for (const std::string& candidate : {dir + "/" + kSupervisorProgram, dir + "/../libexec/strata/" + kSupervisorProgram}) {
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return self;
 }
 
 int run_supervisor(int argc, char** argv) {
@@ -118,6 +130,10 @@ int run_supervisor(int argc, char** argv) {
     record_lock_engine(keep, pid, command);
   }
 
+  // The engine's exit wakes poll() (a pidfd), so the supervisor ends as soon as the engine
+  // does: waiting for a poll timeout instead added up to that timeout to every engine call.
+  const int exit_fd = open_pidfd(pid);
+  constexpr int kExitPollMs = 20;  // without a pidfd (old kernels), how often waitpid is asked
   bool strata_alive = true;
   bool lifeline_open = true;
   int streams[2] = {out[0], err[0]};
@@ -136,9 +152,9 @@ int run_supervisor(int argc, char** argv) {
       }
     }
     if (exited && ((streams[0] < 0 && streams[1] < 0) || Clock::now() >= drain_until)) break;
-    pollfd fds[3];
+    pollfd fds[4];
     int n = 0;
-    int which[3];
+    int which[4];
     for (int i = 0; i < 2; ++i)
       if (streams[i] >= 0) {
         fds[n] = {streams[i], POLLIN, 0};
@@ -148,11 +164,20 @@ int run_supervisor(int argc, char** argv) {
       fds[n] = {lifeline, POLLIN, 0};
       which[n++] = 2;
     }
-    int ready = ::poll(fds, static_cast<nfds_t>(n), 100);
+    if (exit_fd >= 0 && !exited) {
+      fds[n] = {exit_fd, POLLIN, 0};
+      which[n++] = 3;
+    }
+    int timeout_ms = exit_fd >= 0 ? -1 : kExitPollMs;
+    if (exited) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(drain_until - Clock::now()).count();
+      timeout_ms = static_cast<int>(std::max<long long>(0, left));
+    }
+    int ready = ::poll(fds, static_cast<nfds_t>(n), timeout_ms);
     if (ready <= 0) continue;  // timeout or EINTR: check the engine again
     bool strata_gone = false;
     for (int i = 0; i < n; ++i) {
-      if (fds[i].revents == 0) continue;
+      if (fds[i].revents == 0 || which[i] == 3) continue;  // the engine exited: waitpid above
       if (which[i] == 2) {
         // The lifeline carries no data: readable means its writer — strata — is gone.
         ssize_t got = ::read(lifeline, buf, sizeof buf);
@@ -185,6 +210,7 @@ int run_supervisor(int argc, char** argv) {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
+  if (exit_fd >= 0) ::close(exit_fd);
   if (!strata_alive) {
     // Nobody will reap the group for us: end what the engine left behind (and ourselves).
     ::kill(-::getpgrp(), SIGKILL);

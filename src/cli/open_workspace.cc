@@ -26,7 +26,7 @@ std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, boo
   options.start_dir = std::filesystem::current_path(ec).string();  // main() has applied -C
   options.env = process_environment();
   options.engine = globals.engine;
-  options.engine_supervisor = self_executable();  // main() runs the supervisor mode
+  options.engine_supervisor = supervisor_executable();  // strata-supervise, else strata itself
   if (!globals.quiet && !globals.json) {
     options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
       std::cerr << where.str() << ": " << text << "\n";

@@ -40,7 +40,7 @@ for lib in libc6 libstdc\\+\\+6 libjavascriptcoregtk-4\\.1-0 libgit2- libyaml-cp
 done
 
 FILES=$(dpkg-deb -c "$DEB")
-for f in usr/bin/strata usr/share/man/man1/strata.1.gz usr/share/bash-completion/completions/strata \
+for f in usr/bin/strata usr/libexec/strata/strata-supervise usr/share/man/man1/strata.1.gz usr/share/bash-completion/completions/strata \
          usr/share/zsh/vendor-completions/_strata usr/share/fish/vendor_completions.d/strata.fish \
          usr/share/doc/strata/examples/quickstart/strata.yaml; do
   has_line "$FILES" " \./$f$" "the package lacks /$f"
@@ -55,6 +55,9 @@ dpkg-deb -x "$DEB" "$TMP/root"
 ROOT="$TMP/root"
 VERSION_OUT=$("$ROOT/usr/bin/strata" --version)
 has_line "$VERSION_OUT" "^strata ${VERSION} " "strata --version printed '$VERSION_OUT'"
+# The engine supervisor, where strata looks for it (../libexec/strata beside usr/bin).
+SUPERVISE_OUT=$("$ROOT/usr/libexec/strata/strata-supervise" 2>&1) && fail "strata-supervise without arguments exited 0"
+has_line "$SUPERVISE_OUT" "for strata's own use" "strata-supervise printed '$SUPERVISE_OUT'"
 
 MAN=$(LC_ALL=C MANWIDTH=100 man --warnings -l "$ROOT/usr/share/man/man1/strata.1.gz" 2>"$TMP/man.err")
 [ ! -s "$TMP/man.err" ] || { cat "$TMP/man.err"; fail "man -l warned"; }
