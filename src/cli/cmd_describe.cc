@@ -3,7 +3,6 @@
 // STACK may also be a Kompos config folder; one that holds no stack shows its merged tree.
 // Other components' outputs (state()) are only known after they are applied: values that need
 // them are shown as written (or from mock_outputs) and listed as unresolved.
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -13,7 +12,6 @@
 #include "model/error.h"
 #include "workspace/describe.h"
 #include "workspace/model_json.h"
-#include "workspace/targets.h"
 
 namespace strata::cli {
 
@@ -71,16 +69,13 @@ void print_component(const ComponentPreview& r, bool origins) {
 }
 
 struct DescribeFlags {
-  std::string stack, component;
+  workspace::DescribeRequest request;
   bool origins = false;
-  std::vector<std::string> exclude, filter;  // top-level keys, for a config folder
 };
 
 // A Kompos config folder that is not a stack (`config/cloud=aws`): what himl would print for
 // it — the merged, interpolated tree less `komposconfig` — plus the layer files it came from.
-int describe_config_folder(const Globals& globals, const workspace::Workspace& ws, const std::string& folder,
-                           const DescribeFlags& flags) {
-  workspace::FolderDescription d = workspace::describe_config_folder(ws, folder, flags.exclude, flags.filter);
+int print_config_folder(const Globals& globals, const workspace::FolderDescription& d, const DescribeFlags& flags) {
   if (globals.json) {
     nlohmann::json out = {{"folder", d.folder}, {"layers", d.layers}, {"config", workspace::value_json(d.tree)}};
     if (flags.origins) out["origins"] = workspace::leaf_origins_json(d.tree);
@@ -100,20 +95,12 @@ int describe_config_folder(const Globals& globals, const workspace::Workspace& w
 
 int run_describe(const Globals& globals, const DescribeFlags& flags) {
   auto ws = open_workspace(globals);
-  const Project& project = ws->project();
-  const workspace::StackArgument target = workspace::parse_stack_argument(*ws, flags.stack);
-  const std::string component_name = flags.component.empty() ? target.component : flags.component;
+  const workspace::Description d = workspace::describe(*ws, flags.request);
+  if (d.folder) return print_config_folder(globals, *d.folder, flags);
+  const workspace::StackDescription& described = *d.stack;
+  const Stack* stack = described.stack;
+  const std::string& component_name = d.component;
   const bool origins = flags.origins;
-  const Stack* stack = project.find_stack(target.stack);
-  if (!stack && !target.config_folder.empty() &&
-      std::filesystem::is_directory(std::filesystem::path(project.root) / target.config_folder))
-    return describe_config_folder(globals, *ws, target.config_folder, flags);
-  if (!flags.exclude.empty() || !flags.filter.empty())
-    throw Error("--exclude and --filter apply to a configuration folder that holds no stack", {},
-                "name such a folder (e.g. " + project.settings.config_dir +
-                    "/cloud=aws), or leave them out");
-  if (!stack) throw workspace::unknown_stack(*ws, flags.stack);
-  const workspace::StackDescription described = workspace::describe_stack(*ws, *stack, component_name);
   if (globals.json) {
     nlohmann::json comps = nlohmann::json::array();
     for (const auto& r : described.components) {
@@ -152,17 +139,17 @@ void add_describe_command(CLI::App& app, Globals& globals, Action& action) {
   auto* cmd =
       app.add_subcommand("describe", "Show a stack's or component's inputs, backend and providers");
   auto flags = std::make_shared<DescribeFlags>();
-  cmd->add_option("STACK", flags->stack,
+  cmd->add_option("STACK", flags->request.target,
                   "The stack, or a Kompos config folder: a stack's (config/env=dev/), a leaf "
                   "(…/composition=terraform/terraform=vpc) or any other (shows its merged tree)")
       ->required();
-  cmd->add_option("COMPONENT", flags->component, "Only this component");
+  cmd->add_option("COMPONENT", flags->request.component, "Only this component");
   cmd->add_flag("--json", globals.json, "Print a JSON object");
   cmd->add_flag("--origins", flags->origins,
                 "Show every input leaf with the file:line:col it came from (which layer won)");
-  cmd->add_option("--exclude", flags->exclude,
+  cmd->add_option("--exclude", flags->request.exclude,
                   "For a config folder: leave out this top-level key (before interpolation)");
-  cmd->add_option("--filter", flags->filter,
+  cmd->add_option("--filter", flags->request.filter,
                   "For a config folder: keep only this top-level key (after interpolation)");
   cmd->callback([&globals, &action, flags] {
     action = [&globals, flags] { return run_describe(globals, *flags); };

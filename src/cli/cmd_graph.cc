@@ -23,13 +23,7 @@ struct GraphFlags {
 int run_graph(const GraphFlags& f, const Globals& globals) {
   auto ws = open_workspace(globals);
   Graph graph = Graph::build(ws->project());
-  Selection selection = Selection::all(graph);
-  if (!f.stacks.empty()) {
-    SelectionSpec spec;
-    for (const auto& s : f.stacks) spec.stacks.push_back(workspace::parse_stack_argument(*ws, s).stack);
-    spec.dependencies = DependencyMode::kInclude;
-    selection = select(graph, spec);
-  }
+  Selection selection = select(graph, workspace::stacks_with_dependencies(*ws, f.stacks));
   if (f.format == "json" || globals.json) {
     std::cout << to_json(graph, selection) << "\n";
   } else if (f.format == "mermaid") {

@@ -23,27 +23,7 @@ struct ShowFlags {
 
 int run_show(const ShowFlags& flags, const Globals& globals) {
   auto ws = open_workspace(globals);
-  workspace::StackArgument target = workspace::parse_stack_argument(*ws, flags.words.front());
-  const Stack* stack = ws->project().find_stack(target.stack);
-  if (!stack) throw workspace::unknown_stack(*ws, flags.words.front());
-  std::vector<std::string> names(flags.words.begin() + 1, flags.words.end());
-  if (!target.component.empty()) names.insert(names.begin(), target.component);
-  std::vector<ComponentRef> refs;
-  if (names.empty()) {
-    for (const auto& c : stack->components) refs.push_back(c.ref());
-  } else {
-    for (const auto& name : names) {
-      const Component* c = ws->project().find(ComponentRef{stack->name, name, {}});
-      if (!c) {
-        std::string known;
-        for (const auto& k : stack->components) known += (known.empty() ? "" : ", ") + k.name;
-        throw Error("stack " + stack->name + " has no component \"" + name + "\"", {},
-                    "its components: " + known);
-      }
-      refs.push_back(c->ref());
-    }
-  }
-
+  const std::vector<ComponentRef> refs = workspace::named_components(*ws, flags.words);
   std::unique_ptr<Engine> engine = make_engine(globals, *ws);
   bool color = globals.use_color(stdout);
   nlohmann::json shown = nlohmann::json::array();
@@ -73,9 +53,10 @@ int run_show(const ShowFlags& flags, const Globals& globals) {
     }
   }
   if (found == 0) {
-    throw Error("no saved plan in stack " + stack->name + ": none of its " + std::to_string(refs.size()) +
+    const std::string stack = refs.empty() ? flags.words.front() : refs.front().stack;
+    throw Error("no saved plan in stack " + stack + ": none of its " + std::to_string(refs.size()) +
                     " components was planned here, or they were applied since",
-                {}, "run `strata plan " + stack->name + "` first");
+                {}, "run `strata plan " + stack + "` first");
   }
   if (globals.json) {
     std::cout << ws->redactor().redact(shown.dump(2)) << "\n";

@@ -6,6 +6,7 @@
 #include "config/yaml/layers.h"
 #include "config/yaml/yaml_stack_loader.h"
 #include "model/error.h"
+#include "workspace/targets.h"
 
 namespace strata::workspace {
 
@@ -20,12 +21,7 @@ StackDescription describe_stack(const Workspace& ws, const Stack& stack, const s
   } else if (const Component* c = stack.find(component)) {
     components.push_back(c);
   } else {
-    std::vector<std::string> names;
-    for (const auto& c : stack.components) names.push_back(c.name);
-    std::string near = closest_match(component, names);
-    throw Error("stack '" + stack.name + "' has no component '" + component + "'", stack.origin,
-                near.empty() ? "run 'strata list " + stack.name + "' to see its components"
-                             : "did you mean '" + near + "'?");
+    throw unknown_component(stack, component);
   }
   for (const Component* c : components)
     out.components.push_back(preview_component(ws.project(), *c, ws.environment()));
@@ -72,6 +68,24 @@ void collect_leaves(const Value& v, const std::string& path, std::vector<Leaf>& 
 std::vector<Leaf> leaves(const Value& tree) {
   std::vector<Leaf> out;
   collect_leaves(tree, "", out);
+  return out;
+}
+
+Description describe(const Workspace& ws, const DescribeRequest& request) {
+  const Project& project = ws.project();
+  const StackArgument target = parse_stack_argument(ws, request.target);
+  Description out;
+  out.component = request.component.empty() ? target.component : request.component;
+  const Stack* stack = project.find_stack(target.stack);
+  if (!stack && !target.config_folder.empty() && fs::is_directory(fs::path(project.root) / target.config_folder)) {
+    out.folder = describe_config_folder(ws, target.config_folder, request.exclude, request.filter);
+    return out;
+  }
+  if (!request.exclude.empty() || !request.filter.empty())
+    throw Error("--exclude and --filter apply to a configuration folder that holds no stack", {},
+                "name such a folder (e.g. " + project.settings.config_dir + "/cloud=aws), or leave them out");
+  if (!stack) throw unknown_stack(ws, request.target);
+  out.stack = describe_stack(ws, *stack, out.component);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // before anything runs — for `strata describe` and the server's stack pages.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,21 @@ struct FolderDescription {
 FolderDescription describe_config_folder(const Workspace& ws, const std::string& folder,
                                          const std::vector<std::string>& exclude,
                                          const std::vector<std::string>& filter);
+
+// What `describe TARGET [COMPONENT]` names: a stack (all its components, or one, which a
+// Kompos leaf folder names as well), or a Kompos config folder that holds no stack (its merged
+// tree). `exclude` and `filter` apply to such a folder only: with a stack they are an Error.
+struct DescribeRequest {
+  std::string target;     // a stack name or a config folder
+  std::string component;  // "" = every component (or the one a leaf folder names)
+  std::vector<std::string> exclude, filter;
+};
+struct Description {
+  std::optional<StackDescription> stack;    // one of the two is set
+  std::optional<FolderDescription> folder;
+  std::string component;                    // the one component asked for, or ""
+};
+Description describe(const Workspace& ws, const DescribeRequest& request);
 
 // Every leaf under a tree as a path ("a.b[0].c"), its value and where it was written; an empty
 // map or list is a leaf.

@@ -158,16 +158,47 @@ ComponentArgument parse_component_arguments(const Workspace& ws, const std::stri
                                            : std::string()) +
                     "; `strata list " + stack->name + "` shows them");
   }
-  if (!stack->find(out.ref.component)) {
-    std::vector<std::string> names;
-    for (const auto& c : stack->components) names.push_back(c.name);
-    std::string near = closest_match(out.ref.component, names);
-    throw Error("stack \"" + stack->name + "\" has no component \"" + out.ref.component + "\"",
-                stack->origin,
-                near.empty() ? "`strata list " + stack->name + "` shows its components"
-                             : "did you mean \"" + near + "\"?");
-  }
+  if (!stack->find(out.ref.component)) throw unknown_component(*stack, out.ref.component);
   return out;
+}
+
+Error unknown_component(const Stack& stack, const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& c : stack.components) names.push_back(c.name);
+  std::string near = closest_match(name, names);
+  return Error(ErrorKind::kNotFound, "stack \"" + stack.name + "\" has no component \"" + name + "\"",
+               stack.origin,
+               near.empty() ? "`strata list " + stack.name + "` shows its components"
+                            : "did you mean \"" + near + "\"?");
+}
+
+std::vector<ComponentRef> named_components(const Workspace& ws, const std::vector<std::string>& words) {
+  if (words.empty()) return {};
+  const StackArgument target = parse_stack_argument(ws, words.front());
+  const Stack* stack = ws.project().find_stack(target.stack);
+  if (!stack) throw unknown_stack(ws, words.front());
+  std::vector<std::string> names(words.begin() + 1, words.end());
+  if (!target.component.empty()) names.insert(names.begin(), target.component);
+  std::vector<ComponentRef> refs;
+  if (names.empty())
+    for (const auto& c : stack->components) refs.push_back(c.ref());
+  for (const auto& name : names) {
+    const Component* c = stack->find(name);
+    if (!c) throw unknown_component(*stack, name);
+    refs.push_back(c->ref());
+  }
+  return refs;
+}
+
+SelectionSpec stacks_with_dependencies(const Workspace& ws, const std::vector<std::string>& words) {
+  SelectionSpec spec;
+  if (words.empty()) {
+    spec.all = true;
+    return spec;
+  }
+  for (const auto& word : words) spec.stacks.push_back(parse_stack_argument(ws, word).stack);
+  spec.dependencies = DependencyMode::kInclude;
+  return spec;
 }
 
 SelectionSpec selection_spec(const Workspace& ws, const TargetFlags& flags) {

@@ -30,6 +30,19 @@ StackArgument parse_stack_argument(const Workspace& ws, const std::string& argum
 // folder outside config_dir, says that hierarchical YAML is read from config_dir only.
 Error unknown_stack(const Workspace& ws, const std::string& argument);
 
+// The error for a component `stack` does not have, with a did-you-mean hint (or where to see
+// its components).
+Error unknown_component(const Stack& stack, const std::string& name);
+
+// The components `STACK [COMPONENT...]` names (`show`): the stack word may be a leaf folder,
+// which names the first component; every component of the stack when none is named. Throws
+// unknown_stack() or unknown_component().
+std::vector<ComponentRef> named_components(const Workspace& ws, const std::vector<std::string>& words);
+
+// `graph STACK...`: those stacks and what they depend on; every component when `words` is
+// empty. Unknown stacks are reported by select().
+SelectionSpec stacks_with_dependencies(const Workspace& ws, const std::vector<std::string>& words);
+
 // The stacks the words name, in the order given; every stack when `words` is empty. Throws
 // unknown_stack() for a word that names none.
 std::vector<const Stack*> named_stacks(const Workspace& ws, const std::vector<std::string>& words);

@@ -182,6 +182,63 @@ TEST(WorkspaceTest, DescribeShowsWhatCannotBeResolvedBeforeARun) {
       << app.unresolved[0];
 }
 
+TEST(WorkspaceTest, DescribeNamesAStackAComponentOrAConfigFolder) {
+  TestProjectDir p;
+  p.write(".komposconfig.yaml", "komposconfig: {}\n");
+  p.write("config/cloud=aws/defaults.yaml", "cloud: aws\n");
+  p.write("config/cloud=aws/env=dev/defaults.yaml", "env: dev\n");
+  p.write("config/cloud=aws/env=dev/composition=terraform/terraform=vpc/defaults.yaml", "cidr: 10.0.0.0/16\n");
+  p.write("compositions/terraform/vpc/main.tf", "variable \"config\" {}\n");
+  auto ws = open_workspace(options_for(p));
+  ASSERT_FALSE(ws->diagnostics().has_errors()) << ws->diagnostics().items().front().render();
+  // A folder that holds no stack: its merged tree.
+  Description folder = describe(*ws, {"config/cloud=aws", "", {}, {"cloud"}});
+  ASSERT_TRUE(folder.folder);
+  EXPECT_FALSE(folder.stack);
+  EXPECT_EQ(to_json_text(folder.folder->tree, -1), "{\"cloud\":\"aws\"}");
+  // A leaf folder names the component.
+  Description leaf = describe(*ws, {"config/cloud=aws/env=dev/composition=terraform/terraform=vpc", "", {}, {}});
+  ASSERT_TRUE(leaf.stack);
+  EXPECT_EQ(leaf.component, "vpc");
+  ASSERT_EQ(leaf.stack->components.size(), 1u);
+  EXPECT_EQ(leaf.stack->components[0].component->name, "vpc");
+  // --filter belongs to a folder.
+  try {
+    describe(*ws, {"cloud=aws/env=dev", "", {}, {"cloud"}});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), "--exclude and --filter apply to a configuration folder that holds no stack");
+  }
+  try {
+    describe(*ws, {"cloud=aws/env=dev", "vcp", {}, {}});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), "stack \"cloud=aws/env=dev\" has no component \"vcp\"");
+    EXPECT_EQ(e.hint(), "did you mean \"vpc\"?");
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
+  }
+}
+
+TEST(WorkspaceTest, NamedComponentsAndStacksWithDependencies) {
+  TestProjectDir p;
+  write_js_project(p);
+  auto ws = open_workspace(options_for(p, {{"WHO", "x"}}));
+  auto strs = [](const std::vector<ComponentRef>& refs) {
+    std::string out;
+    for (const auto& r : refs) out += (out.empty() ? "" : " ") + r.str();
+    return out;
+  };
+  EXPECT_EQ(strs(named_components(*ws, {"dev"})), "dev/vpc dev/app");
+  EXPECT_EQ(strs(named_components(*ws, {"dev", "app"})), "dev/app");
+  EXPECT_THROW(named_components(*ws, {"dev", "db"}), Error);
+  EXPECT_THROW(named_components(*ws, {"prod"}), Error);
+  SelectionSpec all = stacks_with_dependencies(*ws, {});
+  EXPECT_TRUE(all.all);
+  SelectionSpec dev = stacks_with_dependencies(*ws, {"dev"});
+  EXPECT_EQ(dev.stacks, std::vector<std::string>{"dev"});
+  EXPECT_EQ(dev.dependencies, DependencyMode::kInclude);
+}
+
 TEST(WorkspaceTest, ProblemsAreCollectedNotThrown) {
   TestProjectDir p;
   write_js_project(p);
