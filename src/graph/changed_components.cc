@@ -97,7 +97,7 @@ std::vector<ChangedComponent> components_touched_by(const Project& project,
 std::vector<ChangedComponent> changed_components(const Project& project,
                                                  const std::string& repo_dir,
                                                  const std::string& base_ref) {
-  return components_touched_by(project, changed_files(repo_dir, base_ref));
+  return components_touched_by(project, changed_files(repo_dir, base_ref, {project.root + "/" + project.settings.work_dir}));
 }
 
 }  // namespace strata

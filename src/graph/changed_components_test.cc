@@ -170,6 +170,23 @@ TEST(ChangedComponentsTest, DeletedFilesCount) {
   EXPECT_TRUE(changed.count("prod/app"));
 }
 
+TEST(ChangedComponentsTest, TheWorkDirIsNeverLookedInto) {
+  GitRepo repo;
+  write_initial_tree(repo);
+  // strata's work dir, not in .gitignore: its generated files are untracked.
+  fs::create_directories(repo.dir() / "infra/.strata/dev/app");
+  std::ofstream(repo.dir() / "infra/.strata/dev/app/main.tf") << "generated\n";
+  std::ofstream(repo.dir() / "infra/modules/app/extra.tf") << "# new\n";
+  const std::string work_dir = (repo.dir() / "infra/.strata").string();
+  auto files = changed_files(repo.dir().string(), "HEAD", {work_dir});
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0], fs::weakly_canonical(repo.dir() / "infra/modules/app/extra.tf").string());
+  // Without it, git's walk finds the generated file.
+  EXPECT_EQ(changed_files(repo.dir().string(), "HEAD").size(), 2u);
+  // Nothing was written to the repository's ignore files.
+  EXPECT_FALSE(fs::exists(repo.dir() / ".gitignore"));
+}
+
 TEST(ChangedComponentsTest, UnknownRevisionSaysWhatToCheck) {
   GitRepo repo;
   write_initial_tree(repo);

@@ -34,7 +34,8 @@ std::string last_git_error() {
 
 }  // namespace
 
-std::vector<std::string> changed_files(const std::string& repo_dir, const std::string& base_ref) {
+std::vector<std::string> changed_files(const std::string& repo_dir, const std::string& base_ref,
+                                       const std::vector<std::string>& skip_dirs) {
   LibGit2 lib;
   git_repository* raw_repo = nullptr;
   if (git_repository_open_ext(&raw_repo, repo_dir.c_str(), 0, nullptr) != 0)
@@ -59,6 +60,19 @@ std::vector<std::string> changed_files(const std::string& repo_dir, const std::s
         "pass a branch, tag or commit to --base");
   TreePtr tree(reinterpret_cast<git_tree*>(raw_tree));
 
+  namespace fs = std::filesystem;
+  fs::path root = fs::weakly_canonical(fs::path(workdir));
+  // In-memory ignore rules, for this repository object only (nothing is written to .gitignore).
+  std::vector<fs::path> skipped;
+  for (const auto& dir : skip_dirs) {
+    fs::path rel = fs::weakly_canonical(fs::path(dir)).lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") continue;  // outside the repository
+    skipped.push_back(root / rel);
+    std::string rule = "/" + rel.generic_string() + "/\n";
+    if (git_ignore_add_rule(repo.get(), rule.c_str()) != 0)
+      throw Error("cannot leave " + dir + " out of the comparison: " + last_git_error());
+  }
+
   git_diff_options options = GIT_DIFF_OPTIONS_INIT;
   options.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
   git_diff* raw_diff = nullptr;
@@ -66,14 +80,20 @@ std::vector<std::string> changed_files(const std::string& repo_dir, const std::s
     throw Error("cannot compare the working tree with \"" + base_ref + "\": " + last_git_error());
   DiffPtr diff(raw_diff);
 
-  namespace fs = std::filesystem;
-  fs::path root = fs::weakly_canonical(fs::path(workdir));
   std::vector<std::string> out;
   size_t n = git_diff_num_deltas(diff.get());
   for (size_t i = 0; i < n; ++i) {
     const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
-    for (const char* path : {d->old_file.path, d->new_file.path})
-      if (path && *path) out.push_back((root / path).lexically_normal().string());
+    for (const char* path : {d->old_file.path, d->new_file.path}) {
+      if (!path || !*path) continue;
+      fs::path file = (root / path).lexically_normal();
+      // Tracked files there (committed by mistake) are still compared, never reported.
+      bool inside = std::any_of(skipped.begin(), skipped.end(), [&](const fs::path& dir) {
+        auto rel = file.lexically_relative(dir);
+        return !rel.empty() && *rel.begin() != "..";
+      });
+      if (!inside) out.push_back(file.string());
+    }
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
