@@ -29,13 +29,44 @@ struct ExecuteFlags {
   bool auto_approve = false;
   bool detailed_exitcode = false;
   bool compact = false;
+  bool plan_only_saved = false;
   std::string lock_wait;
 };
 
-bool confirm(Operation op, const std::vector<ComponentRef>& order) {
+// apply: what each component's saved plan will change, read from its stamp (no engine runs), or
+// that it has none and is planned and applied in one step.
+std::string saved_plans_text(Execution& execution, const std::vector<ComponentRef>& order, bool color) {
+  std::vector<std::optional<PlanStamp>> stamps = execution.saved_plan_stamps();
+  std::string out;
+  for (size_t i = 0; i < order.size(); ++i) {
+    const std::optional<PlanStamp>& stamp = stamps[i];
+    if (!stamp) {
+      out += "  " + order[i].str() + ": no saved plan: planned and applied in one step\n";
+      continue;
+    }
+    PlanViewOptions options;
+    options.color = color;
+    options.show_hint = "strata show " + order[i].stack + " " + order[i].component;
+    std::string title = order[i].str() + " (plan saved at " + stamp->planned_at + " UTC, applied if nothing changed since)";
+    std::string text = render_plan(title, stamp->changes.value_or(PlanChanges{}), {}, options);
+    for (size_t start = 0; start < text.size();) {
+      size_t end = text.find('\n', start);
+      out += "  " + text.substr(start, end - start) + "\n";
+      start = end == std::string::npos ? text.size() : end + 1;
+    }
+  }
+  return out;
+}
+
+bool confirm(Operation op, const std::vector<ComponentRef>& order, Execution& execution, bool color,
+             const Redactor& redactor) {
   std::cout << "strata will " << operation_name(op) << " " << order.size() << " component"
             << (order.size() == 1 ? "" : "s") << ", in this order:\n";
-  for (const auto& r : order) std::cout << "  " << r.str() << "\n";
+  if (op == Operation::kApply) {
+    std::cout << redactor.redact(saved_plans_text(execution, order, color));
+  } else {
+    for (const auto& r : order) std::cout << "  " << r.str() << "\n";
+  }
   if (!::isatty(STDIN_FILENO)) {
     throw Error(std::string("refusing to ") + operation_name(op) + " without a terminal to confirm on", {},
                 "pass --auto-approve to " + std::string(operation_name(op)) + " without asking");
@@ -56,6 +87,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   request.jobs = flags.jobs;
   request.fail_fast = flags.fail_fast;
   request.extra_args = globals.engine_args;  // after --; checked by the execution
+  if (flags.plan_only_saved) request.saved_plans = SavedPlans::kRequire;
   if (!flags.lock_wait.empty()) request.lock_wait = parse_duration(flags.lock_wait).value_or(std::chrono::milliseconds(0));
   if (flags.detailed_exitcode && op != Operation::kPlan) throw Error("--detailed-exitcode goes with plan only");
 
@@ -71,14 +103,14 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
     }
     return 0;
   }
+  bool color = globals.use_color(stdout);
   if ((op == Operation::kApply || op == Operation::kDestroy) && !flags.auto_approve) {
-    if (!confirm(op, order)) {
+    if (!confirm(op, order, execution, color, ws->redactor())) {
       std::cout << operation_name(op) << " cancelled.\n";
       return 1;
     }
   }
 
-  bool color = globals.use_color(stdout);
   ViewKind view_kind = choose_view(globals.json, stdout);
   InterruptScope interrupts(globals.interrupts, [&execution](int count) {
     // A second Ctrl-C kills engines only after a short grace: one that is writing its state
@@ -180,6 +212,16 @@ void add_execute_command(CLI::App& app, Globals& globals, Action& action, Operat
   cmd->add_flag("--json", globals.json, "Print one JSON event per line");
   if (op == Operation::kApply || op == Operation::kDestroy) {
     cmd->add_flag("--auto-approve", flags->auto_approve, "Do not ask for confirmation");
+  }
+  if (op == Operation::kApply) {
+    cmd->add_flag("--plan-only-saved", flags->plan_only_saved,
+                  "Apply only the plans `strata plan` saved, unchanged since: a component without one fails "
+                  "instead of being planned afresh");
+    cmd->footer(cmd->get_footer() +
+                "\n\nSaved plans: apply applies the plan `strata plan` saved for a component when nothing it was\n"
+                "made from changed since (generated files and inputs, secrets, TF_VAR_ variables, the stack's\n"
+                "env, the local state, the engine, the flags after --), and says so; otherwise it plans afresh\n"
+                "and says why. --plan-only-saved refuses instead. The confirmation lists each saved plan's changes.");
   }
   if (op != Operation::kGenerate && op != Operation::kInit) {
     cmd->add_flag("--compact", flags->compact,

@@ -219,6 +219,12 @@ std::string summary_table(const RunRecord& record, const std::string& record_pat
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
+  // apply: which saved plans were applied, and why the others were planned afresh.
+  std::string notes;
+  for (const auto& n : record.nodes)
+    if (!n.plan_note.empty() && !(quiet && n.result == NodeResult::kSucceeded))
+      notes += "  " + n.node.str() + ": " + n.plan_note + "\n";
+  if (!notes.empty()) out += "\nsaved plans:\n" + notes;
   for (const auto& n : record.nodes) {
     if (n.result == NodeResult::kFailed || n.result == NodeResult::kInterrupted) {
       out += "\n" + n.node.str() + " " + node_result_name(n.result) + ": " + n.message + "\n";

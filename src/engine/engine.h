@@ -73,6 +73,8 @@ class EngineRunner {
   virtual const Redactor* redactor() const = 0;
   // The program's name for messages ("terraform", "tofu").
   virtual std::string program_name() const { return "the engine"; }
+  // Which engine this is, for saved plans (a plan is applied by the engine that made it): its path.
+  virtual std::string program_path() const { return program_name(); }
 };
 
 class Engine : public EngineRunner {
@@ -81,12 +83,13 @@ class Engine : public EngineRunner {
 
   const EngineChoice& choice() const { return choice_; }
   std::string program_name() const override;
+  std::string program_path() const override { return choice_.path; }
   const std::string& plugin_cache_dir() const { return plugin_cache_dir_; }
   // Secrets to remove from every line written to an engine log (may be null).
   void set_redactor(const Redactor* redactor) { redactor_ = redactor; }
   const Redactor* redactor() const override { return redactor_; }
 
-  // Run every engine under the supervisor in this binary (base/supervisor.h), so it outlives
+  // Run every engine under the supervisor (base/supervisor.h), so it outlives
   // strata's death cleanly; "" = start engines directly.
   void set_supervisor(std::string path) { supervisor_ = std::move(path); }
 

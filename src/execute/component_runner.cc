@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <cstdlib>
 #include <condition_variable>
 #include <filesystem>
@@ -128,6 +129,22 @@ std::string plan_file_path(const ComponentRef& ref) {
   return std::string(kPlanDir) + "/" + name;
 }
 
+// Where `plan` records what the saved plan was made from (execute/saved_plan.h), beside it.
+std::string plan_stamp_path(const ComponentRef& ref) {
+  std::string path = plan_file_path(ref);
+  return path.substr(0, path.size() - std::string(".planfile").size()) + ".stamp";
+}
+
+// Now: 2026-12-06 03:10:02 (UTC).
+std::string utc_now_text() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
 // Creates `dir` if needed and makes it 0700 (also when an older strata made it 0755).
 void make_private_dir(const std::string& dir) {
   fs::create_directories(dir);
@@ -141,7 +158,10 @@ void make_private_dir(const std::string& dir) {
 // module, with `legacy_only`).
 void remove_plan_files(const std::string& run_dir, const ComponentRef& ref, bool legacy_only) {
   std::error_code ec;
-  if (!legacy_only) fs::remove(run_dir + "/" + plan_file_path(ref), ec);
+  if (!legacy_only) {
+    fs::remove(run_dir + "/" + plan_file_path(ref), ec);
+    fs::remove(run_dir + "/" + plan_stamp_path(ref), ec);
+  }
   for (const auto& e : fs::directory_iterator(run_dir, ec)) {
     if (e.path().extension() == ".planfile") fs::remove(e.path(), ec);
   }
@@ -345,6 +365,18 @@ ComponentRunner::SavedPlan ComponentRunner::saved_plan(const ComponentRef& ref) 
   if (!options_.log_dir.empty()) req.log_path = options_.log_dir + "/" + ref.stack + "/" + ref.component + ".show.log";
   saved.changes = show_plan(std::move(req), ref, Origin(saved.path), nullptr);
   return saved;
+}
+
+std::optional<PlanStamp> ComponentRunner::saved_plan_stamp(const ComponentRef& ref) {
+  const Component* component = project_.find(ref);
+  if (!component) return std::nullopt;
+  const std::string run_dir = component_run_dir(project_, *component);
+  std::error_code ec;
+  const std::string plan_file = run_dir + "/" + plan_file_path(ref);
+  if (!fs::exists(plan_file, ec) || fs::file_size(plan_file, ec) == 0) return std::nullopt;
+  std::string text;
+  if (!try_read_file(run_dir + "/" + plan_stamp_path(ref), text)) return std::nullopt;
+  return parse_plan_stamp(text);
 }
 
 Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
@@ -554,6 +586,58 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     return outcome;
   }
 
+  // What a plan made now would be made from (execute/saved_plan.h): kept beside a plan, compared
+  // by an apply with the saved one's.
+  auto stamp_now = [&] {
+    PlanStamp s;
+    for (const auto& [rel, hash] : generated.content_hashes) {
+      char hex[17];
+      std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+      s.files[rel] = hex;
+    }
+    std::map<std::string, std::string> values;
+    for (const auto& [k, v] : env)
+      if (k.rfind("TF_VAR_", 0) == 0) values["env " + k] = v;
+    if (const Stack* stack = project_.find_stack(ref.stack))
+      for (const auto& [k, v] : stack->env) values["stack env " + k] = v;
+    values["var file"] = generated.sensitive_var_file;
+    s.values = values_digest(values);
+    s.state = state_digest(generated.run_dir + "/terraform.tfstate");
+    s.engine = engine_.program_path();
+    s.args = options_.extra_args;
+    return s;
+  };
+  const std::string stamp_file = generated.run_dir + "/" + plan_stamp_path(ref);
+  // apply: the saved plan, when nothing it was made from changed since; else why not.
+  bool apply_saved = false;
+  if (options_.operation == Operation::kApply) {
+    std::string why_not;
+    std::string text;
+    std::error_code ec;
+    const std::string plan_file = generated.run_dir + "/" + plan_file_path(ref);
+    if (!fs::exists(plan_file, ec) || fs::file_size(plan_file, ec) == 0) {
+      why_not = "no saved plan (never planned here, or applied since)";
+    } else if (!try_read_file(stamp_file, text) || !parse_plan_stamp(text)) {
+      why_not = "its saved plan has no record of what it was made from (an older strata made it)";
+    } else {
+      PlanStamp then = *parse_plan_stamp(text);
+      why_not = stale_plan_reason(then, stamp_now());
+      if (why_not.empty()) {
+        apply_saved = true;
+        outcome.plan_note = "applied the plan saved at " + then.planned_at + " UTC";
+      }
+    }
+    if (!apply_saved && options_.saved_plans == SavedPlans::kRequire) {
+      std::error_code ec;
+      if (!fs::exists(outcome.log_path, ec)) outcome.log_path.clear();  // no engine ran: no log
+      outcome.result = NodeResult::kFailed;
+      outcome.message = "not applied (--plan-only-saved): " + why_not + "; run `strata plan " + ref.stack + " " +
+                        ref.component + "`, review it, then apply";
+      return outcome;
+    }
+    if (!apply_saved) outcome.plan_note = "planned afresh: " + why_not;
+  }
+
   std::vector<std::string> args;
   std::string var_file = generated.tfvars_file.empty() ? "" : "-var-file=" + generated.tfvars_file;
   // Variables holding secrets that TF_VAR_ cannot carry: read from memory, after the file.
@@ -565,21 +649,29 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
       // 0600 before the engine writes them. A plan file of an earlier strata, kept beside the
       // module, is superseded by this one.
       remove_plan_files(generated.run_dir, ref, /*legacy_only=*/true);
+      std::error_code ec;
+      fs::remove(stamp_file, ec);  // written again once this plan succeeds
       std::string planfile = plan_file_path(ref);
       make_private_dir(generated.run_dir + "/" + kPlanDir);
       write_file_atomic(generated.run_dir + "/" + planfile, "", 0600);
       args = {"plan", "-input=false", "-json", "-out=" + planfile};
       break;
     }
-    case Operation::kApply: args = {"apply", "-input=false", "-json", "-auto-approve"}; break;
+    case Operation::kApply:
+      args = {"apply", "-input=false", "-json", "-auto-approve"};
+      // The plan carries its variables and the flags it was made with.
+      if (apply_saved) args.push_back(plan_file_path(ref));
+      break;
     case Operation::kDestroy: args = {"destroy", "-input=false", "-json", "-auto-approve"}; break;
     case Operation::kGenerate:
     case Operation::kInit:
     case Operation::kCustom: break;
   }
-  if (!var_file.empty() && options_.operation != Operation::kCustom) args.push_back(var_file);
-  if (!memory_var_file.empty() && options_.operation != Operation::kCustom) args.push_back(memory_var_file);
-  args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+  if (!apply_saved) {
+    if (!var_file.empty() && options_.operation != Operation::kCustom) args.push_back(var_file);
+    if (!memory_var_file.empty() && options_.operation != Operation::kCustom) args.push_back(memory_var_file);
+    args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+  }
   if (options_.operation == Operation::kCustom && !args.empty() && !var_file.empty()) {
     // Engine commands that read variables get the generated tfvars too, as strata's own do.
     static const std::set<std::string> kReadsVars = {"plan", "apply", "destroy", "import", "refresh", "console"};
@@ -618,6 +710,25 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   req.on_output = options_.on_output;
   std::optional<std::map<std::string, UiOutput>> streamed_outputs;
   EngineResponse r = run_engine(req, &ctx, &streamed_outputs);
+  // A remote state that changed since the plan is found by the engine only.
+  if (apply_saved && !r.success() && !ctx.interrupted() &&
+      std::any_of(r.diagnostics.begin(), r.diagnostics.end(),
+                  [](const EngineDiagnostic& d) { return d.is_error() && d.summary == "Saved plan is stale"; })) {
+    const std::string why_not = "its state changed since the plan (the engine found the saved plan stale)";
+    if (options_.saved_plans == SavedPlans::kRequire) {
+      outcome.result = NodeResult::kFailed;
+      outcome.message = "not applied (--plan-only-saved): " + why_not + "; run `strata plan " + ref.stack + " " +
+                        ref.component + "`, review it, then apply";
+      return outcome;
+    }
+    outcome.plan_note = "planned afresh: " + why_not;
+    req.args = {"apply", "-input=false", "-json", "-auto-approve"};
+    if (!var_file.empty()) req.args.push_back(var_file);
+    if (!memory_var_file.empty()) req.args.push_back(memory_var_file);
+    req.args.insert(req.args.end(), options_.extra_args.begin(), options_.extra_args.end());
+    streamed_outputs.reset();
+    r = run_engine(req, &ctx, &streamed_outputs);
+  }
   if (r.has_summary) {
     outcome.changes.add = r.summary.add;
     outcome.changes.change = r.summary.change;
@@ -660,6 +771,10 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
                                    "); the plan itself is saved and can be applied");
       }
     }
+    PlanStamp stamp = stamp_now();
+    stamp.planned_at = utc_now_text();
+    stamp.changes = outcome.plan;
+    write_file_atomic(stamp_file, plan_stamp_text(stamp), 0600);
   }
   if (post_hooks && !post_hooks->empty()) {
     std::string error = run_hooks(*post_hooks, "post_" + op_name, generated.run_dir, hook_env, outcome.log_path,

@@ -12,6 +12,7 @@
 
 #include "secrets/secret_resolver.h"
 #include "engine/engine.h"
+#include "execute/saved_plan.h"
 #include "generate/workdir.h"
 #include "model/plan_changes.h"
 #include "model/project.h"
@@ -33,6 +34,8 @@ struct ComponentRunOptions {
   std::string log_dir;  // <work_root>/.logs/<run_id>
   std::map<std::string, std::string> env;  // project-wide variables for every engine call
   std::vector<std::string> extra_args;     // passed through to the engine command
+  // apply: whether the plans `strata plan` saved are applied (execute/saved_plan.h).
+  SavedPlans saved_plans = SavedPlans::kUse;
   // How long to wait for a workdir another strata holds (--lock-wait); 0 fails at once.
   std::chrono::milliseconds lock_wait{0};
   // kCustom: every line the engine prints.
@@ -56,6 +59,9 @@ class ComponentRunner : public NodeRunner, public StateSource {
     std::string path;
   };
   SavedPlan saved_plan(const ComponentRef& ref);
+  // What the stamp of ref's saved plan says (when it was made, its changes as the summary showed
+  // them), without running the engine; nullopt when there is no saved plan or no stamp.
+  std::optional<PlanStamp> saved_plan_stamp(const ComponentRef& ref);
 
  private:
   // True when TF_DATA_DIR is set for engine runs (init then keeps its folder elsewhere).

@@ -57,6 +57,16 @@ std::vector<ComponentRef> Execution::planned_order() const {
   return out;
 }
 
+std::vector<std::optional<PlanStamp>> Execution::saved_plan_stamps() {
+  ComponentRunOptions options;
+  options.operation = request_.operation;
+  options.env = env_;
+  ComponentRunner runner(project_, engine_, secrets_, options);
+  std::vector<std::optional<PlanStamp>> out;
+  for (const auto& ref : planned_order()) out.push_back(runner.saved_plan_stamp(ref));
+  return out;
+}
+
 RunRecord Execution::run(EventSink& sink) {
   std::string work_root = project_.root + "/" + project_.settings.work_dir;
   // Workdirs, state, plans, logs and run records live here: only the owner may look inside.
@@ -70,6 +80,7 @@ RunRecord Execution::run(EventSink& sink) {
   options.env = env_;
   options.extra_args = request_.extra_args;
   options.lock_wait = request_.lock_wait;
+  options.saved_plans = request_.saved_plans;
   ComponentRunner runner(project_, engine_, secrets_, options);
 
   Scheduler scheduler(runner, sink);

@@ -33,6 +33,8 @@ struct ExecuteRequest {
   int jobs = 0;  // 0 = strata.yaml parallelism, else the number of cores (at least 2)
   bool fail_fast = false;
   std::vector<std::string> extra_args;  // passed through to the engine command
+  // apply: whether the plans `strata plan` saved are applied (execute/saved_plan.h).
+  SavedPlans saved_plans = SavedPlans::kUse;
   // How long a component waits for a workdir another strata holds (--lock-wait); 0 = fail at once.
   std::chrono::milliseconds lock_wait{0};
   // Where the run record goes; null = a FileRunStore under <work_dir>/.runs.
@@ -54,6 +56,9 @@ class Execution {
   std::vector<ComponentRef> planned_order() const;
   int jobs() const { return jobs_; }
   const std::string& run_id() const { return run_id_; }
+  // The stamps of the selection's saved plans, in planned_order() (nullopt: none saved), read
+  // without running the engine: what an apply would apply if nothing changed since.
+  std::vector<std::optional<PlanStamp>> saved_plan_stamps();
 
   // Runs the selection; events go to `sink`. The record is also saved in the request's store
   // (by default <work_dir>/.runs/<run_id>.json); record_path() says where.

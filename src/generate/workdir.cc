@@ -286,6 +286,7 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache,
     const auto& [content, mode] = entry;
     std::string path = result.workdir + "/" + rel;
     uint64_t hash = fnv1a(content);
+    result.content_hashes.emplace(rel, hash);
     struct stat st;
     auto known = previous.find(rel);
     bool unchanged = known != previous.end() && known->second.has_stat && known->second.hash == hash &&

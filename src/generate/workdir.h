@@ -8,6 +8,7 @@
 //  - sensitive inputs never reach a file: they come back as TF_VAR_* environment entries.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -25,6 +26,9 @@ struct GenerateResult {
   std::vector<std::string> unchanged;  // already up to date
   std::vector<std::string> removed;    // stale files from an earlier generation
   std::vector<std::string> kept;       // state and engine files found and left alone
+  // Every file this generation produced (relative to workdir) and a hash of its content
+  // (64-bit FNV-1a, as in the manifest): what a saved plan was made from.
+  std::map<std::string, uint64_t> content_hashes;
   std::map<std::string, std::string> sensitive_env;  // TF_VAR_name -> value
   // Variables that hold a secret somewhere inside and cannot go through TF_VAR_ (a Kompos
   // `config` tree, whose variable is usually untyped, so Terraform would read a TF_VAR_ value as

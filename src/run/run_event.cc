@@ -145,6 +145,7 @@ nlohmann::json to_json(const RunEvent& e) {
     if (!e.outcome->outputs.is_null()) j["outputs"] = to_json(redacted(e.outcome->outputs));
     if (e.outcome->plan) j["plan"] = to_json(*e.outcome->plan);
     if (!e.outcome->warnings.empty()) j["warnings"] = e.outcome->warnings;
+    if (!e.outcome->plan_note.empty()) j["plan_note"] = e.outcome->plan_note;
   }
   if (e.duration) j["duration_ms"] = e.duration->count();
   return j;

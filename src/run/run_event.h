@@ -42,6 +42,9 @@ struct NodeOutcome {
   // Warnings the engine reported ("Value for undeclared variable"), one line each, with their
   // file:line when the engine gave one.
   std::vector<std::string> warnings;
+  // apply: "applied the plan saved at …", or why it planned afresh instead ("planned afresh: its
+  // generated files changed since the plan (terraform.tfvars.json)").
+  std::string plan_note;
   Value outputs;         // the component's outputs, when the command produced them
   std::string message;   // one line for the user: why it failed, what was skipped and why
   std::string log_path;  // full engine output, when there is one

@@ -48,6 +48,7 @@ nlohmann::json to_json(const RunRecord& r) {
                         {"message", n.message}};
     if (n.plan) j["plan"] = to_json(*n.plan);
     if (!n.warnings.empty()) j["warnings"] = n.warnings;
+    if (!n.plan_note.empty()) j["plan_note"] = n.plan_note;
     j["started_at"] = n.started_at ? nlohmann::json(format_time(*n.started_at)) : nullptr;
     j["finished_at"] = n.finished_at ? nlohmann::json(format_time(*n.finished_at)) : nullptr;
     nodes.push_back(std::move(j));

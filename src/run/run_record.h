@@ -23,6 +23,7 @@ struct NodeRecord {
   ChangeSummary changes;
   std::optional<PlanChanges> plan;    // plan: what changes, resource by resource
   std::vector<std::string> warnings;  // the engine's warnings
+  std::string plan_note;              // apply: the saved plan applied, or why not
   std::string log_path;
   std::string message;
 };

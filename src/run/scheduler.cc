@@ -194,6 +194,7 @@ void Execution::finish_locked(int local, NodeOutcome outcome, SteadyClock::time_
   r.changes = outcome.changes;
   r.plan = outcome.plan;
   r.warnings = outcome.warnings;
+  r.plan_note = outcome.plan_note;
   r.log_path = outcome.log_path;
   r.message = outcome.message;
   emit_finished_locked(local, outcome);

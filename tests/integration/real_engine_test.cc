@@ -656,6 +656,71 @@ component('b', 'modules/two', {});
   EXPECT_NE(bogus.out.find("no-such-flag"), std::string::npos) << bogus.out;
 }
 
+// `strata plan` then `strata apply`: the reviewed plan is applied when nothing it was made from
+// changed, and otherwise apply plans afresh and says why (or, with --plan-only-saved, refuses).
+TEST(RealEngine, ApplyAppliesTheSavedPlanOrSaysWhyItPlansAfresh) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  RealProject p(engine);
+  auto stack = [&](const std::string& in) {
+    p.write("stacks/s.js", "stack('s', {});\nbackend('local', { path: 'terraform.tfstate' });\n"
+                           "component('a', 'modules/m', { inputs: { in: '" + in + "' } });\n");
+  };
+  auto state_input = [&](const std::string& rel) {
+    auto state = nlohmann::json::parse(p.read(rel));
+    return state["resources"][0]["instances"][0]["attributes"]["input"]["value"].get<std::string>();
+  };
+  auto note = [&](const CliResult& r) {
+    return record_node(read_run_record(p.root(), r.out), "s", "a").value("plan_note", "");
+  };
+  stack("one");
+  ASSERT_EQ(p.strata({"plan", "s"}).exit_code, 0);
+  // Only in a 0700 folder: the plan holds the variables in clear, and its stamp says what it was
+  // made from.
+  EXPECT_EQ(std::filesystem::status(p.path(".strata/s/a/.strata-plans")).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
+  EXPECT_TRUE(std::filesystem::exists(p.path(".strata/s/a/.strata-plans/s-a.stamp")));
+  CliResult saved = p.strata({"apply", "s", "--auto-approve"});
+  ASSERT_EQ(saved.exit_code, 0) << saved.out << saved.err;
+  EXPECT_EQ(note(saved).rfind("applied the plan saved at ", 0), 0u) << note(saved);
+  EXPECT_NE(saved.out.find("saved plans:\n  s/a: applied the plan saved at "), std::string::npos) << saved.out;
+  EXPECT_EQ(state_input(".strata/s/a/terraform.tfstate"), "one");
+  EXPECT_FALSE(std::filesystem::exists(p.path(".strata/s/a/.strata-plans/s-a.planfile"))) << "applied: gone";
+
+  // An input edited after the plan: the plan is not what would be applied.
+  ASSERT_EQ(p.strata({"plan", "s"}).exit_code, 0);
+  stack("two");
+  CliResult refused = p.strata({"apply", "s", "--auto-approve", "--plan-only-saved"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.out.find("s/a failed: not applied (--plan-only-saved): its generated files changed since the "
+                             "plan (s-a.tfvars.json); run `strata plan s a`, review it, then apply"),
+            std::string::npos)
+      << refused.out;
+  EXPECT_EQ(state_input(".strata/s/a/terraform.tfstate"), "one") << "--plan-only-saved applied something";
+  CliResult afresh = p.strata({"apply", "s", "--auto-approve"});
+  ASSERT_EQ(afresh.exit_code, 0) << afresh.out << afresh.err;
+  EXPECT_EQ(note(afresh), "planned afresh: its generated files changed since the plan (s-a.tfvars.json)");
+  EXPECT_EQ(state_input(".strata/s/a/terraform.tfstate"), "two");
+
+  // The state changed since the plan (here by a state command run through strata).
+  ASSERT_EQ(p.strata({"plan", "s", "--", "-replace=terraform_data.r"}).exit_code, 0);
+  ASSERT_EQ(p.strata({"run", "s", "a", "--", "state", "rm", "terraform_data.r"}).exit_code, 0);
+  CliResult state_changed = p.strata({"apply", "s", "--auto-approve"});
+  ASSERT_EQ(state_changed.exit_code, 0) << state_changed.out << state_changed.err;
+  EXPECT_EQ(note(state_changed), "planned afresh: its state changed since the plan");
+
+  // A state strata does not see (outside the workdir): the engine finds the plan stale.
+  p.write("stacks/t.js",
+          "stack('t', {});\nbackend('local', { path: '../../../t.tfstate' });\n"
+          "component('a', 'modules/m', { inputs: { in: 'three' } });\n");
+  ASSERT_EQ(p.strata({"plan", "t"}).exit_code, 0);
+  ASSERT_EQ(p.strata({"run", "t", "a", "--", "apply", "-auto-approve", "-var=in=other"}).exit_code, 0);
+  CliResult stale = p.strata({"apply", "t", "--auto-approve"});
+  ASSERT_EQ(stale.exit_code, 0) << stale.out << stale.err;
+  EXPECT_EQ(record_node(read_run_record(p.root(), stale.out), "t", "a").value("plan_note", ""),
+            "planned afresh: its state changed since the plan (the engine found the saved plan stale)");
+  EXPECT_EQ(state_input("t.tfstate"), "three");
+}
+
 // A sops:// value nested in a Kompos tree: the `config` variable that carries it (untyped, as
 // Kompos modules declare it) reaches Terraform whole and typed, from a variables file that exists
 // only in memory; variables.tfvars.json on disk leaves `config` out, and no file strata wrote
