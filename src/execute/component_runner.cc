@@ -420,7 +420,12 @@ Value ComponentRunner::outputs(const ComponentRef& ref, const Origin& where) {
   }
   if (values.is_map() && values.as_map().empty()) {
     bool has_mocks = target->mock_outputs.is_map() && !target->mock_outputs.as_map().empty();
-    bool planning = options_.operation == Operation::kPlan || options_.operation == Operation::kGenerate;
+    // Mock values may be planned with, never written to a state: `strata run` takes them for
+    // commands that do not write one (validate, plan, console, …).
+    static const std::set<std::string> kWritesState = {"apply", "destroy", "import", "refresh"};
+    bool planning = options_.operation == Operation::kPlan || options_.operation == Operation::kGenerate ||
+                    (options_.operation == Operation::kCustom && !options_.extra_args.empty() &&
+                     !kWritesState.count(options_.extra_args.front()));
     if (planning && has_mocks) {
       values = target->mock_outputs;
     } else {
@@ -707,7 +712,8 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   }
   ctx.phase(operation_name(options_.operation));
   EngineRequest req = request(args, options_.operation != Operation::kCustom);
-  req.on_output = options_.on_output;
+  if (options_.on_output)
+    req.on_output = [this, &ref](std::string_view line, bool is_stderr) { options_.on_output(ref, line, is_stderr); };
   std::optional<std::map<std::string, UiOutput>> streamed_outputs;
   EngineResponse r = run_engine(req, &ctx, &streamed_outputs);
   // A remote state that changed since the plan is found by the engine only.

@@ -38,8 +38,8 @@ struct ComponentRunOptions {
   SavedPlans saved_plans = SavedPlans::kUse;
   // How long to wait for a workdir another strata holds (--lock-wait); 0 fails at once.
   std::chrono::milliseconds lock_wait{0};
-  // kCustom: every line the engine prints.
-  std::function<void(std::string_view line, bool is_stderr)> on_output;
+  // kCustom: every line the engine prints, and the component that printed it.
+  std::function<void(const ComponentRef& node, std::string_view line, bool is_stderr)> on_output;
 };
 
 class ComponentRunner : public NodeRunner, public StateSource {

@@ -81,6 +81,7 @@ RunRecord Execution::run(EventSink& sink) {
   options.extra_args = request_.extra_args;
   options.lock_wait = request_.lock_wait;
   options.saved_plans = request_.saved_plans;
+  options.on_output = request_.on_output;
   ComponentRunner runner(project_, engine_, secrets_, options);
 
   Scheduler scheduler(runner, sink);

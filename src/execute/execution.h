@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -35,6 +36,9 @@ struct ExecuteRequest {
   std::vector<std::string> extra_args;  // passed through to the engine command
   // apply: whether the plans `strata plan` saved are applied (execute/saved_plan.h).
   SavedPlans saved_plans = SavedPlans::kUse;
+  // kCustom (`strata run` over a selection): extra_args is the engine command, and every line
+  // it prints comes here with the component that printed it (from several threads at once).
+  std::function<void(const ComponentRef& node, std::string_view line, bool is_stderr)> on_output;
   // How long a component waits for a workdir another strata holds (--lock-wait); 0 = fail at once.
   std::chrono::milliseconds lock_wait{0};
   // Where the run record goes; null = a FileRunStore under <work_dir>/.runs.

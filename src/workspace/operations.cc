@@ -48,7 +48,9 @@ NodeOutcome run_in_component(const Workspace& ws, EngineRunner& engine, const Co
   options.operation = Operation::kCustom;
   options.extra_args = args;
   options.env = ws.environment();
-  options.on_output = std::move(on_output);
+  options.on_output = [print = std::move(on_output)](const ComponentRef&, std::string_view line, bool is_stderr) {
+    print(line, is_stderr);
+  };
   ComponentRunner runner(ws.project(), engine, ws.secrets(), options);
   RunContext ctx(component->ref(), cancellation, [](RunEvent) {});
   return runner.run(component->ref(), ctx);

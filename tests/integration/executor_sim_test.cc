@@ -519,6 +519,52 @@ component('b', 'modules/m', { inputs: { in: a.out } });
 // Kompos leaf folders name stack and component at once: `output LEAF [NAME]` and
 // `run LEAF -- ARGS`; `output STACK COMPONENT [NAME]` is unchanged, a stack folder still needs
 // the component, and a folder that is neither says so.
+TEST(ExecutorSim, RunOverASelectionRunsInEveryWorkdirDependenciesFirst) {
+  SimProject p;
+  // The diamond, with mock outputs: nothing is applied yet, and validate may use them.
+  p.write("stacks/s.js", R"js(
+stack('s', {});
+backend('local', { path: 'terraform.tfstate' });
+const mock = { mock_outputs: { out: 'mock' } };
+const a = component('a', 'modules/m', { inputs: { in: 'a' }, ...mock });
+const b = component('b', 'modules/m', { inputs: { in: a.out }, ...mock });
+const c = component('c', 'modules/m', { inputs: { in: a.out }, ...mock });
+component('d', 'modules/m', { inputs: { in: `${b.out}+${c.out}` } });
+)js");
+  CliResult all = p.strata({"run", "--all", "-j", "1", "--", "validate"});
+  ASSERT_EQ(all.exit_code, 0) << all.out << all.err;
+  // Each line names its component; one at a time, a before d.
+  size_t a = all.out.find("[s/a] Success! The configuration is valid.\n");
+  size_t d = all.out.find("[s/d] Success! The configuration is valid.\n");
+  ASSERT_NE(a, std::string::npos) << all.out;
+  ASSERT_NE(d, std::string::npos) << all.out;
+  EXPECT_LT(a, d) << all.out;
+  EXPECT_NE(all.out.find("4 succeeded, 0 failed, 0 skipped"), std::string::npos) << all.out;
+  size_t validates = 0;
+  for (const auto& c : read_sim_log(p.sim_log())) validates += c.has("validate") ? 1 : 0;
+  EXPECT_EQ(validates, 4u);
+
+  // Two components named: both, and a failing command fails the run.
+  CliResult two = p.strata({"run", "s", "b", "c", "--", "no-such-command"});
+  EXPECT_EQ(two.exit_code, 1) << two.out << two.err;
+  EXPECT_NE(two.out.find("0 succeeded, 2 failed, 0 skipped"), std::string::npos) << two.out;
+  EXPECT_EQ(two.out.find("s/a"), std::string::npos) << "a was not selected:\n" << two.out;
+
+  // One component: the engine's output as it is, no prefix and no table.
+  CliResult one = p.strata({"run", "s", "a", "--", "validate"});
+  EXPECT_EQ(one.exit_code, 0) << one.out << one.err;
+  EXPECT_EQ(one.out, "Success! The configuration is valid.\n");
+
+  // A command that writes a state never takes mock values.
+  CliResult apply = p.strata({"run", "s", "b", "--", "apply", "-auto-approve"});
+  EXPECT_EQ(apply.exit_code, 1) << apply.out << apply.err;
+  EXPECT_NE(apply.err.find("component s/a has no outputs yet"), std::string::npos) << apply.err;
+
+  CliResult none = p.strata({"run", "--all"});
+  EXPECT_EQ(none.exit_code, 1);
+  EXPECT_NE(none.err.find("no engine command given"), std::string::npos) << none.err;
+}
+
 TEST(ExecutorSim, OutputAndRunTakeAKomposLeafFolder) {
   SimProject p;
   p.write("modules/vpc/main.tf", R"tf(
