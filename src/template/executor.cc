@@ -54,12 +54,16 @@ class Executor {
     at_context_.clear();
   }
 
-  [[noreturn]] void fail(const std::string& msg, ErrorKind kind = ErrorKind::kUserInput) {
+  [[noreturn]] void fail(const std::string& msg, ErrorKind kind = ErrorKind::kUserInput,
+                          const std::string& function = {}, const std::string& detail = {}) {
     std::string context = at_context_;
     if (context.empty() && at_end_ > at_pos_ && at_end_ <= tpl_.text.size())
       context = tpl_.text.substr(at_pos_, at_end_ - at_pos_);
+    // Go cuts the node to 20 characters; the user's message shows more of it.
+    std::string shown = context.size() > 80 ? context.substr(0, 80) + "…" : context;
     if (context.size() > 20) context = context.substr(0, 20) + "...";
-    throw ExecError(at_pos_, "executing \"" + current_ + "\" at <" + context + ">: " + msg, kind);
+    throw ExecError(at_pos_, "executing \"" + current_ + "\" at <" + context + ">: " + msg, kind, shown,
+                    function.empty() ? msg : detail, function);
   }
 
   void step() {
@@ -303,7 +307,15 @@ class Executor {
           switch (options_.missing_key) {
             case MissingKey::kDefault: return Val();
             case MissingKey::kZero: return Val::nil();
-            case MissingKey::kError: fail("map has no entry for key \"" + name + "\"");
+            case MissingKey::kError:
+              try {
+                fail("map has no entry for key \"" + name + "\"");
+              } catch (ExecError& e) {
+                std::vector<std::string> keys;
+                for (const auto& [k, _] : m) keys.push_back(k);
+                e.set_missing(name, std::move(keys));
+                throw;
+              }
           }
         }
         if (it->second.sensitive()) ctx_.sensitive = true;
@@ -359,7 +371,7 @@ class Executor {
     } catch (const FuncError& e) {
       // Go reports a failed call at the whole command.
       if (cmd) at(cmd->pos, cmd->end);
-      fail("error calling " + f.name + ": " + e.message(), e.kind());
+      fail("error calling " + f.name + ": " + e.message(), e.kind(), f.name, e.message());
     }
   }
 

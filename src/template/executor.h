@@ -3,6 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include <string>
 
 #include "model/error.h"
 #include "template/ast.h"
@@ -16,13 +19,34 @@ enum class MissingKey { kDefault, kZero, kError };
 // "engine failed"); user input otherwise.
 class ExecError : public Error {
  public:
-  // message is Go's "executing "name" at <node>: ..." part, without the location prefix.
-  ExecError(size_t pos, std::string message, ErrorKind kind = ErrorKind::kUserInput)
-      : Error(kind, std::move(message)), pos_(pos) {}
+  // message is Go's "executing "name" at <node>: ..." part, without the location prefix;
+  // `node` is the text of the node it failed at (up to 80 characters), `detail`
+  // what went wrong there, and `function` the function whose call failed ("" for another
+  // failure): its detail is then the function's own words.
+  ExecError(size_t pos, std::string message, ErrorKind kind = ErrorKind::kUserInput, std::string node = {},
+            std::string detail = {}, std::string function = {})
+      : Error(kind, std::move(message)),
+        pos_(pos),
+        node_(std::move(node)),
+        detail_(std::move(detail)),
+        function_(std::move(function)) {}
   size_t pos() const { return pos_; }
+  const std::string& node() const { return node_; }
+  const std::string& detail() const { return detail_; }
+  const std::string& function() const { return function_; }
+  // For a key a map does not have: the key, and the keys the map does have.
+  const std::string& missing_key() const { return missing_key_; }
+  const std::vector<std::string>& keys() const { return keys_; }
+  void set_missing(std::string key, std::vector<std::string> keys) {
+    missing_key_ = std::move(key);
+    keys_ = std::move(keys);
+  }
 
  private:
   size_t pos_;
+  std::string node_, detail_, function_;
+  std::string missing_key_;
+  std::vector<std::string> keys_;
 };
 
 struct ExecOptions {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "base/suggest.h"
 #include "model/error.h"
 #include "template/lexer.h"
 #include "template/parser.h"
@@ -45,15 +46,34 @@ std::string hint_for(const std::string& msg) {
 
 [[noreturn]] void throw_syntax(const SyntaxError& e, const std::string& text, const std::string& name,
                                const Origin& where) {
-  std::string msg = "template: " + name + ":" + std::to_string(line_of(text, e.pos())) + ": " + e.what();
-  throw Error(msg, origin_at(where, text, e.pos()), hint_for(msg));
+  std::string go = "template: " + name + ":" + std::to_string(line_of(text, e.pos())) + ": " + e.what();
+  // As for execution errors (below): the origin names the place, the message what is wrong.
+  throw Error(where.known() ? std::string(e.what()) : go, origin_at(where, text, e.pos()), hint_for(go));
 }
 
+// For the user, whose file and position the origin already names: what failed, in their words
+// — a function's own message ("set TEAM in the environment"), or the failure at the node
+// ("<.nope>: map has no entry for key "nope"") — not Go's "template: NAME:1:3: executing "NAME"
+// at <…>:" frame. Without an origin (a library caller), Go's message as it is.
 [[noreturn]] void throw_exec(const ExecError& e, const std::string& text, const std::string& name,
                              const Origin& where) {
-  std::string msg = "template: " + name + ":" + std::to_string(line_of(text, e.pos())) + ":" +
-                    std::to_string(column_of(text, e.pos())) + ": " + e.message();
-  throw Error(e.kind(), msg, origin_at(where, text, e.pos()), hint_for(msg));
+  std::string go = "template: " + name + ":" + std::to_string(line_of(text, e.pos())) + ":" +
+                   std::to_string(column_of(text, e.pos())) + ": " + e.message();
+  std::string msg = go;
+  if (where.known() && !e.detail().empty())
+    msg = e.function().empty() ? "<" + e.node() + ">: " + e.detail() : e.detail();
+  std::string hint = hint_for(go);
+  if (!e.missing_key().empty()) {
+    // "did you mean "region"?", and what there is: a state()'s outputs, the stack's keys.
+    constexpr size_t kShown = 12;
+    std::string near = closest_match(e.missing_key(), e.keys());
+    std::string there;
+    for (size_t i = 0; i < e.keys().size() && i < kShown; ++i) there += (i ? ", " : "") + e.keys()[i];
+    if (e.keys().size() > kShown) there += ", … (" + std::to_string(e.keys().size()) + " in all)";
+    hint = (near.empty() ? std::string() : "did you mean \"" + near + "\"? ") +
+           (e.keys().empty() ? "the map there is empty" : "the keys there: " + there);
+  }
+  throw Error(e.kind(), msg, origin_at(where, text, e.pos()), hint);
 }
 
 void collect_state_calls(const ListNode& list, std::vector<StateCall>& out);

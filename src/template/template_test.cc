@@ -88,9 +88,46 @@ TEST(Errors, MissingKeyIsAnErrorByDefaultWithOriginAndPosition) {
     render_value("id={{ .nope }}", data(), nullptr, {}, where);
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.message(), R"(template: template:1:6: executing "template" at <.nope>: map has no entry for key "nope")");
+    // The origin names the place; the message says what is wrong there, not Go's frame.
+    EXPECT_EQ(e.message(), R"(<.nope>: map has no entry for key "nope")");
     EXPECT_EQ(e.origin().str(), "stacks/dev.js:4:16");
-    EXPECT_FALSE(e.hint().empty());
+    EXPECT_EQ(e.hint().rfind("the keys there: ", 0), 0u) << e.hint();
+  }
+  // Without an origin (a library caller), Go's message as it is.
+  try {
+    render_value("id={{ .nope }}", data());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), R"(template: template:1:6: executing "template" at <.nope>: map has no entry for key "nope")");
+  }
+}
+
+TEST(Errors, AMissingKeySuggestsTheNearOneAndSaysWhatThereIs) {
+  Origin where("stacks/dev.js", 2, 1);
+  Value outputs = Value::map();
+  outputs.set("vpc_id", Value("v"));
+  outputs.set("cidr", Value("c"));
+  Value d = Value::map();
+  d.set("vpc", outputs);
+  try {
+    render_value("{{ .vpc.vpcid }}", d, nullptr, {}, where);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), R"(<.vpc.vpcid>: map has no entry for key "vpcid")");
+    EXPECT_EQ(e.hint(), R"(did you mean "vpc_id"? the keys there: cidr, vpc_id)");
+  }
+  // A function's failure is in the function's own words.
+  try {
+    render_value(R"({{ required "set TEAM in the environment" "" }})", d, nullptr, {}, where);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), "set TEAM in the environment");
+  }
+  try {
+    render_value("a\n{{ foo }}", d, nullptr, {}, where);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), R"(function "foo" not defined)");
   }
 }
 
