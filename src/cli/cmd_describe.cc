@@ -62,6 +62,13 @@ void print_component(const ComponentPreview& r, bool origins) {
   if (c.mock_outputs.is_map() && !c.mock_outputs.as_map().empty()) {
     std::cout << "  mock outputs:\n" << value_text(c.mock_outputs, 4) << "\n";
   }
+  if (!r.errors.empty()) {
+    std::cout << "  errors (plan fails on these):\n";
+    for (const auto& e : r.errors) {
+      std::cout << "    " << e.origin().str() << ": " << e.message() << "\n";
+      if (!e.hint().empty()) std::cout << "      hint: " << e.hint() << "\n";
+    }
+  }
   if (!r.unresolved.empty()) {
     std::cout << "  shown as written (not resolvable before a run):\n";
     for (const auto& u : r.unresolved) std::cout << "    " << u << "\n";

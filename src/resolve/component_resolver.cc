@@ -110,11 +110,15 @@ class PreviewHost : public tpl::TemplateHost {
   Value state(const std::string& stack, const std::string& component, const Origin&) override {
     const Component* c = project_.find({stack, component, {}});
     if (c && c->mock_outputs.is_map() && !c->mock_outputs.as_map().empty()) return c->mock_outputs;
+    deferred = true;
     throw Error("the outputs of " + stack + "/" + component + " are known only after it is applied");
   }
   Value secret(const std::string& ref, const Origin&) override {
+    deferred = true;
     throw Error("secret " + ref + " is not decrypted by describe");
   }
+  // Set when a render failed because a value is known only during a run (not an error).
+  bool deferred = false;
   std::optional<std::string> env(const std::string& name) override {
     auto it = env_.find(name);
     if (it != env_.end()) return it->second;
@@ -126,29 +130,33 @@ class PreviewHost : public tpl::TemplateHost {
   const std::map<std::string, std::string>& env_;
 };
 
-// Renders every string of a tree; a string that cannot be rendered stays as written and is
-// reported in `unresolved` with its path.
-Value render_what_can_be(const Value& v, const std::string& path, tpl::Renderer& renderer, const Origin& where,
-                         std::vector<std::string>& unresolved) {
+// Renders every string of a tree; a string that cannot be rendered stays as written, reported
+// in `unresolved` with its path when it needs a run, else in `errors`.
+Value render_what_can_be(const Value& v, const std::string& path, tpl::Renderer& renderer, PreviewHost& host,
+                         const Origin& where, ComponentPreview& preview) {
   if (v.is_string()) {
     if (v.as_string().find("{{") == std::string::npos) return v;
+    host.deferred = false;
     try {
       Value out = renderer.render_value(v.as_string(), where);
       if (v.sensitive()) out.set_sensitive();
       return out;
     } catch (const Error& e) {
-      unresolved.push_back(path + ": " + e.message());
+      if (host.deferred)
+        preview.unresolved.push_back(path + ": " + e.message());
+      else
+        preview.errors.push_back(Error(e.kind(), path + ": " + e.message(), e.origin(), e.hint()));
       return v;
     }
   }
   Value out = v;
   if (v.is_list()) {
     for (size_t i = 0; i < v.as_list().size(); ++i)
-      out.as_list()[i] = render_what_can_be(v.as_list()[i], path + "[" + std::to_string(i) + "]", renderer, where,
-                                            unresolved);
+      out.as_list()[i] =
+          render_what_can_be(v.as_list()[i], path + "[" + std::to_string(i) + "]", renderer, host, where, preview);
   } else if (v.is_map()) {
     for (const auto& [k, item] : v.as_map())
-      out.as_map()[k] = render_what_can_be(item, path + "." + k, renderer, where, unresolved);
+      out.as_map()[k] = render_what_can_be(item, path + "." + k, renderer, host, where, preview);
   }
   return out;
 }
@@ -163,12 +171,12 @@ ComponentPreview preview_component(const Project& project, const Component& comp
   tpl::Renderer renderer(component_template_data(project, *stack, component), &host);
   ComponentPreview out;
   out.component = &component;
-  out.inputs = render_what_can_be(component.inputs, "inputs", renderer, component.origin, out.unresolved);
-  out.providers = render_what_can_be(component.providers, "providers", renderer, component.origin, out.unresolved);
+  out.inputs = render_what_can_be(component.inputs, "inputs", renderer, host, component.origin, out);
+  out.providers = render_what_can_be(component.providers, "providers", renderer, host, component.origin, out);
   const Backend& b = component.backend ? *component.backend : stack->backend;
   if (!b.type.empty()) {
     out.backend = b;
-    out.backend->config = render_what_can_be(b.config, "backend", renderer, component.origin, out.unresolved);
+    out.backend->config = render_what_can_be(b.config, "backend", renderer, host, component.origin, out);
   }
   return out;
 }

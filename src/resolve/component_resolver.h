@@ -57,6 +57,10 @@ struct ComponentPreview {
   Value inputs, providers;
   std::optional<Backend> backend;  // the component's, else its stack's; none when neither has one
   std::vector<std::string> unresolved;  // "inputs.db.url: why"
+  // Templates that fail before anything runs (an unknown key or function, a syntax error, a
+  // mock output that is not there): plan would fail on each. Message "inputs.a: what", the
+  // origin where the template is, the hint.
+  std::vector<Error> errors;
 };
 ComponentPreview preview_component(const Project& project, const Component& component,
                                    const std::map<std::string, std::string>& env);

@@ -53,6 +53,8 @@ nlohmann::json component_preview_json(const ComponentPreview& r) {
   const Component& c = *r.component;
   nlohmann::json deps = nlohmann::json::array();
   for (const auto& d : c.depends_on) deps.push_back(d.str());
+  nlohmann::json errors = nlohmann::json::array();
+  for (const auto& e : r.errors) errors.push_back(diagnostic_json(Diagnostic{Severity::kError, e.origin(), e.message(), e.hint()}));
   return {{"name", c.name},
           {"stack", c.stack},
           {"source", c.source},
@@ -63,7 +65,8 @@ nlohmann::json component_preview_json(const ComponentPreview& r) {
                                  : nlohmann::json{{"type", r.backend->type}, {"config", value_json(r.backend->config)}}},
           {"depends_on", deps},
           {"mock_outputs", value_json(c.mock_outputs)},
-          {"unresolved", r.unresolved}};
+          {"unresolved", r.unresolved},
+          {"errors", errors}};
 }
 
 nlohmann::json leaf_origins_json(const Value& tree) {

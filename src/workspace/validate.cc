@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "config/yaml/kompos_config.h"
+#include "resolve/component_resolver.h"
 
 namespace strata::workspace {
 
@@ -31,6 +32,14 @@ void add_kompos_notes(const Project& project, Diagnostics& diagnostics) {
 
 ValidationReport validate(Workspace& ws) {
   add_kompos_notes(ws.project(), ws.diagnostics());
+  // Templates that fail before anything runs fail plan too: each is an error here, where it is.
+  for (const auto& [_, stack] : ws.project().stacks) {
+    for (const auto& component : stack.components) {
+      ComponentPreview preview = preview_component(ws.project(), component, ws.environment());
+      for (const auto& e : preview.errors)
+        ws.diagnostics().error(e.origin(), stack.name + "/" + component.name + " " + e.message(), e.hint());
+    }
+  }
   ValidationReport report;
   report.stacks = ws.project().stacks.size();
   for (const auto& [_, s] : ws.project().stacks) report.components += s.components.size();

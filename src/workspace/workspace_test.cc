@@ -239,6 +239,33 @@ TEST(WorkspaceTest, NamedComponentsAndStacksWithDependencies) {
   EXPECT_EQ(dev.dependencies, DependencyMode::kInclude);
 }
 
+TEST(WorkspaceTest, ValidateReportsTemplatesPlanWouldFailOnAndNotWhatNeedsARun) {
+  TestProjectDir p;
+  p.write("strata.yaml", "stacks_dir: stacks\n");
+  p.write("stacks/dev.js",
+          "stack('dev', {region: 'eu'})\n"
+          "const vpc = component('vpc', 'modules/vpc', {inputs: {name: '{{ .regoin }}'}})\n"
+          "component('app', 'modules/app', {inputs: {vpc: vpc.id, zone: '{{ sha512sum \"x\" }}'}})\n");
+  p.write("modules/vpc/main.tf", "output \"id\" { value = \"x\" }\n");
+  p.write("modules/app/main.tf", "variable \"vpc\" {}\nvariable \"zone\" {}\n");
+  auto ws = open_workspace(options_for(p));
+  ValidationReport report = validate(*ws);
+  EXPECT_EQ(report.errors, 2u);
+  std::vector<std::string> errors;
+  for (const auto& d : ws->diagnostics().items())
+    if (d.severity == Severity::kError) errors.push_back(d.origin.str() + " " + d.message + " | " + d.hint);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].substr(errors[0].find(' ') + 1),
+            "dev/vpc inputs.name: <.regoin>: map has no entry for key \"regoin\" | did you mean \"region\"? the keys "
+            "there: component, region, stack, stacks_dir");
+  EXPECT_EQ(errors[1].substr(errors[1].find(' ') + 1, errors[1].find(" | ") - errors[1].find(' ') - 1),
+            "dev/app inputs.zone: function \"sha512sum\" not defined");
+  // vpc.id is known only after vpc is applied: describe shows it as such, not as an error.
+  StackDescription d = describe_stack(*ws, *ws->project().find_stack("dev"), "app");
+  ASSERT_EQ(d.components[0].unresolved.size(), 1u);
+  EXPECT_EQ(d.components[0].errors.size(), 1u);
+}
+
 TEST(WorkspaceTest, ProblemsAreCollectedNotThrown) {
   TestProjectDir p;
   write_js_project(p);
