@@ -158,6 +158,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
     std::cout << std::flush;
     throw *execution.record_error();  // after the summary: exit 1, saying why
   }
+  if (record.interrupted) return kExitInterrupted;  // as a shell reports a job Ctrl-C stopped
   if (!record.succeeded()) return 1;
   if (flags.detailed_exitcode) {
     for (const auto& n : record.nodes)

@@ -99,6 +99,7 @@ int run_selection(const Globals& globals, const workspace::Workspace& ws, const 
     std::cout << std::flush;
     throw *execution.record_error();
   }
+  if (record.interrupted) return kExitInterrupted;
   return record.succeeded() ? 0 : 1;
 }
 

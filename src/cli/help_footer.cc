@@ -100,6 +100,7 @@ std::string help_footer(const std::string& path) {
   out += "  1   failure (a problem is printed)\n";
   out += doc.exit_codes;
   out += "  64  usage error: unknown command or flag, or a bad value\n";
+  out += "  130 stopped by Ctrl-C\n";
   if (doc.reads != kNothing) {
     out += "\nEnvironment:\n";
     for (const auto& v : kEnvVars) {

@@ -49,7 +49,7 @@ void InterruptHandler::loop() {
       handler = on_interrupt_;
       count = ++count_;
     }
-    if (!handler) std::_Exit(130);
+    if (!handler) std::_Exit(kExitInterrupted);
     handler(count);
   }
 }

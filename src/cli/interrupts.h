@@ -12,6 +12,9 @@
 
 namespace strata::cli {
 
+// The exit code of a run Ctrl-C stopped (and of Ctrl-C with no run under way): 128 + SIGINT.
+inline constexpr int kExitInterrupted = 130;
+
 class InterruptHandler {
  public:
   // Blocks the signals in the calling thread (do this before any other thread starts) and

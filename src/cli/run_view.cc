@@ -235,6 +235,9 @@ std::string summary_table(const RunRecord& record, const std::string& record_pat
   int skipped = static_cast<int>(record.count(NodeResult::kSkipped));
   out += "\n" + std::to_string(record.count(NodeResult::kSucceeded)) + " succeeded, " + std::to_string(failed) +
          " failed, " + std::to_string(skipped) + " skipped";
+  // After Ctrl-C: what was stopped, and what never began.
+  if (size_t n = record.count(NodeResult::kInterrupted)) out += ", " + std::to_string(n) + " interrupted";
+  if (size_t n = record.count(NodeResult::kNotStarted)) out += ", " + std::to_string(n) + " not started";
   if (record.interrupted) out += " (interrupted)";
   out += ". Run record: " + record_path + "\n";
   return out;

@@ -364,7 +364,7 @@ component('c', 'modules/m', { inputs: { in: a.out } });
   ASSERT_TRUE(strata.finished_within(20s)) << "strata did not finish after Ctrl-C";
   auto took = std::chrono::steady_clock::now() - pressed;
   SubprocessResult r = strata.wait();
-  EXPECT_EQ(r.exit_code, 1) << r.describe() << "\n" << r.stdout_text << r.stderr_text;
+  EXPECT_EQ(r.exit_code, 130) << r.describe() << "\n" << r.stdout_text << r.stderr_text;
   EXPECT_LT(took, 7s) << "strata waited for the whole apply instead of interrupting it";
 
   auto left = wait_for_no_process(p.root(), 2s);
@@ -379,6 +379,9 @@ component('c', 'modules/m', { inputs: { in: a.out } });
       {"s/a", "interrupted"}, {"s/b", "interrupted"}, {"s/c", "not_started"}};
   EXPECT_EQ(record_results(record), expected);
   EXPECT_NE(r.stdout_text.find("s/a interrupted"), std::string::npos) << r.stdout_text;
+  EXPECT_NE(r.stdout_text.find("0 succeeded, 0 failed, 0 skipped, 2 interrupted, 1 not started (interrupted)"),
+            std::string::npos)
+      << r.stdout_text;
   EXPECT_FALSE(p.exists(".strata/s/a/.terraform.tfstate.lock.info"));
   EXPECT_FALSE(p.exists(".strata/s/b/.terraform.tfstate.lock.info"));
 }
@@ -399,7 +402,7 @@ component('a', 'modules/m', {});
   press_ctrl_c(strata, how);
   ASSERT_TRUE(strata.finished_within(10s)) << "a second Ctrl-C did not end the run";
   SubprocessResult r = strata.wait();
-  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_EQ(r.exit_code, 130) << r.describe();
   auto left = wait_for_no_process(p.root(), 2s);
   EXPECT_EQ(join(left), "") << "left running after the run";
   kill_leftovers(left);

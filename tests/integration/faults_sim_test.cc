@@ -150,7 +150,7 @@ TEST(Faults, SecondCtrlCGivesEnginesAGracePeriodBeforeTheKill) {
   strata.interrupt();
   ASSERT_TRUE(strata.finished_within(20s));
   SubprocessResult r = strata.wait();
-  EXPECT_EQ(r.exit_code, 1) << r.stdout_text << r.stderr_text;
+  EXPECT_EQ(r.exit_code, 130) << r.stdout_text << r.stderr_text;
   EXPECT_NE(r.stderr_text.find("killing the engines still running in 3 s"), std::string::npos) << r.stderr_text;
   EXPECT_EQ(join(wait_for_no_process(p.root(), 3s)), "");
   // Not killed: it stopped by itself, logged its end and wrote a whole state.
@@ -172,7 +172,7 @@ TEST(Faults, ThirdCtrlCKillsAtOnce) {
   strata.interrupt();
   ASSERT_TRUE(strata.finished_within(3s)) << "a third Ctrl-C did not kill at once";
   SubprocessResult r = strata.wait();
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 130);
   EXPECT_NE(r.stderr_text.find("killing the running engines now"), std::string::npos) << r.stderr_text;
   auto left = wait_for_no_process(p.root(), 3s);
   EXPECT_EQ(join(left), "");
@@ -204,7 +204,7 @@ TEST(Faults, EngineIgnoringSigintIsTerminatedOnATimeoutWithAMessage) {
   ASSERT_TRUE(strata.finished_within(25s)) << "strata waited for an engine that ignores SIGINT";
   auto took = std::chrono::steady_clock::now() - pressed;
   SubprocessResult r = strata.wait();
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 130);
   EXPECT_GE(took, 4s) << "terminated before the timeout";
   EXPECT_NE(r.stdout_text.find("ignores SIGINT"), std::string::npos) << r.stdout_text << r.stderr_text;
   auto left = wait_for_no_process(p.root(), 3s);

@@ -274,7 +274,7 @@ component('slow', 'modules/m', { inputs: { in: done.out, cmd: 'sleep 30' } });
   }
   ASSERT_TRUE(strata.finished_within(25s)) << "strata did not stop after Ctrl-C";
   SubprocessResult r = strata.wait();
-  EXPECT_EQ(r.exit_code, 1) << r.describe() << "\n" << r.stdout_text << r.stderr_text;
+  EXPECT_EQ(r.exit_code, 130) << r.describe() << "\n" << r.stdout_text << r.stderr_text;
 
   // Terraform kills the provisioner's shell but not its `sleep`: strata must clean up.
   auto left = wait_for_no_process(p.root(), 3s);
