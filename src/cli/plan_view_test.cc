@@ -1,4 +1,5 @@
 #include "cli/plan_view.h"
+#include "cli/run_view.h"
 
 #include <gtest/gtest.h>
 
@@ -88,6 +89,19 @@ TEST(PlanView, RunDetailsShowComponentsWithChangesOrWarningsOnly) {
   EXPECT_EQ(warnings_note(record), "1 component has engine warnings: run without --compact to see them\n");
   record.nodes.pop_back();
   EXPECT_EQ(warnings_note(record), "");
+}
+
+}  // namespace
+}  // namespace strata::cli
+
+namespace strata::cli {
+namespace {
+
+TEST(RunView, BoardLinesAreCutToColumnsNotBytes) {
+  EXPECT_EQ(cut_to_columns("short", 10), "short");
+  EXPECT_EQ(cut_to_columns("exactly10!", 10), "exactly10!");
+  EXPECT_EQ(cut_to_columns("héllo wörld", 5), "héll…");  // 5 columns, é one of them
+  EXPECT_EQ(cut_to_columns("abc", 1), "…");
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 #include "cli/run_view.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <vector>
+
+#include "base/utf8.h"
 
 namespace strata::cli {
 
@@ -26,6 +29,42 @@ std::string seconds(std::chrono::milliseconds d) {
 std::string changes_text(const ChangeSummary& c) {
   return "+" + std::to_string(c.add) + " ~" + std::to_string(c.change) + " -" + std::to_string(c.destroy);
 }
+
+struct TerminalSize {
+  size_t columns = 80;
+  size_t rows = 24;
+};
+
+// The terminal's size now; 80 x 24 when `out` is not a terminal or does not say.
+TerminalSize terminal_size(std::FILE* out) {
+  TerminalSize size;
+  winsize ws{};
+  if (::ioctl(fileno(out), TIOCGWINSZ, &ws) == 0) {
+    if (ws.ws_col > 0) size.columns = ws.ws_col;
+    if (ws.ws_row > 0) size.rows = ws.ws_row;
+  }
+  return size;
+}
+
+}  // namespace
+
+std::string cut_to_columns(const std::string& text, size_t columns) {
+  // A character is one column (UTF-8 sequences counted whole); a cut line ends with "…".
+  size_t used = 0, i = 0;
+  std::vector<size_t> starts;
+  while (i < text.size()) {
+    size_t n = utf8_sequence_length(text, i);
+    if (n == 0) n = 1;
+    starts.push_back(i);
+    i += n;
+    ++used;
+  }
+  if (used <= columns) return text;
+  if (columns == 0) return "";
+  return text.substr(0, starts[columns - 1]) + "…";
+}
+
+namespace {
 
 const char* result_color(NodeResult r) {
   switch (r) {
@@ -137,19 +176,33 @@ class BoardView : public EventSink {
     for (size_t i = 0; i < drawn_; ++i) std::fputs("\033[1A\033[2K", out_);
     drawn_ = 0;
   }
+  // Every line fits the terminal as it is now (asked at each redraw, so a resize is followed):
+  // a line that wrapped would take two rows, and clear_board(), which moves up one row per line,
+  // would leave the rest behind. So would more lines than the terminal has rows.
   void draw_board() {
     auto now = std::chrono::steady_clock::now();
+    const TerminalSize size = terminal_size(out_);
+    const size_t max_rows = size.rows > 3 ? size.rows - 2 : 1;
+    size_t shown = 0;
     for (const auto& [name, row] : running_) {
+      if (shown + 1 == max_rows && running_.size() > max_rows) {
+        print_board_line("  … and " + std::to_string(running_.size() - shown) + " more running", size.columns);
+        break;
+      }
       auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - row.start);
       std::string line = "  " + name + "  " + row.phase + "  " + seconds(elapsed);
       if (!row.message.empty()) line += "  " + row.message;
-      if (line.size() > 160) line = line.substr(0, 157) + "...";
-      line = redact(line);
-      if (color_) line = std::string(kDim) + line + kReset;
-      std::fprintf(out_, "%s\n", line.c_str());
-      ++drawn_;
+      print_board_line(redact(line), size.columns);
+      ++shown;
     }
     std::fflush(out_);
+  }
+  void print_board_line(const std::string& text, size_t columns) {
+    // One column short of the width: a line exactly as wide as the terminal wraps on some.
+    std::string line = cut_to_columns(text, columns > 1 ? columns - 1 : 1);
+    if (color_) line = std::string(kDim) + line + kReset;
+    std::fprintf(out_, "%s\n", line.c_str());
+    ++drawn_;
   }
   void tick() {
     std::unique_lock<std::mutex> lock(mutex_);

@@ -34,4 +34,8 @@ std::unique_ptr<EventSink> make_run_view(ViewKind kind, std::FILE* stream, bool 
 std::string summary_table(const RunRecord& record, const std::string& record_path, bool color,
                           bool quiet = false);
 
+// `text` cut to `columns` characters (a UTF-8 sequence is one), ending with "…" when cut: a line
+// of the live board must never wrap.
+std::string cut_to_columns(const std::string& text, size_t columns);
+
 }  // namespace strata::cli

@@ -3,8 +3,15 @@
 // code, the summary, the run record — plus tofu-sim's own invocation log, which says when
 // each engine process really ran.
 #include <gtest/gtest.h>
+#include <pty.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <set>
 #include <string>
 #include <thread>
@@ -60,6 +67,86 @@ class SimProject : public TestProject {
     return out;
   }
 };
+
+// Runs strata with a pseudo-terminal of `columns` x `rows` as its stdin, stdout and stderr (so
+// it draws its live board), and returns everything it wrote there.
+std::string run_in_terminal(const TestProject& p, const std::vector<std::string>& args,
+                            std::map<std::string, std::string> env, int columns, int rows) {
+  int master = -1, slave = -1;
+  winsize size{};
+  size.ws_col = static_cast<unsigned short>(columns);
+  size.ws_row = static_cast<unsigned short>(rows);
+  if (::openpty(&master, &slave, nullptr, nullptr, &size) != 0) {
+    ADD_FAILURE() << "openpty: " << std::strerror(errno);
+    return "";
+  }
+  env["TERM"] = "xterm";
+  env["TF_CLI_CONFIG_FILE"] = "/dev/null";
+  std::vector<std::string> argv = {strata_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::vector<std::string> env_text;
+  for (const auto& [k, v] : env) env_text.push_back(k + "=" + v);
+  std::vector<char*> cargv, cenv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  for (auto& e : env_text) cenv.push_back(e.data());
+  cenv.push_back(nullptr);
+  const std::string cwd = p.root();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setsid();
+    ::ioctl(slave, TIOCSCTTY, 0);
+    ::dup2(slave, 0);
+    ::dup2(slave, 1);
+    ::dup2(slave, 2);
+    ::close(master);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(127);
+    ::execve(cargv[0], cargv.data(), cenv.data());
+    ::_exit(127);
+  }
+  ::close(slave);
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(master, buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      break;  // EIO once strata (the last holder of the terminal) is gone
+    }
+  }
+  ::close(master);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return out;
+}
+
+// The lines a terminal shows for `raw`: escape sequences (colours, cursor moves) removed.
+std::vector<std::string> terminal_lines(const std::string& raw) {
+  std::vector<std::string> lines(1);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\033' && i + 1 < raw.size() && raw[i + 1] == '[') {
+      i += 2;
+      while (i < raw.size() && !std::isalpha(static_cast<unsigned char>(raw[i]))) ++i;
+      continue;
+    }
+    if (raw[i] == '\r') continue;
+    if (raw[i] == '\n') {
+      lines.emplace_back();
+      continue;
+    }
+    lines.back() += raw[i];
+  }
+  return lines;
+}
+
+size_t columns_of(const std::string& line) {
+  size_t n = 0;
+  for (unsigned char c : line) n += (c & 0xC0) != 0x80;
+  return n;
+}
 
 constexpr const char* kDiamond = R"js(
 stack('s', {});
@@ -522,6 +609,29 @@ component('b', 'modules/m', { inputs: { in: a.out } });
 // Kompos leaf folders name stack and component at once: `output LEAF [NAME]` and
 // `run LEAF -- ARGS`; `output STACK COMPONENT [NAME]` is unchanged, a stack folder still needs
 // the component, and a folder that is neither says so.
+TEST(ExecutorSim, TheLiveBoardFitsAn80ColumnTerminal) {
+  SimProject p;
+  // A name that makes every board line wider than 80 columns.
+  const std::string name(70, 'n');
+  p.write("stacks/s.js", "stack('s', {});\nbackend('local', { path: 'terraform.tfstate' });\n"
+                         "component('" + name + "', 'modules/m', {});\ncomponent('b', 'modules/m', {});\n");
+  std::string raw = run_in_terminal(p, {"apply", "--all", "--auto-approve", "-j", "2"},
+                                    p.env({{"TOFU_SIM_DELAY_APPLY_MS", "1500"}}), 80, 24);
+  std::vector<std::string> lines = terminal_lines(raw);
+  size_t board = 0, cut = 0;
+  for (const auto& line : lines) {
+    // Board lines: "  s/<name>  <phase>  1.2s", all before the summary table.
+    if (line.rfind("COMPONENT", 0) == 0) break;
+    if (line.rfind("  s/", 0) != 0) continue;
+    ++board;
+    EXPECT_LE(columns_of(line), 79u) << "a board line wider than the terminal: " << line;
+    cut += line.size() >= 3 && line.compare(line.size() - 3, 3, "…") == 0;
+  }
+  EXPECT_GT(board, 0u) << "no board was drawn:\n" << raw;
+  EXPECT_GT(cut, 0u) << "no board line was cut:\n" << raw;
+  EXPECT_NE(raw.find("2 succeeded, 0 failed"), std::string::npos) << raw;
+}
+
 TEST(ExecutorSim, RunOverASelectionRunsInEveryWorkdirDependenciesFirst) {
   SimProject p;
   // The diamond, with mock outputs: nothing is applied yet, and validate may use them.
