@@ -166,10 +166,14 @@ TEST_F(TofuSim, HoldsTheStateLockWhileRunningAndHonoursSigint) {
   Child apply({sim_path(), "apply", "-auto-approve", "-json"}, dir_.path(),
               {{"TOFU_SIM_DELAY_APPLY_MS", "10000"}});
   fs::path lock = dir_.path() / ".terraform.tfstate.lock.info";
-  for (int i = 0; i < 200 && !fs::exists(lock); ++i) {
+  // The lock file is created, locked, then written (as Terraform's local backend does): wait for
+  // its content, not only for the file (under load the test read it empty in between).
+  std::error_code ec;
+  for (int i = 0; i < 500 && (!fs::exists(lock) || fs::file_size(lock, ec) == 0); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_TRUE(fs::exists(lock));
+  ASSERT_GT(fs::file_size(lock, ec), 0u);
   strata::Value info = strata::parse_json_text(read_file(lock));
   EXPECT_EQ(info.find("Operation")->as_string(), "OperationTypeApply");
   // A second run waits for the lock, then fails naming the holder.
