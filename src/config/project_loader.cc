@@ -251,7 +251,6 @@ LoadedProject load_project_with_diagnostics(const LoadOptions& options) {
   js::RunnerOptions js_options;
   js_options.root = project.root;
   js_options.environment = &out.environment;
-  js_options.secrets = options.secrets;
   js_options.log = options.log;
   js_options.timeout_seconds = number_from(out.environment, "STRATA_JS_TIMEOUT",
                                            options.js_timeout_seconds, out.diagnostics);

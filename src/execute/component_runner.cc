@@ -357,11 +357,21 @@ ComponentRunner::SavedPlan ComponentRunner::saved_plan(const ComponentRef& ref) 
     throw Error("no saved plan for " + ref.str() + ": it was never planned here, or it was applied (or destroyed) since",
                 component->origin, "run `strata plan " + ref.stack + " " + ref.component + "` first");
   }
+  // The plan holds the values of strata's secrets, in clear where the module does not mark them
+  // sensitive: they are decrypted (and so known to the redactor) before anything is shown.
+  try {
+    resolver_.decrypt_secrets(*component);
+  } catch (const Error& e) {
+    throw Error(e.kind(), "cannot show the saved plan of " + ref.str() + " safely: " + e.message(), e.origin(),
+                "strata masks the component's secrets in what it shows, so it must decrypt them; " +
+                    (e.hint().empty() ? std::string("check the secret's key and file") : e.hint()));
+  }
   EngineRequest req;
   req.cwd = run_dir;
   req.env = options_.env;
   if (const Stack* stack = project_.find_stack(ref.stack))
-    for (const auto& [k, v] : stack->env) req.env[k] = v;  // as the plan ran (TF_DATA_DIR, ...)
+    for (const auto& [k, v] : stack->env)
+      if (v.find("{{ secret `") == std::string::npos) req.env[k] = v;  // as the plan ran (TF_DATA_DIR, ...)
   if (!options_.log_dir.empty()) req.log_path = options_.log_dir + "/" + ref.stack + "/" + ref.component + ".show.log";
   saved.changes = show_plan(std::move(req), ref, Origin(saved.path), nullptr);
   return saved;
@@ -496,6 +506,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
 
   ctx.phase("resolve");
   ComponentFiles files = resolver_.resolve(component);
+  outcome.warnings = files.warnings;
 
   std::string workdir = workdir_for(files);
   bool new_workdir = fs::create_directories(workdir);
@@ -524,9 +535,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   }
 
   std::map<std::string, std::string> env = options_.env;
-  if (const Stack* stack = project_.find_stack(ref.stack)) {
-    for (const auto& [k, v] : stack->env) env[k] = v;
-  }
+  for (const auto& [k, v] : files.env) env[k] = v;  // the stack's, secrets decrypted
   for (const auto& [k, v] : generated.sensitive_env) env[k] = v;
 
   auto request = [&](std::vector<std::string> args, bool json) {

@@ -33,6 +33,11 @@ struct ComponentFiles {
   std::set<std::string> provider_expressions;
   std::vector<std::string> provider_appends;
   std::vector<RemoteStateSource> remote_states;
+  // The stack's environment variables for the engine, secret references decrypted (envs({K:
+  // secret('k')}) in JavaScript); not written to any file.
+  std::map<std::string, std::string> env;
+  // What the user should hear about (a value that looks like a secret reference but is text).
+  std::vector<std::string> warnings;
 
   // Kompos-style stacks: the merged config written as variables.tfvars.json under `config`,
   // provider/terraform keys as provider.tf.json, and data for .tf.versioned rendering.

@@ -105,20 +105,34 @@ namespace {
 // the run's variables, and no secrets (a preview never decrypts).
 class PreviewHost : public tpl::TemplateHost {
  public:
-  PreviewHost(const Project& project, const std::map<std::string, std::string>& env)
-      : project_(project), env_(env) {}
+  PreviewHost(const Project& project, const std::map<std::string, std::string>& env, SecretResolver* secrets)
+      : project_(project), env_(env), secrets_(secrets) {}
   Value state(const std::string& stack, const std::string& component, const Origin&) override {
     const Component* c = project_.find({stack, component, {}});
     if (c && c->mock_outputs.is_map() && !c->mock_outputs.as_map().empty()) return c->mock_outputs;
     deferred = true;
     throw Error("the outputs of " + stack + "/" + component + " are known only after it is applied");
   }
-  Value secret(const std::string& ref, const Origin&) override {
-    deferred = true;
-    throw Error("secret " + ref + " is not decrypted by describe");
+  // A secret is not decrypted: what can be known without its key is checked (the file and the
+  // key path), then it stands in as a sensitive value, so what holds it shows as sensitive. A
+  // template that needs more of it (a key of a map) fails, and counts as deferred.
+  Value secret(const std::string& ref, const Origin& where) override {
+    if (secrets_ && !secret_error) {
+      try {
+        secrets_->check(ref, where);
+      } catch (const Error& e) {
+        secret_error = e;  // reported at the value, not inside the template text
+      }
+    }
+    read_secret = true;
+    Value v("(secret)");
+    v.set_sensitive();
+    return v;
   }
   // Set when a render failed because a value is known only during a run (not an error).
   bool deferred = false;
+  bool read_secret = false;
+  std::optional<Error> secret_error;  // what check() found wrong with a secret reference
   std::optional<std::string> env(const std::string& name) override {
     auto it = env_.find(name);
     if (it != env_.end()) return it->second;
@@ -128,6 +142,7 @@ class PreviewHost : public tpl::TemplateHost {
  private:
   const Project& project_;
   const std::map<std::string, std::string>& env_;
+  SecretResolver* secrets_;
 };
 
 // Renders every string of a tree; a string that cannot be rendered stays as written, reported
@@ -137,13 +152,22 @@ Value render_what_can_be(const Value& v, const std::string& path, tpl::Renderer&
   if (v.is_string()) {
     if (v.as_string().find("{{") == std::string::npos) return v;
     host.deferred = false;
+    host.read_secret = false;
+    host.secret_error.reset();
     try {
-      Value out = renderer.render_value(v.as_string(), where);
+      Value out = renderer.render_value(v.as_string(), v.origin().known() ? v.origin() : where);
+      if (host.secret_error) {
+        const Error& e = *host.secret_error;
+        preview.errors.push_back(Error(e.kind(), path + ": " + e.message(), e.origin(), e.hint()));
+        return v;
+      }
       if (v.sensitive()) out.set_sensitive();
       return out;
     } catch (const Error& e) {
       if (host.deferred)
         preview.unresolved.push_back(path + ": " + e.message());
+      else if (host.read_secret)
+        preview.unresolved.push_back(path + ": uses a secret, which is decrypted only during a run (" + e.message() + ")");
       else
         preview.errors.push_back(Error(e.kind(), path + ": " + e.message(), e.origin(), e.hint()));
       return v;
@@ -164,21 +188,98 @@ Value render_what_can_be(const Value& v, const std::string& path, tpl::Renderer&
 }  // namespace
 
 ComponentPreview preview_component(const Project& project, const Component& component,
-                                   const std::map<std::string, std::string>& env) {
+                                   const std::map<std::string, std::string>& env, SecretResolver* secrets) {
   const Stack* stack = project.find_stack(component.stack);
   if (!stack) throw Error("component \"" + component.name + "\" belongs to unknown stack \"" + component.stack + "\"");
-  PreviewHost host(project, env);
+  PreviewHost host(project, env, secrets);
   tpl::Renderer renderer(component_template_data(project, *stack, component), &host);
   ComponentPreview out;
   out.component = &component;
   out.inputs = render_what_can_be(component.inputs, "inputs", renderer, host, component.origin, out);
   out.providers = render_what_can_be(component.providers, "providers", renderer, host, component.origin, out);
+  find_secret_lookalikes(out.inputs, "inputs", out.warnings);
+  find_secret_lookalikes(out.providers, "providers", out.warnings);
   const Backend& b = component.backend ? *component.backend : stack->backend;
   if (!b.type.empty()) {
     out.backend = b;
     out.backend->config = render_what_can_be(b.config, "backend", renderer, host, component.origin, out);
   }
   return out;
+}
+
+void find_secret_lookalikes(const Value& v, const std::string& path, std::vector<std::string>& out) {
+  if (v.is_string()) {
+    const std::string& s = v.as_string();
+    if (!v.sensitive() && (s.starts_with("sops://") || s.starts_with("op://"))) {
+      out.push_back(path + ": \"" + s.substr(0, s.find_first_of(" \n")) +
+                    "\" looks like a secret reference but is passed to the engine as text; "
+                    "in JavaScript write secrets('" + s.substr(0, s.find_first_of(" \n'")) +
+                    "'), in a template {{ secret \"…\" }}");
+    }
+  } else if (v.is_list()) {
+    for (size_t i = 0; i < v.as_list().size(); ++i)
+      find_secret_lookalikes(v.as_list()[i], path + "[" + std::to_string(i) + "]", out);
+  } else if (v.is_map()) {
+    for (const auto& [k, item] : v.as_map()) find_secret_lookalikes(item, path + "." + k, out);
+  }
+}
+
+// The path of the first value marked sensitive in `v` ("backend.password"), or "".
+static std::string sensitive_path(const Value& v, const std::string& path) {
+  if (v.sensitive()) return path;
+  if (v.is_list()) {
+    for (size_t i = 0; i < v.as_list().size(); ++i)
+      if (auto p = sensitive_path(v.as_list()[i], path + "[" + std::to_string(i) + "]"); !p.empty()) return p;
+  } else if (v.is_map()) {
+    for (const auto& [k, item] : v.as_map())
+      if (auto p = sensitive_path(item, path + "." + k); !p.empty()) return p;
+  }
+  return "";
+}
+
+void collect_secret_references(const std::string& text, std::vector<std::string>& out) {
+  static constexpr std::string_view kName = "secret";
+  for (size_t open = text.find("{{"); open != std::string::npos; open = text.find("{{", open + 2)) {
+    size_t close = text.find("}}", open + 2);
+    if (close == std::string::npos) return;
+    std::string_view action(text.data() + open + 2, close - open - 2);
+    for (size_t at = action.find(kName); at != std::string_view::npos; at = action.find(kName, at + 1)) {
+      bool starts_word = at == 0 || action[at - 1] == ' ' || action[at - 1] == '(' || action[at - 1] == '-' ||
+                         action[at - 1] == '|';
+      size_t q = at + kName.size();
+      if (!starts_word || q >= action.size() || action[q] != ' ') continue;
+      while (q < action.size() && action[q] == ' ') ++q;
+      if (q >= action.size() || (action[q] != '`' && action[q] != '"')) continue;
+      size_t end = action.find(action[q], q + 1);
+      if (end == std::string_view::npos) continue;
+      out.emplace_back(action.substr(q + 1, end - q - 1));  // a quoted reference with escapes is rare: kept as written
+    }
+  }
+}
+
+void collect_secret_references(const Value& v, std::vector<std::string>& out) {
+  if (v.is_string()) {
+    collect_secret_references(v.as_string(), out);
+  } else if (v.is_list()) {
+    for (const auto& item : v.as_list()) collect_secret_references(item, out);
+  } else if (v.is_map()) {
+    for (const auto& [_, item] : v.as_map()) collect_secret_references(item, out);
+  }
+}
+
+void ComponentResolver::decrypt_secrets(const Component& component) {
+  const Stack* stack = project_.find_stack(component.stack);
+  std::vector<std::string> refs;
+  collect_secret_references(component.inputs, refs);
+  collect_secret_references(component.providers, refs);
+  if (stack) {
+    const Backend& b = component.backend ? *component.backend : stack->backend;
+    collect_secret_references(b.config, refs);
+    for (const auto& [_, value] : stack->env) collect_secret_references(value, refs);
+  }
+  if (refs.empty()) return;
+  Host host(*this);
+  for (const auto& ref : refs) host.secret(ref, component.origin);
 }
 
 Backend ComponentResolver::resolved_backend(const Stack& stack, const Component& component) {
@@ -274,16 +375,42 @@ ComponentFiles ComponentResolver::resolve(const Component& component) {
     files.versioned_data = component.versioned_data;
     files.versioned_extension = component.versioned_extension;
     files.backend = stack->backend;
+    files.env = stack->env;
     return files;
   }
   Value data = template_data(*stack, component);
   Host host(*this);
   tpl::Renderer renderer(data, &host, {}, cache_);
+  files.env = stack->env;
+  for (auto& [name, value] : files.env) {
+    if (value.find("{{ secret `") == std::string::npos) continue;
+    Value rendered = renderer.render_value(value, component.origin);
+    value = rendered.is_string() ? rendered.as_string() : to_json_text(rendered, -1);
+  }
   files.inputs = renderer.render_tree(
       with_default_origin(component.inputs.is_null() ? Value::map() : component.inputs, component.origin));
   // One renderer (one conversion of the template data) for inputs, backend and providers.
   files.backend = resolved_backend(*stack, component, renderer);
   files.providers = render_providers(component, renderer, files);
+  find_secret_lookalikes(files.inputs, "inputs", files.warnings);
+  find_secret_lookalikes(files.providers, "providers", files.warnings);
+  // Backend and provider settings are written into files (and Terraform copies the backend's
+  // into .terraform/terraform.tfstate): a secret there would be on disk in clear.
+  if (std::string path = sensitive_path(files.backend.config, "backend"); !path.empty()) {
+    throw Error(component.ref().str() + ": the backend setting " + path +
+                    " holds a secret, which would be written in clear into backend.tf.json and "
+                    "Terraform's .terraform/terraform.tfstate",
+                files.backend.origin.known() ? files.backend.origin : component.origin,
+                "give the backend its credentials through the environment instead (in JavaScript, "
+                "envs({ AWS_SECRET_ACCESS_KEY: secret('aws.key') }); Terraform's backends read such variables)");
+  }
+  if (std::string path = sensitive_path(files.providers, "providers"); !path.empty()) {
+    throw Error(component.ref().str() + ": the provider setting " + path +
+                    " holds a secret, which would be written in clear into providers_gen.tf",
+                component.origin,
+                "pass it as an input to a variable marked sensitive and use var.NAME in the module's "
+                "provider block, or set the provider's environment variable with envs()");
+  }
   return files;
 }
 

@@ -35,6 +35,11 @@ class ComponentResolver {
   Value template_data(const Stack& stack, const Component& component) const;
   // The component's backend (its own, else its stack's) with templates rendered.
   Backend resolved_backend(const Stack& stack, const Component& component);
+  // Decrypts every secret the component's inputs, providers, backend and stack environment
+  // refer to, without rendering anything else (no state is read): what shows a saved plan uses
+  // it so that the secret resolver's redactor knows the values to mask. Throws when one cannot
+  // be decrypted.
+  void decrypt_secrets(const Component& component);
 
  private:
   class Host;
@@ -51,7 +56,8 @@ class ComponentResolver {
 
 // What `describe` shows of a component before anything runs: its inputs, providers and backend
 // with every template rendered that can be — state() answered from mock_outputs only, no secret
-// decrypted, env() from `env` — and those that cannot, kept as written and listed with why.
+// decrypted (but checked with `secrets->check` when given), env() from `env` — and those that
+// cannot, kept as written and listed with why.
 struct ComponentPreview {
   const Component* component = nullptr;
   Value inputs, providers;
@@ -61,13 +67,24 @@ struct ComponentPreview {
   // mock output that is not there): plan would fail on each. Message "inputs.a: what", the
   // origin where the template is, the hint.
   std::vector<Error> errors;
+  // Values that look like a secret reference but are passed as text ("inputs.pw: ...").
+  std::vector<std::string> warnings;
 };
 ComponentPreview preview_component(const Project& project, const Component& component,
-                                   const std::map<std::string, std::string>& env);
+                                   const std::map<std::string, std::string>& env, SecretResolver* secrets = nullptr);
 
 // Comet's template data of a component: `.stacks_dir`, `.stack`, `.component`, then every
 // top-level stack option (which never overrides those three).
 Value component_template_data(const Project& project, const Stack& stack, const Component& component);
+
+// The references of the secret actions ({{ secret `REF` }} or {{ secret "REF" }}) in the
+// strings of `v`, in order of appearance.
+void collect_secret_references(const Value& v, std::vector<std::string>& out);
+void collect_secret_references(const std::string& text, std::vector<std::string>& out);
+
+// One warning ("inputs.pw: ...") per string of `v` that looks like a secret reference
+// (`sops://…`, `op://…`) but is plain text strata passes to the engine as it is.
+void find_secret_lookalikes(const Value& v, const std::string& path, std::vector<std::string>& out);
 
 // "shared/network" -> "shared_network": a valid Terraform name for generated data sources.
 std::string remote_state_name(const ComponentRef& ref);

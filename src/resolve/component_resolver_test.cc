@@ -102,5 +102,59 @@ TEST(ComponentResolverTest, StackOptionsNeverOverrideBuiltInData) {
   EXPECT_EQ(data.find("stacks_dir")->as_string(), "/repo/stacks");
 }
 
+// Answers every reference with "plain:<ref>" and remembers what it was asked.
+class RecordingSecrets : public SecretResolver {
+ public:
+  Value resolve(const std::string& ref, const Origin&) override {
+    asked.push_back(ref);
+    return Value("plain:" + ref);
+  }
+  std::vector<std::string> asked;
+};
+
+// A JavaScript secret is a reference ({{ secret `REF` }}) until the component is resolved; the
+// stack's environment is decrypted for the engine; a secret in a backend or provider setting,
+// which strata writes into a file, is refused naming the setting.
+TEST(ComponentResolverTest, SecretReferencesAreDecryptedWhereTheyCanStayOffDisk) {
+  Project p = comet_project();
+  Stack& dev = p.stacks["dev"];
+  Component& vpc = *dev.find("vpc");
+  vpc.inputs = parse_json_text(R"({"url": "postgres://u:{{ secret `sops://s.enc.yaml#/pw` }}@db", "name": "n"})");
+  dev.env = {{"TOKEN", "{{ secret `sops://s.enc.yaml#/token` }}"}, {"PLAIN", "{{ not a template"}};
+  MapStateSource state;
+  RecordingSecrets secrets;
+  ComponentResolver r(p, state, &secrets);
+  ComponentFiles f = r.resolve(vpc);
+  EXPECT_EQ(f.inputs.find("url")->as_string(), "postgres://u:plain:sops://s.enc.yaml#/pw@db");
+  EXPECT_TRUE(f.inputs.find("url")->sensitive());
+  EXPECT_FALSE(f.inputs.find("name")->sensitive());
+  EXPECT_EQ(f.env.at("TOKEN"), "plain:sops://s.enc.yaml#/token");
+  EXPECT_EQ(f.env.at("PLAIN"), "{{ not a template");  // only secret references are rendered
+
+  secrets.asked.clear();
+  r.decrypt_secrets(vpc);  // what `strata show` does before showing a plan: no state read
+  EXPECT_EQ(secrets.asked, (std::vector<std::string>{"sops://s.enc.yaml#/pw", "sops://s.enc.yaml#/token"}));
+
+  dev.backend.config.set("credentials", Value("{{ secret \"sops://s.enc.yaml#/gcs\" }}"));
+  try {
+    r.resolve(vpc);
+    ADD_FAILURE() << "a secret in the backend settings was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("dev/vpc: the backend setting backend.credentials holds a secret"),
+              std::string::npos) << e.message();
+    EXPECT_NE(e.hint().find("envs("), std::string::npos) << e.hint();
+  }
+  dev.backend.config.as_map().erase("credentials");
+  Component& metsrv = *dev.find("metsrv");
+  metsrv.providers.as_map()["kubernetes"].set("password", Value("{{ secret `sops://s.enc.yaml#/k8s` }}"));
+  try {
+    r.resolve(metsrv);
+    ADD_FAILURE() << "a secret in the provider settings was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("the provider setting providers.kubernetes.password holds a secret"),
+              std::string::npos) << e.message();
+  }
+}
+
 }  // namespace
 }  // namespace strata

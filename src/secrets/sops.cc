@@ -920,6 +920,40 @@ Value decrypt_sops(std::string_view text, SopsFormat format, const std::string& 
   return out;
 }
 
+namespace {
+
+Value key_tree(const Node& n) {
+  if (n.kind == Node::Kind::kMap) {
+    Value out = Value::map();
+    for (const auto& [k, v] : n.entries) out.set(k, key_tree(v));
+    return out;
+  }
+  if (n.kind == Node::Kind::kList) {
+    Value out = Value::list();
+    for (const auto& item : n.items) out.as_list().push_back(key_tree(item));
+    return out;
+  }
+  return Value();
+}
+
+}  // namespace
+
+Value sops_key_tree(std::string_view text, SopsFormat format, const std::string& path) {
+  Node root;
+  switch (format) {
+    case SopsFormat::kYaml: root = parse_yaml(text, path); break;
+    case SopsFormat::kJson:
+    case SopsFormat::kBinary: root = parse_json(text, path); break;
+    case SopsFormat::kDotenv: root = parse_dotenv(text); break;
+    case SopsFormat::kIni: root = parse_ini(text, path); break;
+  }
+  if (root.kind != Node::Kind::kMap || !root.find("sops"))
+    throw Error("not a SOPS file: the `sops` metadata is missing", Origin(path),
+                "encrypt the file with sops first, or reference a plain file instead");
+  std::erase_if(root.entries, [](const auto& kv) { return kv.key == "sops"; });
+  return key_tree(root);
+}
+
 Value decrypt_sops_file(const std::string& path, const SopsOptions& options) {
   try {
     return decrypt_sops(read_file_or_throw(path), sops_format_for_path(path), path, options);

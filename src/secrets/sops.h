@@ -71,4 +71,9 @@ Value decrypt_sops(std::string_view text, SopsFormat format, const std::string& 
 // binary when one is installed (every value it returns is then marked sensitive).
 Value decrypt_sops_file(const std::string& path, const SopsOptions& options = {});
 
+// The keys of a SOPS document without decrypting anything (no key needed): maps and lists as in
+// the file, every leaf null, the `sops` metadata left out. SOPS keeps key names in clear, so
+// this tells whether a key path exists. Throws strata::Error for a file that does not parse.
+Value sops_key_tree(std::string_view text, SopsFormat format, const std::string& path);
+
 }  // namespace strata::secrets

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "base/atomic_file.h"
 #include "model/error.h"
 
 namespace strata::secrets {
@@ -110,7 +111,7 @@ const Value& SopsSecretResolver::load(const std::string& path, const std::string
   return c.tree;
 }
 
-Value SopsSecretResolver::resolve(const std::string& ref, const Origin& where) {
+std::pair<std::string, std::string> SopsSecretResolver::split(const std::string& ref, const Origin& where) const {
   if (ref.rfind(kScheme, 0) != 0)
     throw Error("unsupported secret reference '" + ref + "'", where,
                 "use sops://FILE#/path/to/key or sops://FILE#path.to.key");
@@ -123,10 +124,16 @@ Value SopsSecretResolver::resolve(const std::string& ref, const Origin& where) {
                 "use sops://FILE#/path/to/key");
   std::filesystem::path p(file);
   if (p.is_relative() && !base_dir_.empty()) p = std::filesystem::path(base_dir_) / p;
-  std::string path = p.lexically_normal().string();
+  return {p.lexically_normal().string(), frag};
+}
 
-  std::lock_guard<std::mutex> lock(mu_);
-  const Value* cur = &load(path, ref, where);
+namespace {
+
+// The value at `frag` in `tree` (the file at `path`); throws naming the missing key and the
+// keys there are.
+const Value& walk(const Value& tree, const std::string& frag, const std::string& ref, const std::string& path,
+                  const Origin& where) {
+  const Value* cur = &tree;
   std::string walked;
   for (const std::string& part : split_fragment(frag)) {
     const Value* next = child_of(*cur, part);
@@ -138,9 +145,33 @@ Value SopsSecretResolver::resolve(const std::string& ref, const Origin& where) {
     walked += (walked.empty() ? "" : ".") + part;
     cur = next;
   }
-  Value out = *cur;
+  return *cur;
+}
+
+}  // namespace
+
+Value SopsSecretResolver::resolve(const std::string& ref, const Origin& where) {
+  auto [path, frag] = split(ref, where);
+  std::lock_guard<std::mutex> lock(mu_);
+  Value out = walk(load(path, ref, where), frag, ref, path, where);
   out.set_sensitive();
   return out;
+}
+
+void SopsSecretResolver::check(const std::string& ref, const Origin& where) {
+  auto [path, frag] = split(ref, where);
+  std::string text;
+  if (!try_read_file(path, text))
+    throw Error("secret reference " + ref + ": file " + path + " not found", where,
+                "check the path; relative paths are resolved against " + base_dir_);
+  Value keys;
+  try {
+    keys = sops_key_tree(text, sops_format_for_path(path), path);
+  } catch (const Error& e) {
+    std::string inner = e.origin().known() ? e.origin().str() + ": " : "";
+    throw Error("secret reference " + ref + ": " + inner + e.message(), where, e.hint());
+  }
+  walk(keys, frag, ref, path, where);
 }
 
 }  // namespace strata::secrets

@@ -28,6 +28,9 @@ class SopsSecretResolver : public SecretResolver {
   // strata::Error at `where` naming the file and key path (never a secret value).
   Value resolve(const std::string& ref, const Origin& where) override;
 
+  // The file exists, parses as SOPS and holds the key path: all that is knowable without a key.
+  void check(const std::string& ref, const Origin& where) override;
+
   // How many times a file was actually decrypted (cache misses); for tests.
   int decrypt_count() const;
 
@@ -37,6 +40,8 @@ class SopsSecretResolver : public SecretResolver {
     Value tree;
   };
   const Value& load(const std::string& path, const std::string& ref, const Origin& where);
+  // The file's absolute path and the key path of a reference; throws for a malformed one.
+  std::pair<std::string, std::string> split(const std::string& ref, const Origin& where) const;
 
   std::string base_dir_;
   Redactor* redactor_;

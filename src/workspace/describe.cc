@@ -24,7 +24,7 @@ StackDescription describe_stack(const Workspace& ws, const Stack& stack, const s
     throw unknown_component(stack, component);
   }
   for (const Component* c : components)
-    out.components.push_back(preview_component(ws.project(), *c, ws.environment()));
+    out.components.push_back(preview_component(ws.project(), *c, ws.environment(), ws.secrets()));
   return out;
 }
 

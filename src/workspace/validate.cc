@@ -35,9 +35,11 @@ ValidationReport validate(Workspace& ws) {
   // Templates that fail before anything runs fail plan too: each is an error here, where it is.
   for (const auto& [_, stack] : ws.project().stacks) {
     for (const auto& component : stack.components) {
-      ComponentPreview preview = preview_component(ws.project(), component, ws.environment());
+      ComponentPreview preview = preview_component(ws.project(), component, ws.environment(), ws.secrets());
       for (const auto& e : preview.errors)
         ws.diagnostics().error(e.origin(), stack.name + "/" + component.name + " " + e.message(), e.hint());
+      for (const auto& w : preview.warnings)
+        ws.diagnostics().warning(component.origin, stack.name + "/" + component.name + " " + w);
     }
   }
   ValidationReport report;

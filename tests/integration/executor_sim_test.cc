@@ -632,6 +632,28 @@ TEST(ExecutorSim, TheLiveBoardFitsAn80ColumnTerminal) {
   EXPECT_NE(raw.find("2 succeeded, 0 failed"), std::string::npos) << raw;
 }
 
+// A value that looks like a secret reference but is plain text (secrets() forgotten) is never
+// passed to the engine silently (#19): validate warns at the component, and the plan summary
+// carries the warning beside the engine's.
+TEST(ExecutorSim, ATextThatLooksLikeASecretReferenceIsAWarning) {
+  SimProject p;
+  p.write("stacks/s.js", R"js(
+stack('s', {});
+backend('local', { path: 'terraform.tfstate' });
+component('a', 'modules/m', { inputs: { in: 'sops://secrets.enc.yaml#/db/pw' } });
+)js");
+  const std::string warning =
+      "inputs.in: \"sops://secrets.enc.yaml#/db/pw\" looks like a secret reference but is passed to the engine "
+      "as text; in JavaScript write secrets('sops://secrets.enc.yaml#/db/pw')";
+  CliResult validate = p.strata({"validate"});
+  EXPECT_EQ(validate.exit_code, 0) << validate.out << validate.err;
+  EXPECT_NE(validate.err.find("stacks/s.js:4:1: warning: s/a " + warning), std::string::npos)
+      << validate.out << validate.err;
+  CliResult plan = p.strata({"plan", "s"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("    ! " + warning), std::string::npos) << plan.out << plan.err;
+}
+
 TEST(ExecutorSim, RunOverASelectionRunsInEveryWorkdirDependenciesFirst) {
   SimProject p;
   // The diamond, with mock outputs: nothing is applied yet, and validate may use them.

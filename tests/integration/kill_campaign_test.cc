@@ -57,7 +57,7 @@ resource "terraform_data" "r" {
   triggers_replace = var.gen
 
   provisioner "local-exec" {
-    command = "echo '${var.name} ${var.gen} ${count.index}' >> '${var.ledger}'"
+    command = "sleep 0.2; echo '${var.name} ${var.gen} ${count.index}' >> '${var.ledger}'"
   }
 }
 
@@ -210,14 +210,16 @@ TEST(KillCampaign, StrataKilledMidApplyLosesNoStateAndCreatesNothingTwice) {
   for (int trial = 1; trial <= trials; ++trial) {
     SCOPED_TRACE("trial " + std::to_string(trial));
     p.write("stacks/s.js", stack_file(ledger, trial));
-    auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 2500)(random));
+    auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 1500)(random));
     {
       BackgroundStrata strata(p, apply, env);
       ASSERT_TRUE(eventually([&] { return engine_applying(p); }, 60s))
           << "no engine started applying: " << join(processes_mentioning(p.root()));
       std::this_thread::sleep_for(delay);
       if (engine_applying(p)) ++killed_while_applying;
-      ASSERT_EQ(::kill(strata.pid(), SIGKILL), 0);
+      // Each apply takes at least 0.4 s (12 provisioners sleeping 0.2 s, 10 at a time) and the
+      // chain is 6 deep, so strata is still running after the longest delay.
+      ASSERT_EQ(::kill(strata.pid(), SIGKILL), 0) << "strata finished before it was killed";
       strata.wait();
     }
     // The engines strata left get SIGINT from their supervisors and stop by themselves.

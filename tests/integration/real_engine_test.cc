@@ -465,6 +465,89 @@ component('app', 'modules/app', { db_password: db.password_upper });
   }
 }
 
+// Secrets are references until a component that uses them runs (#18, #19): loading stack files
+// decrypts nothing, so `list`, `graph` and `plan dev` need only dev's key; a value built from a
+// secret in JavaScript (a connection string, the engine's environment) stays secret all the
+// way to Terraform and lands in no file strata writes; what needs the plaintext in JavaScript
+// is an error at its line.
+TEST(RealEngine, SecretsAreDecryptedOnlyForTheComponentsThatRunAndStaySecretWhenDerived) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  constexpr const char* kSecret = "Zq8-lazy-secret-51d0";
+  RealProject p(engine);
+  auto dev_key = age::Identity::x25519("AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0");
+  auto prod_key = age::Identity::x25519("AGE-SECRET-KEY-1RH87A5Z54ZGUR9S0AS3R6WHFSEFNPLYMAKF5Z2CEU7R06VRJ0A3Q7242AM");
+  p.write("keys/dev.txt", "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX2MMDKWYKLMGR48UAWX40Q2P2LM0\n");
+  p.write("secrets/dev.enc.yaml", secrets::encrypt_sops_yaml({{"pw", kSecret}}, dev_key.recipient()));
+  p.write("secrets/prod.enc.yaml", secrets::encrypt_sops_yaml({{"pw", "prod-only"}}, prod_key.recipient()));
+  // url is not marked sensitive in the module: strata passes it as TF_VAR_ all the same.
+  p.write("modules/app/main.tf", R"tf(
+variable "url" { type = string }
+resource "terraform_data" "app" {
+  input = length(var.url)
+  provisioner "local-exec" {
+    command = "printf %s \"$APP_TOKEN\" | wc -c > token_length"
+  }
+}
+output "url_length" { value = length(var.url) }
+)tf");
+  for (const std::string name : {"dev", "prod"}) {
+    std::string text = R"js(stack('NAME', {});
+backend('local', { path: 'terraform.tfstate' });
+secretsConfig({ defaultPath: 'secrets/NAME.enc.yaml' });
+envs({ APP_TOKEN: secret('pw') });
+component('app', 'modules/app', {
+  url: 'postgres://app:' + secrets('sops://secrets/NAME.enc.yaml#').pw + '@db:5432/app',
+});
+)js";
+    for (size_t at = text.find("NAME"); at != std::string::npos; at = text.find("NAME")) text.replace(at, 4, name);
+    p.write("stacks/" + name + ".js", text);
+  }
+  std::map<std::string, std::string> env =
+      engine_env(engine, {{"SOPS_AGE_KEY_FILE", p.path("keys/dev.txt")}, {"XDG_CACHE_HOME", p.path("cache")}});
+
+  CliResult list = p.run({"list"}, env);
+  EXPECT_EQ(list.exit_code, 0) << list.out << list.err;
+  CliResult graph = p.run({"graph"}, env);
+  EXPECT_EQ(graph.exit_code, 0) << graph.out << graph.err;
+  CliResult validate = p.run({"validate"}, env);
+  EXPECT_EQ(validate.exit_code, 0) << validate.out << validate.err;
+  CliResult plan = p.run({"plan", "dev"}, env);
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  CliResult apply = p.run({"apply", "dev", "--auto-approve"}, env);
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  const std::string url = std::string("postgres://app:") + kSecret + "@db:5432/app";
+  auto state = nlohmann::json::parse(p.read(".strata/dev/app/terraform.tfstate"));
+  EXPECT_EQ(state["outputs"]["url_length"]["value"], url.size());  // Terraform got the whole string
+  EXPECT_EQ(std::stoul(p.read(".strata/dev/app/token_length")), std::string(kSecret).size());  // and the env var
+
+  // prod's secrets cannot be decrypted with dev's key: its plan fails, naming where.
+  CliResult prod = p.run({"plan", "prod"}, env);
+  EXPECT_EQ(prod.exit_code, 1) << prod.out << prod.err;
+  EXPECT_NE((prod.out + prod.err).find("stacks/prod.js:"), std::string::npos) << prod.out << prod.err;
+  EXPECT_NE((prod.out + prod.err).find("secrets/prod.enc.yaml"), std::string::npos) << prod.out << prod.err;
+
+  CliResult show = p.run({"show", "dev"}, env);  // nothing saved after apply; says so
+  CliResult describe = p.run({"describe", "dev", "app"}, env);
+  EXPECT_NE(describe.out.find("(sensitive)"), std::string::npos) << describe.out;
+  for (const CliResult* r : {&list, &graph, &validate, &plan, &apply, &prod, &show, &describe}) {
+    EXPECT_EQ(r->out.find(kSecret), std::string::npos) << r->out;
+    EXPECT_EQ(r->err.find(kSecret), std::string::npos) << r->err;
+  }
+  // Only Terraform's state may hold it (Terraform's own choice); .terraform/ is searched too.
+  auto state_file = [](const std::string& rel) {
+    return rel.find(".terraform/") == std::string::npos && rel.find("terraform.tfstate") != std::string::npos;
+  };
+  EXPECT_EQ(join(files_containing(p.root(), kSecret, state_file)), "");
+
+  // What needs the plaintext in JavaScript fails at its line.
+  p.write("stacks/dev.js", "stack('dev', {});\nconst pw = secret('pw');\nconst shout = pw.toUpperCase();\n");
+  CliResult upper = p.run({"validate"}, env);
+  EXPECT_EQ(upper.exit_code, 1) << upper.out << upper.err;
+  EXPECT_NE(upper.err.find("stacks/dev.js:3:"), std::string::npos) << upper.err;
+  EXPECT_NE(upper.err.find("secret('pw').toUpperCase: a secret has no text in a stack file"), std::string::npos)
+      << upper.err;
+}
+
 // Readable plans (#19): after `plan`, the summary shows each component's changes by action with
 // the attributes an update changes, values Terraform marks sensitive as "(sensitive value)" and
 // strata's secrets masked even where the module does not mark them; the engine's warnings are

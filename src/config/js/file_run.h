@@ -29,8 +29,7 @@ struct FileRun {
   std::optional<Stack> stack;
   std::string secrets_provider = "sops";
   std::string secrets_path = "secrets.enc.yaml";
-  std::vector<std::string> secret_texts;  // plaintexts handed to JS, to mark values sensitive
-  RunFacts facts;  // what the result depends on (files read, env, clock, secrets)
+  RunFacts facts;  // what the result depends on (files read, env, clock)
 
   explicit FileRun(StackFileRunner& r) : runner(r) {}
 

@@ -3,9 +3,10 @@
 //  - strata itself (the running binary) and the project root are the same,
 //  - the stack file and every module it required have the same content (size and FNV-1a hash),
 //  - every require() still resolves to the same file;
-// and a result is stored only when the file did not read the environment, print, use secrets,
-// the clock, Math.random or Intl (RunFacts::uncacheable), and holds no sensitive value. So an
-// entry never holds a secret, and reusing it gives exactly what running the file would.
+// and a result is stored only when the file did not read the environment, print, or use the
+// clock, Math.random or Intl (RunFacts::uncacheable), and holds no sensitive value. A secret is
+// a reference in the result (secret_ref.h), never its plaintext, so an entry never holds a
+// secret, and reusing it gives exactly what running the file would.
 // Entries live in `<work_dir>/.cache/js/`, one per stack file; STRATA_JS_CACHE=0 turns it off.
 #pragma once
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "config/js/secret_ref.h"
+
 namespace strata::js {
 
 JsString::JsString(std::string_view text) {
@@ -142,6 +144,7 @@ Value convert(JSContextRef ctx, JSValueRef value, const std::string& path, int d
     throw ConversionError(path, "nested more than " + std::to_string(kMaxDepth) +
                                     " levels deep (does the object refer to itself?)");
   }
+  if (std::optional<Value> secret = secret_ref_value(ctx, value)) return std::move(*secret);
   JSObjectRef object = JSValueToObject(ctx, value, nullptr);
   if (JSObjectIsFunction(ctx, object)) {
     throw ConversionError(path,

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include "config/js/js_log.h"
-#include "secrets/secret_resolver.h"
 #include "model/project.h"
 
 namespace strata::js {
@@ -25,7 +24,6 @@ struct RunnerOptions {
   double timeout_seconds = 30;
   size_t memory_limit_bytes = size_t{2} << 30;  // process RSS above which a file is stopped
   const std::map<std::string, std::string>* environment = nullptr;  // for env / envs()
-  SecretResolver* secrets = nullptr;  // nullptr: secrets() and secret() are errors
   // Where results of stack files are kept between runs (js_cache.h); empty = no cache.
   std::string cache_dir;
   LogSink log;                        // print() and console.*; dropped when empty

@@ -6,7 +6,9 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 
+#include "base/temp_dir.h"
 #include "config/js/js_value.h"
 #include "model/error.h"
 
@@ -101,28 +103,9 @@ TEST_F(RunnerTest, BasicStackGivesTheModel) {
 namespace strata::js {
 namespace {
 
-// Resolves every reference to "plain(<ref>)", marked sensitive, and remembers what it was asked.
-class FakeSecrets : public SecretResolver {
- public:
-  Value resolve(const std::string& ref, const Origin& where) override {
-    asked.push_back(ref + " @ " + where.str());
-    if (ref.find("missing") != std::string::npos) {
-      throw Error("no key /missing in the secrets file", Origin("secrets/db.enc.yaml"),
-                  "check the path");
-    }
-    Value v("plain(" + ref + ")");
-    v.set_sensitive();
-    return v;
-  }
-  std::vector<std::string> asked;
-};
-
 TEST_F(RunnerTest, EveryGlobal) {
-  FakeSecrets secrets;
   env_ = {{"REGION", "eu-west-1"}, {"HOME", "/home/me"}};
-  RunnerOptions o = options();
-  o.secrets = &secrets;
-  StackFileRunner runner(o);
+  StackFileRunner runner(options());
   auto stack = runner.run_file(data_root() + "/stacks/globals.js");
   ASSERT_TRUE(stack);
   EXPECT_EQ(to_json_text(stack->options, -1), R"({"region":"eu-west-1"})");
@@ -132,15 +115,13 @@ TEST_F(RunnerTest, EveryGlobal) {
   EXPECT_EQ(in.find("profile")->as_string(), "dev");    // envs('K') reads the stack first
   EXPECT_EQ(in.find("home")->as_string(), "/home/me");  // then the environment
   EXPECT_EQ(in.find("unset")->as_string(), "");         // env.X is always a string
-  EXPECT_EQ(in.find("password")->as_string(), "plain(sops://secrets/db.enc.yaml#/db/password)");
-  EXPECT_TRUE(in.find("password")->sensitive());
-  EXPECT_TRUE(in.find("dsn")->sensitive());
-  EXPECT_EQ(in.find("token")->as_string(), "plain(sops://secrets/dev.enc.yaml#/api/token)");
-  EXPECT_TRUE(in.find("token")->sensitive());
+  // Secrets stay references while stack files load: nothing is decrypted, and what is built
+  // from one (a template literal here) keeps the reference for the run to resolve.
+  const std::string password = "{{ secret `sops://secrets/db.enc.yaml#/db/password` }}";
+  EXPECT_EQ(in.find("password")->as_string(), password);
+  EXPECT_EQ(in.find("dsn")->as_string(), "postgres://app:" + password + "@db:5432/app");
+  EXPECT_EQ(in.find("token")->as_string(), "{{ secret `sops://secrets/dev.enc.yaml#/api/token` }}");
   EXPECT_FALSE(in.find("plain")->sensitive());
-  EXPECT_EQ(to_json_text(redacted(in), -1).find("plain(sops"), std::string::npos);
-  ASSERT_EQ(secrets.asked.size(), 2u);
-  EXPECT_EQ(secrets.asked[0], "sops://secrets/db.enc.yaml#/db/password @ stacks/globals.js:6:18");
   EXPECT_EQ(
       to_json_text(stack->kubeconfig, -1),
       R"({"clusters":[{"cert":"Y2VydA==","context":"dev","host":"https://k8s"}],"current":0})");
@@ -151,13 +132,6 @@ TEST_F(RunnerTest, EveryGlobal) {
   EXPECT_EQ(logged_[1].level, LogLevel::kWarning);
   EXPECT_EQ(logged_[2].text, "bad 42");
   EXPECT_EQ(logged_[2].level, LogLevel::kError);
-}
-
-TEST_F(RunnerTest, SecretsWithoutAResolverOrFailingAreErrors) {
-  EXPECT_NE(error_of("stacks/globals.js")
-                .find("stacks/globals.js:6:18: secrets('sops://secrets/db.enc.yaml#/db/password') "
-                      "cannot be resolved: no secret provider is configured"),
-            std::string::npos);
 }
 
 TEST_F(RunnerTest, RequireChainsCyclesIndexAndJson) {
@@ -357,19 +331,56 @@ TEST_F(RunnerTest, DependsOnAndMockOutputsAreNotInputs) {
   EXPECT_EQ(app.depends_on[1].origin.str(), "stacks/deps.js:4:1");
 }
 
-TEST_F(RunnerTest, FailingSecretNamesTheCallAndTheSecretsFile) {
-  FakeSecrets secrets;
-  RunnerOptions o = options();
-  o.secrets = &secrets;
-  std::string error = error_of("errors/secret_missing.js", o);
-  EXPECT_NE(error.find("errors/secret_missing.js:2:12: no key /missing in the secrets file "
-                       "(secrets/db.enc.yaml)"),
-            std::string::npos)
-      << error;
-  EXPECT_NE(error.find("hint: check the path"), std::string::npos);
-  ASSERT_EQ(secrets.asked.size(), 1u);
-  EXPECT_EQ(secrets.asked[0],
-            "sops://secrets.enc.yaml#/db/missing @ errors/secret_missing.js:2:12");
+TEST_F(RunnerTest, ASecretIsAReferenceThatStringMethodsCannotRead) {
+  TempDir dir("strata-js-secret");
+  auto stack_of = [&](const std::string& text) {
+    std::ofstream(dir.file("s.js")) << text;
+    RunnerOptions o = options();
+    o.root = dir.path();
+    return StackFileRunner(o).run_file(dir.file("s.js"));
+  };
+  auto error_text = [&](const std::string& text) {
+    try {
+      stack_of(text);
+    } catch (const Error& e) {
+      return e.render();
+    }
+    return std::string("no error");
+  };
+  // Whole, concatenated, in a template literal, through JSON.stringify and String(): references.
+  auto stack = stack_of(
+      "stack('s');\n"
+      "secretsConfig({ defaultPath: 'sec.enc.yaml' });\n"
+      "const db = secret('db');\n"
+      "component('c', 'm', { inputs: {\n"
+      "  url: 'postgres://u:' + secret('db.pw') + '@h',\n"
+      "  pw: db.password,\n"
+      "  json: JSON.stringify({ k: secret('k') }),\n"
+      "  text: String(secret('k')),\n"
+      "  whole: db,\n"
+      "  op: secret('op://vault/item/field'),\n"
+      "  same: secret('k') === secret('k'),\n"
+      "} });\n");
+  ASSERT_TRUE(stack);
+  const Value& in = stack->components.at(0).inputs;
+  EXPECT_EQ(in.find("url")->as_string(), "postgres://u:{{ secret `sops://sec.enc.yaml#/db/pw` }}@h");
+  EXPECT_EQ(in.find("pw")->as_string(), "{{ secret `sops://sec.enc.yaml#/db/password` }}");
+  EXPECT_EQ(in.find("json")->as_string(), R"({"k":"{{ secret `sops://sec.enc.yaml#/k` }}"})");
+  EXPECT_EQ(in.find("text")->as_string(), "{{ secret `sops://sec.enc.yaml#/k` }}");
+  EXPECT_EQ(in.find("whole")->as_string(), "{{ secret `sops://sec.enc.yaml#/db` }}");
+  EXPECT_EQ(in.find("op")->as_string(), "{{ secret `op://vault/item/field` }}");
+  EXPECT_FALSE(in.find("same")->as_bool());
+
+  // What needs the plaintext is an error at its line, saying what to do instead.
+  std::string e = error_text("stack('s');\nconst pw = secret('db.pw');\nconst up = pw.toUpperCase();\n");
+  EXPECT_NE(e.find("s.js:3:"), std::string::npos) << e;
+  EXPECT_NE(e.find("secret('db.pw').toUpperCase: a secret has no text in a stack file"), std::string::npos) << e;
+  EXPECT_NE(e.find("upper(var.password)"), std::string::npos) << e;
+  e = error_text("stack('s');\n\nif (secret('db').pw.length > 8) {}\n");
+  EXPECT_NE(e.find("s.js:3:"), std::string::npos) << e;
+  EXPECT_NE(e.find("secret('db').pw.length: a secret has no text"), std::string::npos) << e;
+  e = error_text("stack('s');\nsecret('a`b');\n");
+  EXPECT_NE(e.find("s.js:2:1: secret('a`b'): a secret reference cannot contain a backquote"), std::string::npos) << e;
 }
 
 }  // namespace

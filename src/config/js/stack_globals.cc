@@ -6,6 +6,7 @@
 
 #include "config/js/file_run.h"
 #include "config/js/js_value.h"
+#include "config/js/secret_ref.h"
 #include "config/js/stack_file_runner.h"
 
 namespace strata::js {
@@ -371,33 +372,28 @@ JSValueRef js_envs(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef
   return JSValueMakeUndefined(ctx);
 }
 
-JSValueRef resolve_secret(FileRun& run, JSContextRef ctx, const std::string& ref) {
-  run.facts.mark_uncacheable("uses secrets");
-  SecretResolver* resolver = run.runner.options().secrets;
-  if (!resolver) {
-    throw Error("secrets('" + ref + "') cannot be resolved: no secret provider is configured", {},
-                "secrets need the secrets support of strata; remove the call to load without it");
+// Returns a reference (secret_ref.h): nothing is decrypted while stack files load.
+JSValueRef secret_reference(FileRun& run, JSContextRef ctx, const std::string& ref, const std::string& call) {
+  if (ref.find('`') != std::string::npos) {
+    throw Error(call + ": a secret reference cannot contain a backquote (`)", {},
+                "rename the key or the file so that its reference has no backquote");
   }
-  Value value = resolver->resolve(ref, run.call_site());
-  if (value.is_string() && !value.as_string().empty())
-    run.secret_texts.push_back(value.as_string());
-  return from_value(ctx, value);
+  return make_secret_ref(ctx, ref, call, run.call_site());
 }
 
 JSValueRef js_secrets(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef argv[]) {
   std::string ref = string_arg(ctx, argc, argv, 0, "secrets('sops://file.enc.yaml#/path/to/key')");
-  return resolve_secret(run, ctx, ref);
+  return secret_reference(run, ctx, ref, "secrets('" + ref + "')");
 }
 
 JSValueRef js_secret(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef argv[]) {
   std::string path = string_arg(ctx, argc, argv, 0, "secret('path.to.key')");
-  if (path.starts_with("sops://") || path.starts_with("op://")) {
-    return resolve_secret(run, ctx, path);
-  }
+  const std::string call = "secret('" + path + "')";
+  if (path.starts_with("sops://") || path.starts_with("op://")) return secret_reference(run, ctx, path, call);
   for (char& ch : path)
     if (ch == '.') ch = '/';
   if (!path.starts_with("/")) path = "/" + path;
-  return resolve_secret(run, ctx, run.secrets_provider + "://" + run.secrets_path + "#" + path);
+  return secret_reference(run, ctx, run.secrets_provider + "://" + run.secrets_path + "#" + path, call);
 }
 
 JSValueRef js_secrets_config(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef argv[]) {
@@ -444,18 +440,6 @@ void define(JSContextRef ctx, JSObjectRef target, const char* name) {
   JSObjectSetProperty(ctx, target, js_name.get(),
                       JSObjectMakeFunctionWithCallback(ctx, js_name.get(), &trampoline<F>),
                       kJSPropertyAttributeNone, nullptr);
-}
-
-// Marks every string holding a secret's plaintext as sensitive.
-void mark_secrets(Value& v, const std::vector<std::string>& secrets) {
-  if (v.is_string()) {
-    for (const auto& s : secrets)
-      if (v.as_string().find(s) != std::string::npos) v.set_sensitive();
-  } else if (v.is_list()) {
-    for (auto& item : v.as_list()) mark_secrets(item, secrets);
-  } else if (v.is_map()) {
-    for (auto& [_, item] : v.as_map()) mark_secrets(item, secrets);
-  }
 }
 
 // Adds an edge for every `state "S" "C"` reference inside a string of `v`.
@@ -538,15 +522,6 @@ void install_globals(FileRun& run) {
 
 void finish_stack(FileRun& run) {
   Stack& stack = *run.stack;
-  if (!run.secret_texts.empty()) {
-    mark_secrets(stack.options, run.secret_texts);
-    mark_secrets(stack.backend.config, run.secret_texts);
-    mark_secrets(stack.kubeconfig, run.secret_texts);
-    for (auto& c : stack.components) {
-      mark_secrets(c.inputs, run.secret_texts);
-      mark_secrets(c.providers, run.secret_texts);
-    }
-  }
   for (auto& c : stack.components) {
     std::set<std::pair<std::string, std::string>> refs;
     collect_state_refs(c.inputs, refs);
