@@ -66,10 +66,10 @@ std::map<std::string, std::string> run_variables(const std::string& root, const 
 Settings read_project_settings(const std::string& root, Diagnostics& diagnostics) {
   try {
     if (fs::exists(fs::path(root) / "strata.yaml")) {
-      return read_strata_yaml((fs::path(root) / "strata.yaml").string(), "strata.yaml");
+      return read_strata_yaml((fs::path(root) / "strata.yaml").string(), "strata.yaml", &diagnostics);
     }
     if (fs::exists(fs::path(root) / "comet.yaml")) {
-      return read_comet_yaml((fs::path(root) / "comet.yaml").string(), "comet.yaml");
+      return read_comet_yaml((fs::path(root) / "comet.yaml").string(), "comet.yaml", &diagnostics);
     }
   } catch (const Error& e) {
     diagnostics.error(e.origin(), e.message(), e.hint());

@@ -62,7 +62,7 @@ std::map<std::string, std::string> string_map(const YAML::Node& n, const std::st
 using KeyReader = std::function<void(const YAML::Node&, Settings&)>;
 
 Settings read_with(const std::string& path, const std::string& display,
-                   const std::map<std::string, KeyReader>& readers) {
+                   const std::map<std::string, KeyReader>& readers, Diagnostics* unknown_keys) {
   YAML::Node root = load(path, display);
   Settings settings;
   settings.origin = Origin(display);
@@ -82,8 +82,11 @@ Settings read_with(const std::string& path, const std::string& display,
       if (!near.empty()) hint = "did you mean '" + near + "'? ";
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw Error("unknown setting '" + key + "' in " + display,
-                  origin_of(display, item.first.Mark()), hint + "the settings are: " + list);
+      Error problem("unknown setting '" + key + "' in " + display, origin_of(display, item.first.Mark()),
+                    hint + "the settings are: " + list);
+      if (!unknown_keys) throw problem;
+      unknown_keys->error(problem.origin(), problem.message(), problem.hint());
+      continue;
     }
     it->second(item.second, settings);
   }
@@ -92,7 +95,7 @@ Settings read_with(const std::string& path, const std::string& display,
 
 }  // namespace
 
-Settings read_strata_yaml(const std::string& path, const std::string& display) {
+Settings read_strata_yaml(const std::string& path, const std::string& display, Diagnostics* unknown_keys) {
   auto text = [&](std::string Settings::*field, const char* key) {
     return KeyReader([=](const YAML::Node& n, Settings& s) { s.*field = scalar(n, key, display); });
   };
@@ -125,10 +128,10 @@ Settings read_strata_yaml(const std::string& path, const std::string& display) {
        }},
       {"env", [&](const YAML::Node& n, Settings& s) { s.env = string_map(n, "env", display); }},
   };
-  return read_with(path, display, readers);
+  return read_with(path, display, readers, unknown_keys);
 }
 
-Settings read_comet_yaml(const std::string& path, const std::string& display) {
+Settings read_comet_yaml(const std::string& path, const std::string& display, Diagnostics* unknown_keys) {
   auto ignored = [](const YAML::Node&, Settings&) {};
   std::map<std::string, KeyReader> readers = {
       {"log_level", ignored},
@@ -155,7 +158,7 @@ Settings read_comet_yaml(const std::string& path, const std::string& display) {
        }},
       {"env", [&](const YAML::Node& n, Settings& s) { s.env = string_map(n, "env", display); }},
   };
-  return read_with(path, display, readers);
+  return read_with(path, display, readers, unknown_keys);
 }
 
 }  // namespace strata::config

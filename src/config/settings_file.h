@@ -5,12 +5,15 @@
 
 #include <string>
 
+#include "model/error.h"
 #include "model/project.h"
 
 namespace strata::config {
 
-// `path` is read; `display` is how origins name it. Throws strata::Error.
-Settings read_strata_yaml(const std::string& path, const std::string& display);
-Settings read_comet_yaml(const std::string& path, const std::string& display);
+// `path` is read; `display` is how origins name it. Throws strata::Error. With `unknown_keys`,
+// every unknown setting is added there (all of them, each at its line) instead of throwing at
+// the first.
+Settings read_strata_yaml(const std::string& path, const std::string& display, Diagnostics* unknown_keys = nullptr);
+Settings read_comet_yaml(const std::string& path, const std::string& display, Diagnostics* unknown_keys = nullptr);
 
 }  // namespace strata::config

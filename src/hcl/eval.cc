@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "base/suggest.h"
+
 namespace strata::hcl {
 
 std::vector<std::string> FunctionTable::names() const {
@@ -536,7 +538,10 @@ class Evaluator {
     }
     const Function* f = ctx_->functions->find(e.name);
     if (!f) {
-      fail(e.range, "Call to unknown function", "There is no function named \"" + e.name + "\".");
+      // As HCL's own message, with its suggestion.
+      std::string near = closest_match(e.name, ctx_->functions->names());
+      fail(e.range, "Call to unknown function",
+           "There is no function named \"" + e.name + "\"." + (near.empty() ? "" : " Did you mean \"" + near + "\"?"));
     }
     if (e.name == "try" || e.name == "can") return try_or_can(e);
     std::vector<Value> args;

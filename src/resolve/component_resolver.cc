@@ -95,6 +95,13 @@ Value component_template_data(const Project& project, const Stack& stack, const 
   return data;
 }
 
+// A JavaScript value's origin is its component() call, not where its text starts.
+static tpl::RenderOptions render_options(const Stack& stack) {
+  tpl::RenderOptions options;
+  options.origin_is_text_start = stack.kind != "js";
+  return options;
+}
+
 Value ComponentResolver::template_data(const Stack& stack, const Component& component) const {
   return component_template_data(project_, stack, component);
 }
@@ -187,12 +194,25 @@ Value render_what_can_be(const Value& v, const std::string& path, tpl::Renderer&
 
 }  // namespace
 
+// The path of the first value marked sensitive in `v` ("backend.password"), or "".
+static std::string sensitive_path(const Value& v, const std::string& path) {
+  if (v.sensitive()) return path;
+  if (v.is_list()) {
+    for (size_t i = 0; i < v.as_list().size(); ++i)
+      if (auto p = sensitive_path(v.as_list()[i], path + "[" + std::to_string(i) + "]"); !p.empty()) return p;
+  } else if (v.is_map()) {
+    for (const auto& [k, item] : v.as_map())
+      if (auto p = sensitive_path(item, path + "." + k); !p.empty()) return p;
+  }
+  return "";
+}
+
 ComponentPreview preview_component(const Project& project, const Component& component,
                                    const std::map<std::string, std::string>& env, SecretResolver* secrets) {
   const Stack* stack = project.find_stack(component.stack);
   if (!stack) throw Error("component \"" + component.name + "\" belongs to unknown stack \"" + component.stack + "\"");
   PreviewHost host(project, env, secrets);
-  tpl::Renderer renderer(component_template_data(project, *stack, component), &host);
+  tpl::Renderer renderer(component_template_data(project, *stack, component), &host, render_options(*stack));
   ComponentPreview out;
   out.component = &component;
   out.inputs = render_what_can_be(component.inputs, "inputs", renderer, host, component.origin, out);
@@ -204,6 +224,18 @@ ComponentPreview preview_component(const Project& project, const Component& comp
     out.backend = b;
     out.backend->config = render_what_can_be(b.config, "backend", renderer, host, component.origin, out);
   }
+  // What resolve() refuses at plan: a secret in a setting strata writes into a file.
+  if (out.backend)
+    if (std::string path = sensitive_path(out.backend->config, "backend"); !path.empty())
+      out.errors.push_back(Error(path + ": holds a secret, which would be written in clear into backend.tf.json",
+                                 out.backend->origin.known() ? out.backend->origin : component.origin,
+                                 "give the backend its credentials through the environment instead (in "
+                                 "JavaScript, envs({ AWS_SECRET_ACCESS_KEY: secret('aws.key') }))"));
+  if (std::string path = sensitive_path(out.providers, "providers"); !path.empty())
+    out.errors.push_back(Error(path + ": holds a secret, which would be written in clear into providers_gen.tf",
+                               component.origin,
+                               "pass it as an input to a variable marked sensitive and use var.NAME in the module's "
+                               "provider block, or set the provider's environment variable with envs()"));
   return out;
 }
 
@@ -222,19 +254,6 @@ void find_secret_lookalikes(const Value& v, const std::string& path, std::vector
   } else if (v.is_map()) {
     for (const auto& [k, item] : v.as_map()) find_secret_lookalikes(item, path + "." + k, out);
   }
-}
-
-// The path of the first value marked sensitive in `v` ("backend.password"), or "".
-static std::string sensitive_path(const Value& v, const std::string& path) {
-  if (v.sensitive()) return path;
-  if (v.is_list()) {
-    for (size_t i = 0; i < v.as_list().size(); ++i)
-      if (auto p = sensitive_path(v.as_list()[i], path + "[" + std::to_string(i) + "]"); !p.empty()) return p;
-  } else if (v.is_map()) {
-    for (const auto& [k, item] : v.as_map())
-      if (auto p = sensitive_path(item, path + "." + k); !p.empty()) return p;
-  }
-  return "";
 }
 
 void collect_secret_references(const std::string& text, std::vector<std::string>& out) {
@@ -286,7 +305,7 @@ Backend ComponentResolver::resolved_backend(const Stack& stack, const Component&
   const Backend& b = component.backend ? *component.backend : stack.backend;
   if (b.type.empty()) return b;
   Host host(*this);
-  tpl::Renderer renderer(template_data(stack, component), &host, {}, cache_);
+  tpl::Renderer renderer(template_data(stack, component), &host, render_options(stack), cache_);
   return resolved_backend(stack, component, renderer);
 }
 
@@ -380,7 +399,7 @@ ComponentFiles ComponentResolver::resolve(const Component& component) {
   }
   Value data = template_data(*stack, component);
   Host host(*this);
-  tpl::Renderer renderer(data, &host, {}, cache_);
+  tpl::Renderer renderer(data, &host, render_options(*stack), cache_);
   files.env = stack->env;
   for (auto& [name, value] : files.env) {
     if (value.find("{{ secret `") == std::string::npos) continue;

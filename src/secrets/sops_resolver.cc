@@ -92,8 +92,7 @@ const Value& SopsSecretResolver::load(const std::string& path, const std::string
   std::error_code ec;
   auto mtime = std::filesystem::last_write_time(path, ec);
   if (ec)
-    throw Error("secret reference " + ref + ": file " + path + " not found", where,
-                "check the path; relative paths are resolved against " + base_dir_);
+    throw file_not_found(ref, path, where);
   auto it = cache_.find(path);
   if (it != cache_.end() && it->second.mtime == mtime) return it->second.tree;
   Value tree;
@@ -109,6 +108,13 @@ const Value& SopsSecretResolver::load(const std::string& path, const std::string
   c.mtime = mtime;
   c.tree = std::move(tree);
   return c.tree;
+}
+
+Error SopsSecretResolver::file_not_found(const std::string& ref, const std::string& path, const Origin& where) const {
+  std::string shown = path;
+  if (!base_dir_.empty() && path.starts_with(base_dir_ + "/")) shown = path.substr(base_dir_.size() + 1);
+  return Error("secret reference " + ref + ": file " + shown + " not found", where,
+               "check the path; a relative path is taken from the project root (" + base_dir_ + ")");
 }
 
 std::pair<std::string, std::string> SopsSecretResolver::split(const std::string& ref, const Origin& where) const {
@@ -162,8 +168,7 @@ void SopsSecretResolver::check(const std::string& ref, const Origin& where) {
   auto [path, frag] = split(ref, where);
   std::string text;
   if (!try_read_file(path, text))
-    throw Error("secret reference " + ref + ": file " + path + " not found", where,
-                "check the path; relative paths are resolved against " + base_dir_);
+    throw file_not_found(ref, path, where);
   Value keys;
   try {
     keys = sops_key_tree(text, sops_format_for_path(path), path);

@@ -40,6 +40,7 @@ class SopsSecretResolver : public SecretResolver {
     Value tree;
   };
   const Value& load(const std::string& path, const std::string& ref, const Origin& where);
+  Error file_not_found(const std::string& ref, const std::string& path, const Origin& where) const;
   // The file's absolute path and the key path of a reference; throws for a malformed one.
   std::pair<std::string, std::string> split(const std::string& ref, const Origin& where) const;
 

@@ -5,6 +5,7 @@
 
 #include "base/suggest.h"
 #include "model/error.h"
+#include "template/functions.h"
 #include "template/lexer.h"
 #include "template/parser.h"
 
@@ -35,8 +36,12 @@ Origin origin_at(const Origin& where, const std::string& text, size_t pos) {
 std::string hint_for(const std::string& msg) {
   if (msg.find("map has no entry for key") != std::string::npos || msg.find("nil data; no entry") != std::string::npos)
     return "check the key's spelling; guard optional keys with `hasKey`, `dig` or `with`";
-  if (msg.find("not defined") != std::string::npos && msg.find("function") != std::string::npos)
-    return "templates use Go text/template with Sprig functions plus state, secret and env";
+  if (msg.find("not defined") != std::string::npos && msg.find("function \"") != std::string::npos) {
+    size_t open = msg.find("function \"") + 10;
+    std::string near = closest_match(msg.substr(open, msg.find('"', open) - open), function_names());
+    return (near.empty() ? std::string() : "did you mean " + near + "? ") +
+           "templates use Go text/template with Sprig functions plus state, secret and env";
+  }
   if (msg.find("wrong number of args") != std::string::npos)
     return "check the function's arguments; a piped value is passed as the last one";
   if (msg.find("wrong type for value") != std::string::npos)
@@ -45,10 +50,14 @@ std::string hint_for(const std::string& msg) {
 }
 
 [[noreturn]] void throw_syntax(const SyntaxError& e, const std::string& text, const std::string& name,
-                               const Origin& where) {
+                               const Origin& where, bool at_text = true) {
   std::string go = "template: " + name + ":" + std::to_string(line_of(text, e.pos())) + ": " + e.what();
   // As for execution errors (below): the origin names the place, the message what is wrong.
-  throw Error(where.known() ? std::string(e.what()) : go, origin_at(where, text, e.pos()), hint_for(go));
+  std::string hint = hint_for(go);
+  if (hint.empty())
+    hint = "fix the template syntax: an action is {{ ... }} (Go text/template), here in \"" +
+           text.substr(0, 60) + (text.size() > 60 ? "…" : "") + "\"";
+  throw Error(where.known() ? std::string(e.what()) : go, at_text ? origin_at(where, text, e.pos()) : where, hint);
 }
 
 // For the user, whose file and position the origin already names: what failed, in their words
@@ -56,7 +65,7 @@ std::string hint_for(const std::string& msg) {
 // ("<.nope>: map has no entry for key "nope"") — not Go's "template: NAME:1:3: executing "NAME"
 // at <…>:" frame. Without an origin (a library caller), Go's message as it is.
 [[noreturn]] void throw_exec(const ExecError& e, const std::string& text, const std::string& name,
-                             const Origin& where) {
+                             const Origin& where, bool at_text) {
   std::string go = "template: " + name + ":" + std::to_string(line_of(text, e.pos())) + ":" +
                    std::to_string(column_of(text, e.pos())) + ": " + e.message();
   std::string msg = go;
@@ -73,7 +82,7 @@ std::string hint_for(const std::string& msg) {
     hint = (near.empty() ? std::string() : "did you mean \"" + near + "\"? ") +
            (e.keys().empty() ? "the map there is empty" : "the keys there: " + there);
   }
-  throw Error(e.kind(), msg, origin_at(where, text, e.pos()), hint);
+  throw Error(e.kind(), msg, at_text ? origin_at(where, text, e.pos()) : where, hint);
 }
 
 void collect_state_calls(const ListNode& list, std::vector<StateCall>& out);
@@ -172,7 +181,7 @@ std::string Renderer::run(const std::string& text, const Origin& where, Val* sin
   try {
     parsed = cache_->get(text);
   } catch (const SyntaxError& e) {
-    throw_syntax(e, text, options_.name, where);
+    throw_syntax(e, text, options_.name, where, options_.origin_is_text_start);
   }
   CallContext ctx;
   ctx.host = host_;
@@ -183,7 +192,7 @@ std::string Renderer::run(const std::string& text, const Origin& where, Val* sin
   try {
     execute(*parsed, data_, exec_options, ctx, out, single);
   } catch (const ExecError& e) {
-    throw_exec(e, text, options_.name, where);
+    throw_exec(e, text, options_.name, where, options_.origin_is_text_start);
   }
   if (sensitive) *sensitive = ctx.sensitive;
   if (parsed_out) *parsed_out = std::move(parsed);

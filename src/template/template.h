@@ -23,6 +23,9 @@ struct RenderOptions {
   std::string name = "template";  // the template name Go's messages use
   MissingKey missing_key = MissingKey::kError;
   Limits limits;
+  // Whether a value's origin is where its text starts in the file (YAML, HCL), so an error
+  // moves right to the failing action; a JavaScript value's origin is its component() call.
+  bool origin_is_text_start = true;
 };
 
 // Parses "missingkey=error|zero|default|invalid" (or just the value) as Go's Option does.

@@ -3,7 +3,9 @@
 #include <filesystem>
 
 #include "config/yaml/kompos_config.h"
+#include "graph/graph.h"
 #include "resolve/component_resolver.h"
+#include "workspace/module_checks.h"
 
 namespace strata::workspace {
 
@@ -32,6 +34,13 @@ void add_kompos_notes(const Project& project, Diagnostics& diagnostics) {
 
 ValidationReport validate(Workspace& ws) {
   add_kompos_notes(ws.project(), ws.diagnostics());
+  check_modules(ws.project(), ws.environment(), ws.diagnostics());
+  // What plan checks first: every reference exists and no dependency goes in a circle.
+  try {
+    Graph::build(ws.project());
+  } catch (const Error& e) {
+    ws.diagnostics().error(e.origin(), e.message(), e.hint());
+  }
   // Templates that fail before anything runs fail plan too: each is an error here, where it is.
   for (const auto& [_, stack] : ws.project().stacks) {
     for (const auto& component : stack.components) {

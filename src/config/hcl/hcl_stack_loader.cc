@@ -37,7 +37,8 @@ class Reader {
     Value v = hcl::evaluate(*a.expr, &ctx_, d);
     for (const auto& item : d.items()) {
       if (item.severity != Severity::kError) continue;
-      error(item.subject, a.name + ": " + item.summary + (item.detail.empty() ? "" : ": " + item.detail));
+      error(item.subject, a.name + ": " + item.summary + (item.detail.empty() ? "" : ": " + item.detail),
+            "fix the expression at this position (HCL, with Terraform's functions: lower, format, merge, …)");
     }
     if (d.has_errors()) return std::nullopt;
     return v;
@@ -115,10 +116,18 @@ std::optional<Stack> read_stack(const std::string& root, const std::string& path
   }
   hcl::File file = hcl::parse_config(std::move(text), display);
   Reader r(display, ctx, diagnostics);
+  // The first syntax error is the root cause; the parser's later ones often follow from it
+  // (an unclosed string is also an invalid multi-line string on every line after it).
+  size_t syntax_errors = 0;
+  for (const auto& d : file.diagnostics.items()) syntax_errors += d.severity == Severity::kError;
   for (const auto& d : file.diagnostics.items()) {
-    if (d.severity == Severity::kError) {
-      r.error(d.subject, d.summary + (d.detail.empty() ? "" : ": " + d.detail));
-    }
+    if (d.severity != Severity::kError) continue;
+    r.error(d.subject, d.summary + (d.detail.empty() ? "" : ": " + d.detail),
+            "fix the HCL syntax at this position" +
+                (syntax_errors > 1 ? " (" + std::to_string(syntax_errors - 1) +
+                                         " later syntax error(s) in this file are not shown: they may follow from this one)"
+                                   : std::string()));
+    break;
   }
   if (r.failed()) return std::nullopt;
 

@@ -92,9 +92,15 @@ TEST_F(RunnerTest, BasicStackGivesTheModel) {
   EXPECT_EQ(stack->provider_appends[0], R"(data "aws_caller_identity" "me" {})");
   EXPECT_EQ(to_json_text(stack->metadata, -1),
             R"({"description":"basic stack","owner":"platform","tags":["a","b"]})");
-  ASSERT_EQ(logged_.size(), 1u);
-  EXPECT_EQ(logged_[0].text, "db is db in {{ (state \"basic\" \"vpc\").id }}");
-  EXPECT_EQ(logged_[0].where, "stacks/basic.js:23:1");
+  // Comet ignores `ignored` beside `inputs`; strata says so, where the component is declared.
+  ASSERT_EQ(logged_.size(), 2u);
+  EXPECT_EQ(logged_[0].text,
+            "component('db'): option ignored is ignored (a config with inputs takes inputs, providers, "
+            "depends_on and mock_outputs)");
+  EXPECT_EQ(logged_[0].level, LogLevel::kWarning);
+  EXPECT_EQ(logged_[0].where, "stacks/basic.js:14:12");
+  EXPECT_EQ(logged_[1].text, "db is db in {{ (state \"basic\" \"vpc\").id }}");
+  EXPECT_EQ(logged_[1].where, "stacks/basic.js:23:1");
 }
 
 }  // namespace

@@ -2,8 +2,10 @@
 // stack, metadata, backend, component, append, env, envs, secrets, secret, secretsConfig,
 // kubeconfig, print and console. The parts that are easier in JavaScript (the reference proxy
 // returned by component(), the env proxy, require()) live in the prelude below.
+#include <algorithm>
 #include <set>
 
+#include "base/suggest.h"
 #include "config/js/file_run.h"
 #include "config/js/js_value.h"
 #include "config/js/secret_ref.h"
@@ -278,6 +280,21 @@ JSValueRef js_component(FileRun& run, JSContextRef ctx, size_t argc, const JSVal
   bool is_rest = !is_plain_object(ctx, inputs);
   if (!is_rest) {
     c.inputs = object_arg(ctx, inputs, call, "inputs");
+    // Comet ignores the other keys of such a config; a typo there (dependsOn) would vanish.
+    static const std::vector<std::string> kOptions = {"inputs", "providers", "depends_on", "mock_outputs"};
+    JSPropertyNameArrayRef keys = JSObjectCopyPropertyNames(ctx, object);
+    for (size_t i = 0; i < JSPropertyNameArrayGetCount(keys); ++i) {
+      std::string key = JsString(JSStringRetain(JSPropertyNameArrayGetNameAtIndex(keys, i))).str();
+      if (std::find(kOptions.begin(), kOptions.end(), key) != kOptions.end() || !run.runner.options().log) continue;
+      run.facts.mark_uncacheable("prints");  // the warning must show on every run
+      std::string close = closest_match(key, kOptions);
+      run.runner.options().log(LogLevel::kWarning,
+                               call + ": option " + key + " is ignored (a config with inputs takes inputs, "
+                               "providers, depends_on and mock_outputs)" +
+                                   (close.empty() ? "" : "; did you mean " + close + "?"),
+                               c.origin);
+    }
+    JSPropertyNameArrayRelease(keys);
   } else {
     c.inputs = object_arg(ctx, config, call, "");
     for (const char* key : {"providers", "depends_on", "mock_outputs"})

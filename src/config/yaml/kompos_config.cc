@@ -52,7 +52,19 @@ KomposConfig read_kompos_config(const std::string& project_root, size_t max_file
   if (!fs::exists(file)) return config;
   Value doc = read_yaml_file(file.string(), ".komposconfig.yaml", max_file_bytes);
   config.origin = doc.origin();
-  if (const Value* v = doc.find("komposconfig")) config.data = *v;
+  if (const Value* v = doc.find("komposconfig")) {
+    config.data = *v;
+  } else if (doc.is_map()) {
+    // Kompos reads only the `komposconfig` key: its settings beside it would be ignored silently.
+    for (const char* key : {"cloud", "compositions", "terraform", "defaults", "helmfile", "tfe", "properties"}) {
+      const Value* v = doc.find(key);
+      if (!v) continue;
+      throw Error(std::string(".komposconfig.yaml has no top-level komposconfig: key, so Kompos (and strata) "
+                              "would ignore the setting ") + key + " beside it",
+                  v->origin().known() ? v->origin() : Origin(".komposconfig.yaml", 1, 1),
+                  "put the Kompos settings under one top-level key: komposconfig:, indented below it");
+    }
+  }
 
   if (const Value* v = at(doc, "komposconfig.defaults.base_dir"); v && !v->is_string())
     throw Error("`komposconfig.defaults.base_dir` must be a string, not a " +
