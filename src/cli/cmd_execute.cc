@@ -16,6 +16,7 @@
 #include "execute/execution.h"
 #include "model/error.h"
 #include "workspace/operations.h"
+#include "workspace/orphans.h"
 #include "workspace/targets.h"
 
 namespace strata::cli {
@@ -102,6 +103,11 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
       std::cout << "nothing selected: no components match\n";
     }
     return 0;
+  }
+  if (op == Operation::kPlan || op == Operation::kApply || op == Operation::kDestroy) {
+    // State no declared component owns any more is never dropped silently.
+    for (const auto& o : workspace::find_state_orphans(ws->project()))
+      std::cerr << "warning: " << workspace::describe_orphan(o) << "\n";
   }
   bool color = globals.use_color(stdout);
   if ((op == Operation::kApply || op == Operation::kDestroy) && !flags.auto_approve) {

@@ -28,6 +28,7 @@ void add_output_command(CLI::App& app, Globals& globals, Action& action);
 void add_show_command(CLI::App& app, Globals& globals, Action& action);
 void add_graph_command(CLI::App& app, Globals& globals, Action& action);
 void add_clean_command(CLI::App& app, Globals& globals, Action& action);
+void add_state_command(CLI::App& app, Globals& globals, Action& action);
 void add_run_command(CLI::App& app, Globals& globals, Action& action);
 void add_inspect_command(CLI::App& app, Globals& globals, Action& action);
 void add_secrets_command(CLI::App& app, Globals& globals, Action& action);

@@ -6,6 +6,7 @@
 #include "graph/graph.h"
 #include "resolve/component_resolver.h"
 #include "workspace/module_checks.h"
+#include "workspace/orphans.h"
 
 namespace strata::workspace {
 
@@ -35,6 +36,7 @@ void add_kompos_notes(const Project& project, Diagnostics& diagnostics) {
 ValidationReport validate(Workspace& ws) {
   add_kompos_notes(ws.project(), ws.diagnostics());
   check_modules(ws.project(), ws.environment(), ws.diagnostics());
+  for (const auto& o : find_state_orphans(ws.project())) ws.diagnostics().warning(Origin(o.workdir), describe_orphan(o));
   // What plan checks first: every reference exists and no dependency goes in a circle.
   try {
     Graph::build(ws.project());

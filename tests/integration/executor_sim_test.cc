@@ -654,6 +654,58 @@ component('a', 'modules/m', { inputs: { in: 'sops://secrets.enc.yaml#/db/pw' } }
   EXPECT_NE(plan.out.find("    ! " + warning), std::string::npos) << plan.out << plan.err;
 }
 
+// State is never silently orphaned (#19): a component renamed after its apply leaves its state
+// in the old workdir; validate, plan and apply say so with what to do, `strata state orphans`
+// lists it, `strata state mv` hands it to the new name (never over state the target holds),
+// after which the new name plans against it.
+TEST(ExecutorSim, RenamedComponentsStateIsReportedAndMovedNotLost) {
+  SimProject p;
+  auto stack = [&](const char* name) {
+    p.write("stacks/s.js", std::string("stack('s', {});\nbackend('local', { path: 'terraform.tfstate' });\n"
+                                       "component('") + name + "', 'modules/m', { inputs: { in: 'x' } });\n");
+  };
+  stack("app");
+  CliResult apply = p.strata({"apply", "--all", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  const std::string state = p.read(".strata/s/app/terraform.tfstate");
+  ASSERT_FALSE(state.empty());
+
+  stack("web");
+  const std::string warning = ".strata/s/app: holds the state of s/app (terraform.tfstate), and no stack declares s/app "
+                              "any more; if it was renamed: strata state mv s/app STACK/COMPONENT";
+  CliResult validate = p.strata({"validate"});
+  EXPECT_EQ(validate.exit_code, 0) << validate.out << validate.err;
+  EXPECT_NE(validate.err.find(".strata/s/app: warning: " + warning), std::string::npos) << validate.err;
+  CliResult plan = p.strata({"plan", "s"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  EXPECT_NE(plan.err.find("warning: " + warning), std::string::npos) << plan.err;
+  CliResult orphans = p.strata({"state", "orphans", "--json"});
+  EXPECT_EQ(orphans.exit_code, 0) << orphans.err;
+  EXPECT_NE(orphans.out.find("\"name\": \"s/app\""), std::string::npos) << orphans.out;
+
+  // Not onto state: web was just planned, not applied, so give it a state of its own first.
+  p.write(".strata/s/web/terraform.tfstate", "{\"version\": 4}\n");
+  CliResult refused = p.strata({"state", "mv", "s/app", "s/web"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("s/web already holds state (.strata/s/web/terraform.tfstate): nothing was moved"),
+            std::string::npos) << refused.err;
+  EXPECT_EQ(p.read(".strata/s/app/terraform.tfstate"), state);
+  std::filesystem::remove(p.path(".strata/s/web/terraform.tfstate"));
+
+  CliResult typo = p.strata({"state", "mv", "s/ap", "s/web"});
+  EXPECT_NE(typo.err.find("no orphaned state named s/ap"), std::string::npos) << typo.err;
+  EXPECT_NE(typo.err.find("did you mean s/app?"), std::string::npos) << typo.err;
+  CliResult mv = p.strata({"state", "mv", "s/app", "s/web"});
+  ASSERT_EQ(mv.exit_code, 0) << mv.out << mv.err;
+  EXPECT_NE(mv.out.find("moved to .strata/s/web/terraform.tfstate"), std::string::npos) << mv.out;
+  EXPECT_EQ(p.read(".strata/s/web/terraform.tfstate"), state);
+  CliResult none = p.strata({"state", "orphans"});
+  EXPECT_NE(none.out.find("no orphaned state"), std::string::npos) << none.out;
+  CliResult again = p.strata({"plan", "s", "--detailed-exitcode"});
+  EXPECT_EQ(again.exit_code, 0) << "web plans against app's state, so nothing changes: " << again.out << again.err;
+  EXPECT_EQ(again.err.find("warning: "), std::string::npos) << again.err;
+}
+
 TEST(ExecutorSim, RunOverASelectionRunsInEveryWorkdirDependenciesFirst) {
   SimProject p;
   // The diamond, with mock outputs: nothing is applied yet, and validate may use them.
