@@ -4,6 +4,7 @@
 // (`strata run --all -- validate`, `strata run dev -- validate`, `--changed`): the same command in
 // every selected workdir, dependencies first and in parallel, each line prefixed with its
 // component, then the summary table.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <mutex>
@@ -35,7 +36,8 @@ void print_line(std::string_view line, bool is_stderr) {
 }
 
 // One component: the engine's output as it is, and the engine's result as strata's.
-int run_one(const Globals& globals, const workspace::Workspace& ws, const RunFlags& flags) {
+int run_one(const Globals& globals, const workspace::Workspace& ws, const RunFlags& flags,
+            const std::vector<std::string>& engine_args) {
   const std::vector<std::string>& words = flags.targets.words;
   const std::string second = words.size() > 1 ? words[1] : "";
   workspace::ComponentArgument target = workspace::parse_component_arguments(ws, words.front(), second, "strata run");
@@ -49,7 +51,7 @@ int run_one(const Globals& globals, const workspace::Workspace& ws, const RunFla
   InterruptScope interrupts(globals.interrupts, [&cancellation](int count) {
     cancellation.raise(count == 1 ? Cancellation::Level::kInterrupt : Cancellation::Level::kKill);
   });
-  NodeOutcome outcome = workspace::run_in_component(ws, *engine, target.ref, globals.engine_args, print_line, cancellation);
+  NodeOutcome outcome = workspace::run_in_component(ws, *engine, target.ref, engine_args, print_line, cancellation);
   if (outcome.result != NodeResult::kSucceeded) {
     std::cerr << "strata: " << outcome.message << "\n";
     return 1;
@@ -63,14 +65,15 @@ class NoView : public EventSink {
 };
 
 // A selection: every line prefixed with its component ("[dev/app] Success!"), then the table.
-int run_selection(const Globals& globals, const workspace::Workspace& ws, const RunFlags& flags) {
+int run_selection(const Globals& globals, const workspace::Workspace& ws, const RunFlags& flags,
+                  const std::vector<std::string>& engine_args) {
   std::unique_ptr<Engine> engine = make_engine(globals, ws);
   ExecuteRequest request;
   request.operation = Operation::kCustom;
   request.selection = workspace::selection_spec(ws, flags.targets);
   request.jobs = flags.jobs;
   request.fail_fast = flags.fail_fast;
-  request.extra_args = globals.engine_args;
+  request.extra_args = engine_args;
   std::mutex print_mutex;
   request.on_output = [&print_mutex](const ComponentRef& node, std::string_view line, bool is_stderr) {
     std::lock_guard<std::mutex> lock(print_mutex);
@@ -117,7 +120,12 @@ int run_run(const RunFlags& flags, const Globals& globals) {
     workspace::StackArgument target = workspace::parse_stack_argument(*ws, t.words.front());
     one = !(target.component.empty() && ws->project().find_stack(target.stack));
   }
-  return one ? run_one(globals, *ws, flags) : run_selection(globals, *ws, flags);
+  // Terraform and OpenTofu colour their output even into a pipe: without colour (--color never,
+  // NO_COLOR, no terminal) the engine gets -no-color, which both take on every command.
+  std::vector<std::string> engine_args = globals.engine_args;
+  if (!globals.use_color(stdout) && std::find(engine_args.begin(), engine_args.end(), "-no-color") == engine_args.end())
+    engine_args.push_back("-no-color");
+  return one ? run_one(globals, *ws, flags, engine_args) : run_selection(globals, *ws, flags, engine_args);
 }
 
 }  // namespace

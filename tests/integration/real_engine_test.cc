@@ -994,6 +994,25 @@ component('fine', 'modules/m', {});
 // ("Invalid expression ... on main.tf line 6"), and the file is not mapped back to the
 // module's source (modules/bad/main.tf). The summary should carry the last diagnostic's
 // summary and its "on FILE line N" location rewritten to the module path.
+// Without colour (a pipe, --color never or NO_COLOR) the engine strata runs prints none either:
+// Terraform colours its output even into a pipe unless given -no-color (#19).
+TEST(RealEngine, NoColourReachesTheEngineThatStrataRuns) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  RealProject p(engine);
+  p.write("modules/m/main.tf", "variable \"n\" {\n  type = number\n}\nresource \"terraform_data\" \"x\" {\n  input = var.n\n}\n");
+  p.write("stacks/s.js", "stack('s', {});\nbackend('local', { path: 'terraform.tfstate' });\ncomponent('c', 'modules/m', { n: 1 });\n");
+  auto env = engine_env(engine);
+  CliResult plain = p.run({"run", "s", "c", "--", "plan"}, env);
+  ASSERT_EQ(plain.exit_code, 0) << plain.out << plain.err;
+  EXPECT_NE(plain.out.find("Plan: 1 to add"), std::string::npos) << plain.out;
+  EXPECT_EQ((plain.out + plain.err).find('\x1b'), std::string::npos) << plain.out;
+  CliResult never = p.run({"run", "s", "--color", "never", "--", "plan"}, env);
+  EXPECT_EQ(never.exit_code, 0) << never.out << never.err;
+  EXPECT_EQ((never.out + never.err).find('\x1b'), std::string::npos) << never.out;
+  CliResult coloured = p.run({"run", "s", "c", "--color", "always", "--", "plan"}, env);
+  EXPECT_NE(coloured.out.find('\x1b'), std::string::npos) << "the engine colours when asked to: " << coloured.out;
+}
+
 TEST(RealEngine, SyntaxErrorSummaryShowsTheDiagnosticWithFileAndLine) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   RealProject p(engine);
