@@ -69,8 +69,16 @@ void print_component(const ComponentPreview& r, bool origins) {
       if (!e.hint().empty()) std::cout << "      hint: " << e.hint() << "\n";
     }
   }
+  if (!r.mocked.empty()) {
+    std::cout << "  mock values (plan uses them until the dependency is applied):\n";
+    for (const auto& m : r.mocked) std::cout << "    " << m << "\n";
+  }
+  if (!r.from_state.empty()) {
+    std::cout << "  from state (as the last apply left it):\n";
+    for (const auto& s : r.from_state) std::cout << "    " << s << "\n";
+  }
   if (!r.unresolved.empty()) {
-    std::cout << "  shown as written (not resolvable before a run):\n";
+    std::cout << "  shown as written (not known until apply):\n";
     for (const auto& u : r.unresolved) std::cout << "    " << u << "\n";
   }
 }

@@ -1,10 +1,16 @@
 #include "resolve/component_resolver.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
+#include <set>
 
+#include <nlohmann/json.hpp>
+
+#include "base/atomic_file.h"
 #include "hcl/writer.h"
 #include "model/error.h"
+#include "model/module_source.h"
 
 namespace strata {
 
@@ -110,16 +116,58 @@ namespace {
 
 // Answers templates for a preview: state() from mock_outputs only (nothing has run), env from
 // the run's variables, and no secrets (a preview never decrypts).
+// The outputs in a component's local state file (a local backend, or none), marked sensitive
+// where the state says so; nullopt when there is no such file or it has no outputs. `file`
+// receives its path relative to the project root.
+std::optional<Value> local_state_outputs(const Project& project, const Component& c, std::string* file) {
+  const Stack* stack = project.find_stack(c.stack);
+  const Backend& b = c.backend ? *c.backend : stack ? stack->backend : Backend{};
+  std::string path = "terraform.tfstate";
+  if (!b.type.empty() && b.type != "local") return std::nullopt;
+  if (const Value* p = b.config.is_map() ? b.config.find("path") : nullptr; p && p->is_string()) path = p->as_string();
+  if (path.find("{{") != std::string::npos) return std::nullopt;
+  std::string run_dir = project.settings.work_dir + "/" + c.stack + "/" + c.name;
+  if (std::string sub = split_module_source(c.source).subdir; !sub.empty()) run_dir += "/" + sub;
+  std::string rel = path.starts_with("/") ? path : (std::filesystem::path(run_dir) / path).lexically_normal().string();
+  std::string text;
+  if (!try_read_file(path.starts_with("/") ? path : project.root + "/" + rel, text)) return std::nullopt;
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (!doc.is_object() || !doc.contains("outputs") || !doc["outputs"].is_object() || doc["outputs"].empty())
+    return std::nullopt;
+  Value out = Value::map();
+  for (const auto& [name, o] : doc["outputs"].items()) {
+    if (!o.is_object() || !o.contains("value")) continue;
+    Value v = parse_json_text(o["value"].dump());
+    if (o.value("sensitive", false)) v.set_sensitive();
+    out.set(name, std::move(v));
+  }
+  *file = rel;
+  return out;
+}
+
 class PreviewHost : public tpl::TemplateHost {
  public:
   PreviewHost(const Project& project, const std::map<std::string, std::string>& env, SecretResolver* secrets)
       : project_(project), env_(env), secrets_(secrets) {}
+  // A dependency's real outputs when its local state holds them, else its mock outputs, else
+  // deferred: known only after it is applied.
   Value state(const std::string& stack, const std::string& component, const Origin&) override {
     const Component* c = project_.find({stack, component, {}});
-    if (c && c->mock_outputs.is_map() && !c->mock_outputs.as_map().empty()) return c->mock_outputs;
+    if (c) {
+      std::string file;
+      if (std::optional<Value> outputs = local_state_outputs(project_, *c, &file)) {
+        used_state.insert(stack + "/" + component + "'s state (" + file + ")");
+        return *outputs;
+      }
+    }
+    if (c && c->mock_outputs.is_map() && !c->mock_outputs.as_map().empty()) {
+      used_mock.insert(stack + "/" + component + "'s mock outputs (it has no state yet)");
+      return c->mock_outputs;
+    }
     deferred = true;
     throw Error("the outputs of " + stack + "/" + component + " are known only after it is applied");
   }
+  std::set<std::string> used_mock, used_state;
   // A secret is not decrypted: what can be known without its key is checked (the file and the
   // key path), then it stands in as a sensitive value, so what holds it shows as sensitive. A
   // template that needs more of it (a key of a map) fails, and counts as deferred.
@@ -161,6 +209,8 @@ Value render_what_can_be(const Value& v, const std::string& path, tpl::Renderer&
     host.deferred = false;
     host.read_secret = false;
     host.secret_error.reset();
+    host.used_mock.clear();
+    host.used_state.clear();
     try {
       Value out = renderer.render_value(v.as_string(), v.origin().known() ? v.origin() : where);
       if (host.secret_error) {
@@ -169,6 +219,8 @@ Value render_what_can_be(const Value& v, const std::string& path, tpl::Renderer&
         return v;
       }
       if (v.sensitive()) out.set_sensitive();
+      for (const auto& m : host.used_mock) preview.mocked.push_back(path + ": " + m);
+      for (const auto& s : host.used_state) preview.from_state.push_back(path + ": " + s);
       return out;
     } catch (const Error& e) {
       if (host.deferred)

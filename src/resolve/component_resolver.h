@@ -69,6 +69,9 @@ struct ComponentPreview {
   std::vector<Error> errors;
   // Values that look like a secret reference but are passed as text ("inputs.pw: ...").
   std::vector<std::string> warnings;
+  // Where state() values came from, per value: "inputs.url: dev/db's mock outputs (not applied
+  // yet)" and "inputs.vpc_id: shared/network's state (.strata/shared/network/terraform.tfstate)".
+  std::vector<std::string> mocked, from_state;
 };
 ComponentPreview preview_component(const Project& project, const Component& component,
                                    const std::map<std::string, std::string>& env, SecretResolver* secrets = nullptr);

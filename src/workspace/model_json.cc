@@ -66,6 +66,8 @@ nlohmann::json component_preview_json(const ComponentPreview& r) {
           {"depends_on", deps},
           {"mock_outputs", value_json(c.mock_outputs)},
           {"unresolved", r.unresolved},
+          {"mocked", r.mocked},
+          {"from_state", r.from_state},
           {"errors", errors}};
 }
 

@@ -706,6 +706,38 @@ TEST(ExecutorSim, RenamedComponentsStateIsReportedAndMovedNotLost) {
   EXPECT_EQ(again.err.find("warning: "), std::string::npos) << again.err;
 }
 
+// describe says where a dependency's value comes from (#19): its mock outputs before it is
+// applied (marked so), its state after, and "not known until apply" without either.
+TEST(ExecutorSim, DescribeMarksMockValuesAndShowsRealOutputsOnceApplied) {
+  SimProject p;
+  p.write("stacks/s.js", R"js(
+stack('s', {});
+backend('local', { path: 'terraform.tfstate' });
+const a = component('a', 'modules/m', { inputs: { in: 'real' }, mock_outputs: { out: 'mocked' } });
+const b = component('b', 'modules/m', { inputs: { in: 'b' } });
+component('c', 'modules/m', { inputs: { in: `${a.out}/x`, other: b.out } });
+)js");
+  CliResult before = p.strata({"describe", "s", "c"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_NE(before.out.find("  mock values (plan uses them until the dependency is applied):\n"
+                            "    inputs.in: s/a's mock outputs (it has no state yet)\n"),
+            std::string::npos) << before.out;
+  EXPECT_NE(before.out.find("  shown as written (not known until apply):\n    inputs.other: the outputs of s/b are known only "
+                            "after it is applied\n"),
+            std::string::npos) << before.out;
+  CliResult apply = p.strata({"apply", "s", "a", "b", "--auto-approve"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  CliResult after = p.strata({"describe", "s", "c"});
+  EXPECT_NE(after.out.find("\"in\": \"v-real/x\""), std::string::npos) << after.out;  // tofu-sim's output
+  EXPECT_NE(after.out.find("  from state (as the last apply left it):\n"
+                           "    inputs.in: s/a's state (.strata/s/a/terraform.tfstate)\n"
+                           "    inputs.other: s/b's state (.strata/s/b/terraform.tfstate)\n"),
+            std::string::npos) << after.out;
+  EXPECT_EQ(after.out.find("mock values"), std::string::npos) << after.out;
+  CliResult json = p.strata({"describe", "s", "c", "--json"});
+  EXPECT_NE(json.out.find("\"from_state\""), std::string::npos) << json.out;
+}
+
 TEST(ExecutorSim, RunOverASelectionRunsInEveryWorkdirDependenciesFirst) {
   SimProject p;
   // The diamond, with mock outputs: nothing is applied yet, and validate may use them.
