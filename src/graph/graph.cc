@@ -1,13 +1,12 @@
 #include "graph/graph.h"
 
-#include "base/suggest.h"
-
 #include <algorithm>
 #include <functional>
 #include <queue>
 #include <set>
 #include <utility>
 
+#include "base/suggest.h"
 #include "model/error.h"
 #include "template/template.h"
 
@@ -59,7 +58,13 @@ std::vector<std::pair<ComponentRef, EdgeKind>> references_of(const Stack& stack,
       refs.push_back({ComponentRef{call.stack, call.component, origin}, EdgeKind::kState});
   };
   for_each_string(c.inputs, c.origin, scan);
+  // A provider reading the component's own outputs (Comet's GKE pattern: the previous apply's
+  // cluster endpoint, through terraform_remote_state with try(..., null)) is no edge to itself.
+  size_t before_providers = refs.size();
   for_each_string(c.providers, c.origin, scan);
+  refs.erase(std::remove_if(refs.begin() + static_cast<std::ptrdiff_t>(before_providers), refs.end(),
+                            [&](const auto& r) { return r.first.stack == c.stack && r.first.component == c.name; }),
+             refs.end());
   const Backend& backend = c.backend ? *c.backend : stack.backend;
   for_each_string(backend.config, backend.origin.known() ? backend.origin : c.origin, scan);
   return refs;

@@ -1,9 +1,8 @@
 #include "graph/graph.h"
 
-#include "base/suggest.h"
-
 #include <gtest/gtest.h>
 
+#include "base/suggest.h"
 #include "graph/test_project.h"
 #include "model/error.h"
 
@@ -65,6 +64,19 @@ TEST(GraphTest, ProviderAndCrossStackReferencesAreEdges) {
   Graph g = Graph::build(p);
   EXPECT_EQ(names(g, g.dependencies(*g.find("prod", "app"))),
             std::vector<std::string>{"shared/dns"});
+}
+
+// Comet's GKE pattern: the kubernetes provider reads the cluster's endpoint from the
+// component's own previous apply. That is no cycle; the same reference in an input is.
+TEST(GraphTest, AProviderReadingItsOwnComponentsOutputsIsNoCycle) {
+  auto p = ProjectBuilder()
+               .component("dev", "gke")
+               .provider("kubernetes", "host", "{{ (state \"dev\" \"gke\").endpoint }}")
+               .build();
+  Graph g = Graph::build(p);
+  EXPECT_TRUE(g.dependencies(*g.find("dev", "gke")).empty());
+  auto q = ProjectBuilder().component("dev", "gke").input("host", "{{ (state \"dev\" \"gke\").endpoint }}").build();
+  EXPECT_NE(build_error(q).find("dependency cycle: dev/gke → dev/gke"), std::string::npos) << build_error(q);
 }
 
 TEST(GraphTest, TopologicalOrderIsDependenciesFirstWithStableTies) {

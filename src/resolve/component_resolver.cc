@@ -404,7 +404,20 @@ Value ComponentResolver::render_providers(const Component& component, tpl::Rende
       bool known = false;
       for (const auto& rs : files.remote_states) known = known || rs.name == name;
       if (!known) {
-        files.remote_states.push_back({name, resolved_backend(*project_.find_stack(ref.stack), *target)});
+        Backend backend = resolved_backend(*project_.find_stack(ref.stack), *target);
+        if (backend.type.empty() || backend.type == "local") {
+          // Local state lives in the target's run dir; the data source reads it from another
+          // workdir, so it gets the absolute path (a relative one would name a file there).
+          std::string run_dir = project_.root + "/" + project_.settings.work_dir + "/" + target->stack + "/" + target->name;
+          if (std::string sub = split_module_source(target->source).subdir; !sub.empty()) run_dir += "/" + sub;
+          const Value* path = backend.config.is_map() ? backend.config.find("path") : nullptr;
+          std::string file = path && path->is_string() ? path->as_string() : "terraform.tfstate";
+          if (!file.starts_with("/")) file = (std::filesystem::path(run_dir) / file).lexically_normal().string();
+          backend.type = "local";
+          backend.config = Value::map();
+          backend.config.set("path", Value(file));
+        }
+        files.remote_states.push_back({name, std::move(backend)});
       }
       std::string outputs;
       for (const auto& field : read.outputs) outputs += (outputs.empty() ? "" : ".") + field;

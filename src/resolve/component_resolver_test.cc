@@ -156,5 +156,23 @@ TEST(ComponentResolverTest, SecretReferencesAreDecryptedWhereTheyCanStayOffDisk)
   }
 }
 
+// A provider reading another component's outputs whose state is local gets the absolute path
+// of that state (the data source runs in another workdir), and one without any backend too.
+TEST(ComponentResolverTest, RemoteStateOfALocalBackendNamesTheStateFileAbsolutely) {
+  Project p = comet_project();
+  p.stacks["dev"].backend.type = "local";
+  p.stacks["dev"].backend.config = parse_json_text(R"({"path": "terraform.tfstate"})");
+  MapStateSource state;
+  ComponentResolver r(p, state, nullptr);
+  ComponentFiles f = r.resolve(*p.stacks["dev"].find("metsrv"));
+  ASSERT_EQ(f.remote_states.size(), 1u);
+  EXPECT_EQ(f.remote_states[0].backend.type, "local");
+  EXPECT_EQ(to_json_text(f.remote_states[0].backend.config, -1), R"({"path":"/repo/.strata/dev/project2/terraform.tfstate"})");
+  p.stacks["dev"].backend = Backend{};
+  f = r.resolve(*p.stacks["dev"].find("metsrv"));
+  EXPECT_EQ(f.remote_states[0].backend.type, "local");
+  EXPECT_EQ(to_json_text(f.remote_states[0].backend.config, -1), R"({"path":"/repo/.strata/dev/project2/terraform.tfstate"})");
+}
+
 }  // namespace
 }  // namespace strata

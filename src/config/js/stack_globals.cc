@@ -542,7 +542,13 @@ void finish_stack(FileRun& run) {
   for (auto& c : stack.components) {
     std::set<std::pair<std::string, std::string>> refs;
     collect_state_refs(c.inputs, refs);
-    collect_state_refs(c.providers, refs);
+    std::set<std::pair<std::string, std::string>> provider_refs;
+    collect_state_refs(c.providers, provider_refs);
+    // A provider reading the component's own outputs (Comet's GKE pattern: the kubernetes
+    // provider takes the cluster endpoint from the previous apply, through
+    // terraform_remote_state with try(..., null)) is not a dependency on itself.
+    provider_refs.erase({c.stack, c.name});
+    refs.insert(provider_refs.begin(), provider_refs.end());
     for (const auto& [s, name] : refs) {
       ComponentRef ref{s, name, c.origin};
       bool known = false;
