@@ -79,7 +79,7 @@ bool confirm(Operation op, const std::vector<ComponentRef>& order, Execution& ex
 }
 
 int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals) {
-  auto ws = open_workspace(globals);
+  auto ws = open_workspace_for(globals, flags.targets);
   std::unique_ptr<Engine> engine = make_engine(globals, *ws, op);
 
   ExecuteRequest request;
@@ -104,9 +104,11 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
     }
     return 0;
   }
-  if (op == Operation::kPlan || op == Operation::kApply || op == Operation::kDestroy) {
-    // State no declared component owns any more is never dropped silently.
-    for (const auto& o : workspace::find_state_orphans(ws->project()))
+  if ((op == Operation::kPlan || op == Operation::kApply || op == Operation::kDestroy) && !ws->set_aside_errors()) {
+    // State no declared component owns any more is never dropped silently. (When a stack file
+    // failed to load, what it declares is unknown: its workdirs are not called orphans.)
+    const std::set<std::string> declared = ws->declared_components();
+    for (const auto& o : workspace::find_state_orphans(ws->project(), &declared))
       std::cerr << "warning: " << workspace::describe_orphan(o) << "\n";
   }
   bool color = globals.use_color(stdout);

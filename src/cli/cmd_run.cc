@@ -111,7 +111,7 @@ int run_run(const RunFlags& flags, const Globals& globals) {
     throw Error("no engine command given", {},
                 "put it after --: strata run dev vpc -- state list, or strata run --all -- validate");
   }
-  auto ws = open_workspace(globals);
+  auto ws = open_workspace_for(globals, flags.targets);
   const workspace::TargetFlags& t = flags.targets;
   // One component named (STACK COMPONENT, or a leaf folder): its output as it is. A stack, more
   // than one component, --all or --changed: a selection.

@@ -38,10 +38,21 @@ std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, boo
               << " unchanged since their last run (their results reused; STRATA_JS_CACHE=0 runs every file)\n";
   }
   if (!throw_on_errors) return ws;
-  for (const auto& d : ws->diagnostics().items()) {
+  report_problems(globals, *ws);
+  return ws;
+}
+
+void report_problems(const Globals& globals, const workspace::Workspace& ws) {
+  for (const auto& d : ws.diagnostics().items()) {
     if (d.severity == Severity::kWarning && !globals.quiet) std::cerr << d.render() << "\n";
   }
-  ws->throw_if_errors();
+  ws.throw_if_errors();
+}
+
+std::unique_ptr<workspace::Workspace> open_workspace_for(const Globals& globals, const workspace::TargetFlags& targets) {
+  auto ws = open_workspace(globals, /*throw_on_errors=*/false);
+  workspace::focus_on_targets(*ws, targets);
+  report_problems(globals, *ws);
   return ws;
 }
 

@@ -7,6 +7,7 @@
 
 #include "cli/globals.h"
 #include "execute/component_runner.h"
+#include "workspace/targets.h"
 #include "workspace/workspace.h"
 
 namespace strata::cli {
@@ -15,6 +16,11 @@ namespace strata::cli {
 workspace::Environment process_environment();
 
 std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, bool throw_on_errors = true);
+// Prints the warnings, then throws the first error.
+void report_problems(const Globals& globals, const workspace::Workspace& ws);
+// For commands on a selection: the workspace narrowed to the stacks `targets` need
+// (workspace::focus_on_targets), so a problem in a stack they do not need is a warning.
+std::unique_ptr<workspace::Workspace> open_workspace_for(const Globals& globals, const workspace::TargetFlags& targets);
 
 // The engine for `op` (workspace::engine_for), with a banner on stderr when it is the simulator.
 std::unique_ptr<Engine> make_engine(const Globals& globals, const workspace::Workspace& ws,

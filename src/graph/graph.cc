@@ -122,6 +122,12 @@ void report_missing(const Project& project, const std::vector<std::string>& stac
 
 }  // namespace
 
+std::vector<ComponentRef> component_references(const Stack& stack, const Component& c) {
+  std::vector<ComponentRef> out;
+  for (auto& [ref, _] : references_of(stack, c)) out.push_back(std::move(ref));
+  return out;
+}
+
 NodeId Graph::add_node(ComponentRef ref) {
   index_.emplace(std::make_pair(ref.stack, ref.component), static_cast<NodeId>(nodes_.size()));
   nodes_.push_back(std::move(ref));

@@ -62,6 +62,11 @@ class Graph {
   std::map<std::pair<std::string, std::string>, NodeId> index_;  // (stack, component) -> id
 };
 
+// Every component `c` (of `stack`) references: depends_on, then the state() calls of its
+// inputs, providers and backend settings, as Graph::build reads them (a stack name without a
+// component when depends_on names a whole stack).
+std::vector<ComponentRef> component_references(const Stack& stack, const Component& c);
+
 // The closest of `candidates` to `word` by edit distance, if it is close enough to be a likely
 // typo; "" otherwise.
 

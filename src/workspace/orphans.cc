@@ -86,14 +86,14 @@ std::string joined(const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::vector<StateOrphan> find_state_orphans(const Project& project) {
+std::vector<StateOrphan> find_state_orphans(const Project& project, const std::set<std::string>* declared_names_given) {
   std::vector<StateOrphan> out;
   const fs::path work_root = fs::path(project.root) / project.settings.work_dir;
   std::error_code ec;
   if (!fs::is_directory(work_root, ec)) return out;
   std::vector<std::pair<std::string, fs::path>> workdirs;
   find_workdirs(work_root, "", workdirs);
-  const std::set<std::string> declared = declared_names(project);
+  const std::set<std::string> declared = declared_names_given ? *declared_names_given : declared_names(project);
   for (const auto& [name, dir] : workdirs) {
     if (declared.count(name)) continue;
     StateOrphan o;

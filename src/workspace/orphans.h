@@ -5,6 +5,7 @@
 // state to the component's new name.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,9 @@ struct StateOrphan {
 
 // Every orphan under the project's work dir, sorted by name. Reads directories and small JSON
 // files only; no lock is taken.
-std::vector<StateOrphan> find_state_orphans(const Project& project);
+// `declared`, when given, names the declared components ("stack/component") instead of the
+// project's (a focused workspace's project holds only some stacks).
+std::vector<StateOrphan> find_state_orphans(const Project& project, const std::set<std::string>* declared = nullptr);
 
 // One line per orphan and what to do, for warnings ("…: holds state for dev/old-app, which no
 // stack declares; …").

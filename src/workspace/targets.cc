@@ -1,10 +1,12 @@
 #include "workspace/targets.h"
 
 #include <filesystem>
+#include <set>
 
 #include "base/suggest.h"
 #include "config/yaml/yaml_stack_loader.h"
 #include "graph/changed_components.h"
+#include "graph/graph.h"
 
 namespace strata::workspace {
 
@@ -227,6 +229,29 @@ SelectionSpec selection_spec(const Workspace& ws, const TargetFlags& flags) {
     for (size_t i = 1; i < flags.words.size(); ++i) spec.components.push_back({stack, flags.words[i], {}});
   }
   return spec;
+}
+
+void focus_on_targets(Workspace& ws, const TargetFlags& flags) {
+  if (flags.all || flags.changed || flags.words.empty()) return;
+  std::string first;
+  try {
+    first = parse_stack_argument(ws, flags.words.front()).stack;
+  } catch (const Error&) {
+    return;  // the selection reports it, with every loading problem
+  }
+  const Project& project = ws.project();
+  if (!project.find_stack(first)) return;
+  std::set<std::string> keep{first};
+  std::vector<std::string> todo{first};
+  while (!todo.empty()) {
+    const Stack* stack = project.find_stack(todo.back());
+    todo.pop_back();
+    if (!stack) continue;  // a reference to a stack that is not there: the graph says so
+    for (const auto& c : stack->components)
+      for (const auto& ref : component_references(*stack, c))
+        if (keep.insert(ref.stack).second) todo.push_back(ref.stack);
+  }
+  ws.focus(keep);
 }
 
 }  // namespace strata::workspace

@@ -69,6 +69,10 @@ struct TargetFlags {
   bool changed = false;
   std::string base = "HEAD";
 };
+// Narrows the workspace to what the flags need (Workspace::focus): the named stack and every
+// stack it references, transitively. --all, --changed and no target keep everything.
+void focus_on_targets(Workspace& ws, const TargetFlags& flags);
+
 // The graph selection those flags ask for; throws an Error for contradictory or missing ones.
 // Unknown names are reported when the selection is applied to the graph (select()).
 SelectionSpec selection_spec(const Workspace& ws, const TargetFlags& flags);

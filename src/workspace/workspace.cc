@@ -1,5 +1,7 @@
 #include "workspace/workspace.h"
 
+#include <filesystem>
+
 #include "config/project_loader.h"
 #include "secrets/sops_resolver.h"
 
@@ -58,6 +60,53 @@ std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options) {
   ws->js_stats_ = loaded.js_stats;
   ws->options_ = std::move(options);
   return ws;
+}
+
+void Workspace::focus(const std::set<std::string>& keep) {
+  const Settings& settings = project_.settings;
+  std::set<std::string> needed_files;
+  std::vector<std::string> needed_yaml;  // a kept Kompos stack's origin: its layers are above it
+  for (auto it = project_.stacks.begin(); it != project_.stacks.end();) {
+    const Stack& s = it->second;
+    if (!keep.count(it->first)) {
+      for (const auto& c : s.components) focused_away_.insert(c.stack + "/" + c.name);
+      it = project_.stacks.erase(it);
+      continue;
+    }
+    needed_files.insert(s.origin.path());
+    for (const auto& c : s.components) needed_files.insert(c.origin.path());
+    if (s.kind == "yaml") needed_yaml.push_back(s.origin.path());
+    ++it;
+  }
+  auto in_folder = [](const std::string& path, const std::string& folder) {
+    return !folder.empty() && path.starts_with(folder + "/");
+  };
+  auto unneeded_stack_file = [&](const std::string& path) {
+    bool stack_file = in_folder(path, settings.stacks_dir) || in_folder(path, settings.config_dir) ||
+                      path == "stack.hcl" || path.ends_with("/stack.hcl");
+    if (!stack_file || needed_files.count(path)) return false;
+    std::string folder = std::filesystem::path(path).parent_path().string();
+    for (const auto& leaf : needed_yaml)
+      if (leaf == folder || in_folder(leaf, folder)) return false;
+    return true;
+  };
+  Diagnostics kept;
+  for (const auto& d : diagnostics_.items()) {
+    if (d.severity == Severity::kError && d.origin.known() && unneeded_stack_file(d.origin.path())) {
+      kept.warning(d.origin, d.message + " (in a stack this command does not need, so it goes on)", d.hint);
+      set_aside_errors_ = true;
+    } else {
+      kept.add(d.severity, d.origin, d.message, d.hint);
+    }
+  }
+  diagnostics_ = std::move(kept);
+}
+
+std::set<std::string> Workspace::declared_components() const {
+  std::set<std::string> out = focused_away_;
+  for (const auto& [_, s] : project_.stacks)
+    for (const auto& c : s.components) out.insert(c.stack + "/" + c.name);
+  return out;
 }
 
 EngineSelection Workspace::engine_selection() const {

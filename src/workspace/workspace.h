@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "base/log.h"
@@ -69,6 +70,17 @@ class Workspace {
   // sops:// references (relative to the project root, as Comet resolves them).
   SecretResolver* secrets() const { return secrets_.get(); }
 
+  // Narrows the project to the stacks a command needs (`keep`: the named ones and every stack
+  // they reference, transitively): the others are dropped, and an error in a stack file none of
+  // the kept stacks comes from becomes a warning, so a broken dev.js does not stop `plan prod`.
+  // Errors anywhere else (settings, a kept stack's files) stay errors.
+  void focus(const std::set<std::string>& keep);
+  // "stack/component" of every component loaded, focused away or not.
+  std::set<std::string> declared_components() const;
+  // Whether an error in some stack file was set aside by focus() (what that file declares is
+  // then unknown).
+  bool set_aside_errors() const { return set_aside_errors_; }
+
   // The engine this project runs (--engine, strata.yaml `engine:`, STRATA_ENGINE, PATH).
   EngineSelection engine_selection() const;
   // An Engine for that choice that redacts this workspace's secrets and runs with exactly this
@@ -84,6 +96,8 @@ class Workspace {
   Project project_;
   Environment environment_;
   Diagnostics diagnostics_;
+  std::set<std::string> focused_away_;  // components of the stacks focus() dropped
+  bool set_aside_errors_ = false;
   js::JsLoadStats js_stats_;
   std::unique_ptr<Redactor> redactor_;
   std::unique_ptr<SecretResolver> secrets_;

@@ -738,6 +738,43 @@ component('c', 'modules/m', { inputs: { in: `${a.out}/x`, other: b.out } });
   EXPECT_NE(json.out.find("\"from_state\""), std::string::npos) << json.out;
 }
 
+// A problem in one stack does not stop commands on stacks that do not need it (#19): with dev
+// broken (a syntax error, then a reference to nothing), plan prod runs and warns; plan dev
+// fails; a prod that reads dev's outputs fails too. dev's workdirs are not called orphans
+// while dev.js does not load.
+TEST(ExecutorSim, AProblemInOneStackDoesNotStopAnotherThatDoesNotNeedIt) {
+  SimProject p;
+  p.write("stacks/dev.js", "stack('dev', {});\nbackend('local', { path: 'terraform.tfstate' });\n"
+                           "component('a', 'modules/m', { inputs: { in: 'a' } });\n");
+  p.write("stacks/prod.js", "stack('prod', {});\nbackend('local', { path: 'terraform.tfstate' });\n"
+                            "component('a', 'modules/m', { inputs: { in: 'a' } });\n");
+  ASSERT_EQ(p.strata({"apply", "--all", "--auto-approve"}).exit_code, 0);
+
+  p.write("stacks/dev.js", "stack('dev', {});\ncomponent('a', 'modules/m', { inputs: { in: 'a' } );\n");
+  CliResult prod = p.strata({"plan", "prod"});
+  EXPECT_EQ(prod.exit_code, 0) << prod.out << prod.err;
+  EXPECT_NE(prod.err.find("stacks/dev.js:2:51: warning: SyntaxError: Unexpected token ')'. Expected '}' to end an object "
+                          "literal. (in a stack this command does not need, so it goes on)"),
+            std::string::npos) << prod.err;
+  EXPECT_EQ(prod.err.find("no stack declares"), std::string::npos) << "dev/a is no orphan: " << prod.err;
+  CliResult dev = p.strata({"plan", "dev"});
+  EXPECT_EQ(dev.exit_code, 1) << dev.out << dev.err;
+  EXPECT_NE(dev.err.find("error: stacks/dev.js:2:51: SyntaxError"), std::string::npos) << dev.err;
+  CliResult all = p.strata({"plan", "--all"});
+  EXPECT_EQ(all.exit_code, 1) << all.out << all.err;
+
+  p.write("stacks/dev.js", "stack('dev', {});\ncomponent('a', 'modules/m', { inputs: { in: 'a' }, depends_on: ['nope'] });\n");
+  prod = p.strata({"run", "prod", "--", "validate"});
+  EXPECT_EQ(prod.exit_code, 0) << prod.out << prod.err;
+  EXPECT_NE(prod.err.find("refers to dev/nope, which does not exist (in a stack this command does not need"),
+            std::string::npos) << prod.err;
+
+  p.write("stacks/prod.js", "stack('prod', {});\ncomponent('a', 'modules/m', { inputs: { in: '{{ (state \"dev\" \"a\").out }}' } });\n");
+  prod = p.strata({"plan", "prod"});
+  EXPECT_EQ(prod.exit_code, 1) << "prod needs dev, which is broken: " << prod.out << prod.err;
+  EXPECT_NE(prod.err.find("error: stacks/dev.js:2:1: component dev/a refers to dev/nope"), std::string::npos) << prod.err;
+}
+
 TEST(ExecutorSim, RunOverASelectionRunsInEveryWorkdirDependenciesFirst) {
   SimProject p;
   // The diamond, with mock outputs: nothing is applied yet, and validate may use them.
