@@ -65,14 +65,16 @@ class NoView : public EventSink {
 };
 
 // A selection: every line prefixed with its component ("[dev/app] Success!"), then the table.
-int run_selection(const Globals& globals, const workspace::Workspace& ws, const RunFlags& flags,
-                  const std::vector<std::string>& engine_args) {
+}  // namespace
+
+int run_over_selection(const Globals& globals, const workspace::Workspace& ws, const workspace::TargetFlags& targets,
+                       int jobs, bool fail_fast, const std::vector<std::string>& engine_args) {
   std::unique_ptr<Engine> engine = make_engine(globals, ws);
   ExecuteRequest request;
   request.operation = Operation::kCustom;
-  request.selection = workspace::selection_spec(ws, flags.targets);
-  request.jobs = flags.jobs;
-  request.fail_fast = flags.fail_fast;
+  request.selection = workspace::selection_spec(ws, targets);
+  request.jobs = jobs;
+  request.fail_fast = fail_fast;
   request.extra_args = engine_args;
   std::mutex print_mutex;
   request.on_output = [&print_mutex](const ComponentRef& node, std::string_view line, bool is_stderr) {
@@ -82,7 +84,7 @@ int run_selection(const Globals& globals, const workspace::Workspace& ws, const 
   auto prepared = workspace::prepare_execution(ws, *engine, request);
   Execution& execution = *prepared;
   if (execution.planned_order().empty()) {
-    std::cout << (flags.targets.changed ? "nothing changed since " + flags.targets.base + ": no components selected\n"
+    std::cout << (targets.changed ? "nothing changed since " + targets.base + ": no components selected\n"
                                         : "nothing selected: no components match\n");
     return 0;
   }
@@ -106,6 +108,8 @@ int run_selection(const Globals& globals, const workspace::Workspace& ws, const 
   return record.succeeded() ? 0 : 1;
 }
 
+namespace {
+
 int run_run(const RunFlags& flags, const Globals& globals) {
   if (globals.engine_args.empty()) {
     throw Error("no engine command given", {},
@@ -125,7 +129,8 @@ int run_run(const RunFlags& flags, const Globals& globals) {
   std::vector<std::string> engine_args = globals.engine_args;
   if (!globals.use_color(stdout) && std::find(engine_args.begin(), engine_args.end(), "-no-color") == engine_args.end())
     engine_args.push_back("-no-color");
-  return one ? run_one(globals, *ws, flags, engine_args) : run_selection(globals, *ws, flags, engine_args);
+  return one ? run_one(globals, *ws, flags, engine_args)
+             : run_over_selection(globals, *ws, flags.targets, flags.jobs, flags.fail_fast, engine_args);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // `strata validate`: loads every project file with every front-end and reports every problem
 // found (not only the first); exit 1 if there is any.
 #include <iostream>
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -13,7 +15,11 @@ namespace strata::cli {
 
 namespace {
 
-int run_validate(const Globals& globals) {
+int run_validate(const Globals& globals, bool deep) {
+  if (deep && globals.json) {
+    throw Error("validate --deep prints what the engine says in each workdir, which is not JSON", {},
+                "leave out --json, or run validate --json and strata run --all --json -- validate apart");
+  }
   auto ws = open_workspace(globals, false);
   const workspace::ValidationReport report = workspace::validate(*ws);
   const Diagnostics& diagnostics = ws->diagnostics();
@@ -35,7 +41,14 @@ int run_validate(const Globals& globals) {
   std::cout << report.stacks << " stacks, " << report.components << " components: ";
   if (report.ok()) {
     std::cout << "ok\n";
-    return 0;
+    if (!deep) return 0;
+    // The engine's own validate in every generated workdir, after the checks above pass.
+    workspace::TargetFlags all;
+    all.all = true;
+    std::vector<std::string> args = {"validate"};
+    if (!globals.use_color(stdout)) args.push_back("-no-color");
+    std::cout << "\n";
+    return run_over_selection(globals, *ws, all, 0, false, args);
   }
   std::cout << report.errors << (report.errors == 1 ? " problem\n" : " problems\n");
   return 1;
@@ -45,8 +58,12 @@ int run_validate(const Globals& globals) {
 void add_validate_command(CLI::App& app, Globals& globals, Action& action) {
   auto* cmd = app.add_subcommand(
       "validate", "Load every stack and settings file and report every problem found");
+  auto deep = std::make_shared<bool>(false);
   cmd->add_flag("--json", globals.json, "Print a JSON object");
-  cmd->callback([&globals, &action] { action = [&globals] { return run_validate(globals); }; });
+  cmd->add_flag("--deep", *deep,
+                "Then generate every workdir and run the engine's own validate in each (needs the engine; "
+                "dependencies' outputs come from their state or mock_outputs)");
+  cmd->callback([&globals, &action, deep] { action = [&globals, deep] { return run_validate(globals, *deep); }; });
 }
 
 }  // namespace strata::cli

@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/globals.h"
+#include "workspace/targets.h"
 
 namespace strata::cli {
 
@@ -30,6 +31,11 @@ void add_graph_command(CLI::App& app, Globals& globals, Action& action);
 void add_clean_command(CLI::App& app, Globals& globals, Action& action);
 void add_state_command(CLI::App& app, Globals& globals, Action& action);
 void add_run_command(CLI::App& app, Globals& globals, Action& action);
+// An engine command in every selected workdir, dependencies first, each line prefixed with its
+// component, then the summary table (strata run over a selection; validate --deep). Returns the
+// exit code.
+int run_over_selection(const Globals& globals, const workspace::Workspace& ws, const workspace::TargetFlags& targets,
+                       int jobs, bool fail_fast, const std::vector<std::string>& engine_args);
 void add_inspect_command(CLI::App& app, Globals& globals, Action& action);
 void add_secrets_command(CLI::App& app, Globals& globals, Action& action);
 void add_help_command(CLI::App& app, Globals& globals, Action& action);

@@ -1013,6 +1013,29 @@ TEST(RealEngine, NoColourReachesTheEngineThatStrataRuns) {
   EXPECT_NE(coloured.out.find('\x1b'), std::string::npos) << "the engine colours when asked to: " << coloured.out;
 }
 
+// validate --deep (#19): after strata's own checks, the engine's validate in every generated
+// workdir finds what only the engine knows (a reference to a local that does not exist).
+TEST(RealEngine, ValidateDeepRunsTheEnginesValidateInEveryWorkdir) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  RealProject p(engine);
+  p.write("modules/ok/main.tf", "resource \"terraform_data\" \"x\" {}\n");
+  p.write("modules/bad/main.tf", "output \"o\" {\n  value = local.nope\n}\n");
+  p.write("stacks/s.js", "stack('s', {});\nbackend('local', { path: 'terraform.tfstate' });\n"
+                         "component('ok', 'modules/ok', {});\ncomponent('bad', 'modules/bad', {});\n");
+  auto env = engine_env(engine);
+  CliResult shallow = p.run({"validate"}, env);
+  EXPECT_EQ(shallow.exit_code, 0) << shallow.out << shallow.err;
+  CliResult deep = p.run({"validate", "--deep"}, env);
+  EXPECT_EQ(deep.exit_code, 1) << deep.out << deep.err;
+  EXPECT_NE((deep.out + deep.err).find("[s/bad] Error: Reference to undeclared local value"), std::string::npos)
+      << deep.out << deep.err;
+  EXPECT_NE(deep.out.find("[s/ok] Success! The configuration is valid."), std::string::npos) << deep.out;
+  EXPECT_NE(deep.out.find("1 succeeded, 1 failed"), std::string::npos) << deep.out;
+  CliResult json = p.run({"validate", "--deep", "--json"}, env);
+  EXPECT_EQ(json.exit_code, 1);
+  EXPECT_NE(json.err.find("validate --deep prints what the engine says"), std::string::npos) << json.err;
+}
+
 TEST(RealEngine, SyntaxErrorSummaryShowsTheDiagnosticWithFileAndLine) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   RealProject p(engine);
