@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <ctime>
 #include <cstdlib>
@@ -560,7 +561,24 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     for (const auto& d : r.diagnostics) {
       if (d.is_error() && d.has_range && !diagnostic) diagnostic = &d;
     }
-    if (diagnostic) {
+    if (diagnostic && !generated.tfvars_file.empty() && diagnostic->filename == generated.tfvars_file) {
+      // A value Terraform refuses, in the tfvars file strata wrote: the user wrote it at the
+      // component's input ("var.replicas" in the detail names which).
+      std::string text = diagnostic->summary + (diagnostic->detail.empty() ? "" : ": " + diagnostic->detail);
+      Origin where = component.origin;
+      std::string input;
+      if (size_t at = diagnostic->detail.find("var."); at != std::string::npos) {
+        size_t end = at + 4;
+        while (end < diagnostic->detail.size() &&
+               (std::isalnum(static_cast<unsigned char>(diagnostic->detail[end])) || diagnostic->detail[end] == '_' ||
+                diagnostic->detail[end] == '-'))
+          ++end;
+        input = diagnostic->detail.substr(at + 4, end - at - 4);
+        const Value* value = component.inputs.is_map() ? component.inputs.find(input) : nullptr;
+        if (value && value->origin().known()) where = value->origin();
+      }
+      error = where.str() + ": " + (input.empty() ? "" : "input " + input + ": ") + "Error: " + text;
+    } else if (diagnostic) {
       error = module_dir + diagnostic->filename + ":" + std::to_string(diagnostic->start.line) + ":" +
               std::to_string(diagnostic->start.column) + ": Error: " + diagnostic->summary;
       if (!diagnostic->detail.empty()) error += ": " + diagnostic->detail;

@@ -162,7 +162,7 @@ void check_modules(const Project& project, const std::map<std::string, std::stri
         for (const auto& [input, value] : c.inputs.as_map()) {
           if (declared.count(input)) continue;
           std::string close = closest_match(input, names);
-          diagnostics.warning(c.origin,
+          diagnostics.warning(value.origin().known() ? value.origin() : c.origin,
                               where + ": input " + input + " is not a variable of " + folder +
                                   ", so Terraform ignores it (\"Value for undeclared variable\")",
                               close.empty() ? "declare variable \"" + input + "\" in " + folder +

@@ -1036,6 +1036,23 @@ TEST(RealEngine, ValidateDeepRunsTheEnginesValidateInEveryWorkdir) {
   EXPECT_NE(json.err.find("validate --deep prints what the engine says"), std::string::npos) << json.err;
 }
 
+// A value Terraform refuses is reported at the input in the stack file that holds it, not at
+// the tfvars file strata generated (#19): the key's own line inside the component() call.
+TEST(RealEngine, AValueTerraformRefusesIsReportedAtItsInput) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  RealProject p(engine);
+  p.write("modules/m/main.tf", "variable \"replicas\" {\n  type = number\n}\nresource \"terraform_data\" \"x\" {\n  input = var.replicas\n}\n");
+  p.write("stacks/s.js", "stack('s', {});\nbackend('local', { path: 'terraform.tfstate' });\n"
+                         "component('app', 'modules/m', {\n  inputs: {\n    // the number is written out\n"
+                         "    replicas: 'two',\n  },\n});\n");
+  CliResult plan = p.run({"plan", "s"}, engine_env(engine));
+  EXPECT_EQ(plan.exit_code, 1) << plan.out << plan.err;
+  EXPECT_NE(plan.out.find("s/app failed: plan failed: stacks/s.js:6:5: input replicas: Error: Invalid value for input "
+                          "variable"),
+            std::string::npos) << plan.out << plan.err;
+  EXPECT_EQ(plan.out.find("tfvars.json:"), std::string::npos) << plan.out;
+}
+
 TEST(RealEngine, SyntaxErrorSummaryShowsTheDiagnosticWithFileAndLine) {
   STRATA_REQUIRE_REAL_ENGINE(engine);
   RealProject p(engine);

@@ -7,6 +7,7 @@
 
 #include "base/suggest.h"
 #include "config/js/file_run.h"
+#include "config/js/input_positions.h"
 #include "config/js/js_value.h"
 #include "config/js/secret_ref.h"
 #include "config/js/stack_file_runner.h"
@@ -237,6 +238,28 @@ std::vector<ComponentRef> depends_on_arg(FileRun& run, JSContextRef ctx, JSValue
   return refs;
 }
 
+// Gives `v` and everything in it that has no position of its own the position `where`.
+void set_origin_where_unknown(Value& v, const Origin& where) {
+  if (!v.origin().known()) v.set_origin(where);
+  if (v.is_list()) {
+    for (auto& item : v.as_list()) set_origin_where_unknown(item, where);
+  } else if (v.is_map()) {
+    for (auto& [_, item] : v.as_map()) set_origin_where_unknown(item, where);
+  }
+}
+
+// Each input written in the component() call's own literal gets the position of its key, so a
+// problem with it points there (input_positions.h).
+void mark_input_positions(FileRun& run, Component& c) {
+  if (!c.inputs.is_map() || c.inputs.as_map().empty() || !c.origin.known()) return;
+  auto source = run.sources.find(c.origin.path());
+  if (source == run.sources.end()) return;
+  for (const auto& [key, pos] : component_input_positions(source->second, c.origin.line, c.origin.column)) {
+    auto it = c.inputs.as_map().find(key);
+    if (it != c.inputs.as_map().end()) set_origin_where_unknown(it->second, c.origin.at(pos.line, pos.column));
+  }
+}
+
 JSValueRef js_component(FileRun& run, JSContextRef ctx, size_t argc, const JSValueRef argv[]) {
   JSValueRef name_value = arg(ctx, argc, argv, 0);
   std::string call = JSValueIsString(ctx, name_value)
@@ -301,6 +324,7 @@ JSValueRef js_component(FileRun& run, JSContextRef ctx, size_t argc, const JSVal
       c.inputs.as_map().erase(key);
     inputs = config;
   }
+  mark_input_positions(run, c);
   stack.components.push_back(std::move(c));
   return call_prelude(run, "makeRef",
                       {make_string(ctx, stack.name), make_string(ctx, name), inputs,
