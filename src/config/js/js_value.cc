@@ -141,8 +141,10 @@ Value convert(JSContextRef ctx, JSValueRef value, const std::string& path, int d
       throw ConversionError(path, "unsupported JavaScript value");
   }
   if (depth > kMaxDepth) {
-    throw ConversionError(path, "nested more than " + std::to_string(kMaxDepth) +
-                                    " levels deep (does the object refer to itself?)");
+    // The path of a self-reference repeats one key 64 times: its start says enough.
+    std::string shown = path.size() > 60 ? path.substr(0, 60) + "…" : path;
+    throw ConversionError(shown, "nested more than " + std::to_string(kMaxDepth) +
+                                     " levels deep (does the object refer to itself?)");
   }
   if (std::optional<Value> secret = secret_ref_value(ctx, value)) return std::move(*secret);
   JSObjectRef object = JSValueToObject(ctx, value, nullptr);
