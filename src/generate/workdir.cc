@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
@@ -181,6 +182,18 @@ const std::vector<ModuleCache::File>& ModuleCache::files(const std::string& dir,
   return by_dir_.emplace(dir, std::move(out)).first->second;
 }
 
+bool is_leftover_temp_file(const std::string& name) {
+  // "." base ".tmp." digits "." digits
+  size_t tmp = name.rfind(".tmp.");
+  if (name.size() < 2 || name[0] != '.' || tmp == std::string::npos || tmp < 2) return false;
+  std::string rest = name.substr(tmp + 5);
+  size_t dot = rest.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == rest.size()) return false;
+  for (size_t i = 0; i < rest.size(); ++i)
+    if (i != dot && !std::isdigit(static_cast<unsigned char>(rest[i]))) return false;
+  return true;
+}
+
 std::string workdir_for(const ComponentFiles& files) {
   return files.work_root + "/" + files.ref.stack + "/" + files.ref.component;
 }
@@ -320,6 +333,19 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache,
       // Drop folders this left empty (never the workdir itself).
       for (fs::path dir = p.parent_path(); dir.string().size() > result.workdir.size(); dir = dir.parent_path()) {
         if (!fs::is_empty(dir, ec) || !fs::remove(dir, ec)) break;
+      }
+    }
+  }
+  // A strata killed while writing left its temporary files (".NAME.tmp.PID.N", base/atomic_file)
+  // beside the files it wrote; the workdir's lock keeps every other strata out, so any found now
+  // is such a leftover.
+  if (!workdir_is_new) {
+    std::set<std::string> dirs{""};
+    for (const auto& [rel, _] : produce) dirs.insert(fs::path(rel).parent_path().string());
+    for (const auto& dir : dirs) {
+      std::error_code ec;
+      for (const auto& e : fs::directory_iterator(fs::path(result.workdir) / dir, ec)) {
+        if (is_leftover_temp_file(e.path().filename().string())) fs::remove(e.path(), ec);
       }
     }
   }

@@ -59,6 +59,10 @@ bool is_protected_path(const std::string& relative_path);
 // <work_root>/<stack>/<component>
 std::string workdir_for(const ComponentFiles& files);
 
+// A temporary file base/atomic_file writes before its rename (".main.tf.tmp.4242.0"): one a
+// killed strata left behind, when found in a workdir whose lock is held.
+bool is_leftover_temp_file(const std::string& name);
+
 // `workdir_is_new`: the caller has just created the workdir (it holds nothing but the lock), so
 // files are written without looking for earlier versions of them.
 GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache, bool workdir_is_new = false);

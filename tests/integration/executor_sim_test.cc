@@ -775,6 +775,22 @@ TEST(ExecutorSim, AProblemInOneStackDoesNotStopAnotherThatDoesNotNeedIt) {
   EXPECT_NE(prod.err.find("error: stacks/dev.js:2:1: component dev/a refers to dev/nope"), std::string::npos) << prod.err;
 }
 
+// The temporary files of a strata killed while generating (".NAME.tmp.PID.N", written before each
+// rename) are removed by the next generation of that workdir (#18); other dot files are kept.
+TEST(ExecutorSim, TemporaryFilesAKilledGenerateLeftAreRemovedByTheNext) {
+  SimProject p;
+  p.write("stacks/s.js", "stack('s', {});\ncomponent('a', 'modules/m', { inputs: { in: 'a' } });\n");
+  ASSERT_EQ(p.strata({"generate", "s"}).exit_code, 0);
+  p.write(".strata/s/a/.main.tf.tmp.4242.0", "half a file");
+  p.write(".strata/s/a/.s-a.tfvars.json.tmp.4242.1", "{");
+  p.write(".strata/s/a/.keep.tmp.notanumber", "mine");
+  CliResult again = p.strata({"generate", "s"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_FALSE(p.exists(".strata/s/a/.main.tf.tmp.4242.0"));
+  EXPECT_FALSE(p.exists(".strata/s/a/.s-a.tfvars.json.tmp.4242.1"));
+  EXPECT_TRUE(p.exists(".strata/s/a/.keep.tmp.notanumber"));
+}
+
 TEST(ExecutorSim, RunOverASelectionRunsInEveryWorkdirDependenciesFirst) {
   SimProject p;
   // The diamond, with mock outputs: nothing is applied yet, and validate may use them.
