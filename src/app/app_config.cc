@@ -8,6 +8,7 @@
 #include "hcl/eval.h"
 #include "hcl/functions.h"
 #include "hcl/parser.h"
+#include "hcl/variables.h"
 
 namespace strata::app {
 
@@ -139,13 +140,51 @@ class Loader {
     Value v = hcl::evaluate(*a.expr, ctx, d);
     for (const auto& item : d.items()) {
       if (item.severity == Severity::kError)
-        error(item.subject, a.name + ": " + item.summary + (item.detail.empty() ? "" : ": " + item.detail));
+        error(item.subject, a.name + ": " + item.summary + (item.detail.empty() ? "" : ": " + item.detail),
+              eval_hint(*a.expr, ctx));
     }
     if (d.has_errors()) return std::nullopt;
     v.set_origin(at(a.range));  // the attribute, name first: what a plugin points at
     return v;
   }
   std::optional<Value> eval(const hcl::Attribute& a) { return eval(a, &ctx_); }
+
+  // What to do about an expression that failed: the variable or function meant, when one of
+  // its names is close to one that exists.
+  std::string eval_hint(const hcl::Expr& expr, const hcl::EvalContext* ctx) {
+    const Value* vars = ctx ? ctx->variables.find("var") : nullptr;
+    std::vector<std::string> declared;
+    if (vars && vars->is_map())
+      for (const auto& [k, v] : vars->as_map()) declared.push_back(k);
+    for (const auto& ref : hcl::expr_variables(expr)) {
+      const hcl::Traversal& t = ref.traversal;
+      if (t.empty() || t[0].name != "var") continue;
+      if (t.size() < 2 || (vars && vars->find(t[1].name))) continue;
+      std::string guess = closest_match(t[1].name, declared);
+      if (!guess.empty()) return "did you mean var." + guess + "?";
+      return declared.empty() ? "declare it: variable \"" + t[1].name + "\" { default = ... }"
+                              : "declare it, or use one of: var." + join(declared);
+    }
+    std::string unknown_fn;
+    find_unknown_function(expr, unknown_fn);
+    if (!unknown_fn.empty()) {
+      std::string guess = closest_match(unknown_fn, functions_.names());
+      if (!guess.empty()) return "did you mean " + guess + "()?";
+    }
+    return {};
+  }
+
+  void find_unknown_function(const hcl::Expr& e, std::string& out) {
+    if (!out.empty()) return;
+    if (e.kind == hcl::ExprKind::kFunctionCall && e.name != "try" && e.name != "can" && !functions_.find(e.name)) {
+      out = e.name;
+      return;
+    }
+    for (const hcl::Expr* child : {e.a.get(), e.b.get(), e.c.get(), e.cond.get()})
+      if (child) find_unknown_function(*child, out);
+    for (const auto& item : e.items)
+      if (item) find_unknown_function(*item, out);
+  }
 
   std::string string_attr(const hcl::Attribute& a) {
     std::optional<Value> v = eval(a);
