@@ -5,6 +5,8 @@
 // a Bearer challenge (WWW-Authenticate) is answered by fetching a token from its realm.
 #include <openssl/evp.h>
 
+#include "app/plugins/oci_registry.h"
+
 #include "app/http_client.h"
 #include "app/oci_layout.h"
 #include "app/plugin_options.h"
@@ -58,7 +60,7 @@ std::map<std::string, std::string> challenge_params(const std::string& header) {
 
 class OciRegistry : public Registry {
  public:
-  explicit OciRegistry(RegistryOptions o) : o_(std::move(o)), http_(make_curl_client()) {}
+  OciRegistry(RegistryOptions o, std::unique_ptr<HttpClient> http) : o_(std::move(o)), http_(std::move(http)) {}
 
   RegistryRef push(const PhaseContext& ctx, const Artifact& artifact) override {
     if (artifact.layout.empty())
@@ -162,7 +164,8 @@ class OciRegistry : public Registry {
 
 }  // namespace
 
-std::unique_ptr<Registry> make_oci_registry(const PluginConfig& c, Diagnostics& d) {
+std::unique_ptr<Registry> make_oci_registry_with_client(const PluginConfig& c, Diagnostics& d,
+                                                        std::unique_ptr<HttpClient> http) {
   PluginOptions opt(c, d);
   RegistryOptions o;
   std::optional<std::string> address = opt.string("address");
@@ -178,7 +181,11 @@ std::unique_ptr<Registry> make_oci_registry(const PluginConfig& c, Diagnostics& 
   o.password = opt.string("password", "");
   o.mount_from = opt.string("mount_from", "");
   if (!opt.finish()) return nullptr;
-  return std::make_unique<OciRegistry>(std::move(o));
+  return std::make_unique<OciRegistry>(std::move(o), std::move(http));
+}
+
+std::unique_ptr<Registry> make_oci_registry(const PluginConfig& c, Diagnostics& d) {
+  return make_oci_registry_with_client(c, d, make_curl_client());
 }
 
 }  // namespace strata::app
