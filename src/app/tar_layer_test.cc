@@ -155,3 +155,56 @@ TEST(OciBuildTest, TheLayoutHoldsTheImageItsConfigAndContentAddressedBlobs) {
 
 }  // namespace
 }  // namespace strata::app
+
+namespace strata::app {
+namespace {
+
+TEST(OciBuildTest, ABaseImageFromALayoutOnDiskIsLaidUnderTheAppAndLendsItsProcess) {
+  // The base: an image of its own (a "runtime" folder with an entrypoint), built the same way.
+  TempDir base("oci-base");
+  write(base, "bin/run.sh", "#!/bin/sh\nexec \"$@\"\n", 0755);
+  write(base, "cloudstation.hcl",
+        "app \"runtime\" {\n  build {\n    use = \"oci\"\n    workdir = \"/opt/runtime\"\n"
+        "    entrypoint = [\"/opt/runtime/bin/run.sh\"]\n    env = { RUNTIME = \"1\" }\n    tag = \"base\"\n  }\n"
+        "  deploy { use = \"noop\" }\n}\n");
+  LoadedProject bp = load_project(base.path(), {});
+  Artifact base_image = Lifecycle(bp, bp.config.apps[0], nullptr).build();
+
+  TempDir d("oci-on-base");
+  write(d, "server.py", "print('hi')\n");
+  write(d, "cloudstation.hcl",
+        "app \"web\" {\n  build {\n    use = \"oci\"\n    base = \"" + base_image.layout + "\"\n"
+        "    cmd = [\"python3\", \"server.py\"]\n    env = { MODE = \"prod\" }\n  }\n  deploy { use = \"noop\" }\n}\n");
+  LoadedProject p = load_project(d.path(), {});
+  Artifact a = Lifecycle(p, p.config.apps[0], nullptr).build();
+  LayoutImage img = read_layout_image(a.layout, "latest");
+  LayoutImage base_img = read_layout_image(base_image.layout, "base");
+  ASSERT_EQ(img.manifest["layers"].size(), 2u);
+  EXPECT_EQ(img.manifest["layers"][0], base_img.manifest["layers"][0]);
+  EXPECT_EQ(img.config["rootfs"]["diff_ids"][0], base_img.config["rootfs"]["diff_ids"][0]);
+  EXPECT_EQ(img.config["rootfs"]["diff_ids"].size(), 2u);
+  // The base's entrypoint and env stay; ours add to them.
+  EXPECT_EQ(a.entrypoint, std::vector<std::string>{"/opt/runtime/bin/run.sh"});
+  EXPECT_EQ(a.cmd, (std::vector<std::string>{"python3", "server.py"}));
+  EXPECT_EQ(img.config["config"]["Env"], nlohmann::json::array({"MODE=prod", "RUNTIME=1"}));
+  // The base's layer blob was copied in: the layout stands alone.
+  EXPECT_TRUE(fs::exists(blob_path(a.layout, base_img.manifest["layers"][0]["digest"])));
+}
+
+TEST(OciBuildTest, AMissingBaseLayoutFailsTheBuildSayingWhatItNeeds) {
+  TempDir d("oci-no-base");
+  write(d, "cloudstation.hcl",
+        "app \"web\" {\n  build {\n    use = \"oci\"\n    base = \"./base-image\"\n  }\n  deploy { use = \"noop\" }\n}\n");
+  LoadedProject p = load_project(d.path(), {});
+  try {
+    Lifecycle(p, p.config.apps[0], nullptr).build();
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.render(), "build phase failed (oci): " + d.path() +
+                              "/base-image is not an OCI image layout (it has no index.json)\n"
+                              "  hint: point at a folder holding oci-layout, index.json and blobs/, or use base = \"scratch\"");
+  }
+}
+
+}  // namespace
+}  // namespace strata::app

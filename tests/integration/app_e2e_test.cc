@@ -89,6 +89,15 @@ TEST(AppEndToEnd, UpPushesToARealRegistryRunsTheAppAndDestroyLeavesNothing) {
   const std::map<std::string, std::string> env = {{"HELLO_REGISTRY", registry.address()},
                                                   {"HELLO_PORT", std::to_string(port)},
                                                   {"HELLO_API_TOKEN", token}};
+  // Whatever fails below, the app does not outlive the test.
+  struct StopTheApp {
+    const TestProject& p;
+    const std::map<std::string, std::string>& env;
+    ~StopTheApp() {
+      p.run({"app", "destroy"}, env);
+      kill_leftovers(processes_mentioning(p.root()));
+    }
+  } stop_the_app{p, env};
 
   CliResult up = p.run({"app", "up", "--json"}, env);
   ASSERT_EQ(up.exit_code, 0) << up.out << up.err;

@@ -48,7 +48,7 @@ class OciBuilder : public Builder {
     nlohmann::json layers = nlohmann::json::array();
     nlohmann::json diff_ids = nlohmann::json::array();
     if (o_.base != "scratch" && o_.base != "none") {
-      std::string base_dir = fs::path(o_.base).is_absolute() ? o_.base : ctx.project_dir + "/" + o_.base;
+      std::string base_dir = (fs::path(ctx.project_dir) / o_.base).lexically_normal().string();
       LayoutImage base = read_layout_image(base_dir, o_.base_tag);
       for (const auto& layer : base.manifest.value("layers", nlohmann::json::array())) {
         write_blob(layout, read_blob(base_dir, layer.value("digest", "")));
