@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "tests/support/cli_runner.h"
 
 namespace strata::testing {
@@ -157,6 +160,135 @@ TEST(AppCli, UnknownAppAndMissingFileAreExplained) {
   CliResult r = p.run({"app", "status", "--app", "wbe"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "error: no app \"wbe\" in cloudstation.hcl\n  hint: did you mean \"web\"? apps: web\n");
+}
+
+// Stand-ins for docker, nixpacks, nomad-pack and nomad (none can run here: no Docker daemon, no
+// Nomad): shell scripts first on PATH that log their command line and the environment values the
+// plugins must pass, and answer as the real tools do.
+std::map<std::string, std::string> write_standins(TestProject& p) {
+  p.write("standins/docker",
+          "#!/bin/sh\necho \"docker $*\" >> \"$STANDIN_LOG\"\n"
+          "case \"$1\" in\n"
+          "  info) if [ -n \"$DOCKER_DOWN\" ]; then echo 'Cannot connect to the Docker daemon at "
+          "unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1; fi; echo 24.0.7;;\n"
+          "  build) echo \"  env NPM_TOKEN=$NPM_TOKEN\" >> \"$STANDIN_LOG\"; echo 'Successfully built 5f1d';;\n"
+          "  image) echo sha256:1111111111111111111111111111111111111111111111111111111111111111;;\n"
+          "  push) echo 'The push refers to repository [registry.example.com/team/web]'; "
+          "echo 'v7: digest: sha256:2222222222222222222222222222222222222222222222222222222222222222 size: 527';;\n"
+          "esac\n");
+  p.write("standins/nixpacks", "#!/bin/sh\necho \"nixpacks $*\" >> \"$STANDIN_LOG\"\n");
+  p.write("standins/nomad-pack",
+          "#!/bin/sh\necho \"nomad-pack $*\" >> \"$STANDIN_LOG\"\n"
+          "echo \"  env NOMAD_ADDR=$NOMAD_ADDR NOMAD_TOKEN=$NOMAD_TOKEN\" >> \"$STANDIN_LOG\"\n");
+  p.write("standins/nomad",
+          "#!/bin/sh\necho \"nomad $*\" >> \"$STANDIN_LOG\"\n"
+          "if [ \"$2\" = status ]; then printf 'ID            = web\\nName          = web\\nType          = service\\n"
+          "Status        = running\\n'; fi\n");
+  for (const char* tool : {"docker", "nixpacks", "nomad-pack", "nomad"})
+    std::filesystem::permissions(p.path(std::string("standins/") + tool), std::filesystem::perms::owner_all);
+  return {{"PATH", p.path("standins") + ":" + std::string(getenv("PATH"))}, {"STANDIN_LOG", p.path("standins.log")}};
+}
+
+const char* kDockerNomadApp = R"(
+variable "npm_token" {
+  default   = "npm-secret-1"
+  sensitive = true
+}
+variable "nomad_token" {
+  default   = "nomad-secret-2"
+  sensitive = true
+}
+app "web" {
+  build {
+    use "docker" {
+      dockerfile = "Dockerfile.prod"
+      build_args = { NPM_TOKEN = var.npm_token }
+    }
+    registry {
+      use "docker" {
+        image = "registry.example.com/team/web"
+        tag   = "v7"
+      }
+    }
+  }
+  deploy {
+    use "nomadpack" {
+      pack        = "simple_service"
+      registry    = "community"
+      nomad_addr  = "http://nomad.test:4646"
+      nomad_token = var.nomad_token
+      vars        = { count = "2" }
+    }
+  }
+}
+)";
+
+TEST(AppStandIns, DockerBuildAndPushThenNomadPackRunWithSecretsOnlyInTheEnvironment) {
+  TestProject p;
+  auto env = write_standins(p);
+  p.write("cloudstation.hcl", kDockerNomadApp);
+  CliResult up = p.run({"app", "up", "--json"}, env);
+  ASSERT_EQ(up.exit_code, 0) << up.err;
+  auto j = nlohmann::json::parse(up.out);
+  EXPECT_EQ(j["artifact"]["id"], "sha256:1111111111111111111111111111111111111111111111111111111111111111");
+  EXPECT_EQ(j["registry"]["reference"],
+            "registry.example.com/team/web:v7@sha256:2222222222222222222222222222222222222222222222222222222222222222");
+  EXPECT_EQ(j["deployment"]["state"], "running");
+  EXPECT_EQ(j["deployment"]["health"], "nomad: running");
+  ASSERT_EQ(p.run({"app", "status"}, env).exit_code, 0);
+  ASSERT_EQ(p.run({"app", "destroy"}, env).exit_code, 0);
+  // The exact command lines; secrets appear only as environment values the tools received.
+  EXPECT_EQ(p.read("standins.log"),
+            "docker info --format {{.ServerVersion}}\n"
+            "docker build -t web:latest -f Dockerfile.prod --build-arg NPM_TOKEN .\n"
+            "  env NPM_TOKEN=npm-secret-1\n"
+            "docker image inspect --format {{.Id}} web:latest\n"
+            "docker info --format {{.ServerVersion}}\n"
+            "docker tag web:latest registry.example.com/team/web:v7\n"
+            "docker push registry.example.com/team/web:v7\n"
+            "nomad-pack run simple_service --name web --registry community "
+            "--var image=registry.example.com/team/web:v7 --var count=2\n"
+            "  env NOMAD_ADDR=http://nomad.test:4646 NOMAD_TOKEN=nomad-secret-2\n"
+            "nomad job status -short web\n"
+            "nomad job status -short web\n"
+            "nomad job stop -purge web\n");
+  for (const char* secret : {"npm-secret-1", "nomad-secret-2"}) {
+    EXPECT_EQ((up.out + up.err).find(secret), std::string::npos) << secret;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(p.path(".strata")))
+      if (e.is_regular_file()) {
+        EXPECT_EQ(read_file(e.path().string()).find(secret), std::string::npos) << e.path();
+      }
+  }
+}
+
+TEST(AppStandIns, NoDockerDaemonIsSaidBeforeAnyBuild) {
+  TestProject p;
+  auto env = write_standins(p);
+  env["DOCKER_DOWN"] = "1";
+  p.write("cloudstation.hcl", "app \"web\" {\n  build { use = \"docker\" }\n  deploy { use = \"noop\" }\n}\n");
+  CliResult r = p.run({"app", "build"}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "error: build phase failed (docker): the Docker daemon does not answer (docker info exited with code 1: "
+            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?)\n"
+            "  hint: start dockerd (or set DOCKER_HOST); the docker plugin needs it. The oci builder and the "
+            "registry plugin need no daemon\n");
+  EXPECT_EQ(p.read("standins.log"), "docker info --format {{.ServerVersion}}\n");
+}
+
+TEST(AppStandIns, NixpacksBuildsIntoTheDaemonUnderTheImageName) {
+  TestProject p;
+  auto env = write_standins(p);
+  p.write("cloudstation.hcl",
+          "app \"web\" {\n  build {\n    use = \"nixpacks\"\n    tag = \"v2\"\n    env = { NODE_ENV = \"production\" }\n  }\n"
+          "  deploy { use = \"noop\" }\n}\n");
+  CliResult r = p.run({"app", "build", "--json"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out)["artifact"]["image"], "web");
+  EXPECT_EQ(p.read("standins.log"),
+            "docker info --format {{.ServerVersion}}\n"
+            "nixpacks build . --name web:v2 --env NODE_ENV=production\n"
+            "docker image inspect --format {{.Id}} web:v2\n");
 }
 
 }  // namespace
