@@ -62,6 +62,7 @@ Lifecycle::Lifecycle(const LoadedProject& project, const AppConfig& app, std::fu
   ctx_.labels = app.labels;
   ctx_.env = app.env;
   ctx_.internal_port = app.internal_port;
+  ctx_.redactor = project.redactor.get();
   const Redactor* redactor = project.redactor.get();
   if (progress) ctx_.progress = [progress, redactor](const std::string& line) { progress(redactor->redact(line)); };
   std::error_code ec;

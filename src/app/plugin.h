@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/phase_results.h"
+#include "base/log.h"
 
 namespace strata::app {
 
@@ -22,6 +23,9 @@ struct PhaseContext {
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> env;  // config { env = {...} }
   int internal_port = 0;
+  // Secrets a plugin learns while it works (from Vault) are added here, so every output and
+  // record redacts them too. Never null inside the lifecycle.
+  Redactor* redactor = nullptr;
   // Progress for the user ("pushing blob sha256:ab… (3.2 MB)"); already redacted by the caller.
   std::function<void(const std::string&)> progress;
 };

@@ -21,6 +21,7 @@ std::unique_ptr<Platform> make_local_platform(const PluginConfig&, Diagnostics&)
 std::unique_ptr<Builder> make_docker_builder(const PluginConfig&, Diagnostics&);
 std::unique_ptr<Registry> make_docker_registry(const PluginConfig&, Diagnostics&);
 std::unique_ptr<Builder> make_nixpacks_builder(const PluginConfig&, Diagnostics&);
+std::unique_ptr<Builder> make_csdocker_builder(const PluginConfig&, Diagnostics&);
 std::unique_ptr<Platform> make_nomadpack_platform(const PluginConfig&, Diagnostics&);
 
 const std::vector<PluginEntry>& builtin_plugins() {
@@ -35,6 +36,7 @@ const std::vector<PluginEntry>& builtin_plugins() {
       {"local", "runs the image's entrypoint and cmd as a local process in the app's folder", nullptr, nullptr,
        make_local_platform},
       {"docker", "docker build, docker tag + push (needs a Docker daemon)", make_docker_builder, make_docker_registry},
+      {"csdocker", "docker build with the keys of a Vault secret as build arguments (AppRole)", make_csdocker_builder},
       {"nixpacks", "nixpacks build into the Docker daemon (push with the docker registry)", make_nixpacks_builder},
       {"nomadpack", "nomad-pack run; status and stop with nomad", nullptr, nullptr, make_nomadpack_platform},
   };

@@ -96,8 +96,8 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
       "The apps are read from cloudstation.hcl (or Waypoint's waypoint.hcl) in the current folder\n"
       "(-C DIR for another). Each phase's result is recorded in .strata/apps/<app>/, so status,\n"
       "deploy, destroy and rollback carry on from the last build, push and deployment.\n"
-      "Plugins: build noop, exec, oci, docker, nixpacks; registry noop, exec, registry, docker;\n"
-      "deploy noop, exec, local, nomadpack; release noop, exec.\n"
+      "Plugins: build noop, exec, oci, docker, csdocker, nixpacks; registry noop, exec,\n"
+      "registry, docker; deploy noop, exec, local, nomadpack; release noop, exec.\n"
       "Errors name the phase and the plugin: deploy phase failed (local): ...");
 
   auto* init = cmd->add_subcommand("init", "Write a commented starter cloudstation.hcl here (never overwrites)");

@@ -6,8 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
+#include <memory>
+#include <thread>
 
 #include "tests/support/cli_runner.h"
 
@@ -171,7 +175,7 @@ std::map<std::string, std::string> write_standins(TestProject& p) {
           "case \"$1\" in\n"
           "  info) if [ -n \"$DOCKER_DOWN\" ]; then echo 'Cannot connect to the Docker daemon at "
           "unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1; fi; echo 24.0.7;;\n"
-          "  build) echo \"  env NPM_TOKEN=$NPM_TOKEN\" >> \"$STANDIN_LOG\"; echo 'Successfully built 5f1d';;\n"
+          "  build) echo \"  env NPM_TOKEN=$NPM_TOKEN EXTRA=$EXTRA\" >> \"$STANDIN_LOG\"; echo 'Successfully built 5f1d';;\n"
           "  image) echo sha256:1111111111111111111111111111111111111111111111111111111111111111;;\n"
           "  push) echo 'The push refers to repository [registry.example.com/team/web]'; "
           "echo 'v7: digest: sha256:2222222222222222222222222222222222222222222222222222222222222222 size: 527';;\n"
@@ -241,7 +245,7 @@ TEST(AppStandIns, DockerBuildAndPushThenNomadPackRunWithSecretsOnlyInTheEnvironm
   EXPECT_EQ(p.read("standins.log"),
             "docker info --format {{.ServerVersion}}\n"
             "docker build -t web:latest -f Dockerfile.prod --build-arg NPM_TOKEN .\n"
-            "  env NPM_TOKEN=npm-secret-1\n"
+            "  env NPM_TOKEN=npm-secret-1 EXTRA=\n"
             "docker image inspect --format {{.Id}} web:latest\n"
             "docker info --format {{.ServerVersion}}\n"
             "docker tag web:latest registry.example.com/team/web:v7\n"
@@ -289,6 +293,99 @@ TEST(AppStandIns, NixpacksBuildsIntoTheDaemonUnderTheImageName) {
             "docker info --format {{.ServerVersion}}\n"
             "nixpacks build . --name web:v2 --env NODE_ENV=production\n"
             "docker image inspect --format {{.Id}} web:v2\n");
+}
+
+// The fake Vault of tests/data/app/fake_vault.py (a test double) on a free loopback port, stopped
+// on scope exit.
+class FakeVault {
+ public:
+  explicit FakeVault(const TestProject& p) : port_file_(p.path("vault.port")) {
+    SubprocessOptions o;
+    o.argv = {"python3", source_dir() + "/tests/data/app/fake_vault.py", port_file_};
+    o.capture_stderr = true;
+    o.kill_grace = std::chrono::seconds(1);
+    process_ = std::make_unique<Subprocess>(std::move(o));
+    result_ = std::async(std::launch::async, [this] { return process_->run(); });
+  }
+  ~FakeVault() {
+    process_->terminate();
+    result_.wait();
+  }
+  // "http://127.0.0.1:PORT", once it listens ("" if it never did).
+  std::string address() {
+    std::string port;
+    for (int i = 0; i < 100 && port.empty(); ++i) {
+      try_read_file(port_file_, port);
+      if (port.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return port.empty() ? "" : "http://127.0.0.1:" + port;
+  }
+
+ private:
+  std::string port_file_;
+  std::unique_ptr<Subprocess> process_;
+  std::future<SubprocessResult> result_;
+};
+
+std::string csdocker_app(const std::string& vault) {
+  return R"(
+variable "vault_secret_id" {
+  type      = string
+  sensitive = true
+  env       = ["VAULT_SECRET_ID"]
+}
+app "web" {
+  build {
+    use        = "csdocker"
+    build_args = { EXTRA = "mine" }
+    vault {
+      address   = ")" + vault + R"("
+      role_id   = "web-role"
+      secret_id = var.vault_secret_id
+      path      = "apps/web"
+    }
+  }
+  deploy { use = "noop" }
+}
+)";
+}
+
+TEST(AppStandIns, CsdockerGetsVaultSecretsAsBuildArgsOnlyInDockersEnvironment) {
+  TestProject p;
+  auto env = write_standins(p);
+  FakeVault vault(p);
+  std::string address = vault.address();
+  ASSERT_FALSE(address.empty()) << "the fake Vault did not start";
+  p.write("cloudstation.hcl", csdocker_app(address));
+  env["VAULT_SECRET_ID"] = "right-secret-id";
+  CliResult r = p.run({"app", "build", "--json"}, env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // NPM_TOKEN came from Vault; EXTRA was set in build_args and Vault's value did not replace it.
+  EXPECT_EQ(p.read("standins.log"),
+            "docker info --format {{.ServerVersion}}\n"
+            "docker build -t web:latest --build-arg EXTRA --build-arg NPM_TOKEN .\n"
+            "  env NPM_TOKEN=npm-from-vault EXTRA=mine\n"
+            "docker image inspect --format {{.Id}} web:latest\n");
+  EXPECT_NE(r.err.find("vault: 1 build arguments from secret/apps/web"), std::string::npos) << r.err;
+  for (const char* secret : {"npm-from-vault", "right-secret-id", "s.fake-token"})
+    EXPECT_EQ((r.out + r.err).find(secret), std::string::npos) << secret;
+}
+
+TEST(AppStandIns, CsdockerWithAWrongSecretIdFailsClearlyAndShowsNoSecret) {
+  TestProject p;
+  auto env = write_standins(p);
+  FakeVault vault(p);
+  std::string address = vault.address();
+  ASSERT_FALSE(address.empty()) << "the fake Vault did not start";
+  p.write("cloudstation.hcl", csdocker_app(address));
+  env["VAULT_SECRET_ID"] = "wrong-secret-id";
+  CliResult r = p.run({"app", "up"}, env);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err, "error: build phase failed (csdocker): vault: AppRole login at " + address +
+                       " failed: invalid role or secret ID (HTTP 400)\n"
+                       "  hint: check role_id and secret_id (a secret_id may have expired or reached its use limit)\n");
+  EXPECT_EQ((r.out + r.err).find("wrong-secret-id"), std::string::npos);
+  EXPECT_FALSE(p.exists("standins.log"));  // docker never ran
 }
 
 }  // namespace

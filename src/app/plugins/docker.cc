@@ -2,6 +2,8 @@
 // docker builder and registry). Needs a Docker daemon, which is checked first (`docker info`),
 // not only the client. Build arguments are passed as `--build-arg NAME` with the value in
 // docker's environment, never on its command line, where /proc/PID/cmdline would show it.
+#include "app/plugins/docker.h"
+
 #include <regex>
 
 #include "app/cli_tool.h"
@@ -12,35 +14,10 @@ namespace strata::app {
 
 namespace {
 
-struct DockerBuildOptions {
-  std::string image, tag = "latest", dockerfile, context = ".";
-  std::map<std::string, std::string> build_args, labels;
-};
-
 class DockerBuilder : public Builder {
  public:
   explicit DockerBuilder(DockerBuildOptions o) : o_(std::move(o)) {}
-  Artifact build(const PhaseContext& ctx) override {
-    require_docker_daemon(ctx, "docker");
-    Artifact a;
-    a.plugin = "docker";
-    a.image = o_.image.empty() ? ctx.app : o_.image;
-    a.tag = o_.tag;
-    a.labels = ctx.labels;
-    for (const auto& [k, v] : o_.labels) a.labels[k] = v;
-    std::vector<std::string> argv = {"docker", "build", "-t", a.image + ":" + a.tag};
-    if (!o_.dockerfile.empty()) argv.insert(argv.end(), {"-f", o_.dockerfile});
-    for (const auto& [k, v] : o_.build_args) argv.insert(argv.end(), {"--build-arg", k});
-    for (const auto& [k, v] : a.labels) argv.insert(argv.end(), {"--label", k + "=" + v});
-    argv.push_back(o_.context);
-    run_tool(ctx, argv, o_.build_args);
-    std::string id = run_tool(ctx, {"docker", "image", "inspect", "--format", "{{.Id}}", a.image + ":" + a.tag}).out;
-    while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
-    if (id.rfind("sha256:", 0) != 0)
-      throw Error("docker image inspect gave \"" + id + "\", not an image id (sha256:...)");
-    a.id = id;
-    return a;
-  }
+  Artifact build(const PhaseContext& ctx) override { return docker_build(ctx, o_, o_.build_args, "docker"); }
 
  private:
   DockerBuildOptions o_;
@@ -54,7 +31,7 @@ class DockerRegistry : public Registry {
  public:
   explicit DockerRegistry(DockerPushOptions o) : o_(std::move(o)) {}
   RegistryRef push(const PhaseContext& ctx, const Artifact& artifact) override {
-    if (artifact.plugin != "docker" && artifact.plugin != "nixpacks")
+    if (artifact.plugin != "docker" && artifact.plugin != "csdocker" && artifact.plugin != "nixpacks")
       throw Error("the docker registry pushes images in the Docker daemon; the " + artifact.plugin +
                   " builder made none", {}, "build with use = \"docker\", or push with use = \"registry\"");
     require_docker_daemon(ctx, "docker");
@@ -85,8 +62,30 @@ class DockerRegistry : public Registry {
 
 }  // namespace
 
-std::unique_ptr<Builder> make_docker_builder(const PluginConfig& c, Diagnostics& d) {
-  PluginOptions opt(c, d);
+Artifact docker_build(const PhaseContext& ctx, const DockerBuildOptions& o,
+                      const std::map<std::string, std::string>& build_args, const std::string& plugin) {
+  require_docker_daemon(ctx, plugin);
+  Artifact a;
+  a.plugin = plugin;
+  a.image = o.image.empty() ? ctx.app : o.image;
+  a.tag = o.tag;
+  a.labels = ctx.labels;
+  for (const auto& [k, v] : o.labels) a.labels[k] = v;
+  std::vector<std::string> argv = {"docker", "build", "-t", a.image + ":" + a.tag};
+  if (!o.dockerfile.empty()) argv.insert(argv.end(), {"-f", o.dockerfile});
+  for (const auto& [k, v] : build_args) argv.insert(argv.end(), {"--build-arg", k});
+  for (const auto& [k, v] : a.labels) argv.insert(argv.end(), {"--label", k + "=" + v});
+  argv.push_back(o.context);
+  run_tool(ctx, argv, build_args);
+  std::string id = run_tool(ctx, {"docker", "image", "inspect", "--format", "{{.Id}}", a.image + ":" + a.tag}).out;
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
+  if (id.rfind("sha256:", 0) != 0)
+    throw Error("docker image inspect gave \"" + id + "\", not an image id (sha256:...)");
+  a.id = id;
+  return a;
+}
+
+DockerBuildOptions read_docker_build_options(PluginOptions& opt) {
   DockerBuildOptions o;
   o.image = opt.string("image", "");
   o.tag = opt.string("tag", "latest");
@@ -94,6 +93,12 @@ std::unique_ptr<Builder> make_docker_builder(const PluginConfig& c, Diagnostics&
   o.context = opt.string("context", ".");
   o.build_args = opt.string_map("build_args").value_or(o.build_args);
   o.labels = opt.string_map("labels").value_or(o.labels);
+  return o;
+}
+
+std::unique_ptr<Builder> make_docker_builder(const PluginConfig& c, Diagnostics& d) {
+  PluginOptions opt(c, d);
+  DockerBuildOptions o = read_docker_build_options(opt);
   if (!opt.finish()) return nullptr;
   return std::make_unique<DockerBuilder>(std::move(o));
 }
