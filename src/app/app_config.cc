@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <set>
 
+#include "app/value_text.h"
 #include "base/suggest.h"
 #include "hcl/eval.h"
 #include "hcl/functions.h"
@@ -36,20 +37,11 @@ const std::vector<std::string> kTopLevel = {"project", "variable", "app"};
 const std::vector<std::string> kVariableKeys = {"type", "default", "sensitive", "env", "description"};
 const std::vector<std::string> kAppKeys = {"path", "labels", "build", "registry", "deploy", "release", "url", "config"};
 const std::vector<std::string> kConfigKeys = {"env", "internal_port"};
-const std::vector<std::string> kTypes = {"string", "number", "bool", "any", "list", "map", "set", "object", "tuple"};
 
 std::string join(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
   return out;
-}
-
-// A value as environment text: strings as they are, numbers and bools as written.
-std::optional<std::string> scalar_text(const Value& v) {
-  if (v.is_string()) return v.as_string();
-  if (v.is_number()) return v.as_number().text();
-  if (v.is_bool()) return std::string(v.as_bool() ? "true" : "false");
-  return std::nullopt;
 }
 
 // Reads one file: turns HCL ranges into origins, evaluates, and collects every problem.
@@ -232,8 +224,8 @@ class Loader {
     std::string name;
     if (e.kind == hcl::ExprKind::kScopeTraversal && e.traversal.size() == 1) name = e.traversal[0].name;
     if (e.kind == hcl::ExprKind::kFunctionCall) name = e.name;
-    if (name.empty() || std::find(kTypes.begin(), kTypes.end(), name) == kTypes.end()) {
-      std::string guess = closest_match(name, kTypes);
+    if (name.empty() || std::find(kVariableTypes.begin(), kVariableTypes.end(), name) == kVariableTypes.end()) {
+      std::string guess = closest_match(name, kVariableTypes);
       error(e.range, "type must be a type: string, number, bool, any, list(...) or map(...)",
             !guess.empty() ? "did you mean " + guess + "?"
                            : "write the type without quotes: type = string");
@@ -242,35 +234,6 @@ class Loader {
     if (name == "set" || name == "tuple") return "list";
     if (name == "object") return "map";
     return name;
-  }
-
-  // `value` made to fit `type`, as Terraform converts: "8080" for a number, 1 for a string.
-  std::optional<Value> convert(const Value& value, const std::string& type) {
-    if (type == "any" || value.is_null()) return value;
-    if (type == "string") {
-      if (std::optional<std::string> t = scalar_text(value)) return Value(*t);
-      return std::nullopt;
-    }
-    if (type == "number") {
-      if (value.is_number()) return value;
-      if (value.is_string()) {
-        try {
-          return parse_json_text(value.as_string());
-        } catch (const Error&) {
-          return std::nullopt;
-        }
-      }
-      return std::nullopt;
-    }
-    if (type == "bool") {
-      if (value.is_bool()) return value;
-      if (value.is_string() && (value.as_string() == "true" || value.as_string() == "false"))
-        return Value(value.as_string() == "true");
-      return std::nullopt;
-    }
-    if (type == "list") return value.is_list() ? std::optional<Value>(value) : std::nullopt;
-    if (type == "map") return value.is_map() ? std::optional<Value>(value) : std::nullopt;
-    return value;
   }
 
   std::optional<VariableConfig> variable(const hcl::Block& b) {
@@ -320,7 +283,7 @@ class Loader {
     for (const auto& name : v.env) {
       auto it = environment_.find(name);
       if (it == environment_.end()) continue;
-      std::optional<Value> from_env = convert(Value(it->second), v.type);
+      std::optional<Value> from_env = convert_to_type(Value(it->second), v.type);
       if (!from_env) {
         error(b.label_ranges[0], "variable \"" + v.name + "\": $" + name + " is not a " + v.type,
               "set $" + name + " to a " + v.type + " or unset it");
@@ -335,7 +298,7 @@ class Loader {
             v.env.empty() ? "give it a default: default = ..." : "set $" + v.env[0] + " or give it a default");
       return std::nullopt;
     }
-    std::optional<Value> typed = convert(v.value, v.type);
+    std::optional<Value> typed = convert_to_type(v.value, v.type);
     if (!typed) {
       error(where, "variable \"" + v.name + "\": the default is a " + v.value.kind_name() + ", not a " + v.type,
             "change the default or the type");

@@ -2,20 +2,11 @@
 
 #include <algorithm>
 
+#include "app/value_text.h"
 #include "base/suggest.h"
 
 namespace strata::app {
 
-namespace {
-
-std::optional<std::string> scalar_text(const Value& v) {
-  if (v.is_string()) return v.as_string();
-  if (v.is_number()) return v.as_number().text();
-  if (v.is_bool()) return std::string(v.as_bool() ? "true" : "false");
-  return std::nullopt;
-}
-
-}  // namespace
 
 std::string PluginOptions::plugin_label() const {
   return std::string(phase_name(config_.phase)) + " plugin \"" + config_.use + "\"";
