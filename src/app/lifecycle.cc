@@ -63,6 +63,7 @@ Lifecycle::Lifecycle(const LoadedProject& project, const AppConfig& app, std::fu
   ctx_.env = app.env;
   ctx_.internal_port = app.internal_port;
   ctx_.redactor = project.redactor.get();
+  ctx_.record_pending = [this](const Deployment& d) { records_.save(d); };
   const Redactor* redactor = project.redactor.get();
   if (progress) ctx_.progress = [progress, redactor](const std::string& line) { progress(redactor->redact(line)); };
   std::error_code ec;
@@ -101,7 +102,18 @@ RegistryRef Lifecycle::push() {
 Deployment Lifecycle::deploy_input(DeployInput input) {
   input.previous = records_.deployment();
   if (input.previous && input.previous->state == DeploymentState::kStopped) input.previous.reset();
-  Deployment d = phase(Phase::kDeploy, app_.deploy->use, [&] { return plugins_.platform->deploy(ctx_, input); });
+  Deployment d;
+  try {
+    d = phase(Phase::kDeploy, app_.deploy->use, [&] { return plugins_.platform->deploy(ctx_, input); });
+  } catch (const Error&) {
+    // A start the platform recorded as pending did not come up: say so in the record.
+    if (std::optional<Deployment> pending = records_.deployment(); pending && pending->state == DeploymentState::kPending) {
+      pending->state = DeploymentState::kFailed;
+      pending->health = "did not start";
+      records_.save(*pending);
+    }
+    throw;
+  }
   records_.save(d);
   records_.append_history({input.artifact, input.pushed});
   return d;

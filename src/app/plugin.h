@@ -26,6 +26,9 @@ struct PhaseContext {
   // Secrets a plugin learns while it works (from Vault) are added here, so every output and
   // record redacts them too. Never null inside the lifecycle.
   Redactor* redactor = nullptr;
+  // A platform calls this as soon as something runs that destroy must be able to stop (a
+  // process started, health not yet known), so an interrupted deploy leaves nothing unrecorded.
+  std::function<void(const Deployment&)> record_pending;
   // Progress for the user ("pushing blob sha256:ab… (3.2 MB)"); already redacted by the caller.
   std::function<void(const std::string&)> progress;
 };

@@ -13,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include "tests/integration/e2e_support.h"
 #include "tests/support/cli_runner.h"
 
 namespace strata::testing {
@@ -143,6 +144,33 @@ TEST(AppCli, LocalAppThatExitsBeforeListeningFailsTheDeployWithItsOutput) {
   EXPECT_EQ(r.err, "error: deploy phase failed (local): sh exited with code 3 before it listened on port 1; its output:\n"
                    "cannot bind\n"
                    "  hint: its whole output is in " + p.root() + "/.strata/apps/web/local.log\n");
+}
+
+// strata killed while the app starts: the process was recorded (pending) the moment it ran, so
+// destroy still finds and stops it, and nothing is left running.
+TEST(AppCli, AppStartedByAKilledDeployIsStillStoppedByDestroy) {
+  TestProject p;
+  p.write("cloudstation.hcl",
+          "app \"web\" {\n  build { use = \"noop\" }\n"
+          "  deploy {\n    use = \"local\"\n    command = [\"sh\", \"-c\", \"exec sleep 60\"]\n"
+          "    startup_timeout_seconds = 60\n  }\n"
+          "  config { internal_port = 1 }\n}\n");
+  {
+    BackgroundStrata up(p, {"app", "up"}, {});
+    ASSERT_TRUE(eventually([&] {
+      std::string record;
+      return try_read_file(p.path(".strata/apps/web/deploy.json"), record) &&
+             record.find("\"state\": \"pending\"") != std::string::npos;
+    }, std::chrono::seconds(20)));
+    up.kill();
+    up.wait();
+  }
+  EXPECT_FALSE(processes_mentioning(p.root()).empty()) << "the app should have outlived the killed strata";
+  CliResult destroy = p.run({"app", "destroy"});
+  EXPECT_EQ(destroy.exit_code, 0) << destroy.err;
+  auto left = wait_for_no_process(p.root(), std::chrono::seconds(5));
+  EXPECT_TRUE(left.empty()) << join(left);
+  kill_leftovers(left);
 }
 
 TEST(AppCli, DeployBeforeAnyBuildSaysWhatToRunFirst) {

@@ -167,6 +167,9 @@ class LocalPlatform : public Platform {
     proc_stat(pid, &start_time, nullptr);
     d.resources["start_time"] = start_time;
     if (ctx.internal_port) d.url = "http://127.0.0.1:" + std::to_string(ctx.internal_port) + "/";
+    d.state = DeploymentState::kPending;
+    d.health = "starting";
+    if (ctx.record_pending) ctx.record_pending(d);
 
     auto deadline = Clock::now() + std::chrono::seconds(o_.startup_timeout_s);
     for (;;) {
@@ -214,10 +217,9 @@ class LocalPlatform : public Platform {
   Deployment destroy(const PhaseContext&, const Deployment& d) override {
     Deployment out = d;
     pid_t pid = pid_of(d);
-    // The group is the process's own (setsid), so it may be stopped as long as the leader is
-    // the process we started; a leader that is gone leaves its children in the group still.
-    if (same_process_alive(pid, d.resources.count("start_time") ? d.resources.at("start_time") : "") ||
-        !group_members(pid).empty())
+    // The group is the process's own (setsid) and is stopped whole, but only while its leader
+    // is the process we started: once that is gone its pid (and group id) may be another's.
+    if (same_process_alive(pid, d.resources.count("start_time") ? d.resources.at("start_time") : ""))
       stop_group(pid, std::chrono::seconds(o_.stop_timeout_s));
     out.state = DeploymentState::kStopped;
     out.health.clear();
