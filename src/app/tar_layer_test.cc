@@ -191,6 +191,28 @@ TEST(OciBuildTest, ABaseImageFromALayoutOnDiskIsLaidUnderTheAppAndLendsItsProces
   EXPECT_TRUE(fs::exists(blob_path(a.layout, base_img.manifest["layers"][0]["digest"])));
 }
 
+TEST(OciBuildTest, AnUnchangedFolderIsNotCompressedAgainUnlessItsBlobIsGone) {
+  TempDir d("oci-cache");
+  make_app(d, 1000000000);
+  write(d, "cloudstation.hcl", kOciApp);
+  LoadedProject p = load_project(d.path(), {});
+  std::vector<std::string> lines;
+  Lifecycle l(p, p.config.apps[0], [&](const std::string& line) { lines.push_back(line); });
+  Artifact first = l.build();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].find(", unchanged)"), std::string::npos) << lines[0];
+  Artifact second = l.build();
+  EXPECT_EQ(second.digest, first.digest);
+  EXPECT_NE(lines.back().find(", unchanged)"), std::string::npos) << lines.back();
+  // The blob deleted: compressed again, to the same bytes.
+  std::string layer = read_layout_image(first.layout, "latest").manifest["layers"][0]["digest"];
+  fs::remove(blob_path(first.layout, layer));
+  Artifact third = l.build();
+  EXPECT_EQ(third.digest, first.digest);
+  EXPECT_EQ(lines.back().find(", unchanged)"), std::string::npos) << lines.back();
+  EXPECT_TRUE(fs::exists(blob_path(first.layout, layer)));
+}
+
 TEST(OciBuildTest, AMissingBaseLayoutFailsTheBuildSayingWhatItNeeds) {
   TempDir d("oci-no-base");
   write(d, "cloudstation.hcl",

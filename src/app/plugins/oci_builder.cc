@@ -71,11 +71,31 @@ class OciBuilder : public Builder {
     std::string layout_rel = fs::relative(layout, ctx.app_dir, rel_ec).string();
     if (!rel_ec && layout_rel.rfind("..", 0) != 0) t.exclude.push_back(layout_rel);
     std::string tar = build_tar_layer(t);
-    std::string gz = gzip_deterministic(tar);
-    std::string layer_digest = write_blob(layout, gz);
-    layers.push_back(descriptor(kLayerMediaType, layer_digest, gz.size()));
-    diff_ids.push_back(sha256_digest(tar));
-    if (ctx.progress) ctx.progress("layer " + layer_digest + " (" + std::to_string(tar.size()) + " bytes, " + std::to_string(gz.size()) + " gzipped)");
+    std::string diff_id = sha256_digest(tar);
+    // The same tar as last time: its gzipped blob is already in the layout (compressing again
+    // would give the same bytes, at most of a big build's cost).
+    const std::string known = ctx.state_dir + "/layer-cache/" + diff_id.substr(7);
+    std::string layer_digest;
+    std::string cached;
+    size_t gz_size = 0;
+    bool reused = false;
+    if (try_read_file(known, cached) && fs::exists(blob_path(layout, cached), ec)) {
+      gz_size = static_cast<size_t>(fs::file_size(blob_path(layout, cached), ec));
+      reused = !ec;
+      if (reused) layer_digest = cached;
+    }
+    if (!reused) {
+      std::string gz = gzip_deterministic(tar);
+      layer_digest = write_blob(layout, gz);
+      gz_size = gz.size();
+      fs::create_directories(ctx.state_dir + "/layer-cache", ec);
+      write_file_atomic(known, layer_digest, 0644, Durability::kRenameOnly);
+    }
+    layers.push_back(descriptor(kLayerMediaType, layer_digest, gz_size));
+    diff_ids.push_back(diff_id);
+    if (ctx.progress)
+      ctx.progress("layer " + layer_digest + " (" + std::to_string(tar.size()) + " bytes, " + std::to_string(gz_size) +
+                   " gzipped" + (reused ? ", unchanged" : "") + ")");
 
     // The process: ours where given, else the base image's.
     nlohmann::json base_proc = base_config.value("config", nlohmann::json::object());
