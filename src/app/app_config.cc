@@ -17,10 +17,14 @@ namespace fs = std::filesystem;
 
 const char* phase_name(Phase p) {
   switch (p) {
-    case Phase::kBuild: return "build";
-    case Phase::kRegistry: return "registry";
-    case Phase::kDeploy: return "deploy";
-    case Phase::kRelease: return "release";
+    case Phase::kBuild:
+      return "build";
+    case Phase::kRegistry:
+      return "registry";
+    case Phase::kDeploy:
+      return "deploy";
+    case Phase::kRelease:
+      return "release";
   }
   return "?";
 }
@@ -34,8 +38,10 @@ const AppConfig* ProjectConfig::find_app(const std::string& name) const {
 namespace {
 
 const std::vector<std::string> kTopLevel = {"project", "variable", "app"};
-const std::vector<std::string> kVariableKeys = {"type", "default", "sensitive", "env", "description"};
-const std::vector<std::string> kAppKeys = {"path", "labels", "build", "registry", "deploy", "release", "url", "config"};
+const std::vector<std::string> kVariableKeys = {"type", "default", "sensitive", "env",
+                                                "description"};
+const std::vector<std::string> kAppKeys = {"path",   "labels",  "build", "registry",
+                                           "deploy", "release", "url",   "config"};
 const std::vector<std::string> kConfigKeys = {"env", "internal_port"};
 
 std::string join(const std::vector<std::string>& v) {
@@ -47,9 +53,12 @@ std::string join(const std::vector<std::string>& v) {
 // Reads one file: turns HCL ranges into origins, evaluates, and collects every problem.
 class Loader {
  public:
-  Loader(const std::string& display, const std::string& root, const std::map<std::string, std::string>& environment,
-         Diagnostics& diags)
-      : file_(std::make_shared<const std::string>(display)), root_(root), environment_(environment), diags_(diags) {
+  Loader(const std::string& display, const std::string& root,
+         const std::map<std::string, std::string>& environment, Diagnostics& diags)
+      : file_(std::make_shared<const std::string>(display)),
+        root_(root),
+        environment_(environment),
+        diags_(diags) {
     functions_ = hcl::standard_functions();
     ctx_.functions = &functions_;
   }
@@ -60,7 +69,8 @@ class Loader {
     config.root = root_;
     hcl::File file = hcl::parse_config(source, *file_);
     for (const auto& d : file.diagnostics.items()) {
-      if (d.severity == Severity::kError) error(d.subject, d.summary + (d.detail.empty() ? "" : ": " + d.detail));
+      if (d.severity == Severity::kError)
+        error(d.subject, d.summary + (d.detail.empty() ? "" : ": " + d.detail));
     }
     if (diags_.has_errors()) return config;
 
@@ -70,7 +80,8 @@ class Loader {
       if (b.type != "variable") continue;
       if (std::optional<VariableConfig> v = variable(b)) {
         if (vars.find(v->name)) {
-          error(b.label_ranges[0], "variable \"" + v->name + "\" is declared twice", "remove or rename one of them");
+          error(b.label_ranges[0], "variable \"" + v->name + "\" is declared twice",
+                "remove or rename one of them");
           continue;
         }
         vars.set(v->name, v->value);
@@ -102,13 +113,15 @@ class Loader {
         continue;
       }
       if (!app_names.insert(b.labels[0]).second) {
-        error(b.label_ranges[0], "app \"" + b.labels[0] + "\" is declared twice", "give each app its own name");
+        error(b.label_ranges[0], "app \"" + b.labels[0] + "\" is declared twice",
+              "give each app its own name");
         continue;
       }
       config.apps.push_back(app(b));
     }
     if (config.apps.empty() && !diags_.has_errors()) {
-      error(file.body.range, "no app block in " + *file_, "add one: app \"web\" { build { use = \"oci\" } deploy { use = \"local\" } }");
+      error(file.body.range, "no app block in " + *file_,
+            "add one: app \"web\" { build { use = \"oci\" } deploy { use = \"local\" } }");
     }
     return config;
   }
@@ -119,8 +132,8 @@ class Loader {
     diags_.error(at(r), message, hint);
   }
 
-  void unknown(const hcl::Range& r, const std::string& kind, const std::string& name, const std::string& where,
-               const std::vector<std::string>& allowed) {
+  void unknown(const hcl::Range& r, const std::string& kind, const std::string& name,
+               const std::string& where, const std::vector<std::string>& allowed) {
     std::string guess = closest_match(name, allowed);
     error(r, "unknown " + kind + " \"" + name + "\" in " + where,
           guess.empty() ? "allowed here: " + join(allowed)
@@ -132,7 +145,8 @@ class Loader {
     Value v = hcl::evaluate(*a.expr, ctx, d);
     for (const auto& item : d.items()) {
       if (item.severity == Severity::kError)
-        error(item.subject, a.name + ": " + item.summary + (item.detail.empty() ? "" : ": " + item.detail),
+        error(item.subject,
+              a.name + ": " + item.summary + (item.detail.empty() ? "" : ": " + item.detail),
               eval_hint(*a.expr, ctx));
     }
     if (d.has_errors()) return std::nullopt;
@@ -168,7 +182,8 @@ class Loader {
 
   void find_unknown_function(const hcl::Expr& e, std::string& out) {
     if (!out.empty()) return;
-    if (e.kind == hcl::ExprKind::kFunctionCall && e.name != "try" && e.name != "can" && !functions_.find(e.name)) {
+    if (e.kind == hcl::ExprKind::kFunctionCall && e.name != "try" && e.name != "can" &&
+        !functions_.find(e.name)) {
       out = e.name;
       return;
     }
@@ -222,9 +237,11 @@ class Loader {
   std::string type_of(const hcl::Attribute& a) {
     const hcl::Expr& e = *a.expr;
     std::string name;
-    if (e.kind == hcl::ExprKind::kScopeTraversal && e.traversal.size() == 1) name = e.traversal[0].name;
+    if (e.kind == hcl::ExprKind::kScopeTraversal && e.traversal.size() == 1)
+      name = e.traversal[0].name;
     if (e.kind == hcl::ExprKind::kFunctionCall) name = e.name;
-    if (name.empty() || std::find(kVariableTypes.begin(), kVariableTypes.end(), name) == kVariableTypes.end()) {
+    if (name.empty() ||
+        std::find(kVariableTypes.begin(), kVariableTypes.end(), name) == kVariableTypes.end()) {
       std::string guess = closest_match(name, kVariableTypes);
       error(e.range, "type must be a type: string, number, bool, any, list(...) or map(...)",
             !guess.empty() ? "did you mean " + guess + "?"
@@ -238,7 +255,8 @@ class Loader {
 
   std::optional<VariableConfig> variable(const hcl::Block& b) {
     if (b.labels.size() != 1 || b.labels[0].empty()) {
-      error(b.type_range, "a variable block needs one label, its name", "write: variable \"port\" { default = 8080 }");
+      error(b.type_range, "a variable block needs one label, its name",
+            "write: variable \"port\" { default = 8080 }");
       return std::nullopt;
     }
     VariableConfig v;
@@ -260,24 +278,32 @@ class Loader {
         }
       } else if (a.name == "sensitive") {
         std::optional<Value> s = eval(a, &constant);
-        if (s && !s->is_bool()) error(a.expr->range, "sensitive must be true or false, not a " + std::string(s->kind_name()));
+        if (s && !s->is_bool())
+          error(a.expr->range,
+                "sensitive must be true or false, not a " + std::string(s->kind_name()));
         v.sensitive = s && s->is_bool() && s->as_bool();
       } else if (a.name == "env") {
         std::optional<Value> e = eval(a, &constant);
         if (!e) continue;
         if (!e->is_list()) {
-          error(a.expr->range, "env must be a list of environment variable names", "write: env = [\"PORT\"]");
+          error(a.expr->range, "env must be a list of environment variable names",
+                "write: env = [\"PORT\"]");
           continue;
         }
         for (const auto& item : e->as_list()) {
-          if (item.is_string()) v.env.push_back(item.as_string());
-          else error(a.expr->range, "env must list names as strings, not a " + std::string(item.kind_name()));
+          if (item.is_string())
+            v.env.push_back(item.as_string());
+          else
+            error(a.expr->range,
+                  "env must list names as strings, not a " + std::string(item.kind_name()));
         }
       } else if (a.name != "description") {
         unknown(a.name_range, "attribute", a.name, "variable \"" + v.name + "\"", kVariableKeys);
       }
     }
-    for (const auto& nested : b.body.blocks) unknown(nested.type_range, "block", nested.type, "variable \"" + v.name + "\"", kVariableKeys);
+    for (const auto& nested : b.body.blocks)
+      unknown(nested.type_range, "block", nested.type, "variable \"" + v.name + "\"",
+              kVariableKeys);
 
     const hcl::Range& where = default_attr ? default_attr->expr->range : b.label_ranges[0];
     for (const auto& name : v.env) {
@@ -295,12 +321,15 @@ class Loader {
     }
     if (!has_default) {
       error(b.label_ranges[0], "variable \"" + v.name + "\" has no value",
-            v.env.empty() ? "give it a default: default = ..." : "set $" + v.env[0] + " or give it a default");
+            v.env.empty() ? "give it a default: default = ..."
+                          : "set $" + v.env[0] + " or give it a default");
       return std::nullopt;
     }
     std::optional<Value> typed = convert_to_type(v.value, v.type);
     if (!typed) {
-      error(where, "variable \"" + v.name + "\": the default is a " + v.value.kind_name() + ", not a " + v.type,
+      error(where,
+            "variable \"" + v.name + "\": the default is a " + v.value.kind_name() + ", not a " +
+                v.type,
             "change the default or the type");
       return std::nullopt;
     }
@@ -335,11 +364,13 @@ class Loader {
   }
 
   // A phase block in either form: `build { use = "oci" ... }` or `build { use "oci" { ... } }`.
-  std::optional<PluginConfig> plugin_block(const hcl::Block& b, Phase phase, const std::string& app) {
+  std::optional<PluginConfig> plugin_block(const hcl::Block& b, Phase phase,
+                                           const std::string& app) {
     const std::string where = std::string(phase_name(phase)) + " block of app \"" + app + "\"";
     if (!b.labels.empty()) {
       error(b.label_ranges[0], "the " + where + " takes no label",
-            "name the plugin inside: " + std::string(phase_name(phase)) + " { use = \"" + b.labels[0] + "\" }");
+            "name the plugin inside: " + std::string(phase_name(phase)) + " { use = \"" +
+                b.labels[0] + "\" }");
       return std::nullopt;
     }
     PluginConfig p;
@@ -352,7 +383,8 @@ class Loader {
     std::set<std::string> skip = {"use"};
     if (phase == Phase::kBuild) skip.insert("registry");  // Waypoint nests the registry in build
     if (use_attr && !use_blocks.empty()) {
-      error(use_blocks[0]->type_range, "the " + where + " names its plugin twice (use = and a use block)",
+      error(use_blocks[0]->type_range,
+            "the " + where + " names its plugin twice (use = and a use block)",
             "keep one: use = \"NAME\" with the options beside it, or use \"NAME\" { options }");
       return std::nullopt;
     }
@@ -363,11 +395,13 @@ class Loader {
     } else if (!use_blocks.empty()) {
       const hcl::Block& u = *use_blocks[0];
       if (use_blocks.size() > 1) {
-        error(use_blocks[1]->type_range, "the " + where + " has more than one use block", "an app uses one plugin per phase");
+        error(use_blocks[1]->type_range, "the " + where + " has more than one use block",
+              "an app uses one plugin per phase");
         return std::nullopt;
       }
       if (u.labels.size() != 1 || u.labels[0].empty()) {
-        error(u.type_range, "a use block needs one label, the plugin's name", "write: use \"docker\" { ... }");
+        error(u.type_range, "a use block needs one label, the plugin's name",
+              "write: use \"docker\" { ... }");
         return std::nullopt;
       }
       p.use = u.labels[0];
@@ -379,7 +413,8 @@ class Loader {
       for (const auto& nested : b.body.blocks)
         if (!skip.count(nested.type))
           unknown(nested.type_range, "block", nested.type, "the " + where,
-                  phase == Phase::kBuild ? std::vector<std::string>{"use", "registry"} : std::vector<std::string>{"use"});
+                  phase == Phase::kBuild ? std::vector<std::string>{"use", "registry"}
+                                         : std::vector<std::string>{"use"});
     } else {
       error(b.type_range, "the " + where + " names no plugin",
             "add use = \"NAME\" (or Waypoint's use \"NAME\" { ... })");
@@ -401,7 +436,8 @@ class Loader {
         std::error_code ec;
         if (!app.path.empty() && !fs::is_directory(fs::path(root_) / app.path, ec))
           error(a.expr->range, "path \"" + app.path + "\" is not a folder",
-                "path is relative to the folder of " + *file_ + "; create the folder or fix the path");
+                "path is relative to the folder of " + *file_ +
+                    "; create the folder or fix the path");
       } else if (a.name == "labels") {
         app.labels = string_map_attr(a);
       } else {
@@ -412,7 +448,8 @@ class Loader {
       const std::string& t = nested.type;
       auto once = [&](auto& slot, Phase phase) {
         if (slot) {
-          error(nested.type_range, where + " has a second " + t + " block", "an app has one " + t + " block");
+          error(nested.type_range, where + " has a second " + t + " block",
+                "an app has one " + t + " block");
           return;
         }
         slot = plugin_block(nested, phase, app.name);
@@ -422,7 +459,8 @@ class Loader {
         for (const auto& inner : nested.body.blocks) {
           if (inner.type != "registry") continue;
           if (app.registry) {
-            error(inner.type_range, where + " has a registry block in build and another beside it", "keep one");
+            error(inner.type_range, where + " has a registry block in build and another beside it",
+                  "keep one");
           } else {
             app.registry = plugin_block(inner, Phase::kRegistry, app.name);
           }
@@ -463,11 +501,13 @@ class Loader {
         }
         app.internal_port = static_cast<int>(*port);
       } else {
-        unknown(a.name_range, "attribute", a.name, "the config block of app \"" + app.name + "\"", kConfigKeys);
+        unknown(a.name_range, "attribute", a.name, "the config block of app \"" + app.name + "\"",
+                kConfigKeys);
       }
     }
     for (const auto& nested : b.body.blocks)
-      unknown(nested.type_range, "block", nested.type, "the config block of app \"" + app.name + "\"", kConfigKeys);
+      unknown(nested.type_range, "block", nested.type,
+              "the config block of app \"" + app.name + "\"", kConfigKeys);
   }
 
   std::shared_ptr<const std::string> file_;
@@ -480,8 +520,10 @@ class Loader {
 
 }  // namespace
 
-ProjectConfig parse_project_config(const std::string& source, const std::string& display, const std::string& root,
-                                   const std::map<std::string, std::string>& environment, Diagnostics& diags) {
+ProjectConfig parse_project_config(const std::string& source, const std::string& display,
+                                   const std::string& root,
+                                   const std::map<std::string, std::string>& environment,
+                                   Diagnostics& diags) {
   Loader loader(display, root, environment, diags);
   return loader.load(source);
 }

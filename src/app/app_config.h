@@ -21,10 +21,10 @@ const char* phase_name(Phase p);  // "build", "registry", "deploy", "release"
 // carries the Origin it was written at, so a plugin can point at the one it rejects.
 struct PluginConfig {
   Phase phase = Phase::kBuild;
-  std::string use;         // plugin name
-  Origin origin;           // the block
-  Origin use_origin;       // where the plugin is named
-  Value::Map options;      // option -> value (nested blocks become maps)
+  std::string use;     // plugin name
+  Origin origin;       // the block
+  Origin use_origin;   // where the plugin is named
+  Value::Map options;  // option -> value (nested blocks become maps)
 };
 
 struct AppConfig {
@@ -36,7 +36,7 @@ struct AppConfig {
   std::optional<PluginConfig> registry;
   std::optional<PluginConfig> deploy;
   std::optional<PluginConfig> release;
-  Value::Map url;  // the url block, as written (kept for the release phase)
+  Value::Map url;                          // the url block, as written (kept for the release phase)
   std::map<std::string, std::string> env;  // config { env = {...} }
   int internal_port = 0;                   // config { internal_port = N }; 0 = none
 };

@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 using strata::testing::DataCase;
 
 // Writes `text` as cloudstation.hcl in `dir` and loads it as `strata app` does.
-LoadedProject load(const TempDir& dir, const std::string& text, std::map<std::string, std::string> env = {}) {
+LoadedProject load(const TempDir& dir, const std::string& text,
+                   std::map<std::string, std::string> env = {}) {
   write_file_atomic(dir.file("cloudstation.hcl"), text, 0644, Durability::kRenameOnly);
   return load_project(dir.path(), env);
 }
@@ -74,7 +75,8 @@ app "web" {
     internal_port = var.port + 1
   }
 }
-)", {{"DEMO_PORT", "9000"}});
+)",
+                         {{"DEMO_PORT", "9000"}});
   EXPECT_EQ(p.config.project, "demo");
   ASSERT_EQ(p.config.apps.size(), 1u);
   const AppConfig& a = p.config.apps[0];
@@ -137,8 +139,10 @@ app "web" {
 
 TEST(AppConfigTest, WaypointHclIsReadWhenThereIsNoCloudstationHcl) {
   TempDir dir("app-config");
-  write_file_atomic(dir.file("waypoint.hcl"), "project = \"wp\"\napp \"api\" {\n  build {\n    use \"noop\" {}\n  }\n"
-                    "  deploy {\n    use \"noop\" {}\n  }\n}\n", 0644, Durability::kRenameOnly);
+  write_file_atomic(dir.file("waypoint.hcl"),
+                    "project = \"wp\"\napp \"api\" {\n  build {\n    use \"noop\" {}\n  }\n"
+                    "  deploy {\n    use \"noop\" {}\n  }\n}\n",
+                    0644, Durability::kRenameOnly);
   LoadedProject p = load_project(dir.path(), {});
   EXPECT_EQ(p.config.file, "waypoint.hcl");
   EXPECT_EQ(p.config.apps.at(0).name, "api");
@@ -146,8 +150,10 @@ TEST(AppConfigTest, WaypointHclIsReadWhenThereIsNoCloudstationHcl) {
 
 TEST(AppConfigTest, SeveralAppsNeedAnAppNameAndAMistypedOneIsSuggested) {
   TempDir dir("app-config");
-  LoadedProject p = load(dir, "app \"web\" {\n  build { use = \"noop\" }\n  deploy { use = \"noop\" }\n}\n"
-                              "app \"worker\" {\n  build { use = \"noop\" }\n  deploy { use = \"noop\" }\n}\n");
+  LoadedProject p =
+      load(dir,
+           "app \"web\" {\n  build { use = \"noop\" }\n  deploy { use = \"noop\" }\n}\n"
+           "app \"worker\" {\n  build { use = \"noop\" }\n  deploy { use = \"noop\" }\n}\n");
   try {
     select_app(p.config, "");
     FAIL() << "no error";
@@ -158,7 +164,9 @@ TEST(AppConfigTest, SeveralAppsNeedAnAppNameAndAMistypedOneIsSuggested) {
     select_app(p.config, "wrker");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.render(), "no app \"wrker\" in cloudstation.hcl\n  hint: did you mean \"worker\"? apps: web, worker");
+    EXPECT_EQ(
+        e.render(),
+        "no app \"wrker\" in cloudstation.hcl\n  hint: did you mean \"worker\"? apps: web, worker");
   }
   EXPECT_EQ(select_app(p.config, "worker").name, "worker");
 }
@@ -178,7 +186,8 @@ TEST_P(AppConfigErrors, SaysWhereAndWhatToDo) {
 INSTANTIATE_TEST_SUITE_P(Cases, AppConfigErrors,
                          ::testing::ValuesIn(strata::testing::data_cases(
                              strata::testing::source_dir() + "/tests/data/app/config_errors",
-                             [](const fs::path& p) { return p.extension() == ".hcl"; }, false, ".hcl")),
+                             [](const fs::path& p) { return p.extension() == ".hcl"; }, false,
+                             ".hcl")),
                          strata::testing::data_case_name);
 
 }  // namespace

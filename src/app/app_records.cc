@@ -12,7 +12,8 @@ std::optional<nlohmann::json> AppRecords::read(const std::string& name) const {
   if (!text) return std::nullopt;
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded())
-    throw Error(dir_ + "/" + name + " is not JSON", {}, "delete it; the next " + name.substr(0, name.find('.')) + " writes it again");
+    throw Error(dir_ + "/" + name + " is not JSON", {},
+                "delete it; the next " + name.substr(0, name.find('.')) + " writes it again");
   return j;
 }
 

@@ -22,7 +22,8 @@ struct HistoryEntry {
 class AppRecords {
  public:
   // `dir` is the app's folder under .strata/apps (created on the first write).
-  AppRecords(std::string dir, const Redactor& redactor) : dir_(std::move(dir)), redactor_(redactor) {}
+  AppRecords(std::string dir, const Redactor& redactor)
+      : dir_(std::move(dir)), redactor_(redactor) {}
 
   const std::string& dir() const { return dir_; }
 

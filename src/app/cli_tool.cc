@@ -43,7 +43,8 @@ void require_docker_daemon(const PhaseContext& ctx, const std::string& plugin) {
   try {
     run_tool(ctx, {"docker", "info", "--format", "{{.ServerVersion}}"});
   } catch (const Error& e) {
-    throw Error(ErrorKind::kEnvironment, "the Docker daemon does not answer (" + e.message() + ")", {},
+    throw Error(ErrorKind::kEnvironment, "the Docker daemon does not answer (" + e.message() + ")",
+                {},
                 "start dockerd (or set DOCKER_HOST); the " + plugin +
                     " plugin needs it. The oci builder and the registry plugin need no daemon");
   }

@@ -21,10 +21,12 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
   auto colon = line.find(':');
   if (colon != std::string::npos) {
     std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     std::string value = line.substr(colon + 1);
     value.erase(0, value.find_first_not_of(" \t"));
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) value.pop_back();
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.pop_back();
     (*static_cast<std::map<std::string, std::string>*>(user))[name] = value;
   }
   return size * n;
@@ -42,7 +44,8 @@ class CurlClient : public HttpClient {
     if (!curl) throw Error(ErrorKind::kEnvironment, "libcurl could not start a request");
     HttpResponse resp;
     curl_slist* headers = nullptr;
-    for (const auto& [k, v] : req.headers) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    for (const auto& [k, v] : req.headers)
+      headers = curl_slist_append(headers, (k + ": " + v).c_str());
     // No "Expect: 100-continue" round trip before each upload.
     headers = curl_slist_append(headers, "Expect:");
     curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
@@ -67,7 +70,8 @@ class CurlClient : public HttpClient {
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     if (rc != CURLE_OK)
-      throw Error(ErrorKind::kEnvironment, "cannot reach " + req.url + ": " + curl_easy_strerror(rc));
+      throw Error(ErrorKind::kEnvironment,
+                  "cannot reach " + req.url + ": " + curl_easy_strerror(rc));
     resp.status = static_cast<int>(status);
     return resp;
   }

@@ -9,7 +9,8 @@ namespace strata::app {
 
 namespace fs = std::filesystem;
 
-LoadedProject load_project(const std::string& dir, const std::map<std::string, std::string>& environment) {
+LoadedProject load_project(const std::string& dir,
+                           const std::map<std::string, std::string>& environment) {
   std::string root = fs::absolute(dir).lexically_normal().string();
   if (root.size() > 1 && root.back() == '/') root.pop_back();
   std::string file;
@@ -40,7 +41,8 @@ const AppConfig& select_app(const ProjectConfig& project, const std::string& nam
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
   if (name.empty()) {
     if (project.apps.size() == 1) return project.apps[0];
-    throw Error("the project has " + std::to_string(names.size()) + " apps (" + list + "): choose one with --app NAME");
+    throw Error("the project has " + std::to_string(names.size()) + " apps (" + list +
+                "): choose one with --app NAME");
   }
   if (const AppConfig* a = project.find_app(name)) return *a;
   std::string guess = closest_match(name, names);
@@ -48,8 +50,11 @@ const AppConfig& select_app(const ProjectConfig& project, const std::string& nam
               (guess.empty() ? "" : "did you mean \"" + guess + "\"? ") + "apps: " + list);
 }
 
-Lifecycle::Lifecycle(const LoadedProject& project, const AppConfig& app, std::function<void(const std::string&)> progress)
-    : project_(project), app_(app), records_(project.config.root + "/.strata/apps/" + app.name, *project.redactor) {
+Lifecycle::Lifecycle(const LoadedProject& project, const AppConfig& app,
+                     std::function<void(const std::string&)> progress)
+    : project_(project),
+      app_(app),
+      records_(project.config.root + "/.strata/apps/" + app.name, *project.redactor) {
   Diagnostics diags;
   plugins_ = create_plugins(app, diags);
   diags.throw_if_errors();
@@ -65,7 +70,10 @@ Lifecycle::Lifecycle(const LoadedProject& project, const AppConfig& app, std::fu
   ctx_.redactor = project.redactor.get();
   ctx_.record_pending = [this](const Deployment& d) { records_.save(d); };
   const Redactor* redactor = project.redactor.get();
-  if (progress) ctx_.progress = [progress, redactor](const std::string& line) { progress(redactor->redact(line)); };
+  if (progress)
+    ctx_.progress = [progress, redactor](const std::string& line) {
+      progress(redactor->redact(line));
+    };
   std::error_code ec;
   fs::create_directories(ctx_.state_dir, ec);
   if (ec) throw file_error("create directories", ctx_.state_dir, ec.value());
@@ -77,10 +85,13 @@ auto Lifecycle::phase(Phase p, const std::string& plugin, F&& f) -> decltype(f()
     return f();
   } catch (const Error& e) {
     const Redactor& r = *project_.redactor;
-    throw Error(e.kind(), std::string(phase_name(p)) + " phase failed (" + plugin + "): " + r.redact(e.message()),
-                e.origin(), r.redact(e.hint()));
+    throw Error(
+        e.kind(),
+        std::string(phase_name(p)) + " phase failed (" + plugin + "): " + r.redact(e.message()),
+        e.origin(), r.redact(e.hint()));
   } catch (const std::exception& e) {
-    throw Error(ErrorKind::kInternal, std::string(phase_name(p)) + " phase failed (" + plugin + "): " + e.what());
+    throw Error(ErrorKind::kInternal,
+                std::string(phase_name(p)) + " phase failed (" + plugin + "): " + e.what());
   }
 }
 
@@ -91,10 +102,15 @@ Artifact Lifecycle::build() {
 }
 
 RegistryRef Lifecycle::push() {
-  if (!app_.registry) throw Error("app \"" + app_.name + "\" has no registry block", app_.origin, "add registry { use = \"registry\" ... }");
+  if (!app_.registry)
+    throw Error("app \"" + app_.name + "\" has no registry block", app_.origin,
+                "add registry { use = \"registry\" ... }");
   std::optional<Artifact> a = records_.artifact();
-  if (!a) throw Error("app \"" + app_.name + "\" has no build recorded", {}, "run 'strata app build' first");
-  RegistryRef r = phase(Phase::kRegistry, app_.registry->use, [&] { return plugins_.registry->push(ctx_, *a); });
+  if (!a)
+    throw Error("app \"" + app_.name + "\" has no build recorded", {},
+                "run 'strata app build' first");
+  RegistryRef r = phase(Phase::kRegistry, app_.registry->use,
+                        [&] { return plugins_.registry->push(ctx_, *a); });
   records_.save(r);
   return r;
 }
@@ -104,10 +120,12 @@ Deployment Lifecycle::deploy_input(DeployInput input) {
   if (input.previous && input.previous->state == DeploymentState::kStopped) input.previous.reset();
   Deployment d;
   try {
-    d = phase(Phase::kDeploy, app_.deploy->use, [&] { return plugins_.platform->deploy(ctx_, input); });
+    d = phase(Phase::kDeploy, app_.deploy->use,
+              [&] { return plugins_.platform->deploy(ctx_, input); });
   } catch (const Error&) {
     // A start the platform recorded as pending did not come up: say so in the record.
-    if (std::optional<Deployment> pending = records_.deployment(); pending && pending->state == DeploymentState::kPending) {
+    if (std::optional<Deployment> pending = records_.deployment();
+        pending && pending->state == DeploymentState::kPending) {
       pending->state = DeploymentState::kFailed;
       pending->health = "did not start";
       records_.save(*pending);
@@ -121,13 +139,16 @@ Deployment Lifecycle::deploy_input(DeployInput input) {
 
 Deployment Lifecycle::deploy() {
   std::optional<Artifact> a = records_.artifact();
-  if (!a) throw Error("app \"" + app_.name + "\" has no build recorded", {}, "run 'strata app build' (or 'strata app up') first");
+  if (!a)
+    throw Error("app \"" + app_.name + "\" has no build recorded", {},
+                "run 'strata app build' (or 'strata app up') first");
   DeployInput input;
   input.artifact = *a;
   if (app_.registry) {
     input.pushed = records_.pushed();
     if (!input.pushed || input.pushed->digest != a->digest)
-      throw Error("the last build of app \"" + app_.name + "\" was not pushed", {}, "run 'strata app up', or push it first");
+      throw Error("the last build of app \"" + app_.name + "\" was not pushed", {},
+                  "run 'strata app up', or push it first");
   }
   return deploy_input(std::move(input));
 }
@@ -135,10 +156,12 @@ Deployment Lifecycle::deploy() {
 Release Lifecycle::release() {
   std::optional<Deployment> d = records_.deployment();
   if (!d || d->state == DeploymentState::kStopped)
-    throw Error("app \"" + app_.name + "\" has nothing deployed to release", {}, "run 'strata app deploy' first");
+    throw Error("app \"" + app_.name + "\" has nothing deployed to release", {},
+                "run 'strata app deploy' first");
   Release r;
   if (app_.release) {
-    r = phase(Phase::kRelease, app_.release->use, [&] { return plugins_.release->release(ctx_, *d); });
+    r = phase(Phase::kRelease, app_.release->use,
+              [&] { return plugins_.release->release(ctx_, *d); });
   } else {
     r = Release{d->id, "none", d->url, d->id};  // no release block: the deployment is the release
   }
@@ -164,14 +187,16 @@ StatusReport Lifecycle::status() {
   s.pushed = records_.pushed();
   s.release = records_.release();
   if (std::optional<Deployment> d = records_.deployment())
-    s.deployment = phase(Phase::kDeploy, d->plugin, [&] { return plugins_.platform->status(ctx_, *d); });
+    s.deployment =
+        phase(Phase::kDeploy, d->plugin, [&] { return plugins_.platform->status(ctx_, *d); });
   return s;
 }
 
 std::optional<Deployment> Lifecycle::destroy() {
   std::optional<Deployment> d = records_.deployment();
   if (!d) return std::nullopt;
-  Deployment out = phase(Phase::kDeploy, d->plugin, [&] { return plugins_.platform->destroy(ctx_, *d); });
+  Deployment out =
+      phase(Phase::kDeploy, d->plugin, [&] { return plugins_.platform->destroy(ctx_, *d); });
   records_.save(out);
   return out;
 }
@@ -179,14 +204,16 @@ std::optional<Deployment> Lifecycle::destroy() {
 Deployment Lifecycle::rollback() {
   std::optional<Deployment> current = records_.deployment();
   std::vector<HistoryEntry> history = records_.history();
-  std::string current_id = current ? current->artifact_id : (history.empty() ? "" : history.back().artifact.id);
+  std::string current_id =
+      current ? current->artifact_id : (history.empty() ? "" : history.back().artifact.id);
   for (auto it = history.rbegin(); it != history.rend(); ++it) {
     if (it->artifact.id == current_id) continue;
     if (ctx_.progress) ctx_.progress("rolling back to " + it->artifact.id);
     return deploy_input(DeployInput{it->artifact, it->pushed, std::nullopt});
   }
   throw Error("app \"" + app_.name + "\" has no earlier deployment to roll back to", {},
-              "rollback redeploys the artifact deployed before the current one; deploy another build first");
+              "rollback redeploys the artifact deployed before the current one; deploy another "
+              "build first");
 }
 
 }  // namespace strata::app

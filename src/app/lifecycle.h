@@ -24,7 +24,8 @@ struct LoadedProject {
 
 // Reads cloudstation.hcl (or waypoint.hcl) in `dir` and checks every app's plugins. Throws
 // strata::Error with every problem (file:line:col) when anything is wrong.
-LoadedProject load_project(const std::string& dir, const std::map<std::string, std::string>& environment);
+LoadedProject load_project(const std::string& dir,
+                           const std::map<std::string, std::string>& environment);
 
 // The app `name` names; with "" the project's only app. Throws (with did-you-mean) otherwise.
 const AppConfig& select_app(const ProjectConfig& project, const std::string& name);
@@ -46,16 +47,17 @@ struct StatusReport {
 class Lifecycle {
  public:
   // `progress` receives redacted lines as the phases work (may be empty).
-  Lifecycle(const LoadedProject& project, const AppConfig& app, std::function<void(const std::string&)> progress);
+  Lifecycle(const LoadedProject& project, const AppConfig& app,
+            std::function<void(const std::string&)> progress);
 
   Artifact build();
-  RegistryRef push();            // the last artifact; throws when the app has no registry block
-  Deployment deploy();           // the last artifact (and push), replacing the current deployment
-  Release release();             // the current deployment
+  RegistryRef push();   // the last artifact; throws when the app has no registry block
+  Deployment deploy();  // the last artifact (and push), replacing the current deployment
+  Release release();    // the current deployment
   UpResult up();
   StatusReport status();
   std::optional<Deployment> destroy();  // nullopt: nothing was deployed
-  Deployment rollback();         // the deployment before the current one, again
+  Deployment rollback();                // the deployment before the current one, again
 
   const AppRecords& records() const { return records_; }
 

@@ -3,9 +3,8 @@
 // from one; the registry plugin pushes from one.
 #pragma once
 
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace strata::app {
 

@@ -14,27 +14,45 @@ void read(const nlohmann::json& j, const char* key, T& out) {
 }  // namespace
 
 std::string RegistryRef::reference() const {
-  return registry + "/" + repository + (tag.empty() ? "" : ":" + tag) + (digest.empty() ? "" : "@" + digest);
+  return registry + "/" + repository + (tag.empty() ? "" : ":" + tag) +
+         (digest.empty() ? "" : "@" + digest);
 }
 
 const char* state_name(DeploymentState s) { return kStateNames[static_cast<int>(s)]; }
 
 nlohmann::json to_json(const Artifact& a) {
-  return {{"id", a.id},         {"image", a.image},   {"tag", a.tag},
-          {"digest", a.digest}, {"labels", a.labels}, {"exposed_ports", a.exposed_ports},
-          {"build_ms", a.build_ms}, {"plugin", a.plugin}, {"layout", a.layout},
-          {"entrypoint", a.entrypoint}, {"cmd", a.cmd}, {"env", a.env}};
+  return {{"id", a.id},
+          {"image", a.image},
+          {"tag", a.tag},
+          {"digest", a.digest},
+          {"labels", a.labels},
+          {"exposed_ports", a.exposed_ports},
+          {"build_ms", a.build_ms},
+          {"plugin", a.plugin},
+          {"layout", a.layout},
+          {"entrypoint", a.entrypoint},
+          {"cmd", a.cmd},
+          {"env", a.env}};
 }
 
 nlohmann::json to_json(const RegistryRef& r) {
-  return {{"registry", r.registry}, {"repository", r.repository}, {"tag", r.tag},
-          {"digest", r.digest},     {"plugin", r.plugin},         {"reference", r.reference()},
-          {"blobs_uploaded", r.blobs_uploaded}, {"blobs_reused", r.blobs_reused}};
+  return {{"registry", r.registry},
+          {"repository", r.repository},
+          {"tag", r.tag},
+          {"digest", r.digest},
+          {"plugin", r.plugin},
+          {"reference", r.reference()},
+          {"blobs_uploaded", r.blobs_uploaded},
+          {"blobs_reused", r.blobs_reused}};
 }
 
 nlohmann::json to_json(const Deployment& d) {
-  return {{"id", d.id},         {"plugin", d.plugin}, {"state", state_name(d.state)},
-          {"health", d.health}, {"url", d.url},       {"artifact_id", d.artifact_id},
+  return {{"id", d.id},
+          {"plugin", d.plugin},
+          {"state", state_name(d.state)},
+          {"health", d.health},
+          {"url", d.url},
+          {"artifact_id", d.artifact_id},
           {"resources", d.resources}};
 }
 

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace strata::app {
 
@@ -18,9 +17,9 @@ struct Artifact {
   std::string digest;  // "sha256:..." of the manifest; "" when the builder made no image
   std::map<std::string, std::string> labels;
   std::vector<int> exposed_ports;
-  long long build_ms = 0;       // how long the build took
-  std::string plugin;           // the builder that made it
-  std::string layout;           // absolute path of the OCI image layout, "" when none
+  long long build_ms = 0;  // how long the build took
+  std::string plugin;      // the builder that made it
+  std::string layout;      // absolute path of the OCI image layout, "" when none
   // The image's process, as its config says (the local platform runs it).
   std::vector<std::string> entrypoint;
   std::vector<std::string> cmd;
@@ -31,7 +30,7 @@ struct RegistryRef {
   std::string registry;    // "127.0.0.1:5000"
   std::string repository;  // "demo/web"
   std::string tag;
-  std::string digest;       // manifest digest the registry answered with
+  std::string digest;  // manifest digest the registry answered with
   std::string plugin;
   int blobs_uploaded = 0;  // blobs the registry lacked
   int blobs_reused = 0;    // blobs it had already (no upload)

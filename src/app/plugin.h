@@ -19,7 +19,7 @@ struct PhaseContext {
   std::string app;
   std::string project_dir;  // absolute: the folder of cloudstation.hcl
   std::string app_dir;      // absolute: the app's folder
-  std::string state_dir;  // absolute: .strata/apps/<app>/, where a plugin may keep files
+  std::string state_dir;    // absolute: .strata/apps/<app>/, where a plugin may keep files
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> env;  // config { env = {...} }
   int internal_port = 0;

@@ -7,7 +7,6 @@
 
 namespace strata::app {
 
-
 std::string PluginOptions::plugin_label() const {
   return std::string(phase_name(config_.phase)) + " plugin \"" + config_.use + "\"";
 }
@@ -18,15 +17,18 @@ const Value* PluginOptions::get(const std::string& name) {
   return it == config_.options.end() || it->second.is_null() ? nullptr : &it->second;
 }
 
-void PluginOptions::error(const std::string& name, const std::string& message, const std::string& hint) {
+void PluginOptions::error(const std::string& name, const std::string& message,
+                          const std::string& hint) {
   auto it = config_.options.find(name);
-  Origin where = it != config_.options.end() && it->second.origin().known() ? it->second.origin() : config_.origin;
+  Origin where = it != config_.options.end() && it->second.origin().known() ? it->second.origin()
+                                                                            : config_.origin;
   diags_.error(where, plugin_label() + ": " + message, hint);
   failed_ = true;
 }
 
 void PluginOptions::missing(const std::string& name, const std::string& example) {
-  diags_.error(config_.origin, plugin_label() + " needs the option \"" + name + "\"", "add: " + example);
+  diags_.error(config_.origin, plugin_label() + " needs the option \"" + name + "\"",
+               "add: " + example);
   failed_ = true;
 }
 
@@ -58,7 +60,8 @@ std::optional<std::vector<std::string>> PluginOptions::string_list(const std::st
   return out;
 }
 
-std::optional<std::map<std::string, std::string>> PluginOptions::string_map(const std::string& name) {
+std::optional<std::map<std::string, std::string>> PluginOptions::string_map(
+    const std::string& name) {
   const Value* v = get(name);
   if (!v) return std::nullopt;
   if (!v->is_map()) {
@@ -78,13 +81,14 @@ std::optional<std::map<std::string, std::string>> PluginOptions::string_map(cons
   return out;
 }
 
-std::optional<long long> PluginOptions::integer(const std::string& name, long long min, long long max) {
+std::optional<long long> PluginOptions::integer(const std::string& name, long long min,
+                                                long long max) {
   const Value* v = get(name);
   if (!v) return std::nullopt;
   std::optional<int64_t> n = v->is_number() ? v->as_number().as_int() : std::nullopt;
   if (!n || *n < min || *n > max) {
-    error(name, "option \"" + name + "\" must be a whole number from " + std::to_string(min) + " to " +
-                    std::to_string(max));
+    error(name, "option \"" + name + "\" must be a whole number from " + std::to_string(min) +
+                    " to " + std::to_string(max));
     return std::nullopt;
   }
   return *n;
@@ -108,12 +112,15 @@ std::optional<std::vector<int>> PluginOptions::port_list(const std::string& name
   if (ok) {
     for (const auto& item : v->as_list()) {
       std::optional<int64_t> n = item.is_number() ? item.as_number().as_int() : std::nullopt;
-      if (!n || *n < 1 || *n > 65535) ok = false;
-      else out.push_back(static_cast<int>(*n));
+      if (!n || *n < 1 || *n > 65535)
+        ok = false;
+      else
+        out.push_back(static_cast<int>(*n));
     }
   }
   if (!ok) {
-    error(name, "option \"" + name + "\" must be a list of port numbers (1 to 65535)", "write: " + name + " = [8080]");
+    error(name, "option \"" + name + "\" must be a list of port numbers (1 to 65535)",
+          "write: " + name + " = [8080]");
     return std::nullopt;
   }
   return out;

@@ -26,19 +26,27 @@ std::unique_ptr<Platform> make_nomadpack_platform(const PluginConfig&, Diagnosti
 
 const std::vector<PluginEntry>& builtin_plugins() {
   static const std::vector<PluginEntry> kPlugins = {
-      {"noop", "does nothing and succeeds at once (an empty artifact, a deployment that runs nothing)",
+      {"noop",
+       "does nothing and succeeds at once (an empty artifact, a deployment that runs nothing)",
        make_noop_builder, make_noop_registry, make_noop_platform, make_noop_release},
-      {"exec", "runs a command per phase; the phase's inputs are in its environment, its JSON result on stdout",
+      {"exec",
+       "runs a command per phase; the phase's inputs are in its environment, its JSON result on "
+       "stdout",
        make_exec_builder, make_exec_registry, make_exec_platform, make_exec_release},
-      {"oci", "builds an OCI image from the app's folder without a daemon, reproducibly", make_oci_builder},
-      {"registry", "pushes an OCI image over the distribution API (docker-registry, ghcr.io, ...)", nullptr,
-       make_oci_registry},
-      {"local", "runs the image's entrypoint and cmd as a local process in the app's folder", nullptr, nullptr,
-       make_local_platform},
-      {"docker", "docker build, docker tag + push (needs a Docker daemon)", make_docker_builder, make_docker_registry},
-      {"csdocker", "docker build with the keys of a Vault secret as build arguments (AppRole)", make_csdocker_builder},
-      {"nixpacks", "nixpacks build into the Docker daemon (push with the docker registry)", make_nixpacks_builder},
-      {"nomadpack", "nomad-pack run; status and stop with nomad", nullptr, nullptr, make_nomadpack_platform},
+      {"oci", "builds an OCI image from the app's folder without a daemon, reproducibly",
+       make_oci_builder},
+      {"registry", "pushes an OCI image over the distribution API (docker-registry, ghcr.io, ...)",
+       nullptr, make_oci_registry},
+      {"local", "runs the image's entrypoint and cmd as a local process in the app's folder",
+       nullptr, nullptr, make_local_platform},
+      {"docker", "docker build, docker tag + push (needs a Docker daemon)", make_docker_builder,
+       make_docker_registry},
+      {"csdocker", "docker build with the keys of a Vault secret as build arguments (AppRole)",
+       make_csdocker_builder},
+      {"nixpacks", "nixpacks build into the Docker daemon (push with the docker registry)",
+       make_nixpacks_builder},
+      {"nomadpack", "nomad-pack run; status and stop with nomad", nullptr, nullptr,
+       make_nomadpack_platform},
   };
   return kPlugins;
 }
@@ -47,10 +55,14 @@ namespace {
 
 bool serves(const PluginEntry& e, Phase phase) {
   switch (phase) {
-    case Phase::kBuild: return e.builder != nullptr;
-    case Phase::kRegistry: return e.registry != nullptr;
-    case Phase::kDeploy: return e.platform != nullptr;
-    case Phase::kRelease: return e.release != nullptr;
+    case Phase::kBuild:
+      return e.builder != nullptr;
+    case Phase::kRegistry:
+      return e.registry != nullptr;
+    case Phase::kDeploy:
+      return e.platform != nullptr;
+    case Phase::kRelease:
+      return e.release != nullptr;
   }
   return false;
 }
@@ -63,12 +75,15 @@ const PluginEntry* find_plugin(const PluginConfig& config, Diagnostics& diags) {
   for (const auto& e : builtin_plugins()) {
     if (config.use != e.name) continue;
     if (serves(e, config.phase)) return &e;
-    diags.error(config.use_origin, "plugin \"" + config.use + "\" cannot be used for the " + phase_name(config.phase) +
-                                       " phase", "plugins for " + std::string(phase_name(config.phase)) + ": " + list);
+    diags.error(config.use_origin,
+                "plugin \"" + config.use + "\" cannot be used for the " + phase_name(config.phase) +
+                    " phase",
+                "plugins for " + std::string(phase_name(config.phase)) + ": " + list);
     return nullptr;
   }
   std::string guess = closest_match(config.use, names);
-  diags.error(config.use_origin, "unknown " + std::string(phase_name(config.phase)) + " plugin \"" + config.use + "\"",
+  diags.error(config.use_origin,
+              "unknown " + std::string(phase_name(config.phase)) + " plugin \"" + config.use + "\"",
               (guess.empty() ? "" : "did you mean \"" + guess + "\"? ") + "(plugins for " +
                   phase_name(config.phase) + ": " + list + ")");
   return nullptr;
@@ -87,13 +102,17 @@ std::vector<std::string> plugins_for(Phase phase) {
 AppPlugins create_plugins(const AppConfig& app, Diagnostics& diags) {
   AppPlugins out;
   if (app.build)
-    if (const PluginEntry* e = find_plugin(*app.build, diags)) out.builder = e->builder(*app.build, diags);
+    if (const PluginEntry* e = find_plugin(*app.build, diags))
+      out.builder = e->builder(*app.build, diags);
   if (app.registry)
-    if (const PluginEntry* e = find_plugin(*app.registry, diags)) out.registry = e->registry(*app.registry, diags);
+    if (const PluginEntry* e = find_plugin(*app.registry, diags))
+      out.registry = e->registry(*app.registry, diags);
   if (app.deploy)
-    if (const PluginEntry* e = find_plugin(*app.deploy, diags)) out.platform = e->platform(*app.deploy, diags);
+    if (const PluginEntry* e = find_plugin(*app.deploy, diags))
+      out.platform = e->platform(*app.deploy, diags);
   if (app.release)
-    if (const PluginEntry* e = find_plugin(*app.release, diags)) out.release = e->release(*app.release, diags);
+    if (const PluginEntry* e = find_plugin(*app.release, diags))
+      out.release = e->release(*app.release, diags);
   return out;
 }
 

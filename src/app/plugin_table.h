@@ -16,9 +16,12 @@ namespace strata::app {
 // Each factory reads `config` through PluginOptions; it returns null when the options are wrong
 // (the problems are in `diags`).
 using BuilderFactory = std::unique_ptr<Builder> (*)(const PluginConfig& config, Diagnostics& diags);
-using RegistryFactory = std::unique_ptr<Registry> (*)(const PluginConfig& config, Diagnostics& diags);
-using PlatformFactory = std::unique_ptr<Platform> (*)(const PluginConfig& config, Diagnostics& diags);
-using ReleaseFactory = std::unique_ptr<ReleaseManager> (*)(const PluginConfig& config, Diagnostics& diags);
+using RegistryFactory = std::unique_ptr<Registry> (*)(const PluginConfig& config,
+                                                      Diagnostics& diags);
+using PlatformFactory = std::unique_ptr<Platform> (*)(const PluginConfig& config,
+                                                      Diagnostics& diags);
+using ReleaseFactory = std::unique_ptr<ReleaseManager> (*)(const PluginConfig& config,
+                                                           Diagnostics& diags);
 
 struct PluginEntry {
   const char* name;

@@ -1,13 +1,12 @@
 #include "app/tar_layer.h"
 
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-
-#include <openssl/evp.h>
 
 #include "base/atomic_file.h"
 #include "model/error.h"
@@ -92,14 +91,18 @@ void append_entry(std::string& out, Header h, const std::string& data) {
 
 bool excluded(const std::string& rel, const std::vector<std::string>& exclude) {
   for (const auto& e : exclude)
-    if (rel == e || (rel.size() > e.size() && rel.compare(0, e.size(), e) == 0 && rel[e.size()] == '/')) return true;
+    if (rel == e ||
+        (rel.size() > e.size() && rel.compare(0, e.size(), e) == 0 && rel[e.size()] == '/'))
+      return true;
   return false;
 }
 
-void pack_dir(std::string& out, const fs::path& dir, const std::string& rel_dir, const TarLayerOptions& o) {
+void pack_dir(std::string& out, const fs::path& dir, const std::string& rel_dir,
+              const TarLayerOptions& o) {
   std::vector<std::string> names;
   std::error_code ec;
-  for (const auto& e : fs::directory_iterator(dir, ec)) names.push_back(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    names.push_back(e.path().filename().string());
   if (ec) throw file_error("list", dir.string(), ec.value());
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {

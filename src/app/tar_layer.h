@@ -14,8 +14,8 @@ namespace strata::app {
 inline constexpr long long kLayerMtime = 946684800;
 
 struct TarLayerOptions {
-  std::string source_dir;   // the folder to pack
-  std::string prefix;       // where it lands in the image, without leading '/': "app"
+  std::string source_dir;  // the folder to pack
+  std::string prefix;      // where it lands in the image, without leading '/': "app"
   // Paths relative to source_dir that are left out (with everything under them).
   std::vector<std::string> exclude;
 };

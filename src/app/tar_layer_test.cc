@@ -32,7 +32,9 @@ void make_app(const TempDir& d, time_t mtime) {
   write(d, "b/c.txt", "inner\n");
   write(d, "a.txt", "first\n");
   for (const auto& e : fs::recursive_directory_iterator(d.path())) {
-    struct utimbuf t{mtime, mtime};
+    struct utimbuf t {
+      mtime, mtime
+    };
     ::utime(e.path().c_str(), &t);
   }
 }
@@ -68,8 +70,9 @@ TEST(TarLayerTest, EntriesAreSortedOwnedByRootAtAFixedTimeAndExclusionsStayOut) 
   make_app(d, 1234567890);
   write(d, ".strata/apps/web/build.json", "{}");
   std::string tar = build_tar_layer({d.path(), "app", {".strata"}});
-  EXPECT_EQ(entry_names(tar), (std::vector<std::string>{"app/", "app/a.txt", "app/b/", "app/b/c.txt",
-                                                        "app/server.py", "app/z.txt"}));
+  EXPECT_EQ(entry_names(tar),
+            (std::vector<std::string>{"app/", "app/a.txt", "app/b/", "app/b/c.txt", "app/server.py",
+                                      "app/z.txt"}));
   // The header of app/server.py: mode 0755 kept, uid and gid 0, mtime 2000-01-01.
   size_t at = tar.find("app/server.py");
   ASSERT_NE(at, std::string::npos);
@@ -85,14 +88,16 @@ TEST(TarLayerTest, GnuTarReadsItLongNamesIncluded) {
   write(d, long_dir + "/file.txt", "deep\n");
   write(d, "short.txt", "s\n");
   TempDir out("layer-out");
-  write_file_atomic(out.file("layer.tar.gz"), gzip_deterministic(build_tar_layer({d.path(), "app", {}})), 0644);
+  write_file_atomic(out.file("layer.tar.gz"),
+                    gzip_deterministic(build_tar_layer({d.path(), "app", {}})), 0644);
   SubprocessOptions o;
   o.argv = {"tar", "-tzvf", out.file("layer.tar.gz")};
   o.capture_stdout = true;
   o.capture_stderr = true;
   SubprocessResult r = Subprocess(std::move(o)).run();
   ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
-  EXPECT_NE(r.stdout_text.find("app/" + long_dir + "/file.txt"), std::string::npos) << r.stdout_text;
+  EXPECT_NE(r.stdout_text.find("app/" + long_dir + "/file.txt"), std::string::npos)
+      << r.stdout_text;
   EXPECT_NE(r.stdout_text.find(" 0/0 "), std::string::npos) << r.stdout_text;
   EXPECT_NE(r.stdout_text.find("2000-01-01"), std::string::npos) << r.stdout_text;
 }
@@ -149,8 +154,10 @@ TEST(OciBuildTest, TheLayoutHoldsTheImageItsConfigAndContentAddressedBlobs) {
   EXPECT_EQ(proc["WorkingDir"], "/app");
   // Every blob's name is the sha256 of its content, and the diff_id is the uncompressed layer's.
   for (const auto& e : fs::directory_iterator(a.layout + "/blobs/sha256"))
-    EXPECT_EQ(sha256_digest(read_file(e.path().string())), "sha256:" + e.path().filename().string());
-  EXPECT_EQ(img.config["rootfs"]["diff_ids"][0], sha256_digest(build_tar_layer({d.path(), "app", {".strata", ".git"}})));
+    EXPECT_EQ(sha256_digest(read_file(e.path().string())),
+              "sha256:" + e.path().filename().string());
+  EXPECT_EQ(img.config["rootfs"]["diff_ids"][0],
+            sha256_digest(build_tar_layer({d.path(), "app", {".strata", ".git"}})));
 }
 
 }  // namespace
@@ -165,7 +172,8 @@ TEST(OciBuildTest, ABaseImageFromALayoutOnDiskIsLaidUnderTheAppAndLendsItsProces
   write(base, "bin/run.sh", "#!/bin/sh\nexec \"$@\"\n", 0755);
   write(base, "cloudstation.hcl",
         "app \"runtime\" {\n  build {\n    use = \"oci\"\n    workdir = \"/opt/runtime\"\n"
-        "    entrypoint = [\"/opt/runtime/bin/run.sh\"]\n    env = { RUNTIME = \"1\" }\n    tag = \"base\"\n  }\n"
+        "    entrypoint = [\"/opt/runtime/bin/run.sh\"]\n    env = { RUNTIME = \"1\" }\n    tag = "
+        "\"base\"\n  }\n"
         "  deploy { use = \"noop\" }\n}\n");
   LoadedProject bp = load_project(base.path(), {});
   Artifact base_image = Lifecycle(bp, bp.config.apps[0], nullptr).build();
@@ -173,8 +181,10 @@ TEST(OciBuildTest, ABaseImageFromALayoutOnDiskIsLaidUnderTheAppAndLendsItsProces
   TempDir d("oci-on-base");
   write(d, "server.py", "print('hi')\n");
   write(d, "cloudstation.hcl",
-        "app \"web\" {\n  build {\n    use = \"oci\"\n    base = \"" + base_image.layout + "\"\n"
-        "    cmd = [\"python3\", \"server.py\"]\n    env = { MODE = \"prod\" }\n  }\n  deploy { use = \"noop\" }\n}\n");
+        "app \"web\" {\n  build {\n    use = \"oci\"\n    base = \"" + base_image.layout +
+            "\"\n"
+            "    cmd = [\"python3\", \"server.py\"]\n    env = { MODE = \"prod\" }\n  }\n  deploy "
+            "{ use = \"noop\" }\n}\n");
   LoadedProject p = load_project(d.path(), {});
   Artifact a = Lifecycle(p, p.config.apps[0], nullptr).build();
   LayoutImage img = read_layout_image(a.layout, "latest");
@@ -216,7 +226,8 @@ TEST(OciBuildTest, AnUnchangedFolderIsNotCompressedAgainUnlessItsBlobIsGone) {
 TEST(OciBuildTest, AMissingBaseLayoutFailsTheBuildSayingWhatItNeeds) {
   TempDir d("oci-no-base");
   write(d, "cloudstation.hcl",
-        "app \"web\" {\n  build {\n    use = \"oci\"\n    base = \"./base-image\"\n  }\n  deploy { use = \"noop\" }\n}\n");
+        "app \"web\" {\n  build {\n    use = \"oci\"\n    base = \"./base-image\"\n  }\n  deploy { "
+        "use = \"noop\" }\n}\n");
   LoadedProject p = load_project(d.path(), {});
   try {
     Lifecycle(p, p.config.apps[0], nullptr).build();
@@ -224,7 +235,8 @@ TEST(OciBuildTest, AMissingBaseLayoutFailsTheBuildSayingWhatItNeeds) {
   } catch (const Error& e) {
     EXPECT_EQ(e.render(), "build phase failed (oci): " + d.path() +
                               "/base-image is not an OCI image layout (it has no index.json)\n"
-                              "  hint: point at a folder holding oci-layout, index.json and blobs/, or use base = \"scratch\"");
+                              "  hint: point at a folder holding oci-layout, index.json and "
+                              "blobs/, or use base = \"scratch\"");
   }
 }
 

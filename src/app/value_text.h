@@ -11,8 +11,8 @@
 namespace strata::app {
 
 // The type names `type = ...` may use; set and tuple read as list, object as map.
-inline const std::vector<std::string> kVariableTypes = {"string", "number", "bool", "any", "list",
-                                                        "map",    "set",    "object", "tuple"};
+inline const std::vector<std::string> kVariableTypes = {
+    "string", "number", "bool", "any", "list", "map", "set", "object", "tuple"};
 
 // Strings as they are, numbers as written, bools as true/false; nullopt for lists, maps, null.
 std::optional<std::string> scalar_text(const Value& v);

@@ -3,9 +3,8 @@
 // stderr so --json output on stdout stays one JSON object.
 #include <filesystem>
 #include <iostream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "app/lifecycle.h"
 #include "app/starter_file.h"
@@ -46,7 +45,8 @@ std::string deployment_line(const app::Deployment& d) {
   return s;
 }
 
-void row(std::ostream& out, const std::string& phase, const std::string& plugin, const std::string& text) {
+void row(std::ostream& out, const std::string& phase, const std::string& plugin,
+         const std::string& text) {
   out << "  " << phase << std::string(phase.size() < 10 ? 10 - phase.size() : 1, ' ') << plugin
       << std::string(plugin.size() < 10 ? 10 - plugin.size() : 1, ' ') << text << "\n";
 }
@@ -82,7 +82,8 @@ nlohmann::json up_json(const app::UpResult& r) {
 }
 
 void add_app_flags(CLI::App* cmd, AppFlags& flags, Globals& globals) {
-  cmd->add_option("--app", flags.app, "The app (needed when the file declares more than one)")->type_name("NAME");
+  cmd->add_option("--app", flags.app, "The app (needed when the file declares more than one)")
+      ->type_name("NAME");
   cmd->add_flag("--json", globals.json, "Print the result as one JSON object");
 }
 
@@ -90,7 +91,8 @@ void add_app_flags(CLI::App* cmd, AppFlags& flags, Globals& globals) {
 
 void add_app_command(CLI::App& app, Globals& globals, Action& action) {
   auto flags = std::make_shared<AppFlags>();
-  auto* cmd = app.add_subcommand("app", "Build, push, deploy and release apps described in cloudstation.hcl");
+  auto* cmd = app.add_subcommand(
+      "app", "Build, push, deploy and release apps described in cloudstation.hcl");
   cmd->require_subcommand(1);
   cmd->footer(
       "The apps are read from cloudstation.hcl (or Waypoint's waypoint.hcl) in the current folder\n"
@@ -100,7 +102,8 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
       "registry, docker; deploy noop, exec, local, nomadpack; release noop, exec.\n"
       "Errors name the phase and the plugin: deploy phase failed (local): ...");
 
-  auto* init = cmd->add_subcommand("init", "Write a commented starter cloudstation.hcl here (never overwrites)");
+  auto* init = cmd->add_subcommand(
+      "init", "Write a commented starter cloudstation.hcl here (never overwrites)");
   init->callback([&action, &globals] {
     action = [&globals] {
       std::string path = app::write_starter_file(".");
@@ -111,7 +114,8 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
     };
   });
 
-  auto* build = cmd->add_subcommand("build", "Build the app with its build plugin (oci: an OCI image, no daemon)");
+  auto* build = cmd->add_subcommand(
+      "build", "Build the app with its build plugin (oci: an OCI image, no daemon)");
   add_app_flags(build, *flags, globals);
   build->callback([&action, &globals, flags] {
     action = [&globals, flags] {
@@ -124,7 +128,8 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
     };
   });
 
-  auto* deploy = cmd->add_subcommand("deploy", "Deploy the last build (as pushed, when there is a registry block)");
+  auto* deploy = cmd->add_subcommand(
+      "deploy", "Deploy the last build (as pushed, when there is a registry block)");
   deploy->footer("The current deployment is replaced (for local: stopped first).");
   add_app_flags(deploy, *flags, globals);
   deploy->callback([&action, &globals, flags] {
@@ -137,7 +142,8 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
     };
   });
 
-  auto* release = cmd->add_subcommand("release", "Release the current deployment with the release plugin");
+  auto* release =
+      cmd->add_subcommand("release", "Release the current deployment with the release plugin");
   release->footer("Without a release block the deployment counts as released (plugin \"none\").");
   add_app_flags(release, *flags, globals);
   release->callback([&action, &globals, flags] {
@@ -150,7 +156,8 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
     };
   });
 
-  auto* up = cmd->add_subcommand("up", "build -> registry (if present) -> deploy -> release (if present)");
+  auto* up =
+      cmd->add_subcommand("up", "build -> registry (if present) -> deploy -> release (if present)");
   add_app_flags(up, *flags, globals);
   up->callback([&action, &globals, flags] {
     action = [&globals, flags] {
@@ -159,16 +166,18 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
         row(text, "build", r.artifact.plugin, artifact_line(r.artifact));
         if (r.pushed)
           row(text, "registry", r.pushed->plugin,
-              r.pushed->reference() + " (" + std::to_string(r.pushed->blobs_uploaded) + " blobs uploaded, " +
-                  std::to_string(r.pushed->blobs_reused) + " already there)");
+              r.pushed->reference() + " (" + std::to_string(r.pushed->blobs_uploaded) +
+                  " blobs uploaded, " + std::to_string(r.pushed->blobs_reused) + " already there)");
         row(text, "deploy", r.deployment.plugin, deployment_line(r.deployment));
-        row(text, "release", r.release.plugin, r.release.url.empty() ? r.release.id : r.release.url);
+        row(text, "release", r.release.plugin,
+            r.release.url.empty() ? r.release.id : r.release.url);
         return up_json(r);
       });
     };
   });
 
-  auto* status = cmd->add_subcommand("status", "The last build, push, deployment (checked now) and release");
+  auto* status =
+      cmd->add_subcommand("status", "The last build, push, deployment (checked now) and release");
   status->footer("Exit status 1 also when the deployment has failed (its process is gone).");
   add_app_flags(status, *flags, globals);
   status->callback([&action, &globals, flags] {
@@ -180,38 +189,46 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
         j["registry"] = s.pushed ? app::to_json(*s.pushed) : nlohmann::json();
         j["deployment"] = s.deployment ? app::to_json(*s.deployment) : nlohmann::json();
         j["release"] = s.release ? app::to_json(*s.release) : nlohmann::json();
-        if (!s.artifact && !s.deployment) text << "  nothing built or deployed yet (strata app up)\n";
+        if (!s.artifact && !s.deployment)
+          text << "  nothing built or deployed yet (strata app up)\n";
         if (s.artifact) row(text, "build", s.artifact->plugin, artifact_line(*s.artifact));
         if (s.pushed) row(text, "registry", s.pushed->plugin, s.pushed->reference());
         if (s.deployment) row(text, "deploy", s.deployment->plugin, deployment_line(*s.deployment));
         if (s.release && s.deployment && s.deployment->state != app::DeploymentState::kStopped)
-          row(text, "release", s.release->plugin, s.release->url.empty() ? s.release->id : s.release->url);
-        if (s.deployment && s.deployment->state == app::DeploymentState::kFailed) j["exit_code"] = 1;
+          row(text, "release", s.release->plugin,
+              s.release->url.empty() ? s.release->id : s.release->url);
+        if (s.deployment && s.deployment->state == app::DeploymentState::kFailed)
+          j["exit_code"] = 1;
         return j;
       });
     };
   });
 
-  auto* destroy = cmd->add_subcommand("destroy", "Stop the current deployment and free what it holds");
+  auto* destroy =
+      cmd->add_subcommand("destroy", "Stop the current deployment and free what it holds");
   add_app_flags(destroy, *flags, globals);
   destroy->callback([&action, &globals, flags] {
     action = [&globals, flags] {
       return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text) {
         std::optional<app::Deployment> d = l.destroy();
-        if (!d) text << "  nothing deployed\n";
-        else row(text, "destroy", d->plugin, deployment_line(*d));
+        if (!d)
+          text << "  nothing deployed\n";
+        else
+          row(text, "destroy", d->plugin, deployment_line(*d));
         return nlohmann::json{{"deployment", d ? app::to_json(*d) : nlohmann::json()}};
       });
     };
   });
 
-  auto* rollback = cmd->add_subcommand("rollback", "Deploy again the artifact deployed before the current one");
+  auto* rollback =
+      cmd->add_subcommand("rollback", "Deploy again the artifact deployed before the current one");
   add_app_flags(rollback, *flags, globals);
   rollback->callback([&action, &globals, flags] {
     action = [&globals, flags] {
       return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text) {
         app::Deployment d = l.rollback();
-        row(text, "deploy", d.plugin, deployment_line(d) + " (artifact " + short_digest(d.artifact_id) + ")");
+        row(text, "deploy", d.plugin,
+            deployment_line(d) + " (artifact " + short_digest(d.artifact_id) + ")");
         return nlohmann::json{{"deployment", app::to_json(d)}};
       });
     };

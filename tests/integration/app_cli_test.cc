@@ -4,13 +4,12 @@
 // scripts here stand in for real build and deploy tools.
 #include <gtest/gtest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "tests/integration/e2e_support.h"
@@ -64,8 +63,9 @@ TEST(AppCli, InitWritesAStarterThatLoadsAndNeverOverwrites) {
   p.write("cloudstation.hcl", "# mine\n");
   CliResult again = p.run({"app", "init"});
   EXPECT_EQ(again.exit_code, 1);
-  EXPECT_EQ(again.err, "error: cloudstation.hcl already exists here; not overwriting it\n"
-                       "  hint: edit it, or remove it first to start again\n");
+  EXPECT_EQ(again.err,
+            "error: cloudstation.hcl already exists here; not overwriting it\n"
+            "  hint: edit it, or remove it first to start again\n");
   EXPECT_EQ(p.read("cloudstation.hcl"), "# mine\n");
 }
 
@@ -118,32 +118,42 @@ TEST(AppCli, RollbackWithNothingEarlierSaysSo) {
   ASSERT_EQ(p.run({"app", "up"}).exit_code, 0);
   CliResult r = p.run({"app", "rollback"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: app \"api\" has no earlier deployment to roll back to\n"
-                   "  hint: rollback redeploys the artifact deployed before the current one; deploy another build first\n");
+  EXPECT_EQ(r.err,
+            "error: app \"api\" has no earlier deployment to roll back to\n"
+            "  hint: rollback redeploys the artifact deployed before the current one; deploy "
+            "another build first\n");
 }
 
 TEST(AppCli, ExecThatPrintsNoJsonFailsItsPhaseNamingThePlugin) {
   TestProject p;
   p.write("cloudstation.hcl",
-          "app \"web\" {\n  build {\n    use = \"exec\"\n    command = [\"sh\", \"-c\", \"echo built it\"]\n  }\n"
+          "app \"web\" {\n  build {\n    use = \"exec\"\n    command = [\"sh\", \"-c\", \"echo "
+          "built it\"]\n  }\n"
           "  deploy { use = \"noop\" }\n}\n");
   CliResult r = p.run({"app", "build"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: build phase failed (exec): exec: sh printed no JSON object on stdout (its last line: built it)\n"
-                   "  hint: print the result as one JSON object on the last line of stdout, e.g. {\"id\": \"v1\"}; log to stderr\n");
+  EXPECT_EQ(r.err,
+            "error: build phase failed (exec): exec: sh printed no JSON object on stdout (its last "
+            "line: built it)\n"
+            "  hint: print the result as one JSON object on the last line of stdout, e.g. {\"id\": "
+            "\"v1\"}; log to stderr\n");
 }
 
 TEST(AppCli, LocalAppThatExitsBeforeListeningFailsTheDeployWithItsOutput) {
   TestProject p;
   p.write("cloudstation.hcl",
           "app \"web\" {\n  build { use = \"noop\" }\n"
-          "  deploy {\n    use = \"local\"\n    command = [\"sh\", \"-c\", \"echo cannot bind >&2; exit 3\"]\n  }\n"
+          "  deploy {\n    use = \"local\"\n    command = [\"sh\", \"-c\", \"echo cannot bind >&2; "
+          "exit 3\"]\n  }\n"
           "  config { internal_port = 1 }\n}\n");
   CliResult r = p.run({"app", "up"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: deploy phase failed (local): sh exited with code 3 before it listened on port 1; its output:\n"
-                   "cannot bind\n"
-                   "  hint: its whole output is in " + p.root() + "/.strata/apps/web/local.log\n");
+  EXPECT_EQ(r.err,
+            "error: deploy phase failed (local): sh exited with code 3 before it listened on port "
+            "1; its output:\n"
+            "cannot bind\n"
+            "  hint: its whole output is in " +
+                p.root() + "/.strata/apps/web/local.log\n");
 }
 
 // strata killed while the app starts: the process was recorded (pending) the moment it ran, so
@@ -157,15 +167,18 @@ TEST(AppCli, AppStartedByAKilledDeployIsStillStoppedByDestroy) {
           "  config { internal_port = 1 }\n}\n");
   {
     BackgroundStrata up(p, {"app", "up"}, {});
-    ASSERT_TRUE(eventually([&] {
-      std::string record;
-      return try_read_file(p.path(".strata/apps/web/deploy.json"), record) &&
-             record.find("\"state\": \"pending\"") != std::string::npos;
-    }, std::chrono::seconds(20)));
+    ASSERT_TRUE(eventually(
+        [&] {
+          std::string record;
+          return try_read_file(p.path(".strata/apps/web/deploy.json"), record) &&
+                 record.find("\"state\": \"pending\"") != std::string::npos;
+        },
+        std::chrono::seconds(20)));
     up.kill();
     up.wait();
   }
-  EXPECT_FALSE(processes_mentioning(p.root()).empty()) << "the app should have outlived the killed strata";
+  EXPECT_FALSE(processes_mentioning(p.root()).empty())
+      << "the app should have outlived the killed strata";
   CliResult destroy = p.run({"app", "destroy"});
   EXPECT_EQ(destroy.exit_code, 0) << destroy.err;
   auto left = wait_for_no_process(p.root(), std::chrono::seconds(5));
@@ -175,50 +188,61 @@ TEST(AppCli, AppStartedByAKilledDeployIsStillStoppedByDestroy) {
 
 TEST(AppCli, DeployBeforeAnyBuildSaysWhatToRunFirst) {
   TestProject p;
-  p.write("cloudstation.hcl", "app \"web\" {\n  build { use = \"noop\" }\n  deploy { use = \"noop\" }\n}\n");
+  p.write("cloudstation.hcl",
+          "app \"web\" {\n  build { use = \"noop\" }\n  deploy { use = \"noop\" }\n}\n");
   CliResult r = p.run({"app", "deploy"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: app \"web\" has no build recorded\n"
-                   "  hint: run 'strata app build' (or 'strata app up') first\n");
+  EXPECT_EQ(r.err,
+            "error: app \"web\" has no build recorded\n"
+            "  hint: run 'strata app build' (or 'strata app up') first\n");
 }
 
 TEST(AppCli, UnknownAppAndMissingFileAreExplained) {
   TestProject p;
   CliResult none = p.run({"app", "status"});
   EXPECT_EQ(none.exit_code, 1);
-  EXPECT_NE(none.err.find("no cloudstation.hcl (or waypoint.hcl) in "), std::string::npos) << none.err;
+  EXPECT_NE(none.err.find("no cloudstation.hcl (or waypoint.hcl) in "), std::string::npos)
+      << none.err;
   EXPECT_NE(none.err.find("hint: run 'strata app init'"), std::string::npos) << none.err;
-  p.write("cloudstation.hcl", "app \"web\" {\n  build { use = \"noop\" }\n  deploy { use = \"noop\" }\n}\n");
+  p.write("cloudstation.hcl",
+          "app \"web\" {\n  build { use = \"noop\" }\n  deploy { use = \"noop\" }\n}\n");
   CliResult r = p.run({"app", "status", "--app", "wbe"});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.err, "error: no app \"wbe\" in cloudstation.hcl\n  hint: did you mean \"web\"? apps: web\n");
+  EXPECT_EQ(r.err,
+            "error: no app \"wbe\" in cloudstation.hcl\n  hint: did you mean \"web\"? apps: web\n");
 }
 
 // Stand-ins for docker, nixpacks, nomad-pack and nomad (none can run here: no Docker daemon, no
 // Nomad): shell scripts first on PATH that log their command line and the environment values the
 // plugins must pass, and answer as the real tools do.
 std::map<std::string, std::string> write_standins(TestProject& p) {
-  p.write("standins/docker",
-          "#!/bin/sh\necho \"docker $*\" >> \"$STANDIN_LOG\"\n"
-          "case \"$1\" in\n"
-          "  info) if [ -n \"$DOCKER_DOWN\" ]; then echo 'Cannot connect to the Docker daemon at "
-          "unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1; fi; echo 24.0.7;;\n"
-          "  build) echo \"  env NPM_TOKEN=$NPM_TOKEN EXTRA=$EXTRA\" >> \"$STANDIN_LOG\"; echo 'Successfully built 5f1d';;\n"
-          "  image) echo sha256:1111111111111111111111111111111111111111111111111111111111111111;;\n"
-          "  push) echo 'The push refers to repository [registry.example.com/team/web]'; "
-          "echo 'v7: digest: sha256:2222222222222222222222222222222222222222222222222222222222222222 size: 527';;\n"
-          "esac\n");
+  p.write(
+      "standins/docker",
+      "#!/bin/sh\necho \"docker $*\" >> \"$STANDIN_LOG\"\n"
+      "case \"$1\" in\n"
+      "  info) if [ -n \"$DOCKER_DOWN\" ]; then echo 'Cannot connect to the Docker daemon at "
+      "unix:///var/run/docker.sock. Is the docker daemon running?' >&2; exit 1; fi; echo 24.0.7;;\n"
+      "  build) echo \"  env NPM_TOKEN=$NPM_TOKEN EXTRA=$EXTRA\" >> \"$STANDIN_LOG\"; echo "
+      "'Successfully built 5f1d';;\n"
+      "  image) echo sha256:1111111111111111111111111111111111111111111111111111111111111111;;\n"
+      "  push) echo 'The push refers to repository [registry.example.com/team/web]'; "
+      "echo 'v7: digest: sha256:2222222222222222222222222222222222222222222222222222222222222222 "
+      "size: 527';;\n"
+      "esac\n");
   p.write("standins/nixpacks", "#!/bin/sh\necho \"nixpacks $*\" >> \"$STANDIN_LOG\"\n");
   p.write("standins/nomad-pack",
           "#!/bin/sh\necho \"nomad-pack $*\" >> \"$STANDIN_LOG\"\n"
           "echo \"  env NOMAD_ADDR=$NOMAD_ADDR NOMAD_TOKEN=$NOMAD_TOKEN\" >> \"$STANDIN_LOG\"\n");
   p.write("standins/nomad",
           "#!/bin/sh\necho \"nomad $*\" >> \"$STANDIN_LOG\"\n"
-          "if [ \"$2\" = status ]; then printf 'ID            = web\\nName          = web\\nType          = service\\n"
+          "if [ \"$2\" = status ]; then printf 'ID            = web\\nName          = web\\nType   "
+          "       = service\\n"
           "Status        = running\\n'; fi\n");
   for (const char* tool : {"docker", "nixpacks", "nomad-pack", "nomad"})
-    std::filesystem::permissions(p.path(std::string("standins/") + tool), std::filesystem::perms::owner_all);
-  return {{"PATH", p.path("standins") + ":" + std::string(getenv("PATH"))}, {"STANDIN_LOG", p.path("standins.log")}};
+    std::filesystem::permissions(p.path(std::string("standins/") + tool),
+                                 std::filesystem::perms::owner_all);
+  return {{"PATH", p.path("standins") + ":" + std::string(getenv("PATH"))},
+          {"STANDIN_LOG", p.path("standins.log")}};
 }
 
 const char* kDockerNomadApp = R"(
@@ -262,9 +286,11 @@ TEST(AppStandIns, DockerBuildAndPushThenNomadPackRunWithSecretsOnlyInTheEnvironm
   CliResult up = p.run({"app", "up", "--json"}, env);
   ASSERT_EQ(up.exit_code, 0) << up.err;
   auto j = nlohmann::json::parse(up.out);
-  EXPECT_EQ(j["artifact"]["id"], "sha256:1111111111111111111111111111111111111111111111111111111111111111");
+  EXPECT_EQ(j["artifact"]["id"],
+            "sha256:1111111111111111111111111111111111111111111111111111111111111111");
   EXPECT_EQ(j["registry"]["reference"],
-            "registry.example.com/team/web:v7@sha256:2222222222222222222222222222222222222222222222222222222222222222");
+            "registry.example.com/team/"
+            "web:v7@sha256:2222222222222222222222222222222222222222222222222222222222222222");
   EXPECT_EQ(j["deployment"]["state"], "running");
   EXPECT_EQ(j["deployment"]["health"], "nomad: running");
   ASSERT_EQ(p.run({"app", "status"}, env).exit_code, 0);
@@ -297,13 +323,17 @@ TEST(AppStandIns, NoDockerDaemonIsSaidBeforeAnyBuild) {
   TestProject p;
   auto env = write_standins(p);
   env["DOCKER_DOWN"] = "1";
-  p.write("cloudstation.hcl", "app \"web\" {\n  build { use = \"docker\" }\n  deploy { use = \"noop\" }\n}\n");
+  p.write("cloudstation.hcl",
+          "app \"web\" {\n  build { use = \"docker\" }\n  deploy { use = \"noop\" }\n}\n");
   CliResult r = p.run({"app", "build"}, env);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err,
-            "error: build phase failed (docker): the Docker daemon does not answer (docker info exited with code 1: "
-            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?)\n"
-            "  hint: start dockerd (or set DOCKER_HOST); the docker plugin needs it. The oci builder and the "
+            "error: build phase failed (docker): the Docker daemon does not answer (docker info "
+            "exited with code 1: "
+            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker "
+            "daemon running?)\n"
+            "  hint: start dockerd (or set DOCKER_HOST); the docker plugin needs it. The oci "
+            "builder and the "
             "registry plugin need no daemon\n");
   EXPECT_EQ(p.read("standins.log"), "docker info --format {{.ServerVersion}}\n");
 }
@@ -312,7 +342,8 @@ TEST(AppStandIns, NixpacksBuildsIntoTheDaemonUnderTheImageName) {
   TestProject p;
   auto env = write_standins(p);
   p.write("cloudstation.hcl",
-          "app \"web\" {\n  build {\n    use = \"nixpacks\"\n    tag = \"v2\"\n    env = { NODE_ENV = \"production\" }\n  }\n"
+          "app \"web\" {\n  build {\n    use = \"nixpacks\"\n    tag = \"v2\"\n    env = { "
+          "NODE_ENV = \"production\" }\n  }\n"
           "  deploy { use = \"noop\" }\n}\n");
   CliResult r = p.run({"app", "build", "--json"}, env);
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -367,7 +398,8 @@ app "web" {
     use        = "csdocker"
     build_args = { EXTRA = "mine" }
     vault {
-      address   = ")" + vault + R"("
+      address   = ")" +
+         vault + R"("
       role_id   = "web-role"
       secret_id = var.vault_secret_id
       path      = "apps/web"
@@ -394,7 +426,8 @@ TEST(AppStandIns, CsdockerGetsVaultSecretsAsBuildArgsOnlyInDockersEnvironment) {
             "docker build -t web:latest --build-arg EXTRA --build-arg NPM_TOKEN .\n"
             "  env NPM_TOKEN=npm-from-vault EXTRA=mine\n"
             "docker image inspect --format {{.Id}} web:latest\n");
-  EXPECT_NE(r.err.find("vault: 1 build arguments from secret/apps/web"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("vault: 1 build arguments from secret/apps/web"), std::string::npos)
+      << r.err;
   for (const char* secret : {"npm-from-vault", "right-secret-id", "s.fake-token"})
     EXPECT_EQ((r.out + r.err).find(secret), std::string::npos) << secret;
 }
@@ -411,7 +444,8 @@ TEST(AppStandIns, CsdockerWithAWrongSecretIdFailsClearlyAndShowsNoSecret) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.err, "error: build phase failed (csdocker): vault: AppRole login at " + address +
                        " failed: invalid role or secret ID (HTTP 400)\n"
-                       "  hint: check role_id and secret_id (a secret_id may have expired or reached its use limit)\n");
+                       "  hint: check role_id and secret_id (a secret_id may have expired or "
+                       "reached its use limit)\n");
   EXPECT_EQ((r.out + r.err).find("wrong-secret-id"), std::string::npos);
   EXPECT_FALSE(p.exists("standins.log"));  // docker never ran
 }

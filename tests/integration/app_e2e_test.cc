@@ -41,15 +41,17 @@ app::HttpResponse http(const std::string& method, const std::string& url,
   }
 }
 
-// docker-registry serving a fresh folder on 127.0.0.1:port, stopped (its whole group) on scope exit.
+// docker-registry serving a fresh folder on 127.0.0.1:port, stopped (its whole group) on scope
+// exit.
 class Registry {
  public:
   explicit Registry(const std::string& dir) : port_(free_port()) {
     fs::create_directories(dir + "/data");
-    write_file_atomic(dir + "/config.yml",
-                      "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: " + dir +
-                          "/data\nhttp:\n  addr: 127.0.0.1:" + std::to_string(port_) + "\n",
-                      0644);
+    write_file_atomic(
+        dir + "/config.yml",
+        "version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: " + dir +
+            "/data\nhttp:\n  addr: 127.0.0.1:" + std::to_string(port_) + "\n",
+        0644);
     SubprocessOptions o;
     o.argv = {"docker-registry", "serve", dir + "/config.yml"};
     o.capture_stdout = true;
@@ -63,7 +65,8 @@ class Registry {
     result_.wait();
   }
   bool wait_ready() {
-    return eventually([&] { return http("GET", url("/v2/")).status == 200; }, std::chrono::seconds(20));
+    return eventually([&] { return http("GET", url("/v2/")).status == 200; },
+                      std::chrono::seconds(20));
   }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string url(const std::string& path) const { return "http://" + address() + path; }
@@ -76,7 +79,9 @@ class Registry {
 
 TEST(AppEndToEnd, UpPushesToARealRegistryRunsTheAppAndDestroyLeavesNothing) {
   if (!fs::exists("/usr/bin/docker-registry") || !fs::exists("/usr/bin/python3")) {
-    if (in_ci()) FAIL() << "CI=true but docker-registry or python3 is missing (scripts/bootstrap installs them)";
+    if (in_ci())
+      FAIL()
+          << "CI=true but docker-registry or python3 is missing (scripts/bootstrap installs them)";
     GTEST_SKIP() << "needs Debian's docker-registry and python3 (scripts/bootstrap installs them)";
   }
   TestProject p;
@@ -111,7 +116,8 @@ TEST(AppEndToEnd, UpPushesToARealRegistryRunsTheAppAndDestroyLeavesNothing) {
   EXPECT_EQ((up.out + up.err).find(token), std::string::npos);
 
   // The registry lists the tag, and its manifest is ours, byte for byte.
-  auto tags = nlohmann::json::parse(http("GET", registry.url("/v2/examples/hello/tags/list")).body, nullptr, false);
+  auto tags = nlohmann::json::parse(http("GET", registry.url("/v2/examples/hello/tags/list")).body,
+                                    nullptr, false);
   EXPECT_EQ(tags["tags"], nlohmann::json::array({"v1"})) << tags.dump();
   app::HttpResponse manifest = http("GET", registry.url("/v2/examples/hello/manifests/v1"),
                                     {{"Accept", "application/vnd.oci.image.manifest.v1+json"}});
@@ -125,7 +131,8 @@ TEST(AppEndToEnd, UpPushesToARealRegistryRunsTheAppAndDestroyLeavesNothing) {
 
   CliResult status = p.run({"app", "status"}, env);
   EXPECT_EQ(status.exit_code, 0) << status.err;
-  EXPECT_NE(status.out.find("running, healthy: port " + std::to_string(port) + " answers"), std::string::npos)
+  EXPECT_NE(status.out.find("running, healthy: port " + std::to_string(port) + " answers"),
+            std::string::npos)
       << status.out;
 
   // Unchanged: the same image, and the registry already has every blob (nothing uploaded).

@@ -2,12 +2,11 @@
 // (AppRole login) as build arguments: each is `--build-arg NAME` on docker's command line and its
 // value only in docker's environment; a build_args entry of the same name wins over Vault's.
 // Every value read is redacted from strata's output and records from then on.
-#include "app/plugins/docker.h"
-
 #include <algorithm>
 
 #include "app/http_client.h"
 #include "app/plugin_table.h"
+#include "app/plugins/docker.h"
 #include "app/vault_client.h"
 #include "base/suggest.h"
 
@@ -15,7 +14,8 @@ namespace strata::app {
 
 namespace {
 
-const std::vector<std::string> kVaultKeys = {"address", "role_id", "secret_id", "mount", "path", "approle_mount"};
+const std::vector<std::string> kVaultKeys = {"address", "role_id", "secret_id",
+                                             "mount",   "path",    "approle_mount"};
 
 class CsDockerBuilder : public Builder {
  public:
@@ -28,7 +28,8 @@ class CsDockerBuilder : public Builder {
     std::map<std::string, std::string> args = o_.build_args;
     std::vector<std::string> added = merge_secrets(args, secrets);
     if (ctx.progress)
-      ctx.progress("vault: " + std::to_string(added.size()) + " build arguments from " + vault_.mount + "/" + vault_.path);
+      ctx.progress("vault: " + std::to_string(added.size()) + " build arguments from " +
+                   vault_.mount + "/" + vault_.path);
     return docker_build(ctx, o_, args, "csdocker");
   }
 
@@ -45,7 +46,9 @@ std::unique_ptr<Builder> make_csdocker_builder(const PluginConfig& c, Diagnostic
   VaultAppRole v;
   std::optional<std::map<std::string, std::string>> vault = opt.string_map("vault");
   if (!vault && !c.options.count("vault")) {
-    opt.missing("vault", "vault { address = \"https://vault:8200\" role_id = ... secret_id = ... path = \"apps/web\" }");
+    opt.missing("vault",
+                "vault { address = \"https://vault:8200\" role_id = ... secret_id = ... path = "
+                "\"apps/web\" }");
   } else if (vault) {
     for (const auto& [k, value] : *vault) {
       if (std::find(kVaultKeys.begin(), kVaultKeys.end(), k) != kVaultKeys.end()) continue;
@@ -54,7 +57,8 @@ std::unique_ptr<Builder> make_csdocker_builder(const PluginConfig& c, Diagnostic
                 guess.empty() ? "" : "did you mean \"" + guess + "\"?");
     }
     for (const char* required : {"address", "role_id", "secret_id", "path"})
-      if (!vault->count(required)) opt.error("vault", std::string("the vault block needs \"") + required + "\"");
+      if (!vault->count(required))
+        opt.error("vault", std::string("the vault block needs \"") + required + "\"");
     v.address = (*vault)["address"];
     v.role_id = (*vault)["role_id"];
     v.secret_id = (*vault)["secret_id"];

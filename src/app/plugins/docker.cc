@@ -17,7 +17,9 @@ namespace {
 class DockerBuilder : public Builder {
  public:
   explicit DockerBuilder(DockerBuildOptions o) : o_(std::move(o)) {}
-  Artifact build(const PhaseContext& ctx) override { return docker_build(ctx, o_, o_.build_args, "docker"); }
+  Artifact build(const PhaseContext& ctx) override {
+    return docker_build(ctx, o_, o_.build_args, "docker");
+  }
 
  private:
   DockerBuildOptions o_;
@@ -31,9 +33,11 @@ class DockerRegistry : public Registry {
  public:
   explicit DockerRegistry(DockerPushOptions o) : o_(std::move(o)) {}
   RegistryRef push(const PhaseContext& ctx, const Artifact& artifact) override {
-    if (artifact.plugin != "docker" && artifact.plugin != "csdocker" && artifact.plugin != "nixpacks")
+    if (artifact.plugin != "docker" && artifact.plugin != "csdocker" &&
+        artifact.plugin != "nixpacks")
       throw Error("the docker registry pushes images in the Docker daemon; the " + artifact.plugin +
-                  " builder made none", {}, "build with use = \"docker\", or push with use = \"registry\"");
+                      " builder made none",
+                  {}, "build with use = \"docker\", or push with use = \"registry\"");
     require_docker_daemon(ctx, "docker");
     std::string tag = o_.tag.empty() ? artifact.tag : o_.tag;
     std::string target = o_.image + ":" + tag;
@@ -43,12 +47,14 @@ class DockerRegistry : public Registry {
     std::smatch m;
     static const std::regex kDigest(R"(: digest: (sha256:[0-9a-f]{64}) size: \d+)");
     if (!std::regex_search(r.out, m, kDigest))
-      throw Error("docker push " + target + " printed no digest line (\"" + tag + ": digest: sha256:... size: N\")");
+      throw Error("docker push " + target + " printed no digest line (\"" + tag +
+                  ": digest: sha256:... size: N\")");
     RegistryRef ref;
     ref.plugin = "docker";
     auto slash = o_.image.find('/');
-    bool has_host = slash != std::string::npos &&
-                    (o_.image.find('.') < slash || o_.image.find(':') < slash || o_.image.substr(0, slash) == "localhost");
+    bool has_host =
+        slash != std::string::npos && (o_.image.find('.') < slash || o_.image.find(':') < slash ||
+                                       o_.image.substr(0, slash) == "localhost");
     ref.registry = has_host ? o_.image.substr(0, slash) : "docker.io";
     ref.repository = has_host ? o_.image.substr(slash + 1) : o_.image;
     ref.tag = tag;
@@ -63,7 +69,8 @@ class DockerRegistry : public Registry {
 }  // namespace
 
 Artifact docker_build(const PhaseContext& ctx, const DockerBuildOptions& o,
-                      const std::map<std::string, std::string>& build_args, const std::string& plugin) {
+                      const std::map<std::string, std::string>& build_args,
+                      const std::string& plugin) {
   require_docker_daemon(ctx, plugin);
   Artifact a;
   a.plugin = plugin;
@@ -77,7 +84,9 @@ Artifact docker_build(const PhaseContext& ctx, const DockerBuildOptions& o,
   for (const auto& [k, v] : a.labels) argv.insert(argv.end(), {"--label", k + "=" + v});
   argv.push_back(o.context);
   run_tool(ctx, argv, build_args);
-  std::string id = run_tool(ctx, {"docker", "image", "inspect", "--format", "{{.Id}}", a.image + ":" + a.tag}).out;
+  std::string id =
+      run_tool(ctx, {"docker", "image", "inspect", "--format", "{{.Id}}", a.image + ":" + a.tag})
+          .out;
   while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
   if (id.rfind("sha256:", 0) != 0)
     throw Error("docker image inspect gave \"" + id + "\", not an image id (sha256:...)");
@@ -107,7 +116,8 @@ std::unique_ptr<Registry> make_docker_registry(const PluginConfig& c, Diagnostic
   PluginOptions opt(c, d);
   DockerPushOptions o;
   std::optional<std::string> image = opt.string("image");
-  if (!image && !c.options.count("image")) opt.missing("image", "image = \"registry.example.com/team/web\"");
+  if (!image && !c.options.count("image"))
+    opt.missing("image", "image = \"registry.example.com/team/web\"");
   o.image = image.value_or("");
   o.tag = opt.string("tag", "");
   if (!opt.finish()) return nullptr;

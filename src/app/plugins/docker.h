@@ -20,6 +20,7 @@ struct DockerBuildOptions {
 DockerBuildOptions read_docker_build_options(PluginOptions& options);
 
 Artifact docker_build(const PhaseContext& ctx, const DockerBuildOptions& options,
-                      const std::map<std::string, std::string>& build_args, const std::string& plugin);
+                      const std::map<std::string, std::string>& build_args,
+                      const std::string& plugin);
 
 }  // namespace strata::app

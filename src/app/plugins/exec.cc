@@ -34,7 +34,8 @@ void add_deployment(Env& env, const Deployment& d) {
 }
 
 // Runs `cmd` for `phase` and returns the JSON object it printed.
-nlohmann::json run(const ExecCommand& cmd, const PhaseContext& ctx, const std::string& phase, Env env) {
+nlohmann::json run(const ExecCommand& cmd, const PhaseContext& ctx, const std::string& phase,
+                   Env env) {
   env.insert(cmd.env.begin(), cmd.env.end());
   env["STRATA_PROJECT"] = ctx.project;
   env["STRATA_APP"] = ctx.app;
@@ -75,8 +76,11 @@ nlohmann::json run(const ExecCommand& cmd, const PhaseContext& ctx, const std::s
   if (last_line.empty()) return nlohmann::json::object();
   auto whole = nlohmann::json::parse(text, nullptr, false);
   if (!whole.is_discarded() && whole.is_object()) return whole;
-  throw Error("exec: " + cmd.argv[0] + " printed no JSON object on stdout (its last line: " + last_line.substr(0, 200) + ")",
-              {}, "print the result as one JSON object on the last line of stdout, e.g. {\"id\": \"v1\"}; log to stderr");
+  throw Error("exec: " + cmd.argv[0] + " printed no JSON object on stdout (its last line: " +
+                  last_line.substr(0, 200) + ")",
+              {},
+              "print the result as one JSON object on the last line of stdout, e.g. {\"id\": "
+              "\"v1\"}; log to stderr");
 }
 
 template <typename T>
@@ -85,19 +89,23 @@ void take(const nlohmann::json& j, const char* key, T& out) {
   try {
     out = j[key].get<T>();
   } catch (const nlohmann::json::exception&) {
-    throw Error(std::string("exec: the result's \"") + key + "\" has the wrong type (" + j[key].type_name() + ")");
+    throw Error(std::string("exec: the result's \"") + key + "\" has the wrong type (" +
+                j[key].type_name() + ")");
   }
 }
 
-std::optional<ExecCommand> read_command(const PluginConfig& config, Diagnostics& diags, const char* name,
-                                        bool required, PluginOptions& options) {
+std::optional<ExecCommand> read_command(const PluginConfig& config, Diagnostics& diags,
+                                        const char* name, bool required, PluginOptions& options) {
   ExecCommand cmd;
   cmd.env = options.string_map("env").value_or(std::map<std::string, std::string>{});
   cmd.timeout_s = options.integer("timeout_seconds", 1, 86400).value_or(0);
   std::optional<std::vector<std::string>> argv = options.string_list(name);
-  if (argv && argv->empty()) options.error(name, "option \"" + std::string(name) + "\" is empty", "name a program: [\"./build.sh\"]");
+  if (argv && argv->empty())
+    options.error(name, "option \"" + std::string(name) + "\" is empty",
+                  "name a program: [\"./build.sh\"]");
   if (!argv || argv->empty()) {
-    if (required && !config.options.count(name)) options.missing(name, std::string(name) + " = [\"./" + phase_name(config.phase) + ".sh\"]");
+    if (required && !config.options.count(name))
+      options.missing(name, std::string(name) + " = [\"./" + phase_name(config.phase) + ".sh\"]");
     (void)diags;
     return std::nullopt;
   }
@@ -154,7 +162,8 @@ class ExecRegistry : public Registry {
 
 class ExecPlatform : public Platform {
  public:
-  ExecPlatform(ExecCommand deploy, std::optional<ExecCommand> status, std::optional<ExecCommand> destroy)
+  ExecPlatform(ExecCommand deploy, std::optional<ExecCommand> status,
+               std::optional<ExecCommand> destroy)
       : deploy_(std::move(deploy)), status_(std::move(status)), destroy_(std::move(destroy)) {}
 
   Deployment deploy(const PhaseContext& ctx, const DeployInput& input) override {
@@ -201,7 +210,8 @@ class ExecPlatform : public Platform {
     if (!state.empty()) {
       Deployment parsed = deployment_from_json({{"state", state}});
       if (state != state_name(parsed.state))
-        throw Error("exec: the result's state \"" + state + "\" is not one of pending, running, failed, stopped, complete");
+        throw Error("exec: the result's state \"" + state +
+                    "\" is not one of pending, running, failed, stopped, complete");
       d.state = parsed.state;
     }
     if (d.id.empty()) d.id = "exec";

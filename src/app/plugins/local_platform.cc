@@ -129,7 +129,8 @@ class LocalPlatform : public Platform {
     // The image's own config, not the record's copy (which has sensitive values redacted).
     Artifact image = input.artifact;
     if (!image.layout.empty() && !image.digest.empty()) {
-      nlohmann::json proc = read_image_config(image.layout, image.digest).value("config", nlohmann::json::object());
+      nlohmann::json proc =
+          read_image_config(image.layout, image.digest).value("config", nlohmann::json::object());
       image.entrypoint = proc.value("Entrypoint", std::vector<std::string>{});
       image.cmd = proc.value("Cmd", std::vector<std::string>{});
       image.env.clear();
@@ -142,8 +143,9 @@ class LocalPlatform : public Platform {
     if (!o_.command)
       for (const auto& c : image.cmd) argv.push_back(c);
     if (argv.empty())
-      throw Error("nothing to run: the image has no entrypoint or cmd", {},
-                  "set entrypoint = [...] in the oci build block, or command = [...] in the deploy block");
+      throw Error(
+          "nothing to run: the image has no entrypoint or cmd", {},
+          "set entrypoint = [...] in the oci build block, or command = [...] in the deploy block");
     std::map<std::string, std::string> env;
     for (char** e = environ; *e; ++e) {
       std::string kv = *e;
@@ -176,25 +178,33 @@ class LocalPlatform : public Platform {
       int status = 0;
       if (::waitpid(pid, &status, WNOHANG) == pid) {
         stop_group(pid, std::chrono::seconds(1));
-        std::string how = WIFEXITED(status) ? "exited with code " + std::to_string(WEXITSTATUS(status))
-                                            : "was killed by signal " + std::to_string(WTERMSIG(status));
+        std::string how = WIFEXITED(status)
+                              ? "exited with code " + std::to_string(WEXITSTATUS(status))
+                              : "was killed by signal " + std::to_string(WTERMSIG(status));
         std::string tail = log_tail(log);
-        throw Error(argv[0] + " " + how + (ctx.internal_port ? " before it listened on port " + std::to_string(ctx.internal_port) : "") +
+        throw Error(argv[0] + " " + how +
+                        (ctx.internal_port
+                             ? " before it listened on port " + std::to_string(ctx.internal_port)
+                             : "") +
                         (tail.empty() ? "" : "; its output:\n" + tail),
                     {}, "its whole output is in " + log);
       }
       if (!ctx.internal_port || port_answers(ctx.internal_port)) break;
       if (Clock::now() > deadline) {
         stop_group(pid, std::chrono::seconds(o_.stop_timeout_s));
-        throw Error(argv[0] + " did not listen on port " + std::to_string(ctx.internal_port) + " within " +
-                        std::to_string(o_.startup_timeout_s) + " s (stopped it)",
-                    {}, "check that it serves on $PORT (config { internal_port }); its output is in " + log);
+        throw Error(
+            argv[0] + " did not listen on port " + std::to_string(ctx.internal_port) + " within " +
+                std::to_string(o_.startup_timeout_s) + " s (stopped it)",
+            {},
+            "check that it serves on $PORT (config { internal_port }); its output is in " + log);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     d.state = DeploymentState::kRunning;
-    d.health = ctx.internal_port ? "healthy: port " + std::to_string(ctx.internal_port) + " answers" : "unknown (no internal_port)";
-    if (ctx.progress) ctx.progress("started " + argv[0] + " (pid " + std::to_string(pid) + "), output in " + log);
+    d.health = ctx.internal_port ? "healthy: port " + std::to_string(ctx.internal_port) + " answers"
+                                 : "unknown (no internal_port)";
+    if (ctx.progress)
+      ctx.progress("started " + argv[0] + " (pid " + std::to_string(pid) + "), output in " + log);
     return d;
   }
 
@@ -202,15 +212,18 @@ class LocalPlatform : public Platform {
     Deployment out = d;
     if (d.state == DeploymentState::kStopped) return out;
     pid_t pid = pid_of(d);
-    if (!same_process_alive(pid, d.resources.count("start_time") ? d.resources.at("start_time") : "")) {
+    if (!same_process_alive(pid,
+                            d.resources.count("start_time") ? d.resources.at("start_time") : "")) {
       out.state = DeploymentState::kFailed;
-      out.health = "the process (pid " + std::to_string(pid) + ") is gone; its output is in " + d.resources.at("log");
+      out.health = "the process (pid " + std::to_string(pid) + ") is gone; its output is in " +
+                   d.resources.at("log");
       return out;
     }
     out.state = DeploymentState::kRunning;
     if (ctx.internal_port)
-      out.health = port_answers(ctx.internal_port) ? "healthy: port " + std::to_string(ctx.internal_port) + " answers"
-                                                   : "unhealthy: nothing answers on port " + std::to_string(ctx.internal_port);
+      out.health = port_answers(ctx.internal_port)
+                       ? "healthy: port " + std::to_string(ctx.internal_port) + " answers"
+                       : "unhealthy: nothing answers on port " + std::to_string(ctx.internal_port);
     return out;
   }
 
@@ -219,7 +232,8 @@ class LocalPlatform : public Platform {
     pid_t pid = pid_of(d);
     // The group is the process's own (setsid) and is stopped whole, but only while its leader
     // is the process we started: once that is gone its pid (and group id) may be another's.
-    if (same_process_alive(pid, d.resources.count("start_time") ? d.resources.at("start_time") : ""))
+    if (same_process_alive(pid,
+                           d.resources.count("start_time") ? d.resources.at("start_time") : ""))
       stop_group(pid, std::chrono::seconds(o_.stop_timeout_s));
     out.state = DeploymentState::kStopped;
     out.health.clear();
@@ -238,8 +252,9 @@ class LocalPlatform : public Platform {
   }
 
   // fork + exec in a new session; an exec failure comes back through a close-on-exec pipe.
-  static pid_t start(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                     const std::string& cwd, const std::string& log) {
+  static pid_t start(const std::vector<std::string>& argv,
+                     const std::map<std::string, std::string>& env, const std::string& cwd,
+                     const std::string& log) {
     int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd < 0) throw file_error("open", log, errno);
     int pipefd[2];
@@ -285,7 +300,9 @@ class LocalPlatform : public Platform {
     if (n == static_cast<ssize_t>(sizeof err)) {
       ::waitpid(pid, nullptr, 0);
       throw Error("cannot start " + argv[0] + " in " + cwd + ": " + std::strerror(err), {},
-                  err == ENOENT ? "is " + argv[0] + " installed and on PATH, or a file in the app's folder?" : "");
+                  err == ENOENT
+                      ? "is " + argv[0] + " installed and on PATH, or a file in the app's folder?"
+                      : "");
     }
     return pid;
   }
@@ -299,7 +316,8 @@ std::unique_ptr<Platform> make_local_platform(const PluginConfig& c, Diagnostics
   PluginOptions opt(c, d);
   LocalOptions o;
   o.command = opt.string_list("command");
-  if (o.command && o.command->empty()) opt.error("command", "option \"command\" is empty", "write: command = [\"./server\"]");
+  if (o.command && o.command->empty())
+    opt.error("command", "option \"command\" is empty", "write: command = [\"./server\"]");
   o.startup_timeout_s = opt.integer("startup_timeout_seconds", 1, 3600).value_or(30);
   o.stop_timeout_s = opt.integer("stop_timeout_seconds", 1, 3600).value_or(10);
   if (!opt.finish()) return nullptr;

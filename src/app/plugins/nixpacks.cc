@@ -25,10 +25,13 @@ class NixpacksBuilder : public Builder {
     a.image = o_.image.empty() ? ctx.app : o_.image;
     a.tag = o_.tag;
     a.labels = ctx.labels;
-    std::vector<std::string> argv = {"nixpacks", "build", o_.context, "--name", a.image + ":" + a.tag};
+    std::vector<std::string> argv = {"nixpacks", "build", o_.context, "--name",
+                                     a.image + ":" + a.tag};
     for (const auto& [k, v] : o_.env) argv.insert(argv.end(), {"--env", k + "=" + v});
     run_tool(ctx, argv);
-    std::string id = run_tool(ctx, {"docker", "image", "inspect", "--format", "{{.Id}}", a.image + ":" + a.tag}).out;
+    std::string id =
+        run_tool(ctx, {"docker", "image", "inspect", "--format", "{{.Id}}", a.image + ":" + a.tag})
+            .out;
     while (!id.empty() && (id.back() == '\n' || id.back() == ' ')) id.pop_back();
     if (id.rfind("sha256:", 0) != 0)
       throw Error("docker image inspect gave \"" + id + "\", not an image id (sha256:...)");

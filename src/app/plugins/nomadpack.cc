@@ -24,7 +24,8 @@ class NomadPackPlatform : public Platform {
 
   Deployment deploy(const PhaseContext& ctx, const DeployInput& input) override {
     std::string name = o_.name.empty() ? ctx.app : o_.name;
-    std::string image = input.pushed ? input.pushed->registry + "/" + input.pushed->repository + ":" + input.pushed->tag
+    std::string image = input.pushed ? input.pushed->registry + "/" + input.pushed->repository +
+                                           ":" + input.pushed->tag
                                      : input.artifact.image + ":" + input.artifact.tag;
     std::vector<std::string> argv = {"nomad-pack", "run", o_.pack, "--name", name};
     if (!o_.registry.empty()) argv.insert(argv.end(), {"--registry", o_.registry});
@@ -42,16 +43,18 @@ class NomadPackPlatform : public Platform {
 
   Deployment status(const PhaseContext& ctx, const Deployment& d) override {
     Deployment out = d;
-    ToolResult r = run_tool(ctx, {"nomad", "job", "status", "-short", d.resources.at("job")}, env());
+    ToolResult r =
+        run_tool(ctx, {"nomad", "job", "status", "-short", d.resources.at("job")}, env());
     std::smatch m;
     static const std::regex kStatus(R"((^|\n)Status\s*=\s*(\w+))");
     if (!std::regex_search(r.out, m, kStatus))
-      throw Error("nomad job status printed no \"Status = ...\" line for job " + d.resources.at("job"));
+      throw Error("nomad job status printed no \"Status = ...\" line for job " +
+                  d.resources.at("job"));
     std::string s = m[2];
-    out.state = s == "running" ? DeploymentState::kRunning
+    out.state = s == "running"   ? DeploymentState::kRunning
                 : s == "pending" ? DeploymentState::kPending
-                : s == "dead" ? DeploymentState::kStopped
-                              : DeploymentState::kFailed;
+                : s == "dead"    ? DeploymentState::kStopped
+                                 : DeploymentState::kFailed;
     out.health = "nomad: " + s;
     return out;
   }

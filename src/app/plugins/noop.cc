@@ -66,9 +66,17 @@ std::unique_ptr<Base> make(const PluginConfig& config, Diagnostics& diags) {
 
 }  // namespace
 
-std::unique_ptr<Builder> make_noop_builder(const PluginConfig& c, Diagnostics& d) { return make<NoopBuilder, Builder>(c, d); }
-std::unique_ptr<Registry> make_noop_registry(const PluginConfig& c, Diagnostics& d) { return make<NoopRegistry, Registry>(c, d); }
-std::unique_ptr<Platform> make_noop_platform(const PluginConfig& c, Diagnostics& d) { return make<NoopPlatform, Platform>(c, d); }
-std::unique_ptr<ReleaseManager> make_noop_release(const PluginConfig& c, Diagnostics& d) { return make<NoopRelease, ReleaseManager>(c, d); }
+std::unique_ptr<Builder> make_noop_builder(const PluginConfig& c, Diagnostics& d) {
+  return make<NoopBuilder, Builder>(c, d);
+}
+std::unique_ptr<Registry> make_noop_registry(const PluginConfig& c, Diagnostics& d) {
+  return make<NoopRegistry, Registry>(c, d);
+}
+std::unique_ptr<Platform> make_noop_platform(const PluginConfig& c, Diagnostics& d) {
+  return make<NoopPlatform, Platform>(c, d);
+}
+std::unique_ptr<ReleaseManager> make_noop_release(const PluginConfig& c, Diagnostics& d) {
+  return make<NoopRelease, ReleaseManager>(c, d);
+}
 
 }  // namespace strata::app

@@ -55,8 +55,11 @@ class OciBuilder : public Builder {
         layers.push_back(layer);
       }
       base_config = base.config;
-      diff_ids = base.config.value("rootfs", nlohmann::json::object()).value("diff_ids", nlohmann::json::array());
-      if (ctx.progress) ctx.progress("base image " + base.manifest_digest + " (" + std::to_string(layers.size()) + " layers)");
+      diff_ids = base.config.value("rootfs", nlohmann::json::object())
+                     .value("diff_ids", nlohmann::json::array());
+      if (ctx.progress)
+        ctx.progress("base image " + base.manifest_digest + " (" + std::to_string(layers.size()) +
+                     " layers)");
     }
 
     std::string workdir = o_.workdir;
@@ -94,14 +97,16 @@ class OciBuilder : public Builder {
     layers.push_back(descriptor(kLayerMediaType, layer_digest, gz_size));
     diff_ids.push_back(diff_id);
     if (ctx.progress)
-      ctx.progress("layer " + layer_digest + " (" + std::to_string(tar.size()) + " bytes, " + std::to_string(gz_size) +
-                   " gzipped" + (reused ? ", unchanged" : "") + ")");
+      ctx.progress("layer " + layer_digest + " (" + std::to_string(tar.size()) + " bytes, " +
+                   std::to_string(gz_size) + " gzipped" + (reused ? ", unchanged" : "") + ")");
 
     // The process: ours where given, else the base image's.
     nlohmann::json base_proc = base_config.value("config", nlohmann::json::object());
     Artifact a;
-    a.entrypoint = o_.entrypoint.value_or(base_proc.value("Entrypoint", std::vector<std::string>{}));
-    a.cmd = o_.cmd.value_or(o_.entrypoint ? std::vector<std::string>{} : base_proc.value("Cmd", std::vector<std::string>{}));
+    a.entrypoint =
+        o_.entrypoint.value_or(base_proc.value("Entrypoint", std::vector<std::string>{}));
+    a.cmd = o_.cmd.value_or(o_.entrypoint ? std::vector<std::string>{}
+                                          : base_proc.value("Cmd", std::vector<std::string>{}));
     for (const auto& kv : base_proc.value("Env", std::vector<std::string>{})) {
       auto eq = kv.find('=');
       if (eq != std::string::npos) a.env[kv.substr(0, eq)] = kv.substr(eq + 1);
@@ -109,7 +114,8 @@ class OciBuilder : public Builder {
     for (const auto& [k, v] : o_.env) a.env[k] = v;
     a.labels = ctx.labels;
     for (const auto& [k, v] : o_.labels) a.labels[k] = v;
-    a.exposed_ports = o_.exposed_ports.value_or(ctx.internal_port ? std::vector<int>{ctx.internal_port} : std::vector<int>{});
+    a.exposed_ports = o_.exposed_ports.value_or(
+        ctx.internal_port ? std::vector<int>{ctx.internal_port} : std::vector<int>{});
 
     nlohmann::json proc = nlohmann::json::object();
     std::vector<std::string> env_list;
@@ -128,10 +134,11 @@ class OciBuilder : public Builder {
                              {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
     std::string config_text = config.dump();
     std::string config_digest = write_blob(layout, config_text);
-    nlohmann::json manifest = {{"schemaVersion", 2},
-                               {"mediaType", kManifestMediaType},
-                               {"config", descriptor(kConfigMediaType, config_digest, config_text.size())},
-                               {"layers", layers}};
+    nlohmann::json manifest = {
+        {"schemaVersion", 2},
+        {"mediaType", kManifestMediaType},
+        {"config", descriptor(kConfigMediaType, config_digest, config_text.size())},
+        {"layers", layers}};
     std::string manifest_text = manifest.dump();
     a.digest = write_blob(layout, manifest_text);
     a.image = o_.image.empty() ? ctx.app : o_.image;
@@ -140,7 +147,9 @@ class OciBuilder : public Builder {
     a.id = a.digest;
     a.layout = layout;
     a.plugin = "oci";
-    a.build_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    a.build_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count();
     return a;
   }
 
@@ -162,7 +171,8 @@ std::unique_ptr<Builder> make_oci_builder(const PluginConfig& c, Diagnostics& d)
   o.exposed_ports = opt.port_list("exposed_ports");
   o.workdir = opt.string("workdir", "/app");
   if (o.workdir.empty() || o.workdir.front() != '/')
-    opt.error("workdir", "option \"workdir\" must be an absolute path in the image", "write: workdir = \"/app\"");
+    opt.error("workdir", "option \"workdir\" must be an absolute path in the image",
+              "write: workdir = \"/app\"");
   o.image = opt.string("image", "");
   o.tag = opt.string("tag", "latest");
   if (o.tag.empty()) opt.error("tag", "option \"tag\" must not be empty");

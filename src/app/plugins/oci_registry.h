@@ -9,7 +9,8 @@
 
 namespace strata::app {
 
-std::unique_ptr<Registry> make_oci_registry_with_client(const PluginConfig& config, Diagnostics& diags,
+std::unique_ptr<Registry> make_oci_registry_with_client(const PluginConfig& config,
+                                                        Diagnostics& diags,
                                                         std::unique_ptr<HttpClient> http);
 
 }  // namespace strata::app

@@ -24,8 +24,8 @@ class FakeRegistry : public HttpClient {
   enum class Auth { kNone, kBasic, kBearer };
   explicit FakeRegistry(Auth auth, std::vector<std::string>* log) : auth_(auth), log_(log) {}
 
-  std::set<std::string> blobs;       // digests held
-  std::set<std::string> mountable;   // digests another repository holds
+  std::set<std::string> blobs;      // digests held
+  std::set<std::string> mountable;  // digests another repository holds
   std::string manifest_digest_override;
 
   HttpResponse send(const HttpRequest& r) override {
@@ -38,13 +38,18 @@ class FakeRegistry : public HttpClient {
       return {200, {}, R"({"token": "tok-123"})"};
     }
     if (auth_ == Auth::kBasic && shown != " [Basic dXNlcjpwYXNz]")
-      return {401, {{"www-authenticate", "Basic realm=\"reg\""}}, "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}"};
+      return {401,
+              {{"www-authenticate", "Basic realm=\"reg\""}},
+              "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}"};
     if (auth_ == Auth::kBearer && shown != " [Bearer tok-123]")
       return {401,
               {{"www-authenticate",
-                "Bearer realm=\"http://auth.test/token\",service=\"reg.test\",scope=\"repository:demo/web:pull,push\""}},
+                "Bearer "
+                "realm=\"http://auth.test/token\",service=\"reg.test\",scope=\"repository:demo/"
+                "web:pull,push\""}},
               ""};
-    if (r.method == "HEAD") return {blobs.count(path.substr(path.rfind('/') + 1)) ? 200 : 404, {}, ""};
+    if (r.method == "HEAD")
+      return {blobs.count(path.substr(path.rfind('/') + 1)) ? 200 : 404, {}, ""};
     if (r.method == "POST") {
       auto mount = path.find("?mount=");
       if (mount != std::string::npos) {
@@ -63,7 +68,8 @@ class FakeRegistry : public HttpClient {
       return {201, {}, ""};
     }
     if (r.method == "PUT" && path.find("/manifests/") != std::string::npos) {
-      std::string digest = manifest_digest_override.empty() ? sha256_digest(r.body) : manifest_digest_override;
+      std::string digest =
+          manifest_digest_override.empty() ? sha256_digest(r.body) : manifest_digest_override;
       return {201, {{"docker-content-digest", digest}}, ""};
     }
     return {404, {}, ""};
@@ -79,7 +85,8 @@ class OciRegistryTest : public ::testing::Test {
   void SetUp() override {
     write_file_atomic(dir_.file("index.html"), "<p>hi</p>\n", 0644);
     write_file_atomic(dir_.file("cloudstation.hcl"),
-                      "app \"web\" {\n  build { use = \"oci\" }\n  deploy { use = \"noop\" }\n}\n", 0644);
+                      "app \"web\" {\n  build { use = \"oci\" }\n  deploy { use = \"noop\" }\n}\n",
+                      0644);
     project_ = load_project(dir_.path(), {});
     Lifecycle l(project_, project_.config.apps[0], nullptr);
     artifact_ = l.build();
@@ -109,7 +116,8 @@ class OciRegistryTest : public ::testing::Test {
 
 TEST_F(OciRegistryTest, UploadsWhatTheRegistryLacksThenPutsTheManifest) {
   auto* fake = new FakeRegistry(FakeRegistry::Auth::kNone, &log_);
-  RegistryRef ref = push(R"({"address": "reg.test", "repository": "demo/web", "insecure": true})", fake);
+  RegistryRef ref =
+      push(R"({"address": "reg.test", "repository": "demo/web", "insecure": true})", fake);
   EXPECT_EQ(ref.digest, artifact_.digest);
   EXPECT_EQ(ref.reference(), "reg.test/demo/web:latest@" + artifact_.digest);
   EXPECT_EQ(ref.blobs_uploaded, 2);
@@ -125,13 +133,17 @@ TEST_F(OciRegistryTest, BlobsTheRegistryHasOrCanMountAreNotUploaded) {
   LayoutImage img = read_layout_image(artifact_.layout, "latest");
   fake->blobs.insert(img.manifest["config"]["digest"].get<std::string>());
   fake->mountable.insert(img.manifest["layers"][0]["digest"].get<std::string>());
-  RegistryRef ref =
-      push(R"({"address": "reg.test", "repository": "demo/web", "insecure": true, "mount_from": "demo/base"})", fake);
+  RegistryRef ref = push(
+      R"({"address": "reg.test", "repository": "demo/web", "insecure": true, "mount_from": "demo/base"})",
+      fake);
   EXPECT_EQ(ref.blobs_uploaded, 0);
   EXPECT_EQ(ref.blobs_reused, 2);
-  for (const auto& line : log_) EXPECT_EQ(line.find("PUT /v2/demo/web/blobs"), std::string::npos) << line;
-  EXPECT_NE(log_[1].find("?mount=" + img.manifest["layers"][0]["digest"].get<std::string>() + "&from=demo/base"),
-            std::string::npos) << log_[1];
+  for (const auto& line : log_)
+    EXPECT_EQ(line.find("PUT /v2/demo/web/blobs"), std::string::npos) << line;
+  EXPECT_NE(log_[1].find("?mount=" + img.manifest["layers"][0]["digest"].get<std::string>() +
+                         "&from=demo/base"),
+            std::string::npos)
+      << log_[1];
 }
 
 TEST_F(OciRegistryTest, BearerChallengeIsAnsweredWithATokenFromTheRealm) {
@@ -141,7 +153,8 @@ TEST_F(OciRegistryTest, BearerChallengeIsAnsweredWithATokenFromTheRealm) {
       fake);
   EXPECT_EQ(ref.digest, artifact_.digest);
   // First request challenged (it carried Basic), one token fetch, then Bearer everywhere.
-  EXPECT_EQ(log_[1], "GET /token?service=reg.test&scope=repository:demo/web:pull,push [Basic dXNlcjpwYXNz]");
+  EXPECT_EQ(log_[1],
+            "GET /token?service=reg.test&scope=repository:demo/web:pull,push [Basic dXNlcjpwYXNz]");
   EXPECT_EQ(log_.back(), "PUT /v2/demo/web/manifests/latest [Bearer tok-123]");
   int token_fetches = 0;
   for (const auto& line : log_) token_fetches += line.rfind("GET /token", 0) == 0;
@@ -150,15 +163,19 @@ TEST_F(OciRegistryTest, BearerChallengeIsAnsweredWithATokenFromTheRealm) {
 
 TEST_F(OciRegistryTest, BasicAuthIsSentAndARefusalSaysWhatToCheck) {
   auto* fake = new FakeRegistry(FakeRegistry::Auth::kBasic, &log_);
-  push(R"({"address": "reg.test", "insecure": true, "username": "user", "password": "pass"})", fake);
-  for (const auto& line : log_) EXPECT_NE(line.find("[Basic dXNlcjpwYXNz]"), std::string::npos) << line;
+  push(R"({"address": "reg.test", "insecure": true, "username": "user", "password": "pass"})",
+       fake);
+  for (const auto& line : log_)
+    EXPECT_NE(line.find("[Basic dXNlcjpwYXNz]"), std::string::npos) << line;
   try {
     push(R"({"address": "reg.test", "insecure": true, "username": "user", "password": "wrong"})",
          new FakeRegistry(FakeRegistry::Auth::kBasic, &log_));
     FAIL() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.render(), "registry reg.test answered 401 to HEAD /v2/web/blobs/" +
-                              read_layout_image(artifact_.layout, "latest").manifest["layers"][0]["digest"].get<std::string>() +
+                              read_layout_image(artifact_.layout, "latest")
+                                  .manifest["layers"][0]["digest"]
+                                  .get<std::string>() +
                               ": {\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}\n"
                               "  hint: check username and password (or the token) for reg.test");
   }
@@ -171,7 +188,8 @@ TEST_F(OciRegistryTest, ARegistryThatStoresAnotherManifestDigestIsAnError) {
     push(R"({"address": "reg.test", "insecure": true})", fake);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.message(), "registry reg.test stored the manifest as sha256:0000, not " + artifact_.digest);
+    EXPECT_EQ(e.message(),
+              "registry reg.test stored the manifest as sha256:0000, not " + artifact_.digest);
   }
 }
 
