@@ -33,6 +33,13 @@ nlohmann::json descriptor(const char* media_type, const std::string& digest, siz
   return {{"mediaType", media_type}, {"digest", digest}, {"size", size}};
 }
 
+// The image being assembled: layers and their diff_ids in order, and the base's config.
+struct ImageParts {
+  nlohmann::json layers = nlohmann::json::array();
+  nlohmann::json diff_ids = nlohmann::json::array();
+  nlohmann::json base_config = nlohmann::json::object();
+};
+
 class OciBuilder : public Builder {
  public:
   explicit OciBuilder(OciOptions o) : o_(std::move(o)) {}
@@ -43,102 +50,17 @@ class OciBuilder : public Builder {
     std::error_code ec;
     fs::create_directories(layout, ec);
     if (ec) throw file_error("create directories", layout, ec.value());
-
-    nlohmann::json base_config = nlohmann::json::object();
-    nlohmann::json layers = nlohmann::json::array();
-    nlohmann::json diff_ids = nlohmann::json::array();
-    if (o_.base != "scratch" && o_.base != "none") {
-      std::string base_dir = (fs::path(ctx.project_dir) / o_.base).lexically_normal().string();
-      LayoutImage base = read_layout_image(base_dir, o_.base_tag);
-      for (const auto& layer : base.manifest.value("layers", nlohmann::json::array())) {
-        write_blob(layout, read_blob(base_dir, layer.value("digest", "")));
-        layers.push_back(layer);
-      }
-      base_config = base.config;
-      diff_ids = base.config.value("rootfs", nlohmann::json::object())
-                     .value("diff_ids", nlohmann::json::array());
-      if (ctx.progress)
-        ctx.progress("base image " + base.manifest_digest + " (" + std::to_string(layers.size()) +
-                     " layers)");
-    }
-
-    std::string workdir = o_.workdir;
-    while (!workdir.empty() && workdir.front() == '/') workdir.erase(0, 1);
-    TarLayerOptions t;
-    t.source_dir = ctx.app_dir;
-    t.prefix = workdir;
-    t.exclude = o_.exclude;
-    t.exclude.push_back(".strata");
-    t.exclude.push_back(".git");
-    std::error_code rel_ec;
-    std::string layout_rel = fs::relative(layout, ctx.app_dir, rel_ec).string();
-    if (!rel_ec && layout_rel.rfind("..", 0) != 0) t.exclude.push_back(layout_rel);
-    std::string tar = build_tar_layer(t);
-    std::string diff_id = sha256_digest(tar);
-    // The same tar as last time: its gzipped blob is already in the layout (compressing again
-    // would give the same bytes, at most of a big build's cost).
-    const std::string known = ctx.state_dir + "/layer-cache/" + diff_id.substr(7);
-    std::string layer_digest;
-    std::string cached;
-    size_t gz_size = 0;
-    bool reused = false;
-    if (try_read_file(known, cached) && fs::exists(blob_path(layout, cached), ec)) {
-      gz_size = static_cast<size_t>(fs::file_size(blob_path(layout, cached), ec));
-      reused = !ec;
-      if (reused) layer_digest = cached;
-    }
-    if (!reused) {
-      std::string gz = gzip_deterministic(tar);
-      layer_digest = write_blob(layout, gz);
-      gz_size = gz.size();
-      fs::create_directories(ctx.state_dir + "/layer-cache", ec);
-      write_file_atomic(known, layer_digest, 0644, Durability::kRenameOnly);
-    }
-    layers.push_back(descriptor(kLayerMediaType, layer_digest, gz_size));
-    diff_ids.push_back(diff_id);
-    if (ctx.progress)
-      ctx.progress("layer " + layer_digest + " (" + std::to_string(tar.size()) + " bytes, " +
-                   std::to_string(gz_size) + " gzipped" + (reused ? ", unchanged" : "") + ")");
-
-    // The process: ours where given, else the base image's.
-    nlohmann::json base_proc = base_config.value("config", nlohmann::json::object());
-    Artifact a;
-    a.entrypoint =
-        o_.entrypoint.value_or(base_proc.value("Entrypoint", std::vector<std::string>{}));
-    a.cmd = o_.cmd.value_or(o_.entrypoint ? std::vector<std::string>{}
-                                          : base_proc.value("Cmd", std::vector<std::string>{}));
-    for (const auto& kv : base_proc.value("Env", std::vector<std::string>{})) {
-      auto eq = kv.find('=');
-      if (eq != std::string::npos) a.env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& [k, v] : o_.env) a.env[k] = v;
-    a.labels = ctx.labels;
-    for (const auto& [k, v] : o_.labels) a.labels[k] = v;
-    a.exposed_ports = o_.exposed_ports.value_or(
-        ctx.internal_port ? std::vector<int>{ctx.internal_port} : std::vector<int>{});
-
-    nlohmann::json proc = nlohmann::json::object();
-    std::vector<std::string> env_list;
-    for (const auto& [k, v] : a.env) env_list.push_back(k + "=" + v);
-    if (!env_list.empty()) proc["Env"] = env_list;
-    if (!a.entrypoint.empty()) proc["Entrypoint"] = a.entrypoint;
-    if (!a.cmd.empty()) proc["Cmd"] = a.cmd;
-    if (!a.labels.empty()) proc["Labels"] = a.labels;
-    nlohmann::json ports = nlohmann::json::object();
-    for (int p : a.exposed_ports) ports[std::to_string(p) + "/tcp"] = nlohmann::json::object();
-    if (!ports.empty()) proc["ExposedPorts"] = ports;
-    proc["WorkingDir"] = o_.workdir;
-    nlohmann::json config = {{"architecture", base_config.value("architecture", "amd64")},
-                             {"os", base_config.value("os", "linux")},
-                             {"config", proc},
-                             {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}}};
-    std::string config_text = config.dump();
+    ImageParts parts;
+    if (o_.base != "scratch" && o_.base != "none") add_base(ctx, layout, parts);
+    add_app_layer(ctx, layout, parts);
+    Artifact a = process_of(ctx, parts.base_config);
+    std::string config_text = image_config(a, parts).dump();
     std::string config_digest = write_blob(layout, config_text);
     nlohmann::json manifest = {
         {"schemaVersion", 2},
         {"mediaType", kManifestMediaType},
         {"config", descriptor(kConfigMediaType, config_digest, config_text.size())},
-        {"layers", layers}};
+        {"layers", parts.layers}};
     std::string manifest_text = manifest.dump();
     a.digest = write_blob(layout, manifest_text);
     a.image = o_.image.empty() ? ctx.app : o_.image;
@@ -154,6 +76,95 @@ class OciBuilder : public Builder {
   }
 
  private:
+  // The base image's layers (their blobs copied into our layout) and config.
+  void add_base(const PhaseContext& ctx, const std::string& layout, ImageParts& parts) const {
+    std::string base_dir = (fs::path(ctx.project_dir) / o_.base).lexically_normal().string();
+    LayoutImage base = read_layout_image(base_dir, o_.base_tag);
+    for (const auto& layer : base.manifest.value("layers", nlohmann::json::array())) {
+      write_blob(layout, read_blob(base_dir, layer.value("digest", "")));
+      parts.layers.push_back(layer);
+    }
+    parts.base_config = base.config;
+    parts.diff_ids = base.config.value("rootfs", nlohmann::json::object())
+                         .value("diff_ids", nlohmann::json::array());
+    if (ctx.progress)
+      ctx.progress("base image " + base.manifest_digest + " (" +
+                   std::to_string(parts.layers.size()) + " layers)");
+  }
+
+  // The app's folder as one layer under workdir. The same tar as last time is not compressed
+  // again: its gzipped blob is found by the tar's digest (same bytes, at most of the cost).
+  void add_app_layer(const PhaseContext& ctx, const std::string& layout, ImageParts& parts) const {
+    TarLayerOptions t;
+    t.source_dir = ctx.app_dir;
+    t.prefix = o_.workdir;
+    t.prefix.erase(0, t.prefix.find_first_not_of('/'));  // "/app" -> "app", "/" -> ""
+    t.exclude = o_.exclude;
+    t.exclude.push_back(".strata");
+    t.exclude.push_back(".git");
+    std::string tar = build_tar_layer(t);
+    std::string diff_id = sha256_digest(tar);
+    const std::string known = ctx.state_dir + "/layer-cache/" + diff_id.substr(7);
+    std::string layer_digest;
+    size_t gz_size = 0;
+    std::error_code ec;
+    bool reused =
+        try_read_file(known, layer_digest) && fs::exists(blob_path(layout, layer_digest), ec);
+    if (reused) gz_size = static_cast<size_t>(fs::file_size(blob_path(layout, layer_digest), ec));
+    if (!reused || ec) {
+      reused = false;
+      std::string gz = gzip_deterministic(tar);
+      layer_digest = write_blob(layout, gz);
+      gz_size = gz.size();
+      fs::create_directories(ctx.state_dir + "/layer-cache", ec);
+      write_file_atomic(known, layer_digest, 0644, Durability::kRenameOnly);
+    }
+    parts.layers.push_back(descriptor(kLayerMediaType, layer_digest, gz_size));
+    parts.diff_ids.push_back(diff_id);
+    if (ctx.progress)
+      ctx.progress("layer " + layer_digest + " (" + std::to_string(tar.size()) + " bytes, " +
+                   std::to_string(gz_size) + " gzipped" + (reused ? ", unchanged" : "") + ")");
+  }
+
+  // The image's process, labels and ports: ours where given, else the base image's.
+  Artifact process_of(const PhaseContext& ctx, const nlohmann::json& base_config) const {
+    nlohmann::json base_proc = base_config.value("config", nlohmann::json::object());
+    Artifact a;
+    a.entrypoint =
+        o_.entrypoint.value_or(base_proc.value("Entrypoint", std::vector<std::string>{}));
+    a.cmd = o_.cmd.value_or(o_.entrypoint ? std::vector<std::string>{}
+                                          : base_proc.value("Cmd", std::vector<std::string>{}));
+    for (const auto& kv : base_proc.value("Env", std::vector<std::string>{})) {
+      auto eq = kv.find('=');
+      if (eq != std::string::npos) a.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    for (const auto& [k, v] : o_.env) a.env[k] = v;
+    a.labels = ctx.labels;
+    for (const auto& [k, v] : o_.labels) a.labels[k] = v;
+    a.exposed_ports = o_.exposed_ports.value_or(
+        ctx.internal_port ? std::vector<int>{ctx.internal_port} : std::vector<int>{});
+    return a;
+  }
+
+  // The OCI image config: no creation time or history, so it depends on the content alone.
+  nlohmann::json image_config(const Artifact& a, const ImageParts& parts) const {
+    nlohmann::json proc = nlohmann::json::object();
+    std::vector<std::string> env_list;
+    for (const auto& [k, v] : a.env) env_list.push_back(k + "=" + v);
+    if (!env_list.empty()) proc["Env"] = env_list;
+    if (!a.entrypoint.empty()) proc["Entrypoint"] = a.entrypoint;
+    if (!a.cmd.empty()) proc["Cmd"] = a.cmd;
+    if (!a.labels.empty()) proc["Labels"] = a.labels;
+    nlohmann::json ports = nlohmann::json::object();
+    for (int p : a.exposed_ports) ports[std::to_string(p) + "/tcp"] = nlohmann::json::object();
+    if (!ports.empty()) proc["ExposedPorts"] = ports;
+    proc["WorkingDir"] = o_.workdir;
+    return {{"architecture", parts.base_config.value("architecture", "amd64")},
+            {"os", parts.base_config.value("os", "linux")},
+            {"config", proc},
+            {"rootfs", {{"type", "layers"}, {"diff_ids", parts.diff_ids}}}};
+  }
+
   OciOptions o_;
 };
 
