@@ -126,35 +126,8 @@ class LocalPlatform : public Platform {
 
   Deployment deploy(const PhaseContext& ctx, const DeployInput& input) override {
     if (input.previous && input.previous->plugin == "local") destroy(ctx, *input.previous);
-    // The image's own config, not the record's copy (which has sensitive values redacted).
-    Artifact image = input.artifact;
-    if (!image.layout.empty() && !image.digest.empty()) {
-      nlohmann::json proc =
-          read_image_config(image.layout, image.digest).value("config", nlohmann::json::object());
-      image.entrypoint = proc.value("Entrypoint", std::vector<std::string>{});
-      image.cmd = proc.value("Cmd", std::vector<std::string>{});
-      image.env.clear();
-      for (const auto& kv : proc.value("Env", std::vector<std::string>{})) {
-        auto eq = kv.find('=');
-        if (eq != std::string::npos) image.env[kv.substr(0, eq)] = kv.substr(eq + 1);
-      }
-    }
-    std::vector<std::string> argv = o_.command.value_or(image.entrypoint);
-    if (!o_.command)
-      for (const auto& c : image.cmd) argv.push_back(c);
-    if (argv.empty())
-      throw Error(
-          "nothing to run: the image has no entrypoint or cmd", {},
-          "set entrypoint = [...] in the oci build block, or command = [...] in the deploy block");
     std::map<std::string, std::string> env;
-    for (char** e = environ; *e; ++e) {
-      std::string kv = *e;
-      auto eq = kv.find('=');
-      if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& [k, v] : image.env) env[k] = v;
-    for (const auto& [k, v] : ctx.env) env[k] = v;
-    if (ctx.internal_port) env["PORT"] = std::to_string(ctx.internal_port);
+    std::vector<std::string> argv = command_of(ctx, input.artifact, env);
     const std::string log = ctx.state_dir + "/local.log";
     pid_t pid = start(argv, env, ctx.app_dir, log);
 
@@ -173,33 +146,7 @@ class LocalPlatform : public Platform {
     d.health = "starting";
     if (ctx.record_pending) ctx.record_pending(d);
 
-    auto deadline = Clock::now() + std::chrono::seconds(o_.startup_timeout_s);
-    for (;;) {
-      int status = 0;
-      if (::waitpid(pid, &status, WNOHANG) == pid) {
-        stop_group(pid, std::chrono::seconds(1));
-        std::string how = WIFEXITED(status)
-                              ? "exited with code " + std::to_string(WEXITSTATUS(status))
-                              : "was killed by signal " + std::to_string(WTERMSIG(status));
-        std::string tail = log_tail(log);
-        throw Error(argv[0] + " " + how +
-                        (ctx.internal_port
-                             ? " before it listened on port " + std::to_string(ctx.internal_port)
-                             : "") +
-                        (tail.empty() ? "" : "; its output:\n" + tail),
-                    {}, "its whole output is in " + log);
-      }
-      if (!ctx.internal_port || port_answers(ctx.internal_port)) break;
-      if (Clock::now() > deadline) {
-        stop_group(pid, std::chrono::seconds(o_.stop_timeout_s));
-        throw Error(
-            argv[0] + " did not listen on port " + std::to_string(ctx.internal_port) + " within " +
-                std::to_string(o_.startup_timeout_s) + " s (stopped it)",
-            {},
-            "check that it serves on $PORT (config { internal_port }); its output is in " + log);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    wait_until_healthy(ctx, pid, argv[0], log);
     d.state = DeploymentState::kRunning;
     d.health = ctx.internal_port ? "healthy: port " + std::to_string(ctx.internal_port) + " answers"
                                  : "unknown (no internal_port)";
@@ -241,6 +188,73 @@ class LocalPlatform : public Platform {
   }
 
  private:
+  // What to run and its environment: `command`, else the image's entrypoint + cmd, read from the
+  // image's own config (the record's copy has sensitive values redacted); strata's environment,
+  // then the image's env, config.env and PORT.
+  std::vector<std::string> command_of(const PhaseContext& ctx, const Artifact& artifact,
+                                      std::map<std::string, std::string>& env) const {
+    Artifact image = artifact;
+    if (!image.layout.empty() && !image.digest.empty()) {
+      nlohmann::json proc =
+          read_image_config(image.layout, image.digest).value("config", nlohmann::json::object());
+      image.entrypoint = proc.value("Entrypoint", std::vector<std::string>{});
+      image.cmd = proc.value("Cmd", std::vector<std::string>{});
+      image.env.clear();
+      for (const auto& kv : proc.value("Env", std::vector<std::string>{})) {
+        auto eq = kv.find('=');
+        if (eq != std::string::npos) image.env[kv.substr(0, eq)] = kv.substr(eq + 1);
+      }
+    }
+    std::vector<std::string> argv = o_.command.value_or(image.entrypoint);
+    if (!o_.command)
+      for (const auto& c : image.cmd) argv.push_back(c);
+    if (argv.empty())
+      throw Error(
+          "nothing to run: the image has no entrypoint or cmd", {},
+          "set entrypoint = [...] in the oci build block, or command = [...] in the deploy block");
+    for (char** e = environ; *e; ++e) {
+      std::string kv = *e;
+      auto eq = kv.find('=');
+      if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    for (const auto& [k, v] : image.env) env[k] = v;
+    for (const auto& [k, v] : ctx.env) env[k] = v;
+    if (ctx.internal_port) env["PORT"] = std::to_string(ctx.internal_port);
+    return argv;
+  }
+
+  // Returns once internal_port answers (at once without one); throws, having stopped the
+  // process, when it exits first or the startup timeout passes.
+  void wait_until_healthy(const PhaseContext& ctx, pid_t pid, const std::string& program,
+                          const std::string& log) const {
+    const std::string port = std::to_string(ctx.internal_port);
+    auto deadline = Clock::now() + std::chrono::seconds(o_.startup_timeout_s);
+    for (;;) {
+      int status = 0;
+      if (::waitpid(pid, &status, WNOHANG) == pid) {
+        stop_group(pid, std::chrono::seconds(1));
+        std::string how = WIFEXITED(status)
+                              ? "exited with code " + std::to_string(WEXITSTATUS(status))
+                              : "was killed by signal " + std::to_string(WTERMSIG(status));
+        std::string tail = log_tail(log);
+        throw Error(program + " " + how +
+                        (ctx.internal_port ? " before it listened on port " + port : "") +
+                        (tail.empty() ? "" : "; its output:\n" + tail),
+                    {}, "its whole output is in " + log);
+      }
+      if (!ctx.internal_port || port_answers(ctx.internal_port)) return;
+      if (Clock::now() > deadline) {
+        stop_group(pid, std::chrono::seconds(o_.stop_timeout_s));
+        throw Error(
+            program + " did not listen on port " + port + " within " +
+                std::to_string(o_.startup_timeout_s) + " s (stopped it)",
+            {},
+            "check that it serves on $PORT (config { internal_port }); its output is in " + log);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+
   static pid_t pid_of(const Deployment& d) {
     auto it = d.resources.find("pid");
     if (it == d.resources.end()) return 0;
