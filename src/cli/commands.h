@@ -43,5 +43,7 @@ void add_new_command(CLI::App& app, Globals& globals, Action& action);
 // completion, and the hidden __complete the scripts call (cmd_completion.cc)
 void add_completion_command(CLI::App& app, Globals& globals, Action& action);
 void add_man_command(CLI::App& app, Globals& globals, Action& action);
+// app init|build|deploy|release|up|status|destroy|rollback (cmd_app.cc)
+void add_app_command(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

@@ -1,0 +1,84 @@
+#include "app/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "model/error.h"
+
+namespace strata::app {
+
+namespace {
+
+size_t on_body(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t on_header(char* data, size_t size, size_t n, void* user) {
+  std::string line(data, size * n);
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
+      value.pop_back();
+    (*static_cast<std::map<std::string, std::string>*>(user))[name] = value;
+  }
+  return size * n;
+}
+
+class CurlClient : public HttpClient {
+ public:
+  CurlClient() {
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  }
+
+  HttpResponse send(const HttpRequest& req) override {
+    CURL* curl = curl_easy_init();
+    if (!curl) throw Error(ErrorKind::kEnvironment, "libcurl could not start a request");
+    HttpResponse resp;
+    curl_slist* headers = nullptr;
+    for (const auto& [k, v] : req.headers)
+      headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    // No "Expect: 100-continue" round trip before each upload.
+    headers = curl_slist_append(headers, "Expect:");
+    curl_easy_setopt(curl, CURLOPT_URL, req.url.c_str());
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &resp.body);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &resp.headers);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, 300L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    if (req.method == "HEAD") {
+      curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    } else if (req.method != "GET") {
+      curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req.body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+    }
+    CURLcode rc = curl_easy_perform(curl);
+    long status = 0;
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK)
+      throw Error(ErrorKind::kEnvironment,
+                  "cannot reach " + req.url + ": " + curl_easy_strerror(rc));
+    resp.status = static_cast<int>(status);
+    return resp;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<HttpClient> make_curl_client() { return std::make_unique<CurlClient>(); }
+
+}  // namespace strata::app

@@ -1,0 +1,8 @@
+app "web" {
+  build { use = "noop" }
+  deploy { use = "noop" }
+}
+app "web" {
+  build { use = "noop" }
+  deploy { use = "noop" }
+}

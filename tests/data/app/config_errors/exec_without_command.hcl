@@ -1,0 +1,4 @@
+app "web" {
+  build { use = "exec" }
+  deploy { use = "noop" }
+}

@@ -1,0 +1,3 @@
+app "web" {
+  build { use = "noop" }
+}

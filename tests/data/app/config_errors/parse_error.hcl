@@ -1,0 +1,6 @@
+app "web" {
+  build {
+    use = "oci"
+  }
+  deploy { use = "local" 
+}

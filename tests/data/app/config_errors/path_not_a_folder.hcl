@@ -1,0 +1,5 @@
+app "web" {
+  path = "./services/web"
+  build { use = "noop" }
+  deploy { use = "noop" }
+}

@@ -1,0 +1,6 @@
+app "web" {
+  build {
+    entrypoint = ["./server"]
+  }
+  deploy { use = "noop" }
+}

@@ -1,0 +1,4 @@
+app "web" {
+  build { use = "oci" }
+  deploy { use = "oci" }
+}

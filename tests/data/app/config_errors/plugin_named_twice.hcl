@@ -1,0 +1,7 @@
+app "web" {
+  build {
+    use = "oci"
+    use "noop" {}
+  }
+  deploy { use = "noop" }
+}

@@ -1,0 +1,5 @@
+app "web" {
+  pth = "."
+  build { use = "noop" }
+  deploy { use = "noop" }
+}

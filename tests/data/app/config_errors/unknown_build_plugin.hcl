@@ -1,0 +1,4 @@
+app "web" {
+  build { use = "ocii" }
+  deploy { use = "local" }
+}

@@ -1,0 +1,3 @@
+project = "demo"
+aap "web" {
+}

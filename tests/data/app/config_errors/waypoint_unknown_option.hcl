@@ -1,0 +1,10 @@
+app "web" {
+  build {
+    use "oci" {}
+  }
+  deploy {
+    use "local" {
+      comand = ["./server"]
+    }
+  }
+}
