@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "base/suggest.h"
 #include "config/yaml/interpolation.h"
 #include "config/yaml/yaml_reader.h"
 #include "model/error.h"
@@ -226,6 +227,29 @@ void warn_runner_only_settings(const KomposConfig& config, const std::string& wo
                             "`komposconfig.tfe." + key + "` is not used by strata: it configures " +
                                 tfe_purpose(key),
                             hint);
+    }
+  }
+  // A key a letter or two from one strata reads is most likely that key mistyped (a key far from
+  // all of them may be a Kompos setting of another runner, and is left alone).
+  const std::vector<std::pair<std::string, std::vector<std::string>>> sections = {
+      {"terraform", {"version", "local_path", "root_path", "versioned_module_sources", "versioned_extension"}},
+      {"compositions", {"order", "source", "system_keys", "build_order", "properties"}},
+      {"compositions.source", {"local_path", "root_path"}},
+  };
+  for (const auto& [section, known] : sections) {
+    const Value* v = at(config.data, section);
+    if (!v || !v->is_map()) continue;
+    for (const auto& [key, item] : v->as_map()) {
+      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+      std::string near = closest_match(key, known);
+      if (near.empty()) continue;
+      diagnostics.warning(item.origin(),
+                          "`komposconfig." + section + "." + key + "` is no setting strata or Kompos reads",
+                          "did you mean `" + near + "`? (komposconfig." + section + " takes " + [&] {
+                            std::string all;
+                            for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
+                            return all;
+                          }() + ")");
     }
   }
   std::vector<Diagnostic> items = diagnostics.items();
