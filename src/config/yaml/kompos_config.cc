@@ -239,17 +239,15 @@ void warn_runner_only_settings(const KomposConfig& config, const std::string& wo
   for (const auto& [section, known] : sections) {
     const Value* v = at(config.data, section);
     if (!v || !v->is_map()) continue;
+    std::string all;
+    for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
     for (const auto& [key, item] : v->as_map()) {
       if (std::find(known.begin(), known.end(), key) != known.end()) continue;
       std::string near = closest_match(key, known);
       if (near.empty()) continue;
       diagnostics.warning(item.origin(),
                           "`komposconfig." + section + "." + key + "` is no setting strata or Kompos reads",
-                          "did you mean `" + near + "`? (komposconfig." + section + " takes " + [&] {
-                            std::string all;
-                            for (const auto& k : known) all += (all.empty() ? "" : ", ") + k;
-                            return all;
-                          }() + ")");
+                          "did you mean `" + near + "`? (komposconfig." + section + " takes " + all + ")");
     }
   }
   std::vector<Diagnostic> items = diagnostics.items();
