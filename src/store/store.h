@@ -1,0 +1,234 @@
+// Store: every record the control plane keeps (DESIGN §11.2), behind one interface with two
+// implementations — SQLite (a file in the server's data dir, the embedded default) and
+// PostgreSQL (several replicas share it). Nothing the server knows lives only in its memory:
+// a second replica, or the same server after a restart, sees exactly what the store holds.
+//
+// The activity state machine is the store's job, because it must be atomic across replicas:
+// leasing (FOR UPDATE SKIP LOCKED on PostgreSQL, one writer on SQLite), fencing tokens, lease
+// expiry, skipping the dependents of a failed activity and finishing the run when its last
+// activity ends all happen inside one transaction each.
+//
+// Times are milliseconds since the Unix epoch, UTC. Ids are UUIDs (text). Every method is safe
+// to call from several threads; failures of the database itself throw strata::Error
+// (ErrorKind::kIo) naming the operation.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace strata::store {
+
+using Millis = int64_t;
+Millis now_millis();
+// A random version-4 UUID.
+std::string new_uuid();
+
+struct Repository {
+  std::string id;
+  std::string name;            // unique; what the API and CLI call it
+  std::string url;             // what libgit2 fetches (a path or file:// here, https/ssh for users)
+  std::string default_branch;  // "main" when the repository does not say
+  Millis created_at = 0;
+  Millis updated_at = 0;
+};
+
+// Run states: queued, waiting (status_reason says for what), running, succeeded, failed,
+// cancelled.
+struct Run {
+  std::string id;
+  std::string repository_id;
+  std::string command;        // plan | apply | destroy
+  std::string commit;         // full hash the run loads the project at
+  std::string selection_json; // {"stacks":[...],"components":[...]} as asked
+  std::string status = "queued";
+  std::string status_reason;  // why waiting, or why it failed before any activity ran
+  std::string created_by;     // api token id
+  // Stacks whose state this run changes (apply/destroy): one such run at a time per
+  // (repository, stack); plans may run side by side.
+  std::vector<std::string> locked_stacks;
+  Millis created_at = 0;
+  Millis updated_at = 0;
+  Millis finished_at = 0;     // 0 while not finished
+  bool cancel_requested = false;
+};
+
+// Activity states: queued, leased, running, succeeded, failed, skipped, cancelled.
+struct Activity {
+  std::string id;
+  std::string run_id;
+  std::string stack;
+  std::string component;
+  std::string command;                      // the run's command
+  std::string status = "queued";
+  std::vector<std::string> depends_on;      // activity ids of the same run
+  std::vector<std::string> required_capabilities;  // features ("terraform") and labels ("k=v")
+  std::string lease_owner;                  // worker id while leased/running
+  Millis lease_until = 0;
+  int64_t fencing_token = 0;                // new on every lease; older tokens are refused
+  int attempt = 0;                          // leases so far
+  std::string outputs_json;                 // after success: the component's outputs
+  std::string changes_json;                 // after a plan: its changes summary
+  std::string error;                        // after failure or skip: why
+  Millis started_at = 0;
+  Millis finished_at = 0;
+  Millis created_at = 0;
+  Millis updated_at = 0;
+};
+
+struct LogChunk {
+  std::string activity_id;
+  int64_t seq = 0;     // 0, 1, 2 … per activity, in the order the worker sent them
+  std::string data;    // lines, already redacted by the worker
+  Millis created_at = 0;
+};
+
+struct WorkerRecord {
+  std::string id;
+  std::string name;
+  std::string version;
+  std::vector<std::string> capabilities;  // features and "k=v" labels
+  Millis registered_at = 0;
+  Millis last_heartbeat = 0;
+};
+
+struct ApiToken {
+  std::string id;
+  std::string name;
+  std::string hash;  // hex SHA-256 of the token; the token itself is never stored
+  bool admin = false;
+  Millis created_at = 0;
+  Millis expires_at = 0;  // 0 = never
+};
+
+struct StateVersion {
+  std::string key;
+  int64_t version = 0;  // 1, 2 … per key
+  std::string data;     // the state JSON as Terraform sent it
+  Millis created_at = 0;
+};
+
+struct StateLock {
+  std::string key;
+  std::string lock_id;
+  std::string info_json;  // Terraform's LockInfo, as sent
+  Millis created_at = 0;
+};
+
+// What a lease call asks for.
+struct LeaseRequest {
+  std::string worker_id;
+  std::vector<std::string> capabilities;
+  Millis lease_ms = 60000;
+  Millis now = 0;
+};
+
+// The answer to a heartbeat or a finish: whether the caller still holds the lease.
+enum class LeaseCheck { kHeld, kLost };
+
+struct Finish {
+  std::string status;        // succeeded | failed | cancelled
+  std::string outputs_json;
+  std::string changes_json;
+  std::string error;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies the numbered migrations not yet applied (src/store/migrations/NNN_name.sql, the
+  // same files for both stores); idempotent, safe when replicas start together.
+  virtual void migrate() = 0;
+  // The migrations applied, in order ("001_initial", …).
+  virtual std::vector<std::string> applied_migrations() = 0;
+
+  // --- repositories
+  // Throws kInvalid (ErrorKind) when the name is taken.
+  virtual Repository add_repository(Repository repo) = 0;
+  virtual std::optional<Repository> repository(const std::string& id_or_name) = 0;
+  virtual std::vector<Repository> repositories() = 0;
+
+  // --- API tokens
+  virtual ApiToken add_token(ApiToken token) = 0;
+  virtual std::optional<ApiToken> token_by_hash(const std::string& hash) = 0;
+  virtual size_t token_count() = 0;
+
+  // --- runs and their activities
+  // Writes the run and all its activities in one transaction (ids filled in when empty;
+  // activity depends_on may name the ids given here).
+  virtual Run create_run(Run run, std::vector<Activity> activities) = 0;
+  virtual std::optional<Run> run(const std::string& id) = 0;
+  // Newest first; at most `limit`.
+  virtual std::vector<Run> runs(size_t limit) = 0;
+  virtual std::vector<Activity> activities(const std::string& run_id) = 0;
+  virtual std::optional<Activity> activity(const std::string& id) = 0;
+  // Sets a run's status and reason (queued → waiting → running, or failed before activities).
+  virtual void set_run_status(const std::string& run_id, const std::string& status,
+                              const std::string& reason) = 0;
+  // Promotes queued/waiting runs to running when no running run holds one of their
+  // locked_stacks (oldest first); a run that must wait gets status "waiting" with the run it
+  // waits for named in status_reason. Returns the runs that became running.
+  virtual std::vector<Run> start_ready_runs(Millis now) = 0;
+  // Marks the run cancel_requested; queued activities become cancelled at once, leased and
+  // running ones see it at their next heartbeat. A run with no activity left running ends
+  // "cancelled".
+  virtual void request_cancel(const std::string& run_id, Millis now) = 0;
+
+  // The oldest queued activity of a running run whose dependencies all succeeded and whose
+  // required capabilities are all in the request's, now leased to the worker: status leased,
+  // lease_until = now + lease_ms, a new fencing token (greater than every earlier one), attempt
+  // + 1. nullopt when none is ready.
+  virtual std::optional<Activity> lease(const LeaseRequest& request) = 0;
+  // leased → running (started_at set), and the lease extended, when `token` still holds it.
+  virtual LeaseCheck start(const std::string& activity_id, int64_t token, Millis lease_until,
+                           Millis now) = 0;
+  // Extends the lease when `token` still holds it; *cancel receives whether the run was asked
+  // to cancel.
+  virtual LeaseCheck heartbeat(const std::string& activity_id, int64_t token, Millis lease_until,
+                               Millis now, bool* cancel) = 0;
+  // Ends the activity when `token` still holds it. A failed (or cancelled) activity skips every
+  // activity that depends on it, transitively (error names the failed one); when no activity of
+  // the run is left queued, leased or running, the run ends: succeeded when all succeeded,
+  // cancelled when cancel was requested, else failed.
+  virtual LeaseCheck finish(const std::string& activity_id, int64_t token, const Finish& result,
+                            Millis now) = 0;
+  // Leases that ran out before `now` go back to queued (attempt kept, lease cleared) — or fail
+  // the activity (and skip its dependents) after `max_attempts` leases. Returns how many.
+  virtual size_t expire_leases(Millis now, int max_attempts) = 0;
+
+  // --- logs
+  // Stores a chunk when `token` still holds the activity's lease (a chunk whose seq is already
+  // stored is ignored: a retried request).
+  virtual LeaseCheck append_log(const std::string& activity_id, int64_t token, int64_t seq,
+                                const std::string& data, Millis now) = 0;
+  // Chunks of one activity with seq > after_seq, in order.
+  virtual std::vector<LogChunk> logs(const std::string& activity_id, int64_t after_seq) = 0;
+
+  // --- workers
+  virtual WorkerRecord register_worker(WorkerRecord worker) = 0;
+  virtual std::optional<WorkerRecord> worker(const std::string& id) = 0;
+  virtual std::vector<WorkerRecord> workers() = 0;
+  virtual void worker_seen(const std::string& id, Millis now) = 0;
+
+  // --- Terraform state (the http backend): every version is kept
+  virtual std::optional<StateVersion> latest_state(const std::string& key) = 0;
+  virtual StateVersion put_state(const std::string& key, const std::string& data, Millis now) = 0;
+  virtual void delete_state(const std::string& key) = 0;
+  // Takes the lock when free or already held by the same lock_id (a retried LOCK): returns
+  // nullopt; otherwise returns the holder.
+  virtual std::optional<StateLock> lock_state(const StateLock& lock) = 0;
+  virtual std::optional<StateLock> state_lock(const std::string& key) = 0;
+  // Releases the lock when held by lock_id (or any holder when force); false when another holds it.
+  virtual bool unlock_state(const std::string& key, const std::string& lock_id, bool force) = 0;
+};
+
+// "sqlite:PATH" or a plain path → SQLite; "postgres://…" or "postgresql://…" → PostgreSQL
+// (not in this slice: an Error saying so). Migrations are not run here: call migrate().
+std::unique_ptr<Store> open_store(const std::string& url);
+std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+
+}  // namespace strata::store
