@@ -54,6 +54,9 @@ struct EngineSelection {
 class Workspace {
  public:
   const Project& project() const { return project_; }
+  // For a caller that adjusts the loaded project before running it (the server points state
+  // that has no remote backend at itself).
+  Project& edit_project() { return project_; }
   const std::string& root() const { return project_.root; }
   const std::string& start_dir() const { return options_.start_dir; }
   const std::string& engine_supervisor() const { return options_.engine_supervisor; }

@@ -1,0 +1,268 @@
+#include "control/control_plane.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "base/temp_dir.h"
+#include "graph/graph.h"
+#include "graph/selection.h"
+#include "model/error.h"
+#include "secrets/crypto.h"
+
+namespace strata::control {
+
+namespace {
+
+std::string token_hash(const std::string& token) {
+  return secrets::hex_encode(secrets::sha256(token));
+}
+
+// Repository names become parts of state keys and cache folders: letters, digits, '-', '_', '.'.
+std::optional<std::string> bad_repository_name(const std::string& name) {
+  if (name.empty()) return "the name is empty";
+  if (name.size() > 100) return "the name is longer than 100 characters";
+  if (name[0] == '.' || name[0] == '-') return "the name starts with '" + std::string(1, name[0]) + "'";
+  for (char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+      return std::string("the name holds '") + c + "'";
+  return std::nullopt;
+}
+
+// The loader's messages name files in the temporary checkout; the user knows them by their
+// path in the repository.
+std::string relative_to(std::string text, const std::string& root) {
+  std::string prefix = root + "/";
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at))
+    text.erase(at, prefix.size());
+  return text;
+}
+
+}  // namespace
+
+std::string url_escape(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string state_key(const std::string& repository, const std::string& stack,
+                      const std::string& component) {
+  return url_escape(repository) + "/" + url_escape(stack) + "/" + url_escape(component);
+}
+
+std::string activity_credential(const store::Activity& activity) {
+  return activity.id + "." + std::to_string(activity.fencing_token);
+}
+
+void use_server_state(Project& project, const std::string& server_url, const std::string& repository) {
+  for (auto& [stack_name, stack] : project.stacks) {
+    for (Component& component : stack.components) {
+      const Backend& own = component.backend ? *component.backend : stack.backend;
+      if (!own.type.empty() && own.type != "local") continue;
+      std::string address = server_url + "/tfstate/" + state_key(repository, stack.name, component.name);
+      Backend http;
+      http.type = "http";
+      http.origin = own.origin;
+      http.config = Value::map();
+      http.config.set("address", address);
+      http.config.set("lock_address", address);
+      http.config.set("unlock_address", address);
+      http.config.set("lock_method", "LOCK");
+      http.config.set("unlock_method", "UNLOCK");
+      http.config.set("username", "activity");
+      component.backend = std::move(http);
+    }
+  }
+}
+
+ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
+    : store_(store), options_(std::move(options)), git_(options_.data_dir + "/git") {}
+
+store::Repository ControlPlane::add_repository(const std::string& name, const std::string& url) {
+  if (auto why = bad_repository_name(name))
+    throw Error("repository name \"" + name + "\" cannot be used: " + *why, {},
+                "use letters, digits, '-', '_' and '.' (for example the repository's own name)");
+  if (url.empty()) throw Error("the repository has no url", {}, "give the URL git clones it from");
+  if (store_.repository(name))
+    throw Error(ErrorKind::kConflict, "a repository named \"" + name + "\" is already registered", {},
+                "pick another name, or use the one registered");
+  store::Repository repo;
+  repo.id = store::new_uuid();
+  repo.name = name;
+  repo.url = url;
+  repo.default_branch = git_.fetch(repo.id, url);  // throws before anything is stored
+  return store_.add_repository(std::move(repo));
+}
+
+store::Run ControlPlane::start_run(const RunRequest& request, const std::string& created_by) {
+  std::optional<store::Repository> repo = store_.repository(request.repository);
+  if (!repo)
+    throw Error(ErrorKind::kNotFound, "no repository \"" + request.repository + "\" is registered", {},
+                "register it first (POST /api/v1/repositories, or `strata remote repos add`)");
+  static const std::set<std::string> commands = {"plan", "apply", "destroy"};
+  if (!commands.count(request.command))
+    throw Error("unknown command \"" + request.command + "\"", {}, "a run's command is plan, apply or destroy");
+  if (!request.all && request.stacks.empty() && request.components.empty())
+    throw Error("the run selects nothing", {}, "name stacks, components (\"stack/component\") or ask for all");
+
+  git_.fetch(repo->id, repo->url);
+  std::string commit = git_.resolve(repo->id, request.commit, repo->default_branch);
+
+  store::Run run;
+  run.id = store::new_uuid();
+  run.repository_id = repo->id;
+  run.command = request.command;
+  run.commit = commit;
+  run.created_by = created_by;
+  nlohmann::json selection = {{"stacks", request.stacks}, {"components", request.components}};
+  if (request.all) selection["all"] = true;
+  run.selection_json = selection.dump();
+
+  TempDir checkout("strata-run");
+  git_.export_tree(repo->id, commit, checkout.path());
+  workspace::WorkspaceOptions options;
+  options.start_dir = checkout.path();
+  options.env = options_.env;
+  options.js_cache = false;
+  std::unique_ptr<workspace::Workspace> ws;
+  std::string load_error;
+  try {
+    ws = workspace::open_workspace(options);
+    if (ws->diagnostics().has_errors()) {
+      for (const Diagnostic& d : ws->diagnostics().items())
+        if (d.severity == Severity::kError) load_error += (load_error.empty() ? "" : "\n") + d.render();
+    }
+  } catch (const Error& e) {
+    load_error = e.render();
+  }
+  std::vector<store::Activity> activities;
+  if (load_error.empty()) {
+    try {
+      Graph graph = Graph::build(ws->project());
+      SelectionSpec spec;
+      spec.all = request.all;
+      spec.stacks = request.stacks;
+      for (const std::string& c : request.components) {
+        size_t slash = c.rfind('/');
+        if (slash == std::string::npos || slash == 0 || slash + 1 == c.size())
+          throw Error("component \"" + c + "\" is not written as stack/component", {},
+                      "name a component with its stack, for example \"dev/network\"");
+        spec.components.push_back(ComponentRef{c.substr(0, slash), c.substr(slash + 1), {}});
+      }
+      Selection selected = select(graph, spec);
+      std::map<NodeId, std::string> ids;
+      for (NodeId id : selected.ids()) ids[id] = store::new_uuid();
+      std::set<std::string> stacks;
+      bool reverse = request.command == "destroy";
+      for (NodeId id : graph.topological_order()) {
+        if (!selected.contains(id)) continue;
+        const ComponentRef& ref = graph.node(id);
+        store::Activity a;
+        a.id = ids[id];
+        a.stack = ref.stack;
+        a.component = ref.component;
+        a.command = request.command;
+        a.required_capabilities = {"terraform"};
+        // Destroy runs dependents first: a component goes only once nothing uses it.
+        for (NodeId other : reverse ? graph.dependents(id) : graph.dependencies(id))
+          if (selected.contains(other)) a.depends_on.push_back(ids[other]);
+        stacks.insert(ref.stack);
+        activities.push_back(std::move(a));
+      }
+      if (request.command != "plan") run.locked_stacks.assign(stacks.begin(), stacks.end());
+    } catch (const Error& e) {
+      // A name the request gave that the project lacks is the request's mistake: nothing stored.
+      if (e.kind() == ErrorKind::kNotFound || e.message().find("no stack") != std::string::npos ||
+          e.message().find("no component") != std::string::npos)
+        throw Error(e.kind(), relative_to(e.message(), checkout.path()), {}, relative_to(e.hint(), checkout.path()));
+      load_error = e.render();
+    }
+  }
+  if (!load_error.empty()) {
+    run.status = "failed";
+    run.status_reason = "the project does not load at commit " + commit.substr(0, 12) + ":\n" +
+                        relative_to(load_error, checkout.path());
+    run.finished_at = store::now_millis();
+    return store_.create_run(std::move(run), {});
+  }
+  store::Run created = store_.create_run(std::move(run), std::move(activities));
+  store_.start_ready_runs(store::now_millis());
+  return store_.run(created.id).value_or(created);
+}
+
+void ControlPlane::tick() {
+  store::Millis now = store::now_millis();
+  store_.expire_leases(now, options_.max_attempts);
+  store_.start_ready_runs(now);
+}
+
+std::optional<store::ApiToken> ControlPlane::authenticate(const std::string& token) {
+  if (token.empty()) return std::nullopt;
+  std::optional<store::ApiToken> found = store_.token_by_hash(token_hash(token));
+  if (!found) return std::nullopt;
+  if (found->expires_at != 0 && found->expires_at < store::now_millis()) return std::nullopt;
+  return found;
+}
+
+std::string ControlPlane::create_token(const std::string& name, bool admin) {
+  std::string token = "strata_" + secrets::hex_encode(secrets::random_bytes(24));
+  store::ApiToken record;
+  record.id = store::new_uuid();
+  record.name = name;
+  record.hash = token_hash(token);
+  record.admin = admin;
+  store_.add_token(record);
+  return token;
+}
+
+bool ControlPlane::bootstrap_admin_token(const std::string& preset) {
+  if (store_.token_count() > 0) return false;
+  std::string token = preset;
+  if (token.empty()) {
+    token = "strata_" + secrets::hex_encode(secrets::random_bytes(24));
+  } else if (token.size() < 16) {
+    throw Error("STRATA_SERVER_ADMIN_TOKEN is shorter than 16 characters", {},
+                "use a long random token (for example `openssl rand -hex 24`)");
+  }
+  std::string path = options_.data_dir + "/admin-token";
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw Error(ErrorKind::kEnvironment, "cannot write " + path);
+  ::fchmod(fd, 0600);
+  std::string line = token + "\n";
+  bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  ::close(fd);
+  if (!ok) throw Error(ErrorKind::kEnvironment, "cannot write " + path);
+  store::ApiToken record;
+  record.id = store::new_uuid();
+  record.name = "admin (first start)";
+  record.hash = token_hash(token);
+  record.admin = true;
+  store_.add_token(record);
+  return true;
+}
+
+std::optional<store::Activity> ControlPlane::activity_for_credential(const std::string& credential) {
+  size_t dot = credential.rfind('.');
+  if (dot == std::string::npos) return std::nullopt;
+  std::optional<store::Activity> a = store_.activity(credential.substr(0, dot));
+  if (!a || (a->status != "leased" && a->status != "running")) return std::nullopt;
+  if (std::to_string(a->fencing_token) != credential.substr(dot + 1)) return std::nullopt;
+  return a;
+}
+
+}  // namespace strata::control

@@ -1,0 +1,98 @@
+// ControlPlane: what `strata server` decides, with no HTTP in it (DESIGN §11.3) — registering
+// repositories, turning a run request into one activity per component (loading the project at
+// the run's commit with the CLI's own front-ends and graph), API tokens, and the credentials
+// an activity's engine uses for the server's Terraform state. The HTTP handlers and the
+// in-process workers call this; everything it knows is in the Store.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "control/git_cache.h"
+#include "model/project.h"
+#include "store/store.h"
+#include "workspace/workspace.h"
+
+namespace strata::control {
+
+struct ControlOptions {
+  std::string data_dir;
+  // Where engines reach this server's Terraform state (`http://127.0.0.1:8470`); set once the
+  // listener knows its port.
+  std::string server_url;
+  // The environment projects load with and engines see (the server's own, for now).
+  workspace::Environment env;
+  store::Millis lease_ms = 60000;
+  int max_attempts = 3;
+};
+
+// POST /api/v1/runs, as the server reads it.
+struct RunRequest {
+  std::string repository;               // name or id
+  std::string command;                  // plan | apply | destroy
+  std::vector<std::string> stacks;      // every component of these stacks
+  std::vector<std::string> components;  // "stack/component"
+  bool all = false;
+  std::string commit;                   // commit, branch or tag; "" = the default branch's head
+};
+
+// Terraform state keys: "<repository>/<stack>/<component>", each part %-escaped (a Kompos stack
+// name holds '/' and '=').
+std::string state_key(const std::string& repository, const std::string& stack,
+                      const std::string& component);
+std::string url_escape(const std::string& text);
+
+// The credential an activity's engine presents to /tfstate (as TF_HTTP_PASSWORD, with user
+// name "activity"): its id and fencing token, so it stops working the moment the lease is lost.
+std::string activity_credential(const store::Activity& activity);
+
+class ControlPlane {
+ public:
+  ControlPlane(store::Store& store, ControlOptions options);
+
+  store::Store& store() { return store_; }
+  GitCache& git() { return git_; }
+  const ControlOptions& options() const { return options_; }
+  void set_server_url(std::string url) { options_.server_url = std::move(url); }
+
+  // Registers and fetches a repository. Throws an Error: user input for a bad name or a URL
+  // that cannot be fetched (nothing is stored then), conflict for a name taken.
+  store::Repository add_repository(const std::string& name, const std::string& url);
+
+  // Starts a run: fetches the repository, resolves the commit, loads the project there and
+  // writes one activity per selected component (dependencies first; dependents first for
+  // destroy). Throws an Error for a request that names nothing valid (unknown repository,
+  // command, commit, stack or component) — nothing is stored then. A project that fails to
+  // load at that commit gives a run that failed at once, its reason the loader's messages
+  // (file:line:col relative to the repository root).
+  store::Run start_run(const RunRequest& request, const std::string& created_by);
+
+  // The periodic work every replica does: expired leases go back to the queue, waiting runs
+  // start when their stacks are free. Safe to call from several threads and replicas.
+  void tick();
+
+  // Tokens: the bearer token's record, when it is known and not expired.
+  std::optional<store::ApiToken> authenticate(const std::string& token);
+  // A new random token; only its hash is stored. Returns the token itself (shown once).
+  std::string create_token(const std::string& name, bool admin);
+  // First start: when the store holds no token, creates the admin token — `preset` when given
+  // (STRATA_SERVER_ADMIN_TOKEN), else a random one — and writes it to <data-dir>/admin-token
+  // (0600). Returns whether it created one. Never logs the token.
+  bool bootstrap_admin_token(const std::string& preset);
+
+  // Which activity an /tfstate credential belongs to, while its lease holds; nullopt otherwise.
+  std::optional<store::Activity> activity_for_credential(const std::string& credential);
+
+ private:
+  store::Store& store_;
+  ControlOptions options_;
+  GitCache git_;
+};
+
+// Points every component of `project` that has no remote backend of its own (none, or
+// "local") at the server's Terraform state for `repository`: backend "http" with LOCK/UNLOCK.
+// The password is never written here: it reaches the engine as TF_HTTP_PASSWORD.
+void use_server_state(Project& project, const std::string& server_url, const std::string& repository);
+
+}  // namespace strata::control

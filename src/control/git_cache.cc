@@ -1,0 +1,176 @@
+#include "control/git_cache.h"
+
+#include <git2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "model/error.h"
+
+namespace strata::control {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct LibGit2 {
+  LibGit2() { git_libgit2_init(); }
+  ~LibGit2() { git_libgit2_shutdown(); }
+};
+
+template <typename T, void (*Free)(T*)>
+struct Freer {
+  void operator()(T* p) const { Free(p); }
+};
+using RepoPtr = std::unique_ptr<git_repository, Freer<git_repository, git_repository_free>>;
+using RemotePtr = std::unique_ptr<git_remote, Freer<git_remote, git_remote_free>>;
+using ObjectPtr = std::unique_ptr<git_object, Freer<git_object, git_object_free>>;
+using TreePtr = std::unique_ptr<git_tree, Freer<git_tree, git_tree_free>>;
+using BlobPtr = std::unique_ptr<git_blob, Freer<git_blob, git_blob_free>>;
+
+std::string git_reason() {
+  const git_error* e = git_error_last();
+  return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+// Fetch every branch as the same branch (a mirror of refs/heads), and tags.
+constexpr const char* kFetchSpec = "+refs/heads/*:refs/heads/*";
+
+}  // namespace
+
+GitCache::GitCache(std::string dir) : dir_(std::move(dir)) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) throw Error(ErrorKind::kEnvironment, "cannot create the git cache " + dir_ + ": " + ec.message());
+  ::chmod(dir_.c_str(), 0700);
+}
+
+std::string GitCache::path_of(const std::string& id) const { return dir_ + "/" + id + ".git"; }
+
+std::string GitCache::fetch(const std::string& id, const std::string& url) {
+  std::lock_guard lock(mutex_);
+  LibGit2 lib;
+  std::string path = path_of(id);
+  git_repository* raw = nullptr;
+  bool fresh = !fs::exists(path);
+  if (fresh ? git_repository_init(&raw, path.c_str(), /*is_bare=*/1) != 0
+            : git_repository_open_bare(&raw, path.c_str()) != 0)
+    throw Error(ErrorKind::kEnvironment, "cannot open the git cache " + path + ": " + git_reason());
+  RepoPtr repo(raw);
+  git_remote* raw_remote = nullptr;
+  if (fresh ? git_remote_create_with_fetchspec(&raw_remote, repo.get(), "origin", url.c_str(), kFetchSpec) != 0
+            : git_remote_lookup(&raw_remote, repo.get(), "origin") != 0)
+    throw Error(ErrorKind::kEnvironment, "cannot set up the remote of " + path + ": " + git_reason());
+  RemotePtr remote(raw_remote);
+  git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
+  options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
+  options.prune = GIT_FETCH_PRUNE;
+  if (git_remote_fetch(remote.get(), nullptr, &options, "strata server fetch") != 0) {
+    std::string reason = git_reason();
+    if (fresh) {
+      std::error_code ec;
+      fs::remove_all(path, ec);  // a repository that was never fetched leaves nothing behind
+    }
+    throw Error(ErrorKind::kUserInput, "cannot fetch " + url + ": " + reason, {},
+                "give a URL git can clone from this server (a path or file:// URL, https or ssh)");
+  }
+  git_buf head = {nullptr, 0, 0};
+  std::string branch = "main";
+  if (git_remote_default_branch(&head, remote.get()) == 0 && head.ptr) {
+    std::string ref = head.ptr;
+    if (ref.rfind("refs/heads/", 0) == 0) branch = ref.substr(11);
+  }
+  git_buf_dispose(&head);
+  return branch;
+}
+
+std::string GitCache::resolve(const std::string& id, const std::string& revision,
+                              const std::string& default_branch) {
+  std::lock_guard lock(mutex_);
+  LibGit2 lib;
+  git_repository* raw = nullptr;
+  if (git_repository_open_bare(&raw, path_of(id).c_str()) != 0)
+    throw Error(ErrorKind::kEnvironment, "the repository has not been fetched: " + git_reason());
+  RepoPtr repo(raw);
+  std::string wanted = revision.empty() ? default_branch : revision;
+  for (const std::string& spec : {wanted, "refs/heads/" + wanted, "refs/tags/" + wanted}) {
+    git_object* raw_object = nullptr;
+    if (git_revparse_single(&raw_object, repo.get(), spec.c_str()) != 0) continue;
+    ObjectPtr object(raw_object);
+    git_object* raw_commit = nullptr;
+    if (git_object_peel(&raw_commit, object.get(), GIT_OBJECT_COMMIT) != 0) continue;
+    ObjectPtr commit(raw_commit);
+    char hex[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(hex, sizeof hex, git_object_id(commit.get()));
+    return hex;
+  }
+  throw Error(ErrorKind::kNotFound,
+              revision.empty() ? "the repository has no branch " + default_branch
+                               : "no commit, branch or tag \"" + revision + "\" in the repository",
+              {}, "give a commit hash, branch or tag the repository has (the server fetches it when the run starts)");
+}
+
+void GitCache::export_tree(const std::string& id, const std::string& commit, const std::string& dest) {
+  std::lock_guard lock(mutex_);
+  LibGit2 lib;
+  git_repository* raw = nullptr;
+  if (git_repository_open_bare(&raw, path_of(id).c_str()) != 0)
+    throw Error(ErrorKind::kEnvironment, "the repository has not been fetched: " + git_reason());
+  RepoPtr repo(raw);
+  git_object* raw_object = nullptr;
+  if (git_revparse_single(&raw_object, repo.get(), (commit + "^{tree}").c_str()) != 0)
+    throw Error(ErrorKind::kNotFound, "no commit " + commit + " in the repository: " + git_reason());
+  TreePtr tree(reinterpret_cast<git_tree*>(raw_object));
+
+  struct Walk {
+    git_repository* repo;
+    std::string dest;
+    std::string error;
+  } walk{repo.get(), dest, {}};
+  auto visit = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
+    auto* w = static_cast<Walk*>(payload);
+    std::string path = w->dest + "/" + root + git_tree_entry_name(entry);
+    git_filemode_t mode = git_tree_entry_filemode(entry);
+    if (mode == GIT_FILEMODE_TREE) {
+      if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+        w->error = "cannot create " + path;
+        return -1;
+      }
+      return 0;
+    }
+    if (mode == GIT_FILEMODE_COMMIT) return 0;  // a submodule: not in this repository
+    git_blob* raw_blob = nullptr;
+    if (git_blob_lookup(&raw_blob, w->repo, git_tree_entry_id(entry)) != 0) {
+      w->error = "cannot read " + path + ": " + git_reason();
+      return -1;
+    }
+    BlobPtr blob(raw_blob);
+    const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+    size_t size = static_cast<size_t>(git_blob_rawsize(blob.get()));
+    if (mode == GIT_FILEMODE_LINK) {
+      if (::symlink(std::string(data, size).c_str(), path.c_str()) != 0) {
+        w->error = "cannot create the symlink " + path;
+        return -1;
+      }
+      return 0;
+    }
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(data, static_cast<std::streamsize>(size));
+    out.close();
+    if (!out) {
+      w->error = "cannot write " + path;
+      return -1;
+    }
+    ::chmod(path.c_str(), mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644);
+    return 0;
+  };
+  if (git_tree_walk(tree.get(), GIT_TREEWALK_PRE, visit, &walk) != 0)
+    throw Error(ErrorKind::kEnvironment,
+                "cannot write commit " + commit + " into " + dest + ": " +
+                    (walk.error.empty() ? git_reason() : walk.error));
+}
+
+}  // namespace strata::control

@@ -1,0 +1,34 @@
+// GitCache: the server's copies of the repositories it runs (DESIGN §11.4) — one bare clone per
+// repository under <data-dir>/git/, fetched with libgit2, from which a run's commit is resolved
+// and its files written into a fresh folder for loading or running. Repositories are reached as
+// libgit2 reaches them: a local path or file:// here, https or ssh for users.
+#pragma once
+
+#include <mutex>
+#include <string>
+
+namespace strata::control {
+
+class GitCache {
+ public:
+  explicit GitCache(std::string dir);  // created when missing (0700)
+
+  // Clones (the first time) or fetches every branch and tag of `url` into the cache entry
+  // `id`. Throws an Error (user input) naming the URL and libgit2's reason when it cannot be
+  // fetched. Returns the default branch's name (the remote HEAD; "main" when it has none).
+  std::string fetch(const std::string& id, const std::string& url);
+  // The full commit hash `revision` (a branch, tag or commit hash; "" = `default_branch`) names
+  // in entry `id`. Throws a kNotFound Error saying which revision was not found.
+  std::string resolve(const std::string& id, const std::string& revision,
+                      const std::string& default_branch);
+  // Writes the files of `commit` into `dest` (which must exist and be empty): regular files
+  // with their executable bit, symlinks as symlinks; submodules are left out.
+  void export_tree(const std::string& id, const std::string& commit, const std::string& dest);
+
+ private:
+  std::string path_of(const std::string& id) const;
+  std::string dir_;
+  std::mutex mutex_;  // one libgit2 operation on the cache at a time
+};
+
+}  // namespace strata::control

@@ -1,0 +1,36 @@
+// The JSON of the server's API (/api/v1, described in src/server/api/openapi.json): records as
+// the API shows them, and request bodies read strictly — an unknown field, a wrong type or a
+// missing required field is an Error saying which, so a typo never silently does something else.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "control/control_plane.h"
+#include "store/store.h"
+
+namespace strata::server {
+
+nlohmann::json to_json(const store::Repository& repo);
+nlohmann::json to_json(const store::Run& run, const std::string& repository_name);
+// The activity without its lease internals (fencing token); outputs and changes parsed.
+nlohmann::json to_json(const store::Activity& activity);
+nlohmann::json to_json(const store::WorkerRecord& worker, store::Millis now);
+// ISO 8601 UTC with milliseconds ("2026-12-06T13:01:30.123Z"); null for 0.
+nlohmann::json time_json(store::Millis millis);
+
+// Parses a request body as a JSON object. Throws an Error (user input, which the handlers answer
+// as 400) for text that is not JSON, or not an object.
+nlohmann::json parse_body(const std::string& body);
+// Throws for any key of `object` outside `allowed`, naming it (and the close one).
+void check_fields(const nlohmann::json& object, const std::vector<std::string>& allowed, const std::string& what);
+
+struct NewRepository {
+  std::string name;
+  std::string url;
+};
+NewRepository parse_new_repository(const std::string& body);
+control::RunRequest parse_run_request(const std::string& body);
+
+}  // namespace strata::server

@@ -1,0 +1,140 @@
+#include "worker/activity_runner.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+
+#include "control/control_plane.h"
+#include "execute/execution.h"
+#include "model/error.h"
+#include "run/run_event.h"
+#include "workspace/operations.h"
+
+namespace strata::worker {
+
+namespace {
+
+// Collects what the one component's run reports: its phases as log lines, and its outcome.
+class Collector : public EventSink {
+ public:
+  explicit Collector(const std::function<void(const std::string&)>& log) : log_(log) {}
+  void on_event(const RunEvent& e) override {
+    if (e.type == RunEvent::Type::kNodePhase) log_("strata: " + e.text + "\n");
+    if (e.type == RunEvent::Type::kNodeFinished && e.outcome) outcome = *e.outcome;
+  }
+  std::optional<NodeOutcome> outcome;
+
+ private:
+  const std::function<void(const std::string&)>& log_;
+};
+
+Operation operation_of(const std::string& command) {
+  if (command == "apply") return Operation::kApply;
+  if (command == "destroy") return Operation::kDestroy;
+  return Operation::kPlan;
+}
+
+// The relative paths in messages ("stacks/dev.js:3:5") as the repository names them.
+std::string relative_to(std::string text, const std::string& root) {
+  std::string prefix = root + "/";
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at))
+    text.erase(at, prefix.size());
+  return text;
+}
+
+}  // namespace
+
+store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<void(const std::string&)>& log) {
+  store::Finish finish;
+  const store::Activity& a = job.activity;
+  try {
+    workspace::WorkspaceOptions options;
+    options.start_dir = job.code_dir;
+    options.env = job.env;
+    // The engine reaches the server's state with the activity's own credential, which stops
+    // working when the lease is lost; it is never written into a file.
+    options.env["TF_HTTP_USERNAME"] = "activity";
+    options.env["TF_HTTP_PASSWORD"] = control::activity_credential(a);
+    options.engine = job.engine;
+    options.engine_supervisor = job.engine_supervisor;
+    options.js_cache = false;
+    std::unique_ptr<workspace::Workspace> ws = workspace::open_workspace(options);
+    ws->focus({a.stack});
+    ws->throw_if_errors();
+    // The credential is a secret like any other: no log line may show it.
+    ws->redactor().add_secret(options.env["TF_HTTP_PASSWORD"]);
+    control::use_server_state(ws->edit_project(), job.server_url, job.repository);
+
+    std::unique_ptr<Engine> engine = workspace::engine_for(*ws, operation_of(a.command));
+    ExecuteRequest request;
+    request.operation = operation_of(a.command);
+    request.selection.components.push_back(ComponentRef{a.stack, a.component, {}});
+    request.jobs = 1;
+    std::unique_ptr<Execution> execution = workspace::prepare_execution(*ws, *engine, std::move(request));
+    {
+      std::lock_guard lock(mutex_);
+      execution_ = execution.get();
+      if (interrupts_ > 0) execution_->interrupt();
+      if (interrupts_ > 1) execution_->kill_engines(std::chrono::seconds(10));
+    }
+    Collector collector(log);
+    RunRecord record = execution->run(collector);
+    {
+      std::lock_guard lock(mutex_);
+      execution_ = nullptr;
+    }
+    const NodeRecord* node = record.find(a.stack, a.component);
+    std::optional<NodeOutcome> outcome = collector.outcome;
+    if (node && !node->log_path.empty()) {
+      std::ifstream in(node->log_path, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      if (!text.str().empty()) log(relative_to(ws->redactor().redact(text.str()), job.code_dir));
+    }
+    NodeResult result = node ? node->result : NodeResult::kFailed;
+    if (result == NodeResult::kSucceeded) {
+      finish.status = "succeeded";
+    } else if (result == NodeResult::kInterrupted || record.interrupted) {
+      finish.status = "cancelled";
+    } else {
+      finish.status = "failed";
+    }
+    std::string message = node ? node->message : "the component did not run";
+    if (!message.empty() && finish.status != "succeeded")
+      finish.error = relative_to(ws->redactor().redact(message), job.code_dir);
+    if (outcome) {
+      nlohmann::json changes = {{"summary", to_json(outcome->changes)}};
+      if (outcome->plan) changes["plan"] = to_json(*outcome->plan);
+      if (!outcome->warnings.empty()) changes["warnings"] = outcome->warnings;
+      finish.changes_json = ws->redactor().redact(changes.dump());
+      if (!outcome->outputs.is_null()) {
+        // Sensitive outputs stay in the state; the record shows that they exist, not what.
+        nlohmann::json outputs = nlohmann::json::object();
+        if (outcome->outputs.is_map())
+          for (const auto& [name, value] : outcome->outputs.as_map())
+            outputs[name] = value.contains_sensitive() ? nlohmann::json("(sensitive)") : to_json(value);
+        finish.outputs_json = ws->redactor().redact(outputs.dump());
+      }
+    }
+  } catch (const Error& e) {
+    finish.status = "failed";
+    finish.error = relative_to(e.render(), job.code_dir);
+    log(finish.error + "\n");
+  } catch (const std::exception& e) {
+    finish.status = "failed";
+    finish.error = std::string("internal error: ") + e.what();
+    log(finish.error + "\n");
+  }
+  return finish;
+}
+
+void ActivityRunner::interrupt(bool kill) {
+  std::lock_guard lock(mutex_);
+  interrupts_ = std::max(interrupts_, kill ? 2 : 1);
+  if (!execution_) return;
+  execution_->interrupt();
+  if (kill) execution_->kill_engines(std::chrono::seconds(10));
+}
+
+}  // namespace strata::worker

@@ -1,0 +1,45 @@
+// ActivityRunner: one activity of a server run, executed exactly as `strata plan|apply|destroy
+// STACK/COMPONENT` would run it (DESIGN §11.3) — the project loaded from the run's commit with
+// the CLI's front-ends, its state pointed at the server, the one component run through
+// src/execute in a workdir inside the checkout. Both the server's in-process workers and
+// `strata worker` call it; it knows nothing of leases or HTTP.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <string>
+
+#include "store/store.h"
+#include "workspace/workspace.h"
+
+namespace strata {
+class Execution;
+}
+
+namespace strata::worker {
+
+struct ActivityJob {
+  store::Activity activity;
+  std::string repository;  // the repository's name (state keys start with it)
+  std::string code_dir;    // the files of the run's commit; the workdirs go inside it
+  std::string server_url;  // the server's Terraform state
+  workspace::Environment env;
+  std::string engine;             // "" = the project's choice
+  std::string engine_supervisor;  // see WorkspaceOptions
+};
+
+class ActivityRunner {
+ public:
+  // Runs the job; `log` receives the activity's log, in order, redacted (from this thread).
+  store::Finish run(const ActivityJob& job, const std::function<void(const std::string&)>& log);
+  // Cancel (the CLI's Ctrl-C path): engines get SIGINT and stop at a safe point; `kill` also
+  // kills them after a grace period. Safe from any thread, before or during run().
+  void interrupt(bool kill);
+
+ private:
+  std::mutex mutex_;
+  Execution* execution_ = nullptr;
+  int interrupts_ = 0;
+};
+
+}  // namespace strata::worker

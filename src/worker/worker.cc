@@ -1,0 +1,131 @@
+#include "worker/worker.h"
+
+#include <unistd.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <iostream>
+
+#include "base/temp_dir.h"
+#include "model/error.h"
+#include "worker/activity_runner.h"
+
+namespace strata::worker {
+
+namespace {
+
+constexpr size_t kMaxChunk = 256 * 1024;
+
+std::string version_text() {
+#ifdef STRATA_VERSION
+  return STRATA_VERSION;
+#else
+  return "0";
+#endif
+}
+
+// Problems the loop rides out (the server restarting) go to stderr, one line each.
+void warn(const std::string& text) { std::cerr << "strata worker: " + text + "\n" << std::flush; }
+
+}  // namespace
+
+Worker::Worker(WorkerConnection& connection, WorkerOptions options)
+    : connection_(connection), options_(std::move(options)) {
+  record_.id = store::new_uuid();
+  record_.name = options_.name;
+  record_.version = version_text();
+  record_.capabilities = options_.capabilities;
+}
+
+void Worker::run(const std::atomic<bool>& stop) {
+  while (!stop.load()) {
+    try {
+      run_one();
+    } catch (const std::exception& e) {
+      // The control plane may be restarting: wait a little and ask again.
+      warn(record_.name + ": " + e.what());
+      for (int i = 0; i < 10 && !stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+bool Worker::run_one() {
+  if (!registered_) {
+    connection_.register_worker(record_);
+    registered_ = true;
+  }
+  std::optional<Lease> lease = connection_.lease(record_.id, options_.capabilities, options_.poll);
+  if (!lease) return false;
+  const store::Activity& activity = lease->activity;
+  if (connection_.start(activity) == store::LeaseCheck::kLost) return true;
+
+  TempDir code("strata-activity");
+  ActivityRunner runner;
+  std::mutex mutex;
+  std::condition_variable done_changed;
+  bool done = false;
+  bool lost = false;
+  // Heartbeats every third of the lease keep it, and bring a cancel back.
+  std::thread heartbeat([&] {
+    std::unique_lock lock(mutex);
+    auto every = connection_.lease_duration() / 3;
+    while (!done_changed.wait_for(lock, every, [&] { return done; })) {
+      lock.unlock();
+      bool cancel = false;
+      store::LeaseCheck check = store::LeaseCheck::kHeld;
+      try {
+        check = connection_.heartbeat(activity, &cancel);
+      } catch (const std::exception&) {
+        // Unreachable for now: the lease may still hold; the next beat tells.
+      }
+      lock.lock();
+      if (check == store::LeaseCheck::kLost) {
+        // Another worker may hold it now: stop the engine; nothing more of this one counts.
+        lost = true;
+        runner.interrupt(true);
+      } else if (cancel) {
+        runner.interrupt(false);
+      }
+    }
+  });
+
+  int64_t seq = 0;
+  auto send = [&](const std::string& text) {
+    for (size_t at = 0; at < text.size(); at += kMaxChunk) {
+      try {
+        connection_.append_log(activity, seq++, text.substr(at, kMaxChunk));
+      } catch (const std::exception& e) {
+        warn(record_.name + ": a log chunk of activity " + activity.id + " was not stored: " + e.what());
+      }
+    }
+  };
+  store::Finish result;
+  try {
+    connection_.fetch_code(*lease, code.path());
+    ActivityJob job;
+    job.activity = activity;
+    job.repository = lease->repository;
+    job.code_dir = code.path();
+    job.server_url = connection_.server_url();
+    job.env = options_.env;
+    job.engine = options_.engine;
+    job.engine_supervisor = options_.engine_supervisor;
+    result = runner.run(job, send);
+  } catch (const Error& e) {
+    result.status = "failed";
+    result.error = e.render();
+    send(result.error + "\n");
+  }
+  {
+    std::lock_guard lock(mutex);
+    done = true;
+  }
+  done_changed.notify_all();
+  heartbeat.join();
+  if (!lost) connection_.finish(activity, result);
+  return true;
+}
+
+}  // namespace strata::worker

@@ -1,0 +1,71 @@
+// Worker: the lease loop (DESIGN §11.3) — ask the control plane for a ready activity, fetch the
+// code at its run's commit into a fresh folder, run it with ActivityRunner while heartbeats keep
+// the lease (and bring cancellation back), send the log and the result, remove the folder.
+// Nothing of one activity is visible to the next. The control plane is reached through
+// WorkerConnection: directly for the server's in-process workers, over HTTP for `strata worker`.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/store.h"
+#include "workspace/workspace.h"
+
+namespace strata::worker {
+
+struct Lease {
+  store::Activity activity;
+  std::string repository;  // name
+  std::string commit;
+};
+
+class WorkerConnection {
+ public:
+  virtual ~WorkerConnection() = default;
+  // Registers the worker (once, before the first lease).
+  virtual void register_worker(const store::WorkerRecord& worker) = 0;
+  // A ready activity, waiting up to `wait` for one; nullopt when none came.
+  virtual std::optional<Lease> lease(const std::string& worker_id, const std::vector<std::string>& capabilities,
+                                     std::chrono::milliseconds wait) = 0;
+  // Writes the files of the lease's commit into `dest` (an empty folder).
+  virtual void fetch_code(const Lease& lease, const std::string& dest) = 0;
+  virtual store::LeaseCheck start(const store::Activity& activity) = 0;
+  virtual store::LeaseCheck heartbeat(const store::Activity& activity, bool* cancel) = 0;
+  virtual store::LeaseCheck append_log(const store::Activity& activity, int64_t seq, const std::string& data) = 0;
+  virtual store::LeaseCheck finish(const store::Activity& activity, const store::Finish& result) = 0;
+  // Where engines reach the server's Terraform state.
+  virtual std::string server_url() = 0;
+  // How long a lease lasts; heartbeats come every third of it.
+  virtual std::chrono::milliseconds lease_duration() = 0;
+};
+
+struct WorkerOptions {
+  std::string name;
+  std::vector<std::string> capabilities = {"terraform"};
+  workspace::Environment env;
+  std::string engine;
+  std::string engine_supervisor;
+  std::chrono::milliseconds poll{1000};  // how long one lease call waits
+};
+
+class Worker {
+ public:
+  Worker(WorkerConnection& connection, WorkerOptions options);
+  const std::string& id() const { return record_.id; }
+  // Leases and runs activities, one at a time, until `stop` is set; an activity running then
+  // is finished first (its engine is interrupted when `stop` says kill).
+  void run(const std::atomic<bool>& stop);
+  // Runs at most one activity; returns whether there was one.
+  bool run_one();
+
+ private:
+  WorkerConnection& connection_;
+  WorkerOptions options_;
+  store::WorkerRecord record_;
+  bool registered_ = false;
+};
+
+}  // namespace strata::worker
