@@ -18,6 +18,8 @@ void register_commands(CLI::App& app, Globals& globals, Action& action) {
   add_clean_command(app, globals, action);
   add_state_command(app, globals, action);
   add_app_command(app, globals, action);
+  add_server_command(app, globals, action);
+  add_remote_command(app, globals, action);
   add_help_command(app, globals, action);
   add_completion_command(app, globals, action);
   add_man_command(app, globals, action);

@@ -45,5 +45,7 @@ void add_completion_command(CLI::App& app, Globals& globals, Action& action);
 void add_man_command(CLI::App& app, Globals& globals, Action& action);
 // app init|build|deploy|release|up|status|destroy|rollback (cmd_app.cc)
 void add_app_command(CLI::App& app, Globals& globals, Action& action);
+void add_server_command(CLI::App& app, Globals& globals, Action& action);
+void add_remote_command(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

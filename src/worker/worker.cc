@@ -42,7 +42,7 @@ Worker::Worker(WorkerConnection& connection, WorkerOptions options)
 void Worker::run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     try {
-      run_one();
+      run_one(&stop);
     } catch (const std::exception& e) {
       // The control plane may be restarting: wait a little and ask again.
       warn(record_.name + ": " + e.what());
@@ -51,7 +51,7 @@ void Worker::run(const std::atomic<bool>& stop) {
   }
 }
 
-bool Worker::run_one() {
+bool Worker::run_one(const std::atomic<bool>* stop) {
   if (!registered_) {
     connection_.register_worker(record_);
     registered_ = true;
@@ -67,11 +67,21 @@ bool Worker::run_one() {
   std::condition_variable done_changed;
   bool done = false;
   bool lost = false;
-  // Heartbeats every third of the lease keep it, and bring a cancel back.
+  bool handed_back = false;
+  // Heartbeats every third of the lease keep it, and bring a cancel back; a stop is noticed
+  // within a quarter second.
   std::thread heartbeat([&] {
     std::unique_lock lock(mutex);
     auto every = connection_.lease_duration() / 3;
-    while (!done_changed.wait_for(lock, every, [&] { return done; })) {
+    auto next_beat = std::chrono::steady_clock::now() + every;
+    for (;;) {
+      if (done_changed.wait_for(lock, std::chrono::milliseconds(250), [&] { return done; })) break;
+      if (stop && stop->load() && !handed_back) {
+        handed_back = true;
+        runner.interrupt(false);
+      }
+      if (std::chrono::steady_clock::now() < next_beat) continue;
+      next_beat = std::chrono::steady_clock::now() + every;
       lock.unlock();
       bool cancel = false;
       store::LeaseCheck check = store::LeaseCheck::kHeld;
@@ -124,7 +134,7 @@ bool Worker::run_one() {
   }
   done_changed.notify_all();
   heartbeat.join();
-  if (!lost) connection_.finish(activity, result);
+  if (!lost && !handed_back) connection_.finish(activity, result);
   return true;
 }
 

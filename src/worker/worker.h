@@ -58,8 +58,10 @@ class Worker {
   // Leases and runs activities, one at a time, until `stop` is set; an activity running then
   // is finished first (its engine is interrupted when `stop` says kill).
   void run(const std::atomic<bool>& stop);
-  // Runs at most one activity; returns whether there was one.
-  bool run_one();
+  // Runs at most one activity; returns whether there was one. When `stop` is set while it runs,
+  // the engine is interrupted (it stops at a safe point, its state written) and the activity
+  // is not finished: its lease runs out and another worker takes it up.
+  bool run_one(const std::atomic<bool>* stop = nullptr);
 
  private:
   WorkerConnection& connection_;

@@ -1,0 +1,100 @@
+// `strata server`: the control plane on this machine (DESIGN §11) — flags, then server/server.h.
+// SIGTERM or Ctrl-C drains: no new connections, requests in flight finish, running activities
+// stop at a safe point and are handed back, then the process exits 0.
+#include <condition_variable>
+#include <iostream>
+#include <mutex>
+
+#include "base/supervisor.h"
+#include "cli/commands.h"
+#include "cli/interrupts.h"
+#include "model/error.h"
+#include "server/server.h"
+
+extern char** environ;
+
+namespace strata::cli {
+
+namespace {
+
+struct ServerFlags {
+  server::ServerOptions options;
+  int lease_seconds = 60;
+  bool no_metrics = false;
+};
+
+workspace::Environment process_environment() {
+  workspace::Environment env;
+  for (char** e = environ; *e; ++e) {
+    std::string kv = *e;
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+int run_server(ServerFlags& flags, const Globals& globals) {
+  server::ServerOptions options = flags.options;
+  options.env = process_environment();
+  if (auto it = options.env.find("STRATA_SERVER_ADMIN_TOKEN"); it != options.env.end()) {
+    options.admin_token = it->second;
+    options.env.erase(it);  // engines and stack files never see it
+  }
+  options.engine = globals.engine;
+  options.engine_supervisor = supervisor_executable();
+  options.lease = std::chrono::seconds(flags.lease_seconds);
+  options.metrics = !flags.no_metrics;
+  if (flags.lease_seconds < 3) throw Error("--lease must be at least 3 seconds", {}, "the default is 60");
+  if (options.workers < 0) throw Error("--workers cannot be negative", {}, "0 runs no activity here: only `strata worker`s do");
+
+  server::Server server(options);
+  server.start();
+  std::cerr << "strata server: listening on " << server.url() << " (data in " << options.data_dir << ", "
+            << options.workers << " in-process worker" << (options.workers == 1 ? "" : "s") << ")\n";
+  std::mutex mutex;
+  std::condition_variable stopped;
+  bool stop = false;
+  InterruptScope scope(globals.interrupts, [&](int) {
+    std::lock_guard lock(mutex);
+    stop = true;
+    stopped.notify_all();
+  });
+  {
+    std::unique_lock lock(mutex);
+    stopped.wait(lock, [&] { return stop; });
+  }
+  std::cerr << "strata server: stopping (requests in flight finish, running activities are handed back)\n";
+  server.stop();
+  std::cerr << "strata server: stopped\n";
+  return 0;
+}
+
+}  // namespace
+
+void add_server_command(CLI::App& app, Globals& globals, Action& action) {
+  auto flags = std::make_shared<ServerFlags>();
+  auto* cmd = app.add_subcommand("server", "Run the control plane: API, runs on workers, Terraform state");
+  cmd->footer(
+      "Data (the SQLite store, the git cache, the admin token) lives in --data-dir. On the first start\n"
+      "the server writes an admin API token to <data-dir>/admin-token (mode 0600), or takes\n"
+      "STRATA_SERVER_ADMIN_TOKEN. Then, from any machine:\n"
+      "  strata remote login http://HOST:8470 --token \"$(cat .strata-server/admin-token)\"\n"
+      "  strata remote repos add infra /path/to/repo\n"
+      "  strata remote runs start infra plan --all --wait\n"
+      "Components without a remote backend of their own keep their state in the server\n"
+      "(Terraform's http backend at /tfstate/...). SIGTERM drains and exits 0.");
+  cmd->add_option("--listen", flags->options.listen, "ADDRESS:PORT to serve on (port 0: any free one)")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", flags->options.data_dir, "Where the server keeps its data")->capture_default_str();
+  cmd->add_option("--database", flags->options.database,
+                  "The store: a SQLite file (default <data-dir>/strata.db); postgres://… comes later");
+  cmd->add_option("--workers", flags->options.workers, "In-process workers running activities")->capture_default_str();
+  cmd->add_option("--lease", flags->lease_seconds, "Seconds an activity's lease lasts without a heartbeat")
+      ->capture_default_str();
+  cmd->add_option("--tls-cert", flags->options.tls_cert, "PEM certificate: serve HTTPS");
+  cmd->add_option("--tls-key", flags->options.tls_key, "PEM private key for --tls-cert");
+  cmd->add_flag("--no-metrics", flags->no_metrics, "Do not serve /metrics");
+  cmd->callback([&globals, &action, flags] { action = [&globals, flags] { return run_server(*flags, globals); }; });
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,335 @@
+#include "server/api/api.h"
+
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "model/error.h"
+#include "secrets/crypto.h"
+#include "server/api/api_json.h"
+#include "server/api/openapi_json.h"
+#include "server/router.h"
+
+namespace strata::server {
+
+namespace {
+
+using Params = std::map<std::string, std::string>;
+
+Response error_of(const Error& e) {
+  Response r = error_response(error_kind_info(e.kind()).http_status, std::string(error_kind_info(e.kind()).name),
+                              e.message());
+  if (!e.hint().empty()) {
+    nlohmann::json body = nlohmann::json::parse(r.body);
+    body["error"]["hint"] = e.hint();
+    r.body = body.dump();
+  }
+  return r;
+}
+
+// A body that is not what the route takes is a bad request (400), not the project's mistake.
+Response bad_request(const Error& e) {
+  Response r = error_of(e);
+  r.status = 400;
+  nlohmann::json body = nlohmann::json::parse(r.body);
+  body["error"]["code"] = "bad request";
+  r.body = body.dump();
+  return r;
+}
+
+std::string bearer(const Request& request) {
+  std::string h = request.header("authorization");
+  if (h.size() > 7 && (h.rfind("Bearer ", 0) == 0 || h.rfind("bearer ", 0) == 0)) return h.substr(7);
+  return "";
+}
+
+struct BasicAuth {
+  std::string user;
+  std::string password;
+};
+std::optional<BasicAuth> basic_auth(const Request& request) {
+  std::string h = request.header("authorization");
+  if (h.size() < 7 || (h.rfind("Basic ", 0) != 0 && h.rfind("basic ", 0) != 0)) return std::nullopt;
+  std::optional<std::string> decoded = secrets::base64_decode_std(h.substr(6));
+  if (!decoded) return std::nullopt;
+  size_t colon = decoded->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return BasicAuth{decoded->substr(0, colon), decoded->substr(colon + 1)};
+}
+
+Response unauthorized(const std::string& message, const std::string& challenge = "Bearer") {
+  Response r = error_response(401, "unauthorized", message);
+  r.headers["WWW-Authenticate"] = challenge == "Basic" ? "Basic realm=\"strata\"" : "Bearer";
+  return r;
+}
+
+}  // namespace
+
+struct Api::Impl {
+  control::ControlPlane& control;
+  Metrics* metrics;
+  Router router;
+
+  Impl(control::ControlPlane& c, Metrics* m) : control(c), metrics(m) {}
+
+  std::string repository_name(const std::string& id) {
+    std::optional<store::Repository> repo = control.store().repository(id);
+    return repo ? repo->name : id;
+  }
+
+  nlohmann::json run_json(const store::Run& run, bool with_activities) {
+    nlohmann::json j = to_json(run, repository_name(run.repository_id));
+    if (with_activities) {
+      j["activities"] = nlohmann::json::array();
+      for (const store::Activity& a : control.store().activities(run.id)) j["activities"].push_back(to_json(a));
+    }
+    return j;
+  }
+
+  // --- /api/v1 (every route needs a token)
+  Response repositories_add(const Request& request, const Params&) {
+    NewRepository body;
+    try {
+      body = parse_new_repository(request.body);
+    } catch (const Error& e) {
+      return bad_request(e);
+    }
+    return json_response(201, to_json(control.add_repository(body.name, body.url)));
+  }
+  Response repositories_list(const Request&, const Params&) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& r : control.store().repositories()) list.push_back(to_json(r));
+    return json_response(200, {{"repositories", list}});
+  }
+  Response runs_start(const Request& request, const Params&, const store::ApiToken& who) {
+    control::RunRequest body;
+    try {
+      body = parse_run_request(request.body);
+    } catch (const Error& e) {
+      return bad_request(e);
+    }
+    store::Run run = control.start_run(body, who.id);
+    return json_response(201, run_json(run, true));
+  }
+  Response runs_list(const Request& request, const Params&) {
+    size_t limit = 50;
+    std::string text = request.query_param("limit");
+    if (!text.empty()) {
+      char* end = nullptr;
+      long n = std::strtol(text.c_str(), &end, 10);
+      if (*end || n < 1 || n > 1000)
+        return error_response(400, "bad request", "limit must be a number from 1 to 1000, not \"" + text + "\"");
+      limit = static_cast<size_t>(n);
+    }
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& r : control.store().runs(limit)) list.push_back(run_json(r, false));
+    return json_response(200, {{"runs", list}});
+  }
+  std::optional<store::Run> find_run(const std::string& id) { return control.store().run(id); }
+  Response no_run(const std::string& id) {
+    return error_response(404, "not found", "no run " + id);
+  }
+  Response runs_show(const Request&, const Params& p) {
+    std::optional<store::Run> run = find_run(p.at("id"));
+    if (!run) return no_run(p.at("id"));
+    return json_response(200, run_json(*run, true));
+  }
+  Response runs_cancel(const Request&, const Params& p) {
+    std::optional<store::Run> run = find_run(p.at("id"));
+    if (!run) return no_run(p.at("id"));
+    control.store().request_cancel(run->id, store::now_millis());
+    return json_response(202, run_json(*control.store().run(run->id), true));
+  }
+  Response runs_logs(const Request& request, const Params& p) {
+    std::optional<store::Run> run = find_run(p.at("id"));
+    if (!run) return no_run(p.at("id"));
+    std::string only = request.query_param("activity");
+    std::string text;
+    bool found = only.empty();
+    for (const store::Activity& a : control.store().activities(run->id)) {
+      if (!only.empty() && a.id != only) continue;
+      found = true;
+      text += "== " + a.stack + "/" + a.component + " (" + a.status + ") ==\n";
+      for (const store::LogChunk& chunk : control.store().logs(a.id, -1)) text += chunk.data;
+      if (!text.empty() && text.back() != '\n') text += '\n';
+    }
+    if (!found) return error_response(404, "not found", "run " + run->id + " has no activity " + only);
+    Response r;
+    r.status = 200;
+    r.headers["Content-Type"] = "text/plain; charset=utf-8";
+    r.body = std::move(text);
+    return r;
+  }
+  Response workers_list(const Request&, const Params&) {
+    nlohmann::json list = nlohmann::json::array();
+    store::Millis now = store::now_millis();
+    for (const auto& w : control.store().workers()) list.push_back(to_json(w, now));
+    return json_response(200, {{"workers", list}});
+  }
+
+  // --- /tfstate/<key>: Terraform's http backend (DESIGN §11.9)
+  Response tfstate(const Request& request, const std::string& key) {
+    std::optional<BasicAuth> auth = basic_auth(request);
+    if (!auth) return unauthorized("the state backend needs basic auth", "Basic");
+    bool admin = false;
+    std::optional<store::Activity> activity;
+    if (auth->user == "activity") {
+      activity = control.activity_for_credential(auth->password);
+      if (!activity) return unauthorized("this activity's lease is over, or the credential is wrong", "Basic");
+    } else {
+      std::optional<store::ApiToken> token = control.authenticate(auth->password);
+      if (!token) return unauthorized("unknown token (the password must be an API token)", "Basic");
+      if (!token->admin) return error_response(403, "forbidden", "only an admin token reaches the state backend");
+      admin = true;
+    }
+    const std::string& method = request.method;
+    if (activity) {
+      // An activity reads the state of its repository (its dependencies' outputs) and writes
+      // only its own component's.
+      std::optional<store::Run> run = control.store().run(activity->run_id);
+      std::string repo = run ? repository_name(run->repository_id) : "";
+      std::string own = control::state_key(repo, activity->stack, activity->component);
+      bool reading = method == "GET";
+      if (reading ? key.rfind(control::url_escape(repo) + "/", 0) != 0 : key != own)
+        return error_response(403, "forbidden",
+                              "activity " + activity->id + " may " + (reading ? "read state of its repository" : "write only " + own));
+    }
+    store::Store& store = control.store();
+    if (method == "GET") {
+      std::optional<store::StateVersion> state = store.latest_state(key);
+      if (!state) return error_response(404, "not found", "no state at " + key);
+      Response r;
+      r.status = 200;
+      r.headers["Content-Type"] = "application/json";
+      r.body = state->data;
+      return r;
+    }
+    if (method == "POST") {
+      std::string id = request.query_param("ID");
+      std::optional<store::StateLock> lock = store.state_lock(key);
+      if (lock && lock->lock_id != id) {
+        Response r;
+        r.status = 423;
+        r.headers["Content-Type"] = "application/json";
+        r.body = lock->info_json;
+        return r;
+      }
+      nlohmann::json doc = nlohmann::json::parse(request.body, nullptr, false);
+      if (!doc.is_object()) return error_response(400, "bad request", "the state is not a JSON object");
+      store.put_state(key, request.body, store::now_millis());
+      return json_response(200, nlohmann::json::object());
+    }
+    if (method == "DELETE") {
+      store.delete_state(key);
+      return json_response(200, nlohmann::json::object());
+    }
+    if (method == "LOCK") {
+      nlohmann::json info = nlohmann::json::parse(request.body, nullptr, false);
+      if (!info.is_object() || !info.contains("ID") || !info["ID"].is_string())
+        return error_response(400, "bad request", "LOCK needs Terraform's LockInfo JSON with an ID");
+      store::StateLock lock{key, info["ID"].get<std::string>(), request.body, store::now_millis()};
+      if (std::optional<store::StateLock> holder = store.lock_state(lock)) {
+        Response r;
+        r.status = 423;
+        r.headers["Content-Type"] = "application/json";
+        r.body = holder->info_json;
+        return r;
+      }
+      return json_response(200, nlohmann::json::object());
+    }
+    if (method == "UNLOCK") {
+      if (request.body.empty()) {
+        // `terraform force-unlock` sends no LockInfo: only an admin may break a lock.
+        if (!admin) return error_response(403, "forbidden", "force-unlock needs an admin token");
+        store.unlock_state(key, "", true);
+        return json_response(200, nlohmann::json::object());
+      }
+      nlohmann::json info = nlohmann::json::parse(request.body, nullptr, false);
+      if (!info.is_object() || !info.contains("ID") || !info["ID"].is_string())
+        return error_response(400, "bad request", "UNLOCK needs the LockInfo JSON the lock was taken with");
+      if (!store.unlock_state(key, info["ID"].get<std::string>(), false)) {
+        Response r;
+        r.status = 423;
+        r.headers["Content-Type"] = "application/json";
+        std::optional<store::StateLock> holder = store.state_lock(key);
+        r.body = holder ? holder->info_json : "{}";
+        return r;
+      }
+      return json_response(200, nlohmann::json::object());
+    }
+    Response r = error_response(405, "method not allowed", method + " is not part of the state backend");
+    r.headers["Allow"] = "GET, POST, DELETE, LOCK, UNLOCK";
+    return r;
+  }
+};
+
+Api::Api(control::ControlPlane& control, Metrics* metrics) : impl_(std::make_unique<Impl>(control, metrics)) {
+  Impl& i = *impl_;
+  using Handler = Response (Impl::*)(const Request&, const Params&);
+  // Routes that need any valid token.
+  auto authed = [&i](Handler h) {
+    return [&i, h](const Request& request, const Params& params) -> Response {
+      if (!i.control.authenticate(bearer(request)))
+        return unauthorized(bearer(request).empty() ? "this needs an API token (Authorization: Bearer TOKEN)"
+                                                    : "unknown or expired token");
+      try {
+        return (i.*h)(request, params);
+      } catch (const Error& e) {
+        return error_of(e);
+      }
+    };
+  };
+  i.router.add("GET", "/healthz", [](const Request&, const Params&) {
+    return json_response(200, {{"status", "ok"}});
+  });
+  i.router.add("GET", "/metrics", [&i](const Request&, const Params&) {
+    Response r;
+    r.status = i.metrics ? 200 : 404;
+    r.headers["Content-Type"] = "text/plain; version=0.0.4";
+    r.body = i.metrics ? i.metrics->text() : "metrics are turned off\n";
+    return r;
+  });
+  i.router.add("GET", "/api/v1/openapi.json", [](const Request&, const Params&) {
+    Response r;
+    r.status = 200;
+    r.headers["Content-Type"] = "application/json";
+    r.body = openapi_json();
+    return r;
+  });
+  i.router.add("POST", "/api/v1/repositories", authed(&Impl::repositories_add));
+  i.router.add("GET", "/api/v1/repositories", authed(&Impl::repositories_list));
+  i.router.add("POST", "/api/v1/runs", [&i](const Request& request, const Params& params) -> Response {
+    std::optional<store::ApiToken> who = i.control.authenticate(bearer(request));
+    if (!who) return unauthorized("this needs an API token (Authorization: Bearer TOKEN)");
+    try {
+      return i.runs_start(request, params, *who);
+    } catch (const Error& e) {
+      return error_of(e);
+    }
+  });
+  i.router.add("GET", "/api/v1/runs", authed(&Impl::runs_list));
+  i.router.add("GET", "/api/v1/runs/{id}", authed(&Impl::runs_show));
+  i.router.add("POST", "/api/v1/runs/{id}/cancel", authed(&Impl::runs_cancel));
+  i.router.add("GET", "/api/v1/runs/{id}/logs", authed(&Impl::runs_logs));
+  i.router.add("GET", "/api/v1/workers", authed(&Impl::workers_list));
+}
+
+Api::~Api() = default;
+
+void Api::handle(const Request& request, Responder responder) {
+  Impl& i = *impl_;
+  if (request.path.rfind("/tfstate/", 0) == 0) {
+    std::string key = request.path.substr(9);
+    Response r;
+    try {
+      r = key.empty() ? error_response(404, "not found", "no state key in the path")
+                      : i.tfstate(request, key);
+    } catch (const Error& e) {
+      r = error_of(e);
+    }
+    responder.respond(std::move(r));
+    return;
+  }
+  responder.respond(i.router.route(request));
+}
+
+}  // namespace strata::server

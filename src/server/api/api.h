@@ -1,0 +1,29 @@
+// Api: the server's routes (DESIGN §11.1) — /healthz, /metrics, the JSON API under /api/v1
+// (described by src/server/api/openapi.json, served at /api/v1/openapi.json) and Terraform's
+// http backend at /tfstate/<key>. Every route checks who asks before it reads the body: API
+// tokens (`Authorization: Bearer`) for the API, basic auth for /tfstate (an activity's
+// credential, or an admin token as the password). Errors are {"error":{"code","message","hint"}}
+// with the status ErrorKind's table gives. No Beast here: the handlers see Request/Response.
+#pragma once
+
+#include <memory>
+
+#include "control/control_plane.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+
+namespace strata::server {
+
+class Api {
+ public:
+  Api(control::ControlPlane& control, Metrics* metrics);
+  ~Api();
+  // The handler HttpServer calls for every request.
+  void handle(const Request& request, Responder responder);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strata::server

@@ -1,0 +1,145 @@
+#include "server/server.h"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "control/control_plane.h"
+#include "model/error.h"
+#include "server/api/api.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "store/store.h"
+#include "worker/in_process.h"
+#include "worker/worker.h"
+
+namespace strata::server {
+
+namespace {
+
+struct Listen {
+  std::string address;
+  unsigned short port = 0;
+};
+
+Listen parse_listen(const std::string& text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    throw Error("--listen \"" + text + "\" is not ADDRESS:PORT", {}, "for example --listen 127.0.0.1:8470");
+  std::string port = text.substr(colon + 1);
+  char* end = nullptr;
+  long n = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end || n < 0 || n > 65535)
+    throw Error("--listen \"" + text + "\": the port is not a number from 0 to 65535", {},
+                "for example --listen 127.0.0.1:8470");
+  std::string address = text.substr(0, colon);
+  if (address.size() > 2 && address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
+  return {address, static_cast<unsigned short>(n)};
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<control::ControlPlane> control;
+  std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<Api> api;
+  std::unique_ptr<HttpServer> http;
+  std::unique_ptr<worker::InProcessConnection> connection;
+  std::vector<std::unique_ptr<worker::Worker>> workers;
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;
+  std::condition_variable stop_changed;
+  std::string url;
+};
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
+
+Server::~Server() { stop(std::chrono::seconds(5)); }
+
+void Server::start() {
+  Impl& i = *impl_;
+  Listen listen = parse_listen(i.options.listen);
+  std::error_code ec;
+  std::filesystem::create_directories(i.options.data_dir, ec);
+  if (ec)
+    throw Error(ErrorKind::kEnvironment, "cannot create the data dir " + i.options.data_dir + ": " + ec.message(), {},
+                "pass --data-dir a folder this user can write");
+  ::chmod(i.options.data_dir.c_str(), 0700);
+  std::string data_dir = std::filesystem::absolute(i.options.data_dir).lexically_normal().string();
+  i.store = store::open_store(i.options.database.empty() ? data_dir + "/strata.db" : i.options.database);
+  i.store->migrate();
+
+  control::ControlOptions co;
+  co.data_dir = data_dir;
+  co.env = i.options.env;
+  co.lease_ms = i.options.lease.count();
+  i.control = std::make_unique<control::ControlPlane>(*i.store, co);
+  i.control->bootstrap_admin_token(i.options.admin_token);
+
+  if (i.options.metrics) i.metrics = std::make_unique<Metrics>();
+  i.api = std::make_unique<Api>(*i.control, i.metrics.get());
+  HttpServer::Options ho;
+  ho.address = listen.address;
+  ho.port = listen.port;
+  ho.tls_cert = i.options.tls_cert;
+  ho.tls_key = i.options.tls_key;
+  ho.metrics = i.metrics.get();
+  Api* api = i.api.get();
+  i.http = std::make_unique<HttpServer>(ho, [api](const Request& request, Responder responder) {
+    api->handle(request, std::move(responder));
+  });
+  i.http->start();
+  std::string host = listen.address.find(':') != std::string::npos ? "[" + listen.address + "]" : listen.address;
+  if (host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
+  i.url = (i.options.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(i.http->port());
+  i.control->set_server_url(i.url);
+
+  // Expired leases go back to the queue; waiting runs start when their stacks are free.
+  i.threads.emplace_back([&i] {
+    std::unique_lock lock(i.mutex);
+    while (!i.stop_changed.wait_for(lock, std::chrono::seconds(1), [&] { return i.stopping.load(); })) {
+      lock.unlock();
+      try {
+        i.control->tick();
+      } catch (const std::exception&) {
+        // The store may be briefly unavailable; the next tick tries again.
+      }
+      lock.lock();
+    }
+  });
+  i.connection = std::make_unique<worker::InProcessConnection>(*i.control);
+  for (int n = 0; n < i.options.workers; ++n) {
+    worker::WorkerOptions wo;
+    wo.name = "in-process-" + std::to_string(n + 1);
+    wo.env = i.options.env;
+    wo.engine = i.options.engine;
+    wo.engine_supervisor = i.options.engine_supervisor;
+    wo.poll = std::chrono::milliseconds(500);
+    i.workers.push_back(std::make_unique<worker::Worker>(*i.connection, wo));
+    worker::Worker* w = i.workers.back().get();
+    i.threads.emplace_back([w, &i] { w->run(i.stopping); });
+  }
+}
+
+std::string Server::url() const { return impl_->url; }
+
+void Server::stop(std::chrono::milliseconds grace) {
+  Impl& i = *impl_;
+  if (!i.http) return;
+  if (i.stopping.exchange(true)) return;
+  i.http->stop_accepting();
+  i.stop_changed.notify_all();
+  for (std::thread& t : i.threads) t.join();
+  i.threads.clear();
+  i.http->drain(grace);
+}
+
+}  // namespace strata::server

@@ -1,0 +1,51 @@
+// Server: `strata server` put together (DESIGN §11.1) — the store (migrated at start), the
+// control plane, the HTTP API and Terraform state backend, the in-process workers and the
+// ticker that returns expired leases. No Beast in this header: the CLI includes it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "workspace/workspace.h"
+
+namespace strata::server {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8470";  // ADDRESS:PORT; port 0 picks a free one
+  std::string data_dir = ".strata-server";
+  std::string database;                   // "" = SQLite at <data-dir>/strata.db
+  int workers = 1;                        // in-process workers
+  std::chrono::milliseconds lease{60000};
+  std::string tls_cert, tls_key;
+  bool metrics = true;                    // serve /metrics (to everyone)
+  std::string admin_token;                // STRATA_SERVER_ADMIN_TOKEN, for the first start
+  workspace::Environment env;             // what projects load with and engines see
+  std::string engine;                     // --engine for every run; "" = the project's
+  std::string engine_supervisor;
+};
+
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Opens and migrates the store, creates the admin token on first start, starts listening,
+  // the workers and the ticker. Throws an Error saying what to fix (a port in use, a data dir
+  // it cannot write).
+  void start();
+  // "http://127.0.0.1:8470" (the port chosen, when 0 was asked).
+  std::string url() const;
+  // SIGTERM: stop accepting, let requests in flight finish (up to `grace`), stop the workers
+  // (an activity running is interrupted, its engine stops at a safe point and the activity is
+  // handed back), stop.
+  void stop(std::chrono::milliseconds grace = std::chrono::seconds(30));
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strata::server
