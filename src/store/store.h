@@ -41,9 +41,9 @@ struct Repository {
 struct Run {
   std::string id;
   std::string repository_id;
-  std::string command;         // plan | apply | destroy
-  std::string commit;          // full hash the run loads the project at
-  std::string selection_json;  // {"stacks":[...],"components":[...]} as asked
+  std::string command;        // plan | apply | destroy
+  std::string commit;         // full hash the run loads the project at
+  std::string selection_json; // {"stacks":[...],"components":[...]} as asked
   std::string status = "queued";
   std::string status_reason;  // why waiting, or why it failed before any activity ran
   std::string created_by;     // api token id
@@ -52,7 +52,7 @@ struct Run {
   std::vector<std::string> locked_stacks;
   Millis created_at = 0;
   Millis updated_at = 0;
-  Millis finished_at = 0;  // 0 while not finished
+  Millis finished_at = 0;     // 0 while not finished
   bool cancel_requested = false;
 };
 
@@ -62,17 +62,17 @@ struct Activity {
   std::string run_id;
   std::string stack;
   std::string component;
-  std::string command;  // the run's command
+  std::string command;                      // the run's command
   std::string status = "queued";
-  std::vector<std::string> depends_on;             // activity ids of the same run
+  std::vector<std::string> depends_on;      // activity ids of the same run
   std::vector<std::string> required_capabilities;  // features ("terraform") and labels ("k=v")
-  std::string lease_owner;                         // worker id while leased/running
+  std::string lease_owner;                  // worker id while leased/running
   Millis lease_until = 0;
-  int64_t fencing_token = 0;  // new on every lease; older tokens are refused
-  int attempt = 0;            // leases so far
-  std::string outputs_json;   // after success: the component's outputs
-  std::string changes_json;   // after a plan: its changes summary
-  std::string error;          // after failure or skip: why
+  int64_t fencing_token = 0;                // new on every lease; older tokens are refused
+  int attempt = 0;                          // leases so far
+  std::string outputs_json;                 // after success: the component's outputs
+  std::string changes_json;                 // after a plan: its changes summary
+  std::string error;                        // after failure or skip: why
   Millis started_at = 0;
   Millis finished_at = 0;
   Millis created_at = 0;
@@ -81,8 +81,8 @@ struct Activity {
 
 struct LogChunk {
   std::string activity_id;
-  int64_t seq = 0;   // 0, 1, 2 … per activity, in the order the worker sent them
-  std::string data;  // lines, already redacted by the worker
+  int64_t seq = 0;     // 0, 1, 2 … per activity, in the order the worker sent them
+  std::string data;    // lines, already redacted by the worker
   Millis created_at = 0;
 };
 
@@ -130,7 +130,7 @@ struct LeaseRequest {
 enum class LeaseCheck { kHeld, kLost };
 
 struct Finish {
-  std::string status;  // succeeded | failed | cancelled
+  std::string status;        // succeeded | failed | cancelled
   std::string outputs_json;
   std::string changes_json;
   std::string error;
