@@ -200,6 +200,16 @@ TEST_P(StoreTest, CreateRunWritesItsActivitiesAndDependencies) {
   EXPECT_EQ(activities[1].required_capabilities, std::vector<std::string>{"terraform"});
   EXPECT_EQ(store->activity("a2")->depends_on, std::vector<std::string>{"a3"});
 
+  store::Run orphan;
+  orphan.repository_id = "no-such-repository";
+  orphan.command = "plan";
+  try {
+    store->create_run(orphan, {});
+    FAIL() << "a run of an unknown repository was created";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
+  }
+
   auto newest_first = store->runs(10);
   ASSERT_EQ(newest_first.size(), 2u);
   EXPECT_EQ(newest_first[0].id, run.id);
@@ -584,6 +594,11 @@ TEST(StoreOpen, SqliteFileIsPrivateAndItsFolderMustExist) {
   struct stat info {};
   ASSERT_EQ(stat(dir.file("server.db").c_str(), &info), 0);
   EXPECT_EQ(info.st_mode & 0777, 0600);
+  // WAL mode: the log and shared-memory files hold the same data and get the same mode.
+  for (const char* suffix : {"-wal", "-shm"}) {
+    ASSERT_EQ(stat(dir.file(std::string("server.db") + suffix).c_str(), &info), 0) << suffix;
+    EXPECT_EQ(info.st_mode & 0777, 0600) << suffix;
+  }
 
   try {
     open_store("sqlite:" + dir.file("missing/server.db"));
@@ -592,6 +607,42 @@ TEST(StoreOpen, SqliteFileIsPrivateAndItsFolderMustExist) {
     EXPECT_EQ(e.kind(), ErrorKind::kEnvironment);
     EXPECT_NE(e.message().find("does not exist"), std::string::npos) << e.message();
   }
+}
+
+// Two connections to one file (two Store objects, as if two processes shared it): BEGIN
+// IMMEDIATE and the busy timeout still hand out every activity exactly once.
+TEST(StoreOpen, TwoSqliteConnectionsToOneFileNeverLeaseTwice) {
+  TempDir dir("store_test");
+  auto first = open_store(dir.file("server.db"));
+  auto second = open_store(dir.file("server.db"));
+  first->migrate();
+  second->migrate();
+  Repository repo = first->add_repository(repository("infra", "/srv/git/infra"));
+  store::Run run;
+  run.repository_id = repo.id;
+  run.command = "plan";
+  std::vector<Activity> activities(100);
+  for (size_t i = 0; i < activities.size(); ++i) {
+    activities[i].stack = "s";
+    activities[i].component = "c" + std::to_string(i);
+  }
+  run = first->create_run(run, activities);
+  ASSERT_EQ(second->start_ready_runs(1000).size(), 1u);
+
+  std::mutex mutex;
+  std::vector<std::string> leased;
+  std::vector<std::thread> threads;
+  for (Store* store : {first.get(), second.get(), first.get(), second.get()}) {
+    threads.emplace_back([store, &mutex, &leased] {
+      while (auto a = store->lease(LeaseRequest{"w", {}, 60000, 1000})) {
+        std::lock_guard<std::mutex> lock(mutex);
+        leased.push_back(a->id);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(leased.size(), 100u);
+  EXPECT_EQ(std::set<std::string>(leased.begin(), leased.end()).size(), 100u);
 }
 
 TEST(StoreOpen, PostgresIsNotInThisSlice) {

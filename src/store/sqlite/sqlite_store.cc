@@ -13,6 +13,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <utility>
 
 #include "model/error.h"
 #include "store/migrations.h"
@@ -67,32 +68,37 @@ std::pair<int64_t, std::string> serial_and_lineage(const std::string& data) {
 
 SqliteStore::SqliteStore(const std::string& path) : db_(create_private_file(path)) {}
 
-SqliteStore::Session::Session(SqliteStore& store, const char* operation,
+namespace {
+// Labels the connection with what the store is about to do, for its error messages.
+SqliteConnection& doing(SqliteConnection& db, std::string operation) {
+  db.set_operation(std::move(operation));
+  return db;
+}
+}  // namespace
+
+// The lock is taken first (members initialise in order), then the label, then BEGIN.
+SqliteStore::Session::Session(SqliteStore& store, std::string operation,
                               SqliteTransaction::Mode mode)
-    : lock_(store.mutex_), tx_((store.db_.set_operation(operation), store.db_), mode) {}
+    : lock_(store.mutex_), tx_(doing(store.db_, std::move(operation)), mode) {}
 
 // --- migrations
 
 void SqliteStore::migrate() {
-  auto session = write("apply migrations");
-  // Must exist before we can ask which migrations ran; 001 repeats it (IF NOT EXISTS).
-  db_.exec_script(
-      "CREATE TABLE IF NOT EXISTS schema_migrations "
-      "(name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)");
-  std::set<std::string> applied;
-  {
-    SqliteStatement st(db_, "SELECT name FROM schema_migrations");
-    while (st.step()) applied.insert(st.text(0));
-  }
-  // All pending migrations in this one transaction: a server that stops half-way leaves the
-  // schema as it was, and the next start applies them again.
+  // One transaction per migration, each re-reading what is applied once it holds the write
+  // lock: two servers starting together on one file apply each migration once, and a server
+  // stopped half-way keeps the migrations it finished.
   for (const auto& [name, sql] : embedded_migrations()) {
-    if (applied.count(name)) continue;
-    db_.set_operation("apply migration " + name);
+    auto session = write("apply migration " + name);
+    // Must exist before we can ask which migrations ran; 001 repeats it (IF NOT EXISTS).
+    db_.exec_script(
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)");
+    SqliteStatement applied(db_, "SELECT 1 FROM schema_migrations WHERE name = ?");
+    if (applied.bind(name).step()) continue;
     db_.exec_script(sql);
     db_.exec("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", name, now_millis());
+    session.commit();
   }
-  session.commit();
 }
 
 std::vector<std::string> SqliteStore::applied_migrations() {
@@ -191,6 +197,10 @@ size_t SqliteStore::token_count() {
 
 Run SqliteStore::create_run(Run run, std::vector<Activity> activities) {
   auto session = write("create a run");
+  SqliteStatement repository(db_, "SELECT 1 FROM repositories WHERE id = ?");
+  if (!repository.bind(run.repository_id).step()) {
+    throw Error(ErrorKind::kNotFound, "no repository with id '" + run.repository_id + "'");
+  }
   if (run.id.empty()) run.id = new_uuid();
   if (run.created_at == 0) run.created_at = now_millis();
   if (run.status.empty()) run.status = "queued";

@@ -9,6 +9,7 @@
 
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/sqlite/sqlite_connection.h"
@@ -72,18 +73,18 @@ class SqliteStore : public Store {
   // its transaction.
   class Session {
    public:
-    Session(SqliteStore& store, const char* operation, SqliteTransaction::Mode mode);
+    Session(SqliteStore& store, std::string operation, SqliteTransaction::Mode mode);
     void commit() { tx_.commit(); }
 
    private:
     std::lock_guard<std::mutex> lock_;
     SqliteTransaction tx_;
   };
-  Session write(const char* operation) {
-    return Session(*this, operation, SqliteTransaction::Mode::kWrite);
+  Session write(std::string operation) {
+    return Session(*this, std::move(operation), SqliteTransaction::Mode::kWrite);
   }
-  Session read(const char* operation) {
-    return Session(*this, operation, SqliteTransaction::Mode::kRead);
+  Session read(std::string operation) {
+    return Session(*this, std::move(operation), SqliteTransaction::Mode::kRead);
   }
 
   // Row readers and the state machine's steps; each runs inside the caller's Session.
