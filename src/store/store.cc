@@ -5,10 +5,8 @@
 
 #include <chrono>
 #include <cstdio>
-#include <nlohmann/json.hpp>
 
 #include "model/error.h"
-#include "store/json_list.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace strata::store {
@@ -33,20 +31,6 @@ std::string new_uuid() {
                 bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
                 bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
   return text;
-}
-
-std::string to_json_list(const std::vector<std::string>& items) {
-  return nlohmann::json(items).dump();
-}
-
-std::vector<std::string> from_json_list(const std::string& json) {
-  auto parsed = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  std::vector<std::string> items;
-  if (!parsed.is_array()) return items;
-  for (const auto& item : parsed) {
-    if (item.is_string()) items.push_back(item.get<std::string>());
-  }
-  return items;
 }
 
 std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
