@@ -10,7 +10,7 @@
 //
 // Times are milliseconds since the Unix epoch, UTC. Ids are UUIDs (text). Every method is safe
 // to call from several threads; failures of the database itself throw strata::Error
-// (ErrorKind::kIo) naming the operation.
+// (ErrorKind::kEnvironment) naming the operation.
 #pragma once
 
 #include <cstdint>
@@ -147,7 +147,7 @@ class Store {
   virtual std::vector<std::string> applied_migrations() = 0;
 
   // --- repositories
-  // Throws kInvalid (ErrorKind) when the name is taken.
+  // Throws strata::Error (ErrorKind::kUserInput) when the name is taken.
   virtual Repository add_repository(Repository repo) = 0;
   virtual std::optional<Repository> repository(const std::string& id_or_name) = 0;
   virtual std::vector<Repository> repositories() = 0;

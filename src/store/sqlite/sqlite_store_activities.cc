@@ -1,0 +1,325 @@
+// SqliteStore's activity state machine: runs starting (with the per-stack apply lock), leases
+// with fencing tokens, the lifecycle of a leased activity, lease expiry, skipping what depends
+// on a failure and ending a run when its last activity ends. Each public method is one
+// BEGIN IMMEDIATE transaction, so two workers leasing at once never get the same activity and
+// a run never ends twice.
+#include <map>
+#include <set>
+
+#include "model/error.h"
+#include "store/sqlite/sqlite_rows.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace strata::store {
+
+using namespace sqlite_rows;
+
+namespace {
+
+bool is_finished_run(const std::string& status) {
+  return status == "succeeded" || status == "failed" || status == "cancelled";
+}
+
+bool covers(const std::set<std::string>& offered, const std::vector<std::string>& required) {
+  for (const auto& capability : required) {
+    if (!offered.count(capability)) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int64_t SqliteStore::next_counter(const char* name) {
+  SqliteStatement st(db_, "UPDATE counters SET value = value + 1 WHERE name = ? RETURNING value");
+  if (!st.bind(name).step()) db_.fail(std::string("the counter '") + name + "' is missing");
+  int64_t value = st.int64(0);
+  st.run();
+  return value;
+}
+
+bool SqliteStore::holds_lease(const std::string& activity_id, int64_t token) {
+  SqliteStatement st(db_,
+                     "SELECT 1 FROM activities WHERE id = ? AND fencing_token = ? "
+                     "AND status IN ('leased', 'running')");
+  return st.bind_all(activity_id, token).step();
+}
+
+void SqliteStore::skip_dependents(const std::string& failed_id, const std::string& why,
+                                  Millis now) {
+  std::vector<std::string> frontier{failed_id};
+  while (!frontier.empty()) {
+    std::string id = frontier.back();
+    frontier.pop_back();
+    std::vector<std::string> dependents;
+    {
+      SqliteStatement st(
+          db_,
+          "SELECT a.id FROM activity_deps d JOIN activities a "
+          "ON a.id = d.activity_id WHERE d.depends_on_id = ? AND a.status = 'queued'");
+      st.bind(id);
+      while (st.step()) dependents.push_back(st.text(0));
+    }
+    for (const auto& dependent : dependents) {
+      db_.exec(
+          "UPDATE activities SET status = 'skipped', error = ?, finished_at = ?, updated_at = ? "
+          "WHERE id = ? AND status = 'queued'",
+          why, now, now, dependent);
+      frontier.push_back(dependent);
+    }
+  }
+}
+
+void SqliteStore::end_run_if_done(const std::string& run_id, Millis now) {
+  auto run = load_run(run_id);
+  if (!run || run->status != "running") return;
+  SqliteStatement counts(
+      db_,
+      "SELECT COALESCE(SUM(CASE WHEN status IN ('queued', 'leased', 'running') THEN 1 ELSE 0 "
+      "END), 0), COALESCE(SUM(CASE WHEN status <> 'succeeded' THEN 1 ELSE 0 END), 0) "
+      "FROM activities WHERE operation_id = ?");
+  counts.bind(run_id).step();
+  if (counts.int64(0) > 0) return;
+  std::string status = counts.int64(1) == 0    ? "succeeded"
+                       : run->cancel_requested ? "cancelled"
+                                               : "failed";
+  db_.exec("UPDATE operations SET status = ?, finished_at = ?, updated_at = ? WHERE id = ?", status,
+           now, now, run_id);
+}
+
+void SqliteStore::end_activity_unsuccessfully(const Activity& activity, const std::string& status,
+                                              const std::string& error, Millis now) {
+  db_.exec(
+      "UPDATE activities SET status = ?, error = ?, lease_until = 0, finished_at = ?, "
+      "updated_at = ? WHERE id = ?",
+      status, error, now, now, activity.id);
+  skip_dependents(activity.id,
+                  "skipped: " + activity.stack + "/" + activity.component + " " +
+                      (status == "cancelled" ? "was cancelled" : "failed"),
+                  now);
+  end_run_if_done(activity.run_id, now);
+}
+
+// --- runs
+
+void SqliteStore::set_run_status(const std::string& run_id, const std::string& status,
+                                 const std::string& reason) {
+  auto session = write("set a run's status");
+  Millis now = now_millis();
+  bool finished = is_finished_run(status);
+  int64_t changed = db_.exec(
+      "UPDATE operations SET status = ?, status_reason = ?, updated_at = ?, "
+      "finished_at = CASE WHEN ? = 1 THEN ? ELSE finished_at END WHERE id = ?",
+      status, reason, now, finished, now, run_id);
+  if (changed == 0) throw Error(ErrorKind::kNotFound, "no run '" + run_id + "'");
+  if (finished) {
+    // Nothing of an ended run may be leased later; say why its activities never ran.
+    db_.exec(
+        "UPDATE activities SET status = 'skipped', error = ?, finished_at = ?, updated_at = ? "
+        "WHERE operation_id = ? AND status = 'queued'",
+        "skipped: the run " + status + (reason.empty() ? "" : ": " + reason), now, now, run_id);
+  }
+  session.commit();
+}
+
+std::vector<Run> SqliteStore::start_ready_runs(Millis now) {
+  auto session = write("start ready runs");
+  std::vector<Run> pending;
+  // (repository, stack) → the run holding it: running runs first, then, oldest first, the
+  // runs waiting in line, so a later run never overtakes an earlier one on the same stack.
+  std::map<std::pair<std::string, std::string>, Run> holders;
+  {
+    SqliteStatement st(db_, std::string("SELECT ") + kRunColumns +
+                                " FROM operations WHERE status IN ('queued', 'waiting', "
+                                "'running') ORDER BY created_at, seq");
+    while (st.step()) {
+      Run run = read_run(st);
+      if (run.status == "running") {
+        for (const auto& stack : run.locked_stacks)
+          holders.emplace(std::pair{run.repository_id, stack}, run);
+      } else {
+        pending.push_back(std::move(run));
+      }
+    }
+  }
+
+  std::vector<std::string> started;
+  for (const auto& run : pending) {
+    std::string reason;
+    for (const auto& stack : run.locked_stacks) {
+      auto holder = holders.find({run.repository_id, stack});
+      if (holder != holders.end()) {
+        reason = "waiting for run " + holder->second.id + " (" + holder->second.command +
+                 ") on stack " + stack;
+        break;
+      }
+    }
+    for (const auto& stack : run.locked_stacks)
+      holders.emplace(std::pair{run.repository_id, stack}, run);
+    if (!reason.empty()) {
+      if (run.status != "waiting" || run.status_reason != reason) {
+        db_.exec(
+            "UPDATE operations SET status = 'waiting', status_reason = ?, updated_at = ? "
+            "WHERE id = ?",
+            reason, now, run.id);
+      }
+      continue;
+    }
+    db_.exec(
+        "UPDATE operations SET status = 'running', status_reason = '', updated_at = ? WHERE id = ?",
+        now, run.id);
+    // A run with no activity (an empty selection) has nothing left to do.
+    end_run_if_done(run.id, now);
+    started.push_back(run.id);
+  }
+
+  std::vector<Run> out;
+  for (const auto& id : started) out.push_back(*load_run(id));
+  session.commit();
+  return out;
+}
+
+void SqliteStore::request_cancel(const std::string& run_id, Millis now) {
+  auto session = write("cancel a run");
+  auto run = load_run(run_id);
+  if (!run) throw Error(ErrorKind::kNotFound, "no run '" + run_id + "'");
+  if (is_finished_run(run->status)) return;
+  db_.exec("UPDATE operations SET cancel_requested = 1, updated_at = ? WHERE id = ?", now, run_id);
+  // Queued activities never start; leased and running ones hear of it at their next heartbeat.
+  db_.exec(
+      "UPDATE activities SET status = 'cancelled', error = 'cancelled before it started', "
+      "finished_at = ?, updated_at = ? WHERE operation_id = ? AND status = 'queued'",
+      now, now, run_id);
+  if (run->status == "running") {
+    end_run_if_done(run_id, now);
+  } else {
+    db_.exec(
+        "UPDATE operations SET status = 'cancelled', status_reason = 'cancelled before it "
+        "started', finished_at = ?, updated_at = ? WHERE id = ?",
+        now, now, run_id);
+  }
+  session.commit();
+}
+
+// --- leases
+
+std::optional<Activity> SqliteStore::lease(const LeaseRequest& request) {
+  auto session = write("lease an activity");
+  std::set<std::string> offered(request.capabilities.begin(), request.capabilities.end());
+  std::string chosen;
+  {
+    // Ready: queued, in a running run not being cancelled, every dependency succeeded. The
+    // capability match is done here rather than in SQL, where JSON reads differ per database.
+    SqliteStatement st(
+        db_,
+        "SELECT a.id, a.required_capabilities_json FROM activities a "
+        "JOIN operations o ON o.id = a.operation_id "
+        "WHERE a.status = 'queued' AND o.status = 'running' AND o.cancel_requested = 0 "
+        "AND NOT EXISTS (SELECT 1 FROM activity_deps d JOIN activities b "
+        "ON b.id = d.depends_on_id WHERE d.activity_id = a.id AND b.status <> 'succeeded') "
+        "ORDER BY o.created_at, o.seq, a.position");
+    while (st.step()) {
+      if (covers(offered, from_json_list(st.text(1)))) {
+        chosen = st.text(0);
+        break;
+      }
+    }
+  }
+  if (chosen.empty()) return std::nullopt;
+  db_.exec(
+      "UPDATE activities SET status = 'leased', lease_owner = ?, lease_until = ?, "
+      "fencing_token = ?, attempt = attempt + 1, updated_at = ? WHERE id = ?",
+      request.worker_id, request.now + request.lease_ms, next_counter("fencing_token"), request.now,
+      chosen);
+  auto leased = load_activity(chosen);
+  session.commit();
+  return leased;
+}
+
+LeaseCheck SqliteStore::start(const std::string& activity_id, int64_t token, Millis lease_until,
+                              Millis now) {
+  auto session = write("start an activity");
+  if (!holds_lease(activity_id, token)) return LeaseCheck::kLost;
+  // A retried start keeps the first started_at.
+  db_.exec(
+      "UPDATE activities SET status = 'running', "
+      "started_at = CASE WHEN started_at = 0 THEN ? ELSE started_at END, lease_until = ?, "
+      "updated_at = ? WHERE id = ?",
+      now, lease_until, now, activity_id);
+  session.commit();
+  return LeaseCheck::kHeld;
+}
+
+LeaseCheck SqliteStore::heartbeat(const std::string& activity_id, int64_t token, Millis lease_until,
+                                  Millis now, bool* cancel) {
+  auto session = write("extend a lease");
+  if (cancel) *cancel = false;
+  if (!holds_lease(activity_id, token)) return LeaseCheck::kLost;
+  db_.exec("UPDATE activities SET lease_until = ?, updated_at = ? WHERE id = ?", lease_until, now,
+           activity_id);
+  if (cancel) {
+    SqliteStatement st(db_,
+                       "SELECT o.cancel_requested FROM operations o JOIN activities a "
+                       "ON a.operation_id = o.id WHERE a.id = ?");
+    *cancel = st.bind(activity_id).step() && st.int64(0) != 0;
+  }
+  session.commit();
+  return LeaseCheck::kHeld;
+}
+
+LeaseCheck SqliteStore::finish(const std::string& activity_id, int64_t token, const Finish& result,
+                               Millis now) {
+  if (result.status != "succeeded" && result.status != "failed" && result.status != "cancelled") {
+    throw Error(ErrorKind::kUserInput, "an activity cannot finish as '" + result.status + "'", {},
+                "finish with succeeded, failed or cancelled");
+  }
+  auto session = write("finish an activity");
+  if (!holds_lease(activity_id, token)) return LeaseCheck::kLost;
+  db_.exec("UPDATE activities SET outputs_json = ?, changes_json = ? WHERE id = ?",
+           result.outputs_json, result.changes_json, activity_id);
+  if (result.status == "succeeded") {
+    db_.exec(
+        "UPDATE activities SET status = 'succeeded', error = '', lease_until = 0, "
+        "finished_at = ?, updated_at = ? WHERE id = ?",
+        now, now, activity_id);
+    end_run_if_done(load_activity(activity_id)->run_id, now);
+  } else {
+    end_activity_unsuccessfully(*load_activity(activity_id), result.status, result.error, now);
+  }
+  session.commit();
+  return LeaseCheck::kHeld;
+}
+
+size_t SqliteStore::expire_leases(Millis now, int max_attempts) {
+  auto session = write("expire leases");
+  std::vector<Activity> expired;
+  {
+    SqliteStatement st(db_, std::string("SELECT ") + kActivityColumns +
+                                " FROM activities WHERE status IN ('leased', 'running') "
+                                "AND lease_until < ? ORDER BY lease_until");
+    st.bind(now);
+    while (st.step()) expired.push_back(read_activity(st));
+  }
+  for (const auto& a : expired) {
+    auto run = load_run(a.run_id);
+    if (run && run->cancel_requested) {
+      end_activity_unsuccessfully(a, "cancelled", "cancelled; its worker stopped answering", now);
+    } else if (a.attempt >= max_attempts) {
+      end_activity_unsuccessfully(a, "failed",
+                                  "the lease ran out " + std::to_string(a.attempt) +
+                                      " times (last held by worker " + a.lease_owner +
+                                      "); giving up",
+                                  now);
+    } else {
+      // The old token stays on the row but no longer holds anything: the status is queued,
+      // and the next lease writes a greater one.
+      db_.exec(
+          "UPDATE activities SET status = 'queued', lease_owner = '', lease_until = 0, "
+          "updated_at = ? WHERE id = ?",
+          now, a.id);
+    }
+  }
+  session.commit();
+  return expired.size();
+}
+
+}  // namespace strata::store

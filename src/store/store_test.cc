@@ -1,0 +1,684 @@
+// The Store conformance suite: what the control plane relies on, written against the Store
+// interface so every implementation runs the same stories: the suite is parameterised by a
+// Backend (a name and a function opening a store in a folder); only SQLite is instantiated in
+// this slice, PostgreSQL adds one more Backend.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "base/temp_dir.h"
+#include "model/error.h"
+#include "store/migrations.h"
+
+namespace strata::store {
+namespace {
+
+Repository repository(const std::string& name, const std::string& url,
+                      const std::string& default_branch = "") {
+  Repository repo;
+  repo.name = name;
+  repo.url = url;
+  repo.default_branch = default_branch;
+  return repo;
+}
+
+ApiToken token(const std::string& name, const std::string& hash, bool admin = false,
+               Millis expires_at = 0) {
+  ApiToken t;
+  t.name = name;
+  t.hash = hash;
+  t.admin = admin;
+  t.expires_at = expires_at;
+  return t;
+}
+
+// A store implementation under test: its name in test names, and how to open a store kept in
+// `dir` (opening the same dir again reopens the same store).
+struct Backend {
+  std::string name;
+  std::unique_ptr<Store> (*open)(const TempDir& dir);
+};
+
+std::unique_ptr<Store> open_sqlite_in(const TempDir& dir) {
+  return open_store("sqlite:" + dir.file("strata.db"));
+}
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    store_ = GetParam().open(dir_);
+    store_->migrate();
+    repo_ = store_->add_repository(repository("infra", "/srv/git/infra"));
+  }
+
+  void reopen() {
+    store_.reset();
+    store_ = GetParam().open(dir_);
+    store_->migrate();
+  }
+
+  static Activity activity(const std::string& id, const std::string& stack,
+                           const std::string& component, std::vector<std::string> depends_on = {},
+                           std::vector<std::string> capabilities = {"terraform"}) {
+    Activity a;
+    a.id = id;
+    a.stack = stack;
+    a.component = component;
+    a.depends_on = std::move(depends_on);
+    a.required_capabilities = std::move(capabilities);
+    return a;
+  }
+
+  // (store::Run: inside a gtest fixture, Run alone names testing::Test::Run.)
+  store::Run new_run(const std::string& command, std::vector<Activity> activities,
+                     std::vector<std::string> locked_stacks = {}, Millis created_at = 1000) {
+    store::Run run;
+    run.repository_id = repo_.id;
+    run.command = command;
+    run.commit = "0123456789abcdef0123456789abcdef01234567";
+    run.locked_stacks = std::move(locked_stacks);
+    run.created_at = created_at;
+    return store_->create_run(run, std::move(activities));
+  }
+
+  // A plan run over `activities`, already started.
+  store::Run running_run(std::vector<Activity> activities) {
+    store::Run run = new_run("plan", std::move(activities));
+    store_->start_ready_runs(1000);
+    return *store_->run(run.id);
+  }
+
+  std::optional<Activity> lease(Millis now, std::vector<std::string> capabilities = {"terraform"},
+                                const std::string& worker = "w1") {
+    return store_->lease(LeaseRequest{worker, std::move(capabilities), 1000, now});
+  }
+
+  LeaseCheck finish(const Activity& a, const std::string& status, Millis now,
+                    const std::string& error = "") {
+    return store_->finish(a.id, a.fencing_token, Finish{status, "{}", "", error}, now);
+  }
+
+  std::string status_of(const std::string& activity_id) {
+    return store_->activity(activity_id)->status;
+  }
+
+  TempDir dir_{"store_test"};
+  std::unique_ptr<Store> store_;
+  Repository repo_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend{"sqlite", &open_sqlite_in}),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param.name;
+                         });
+
+TEST_P(StoreTest, MigrationsAreIdempotentAndReopeningKeepsData) {
+  auto& store = this->store_;
+  std::vector<std::string> every_migration;
+  for (const auto& [name, sql] : embedded_migrations()) every_migration.push_back(name);
+  ASSERT_EQ(every_migration.front(), "001_initial");
+  EXPECT_EQ(store->applied_migrations(), every_migration);
+  store->migrate();
+  store->migrate();
+  EXPECT_EQ(store->applied_migrations(), every_migration);
+
+  store->add_token(token("ci", "abc123", true));
+  store::Run run = this->new_run("plan", {this->activity("a1", "net", "vpc")});
+  this->reopen();
+
+  EXPECT_EQ(this->store_->applied_migrations(), every_migration);
+  EXPECT_TRUE(this->store_->repository("infra").has_value());
+  EXPECT_TRUE(this->store_->token_by_hash("abc123").has_value());
+  ASSERT_TRUE(this->store_->run(run.id).has_value());
+  EXPECT_EQ(this->store_->activities(run.id).size(), 1u);
+}
+
+TEST_P(StoreTest, RepositoryNameTakenIsAnError) {
+  auto& store = this->store_;
+  try {
+    store->add_repository(repository("infra", "/elsewhere"));
+    FAIL() << "a second repository named infra was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUserInput);
+    EXPECT_NE(e.message().find("'infra' already exists"), std::string::npos) << e.message();
+  }
+  auto by_name = store->repository("infra");
+  ASSERT_TRUE(by_name.has_value());
+  EXPECT_EQ(by_name->default_branch, "main");
+  EXPECT_EQ(store->repository(by_name->id)->name, "infra");
+  EXPECT_FALSE(store->repository("nope").has_value());
+  store->add_repository(repository("apps", "/srv/git/apps", "trunk"));
+  auto all = store->repositories();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].name, "apps");
+  EXPECT_EQ(all[0].default_branch, "trunk");
+}
+
+TEST_P(StoreTest, TokensAreFoundByTheirHash) {
+  auto& store = this->store_;
+  EXPECT_EQ(store->token_count(), 0u);
+  ApiToken added = store->add_token(token("ci", "f00d", false, 99));
+  EXPECT_FALSE(added.id.empty());
+  store->add_token(token("admin", "beef", true));
+  EXPECT_EQ(store->token_count(), 2u);
+  auto found = store->token_by_hash("f00d");
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->id, added.id);
+  EXPECT_EQ(found->name, "ci");
+  EXPECT_FALSE(found->admin);
+  EXPECT_EQ(found->expires_at, 99);
+  EXPECT_TRUE(store->token_by_hash("beef")->admin);
+  EXPECT_FALSE(store->token_by_hash("f00").has_value());
+}
+
+TEST_P(StoreTest, CreateRunWritesItsActivitiesAndDependencies) {
+  auto& store = this->store_;
+  store::Run first = this->new_run("plan", {}, {}, 500);
+  store::Run run =
+      this->new_run("apply",
+                    {this->activity("", "net", "vpc"), this->activity("a2", "app", "db", {"a3"}),
+                     this->activity("a3", "app", "subnet")},
+                    {"app", "net"}, 900);
+  EXPECT_FALSE(run.id.empty());
+  EXPECT_EQ(run.status, "queued");
+
+  auto read = store->run(run.id);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->command, "apply");
+  EXPECT_EQ(read->locked_stacks, (std::vector<std::string>{"app", "net"}));
+  EXPECT_EQ(read->commit, run.commit);
+
+  auto activities = store->activities(run.id);
+  ASSERT_EQ(activities.size(), 3u);
+  EXPECT_FALSE(activities[0].id.empty());
+  EXPECT_EQ(activities[0].command, "apply");
+  EXPECT_EQ(activities[1].id, "a2");
+  EXPECT_EQ(activities[1].depends_on, std::vector<std::string>{"a3"});
+  EXPECT_EQ(activities[1].required_capabilities, std::vector<std::string>{"terraform"});
+  EXPECT_EQ(store->activity("a2")->depends_on, std::vector<std::string>{"a3"});
+
+  store::Run orphan;
+  orphan.repository_id = "no-such-repository";
+  orphan.command = "plan";
+  try {
+    store->create_run(orphan, {});
+    FAIL() << "a run of an unknown repository was created";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kNotFound);
+  }
+
+  auto newest_first = store->runs(10);
+  ASSERT_EQ(newest_first.size(), 2u);
+  EXPECT_EQ(newest_first[0].id, run.id);
+  EXPECT_EQ(newest_first[1].id, first.id);
+  EXPECT_EQ(store->runs(1).size(), 1u);
+}
+
+TEST_P(StoreTest, NothingIsLeasedBeforeTheRunStarts) {
+  auto& store = this->store_;
+  store::Run run = this->new_run("plan", {this->activity("a1", "net", "vpc")});
+  EXPECT_FALSE(this->lease(1000).has_value());
+  auto started = store->start_ready_runs(1000);
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_EQ(started[0].id, run.id);
+  EXPECT_EQ(started[0].status, "running");
+  auto leased = this->lease(1000);
+  ASSERT_TRUE(leased.has_value());
+  EXPECT_EQ(leased->id, "a1");
+  EXPECT_EQ(leased->status, "leased");
+  EXPECT_EQ(leased->lease_owner, "w1");
+  EXPECT_EQ(leased->lease_until, 2000);
+  EXPECT_EQ(leased->attempt, 1);
+}
+
+TEST_P(StoreTest, LeaseWaitsForDependenciesToSucceed) {
+  auto& store = this->store_;
+  this->running_run(
+      {this->activity("db", "app", "db", {"vpc"}), this->activity("vpc", "net", "vpc")});
+  auto first = this->lease(1000);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->id, "vpc");
+  EXPECT_FALSE(this->lease(1000).has_value()) << "db leased while vpc has not succeeded";
+
+  EXPECT_EQ(store->start(first->id, first->fencing_token, 3000, 1100), LeaseCheck::kHeld);
+  EXPECT_EQ(this->status_of("vpc"), "running");
+  EXPECT_EQ(this->finish(*first, "succeeded", 1200), LeaseCheck::kHeld);
+
+  auto second = this->lease(1300);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->id, "db");
+}
+
+TEST_P(StoreTest, LeaseNeedsEveryRequiredCapability) {
+  this->running_run({this->activity("prod", "app", "db", {}, {"terraform", "environment=prod"})});
+  EXPECT_FALSE(this->lease(1000, {"terraform"}).has_value());
+  EXPECT_FALSE(this->lease(1000, {"environment=prod"}).has_value());
+  auto leased = this->lease(1000, {"ansible", "environment=prod", "terraform"});
+  ASSERT_TRUE(leased.has_value());
+  EXPECT_EQ(leased->id, "prod");
+}
+
+TEST_P(StoreTest, OldFencingTokenIsRefusedAfterExpiryAndRelease) {
+  auto& store = this->store_;
+  this->running_run({this->activity("a1", "net", "vpc")});
+  auto first = this->lease(1000, {"terraform"}, "w1");
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(store->start(first->id, first->fencing_token, 2000, 1000), LeaseCheck::kHeld);
+
+  EXPECT_EQ(store->expire_leases(1500, 3), 0u) << "a live lease expired";
+  EXPECT_EQ(store->expire_leases(2500, 3), 1u);
+  auto requeued = store->activity("a1");
+  EXPECT_EQ(requeued->status, "queued");
+  EXPECT_EQ(requeued->lease_owner, "");
+  EXPECT_EQ(requeued->attempt, 1);
+  bool cancel = true;
+  EXPECT_EQ(store->heartbeat("a1", first->fencing_token, 5000, 2600, &cancel), LeaseCheck::kLost);
+
+  auto second = this->lease(2700, {"terraform"}, "w2");
+  ASSERT_TRUE(second.has_value());
+  EXPECT_GT(second->fencing_token, first->fencing_token);
+  EXPECT_EQ(second->attempt, 2);
+  EXPECT_EQ(second->lease_owner, "w2");
+
+  const int64_t stale = first->fencing_token;
+  EXPECT_EQ(store->start("a1", stale, 9000, 2800), LeaseCheck::kLost);
+  EXPECT_EQ(store->heartbeat("a1", stale, 9000, 2800, &cancel), LeaseCheck::kLost);
+  EXPECT_EQ(store->append_log("a1", stale, 0, "old worker\n", 2800), LeaseCheck::kLost);
+  EXPECT_EQ(store->finish("a1", stale, Finish{"succeeded", "", "", ""}, 2800), LeaseCheck::kLost);
+  EXPECT_EQ(this->status_of("a1"), "leased");
+  EXPECT_TRUE(store->logs("a1", -1).empty());
+
+  EXPECT_EQ(store->heartbeat("a1", second->fencing_token, 9000, 2800, &cancel), LeaseCheck::kHeld);
+  EXPECT_FALSE(cancel);
+  EXPECT_EQ(this->finish(*second, "succeeded", 2900), LeaseCheck::kHeld);
+  // A finished activity holds no lease any more, not even for its last token.
+  EXPECT_EQ(this->finish(*second, "succeeded", 2900), LeaseCheck::kLost);
+}
+
+TEST_P(StoreTest, FencingTokensGrowAcrossRuns) {
+  this->running_run({this->activity("a1", "net", "vpc")});
+  this->running_run({this->activity("b1", "net", "vpc")});
+  auto first = this->lease(1000);
+  auto second = this->lease(1000);
+  ASSERT_TRUE(first && second);
+  EXPECT_GT(second->fencing_token, first->fencing_token);
+  EXPECT_GT(first->fencing_token, 0);
+}
+
+TEST_P(StoreTest, FailureSkipsTransitiveDependentsAndEndsTheRunFailed) {
+  auto& store = this->store_;
+  store::Run run = this->running_run(
+      {this->activity("vpc", "net", "vpc"), this->activity("db", "app", "db", {"vpc"}),
+       this->activity("web", "app", "web", {"db"}), this->activity("dns", "edge", "dns")});
+  auto vpc = this->lease(1000);
+  auto dns = this->lease(1000);
+  ASSERT_TRUE(vpc && dns);
+  EXPECT_EQ(vpc->id, "vpc");
+  EXPECT_EQ(dns->id, "dns");
+
+  EXPECT_EQ(this->finish(*vpc, "failed", 1100, "terraform apply failed"), LeaseCheck::kHeld);
+  auto failed = store->activity("vpc");
+  EXPECT_EQ(failed->status, "failed");
+  EXPECT_EQ(failed->error, "terraform apply failed");
+  EXPECT_EQ(failed->finished_at, 1100);
+  for (const char* id : {"db", "web"}) {
+    auto skipped = store->activity(id);
+    EXPECT_EQ(skipped->status, "skipped") << id;
+    EXPECT_EQ(skipped->error, "skipped: net/vpc failed") << id;
+  }
+  EXPECT_EQ(store->run(run.id)->status, "running") << "dns is still leased";
+
+  EXPECT_EQ(this->finish(*dns, "succeeded", 1200), LeaseCheck::kHeld);
+  auto ended = store->run(run.id);
+  EXPECT_EQ(ended->status, "failed");
+  EXPECT_EQ(ended->finished_at, 1200);
+}
+
+TEST_P(StoreTest, RunSucceedsWhenEveryActivitySucceeded) {
+  auto& store = this->store_;
+  store::Run run = this->running_run(
+      {this->activity("vpc", "net", "vpc"), this->activity("db", "app", "db", {"vpc"})});
+  for (Millis now = 1000; auto leased = this->lease(now); now += 100) {
+    EXPECT_EQ(this->finish(*leased, "succeeded", now + 50), LeaseCheck::kHeld);
+    if (leased->id == "vpc") {
+      EXPECT_EQ(store->run(run.id)->status, "running");
+    }
+  }
+  auto ended = store->run(run.id);
+  EXPECT_EQ(ended->status, "succeeded");
+  EXPECT_EQ(ended->finished_at, 1150);
+  EXPECT_EQ(store->activity("vpc")->outputs_json, "{}");
+}
+
+TEST_P(StoreTest, RunWithNoActivitiesSucceedsWhenStarted) {
+  auto& store = this->store_;
+  store::Run run = this->new_run("plan", {});
+  auto started = store->start_ready_runs(1234);
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_EQ(started[0].status, "succeeded");
+  EXPECT_EQ(store->run(run.id)->finished_at, 1234);
+}
+
+TEST_P(StoreTest, CancelStopsQueuedActivitiesAndTellsRunningOnes) {
+  auto& store = this->store_;
+  store::Run run = this->running_run({this->activity("vpc", "net", "vpc"),
+                                      this->activity("db", "app", "db", {"vpc"}),
+                                      this->activity("dns", "edge", "dns")});
+  auto vpc = this->lease(1000);
+  ASSERT_TRUE(vpc.has_value());
+  ASSERT_EQ(store->start(vpc->id, vpc->fencing_token, 2000, 1000), LeaseCheck::kHeld);
+
+  store->request_cancel(run.id, 1100);
+  EXPECT_EQ(this->status_of("db"), "cancelled");
+  EXPECT_EQ(this->status_of("dns"), "cancelled");
+  auto cancelling = store->run(run.id);
+  EXPECT_TRUE(cancelling->cancel_requested);
+  EXPECT_EQ(cancelling->status, "running") << "vpc is still running";
+  EXPECT_FALSE(this->lease(1150).has_value());
+
+  bool cancel = false;
+  EXPECT_EQ(store->heartbeat(vpc->id, vpc->fencing_token, 3000, 1200, &cancel), LeaseCheck::kHeld);
+  EXPECT_TRUE(cancel);
+  EXPECT_EQ(this->finish(*vpc, "cancelled", 1300), LeaseCheck::kHeld);
+  auto ended = store->run(run.id);
+  EXPECT_EQ(ended->status, "cancelled");
+  EXPECT_EQ(ended->finished_at, 1300);
+}
+
+TEST_P(StoreTest, CancellingARunThatHasNotStartedEndsIt) {
+  auto& store = this->store_;
+  store::Run run = this->new_run("apply", {this->activity("vpc", "net", "vpc")}, {"net"});
+  store->request_cancel(run.id, 1500);
+  auto ended = store->run(run.id);
+  EXPECT_EQ(ended->status, "cancelled");
+  EXPECT_EQ(ended->finished_at, 1500);
+  EXPECT_EQ(this->status_of("vpc"), "cancelled");
+  EXPECT_TRUE(store->start_ready_runs(1600).empty());
+  EXPECT_THROW(store->request_cancel("no-such-run", 1600), Error);
+}
+
+TEST_P(StoreTest, LeaseThatKeepsExpiringFailsAfterMaxAttempts) {
+  auto& store = this->store_;
+  store::Run run = this->running_run(
+      {this->activity("vpc", "net", "vpc"), this->activity("db", "app", "db", {"vpc"})});
+  ASSERT_TRUE(this->lease(1000).has_value());
+  EXPECT_EQ(store->expire_leases(3000, 2), 1u);
+  EXPECT_EQ(this->status_of("vpc"), "queued");
+  ASSERT_TRUE(this->lease(3000, {"terraform"}, "w2").has_value());
+  EXPECT_EQ(store->expire_leases(5000, 2), 1u);
+
+  auto failed = store->activity("vpc");
+  EXPECT_EQ(failed->status, "failed");
+  EXPECT_NE(failed->error.find("2 times"), std::string::npos) << failed->error;
+  EXPECT_NE(failed->error.find("w2"), std::string::npos) << failed->error;
+  EXPECT_EQ(this->status_of("db"), "skipped");
+  EXPECT_EQ(store->run(run.id)->status, "failed");
+  EXPECT_EQ(store->expire_leases(9000, 2), 0u);
+}
+
+TEST_P(StoreTest, AppliesOnTheSameStackWaitPlansDoNot) {
+  auto& store = this->store_;
+  store::Run apply1 = this->new_run("apply", {this->activity("a1", "prod", "vpc")}, {"prod"}, 1000);
+  store::Run apply2 =
+      this->new_run("apply", {this->activity("a2", "prod", "vpc")}, {"prod", "dev"}, 1000);
+  store::Run plan = this->new_run("plan", {this->activity("p1", "prod", "vpc")}, {}, 1001);
+  store::Run destroy_dev =
+      this->new_run("destroy", {this->activity("d1", "dev", "vpc")}, {"dev"}, 1002);
+  store::Run apply_stage =
+      this->new_run("apply", {this->activity("s1", "stage", "vpc")}, {"stage"}, 1003);
+
+  std::set<std::string> started;
+  for (const auto& r : store->start_ready_runs(2000)) started.insert(r.id);
+  EXPECT_EQ(started, (std::set<std::string>{apply1.id, plan.id, apply_stage.id}));
+
+  auto waiting = store->run(apply2.id);
+  EXPECT_EQ(waiting->status, "waiting");
+  EXPECT_EQ(waiting->status_reason, "waiting for run " + apply1.id + " (apply) on stack prod");
+  // Queued after apply2, which asked for dev first: it waits in line behind it.
+  auto behind = store->run(destroy_dev.id);
+  EXPECT_EQ(behind->status, "waiting");
+  EXPECT_EQ(behind->status_reason, "waiting for run " + apply2.id + " (apply) on stack dev");
+  EXPECT_TRUE(store->start_ready_runs(2100).empty());
+
+  auto a1 = this->lease(2200);
+  while (a1 && a1->id != "a1") {
+    ASSERT_EQ(this->finish(*a1, "succeeded", 2200), LeaseCheck::kHeld);
+    a1 = this->lease(2200);
+  }
+  ASSERT_TRUE(a1.has_value());
+  ASSERT_EQ(this->finish(*a1, "succeeded", 2300), LeaseCheck::kHeld);
+  EXPECT_EQ(store->run(apply1.id)->status, "succeeded");
+
+  auto next = store->start_ready_runs(2400);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].id, apply2.id);
+  EXPECT_EQ(next[0].status_reason, "");
+  EXPECT_EQ(store->run(destroy_dev.id)->status_reason,
+            "waiting for run " + apply2.id + " (apply) on stack dev");
+}
+
+TEST_P(StoreTest, LogsComeBackInOrderAndARetriedChunkIsKeptOnce) {
+  auto& store = this->store_;
+  this->running_run({this->activity("a1", "net", "vpc")});
+  auto a = this->lease(1000);
+  ASSERT_TRUE(a.has_value());
+  const int64_t token = a->fencing_token;
+  EXPECT_EQ(store->append_log("a1", token, 1, "second\n", 1010), LeaseCheck::kHeld);
+  EXPECT_EQ(store->append_log("a1", token, 0, "first\n", 1020), LeaseCheck::kHeld);
+  EXPECT_EQ(store->append_log("a1", token, 1, "second, retried\n", 1030), LeaseCheck::kHeld);
+  EXPECT_EQ(store->append_log("a1", token, 2, "third\n", 1040), LeaseCheck::kHeld);
+
+  auto all = store->logs("a1", -1);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].data, "first\n");
+  EXPECT_EQ(all[1].data, "second\n");
+  EXPECT_EQ(all[1].created_at, 1010);
+  EXPECT_EQ(all[2].data, "third\n");
+  auto later = store->logs("a1", 1);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].seq, 2);
+}
+
+TEST_P(StoreTest, StateKeepsEveryVersion) {
+  auto& store = this->store_;
+  EXPECT_FALSE(store->latest_state("prod/vpc").has_value());
+  EXPECT_EQ(store->put_state("prod/vpc", R"({"serial":1,"lineage":"l"})", 100).version, 1);
+  EXPECT_EQ(store->put_state("prod/vpc", R"({"serial":2,"lineage":"l"})", 200).version, 2);
+  EXPECT_EQ(store->put_state("dev/vpc", "{}", 300).version, 1);
+  auto latest = store->latest_state("prod/vpc");
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->version, 2);
+  EXPECT_EQ(latest->data, R"({"serial":2,"lineage":"l"})");
+  EXPECT_EQ(latest->created_at, 200);
+
+  store->delete_state("prod/vpc");
+  EXPECT_FALSE(store->latest_state("prod/vpc").has_value());
+  EXPECT_TRUE(store->latest_state("dev/vpc").has_value());
+  // History is kept: writing again continues the numbering.
+  EXPECT_EQ(store->put_state("prod/vpc", "{}", 400).version, 3);
+}
+
+TEST_P(StoreTest, StateLocksAreExclusiveAndRetriable) {
+  auto& store = this->store_;
+  StateLock mine{"prod/vpc", "lock-1", R"({"ID":"lock-1","Who":"w1"})", 100};
+  EXPECT_FALSE(store->lock_state(mine).has_value());
+  EXPECT_FALSE(store->lock_state(mine).has_value()) << "a retried LOCK must succeed";
+
+  auto holder = store->lock_state({"prod/vpc", "lock-2", R"({"ID":"lock-2"})", 200});
+  ASSERT_TRUE(holder.has_value());
+  EXPECT_EQ(holder->lock_id, "lock-1");
+  EXPECT_EQ(holder->info_json, mine.info_json);
+  EXPECT_EQ(store->state_lock("prod/vpc")->lock_id, "lock-1");
+
+  EXPECT_FALSE(store->unlock_state("prod/vpc", "lock-2", false));
+  EXPECT_EQ(store->state_lock("prod/vpc")->lock_id, "lock-1");
+  EXPECT_TRUE(store->unlock_state("prod/vpc", "lock-2", true)) << "force unlock";
+  EXPECT_FALSE(store->state_lock("prod/vpc").has_value());
+  EXPECT_TRUE(store->unlock_state("prod/vpc", "lock-1", false)) << "unlocking a free state";
+
+  EXPECT_FALSE(store->lock_state({"prod/vpc", "lock-2", "{}", 300}).has_value());
+  EXPECT_TRUE(store->unlock_state("prod/vpc", "lock-2", false));
+}
+
+TEST_P(StoreTest, WorkersRegisterAndReportIn) {
+  auto& store = this->store_;
+  WorkerRecord w;
+  w.name = "builder-1";
+  w.version = "0.1.0";
+  w.capabilities = {"terraform", "region=eu"};
+  w = store->register_worker(w);
+  EXPECT_FALSE(w.id.empty());
+  store->worker_seen(w.id, 777);
+  auto read = store->worker(w.id);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->capabilities, (std::vector<std::string>{"terraform", "region=eu"}));
+  EXPECT_EQ(read->last_heartbeat, 777);
+  w.version = "0.2.0";
+  store->register_worker(w);
+  EXPECT_EQ(store->workers().size(), 1u);
+  EXPECT_EQ(store->worker(w.id)->version, "0.2.0");
+}
+
+TEST_P(StoreTest, SettingAFinishedStatusEndsTheRun) {
+  auto& store = this->store_;
+  store::Run run = this->new_run("plan", {this->activity("a1", "net", "vpc")});
+  store->set_run_status(run.id, "failed", "the project did not load at this commit");
+  auto ended = store->run(run.id);
+  EXPECT_EQ(ended->status, "failed");
+  EXPECT_EQ(ended->status_reason, "the project did not load at this commit");
+  EXPECT_GT(ended->finished_at, 0);
+  EXPECT_EQ(this->status_of("a1"), "skipped");
+  EXPECT_TRUE(store->start_ready_runs(2000).empty());
+}
+
+TEST_P(StoreTest, ConcurrentLeasesHandOutEachActivityOnce) {
+  auto& store = this->store_;
+  std::vector<Activity> activities;
+  for (int i = 0; i < 200; ++i) {
+    activities.push_back(this->activity("", "s" + std::to_string(i % 7), "c" + std::to_string(i)));
+  }
+  store::Run run = this->running_run(std::move(activities));
+
+  std::mutex mutex;
+  std::vector<std::string> leased;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&store, &mutex, &leased, t] {
+      const std::string worker = "w" + std::to_string(t);
+      while (auto a = store->lease(LeaseRequest{worker, {"terraform"}, 60000, 1000})) {
+        std::lock_guard<std::mutex> lock(mutex);
+        leased.push_back(a->id);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  ASSERT_EQ(leased.size(), 200u);
+  std::set<std::string> unique(leased.begin(), leased.end());
+  EXPECT_EQ(unique.size(), 200u);
+  for (const auto& a : store->activities(run.id)) {
+    EXPECT_EQ(a.status, "leased");
+    EXPECT_EQ(a.attempt, 1);
+  }
+}
+
+// --- what is particular to SQLite, and to opening a store by URL
+
+TEST(StoreOpen, SqliteFileIsPrivateAndItsFolderMustExist) {
+  TempDir dir("store_test");
+  auto store = open_store(dir.file("server.db"));
+  store->migrate();
+  struct stat info {};
+  ASSERT_EQ(stat(dir.file("server.db").c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600);
+  // WAL mode: the log and shared-memory files hold the same data and get the same mode.
+  for (const char* suffix : {"-wal", "-shm"}) {
+    ASSERT_EQ(stat(dir.file(std::string("server.db") + suffix).c_str(), &info), 0) << suffix;
+    EXPECT_EQ(info.st_mode & 0777, 0600) << suffix;
+  }
+
+  try {
+    open_store("sqlite:" + dir.file("missing/server.db"));
+    FAIL() << "a store in a missing folder opened";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kEnvironment);
+    EXPECT_NE(e.message().find("does not exist"), std::string::npos) << e.message();
+  }
+}
+
+// Two connections to one file (two Store objects, as if two processes shared it): BEGIN
+// IMMEDIATE and the busy timeout still hand out every activity exactly once.
+TEST(StoreOpen, TwoSqliteConnectionsToOneFileNeverLeaseTwice) {
+  TempDir dir("store_test");
+  auto first = open_store(dir.file("server.db"));
+  auto second = open_store(dir.file("server.db"));
+  first->migrate();
+  second->migrate();
+  Repository repo = first->add_repository(repository("infra", "/srv/git/infra"));
+  store::Run run;
+  run.repository_id = repo.id;
+  run.command = "plan";
+  std::vector<Activity> activities(100);
+  for (size_t i = 0; i < activities.size(); ++i) {
+    activities[i].stack = "s";
+    activities[i].component = "c" + std::to_string(i);
+  }
+  run = first->create_run(run, activities);
+  ASSERT_EQ(second->start_ready_runs(1000).size(), 1u);
+
+  std::mutex mutex;
+  std::vector<std::string> leased;
+  std::vector<std::thread> threads;
+  for (Store* store : {first.get(), second.get(), first.get(), second.get()}) {
+    threads.emplace_back([store, &mutex, &leased] {
+      while (auto a = store->lease(LeaseRequest{"w", {}, 60000, 1000})) {
+        std::lock_guard<std::mutex> lock(mutex);
+        leased.push_back(a->id);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(leased.size(), 100u);
+  EXPECT_EQ(std::set<std::string>(leased.begin(), leased.end()).size(), 100u);
+}
+
+TEST(StoreOpen, PostgresIsNotInThisSlice) {
+  for (const char* url : {"postgres://db/strata", "postgresql://db/strata"}) {
+    try {
+      open_store(url);
+      FAIL() << url << " opened";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kUserInput);
+      EXPECT_NE(e.message().find("PostgreSQL"), std::string::npos);
+    }
+  }
+}
+
+TEST(StoreMigrations, EmbeddedInNameOrder) {
+  const auto& migrations = embedded_migrations();
+  ASSERT_FALSE(migrations.empty());
+  EXPECT_EQ(migrations[0].first, "001_initial");
+  EXPECT_NE(migrations[0].second.find("CREATE TABLE operations"), std::string::npos);
+  EXPECT_TRUE(std::is_sorted(migrations.begin(), migrations.end()));
+}
+
+TEST(StoreIds, UuidsAreVersion4AndDistinct) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 100; ++i) {
+    std::string id = new_uuid();
+    ASSERT_EQ(id.size(), 36u);
+    EXPECT_EQ(id[14], '4');
+    EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 100u);
+}
+
+}  // namespace
+}  // namespace strata::store
