@@ -83,6 +83,8 @@ CREATE TABLE activities (
 -- The lease query walks queued activities; expiry walks leased/running ones by lease_until.
 CREATE INDEX activities_status ON activities (status, lease_until);
 CREATE INDEX activities_operation ON activities (operation_id, position);
+-- The lease query: a run's queued activities in their order, without passing the finished ones.
+CREATE INDEX activities_queue ON activities (operation_id, status, position);
 
 CREATE TABLE activity_deps (
   activity_id TEXT NOT NULL REFERENCES activities (id),
