@@ -48,7 +48,7 @@ struct Server::Impl {
   ServerOptions options;
   std::unique_ptr<store::Store> store;
   std::unique_ptr<control::ControlPlane> control;
-  std::unique_ptr<Metrics> metrics;
+  std::unique_ptr<HttpMetrics> metrics;
   std::unique_ptr<Api> api;
   std::unique_ptr<HttpServer> http;
   std::unique_ptr<worker::InProcessConnection> connection;
@@ -67,6 +67,9 @@ Server::~Server() { stop(std::chrono::seconds(5)); }
 void Server::start() {
   Impl& i = *impl_;
   Listen listen = parse_listen(i.options.listen);
+  if (!i.options.tls_cert.empty() || !i.options.tls_key.empty())
+    throw Error("HTTPS (--tls-cert/--tls-key) is not in this version of strata server yet", {},
+                "serve on loopback and put a TLS-terminating proxy (nginx, caddy) in front for now");
   std::error_code ec;
   std::filesystem::create_directories(i.options.data_dir, ec);
   if (ec)
@@ -84,22 +87,20 @@ void Server::start() {
   i.control = std::make_unique<control::ControlPlane>(*i.store, co);
   i.control->bootstrap_admin_token(i.options.admin_token);
 
-  if (i.options.metrics) i.metrics = std::make_unique<Metrics>();
+  if (i.options.metrics) i.metrics = std::make_unique<HttpMetrics>();
   i.api = std::make_unique<Api>(*i.control, i.metrics.get());
   HttpServer::Options ho;
   ho.address = listen.address;
   ho.port = listen.port;
-  ho.tls_cert = i.options.tls_cert;
-  ho.tls_key = i.options.tls_key;
-  ho.metrics = i.metrics.get();
+  if (i.metrics) ho.observer = i.metrics->observer();
   Api* api = i.api.get();
-  i.http = std::make_unique<HttpServer>(ho, [api](const Request& request, Responder responder) {
+  i.http = std::make_unique<HttpServer>(ho, [api](Request& request, Responder responder) {
     api->handle(request, std::move(responder));
   });
   i.http->start();
   std::string host = listen.address.find(':') != std::string::npos ? "[" + listen.address + "]" : listen.address;
   if (host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
-  i.url = (i.options.tls_cert.empty() ? "http://" : "https://") + host + ":" + std::to_string(i.http->port());
+  i.url = "http://" + host + ":" + std::to_string(i.http->port());
   i.control->set_server_url(i.url);
 
   // Expired leases go back to the queue; waiting runs start when their stacks are free.
@@ -139,7 +140,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   i.stop_changed.notify_all();
   for (std::thread& t : i.threads) t.join();
   i.threads.clear();
-  i.http->drain(grace);
+  i.http->drain(std::chrono::steady_clock::now() + grace);
 }
 
 }  // namespace strata::server

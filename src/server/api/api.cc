@@ -11,33 +11,27 @@
 
 namespace strata::server {
 
+using strata::Request;
+using strata::Response;
+
 namespace {
 
-using Params = std::map<std::string, std::string>;
+using Params = std::map<std::string, std::string, std::less<>>;
 
-Response error_of(const Error& e) {
-  Response r = error_response(error_kind_info(e.kind()).http_status, std::string(error_kind_info(e.kind()).name),
-                              e.message());
-  if (!e.hint().empty()) {
-    nlohmann::json body = nlohmann::json::parse(r.body);
-    body["error"]["hint"] = e.hint();
-    r.body = body.dump();
-  }
-  return r;
-}
+Response error_of(const Error& e) { return error_response(e); }
 
 // A body that is not what the route takes is a bad request (400), not the project's mistake.
 Response bad_request(const Error& e) {
   Response r = error_of(e);
   r.status = 400;
   nlohmann::json body = nlohmann::json::parse(r.body);
-  body["error"]["code"] = "bad request";
+  body["error"]["code"] = "bad_request";
   r.body = body.dump();
   return r;
 }
 
 std::string bearer(const Request& request) {
-  std::string h = request.header("authorization");
+  std::string h(request.header("authorization"));
   if (h.size() > 7 && (h.rfind("Bearer ", 0) == 0 || h.rfind("bearer ", 0) == 0)) return h.substr(7);
   return "";
 }
@@ -47,7 +41,7 @@ struct BasicAuth {
   std::string password;
 };
 std::optional<BasicAuth> basic_auth(const Request& request) {
-  std::string h = request.header("authorization");
+  std::string h(request.header("authorization"));
   if (h.size() < 7 || (h.rfind("Basic ", 0) != 0 && h.rfind("basic ", 0) != 0)) return std::nullopt;
   std::optional<std::string> decoded = secrets::base64_decode_std(h.substr(6));
   if (!decoded) return std::nullopt;
@@ -58,7 +52,7 @@ std::optional<BasicAuth> basic_auth(const Request& request) {
 
 Response unauthorized(const std::string& message, const std::string& challenge = "Bearer") {
   Response r = error_response(401, "unauthorized", message);
-  r.headers["WWW-Authenticate"] = challenge == "Basic" ? "Basic realm=\"strata\"" : "Bearer";
+  r.headers.emplace_back("WWW-Authenticate", challenge == "Basic" ? "Basic realm=\"strata\"" : "Bearer");
   return r;
 }
 
@@ -66,10 +60,10 @@ Response unauthorized(const std::string& message, const std::string& challenge =
 
 struct Api::Impl {
   control::ControlPlane& control;
-  Metrics* metrics;
+  HttpMetrics* metrics;
   Router router;
 
-  Impl(control::ControlPlane& c, Metrics* m) : control(c), metrics(m) {}
+  Impl(control::ControlPlane& c, HttpMetrics* m) : control(c), metrics(m) {}
 
   std::string repository_name(const std::string& id) {
     std::optional<store::Repository> repo = control.store().repository(id);
@@ -112,12 +106,12 @@ struct Api::Impl {
   }
   Response runs_list(const Request& request, const Params&) {
     size_t limit = 50;
-    std::string text = request.query_param("limit");
+    std::string text = std::string(request.query("limit"));
     if (!text.empty()) {
       char* end = nullptr;
       long n = std::strtol(text.c_str(), &end, 10);
       if (*end || n < 1 || n > 1000)
-        return error_response(400, "bad request", "limit must be a number from 1 to 1000, not \"" + text + "\"");
+        return error_response(400, "bad_request", "limit must be a number from 1 to 1000, not \"" + text + "\"");
       limit = static_cast<size_t>(n);
     }
     nlohmann::json list = nlohmann::json::array();
@@ -126,7 +120,7 @@ struct Api::Impl {
   }
   std::optional<store::Run> find_run(const std::string& id) { return control.store().run(id); }
   Response no_run(const std::string& id) {
-    return error_response(404, "not found", "no run " + id);
+    return error_response(404, "not_found", "no run " + id);
   }
   Response runs_show(const Request&, const Params& p) {
     std::optional<store::Run> run = find_run(p.at("id"));
@@ -142,7 +136,7 @@ struct Api::Impl {
   Response runs_logs(const Request& request, const Params& p) {
     std::optional<store::Run> run = find_run(p.at("id"));
     if (!run) return no_run(p.at("id"));
-    std::string only = request.query_param("activity");
+    std::string only = std::string(request.query("activity"));
     std::string text;
     bool found = only.empty();
     for (const store::Activity& a : control.store().activities(run->id)) {
@@ -152,10 +146,10 @@ struct Api::Impl {
       for (const store::LogChunk& chunk : control.store().logs(a.id, -1)) text += chunk.data;
       if (!text.empty() && text.back() != '\n') text += '\n';
     }
-    if (!found) return error_response(404, "not found", "run " + run->id + " has no activity " + only);
+    if (!found) return error_response(404, "not_found", "run " + run->id + " has no activity " + only);
     Response r;
     r.status = 200;
-    r.headers["Content-Type"] = "text/plain; charset=utf-8";
+    r.headers.emplace_back("Content-Type", "text/plain); charset=utf-8";
     r.body = std::move(text);
     return r;
   }
@@ -196,25 +190,25 @@ struct Api::Impl {
     store::Store& store = control.store();
     if (method == "GET") {
       std::optional<store::StateVersion> state = store.latest_state(key);
-      if (!state) return error_response(404, "not found", "no state at " + key);
+      if (!state) return error_response(404, "not_found", "no state at " + key);
       Response r;
       r.status = 200;
-      r.headers["Content-Type"] = "application/json";
+      r.headers.emplace_back("Content-Type", "application/json");
       r.body = state->data;
       return r;
     }
     if (method == "POST") {
-      std::string id = request.query_param("ID");
+      std::string id = std::string(request.query("ID"));
       std::optional<store::StateLock> lock = store.state_lock(key);
       if (lock && lock->lock_id != id) {
         Response r;
         r.status = 423;
-        r.headers["Content-Type"] = "application/json";
+        r.headers.emplace_back("Content-Type", "application/json");
         r.body = lock->info_json;
         return r;
       }
       nlohmann::json doc = nlohmann::json::parse(request.body, nullptr, false);
-      if (!doc.is_object()) return error_response(400, "bad request", "the state is not a JSON object");
+      if (!doc.is_object()) return error_response(400, "bad_request", "the state is not a JSON object");
       store.put_state(key, request.body, store::now_millis());
       return json_response(200, nlohmann::json::object());
     }
@@ -225,12 +219,12 @@ struct Api::Impl {
     if (method == "LOCK") {
       nlohmann::json info = nlohmann::json::parse(request.body, nullptr, false);
       if (!info.is_object() || !info.contains("ID") || !info["ID"].is_string())
-        return error_response(400, "bad request", "LOCK needs Terraform's LockInfo JSON with an ID");
+        return error_response(400, "bad_request", "LOCK needs Terraform's LockInfo JSON with an ID");
       store::StateLock lock{key, info["ID"].get<std::string>(), request.body, store::now_millis()};
       if (std::optional<store::StateLock> holder = store.lock_state(lock)) {
         Response r;
         r.status = 423;
-        r.headers["Content-Type"] = "application/json";
+        r.headers.emplace_back("Content-Type", "application/json");
         r.body = holder->info_json;
         return r;
       }
@@ -245,29 +239,30 @@ struct Api::Impl {
       }
       nlohmann::json info = nlohmann::json::parse(request.body, nullptr, false);
       if (!info.is_object() || !info.contains("ID") || !info["ID"].is_string())
-        return error_response(400, "bad request", "UNLOCK needs the LockInfo JSON the lock was taken with");
+        return error_response(400, "bad_request", "UNLOCK needs the LockInfo JSON the lock was taken with");
       if (!store.unlock_state(key, info["ID"].get<std::string>(), false)) {
         Response r;
         r.status = 423;
-        r.headers["Content-Type"] = "application/json";
+        r.headers.emplace_back("Content-Type", "application/json");
         std::optional<store::StateLock> holder = store.state_lock(key);
         r.body = holder ? holder->info_json : "{}";
         return r;
       }
       return json_response(200, nlohmann::json::object());
     }
-    Response r = error_response(405, "method not allowed", method + " is not part of the state backend");
-    r.headers["Allow"] = "GET, POST, DELETE, LOCK, UNLOCK";
+    Response r = error_response(405, "method_not_allowed", method + " is not part of the state backend");
+    r.headers.emplace_back("Allow", "GET, POST, DELETE, LOCK, UNLOCK");
     return r;
   }
 };
 
-Api::Api(control::ControlPlane& control, Metrics* metrics) : impl_(std::make_unique<Impl>(control, metrics)) {
+Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make_unique<Impl>(control, metrics)) {
   Impl& i = *impl_;
   using Handler = Response (Impl::*)(const Request&, const Params&);
   // Routes that need any valid token.
   auto authed = [&i](Handler h) {
-    return [&i, h](const Request& request, const Params& params) -> Response {
+    return [&i, h](const Request& request) -> Response {
+      const Params& params = request.params;
       if (!i.control.authenticate(bearer(request)))
         return unauthorized(bearer(request).empty() ? "this needs an API token (Authorization: Bearer TOKEN)"
                                                     : "unknown or expired token");
@@ -278,26 +273,27 @@ Api::Api(control::ControlPlane& control, Metrics* metrics) : impl_(std::make_uni
       }
     };
   };
-  i.router.add("GET", "/healthz", [](const Request&, const Params&) {
+  i.router.add("GET", "/healthz", [](const Request&) {
     return json_response(200, {{"status", "ok"}});
   });
   i.router.add("GET", "/metrics", [&i](const Request&, const Params&) {
     Response r;
     r.status = i.metrics ? 200 : 404;
-    r.headers["Content-Type"] = "text/plain; version=0.0.4";
+    r.headers.emplace_back("Content-Type", "text/plain); version=0.0.4";
     r.body = i.metrics ? i.metrics->text() : "metrics are turned off\n";
     return r;
   });
-  i.router.add("GET", "/api/v1/openapi.json", [](const Request&, const Params&) {
+  i.router.add("GET", "/api/v1/openapi.json", [](const Request&) {
     Response r;
     r.status = 200;
-    r.headers["Content-Type"] = "application/json";
+    r.headers.emplace_back("Content-Type", "application/json");
     r.body = openapi_json();
     return r;
   });
   i.router.add("POST", "/api/v1/repositories", authed(&Impl::repositories_add));
   i.router.add("GET", "/api/v1/repositories", authed(&Impl::repositories_list));
-  i.router.add("POST", "/api/v1/runs", [&i](const Request& request, const Params& params) -> Response {
+  i.router.add("POST", "/api/v1/runs", [&i](const Request& request) -> Response {
+    const Params& params = request.params;
     std::optional<store::ApiToken> who = i.control.authenticate(bearer(request));
     if (!who) return unauthorized("this needs an API token (Authorization: Bearer TOKEN)");
     try {
@@ -315,21 +311,21 @@ Api::Api(control::ControlPlane& control, Metrics* metrics) : impl_(std::make_uni
 
 Api::~Api() = default;
 
-void Api::handle(const Request& request, Responder responder) {
+void Api::handle(Request& request, Responder responder) {
   Impl& i = *impl_;
   if (request.path.rfind("/tfstate/", 0) == 0) {
     std::string key = request.path.substr(9);
     Response r;
     try {
-      r = key.empty() ? error_response(404, "not found", "no state key in the path")
+      r = key.empty() ? error_response(404, "not_found", "no state key in the path")
                       : i.tfstate(request, key);
     } catch (const Error& e) {
       r = error_of(e);
     }
-    responder.respond(std::move(r));
+    responder.send(std::move(r));
     return;
   }
-  responder.respond(i.router.route(request));
+  i.router.dispatch(request, std::move(responder));
 }
 
 }  // namespace strata::server

@@ -16,10 +16,11 @@ namespace strata::server {
 
 class Api {
  public:
-  Api(control::ControlPlane& control, Metrics* metrics);
+  // `metrics`, when given, is served at /metrics (and must outlive this).
+  Api(control::ControlPlane& control, HttpMetrics* metrics);
   ~Api();
   // The handler HttpServer calls for every request.
-  void handle(const Request& request, Responder responder);
+  void handle(Request& request, Responder responder);
 
  private:
   struct Impl;
