@@ -169,6 +169,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void client_gone();
   void close_socket();
   void finish_request(int status);
+  void report(int status);
 
   std::shared_ptr<detail::HttpServerCore> core_;
   beast::tcp_stream stream_;
@@ -375,17 +376,26 @@ void Session::finish_request(int status) {
     in_flight_ = false;
     core_->request_finished();
   }
-  if (!observed_) {
-    observed_ = true;
-    if (core_->options.observer) {
-      double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-      core_->options.observer(request_, status, seconds);
-    }
+  report(status);
+}
+
+// Reported when the response is handed to the socket, not when the write completes: the client
+// may otherwise see its answer (and ask /metrics) before the request is counted.
+void Session::report(int status) {
+  if (observed_) return;
+  observed_ = true;
+  if (core_->options.observer) {
+    double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    core_->options.observer(request_, status, seconds);
   }
 }
 
 void Session::send_error_and_close(int status, std::string_view code, std::string_view message) {
   parser_.reset();
+  request_ = Request{};  // counted in metrics as method "OTHER", route "unmatched"
+  request_.remote_address = remote_;
+  started_ = Clock::now();
+  observed_ = false;
   keep_alive_ = false;
   phase_ = Phase::kHandling;
   respond(error_response(status, code, message), seq_);
@@ -403,6 +413,7 @@ void Session::respond(Response response, uint64_t seq) {
   bool keep_alive = keep_alive_ && !core_->draining.load();
   response_->keep_alive(keep_alive);
   response_->prepare_payload();
+  report(status_);
   stream_.expires_after(core_->options.read_timeout);
   http::async_write(stream_, *response_,
                     [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
@@ -412,7 +423,7 @@ void Session::respond(Response response, uint64_t seq) {
 
 void Session::on_write(beast::error_code ec, bool keep_alive) {
   response_.reset();
-  finish_request(ec ? 499 : status_);
+  finish_request(499);  // already reported, unless the client went away meanwhile
   if (phase_ != Phase::kWriting) return;  // closed meanwhile
   if (ec) {
     client_gone();
