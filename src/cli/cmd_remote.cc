@@ -121,7 +121,7 @@ void print_run(const nlohmann::json& run, std::ostream& out) {
     line += std::string(line.size() < 34 ? 34 - line.size() : 1, ' ') + text(a, "status");
     if (a.contains("changes") && a["changes"].contains("summary")) {
       const auto& s = a["changes"]["summary"];
-      if (s.value("reported", false))
+      if (s.contains("add"))
         line += "  +" + std::to_string(s.value("add", 0)) + " ~" + std::to_string(s.value("change", 0)) + " -" +
                 std::to_string(s.value("destroy", 0));
     }

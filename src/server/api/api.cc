@@ -147,11 +147,7 @@ struct Api::Impl {
       if (!text.empty() && text.back() != '\n') text += '\n';
     }
     if (!found) return error_response(404, "not_found", "run " + run->id + " has no activity " + only);
-    Response r;
-    r.status = 200;
-    r.headers.emplace_back("Content-Type", "text/plain); charset=utf-8";
-    r.body = std::move(text);
-    return r;
+    return text_response(200, std::move(text));
   }
   Response workers_list(const Request&, const Params&) {
     nlohmann::json list = nlohmann::json::array();
@@ -276,13 +272,7 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
   i.router.add("GET", "/healthz", [](const Request&) {
     return json_response(200, {{"status", "ok"}});
   });
-  i.router.add("GET", "/metrics", [&i](const Request&, const Params&) {
-    Response r;
-    r.status = i.metrics ? 200 : 404;
-    r.headers.emplace_back("Content-Type", "text/plain); version=0.0.4";
-    r.body = i.metrics ? i.metrics->text() : "metrics are turned off\n";
-    return r;
-  });
+  if (metrics) metrics->add_route(i.router);
   i.router.add("GET", "/api/v1/openapi.json", [](const Request&) {
     Response r;
     r.status = 200;
