@@ -17,6 +17,8 @@ std::optional<Lease> InProcessConnection::lease(const std::string& worker_id,
                                                 std::chrono::milliseconds wait) {
   auto deadline = std::chrono::steady_clock::now() + wait;
   store::Store& store = control_.store();
+  // Idle workers say they are alive once per lease call, not once per poll of the store.
+  store.worker_seen(worker_id, store::now_millis());
   for (;;) {
     store::LeaseRequest request;
     request.worker_id = worker_id;
@@ -29,7 +31,6 @@ std::optional<Lease> InProcessConnection::lease(const std::string& worker_id,
       if (!run || !repo) throw Error(ErrorKind::kInternal, "activity " + a->id + " has no run or repository");
       return Lease{*a, repo->name, run->commit};
     }
-    store.worker_seen(worker_id, request.now);
     if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
     // Polling the store: a new run is picked up within this much.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

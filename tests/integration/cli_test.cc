@@ -251,7 +251,8 @@ TEST(CliTest, BashCompletionCompletesCommandsFlagsStacksAndComponents) {
       << complete("strata -q plan ''").out;
   EXPECT_NE(complete("strata describe app ''").out.find("[web]"), std::string::npos)
       << complete("strata describe app ''").out;
-  EXPECT_NE(complete("strata help se").out.find("[secrets]"), std::string::npos);
+  EXPECT_NE(complete("strata help sec").out.find("[secrets]"), std::string::npos) << complete("strata help sec").out;
+  EXPECT_NE(complete("strata help se").out.find("[secrets server]"), std::string::npos) << complete("strata help se").out;
   EXPECT_NE(complete("strata completion ''").out.find("[bash fish zsh]"), std::string::npos);
   // Hidden helpers are not offered.
   EXPECT_EQ(complete("strata ''").out.find("__complete"), std::string::npos);
