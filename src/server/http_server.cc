@@ -212,6 +212,7 @@ class ExchangeImpl final : public detail::Exchange {
   }
 
   bool send(Response response) override {
+    if (gone_.load() || core_->stopped.load()) return false;
     if (!transition(State::kPending, State::kDone)) return false;
     session_->run([s = session_, seq = seq_, r = std::move(response)]() mutable {
       s->respond(std::move(r), seq);
@@ -220,6 +221,7 @@ class ExchangeImpl final : public detail::Exchange {
   }
 
   bool start_stream(int status, HeaderList headers) override {
+    if (gone_.load() || core_->stopped.load()) return false;
     if (!transition(State::kPending, State::kStreaming)) return false;
     session_->run([s = session_, seq = seq_, status, h = std::move(headers)]() mutable {
       s->begin_stream(status, std::move(h), seq);
@@ -242,7 +244,7 @@ class ExchangeImpl final : public detail::Exchange {
   }
 
   void close() override {
-    if (!transition(State::kStreaming, State::kDone)) return;
+    if (!transition(State::kStreaming, State::kDone) || core_->stopped.load()) return;
     session_->run([s = session_, seq = seq_] { s->end_stream(seq); }, true);
   }
 
