@@ -60,9 +60,16 @@ std::string GitCache::fetch(const std::string& id, const std::string& url) {
             : git_repository_open_bare(&raw, path.c_str()) != 0)
     throw Error(ErrorKind::kEnvironment, "cannot open the git cache " + path + ": " + git_reason());
   RepoPtr repo(raw);
+  // An in-memory remote for the URL the store holds, with no url.*.insteadOf rewriting: nothing is
+  // read from or written to the mirror's config. That is also what keeps a long-running server from
+  // leaking: libgit2 1.5.1 loses PCRE2 match data for every config entry its insteadOf glob does not
+  // match (git_regexp_match returns before freeing), on every fetch.
+  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  create.repository = repo.get();
+  create.fetchspec = kFetchSpec;
+  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
   git_remote* raw_remote = nullptr;
-  if (fresh ? git_remote_create_with_fetchspec(&raw_remote, repo.get(), "origin", url.c_str(), kFetchSpec) != 0
-            : git_remote_lookup(&raw_remote, repo.get(), "origin") != 0)
+  if (git_remote_create_with_opts(&raw_remote, url.c_str(), &create) != 0)
     throw Error(ErrorKind::kEnvironment, "cannot set up the remote of " + path + ": " + git_reason());
   RemotePtr remote(raw_remote);
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
