@@ -23,6 +23,7 @@ namespace {
 struct RemoteFlags {
   std::string server;  // login's URL
   std::string token;
+  std::string ca_cert;  // login --ca-cert
   // repos add
   std::string name, url;
   // runs
@@ -48,6 +49,7 @@ std::string config_path() {
 struct Credentials {
   std::string server;
   std::string token;
+  std::string ca_cert;  // a PEM bundle trusted for this server's HTTPS instead of the system's
 };
 
 // STRATA_SERVER and STRATA_TOKEN, else what `strata remote login` stored.
@@ -59,8 +61,10 @@ Credentials credentials() {
     if (j.is_object()) {
       c.server = j.value("server", "");
       c.token = j.value("token", "");
+      c.ca_cert = j.value("ca_cert", "");
     }
   }
+  if (const char* ca = std::getenv("STRATA_CA_CERT"); ca && *ca) c.ca_cert = ca;
   if (const char* s = std::getenv("STRATA_SERVER"); s && *s) c.server = s;
   if (const char* t = std::getenv("STRATA_TOKEN"); t && *t) c.token = t;
   while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
@@ -73,7 +77,7 @@ Credentials credentials() {
 // One API call; throws an Error carrying the server's own message for any status >= 400.
 nlohmann::json call(const Credentials& c, const std::string& method, const std::string& path,
                     const nlohmann::json& body = nullptr, std::string* raw = nullptr) {
-  auto client = app::make_curl_client();
+  auto client = app::make_curl_client({c.ca_cert});
   app::HttpRequest request;
   request.method = method;
   request.url = c.server + path;
@@ -169,13 +173,72 @@ int wait_for(const Credentials& c, const std::string& id, const Globals& globals
   return detailed && run.value("command", "") == "plan" && has_changes(run) ? 2 : 0;
 }
 
+// logs --follow: the server-sent events of GET /runs/{id}/logs?follow=true, printed as they come:
+// a "== stack/component ==" line when the activity changes, then its text.
+int follow_logs(const Credentials& c, const std::string& id, const std::string& activity) {
+  auto client = app::make_curl_client({c.ca_cert});
+  app::HttpRequest request;
+  request.url = c.server + "/api/v1/runs/" + id + "/logs?follow=true" + (activity.empty() ? "" : "&activity=" + activity);
+  request.headers["Authorization"] = "Bearer " + c.token;
+  request.headers["Accept"] = "text/event-stream";
+  std::string buffer, current, end_status, error_body;
+  bool streaming = false;
+  auto on_data = [&](std::string_view data) {
+    buffer.append(data);
+    if (!streaming && buffer.rfind("event: ", 0) != 0 && buffer.rfind(":", 0) != 0) {
+      error_body = buffer;  // not a stream: the server's JSON error
+      return true;
+    }
+    streaming = true;
+    for (size_t end = buffer.find("\n\n"); end != std::string::npos; end = buffer.find("\n\n")) {
+      std::string block = buffer.substr(0, end);
+      buffer.erase(0, end + 2);
+      std::string name, payload;
+      for (size_t at = 0; at < block.size();) {
+        size_t nl = std::min(block.find('\n', at), block.size());
+        std::string line = block.substr(at, nl - at);
+        if (line.rfind("event: ", 0) == 0) name = line.substr(7);
+        if (line.rfind("data: ", 0) == 0) payload += line.substr(6);
+        at = nl + 1;
+      }
+      nlohmann::json j = nlohmann::json::parse(payload, nullptr, false);
+      if (!j.is_object()) continue;
+      if (name == "log") {
+        std::string who = text(j, "stack") + "/" + text(j, "component");
+        if (who != current) std::cout << "== " << who << " ==\n";
+        current = who;
+        std::cout << text(j, "text") << std::flush;
+      } else if (name == "end") {
+        end_status = text(j, "status");
+        std::cerr << "run " << id << ": " << end_status << "\n";
+        return false;
+      }
+    }
+    return true;
+  };
+  app::HttpResponse response = client->stream(request, on_data);
+  if (response.status >= 400) {
+    nlohmann::json j = nlohmann::json::parse(error_body, nullptr, false);
+    std::string message = j.is_object() && j.contains("error") ? j["error"].value("message", error_body) : error_body;
+    throw Error(response.status == 404 ? ErrorKind::kNotFound : ErrorKind::kUserInput,
+                c.server + " answered " + std::to_string(response.status) + ": " + message);
+  }
+  if (end_status.empty())
+    throw Error(ErrorKind::kEnvironment, "the log stream of run " + id + " ended before the run did", {},
+                "run `strata remote runs logs " + id + " --follow` again, or `remote runs show " + id + "`");
+  return end_status == "succeeded" ? 0 : 1;
+}
+
 int login(const RemoteFlags& f, const Globals& globals) {
-  Credentials c{f.server, f.token};
+  Credentials c{f.server, f.token, f.ca_cert};
+  if (!c.ca_cert.empty()) c.ca_cert = std::filesystem::absolute(c.ca_cert).string();
   while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
   call(c, "GET", "/api/v1/runs?limit=1");  // the token works, or this throws the server's answer
   std::string path = config_path();
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  write_file_atomic(path, nlohmann::json({{"server", c.server}, {"token", c.token}}).dump(2) + "\n", 0600);
+  nlohmann::json stored = {{"server", c.server}, {"token", c.token}};
+  if (!c.ca_cert.empty()) stored["ca_cert"] = c.ca_cert;
+  write_file_atomic(path, stored.dump(2) + "\n", 0600);
   if (!globals.quiet) std::cout << "logged in to " << c.server << " (credentials in " << path << ", mode 0600)\n";
   return 0;
 }
@@ -188,13 +251,17 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   cmd->require_subcommand(1);
   cmd->footer(
       "The server and token come from `strata remote login URL --token TOKEN` (stored in\n"
-      "~/.config/strata/remote.json, mode 0600); STRATA_SERVER and STRATA_TOKEN override them.\n"
+      "~/.config/strata/remote.json, mode 0600); STRATA_SERVER and STRATA_TOKEN override them,\n"
+      "STRATA_CA_CERT names a PEM bundle to trust for a server's HTTPS (a self-signed certificate).\n"
       "In CI: strata remote runs start REPO plan --all --wait --detailed-exitcode\n"
       "(exit 0: no changes, 2: changes, 1: the run failed).");
 
   auto* login_cmd = cmd->add_subcommand("login", "Check a server's token and store both for later commands");
   login_cmd->add_option("url", f->server, "The server's URL, e.g. http://127.0.0.1:8470")->required();
   login_cmd->add_option("--token", f->token, "An API token (the admin token is in <data-dir>/admin-token)")->required();
+  login_cmd->add_option("--ca-cert", f->ca_cert,
+                        "PEM bundle to trust for the server's HTTPS instead of the system's (its own certificate when self-signed)")
+      ->check(CLI::ExistingFile);
   login_cmd->callback([&, f] { action = [&globals, f] { return login(*f, globals); }; });
 
   auto* repos = cmd->add_subcommand("repos", "Repositories the server runs");
@@ -276,13 +343,12 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   auto* logs = runs->add_subcommand("logs", "A run's logs (every activity, or one)");
   logs->add_option("id", f->id, "The run's id")->required();
   logs->add_option("--activity", f->activity, "Only this activity's log");
-  logs->add_flag("--follow", f->follow, "Wait for the run to end, then print the logs");
+  logs->add_flag("--follow", f->follow,
+                 "Print the logs as they come until the run ends (exit 0 when it succeeded, 1 when not)");
   logs->callback([&, f] {
     action = [f] {
       Credentials c = credentials();
-      if (f->follow)
-        while (!finished(text(call(c, "GET", "/api/v1/runs/" + f->id), "status")))
-          std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      if (f->follow) return follow_logs(c, f->id, f->activity);
       std::string body;
       call(c, "GET", "/api/v1/runs/" + f->id + "/logs" + (f->activity.empty() ? "" : "?activity=" + f->activity),
            nullptr, &body);

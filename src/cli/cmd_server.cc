@@ -8,10 +8,9 @@
 #include "base/supervisor.h"
 #include "cli/commands.h"
 #include "cli/interrupts.h"
+#include "cli/open_workspace.h"
 #include "model/error.h"
 #include "server/server.h"
-
-extern char** environ;
 
 namespace strata::cli {
 
@@ -22,16 +21,6 @@ struct ServerFlags {
   int lease_seconds = 60;
   bool no_metrics = false;
 };
-
-workspace::Environment process_environment() {
-  workspace::Environment env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return env;
-}
 
 int run_server(ServerFlags& flags, const Globals& globals) {
   server::ServerOptions options = flags.options;
@@ -91,8 +80,10 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
   cmd->add_option("--workers", flags->options.workers, "In-process workers running activities")->capture_default_str();
   cmd->add_option("--lease", flags->lease_seconds, "Seconds an activity's lease lasts without a heartbeat")
       ->capture_default_str();
-  cmd->add_option("--tls-cert", flags->options.tls_cert, "PEM certificate: serve HTTPS");
-  cmd->add_option("--tls-key", flags->options.tls_key, "PEM private key for --tls-cert");
+  cmd->add_option("--tls-cert", flags->options.tls_cert,
+                  "PEM certificate chain: serve HTTPS (with --tls-key); in-process workers' engines trust it for /tfstate")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--tls-key", flags->options.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   cmd->add_flag("--no-metrics", flags->no_metrics, "Do not serve /metrics");
   cmd->callback([&globals, &action, flags] { action = [&globals, flags] { return run_server(*flags, globals); }; });
 }

@@ -20,6 +20,7 @@ void register_commands(CLI::App& app, Globals& globals, Action& action) {
   add_app_command(app, globals, action);
   add_server_command(app, globals, action);
   add_remote_command(app, globals, action);
+  add_worker_command(app, globals, action);
   add_help_command(app, globals, action);
   add_completion_command(app, globals, action);
   add_man_command(app, globals, action);

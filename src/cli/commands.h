@@ -47,5 +47,6 @@ void add_man_command(CLI::App& app, Globals& globals, Action& action);
 void add_app_command(CLI::App& app, Globals& globals, Action& action);
 void add_server_command(CLI::App& app, Globals& globals, Action& action);
 void add_remote_command(CLI::App& app, Globals& globals, Action& action);
+void add_worker_command(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

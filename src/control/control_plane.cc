@@ -91,7 +91,10 @@ void use_server_state(Project& project, const std::string& server_url, const std
 }
 
 ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
-    : store_(store), options_(std::move(options)), git_(options_.data_dir + "/git") {}
+    : store_(store),
+      options_(std::move(options)),
+      git_(options_.data_dir + "/git"),
+      leases_(store_, options_.lease_ms) {}
 
 store::Repository ControlPlane::add_repository(const std::string& name, const std::string& url) {
   if (auto why = bad_repository_name(name))
@@ -202,6 +205,7 @@ store::Run ControlPlane::start_run(const RunRequest& request, const std::string&
   }
   store::Run created = store_.create_run(std::move(run), std::move(activities));
   store_.start_ready_runs(store::now_millis());
+  leases_.wake();
   return store_.run(created.id).value_or(created);
 }
 
@@ -209,6 +213,7 @@ void ControlPlane::tick() {
   store::Millis now = store::now_millis();
   store_.expire_leases(now, options_.max_attempts);
   store_.start_ready_runs(now);
+  leases_.wake();
 }
 
 std::optional<store::ApiToken> ControlPlane::authenticate(const std::string& token) {

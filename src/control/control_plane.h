@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "control/git_cache.h"
+#include "control/lease_broker.h"
 #include "model/project.h"
 #include "store/store.h"
 #include "workspace/workspace.h"
@@ -53,6 +54,8 @@ class ControlPlane {
 
   store::Store& store() { return store_; }
   GitCache& git() { return git_; }
+  // Workers waiting for an activity; start_run() and tick() wake them.
+  LeaseBroker& leases() { return leases_; }
   const ControlOptions& options() const { return options_; }
   void set_server_url(std::string url) { options_.server_url = std::move(url); }
 
@@ -69,7 +72,8 @@ class ControlPlane {
   store::Run start_run(const RunRequest& request, const std::string& created_by);
 
   // The periodic work every replica does: expired leases go back to the queue, waiting runs
-  // start when their stacks are free. Safe to call from several threads and replicas.
+  // start when their stacks are free, waiting workers look again. Call it after an activity
+  // finishes too. Safe to call from several threads and replicas.
   void tick();
 
   // Tokens: the bearer token's record, when it is known and not expired.
@@ -88,6 +92,7 @@ class ControlPlane {
   store::Store& store_;
   ControlOptions options_;
   GitCache git_;
+  LeaseBroker leases_;
 };
 
 // Points every component of `project` that has no remote backend of its own (none, or

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -120,7 +122,8 @@ std::string GitCache::resolve(const std::string& id, const std::string& revision
               {}, "give a commit hash, branch or tag the repository has (the server fetches it when the run starts)");
 }
 
-void GitCache::export_tree(const std::string& id, const std::string& commit, const std::string& dest) {
+void GitCache::for_each_entry(const std::string& id, const std::string& commit,
+                              const std::function<void(const ArchiveEntry&)>& visit) {
   std::lock_guard lock(mutex_);
   LibGit2 lib;
   git_repository* raw = nullptr;
@@ -134,50 +137,70 @@ void GitCache::export_tree(const std::string& id, const std::string& commit, con
 
   struct Walk {
     git_repository* repo;
-    std::string dest;
+    const std::function<void(const ArchiveEntry&)>& visit;
     std::string error;
-  } walk{repo.get(), dest, {}};
-  auto visit = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
+  } walk{repo.get(), visit, {}};
+  auto entry_of = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
     auto* w = static_cast<Walk*>(payload);
-    std::string path = w->dest + "/" + root + git_tree_entry_name(entry);
+    ArchiveEntry e;
+    e.path = std::string(root) + git_tree_entry_name(entry);
     git_filemode_t mode = git_tree_entry_filemode(entry);
-    if (mode == GIT_FILEMODE_TREE) {
-      if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-        w->error = "cannot create " + path;
+    try {
+      if (mode == GIT_FILEMODE_TREE) {
+        e.path += '/';
+        w->visit(e);
+        return 0;
+      }
+      if (mode == GIT_FILEMODE_COMMIT) return 0;  // a submodule: not in this repository
+      git_blob* raw_blob = nullptr;
+      if (git_blob_lookup(&raw_blob, w->repo, git_tree_entry_id(entry)) != 0) {
+        w->error = "cannot read " + e.path + ": " + git_reason();
         return -1;
       }
-      return 0;
-    }
-    if (mode == GIT_FILEMODE_COMMIT) return 0;  // a submodule: not in this repository
-    git_blob* raw_blob = nullptr;
-    if (git_blob_lookup(&raw_blob, w->repo, git_tree_entry_id(entry)) != 0) {
-      w->error = "cannot read " + path + ": " + git_reason();
-      return -1;
-    }
-    BlobPtr blob(raw_blob);
-    const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
-    size_t size = static_cast<size_t>(git_blob_rawsize(blob.get()));
-    if (mode == GIT_FILEMODE_LINK) {
-      if (::symlink(std::string(data, size).c_str(), path.c_str()) != 0) {
-        w->error = "cannot create the symlink " + path;
-        return -1;
+      BlobPtr blob(raw_blob);
+      std::string data(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                       static_cast<size_t>(git_blob_rawsize(blob.get())));
+      if (mode == GIT_FILEMODE_LINK) {
+        e.target = std::move(data);
+      } else {
+        e.data = std::move(data);
+        e.mode = mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644;
       }
-      return 0;
-    }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(data, static_cast<std::streamsize>(size));
-    out.close();
-    if (!out) {
-      w->error = "cannot write " + path;
+      w->visit(e);
+    } catch (const std::exception& ex) {
+      w->error = ex.what();
       return -1;
     }
-    ::chmod(path.c_str(), mode == GIT_FILEMODE_BLOB_EXECUTABLE ? 0755 : 0644);
     return 0;
   };
-  if (git_tree_walk(tree.get(), GIT_TREEWALK_PRE, visit, &walk) != 0)
+  if (git_tree_walk(tree.get(), GIT_TREEWALK_PRE, entry_of, &walk) != 0)
     throw Error(ErrorKind::kEnvironment,
-                "cannot write commit " + commit + " into " + dest + ": " +
-                    (walk.error.empty() ? git_reason() : walk.error));
+                "cannot read commit " + commit + ": " + (walk.error.empty() ? git_reason() : walk.error));
+}
+
+void GitCache::export_tree(const std::string& id, const std::string& commit, const std::string& dest) {
+  for_each_entry(id, commit, [&](const ArchiveEntry& e) {
+    std::string path = dest + "/" + e.path;
+    if (!e.path.empty() && e.path.back() == '/') {
+      if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
+        throw Error(ErrorKind::kEnvironment, "cannot create " + path + ": " + std::strerror(errno));
+    } else if (!e.target.empty()) {
+      if (::symlink(e.target.c_str(), path.c_str()) != 0)
+        throw Error(ErrorKind::kEnvironment, "cannot create the symlink " + path + ": " + std::strerror(errno));
+    } else {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out.write(e.data.data(), static_cast<std::streamsize>(e.data.size()));
+      out.close();
+      if (!out) throw Error(ErrorKind::kEnvironment, "cannot write " + path);
+      ::chmod(path.c_str(), e.mode);
+    }
+  });
+}
+
+std::string GitCache::archive(const std::string& id, const std::string& commit) {
+  return write_code_archive([&](const std::function<void(const ArchiveEntry&)>& add) {
+    for_each_entry(id, commit, add);
+  });
 }
 
 }  // namespace strata::control

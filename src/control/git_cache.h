@@ -4,8 +4,11 @@
 // libgit2 reaches them: a local path or file:// here, https or ssh for users.
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <string>
+
+#include "control/code_archive.h"
 
 namespace strata::control {
 
@@ -24,8 +27,13 @@ class GitCache {
   // Writes the files of `commit` into `dest` (which must exist and be empty): regular files
   // with their executable bit, symlinks as symlinks; submodules are left out.
   void export_tree(const std::string& id, const std::string& commit, const std::string& dest);
+  // The same files as a .tar.gz (see code_archive.h): what `strata worker` fetches.
+  std::string archive(const std::string& id, const std::string& commit);
 
  private:
+  // Every entry of `commit`'s tree, parents before children; submodules left out.
+  void for_each_entry(const std::string& id, const std::string& commit,
+                      const std::function<void(const ArchiveEntry&)>& visit);
   std::string path_of(const std::string& id) const;
   std::string dir_;
   std::mutex mutex_;  // one libgit2 operation on the cache at a time

@@ -125,6 +125,9 @@ class HttpServer {
     // Reading a request's headers and body, and waiting for the next request on a keep-alive
     // connection, may take this long (slowloris); writing one response too.
     std::chrono::milliseconds read_timeout{30000};
+    // HTTPS when both are set: a PEM certificate chain and its PEM private key.
+    std::string tls_cert_file;
+    std::string tls_key_file;
     Logger* logger = nullptr;  // borrowed; may be null
     ResponseObserver observer;
   };

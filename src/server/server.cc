@@ -5,7 +5,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -67,9 +69,22 @@ Server::~Server() { stop(std::chrono::seconds(5)); }
 void Server::start() {
   Impl& i = *impl_;
   Listen listen = parse_listen(i.options.listen);
-  if (!i.options.tls_cert.empty() || !i.options.tls_key.empty())
-    throw Error("HTTPS (--tls-cert/--tls-key) is not in this version of strata server yet", {},
-                "serve on loopback and put a TLS-terminating proxy (nginx, caddy) in front for now");
+  bool tls = !i.options.tls_cert.empty() || !i.options.tls_key.empty();
+  if (tls && (i.options.tls_cert.empty() || i.options.tls_key.empty()))
+    throw Error(ErrorKind::kUserInput, "HTTPS needs both --tls-cert and --tls-key", {},
+                "pass the PEM certificate chain with --tls-cert and its PEM key with --tls-key");
+  // The engines of in-process workers reach /tfstate over the same HTTPS listener; they trust
+  // the certificate it serves (a self-signed one included) and nothing else.
+  std::string tls_chain;
+  if (tls) {
+    std::ifstream in(i.options.tls_cert, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in && !in.eof())
+      throw Error(ErrorKind::kUserInput, "cannot read the TLS certificate " + i.options.tls_cert, {},
+                  "pass --tls-cert a PEM file this user can read");
+    tls_chain = text.str();
+  }
   std::error_code ec;
   std::filesystem::create_directories(i.options.data_dir, ec);
   if (ec)
@@ -92,6 +107,8 @@ void Server::start() {
   HttpServer::Options ho;
   ho.address = listen.address;
   ho.port = listen.port;
+  ho.tls_cert_file = i.options.tls_cert;
+  ho.tls_key_file = i.options.tls_key;
   if (i.metrics) ho.observer = i.metrics->observer();
   Api* api = i.api.get();
   i.http = std::make_unique<HttpServer>(ho, [api](Request& request, Responder responder) {
@@ -100,7 +117,7 @@ void Server::start() {
   i.http->start();
   std::string host = listen.address.find(':') != std::string::npos ? "[" + listen.address + "]" : listen.address;
   if (host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
-  i.url = "http://" + host + ":" + std::to_string(i.http->port());
+  i.url = (tls ? "https://" : "http://") + host + ":" + std::to_string(i.http->port());
   i.control->set_server_url(i.url);
 
   // Expired leases go back to the queue; waiting runs start when their stacks are free.
@@ -121,9 +138,10 @@ void Server::start() {
     worker::WorkerOptions wo;
     wo.name = "in-process-" + std::to_string(n + 1);
     wo.env = i.options.env;
+    if (tls) wo.env["TF_HTTP_CLIENT_CA_CERTIFICATE_PEM"] = tls_chain;
     wo.engine = i.options.engine;
     wo.engine_supervisor = i.options.engine_supervisor;
-    wo.poll = std::chrono::milliseconds(500);
+    wo.poll = std::chrono::seconds(5);  // the broker wakes a waiting worker the moment work is ready
     i.workers.push_back(std::make_unique<worker::Worker>(*i.connection, wo));
     worker::Worker* w = i.workers.back().get();
     i.threads.emplace_back([w, &i] { w->run(i.stopping); });
@@ -137,6 +155,8 @@ void Server::stop(std::chrono::milliseconds grace) {
   if (!i.http) return;
   if (i.stopping.exchange(true)) return;
   i.http->stop_accepting();
+  // Every worker waiting for a lease (long-polls and in-process ones) is answered now.
+  i.control->leases().stop();
   i.stop_changed.notify_all();
   for (std::thread& t : i.threads) t.join();
   i.threads.clear();

@@ -196,6 +196,9 @@ class Store {
   // cancelled when cancel was requested, else failed.
   virtual LeaseCheck finish(const std::string& activity_id, int64_t token, const Finish& result,
                             Millis now) = 0;
+  // Hands the activity back when `token` still holds it (a worker stopping, a lease that never
+  // reached its worker): queued again at once, the lease cleared, this attempt not counted.
+  virtual LeaseCheck release(const std::string& activity_id, int64_t token, Millis now) = 0;
   // Leases that ran out before `now` go back to queued (attempt kept, lease cleared) — or fail
   // the activity (and skip its dependents) after `max_attempts` leases. Returns how many.
   virtual size_t expire_leases(Millis now, int max_attempts) = 0;

@@ -422,6 +422,22 @@ TEST_P(StoreTest, LeaseThatKeepsExpiringFailsAfterMaxAttempts) {
   EXPECT_EQ(store->expire_leases(9000, 2), 0u);
 }
 
+TEST_P(StoreTest, ReleasedActivityIsQueuedAgainAtOnceWithoutSpendingAnAttempt) {
+  auto& store = this->store_;
+  this->running_run({this->activity("vpc", "net", "vpc")});
+  auto first = this->lease(1000);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(store->release(first->id, first->fencing_token + 1, 1100), LeaseCheck::kLost) << "a wrong token";
+  EXPECT_EQ(store->release(first->id, first->fencing_token, 1100), LeaseCheck::kHeld);
+  EXPECT_EQ(this->status_of("vpc"), "queued");
+  EXPECT_EQ(store->release(first->id, first->fencing_token, 1150), LeaseCheck::kLost) << "released twice";
+  auto second = this->lease(1200, {"terraform"}, "w2");
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->attempt, 1) << "the released lease did not count";
+  EXPECT_GT(second->fencing_token, first->fencing_token);
+  EXPECT_EQ(store->heartbeat(first->id, first->fencing_token, 9000, 1300, nullptr), LeaseCheck::kLost);
+}
+
 TEST_P(StoreTest, AppliesOnTheSameStackWaitPlansDoNot) {
   auto& store = this->store_;
   store::Run apply1 = this->new_run("apply", {this->activity("a1", "prod", "vpc")}, {"prod"}, 1000);

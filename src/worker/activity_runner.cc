@@ -1,6 +1,9 @@
 #include "worker/activity_runner.h"
 
+#include <condition_variable>
 #include <fstream>
+#include <iterator>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -43,6 +46,54 @@ std::string relative_to(std::string text, const std::string& root) {
   return text;
 }
 
+// Follows the component's log file while the engine writes it, handing on whole lines about
+// four times a second; finish() hands on the rest.
+class LogTail {
+ public:
+  LogTail(std::string path, std::function<void(const std::string&)> emit)
+      : path_(std::move(path)), emit_(std::move(emit)), thread_([this] { loop(); }) {}
+  ~LogTail() { finish(); }
+  void finish() {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+    read(true);
+  }
+
+ private:
+  void loop() {
+    std::unique_lock lock(mutex_);
+    while (!changed_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; })) {
+      lock.unlock();
+      read(false);
+      lock.lock();
+    }
+  }
+  void read(bool all) {
+    std::ifstream in(path_, std::ios::binary);
+    if (!in) return;
+    in.seekg(static_cast<std::streamoff>(offset_));
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    size_t end = all ? text.size() : text.rfind('\n');
+    if (end == std::string::npos || end == 0) return;
+    if (!all) ++end;  // through the newline
+    offset_ += end;
+    emit_(text.substr(0, end));
+  }
+
+  std::string path_;
+  std::function<void(const std::string&)> emit_;
+  size_t offset_ = 0;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
 }  // namespace
 
 store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<void(const std::string&)>& log) {
@@ -79,19 +130,23 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
       if (interrupts_ > 1) execution_->kill_engines(std::chrono::seconds(10));
     }
     Collector collector(log);
-    RunRecord record = execution->run(collector);
+    // The engine's log, as the CLI keeps it (already redacted by the engine), followed live.
+    const Project& project = ws->project();
+    std::string log_path = project.root + "/" + project.settings.work_dir + "/.logs/" + execution->run_id() + "/" +
+                           a.stack + "/" + a.component + ".log";
+    RunRecord record;
+    {
+      LogTail tail(log_path, [&](const std::string& text) {
+        log(relative_to(ws->redactor().redact(text), job.code_dir));
+      });
+      record = execution->run(collector);
+    }
     {
       std::lock_guard lock(mutex_);
       execution_ = nullptr;
     }
     const NodeRecord* node = record.find(a.stack, a.component);
     std::optional<NodeOutcome> outcome = collector.outcome;
-    if (node && !node->log_path.empty()) {
-      std::ifstream in(node->log_path, std::ios::binary);
-      std::ostringstream text;
-      text << in.rdbuf();
-      if (!text.str().empty()) log(relative_to(ws->redactor().redact(text.str()), job.code_dir));
-    }
     NodeResult result = node ? node->result : NodeResult::kFailed;
     if (result == NodeResult::kSucceeded) {
       finish.status = "succeeded";

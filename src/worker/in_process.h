@@ -19,6 +19,7 @@ class InProcessConnection : public WorkerConnection {
   store::LeaseCheck heartbeat(const store::Activity& activity, bool* cancel) override;
   store::LeaseCheck append_log(const store::Activity& activity, int64_t seq, const std::string& data) override;
   store::LeaseCheck finish(const store::Activity& activity, const store::Finish& result) override;
+  store::LeaseCheck release(const store::Activity& activity) override;
   std::string server_url() override { return control_.options().server_url; }
   std::chrono::milliseconds lease_duration() override {
     return std::chrono::milliseconds(control_.options().lease_ms);

@@ -43,6 +43,12 @@ void Worker::run(const std::atomic<bool>& stop) {
   while (!stop.load()) {
     try {
       run_one(&stop);
+    } catch (const Error& e) {
+      // Refused (a version the server does not take, a wrong token): asking again changes
+      // nothing, so the worker stops and says why.
+      if (e.kind() == ErrorKind::kConflict || e.kind() == ErrorKind::kUserInput) throw;
+      warn(record_.name + ": " + e.what());
+      for (int i = 0; i < 10 && !stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     } catch (const std::exception& e) {
       // The control plane may be restarting: wait a little and ask again.
       warn(record_.name + ": " + e.what());
@@ -63,6 +69,28 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
 
   TempDir code("strata-activity");
   ActivityRunner runner;
+  // The log is collected from the runner's threads and sent in chunks, about four times a
+  // second while the activity runs (so it can be followed live) and once more at the end —
+  // one request per chunk, not per line.
+  std::mutex log_mutex;
+  std::string pending_log;
+  std::mutex ship_mutex;  // one sender at a time keeps the chunks in order
+  int64_t seq = 0;
+  auto ship = [&] {
+    std::lock_guard ship_lock(ship_mutex);
+    std::string text;
+    {
+      std::lock_guard lock(log_mutex);
+      text.swap(pending_log);
+    }
+    for (size_t at = 0; at < text.size(); at += kMaxChunk) {
+      try {
+        connection_.append_log(activity, seq++, text.substr(at, kMaxChunk));
+      } catch (const std::exception& e) {
+        warn(record_.name + ": a log chunk of activity " + activity.id + " was not stored: " + e.what());
+      }
+    }
+  };
   std::mutex mutex;
   std::condition_variable done_changed;
   bool done = false;
@@ -80,6 +108,9 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
         handed_back = true;
         runner.interrupt(false);
       }
+      lock.unlock();
+      ship();
+      lock.lock();
       if (std::chrono::steady_clock::now() < next_beat) continue;
       next_beat = std::chrono::steady_clock::now() + every;
       lock.unlock();
@@ -101,15 +132,9 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
     }
   });
 
-  int64_t seq = 0;
   auto send = [&](const std::string& text) {
-    for (size_t at = 0; at < text.size(); at += kMaxChunk) {
-      try {
-        connection_.append_log(activity, seq++, text.substr(at, kMaxChunk));
-      } catch (const std::exception& e) {
-        warn(record_.name + ": a log chunk of activity " + activity.id + " was not stored: " + e.what());
-      }
-    }
+    std::lock_guard lock(log_mutex);
+    pending_log += text;
   };
   store::Finish result;
   try {
@@ -134,7 +159,19 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
   }
   done_changed.notify_all();
   heartbeat.join();
-  if (!lost && !handed_back) connection_.finish(activity, result);
+  ship();
+  if (lost) return true;
+  if (handed_back && result.status != "succeeded") {
+    // Stopped part-way: the engine stopped at a safe point with its state written; another
+    // worker runs the activity again from there.
+    try {
+      connection_.release(activity);
+    } catch (const std::exception& e) {
+      warn(record_.name + ": could not hand activity " + activity.id + " back (its lease runs out instead): " + e.what());
+    }
+    return true;
+  }
+  connection_.finish(activity, result);
   return true;
 }
 

@@ -11,16 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "control/lease_broker.h"
 #include "store/store.h"
 #include "workspace/workspace.h"
 
 namespace strata::worker {
 
-struct Lease {
-  store::Activity activity;
-  std::string repository;  // name
-  std::string commit;
-};
+using control::Lease;
 
 class WorkerConnection {
  public:
@@ -36,6 +33,8 @@ class WorkerConnection {
   virtual store::LeaseCheck heartbeat(const store::Activity& activity, bool* cancel) = 0;
   virtual store::LeaseCheck append_log(const store::Activity& activity, int64_t seq, const std::string& data) = 0;
   virtual store::LeaseCheck finish(const store::Activity& activity, const store::Finish& result) = 0;
+  // Hands the activity back unfinished (the worker is stopping): another worker takes it at once.
+  virtual store::LeaseCheck release(const store::Activity& activity) = 0;
   // Where engines reach the server's Terraform state.
   virtual std::string server_url() = 0;
   // How long a lease lasts; heartbeats come every third of it.

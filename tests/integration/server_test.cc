@@ -10,6 +10,7 @@
 #include "base/atomic_file.h"
 #include "base/subprocess.h"
 #include "base/temp_dir.h"
+#include "store/store.h"
 #include "tests/integration/e2e_support.h"
 
 namespace strata::testing {
@@ -73,16 +74,33 @@ class GitProject : public TestProject {
   }
 };
 
-// A `strata server` on a free loopback port, with its own data dir and temporary folder.
-class ServerProcess {
+// A strata process in the background (server or worker) with its own folder, temporary folder
+// (where activities' checkouts go) and cache; killed when the test ends.
+class BackgroundStrata {
  public:
-  ServerProcess(std::map<std::string, std::string> env, std::vector<std::string> extra = {})
-      : dir_("strata-server-test"), port_(free_port()) {
-    std::filesystem::create_directories(tmp());
+  explicit BackgroundStrata(const char* prefix) : dir_(prefix) { std::filesystem::create_directories(tmp()); }
+  ~BackgroundStrata() {
+    if (result_.valid()) {
+      process_->kill();
+      result_.wait();
+    }
+  }
+  std::string tmp() const { return dir_.path() + "/tmp"; }
+  bool finished() { return result_.wait_for(0ms) == std::future_status::ready; }
+  // SIGTERM, as a service manager stops it; the result once it exited.
+  SubprocessResult terminate() {
+    ::kill(process_->pid(), SIGTERM);
+    return result_.get();
+  }
+  SubprocessResult sigkill() {
+    ::kill(process_->pid(), SIGKILL);
+    return result_.get();
+  }
+
+ protected:
+  void start(std::vector<std::string> argv, std::map<std::string, std::string> env) {
     SubprocessOptions o;
-    o.argv = {strata_binary(), "server", "--listen", "127.0.0.1:" + std::to_string(port_), "--data-dir",
-              data_dir(), "--workers", "2"};
-    o.argv.insert(o.argv.end(), extra.begin(), extra.end());
+    o.argv = std::move(argv);
     o.cwd = dir_.path();
     o.env = std::move(env);
     o.env.emplace("TF_CLI_CONFIG_FILE", "/dev/null");
@@ -95,28 +113,40 @@ class ServerProcess {
     o.kill_grace = std::chrono::seconds(5);
     process_ = std::make_unique<Subprocess>(std::move(o));
     result_ = std::async(std::launch::async, [this] { return process_->run(); });
+  }
+  TempDir dir_;
+
+ private:
+  std::unique_ptr<Subprocess> process_;
+  std::future<SubprocessResult> result_;
+};
+
+// A `strata server` on a free loopback port, with its own data dir and temporary folder.
+class ServerProcess : public BackgroundStrata {
+ public:
+  ServerProcess(std::map<std::string, std::string> env, std::vector<std::string> extra = {})
+      : BackgroundStrata("strata-server-test"), port_(free_port()) {
+    // With --tls-cert the server speaks HTTPS, and its (self-signed) certificate is what the
+    // test's client trusts.
+    for (size_t n = 0; n + 1 < extra.size(); ++n)
+      if (extra[n] == "--tls-cert") ca_file_ = extra[n + 1];
+    std::vector<std::string> argv = {strata_binary(), "server", "--listen", "127.0.0.1:" + std::to_string(port_),
+                                     "--data-dir", data_dir()};
+    if (std::find(extra.begin(), extra.end(), "--workers") == extra.end()) extra.insert(extra.end(), {"--workers", "2"});
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    start(std::move(argv), std::move(env));
     ready_ = eventually([&] { return get("/healthz").status == 200 || finished(); }, 30s) && !finished();
   }
-  ~ServerProcess() {
-    if (result_.valid()) {
-      process_->kill();
-      result_.wait();
-    }
-  }
   bool ready() const { return ready_; }
-  bool finished() { return result_.wait_for(0ms) == std::future_status::ready; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string url() const {
+    return (ca_file_.empty() ? "http://127.0.0.1:" : "https://127.0.0.1:") + std::to_string(port_);
+  }
+  const std::string& ca_file() const { return ca_file_; }
   std::string data_dir() const { return dir_.path() + "/data"; }
-  std::string tmp() const { return dir_.path() + "/tmp"; }
   std::string token() const {
     std::string t = read_file(data_dir() + "/admin-token");
     while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
     return t;
-  }
-  // SIGTERM, as a service manager stops it; the result once it exited.
-  SubprocessResult terminate() {
-    ::kill(process_->pid(), SIGTERM);
-    return result_.get();
   }
 
   app::HttpResponse send(const std::string& method, const std::string& path, const std::string& body = "",
@@ -131,7 +161,7 @@ class ServerProcess {
     std::string t = token ? *token : (std::filesystem::exists(data_dir() + "/admin-token") ? this->token() : "");
     if (!t.empty()) r.headers["Authorization"] = "Bearer " + t;
     try {
-      return app::make_curl_client()->send(r);
+      return app::make_curl_client({ca_file_})->send(r);
     } catch (const std::exception&) {
       return {};  // not listening yet
     }
@@ -139,10 +169,8 @@ class ServerProcess {
   app::HttpResponse get(const std::string& path) { return send("GET", path, "", std::string()); }
 
  private:
-  TempDir dir_;
   int port_;
-  std::unique_ptr<Subprocess> process_;
-  std::future<SubprocessResult> result_;
+  std::string ca_file_;
   bool ready_ = false;
 };
 
@@ -159,7 +187,31 @@ std::string error_message(const app::HttpResponse& r) {
 CliResult remote(const TestProject& where, const ServerProcess& server, std::vector<std::string> args) {
   args.insert(args.begin(), "remote");
   return where.run(args, {{"STRATA_SERVER", server.url()}, {"STRATA_TOKEN", server.token()},
-                          {"HOME", where.path("home")}});
+                          {"HOME", where.path("home")}, {"STRATA_CA_CERT", server.ca_file()}});
+}
+
+// A `strata worker` for a server.
+class WorkerProcess : public BackgroundStrata {
+ public:
+  WorkerProcess(const ServerProcess& server, const std::string& name, std::map<std::string, std::string> env,
+                std::vector<std::string> extra = {})
+      : BackgroundStrata("strata-worker-test") {
+    std::vector<std::string> argv = {strata_binary(), "worker", "--server", server.url(), "--name", name, "--poll", "2"};
+    if (!server.ca_file().empty()) argv.insert(argv.end(), {"--ca-cert", server.ca_file()});
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    env.emplace("STRATA_WORKER_TOKEN", server.token());
+    start(std::move(argv), std::move(env));
+  }
+};
+
+bool registered(ServerProcess& server, size_t count) {
+  return eventually([&] { return json_of(server.send("GET", "/api/v1/workers"))["workers"].size() >= count; }, 30s);
+}
+
+std::vector<std::string> left_in(const std::string& dir) {
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) left.push_back(e.path().string());
+  return left;
 }
 
 TEST(Server, AnswersBadRequestsWithClearErrorsAndStoresNothing) {
@@ -265,6 +317,205 @@ TEST(Server, PlansThroughInProcessWorkersWithTheSimulator) {
   EXPECT_EQ(server.terminate().exit_code, 0);
 }
 
+
+// `strata worker` over HTTP (#21 slice b), with tofu-sim (a simulator): two workers on a server
+// that runs nothing itself share a run's activities, the logs come back in order, and every
+// checkout is removed.
+TEST(Workers, PlanThroughTwoWorkersOverHttpWithTheSimulator) {
+  GitProject project;
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0"});
+  ASSERT_TRUE(server.ready());
+  WorkerProcess w1(server, "w1", {{"STRATA_ENGINE", tofu_sim_binary()}});
+  WorkerProcess w2(server, "w2", {{"STRATA_ENGINE", tofu_sim_binary()}});
+  ASSERT_TRUE(registered(server, 2));
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  CliResult plan = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--wait", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+  nlohmann::json run = nlohmann::json::parse(plan.out);
+  ASSERT_EQ(run["status"], "succeeded") << run.dump(2);
+  ASSERT_EQ(run["activities"].size(), 2u);
+  std::set<std::string> ids;
+  nlohmann::json workers = json_of(server.send("GET", "/api/v1/workers"));
+  for (const auto& w : workers["workers"]) ids.insert(w["id"].get<std::string>());
+  EXPECT_TRUE(ids.count(run["activities"][0]["worker"].get<std::string>())) << join({ids.begin(), ids.end()});
+  EXPECT_TRUE(ids.count(run["activities"][1]["worker"].get<std::string>())) << join({ids.begin(), ids.end()});
+  EXPECT_NE(run["activities"][0]["worker"], run["activities"][1]["worker"])
+      << "the worker that waited longest takes the next activity";
+  CliResult logs = remote(project, server, {"runs", "logs", run["id"]});
+  size_t network = logs.out.find("== dev/network"), app = logs.out.find("== dev/app");
+  ASSERT_NE(network, std::string::npos) << logs.out;
+  EXPECT_LT(network, app);
+  EXPECT_NE(logs.out.find("plan", network), std::string::npos) << logs.out;
+
+  SubprocessResult r1 = w1.terminate(), r2 = w2.terminate();
+  EXPECT_EQ(r1.exit_code, 0) << r1.stderr_text;
+  EXPECT_EQ(r2.exit_code, 0) << r2.stderr_text;
+  EXPECT_TRUE(std::filesystem::is_empty(w1.tmp())) << join(left_in(w1.tmp()));
+  EXPECT_TRUE(std::filesystem::is_empty(w2.tmp())) << join(left_in(w2.tmp()));
+  EXPECT_EQ(r1.stderr_text.find(server.token()), std::string::npos) << "the token was printed";
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+// Live logs: a run's log followed as server-sent events while a worker runs it — the first
+// chunk arrives while the run is still running — and `remote runs logs --follow` printing it
+// all in order and exiting with the run's result.
+TEST(Workers, LogsFollowLiveAsServerSentEvents) {
+  GitProject project;
+  std::map<std::string, std::string> slow = {{"STRATA_ENGINE", tofu_sim_binary()}, {"TOFU_SIM_DELAY_PLAN_MS", "1500"}};
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0"});
+  ASSERT_TRUE(server.ready());
+  WorkerProcess worker(server, "w1", slow);
+  ASSERT_TRUE(registered(server, 1));
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  CliResult started = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--json"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  std::string id = nlohmann::json::parse(started.out)["id"];
+
+  auto follower = std::async(std::launch::async, [&] {
+    return remote(project, server, {"runs", "logs", id, "--follow"});
+  });
+  app::HttpRequest request;
+  request.url = server.url() + "/api/v1/runs/" + id + "/logs?follow=true";
+  request.headers["Authorization"] = "Bearer " + server.token();
+  std::string events, status_at_first_log;
+  app::HttpResponse response = app::make_curl_client()->stream(request, [&](std::string_view data) {
+    events.append(data);
+    if (status_at_first_log.empty() && events.find("event: log") != std::string::npos)
+      status_at_first_log = json_of(server.send("GET", "/api/v1/runs/" + id))["status"];
+    return true;  // the server ends the stream when the run has ended
+  });
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.header("content-type"), "text/event-stream");
+  EXPECT_EQ(status_at_first_log, "running") << "the log came while the run went on";
+  size_t network = events.find("\"component\":\"network\"");
+  size_t app = events.find("event: log\ndata: {\"activity\"", events.find("\"component\":\"app\""));
+  EXPECT_NE(network, std::string::npos) << events;
+  EXPECT_NE(events.find("event: end\ndata: {\"status\":\"succeeded\""), std::string::npos) << events;
+  EXPECT_LT(network, app) << events;
+
+  CliResult followed = follower.get();
+  EXPECT_EQ(followed.exit_code, 0) << followed.err;
+  size_t a = followed.out.find("== dev/network =="), b = followed.out.find("== dev/app ==");
+  ASSERT_NE(a, std::string::npos) << followed.out;
+  EXPECT_LT(a, b) << followed.out;
+  EXPECT_NE(followed.err.find("succeeded"), std::string::npos) << followed.err;
+  // A run that does not exist: a clear 404, not a stream.
+  CliResult missing = remote(project, server, {"runs", "logs", "no-such-run", "--follow"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no run no-such-run"), std::string::npos) << missing.err;
+  EXPECT_EQ(worker.terminate().exit_code, 0);
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+// The worker protocol refuses what it must: a worker of another release (both versions named),
+// calls without the join token, and every call made with a fencing token that no longer holds
+// the lease.
+TEST(Workers, ProtocolRefusesOtherVersionsWrongTokensAndLostLeases) {
+  GitProject project;
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0"});
+  ASSERT_TRUE(server.ready());
+  auto old = server.send("POST", "/api/v1/worker/register",
+                         R"({"id":"w-old","name":"old","version":"0.0.9","capabilities":["terraform"]})");
+  EXPECT_EQ(old.status, 409) << old.body;
+  EXPECT_NE(error_message(old).find("0.0.9"), std::string::npos) << old.body;
+  EXPECT_NE(error_message(old).find("0.1.0"), std::string::npos) << old.body;
+  EXPECT_EQ(server.send("POST", "/api/v1/worker/register",
+                        R"({"id":"w","name":"w","version":"0.1.0","capabilities":["terraform"]})", std::string())
+                .status,
+            401);
+  EXPECT_EQ(server.send("POST", "/api/v1/worker/register", R"({"id":"w","name":"w","version":"0.1.0"})").status, 400);
+  auto unregistered = server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"nobody","wait_ms":0})");
+  EXPECT_EQ(unregistered.status, 404) << unregistered.body;
+  ASSERT_EQ(server.send("POST", "/api/v1/worker/register",
+                        R"({"id":"w","name":"w","version":"0.1.0","capabilities":["terraform"]})")
+                .status,
+            201);
+  // Nothing to do: the long-poll ends with 204 when its wait is over.
+  auto idle = server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"w","wait_ms":200})");
+  EXPECT_EQ(idle.status, 204) << idle.body;
+
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  ASSERT_EQ(remote(project, server, {"runs", "start", "infra", "plan", "dev"}).exit_code, 0);
+  auto leased = server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"w","wait_ms":5000})");
+  ASSERT_EQ(leased.status, 200) << leased.body;
+  nlohmann::json lease = json_of(leased);
+  std::string id = lease["activity"]["id"];
+  int64_t token = lease["activity"]["fencing_token"];
+  std::string path = "/api/v1/worker/activities/" + id;
+  auto code = server.send("GET", path + "/code?fencing_token=" + std::to_string(token));
+  EXPECT_EQ(code.status, 200);
+  EXPECT_EQ(code.header("content-type"), "application/gzip");
+  EXPECT_EQ(server.send("GET", path + "/code?fencing_token=" + std::to_string(token + 1)).status, 409);
+  EXPECT_EQ(server.send("POST", path + "/finish", R"({"fencing_token":)" + std::to_string(token) + R"(,"status":"done"})")
+                .status,
+            400);
+  // Handed back: the old token is refused everywhere from then on.
+  ASSERT_EQ(server.send("POST", path + "/release", R"({"fencing_token":)" + std::to_string(token) + "}").status, 200);
+  auto lost = server.send("POST", path + "/heartbeat", R"({"fencing_token":)" + std::to_string(token) + "}");
+  EXPECT_EQ(lost.status, 409);
+  EXPECT_EQ(json_of(lost)["error"]["code"], "lease_lost");
+  EXPECT_EQ(server.send("POST", path + "/logs?fencing_token=" + std::to_string(token) + "&seq=0", "late").status, 409);
+  EXPECT_EQ(server.send("POST", path + "/finish", R"({"fencing_token":)" + std::to_string(token) + R"(,"status":"succeeded"})")
+                .status,
+            409);
+  auto again = server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"w","wait_ms":5000})");
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(json_of(again)["activity"]["id"], id);
+  EXPECT_GT(json_of(again)["activity"]["fencing_token"].get<int64_t>(), token);
+  EXPECT_EQ(json_of(again)["activity"]["attempt"], 1) << "a hand-back does not spend an attempt";
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+// A worker killed with SIGKILL in the middle of an activity: the activity is leased again once
+// its lease runs out, another worker finishes the run, and the dead worker's token is refused.
+TEST(Workers, WorkerKilledMidActivityIsReplacedAfterItsLeaseRunsOut) {
+  GitProject project;
+  std::map<std::string, std::string> slow = {{"STRATA_ENGINE", tofu_sim_binary()}, {"TOFU_SIM_DELAY_PLAN_MS", "4000"}};
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0", "--lease", "3"});
+  ASSERT_TRUE(server.ready());
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  WorkerProcess doomed(server, "doomed", slow);
+  ASSERT_TRUE(registered(server, 1));
+  CliResult started = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--json"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  std::string run_id = nlohmann::json::parse(started.out)["id"];
+  nlohmann::json first;
+  ASSERT_TRUE(eventually([&] {
+    first = json_of(server.send("GET", "/api/v1/runs/" + run_id))["activities"][0];
+    return first["status"] == "running";
+  }, 30s)) << first.dump(2);
+  doomed.sigkill();
+  std::string dead_worker = first["worker"];
+  // The fencing token the dead worker held (the API never shows one): read from the store.
+  int64_t dead_token = 0;
+  {
+    std::unique_ptr<store::Store> db = store::open_store(server.data_dir() + "/strata.db");
+    dead_token = db->activity(first["id"])->fencing_token;
+  }
+  ASSERT_GT(dead_token, 0);
+
+  WorkerProcess rescuer(server, "rescuer", {{"STRATA_ENGINE", tofu_sim_binary()}});
+  nlohmann::json run;
+  ASSERT_TRUE(eventually([&] {
+    run = json_of(server.send("GET", "/api/v1/runs/" + run_id));
+    return run["status"] != "running" && run["status"] != "queued";
+  }, 60s)) << run.dump(2);
+  EXPECT_EQ(run["status"], "succeeded") << run.dump(2);
+  EXPECT_EQ(run["activities"][0]["attempt"], 2) << run.dump(2);
+  EXPECT_NE(run["activities"][0]["worker"], dead_worker);
+  // The dead worker's lease no longer holds anything.
+  std::string path = "/api/v1/worker/activities/" + first["id"].get<std::string>();
+  auto late = server.send("POST", path + "/heartbeat", R"({"fencing_token":)" + std::to_string(dead_token) + "}");
+  EXPECT_EQ(late.status, 409) << late.body;
+  EXPECT_EQ(server.send("POST", path + "/finish",
+                        R"({"fencing_token":)" + std::to_string(dead_token) + R"(,"status":"failed"})")
+                .status,
+            409);
+  EXPECT_EQ(json_of(server.send("GET", "/api/v1/runs/" + run_id))["status"], "succeeded");
+  EXPECT_EQ(rescuer.terminate().exit_code, 0);
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
 #ifndef STRATA_SANITIZE_BUILD
 // The real Terraform: the server's state keeps what each fresh checkout applied, so app reads
 // network's real output and a second plan finds nothing to change.
@@ -289,6 +540,82 @@ TEST(Server, RealTerraformAppliesThroughTheServerAndKeepsItsState) {
   CliResult again = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--wait", "--detailed-exitcode"});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_TRUE(std::filesystem::is_empty(server.tmp()));
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+// Two `strata worker`s with the real Terraform and a server that runs nothing itself: network
+// applies on one, app on the other reads network's real output from the server's state (no
+// shared disk), the logs come back complete and in order, and a second plan has no changes.
+TEST(Workers, RealTerraformAppliesThroughTwoWorkersAndOutputsFlowBetweenThem) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  GitProject project;
+  ServerProcess server(engine_env(engine), {"--workers", "0"});
+  ASSERT_TRUE(server.ready());
+  WorkerProcess w1(server, "w1", engine_env(engine));
+  WorkerProcess w2(server, "w2", engine_env(engine));
+  ASSERT_TRUE(registered(server, 2));
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  CliResult apply = remote(project, server, {"runs", "start", "infra", "apply", "dev", "--wait", "--json"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  nlohmann::json run = nlohmann::json::parse(apply.out);
+  ASSERT_EQ(run["status"], "succeeded") << run.dump(2);
+  EXPECT_NE(run["activities"][0]["worker"], run["activities"][1]["worker"]) << run.dump(2);
+  EXPECT_EQ(run["activities"][1]["outputs"]["out"], "v-v-net-app") << run.dump(2);
+  CliResult logs = remote(project, server, {"runs", "logs", run["id"]});
+  size_t network = logs.out.find("== dev/network"), app = logs.out.find("== dev/app");
+  ASSERT_NE(network, std::string::npos) << logs.out;
+  ASSERT_NE(app, std::string::npos) << logs.out;
+  EXPECT_LT(network, app);
+  EXPECT_NE(logs.out.substr(network, app - network).find("Apply complete!"), std::string::npos) << logs.out;
+  EXPECT_NE(logs.out.substr(app).find("Apply complete!"), std::string::npos) << logs.out;
+  EXPECT_EQ(logs.out.find(server.token()), std::string::npos);
+
+  CliResult again = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--wait", "--detailed-exitcode"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(w1.terminate().exit_code, 0);
+  EXPECT_EQ(w2.terminate().exit_code, 0);
+  EXPECT_TRUE(std::filesystem::is_empty(w1.tmp())) << join(left_in(w1.tmp()));
+  EXPECT_TRUE(std::filesystem::is_empty(w2.tmp())) << join(left_in(w2.tmp()));
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+// HTTPS (--tls-cert/--tls-key) with a throwaway self-signed certificate: the CLI trusts it
+// through STRATA_CA_CERT, and the in-process workers' Terraform reaches /tfstate over the same
+// HTTPS listener, trusting that certificate and no other.
+TEST(Server, ServesHttpsAndTerraformKeepsItsStateThroughIt) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  TempDir certs("strata-server-tls");
+  std::string cert = certs.file("cert.pem"), key = certs.file("key.pem");
+  std::string out;
+  ASSERT_EQ(run_tool({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                      "-nodes", "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1",
+                      "-keyout", key, "-out", cert},
+                     certs.path(), &out),
+            0)
+      << out;
+  GitProject project;
+  // One in-process worker and one `strata worker` over HTTPS, trusting the certificate through
+  // --ca-cert (its engine too).
+  ServerProcess server(engine_env(engine), {"--tls-cert", cert, "--tls-key", key, "--workers", "1"});
+  ASSERT_TRUE(server.ready());
+  ASSERT_EQ(server.url().rfind("https://", 0), 0u);
+  WorkerProcess worker(server, "tls-worker", engine_env(engine));
+  ASSERT_TRUE(registered(server, 2));
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  CliResult apply = remote(project, server, {"runs", "start", "infra", "apply", "dev", "--wait", "--json"});
+  ASSERT_EQ(apply.exit_code, 0) << apply.out << apply.err;
+  nlohmann::json run = nlohmann::json::parse(apply.out);
+  EXPECT_EQ(run["activities"][1]["outputs"]["out"], "v-v-net-app") << run.dump(2);
+  CliResult again = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--wait", "--detailed-exitcode"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+
+  // A client that does not trust the certificate is refused, and says why.
+  CliResult untrusted = project.run({"remote", "runs", "list"}, {{"STRATA_SERVER", server.url()},
+                                                                 {"STRATA_TOKEN", server.token()},
+                                                                 {"HOME", project.path("home")}});
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_NE(untrusted.err.find("certificate"), std::string::npos) << untrusted.err;
+  EXPECT_EQ(worker.terminate().exit_code, 0);
   EXPECT_EQ(server.terminate().exit_code, 0);
 }
 #endif

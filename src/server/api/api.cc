@@ -6,6 +6,8 @@
 #include "model/error.h"
 #include "secrets/crypto.h"
 #include "server/api/api_json.h"
+#include "server/api/log_streams.h"
+#include "server/api/worker_api.h"
 #include "server/api/openapi_json.h"
 #include "server/router.h"
 
@@ -30,12 +32,6 @@ Response bad_request(const Error& e) {
   return r;
 }
 
-std::string bearer(const Request& request) {
-  std::string h(request.header("authorization"));
-  if (h.size() > 7 && (h.rfind("Bearer ", 0) == 0 || h.rfind("bearer ", 0) == 0)) return h.substr(7);
-  return "";
-}
-
 struct BasicAuth {
   std::string user;
   std::string password;
@@ -50,20 +46,27 @@ std::optional<BasicAuth> basic_auth(const Request& request) {
   return BasicAuth{decoded->substr(0, colon), decoded->substr(colon + 1)};
 }
 
-Response unauthorized(const std::string& message, const std::string& challenge = "Bearer") {
+}  // namespace
+
+std::string bearer(const Request& request) {
+  std::string h(request.header("authorization"));
+  if (h.size() > 7 && (h.rfind("Bearer ", 0) == 0 || h.rfind("bearer ", 0) == 0)) return h.substr(7);
+  return "";
+}
+
+Response unauthorized(const std::string& message, const std::string& challenge) {
   Response r = error_response(401, "unauthorized", message);
   r.headers.emplace_back("WWW-Authenticate", challenge == "Basic" ? "Basic realm=\"strata\"" : "Bearer");
   return r;
 }
 
-}  // namespace
-
 struct Api::Impl {
   control::ControlPlane& control;
   HttpMetrics* metrics;
   Router router;
+  LogStreams streams;
 
-  Impl(control::ControlPlane& c, HttpMetrics* m) : control(c), metrics(m) {}
+  Impl(control::ControlPlane& c, HttpMetrics* m) : control(c), metrics(m), streams(c) {}
 
   std::string repository_name(const std::string& id) {
     std::optional<store::Repository> repo = control.store().repository(id);
@@ -295,8 +298,35 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
   i.router.add("GET", "/api/v1/runs", authed(&Impl::runs_list));
   i.router.add("GET", "/api/v1/runs/{id}", authed(&Impl::runs_show));
   i.router.add("POST", "/api/v1/runs/{id}/cancel", authed(&Impl::runs_cancel));
-  i.router.add("GET", "/api/v1/runs/{id}/logs", authed(&Impl::runs_logs));
+  // ?follow=true (or Accept: text/event-stream): server-sent events while the run goes on.
+  i.router.add_async("GET", "/api/v1/runs/{id}/logs", [&i](Request& request, Responder responder) {
+    if (!i.control.authenticate(bearer(request))) {
+      responder.send(unauthorized(bearer(request).empty() ? "this needs an API token (Authorization: Bearer TOKEN)"
+                                                          : "unknown or expired token"));
+      return;
+    }
+    bool follow = request.query("follow") == "true" || request.query("follow") == "1" ||
+                  request.header("accept").find("text/event-stream") != std::string_view::npos;
+    if (!follow) {
+      Response r;
+      try {
+        r = i.runs_logs(request, request.params);
+      } catch (const Error& e) {
+        r = error_of(e);
+      }
+      responder.send(std::move(r));
+      return;
+    }
+    std::string id(request.param("id"));
+    std::string only(request.query("activity"));
+    if (!i.find_run(id)) {
+      responder.send(i.no_run(id));
+      return;
+    }
+    i.streams.follow(id, only, std::move(responder));
+  });
   i.router.add("GET", "/api/v1/workers", authed(&Impl::workers_list));
+  add_worker_routes(i.router, control, STRATA_VERSION);
 }
 
 Api::~Api() = default;

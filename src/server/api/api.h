@@ -14,6 +14,11 @@
 
 namespace strata::server {
 
+// The bearer token of a request ("" when none).
+std::string bearer(const Request& request);
+// 401 with WWW-Authenticate (`challenge` "Bearer" or "Basic").
+Response unauthorized(const std::string& message, const std::string& challenge = "Bearer");
+
 class Api {
  public:
   // `metrics`, when given, is served at /metrics (and must outlive this).

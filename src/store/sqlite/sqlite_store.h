@@ -48,6 +48,7 @@ class SqliteStore : public Store {
                    Millis now) override;
   LeaseCheck heartbeat(const std::string& activity_id, int64_t token, Millis lease_until,
                        Millis now, bool* cancel) override;
+  LeaseCheck release(const std::string& activity_id, int64_t token, Millis now) override;
   LeaseCheck finish(const std::string& activity_id, int64_t token, const Finish& result,
                     Millis now) override;
   size_t expire_leases(Millis now, int max_attempts) override;

@@ -306,6 +306,18 @@ LeaseCheck SqliteStore::finish(const std::string& activity_id, int64_t token, co
   return LeaseCheck::kHeld;
 }
 
+LeaseCheck SqliteStore::release(const std::string& activity_id, int64_t token, Millis now) {
+  auto session = write("hand an activity back");
+  if (!holds_lease(activity_id, token)) return LeaseCheck::kLost;
+  // The token stays on the row but holds nothing once the status is queued.
+  db_.exec(
+      "UPDATE activities SET status = 'queued', lease_owner = '', lease_until = 0, "
+      "attempt = CASE WHEN attempt > 0 THEN attempt - 1 ELSE 0 END, updated_at = ? WHERE id = ?",
+      now, activity_id);
+  session.commit();
+  return LeaseCheck::kHeld;
+}
+
 size_t SqliteStore::expire_leases(Millis now, int max_attempts) {
   auto session = write("expire leases");
   std::vector<Activity> expired;

@@ -1,0 +1,195 @@
+// The control plane's parts without HTTP: code archives (what `strata worker` unpacks, from a
+// server it trusts but checked as if it did not) and the LeaseBroker (long-polling workers
+// answered when work becomes ready, first come first served) over a real SQLite store.
+#include <sys/stat.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "base/atomic_file.h"
+#include "base/temp_dir.h"
+#include "control/code_archive.h"
+#include "control/lease_broker.h"
+#include "model/error.h"
+#include "store/store.h"
+
+namespace strata::control {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string archive_of(const std::vector<ArchiveEntry>& entries) {
+  return write_code_archive([&](const std::function<void(const ArchiveEntry&)>& add) {
+    for (const ArchiveEntry& e : entries) add(e);
+  });
+}
+
+std::string unpack_error(const std::string& archive, const std::string& dest) {
+  try {
+    unpack_code_archive(archive, dest);
+  } catch (const Error& e) {
+    return e.message();
+  }
+  return "";
+}
+
+TEST(CodeArchive, RoundTripKeepsFilesFoldersExecutableBitsAndSymlinks) {
+  std::string archive = archive_of({{"modules/", 0755, "", ""},
+                                    {"modules/m/", 0755, "", ""},
+                                    {"modules/m/main.tf", 0644, "resource \"x\" \"y\" {}\n", ""},
+                                    {"bin/", 0755, "", ""},
+                                    {"bin/run.sh", 0755, "#!/bin/sh\necho hi\n", ""},
+                                    {"current", 0, "", "modules/m"},
+                                    {"empty.txt", 0644, "", ""}});
+  TempDir dest("archive-test");
+  unpack_code_archive(archive, dest.path());
+  EXPECT_EQ(read_file(dest.file("modules/m/main.tf")), "resource \"x\" \"y\" {}\n");
+  struct stat st{};
+  ASSERT_EQ(::stat(dest.file("bin/run.sh").c_str(), &st), 0);
+  EXPECT_TRUE(st.st_mode & S_IXUSR);
+  ASSERT_EQ(::stat(dest.file("modules/m/main.tf").c_str(), &st), 0);
+  EXPECT_FALSE(st.st_mode & S_IXUSR);
+  EXPECT_EQ(std::filesystem::read_symlink(dest.file("current")), "modules/m");
+  EXPECT_EQ(read_file(dest.file("current/main.tf")), "resource \"x\" \"y\" {}\n");
+  EXPECT_TRUE(std::filesystem::exists(dest.file("empty.txt")));
+}
+
+TEST(CodeArchive, RefusesEntriesThatWouldLandOutsideTheFolder) {
+  TempDir outside("archive-outside");
+  TempDir dest("archive-test");
+  EXPECT_NE(unpack_error(archive_of({{"../escaped", 0644, "x", ""}}), dest.path()).find("leaves its folder"),
+            std::string::npos);
+  EXPECT_NE(unpack_error(archive_of({{"a/../../escaped", 0644, "x", ""}}), dest.path()).find("leaves its folder"),
+            std::string::npos);
+  EXPECT_NE(unpack_error(archive_of({{outside.file("abs"), 0644, "x", ""}}), dest.path()).find("absolute"),
+            std::string::npos);
+  // A symlink to a folder outside, then a file through it.
+  TempDir dest2("archive-test");
+  std::string through = unpack_error(archive_of({{"link", 0, "", outside.path()}, {"link/planted", 0644, "x", ""}}),
+                                     dest2.path());
+  EXPECT_NE(through.find("not a folder"), std::string::npos) << through;
+  // A file entry that would overwrite (or follow) what an earlier entry made.
+  TempDir dest3("archive-test");
+  std::string twice = unpack_error(archive_of({{"link", 0, "", outside.file("target")}, {"link", 0644, "x", ""}}),
+                                   dest3.path());
+  EXPECT_NE(twice.find("cannot create"), std::string::npos) << twice;
+  EXPECT_TRUE(std::filesystem::is_empty(outside.path())) << "nothing was written outside";
+}
+
+TEST(CodeArchive, DamagedOrOversizedArchivesAreErrors) {
+  TempDir dest("archive-test");
+  std::string archive = archive_of({{"a.txt", 0644, std::string(10000, 'a'), ""}});
+  EXPECT_NE(unpack_error(archive.substr(0, archive.size() / 2), dest.path()), "");
+  TempDir dest2("archive-test");
+  EXPECT_NE(unpack_error("not an archive at all", dest2.path()), "");
+  TempDir dest3("archive-test");
+  try {
+    unpack_code_archive(archive, dest3.path(), 1000);
+    ADD_FAILURE() << "the size limit was not applied";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("more than 1000 bytes"), std::string::npos) << e.message();
+  }
+}
+
+class LeaseBrokerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = store::open_store(dir_.file("strata.db"));
+    store_->migrate();
+    store::Repository repo;
+    repo.id = "repo-1";
+    repo.name = "infra";
+    repo.url = "/srv/git/infra";
+    repo.default_branch = "main";
+    repo_ = store_->add_repository(repo);
+  }
+  // A started plan run with one activity per id.
+  void ready(const std::vector<std::string>& ids) {
+    store::Run run;
+    run.repository_id = repo_.id;
+    run.command = "plan";
+    run.commit = "0123456789abcdef0123456789abcdef01234567";
+    std::vector<store::Activity> activities;
+    for (const std::string& id : ids) {
+      store::Activity a;
+      a.id = id;
+      a.stack = "dev";
+      a.component = id;
+      a.required_capabilities = {"terraform"};
+      activities.push_back(a);
+    }
+    store_->create_run(run, activities);
+    store_->start_ready_runs(store::now_millis());
+  }
+  TempDir dir_{"broker-test"};
+  std::unique_ptr<store::Store> store_;
+  store::Repository repo_;
+};
+
+TEST_F(LeaseBrokerTest, WaitingWorkersAreAnsweredWhenWorkIsReadyInTheOrderTheyCame) {
+  LeaseBroker broker(*store_, 60000, 10s);  // a long poll: only wake() can answer in time
+  std::mutex mutex;
+  std::vector<std::pair<std::string, std::string>> got;  // worker, activity
+  auto record = [&](std::string worker) {
+    return [&, worker](std::optional<Lease> lease) {
+      std::lock_guard lock(mutex);
+      got.emplace_back(worker, lease ? lease->activity.id : "none");
+    };
+  };
+  auto deadline = LeaseBroker::Clock::now() + 20s;
+  EXPECT_NE(broker.wait("w1", {"terraform"}, deadline, record("w1")), 0u);
+  std::this_thread::sleep_for(5ms);
+  EXPECT_NE(broker.wait("w2", {"terraform"}, deadline, record("w2")), 0u);
+  EXPECT_EQ(broker.waiting(), 2u);
+  ready({"a1"});
+  auto started = std::chrono::steady_clock::now();
+  broker.wake();
+  while (broker.waiting() == 2 && std::chrono::steady_clock::now() - started < 5s) std::this_thread::sleep_for(1ms);
+  {
+    std::lock_guard lock(mutex);
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0], std::make_pair(std::string("w1"), std::string("a1"))) << "the first to wait gets it";
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s) << "answered on wake, not at the next poll";
+  broker.stop();
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1], std::make_pair(std::string("w2"), std::string("none"))) << "stop answers everyone";
+  EXPECT_EQ(store_->activity("a1")->lease_owner, "w1");
+}
+
+TEST_F(LeaseBrokerTest, DeadlinesCancelsAndReadyWork) {
+  LeaseBroker broker(*store_, 60000, 50ms);
+  // Nothing ready: the deadline answers nullopt.
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(broker.lease("w1", {"terraform"}, 100ms).has_value());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 100ms);
+  // A cancelled waiter is never answered, and holds nothing.
+  std::atomic<int> calls{0};
+  uint64_t ticket = broker.wait("w2", {"terraform"}, LeaseBroker::Clock::now() + 10s,
+                                [&](std::optional<Lease>) { ++calls; });
+  EXPECT_TRUE(broker.cancel(ticket));
+  EXPECT_FALSE(broker.cancel(ticket));
+  // Ready work is found by the periodic poll too (another replica made it ready: no wake).
+  std::thread later([&] {
+    std::this_thread::sleep_for(100ms);
+    ready({"a1"});
+  });
+  std::optional<Lease> lease = broker.lease("w3", {"terraform"}, 5s);
+  later.join();
+  ASSERT_TRUE(lease.has_value());
+  EXPECT_EQ(lease->activity.id, "a1");
+  EXPECT_EQ(lease->repository, "infra");
+  EXPECT_EQ(lease->commit, "0123456789abcdef0123456789abcdef01234567");
+  EXPECT_EQ(calls.load(), 0);
+  // What the worker cannot run is not offered.
+  ready({"a2"});
+  EXPECT_FALSE(broker.lease("w4", {"ansible"}, 100ms).has_value());
+  EXPECT_TRUE(broker.lease("w4", {"terraform"}, 100ms).has_value());
+}
+
+}  // namespace
+}  // namespace strata::control

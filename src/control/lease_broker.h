@@ -1,0 +1,84 @@
+// LeaseBroker: workers waiting for an activity (DESIGN §11.3). A lease call that finds nothing
+// ready waits here — an HTTP long-poll keeps only its Responder, an in-process worker blocks —
+// and one thread hands out activities as they become ready: at once when this process made
+// something ready (wake()), and at the latest every `poll` for what another replica or an
+// expired lease made ready. Waiters are served first come, first served; one store query per
+// capability set answers every waiter with that set that found nothing.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "store/store.h"
+
+namespace strata::control {
+
+// A leased activity with what a worker needs to run it.
+struct Lease {
+  store::Activity activity;  // with its fencing token
+  std::string repository;    // the repository's name
+  std::string commit;
+};
+
+class LeaseBroker {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using Callback = std::function<void(std::optional<Lease>)>;
+
+  LeaseBroker(store::Store& store, store::Millis lease_ms,
+              std::chrono::milliseconds poll = std::chrono::milliseconds(1000));
+  ~LeaseBroker();  // stop()
+  LeaseBroker(const LeaseBroker&) = delete;
+  LeaseBroker& operator=(const LeaseBroker&) = delete;
+
+  // Leases an activity for `worker_id` when one is ready now or becomes ready before
+  // `deadline`; `done` runs exactly once (on the broker's thread, or on this one when an
+  // activity is ready at once) with the lease, or nullopt at the deadline or on stop. `done`
+  // must not block. Returns a ticket for cancel().
+  uint64_t wait(const std::string& worker_id, const std::vector<std::string>& capabilities, Clock::time_point deadline,
+                Callback done);
+  // The waiter went away (its client disconnected): `done` is not called, unless it is being
+  // answered at this moment (then this returns false and `done` runs; a Responder whose client
+  // left ignores it, and the lease it held runs out).
+  bool cancel(uint64_t ticket);
+  // Something may be ready: a run started, an activity finished, a lease expired.
+  void wake();
+  // The blocking form, for in-process workers.
+  std::optional<Lease> lease(const std::string& worker_id, const std::vector<std::string>& capabilities,
+                             std::chrono::milliseconds wait);
+  // Answers every waiter with nullopt and stops the thread. Idempotent.
+  void stop();
+  size_t waiting() const;
+
+ private:
+  struct Waiter {
+    uint64_t ticket;
+    std::string worker_id;
+    std::vector<std::string> capabilities;
+    Clock::time_point deadline;
+    Callback done;
+  };
+  std::optional<Lease> try_lease(const std::string& worker_id, const std::vector<std::string>& capabilities);
+  void loop();
+
+  store::Store& store_;
+  store::Millis lease_ms_;
+  std::chrono::milliseconds poll_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::list<Waiter> waiters_;
+  uint64_t next_ticket_ = 1;
+  bool woken_ = false;
+  bool answering_ = false;  // the thread is asking the store for a batch of waiters
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace strata::control

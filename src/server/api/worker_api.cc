@@ -1,0 +1,219 @@
+#include "server/api/worker_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "control/worker_protocol.h"
+#include "model/error.h"
+#include "server/api/api.h"
+#include "server/api/api_json.h"
+
+namespace strata::server {
+
+namespace {
+
+constexpr int64_t kMaxWaitMs = 60000;
+
+Response lease_lost(const std::string& activity_id) {
+  return error_response(409, "lease_lost",
+                        "this worker no longer holds activity " + activity_id +
+                            " (its lease ran out or it was handed to another worker); stop working on it");
+}
+
+Response bad_body(const Error& e) {
+  return error_response(400, "bad_request", e.message());
+}
+
+int64_t token_param(const Request& request, std::string_view name) {
+  std::string text(request.query(name));
+  char* end = nullptr;
+  long long n = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end) throw Error(ErrorKind::kUserInput, "the query needs " + std::string(name) + "=NUMBER");
+  return n;
+}
+
+struct Routes {
+  control::ControlPlane& control;
+  std::string version;
+
+  // Only an admin token joins workers in this version.
+  std::optional<Response> refuse(const Request& request) {
+    std::optional<store::ApiToken> who = control.authenticate(bearer(request));
+    if (!who) return unauthorized("a worker needs a join token (Authorization: Bearer TOKEN)");
+    if (!who->admin) return error_response(403, "forbidden", "only an admin token joins workers in this version");
+    return std::nullopt;
+  }
+
+  // The activity a worker names, with the fencing token it holds.
+  store::Activity held(const Request& request, int64_t token) {
+    store::Activity a;
+    a.id = std::string(request.param("id"));
+    a.fencing_token = token;
+    return a;
+  }
+
+  Response answer(store::LeaseCheck check, const std::string& id, nlohmann::json body = nlohmann::json::object()) {
+    if (check == store::LeaseCheck::kLost) return lease_lost(id);
+    return json_response(200, body);
+  }
+
+  Response register_worker(const Request& request) {
+    store::WorkerRecord worker;
+    try {
+      nlohmann::json body = parse_body(request.body);
+      check_fields(body, {"id", "name", "version", "capabilities"}, "the worker");
+      worker = control::worker_from_json(body);
+    } catch (const Error& e) {
+      return bad_body(e);
+    }
+    control::check_worker_version(version, worker.version);
+    worker.registered_at = worker.last_heartbeat = store::now_millis();
+    control.store().register_worker(worker);
+    return json_response(201, {{"id", worker.id},
+                               {"server_version", version},
+                               {"lease_ms", control.options().lease_ms}});
+  }
+
+  void lease(Request& request, Responder responder) {
+    std::string worker_id;
+    int64_t wait_ms = 30000;
+    try {
+      nlohmann::json body = parse_body(request.body);
+      check_fields(body, {"worker_id", "wait_ms"}, "the lease request");
+      if (!body.contains("worker_id") || !body["worker_id"].is_string())
+        throw Error("the lease request needs \"worker_id\" (a string)", {});
+      worker_id = body["worker_id"];
+      if (body.contains("wait_ms")) {
+        if (!body["wait_ms"].is_number_integer() || body["wait_ms"].get<int64_t>() < 0 ||
+            body["wait_ms"].get<int64_t>() > kMaxWaitMs)
+          throw Error("\"wait_ms\" must be a whole number of milliseconds from 0 to 60000", {});
+        wait_ms = body["wait_ms"];
+      }
+    } catch (const Error& e) {
+      responder.send(bad_body(e));
+      return;
+    }
+    // A worker is offered what it registered with, never more.
+    std::optional<store::WorkerRecord> worker = control.store().worker(worker_id);
+    if (!worker) {
+      responder.send(error_response(404, "not_found",
+                                    "no worker " + worker_id + " is registered; register before asking for a lease"));
+      return;
+    }
+    std::vector<std::string> capabilities = worker->capabilities;
+    control.store().worker_seen(worker_id, store::now_millis());
+    control::ControlPlane* plane = &control;
+    uint64_t ticket = control.leases().wait(
+        worker_id, capabilities, control::LeaseBroker::Clock::now() + std::chrono::milliseconds(wait_ms),
+        [responder, plane](std::optional<control::Lease> lease) mutable {
+          if (!lease) {
+            responder.send(Response{204, {}, ""});
+            return;
+          }
+          if (!responder.send(json_response(200, control::lease_to_json(*lease)))) {
+            // The worker left before it got the lease: hand the activity straight back.
+            plane->store().release(lease->activity.id, lease->activity.fencing_token, store::now_millis());
+            plane->leases().wake();
+          }
+        });
+    if (ticket != 0) responder.on_close([plane, ticket] { plane->leases().cancel(ticket); });
+  }
+
+  Response code(const Request& request) {
+    int64_t token = token_param(request, "fencing_token");
+    std::string id(request.param("id"));
+    std::optional<store::Activity> a = control.store().activity(id);
+    if (!a || a->fencing_token != token || (a->status != "leased" && a->status != "running")) return lease_lost(id);
+    std::optional<store::Run> run = control.store().run(a->run_id);
+    if (!run) return error_response(404, "not_found", "activity " + id + " has no run");
+    Response r;
+    r.headers.emplace_back("Content-Type", control::kCodeArchiveType);
+    r.body = control.git().archive(run->repository_id, run->commit);
+    return r;
+  }
+
+  int64_t body_token(const nlohmann::json& body) {
+    if (!body.contains("fencing_token") || !body["fencing_token"].is_number_integer())
+      throw Error("the request needs \"fencing_token\" (the number the lease came with)", {});
+    return body["fencing_token"];
+  }
+
+  Response start(const Request& request) {
+    nlohmann::json body = parse_body(request.body);
+    check_fields(body, {"fencing_token"}, "the request");
+    store::Activity a = held(request, body_token(body));
+    store::Millis now = store::now_millis();
+    return answer(control.store().start(a.id, a.fencing_token, now + control.options().lease_ms, now), a.id);
+  }
+
+  Response heartbeat(const Request& request) {
+    nlohmann::json body = parse_body(request.body);
+    check_fields(body, {"fencing_token"}, "the heartbeat");
+    store::Activity a = held(request, body_token(body));
+    store::Millis now = store::now_millis();
+    bool cancel = false;
+    store::LeaseCheck check =
+        control.store().heartbeat(a.id, a.fencing_token, now + control.options().lease_ms, now, &cancel);
+    return answer(check, a.id, {{"cancel", cancel}});
+  }
+
+  Response release(const Request& request) {
+    nlohmann::json body = parse_body(request.body);
+    check_fields(body, {"fencing_token"}, "the request");
+    store::Activity a = held(request, body_token(body));
+    store::LeaseCheck check = control.store().release(a.id, a.fencing_token, store::now_millis());
+    control.leases().wake();
+    return answer(check, a.id);
+  }
+
+  Response finish(const Request& request) {
+    nlohmann::json body = parse_body(request.body);
+    check_fields(body, {"fencing_token", "status", "outputs", "changes", "error"}, "the result");
+    store::Activity a = held(request, body_token(body));
+    store::Finish result = control::finish_from_json(body);
+    store::LeaseCheck check = control.store().finish(a.id, a.fencing_token, result, store::now_millis());
+    control.tick();  // dependents may be ready, a run may have ended and freed its stacks
+    return answer(check, a.id);
+  }
+
+  Response logs(const Request& request) {
+    store::Activity a = held(request, token_param(request, "fencing_token"));
+    int64_t seq = token_param(request, "seq");
+    if (seq < 0) throw Error("seq must be 0 or more", {});
+    return answer(control.store().append_log(a.id, a.fencing_token, seq, request.body, store::now_millis()), a.id);
+  }
+};
+
+}  // namespace
+
+void add_worker_routes(Router& router, control::ControlPlane& control, std::string server_version) {
+  auto routes = std::make_shared<Routes>(Routes{control, std::move(server_version)});
+  using Method = Response (Routes::*)(const Request&);
+  auto sync = [routes](Method m) {
+    return [routes, m](const Request& request) -> Response {
+      if (auto refused = routes->refuse(request)) return *refused;
+      try {
+        return ((*routes).*m)(request);
+      } catch (const Error& e) {
+        // A body the protocol does not take is the worker's mistake (400); the rest say what.
+        if (e.kind() == ErrorKind::kUserInput) return bad_body(e);
+        return error_response(e);
+      }
+    };
+  };
+  router.add("POST", "/api/v1/worker/register", sync(&Routes::register_worker));
+  router.add_async("POST", "/api/v1/worker/lease", [routes](Request& request, Responder responder) {
+    if (auto refused = routes->refuse(request)) {
+      responder.send(*refused);
+      return;
+    }
+    routes->lease(request, std::move(responder));
+  });
+  router.add("GET", "/api/v1/worker/activities/{id}/code", sync(&Routes::code));
+  router.add("POST", "/api/v1/worker/activities/{id}/start", sync(&Routes::start));
+  router.add("POST", "/api/v1/worker/activities/{id}/heartbeat", sync(&Routes::heartbeat));
+  router.add("POST", "/api/v1/worker/activities/{id}/logs", sync(&Routes::logs));
+  router.add("POST", "/api/v1/worker/activities/{id}/release", sync(&Routes::release));
+  router.add("POST", "/api/v1/worker/activities/{id}/finish", sync(&Routes::finish));
+}
+
+}  // namespace strata::server

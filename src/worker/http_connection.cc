@@ -1,0 +1,138 @@
+#include "worker/http_connection.h"
+
+#include <nlohmann/json.hpp>
+
+#include "app/http_client.h"
+#include "control/code_archive.h"
+#include "control/worker_protocol.h"
+#include "model/error.h"
+
+namespace strata::worker {
+
+namespace {
+
+std::string message_of(const app::HttpResponse& r) {
+  nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_object()) {
+    std::string text = j["error"].value("message", r.body);
+    std::string hint = j["error"].value("hint", "");
+    return hint.empty() ? text : text + " (" + hint + ")";
+  }
+  return r.body.empty() ? "no message" : r.body.substr(0, 500);
+}
+
+std::string code_of(const app::HttpResponse& r) {
+  nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+  return j.is_object() && j.contains("error") && j["error"].is_object() ? j["error"].value("code", "") : "";
+}
+
+}  // namespace
+
+struct HttpConnection::Answer {
+  app::HttpResponse response;
+};
+
+HttpConnection::HttpConnection(HttpConnectionOptions options)
+    : options_(std::move(options)), client_(app::make_curl_client({options_.ca_file})) {
+  while (!options_.server.empty() && options_.server.back() == '/') options_.server.pop_back();
+}
+
+HttpConnection::~HttpConnection() = default;
+
+HttpConnection::Answer HttpConnection::post(const std::string& path, const std::string& body,
+                                            const std::string& content_type) {
+  app::HttpRequest request;
+  request.method = "POST";
+  request.url = options_.server + path;
+  request.headers["Authorization"] = "Bearer " + options_.token;
+  request.headers["Content-Type"] = content_type;
+  request.body = body;
+  app::HttpResponse response = client_->send(request);
+  if (response.status == 401 || response.status == 403)
+    throw Error(ErrorKind::kUserInput, options_.server + " refused the join token: " + message_of(response), {},
+                "pass an admin API token of that server with --join-token or STRATA_WORKER_TOKEN");
+  return Answer{std::move(response)};
+}
+
+void HttpConnection::register_worker(const store::WorkerRecord& worker) {
+  Answer a = post("/api/v1/worker/register", control::dump_json(control::worker_to_json(worker)), "application/json");
+  if (a.response.status == 409)
+    throw Error(ErrorKind::kConflict, options_.server + ": " + message_of(a.response));
+  if (a.response.status != 201)
+    throw Error(ErrorKind::kEnvironment, options_.server + " did not register the worker (" +
+                                             std::to_string(a.response.status) + "): " + message_of(a.response));
+  nlohmann::json j = nlohmann::json::parse(a.response.body, nullptr, false);
+  if (j.is_object() && j.contains("lease_ms") && j["lease_ms"].is_number_integer() && j["lease_ms"].get<int64_t>() > 0)
+    lease_duration_ = std::chrono::milliseconds(j["lease_ms"].get<int64_t>());
+}
+
+std::optional<Lease> HttpConnection::lease(const std::string& worker_id, const std::vector<std::string>& capabilities,
+                                           std::chrono::milliseconds wait) {
+  (void)capabilities;  // the server offers what the worker registered with
+  nlohmann::json body = {{"worker_id", worker_id}, {"wait_ms", wait.count()}};
+  Answer a = post("/api/v1/worker/lease", body.dump(), "application/json");
+  if (a.response.status == 204) return std::nullopt;
+  if (a.response.status != 200)
+    throw Error(ErrorKind::kEnvironment, options_.server + " answered a lease request with " +
+                                             std::to_string(a.response.status) + ": " + message_of(a.response));
+  nlohmann::json j = nlohmann::json::parse(a.response.body, nullptr, false);
+  return control::lease_from_json(j);
+}
+
+void HttpConnection::fetch_code(const Lease& lease, const std::string& dest) {
+  app::HttpRequest request;
+  request.url = options_.server + "/api/v1/worker/activities/" + lease.activity.id +
+                "/code?fencing_token=" + std::to_string(lease.activity.fencing_token);
+  request.headers["Authorization"] = "Bearer " + options_.token;
+  app::HttpResponse response = client_->send(request);
+  if (response.status != 200)
+    throw Error(ErrorKind::kEnvironment, "cannot fetch the code of activity " + lease.activity.id + " (" +
+                                             std::to_string(response.status) + "): " + message_of(response));
+  control::unpack_code_archive(response.body, dest);
+}
+
+store::LeaseCheck HttpConnection::activity_call(const store::Activity& activity, const std::string& what,
+                                                nlohmann::json body, nlohmann::json* answer) {
+  body["fencing_token"] = activity.fencing_token;
+  Answer a = post("/api/v1/worker/activities/" + activity.id + "/" + what, control::dump_json(body),
+                  "application/json");
+  if (a.response.status == 409 && code_of(a.response) == "lease_lost") return store::LeaseCheck::kLost;
+  if (a.response.status != 200)
+    throw Error(ErrorKind::kEnvironment, options_.server + " answered " + what + " of activity " + activity.id +
+                                             " with " + std::to_string(a.response.status) + ": " +
+                                             message_of(a.response));
+  if (answer) *answer = nlohmann::json::parse(a.response.body, nullptr, false);
+  return store::LeaseCheck::kHeld;
+}
+
+store::LeaseCheck HttpConnection::start(const store::Activity& activity) {
+  return activity_call(activity, "start", nlohmann::json::object());
+}
+
+store::LeaseCheck HttpConnection::heartbeat(const store::Activity& activity, bool* cancel) {
+  nlohmann::json answer;
+  store::LeaseCheck check = activity_call(activity, "heartbeat", nlohmann::json::object(), &answer);
+  if (cancel) *cancel = answer.is_object() && answer.value("cancel", false);
+  return check;
+}
+
+store::LeaseCheck HttpConnection::append_log(const store::Activity& activity, int64_t seq, const std::string& data) {
+  Answer a = post("/api/v1/worker/activities/" + activity.id + "/logs?fencing_token=" +
+                      std::to_string(activity.fencing_token) + "&seq=" + std::to_string(seq),
+                  data, "text/plain; charset=utf-8");
+  if (a.response.status == 409 && code_of(a.response) == "lease_lost") return store::LeaseCheck::kLost;
+  if (a.response.status != 200)
+    throw Error(ErrorKind::kEnvironment, options_.server + " did not store a log chunk (" +
+                                             std::to_string(a.response.status) + "): " + message_of(a.response));
+  return store::LeaseCheck::kHeld;
+}
+
+store::LeaseCheck HttpConnection::finish(const store::Activity& activity, const store::Finish& result) {
+  return activity_call(activity, "finish", control::finish_to_json(result));
+}
+
+store::LeaseCheck HttpConnection::release(const store::Activity& activity) {
+  return activity_call(activity, "release", nlohmann::json::object());
+}
+
+}  // namespace strata::worker

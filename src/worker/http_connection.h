@@ -1,0 +1,54 @@
+// HttpConnection: the WorkerConnection of `strata worker` — the worker protocol over HTTP(S)
+// (src/server/api/worker_api.h; the JSON in src/control/worker_protocol.h). One connection per
+// lease loop: its calls are made one at a time, on kept-alive connections.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+
+#include "worker/worker.h"
+
+namespace strata::app {
+class HttpClient;
+}
+
+namespace strata::worker {
+
+struct HttpConnectionOptions {
+  std::string server;   // "https://strata.example.com:8470"
+  std::string token;    // the join token
+  std::string ca_file;  // PEM bundle trusted for the server's HTTPS instead of the system's
+};
+
+class HttpConnection : public WorkerConnection {
+ public:
+  explicit HttpConnection(HttpConnectionOptions options);
+  ~HttpConnection() override;
+
+  // Throws an Error: kConflict when the server refuses this worker's version (both named),
+  // kUserInput when it refuses the token — neither goes away by asking again — and
+  // kEnvironment when the server cannot be reached.
+  void register_worker(const store::WorkerRecord& worker) override;
+  std::optional<Lease> lease(const std::string& worker_id, const std::vector<std::string>& capabilities,
+                             std::chrono::milliseconds wait) override;
+  void fetch_code(const Lease& lease, const std::string& dest) override;
+  store::LeaseCheck start(const store::Activity& activity) override;
+  store::LeaseCheck heartbeat(const store::Activity& activity, bool* cancel) override;
+  store::LeaseCheck append_log(const store::Activity& activity, int64_t seq, const std::string& data) override;
+  store::LeaseCheck finish(const store::Activity& activity, const store::Finish& result) override;
+  store::LeaseCheck release(const store::Activity& activity) override;
+  std::string server_url() override { return options_.server; }
+  std::chrono::milliseconds lease_duration() override { return lease_duration_; }
+
+ private:
+  struct Answer;
+  Answer post(const std::string& path, const std::string& body, const std::string& content_type);
+  store::LeaseCheck activity_call(const store::Activity& activity, const std::string& what, nlohmann::json body,
+                                  nlohmann::json* answer = nullptr);
+
+  HttpConnectionOptions options_;
+  std::unique_ptr<app::HttpClient> client_;
+  std::chrono::milliseconds lease_duration_{60000};
+};
+
+}  // namespace strata::worker
