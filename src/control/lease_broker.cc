@@ -34,7 +34,7 @@ uint64_t LeaseBroker::wait(const std::string& worker_id, const std::vector<std::
   bool queue_empty;
   {
     std::lock_guard lock(mutex_);
-    queue_empty = waiters_.empty() && !woken_ && !answering_;
+    queue_empty = waiters_.empty() && !woken_ && answering_ == 0;
   }
   if (queue_empty) {
     std::optional<Lease> now = try_lease(worker_id, capabilities);
@@ -71,7 +71,7 @@ void LeaseBroker::wake() {
 
 size_t LeaseBroker::waiting() const {
   std::lock_guard lock(mutex_);
-  return waiters_.size();
+  return waiters_.size() + answering_;
 }
 
 std::optional<Lease> LeaseBroker::lease(const std::string& worker_id, const std::vector<std::string>& capabilities,
@@ -111,7 +111,7 @@ void LeaseBroker::loop() {
     // Take the waiters out while the store is asked (a slow query must not block wait()).
     std::list<Waiter> batch;
     batch.swap(waiters_);
-    answering_ = !batch.empty();
+    answering_ = batch.size();
     lock.unlock();
     std::vector<std::pair<Callback, std::optional<Lease>>> answers;
     std::set<std::vector<std::string>> nothing_for;  // capability sets that found nothing
@@ -138,7 +138,7 @@ void LeaseBroker::loop() {
     }
     for (auto& [done, lease] : answers) done(std::move(lease));
     lock.lock();
-    answering_ = false;
+    answering_ = 0;
     // New waiters came in meanwhile; the older ones stay first.
     waiters_.splice(waiters_.begin(), batch);
   }

@@ -55,6 +55,7 @@ class LeaseBroker {
                              std::chrono::milliseconds wait);
   // Answers every waiter with nullopt and stops the thread. Idempotent.
   void stop();
+  // Waiters not answered yet.
   size_t waiting() const;
 
  private:
@@ -76,7 +77,7 @@ class LeaseBroker {
   std::list<Waiter> waiters_;
   uint64_t next_ticket_ = 1;
   bool woken_ = false;
-  bool answering_ = false;  // the thread is asking the store for a batch of waiters
+  size_t answering_ = 0;  // waiters the thread took out to ask the store for
   bool stopping_ = false;
   std::thread thread_;
 };
