@@ -13,6 +13,7 @@
 #include "model/error.h"
 #include "run/run_event.h"
 #include "workspace/operations.h"
+#include "workspace/targets.h"
 
 namespace strata::worker {
 
@@ -111,7 +112,8 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     options.engine_supervisor = job.engine_supervisor;
     options.js_cache = false;
     std::unique_ptr<workspace::Workspace> ws = workspace::open_workspace(options);
-    ws->focus({a.stack});
+    // The component's stack and the stacks it reads state from (a `shared` network…).
+    ws->focus(workspace::stacks_needed_by(ws->project(), a.stack));
     ws->throw_if_errors();
     // The credential is a secret like any other: no log line may show it.
     ws->redactor().add_secret(options.env["TF_HTTP_PASSWORD"]);

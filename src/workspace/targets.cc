@@ -239,10 +239,13 @@ void focus_on_targets(Workspace& ws, const TargetFlags& flags) {
   } catch (const Error&) {
     return;  // the selection reports it, with every loading problem
   }
-  const Project& project = ws.project();
-  if (!project.find_stack(first)) return;
-  std::set<std::string> keep{first};
-  std::vector<std::string> todo{first};
+  if (!ws.project().find_stack(first)) return;
+  ws.focus(stacks_needed_by(ws.project(), first));
+}
+
+std::set<std::string> stacks_needed_by(const Project& project, const std::string& stack_name) {
+  std::set<std::string> keep{stack_name};
+  std::vector<std::string> todo{stack_name};
   while (!todo.empty()) {
     const Stack* stack = project.find_stack(todo.back());
     todo.pop_back();
@@ -251,7 +254,7 @@ void focus_on_targets(Workspace& ws, const TargetFlags& flags) {
       for (const auto& ref : component_references(*stack, c))
         if (keep.insert(ref.stack).second) todo.push_back(ref.stack);
   }
-  ws.focus(keep);
+  return keep;
 }
 
 }  // namespace strata::workspace

@@ -3,6 +3,7 @@
 // graph selection, with the errors (and did-you-mean hints) every front door shares.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -72,6 +73,9 @@ struct TargetFlags {
 // Narrows the workspace to what the flags need (Workspace::focus): the named stack and every
 // stack it references, transitively. --all, --changed and no target keep everything.
 void focus_on_targets(Workspace& ws, const TargetFlags& flags);
+// `stack_name` and every stack its components reference, transitively: what focus() must keep
+// for that stack to resolve.
+std::set<std::string> stacks_needed_by(const Project& project, const std::string& stack_name);
 
 // The graph selection those flags ask for; throws an Error for contradictory or missing ones.
 // Unknown names are reported when the selection is applied to the graph (select()).

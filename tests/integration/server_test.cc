@@ -323,6 +323,18 @@ TEST(Server, PlansThroughInProcessWorkersWithTheSimulator) {
 // checkout is removed.
 TEST(Workers, PlanThroughTwoWorkersOverHttpWithTheSimulator) {
   GitProject project;
+  // dev/network also reads a `shared` stack's state: the worker loads that stack too.
+  project.write("stacks/shared.js",
+                "stack('shared');\n"
+                "component('base', 'modules/m', { inputs: { in: 'b' }, mock_outputs: { out: 'base-not-yet' } });\n");
+  project.write("stacks/dev.js",
+                "stack('dev');\n"
+                "const network = component('network', 'modules/m', {\n"
+                "  inputs: { in: '{{ (state \"shared\" \"base\").out }}' },\n"
+                "  mock_outputs: { out: 'not-yet' },\n"
+                "});\n"
+                "component('app', 'modules/m', { inputs: { in: `${network.out}-app` } });\n");
+  project.commit("a shared stack");
   ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0"});
   ASSERT_TRUE(server.ready());
   WorkerProcess w1(server, "w1", {{"STRATA_ENGINE", tofu_sim_binary()}});
