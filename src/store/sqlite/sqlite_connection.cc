@@ -36,7 +36,40 @@ SqliteConnection::SqliteConnection(const std::string& path) : path_(path) {
   }
 }
 
-SqliteConnection::~SqliteConnection() { sqlite3_close(db_); }
+SqliteConnection::~SqliteConnection() {
+  for (auto& [sql, cached] : statements_) sqlite3_finalize(cached.stmt);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* SqliteConnection::prepare(std::string_view sql, void** entry) {
+  auto it = statements_.find(sql);
+  if (it != statements_.end() && !it->second.in_use) {
+    it->second.in_use = true;
+    *entry = &it->second;
+    return it->second.stmt;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) != SQLITE_OK)
+    fail(sqlite3_errmsg(db_));
+  *entry = nullptr;
+  if (it == statements_.end()) *entry = &statements_.emplace(std::string(sql), Cached{stmt, true}).first->second;
+  return stmt;
+}
+
+void SqliteConnection::release(sqlite3_stmt* stmt, void* entry) {
+  if (!entry) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  static_cast<Cached*>(entry)->in_use = false;
+}
+
+void SqliteConnection::exec_cached(std::string_view sql) {
+  SqliteStatement statement(*this, sql);
+  statement.run();
+}
 
 void SqliteConnection::exec_script(const std::string& sql) {
   char* message = nullptr;
@@ -53,13 +86,10 @@ void SqliteConnection::fail(std::string_view detail) const {
 }
 
 SqliteStatement::SqliteStatement(SqliteConnection& db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-      SQLITE_OK) {
-    db_.fail(sqlite3_errmsg(db.handle()));
-  }
+  stmt_ = db.prepare(sql, &cached_);
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() { db_.release(stmt_, cached_); }
 
 SqliteStatement& SqliteStatement::bind(std::string_view text) {
   // SQLITE_TRANSIENT: SQLite copies the text, so temporaries may be bound.
@@ -100,17 +130,22 @@ std::string SqliteStatement::text(int column) const {
 int64_t SqliteStatement::int64(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 SqliteTransaction::SqliteTransaction(SqliteConnection& db, Mode mode) : db_(db) {
-  db_.exec_script(mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+  db_.exec_cached(mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
   open_ = true;
 }
 
 SqliteTransaction::~SqliteTransaction() {
   // A failed statement may already have ended the transaction; ROLLBACK's error is moot then.
-  if (open_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+  if (!open_) return;
+  try {
+    db_.exec_cached("ROLLBACK");
+  } catch (const std::exception&) {
+    // Already rolled back by the failure itself.
+  }
 }
 
 void SqliteTransaction::commit() {
-  db_.exec_script("COMMIT");
+  db_.exec_cached("COMMIT");
   open_ = false;
 }
 

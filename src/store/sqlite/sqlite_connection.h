@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -14,7 +15,8 @@ namespace strata::store {
 
 class SqliteConnection;
 
-// One prepared statement; bind the `?` parameters in order, then step through the rows.
+// One prepared statement; bind the `?` parameters in order, then step through the rows. The
+// connection keeps statements prepared between uses (parsing SQL was most of a read's cost).
 class SqliteStatement {
  public:
   SqliteStatement(SqliteConnection& db, std::string_view sql);
@@ -45,6 +47,7 @@ class SqliteStatement {
  private:
   SqliteConnection& db_;
   sqlite3_stmt* stmt_ = nullptr;
+  void* cached_ = nullptr;  // the connection's cache entry: reset on destruction, not finalized
   int next_param_ = 1;
 };
 
@@ -75,6 +78,21 @@ class SqliteConnection {
   sqlite3* handle() { return db_; }
 
  private:
+  friend class SqliteStatement;
+  friend class SqliteTransaction;
+  struct Cached {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  // The prepared statement for `sql`, from the cache when it is there and not in use (a
+  // statement stepping in an outer loop while the same SQL runs inside gets a fresh one);
+  // *entry is its cache entry, null for a fresh one.
+  sqlite3_stmt* prepare(std::string_view sql, void** entry);
+  void release(sqlite3_stmt* stmt, void* entry);
+  // BEGIN, COMMIT and ROLLBACK through the cache.
+  void exec_cached(std::string_view sql);
+
+  std::map<std::string, Cached, std::less<>> statements_;
   sqlite3* db_ = nullptr;
   std::string path_;
   std::string operation_ = "open";
