@@ -108,6 +108,11 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     // working when the lease is lost; it is never written into a file.
     options.env["TF_HTTP_USERNAME"] = "activity";
     options.env["TF_HTTP_PASSWORD"] = control::activity_credential(a);
+    // A server that restarts mid-run is waited for (about half a minute), not a failed state
+    // write; a setting of the environment's own wins.
+    options.env.try_emplace("TF_HTTP_RETRY_MAX", "8");
+    options.env.try_emplace("TF_HTTP_RETRY_WAIT_MIN", "1");
+    options.env.try_emplace("TF_HTTP_RETRY_WAIT_MAX", "5");
     options.engine = job.engine;
     options.engine_supervisor = job.engine_supervisor;
     options.js_cache = false;

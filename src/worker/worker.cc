@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -85,9 +86,14 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
     }
     for (size_t at = 0; at < text.size(); at += kMaxChunk) {
       try {
-        connection_.append_log(activity, seq++, text.substr(at, kMaxChunk));
+        connection_.append_log(activity, seq, text.substr(at, kMaxChunk));
+        ++seq;
       } catch (const std::exception& e) {
-        warn(record_.name + ": a log chunk of activity " + activity.id + " was not stored: " + e.what());
+        // The server is unreachable for now (restarting): the text waits for the next try, in
+        // front of what came since, so nothing is lost and the order holds.
+        std::lock_guard lock(log_mutex);
+        pending_log.insert(0, text.substr(at));
+        return;
       }
     }
   };
@@ -138,7 +144,19 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
   };
   store::Finish result;
   try {
-    connection_.fetch_code(*lease, code.path());
+    // The server may be restarting: fetching the code is tried again for a while (a third of
+    // the lease) before the activity counts as failed.
+    for (auto fetch_until = std::chrono::steady_clock::now() + connection_.lease_duration() / 3;;) {
+      try {
+        connection_.fetch_code(*lease, code.path());
+        break;
+      } catch (const Error& e) {
+        if (e.kind() != ErrorKind::kEnvironment || std::chrono::steady_clock::now() >= fetch_until) throw;
+        std::filesystem::remove_all(code.path());
+        std::filesystem::create_directories(code.path());
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+    }
     ActivityJob job;
     job.activity = activity;
     job.repository = lease->repository;
@@ -159,7 +177,24 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
   }
   done_changed.notify_all();
   heartbeat.join();
-  ship();
+  // The rest of the log, then the result. A server that is restarting gets them once it is
+  // back, for as long as the lease would have lasted; after that the lease has run out and the
+  // activity is another worker's.
+  auto give_up = std::chrono::steady_clock::now() + connection_.lease_duration();
+  auto retry = [&] {
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    return true;
+  };
+  for (;;) {
+    ship();
+    std::lock_guard lock(log_mutex);
+    if (pending_log.empty()) break;
+    if (!retry()) {
+      warn(record_.name + ": the end of activity " + activity.id + "'s log could not be sent");
+      break;
+    }
+  }
   if (lost) return true;
   if (handed_back && result.status != "succeeded") {
     // Stopped part-way: the engine stopped at a safe point with its state written; another
@@ -171,8 +206,14 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
     }
     return true;
   }
-  connection_.finish(activity, result);
-  return true;
+  for (;;) {
+    try {
+      connection_.finish(activity, result);
+      return true;
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kEnvironment || !retry()) throw;
+    }
+  }
 }
 
 }  // namespace strata::worker

@@ -99,6 +99,8 @@ class BackgroundStrata {
 
  protected:
   void start(std::vector<std::string> argv, std::map<std::string, std::string> env) {
+    argv_ = argv;
+    env_ = env;
     SubprocessOptions o;
     o.argv = std::move(argv);
     o.cwd = dir_.path();
@@ -115,6 +117,8 @@ class BackgroundStrata {
     result_ = std::async(std::launch::async, [this] { return process_->run(); });
   }
   TempDir dir_;
+  std::vector<std::string> argv_;
+  std::map<std::string, std::string> env_;
 
  private:
   std::unique_ptr<Subprocess> process_;
@@ -136,6 +140,13 @@ class ServerProcess : public BackgroundStrata {
     argv.insert(argv.end(), extra.begin(), extra.end());
     start(std::move(argv), std::move(env));
     ready_ = eventually([&] { return get("/healthz").status == 200 || finished(); }, 30s) && !finished();
+  }
+  // Starts the server again, as it was started, on the same port and data dir (after it was
+  // killed). True once it answers.
+  bool restart() {
+    start(argv_, env_);
+    ready_ = eventually([&] { return get("/healthz").status == 200 || finished(); }, 30s) && !finished();
+    return ready_;
   }
   bool ready() const { return ready_; }
   std::string url() const {
@@ -525,6 +536,46 @@ TEST(Workers, WorkerKilledMidActivityIsReplacedAfterItsLeaseRunsOut) {
             409);
   EXPECT_EQ(json_of(server.send("GET", "/api/v1/runs/" + run_id))["status"], "succeeded");
   EXPECT_EQ(rescuer.terminate().exit_code, 0);
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+// The server killed with SIGKILL while a worker runs an activity, and started again: the worker
+// rides out the gap (its heartbeats fail, the engine goes on), reports to the new process, and
+// the run ends as if nothing happened — the activity ran once, on its first lease.
+TEST(Workers, ServerKilledAndRestartedMidActivityLosesNothing) {
+  GitProject project;
+  std::map<std::string, std::string> slow = {{"STRATA_ENGINE", tofu_sim_binary()}, {"TOFU_SIM_DELAY_PLAN_MS", "3000"}};
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0", "--lease", "20"});
+  ASSERT_TRUE(server.ready());
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  WorkerProcess worker(server, "w1", slow);
+  ASSERT_TRUE(registered(server, 1));
+  CliResult started = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--json"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  std::string run_id = nlohmann::json::parse(started.out)["id"];
+  ASSERT_TRUE(eventually([&] {
+    return json_of(server.send("GET", "/api/v1/runs/" + run_id))["activities"][0]["status"] == "running";
+  }, 30s));
+  server.sigkill();
+  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(server.restart());
+  nlohmann::json run;
+  ASSERT_TRUE(eventually([&] {
+    run = json_of(server.send("GET", "/api/v1/runs/" + run_id));
+    return run["status"] == "succeeded" || run["status"] == "failed";
+  }, 60s)) << run.dump(2);
+  EXPECT_EQ(run["status"], "succeeded") << run.dump(2);
+  for (const auto& a : run["activities"]) EXPECT_EQ(a["attempt"], 1) << run.dump(2);
+  // The log is whole: what the worker could not send while the server was down came later, in
+  // order (the engine's init before its plan).
+  CliResult logs = remote(project, server, {"runs", "logs", run_id});
+  size_t network = logs.out.find("== dev/network (succeeded)");
+  ASSERT_NE(network, std::string::npos) << logs.out;
+  size_t init = logs.out.find(" init ", network), plan = logs.out.find(" plan ", network);
+  EXPECT_NE(init, std::string::npos) << logs.out;
+  EXPECT_NE(plan, std::string::npos) << logs.out;
+  EXPECT_LT(init, plan) << logs.out;
+  EXPECT_EQ(worker.terminate().exit_code, 0);
   EXPECT_EQ(server.terminate().exit_code, 0);
 }
 
