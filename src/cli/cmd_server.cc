@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <iostream>
 #include <mutex>
+#include <set>
 
 #include "base/supervisor.h"
 #include "cli/commands.h"
@@ -11,6 +12,7 @@
 #include "cli/open_workspace.h"
 #include "model/error.h"
 #include "server/server.h"
+#include "server/server_config.h"
 
 namespace strata::cli {
 
@@ -20,10 +22,26 @@ struct ServerFlags {
   server::ServerOptions options;
   int lease_seconds = 60;
   bool no_metrics = false;
+  std::string config;
+  std::set<std::string> given;  // the flags on the command line: they win over --config
 };
 
 int run_server(ServerFlags& flags, const Globals& globals) {
-  server::ServerOptions options = flags.options;
+  if (flags.lease_seconds < 3) throw Error("--lease must be at least 3 seconds", {}, "the default is 60");
+  if (flags.options.workers < 0)
+    throw Error("--workers cannot be negative", {}, "0 runs no activity here: only `strata worker`s do");
+  server::ServerOptions options;
+  if (!flags.config.empty()) server::load_server_config(flags.config, options);
+  // A flag given on the command line wins over the file, which wins over the defaults.
+  auto given = [&](const char* name) { return flags.config.empty() || flags.given.count(name) > 0; };
+  if (given("--listen")) options.listen = flags.options.listen;
+  if (given("--data-dir")) options.data_dir = flags.options.data_dir;
+  if (given("--database")) options.database = flags.options.database;
+  if (given("--workers")) options.workers = flags.options.workers;
+  if (given("--lease")) options.lease = std::chrono::seconds(flags.lease_seconds);
+  if (given("--tls-cert")) options.tls_cert = flags.options.tls_cert;
+  if (given("--tls-key")) options.tls_key = flags.options.tls_key;
+  if (given("--no-metrics")) options.metrics = !flags.no_metrics;
   options.env = process_environment();
   if (auto it = options.env.find("STRATA_SERVER_ADMIN_TOKEN"); it != options.env.end()) {
     options.admin_token = it->second;
@@ -31,10 +49,6 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   }
   options.engine = globals.engine;
   options.engine_supervisor = supervisor_executable();
-  options.lease = std::chrono::seconds(flags.lease_seconds);
-  options.metrics = !flags.no_metrics;
-  if (flags.lease_seconds < 3) throw Error("--lease must be at least 3 seconds", {}, "the default is 60");
-  if (options.workers < 0) throw Error("--workers cannot be negative", {}, "0 runs no activity here: only `strata worker`s do");
 
   server::Server server(options);
   server.start();
@@ -76,7 +90,7 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
       ->capture_default_str();
   cmd->add_option("--data-dir", flags->options.data_dir, "Where the server keeps its data")->capture_default_str();
   cmd->add_option("--database", flags->options.database,
-                  "The store: a SQLite file (default <data-dir>/strata.db); postgres://… comes later");
+                  "The store: a SQLite file (default <data-dir>/strata.db)");
   cmd->add_option("--workers", flags->options.workers, "In-process workers running activities")->capture_default_str();
   cmd->add_option("--lease", flags->lease_seconds, "Seconds an activity's lease lasts without a heartbeat")
       ->capture_default_str();
@@ -85,7 +99,16 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--tls-key", flags->options.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   cmd->add_flag("--no-metrics", flags->no_metrics, "Do not serve /metrics");
-  cmd->callback([&globals, &action, flags] { action = [&globals, flags] { return run_server(*flags, globals); }; });
+  cmd->add_option("--config", flags->config,
+                  "HCL file with these settings (listen, data_dir, database, workers, lease, tls_cert, tls_key, "
+                  "metrics); flags given here win over it")
+      ->check(CLI::ExistingFile);
+  cmd->callback([&globals, &action, flags, cmd] {
+    for (const char* name : {"--listen", "--data-dir", "--database", "--workers", "--lease", "--tls-cert", "--tls-key",
+                             "--no-metrics"})
+      if (cmd->count(name) > 0) flags->given.insert(name);
+    action = [&globals, flags] { return run_server(*flags, globals); };
+  });
 }
 
 }  // namespace strata::cli

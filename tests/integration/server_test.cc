@@ -292,6 +292,33 @@ TEST(Server, AnswersBadRequestsWithClearErrorsAndStoresNothing) {
   EXPECT_EQ(stopped.stdout_text.find(server.token()), std::string::npos) << "the token was printed";
 }
 
+// `--config FILE`: the server's settings in HCL; flags on the command line win over the file, and
+// a mistake in it is reported with file:line:col before anything starts.
+TEST(Server, ConfigFileSetsWhatFlagsDoAndFlagsWin) {
+  GitProject project;
+  project.write("server.hcl",
+                "# the listen address is replaced by --listen below\n"
+                "listen  = \"127.0.0.1:1\"\n"
+                "metrics = false\n"
+                "workers = 0\n"
+                "lease   = 7\n");
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--config", project.path("server.hcl")});
+  ASSERT_TRUE(server.ready()) << "--listen won over the file's listen";
+  EXPECT_EQ(server.get("/metrics").status, 404) << "metrics = false";
+  nlohmann::json workers = json_of(server.send("GET", "/api/v1/workers"));
+  EXPECT_EQ(workers["workers"].size(), 2u) << "--workers 2 won over workers = 0: " << workers.dump();
+  EXPECT_EQ(server.terminate().exit_code, 0);
+
+  project.write("bad.hcl", "listen = \"127.0.0.1:0\"\nlistn = \"x\"\nworkers = \"two\"\nlease = 1\n");
+  CliResult bad = project.run({"server", "--config", project.path("bad.hcl"), "--data-dir", project.path("d")});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.err.find("bad.hcl:2:1"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("did you mean \"listen\""), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("workers must be a whole number"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("lease must be from 3"), std::string::npos) << bad.err;
+  EXPECT_FALSE(std::filesystem::exists(project.path("d"))) << "nothing started";
+}
+
 // Plans with tofu-sim (a simulator): a run becomes one activity per component, in order, and
 // its logs come back; `remote runs start --wait --detailed-exitcode` gives CI its exit codes.
 TEST(Server, PlansThroughInProcessWorkersWithTheSimulator) {

@@ -1,0 +1,27 @@
+// `strata server --config FILE`: the server's settings in HCL, like the rest of Stackly's
+// configuration (DESIGN §11.1). Every setting a flag has:
+//
+//   listen    = "0.0.0.0:8470"
+//   data_dir  = "/var/lib/strata"          # relative paths are relative to this file's folder
+//   database  = "postgres://strata@db/strata"
+//   workers   = 2                          # in-process workers
+//   lease     = 60                         # seconds
+//   tls_cert  = "tls/cert.pem"
+//   tls_key   = "tls/key.pem"
+//   metrics   = true
+//
+// Flags given on the command line win over the file. An unknown setting, a wrong type or a
+// value out of range is an Error with file:line:col and what to write instead.
+#pragma once
+
+#include <string>
+
+#include "server/server.h"
+
+namespace strata::server {
+
+// Reads `path` over `options` (the defaults): what the file sets replaces them. Throws an
+// Error listing every problem found.
+void load_server_config(const std::string& path, ServerOptions& options);
+
+}  // namespace strata::server
