@@ -44,6 +44,9 @@ constexpr const char* kFetchSpec = "+refs/heads/*:refs/heads/*";
 }  // namespace
 
 GitCache::GitCache(std::string dir) : dir_(std::move(dir)) {
+  // Held for the cache's life: operations on several threads never see libgit2 shut down and
+  // set up again between them.
+  git_libgit2_init();
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) throw Error(ErrorKind::kEnvironment, "cannot create the git cache " + dir_ + ": " + ec.message());
@@ -52,8 +55,17 @@ GitCache::GitCache(std::string dir) : dir_(std::move(dir)) {
 
 std::string GitCache::path_of(const std::string& id) const { return dir_ + "/" + id + ".git"; }
 
+GitCache::~GitCache() { git_libgit2_shutdown(); }
+
+std::shared_mutex& GitCache::lock_of(const std::string& id) {
+  std::lock_guard lock(locks_mutex_);
+  std::unique_ptr<std::shared_mutex>& entry = locks_[id];
+  if (!entry) entry = std::make_unique<std::shared_mutex>();
+  return *entry;
+}
+
 std::string GitCache::fetch(const std::string& id, const std::string& url) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(lock_of(id));
   LibGit2 lib;
   std::string path = path_of(id);
   git_repository* raw = nullptr;
@@ -98,7 +110,7 @@ std::string GitCache::fetch(const std::string& id, const std::string& url) {
 
 std::string GitCache::resolve(const std::string& id, const std::string& revision,
                               const std::string& default_branch) {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(lock_of(id));
   LibGit2 lib;
   git_repository* raw = nullptr;
   if (git_repository_open_bare(&raw, path_of(id).c_str()) != 0)
@@ -124,7 +136,7 @@ std::string GitCache::resolve(const std::string& id, const std::string& revision
 
 void GitCache::for_each_entry(const std::string& id, const std::string& commit,
                               const std::function<void(const ArchiveEntry&)>& visit) {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(lock_of(id));
   LibGit2 lib;
   git_repository* raw = nullptr;
   if (git_repository_open_bare(&raw, path_of(id).c_str()) != 0)

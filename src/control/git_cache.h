@@ -5,7 +5,10 @@
 #pragma once
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 
 #include "control/code_archive.h"
@@ -15,6 +18,9 @@ namespace strata::control {
 class GitCache {
  public:
   explicit GitCache(std::string dir);  // created when missing (0700)
+  ~GitCache();
+  GitCache(const GitCache&) = delete;
+  GitCache& operator=(const GitCache&) = delete;
 
   // Clones (the first time) or fetches every branch and tag of `url` into the cache entry
   // `id`. Throws an Error (user input) naming the URL and libgit2's reason when it cannot be
@@ -36,7 +42,11 @@ class GitCache {
                       const std::function<void(const ArchiveEntry&)>& visit);
   std::string path_of(const std::string& id) const;
   std::string dir_;
-  std::mutex mutex_;  // one libgit2 operation on the cache at a time
+  // Per cache entry: a fetch writes alone, reads (resolve, export, archive — one per activity)
+  // go side by side, each with its own libgit2 handle; entries do not wait for each other.
+  std::shared_mutex& lock_of(const std::string& id);
+  std::mutex locks_mutex_;
+  std::map<std::string, std::unique_ptr<std::shared_mutex>> locks_;
 };
 
 }  // namespace strata::control
