@@ -2,9 +2,13 @@
 // then worker/worker.h over worker/http_connection.h, one lease loop per --concurrency.
 // SIGTERM or Ctrl-C: no new leases; a running activity's engine stops at a safe point (its
 // state written) and the activity is handed back to the server for another worker; exit 0.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -31,7 +35,30 @@ struct WorkerFlags {
   std::vector<std::string> labels;
   int concurrency = 1;
   int poll_seconds = 30;
+  std::string work_dir;
 };
+
+// ~/.cache/strata/worker (XDG_CACHE_HOME when set).
+std::string default_work_dir(const workspace::Environment& env) {
+  auto it = env.find("XDG_CACHE_HOME");
+  if (it != env.end() && !it->second.empty()) return it->second + "/strata/worker";
+  it = env.find("HOME");
+  return (it != env.end() && !it->second.empty() ? it->second : std::string("/tmp")) + "/.cache/strata/worker";
+}
+
+// Takes <dir>/.lock for as long as the worker runs: two workers of one name on one machine
+// would share the folder.
+int lock_work_dir(const std::string& dir) {
+  std::filesystem::create_directories(dir);
+  ::chmod(dir.c_str(), 0700);
+  int fd = ::open((dir + "/.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0 || ::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (fd >= 0) ::close(fd);
+    throw Error(ErrorKind::kConflict, "another worker is using " + dir, {},
+                "give each worker on this machine its own --name (or --work-dir)");
+  }
+  return fd;
+}
 
 std::string host_name() {
   char name[256] = {};
@@ -84,6 +111,15 @@ int run_worker(WorkerFlags& f, const Globals& globals) {
     env["TF_HTTP_CLIENT_CA_CERTIFICATE_PEM"] = pem;
   }
 
+  if (f.work_dir.empty()) f.work_dir = default_work_dir(env);
+  std::vector<int> locks;
+  struct Unlock {
+    std::vector<int>& fds;
+    ~Unlock() {
+      for (int fd : fds) ::close(fd);
+    }
+  } unlock{locks};
+
   std::atomic<bool> stop{false};
   InterruptScope scope(globals.interrupts, [&](int) { stop = true; });
   std::vector<std::unique_ptr<worker::HttpConnection>> connections;
@@ -97,6 +133,8 @@ int run_worker(WorkerFlags& f, const Globals& globals) {
     wo.engine = globals.engine;
     wo.engine_supervisor = supervisor_executable();
     wo.poll = std::chrono::seconds(f.poll_seconds);
+    wo.scratch_dir = f.work_dir + "/" + wo.name;
+    locks.push_back(lock_work_dir(wo.scratch_dir));
     workers.push_back(std::make_unique<worker::Worker>(*connections.back(), wo));
   }
   if (!globals.quiet)
@@ -146,6 +184,9 @@ void add_worker_command(CLI::App& app, Globals& globals, Action& action) {
       ->capture_default_str();
   cmd->add_option("--label", f->labels, "KEY=VALUE an activity may require (repeat for more)");
   cmd->add_option("--concurrency", f->concurrency, "Activities run at the same time")->capture_default_str();
+  cmd->add_option("--work-dir", f->work_dir,
+                  "Where activities' checkouts (fresh each time, removed after) and the stack-file cache go "
+                  "(default ~/.cache/strata/worker; one folder per --name)");
   cmd->add_option("--poll", f->poll_seconds, "Seconds one lease request waits for work before asking again")
       ->capture_default_str();
   cmd->callback([&globals, &action, f] { action = [&globals, f] { return run_worker(*f, globals); }; });

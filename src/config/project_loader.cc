@@ -264,7 +264,8 @@ LoadedProject load_project_with_diagnostics(const LoadOptions& options) {
   if (auto it = out.environment.find("STRATA_JS_CACHE");
       options.js_cache && (it == out.environment.end() ||
                            (it->second != "0" && it->second != "off" && it->second != "false"))) {
-    js_options.cache_dir = (work_dir / ".cache" / "js").lexically_normal().string();
+    js_options.cache_dir = options.js_cache_dir.empty() ? (work_dir / ".cache" / "js").lexically_normal().string()
+                                                        : options.js_cache_dir;
   }
   std::map<std::string, Stack> js_stacks;
   js::load_js_stacks(js::find_stack_files(stacks_dir.lexically_normal().string(),

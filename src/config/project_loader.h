@@ -30,6 +30,9 @@ struct LoadOptions {
   // Reuse results of unchanged stack files kept in <work_dir>/.cache/js (js_cache.h); the
   // environment variable STRATA_JS_CACHE=0 turns it off as well.
   bool js_cache = true;
+  // Where that cache is kept instead ("" = <work_dir>/.cache/js): a worker keeps it outside the
+  // checkout it removes after each activity.
+  std::string js_cache_dir;
 };
 
 // The project `start` lies in: the first folder from `start` upwards holding strata.yaml,

@@ -137,6 +137,7 @@ void Server::start() {
   for (int n = 0; n < i.options.workers; ++n) {
     worker::WorkerOptions wo;
     wo.name = "in-process-" + std::to_string(n + 1);
+    wo.scratch_dir = data_dir + "/workers/" + wo.name;
     wo.env = i.options.env;
     if (tls) wo.env["TF_HTTP_CLIENT_CA_CERTIFICATE_PEM"] = tls_chain;
     wo.engine = i.options.engine;

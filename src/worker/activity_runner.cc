@@ -115,7 +115,8 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     options.env.try_emplace("TF_HTTP_RETRY_WAIT_MAX", "5");
     options.engine = job.engine;
     options.engine_supervisor = job.engine_supervisor;
-    options.js_cache = false;
+    options.js_cache = !job.js_cache_dir.empty();
+    options.js_cache_dir = job.js_cache_dir;
     std::unique_ptr<workspace::Workspace> ws = workspace::open_workspace(options);
     // The component's stack and the stacks it reads state from (a `shared` network…).
     ws->focus(workspace::stacks_needed_by(ws->project(), a.stack));

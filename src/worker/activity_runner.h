@@ -22,6 +22,9 @@ struct ActivityJob {
   store::Activity activity;
   std::string repository;  // the repository's name (state keys start with it)
   std::string code_dir;    // the files of the run's commit; the workdirs go inside it
+  // Where results of unchanged stack files are kept between activities (at the same code_dir,
+  // so they match); "" = none.
+  std::string js_cache_dir;
   std::string server_url;  // the server's Terraform state
   workspace::Environment env;
   std::string engine;             // "" = the project's choice

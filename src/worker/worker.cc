@@ -1,5 +1,6 @@
 #include "worker/worker.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -68,7 +69,26 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
   const store::Activity& activity = lease->activity;
   if (connection_.start(activity) == store::LeaseCheck::kLost) return true;
 
-  TempDir code("strata-activity");
+  // The checkout: fresh for this activity, removed when it ends.
+  std::optional<TempDir> temporary;
+  std::string code_dir;
+  if (options_.scratch_dir.empty()) {
+    temporary.emplace("strata-activity");
+    code_dir = temporary->path();
+  } else {
+    code_dir = options_.scratch_dir + "/code";
+    std::filesystem::remove_all(code_dir);
+    std::filesystem::create_directories(code_dir);
+    ::chmod(options_.scratch_dir.c_str(), 0700);
+  }
+  struct RemoveAfter {
+    std::string dir;
+    bool temporary;
+    ~RemoveAfter() {
+      std::error_code ec;
+      if (!temporary) std::filesystem::remove_all(dir, ec);
+    }
+  } remove_after{code_dir, temporary.has_value()};
   ActivityRunner runner;
   // The log is collected from the runner's threads and sent in chunks, about four times a
   // second while the activity runs (so it can be followed live) and once more at the end —
@@ -148,19 +168,20 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
     // the lease) before the activity counts as failed.
     for (auto fetch_until = std::chrono::steady_clock::now() + connection_.lease_duration() / 3;;) {
       try {
-        connection_.fetch_code(*lease, code.path());
+        connection_.fetch_code(*lease, code_dir);
         break;
       } catch (const Error& e) {
         if (e.kind() != ErrorKind::kEnvironment || std::chrono::steady_clock::now() >= fetch_until) throw;
-        std::filesystem::remove_all(code.path());
-        std::filesystem::create_directories(code.path());
+        std::filesystem::remove_all(code_dir);
+        std::filesystem::create_directories(code_dir);
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
       }
     }
     ActivityJob job;
     job.activity = activity;
     job.repository = lease->repository;
-    job.code_dir = code.path();
+    job.code_dir = code_dir;
+    if (!options_.scratch_dir.empty()) job.js_cache_dir = options_.scratch_dir + "/js-cache";
     job.server_url = connection_.server_url();
     job.env = options_.env;
     job.engine = options_.engine;

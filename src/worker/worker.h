@@ -48,6 +48,12 @@ struct WorkerOptions {
   std::string engine;
   std::string engine_supervisor;
   std::chrono::milliseconds poll{1000};  // how long one lease call waits
+  // A folder of this worker's own (0700, made when missing): each activity's checkout is made
+  // fresh at <scratch_dir>/code and removed afterwards, and the results of stack files that did
+  // not change are kept in <scratch_dir>/js-cache, so the next activity of the same commit does
+  // not run them again (the cache holds no secret and no environment value: js_cache.h). ""
+  // = a new temporary folder per activity, no cache.
+  std::string scratch_dir;
 };
 
 class Worker {

@@ -53,6 +53,7 @@ std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options) {
   load.secrets = ws->secrets_.get();
   load.log = options.log;
   load.js_cache = options.js_cache;
+  load.js_cache_dir = options.js_cache_dir;
   config::LoadedProject loaded = config::load_project_with_diagnostics(load);
   ws->project_ = std::move(loaded.project);
   ws->environment_ = std::move(loaded.environment);

@@ -37,8 +37,10 @@ struct WorkspaceOptions {
   std::string engine;
   // print() and console.* of stack files; null = dropped.
   js::LogSink log;
-  // Reuse results of unchanged stack files (config/js/js_cache.h).
+  // Reuse results of unchanged stack files (config/js/js_cache.h), kept in js_cache_dir when set
+  // (else in the project's work dir).
   bool js_cache = true;
+  std::string js_cache_dir;
   // A binary with the engine supervisor mode (base/supervisor.h) — strata itself, for the CLI
   // and the worker — so engines outlive a killed strata cleanly; "" = engines run directly.
   std::string engine_supervisor;
