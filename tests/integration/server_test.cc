@@ -96,6 +96,7 @@ class BackgroundStrata {
     ::kill(process_->pid(), SIGKILL);
     return result_.get();
   }
+  SubprocessResult wait() { return result_.get(); }
 
  protected:
   void start(std::vector<std::string> argv, std::map<std::string, std::string> env) {
@@ -454,6 +455,23 @@ TEST(Workers, LogsFollowLiveAsServerSentEvents) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("no run no-such-run"), std::string::npos) << missing.err;
   EXPECT_EQ(worker.terminate().exit_code, 0);
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+// Two workers of one name on one machine would share their folder: the second says so and stops.
+TEST(Workers, SecondWorkerWithTheSameNameAndFolderIsRefused) {
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0"});
+  ASSERT_TRUE(server.ready());
+  TempDir shared("strata-worker-dir");
+  WorkerProcess first(server, "same", {{"STRATA_ENGINE", tofu_sim_binary()}}, {"--work-dir", shared.path()});
+  ASSERT_TRUE(registered(server, 1));
+  WorkerProcess second(server, "same", {{"STRATA_ENGINE", tofu_sim_binary()}}, {"--work-dir", shared.path()});
+  SubprocessResult refused = second.wait();
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.stderr_text.find("another worker is using " + shared.path() + "/same"), std::string::npos)
+      << refused.stderr_text;
+  EXPECT_NE(refused.stderr_text.find("--name"), std::string::npos) << refused.stderr_text;
+  EXPECT_EQ(first.terminate().exit_code, 0);
   EXPECT_EQ(server.terminate().exit_code, 0);
 }
 
