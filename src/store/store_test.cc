@@ -903,6 +903,19 @@ TEST_F(PostgresStoreTest, ListenerHearsAnotherReplicasChanges) {
   EXPECT_TRUE(listener->wait(std::chrono::seconds(10)));
 }
 
+// PostgreSQL's text cannot hold a NUL byte (SQLite's can): such a value is refused with an
+// error, never stored cut short.
+TEST_F(PostgresStoreTest, ValueWithANulByteIsRefusedNotTruncated) {
+  auto store = replica();
+  running_run(*store, 1);
+  auto a = store->lease(LeaseRequest{"w", {}, 60000, 1000});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_THROW(store->append_log(a->id, a->fencing_token, 0, std::string("bin\0ary\n", 7), 1100),
+               Error);
+  EXPECT_TRUE(store->logs(a->id, -1).empty());
+  EXPECT_EQ(store->append_log(a->id, a->fencing_token, 0, "text\n", 1100), LeaseCheck::kHeld);
+}
+
 TEST(StoreOpen, SqliteHasNoCrossProcessNotifications) {
   TempDir dir("store_test");
   EXPECT_EQ(open_store(dir.file("server.db"))->listen(), nullptr);

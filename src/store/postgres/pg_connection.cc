@@ -151,7 +151,18 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<PgParam>& pa
   ensure_connected();
   std::vector<const char*> values;
   values.reserve(params.size());
-  for (const auto& param : params) values.push_back(param.text().c_str());
+  for (const auto& param : params) {
+    // libpq reads text parameters up to their first NUL, and PostgreSQL's text cannot hold
+    // one: refuse rather than store a value cut short.
+    if (param.text().find('\0') != std::string::npos) {
+      throw Error(ErrorKind::kUserInput,
+                  "the store could not " + operation_ +
+                      ": the value holds a NUL byte, which PostgreSQL "
+                      "text cannot store",
+                  {}, "remove the NUL bytes (a log chunk of binary output, perhaps)");
+    }
+    values.push_back(param.text().c_str());
+  }
   std::string text(sql);
   pg_result* result =
       PQexecParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr,

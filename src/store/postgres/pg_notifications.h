@@ -23,7 +23,7 @@ class PgNotifications : public StoreNotifications {
   // Reads what arrived; true when it held a notification. Closes the connection when it broke.
   bool take_notifications();
 
-  const PgTarget& target_;
+  const PgTarget target_;  // a copy: a listener may outlive the store that made it
   PgConnHandle conn_;
 };
 
