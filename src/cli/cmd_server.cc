@@ -90,7 +90,7 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
       ->capture_default_str();
   cmd->add_option("--data-dir", flags->options.data_dir, "Where the server keeps its data")->capture_default_str();
   cmd->add_option("--database", flags->options.database,
-                  "The store: a SQLite file (default <data-dir>/strata.db)");
+                  "The store: a SQLite file (default <data-dir>/strata.db) or postgres://USER:PASSWORD@HOST:PORT/DB");
   cmd->add_option("--workers", flags->options.workers, "In-process workers running activities")->capture_default_str();
   cmd->add_option("--lease", flags->lease_seconds, "Seconds an activity's lease lasts without a heartbeat")
       ->capture_default_str();

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "model/error.h"
+#include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace strata::store {
@@ -37,13 +38,13 @@ std::unique_ptr<Store> open_sqlite_store(const std::string& path) {
   return std::make_unique<SqliteStore>(path);
 }
 
+std::unique_ptr<Store> open_postgres_store(const std::string& url) {
+  return std::make_unique<PgStore>(url);
+}
+
 std::unique_ptr<Store> open_store(const std::string& url) {
   if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    throw Error(ErrorKind::kUserInput,
-                "PostgreSQL stores come in a later slice of the server; use a SQLite file for now",
-                {},
-                "leave --database out (the server keeps a SQLite file in its data dir) or "
-                "pass sqlite:PATH");
+    return open_postgres_store(url);
   }
   std::string path = url;
   if (path.starts_with("sqlite://")) {

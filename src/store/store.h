@@ -13,6 +13,7 @@
 // (ErrorKind::kEnvironment) naming the operation.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -136,9 +137,27 @@ struct Finish {
   std::string error;
 };
 
+// Word from the store that activities may have become ready to lease (a run created or
+// started, an activity finished, released or expired, a run cancelled) — from this process or
+// another replica — so lease waiters look again at once instead of at their next poll. A hint
+// only: a caller still looks on its own every so often, and a wakeup may find nothing.
+// One object belongs to one waiting thread.
+class StoreNotifications {
+ public:
+  virtual ~StoreNotifications() = default;
+  // Waits up to `timeout` for a notification that activities may be ready; true when one came
+  // (or when the store lost and regained its connection, and notifications may have been
+  // missed): look again. Never throws.
+  virtual bool wait(std::chrono::milliseconds timeout) = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Notifications across processes, where the store has them (PostgreSQL's LISTEN/NOTIFY);
+  // nullptr where it has none (SQLite: one server owns the file and knows what it changed).
+  virtual std::unique_ptr<StoreNotifications> listen() { return nullptr; }
 
   // Applies the numbered migrations not yet applied (src/store/migrations/NNN_name.sql, the
   // same files for both stores); idempotent, safe when replicas start together.
@@ -229,9 +248,12 @@ class Store {
   virtual bool unlock_state(const std::string& key, const std::string& lock_id, bool force) = 0;
 };
 
-// "sqlite:PATH" or a plain path → SQLite; "postgres://…" or "postgresql://…" → PostgreSQL
-// (not in this slice: an Error saying so). Migrations are not run here: call migrate().
+// "sqlite:PATH" or a plain path → SQLite; "postgres://…" or "postgresql://…" → PostgreSQL.
+// Migrations are not run here: call migrate().
 std::unique_ptr<Store> open_store(const std::string& url);
 std::unique_ptr<Store> open_sqlite_store(const std::string& path);
+// Connects to the database at `url` (libpq's postgres://USER:PASSWORD@HOST:PORT/DATABASE);
+// throws an Error (kEnvironment) when it is unreachable.
+std::unique_ptr<Store> open_postgres_store(const std::string& url);
 
 }  // namespace strata::store

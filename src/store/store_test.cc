@@ -1,13 +1,16 @@
 // The Store conformance suite: what the control plane relies on, written against the Store
 // interface so every implementation runs the same stories: the suite is parameterised by a
-// Backend (a name and a function opening a store in a folder); only SQLite is instantiated in
-// this slice, PostgreSQL adds one more Backend.
+// Backend (a name and a function opening a store in a folder) and runs on SQLite and on
+// PostgreSQL (one throwaway cluster per test process, a fresh database per test). What is
+// particular to one backend follows the suite.
 #include "store/store.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -15,6 +18,8 @@
 #include "base/temp_dir.h"
 #include "model/error.h"
 #include "store/migrations.h"
+#include "tests/support/conformance.h"
+#include "tests/support/postgres_cluster.h"
 
 namespace strata::store {
 namespace {
@@ -38,20 +43,82 @@ ApiToken token(const std::string& name, const std::string& hash, bool admin = fa
   return t;
 }
 
-// A store implementation under test: its name in test names, and how to open a store kept in
-// `dir` (opening the same dir again reopens the same store).
+// A store implementation under test: its name in test names, how to open a store kept in
+// `dir` (opening the same dir again reopens the same store), and why it cannot run here (""
+// when it can; nullptr when it always can).
 struct Backend {
   std::string name;
   std::unique_ptr<Store> (*open)(const TempDir& dir);
+  std::string (*unavailable)() = nullptr;
 };
 
 std::unique_ptr<Store> open_sqlite_in(const TempDir& dir) {
   return open_store("sqlite:" + dir.file("strata.db"));
 }
 
+// --- the PostgreSQL cluster the tests of this process share
+
+using ::strata::testing::PostgresCluster;
+
+// Started by the first test that needs it, stopped when the tests are done.
+std::unique_ptr<PostgresCluster>& shared_cluster_slot() {
+  static std::unique_ptr<PostgresCluster> cluster;
+  return cluster;
+}
+
+PostgresCluster& shared_cluster() {
+  static std::string failed;  // a cluster that would not start is not tried for every test
+  auto& cluster = shared_cluster_slot();
+  if (!cluster) {
+    if (!failed.empty()) throw std::runtime_error(failed);
+    try {
+      cluster = std::make_unique<PostgresCluster>();
+    } catch (const std::exception& e) {
+      failed = std::string("the test cluster did not start: ") + e.what();
+      throw std::runtime_error(failed);
+    }
+  }
+  return *cluster;
+}
+
+class SharedClusterEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override { shared_cluster_slot().reset(); }
+};
+[[maybe_unused]] ::testing::Environment* const shared_cluster_environment =
+    ::testing::AddGlobalTestEnvironment(new SharedClusterEnvironment);
+
+// A fresh database in the shared cluster, named after nothing the test chose.
+std::string new_database() {
+  static int count = 0;
+  std::string name = "store_test_" + std::to_string(++count);
+  shared_cluster().create_database(name);
+  return name;
+}
+
+// One database per test folder, so reopening the folder reopens the database.
+std::unique_ptr<Store> open_postgres_in(const TempDir& dir) {
+  static std::map<std::string, std::string> databases;
+  auto& database = databases[dir.path()];
+  if (database.empty()) database = new_database();
+  return open_store(shared_cluster().url(database));
+}
+
+std::string postgres_unavailable() { return PostgresCluster::unavailable(); }
+
+// Skips (or, in CI, fails) a test whose backend cannot run on this machine.
+#define STRATA_REQUIRE_BACKEND(unavailable_fn)                                         \
+  if (unavailable_fn) {                                                                \
+    if (std::string why = (unavailable_fn)(); !why.empty()) {                          \
+      if (::strata::testing::in_ci()) FAIL() << "PostgreSQL is needed in CI: " << why; \
+      GTEST_SKIP() << why;                                                             \
+    }                                                                                  \
+  }
+
 class StoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
+    STRATA_REQUIRE_BACKEND(GetParam().unavailable);
     store_ = GetParam().open(dir_);
     store_->migrate();
     repo_ = store_->add_repository(repository("infra", "/srv/git/infra"));
@@ -113,10 +180,11 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
   Repository repo_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend{"sqlite", &open_sqlite_in}),
-                         [](const ::testing::TestParamInfo<Backend>& info) {
-                           return info.param.name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StoreTest,
+    ::testing::Values(Backend{"sqlite", &open_sqlite_in},
+                      Backend{"postgres", &open_postgres_in, &postgres_unavailable}),
+    [](const ::testing::TestParamInfo<Backend>& info) { return info.param.name; });
 
 TEST_P(StoreTest, MigrationsAreIdempotentAndReopeningKeepsData) {
   auto& store = this->store_;
@@ -664,16 +732,258 @@ TEST(StoreOpen, TwoSqliteConnectionsToOneFileNeverLeaseTwice) {
   EXPECT_EQ(std::set<std::string>(leased.begin(), leased.end()).size(), 100u);
 }
 
-TEST(StoreOpen, PostgresIsNotInThisSlice) {
-  for (const char* url : {"postgres://db/strata", "postgresql://db/strata"}) {
+// A database that cannot be reached: the error says where and why, never the password.
+TEST(StoreOpen, UnreachablePostgresSaysWhereWithoutThePassword) {
+  for (const char* url : {"postgres://strata:hunter2@127.0.0.1:1/strata",
+                          "postgresql://strata:hunter2@127.0.0.1:1/strata"}) {
     try {
       open_store(url);
       FAIL() << url << " opened";
     } catch (const Error& e) {
-      EXPECT_EQ(e.kind(), ErrorKind::kUserInput);
-      EXPECT_NE(e.message().find("PostgreSQL"), std::string::npos);
+      EXPECT_EQ(e.kind(), ErrorKind::kEnvironment);
+      EXPECT_NE(e.message().find("the database at 127.0.0.1:1 is unreachable"), std::string::npos)
+          << e.message();
+      EXPECT_EQ(e.render().find("hunter2"), std::string::npos) << e.render();
+      EXPECT_FALSE(e.hint().empty());
     }
   }
+  try {
+    open_store("postgres://strata:hunter2@127.0.0.1:notaport/strata");
+    FAIL() << "a malformed URL opened";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.render().find("hunter2"), std::string::npos) << e.render();
+  }
+}
+
+// --- what is particular to PostgreSQL: replicas sharing one database, notifications, restarts
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    STRATA_REQUIRE_BACKEND(&postgres_unavailable);
+    url_ = shared_cluster().url(new_database());
+  }
+
+  // A migrated store on this test's database: one replica.
+  std::unique_ptr<Store> replica() {
+    auto store = open_store(url_);
+    store->migrate();
+    return store;
+  }
+
+  // A running plan run of `count` activities, none depending on another.
+  static store::Run running_run(Store& store, int count) {
+    Repository repo = store.add_repository(repository("infra-" + new_uuid(), "/srv/git/infra"));
+    store::Run run;
+    run.repository_id = repo.id;
+    run.command = "plan";
+    std::vector<Activity> activities(static_cast<size_t>(count));
+    for (int i = 0; i < count; ++i) {
+      activities[static_cast<size_t>(i)].stack = "s" + std::to_string(i % 5);
+      activities[static_cast<size_t>(i)].component = "c" + std::to_string(i);
+    }
+    run = store.create_run(run, activities);
+    store.start_ready_runs(1000);
+    return run;
+  }
+
+  std::string url_;
+};
+
+// Two Store objects on one database are two server replicas: their pools hold connections of
+// their own, so only the row locks keep them from leasing one activity twice.
+TEST_F(PostgresStoreTest, TwoReplicasNeverLeaseTheSameActivityTwice) {
+  auto first = replica();
+  auto second = replica();
+  store::Run run = running_run(*first, 200);
+
+  std::mutex mutex;
+  std::vector<std::string> leased;
+  std::vector<std::thread> threads;
+  for (Store* store :
+       {first.get(), second.get(), first.get(), second.get(), first.get(), second.get()}) {
+    threads.emplace_back([store, &mutex, &leased] {
+      while (auto a = store->lease(LeaseRequest{"w", {}, 60000, 1000})) {
+        std::lock_guard<std::mutex> lock(mutex);
+        leased.push_back(a->id);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(leased.size(), 200u);
+  EXPECT_EQ(std::set<std::string>(leased.begin(), leased.end()).size(), 200u);
+  std::set<int64_t> tokens;
+  for (const auto& a : second->activities(run.id)) {
+    EXPECT_EQ(a.status, "leased");
+    EXPECT_EQ(a.attempt, 1);
+    tokens.insert(a.fencing_token);
+  }
+  EXPECT_EQ(tokens.size(), 200u) << "two leases got one fencing token";
+}
+
+// Replicas finishing the last activities of one run at once: the run ends exactly once, and
+// as succeeded (neither replica may miss the other's finish).
+TEST_F(PostgresStoreTest, TwoReplicasFinishingTogetherEndTheRunOnce) {
+  auto first = replica();
+  auto second = replica();
+  for (int round = 0; round < 5; ++round) {
+    store::Run run = running_run(*first, 20);
+    std::vector<Activity> leased;
+    while (auto a = first->lease(LeaseRequest{"w", {}, 60000, 1000})) leased.push_back(*a);
+    ASSERT_EQ(leased.size(), 20u);
+    std::vector<std::thread> threads;
+    for (size_t half = 0; half < 2; ++half) {
+      Store* store = half == 0 ? first.get() : second.get();
+      threads.emplace_back([store, &leased, half] {
+        for (size_t i = half; i < leased.size(); i += 2) {
+          store->finish(leased[i].id, leased[i].fencing_token, Finish{"succeeded", "{}", "", ""},
+                        2000);
+        }
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    auto ended = second->run(run.id);
+    EXPECT_EQ(ended->status, "succeeded") << "round " << round;
+    EXPECT_EQ(ended->finished_at, 2000);
+  }
+}
+
+TEST_F(PostgresStoreTest, MigrateFromTwoReplicasAtOnceIsSafe) {
+  auto first = open_store(url_);
+  auto second = open_store(url_);
+  EXPECT_TRUE(first->applied_migrations().empty());
+  std::vector<std::string> errors(2);
+  std::thread a([&] {
+    try {
+      first->migrate();
+    } catch (const Error& e) {
+      errors[0] = e.message();
+    }
+  });
+  std::thread b([&] {
+    try {
+      second->migrate();
+    } catch (const Error& e) {
+      errors[1] = e.message();
+    }
+  });
+  a.join();
+  b.join();
+  EXPECT_EQ(errors, (std::vector<std::string>{"", ""}));
+  std::vector<std::string> every_migration;
+  for (const auto& [name, sql] : embedded_migrations()) every_migration.push_back(name);
+  EXPECT_EQ(first->applied_migrations(), every_migration);
+  EXPECT_EQ(second->applied_migrations(), every_migration);
+  // The counters were inserted once: a lease gets token 1.
+  running_run(*second, 1);
+  auto leased = first->lease(LeaseRequest{"w", {}, 60000, 1000});
+  ASSERT_TRUE(leased.has_value());
+  EXPECT_EQ(leased->fencing_token, 1);
+}
+
+TEST_F(PostgresStoreTest, ListenerHearsAnotherReplicasChanges) {
+  auto server = replica();
+  auto other = replica();
+  auto listener = server->listen();
+  ASSERT_NE(listener, nullptr);
+
+  auto before = std::chrono::steady_clock::now();
+  EXPECT_FALSE(listener->wait(std::chrono::milliseconds(200))) << "nothing happened yet";
+  EXPECT_GE(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(190));
+
+  store::Run run = running_run(*other, 1);  // create_run and start_ready_runs both notify
+  EXPECT_TRUE(listener->wait(std::chrono::seconds(10)));
+  while (listener->wait(std::chrono::milliseconds(100))) {
+  }
+  auto leased = other->lease(LeaseRequest{"w", {}, 60000, 1000});
+  ASSERT_TRUE(leased.has_value());
+  EXPECT_FALSE(listener->wait(std::chrono::milliseconds(100))) << "a lease frees nothing";
+  ASSERT_EQ(other->finish(leased->id, leased->fencing_token, Finish{"succeeded", "", "", ""}, 1100),
+            LeaseCheck::kHeld);
+  EXPECT_TRUE(listener->wait(std::chrono::seconds(10)));
+}
+
+// PostgreSQL's text cannot hold a NUL byte (SQLite's can): such a value is refused with an
+// error, never stored cut short.
+TEST_F(PostgresStoreTest, ValueWithANulByteIsRefusedNotTruncated) {
+  auto store = replica();
+  running_run(*store, 1);
+  auto a = store->lease(LeaseRequest{"w", {}, 60000, 1000});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_THROW(store->append_log(a->id, a->fencing_token, 0, std::string("bin\0ary\n", 7), 1100),
+               Error);
+  EXPECT_TRUE(store->logs(a->id, -1).empty());
+  EXPECT_EQ(store->append_log(a->id, a->fencing_token, 0, "text\n", 1100), LeaseCheck::kHeld);
+}
+
+TEST(StoreOpen, SqliteHasNoCrossProcessNotifications) {
+  TempDir dir("store_test");
+  EXPECT_EQ(open_store(dir.file("server.db"))->listen(), nullptr);
+}
+
+// The server restarts PostgreSQL: calls fail with a clear error while it is down, and the
+// store and its listener carry on by themselves once it is back.
+TEST_F(PostgresStoreTest, StoreAndListenerReconnectAfterARestart) {
+  PostgresCluster& cluster = shared_cluster();
+  auto store = open_store(shared_cluster().url(url_.substr(url_.rfind('/') + 1), "s3cret"));
+  store->migrate();
+  store->add_repository(repository("infra", "/srv/git/infra"));
+  auto listener = store->listen();
+  ASSERT_NE(listener, nullptr);
+
+  cluster.stop();
+  const std::string where = "127.0.0.1:" + std::to_string(cluster.port());
+  for (int call = 0; call < 2; ++call) {
+    try {
+      store->repositories();
+      ADD_FAILURE() << "a call succeeded while the database was down";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::kEnvironment);
+      EXPECT_NE(e.message().find("the database at " + where + " is unreachable"), std::string::npos)
+          << e.message();
+      EXPECT_EQ(e.render().find("s3cret"), std::string::npos) << e.render();
+    }
+  }
+  EXPECT_FALSE(listener->wait(std::chrono::milliseconds(300)));
+  cluster.start();
+
+  auto repositories = store->repositories();
+  ASSERT_EQ(repositories.size(), 1u);
+  EXPECT_EQ(repositories[0].name, "infra");
+  EXPECT_TRUE(listener->wait(std::chrono::seconds(10))) << "back: look again";
+  while (listener->wait(std::chrono::milliseconds(100))) {
+  }
+  running_run(*open_store(url_), 1);
+  EXPECT_TRUE(listener->wait(std::chrono::seconds(10))) << "listening again after the restart";
+}
+
+// A connection that broke while idle in the pool (the server restarted between two calls)
+// costs one failed call, not one per pooled connection.
+TEST_F(PostgresStoreTest, OneFailedCallAfterARestartThenTheStoreWorks) {
+  PostgresCluster& cluster = shared_cluster();
+  auto store = replica();
+  // Fill the pool: four threads at once each need a connection.
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&store] {
+      for (int i = 0; i < 20; ++i) store->repositories();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  cluster.stop();
+  cluster.start();
+  int failures = 0;
+  for (int call = 0; call < 3; ++call) {
+    try {
+      store->repositories();
+    } catch (const Error& e) {
+      ++failures;
+      EXPECT_NE(e.message().find("unreachable"), std::string::npos) << e.message();
+    }
+  }
+  EXPECT_LE(failures, 1);
+  EXPECT_TRUE(store->repositories().empty());
 }
 
 TEST(StoreMigrations, EmbeddedInNameOrder) {

@@ -1,0 +1,360 @@
+// PgStore's activity state machine: runs starting (with the per-stack apply lock), leases with
+// fencing tokens, the lifecycle of a leased activity, lease expiry, skipping what depends on a
+// failure and ending a run when its last activity ends — the same steps as SqliteStore, made
+// safe for several replicas by row locks instead of SQLite's single writer.
+//
+// Locks are always taken in one order — an activity's row, then its run's row, then other
+// activities (dependents to skip, queued ones to cancel) — so replicas do not deadlock; when
+// PostgreSQL finds one anyway, transact() runs the transaction again.
+#include <map>
+
+#include "store/postgres/pg_rows.h"
+#include "store/postgres/pg_store.h"
+
+namespace strata::store {
+
+using namespace pg_rows;
+
+namespace {
+
+bool is_finished_run(const std::string& status) {
+  return status == "succeeded" || status == "failed" || status == "cancelled";
+}
+
+}  // namespace
+
+int64_t PgStore::next_counter(PgConnection& db, const char* name) {
+  // The counter's row stays locked until commit: the next transaction gets a greater value.
+  auto rows =
+      db.exec("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value", {name});
+  if (rows.empty()) {
+    throw Error(ErrorKind::kEnvironment,
+                std::string("the store's counter '") + name + "' is missing", {},
+                "run the server once so it applies its migrations to this database");
+  }
+  return rows.int64(0, 0);
+}
+
+void PgStore::notify_ready(PgConnection& db) { db.exec("SELECT pg_notify('strata_ready', '')"); }
+
+void PgStore::lock_run(PgConnection& db, const std::string& run_id) {
+  db.exec("SELECT 1 FROM operations WHERE id = $1 FOR UPDATE", {run_id});
+}
+
+std::optional<std::string> PgStore::lock_held_lease(PgConnection& db,
+                                                    const std::string& activity_id, int64_t token) {
+  // FOR UPDATE waits for a transaction changing the row (an expiry, a release) and then reads
+  // it as that one left it.
+  auto rows = db.exec(
+      "SELECT operation_id FROM activities WHERE id = $1 AND fencing_token = $2 "
+      "AND status IN ('leased', 'running') FOR UPDATE",
+      {activity_id, token});
+  if (rows.empty()) return std::nullopt;
+  return rows.text(0, 0);
+}
+
+void PgStore::skip_dependents(PgConnection& db, const std::string& failed_id,
+                              const std::string& why, Millis now) {
+  std::vector<std::string> frontier{failed_id};
+  while (!frontier.empty()) {
+    std::string id = frontier.back();
+    frontier.pop_back();
+    auto skipped = db.exec(
+        "UPDATE activities SET status = 'skipped', error = $1, finished_at = $2, updated_at = $2 "
+        "WHERE status = 'queued' AND id IN (SELECT activity_id FROM activity_deps "
+        "WHERE depends_on_id = $3) RETURNING id",
+        {why, now, id});
+    for (int i = 0; i < skipped.rows(); ++i) frontier.push_back(skipped.text(i, 0));
+  }
+}
+
+void PgStore::end_run_if_done(PgConnection& db, const std::string& run_id, Millis now) {
+  // The run's lock makes two replicas finishing its last two activities at once take turns:
+  // the second reads the first one's activity as ended and ends the run.
+  auto run =
+      db.exec("SELECT status, cancel_requested FROM operations WHERE id = $1 FOR UPDATE", {run_id});
+  if (run.empty() || run.text(0, 0) != "running") return;
+  if (!db.exec("SELECT 1 FROM activities WHERE operation_id = $1 "
+               "AND status IN ('queued', 'leased', 'running') LIMIT 1",
+               {run_id})
+           .empty()) {
+    return;
+  }
+  int64_t unsuccessful =
+      db.exec("SELECT COUNT(*) FROM activities WHERE operation_id = $1 AND status <> 'succeeded'",
+              {run_id})
+          .int64(0, 0);
+  std::string status = unsuccessful == 0      ? "succeeded"
+                       : run.int64(0, 1) != 0 ? "cancelled"
+                                              : "failed";
+  db.exec("UPDATE operations SET status = $1, finished_at = $2, updated_at = $2 WHERE id = $3",
+          {status, now, run_id});
+}
+
+void PgStore::end_activity_unsuccessfully(PgConnection& db, const Activity& activity,
+                                          const std::string& status, const std::string& error,
+                                          Millis now) {
+  db.exec(
+      "UPDATE activities SET status = $1, error = $2, lease_until = 0, finished_at = $3, "
+      "updated_at = $3 WHERE id = $4",
+      {status, error, now, activity.id});
+  skip_dependents(db, activity.id,
+                  "skipped: " + activity.stack + "/" + activity.component + " " +
+                      (status == "cancelled" ? "was cancelled" : "failed"),
+                  now);
+  end_run_if_done(db, activity.run_id, now);
+}
+
+// --- runs
+
+void PgStore::set_run_status(const std::string& run_id, const std::string& status,
+                             const std::string& reason) {
+  transact("set a run's status", [&](PgConnection& db) {
+    Millis now = now_millis();
+    bool finished = is_finished_run(status);
+    int64_t changed =
+        db.exec(
+              "UPDATE operations SET status = $1, status_reason = $2, updated_at = $3, "
+              "finished_at = CASE WHEN $4::integer = 1 THEN $3::bigint ELSE finished_at END "
+              "WHERE id = $5",
+              {status, reason, now, finished, run_id})
+            .changed();
+    if (changed == 0) throw Error(ErrorKind::kNotFound, "no run '" + run_id + "'");
+    if (finished) {
+      // Nothing of an ended run may be leased later; say why its activities never ran.
+      db.exec(
+          "UPDATE activities SET status = 'skipped', error = $1, finished_at = $2, "
+          "updated_at = $2 WHERE operation_id = $3 AND status = 'queued'",
+          {"skipped: the run " + status + (reason.empty() ? "" : ": " + reason), now, run_id});
+    }
+  });
+}
+
+std::vector<Run> PgStore::start_ready_runs(Millis now) {
+  return transact("start ready runs", [&](PgConnection& db) {
+    // The decision reads every open run: replicas make it one at a time, each reading what the
+    // one before it committed (READ COMMITTED reads afresh at every statement).
+    db.exec("SELECT pg_advisory_xact_lock($1::bigint)", {kPgStartRunsLock});
+    std::vector<Run> pending;
+    // (repository, stack) → the run holding it: running runs first, then, oldest first, the
+    // runs waiting in line, so a later run never overtakes an earlier one on the same stack.
+    std::map<std::pair<std::string, std::string>, Run> holders;
+    auto open = db.exec(std::string("SELECT ") + kRunColumns +
+                        " FROM operations WHERE status IN ('queued', 'waiting', 'running') "
+                        "ORDER BY created_at, seq");
+    for (int i = 0; i < open.rows(); ++i) {
+      Run run = read_run(open, i);
+      if (run.status == "running") {
+        for (const auto& stack : run.locked_stacks)
+          holders.emplace(std::pair{run.repository_id, stack}, run);
+      } else {
+        pending.push_back(std::move(run));
+      }
+    }
+
+    std::vector<std::string> started;
+    for (const auto& run : pending) {
+      std::string reason;
+      for (const auto& stack : run.locked_stacks) {
+        auto holder = holders.find({run.repository_id, stack});
+        if (holder != holders.end()) {
+          reason = "waiting for run " + holder->second.id + " (" + holder->second.command +
+                   ") on stack " + stack;
+          break;
+        }
+      }
+      for (const auto& stack : run.locked_stacks)
+        holders.emplace(std::pair{run.repository_id, stack}, run);
+      // The status condition: a run cancelled since it was read stays cancelled.
+      if (!reason.empty()) {
+        if (run.status != "waiting" || run.status_reason != reason) {
+          db.exec(
+              "UPDATE operations SET status = 'waiting', status_reason = $1, updated_at = $2 "
+              "WHERE id = $3 AND status IN ('queued', 'waiting')",
+              {reason, now, run.id});
+        }
+        continue;
+      }
+      if (db.exec("UPDATE operations SET status = 'running', status_reason = '', "
+                  "updated_at = $1 WHERE id = $2 AND status IN ('queued', 'waiting')",
+                  {now, run.id})
+              .changed() == 0) {
+        continue;
+      }
+      // A run with no activity (an empty selection) has nothing left to do.
+      end_run_if_done(db, run.id, now);
+      started.push_back(run.id);
+    }
+
+    std::vector<Run> out;
+    for (const auto& id : started) out.push_back(*load_run(db, id));
+    if (!started.empty()) notify_ready(db);
+    return out;
+  });
+}
+
+void PgStore::request_cancel(const std::string& run_id, Millis now) {
+  transact("cancel a run", [&](PgConnection& db) {
+    auto rows =
+        db.exec(std::string("SELECT ") + kRunColumns + " FROM operations WHERE id = $1 FOR UPDATE",
+                {run_id});
+    if (rows.empty()) throw Error(ErrorKind::kNotFound, "no run '" + run_id + "'");
+    Run run = read_run(rows, 0);
+    if (is_finished_run(run.status)) return;
+    db.exec("UPDATE operations SET cancel_requested = 1, updated_at = $1 WHERE id = $2",
+            {now, run_id});
+    // Queued activities never start; leased and running ones hear of it at their next heartbeat.
+    db.exec(
+        "UPDATE activities SET status = 'cancelled', error = 'cancelled before it started', "
+        "finished_at = $1, updated_at = $1 WHERE operation_id = $2 AND status = 'queued'",
+        {now, run_id});
+    if (run.status == "running") {
+      end_run_if_done(db, run_id, now);
+    } else {
+      db.exec(
+          "UPDATE operations SET status = 'cancelled', status_reason = 'cancelled before it "
+          "started', finished_at = $1, updated_at = $1 WHERE id = $2",
+          {now, run_id});
+    }
+    // The run may have ended, which lets a run waiting for its stacks start.
+    notify_ready(db);
+  });
+}
+
+// --- leases
+
+std::optional<Activity> PgStore::lease(const LeaseRequest& request) {
+  return transact("lease an activity", [&](PgConnection& db) -> std::optional<Activity> {
+    // Ready: queued, in a running run not being cancelled, every dependency succeeded, every
+    // required capability offered (jsonb containment of the two JSON lists). Runs oldest
+    // first, then the run's order. SKIP LOCKED passes over a row another replica is leasing
+    // right now; a row leased since this statement began is re-read and no longer queued.
+    auto chosen = db.exec(
+        "SELECT a.id FROM activities a JOIN operations o ON o.id = a.operation_id "
+        "WHERE o.status = 'running' AND o.cancel_requested = 0 AND a.status = 'queued' "
+        "AND a.required_capabilities_json::jsonb <@ $1::jsonb "
+        "AND NOT EXISTS (SELECT 1 FROM activity_deps d JOIN activities b "
+        "ON b.id = d.depends_on_id WHERE d.activity_id = a.id AND b.status <> 'succeeded') "
+        "ORDER BY o.created_at, o.seq, a.position LIMIT 1 FOR UPDATE OF a SKIP LOCKED",
+        {to_json_list(request.capabilities)});
+    if (chosen.empty()) return std::nullopt;
+    std::string id = chosen.text(0, 0);
+    db.exec(
+        "UPDATE activities SET status = 'leased', lease_owner = $1, lease_until = $2, "
+        "fencing_token = $3, attempt = attempt + 1, updated_at = $4 WHERE id = $5",
+        {request.worker_id, request.now + request.lease_ms, next_counter(db, "fencing_token"),
+         request.now, id});
+    return load_activity(db, id);
+  });
+}
+
+LeaseCheck PgStore::start(const std::string& activity_id, int64_t token, Millis lease_until,
+                          Millis now) {
+  return transact("start an activity", [&](PgConnection& db) {
+    if (!lock_held_lease(db, activity_id, token)) return LeaseCheck::kLost;
+    // A retried start keeps the first started_at.
+    db.exec(
+        "UPDATE activities SET status = 'running', "
+        "started_at = CASE WHEN started_at = 0 THEN $1::bigint ELSE started_at END, "
+        "lease_until = $2, updated_at = $3 WHERE id = $4",
+        {now, lease_until, now, activity_id});
+    return LeaseCheck::kHeld;
+  });
+}
+
+LeaseCheck PgStore::heartbeat(const std::string& activity_id, int64_t token, Millis lease_until,
+                              Millis now, bool* cancel) {
+  if (cancel) *cancel = false;
+  bool cancel_requested = false;
+  LeaseCheck held = transact("extend a lease", [&](PgConnection& db) {
+    auto run_id = lock_held_lease(db, activity_id, token);
+    if (!run_id) return LeaseCheck::kLost;
+    db.exec("UPDATE activities SET lease_until = $1, updated_at = $2 WHERE id = $3",
+            {lease_until, now, activity_id});
+    auto run = db.exec("SELECT cancel_requested FROM operations WHERE id = $1", {*run_id});
+    cancel_requested = !run.empty() && run.int64(0, 0) != 0;
+    return LeaseCheck::kHeld;
+  });
+  if (cancel && held == LeaseCheck::kHeld) *cancel = cancel_requested;
+  return held;
+}
+
+LeaseCheck PgStore::finish(const std::string& activity_id, int64_t token, const Finish& result,
+                           Millis now) {
+  if (result.status != "succeeded" && result.status != "failed" && result.status != "cancelled") {
+    throw Error(ErrorKind::kUserInput, "an activity cannot finish as '" + result.status + "'", {},
+                "finish with succeeded, failed or cancelled");
+  }
+  return transact("finish an activity", [&](PgConnection& db) {
+    auto run_id = lock_held_lease(db, activity_id, token);
+    if (!run_id) return LeaseCheck::kLost;
+    lock_run(db, *run_id);
+    db.exec("UPDATE activities SET outputs_json = $1, changes_json = $2 WHERE id = $3",
+            {result.outputs_json, result.changes_json, activity_id});
+    if (result.status == "succeeded") {
+      db.exec(
+          "UPDATE activities SET status = 'succeeded', error = '', lease_until = 0, "
+          "finished_at = $1, updated_at = $1 WHERE id = $2",
+          {now, activity_id});
+      end_run_if_done(db, *run_id, now);
+    } else {
+      end_activity_unsuccessfully(db, *load_activity(db, activity_id), result.status, result.error,
+                                  now);
+    }
+    // Its dependents may be ready now, or its run ended and frees stacks for a waiting run.
+    notify_ready(db);
+    return LeaseCheck::kHeld;
+  });
+}
+
+LeaseCheck PgStore::release(const std::string& activity_id, int64_t token, Millis now) {
+  return transact("hand an activity back", [&](PgConnection& db) {
+    if (!lock_held_lease(db, activity_id, token)) return LeaseCheck::kLost;
+    // The token stays on the row but holds nothing once the status is queued.
+    db.exec(
+        "UPDATE activities SET status = 'queued', lease_owner = '', lease_until = 0, "
+        "attempt = CASE WHEN attempt > 0 THEN attempt - 1 ELSE 0 END, updated_at = $1 "
+        "WHERE id = $2",
+        {now, activity_id});
+    notify_ready(db);
+    return LeaseCheck::kHeld;
+  });
+}
+
+size_t PgStore::expire_leases(Millis now, int max_attempts) {
+  return transact("expire leases", [&](PgConnection& db) {
+    // FOR UPDATE waits for a heartbeat in flight, then re-reads the row: a lease extended
+    // meanwhile is not expired. Two replicas expiring at once lock in the same order.
+    auto rows = db.exec(std::string("SELECT ") + kActivityColumns +
+                            " FROM activities WHERE status IN ('leased', 'running') "
+                            "AND lease_until < $1 ORDER BY lease_until, id FOR UPDATE",
+                        {now});
+    for (int i = 0; i < rows.rows(); ++i) {
+      Activity a = read_activity(rows, i);
+      auto run = load_run(db, a.run_id);
+      if (run && run->cancel_requested) {
+        lock_run(db, a.run_id);
+        end_activity_unsuccessfully(db, a, "cancelled", "cancelled; its worker stopped answering",
+                                    now);
+      } else if (a.attempt >= max_attempts) {
+        lock_run(db, a.run_id);
+        end_activity_unsuccessfully(db, a, "failed",
+                                    "the lease ran out " + std::to_string(a.attempt) +
+                                        " times (last held by worker " + a.lease_owner +
+                                        "); giving up",
+                                    now);
+      } else {
+        // The old token stays on the row but no longer holds anything: the status is queued,
+        // and the next lease writes a greater one.
+        db.exec(
+            "UPDATE activities SET status = 'queued', lease_owner = '', lease_until = 0, "
+            "updated_at = $1 WHERE id = $2",
+            {now, a.id});
+      }
+    }
+    if (rows.rows() > 0) notify_ready(db);
+    return static_cast<size_t>(rows.rows());
+  });
+}
+
+}  // namespace strata::store
