@@ -38,4 +38,21 @@ size_t invalid_utf8_at(std::string_view s) {
   return std::string::npos;
 }
 
+std::string to_valid_utf8(std::string_view s, bool replace_nul) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_sequence_length(s, i);
+    if (n == 0 || (replace_nul && s[i] == '\0')) {
+      out += kReplacement;
+      ++i;
+    } else {
+      out.append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
 }  // namespace strata

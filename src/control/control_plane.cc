@@ -209,6 +209,36 @@ store::Run ControlPlane::start_run(const RunRequest& request, const std::string&
   return store_.run(created.id).value_or(created);
 }
 
+namespace {
+
+// Runs `read` on the cache; when the cache does not have what it needs, fetches the repository
+// once and runs it again.
+template <typename Read>
+auto with_fetched(store::Store& store, GitCache& git, const std::string& repository_id, Read read) {
+  try {
+    return read();
+  } catch (const Error&) {
+    std::optional<store::Repository> repo = store.repository(repository_id);
+    if (!repo) throw Error(ErrorKind::kNotFound, "no repository " + repository_id);
+    git.fetch(repo->id, repo->url);
+    return read();
+  }
+}
+
+}  // namespace
+
+std::string ControlPlane::code_archive(const std::string& repository_id, const std::string& commit) {
+  return with_fetched(store_, git_, repository_id, [&] { return git_.archive(repository_id, commit); });
+}
+
+void ControlPlane::export_code(const std::string& repository_id, const std::string& commit, const std::string& dest) {
+  with_fetched(store_, git_, repository_id, [&] {
+    std::filesystem::remove_all(dest);
+    std::filesystem::create_directories(dest);
+    git_.export_tree(repository_id, commit, dest);
+  });
+}
+
 void ControlPlane::tick() {
   store::Millis now = store::now_millis();
   store_.expire_leases(now, options_.max_attempts);

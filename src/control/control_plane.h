@@ -71,6 +71,13 @@ class ControlPlane {
   // (file:line:col relative to the repository root).
   store::Run start_run(const RunRequest& request, const std::string& created_by);
 
+  // The files of `commit` of repository `repository_id` as a .tar.gz (what `strata worker`
+  // fetches), or written into `dest`. A replica whose cache lacks the repository or the commit
+  // (another replica started the run) fetches it first. Throws kNotFound for a commit the
+  // repository does not have.
+  std::string code_archive(const std::string& repository_id, const std::string& commit);
+  void export_code(const std::string& repository_id, const std::string& commit, const std::string& dest);
+
   // The periodic work every replica does: expired leases go back to the queue, waiting runs
   // start when their stacks are free, waiting workers look again. Call it after an activity
   // finishes too. Safe to call from several threads and replicas.

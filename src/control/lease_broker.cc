@@ -50,7 +50,28 @@ uint64_t LeaseBroker::wait(const std::string& worker_id, const std::vector<std::
   }
   uint64_t ticket = next_ticket_++;
   waiters_.push_back(Waiter{ticket, worker_id, capabilities, deadline, std::move(done)});
-  if (!thread_.joinable()) thread_ = std::thread([this] { loop(); });
+  if (!thread_.joinable()) {
+    thread_ = std::thread([this] { loop(); });
+    // Another replica's finish or new run: the store tells, where it can.
+    std::shared_ptr<store::StoreNotifications> notes;
+    try {
+      notes = store_.listen();
+    } catch (const std::exception&) {
+      // No notifications for now: the periodic look still finds what other replicas did.
+    }
+    if (notes) {
+      listener_ = std::thread([this, notes] {
+        for (;;) {
+          bool heard = notes->wait(std::chrono::milliseconds(250));
+          {
+            std::lock_guard lock(mutex_);
+            if (stopping_) return;
+          }
+          if (heard) wake();
+        }
+      });
+    }
+  }
   changed_.notify_all();
   return ticket;
 }
@@ -94,6 +115,7 @@ void LeaseBroker::stop() {
   }
   for (Waiter& w : left) w.done(std::nullopt);
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  if (listener_.joinable() && listener_.get_id() != std::this_thread::get_id()) listener_.join();
 }
 
 void LeaseBroker::loop() {

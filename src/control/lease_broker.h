@@ -1,8 +1,8 @@
 // LeaseBroker: workers waiting for an activity (DESIGN §11.3). A lease call that finds nothing
 // ready waits here — an HTTP long-poll keeps only its Responder, an in-process worker blocks —
 // and one thread hands out activities as they become ready: at once when this process made
-// something ready (wake()), and at the latest every `poll` for what another replica or an
-// expired lease made ready. Waiters are served first come, first served; one store query per
+// something ready (wake()), when the store says another replica did (PostgreSQL's
+// LISTEN/NOTIFY), and at the latest every `poll` for what an expired lease made ready. Waiters are served first come, first served; one store query per
 // capability set answers every waiter with that set that found nothing.
 #pragma once
 
@@ -80,6 +80,7 @@ class LeaseBroker {
   size_t answering_ = 0;  // waiters the thread took out to ask the store for
   bool stopping_ = false;
   std::thread thread_;
+  std::thread listener_;  // turns the store's notifications into wake()
 };
 
 }  // namespace strata::control

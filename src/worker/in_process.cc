@@ -1,5 +1,6 @@
 #include "worker/in_process.h"
 
+#include "base/utf8.h"
 #include "model/error.h"
 
 namespace strata::worker {
@@ -22,7 +23,7 @@ std::optional<Lease> InProcessConnection::lease(const std::string& worker_id,
 void InProcessConnection::fetch_code(const Lease& lease, const std::string& dest) {
   std::optional<store::Repository> repo = control_.store().repository(lease.repository);
   if (!repo) throw Error(ErrorKind::kNotFound, "no repository " + lease.repository);
-  control_.git().export_tree(repo->id, lease.commit, dest);
+  control_.export_code(repo->id, lease.commit, dest);
 }
 
 store::LeaseCheck InProcessConnection::start(const store::Activity& a) {
@@ -36,7 +37,7 @@ store::LeaseCheck InProcessConnection::heartbeat(const store::Activity& a, bool*
 }
 
 store::LeaseCheck InProcessConnection::append_log(const store::Activity& a, int64_t seq, const std::string& data) {
-  return control_.store().append_log(a.id, a.fencing_token, seq, data, store::now_millis());
+  return control_.store().append_log(a.id, a.fencing_token, seq, to_valid_utf8(data, true), store::now_millis());
 }
 
 store::LeaseCheck InProcessConnection::release(const store::Activity& a) {

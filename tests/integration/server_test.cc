@@ -12,6 +12,7 @@
 #include "base/temp_dir.h"
 #include "store/store.h"
 #include "tests/integration/e2e_support.h"
+#include "tests/support/postgres_cluster.h"
 
 namespace strata::testing {
 namespace {
@@ -156,6 +157,8 @@ class ServerProcess : public BackgroundStrata {
   const std::string& ca_file() const { return ca_file_; }
   std::string data_dir() const { return dir_.path() + "/data"; }
   std::string token() const {
+    // Replicas of one database share the token given them; only the first writes the file.
+    if (auto it = env_.find("STRATA_SERVER_ADMIN_TOKEN"); it != env_.end()) return it->second;
     std::string t = read_file(data_dir() + "/admin-token");
     while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
     return t;
@@ -170,7 +173,8 @@ class ServerProcess : public BackgroundStrata {
       r.body = body;
       r.headers["Content-Type"] = "application/json";
     }
-    std::string t = token ? *token : (std::filesystem::exists(data_dir() + "/admin-token") ? this->token() : "");
+    bool known = env_.count("STRATA_SERVER_ADMIN_TOKEN") || std::filesystem::exists(data_dir() + "/admin-token");
+    std::string t = token ? *token : (known ? this->token() : "");
     if (!t.empty()) r.headers["Authorization"] = "Bearer " + t;
     try {
       return app::make_curl_client({ca_file_})->send(r);
@@ -654,10 +658,10 @@ TEST(Server, RealTerraformAppliesThroughTheServerAndKeepsItsState) {
 // Two `strata worker`s with the real Terraform and a server that runs nothing itself: network
 // applies on one, app on the other reads network's real output from the server's state (no
 // shared disk), the logs come back complete and in order, and a second plan has no changes.
-TEST(Workers, RealTerraformAppliesThroughTwoWorkersAndOutputsFlowBetweenThem) {
-  STRATA_REQUIRE_REAL_ENGINE(engine);
+void apply_through_two_workers(const std::string& engine, std::vector<std::string> flags) {
   GitProject project;
-  ServerProcess server(engine_env(engine), {"--workers", "0"});
+  flags.insert(flags.end(), {"--workers", "0"});
+  ServerProcess server(engine_env(engine), flags);
   ASSERT_TRUE(server.ready());
   WorkerProcess w1(server, "w1", engine_env(engine));
   WorkerProcess w2(server, "w2", engine_env(engine));
@@ -685,6 +689,96 @@ TEST(Workers, RealTerraformAppliesThroughTwoWorkersAndOutputsFlowBetweenThem) {
   EXPECT_TRUE(std::filesystem::is_empty(w1.tmp())) << join(left_in(w1.tmp()));
   EXPECT_TRUE(std::filesystem::is_empty(w2.tmp())) << join(left_in(w2.tmp()));
   EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+TEST(Workers, RealTerraformAppliesThroughTwoWorkersAndOutputsFlowBetweenThem) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  apply_through_two_workers(engine, {});
+}
+
+// The same with the store in PostgreSQL.
+TEST(Workers, RealTerraformAppliesThroughTwoWorkersOnPostgres) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  if (std::string why = PostgresCluster::unavailable(); !why.empty()) {
+    if (in_ci()) FAIL() << why;
+    GTEST_SKIP() << why;
+  }
+  PostgresCluster cluster;
+  apply_through_two_workers(engine, {"--database", cluster.url()});
+}
+
+// Two replicas on one PostgreSQL database (#21 slice c): a worker on each, one run started on
+// the first is served by both (the second fetches the repository into its own cache when a
+// worker asks it for the code); the first replica killed mid-run, the run finishes through the
+// second; PostgreSQL restarted mid-run, the replica reconnects and the run succeeds.
+TEST(Replicas, TwoServersOnPostgresShareRunsAndSurviveAReplicaAndTheDatabaseRestarting) {
+  if (std::string why = PostgresCluster::unavailable(); !why.empty()) {
+    if (in_ci()) FAIL() << why;
+    GTEST_SKIP() << why;
+  }
+  PostgresCluster cluster;
+  GitProject project;
+  std::map<std::string, std::string> env = {{"STRATA_ENGINE", tofu_sim_binary()},
+                                            {"STRATA_SERVER_ADMIN_TOKEN", "strata_replica_test_token_0123456789"}};
+  std::vector<std::string> flags = {"--database", cluster.url(), "--workers", "0", "--lease", "4"};
+  ServerProcess a(env, flags);
+  ASSERT_TRUE(a.ready());
+  ServerProcess b(env, flags);
+  ASSERT_TRUE(b.ready());
+  std::map<std::string, std::string> slow = {{"STRATA_ENGINE", tofu_sim_binary()}, {"TOFU_SIM_DELAY_PLAN_MS", "1500"}};
+  WorkerProcess on_b(b, "on-b", slow);
+  ASSERT_TRUE(registered(b, 1));
+  ASSERT_EQ(remote(project, a, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  EXPECT_EQ(json_of(b.send("GET", "/api/v1/repositories"))["repositories"].size(), 1u) << "B sees A's repository";
+
+  // A run started on A, with a worker on each replica.
+  {
+    WorkerProcess on_a(a, "on-a", slow);
+    ASSERT_TRUE(registered(a, 2));
+    CliResult plan = remote(project, a, {"runs", "start", "infra", "plan", "dev", "--wait", "--json"});
+    ASSERT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+    nlohmann::json run = nlohmann::json::parse(plan.out);
+    EXPECT_EQ(run["status"], "succeeded") << run.dump(2);
+    EXPECT_NE(run["activities"][0]["worker"], run["activities"][1]["worker"]) << run.dump(2);
+    EXPECT_EQ(on_a.terminate().exit_code, 0);
+  }
+
+  // A killed mid-run: B finishes it (its worker takes what A's worker held once the lease ends).
+  WorkerProcess on_a(a, "on-a-2", slow);
+  CliResult started = remote(project, a, {"runs", "start", "infra", "plan", "dev", "--json"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  std::string run_id = nlohmann::json::parse(started.out)["id"];
+  ASSERT_TRUE(eventually([&] {
+    return json_of(b.send("GET", "/api/v1/runs/" + run_id))["activities"][0]["status"] == "running";
+  }, 30s));
+  a.sigkill();
+  on_a.sigkill();
+  nlohmann::json run;
+  ASSERT_TRUE(eventually([&] {
+    run = json_of(b.send("GET", "/api/v1/runs/" + run_id));
+    return run["status"] == "succeeded" || run["status"] == "failed";
+  }, 60s)) << run.dump(2);
+  EXPECT_EQ(run["status"], "succeeded") << run.dump(2);
+
+  // PostgreSQL restarted mid-run: B reconnects and the run ends well.
+  CliResult third = remote(project, b, {"runs", "start", "infra", "plan", "dev", "--json"});
+  ASSERT_EQ(third.exit_code, 0) << third.err;
+  run_id = nlohmann::json::parse(third.out)["id"];
+  ASSERT_TRUE(eventually([&] {
+    return json_of(b.send("GET", "/api/v1/runs/" + run_id))["activities"][0]["status"] == "running";
+  }, 30s));
+  cluster.stop();
+  std::this_thread::sleep_for(500ms);
+  cluster.start();
+  ASSERT_TRUE(eventually([&] {
+    run = json_of(b.send("GET", "/api/v1/runs/" + run_id));
+    return run["status"] == "succeeded" || run["status"] == "failed";
+  }, 60s)) << run.dump(2);
+  EXPECT_EQ(run["status"], "succeeded") << run.dump(2);
+  CliResult logs = remote(project, b, {"runs", "logs", run_id});
+  EXPECT_NE(logs.out.find("== dev/app (succeeded)"), std::string::npos) << logs.out;
+  EXPECT_EQ(on_b.terminate().exit_code, 0);
+  EXPECT_EQ(b.terminate().exit_code, 0);
 }
 
 // HTTPS (--tls-cert/--tls-key) with a throwaway self-signed certificate: the CLI trusts it

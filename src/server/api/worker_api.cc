@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/utf8.h"
 #include "control/worker_protocol.h"
 #include "model/error.h"
 #include "server/api/api.h"
@@ -127,7 +128,7 @@ struct Routes {
     if (!run) return error_response(404, "not_found", "activity " + id + " has no run");
     Response r;
     r.headers.emplace_back("Content-Type", control::kCodeArchiveType);
-    r.body = control.git().archive(run->repository_id, run->commit);
+    r.body = control.code_archive(run->repository_id, run->commit);
     return r;
   }
 
@@ -179,7 +180,11 @@ struct Routes {
     store::Activity a = held(request, token_param(request, "fencing_token"));
     int64_t seq = token_param(request, "seq");
     if (seq < 0) throw Error("seq must be 0 or more", {});
-    return answer(control.store().append_log(a.id, a.fencing_token, seq, request.body, store::now_millis()), a.id);
+    // An engine may print any bytes; the store keeps text (PostgreSQL refuses invalid UTF-8 and
+    // NUL), so what is not text is shown as U+FFFD rather than losing the chunk.
+    return answer(control.store().append_log(a.id, a.fencing_token, seq, to_valid_utf8(request.body, true),
+                                             store::now_millis()),
+                  a.id);
   }
 };
 
