@@ -1,8 +1,10 @@
-// Lists of strings (capabilities, locked stacks) kept as JSON text in one column, the form that
-// reads the same on SQLite and PostgreSQL.
+// JSON kept in text columns, read the same by both stores: lists of strings (capabilities,
+// locked stacks), and what a stored Terraform state says of itself.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace strata::store {
@@ -10,5 +12,8 @@ namespace strata::store {
 std::string to_json_list(const std::vector<std::string>& items);
 // An empty or malformed column reads as an empty list.
 std::vector<std::string> from_json_list(const std::string& json);
+
+// A Terraform state's "serial" and "lineage" (0 and "" when it has none).
+std::pair<int64_t, std::string> serial_and_lineage(const std::string& state_json);
 
 }  // namespace strata::store

@@ -15,26 +15,6 @@ namespace strata::store {
 
 using namespace pg_rows;
 
-namespace {
-
-// The serial and lineage Terraform writes into a state, kept beside it so history reads without
-// parsing every version; a body that is not a state leaves them empty. (As in SqliteStore.)
-std::pair<int64_t, std::string> serial_and_lineage(const std::string& data) {
-  auto state = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
-  if (!state.is_object()) return {0, ""};
-  int64_t serial = 0;
-  std::string lineage;
-  if (state.contains("serial") && state["serial"].is_number_integer()) {
-    serial = state["serial"].get<int64_t>();
-  }
-  if (state.contains("lineage") && state["lineage"].is_string()) {
-    lineage = state["lineage"].get<std::string>();
-  }
-  return {serial, lineage};
-}
-
-}  // namespace
-
 PgStore::PgStore(const std::string& url, size_t connections)
     : target_(url), pool_(target_, connections) {
   pool_.checkout();  // connects, and keeps the connection in the pool

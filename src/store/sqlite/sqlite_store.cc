@@ -48,22 +48,6 @@ const std::string& create_private_file(const std::string& path) {
   return path;
 }
 
-// The serial and lineage Terraform writes into a state, kept beside it so history reads without
-// parsing every version; a body that is not a state leaves them empty.
-std::pair<int64_t, std::string> serial_and_lineage(const std::string& data) {
-  auto state = nlohmann::json::parse(data, nullptr, /*allow_exceptions=*/false);
-  if (!state.is_object()) return {0, ""};
-  int64_t serial = 0;
-  std::string lineage;
-  if (state.contains("serial") && state["serial"].is_number_integer()) {
-    serial = state["serial"].get<int64_t>();
-  }
-  if (state.contains("lineage") && state["lineage"].is_string()) {
-    lineage = state["lineage"].get<std::string>();
-  }
-  return {serial, lineage};
-}
-
 }  // namespace
 
 SqliteStore::SqliteStore(const std::string& path) : db_(create_private_file(path)) {}
