@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """The control plane's benchmarks (issue 21): `strata server` itself, driven over loopback.
 
-    bench/server/control_plane.py [--build build/release] [--quick] [--only NAME,...]
+    bench/server/control_plane.py [--build build/release] [--quick] [--only NAME,...] [--postgres]
 
 Builds nothing: it needs `strata` and `tofu-sim` in the build's bin/ and `wrk` on the PATH.
-Every part starts its own `strata server` (SQLite in a temporary data dir, tofu-sim — a
-simulator — as the engine, no delay) and stops it. Parts:
+Every part starts its own `strata server` (SQLite in a temporary data dir — or, with --postgres,
+a throwaway PostgreSQL 15 cluster this script starts and removes — tofu-sim, a simulator, as the
+engine, no delay) and stops it. Parts:
 
   get        an authenticated `GET /api/v1/runs/{id}` under `wrk -t2 -c64` (requests/s)
   throughput activities leased + started + finished per second by 8 protocol clients (the
@@ -70,10 +71,48 @@ def commit(dir):
     subprocess.run(git + ["commit", "-q", "-m", "bench"], cwd=dir, check=True)
 
 
+class Postgres:
+    """A throwaway PostgreSQL 15 cluster on a free port (as the postgres user when root)."""
+
+    BIN = "/usr/lib/postgresql/15/bin"
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="strata-bench-pg-")
+        self.port = free_port()
+        self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        if self.as_user:
+            shutil.chown(self.dir, "postgres", "postgres")
+        data = os.path.join(self.dir, "data")
+        subprocess.run(self.as_user + [f"{self.BIN}/initdb", "-D", data, "-A", "trust", "-U", "strata", "-E", "UTF8",
+                                       "--locale=C", "--no-sync"], check=True, capture_output=True)
+        subprocess.run(self.as_user + [f"{self.BIN}/pg_ctl", "-D", data, "-w", "-l", os.path.join(self.dir, "log"),
+                                       "-o", f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1", "start"],
+                       check=True, capture_output=True)
+        self.count = 0
+
+    def new_database(self):
+        self.count += 1
+        name = f"bench{self.count}"
+        subprocess.run(self.as_user + ["psql", "-h", "127.0.0.1", "-p",
+                                       str(self.port), "-U", "strata", "-d", "postgres", "-qc",
+                                       f"CREATE DATABASE {name}"], check=True, capture_output=True)
+        return f"postgres://strata@127.0.0.1:{self.port}/{name}"
+
+    def stop(self):
+        subprocess.run(self.as_user + [f"{self.BIN}/pg_ctl", "-D", os.path.join(self.dir, "data"), "-m", "immediate",
+                                       "-w", "stop"], capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+POSTGRES = None
+
+
 class Server:
     """A `strata server` on a free port with its own data dir; stopped with SIGTERM."""
 
     def __init__(self, bin_dir, workers=0, nofile=None, extra=()):
+        if POSTGRES:
+            extra = ("--database", POSTGRES.new_database(), *extra)
         self.bin_dir = bin_dir
         self.dir = tempfile.mkdtemp(prefix="strata-cp-bench-")
         self.port = free_port()
@@ -349,14 +388,23 @@ def main():
     p.add_argument("--build", default=os.path.join(ROOT, "build/release"))
     p.add_argument("--quick", action="store_true")
     p.add_argument("--only", default=",".join(PARTS))
+    p.add_argument("--postgres", action="store_true", help="the store in a throwaway PostgreSQL cluster")
     args = p.parse_args()
+    global POSTGRES
     bin_dir = os.path.join(args.build, "bin")
     for tool in ("strata", "tofu-sim"):
         if not os.access(os.path.join(bin_dir, tool), os.X_OK):
             raise SystemExit(f"{bin_dir}/{tool} is missing: cmake --build --preset release")
     print(f"load before: {load()} ({os.cpu_count()} cores)")
-    for name in args.only.split(","):
-        print(f"{name}: {json.dumps(PARTS[name](bin_dir, args.quick))}", flush=True)
+    if args.postgres:
+        POSTGRES = Postgres()
+    try:
+        store = "postgres" if args.postgres else "sqlite"
+        for name in args.only.split(","):
+            print(f"{name} ({store}): {json.dumps(PARTS[name](bin_dir, args.quick))}", flush=True)
+    finally:
+        if POSTGRES:
+            POSTGRES.stop()
     print(f"load after: {load()}")
 
 

@@ -111,7 +111,7 @@ Repository PgStore::add_repository(Repository repo) {
 }
 
 std::optional<Repository> PgStore::repository(const std::string& id_or_name) {
-  return transact("read a repository", [&](PgConnection& db) -> std::optional<Repository> {
+  return read_one("read a repository", [&](PgConnection& db) -> std::optional<Repository> {
     auto rows = db.exec(std::string("SELECT ") + kRepositoryColumns +
                             " FROM repositories WHERE id = $1 OR name = $1 ORDER BY id = $1 DESC",
                         {id_or_name});
@@ -121,7 +121,7 @@ std::optional<Repository> PgStore::repository(const std::string& id_or_name) {
 }
 
 std::vector<Repository> PgStore::repositories() {
-  return transact("list repositories", [](PgConnection& db) {
+  return read_one("list repositories", [](PgConnection& db) {
     auto rows = db.exec(std::string("SELECT ") + kRepositoryColumns +
                         " FROM repositories ORDER BY name COLLATE \"C\"");
     std::vector<Repository> out;
@@ -154,7 +154,7 @@ ApiToken PgStore::add_token(ApiToken token) {
 }
 
 std::optional<ApiToken> PgStore::token_by_hash(const std::string& hash) {
-  return transact("look up an API token", [&](PgConnection& db) -> std::optional<ApiToken> {
+  return read_one("look up an API token", [&](PgConnection& db) -> std::optional<ApiToken> {
     auto rows = db.exec(
         "SELECT id, name, hash, admin, created_at, expires_at FROM api_tokens WHERE hash = $1",
         {hash});
@@ -165,7 +165,7 @@ std::optional<ApiToken> PgStore::token_by_hash(const std::string& hash) {
 }
 
 size_t PgStore::token_count() {
-  return transact("count API tokens", [](PgConnection& db) {
+  return read_one("count API tokens", [](PgConnection& db) {
     return static_cast<size_t>(db.exec("SELECT COUNT(*) FROM api_tokens").int64(0, 0));
   });
 }
@@ -254,11 +254,11 @@ std::optional<Activity> PgStore::load_activity(PgConnection& db, const std::stri
 }
 
 std::optional<Run> PgStore::run(const std::string& id) {
-  return transact("read a run", [&](PgConnection& db) { return load_run(db, id); });
+  return read_one("read a run", [&](PgConnection& db) { return load_run(db, id); });
 }
 
 std::vector<Run> PgStore::runs(size_t limit) {
-  return transact("list runs", [&](PgConnection& db) {
+  return read_one("list runs", [&](PgConnection& db) {
     auto rows = db.exec(std::string("SELECT ") + kRunColumns +
                             " FROM operations ORDER BY created_at DESC, seq DESC LIMIT $1::bigint",
                         {static_cast<int64_t>(limit)});
@@ -269,7 +269,7 @@ std::vector<Run> PgStore::runs(size_t limit) {
 }
 
 std::vector<Activity> PgStore::activities(const std::string& run_id) {
-  return transact("list a run's activities", [&](PgConnection& db) {
+  return read_one("list a run's activities", [&](PgConnection& db) {
     std::vector<Activity> out;
     std::map<std::string, size_t> index;
     auto rows = db.exec(std::string("SELECT ") + kActivityColumns +
@@ -293,7 +293,7 @@ std::vector<Activity> PgStore::activities(const std::string& run_id) {
 }
 
 std::optional<Activity> PgStore::activity(const std::string& id) {
-  return transact("read an activity", [&](PgConnection& db) { return load_activity(db, id); });
+  return read_one("read an activity", [&](PgConnection& db) { return load_activity(db, id); });
 }
 
 // --- logs
@@ -312,7 +312,7 @@ LeaseCheck PgStore::append_log(const std::string& activity_id, int64_t token, in
 }
 
 std::vector<LogChunk> PgStore::logs(const std::string& activity_id, int64_t after_seq) {
-  return transact("read logs", [&](PgConnection& db) {
+  return read_one("read logs", [&](PgConnection& db) {
     auto rows = db.exec(
         "SELECT activity_id, seq, data, created_at FROM log_chunks "
         "WHERE activity_id = $1 AND seq > $2 ORDER BY seq",
@@ -358,7 +358,7 @@ WorkerRecord PgStore::register_worker(WorkerRecord worker) {
 }
 
 std::optional<WorkerRecord> PgStore::worker(const std::string& id) {
-  return transact("read a worker", [&](PgConnection& db) -> std::optional<WorkerRecord> {
+  return read_one("read a worker", [&](PgConnection& db) -> std::optional<WorkerRecord> {
     auto rows =
         db.exec(std::string("SELECT ") + kWorkerColumns + " FROM workers WHERE id = $1", {id});
     if (rows.empty()) return std::nullopt;
@@ -367,7 +367,7 @@ std::optional<WorkerRecord> PgStore::worker(const std::string& id) {
 }
 
 std::vector<WorkerRecord> PgStore::workers() {
-  return transact("list workers", [](PgConnection& db) {
+  return read_one("list workers", [](PgConnection& db) {
     auto rows = db.exec(std::string("SELECT ") + kWorkerColumns +
                         " FROM workers ORDER BY name COLLATE \"C\", id COLLATE \"C\"");
     std::vector<WorkerRecord> out;
@@ -385,7 +385,7 @@ void PgStore::worker_seen(const std::string& id, Millis now) {
 // --- Terraform state
 
 std::optional<StateVersion> PgStore::latest_state(const std::string& key) {
-  return transact("read a state", [&](PgConnection& db) -> std::optional<StateVersion> {
+  return read_one("read a state", [&](PgConnection& db) -> std::optional<StateVersion> {
     auto rows = db.exec(
         "SELECT key, version, data, created_at FROM tf_states "
         "WHERE key = $1 AND deleted = 0 ORDER BY version DESC LIMIT 1",
@@ -440,7 +440,7 @@ std::optional<StateLock> PgStore::lock_state(const StateLock& lock) {
 }
 
 std::optional<StateLock> PgStore::state_lock(const std::string& key) {
-  return transact("read a state lock", [&](PgConnection& db) -> std::optional<StateLock> {
+  return read_one("read a state lock", [&](PgConnection& db) -> std::optional<StateLock> {
     auto rows =
         db.exec("SELECT key, lock_id, info_json, created_at FROM tf_locks WHERE key = $1", {key});
     if (rows.empty()) return std::nullopt;
