@@ -239,6 +239,12 @@ void ControlPlane::export_code(const std::string& repository_id, const std::stri
   });
 }
 
+void ControlPlane::activity_finished(const std::string& run_id) {
+  std::optional<store::Run> run = store_.run(run_id);
+  if (run && run->finished_at != 0) store_.start_ready_runs(store::now_millis());
+  leases_.wake();
+}
+
 void ControlPlane::tick() {
   store::Millis now = store::now_millis();
   store_.expire_leases(now, options_.max_attempts);

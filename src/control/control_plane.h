@@ -78,6 +78,11 @@ class ControlPlane {
   std::string code_archive(const std::string& repository_id, const std::string& commit);
   void export_code(const std::string& repository_id, const std::string& commit, const std::string& dest);
 
+  // After an activity of run `run_id` finished: waiting workers look again (its dependents may
+  // be ready), and when the run ended, the runs waiting for its stacks may start. Cheaper than
+  // tick(), which also walks the leases.
+  void activity_finished(const std::string& run_id);
+
   // The periodic work every replica does: expired leases go back to the queue, waiting runs
   // start when their stacks are free, waiting workers look again. Call it after an activity
   // finishes too. Safe to call from several threads and replicas.

@@ -48,7 +48,7 @@ store::LeaseCheck InProcessConnection::release(const store::Activity& a) {
 
 store::LeaseCheck InProcessConnection::finish(const store::Activity& a, const store::Finish& result) {
   store::LeaseCheck check = control_.store().finish(a.id, a.fencing_token, result, store::now_millis());
-  control_.tick();  // a run that ended may free the stacks another waits for
+  if (check == store::LeaseCheck::kHeld) control_.activity_finished(a.run_id);
   return check;
 }
 

@@ -171,8 +171,9 @@ struct Routes {
     check_fields(body, {"fencing_token", "status", "outputs", "changes", "error"}, "the result");
     store::Activity a = held(request, body_token(body));
     store::Finish result = control::finish_from_json(body);
+    std::optional<store::Activity> before = control.store().activity(a.id);
     store::LeaseCheck check = control.store().finish(a.id, a.fencing_token, result, store::now_millis());
-    control.tick();  // dependents may be ready, a run may have ended and freed its stacks
+    if (check == store::LeaseCheck::kHeld && before) control.activity_finished(before->run_id);
     return answer(check, a.id);
   }
 
