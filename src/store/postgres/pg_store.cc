@@ -54,6 +54,18 @@ void PgStore::migrate() {
                  {name, now_millis()});
       tx.commit();
     }
+    // PostgreSQL only: fencing tokens from a sequence, never behind what the counters table
+    // handed out before it existed.
+    conn->set_operation("create the fencing token sequence");
+    PgTransaction tx(*conn);
+    conn->exec_script("CREATE SEQUENCE IF NOT EXISTS strata_fencing_token");
+    // Fresh: the next value follows the counter (1 on a new store). Used: never moves back.
+    conn->exec(
+        "SELECT CASE WHEN s.is_called THEN setval('strata_fencing_token', GREATEST(s.last_value, c.value)) "
+        "WHEN c.value > 0 THEN setval('strata_fencing_token', c.value) "
+        "ELSE setval('strata_fencing_token', 1, false) END "
+        "FROM strata_fencing_token s, counters c WHERE c.name = 'fencing_token'");
+    tx.commit();
   } catch (...) {
     unlock();
     throw;

@@ -24,6 +24,10 @@ bool is_finished_run(const std::string& status) {
 }  // namespace
 
 int64_t PgStore::next_counter(PgConnection& db, const char* name) {
+  // Fencing tokens come from a sequence (made by migrate()): no row lock that every lease of
+  // every replica queues behind. A lease takes its number after it locked the activity's row,
+  // so a later lease of the same activity always gets a greater one.
+  if (std::string(name) == "fencing_token") return db.exec("SELECT nextval('strata_fencing_token')").int64(0, 0);
   // The counter's row stays locked until commit: the next transaction gets a greater value.
   auto rows =
       db.exec("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value", {name});
@@ -229,16 +233,24 @@ std::optional<Activity> PgStore::lease(const LeaseRequest& request) {
     // required capability offered (jsonb containment of the two JSON lists). Runs oldest
     // first, then the run's order. SKIP LOCKED passes over a row another replica is leasing
     // right now; a row leased since this statement began is re-read and no longer queued.
-    auto chosen = db.exec(
-        "SELECT a.id FROM activities a JOIN operations o ON o.id = a.operation_id "
-        "WHERE o.status = 'running' AND o.cancel_requested = 0 AND a.status = 'queued' "
-        "AND a.required_capabilities_json::jsonb <@ $1::jsonb "
-        "AND NOT EXISTS (SELECT 1 FROM activity_deps d JOIN activities b "
-        "ON b.id = d.depends_on_id WHERE d.activity_id = a.id AND b.status <> 'succeeded') "
-        "ORDER BY o.created_at, o.seq, a.position LIMIT 1 FOR UPDATE OF a SKIP LOCKED",
-        {to_json_list(request.capabilities)});
-    if (chosen.empty()) return std::nullopt;
-    std::string id = chosen.text(0, 0);
+    // Run by run (oldest first), each walked in its order through the activities_queue index:
+    // one query over all runs had to sort every queued activity of every run for each lease.
+    auto runs = db.exec(
+        "SELECT id FROM operations WHERE status = 'running' AND cancel_requested = 0 ORDER BY created_at, seq");
+    std::string capabilities = to_json_list(request.capabilities);
+    std::string id;
+    for (int r = 0; r < runs.rows() && id.empty(); ++r) {
+      auto chosen = db.exec(
+          "SELECT a.id FROM activities a "
+          "WHERE a.operation_id = $1 AND a.status = 'queued' "
+          "AND a.required_capabilities_json::jsonb <@ $2::jsonb "
+          "AND NOT EXISTS (SELECT 1 FROM activity_deps d JOIN activities b "
+          "ON b.id = d.depends_on_id WHERE d.activity_id = a.id AND b.status <> 'succeeded') "
+          "ORDER BY a.position LIMIT 1 FOR UPDATE OF a SKIP LOCKED",
+          {runs.text(r, 0), capabilities});
+      if (!chosen.empty()) id = chosen.text(0, 0);
+    }
+    if (id.empty()) return std::nullopt;
     db.exec(
         "UPDATE activities SET status = 'leased', lease_owner = $1, lease_until = $2, "
         "fencing_token = $3, attempt = attempt + 1, updated_at = $4 WHERE id = $5",
