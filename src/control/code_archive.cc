@@ -30,7 +30,8 @@ using EntryPtr = std::unique_ptr<archive_entry, EntryFree>;
 Error archive_error(const std::string& what, archive* a) {
   const char* reason = a ? archive_error_string(a) : nullptr;
   return Error(ErrorKind::kEnvironment, what + (reason ? std::string(": ") + reason : std::string()), {},
-               "the code archive from the server is damaged; the activity is run again by a worker");
+               "start the run again; if this repeats, the server's copy of the repository is damaged (remove "
+               "<data-dir>/git/<repository id> on the server and it fetches the repository anew)");
 }
 
 la_ssize_t append_to_string(archive*, void* out, const void* data, size_t size) {

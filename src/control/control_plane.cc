@@ -34,16 +34,14 @@ std::optional<std::string> bad_repository_name(const std::string& name) {
   return std::nullopt;
 }
 
-// The loader's messages name files in the temporary checkout; the user knows them by their
-// path in the repository.
+}  // namespace
+
 std::string relative_to(std::string text, const std::string& root) {
   std::string prefix = root + "/";
   for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at))
     text.erase(at, prefix.size());
   return text;
 }
-
-}  // namespace
 
 std::string url_escape(const std::string& text) {
   static const char* hex = "0123456789ABCDEF";
@@ -228,7 +226,21 @@ auto with_fetched(store::Store& store, GitCache& git, const std::string& reposit
 }  // namespace
 
 std::string ControlPlane::code_archive(const std::string& repository_id, const std::string& commit) {
-  return with_fetched(store_, git_, repository_id, [&] { return git_.archive(repository_id, commit); });
+  constexpr size_t kKept = 4;
+  std::string key = repository_id + "@" + commit;
+  {
+    std::lock_guard lock(archives_mutex_);
+    for (auto it = archives_.begin(); it != archives_.end(); ++it)
+      if (it->first == key) {
+        archives_.splice(archives_.begin(), archives_, it);
+        return it->second;
+      }
+  }
+  std::string archive = with_fetched(store_, git_, repository_id, [&] { return git_.archive(repository_id, commit); });
+  std::lock_guard lock(archives_mutex_);
+  archives_.emplace_front(key, archive);
+  if (archives_.size() > kKept) archives_.pop_back();
+  return archive;
 }
 
 void ControlPlane::export_code(const std::string& repository_id, const std::string& commit, const std::string& dest) {

@@ -5,6 +5,8 @@
 // in-process workers call this; everything it knows is in the Store.
 #pragma once
 
+#include <list>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +45,9 @@ struct RunRequest {
 std::string state_key(const std::string& repository, const std::string& stack,
                       const std::string& component);
 std::string url_escape(const std::string& text);
+// `text` with "<root>/" taken out of every path in it: messages about files of a checkout name
+// them as the repository does ("stacks/dev.js:3:5").
+std::string relative_to(std::string text, const std::string& root);
 
 // The credential an activity's engine presents to /tfstate (as TF_HTTP_PASSWORD, with user
 // name "activity"): its id and fencing token, so it stops working the moment the lease is lost.
@@ -74,7 +79,8 @@ class ControlPlane {
   // The files of `commit` of repository `repository_id` as a .tar.gz (what `strata worker`
   // fetches), or written into `dest`. A replica whose cache lacks the repository or the commit
   // (another replica started the run) fetches it first. Throws kNotFound for a commit the
-  // repository does not have.
+  // repository does not have. The last few archives are kept: every activity of a run asks for
+  // the same one.
   std::string code_archive(const std::string& repository_id, const std::string& commit);
   void export_code(const std::string& repository_id, const std::string& commit, const std::string& dest);
 
@@ -105,6 +111,8 @@ class ControlPlane {
   ControlOptions options_;
   GitCache git_;
   LeaseBroker leases_;
+  std::mutex archives_mutex_;
+  std::list<std::pair<std::string, std::string>> archives_;  // (repository id + commit, .tar.gz), newest first
 };
 
 // Points every component of `project` that has no remote backend of its own (none, or

@@ -1,6 +1,5 @@
 #include "control/git_cache.h"
 
-#include <git2.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <fstream>
 #include <memory>
 
+#include "base/libgit2_handles.h"
 #include "model/error.h"
 
 namespace strata::control {
@@ -18,25 +18,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct LibGit2 {
-  LibGit2() { git_libgit2_init(); }
-  ~LibGit2() { git_libgit2_shutdown(); }
-};
+using git2::BlobPtr;
+using git2::ObjectPtr;
+using git2::RemotePtr;
+using git2::RepoPtr;
+using git2::TreePtr;
 
-template <typename T, void (*Free)(T*)>
-struct Freer {
-  void operator()(T* p) const { Free(p); }
-};
-using RepoPtr = std::unique_ptr<git_repository, Freer<git_repository, git_repository_free>>;
-using RemotePtr = std::unique_ptr<git_remote, Freer<git_remote, git_remote_free>>;
-using ObjectPtr = std::unique_ptr<git_object, Freer<git_object, git_object_free>>;
-using TreePtr = std::unique_ptr<git_tree, Freer<git_tree, git_tree_free>>;
-using BlobPtr = std::unique_ptr<git_blob, Freer<git_blob, git_blob_free>>;
-
-std::string git_reason() {
-  const git_error* e = git_error_last();
-  return e && e->message ? e->message : "unknown libgit2 error";
-}
+std::string git_reason() { return git2::last_error(); }
 
 // Fetch every branch as the same branch (a mirror of refs/heads), and tags.
 constexpr const char* kFetchSpec = "+refs/heads/*:refs/heads/*";
@@ -57,6 +45,19 @@ std::string GitCache::path_of(const std::string& id) const { return dir_ + "/" +
 
 GitCache::~GitCache() { git_libgit2_shutdown(); }
 
+namespace {
+
+// The cache entry at `path`, for reading.
+RepoPtr open_entry(const std::string& path) {
+  git_repository* raw = nullptr;
+  if (git_repository_open_bare(&raw, path.c_str()) != 0)
+    throw Error(ErrorKind::kEnvironment, "the server's copy of the repository is missing or damaged: " + git_reason(),
+                {}, "register the repository again, or start a run, which fetches it");
+  return RepoPtr(raw);
+}
+
+}  // namespace
+
 std::shared_mutex& GitCache::lock_of(const std::string& id) {
   std::lock_guard lock(locks_mutex_);
   std::unique_ptr<std::shared_mutex>& entry = locks_[id];
@@ -66,7 +67,6 @@ std::shared_mutex& GitCache::lock_of(const std::string& id) {
 
 std::string GitCache::fetch(const std::string& id, const std::string& url) {
   std::unique_lock lock(lock_of(id));
-  LibGit2 lib;
   std::string path = path_of(id);
   git_repository* raw = nullptr;
   bool fresh = !fs::exists(path);
@@ -111,11 +111,7 @@ std::string GitCache::fetch(const std::string& id, const std::string& url) {
 std::string GitCache::resolve(const std::string& id, const std::string& revision,
                               const std::string& default_branch) {
   std::shared_lock lock(lock_of(id));
-  LibGit2 lib;
-  git_repository* raw = nullptr;
-  if (git_repository_open_bare(&raw, path_of(id).c_str()) != 0)
-    throw Error(ErrorKind::kEnvironment, "the repository has not been fetched: " + git_reason());
-  RepoPtr repo(raw);
+  RepoPtr repo = open_entry(path_of(id));
   std::string wanted = revision.empty() ? default_branch : revision;
   for (const std::string& spec : {wanted, "refs/heads/" + wanted, "refs/tags/" + wanted}) {
     git_object* raw_object = nullptr;
@@ -137,11 +133,7 @@ std::string GitCache::resolve(const std::string& id, const std::string& revision
 void GitCache::for_each_entry(const std::string& id, const std::string& commit,
                               const std::function<void(const ArchiveEntry&)>& visit) {
   std::shared_lock lock(lock_of(id));
-  LibGit2 lib;
-  git_repository* raw = nullptr;
-  if (git_repository_open_bare(&raw, path_of(id).c_str()) != 0)
-    throw Error(ErrorKind::kEnvironment, "the repository has not been fetched: " + git_reason());
-  RepoPtr repo(raw);
+  RepoPtr repo = open_entry(path_of(id));
   git_object* raw_object = nullptr;
   if (git_revparse_single(&raw_object, repo.get(), (commit + "^{tree}").c_str()) != 0)
     throw Error(ErrorKind::kNotFound, "no commit " + commit + " in the repository: " + git_reason());

@@ -34,6 +34,11 @@ uint64_t LeaseBroker::wait(const std::string& worker_id, const std::vector<std::
   bool queue_empty;
   {
     std::lock_guard lock(mutex_);
+    if (stopping_) {
+      // A stopping server leases nothing more.
+      done(std::nullopt);
+      return 0;
+    }
     queue_empty = waiters_.empty() && !woken_ && answering_ == 0;
   }
   if (queue_empty) {

@@ -1,45 +1,25 @@
 #include "graph/git_changes.h"
 
-#include <git2.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <memory>
 
+#include "base/libgit2_handles.h"
 #include "model/error.h"
 
 namespace strata {
 
-namespace {
-
-// libgit2 keeps a process-wide reference count; one guard per call keeps it balanced.
-struct LibGit2 {
-  LibGit2() { git_libgit2_init(); }
-  ~LibGit2() { git_libgit2_shutdown(); }
-};
-
-template <typename T, void (*Free)(T*)>
-struct Freer {
-  void operator()(T* p) const { Free(p); }
-};
-using RepoPtr = std::unique_ptr<git_repository, Freer<git_repository, git_repository_free>>;
-using ObjectPtr = std::unique_ptr<git_object, Freer<git_object, git_object_free>>;
-using TreePtr = std::unique_ptr<git_tree, Freer<git_tree, git_tree_free>>;
-using DiffPtr = std::unique_ptr<git_diff, Freer<git_diff, git_diff_free>>;
-
-std::string last_git_error() {
-  const git_error* e = git_error_last();
-  return e && e->message ? e->message : "unknown libgit2 error";
-}
-
-}  // namespace
+using git2::DiffPtr;
+using git2::ObjectPtr;
+using git2::RepoPtr;
+using git2::TreePtr;
 
 std::vector<std::string> changed_files(const std::string& repo_dir, const std::string& base_ref,
                                        const std::vector<std::string>& skip_dirs) {
-  LibGit2 lib;
+  git2::Library lib;
   git_repository* raw_repo = nullptr;
   if (git_repository_open_ext(&raw_repo, repo_dir.c_str(), 0, nullptr) != 0)
-    throw Error("cannot find a git repository at " + repo_dir + ": " + last_git_error(), {},
+    throw Error("cannot find a git repository at " + repo_dir + ": " + git2::last_error(), {},
                 "--changed compares against git history; run strata inside a git checkout");
   RepoPtr repo(raw_repo);
   const char* workdir = git_repository_workdir(repo.get());
@@ -50,13 +30,13 @@ std::vector<std::string> changed_files(const std::string& repo_dir, const std::s
   git_object* raw_object = nullptr;
   if (git_revparse_single(&raw_object, repo.get(), base_ref.c_str()) != 0)
     throw Error(ErrorKind::kNotFound,
-                "unknown git revision \"" + base_ref + "\": " + last_git_error(), {},
+                "unknown git revision \"" + base_ref + "\": " + git2::last_error(), {},
                 "check --base; a remote branch may need `git fetch` first (e.g. origin/main)");
   ObjectPtr object(raw_object);
   git_object* raw_tree = nullptr;
   if (git_object_peel(&raw_tree, object.get(), GIT_OBJECT_TREE) != 0)
     throw Error(
-        "git revision \"" + base_ref + "\" does not name a commit or tree: " + last_git_error(), {},
+        "git revision \"" + base_ref + "\" does not name a commit or tree: " + git2::last_error(), {},
         "pass a branch, tag or commit to --base");
   TreePtr tree(reinterpret_cast<git_tree*>(raw_tree));
 
@@ -70,14 +50,14 @@ std::vector<std::string> changed_files(const std::string& repo_dir, const std::s
     skipped.push_back(root / rel);
     std::string rule = "/" + rel.generic_string() + "/\n";
     if (git_ignore_add_rule(repo.get(), rule.c_str()) != 0)
-      throw Error("cannot leave " + dir + " out of the comparison: " + last_git_error());
+      throw Error("cannot leave " + dir + " out of the comparison: " + git2::last_error());
   }
 
   git_diff_options options = GIT_DIFF_OPTIONS_INIT;
   options.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS;
   git_diff* raw_diff = nullptr;
   if (git_diff_tree_to_workdir_with_index(&raw_diff, repo.get(), tree.get(), &options) != 0)
-    throw Error("cannot compare the working tree with \"" + base_ref + "\": " + last_git_error());
+    throw Error("cannot compare the working tree with \"" + base_ref + "\": " + git2::last_error());
   DiffPtr diff(raw_diff);
 
   std::vector<std::string> out;

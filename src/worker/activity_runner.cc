@@ -39,14 +39,6 @@ Operation operation_of(const std::string& command) {
   return Operation::kPlan;
 }
 
-// The relative paths in messages ("stacks/dev.js:3:5") as the repository names them.
-std::string relative_to(std::string text, const std::string& root) {
-  std::string prefix = root + "/";
-  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at))
-    text.erase(at, prefix.size());
-  return text;
-}
-
 // Follows the component's log file while the engine writes it, handing on whole lines about
 // four times a second; finish() hands on the rest.
 class LogTail {
@@ -145,7 +137,7 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     RunRecord record;
     {
       LogTail tail(log_path, [&](const std::string& text) {
-        log(relative_to(ws->redactor().redact(text), job.code_dir));
+        log(control::relative_to(ws->redactor().redact(text), job.code_dir));
       });
       record = execution->run(collector);
     }
@@ -165,7 +157,7 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     }
     std::string message = node ? node->message : "the component did not run";
     if (!message.empty() && finish.status != "succeeded")
-      finish.error = relative_to(ws->redactor().redact(message), job.code_dir);
+      finish.error = control::relative_to(ws->redactor().redact(message), job.code_dir);
     if (outcome) {
       nlohmann::json changes = {{"summary", to_json(outcome->changes)}};
       if (outcome->plan) changes["plan"] = to_json(*outcome->plan);
@@ -182,7 +174,7 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     }
   } catch (const Error& e) {
     finish.status = "failed";
-    finish.error = relative_to(e.render(), job.code_dir);
+    finish.error = control::relative_to(e.render(), job.code_dir);
     log(finish.error + "\n");
   } catch (const std::exception& e) {
     finish.status = "failed";

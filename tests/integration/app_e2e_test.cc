@@ -12,24 +12,12 @@
 #include "app/http_client.h"
 #include "app/tar_layer.h"
 #include "tests/integration/e2e_support.h"
+#include "tests/support/free_port.h"
 
 namespace strata::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A TCP port nothing listens on now (the kernel's pick).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 app::HttpResponse http(const std::string& method, const std::string& url,
                        std::map<std::string, std::string> headers = {}) {

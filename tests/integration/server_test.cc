@@ -34,19 +34,6 @@ output "out" {
 }
 )tf";
 
-int free_port() {
-  for (int attempt = 0; attempt < 50; ++attempt) {
-    int port = 20000 + static_cast<int>((::getpid() * 7919 + attempt * 104729 +
-                                         std::chrono::steady_clock::now().time_since_epoch().count()) %
-                                        30000);
-    std::string out;
-    // ss lists listening TCP ports; a port nobody listens on is ours for the test.
-    if (run_tool({"/bin/sh", "-c", "ss -ltn | grep -q ':" + std::to_string(port) + " '"}, "/", &out) != 0)
-      return port;
-  }
-  return 28470;
-}
-
 // A git repository holding a JS project: dev/network, and dev/app reading network's output.
 class GitProject : public TestProject {
  public:

@@ -23,6 +23,7 @@
 
 #include "base/subprocess.h"
 #include "base/temp_dir.h"
+#include "tests/support/free_port.h"
 
 namespace strata::testing {
 
@@ -148,20 +149,6 @@ class PostgresCluster {
     }
   }
 
-  static int free_port() {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof address;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-      if (fd >= 0) ::close(fd);
-      throw std::runtime_error("cannot find a free port on 127.0.0.1");
-    }
-    ::close(fd);
-    return ntohs(address.sin_port);
-  }
 
   // A shell that waits for this process to close the pipe (or to die), then stops the server
   // and removes the folder.

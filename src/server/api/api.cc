@@ -22,15 +22,6 @@ using Params = std::map<std::string, std::string, std::less<>>;
 
 Response error_of(const Error& e) { return error_response(e); }
 
-// A body that is not what the route takes is a bad request (400), not the project's mistake.
-Response bad_request(const Error& e) {
-  Response r = error_of(e);
-  r.status = 400;
-  nlohmann::json body = nlohmann::json::parse(r.body);
-  body["error"]["code"] = "bad_request";
-  r.body = body.dump();
-  return r;
-}
 
 struct BasicAuth {
   std::string user;
@@ -47,6 +38,15 @@ std::optional<BasicAuth> basic_auth(const Request& request) {
 }
 
 }  // namespace
+
+Response bad_request(const Error& e) {
+  Response r = error_response(e);
+  r.status = 400;
+  nlohmann::json body = nlohmann::json::parse(r.body);
+  body["error"]["code"] = "bad_request";
+  r.body = body.dump();
+  return r;
+}
 
 std::string bearer(const Request& request) {
   std::string h(request.header("authorization"));

@@ -14,6 +14,8 @@
 
 namespace strata::server {
 
+// A body that is not what the route takes: 400 bad_request with the error's message and hint.
+Response bad_request(const Error& e);
 // The bearer token of a request ("" when none).
 std::string bearer(const Request& request);
 // 401 with WWW-Authenticate (`challenge` "Bearer" or "Basic").

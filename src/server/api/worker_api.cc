@@ -20,10 +20,6 @@ Response lease_lost(const std::string& activity_id) {
                             " (its lease ran out or it was handed to another worker); stop working on it");
 }
 
-Response bad_body(const Error& e) {
-  return error_response(400, "bad_request", e.message());
-}
-
 int64_t token_param(const Request& request, std::string_view name) {
   std::string text(request.query(name));
   char* end = nullptr;
@@ -64,7 +60,7 @@ struct Routes {
       check_fields(body, {"id", "name", "version", "capabilities"}, "the worker");
       worker = control::worker_from_json(body);
     } catch (const Error& e) {
-      return bad_body(e);
+      return bad_request(e);
     }
     control::check_worker_version(version, worker.version);
     worker.registered_at = worker.last_heartbeat = store::now_millis();
@@ -90,7 +86,7 @@ struct Routes {
         wait_ms = body["wait_ms"];
       }
     } catch (const Error& e) {
-      responder.send(bad_body(e));
+      responder.send(bad_request(e));
       return;
     }
     // A worker is offered what it registered with, never more.
@@ -201,7 +197,7 @@ void add_worker_routes(Router& router, control::ControlPlane& control, std::stri
         return ((*routes).*m)(request);
       } catch (const Error& e) {
         // A body the protocol does not take is the worker's mistake (400); the rest say what.
-        if (e.kind() == ErrorKind::kUserInput) return bad_body(e);
+        if (e.kind() == ErrorKind::kUserInput) return bad_request(e);
         return error_response(e);
       }
     };

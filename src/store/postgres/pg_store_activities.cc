@@ -10,16 +10,13 @@
 
 #include "store/postgres/pg_rows.h"
 #include "store/postgres/pg_store.h"
+#include "store/run_rules.h"
 
 namespace strata::store {
 
 using namespace pg_rows;
 
 namespace {
-
-bool is_finished_run(const std::string& status) {
-  return status == "succeeded" || status == "failed" || status == "cancelled";
-}
 
 }  // namespace
 
@@ -139,43 +136,22 @@ std::vector<Run> PgStore::start_ready_runs(Millis now) {
     // The decision reads every open run: replicas make it one at a time, each reading what the
     // one before it committed (READ COMMITTED reads afresh at every statement).
     db.exec("SELECT pg_advisory_xact_lock($1::bigint)", {kPgStartRunsLock});
-    std::vector<Run> pending;
-    // (repository, stack) → the run holding it: running runs first, then, oldest first, the
-    // runs waiting in line, so a later run never overtakes an earlier one on the same stack.
-    std::map<std::pair<std::string, std::string>, Run> holders;
-    auto open = db.exec(std::string("SELECT ") + kRunColumns +
+    auto rows = db.exec(std::string("SELECT ") + kRunColumns +
                         " FROM operations WHERE status IN ('queued', 'waiting', 'running') "
                         "ORDER BY created_at, seq");
-    for (int i = 0; i < open.rows(); ++i) {
-      Run run = read_run(open, i);
-      if (run.status == "running") {
-        for (const auto& stack : run.locked_stacks)
-          holders.emplace(std::pair{run.repository_id, stack}, run);
-      } else {
-        pending.push_back(std::move(run));
-      }
-    }
+    std::vector<Run> open;
+    for (int i = 0; i < rows.rows(); ++i) open.push_back(read_run(rows, i));
 
     std::vector<std::string> started;
-    for (const auto& run : pending) {
-      std::string reason;
-      for (const auto& stack : run.locked_stacks) {
-        auto holder = holders.find({run.repository_id, stack});
-        if (holder != holders.end()) {
-          reason = "waiting for run " + holder->second.id + " (" + holder->second.command +
-                   ") on stack " + stack;
-          break;
-        }
-      }
-      for (const auto& stack : run.locked_stacks)
-        holders.emplace(std::pair{run.repository_id, stack}, run);
+    for (const RunStartDecision& d : decide_run_starts(open)) {
+      const Run& run = *d.run;
       // The status condition: a run cancelled since it was read stays cancelled.
-      if (!reason.empty()) {
-        if (run.status != "waiting" || run.status_reason != reason) {
+      if (!d.wait_reason.empty()) {
+        if (run.status != "waiting" || run.status_reason != d.wait_reason) {
           db.exec(
               "UPDATE operations SET status = 'waiting', status_reason = $1, updated_at = $2 "
               "WHERE id = $3 AND status IN ('queued', 'waiting')",
-              {reason, now, run.id});
+              {d.wait_reason, now, run.id});
         }
         continue;
       }

@@ -17,6 +17,7 @@
 
 #include "model/error.h"
 #include "store/migrations.h"
+#include "store/run_rules.h"
 #include "store/sqlite/sqlite_rows.h"
 
 namespace strata::store {
@@ -185,26 +186,7 @@ Run SqliteStore::create_run(Run run, std::vector<Activity> activities) {
   if (!repository.bind(run.repository_id).step()) {
     throw Error(ErrorKind::kNotFound, "no repository with id '" + run.repository_id + "'");
   }
-  if (run.id.empty()) run.id = new_uuid();
-  if (run.created_at == 0) run.created_at = now_millis();
-  if (run.status.empty()) run.status = "queued";
-  run.updated_at = run.created_at;
-
-  // Ids first, so depends_on may name activities given later in the list.
-  std::set<std::string> ids;
-  for (auto& a : activities) {
-    if (a.id.empty()) a.id = new_uuid();
-    ids.insert(a.id);
-  }
-  for (const auto& a : activities) {
-    for (const auto& dep : a.depends_on) {
-      if (!ids.count(dep)) {
-        throw Error(ErrorKind::kInternal, "activity " + a.stack + "/" + a.component +
-                                              " depends on '" + dep +
-                                              "', which is not an activity of the same run");
-      }
-    }
-  }
+  prepare_new_run(run, activities);
 
   db_.exec(
       "INSERT INTO operations (id, seq, repository_id, command, commit_hash, selection_json, "

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "model/error.h"
+#include "store/run_rules.h"
 #include "store/sqlite/sqlite_rows.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -15,10 +16,6 @@ namespace strata::store {
 using namespace sqlite_rows;
 
 namespace {
-
-bool is_finished_run(const std::string& status) {
-  return status == "succeeded" || status == "failed" || status == "cancelled";
-}
 
 bool covers(const std::set<std::string>& offered, const std::vector<std::string>& required) {
   for (const auto& capability : required) {
@@ -127,44 +124,22 @@ void SqliteStore::set_run_status(const std::string& run_id, const std::string& s
 
 std::vector<Run> SqliteStore::start_ready_runs(Millis now) {
   auto session = write("start ready runs");
-  std::vector<Run> pending;
-  // (repository, stack) → the run holding it: running runs first, then, oldest first, the
-  // runs waiting in line, so a later run never overtakes an earlier one on the same stack.
-  std::map<std::pair<std::string, std::string>, Run> holders;
+  std::vector<Run> open;
   {
     SqliteStatement st(db_, std::string("SELECT ") + kRunColumns +
                                 " FROM operations WHERE status IN ('queued', 'waiting', "
                                 "'running') ORDER BY created_at, seq");
-    while (st.step()) {
-      Run run = read_run(st);
-      if (run.status == "running") {
-        for (const auto& stack : run.locked_stacks)
-          holders.emplace(std::pair{run.repository_id, stack}, run);
-      } else {
-        pending.push_back(std::move(run));
-      }
-    }
+    while (st.step()) open.push_back(read_run(st));
   }
-
   std::vector<std::string> started;
-  for (const auto& run : pending) {
-    std::string reason;
-    for (const auto& stack : run.locked_stacks) {
-      auto holder = holders.find({run.repository_id, stack});
-      if (holder != holders.end()) {
-        reason = "waiting for run " + holder->second.id + " (" + holder->second.command +
-                 ") on stack " + stack;
-        break;
-      }
-    }
-    for (const auto& stack : run.locked_stacks)
-      holders.emplace(std::pair{run.repository_id, stack}, run);
-    if (!reason.empty()) {
-      if (run.status != "waiting" || run.status_reason != reason) {
+  for (const RunStartDecision& d : decide_run_starts(open)) {
+    const Run& run = *d.run;
+    if (!d.wait_reason.empty()) {
+      if (run.status != "waiting" || run.status_reason != d.wait_reason) {
         db_.exec(
             "UPDATE operations SET status = 'waiting', status_reason = ?, updated_at = ? "
             "WHERE id = ?",
-            reason, now, run.id);
+            d.wait_reason, now, run.id);
       }
       continue;
     }
