@@ -38,7 +38,7 @@ class FileLock {
   void release();
   const std::string& path() const { return path_; }
   // The locked descriptor: a process that inherits it holds the lock too (the engine
-  // supervisor does, so the lock outlives a killed strata for as long as its engine runs).
+  // supervisor holds a copy, so the lock outlives a killed strata for as long as its engine runs).
   int fd() const { return fd_; }
 
  private:

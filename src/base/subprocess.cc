@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "base/atomic_file.h"
+#include "base/file_lock.h"
 #include "base/supervisor.h"
 #include "model/error.h"
 
@@ -304,13 +305,11 @@ std::string signal_name(int sig) {
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
-bool group_catches_signal(pid_t pgid, int signal_number, pid_t except) {
+bool group_catches_signal(pid_t pgid, int signal_number) {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
     const std::string name = entry.path().filename().string();
     if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    pid_t pid = static_cast<pid_t>(std::stol(name));
-    if (pid == except) continue;
     std::string stat;
     if (!try_read_file(entry.path().string() + "/stat", stat)) continue;
     // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so read after the last ')'.
@@ -462,29 +461,20 @@ SubprocessResult Subprocess::run() {
     stdin_child = UniqueFd(sv[1]);
   }
 
-  // Supervised: strata __supervise LIFELINE KEEP -- PROGRAM ARGS (base/supervisor.h). The
-  // lifeline's write end stays here, close-on-exec, so only this process's death closes it.
-  std::string spawned = program;
-  std::vector<std::string> argv = options_.argv;
-  std::vector<std::pair<int, int>> extra_fds;
-  UniqueFd lifeline_r, lifeline_w, keep;
-  if (!options_.supervisor.empty()) {
-    auto [r, w] = make_pipe();
-    lifeline_w = std::move(w);
-    // Above the targets (3, 4) so no dup2 in the child overwrites the other source.
-    lifeline_r = UniqueFd(::fcntl(r.get(), F_DUPFD_CLOEXEC, 10));
-    extra_fds.emplace_back(lifeline_r.get(), 3);
-    if (options_.keep_fd >= 0) {
-      keep = UniqueFd(::fcntl(options_.keep_fd, F_DUPFD_CLOEXEC, 10));
-      extra_fds.emplace_back(keep.get(), 4);
+  // Supervised (base/supervisor.h): the supervisor holds copies of the output pipes' read ends
+  // and of the lock descriptor before the child exists, so that no moment of the child's life is
+  // left without a reader should strata die; it lets go once the child is reaped.
+  SupervisorLink* link = options_.supervisor.empty() ? nullptr : &SupervisorLink::get(options_.supervisor);
+  const uint64_t ticket =
+      link ? link->watch(io.streams[0].fd.get(), io.streams[1].fd.get(), options_.keep_fd) : 0;
+  struct Release {
+    SupervisorLink* link;
+    uint64_t ticket;
+    ~Release() {
+      if (link) link->forget(ticket);
     }
-    if (!lifeline_r.valid() || (options_.keep_fd >= 0 && !keep.valid()))
-      throw Error(std::string("cannot pass descriptors to the engine supervisor: ") + strerror(errno), {},
-                  "the process may be out of file descriptors (ulimit -n)");
-    spawned = options_.supervisor;
-    argv = {options_.supervisor, kSuperviseCommand, "3", keep.valid() ? "4" : "-1", "--", program};
-    argv.insert(argv.end(), options_.argv.begin() + 1, options_.argv.end());
-  }
+  } release{link, ticket};
+  std::vector<std::pair<int, int>> extra_fds;
 
   std::vector<UniqueFd> memory_files;
   for (size_t i = 0; i < options_.memory_files.size(); ++i) {
@@ -508,10 +498,8 @@ SubprocessResult Subprocess::run() {
   }
 
   const auto start = Clock::now();
-  const pid_t pid = spawn(spawned, argv, env, stdin_child.get(), out_w.get(), err_w.get(), extra_fds);
+  const pid_t pid = spawn(program, options_.argv, env, stdin_child.get(), out_w.get(), err_w.get(), extra_fds);
   memory_files.clear();
-  lifeline_r.reset();
-  keep.reset();
   out_w.reset();
   err_w.reset();
   stdin_child.reset();
@@ -532,6 +520,14 @@ SubprocessResult Subprocess::run() {
   } reaper{this};
 
   UniqueFd pidfd(open_pidfd(pid));
+  if (link) {
+    link->started(ticket, pid, pidfd.get());
+    if (options_.keep_fd >= 0) {
+      std::string command;
+      for (const auto& a : options_.argv) command += (command.empty() ? "" : " ") + a;
+      record_lock_engine(options_.keep_fd, pid, command);
+    }
+  }
   const bool has_deadline = options_.timeout.count() > 0;
   Clock::time_point next_escalation = start + options_.timeout;  // SIGTERM, then SIGKILL
   bool term_sent = false, kill_sent = false;
@@ -565,8 +561,7 @@ SubprocessResult Subprocess::run() {
       }
       if (since && Clock::now() - *since >= options_.ignored_interrupt_timeout && !has_exited(pid)) {
         ignored_checked = true;
-        pid_t except = options_.supervisor.empty() ? 0 : pid;
-        if (!group_catches_signal(pid, SIGINT, except)) {
+        if (!group_catches_signal(pid, SIGINT)) {
           if (options_.on_notice) {
             options_.on_notice(
                 std::filesystem::path(program).filename().string() + " ignores SIGINT and was still running " +

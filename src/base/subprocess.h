@@ -47,19 +47,21 @@ struct SubprocessOptions {
   // 0 = no limit. When it passes the group gets SIGTERM, and SIGKILL `kill_grace` later.
   std::chrono::milliseconds timeout{0};
   std::chrono::milliseconds kill_grace{std::chrono::seconds(10)};
-  // Run the child under the supervisor (base/supervisor.h): this is the path of a binary that
-  // has the supervisor mode (strata itself); "" = start the child directly. A supervised child
-  // outlives this process's death cleanly: it gets SIGINT and its output is still read.
+  // Watch the child with the engine supervisor (base/supervisor.h): this is the path of a binary
+  // that has the supervisor mode (strata-supervise, or strata itself); "" = no supervisor. A
+  // supervised child outlives this process's death cleanly: it gets SIGINT and its output is
+  // still read.
   std::string supervisor;
-  // A descriptor the supervised child holds for as long as it runs (the workdir lock); -1 = none.
+  // A descriptor held for as long as the supervised child runs, even after this process died
+  // (the workdir lock); -1 = none. The child's pid is written into its lock file.
   int keep_fd = -1;
   // Files that exist only in memory (memfd), never on disk: memory_files[i] is open in the child
   // as descriptor memory_file_fd(i), so an argument can name it "/dev/fd/N" (each open reads it
   // from the start). For values that must not touch the disk, such as a variables file holding
   // secrets.
   std::vector<std::string> memory_files;
-  // After interrupt(): when this long has passed and no process of the child's group (the
-  // supervisor aside) catches SIGINT — each ignores or blocks it, so the child can never stop
+  // After interrupt(): when this long has passed and no process of the child's group catches
+  // SIGINT — each ignores or blocks it, so the child can never stop
   // gracefully — the group gets SIGTERM, then SIGKILL `kill_grace` later, and `on_notice` says
   // so. A child that catches SIGINT (Terraform) is never escalated here: it is saving its state.
   // 0 = never.
@@ -67,7 +69,7 @@ struct SubprocessOptions {
   std::function<void(const std::string& message)> on_notice;
 };
 
-// The descriptor a child sees memory_files[i] at (after the supervisor's lifeline and lock).
+// The descriptor a child sees memory_files[i] at.
 constexpr int memory_file_fd(size_t i) { return 5 + static_cast<int>(i); }
 
 struct SubprocessResult {
@@ -131,8 +133,8 @@ int open_pidfd(pid_t pid);
 // "SIGABRT", "SIGKILL"; "signal 77" for one without a name.
 std::string signal_name(int sig);
 
-// True when a process of process group `pgid` other than `except` catches `signal_number` (has
-// a handler for it, per /proc/PID/status). False when none does or /proc cannot be read.
-bool group_catches_signal(pid_t pgid, int signal_number, pid_t except);
+// True when a process of process group `pgid` catches `signal_number` (has a handler for it,
+// per /proc/PID/status). False when none does or /proc cannot be read.
+bool group_catches_signal(pid_t pgid, int signal_number);
 
 }  // namespace strata

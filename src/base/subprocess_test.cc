@@ -16,8 +16,11 @@
 #include <thread>
 #include <vector>
 
+#include "base/file_lock.h"
+#include "base/supervisor.h"
 #include "base/temp_dir.h"
 #include "model/error.h"
+#include "support/conformance.h"
 
 namespace strata {
 namespace {
@@ -460,6 +463,72 @@ TEST(Subprocess, ManyRunConcurrently) {
     EXPECT_EQ(outputs[i], n + "-1\n" + n + "-2\n" + n + "-3\n");
     EXPECT_EQ(codes[i], i);
   }
+}
+
+// Engine calls are watched by one supervisor per process, not one each (a process start is about
+// 1 ms of CPU on the development machine), and it lets go of every engine's descriptors once the
+// engine is reaped: a server running engines for weeks must not collect them.
+template <typename F>
+bool eventually(F done, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= end) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+TEST(Subprocess, SupervisedChildrenShareOneSupervisorThatLetsGoOfThem) {
+  const std::string supervisor = testing::binary_dir() + "/bin/" + kSupervisorProgram;
+  if (::access(supervisor.c_str(), X_OK) != 0) GTEST_SKIP() << "not built: " << supervisor;
+  TempDir dir;
+  const std::string lock_path = (fs::path(dir.path()) / "lock").string();
+  auto fds_of = [](pid_t pid) {
+    std::error_code ec;
+    auto it = fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+    return ec ? -1 : static_cast<int>(std::distance(it, fs::directory_iterator()));
+  };
+  const int kThreads = 6;
+  pid_t seen[kThreads] = {};
+  std::vector<std::string> outputs(kThreads);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < 5; ++round) {
+        SubprocessOptions o;
+        o.argv = {"sh", "-c", "echo out-$1; echo err-$1 >&2", "sh", std::to_string(i)};
+        o.supervisor = supervisor;
+        o.capture_stdout = true;
+        o.capture_stderr = true;
+        SubprocessResult r = run_simple(o);
+        if (round == 0) outputs[i] = r.stdout_text + r.stderr_text;
+      }
+      seen[i] = SupervisorLink::get(supervisor).pid();
+    });
+  }
+  for (auto& t : threads) t.join();
+  const pid_t pid = SupervisorLink::get(supervisor).pid();
+  ASSERT_GT(pid, 0);
+  for (int i = 0; i < kThreads; ++i) {
+    EXPECT_EQ(outputs[i], "out-" + std::to_string(i) + "\nerr-" + std::to_string(i) + "\n");
+    EXPECT_EQ(seen[i], pid) << "a second supervisor was started";
+  }
+  EXPECT_TRUE(running(pid));
+  // Standard input, output and error, and its socket: nothing of the 30 children it watched.
+  EXPECT_TRUE(eventually([&] { return fds_of(pid) == 4; }, 5s)) << fds_of(pid) << " descriptors open";
+  // A child working under a lock names itself in the lock file.
+  {
+    FileLock lock(lock_path, "test");
+    SubprocessOptions o;
+    o.argv = {"sh", "-c", "exit 0"};
+    o.supervisor = supervisor;
+    o.keep_fd = lock.fd();
+    run_simple(o);
+    std::ifstream in(lock_path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("sh -c exit 0"), std::string::npos) << text;
+  }
+  EXPECT_TRUE(eventually([&] { return fds_of(pid) == 4; }, 5s)) << fds_of(pid) << " descriptors open";
 }
 
 }  // namespace
