@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -18,7 +19,7 @@
 #include "server/metrics.h"
 #include "store/store.h"
 #include "worker/in_process.h"
-#include "worker/worker.h"
+#include "worker/worker_pool.h"
 
 namespace strata::server {
 
@@ -53,8 +54,7 @@ struct Server::Impl {
   std::unique_ptr<HttpMetrics> metrics;
   std::unique_ptr<Api> api;
   std::unique_ptr<HttpServer> http;
-  std::unique_ptr<worker::InProcessConnection> connection;
-  std::vector<std::unique_ptr<worker::Worker>> workers;
+  std::unique_ptr<worker::WorkerPool> workers;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::mutex mutex;
@@ -133,19 +133,25 @@ void Server::start() {
       lock.lock();
     }
   });
-  i.connection = std::make_unique<worker::InProcessConnection>(*i.control);
-  for (int n = 0; n < i.options.workers; ++n) {
-    worker::WorkerOptions wo;
-    wo.name = "in-process-" + std::to_string(n + 1);
-    wo.scratch_dir = data_dir + "/workers/" + wo.name;
+  if (i.options.workers > 0) {
+    worker::WorkerPoolOptions wo;
+    wo.name = "in-process";
+    wo.number_always = true;
+    wo.count = i.options.workers;
+    wo.work_dir = data_dir + "/workers";
+    wo.lock_folders = false;  // the data dir is this server's alone
     wo.env = i.options.env;
-    if (tls) wo.env["TF_HTTP_CLIENT_CA_CERTIFICATE_PEM"] = tls_chain;
+    wo.ca_pem = tls_chain;
     wo.engine = i.options.engine;
     wo.engine_supervisor = i.options.engine_supervisor;
     wo.poll = std::chrono::seconds(5);  // the broker wakes a waiting worker the moment work is ready
-    i.workers.push_back(std::make_unique<worker::Worker>(*i.connection, wo));
-    worker::Worker* w = i.workers.back().get();
-    i.threads.emplace_back([w, &i] { w->run(i.stopping); });
+    wo.on_error = [](const std::string& name, const std::string& error) {
+      std::cerr << "strata server: worker " << name << " stopped: " << error << (error.ends_with('\n') ? "" : "\n");
+    };
+    control::ControlPlane* control = i.control.get();
+    i.workers = std::make_unique<worker::WorkerPool>(
+        wo, [control](int) { return std::make_unique<worker::InProcessConnection>(*control); });
+    i.workers->start();
   }
 }
 
@@ -159,6 +165,10 @@ void Server::stop(std::chrono::milliseconds grace) {
   // Every worker waiting for a lease (long-polls and in-process ones) is answered now.
   i.control->leases().stop();
   i.stop_changed.notify_all();
+  if (i.workers) {
+    i.workers->stop();
+    i.workers->join();
+  }
   for (std::thread& t : i.threads) t.join();
   i.threads.clear();
   i.http->drain(std::chrono::steady_clock::now() + grace);

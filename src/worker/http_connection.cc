@@ -6,31 +6,36 @@
 #include "control/code_archive.h"
 #include "control/worker_protocol.h"
 #include "model/error.h"
+#include "remote/api_client.h"
 
 namespace strata::worker {
 
 namespace {
 
+// The server's message and hint, from the API's error body.
 std::string message_of(const app::HttpResponse& r) {
-  nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-  if (j.is_object() && j.contains("error") && j["error"].is_object()) {
-    std::string text = j["error"].value("message", r.body);
-    std::string hint = j["error"].value("hint", "");
-    return hint.empty() ? text : text + " (" + hint + ")";
-  }
-  return r.body.empty() ? "no message" : r.body.substr(0, 500);
+  remote::ApiError e = remote::read_api_error(r.body);
+  return e.hint.empty() ? e.message : e.message + " (" + e.hint + ")";
 }
 
-std::string code_of(const app::HttpResponse& r) {
-  nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
-  return j.is_object() && j.contains("error") && j["error"].is_object() ? j["error"].value("code", "") : "";
-}
+std::string code_of(const app::HttpResponse& r) { return remote::read_api_error(r.body).code; }
 
 }  // namespace
 
 struct HttpConnection::Answer {
   app::HttpResponse response;
 };
+
+void HttpConnectionOptions::check() const {
+  if (server.empty())
+    throw Error("strata worker needs the server's URL", {}, "pass --server URL (or set STRATA_SERVER)");
+  if (server.rfind("http://", 0) != 0 && server.rfind("https://", 0) != 0)
+    throw Error("--server must be an http:// or https:// URL, not \"" + server + "\"", {},
+                "for example --server http://127.0.0.1:8470");
+  if (token.empty())
+    throw Error("strata worker needs a join token", {},
+                "pass --join-token TOKEN or set STRATA_WORKER_TOKEN (an admin API token of the server, in this version)");
+}
 
 HttpConnection::HttpConnection(HttpConnectionOptions options)
     : options_(std::move(options)), client_(app::make_curl_client({options_.ca_file})) {

@@ -18,6 +18,8 @@ struct HttpConnectionOptions {
   std::string server;   // "https://strata.example.com:8470"
   std::string token;    // the join token
   std::string ca_file;  // PEM bundle trusted for the server's HTTPS instead of the system's
+  // An Error saying what is missing or wrong (no server, not an http(s) URL, no token).
+  void check() const;
 };
 
 class HttpConnection : public WorkerConnection {

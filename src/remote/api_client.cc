@@ -1,0 +1,188 @@
+#include "remote/api_client.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "app/http_client.h"
+#include "base/atomic_file.h"
+#include "model/error.h"
+#include "store/run_rules.h"
+
+namespace strata::remote {
+
+namespace {
+
+std::string lookup(const Environment& env, const char* name) {
+  auto it = env.find(name);
+  return it == env.end() ? "" : it->second;
+}
+
+std::string text(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  return it == j.end() || it->is_null() ? "-" : it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+}  // namespace
+
+std::string credentials_path(const Environment& env) {
+  std::string xdg = lookup(env, "XDG_CONFIG_HOME");
+  std::string home = lookup(env, "HOME");
+  std::string base = !xdg.empty() ? xdg : (home.empty() ? std::string(".") : home) + "/.config";
+  return base + "/strata/remote.json";
+}
+
+Credentials load_credentials(const Environment& env) {
+  Credentials c;
+  std::ifstream in(credentials_path(env));
+  if (in) {
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_object()) {
+      c.server = j.value("server", "");
+      c.token = j.value("token", "");
+      c.ca_cert = j.value("ca_cert", "");
+    }
+  }
+  if (std::string v = lookup(env, "STRATA_CA_CERT"); !v.empty()) c.ca_cert = v;
+  if (std::string v = lookup(env, "STRATA_SERVER"); !v.empty()) c.server = v;
+  if (std::string v = lookup(env, "STRATA_TOKEN"); !v.empty()) c.token = v;
+  while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
+  if (c.server.empty() || c.token.empty())
+    throw Error("no strata server to talk to", {},
+                "run `strata remote login URL --token TOKEN` once, or set STRATA_SERVER and STRATA_TOKEN");
+  return c;
+}
+
+std::string store_credentials(const Credentials& c, const Environment& env) {
+  std::string path = credentials_path(env);
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  nlohmann::json stored = {{"server", c.server}, {"token", c.token}};
+  if (!c.ca_cert.empty()) stored["ca_cert"] = c.ca_cert;
+  write_file_atomic(path, stored.dump(2) + "\n", 0600);
+  return path;
+}
+
+ApiError read_api_error(const std::string& body) {
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_object()) {
+    const auto& e = j["error"];
+    return {e.value("code", ""), e.value("message", body), e.value("hint", "")};
+  }
+  return {"", body.empty() ? "no message" : body.substr(0, 500), ""};
+}
+
+bool run_has_changes(const nlohmann::json& run) {
+  for (const auto& a : run.value("activities", nlohmann::json::array())) {
+    if (!a.contains("changes") || !a["changes"].contains("summary")) continue;
+    const auto& s = a["changes"]["summary"];
+    if (s.value("add", 0) + s.value("change", 0) + s.value("destroy", 0) + s.value("import", 0) > 0) return true;
+  }
+  return false;
+}
+
+ApiClient::ApiClient(Credentials credentials)
+    : credentials_(std::move(credentials)), http_(app::make_curl_client({credentials_.ca_cert})) {
+  while (!credentials_.server.empty() && credentials_.server.back() == '/') credentials_.server.pop_back();
+}
+
+ApiClient::~ApiClient() = default;
+
+void ApiClient::fail(const app::HttpResponse& response, const std::string& body) const {
+  ApiError e = read_api_error(body);
+  if (response.status == 401)
+    e.hint = "the server does not accept this token; `strata remote login URL --token TOKEN` stores another";
+  throw Error(response.status == 404 ? ErrorKind::kNotFound : ErrorKind::kUserInput,
+              credentials_.server + " answered " + std::to_string(response.status) + ": " + e.message, {}, e.hint);
+}
+
+std::string ApiClient::get_text(const std::string& path) {
+  app::HttpRequest request;
+  request.url = credentials_.server + path;
+  request.headers["Authorization"] = "Bearer " + credentials_.token;
+  app::HttpResponse response = http_->send(request);
+  if (response.status >= 400) fail(response, response.body);
+  return response.body;
+}
+
+nlohmann::json ApiClient::call(const std::string& method, const std::string& path, const nlohmann::json& body) {
+  app::HttpRequest request;
+  request.method = method;
+  request.url = credentials_.server + path;
+  request.headers["Authorization"] = "Bearer " + credentials_.token;
+  request.headers["Accept"] = "application/json";
+  if (!body.is_null()) {
+    request.headers["Content-Type"] = "application/json";
+    request.body = body.dump();
+  }
+  app::HttpResponse response = http_->send(request);
+  if (response.status >= 400) fail(response, response.body);
+  if (response.body.empty()) return nullptr;
+  nlohmann::json j = nlohmann::json::parse(response.body, nullptr, false);
+  if (j.is_discarded())
+    throw Error(ErrorKind::kEnvironment, credentials_.server + path + " did not answer JSON", {}, "is it a strata server?");
+  return j;
+}
+
+nlohmann::json ApiClient::wait_for_run(const std::string& id,
+                                       const std::function<void(const nlohmann::json&)>& on_activity) {
+  std::map<std::string, std::string> seen;
+  for (;;) {
+    nlohmann::json run = call("GET", "/api/v1/runs/" + id);
+    for (const auto& a : run.value("activities", nlohmann::json::array())) {
+      std::string status = text(a, "status");
+      std::string& last = seen[text(a, "id")];
+      if (status != last && on_activity) on_activity(a);
+      last = status;
+    }
+    if (store::is_finished_run(text(run, "status"))) return run;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
+std::string ApiClient::follow_logs(const std::string& id, const std::string& activity,
+                                   const std::function<void(const nlohmann::json&)>& on_log) {
+  app::HttpRequest request;
+  request.url = credentials_.server + "/api/v1/runs/" + id + "/logs?follow=true" +
+                (activity.empty() ? "" : "&activity=" + activity);
+  request.headers["Authorization"] = "Bearer " + credentials_.token;
+  request.headers["Accept"] = "text/event-stream";
+  std::string buffer, end_status, error_body;
+  bool streaming = false;
+  auto on_data = [&](std::string_view data) {
+    buffer.append(data);
+    if (!streaming && buffer.rfind("event: ", 0) != 0 && buffer.rfind(":", 0) != 0) {
+      error_body = buffer;  // not a stream: the server's JSON error
+      return true;
+    }
+    streaming = true;
+    for (size_t end = buffer.find("\n\n"); end != std::string::npos; end = buffer.find("\n\n")) {
+      std::string block = buffer.substr(0, end);
+      buffer.erase(0, end + 2);
+      std::string name, payload;
+      for (size_t at = 0; at < block.size();) {
+        size_t nl = std::min(block.find('\n', at), block.size());
+        std::string line = block.substr(at, nl - at);
+        if (line.rfind("event: ", 0) == 0) name = line.substr(7);
+        if (line.rfind("data: ", 0) == 0) payload += line.substr(6);
+        at = nl + 1;
+      }
+      nlohmann::json j = nlohmann::json::parse(payload, nullptr, false);
+      if (!j.is_object()) continue;
+      if (name == "log" && on_log) on_log(j);
+      if (name == "end") {
+        end_status = text(j, "status");
+        return false;
+      }
+    }
+    return true;
+  };
+  app::HttpResponse response = http_->stream(request, on_data);
+  if (response.status >= 400) fail(response, error_body);
+  if (end_status.empty())
+    throw Error(ErrorKind::kEnvironment, "the log stream of run " + id + " ended before the run did", {},
+                "run `strata remote runs logs " + id + " --follow` again, or `remote runs show " + id + "`");
+  return end_status;
+}
+
+}  // namespace strata::remote

@@ -1,0 +1,72 @@
+// ApiClient: a strata server's API as its clients call it (DESIGN §11) — the credentials
+// `strata remote login` stores, one call with the server's own error message, following a run to
+// its end, and the live log stream (server-sent events). `strata remote` renders what it returns;
+// the rules of what a run's status means stay the server's (store/run_rules.h).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace strata::app {
+class HttpClient;
+struct HttpResponse;
+}
+
+namespace strata::remote {
+
+using Environment = std::map<std::string, std::string>;
+
+struct Credentials {
+  std::string server;   // "https://strata.example.com:8470", no trailing slash
+  std::string token;    // an API token
+  std::string ca_cert;  // a PEM bundle trusted for this server's HTTPS instead of the system's
+};
+
+// $XDG_CONFIG_HOME/strata/remote.json (~/.config/… without it), in `env`.
+std::string credentials_path(const Environment& env);
+// STRATA_SERVER, STRATA_TOKEN and STRATA_CA_CERT in `env`, else what login stored; an Error
+// saying how to log in when there is no server or no token.
+Credentials load_credentials(const Environment& env);
+// Stores them for later commands (mode 0600); returns the path.
+std::string store_credentials(const Credentials& credentials, const Environment& env);
+
+// The API's error body {"error": {"code", "message", "hint"}}; the raw body (cut) as the message
+// when it is not one.
+struct ApiError {
+  std::string code, message, hint;
+};
+ApiError read_api_error(const std::string& body);
+
+// Whether a plan run's activities report changes (their change summaries).
+bool run_has_changes(const nlohmann::json& run);
+
+class ApiClient {
+ public:
+  explicit ApiClient(Credentials credentials);
+  ~ApiClient();
+  const Credentials& credentials() const { return credentials_; }
+
+  // One call; the JSON answer (null when empty). Any status >= 400 throws an Error carrying the
+  // server's message and hint (kNotFound for 404).
+  nlohmann::json call(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr);
+  // A GET whose answer is text (logs).
+  std::string get_text(const std::string& path);
+
+  // Polls the run until it has ended; on_activity(activity) for each activity whose status changed.
+  nlohmann::json wait_for_run(const std::string& id, const std::function<void(const nlohmann::json&)>& on_activity);
+
+  // GET /runs/{id}/logs?follow=true: on_log(log event: stack, component, text) as the server sends
+  // them; returns the run's final status. An Error when the stream ends before the run does.
+  std::string follow_logs(const std::string& id, const std::string& activity,
+                          const std::function<void(const nlohmann::json&)>& on_log);
+
+ private:
+  [[noreturn]] void fail(const app::HttpResponse& response, const std::string& body) const;
+  Credentials credentials_;
+  std::unique_ptr<app::HttpClient> http_;
+};
+
+}  // namespace strata::remote
