@@ -88,7 +88,7 @@ int usage_error(const CLI::App& app, const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The engine supervisor (base/supervisor.h): strata re-executed between itself and an engine.
+  // The engine supervisor (base/supervisor.h), where strata-supervise is missing.
   if (argc > 1 && std::strcmp(argv[1], strata::kSuperviseCommand) == 0) return strata::run_supervisor(argc, argv);
   // First of all, before any thread exists: every thread inherits the blocked signal mask, so
   // Ctrl-C always reaches the handler thread and never kills strata while engines run.

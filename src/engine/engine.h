@@ -89,7 +89,7 @@ class Engine : public EngineRunner {
   void set_redactor(const Redactor* redactor) { redactor_ = redactor; }
   const Redactor* redactor() const override { return redactor_; }
 
-  // Run every engine under the supervisor (base/supervisor.h), so it outlives
+  // Watch every engine with the supervisor (base/supervisor.h), so it outlives
   // strata's death cleanly; "" = start engines directly.
   void set_supervisor(std::string path) { supervisor_ = std::move(path); }
 
