@@ -7,10 +7,9 @@
 #include <sstream>
 
 #include "app/lifecycle.h"
+#include "base/environment.h"
 #include "app/starter_file.h"
 #include "cli/commands.h"
-
-extern char** environ;
 
 namespace strata::cli {
 
@@ -19,16 +18,6 @@ namespace {
 struct AppFlags {
   std::string app;
 };
-
-std::map<std::string, std::string> environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string kv = *e;
-    auto eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return env;
-}
 
 std::string short_digest(const std::string& d) { return d.size() > 19 ? d.substr(0, 19) : d; }
 
@@ -54,7 +43,7 @@ void row(std::ostream& out, const std::string& phase, const std::string& plugin,
 // Runs `body` on the selected app, then prints what it returns as text or JSON (redacted).
 int with_app(const Globals& globals, const AppFlags& flags,
              const std::function<nlohmann::json(app::Lifecycle&, std::ostream& text)>& body) {
-  app::LoadedProject project = app::load_project(".", environment());
+  app::LoadedProject project = app::load_project(".", process_environment());
   const app::AppConfig& selected = app::select_app(project.config, flags.app);
   bool quiet = globals.quiet;
   app::Lifecycle lifecycle(project, selected, [quiet](const std::string& line) {

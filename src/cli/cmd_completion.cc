@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/open_workspace.h"
+#include "workspace/targets.h"
 
 namespace strata::cli {
 
@@ -90,14 +91,7 @@ std::vector<std::string> project_names(const Globals& globals, const std::string
   try {
     Globals quiet = globals;
     quiet.quiet = true;
-    auto ws = open_workspace(quiet, false);
-    for (const auto& [name, s] : ws->project().stacks) {
-      if (!stack) {
-        out.push_back(name);
-      } else if (name == *stack) {
-        for (const auto& c : s.components) out.push_back(c.name);
-      }
-    }
+    out = workspace::target_names(*open_workspace(quiet, false), stack);
   } catch (const std::exception&) {
   }
   return out;

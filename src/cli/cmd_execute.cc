@@ -104,13 +104,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
     }
     return 0;
   }
-  if ((op == Operation::kPlan || op == Operation::kApply || op == Operation::kDestroy) && !ws->set_aside_errors()) {
-    // State no declared component owns any more is never dropped silently. (When a stack file
-    // failed to load, what it declares is unknown: its workdirs are not called orphans.)
-    const std::set<std::string> declared = ws->declared_components();
-    for (const auto& o : workspace::find_state_orphans(ws->project(), &declared))
-      std::cerr << "warning: " << workspace::describe_orphan(o) << "\n";
-  }
+  for (const std::string& warning : workspace::orphan_warnings(*ws, op)) std::cerr << "warning: " << warning << "\n";
   bool color = globals.use_color(stdout);
   if ((op == Operation::kApply || op == Operation::kDestroy) && !flags.auto_approve) {
     if (!confirm(op, order, execution, color, ws->redactor())) {

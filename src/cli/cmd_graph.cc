@@ -2,10 +2,8 @@
 // Graphviz's `dot` when it is installed).
 #include <iostream>
 
-#include "base/subprocess.h"
 #include "cli/commands.h"
 #include "cli/open_workspace.h"
-#include "engine/engine_locator.h"
 #include "graph/graph_format.h"
 #include "graph/selection.h"
 #include "model/error.h"
@@ -32,20 +30,7 @@ int run_graph(const GraphFlags& f, const Globals& globals) {
     std::cout << to_dot(graph, selection);
   } else {  // svg
     auto path = ws->environment().find("PATH");
-    auto dot = find_on_path("dot", path == ws->environment().end() ? "" : path->second);
-    if (!dot) {
-      throw Error("--format svg needs Graphviz's `dot`, which is not installed", {},
-                  "install it (apt-get install graphviz) or use --format dot and render it elsewhere");
-    }
-    SubprocessOptions o;
-    o.argv = {*dot, "-Tsvg"};
-    o.stdin_data = to_dot(graph, selection);
-    o.capture_stdout = true;
-    o.capture_stderr = true;
-    Subprocess p(std::move(o));
-    SubprocessResult r = p.run();
-    if (!r.success()) throw Error("dot failed: " + r.stderr_text);
-    std::cout << r.stdout_text;
+    std::cout << to_svg(graph, selection, path == ws->environment().end() ? "" : path->second);
   }
   return 0;
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "cli/commands.h"
+#include "execute/engine_args.h"
 #include "cli/interrupts.h"
 #include "cli/open_workspace.h"
 #include "cli/run_view.h"
@@ -116,19 +117,8 @@ int run_run(const RunFlags& flags, const Globals& globals) {
                 "put it after --: strata run dev vpc -- state list, or strata run --all -- validate");
   }
   auto ws = open_workspace_for(globals, flags.targets);
-  const workspace::TargetFlags& t = flags.targets;
-  // One component named (STACK COMPONENT, or a leaf folder): its output as it is. A stack, more
-  // than one component, --all or --changed: a selection.
-  bool one = !t.all && !t.changed && !t.include_deps && !t.words.empty() && t.words.size() <= 2;
-  if (one && t.words.size() == 1) {
-    workspace::StackArgument target = workspace::parse_stack_argument(*ws, t.words.front());
-    one = !(target.component.empty() && ws->project().find_stack(target.stack));
-  }
-  // Terraform and OpenTofu colour their output even into a pipe: without colour (--color never,
-  // NO_COLOR, no terminal) the engine gets -no-color, which both take on every command.
-  std::vector<std::string> engine_args = globals.engine_args;
-  if (!globals.use_color(stdout) && std::find(engine_args.begin(), engine_args.end(), "-no-color") == engine_args.end())
-    engine_args.push_back("-no-color");
+  bool one = workspace::names_one_component(*ws, flags.targets);
+  std::vector<std::string> engine_args = with_color_choice(globals.engine_args, globals.use_color(stdout));
   return one ? run_one(globals, *ws, flags, engine_args)
              : run_over_selection(globals, *ws, flags.targets, flags.jobs, flags.fail_fast, engine_args);
 }

@@ -27,9 +27,6 @@ struct ServerFlags {
 };
 
 int run_server(ServerFlags& flags, const Globals& globals) {
-  if (flags.lease_seconds < 3) throw Error("--lease must be at least 3 seconds", {}, "the default is 60");
-  if (flags.options.workers < 0)
-    throw Error("--workers cannot be negative", {}, "0 runs no activity here: only `strata worker`s do");
   server::ServerOptions options;
   if (!flags.config.empty()) server::load_server_config(flags.config, options);
   // A flag given on the command line wins over the file, which wins over the defaults.
@@ -42,11 +39,9 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   if (given("--tls-cert")) options.tls_cert = flags.options.tls_cert;
   if (given("--tls-key")) options.tls_key = flags.options.tls_key;
   if (given("--no-metrics")) options.metrics = !flags.no_metrics;
+  server::check_server_options(options);
   options.env = process_environment();
-  if (auto it = options.env.find("STRATA_SERVER_ADMIN_TOKEN"); it != options.env.end()) {
-    options.admin_token = it->second;
-    options.env.erase(it);  // engines and stack files never see it
-  }
+  options.admin_token = server::take_admin_token(options.env);
   options.engine = globals.engine;
   options.engine_supervisor = supervisor_executable();
 

@@ -10,6 +10,7 @@
 #include "cli/plan_view.h"
 #include "model/error.h"
 #include "run/run_event.h"
+#include "workspace/model_json.h"
 #include "workspace/operations.h"
 #include "workspace/targets.h"
 
@@ -28,35 +29,18 @@ int run_show(const ShowFlags& flags, const Globals& globals) {
   bool color = globals.use_color(stdout);
   nlohmann::json shown = nlohmann::json::array();
   std::string text;
-  std::vector<std::string> missing;
-  size_t found = 0;
-  for (const auto& ref : refs) {
-    ComponentRunner::SavedPlan saved;
-    try {
-      saved = workspace::saved_plan(*ws, *engine, ref);
-    } catch (const Error& e) {
-      // Asked for one: the error is the answer. Several: the others still show, and those
-      // without a saved plan are named. An engine that cannot read a plan is an error anyway.
-      if (refs.size() == 1 || e.kind() == ErrorKind::kEngineFailed) throw;
-      missing.push_back(ref.str());
-      continue;
-    }
-    ++found;
+  if (refs.empty()) throw Error("no saved plan in stack " + flags.words.front(), {}, "run `strata plan " + flags.words.front() + "` first");
+  workspace::SavedPlans plans = workspace::saved_plans(*ws, *engine, refs);
+  const std::vector<std::string>& missing = plans.missing;
+  for (const auto& [ref, saved] : plans.found) {
     if (globals.json) {
-      shown.push_back({{"stack", ref.stack}, {"component", ref.component}, {"plan_file", saved.path},
-                       {"plan", to_json(saved.changes)}});
+      shown.push_back(workspace::saved_plan_json(ref, saved.path, saved.changes));
     } else {
       PlanViewOptions options;
       options.color = color;
       options.full = true;
       text += (text.empty() ? "" : "\n") + render_plan(ref.str(), saved.changes, {}, options);
     }
-  }
-  if (found == 0) {
-    const std::string stack = refs.empty() ? flags.words.front() : refs.front().stack;
-    throw Error("no saved plan in stack " + stack + ": none of its " + std::to_string(refs.size()) +
-                    " components was planned here, or they were applied since",
-                {}, "run `strata plan " + stack + "` first");
   }
   if (globals.json) {
     std::cout << ws->redactor().redact(shown.dump(2)) << "\n";

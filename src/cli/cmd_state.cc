@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "workspace/model_json.h"
 #include "cli/open_workspace.h"
 #include "workspace/orphans.h"
 
@@ -17,10 +18,7 @@ int run_orphans(const Globals& globals) {
   std::vector<workspace::StateOrphan> orphans = workspace::find_state_orphans(ws->project());
   if (globals.json) {
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& o : orphans) {
-      out.push_back({{"name", o.name}, {"workdir", o.workdir}, {"state_files", o.state_files},
-                     {"remote_backend", o.remote_backend}});
-    }
+    for (const auto& o : orphans) out.push_back(workspace::orphan_json(o));
     std::cout << out.dump(2) << "\n";
     return 0;
   }

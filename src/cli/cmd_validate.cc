@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "execute/engine_args.h"
 #include "cli/open_workspace.h"
 #include "model/error.h"
 #include "workspace/model_json.h"
@@ -45,8 +46,7 @@ int run_validate(const Globals& globals, bool deep) {
     // The engine's own validate in every generated workdir, after the checks above pass.
     workspace::TargetFlags all;
     all.all = true;
-    std::vector<std::string> args = {"validate"};
-    if (!globals.use_color(stdout)) args.push_back("-no-color");
+    std::vector<std::string> args = with_color_choice({"validate"}, globals.use_color(stdout));
     std::cout << "\n";
     return run_over_selection(globals, *ws, all, 0, false, args);
   }

@@ -6,19 +6,7 @@
 #include "base/supervisor.h"
 #include "workspace/operations.h"
 
-extern char** environ;
-
 namespace strata::cli {
-
-workspace::Environment process_environment() {
-  workspace::Environment env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view entry(*e);
-    size_t eq = entry.find('=');
-    if (eq != std::string_view::npos && eq > 0) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
-  }
-  return env;
-}
 
 std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, bool throw_on_errors) {
   workspace::WorkspaceOptions options;

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "base/environment.h"
 #include "cli/globals.h"
 #include "execute/component_runner.h"
 #include "workspace/targets.h"
@@ -12,8 +13,7 @@
 
 namespace strata::cli {
 
-// The process's environment, as a workspace takes it.
-workspace::Environment process_environment();
+using strata::process_environment;  // base/environment.h
 
 std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, bool throw_on_errors = true);
 // Prints the warnings, then throws the first error.

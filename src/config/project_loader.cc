@@ -5,14 +5,13 @@
 #include <filesystem>
 
 #include "base/atomic_file.h"
+#include "base/environment.h"
 #include "base/suggest.h"
 #include "config/dotenv.h"
 #include "config/yaml/yaml_stack_loader.h"
 #include "config/hcl/hcl_stack_loader.h"
 #include "config/js/js_stack_loader.h"
 #include "config/settings_file.h"
-
-extern char** environ;
 
 namespace fs = std::filesystem;
 
@@ -21,16 +20,6 @@ namespace strata::config {
 namespace {
 
 constexpr const char* kRootMarkers[] = {"strata.yaml", "comet.yaml", ".komposconfig.yaml"};
-
-std::map<std::string, std::string> process_environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string entry(*e);
-    size_t eq = entry.find('=');
-    if (eq != std::string::npos) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
-  }
-  return env;
-}
 
 bool is_secret_ref(const std::string& v) {
   return v.starts_with("sops://") || v.starts_with("op://");

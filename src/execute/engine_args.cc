@@ -1,5 +1,7 @@
 #include "execute/engine_args.h"
 
+#include <algorithm>
+
 #include "model/error.h"
 
 namespace strata {
@@ -87,6 +89,11 @@ std::vector<std::string> engine_arguments(Operation op, const std::vector<std::s
     out.push_back(arg);
   }
   return out;
+}
+
+std::vector<std::string> with_color_choice(std::vector<std::string> args, bool color) {
+  if (!color && std::find(args.begin(), args.end(), "-no-color") == args.end()) args.push_back("-no-color");
+  return args;
 }
 
 }  // namespace strata

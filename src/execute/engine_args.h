@@ -15,4 +15,8 @@ namespace strata {
 // argument, why strata refuses it and what to use instead.
 std::vector<std::string> engine_arguments(Operation op, const std::vector<std::string>& given);
 
+// Terraform and OpenTofu colour their output even into a pipe: without colour (--color never,
+// NO_COLOR, no terminal) the engine gets -no-color, which both take on every command.
+std::vector<std::string> with_color_choice(std::vector<std::string> args, bool color);
+
 }  // namespace strata

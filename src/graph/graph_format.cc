@@ -1,5 +1,9 @@
 #include "graph/graph_format.h"
 
+#include "base/executable_search.h"
+#include "base/subprocess.h"
+#include "model/error.h"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -104,6 +108,22 @@ std::string to_json(const Graph& g, const Selection& sel) {
   });
   nlohmann::ordered_json doc = {{"nodes", nodes}, {"edges", edges}};
   return doc.dump(2) + "\n";
+}
+
+std::string to_svg(const Graph& graph, const Selection& selection, const std::string& path) {
+  auto dot = find_executable("dot", path.empty() ? "/usr/local/bin:/usr/bin:/bin" : path);
+  if (!dot) {
+    throw Error("--format svg needs Graphviz's `dot`, which is not installed", {},
+                "install it (apt-get install graphviz) or use --format dot and render it elsewhere");
+  }
+  SubprocessOptions o;
+  o.argv = {*dot, "-Tsvg"};
+  o.stdin_data = to_dot(graph, selection);
+  o.capture_stdout = true;
+  o.capture_stderr = true;
+  SubprocessResult r = Subprocess(std::move(o)).run();
+  if (!r.success()) throw Error("dot failed: " + r.stderr_text);
+  return r.stdout_text;
 }
 
 }  // namespace strata

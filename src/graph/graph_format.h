@@ -12,6 +12,9 @@ namespace strata {
 
 std::string to_dot(const Graph& graph, const Selection& selection);
 std::string to_mermaid(const Graph& graph, const Selection& selection);
+// SVG, drawn by Graphviz's `dot` found on `path` (a PATH value); an Error saying how to install it
+// when it is missing, or what it said when it failed.
+std::string to_svg(const Graph& graph, const Selection& selection, const std::string& path);
 // {"nodes":[{"id","stack","component","origin"}],"edges":[{"from","to","kind","origin"}]},
 // 2-space indent, newline at the end.
 std::string to_json(const Graph& graph, const Selection& selection);

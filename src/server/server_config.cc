@@ -16,6 +16,9 @@ namespace strata::server {
 
 namespace {
 
+constexpr int kMaxWorkers = 256;
+constexpr int kMinLeaseSeconds = 3, kMaxLeaseSeconds = 86400;
+
 const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "workers",
                                             "lease",   "tls_cert", "tls_key",  "metrics"};
 
@@ -72,13 +75,13 @@ void load_server_config(const std::string& path, ServerOptions& options) {
       }
       int64_t n = *whole;
       if (a.name == "workers") {
-        if (n < 0 || n > 256) {
+        if (n < 0 || n > kMaxWorkers) {
           diags.error(at(a.expr->range), "workers must be from 0 to 256", "0 runs activities only on `strata worker`s");
           continue;
         }
         options.workers = static_cast<int>(n);
       } else {
-        if (n < 3 || n > 86400) {
+        if (n < kMinLeaseSeconds || n > kMaxLeaseSeconds) {
           diags.error(at(a.expr->range), "lease must be from 3 to 86400 seconds", "the default is 60");
           continue;
         }
@@ -107,6 +110,24 @@ void load_server_config(const std::string& path, ServerOptions& options) {
     }
   }
   diags.throw_if_errors();
+}
+
+void check_server_options(const ServerOptions& options) {
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options.lease).count();
+  if (seconds < kMinLeaseSeconds || seconds > kMaxLeaseSeconds)
+    throw Error(ErrorKind::kUserInput, "--lease must be from 3 to 86400 seconds", {}, "the default is 60");
+  if (options.workers < 0 || options.workers > kMaxWorkers)
+    throw Error(ErrorKind::kUserInput, "--workers must be from 0 to 256", {},
+                "0 runs no activity here: only `strata worker`s do");
+}
+
+std::string take_admin_token(workspace::Environment& env) {
+  std::string token;
+  if (auto it = env.find("STRATA_SERVER_ADMIN_TOKEN"); it != env.end()) {
+    token = it->second;
+    env.erase(it);
+  }
+  return token;
 }
 
 }  // namespace strata::server

@@ -24,4 +24,11 @@ namespace strata::server {
 // Error listing every problem found.
 void load_server_config(const std::string& path, ServerOptions& options);
 
+// The ranges the file and the flags share: an Error naming the flag when one is out of range.
+void check_server_options(const ServerOptions& options);
+
+// STRATA_SERVER_ADMIN_TOKEN (the admin token a first start creates), taken out of `env` so engines
+// and stack files never see it; "" when unset.
+std::string take_admin_token(workspace::Environment& env);
+
 }  // namespace strata::server

@@ -1,5 +1,7 @@
 #include "workspace/model_json.h"
 
+#include "run/run_event.h"
+
 #include "workspace/describe.h"
 
 namespace strata::workspace {
@@ -88,6 +90,14 @@ nlohmann::json diagnostic_json(const Diagnostic& d) {
     j["column"] = d.origin.column;
   }
   return j;
+}
+
+nlohmann::json orphan_json(const StateOrphan& o) {
+  return {{"name", o.name}, {"workdir", o.workdir}, {"state_files", o.state_files}, {"remote_backend", o.remote_backend}};
+}
+
+nlohmann::json saved_plan_json(const ComponentRef& ref, const std::string& plan_file, const PlanChanges& plan) {
+  return {{"stack", ref.stack}, {"component", ref.component}, {"plan_file", plan_file}, {"plan", to_json(plan)}};
 }
 
 }  // namespace strata::workspace

@@ -9,7 +9,9 @@
 
 #include "model/error.h"
 #include "model/project.h"
+#include "model/plan_changes.h"
 #include "resolve/component_resolver.h"
+#include "workspace/orphans.h"
 
 namespace strata::workspace {
 
@@ -29,5 +31,11 @@ nlohmann::json leaf_origins_json(const Value& tree);
 
 // `strata validate`: one problem.
 nlohmann::json diagnostic_json(const Diagnostic& diagnostic);
+
+// `strata state orphans --json`: {"name", "workdir", "state_files", "remote_backend"}.
+nlohmann::json orphan_json(const StateOrphan& orphan);
+
+// `strata show --json`: {"stack", "component", "plan_file", "plan"}.
+nlohmann::json saved_plan_json(const ComponentRef& ref, const std::string& plan_file, const PlanChanges& plan);
 
 }  // namespace strata::workspace

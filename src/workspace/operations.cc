@@ -1,5 +1,9 @@
 #include "workspace/operations.h"
 
+#include "model/error.h"
+
+#include "workspace/orphans.h"
+
 #include "generate/clean.h"
 
 namespace strata::workspace {
@@ -36,6 +40,34 @@ ComponentRunner::SavedPlan saved_plan(const Workspace& ws, EngineRunner& engine,
   options.env = ws.environment();
   ComponentRunner runner(ws.project(), engine, ws.secrets(), options);
   return runner.saved_plan(ref);
+}
+
+SavedPlans saved_plans(const Workspace& ws, EngineRunner& engine, const std::vector<ComponentRef>& refs) {
+  SavedPlans result;
+  for (const auto& ref : refs) {
+    try {
+      result.found.emplace_back(ref, saved_plan(ws, engine, ref));
+    } catch (const Error& e) {
+      if (refs.size() == 1 || e.kind() == ErrorKind::kEngineFailed) throw;
+      result.missing.push_back(ref.str());
+    }
+  }
+  if (result.found.empty() && !refs.empty()) {
+    const std::string& stack = refs.front().stack;
+    throw Error("no saved plan in stack " + stack + ": none of its " + std::to_string(refs.size()) +
+                    " components was planned here, or they were applied since",
+                {}, "run `strata plan " + stack + "` first");
+  }
+  return result;
+}
+
+std::vector<std::string> orphan_warnings(const Workspace& ws, Operation op) {
+  std::vector<std::string> warnings;
+  if ((op != Operation::kPlan && op != Operation::kApply && op != Operation::kDestroy) || ws.set_aside_errors())
+    return warnings;
+  const std::set<std::string> declared = ws.declared_components();
+  for (const auto& o : find_state_orphans(ws.project(), &declared)) warnings.push_back(describe_orphan(o));
+  return warnings;
 }
 
 NodeOutcome run_in_component(const Workspace& ws, EngineRunner& engine, const ComponentRef& ref,

@@ -29,6 +29,20 @@ Value component_outputs(const Workspace& ws, EngineRunner& engine, const Compone
 // Throws an Error when there is none.
 ComponentRunner::SavedPlan saved_plan(const Workspace& ws, EngineRunner& engine, const ComponentRef& ref);
 
+// The saved plans of `refs`, for `strata show`. Asked for one, its error is the answer (none
+// saved: what to run). Asked for several, those without one are named in `missing`, and an
+// Error when none has one. An engine that cannot read a plan is an error either way.
+struct SavedPlans {
+  std::vector<std::pair<ComponentRef, ComponentRunner::SavedPlan>> found;
+  std::vector<std::string> missing;  // "stack/component"
+};
+SavedPlans saved_plans(const Workspace& ws, EngineRunner& engine, const std::vector<ComponentRef>& refs);
+
+// Before plan, apply or destroy: a warning for each workdir holding state that no declared
+// component owns any more (workspace/orphans.h), which is never dropped silently. None for other
+// operations, nor while a stack file failed to load (what it declares is then unknown).
+std::vector<std::string> orphan_warnings(const Workspace& ws, Operation op);
+
 // `strata run`: `args` as the whole engine command in the component's workdir, after
 // generating it and running init when needed; every line the engine prints goes to `on_output`.
 // `cancellation` interrupts or kills it.

@@ -231,6 +231,27 @@ SelectionSpec selection_spec(const Workspace& ws, const TargetFlags& flags) {
   return spec;
 }
 
+std::vector<std::string> target_names(const Workspace& ws, const std::string* stack) {
+  std::vector<std::string> out;
+  for (const auto& [name, s] : ws.project().stacks) {
+    if (!stack) {
+      out.push_back(name);
+    } else if (name == *stack) {
+      for (const auto& c : s.components) out.push_back(c.name);
+    }
+  }
+  return out;
+}
+
+bool names_one_component(const Workspace& ws, const TargetFlags& t) {
+  bool one = !t.all && !t.changed && !t.include_deps && !t.words.empty() && t.words.size() <= 2;
+  if (one && t.words.size() == 1) {
+    StackArgument target = parse_stack_argument(ws, t.words.front());
+    one = !(target.component.empty() && ws.project().find_stack(target.stack));
+  }
+  return one;
+}
+
 void focus_on_targets(Workspace& ws, const TargetFlags& flags) {
   if (flags.all || flags.changed || flags.words.empty()) return;
   std::string first;

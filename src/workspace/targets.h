@@ -70,6 +70,13 @@ struct TargetFlags {
   bool changed = false;
   std::string base = "HEAD";
 };
+// The project's stack names, or the component names of `stack` (none when it has no such
+// stack): what a shell completes after `strata plan`.
+std::vector<std::string> target_names(const Workspace& ws, const std::string* stack);
+// Whether the flags name exactly one component (STACK COMPONENT, or a component's leaf folder):
+// `strata run` then passes its output through as it is. A stack, several components, --all,
+// --changed or --include-deps name a selection.
+bool names_one_component(const Workspace& ws, const TargetFlags& flags);
 // Narrows the workspace to what the flags need (Workspace::focus): the named stack and every
 // stack it references, transitively. --all, --changed and no target keep everything.
 void focus_on_targets(Workspace& ws, const TargetFlags& flags);
