@@ -243,6 +243,24 @@ std::string ControlPlane::code_archive(const std::string& repository_id, const s
   return archive;
 }
 
+std::optional<std::string> ControlPlane::state_outputs(const store::Activity& activity, const std::string& stack,
+                                                       const std::string& component) {
+  std::optional<store::Activity> held = store_.activity(activity.id);
+  if (!held || held->fencing_token != activity.fencing_token || (held->status != "leased" && held->status != "running"))
+    return std::nullopt;
+  std::optional<store::Run> run = store_.run(held->run_id);
+  std::optional<store::Repository> repo = run ? store_.repository(run->repository_id) : std::nullopt;
+  if (!repo) throw Error(ErrorKind::kNotFound, "activity " + activity.id + " has no run or repository");
+  std::optional<store::StateVersion> state = store_.latest_state(state_key(repo->name, stack, component));
+  if (!state) return std::string("{}");
+  nlohmann::json j = nlohmann::json::parse(state->data, nullptr, false);
+  if (!j.is_object())
+    throw Error(ErrorKind::kEnvironment, "the state of " + stack + "/" + component + " on the server is not JSON", {},
+                "look at it with GET /tfstate/" + state_key(repo->name, stack, component));
+  auto outputs = j.find("outputs");
+  return outputs != j.end() && outputs->is_object() ? outputs->dump() : std::string("{}");
+}
+
 void ControlPlane::export_code(const std::string& repository_id, const std::string& commit, const std::string& dest) {
   with_fetched(store_, git_, repository_id, [&] {
     std::filesystem::remove_all(dest);

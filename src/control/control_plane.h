@@ -84,6 +84,14 @@ class ControlPlane {
   std::string code_archive(const std::string& repository_id, const std::string& commit);
   void export_code(const std::string& repository_id, const std::string& commit, const std::string& dest);
 
+  // The outputs of component stack/component of the repository of `activity`'s run, read from
+  // the state this server holds: the "outputs" object of its latest state, as `output -json`
+  // prints it ("{}" when it has no state yet). nullopt when the activity's lease is over (its
+  // fencing token is not the current one). A worker asks instead of initialising a dependency's
+  // workdir to run `output -json` against this same state.
+  std::optional<std::string> state_outputs(const store::Activity& activity, const std::string& stack,
+                                           const std::string& component);
+
   // After an activity of run `run_id` finished: waiting workers look again (its dependents may
   // be ready), and when the run ended, the runs waiting for its stacks may start. Cheaper than
   // tick(), which also walks the leases.

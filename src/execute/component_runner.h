@@ -40,6 +40,11 @@ struct ComponentRunOptions {
   std::chrono::milliseconds lock_wait{0};
   // kCustom: every line the engine prints, and the component that printed it.
   std::function<void(const ComponentRef& node, std::string_view line, bool is_stderr)> on_output;
+  // Where a dependency's outputs come from when it is not part of this run: its state's outputs
+  // (an empty map when it has no state yet), instead of generating and initialising its workdir
+  // to ask the engine. A worker sets it: its control plane holds every state. nullopt = ask the
+  // engine after all. Unset = always the engine.
+  std::function<std::optional<Value>(const ComponentRef& dependency)> dependency_outputs;
 };
 
 class ComponentRunner : public NodeRunner, public StateSource {

@@ -82,6 +82,7 @@ RunRecord Execution::run(EventSink& sink) {
   options.lock_wait = request_.lock_wait;
   options.saved_plans = request_.saved_plans;
   options.on_output = request_.on_output;
+  options.dependency_outputs = request_.dependency_outputs;
   ComponentRunner runner(project_, engine_, secrets_, options);
 
   Scheduler scheduler(runner, sink);

@@ -43,6 +43,8 @@ struct ExecuteRequest {
   std::chrono::milliseconds lock_wait{0};
   // Where the run record goes; null = a FileRunStore under <work_dir>/.runs.
   RunStore* store = nullptr;
+  // See ComponentRunOptions::dependency_outputs.
+  std::function<std::optional<Value>(const ComponentRef& dependency)> dependency_outputs;
 };
 
 class Execution {

@@ -1,5 +1,7 @@
 #include "worker/activity_runner.h"
 
+#include "engine/output_json.h"
+
 #include <condition_variable>
 #include <fstream>
 #include <iterator>
@@ -122,6 +124,23 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     request.operation = operation_of(a.command);
     request.selection.components.push_back(ComponentRef{a.stack, a.component, {}});
     request.jobs = 1;
+    if (job.state_outputs) {
+      // Dependencies whose state is the server's are read there: initialising a dependency's
+      // workdir to run `output -json` cost two engine calls per dependency of every activity.
+      const std::string state_prefix = job.server_url + "/tfstate/";
+      const Project* project = &ws->project();
+      request.dependency_outputs = [&job, project, state_prefix](const ComponentRef& ref) -> std::optional<Value> {
+        const Component* c = project->find(ref);
+        const Stack* stack = project->find_stack(ref.stack);
+        if (!c || !stack) return std::nullopt;
+        const Backend& backend = c->backend ? *c->backend : stack->backend;
+        const Value* address = backend.type == "http" && backend.config.is_map() ? backend.config.find("address") : nullptr;
+        if (!address || !address->is_string() || address->as_string().rfind(state_prefix, 0) != 0) return std::nullopt;
+        std::optional<std::string> outputs = job.state_outputs(ref.stack, ref.component);
+        if (!outputs) return std::nullopt;
+        return output_values(parse_output_json(*outputs, Origin(state_prefix + ref.str())));
+      };
+    }
     std::unique_ptr<Execution> execution = workspace::prepare_execution(*ws, *engine, std::move(request));
     {
       std::lock_guard lock(mutex_);

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "store/store.h"
@@ -29,6 +30,9 @@ struct ActivityJob {
   workspace::Environment env;
   std::string engine;             // "" = the project's choice
   std::string engine_supervisor;  // see WorkspaceOptions
+  // A dependency's outputs from the state the server holds (WorkerConnection::state_outputs):
+  // no workdir of it is initialised to ask the engine. Unset = the engine is asked.
+  std::function<std::optional<std::string>(const std::string& stack, const std::string& component)> state_outputs;
 };
 
 class ActivityRunner {

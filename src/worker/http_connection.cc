@@ -4,6 +4,7 @@
 
 #include "app/http_client.h"
 #include "control/code_archive.h"
+#include "control/control_plane.h"
 #include "control/worker_protocol.h"
 #include "model/error.h"
 #include "remote/api_client.h"
@@ -94,6 +95,23 @@ void HttpConnection::fetch_code(const Lease& lease, const std::string& dest) {
     throw Error(ErrorKind::kEnvironment, "cannot fetch the code of activity " + lease.activity.id + " (" +
                                              std::to_string(response.status) + "): " + message_of(response));
   control::unpack_code_archive(response.body, dest);
+}
+
+std::optional<std::string> HttpConnection::state_outputs(const store::Activity& activity, const std::string& stack,
+                                                         const std::string& component) {
+  app::HttpRequest request;
+  request.url = options_.server + "/api/v1/worker/activities/" + activity.id +
+                "/outputs?fencing_token=" + std::to_string(activity.fencing_token) +
+                "&stack=" + control::url_escape(stack) + "&component=" + control::url_escape(component);
+  request.headers["Authorization"] = "Bearer " + options_.token;
+  app::HttpResponse response = client_->send(request);
+  if (response.status == 409 && code_of(response) == "lease_lost") return std::nullopt;
+  nlohmann::json j = response.status == 200 ? nlohmann::json::parse(response.body, nullptr, false) : nlohmann::json();
+  if (!j.is_object() || !j.contains("outputs") || !j["outputs"].is_object())
+    throw Error(ErrorKind::kEnvironment, "cannot read the outputs of " + stack + "/" + component + " from " +
+                                             options_.server + " (" + std::to_string(response.status) +
+                                             "): " + message_of(response));
+  return j["outputs"].dump();
 }
 
 store::LeaseCheck HttpConnection::activity_call(const store::Activity& activity, const std::string& what,

@@ -33,6 +33,8 @@ class HttpConnection : public WorkerConnection {
   void register_worker(const store::WorkerRecord& worker) override;
   std::optional<Lease> lease(const std::string& worker_id, const std::vector<std::string>& capabilities,
                              std::chrono::milliseconds wait) override;
+  std::optional<std::string> state_outputs(const store::Activity& activity, const std::string& stack,
+                                           const std::string& component) override;
   void fetch_code(const Lease& lease, const std::string& dest) override;
   store::LeaseCheck start(const store::Activity& activity) override;
   store::LeaseCheck heartbeat(const store::Activity& activity, bool* cancel) override;

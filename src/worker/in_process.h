@@ -12,6 +12,10 @@ class InProcessConnection : public WorkerConnection {
   explicit InProcessConnection(control::ControlPlane& control) : control_(control) {}
 
   void register_worker(const store::WorkerRecord& worker) override;
+  std::optional<std::string> state_outputs(const store::Activity& activity, const std::string& stack,
+                                           const std::string& component) override {
+    return control_.state_outputs(activity, stack, component);
+  }
   std::optional<Lease> lease(const std::string& worker_id, const std::vector<std::string>& capabilities,
                              std::chrono::milliseconds wait) override;
   void fetch_code(const Lease& lease, const std::string& dest) override;

@@ -186,6 +186,9 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
     job.env = options_.env;
     job.engine = options_.engine;
     job.engine_supervisor = options_.engine_supervisor;
+    job.state_outputs = [this, &activity](const std::string& stack, const std::string& component) {
+      return connection_.state_outputs(activity, stack, component);
+    };
     result = runner.run(job, send);
   } catch (const Error& e) {
     result.status = "failed";

@@ -35,6 +35,11 @@ class WorkerConnection {
   virtual store::LeaseCheck finish(const store::Activity& activity, const store::Finish& result) = 0;
   // Hands the activity back unfinished (the worker is stopping): another worker takes it at once.
   virtual store::LeaseCheck release(const store::Activity& activity) = 0;
+  // The outputs of a component of the activity's repository, from the state the control plane
+  // holds: the "outputs" object `output -json` would print ("{}" without state); nullopt when
+  // the lease is lost.
+  virtual std::optional<std::string> state_outputs(const store::Activity& activity, const std::string& stack,
+                                                   const std::string& component) = 0;
   // Where engines reach the server's Terraform state.
   virtual std::string server_url() = 0;
   // How long a lease lasts; heartbeats come every third of it.

@@ -115,6 +115,22 @@ struct Routes {
     if (ticket != 0) responder.on_close([plane, ticket] { plane->leases().cancel(ticket); });
   }
 
+  // GET …/outputs?fencing_token=&stack=&component=: a dependency's outputs from its state.
+  Response outputs(const Request& request) {
+    store::Activity a;
+    a.id = std::string(request.param("id"));
+    a.fencing_token = token_param(request, "fencing_token");
+    std::string stack(request.query("stack")), component(request.query("component"));
+    if (stack.empty() || component.empty())
+      throw Error("the request needs ?stack=…&component=… (the dependency whose outputs are wanted)", {});
+    std::optional<std::string> outputs = control.state_outputs(a, stack, component);
+    if (!outputs) return lease_lost(a.id);
+    Response r;
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = "{\"outputs\":" + *outputs + "}";
+    return r;
+  }
+
   Response code(const Request& request) {
     int64_t token = token_param(request, "fencing_token");
     std::string id(request.param("id"));
@@ -211,6 +227,7 @@ void add_worker_routes(Router& router, control::ControlPlane& control, std::stri
     routes->lease(request, std::move(responder));
   });
   router.add("GET", "/api/v1/worker/activities/{id}/code", sync(&Routes::code));
+  router.add("GET", "/api/v1/worker/activities/{id}/outputs", sync(&Routes::outputs));
   router.add("POST", "/api/v1/worker/activities/{id}/start", sync(&Routes::start));
   router.add("POST", "/api/v1/worker/activities/{id}/heartbeat", sync(&Routes::heartbeat));
   router.add("POST", "/api/v1/worker/activities/{id}/logs", sync(&Routes::logs));
