@@ -505,6 +505,19 @@ TEST(Workers, ProtocolRefusesOtherVersionsWrongTokensAndLostLeases) {
   EXPECT_EQ(code.status, 200);
   EXPECT_EQ(code.header("content-type"), "application/gzip");
   EXPECT_EQ(server.send("GET", path + "/code?fencing_token=" + std::to_string(token + 1)).status, 409);
+  // A dependency's outputs come from the state the server holds: none yet for this repository.
+  std::string stack = lease["activity"]["stack"], component = lease["activity"]["component"];
+  auto outputs = server.send("GET", path + "/outputs?fencing_token=" + std::to_string(token) + "&stack=" + stack +
+                                        "&component=" + component);
+  EXPECT_EQ(outputs.status, 200) << outputs.body;
+  EXPECT_EQ(json_of(outputs), nlohmann::json::parse(R"({"outputs":{}})")) << outputs.body;
+  EXPECT_EQ(server.send("GET", path + "/outputs?fencing_token=" + std::to_string(token + 1) + "&stack=" + stack +
+                                   "&component=" + component)
+                .status,
+            409);
+  auto unnamed = server.send("GET", path + "/outputs?fencing_token=" + std::to_string(token));
+  EXPECT_EQ(unnamed.status, 400) << unnamed.body;
+  EXPECT_NE(unnamed.body.find("stack="), std::string::npos) << unnamed.body;
   EXPECT_EQ(server.send("POST", path + "/finish", R"({"fencing_token":)" + std::to_string(token) + R"(,"status":"done"})")
                 .status,
             400);
