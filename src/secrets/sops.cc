@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "base/atomic_file.h"
+#include "base/environment.h"
 #include "base/executable_search.h"
 #include "base/subprocess.h"
 #include "base/yaml_guard.h"
@@ -19,8 +20,6 @@
 #include "secrets/crypto.h"
 #include "secrets/shamir.h"
 #include "secrets/ssh_key.h"
-
-extern char** environ;
 
 namespace strata::secrets {
 namespace {
@@ -467,13 +466,7 @@ Metadata read_metadata(const Node& sops, const std::string& path) {
 // the process's (read once here, and only when no environment was given).
 std::map<std::string, std::string> environment_of(const SopsOptions& options) {
   if (options.environment) return *options.environment;
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view entry(*e);
-    size_t eq = entry.find('=');
-    if (eq != std::string_view::npos && eq > 0) env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
-  }
-  return env;
+  return process_environment();
 }
 
 void set_child_environment(SubprocessOptions& so, const SopsOptions& options) {
