@@ -18,6 +18,7 @@
 #include "base/temp_dir.h"
 #include "model/error.h"
 #include "store/migrations.h"
+#include "store/postgres/pg_connection.h"
 #include "tests/support/conformance.h"
 #include "tests/support/postgres_cluster.h"
 
@@ -905,6 +906,20 @@ TEST_F(PostgresStoreTest, ListenerHearsAnotherReplicasChanges) {
 
 // PostgreSQL's text cannot hold a NUL byte (SQLite's can): such a value is refused with an
 // error, never stored cut short.
+// A stuck statement (a lock a wedged client holds) is cancelled after a minute instead of
+// hanging a server thread, and a session idle in a transaction is ended by the database.
+TEST_F(PostgresStoreTest, SessionsLimitStatementsAndIdleTransactions) {
+  const store::PgTarget target(url_);
+  store::PgConnection db(target);
+  EXPECT_EQ(db.exec("SHOW statement_timeout").text(0, 0), "1min");
+  EXPECT_EQ(db.exec("SHOW idle_in_transaction_session_timeout").text(0, 0), "1min");
+  // A URL that sets its own wins.
+  const store::PgTarget own_target(url_ + (url_.find('?') == std::string::npos ? "?" : "&") +
+                                   "options=-c%20statement_timeout%3D5s");
+  store::PgConnection own(own_target);
+  EXPECT_EQ(own.exec("SHOW statement_timeout").text(0, 0), "5s");
+}
+
 TEST_F(PostgresStoreTest, ValueWithANulByteIsRefusedNotTruncated) {
   auto store = replica();
   running_run(*store, 1);

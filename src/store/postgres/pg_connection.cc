@@ -78,8 +78,12 @@ void PgConnFinish::operator()(pg_conn* conn) const { PQfinish(conn); }
 
 PgConnHandle pg_connect(const PgTarget& target) {
   // Defaults first: what the URL says wins (expand_dbname reads it in place of "dbname").
-  const char* keywords[] = {"connect_timeout", "application_name", "dbname", nullptr};
-  const char* values[] = {"10", "strata", target.url.c_str(), nullptr};
+  // No statement of strata's runs for more than a few milliseconds: one that waits a minute is
+  // stuck (a lock held by a wedged client) and is cancelled, so a request fails with an error
+  // instead of hanging a server thread for ever; a session that sits in an open transaction for
+  // a minute (a client that died mid-transaction) is ended by the database, releasing its locks.
+  const char* keywords[] = {"connect_timeout", "application_name", "options", "dbname", nullptr};
+  const char* values[] = {"10", "strata", kSessionOptions, target.url.c_str(), nullptr};
   PgConnHandle conn(PQconnectdbParams(keywords, values, /*expand_dbname=*/1));
   if (!conn) throw pg_unreachable(target, "libpq could not allocate a connection");
   if (PQstatus(conn.get()) != CONNECTION_OK) {

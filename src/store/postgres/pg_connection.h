@@ -22,6 +22,10 @@ namespace strata::store {
 
 // Where a PostgreSQL URL points, for messages, and the URL as libpq takes it. Parsing it
 // rejects a malformed URL with an Error that shows it with the password masked.
+// What every connection sets for its session (libpq's "options"); a URL's own options win.
+inline constexpr const char* kSessionOptions =
+    "-c statement_timeout=60s -c idle_in_transaction_session_timeout=60s";
+
 struct PgTarget {
   explicit PgTarget(const std::string& url);
   std::string url;       // as given; only ever passed to libpq
