@@ -383,6 +383,19 @@ PARTS = {"get": bench_get, "throughput": bench_throughput, "latency": bench_late
          "dag": bench_dag}
 
 
+def filesystem_of(path):
+    """The type of the file system holding `path` (ext4, tmpfs, …), from /proc/mounts."""
+    best, kind = "", "unknown"
+    path = os.path.realpath(path)
+    with open("/proc/mounts") as mounts:
+        for line in mounts:
+            fields = line.split()
+            if len(fields) > 2 and (path == fields[1] or path.startswith(fields[1].rstrip("/") + "/")) \
+                    and len(fields[1]) > len(best):
+                best, kind = fields[1], fields[2]
+    return kind
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build", default=os.path.join(ROOT, "build/release"))
@@ -395,7 +408,8 @@ def main():
     for tool in ("strata", "tofu-sim"):
         if not os.access(os.path.join(bin_dir, tool), os.X_OK):
             raise SystemExit(f"{bin_dir}/{tool} is missing: cmake --build --preset release")
-    print(f"load before: {load()} ({os.cpu_count()} cores)")
+    print(f"load before: {load()} ({os.cpu_count()} cores); temporary folders on {tempfile.gettempdir()} "
+          f"({filesystem_of(tempfile.gettempdir())}; TMPDIR=/dev/shm puts them on tmpfs)")
     if args.postgres:
         POSTGRES = Postgres()
     try:
