@@ -67,7 +67,9 @@ std::string activity_credential(const store::Activity& activity) {
   return activity.id + "." + std::to_string(activity.fencing_token);
 }
 
-void use_server_state(Project& project, const std::string& server_url, const std::string& repository) {
+std::set<std::string> use_server_state(Project& project, const std::string& server_url,
+                                       const std::string& repository) {
+  std::set<std::string> moved;
   for (auto& [stack_name, stack] : project.stacks) {
     for (Component& component : stack.components) {
       const Backend& own = component.backend ? *component.backend : stack.backend;
@@ -84,8 +86,10 @@ void use_server_state(Project& project, const std::string& server_url, const std
       http.config.set("unlock_method", "UNLOCK");
       http.config.set("username", "activity");
       component.backend = std::move(http);
+      moved.insert(stack.name + "/" + component.name);
     }
   }
+  return moved;
 }
 
 ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
@@ -243,11 +247,16 @@ std::string ControlPlane::code_archive(const std::string& repository_id, const s
   return archive;
 }
 
+std::optional<store::Activity> ControlPlane::held_activity(const std::string& id, int64_t fencing_token) {
+  std::optional<store::Activity> a = store_.activity(id);
+  if (!a || a->fencing_token != fencing_token || (a->status != "leased" && a->status != "running")) return std::nullopt;
+  return a;
+}
+
 std::optional<std::string> ControlPlane::state_outputs(const store::Activity& activity, const std::string& stack,
                                                        const std::string& component) {
-  std::optional<store::Activity> held = store_.activity(activity.id);
-  if (!held || held->fencing_token != activity.fencing_token || (held->status != "leased" && held->status != "running"))
-    return std::nullopt;
+  std::optional<store::Activity> held = held_activity(activity.id, activity.fencing_token);
+  if (!held) return std::nullopt;
   std::optional<store::Run> run = store_.run(held->run_id);
   std::optional<store::Repository> repo = run ? store_.repository(run->repository_id) : std::nullopt;
   if (!repo) throw Error(ErrorKind::kNotFound, "activity " + activity.id + " has no run or repository");

@@ -8,6 +8,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,10 @@ class ControlPlane {
   // prints it ("{}" when it has no state yet). nullopt when the activity's lease is over (its
   // fencing token is not the current one). A worker asks instead of initialising a dependency's
   // workdir to run `output -json` against this same state.
+  // The activity `id` as stored, when `fencing_token` still holds its lease (leased or running);
+  // nullopt when the lease is lost or there is no such activity.
+  std::optional<store::Activity> held_activity(const std::string& id, int64_t fencing_token);
+
   std::optional<std::string> state_outputs(const store::Activity& activity, const std::string& stack,
                                            const std::string& component);
 
@@ -125,7 +130,8 @@ class ControlPlane {
 
 // Points every component of `project` that has no remote backend of its own (none, or
 // "local") at the server's Terraform state for `repository`: backend "http" with LOCK/UNLOCK.
-// The password is never written here: it reaches the engine as TF_HTTP_PASSWORD.
-void use_server_state(Project& project, const std::string& server_url, const std::string& repository);
+// The password is never written here: it reaches the engine as TF_HTTP_PASSWORD. Returns those
+// components ("stack/component"): the server holds their state, and their outputs.
+std::set<std::string> use_server_state(Project& project, const std::string& server_url, const std::string& repository);
 
 }  // namespace strata::control

@@ -96,21 +96,24 @@ void ApiClient::fail(const app::HttpResponse& response, const std::string& body)
               credentials_.server + " answered " + std::to_string(response.status) + ": " + e.message, {}, e.hint);
 }
 
+app::HttpRequest ApiClient::request(const std::string& method, const std::string& path, const char* accept) const {
+  app::HttpRequest r;
+  r.method = method;
+  r.url = credentials_.server + path;
+  r.headers["Authorization"] = "Bearer " + credentials_.token;
+  if (accept) r.headers["Accept"] = accept;
+  return r;
+}
+
 std::string ApiClient::get_text(const std::string& path) {
-  app::HttpRequest request;
-  request.url = credentials_.server + path;
-  request.headers["Authorization"] = "Bearer " + credentials_.token;
+  app::HttpRequest request = this->request("GET", path, nullptr);
   app::HttpResponse response = http_->send(request);
   if (response.status >= 400) fail(response, response.body);
   return response.body;
 }
 
 nlohmann::json ApiClient::call(const std::string& method, const std::string& path, const nlohmann::json& body) {
-  app::HttpRequest request;
-  request.method = method;
-  request.url = credentials_.server + path;
-  request.headers["Authorization"] = "Bearer " + credentials_.token;
-  request.headers["Accept"] = "application/json";
+  app::HttpRequest request = this->request(method, path, "application/json");
   if (!body.is_null()) {
     request.headers["Content-Type"] = "application/json";
     request.body = body.dump();
@@ -142,11 +145,9 @@ nlohmann::json ApiClient::wait_for_run(const std::string& id,
 
 std::string ApiClient::follow_logs(const std::string& id, const std::string& activity,
                                    const std::function<void(const nlohmann::json&)>& on_log) {
-  app::HttpRequest request;
-  request.url = credentials_.server + "/api/v1/runs/" + id + "/logs?follow=true" +
-                (activity.empty() ? "" : "&activity=" + activity);
-  request.headers["Authorization"] = "Bearer " + credentials_.token;
-  request.headers["Accept"] = "text/event-stream";
+  app::HttpRequest request = this->request(
+      "GET", "/api/v1/runs/" + id + "/logs?follow=true" + (activity.empty() ? "" : "&activity=" + activity),
+      "text/event-stream");
   std::string buffer, end_status, error_body;
   bool streaming = false;
   auto on_data = [&](std::string_view data) {

@@ -12,6 +12,7 @@
 
 namespace strata::app {
 class HttpClient;
+struct HttpRequest;
 struct HttpResponse;
 }
 
@@ -64,6 +65,8 @@ class ApiClient {
                           const std::function<void(const nlohmann::json&)>& on_log);
 
  private:
+  // A request to the server's `path`, with the token and (unless null) an Accept header.
+  app::HttpRequest request(const std::string& method, const std::string& path, const char* accept) const;
   [[noreturn]] void fail(const app::HttpResponse& response, const std::string& body) const;
   Credentials credentials_;
   std::unique_ptr<app::HttpClient> http_;

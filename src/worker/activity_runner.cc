@@ -1,5 +1,7 @@
 #include "worker/activity_runner.h"
 
+#include <set>
+
 #include "engine/output_json.h"
 
 #include <condition_variable>
@@ -117,7 +119,7 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     ws->throw_if_errors();
     // The credential is a secret like any other: no log line may show it.
     ws->redactor().add_secret(options.env["TF_HTTP_PASSWORD"]);
-    control::use_server_state(ws->edit_project(), job.server_url, job.repository);
+    const std::set<std::string> server_state = control::use_server_state(ws->edit_project(), job.server_url, job.repository);
 
     std::unique_ptr<Engine> engine = workspace::engine_for(*ws, operation_of(a.command));
     ExecuteRequest request;
@@ -127,18 +129,11 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     if (job.state_outputs) {
       // Dependencies whose state is the server's are read there: initialising a dependency's
       // workdir to run `output -json` cost two engine calls per dependency of every activity.
-      const std::string state_prefix = job.server_url + "/tfstate/";
-      const Project* project = &ws->project();
-      request.dependency_outputs = [&job, project, state_prefix](const ComponentRef& ref) -> std::optional<Value> {
-        const Component* c = project->find(ref);
-        const Stack* stack = project->find_stack(ref.stack);
-        if (!c || !stack) return std::nullopt;
-        const Backend& backend = c->backend ? *c->backend : stack->backend;
-        const Value* address = backend.type == "http" && backend.config.is_map() ? backend.config.find("address") : nullptr;
-        if (!address || !address->is_string() || address->as_string().rfind(state_prefix, 0) != 0) return std::nullopt;
+      request.dependency_outputs = [&job, &server_state](const ComponentRef& ref) -> std::optional<Value> {
+        if (!server_state.count(ref.str())) return std::nullopt;  // a backend of its own: ask the engine
         std::optional<std::string> outputs = job.state_outputs(ref.stack, ref.component);
         if (!outputs) return std::nullopt;
-        return output_values(parse_output_json(*outputs, Origin(state_prefix + ref.str())));
+        return output_values(parse_output_json(*outputs, Origin(job.server_url + "/tfstate/" + ref.str())));
       };
     }
     std::unique_ptr<Execution> execution = workspace::prepare_execution(*ws, *engine, std::move(request));

@@ -211,6 +211,32 @@ bool registered(ServerProcess& server, size_t count) {
   return eventually([&] { return json_of(server.send("GET", "/api/v1/workers"))["workers"].size() >= count; }, 30s);
 }
 
+// Starts a plan of stack dev through `via` and waits until `observer` says its first activity is
+// running; the run's id, or "" (with the failure reported) when either does not happen.
+std::string start_plan_until_running(const TestProject& project, ServerProcess& via, ServerProcess& observer) {
+  CliResult started = remote(project, via, {"runs", "start", "infra", "plan", "dev", "--json"});
+  EXPECT_EQ(started.exit_code, 0) << started.err;
+  if (started.exit_code != 0) return "";
+  std::string run_id = nlohmann::json::parse(started.out)["id"];
+  bool running = eventually([&] {
+    return json_of(observer.send("GET", "/api/v1/runs/" + run_id))["activities"][0]["status"] == "running";
+  }, 30s);
+  EXPECT_TRUE(running) << "the first activity of run " << run_id << " never ran";
+  return running ? run_id : "";
+}
+
+// The run as `observer` answers it once it ended (succeeded or failed), waiting up to a minute;
+// its last state (with the failure reported) when it did not end.
+nlohmann::json run_when_ended(ServerProcess& observer, const std::string& run_id) {
+  nlohmann::json run;
+  bool ended = eventually([&] {
+    run = json_of(observer.send("GET", "/api/v1/runs/" + run_id));
+    return run["status"] == "succeeded" || run["status"] == "failed";
+  }, 60s);
+  EXPECT_TRUE(ended) << run.dump(2);
+  return run;
+}
+
 std::vector<std::string> left_in(const std::string& dir) {
   std::vector<std::string> left;
   for (const auto& e : std::filesystem::directory_iterator(dir)) left.push_back(e.path().string());
@@ -599,20 +625,12 @@ TEST(Workers, ServerKilledAndRestartedMidActivityLosesNothing) {
   ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
   WorkerProcess worker(server, "w1", slow);
   ASSERT_TRUE(registered(server, 1));
-  CliResult started = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--json"});
-  ASSERT_EQ(started.exit_code, 0) << started.err;
-  std::string run_id = nlohmann::json::parse(started.out)["id"];
-  ASSERT_TRUE(eventually([&] {
-    return json_of(server.send("GET", "/api/v1/runs/" + run_id))["activities"][0]["status"] == "running";
-  }, 30s));
+  std::string run_id = start_plan_until_running(project, server, server);
+  ASSERT_NE(run_id, "");
   server.sigkill();
   std::this_thread::sleep_for(1s);
   ASSERT_TRUE(server.restart());
-  nlohmann::json run;
-  ASSERT_TRUE(eventually([&] {
-    run = json_of(server.send("GET", "/api/v1/runs/" + run_id));
-    return run["status"] == "succeeded" || run["status"] == "failed";
-  }, 60s)) << run.dump(2);
+  nlohmann::json run = run_when_ended(server, run_id);
   EXPECT_EQ(run["status"], "succeeded") << run.dump(2);
   for (const auto& a : run["activities"]) EXPECT_EQ(a["attempt"], 1) << run.dump(2);
   // The log is whole: what the worker could not send while the server was down came later, in
@@ -745,35 +763,20 @@ TEST(Replicas, TwoServersOnPostgresShareRunsAndSurviveAReplicaAndTheDatabaseRest
 
   // A killed mid-run: B finishes it (its worker takes what A's worker held once the lease ends).
   WorkerProcess on_a(a, "on-a-2", slow);
-  CliResult started = remote(project, a, {"runs", "start", "infra", "plan", "dev", "--json"});
-  ASSERT_EQ(started.exit_code, 0) << started.err;
-  std::string run_id = nlohmann::json::parse(started.out)["id"];
-  ASSERT_TRUE(eventually([&] {
-    return json_of(b.send("GET", "/api/v1/runs/" + run_id))["activities"][0]["status"] == "running";
-  }, 30s));
+  std::string run_id = start_plan_until_running(project, a, b);
+  ASSERT_NE(run_id, "");
   a.sigkill();
   on_a.sigkill();
-  nlohmann::json run;
-  ASSERT_TRUE(eventually([&] {
-    run = json_of(b.send("GET", "/api/v1/runs/" + run_id));
-    return run["status"] == "succeeded" || run["status"] == "failed";
-  }, 60s)) << run.dump(2);
+  nlohmann::json run = run_when_ended(b, run_id);
   EXPECT_EQ(run["status"], "succeeded") << run.dump(2);
 
   // PostgreSQL restarted mid-run: B reconnects and the run ends well.
-  CliResult third = remote(project, b, {"runs", "start", "infra", "plan", "dev", "--json"});
-  ASSERT_EQ(third.exit_code, 0) << third.err;
-  run_id = nlohmann::json::parse(third.out)["id"];
-  ASSERT_TRUE(eventually([&] {
-    return json_of(b.send("GET", "/api/v1/runs/" + run_id))["activities"][0]["status"] == "running";
-  }, 30s));
+  run_id = start_plan_until_running(project, b, b);
+  ASSERT_NE(run_id, "");
   cluster.stop();
   std::this_thread::sleep_for(500ms);
   cluster.start();
-  ASSERT_TRUE(eventually([&] {
-    run = json_of(b.send("GET", "/api/v1/runs/" + run_id));
-    return run["status"] == "succeeded" || run["status"] == "failed";
-  }, 60s)) << run.dump(2);
+  run = run_when_ended(b, run_id);
   EXPECT_EQ(run["status"], "succeeded") << run.dump(2);
   CliResult logs = remote(project, b, {"runs", "logs", run_id});
   EXPECT_NE(logs.out.find("== dev/app (succeeded)"), std::string::npos) << logs.out;

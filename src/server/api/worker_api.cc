@@ -117,9 +117,7 @@ struct Routes {
 
   // GET …/outputs?fencing_token=&stack=&component=: a dependency's outputs from its state.
   Response outputs(const Request& request) {
-    store::Activity a;
-    a.id = std::string(request.param("id"));
-    a.fencing_token = token_param(request, "fencing_token");
+    store::Activity a = held(request, token_param(request, "fencing_token"));
     std::string stack(request.query("stack")), component(request.query("component"));
     if (stack.empty() || component.empty())
       throw Error("the request needs ?stack=…&component=… (the dependency whose outputs are wanted)", {});
@@ -132,10 +130,9 @@ struct Routes {
   }
 
   Response code(const Request& request) {
-    int64_t token = token_param(request, "fencing_token");
     std::string id(request.param("id"));
-    std::optional<store::Activity> a = control.store().activity(id);
-    if (!a || a->fencing_token != token || (a->status != "leased" && a->status != "running")) return lease_lost(id);
+    std::optional<store::Activity> a = control.held_activity(id, token_param(request, "fencing_token"));
+    if (!a) return lease_lost(id);
     std::optional<store::Run> run = control.store().run(a->run_id);
     if (!run) return error_response(404, "not_found", "activity " + id + " has no run");
     Response r;
