@@ -128,8 +128,10 @@ std::string render_plan(const std::string& title, const PlanChanges& plan, const
   if (!plan.outputs.empty()) {
     lines.push_back("  outputs:");
     for (const auto& o : plan.outputs) {
-      std::string text = o.name + " = ";
-      if (o.action == "create") {
+      std::string text = o.name + (o.values_shown ? " = " : "");
+      if (!o.values_shown) {
+        // named only: the plan's stream has no values (`strata show` has them)
+      } else if (o.action == "create") {
         text += o.after.value_or("null");
       } else if (o.action == "delete") {
         text += o.before.value_or("null") + " -> null";

@@ -20,10 +20,13 @@ void mark_sensitive(Value& v) {
 
 std::map<std::string, EngineOutput> parse_output_json(const std::string& text,
                                                       const Origin& origin) {
+  return outputs_from_json(parse_json_text(text, origin), origin);
+}
+
+std::map<std::string, EngineOutput> outputs_from_json(Value doc, const Origin& origin) {
   const std::string hint =
       "expected the document `output -json` prints: {\"name\": {\"sensitive\": ..., \"type\": "
       "..., \"value\": ...}}";
-  Value doc = parse_json_text(text, origin);
   if (!doc.is_map()) {
     throw Error(ErrorKind::kEngineFailed,
                 std::string("engine output is a JSON ") + doc.kind_name() + ", not an object",

@@ -21,6 +21,9 @@ struct EngineOutput {
 std::map<std::string, EngineOutput> parse_output_json(const std::string& text,
                                                       const Origin& origin = {});
 
+// The same, from the document already parsed (a state file's `outputs` has this shape too).
+std::map<std::string, EngineOutput> outputs_from_json(Value doc, const Origin& origin = {});
+
 // The values alone, as one map Value (name -> value), sensitive ones marked.
 Value output_values(const std::map<std::string, EngineOutput>& outputs);
 

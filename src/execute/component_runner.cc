@@ -20,6 +20,7 @@
 #include "base/fnv.h"
 #include "base/log.h"
 #include "base/subprocess.h"
+#include "engine/local_state.h"
 #include "engine/output_json.h"
 #include "engine/plan_json.h"
 #include "model/error.h"
@@ -299,15 +300,17 @@ bool ComponentRunner::data_dir_elsewhere() const {
 }
 
 EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunContext* ctx,
-                                           std::optional<std::map<std::string, UiOutput>>* outputs) {
+                                           std::optional<std::map<std::string, UiOutput>>* outputs,
+                                           PlanStream* plan) {
   if (!ctx) return engine_.run(request, nullptr, nullptr);
   CancelForwarder forwarder(ctx->cancellation());
   EngineRequest watched = request;
   watched.on_notice = [ctx](const std::string& message) { ctx->phase(message); };
   return engine_.run(
       watched,
-      [ctx, outputs](const UiEvent& e) {
+      [ctx, outputs, plan](const UiEvent& e) {
         if (outputs && e.type == UiEventType::kOutputs) *outputs = e.outputs;
+        if (plan) plan->add(e);
         if (e.type == UiEventType::kVersion || e.message.empty()) return;
         ctx->log_line(e.message);
       },
@@ -315,6 +318,18 @@ EngineResponse ComponentRunner::run_engine(const EngineRequest& request, RunCont
 }
 
 Value ComponentRunner::read_outputs(const ComponentRef& ref, const std::string& run_dir) {
+  // A local state is read directly when that is exactly what the engine would answer: one engine
+  // call less per dependency (40 ms and more with Terraform).
+  const Stack* stack = project_.find_stack(ref.stack);
+  auto variable = [&](const std::string& name) -> std::optional<std::string> {
+    if (stack) {
+      auto it = stack->env.find(name);
+      if (it != stack->env.end()) return it->second;
+    }
+    return engine_.variable(name, options_.env);
+  };
+  if (std::optional<std::map<std::string, EngineOutput>> local = read_local_state_outputs(run_dir, variable))
+    return output_values(*local);
   EngineRequest req;
   req.args = {"output", "-no-color", "-json"};
   req.cwd = run_dir;
@@ -689,7 +704,9 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
       fs::remove(stamp_file, ec);  // written again once this plan succeeds
       std::string planfile = plan_file_path(ref);
       make_private_dir(generated.run_dir + "/" + kPlanDir);
-      write_file_atomic(generated.run_dir + "/" + planfile, "", 0600);
+      // Nothing to keep through a crash: the engine writes the plan into it, and an apply
+      // finding it empty plans afresh.
+      write_file_atomic(generated.run_dir + "/" + planfile, "", 0600, Durability::kRenameOnly);
       args = {"plan", "-input=false", "-json", "-out=" + planfile};
       break;
     }
@@ -746,7 +763,9 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   if (options_.on_output)
     req.on_output = [this, &ref](std::string_view line, bool is_stderr) { options_.on_output(ref, line, is_stderr); };
   std::optional<std::map<std::string, UiOutput>> streamed_outputs;
-  EngineResponse r = run_engine(req, &ctx, &streamed_outputs);
+  PlanStream plan_stream;
+  EngineResponse r = run_engine(req, &ctx, &streamed_outputs,
+                                options_.operation == Operation::kPlan ? &plan_stream : nullptr);
   // A remote state that changed since the plan is found by the engine only.
   if (apply_saved && !r.success() && !ctx.interrupted() &&
       std::any_of(r.diagnostics.begin(), r.diagnostics.end(),
@@ -796,9 +815,12 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   if (options_.operation == Operation::kPlan && !ctx.interrupted()) {
     // What changes, resource by resource, from the saved plan. Its JSON holds the variables in
     // clear: it is read from the engine's stdout (never logged) and only the masked summary kept.
-    // A plan the change summary calls empty has nothing to show and costs no engine call.
-    if (r.has_summary && !outcome.changes.any()) {
+    // A plan the change summary calls empty has nothing to show and costs no engine call; nor
+    // does one whose stream says it all (no update or replacement: engine/plan_stream.h).
+    if (r.has_summary && !outcome.changes.any() && plan_stream.changes().empty()) {
       outcome.plan = PlanChanges{};
+    } else if (r.has_summary && !plan_stream.needs_plan_file(r.summary)) {
+      outcome.plan = plan_stream.changes();
     } else {
       ctx.phase("show");
       try {
@@ -811,7 +833,8 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     PlanStamp stamp = stamp_now();
     stamp.planned_at = utc_now_text();
     stamp.changes = outcome.plan;
-    write_file_atomic(stamp_file, plan_stamp_text(stamp), 0600);
+    // A stamp lost in a crash costs a fresh plan at apply (it is read as missing), not more.
+    write_file_atomic(stamp_file, plan_stamp_text(stamp), 0600, Durability::kRenameOnly);
   }
   if (post_hooks && !post_hooks->empty()) {
     std::string error = run_hooks(*post_hooks, "post_" + op_name, generated.run_dir, hook_env, outcome.log_path,

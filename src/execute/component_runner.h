@@ -12,6 +12,7 @@
 
 #include "secrets/secret_resolver.h"
 #include "engine/engine.h"
+#include "engine/plan_stream.h"
 #include "execute/saved_plan.h"
 #include "generate/workdir.h"
 #include "model/plan_changes.h"
@@ -73,9 +74,11 @@ class ComponentRunner : public NodeRunner, public StateSource {
   bool data_dir_elsewhere() const;
   NodeOutcome run_locked(const Component& component, RunContext& ctx);
   // Runs the engine with Ctrl-C forwarding from the run's cancellation.
-  // `outputs`, when given, receives the last `outputs` message of the UI stream.
+  // `outputs`, when given, receives the last `outputs` message of the UI stream; `plan`, when
+  // given, every planned change and output action.
   EngineResponse run_engine(const EngineRequest& request, RunContext* ctx,
-                            std::optional<std::map<std::string, UiOutput>>* outputs = nullptr);
+                            std::optional<std::map<std::string, UiOutput>>* outputs = nullptr,
+                            PlanStream* plan = nullptr);
   Value read_outputs(const ComponentRef& ref, const std::string& run_dir);
   // `show -json` of ref's saved plan, run as `req` says (cwd, env, log): the changes, masked.
   PlanChanges show_plan(EngineRequest req, const ComponentRef& ref, const Origin& where, RunContext* ctx);

@@ -40,6 +40,9 @@ struct OutputPlan {
   std::string name;
   std::string action;  // create, update, delete
   std::optional<std::string> before, after;
+  // False when the plan was read from the engine's stream, which names outputs without values
+  // (`strata show` reads them from the plan file).
+  bool values_shown = true;
   bool operator==(const OutputPlan&) const = default;
 };
 

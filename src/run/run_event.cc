@@ -83,6 +83,7 @@ nlohmann::json to_json(const PlanChanges& plan) {
     nlohmann::json j = {{"name", o.name}, {"action", o.action}};
     optional_text(j, "before", o.before);
     optional_text(j, "after", o.after);
+    if (!o.values_shown) j["values_shown"] = false;
     outputs.push_back(std::move(j));
   }
   return {{"resources", std::move(resources)}, {"outputs", std::move(outputs)}};
@@ -113,7 +114,8 @@ PlanChanges plan_changes_from_json(const nlohmann::json& j) {
   }
   for (const auto& o : j.value("outputs", nlohmann::json::array())) {
     if (!o.is_object()) continue;
-    plan.outputs.push_back({o.value("name", ""), o.value("action", ""), text(o, "before"), text(o, "after")});
+    plan.outputs.push_back({o.value("name", ""), o.value("action", ""), text(o, "before"), text(o, "after"),
+                            o.value("values_shown", true)});
   }
   return plan;
 }

@@ -223,11 +223,23 @@ component('c', 'modules/m', { inputs: { in: `${k.name}-${k.token}` } });
     if (c.has("output")) ++output_calls[c.cwd.substr(c.cwd.rfind('/') + 1)];
   EXPECT_EQ(output_calls["a"], 0);
   EXPECT_EQ(output_calls["b"], 0);
-  // k has a sensitive output, which apply -json leaves out: it is read with `output -json`.
-  EXPECT_EQ(output_calls["k"], 1);
+  // k has a sensitive output, which apply -json leaves out: it is read from k's local state
+  // (engine/local_state.h), as `output -json` would print it, without an engine call.
+  EXPECT_EQ(output_calls["k"], 0);
   EXPECT_NE(p.read(".strata/s/b/s-b.tfvars.json").find("\"v-a\""), std::string::npos);
   // The sensitive value went to c through the environment, not its tfvars file.
   EXPECT_EQ(p.read(".strata/s/c/s-c.tfvars.json").find("t0ken"), std::string::npos);
+  CliResult c = p.strata({"output", "s", "c", "out"});
+  EXPECT_EQ(c.exit_code, 0) << c.err;
+  EXPECT_EQ(c.out, "v-plain-t0ken\n");
+
+  // With a workspace selected the state is elsewhere: strata asks the engine, as before.
+  CliResult again = p.strata({"plan", "s", "c"}, {{"TF_WORKSPACE", "default"}});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  output_calls.clear();
+  for (const auto& call : read_sim_log(p.sim_log()))
+    if (call.has("output")) ++output_calls[call.cwd.substr(call.cwd.rfind('/') + 1)];
+  EXPECT_EQ(output_calls["k"], 1);
 }
 
 // stack.hcl hooks: commands around plan/apply in the run dir; a failing pre-hook stops the node
