@@ -11,9 +11,13 @@ bool Globals::use_color(std::FILE* stream) const {
   if (color == "never") return false;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color && *no_color) return false;
-  const char* term = std::getenv("TERM");
-  if (term && std::string(term) == "dumb") return false;
+  if (dumb_terminal()) return false;
   return ::isatty(fileno(stream)) != 0;
+}
+
+bool dumb_terminal() {
+  const char* term = std::getenv("TERM");
+  return term && std::string(term) == "dumb";
 }
 
 }  // namespace strata::cli

@@ -27,6 +27,9 @@ struct Globals {
   bool use_color(std::FILE* stream) const;
 };
 
+// TERM=dumb: a terminal that takes neither colour nor a redrawn board.
+bool dumb_terminal();
+
 using strata::closest_match;  // base/suggest.h
 
 }  // namespace strata::cli

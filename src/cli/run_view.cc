@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "base/utf8.h"
+#include "cli/globals.h"
 
 namespace strata::cli {
 
@@ -229,9 +230,7 @@ class BoardView : public EventSink {
 
 ViewKind choose_view(bool json, std::FILE* stream) {
   if (json) return ViewKind::kJson;
-  const char* term = std::getenv("TERM");
-  bool dumb = term && std::string(term) == "dumb";
-  return (::isatty(fileno(stream)) && !dumb) ? ViewKind::kBoard : ViewKind::kPlain;
+  return (::isatty(fileno(stream)) && !dumb_terminal()) ? ViewKind::kBoard : ViewKind::kPlain;
 }
 
 std::unique_ptr<EventSink> make_run_view(ViewKind kind, std::FILE* stream, bool color, int verbose,
