@@ -849,6 +849,28 @@ TEST_F(PostgresStoreTest, TwoReplicasFinishingTogetherEndTheRunOnce) {
   }
 }
 
+// A replica commits an activity's success, then decides whether its run ended; one that stops
+// between the two leaves the run running with nothing left to run. The next expiry sweep (every
+// replica's tick) ends it.
+TEST_F(PostgresStoreTest, ARunLeftRunningByAReplicaThatStoppedIsEndedByTheNextSweep) {
+  auto store = replica();
+  store::Run run = running_run(*store, 2);
+  auto a = store->lease(LeaseRequest{"w", {}, 60000, 1000});
+  ASSERT_TRUE(a.has_value());
+  ASSERT_EQ(store->finish(a->id, a->fencing_token, Finish{"succeeded", "{}", "", ""}, 1100), LeaseCheck::kHeld);
+  auto b = store->lease(LeaseRequest{"w", {}, 60000, 1100});
+  ASSERT_TRUE(b.has_value());
+  // The finish's first step alone, as the stopped replica committed it.
+  const store::PgTarget target(url_);
+  store::PgConnection db(target);
+  db.exec("UPDATE activities SET status = 'succeeded', lease_until = 0, finished_at = 1200 WHERE id = $1", {b->id});
+  EXPECT_EQ(store->run(run.id)->status, "running");
+  EXPECT_EQ(store->expire_leases(1300, 3), 0u);
+  auto ended = store->run(run.id);
+  EXPECT_EQ(ended->status, "succeeded");
+  EXPECT_EQ(ended->finished_at, 1300);
+}
+
 TEST_F(PostgresStoreTest, MigrateFromTwoReplicasAtOnceIsSafe) {
   auto first = open_store(url_);
   auto second = open_store(url_);

@@ -129,6 +129,7 @@ bool PgConnection::healthy() const { return conn_ && PQstatus(conn_.get()) == CO
 void PgConnection::ensure_connected() {
   if (healthy()) return;
   conn_.reset();
+  prepared_.clear();  // prepared statements live and die with their session
   conn_ = pg_connect(target_);
 }
 
@@ -168,9 +169,23 @@ PgResult PgConnection::exec(std::string_view sql, const std::vector<PgParam>& pa
     values.push_back(param.text().c_str());
   }
   std::string text(sql);
-  pg_result* result =
-      PQexecParams(conn_.get(), text.c_str(), static_cast<int>(values.size()), nullptr,
-                   values.data(), nullptr, nullptr, /*resultFormat=text*/ 0);
+  pg_result* result = nullptr;
+  if (params.empty()) {
+    result = PQexecParams(conn_.get(), text.c_str(), 0, nullptr, nullptr, nullptr, nullptr, /*text*/ 0);
+  } else {
+    // A statement with parameters is the store's own, run again and again: prepared once per
+    // session, so it is parsed once.
+    auto known = prepared_.find(text);
+    if (known == prepared_.end()) {
+      std::string name = "strata_" + std::to_string(prepared_.size() + 1);
+      pg_result* prepared = PQprepare(conn_.get(), name.c_str(), text.c_str(), static_cast<int>(values.size()), nullptr);
+      if (!prepared || PQresultStatus(prepared) != PGRES_COMMAND_OK) fail(prepared);
+      PQclear(prepared);
+      known = prepared_.emplace(text, std::move(name)).first;
+    }
+    result = PQexecPrepared(conn_.get(), known->second.c_str(), static_cast<int>(values.size()), values.data(),
+                            nullptr, nullptr, /*text*/ 0);
+  }
   ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result);
   return PgResult(result);

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "model/error.h"
@@ -122,6 +123,7 @@ class PgConnection {
 
   const PgTarget& target_;
   PgConnHandle conn_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name, this session
   std::string operation_ = "connect";
 };
 

@@ -37,6 +37,20 @@ inline constexpr const char* kActivityColumns =
     "lease_owner, lease_until, fencing_token, attempt, outputs_json, changes_json, error, "
     "started_at, finished_at, created_at, updated_at";
 
+// The same columns of one table named `table` (a RETURNING beside a FROM names them so).
+inline std::string activity_columns_of(const std::string& table) {
+  std::string out, columns = kActivityColumns;
+  size_t start = 0;
+  while (start < columns.size()) {
+    size_t comma = columns.find(',', start);
+    if (comma == std::string::npos) comma = columns.size();
+    size_t first = columns.find_first_not_of(' ', start);
+    out += (out.empty() ? "" : ", ") + table + "." + columns.substr(first, comma - first);
+    start = comma + 1;
+  }
+  return out;
+}
+
 inline Activity read_activity(const PgResult& rows, int row) {
   Activity a;
   a.id = rows.text(row, 0);

@@ -110,6 +110,25 @@ class PgStore : public Store {
     return body(*conn);
   }
 
+  // A change that is one statement: on a pooled connection with no BEGIN/COMMIT around it (the
+  // statement is its own transaction); retried like transact() on a deadlock.
+  template <typename Body>
+  auto transact_one(const std::string& operation, Body&& body) {
+    constexpr int kAttempts = 5;
+    for (int attempt = 1;; ++attempt) {
+      auto conn = pool_.checkout();
+      conn->set_operation(operation);
+      try {
+        return body(*conn);
+      } catch (const PgStatementError& e) {
+        if (!e.retryable() || attempt == kAttempts) throw;
+      }
+    }
+  }
+
+  // After an activity succeeded (committed): ends its run when nothing of it is left to run.
+  void end_run_after(const std::string& run_id, Millis now);
+
   // Row readers and the state machine's steps; each runs inside the caller's transaction.
   static std::optional<Run> load_run(PgConnection& db, const std::string& id);
   static std::optional<Activity> load_activity(PgConnection& db, const std::string& id);

@@ -21,10 +21,7 @@ namespace {
 }  // namespace
 
 int64_t PgStore::next_counter(PgConnection& db, const char* name) {
-  // Fencing tokens come from a sequence (made by migrate()): no row lock that every lease of
-  // every replica queues behind. A lease takes its number after it locked the activity's row,
-  // so a later lease of the same activity always gets a greater one.
-  if (std::string(name) == "fencing_token") return db.exec("SELECT nextval('strata_fencing_token')").int64(0, 0);
+  // (Fencing tokens come from the sequence strata_fencing_token, made by migrate(), in lease().)
   // The counter's row stays locked until commit: the next transaction gets a greater value.
   auto rows =
       db.exec("UPDATE counters SET value = value + 1 WHERE name = $1 RETURNING value", {name});
@@ -204,49 +201,62 @@ void PgStore::request_cancel(const std::string& run_id, Millis now) {
 // --- leases
 
 std::optional<Activity> PgStore::lease(const LeaseRequest& request) {
-  return transact("lease an activity", [&](PgConnection& db) -> std::optional<Activity> {
-    // Ready: queued, in a running run not being cancelled, every dependency succeeded, every
-    // required capability offered (jsonb containment of the two JSON lists). Runs oldest
-    // first, then the run's order. SKIP LOCKED passes over a row another replica is leasing
-    // right now; a row leased since this statement began is re-read and no longer queued.
-    // Run by run (oldest first), each walked in its order through the activities_queue index:
-    // one query over all runs had to sort every queued activity of every run for each lease.
-    auto runs = db.exec(
+  // Ready: queued, in a running run not being cancelled, every dependency succeeded, every
+  // required capability offered (jsonb containment of the two JSON lists). Runs oldest first,
+  // then the run's order. Run by run, each walked in its order through the activities_queue
+  // index: one query over all runs had to sort every queued activity of every run for each lease.
+  auto runs = read_one("find running runs", [&](PgConnection& db) {
+    return db.exec(
         "SELECT id FROM operations WHERE status = 'running' AND cancel_requested = 0 ORDER BY created_at, seq");
-    std::string capabilities = to_json_list(request.capabilities);
-    std::string id;
-    for (int r = 0; r < runs.rows() && id.empty(); ++r) {
-      auto chosen = db.exec(
-          "SELECT a.id FROM activities a "
-          "WHERE a.operation_id = $1 AND a.status = 'queued' "
-          "AND a.required_capabilities_json::jsonb <@ $2::jsonb "
-          "AND NOT EXISTS (SELECT 1 FROM activity_deps d JOIN activities b "
-          "ON b.id = d.depends_on_id WHERE d.activity_id = a.id AND b.status <> 'succeeded') "
-          "ORDER BY a.position LIMIT 1 FOR UPDATE OF a SKIP LOCKED",
-          {runs.text(r, 0), capabilities});
-      if (!chosen.empty()) id = chosen.text(0, 0);
-    }
-    if (id.empty()) return std::nullopt;
-    db.exec(
-        "UPDATE activities SET status = 'leased', lease_owner = $1, lease_until = $2, "
-        "fencing_token = $3, attempt = attempt + 1, updated_at = $4 WHERE id = $5",
-        {request.worker_id, request.now + request.lease_ms, next_counter(db, "fencing_token"),
-         request.now, id});
-    return load_activity(db, id);
   });
+  const std::string capabilities = to_json_list(request.capabilities);
+  for (int r = 0; r < runs.rows(); ++r) {
+    // One statement, its own transaction: the row is chosen and locked (SKIP LOCKED passes over
+    // one another replica is leasing right now; one leased since the statement began is re-read
+    // and no longer queued) and leased at once. Its token comes from the sequence after the row
+    // is locked, so a later lease of the same activity gets a greater one.
+    std::optional<Activity> leased = transact_one("lease an activity", [&](PgConnection& db) -> std::optional<Activity> {
+      auto rows = db.exec(
+          std::string("WITH chosen AS (SELECT a.id FROM activities a "
+                      "WHERE a.operation_id = $1 AND a.status = 'queued' "
+                      "AND a.required_capabilities_json::jsonb <@ $2::jsonb "
+                      "AND NOT EXISTS (SELECT 1 FROM activity_deps d JOIN activities b "
+                      "ON b.id = d.depends_on_id WHERE d.activity_id = a.id AND b.status <> 'succeeded') "
+                      "ORDER BY a.position LIMIT 1 FOR UPDATE OF a SKIP LOCKED) "
+                      "UPDATE activities SET status = 'leased', lease_owner = $3, lease_until = $4, "
+                      "fencing_token = nextval('strata_fencing_token'), attempt = attempt + 1, updated_at = $5 "
+                      "FROM chosen WHERE activities.id = chosen.id RETURNING ") +
+              activity_columns_of("activities"),
+          {runs.text(r, 0), capabilities, request.worker_id, request.now + request.lease_ms, request.now});
+      if (rows.empty()) return std::nullopt;
+      return read_activity(rows, 0);
+    });
+    if (!leased) continue;
+    // What it depends on never changes once the run is written.
+    read_one("read an activity's dependencies", [&](PgConnection& db) {
+      auto deps =
+          db.exec("SELECT depends_on_id FROM activity_deps WHERE activity_id = $1 ORDER BY position", {leased->id});
+      for (int i = 0; i < deps.rows(); ++i) leased->depends_on.push_back(deps.text(i, 0));
+    });
+    return leased;
+  }
+  return std::nullopt;
 }
 
 LeaseCheck PgStore::start(const std::string& activity_id, int64_t token, Millis lease_until,
                           Millis now) {
-  return transact("start an activity", [&](PgConnection& db) {
-    if (!lock_held_lease(db, activity_id, token)) return LeaseCheck::kLost;
-    // A retried start keeps the first started_at.
-    db.exec(
-        "UPDATE activities SET status = 'running', "
-        "started_at = CASE WHEN started_at = 0 THEN $1::bigint ELSE started_at END, "
-        "lease_until = $2, updated_at = $3 WHERE id = $4",
-        {now, lease_until, now, activity_id});
-    return LeaseCheck::kHeld;
+  // One statement, so no BEGIN/COMMIT around it: an UPDATE waits for a transaction changing the
+  // row (an expiry, a release) and then checks the token and status on the row as it left it,
+  // as lock_held_lease's FOR UPDATE does. A retried start keeps the first started_at.
+  return transact_one("start an activity", [&](PgConnection& db) {
+    return db.exec("UPDATE activities SET status = 'running', "
+                   "started_at = CASE WHEN started_at = 0 THEN $1::bigint ELSE started_at END, "
+                   "lease_until = $2, updated_at = $3 WHERE id = $4 AND fencing_token = $5 "
+                   "AND status IN ('leased', 'running')",
+                   {now, lease_until, now, activity_id, token})
+                       .changed() == 1
+               ? LeaseCheck::kHeld
+               : LeaseCheck::kLost;
   });
 }
 
@@ -273,25 +283,52 @@ LeaseCheck PgStore::finish(const std::string& activity_id, int64_t token, const 
     throw Error(ErrorKind::kUserInput, "an activity cannot finish as '" + result.status + "'", {},
                 "finish with succeeded, failed or cancelled");
   }
+  if (result.status == "succeeded") {
+    // Success, the common case, does not lock the run: holding the run's row until commit (and
+    // its WAL flush) made every finish of a run wait for the one before. Whether the run ended is
+    // decided after the commit instead (end_run_after); the last of several finishing at once
+    // commits last and sees the others' activities ended.
+    // One statement, its own transaction; the notification (its dependents may be ready now)
+    // is sent when it commits.
+    std::optional<std::string> run_id = transact_one("finish an activity", [&](PgConnection& db) -> std::optional<std::string> {
+      auto rows = db.exec(
+          "WITH done AS (UPDATE activities SET status = 'succeeded', error = '', outputs_json = $1, "
+          "changes_json = $2, lease_until = 0, finished_at = $3, updated_at = $3 WHERE id = $4 "
+          "AND fencing_token = $5 AND status IN ('leased', 'running') RETURNING operation_id) "
+          "SELECT operation_id, pg_notify('strata_ready', '') FROM done",
+          {result.outputs_json, result.changes_json, now, activity_id, token});
+      if (rows.empty()) return std::nullopt;
+      return rows.text(0, 0);
+    });
+    if (!run_id) return LeaseCheck::kLost;
+    end_run_after(*run_id, now);
+    return LeaseCheck::kHeld;
+  }
   return transact("finish an activity", [&](PgConnection& db) {
     auto run_id = lock_held_lease(db, activity_id, token);
     if (!run_id) return LeaseCheck::kLost;
     lock_run(db, *run_id);
     db.exec("UPDATE activities SET outputs_json = $1, changes_json = $2 WHERE id = $3",
             {result.outputs_json, result.changes_json, activity_id});
-    if (result.status == "succeeded") {
-      db.exec(
-          "UPDATE activities SET status = 'succeeded', error = '', lease_until = 0, "
-          "finished_at = $1, updated_at = $1 WHERE id = $2",
-          {now, activity_id});
-      end_run_if_done(db, *run_id, now);
-    } else {
-      end_activity_unsuccessfully(db, *load_activity(db, activity_id), result.status, result.error,
-                                  now);
-    }
-    // Its dependents may be ready now, or its run ended and frees stacks for a waiting run.
+    end_activity_unsuccessfully(db, *load_activity(db, activity_id), result.status, result.error, now);
+    // Its run may have ended, which frees stacks for a waiting run.
     notify_ready(db);
     return LeaseCheck::kHeld;
+  });
+}
+
+void PgStore::end_run_after(const std::string& run_id, Millis now) {
+  // Without a lock first: while any activity is still to run, nothing to decide.
+  bool active = read_one("check whether a run ended", [&](PgConnection& db) {
+    return !db.exec("SELECT 1 FROM activities WHERE operation_id = $1 "
+                    "AND status IN ('queued', 'leased', 'running') LIMIT 1",
+                    {run_id})
+                .empty();
+  });
+  if (active) return;
+  transact("end a run", [&](PgConnection& db) {
+    end_run_if_done(db, run_id, now);
+    notify_ready(db);  // an ended run frees its stacks for a waiting one
   });
 }
 
@@ -310,7 +347,7 @@ LeaseCheck PgStore::release(const std::string& activity_id, int64_t token, Milli
 }
 
 size_t PgStore::expire_leases(Millis now, int max_attempts) {
-  return transact("expire leases", [&](PgConnection& db) {
+  size_t expired = transact("expire leases", [&](PgConnection& db) {
     // FOR UPDATE waits for a heartbeat in flight, then re-reads the row: a lease extended
     // meanwhile is not expired. Two replicas expiring at once lock in the same order.
     auto rows = db.exec(std::string("SELECT ") + kActivityColumns +
@@ -343,6 +380,14 @@ size_t PgStore::expire_leases(Millis now, int max_attempts) {
     if (rows.rows() > 0) notify_ready(db);
     return static_cast<size_t>(rows.rows());
   });
+  // A run whose last activity succeeded in a replica that stopped before end_run_after ended it.
+  auto stranded = read_one("find runs left running", [&](PgConnection& db) {
+    return db.exec(
+        "SELECT o.id FROM operations o WHERE o.status = 'running' AND NOT EXISTS (SELECT 1 FROM activities a "
+        "WHERE a.operation_id = o.id AND a.status IN ('queued', 'leased', 'running'))");
+  });
+  for (int i = 0; i < stranded.rows(); ++i) end_run_after(stranded.text(i, 0), now);
+  return expired;
 }
 
 }  // namespace strata::store
