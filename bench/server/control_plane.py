@@ -105,6 +105,7 @@ class Postgres:
 
 
 POSTGRES = None
+THROUGHPUT_ACTIVITIES = 0
 
 
 class Server:
@@ -235,7 +236,7 @@ def bench_get(bin_dir, quick):
 
 
 def bench_throughput(bin_dir, quick):
-    n = 300 if quick else 1000
+    n = THROUGHPUT_ACTIVITIES or (300 if quick else 1000)
     server = Server(bin_dir)
     try:
         with tempfile.TemporaryDirectory() as project:
@@ -402,8 +403,11 @@ def main():
     p.add_argument("--quick", action="store_true")
     p.add_argument("--only", default=",".join(PARTS))
     p.add_argument("--postgres", action="store_true", help="the store in a throwaway PostgreSQL cluster")
+    p.add_argument("--activities", type=int, default=0,
+                   help="activities in the throughput part (default 1,000; 300 with --quick)")
     args = p.parse_args()
-    global POSTGRES
+    global POSTGRES, THROUGHPUT_ACTIVITIES
+    THROUGHPUT_ACTIVITIES = args.activities
     bin_dir = os.path.join(args.build, "bin")
     for tool in ("strata", "tofu-sim"):
         if not os.access(os.path.join(bin_dir, tool), os.X_OK):

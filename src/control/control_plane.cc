@@ -291,12 +291,64 @@ void ControlPlane::tick() {
   leases_.wake();
 }
 
+void ControlPlane::worker_seen(const std::string& worker_id) {
+  store::Millis now = store::now_millis();
+  {
+    std::lock_guard<std::mutex> lock(seen_mutex_);
+    store::Millis& written = seen_written_[worker_id];
+    if (now - written < kWorkerSeenEveryMs) return;
+    written = now;
+  }
+  store_.worker_seen(worker_id, now);
+}
+
+namespace {
+
+// At most this many records are remembered; past it the cache starts afresh.
+constexpr size_t kCacheEntries = 10000;
+
+}  // namespace
+
 std::optional<store::ApiToken> ControlPlane::authenticate(const std::string& token) {
   if (token.empty()) return std::nullopt;
-  std::optional<store::ApiToken> found = store_.token_by_hash(token_hash(token));
-  if (!found) return std::nullopt;
-  if (found->expires_at != 0 && found->expires_at < store::now_millis()) return std::nullopt;
+  const std::string hash = token_hash(token);
+  const store::Millis now = store::now_millis();
+  std::optional<store::ApiToken> found;
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = tokens_.find(hash);
+    if (it != tokens_.end() && now - it->second.at < kCacheMs) found = it->second.value;
+  }
+  if (!found) {
+    found = store_.token_by_hash(hash);
+    if (!found) return std::nullopt;
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (tokens_.size() >= kCacheEntries) tokens_.clear();
+    tokens_[hash] = {*found, now};
+  }
+  if (found->expires_at != 0 && found->expires_at < now) return std::nullopt;
   return found;
+}
+
+std::optional<store::WorkerRecord> ControlPlane::registered_worker(const std::string& id) {
+  const store::Millis now = store::now_millis();
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = workers_.find(id);
+    if (it != workers_.end() && now - it->second.at < kCacheMs) return it->second.value;
+  }
+  std::optional<store::WorkerRecord> found = store_.worker(id);
+  if (!found) return std::nullopt;
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (workers_.size() >= kCacheEntries) workers_.clear();
+  workers_[id] = {*found, now};
+  return found;
+}
+
+void ControlPlane::register_worker(const store::WorkerRecord& worker) {
+  store_.register_worker(worker);
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  workers_.erase(worker.id);
 }
 
 std::string ControlPlane::create_token(const std::string& name, bool admin) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <list>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -107,8 +108,20 @@ class ControlPlane {
   // finishes too. Safe to call from several threads and replicas.
   void tick();
 
-  // Tokens: the bearer token's record, when it is known and not expired.
+  // A worker asked for work: its last-seen time is written, at most once every
+  // kWorkerSeenEveryMs per worker (a write per lease request would be a commit per activity).
+  void worker_seen(const std::string& worker_id);
+  static constexpr store::Millis kWorkerSeenEveryMs = 2000;
+
+  // Tokens: the bearer token's record, when it is known and not expired. A token found is
+  // remembered for kCacheMs (every request of a worker names one: three reads per activity
+  // otherwise); an unknown one is looked up every time.
   std::optional<store::ApiToken> authenticate(const std::string& token);
+  // A registered worker's record, remembered for kCacheMs on this replica; register_worker()
+  // here replaces it at once.
+  std::optional<store::WorkerRecord> registered_worker(const std::string& id);
+  void register_worker(const store::WorkerRecord& worker);
+  static constexpr store::Millis kCacheMs = 1000;
   // A new random token; only its hash is stored. Returns the token itself (shown once).
   std::string create_token(const std::string& name, bool admin);
   // First start: when the store holds no token, creates the admin token — `preset` when given
@@ -124,6 +137,16 @@ class ControlPlane {
   ControlOptions options_;
   GitCache git_;
   LeaseBroker leases_;
+  template <typename T>
+  struct Cached {
+    T value;
+    store::Millis at = 0;
+  };
+  std::mutex cache_mutex_;
+  std::map<std::string, Cached<store::ApiToken>> tokens_;       // by hash
+  std::map<std::string, Cached<store::WorkerRecord>> workers_;  // by id
+  std::mutex seen_mutex_;
+  std::map<std::string, store::Millis> seen_written_;  // worker id -> when its last_heartbeat was written
   std::mutex archives_mutex_;
   std::list<std::pair<std::string, std::string>> archives_;  // (repository id + commit, .tar.gz), newest first
 };

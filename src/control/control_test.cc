@@ -12,6 +12,7 @@
 #include "base/atomic_file.h"
 #include "base/temp_dir.h"
 #include "control/code_archive.h"
+#include "control/control_plane.h"
 #include "control/lease_broker.h"
 #include "model/error.h"
 #include "store/store.h"
@@ -189,6 +190,25 @@ TEST_F(LeaseBrokerTest, DeadlinesCancelsAndReadyWork) {
   ready({"a2"});
   EXPECT_FALSE(broker.lease("w4", {"ansible"}, 100ms).has_value());
   EXPECT_TRUE(broker.lease("w4", {"terraform"}, 100ms).has_value());
+}
+
+// A lease request marks its worker seen, but writes that at most every couple of seconds: a
+// write per request would be one more commit per activity.
+TEST_F(LeaseBrokerTest, AWorkersLastSeenIsWrittenAtMostEveryFewSeconds) {
+  ControlOptions options;
+  options.data_dir = dir_.file("data");
+  ControlPlane control(*store_, options);
+  store::WorkerRecord w;
+  w.id = "w1";
+  w.name = "w1";
+  w.registered_at = w.last_heartbeat = 1;
+  store_->register_worker(w);
+  control.worker_seen("w1");
+  store::Millis first = store_->worker("w1")->last_heartbeat;
+  EXPECT_GT(first, 1);
+  store_->worker_seen("w1", 5);  // as if long ago
+  control.worker_seen("w1");
+  EXPECT_EQ(store_->worker("w1")->last_heartbeat, 5) << "written again within " << ControlPlane::kWorkerSeenEveryMs << " ms";
 }
 
 }  // namespace

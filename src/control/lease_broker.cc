@@ -22,10 +22,22 @@ std::optional<Lease> LeaseBroker::try_lease(const std::string& worker_id, const 
   request.now = store::now_millis();
   std::optional<store::Activity> a = store_.lease(request);
   if (!a) return std::nullopt;
-  std::optional<store::Run> run = store_.run(a->run_id);
+  auto [repository, commit] = run_source(a->id, a->run_id);
+  return Lease{*a, repository, commit};
+}
+
+std::pair<std::string, std::string> LeaseBroker::run_source(const std::string& activity_id, const std::string& run_id) {
+  {
+    std::lock_guard lock(sources_mutex_);
+    auto it = sources_.find(run_id);
+    if (it != sources_.end()) return it->second;
+  }
+  std::optional<store::Run> run = store_.run(run_id);
   std::optional<store::Repository> repo = run ? store_.repository(run->repository_id) : std::nullopt;
-  if (!run || !repo) throw Error(ErrorKind::kInternal, "activity " + a->id + " has no run or repository");
-  return Lease{*a, repo->name, run->commit};
+  if (!run || !repo) throw Error(ErrorKind::kInternal, "activity " + activity_id + " has no run or repository");
+  std::lock_guard lock(sources_mutex_);
+  if (sources_.size() >= 10000) sources_.clear();
+  return sources_[run_id] = {repo->name, run->commit};
 }
 
 uint64_t LeaseBroker::wait(const std::string& worker_id, const std::vector<std::string>& capabilities,

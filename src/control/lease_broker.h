@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <list>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -68,6 +69,8 @@ class LeaseBroker {
   };
   std::optional<Lease> try_lease(const std::string& worker_id, const std::vector<std::string>& capabilities);
   void loop();
+  // A run's repository name and commit, which never change: read once per run.
+  std::pair<std::string, std::string> run_source(const std::string& activity_id, const std::string& run_id);
 
   store::Store& store_;
   store::Millis lease_ms_;
@@ -81,6 +84,8 @@ class LeaseBroker {
   bool stopping_ = false;
   std::thread thread_;
   std::thread listener_;  // turns the store's notifications into wake()
+  std::mutex sources_mutex_;
+  std::map<std::string, std::pair<std::string, std::string>> sources_;  // run id -> (repository, commit)
 };
 
 }  // namespace strata::control

@@ -8,7 +8,7 @@ namespace strata::worker {
 void InProcessConnection::register_worker(const store::WorkerRecord& worker) {
   store::WorkerRecord record = worker;
   record.registered_at = record.last_heartbeat = store::now_millis();
-  control_.store().register_worker(record);
+  control_.register_worker(record);
 }
 
 std::optional<Lease> InProcessConnection::lease(const std::string& worker_id,

@@ -64,7 +64,7 @@ struct Routes {
     }
     control::check_worker_version(version, worker.version);
     worker.registered_at = worker.last_heartbeat = store::now_millis();
-    control.store().register_worker(worker);
+    control.register_worker(worker);
     return json_response(201, {{"id", worker.id},
                                {"server_version", version},
                                {"lease_ms", control.options().lease_ms}});
@@ -90,14 +90,14 @@ struct Routes {
       return;
     }
     // A worker is offered what it registered with, never more.
-    std::optional<store::WorkerRecord> worker = control.store().worker(worker_id);
+    std::optional<store::WorkerRecord> worker = control.registered_worker(worker_id);
     if (!worker) {
       responder.send(error_response(404, "not_found",
                                     "no worker " + worker_id + " is registered; register before asking for a lease"));
       return;
     }
     std::vector<std::string> capabilities = worker->capabilities;
-    control.store().worker_seen(worker_id, store::now_millis());
+    control.worker_seen(worker_id);
     control::ControlPlane* plane = &control;
     uint64_t ticket = control.leases().wait(
         worker_id, capabilities, control::LeaseBroker::Clock::now() + std::chrono::milliseconds(wait_ms),

@@ -37,6 +37,13 @@ inline constexpr const char* kActivityColumns =
     "lease_owner, lease_until, fencing_token, attempt, outputs_json, changes_json, error, "
     "started_at, finished_at, created_at, updated_at";
 
+// How many columns kActivityColumns names (a RETURNING may add some after them).
+inline constexpr int kActivityColumnCount = [] {
+  int n = 1;
+  for (const char* c = kActivityColumns; *c; ++c) n += *c == ',';
+  return n;
+}();
+
 // The same columns of one table named `table` (a RETURNING beside a FROM names them so).
 inline std::string activity_columns_of(const std::string& table) {
   std::string out, columns = kActivityColumns;

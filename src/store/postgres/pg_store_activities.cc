@@ -226,19 +226,16 @@ std::optional<Activity> PgStore::lease(const LeaseRequest& request) {
                       "UPDATE activities SET status = 'leased', lease_owner = $3, lease_until = $4, "
                       "fencing_token = nextval('strata_fencing_token'), attempt = attempt + 1, updated_at = $5 "
                       "FROM chosen WHERE activities.id = chosen.id RETURNING ") +
-              activity_columns_of("activities"),
+              activity_columns_of("activities") +
+              ", (SELECT COALESCE(json_agg(d.depends_on_id ORDER BY d.position), '[]') FROM activity_deps d "
+              "WHERE d.activity_id = activities.id)",
           {runs.text(r, 0), capabilities, request.worker_id, request.now + request.lease_ms, request.now});
       if (rows.empty()) return std::nullopt;
-      return read_activity(rows, 0);
+      Activity a = read_activity(rows, 0);
+      a.depends_on = from_json_list(rows.text(0, kActivityColumnCount));
+      return a;
     });
-    if (!leased) continue;
-    // What it depends on never changes once the run is written.
-    read_one("read an activity's dependencies", [&](PgConnection& db) {
-      auto deps =
-          db.exec("SELECT depends_on_id FROM activity_deps WHERE activity_id = $1 ORDER BY position", {leased->id});
-      for (int i = 0; i < deps.rows(); ++i) leased->depends_on.push_back(deps.text(i, 0));
-    });
-    return leased;
+    if (leased) return leased;
   }
   return std::nullopt;
 }
