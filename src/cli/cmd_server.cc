@@ -6,6 +6,10 @@
 #include <mutex>
 #include <set>
 
+#include <cerrno>
+#include <cstring>
+
+#include "base/atomic_file.h"
 #include "base/supervisor.h"
 #include "cli/commands.h"
 #include "cli/interrupts.h"
@@ -13,6 +17,7 @@
 #include "model/error.h"
 #include "server/server.h"
 #include "server/server_config.h"
+#include "store/keyring.h"
 
 namespace strata::cli {
 
@@ -39,9 +44,11 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   if (given("--tls-cert")) options.tls_cert = flags.options.tls_cert;
   if (given("--tls-key")) options.tls_key = flags.options.tls_key;
   if (given("--no-metrics")) options.metrics = !flags.no_metrics;
+  if (given("--keyring")) options.keyring = flags.options.keyring;
   server::check_server_options(options);
   options.env = process_environment();
   options.admin_token = server::take_admin_token(options.env);
+  options.keyring_text = server::take_keyring_text(options.env);
   options.engine = globals.engine;
   options.engine_supervisor = supervisor_executable();
 
@@ -64,6 +71,24 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   std::cerr << "strata server: stopping (requests in flight finish, running activities are handed back)\n";
   server.stop();
   std::cerr << "strata server: stopped\n";
+  return 0;
+}
+
+// `strata server keyring rotate`: a new key version in the key ring file; a server started with
+// it seals new records with that version, and the old ones still open.
+int rotate_keyring(const std::string& keyring, const std::string& data_dir) {
+  const std::string path = keyring.empty() ? data_dir + "/keyring" : keyring;
+  std::string text;
+  if (!try_read_file(path, text)) {
+    throw Error(ErrorKind::kUserInput, "no key ring at " + path + ": " + std::strerror(errno), {},
+                keyring.empty() ? "pass --data-dir the server's data dir, or --keyring the key ring file"
+                                : "pass --keyring the key ring file the server runs with");
+  }
+  store::Keyring ring = store::Keyring::parse(text, path);
+  int version = ring.rotate();
+  write_file_atomic(path, ring.text(), 0600);
+  std::cout << "key ring " << path << ": version " << version << " added. Restart the server: new records are sealed "
+            << "with version " << version << ", those sealed before still open with theirs.\n";
   return 0;
 }
 
@@ -94,13 +119,27 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--tls-key", flags->options.tls_key, "PEM private key of --tls-cert")->check(CLI::ExistingFile);
   cmd->add_flag("--no-metrics", flags->no_metrics, "Do not serve /metrics");
+  cmd->add_option("--keyring", flags->options.keyring,
+                  "Key ring file sealing states, logs and outputs at rest (default <data-dir>/keyring, made on the "
+                  "first start; or its text in STRATA_SERVER_KEYRING)")
+      ->check(CLI::ExistingFile);
   cmd->add_option("--config", flags->config,
                   "HCL file with these settings (listen, data_dir, database, workers, lease, tls_cert, tls_key, "
-                  "metrics); flags given here win over it")
+                  "metrics, keyring); flags given here win over it")
       ->check(CLI::ExistingFile);
-  cmd->callback([&globals, &action, flags, cmd] {
+  auto* keyring = cmd->add_subcommand("keyring", "The key ring sealing what the server keeps at rest");
+  keyring->require_subcommand(1);
+  auto* rotate = keyring->add_subcommand(
+      "rotate", "Add a new key version to the key ring file (new records use it after a restart; old ones still open)");
+  rotate->add_option("--keyring", flags->options.keyring, "The key ring file (default <data-dir>/keyring)");
+  rotate->add_option("--data-dir", flags->options.data_dir, "The server's data dir")->capture_default_str();
+  rotate->callback([&action, flags] {
+    action = [flags] { return rotate_keyring(flags->options.keyring, flags->options.data_dir); };
+  });
+  cmd->callback([&globals, &action, flags, cmd, keyring] {
+    if (keyring->parsed()) return;  // `strata server keyring …`: its own action
     for (const char* name : {"--listen", "--data-dir", "--database", "--workers", "--lease", "--tls-cert", "--tls-key",
-                             "--no-metrics"})
+                             "--no-metrics", "--keyring"})
       if (cmd->count(name) > 0) flags->given.insert(name);
     action = [&globals, flags] { return run_server(*flags, globals); };
   });

@@ -12,11 +12,13 @@
 #include <thread>
 #include <vector>
 
+#include "base/atomic_file.h"
 #include "control/control_plane.h"
 #include "model/error.h"
 #include "server/api/api.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
+#include "store/sealed_store.h"
 #include "store/store.h"
 #include "worker/in_process.h"
 #include "worker/worker_pool.h"
@@ -62,6 +64,19 @@ struct Server::Impl {
   std::string url;
 };
 
+store::Keyring server_keyring(const ServerOptions& options, const std::string& data_dir, bool* generated) {
+  *generated = false;
+  if (!options.keyring_text.empty()) return store::Keyring::parse(options.keyring_text, "STRATA_SERVER_KEYRING");
+  if (!options.keyring.empty()) return store::read_keyring_file(options.keyring);
+  const std::string path = data_dir + "/keyring";
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return store::read_keyring_file(path);
+  store::Keyring ring = store::Keyring::generate();
+  write_file_atomic(path, ring.text(), 0600);
+  *generated = true;
+  return ring;
+}
+
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
 
 Server::~Server() { stop(std::chrono::seconds(5)); }
@@ -92,8 +107,18 @@ void Server::start() {
                 "pass --data-dir a folder this user can write");
   ::chmod(i.options.data_dir.c_str(), 0700);
   std::string data_dir = std::filesystem::absolute(i.options.data_dir).lexically_normal().string();
-  i.store = store::open_store(i.options.database.empty() ? data_dir + "/strata.db" : i.options.database);
-  i.store->migrate();
+  bool generated = false;
+  store::Keyring keyring = server_keyring(i.options, data_dir, &generated);
+  if (generated) {
+    std::cerr << "strata server: made a new key ring at " << data_dir
+              << "/keyring (mode 0600): what the server keeps at rest opens only with it; back it up with the "
+                 "database\n";
+  }
+  auto sealed = std::make_unique<store::SealedStore>(
+      store::open_store(i.options.database.empty() ? data_dir + "/strata.db" : i.options.database), std::move(keyring));
+  sealed->migrate();
+  sealed->check_keyring();
+  i.store = std::move(sealed);
 
   control::ControlOptions co;
   co.data_dir = data_dir;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "store/keyring.h"
 #include "workspace/workspace.h"
 
 namespace strata::server {
@@ -20,10 +21,18 @@ struct ServerOptions {
   std::string tls_cert, tls_key;
   bool metrics = true;                    // serve /metrics (to everyone)
   std::string admin_token;                // STRATA_SERVER_ADMIN_TOKEN, for the first start
+  // The key ring sealing states, logs and outputs at rest (store/keyring.h): a file, or its text
+  // (STRATA_SERVER_KEYRING); neither = <data-dir>/keyring, made on the first start.
+  std::string keyring;
+  std::string keyring_text;
   workspace::Environment env;             // what projects load with and engines see
   std::string engine;                     // --engine for every run; "" = the project's
   std::string engine_supervisor;
 };
+
+// The key ring `options` name: the text, else the file, else <data-dir>/keyring — made (0600)
+// when it does not exist yet, and then `*generated` is set. Throws an Error saying what to fix.
+store::Keyring server_keyring(const ServerOptions& options, const std::string& data_dir, bool* generated);
 
 class Server {
  public:

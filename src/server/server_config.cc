@@ -19,8 +19,8 @@ namespace {
 constexpr int kMaxWorkers = 256;
 constexpr int kMinLeaseSeconds = 3, kMaxLeaseSeconds = 86400;
 
-const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "workers",
-                                            "lease",   "tls_cert", "tls_key",  "metrics"};
+const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "workers", "lease",
+                                            "tls_cert", "tls_key",  "metrics",  "keyring"};
 
 }  // namespace
 
@@ -103,6 +103,7 @@ void load_server_config(const std::string& path, ServerOptions& options) {
       if (a.name == "data_dir") options.data_dir = relative(text);
       if (a.name == "tls_cert") options.tls_cert = relative(text);
       if (a.name == "tls_key") options.tls_key = relative(text);
+      if (a.name == "keyring") options.keyring = relative(text);
       if (a.name == "database") {
         bool url = text.find("://") != std::string::npos || text.rfind("sqlite:", 0) == 0;
         options.database = url ? text : relative(text);
@@ -119,6 +120,15 @@ void check_server_options(const ServerOptions& options) {
   if (options.workers < 0 || options.workers > kMaxWorkers)
     throw Error(ErrorKind::kUserInput, "--workers must be from 0 to 256", {},
                 "0 runs no activity here: only `strata worker`s do");
+}
+
+std::string take_keyring_text(workspace::Environment& env) {
+  std::string text;
+  if (auto it = env.find("STRATA_SERVER_KEYRING"); it != env.end()) {
+    text = it->second;
+    env.erase(it);
+  }
+  return text;
 }
 
 std::string take_admin_token(workspace::Environment& env) {

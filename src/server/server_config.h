@@ -30,5 +30,8 @@ void check_server_options(const ServerOptions& options);
 // STRATA_SERVER_ADMIN_TOKEN (the admin token a first start creates), taken out of `env` so engines
 // and stack files never see it; "" when unset.
 std::string take_admin_token(workspace::Environment& env);
+// STRATA_SERVER_KEYRING (the key ring's text), taken out of `env` like the admin token: no
+// engine or hook the server starts sees it.
+std::string take_keyring_text(workspace::Environment& env);
 
 }  // namespace strata::server

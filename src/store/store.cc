@@ -7,10 +7,16 @@
 #include <cstdio>
 
 #include "model/error.h"
+#include "store/json_list.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace strata::store {
+
+StateVersion Store::put_state(const std::string& key, const std::string& data, Millis now) {
+  auto [serial, lineage] = serial_and_lineage(data);
+  return put_state_version(key, data, serial, lineage, now);
+}
 
 Millis now_millis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

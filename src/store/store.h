@@ -238,7 +238,11 @@ class Store {
 
   // --- Terraform state (the http backend): every version is kept
   virtual std::optional<StateVersion> latest_state(const std::string& key) = 0;
-  virtual StateVersion put_state(const std::string& key, const std::string& data, Millis now) = 0;
+  // Stores a new version; its serial and lineage (kept beside it) are read from the state.
+  StateVersion put_state(const std::string& key, const std::string& data, Millis now);
+  // The same with serial and lineage given (a SealedStore reads them before it seals the data).
+  virtual StateVersion put_state_version(const std::string& key, const std::string& data, int64_t serial,
+                                         const std::string& lineage, Millis now) = 0;
   virtual void delete_state(const std::string& key) = 0;
   // Takes the lock when free or already held by the same lock_id (a retried LOCK): returns
   // nullopt; otherwise returns the holder.
@@ -246,6 +250,10 @@ class Store {
   virtual std::optional<StateLock> state_lock(const std::string& key) = 0;
   // Releases the lock when held by lock_id (or any holder when force); false when another holds it.
   virtual bool unlock_state(const std::string& key, const std::string& lock_id, bool force) = 0;
+
+  // --- the key ring's checks (SealedStore::check_keyring): stores `sealed` for `version` when
+  // none is there yet (the first server wins) and returns the one stored.
+  virtual std::string keyring_check(int64_t version, const std::string& sealed, Millis now) = 0;
 };
 
 // "sqlite:PATH" or a plain path → SQLite; "postgres://…" or "postgresql://…" → PostgreSQL.

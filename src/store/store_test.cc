@@ -9,6 +9,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <sstream>
+#include <fstream>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -19,6 +22,7 @@
 #include "model/error.h"
 #include "store/migrations.h"
 #include "store/postgres/pg_connection.h"
+#include "store/sealed_store.h"
 #include "tests/support/conformance.h"
 #include "tests/support/postgres_cluster.h"
 
@@ -758,6 +762,98 @@ TEST(StoreOpen, UnreachablePostgresSaysWhereWithoutThePassword) {
 
 // --- what is particular to PostgreSQL: replicas sharing one database, notifications, restarts
 
+
+// Everything a server keeps that may hold a secret, each holding `secret`: a state version, a
+// log chunk, an activity's outputs and plan changes. Returns the activity's id.
+std::string keep_a_secret_everywhere(Store& store, const std::string& secret) {
+  Repository repo;
+  repo.name = "infra-" + new_uuid().substr(0, 8);
+  repo.url = "/srv/git/infra";
+  repo.default_branch = "main";
+  repo = store.add_repository(repo);
+  store::Run run;
+  run.repository_id = repo.id;
+  run.command = "plan";
+  std::vector<Activity> activities(1);
+  activities[0].stack = "dev";
+  activities[0].component = "db";
+  run = store.create_run(run, activities);
+  store.start_ready_runs(1000);
+  std::optional<Activity> a = store.lease(LeaseRequest{"w", {}, 60000, 1000});
+  if (!a) throw std::runtime_error("nothing to lease");
+  store.put_state("infra/dev/db", R"({"serial":3,"lineage":"l-1","outputs":{"pw":{"value":")" + secret + R"("}}})", 1100);
+  store.append_log(a->id, a->fencing_token, 0, "password is " + secret + "\n", 1100);
+  store.finish(a->id, a->fencing_token,
+               Finish{"succeeded", R"({"pw":")" + secret + R"("})", R"({"resources":[{"after":")" + secret + R"("}]})", ""},
+               1200);
+  return a->id;
+}
+
+// What keep_a_secret_everywhere() stored reads back whole through the store.
+void expect_the_secret_back(Store& store, const std::string& id, const std::string& secret) {
+  auto state = store.latest_state("infra/dev/db");
+  ASSERT_TRUE(state.has_value());
+  EXPECT_NE(state->data.find(secret), std::string::npos) << state->data;
+  auto logs = store.logs(id, -1);
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].data, "password is " + secret + "\n");
+  auto a = store.activity(id);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->outputs_json, R"({"pw":")" + secret + R"("})");
+  EXPECT_NE(a->changes_json.find(secret), std::string::npos);
+  EXPECT_EQ(store.activities(a->run_id).at(0).outputs_json, a->outputs_json);
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A SealedStore over SQLite: the database file (and its write-ahead log) never holds the value;
+// a server restarted with the key ring reads everything back, also after a rotation.
+TEST(SealedStore, NothingReadableInTheSqliteFileAndRotationKeepsOldRecords) {
+  TempDir dir("sealed-store");
+  const std::string secret = "at-rest-" + new_uuid();
+  Keyring ring = Keyring::generate();
+  std::string id;
+  {
+    SealedStore store(open_sqlite_store(dir.file("strata.db")), ring);
+    store.migrate();
+    store.check_keyring();
+    id = keep_a_secret_everywhere(store, secret);
+    expect_the_secret_back(store, id, secret);
+    EXPECT_NE((file_bytes(dir.file("strata.db")) + file_bytes(dir.file("strata.db-wal"))).find("infra/dev/db"),
+              std::string::npos)
+        << "the files hold the store (the premise)";
+    for (const char* f : {"strata.db", "strata.db-wal"}) {
+      std::string bytes = file_bytes(dir.file(f));
+      EXPECT_EQ(bytes.find(secret), std::string::npos) << f << " holds the value in clear";
+      EXPECT_EQ(bytes.find("password is"), std::string::npos) << f << " holds the log line in clear";
+    }
+  }
+  ring.rotate();
+  SealedStore again(open_sqlite_store(dir.file("strata.db")), Keyring::parse(ring.text(), "keyring"));
+  expect_the_secret_back(again, id, secret);
+  again.put_state("infra/dev/db", R"({"serial":4,"lineage":"l-1"})", 1300);
+  SealedStore raw_view(open_sqlite_store(dir.file("strata.db")), Keyring::generate());
+  // The new version is sealed with version 2; the raw store shows only sealed text.
+  EXPECT_EQ(Keyring::version_of(again.inner().latest_state("infra/dev/db")->data), 2);
+  EXPECT_EQ(Keyring::version_of(again.inner().logs(id, -1).at(0).data), 1);
+  // The wrong key ring cannot read what the right one sealed: loudly, not as garbage; and a
+  // server holding it refuses to start rather than fail on every record.
+  EXPECT_THROW(raw_view.logs(id, -1), Error);
+  EXPECT_NO_THROW(again.check_keyring()) << "a rotated ring: version 1 as before, version 2 recorded";
+  try {
+    raw_view.check_keyring();
+    ADD_FAILURE() << "another key ring passed the check";
+  } catch (const Error& e) {
+    EXPECT_NE(e.message().find("key version 1 is not the one this database's records are sealed with"),
+              std::string::npos) << e.message();
+  }
+}
+
 class PostgresStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -869,6 +965,25 @@ TEST_F(PostgresStoreTest, ARunLeftRunningByAReplicaThatStoppedIsEndedByTheNextSw
   auto ended = store->run(run.id);
   EXPECT_EQ(ended->status, "succeeded");
   EXPECT_EQ(ended->finished_at, 1300);
+}
+
+// The same over PostgreSQL: a dump of the database (pg_dump, as a backup is made) never holds
+// the value.
+TEST_F(PostgresStoreTest, NothingReadableInADumpOfTheDatabase) {
+  const std::string secret = "at-rest-" + new_uuid();
+  SealedStore store(open_store(url_), Keyring::generate());
+  store.migrate();
+  std::string id = keep_a_secret_everywhere(store, secret);
+  expect_the_secret_back(store, id, secret);
+  TempDir dir("pg-dump");
+  const std::string dump = dir.file("dump.sql");
+  std::string command = std::string(PostgresCluster::kBinDir) + "/pg_dump --no-owner -f " + dump + " '" + url_ + "'";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::string bytes = file_bytes(dump);
+  EXPECT_NE(bytes.find("infra/dev/db"), std::string::npos) << "the dump holds the store (the premise)";
+  EXPECT_NE(bytes.find("sealed:v1:"), std::string::npos);
+  EXPECT_EQ(bytes.find(secret), std::string::npos) << "the dump holds the value in clear";
+  EXPECT_EQ(bytes.find("password is"), std::string::npos);
 }
 
 TEST_F(PostgresStoreTest, MigrateFromTwoReplicasAtOnceIsSafe) {

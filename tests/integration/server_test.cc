@@ -6,10 +6,14 @@
 // the Release build only; the requests and the tofu-sim plan (a simulator) run in both.
 #include <sys/stat.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "app/http_client.h"
 #include "base/atomic_file.h"
 #include "base/subprocess.h"
 #include "base/temp_dir.h"
+#include "store/keyring.h"
 #include "store/store.h"
 #include "tests/integration/e2e_support.h"
 #include "tests/support/postgres_cluster.h"
@@ -671,6 +675,19 @@ TEST(Server, RealTerraformAppliesThroughTheServerAndKeepsItsState) {
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_TRUE(std::filesystem::is_empty(server.tmp()));
   EXPECT_EQ(server.terminate().exit_code, 0);
+
+  // Nothing readable at rest (#22): the output value is in the state, the run's outputs and the
+  // API's answers, and the log says "Apply complete!", yet the database files hold neither.
+  std::string at_rest;
+  for (const char* f : {"/strata.db", "/strata.db-wal"}) {
+    std::ifstream in(server.data_dir() + f, std::ios::binary);
+    at_rest += std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  EXPECT_NE(at_rest.find("infra/dev/app"), std::string::npos) << "the files hold the store (the premise)";
+  EXPECT_EQ(at_rest.find("v-v-net-app"), std::string::npos) << "an output value in clear in the database";
+  EXPECT_EQ(at_rest.find("Apply complete!"), std::string::npos) << "a log line in clear in the database";
+  EXPECT_EQ(std::filesystem::status(server.data_dir() + "/keyring").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 }
 
 // Two `strata worker`s with the real Terraform and a server that runs nothing itself: network
@@ -736,13 +753,28 @@ TEST(Replicas, TwoServersOnPostgresShareRunsAndSurviveAReplicaAndTheDatabaseRest
   }
   PostgresCluster cluster;
   GitProject project;
+  // Replicas share the key ring that seals what the database keeps (#22), here from the environment.
   std::map<std::string, std::string> env = {{"STRATA_ENGINE", tofu_sim_binary()},
-                                            {"STRATA_SERVER_ADMIN_TOKEN", "strata_replica_test_token_0123456789"}};
+                                            {"STRATA_SERVER_ADMIN_TOKEN", "strata_replica_test_token_0123456789"},
+                                            {"STRATA_SERVER_KEYRING", store::Keyring::generate().text()}};
   std::vector<std::string> flags = {"--database", cluster.url(), "--workers", "0", "--lease", "4"};
   ServerProcess a(env, flags);
   ASSERT_TRUE(a.ready());
   ServerProcess b(env, flags);
   ASSERT_TRUE(b.ready());
+  {
+    // A replica that made a key ring of its own would seal what the others cannot open: it
+    // refuses to start, saying why.
+    std::map<std::string, std::string> own = env;
+    own.erase("STRATA_SERVER_KEYRING");
+    ServerProcess c(own, flags);
+    EXPECT_FALSE(c.ready());
+    SubprocessResult refused = c.wait();
+    EXPECT_NE(refused.exit_code, 0);
+    EXPECT_NE(refused.stderr_text.find("is not the one this database's records are sealed with"), std::string::npos)
+        << refused.stderr_text;
+    EXPECT_NE(refused.stderr_text.find("same key ring"), std::string::npos) << refused.stderr_text;
+  }
   std::map<std::string, std::string> slow = {{"STRATA_ENGINE", tofu_sim_binary()}, {"TOFU_SIM_DELAY_PLAN_MS", "1500"}};
   WorkerProcess on_b(b, "on-b", slow);
   ASSERT_TRUE(registered(b, 1));

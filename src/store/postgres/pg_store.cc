@@ -389,7 +389,8 @@ std::optional<StateVersion> PgStore::latest_state(const std::string& key) {
   });
 }
 
-StateVersion PgStore::put_state(const std::string& key, const std::string& data, Millis now) {
+StateVersion PgStore::put_state_version(const std::string& key, const std::string& data, int64_t serial,
+                                        const std::string& lineage, Millis now) {
   return transact("store a state", [&](PgConnection& db) {
     // Two replicas writing one key take turns, so each reads the other's version number.
     db.exec("SELECT pg_advisory_xact_lock($1::integer, hashtext($2))", {kPgStateLockClass, key});
@@ -397,7 +398,6 @@ StateVersion PgStore::put_state(const std::string& key, const std::string& data,
     int64_t last = db.exec("SELECT COALESCE(MAX(version), 0) FROM tf_states WHERE key = $1", {key})
                        .int64(0, 0);
     StateVersion version{key, last + 1, data, now};
-    auto [serial, lineage] = serial_and_lineage(data);
     db.exec(
         "INSERT INTO tf_states (key, version, serial, lineage, data, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
@@ -453,6 +453,15 @@ bool PgStore::unlock_state(const std::string& key, const std::string& lock_id, b
       return db.exec("SELECT 1 FROM tf_locks WHERE key = $1", {key}).empty();
     }
     return true;
+  });
+}
+
+std::string PgStore::keyring_check(int64_t version, const std::string& sealed, Millis now) {
+  return transact("check the key ring", [&](PgConnection& db) {
+    db.exec("INSERT INTO keyring_checks (version, sealed, created_at) VALUES ($1, $2, $3) "
+            "ON CONFLICT (version) DO NOTHING",
+            {version, sealed, now});
+    return db.exec("SELECT sealed FROM keyring_checks WHERE version = $1", {version}).text(0, 0);
   });
 }
 

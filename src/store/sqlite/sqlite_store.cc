@@ -380,13 +380,13 @@ std::optional<StateVersion> SqliteStore::latest_state(const std::string& key) {
   return StateVersion{st.text(0), st.int64(1), st.text(2), st.int64(3)};
 }
 
-StateVersion SqliteStore::put_state(const std::string& key, const std::string& data, Millis now) {
+StateVersion SqliteStore::put_state_version(const std::string& key, const std::string& data, int64_t serial,
+                                            const std::string& lineage, Millis now) {
   auto session = write("store a state");
   // Numbering goes on after a delete: deleted versions stay in the history.
   SqliteStatement last(db_, "SELECT COALESCE(MAX(version), 0) FROM tf_states WHERE key = ?");
   last.bind(key).step();
   StateVersion version{key, last.int64(0) + 1, data, now};
-  auto [serial, lineage] = serial_and_lineage(data);
   db_.exec(
       "INSERT INTO tf_states (key, version, serial, lineage, data, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?)",
@@ -438,6 +438,17 @@ bool SqliteStore::unlock_state(const std::string& key, const std::string& lock_i
   }
   session.commit();
   return true;
+}
+
+std::string SqliteStore::keyring_check(int64_t version, const std::string& sealed, Millis now) {
+  auto session = write("check the key ring");
+  db_.exec("INSERT INTO keyring_checks (version, sealed, created_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING",
+           version, sealed, now);
+  SqliteStatement stored(db_, "SELECT sealed FROM keyring_checks WHERE version = ?");
+  stored.bind(version).step();
+  std::string out = stored.text(0);
+  session.commit();
+  return out;
 }
 
 }  // namespace strata::store

@@ -63,11 +63,13 @@ class SqliteStore : public Store {
   void worker_seen(const std::string& id, Millis now) override;
 
   std::optional<StateVersion> latest_state(const std::string& key) override;
-  StateVersion put_state(const std::string& key, const std::string& data, Millis now) override;
+  StateVersion put_state_version(const std::string& key, const std::string& data, int64_t serial,
+                                 const std::string& lineage, Millis now) override;
   void delete_state(const std::string& key) override;
   std::optional<StateLock> lock_state(const StateLock& lock) override;
   std::optional<StateLock> state_lock(const std::string& key) override;
   bool unlock_state(const std::string& key, const std::string& lock_id, bool force) override;
+  std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;
 
  private:
   // Holds the connection for one store method: the mutex, the operation's name for errors and

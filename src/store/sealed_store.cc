@@ -1,0 +1,102 @@
+#include "store/sealed_store.h"
+
+#include "model/error.h"
+
+namespace strata::store {
+
+std::string state_record(const std::string& key) { return "tfstate " + key; }
+std::string log_record(const std::string& activity_id, int64_t seq) {
+  return "log " + activity_id + " " + std::to_string(seq);
+}
+std::string outputs_record(const std::string& activity_id) { return "outputs " + activity_id; }
+std::string changes_record(const std::string& activity_id) { return "changes " + activity_id; }
+
+void SealedStore::check_keyring() {
+  for (int version : keyring_.versions()) {
+    const std::string record = "keyring check " + std::to_string(version);
+    std::string stored = inner_->keyring_check(version, keyring_.seal_with(version, "strata", record), now_millis());
+    bool opens = false;
+    try {
+      opens = keyring_.open(stored, record) == "strata";
+    } catch (const Error&) {
+      opens = false;
+    }
+    if (!opens) {
+      throw Error(ErrorKind::kEnvironment,
+                  "the key ring's key version " + std::to_string(version) +
+                      " is not the one this database's records are sealed with",
+                  {},
+                  "give every server of this database the same key ring (--keyring FILE or STRATA_SERVER_KEYRING); a "
+                  "server that made its own at <data-dir>/keyring on its first start holds another one");
+    }
+  }
+}
+
+Activity SealedStore::opened(Activity a) const {
+  a.outputs_json = keyring_.open(a.outputs_json, outputs_record(a.id));
+  a.changes_json = keyring_.open(a.changes_json, changes_record(a.id));
+  return a;
+}
+
+Run SealedStore::create_run(Run run, std::vector<Activity> activities) {
+  // Activities are created without outputs; any given are sealed like a finish's. Their ids
+  // must be known to seal them: those left empty are given here, as the store would.
+  for (auto& a : activities) {
+    if (a.outputs_json.empty() && a.changes_json.empty()) continue;
+    if (a.id.empty()) a.id = new_uuid();
+    if (!a.outputs_json.empty()) a.outputs_json = keyring_.seal(a.outputs_json, outputs_record(a.id));
+    if (!a.changes_json.empty()) a.changes_json = keyring_.seal(a.changes_json, changes_record(a.id));
+  }
+  return inner_->create_run(std::move(run), std::move(activities));
+}
+
+std::vector<Activity> SealedStore::activities(const std::string& run_id) {
+  std::vector<Activity> list = inner_->activities(run_id);
+  for (auto& a : list) a = opened(std::move(a));
+  return list;
+}
+
+std::optional<Activity> SealedStore::activity(const std::string& id) {
+  std::optional<Activity> a = inner_->activity(id);
+  if (a) a = opened(std::move(*a));
+  return a;
+}
+
+std::optional<Activity> SealedStore::lease(const LeaseRequest& request) {
+  std::optional<Activity> a = inner_->lease(request);
+  if (a) a = opened(std::move(*a));
+  return a;
+}
+
+LeaseCheck SealedStore::finish(const std::string& activity_id, int64_t token, const Finish& result, Millis now) {
+  Finish sealed = result;
+  sealed.outputs_json = keyring_.seal(result.outputs_json, outputs_record(activity_id));
+  sealed.changes_json = keyring_.seal(result.changes_json, changes_record(activity_id));
+  return inner_->finish(activity_id, token, sealed, now);
+}
+
+LeaseCheck SealedStore::append_log(const std::string& activity_id, int64_t token, int64_t seq,
+                                   const std::string& data, Millis now) {
+  return inner_->append_log(activity_id, token, seq, keyring_.seal(data, log_record(activity_id, seq)), now);
+}
+
+std::vector<LogChunk> SealedStore::logs(const std::string& activity_id, int64_t after_seq) {
+  std::vector<LogChunk> chunks = inner_->logs(activity_id, after_seq);
+  for (auto& c : chunks) c.data = keyring_.open(c.data, log_record(c.activity_id, c.seq));
+  return chunks;
+}
+
+std::optional<StateVersion> SealedStore::latest_state(const std::string& key) {
+  std::optional<StateVersion> state = inner_->latest_state(key);
+  if (state) state->data = keyring_.open(state->data, state_record(key));
+  return state;
+}
+
+StateVersion SealedStore::put_state_version(const std::string& key, const std::string& data, int64_t serial,
+                                            const std::string& lineage, Millis now) {
+  StateVersion v = inner_->put_state_version(key, keyring_.seal(data, state_record(key)), serial, lineage, now);
+  v.data = data;
+  return v;
+}
+
+}  // namespace strata::store

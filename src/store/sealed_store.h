@@ -1,0 +1,101 @@
+// SealedStore: a Store that keeps what could hold a secret sealed at rest (keyring.h) and hands
+// it back opened — Terraform states (bound to their key), log chunks (to their activity and
+// sequence number), and an activity's reported outputs and plan changes (to the activity). It
+// wraps either store, so neither SQLite's file nor a PostgreSQL dump holds a state, a log line
+// or an output in clear. Everything else passes through.
+#pragma once
+
+#include <memory>
+
+#include "store/keyring.h"
+#include "store/store.h"
+
+namespace strata::store {
+
+class SealedStore : public Store {
+ public:
+  SealedStore(std::unique_ptr<Store> inner, Keyring keyring)
+      : inner_(std::move(inner)), keyring_(std::move(keyring)) {}
+
+  const Keyring& keyring() const { return keyring_; }
+  // After migrate(): checks that each key of the ring is the one the database knows for its
+  // version (keyring_check), recording those it does not know yet. Throws an Error saying to
+  // give every server the same key ring when one differs.
+  void check_keyring();
+  Store& inner() { return *inner_; }
+
+  std::unique_ptr<StoreNotifications> listen() override { return inner_->listen(); }
+  void migrate() override { inner_->migrate(); }
+  std::vector<std::string> applied_migrations() override { return inner_->applied_migrations(); }
+
+  Repository add_repository(Repository repo) override { return inner_->add_repository(std::move(repo)); }
+  std::optional<Repository> repository(const std::string& id_or_name) override {
+    return inner_->repository(id_or_name);
+  }
+  std::vector<Repository> repositories() override { return inner_->repositories(); }
+
+  ApiToken add_token(ApiToken token) override { return inner_->add_token(std::move(token)); }
+  std::optional<ApiToken> token_by_hash(const std::string& hash) override { return inner_->token_by_hash(hash); }
+  size_t token_count() override { return inner_->token_count(); }
+
+  Run create_run(Run run, std::vector<Activity> activities) override;
+  std::optional<Run> run(const std::string& id) override { return inner_->run(id); }
+  std::vector<Run> runs(size_t limit) override { return inner_->runs(limit); }
+  std::vector<Activity> activities(const std::string& run_id) override;
+  std::optional<Activity> activity(const std::string& id) override;
+  void set_run_status(const std::string& run_id, const std::string& status, const std::string& reason) override {
+    inner_->set_run_status(run_id, status, reason);
+  }
+  std::vector<Run> start_ready_runs(Millis now) override { return inner_->start_ready_runs(now); }
+  void request_cancel(const std::string& run_id, Millis now) override { inner_->request_cancel(run_id, now); }
+
+  std::optional<Activity> lease(const LeaseRequest& request) override;
+  LeaseCheck start(const std::string& activity_id, int64_t token, Millis lease_until, Millis now) override {
+    return inner_->start(activity_id, token, lease_until, now);
+  }
+  LeaseCheck heartbeat(const std::string& activity_id, int64_t token, Millis lease_until, Millis now,
+                       bool* cancel) override {
+    return inner_->heartbeat(activity_id, token, lease_until, now, cancel);
+  }
+  LeaseCheck finish(const std::string& activity_id, int64_t token, const Finish& result, Millis now) override;
+  LeaseCheck release(const std::string& activity_id, int64_t token, Millis now) override {
+    return inner_->release(activity_id, token, now);
+  }
+  size_t expire_leases(Millis now, int max_attempts) override { return inner_->expire_leases(now, max_attempts); }
+
+  LeaseCheck append_log(const std::string& activity_id, int64_t token, int64_t seq, const std::string& data,
+                        Millis now) override;
+  std::vector<LogChunk> logs(const std::string& activity_id, int64_t after_seq) override;
+
+  WorkerRecord register_worker(WorkerRecord worker) override { return inner_->register_worker(std::move(worker)); }
+  std::optional<WorkerRecord> worker(const std::string& id) override { return inner_->worker(id); }
+  std::vector<WorkerRecord> workers() override { return inner_->workers(); }
+  void worker_seen(const std::string& id, Millis now) override { inner_->worker_seen(id, now); }
+
+  std::optional<StateVersion> latest_state(const std::string& key) override;
+  StateVersion put_state_version(const std::string& key, const std::string& data, int64_t serial,
+                                 const std::string& lineage, Millis now) override;
+  void delete_state(const std::string& key) override { inner_->delete_state(key); }
+  std::optional<StateLock> lock_state(const StateLock& lock) override { return inner_->lock_state(lock); }
+  std::optional<StateLock> state_lock(const std::string& key) override { return inner_->state_lock(key); }
+  bool unlock_state(const std::string& key, const std::string& lock_id, bool force) override {
+    return inner_->unlock_state(key, lock_id, force);
+  }
+  std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override {
+    return inner_->keyring_check(version, sealed, now);
+  }
+
+ private:
+  Activity opened(Activity a) const;
+
+  std::unique_ptr<Store> inner_;
+  Keyring keyring_;
+};
+
+// The associated data each kind of record is sealed with.
+std::string state_record(const std::string& key);
+std::string log_record(const std::string& activity_id, int64_t seq);
+std::string outputs_record(const std::string& activity_id);
+std::string changes_record(const std::string& activity_id);
+
+}  // namespace strata::store
