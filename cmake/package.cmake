@@ -50,8 +50,10 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Depends from the libraries the binary links (dpkg-shlibdeps), not a hand-kept list.
+# Depends from the libraries the binary links (dpkg-shlibdeps), not a hand-kept list — except
+# the ones strata loads at their first use (base/lazy_library.h), which the binary does not name.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4, libpq5, libarchive13, libsqlite3-0")
 # `strata graph --format svg` runs Graphviz's dot.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS graphviz)
 include(CPack)

@@ -122,22 +122,22 @@ void check_server_options(const ServerOptions& options) {
                 "0 runs no activity here: only `strata worker`s do");
 }
 
-std::string take_keyring_text(workspace::Environment& env) {
-  std::string text;
-  if (auto it = env.find("STRATA_SERVER_KEYRING"); it != env.end()) {
-    text = it->second;
+namespace {
+
+// The variable's value, taken out of `env` (nothing the server starts sees it); "" when unset.
+std::string take_variable(workspace::Environment& env, const char* name) {
+  std::string value;
+  if (auto it = env.find(name); it != env.end()) {
+    value = it->second;
     env.erase(it);
   }
-  return text;
+  return value;
 }
 
-std::string take_admin_token(workspace::Environment& env) {
-  std::string token;
-  if (auto it = env.find("STRATA_SERVER_ADMIN_TOKEN"); it != env.end()) {
-    token = it->second;
-    env.erase(it);
-  }
-  return token;
-}
+}  // namespace
+
+std::string take_keyring_text(workspace::Environment& env) { return take_variable(env, "STRATA_SERVER_KEYRING"); }
+
+std::string take_admin_token(workspace::Environment& env) { return take_variable(env, "STRATA_SERVER_ADMIN_TOKEN"); }
 
 }  // namespace strata::server

@@ -18,6 +18,7 @@
 #include <set>
 #include <thread>
 
+#include "base/atomic_file.h"
 #include "base/temp_dir.h"
 #include "model/error.h"
 #include "store/migrations.h"
@@ -804,12 +805,7 @@ void expect_the_secret_back(Store& store, const std::string& id, const std::stri
   EXPECT_EQ(store.activities(a->run_id).at(0).outputs_json, a->outputs_json);
 }
 
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string file_bytes(const std::string& path) { return read_file_if_exists(path).value_or(""); }
 
 // A SealedStore over SQLite: the database file (and its write-ahead log) never holds the value;
 // a server restarted with the key ring reads everything back, also after a rotation.

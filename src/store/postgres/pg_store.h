@@ -78,44 +78,10 @@ class PgStore : public Store {
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;
 
  private:
-  // Runs body(connection) in one transaction on a pooled connection and commits when it
-  // returns (an exception rolls back). A deadlock or serialization failure runs it again.
+  // Runs body(connection) on a pooled connection, again when PostgreSQL ends it for a deadlock
+  // or a serialization failure.
   template <typename Body>
-  auto transact(const std::string& operation, Body&& body) {
-    constexpr int kAttempts = 5;
-    for (int attempt = 1;; ++attempt) {
-      auto conn = pool_.checkout();
-      conn->set_operation(operation);
-      try {
-        PgTransaction tx(*conn);
-        if constexpr (std::is_void_v<decltype(body(*conn))>) {
-          body(*conn);
-          tx.commit();
-          return;
-        } else {
-          auto result = body(*conn);
-          tx.commit();
-          return result;
-        }
-      } catch (const PgStatementError& e) {
-        if (!e.retryable() || attempt == kAttempts) throw;
-      }
-    }
-  }
-
-  // A read that is one statement: on a pooled connection with no BEGIN/COMMIT around it (two
-  // round trips fewer; the statement sees one snapshot anyway).
-  template <typename Body>
-  auto read_one(const std::string& operation, Body&& body) {
-    auto conn = pool_.checkout();
-    conn->set_operation(operation);
-    return body(*conn);
-  }
-
-  // A change that is one statement: on a pooled connection with no BEGIN/COMMIT around it (the
-  // statement is its own transaction); retried like transact() on a deadlock.
-  template <typename Body>
-  auto transact_one(const std::string& operation, Body&& body) {
+  auto retrying(const std::string& operation, Body&& body) {
     constexpr int kAttempts = 5;
     for (int attempt = 1;; ++attempt) {
       auto conn = pool_.checkout();
@@ -126,6 +92,39 @@ class PgStore : public Store {
         if (!e.retryable() || attempt == kAttempts) throw;
       }
     }
+  }
+
+  // Runs body(connection) in one transaction and commits when it returns (an exception rolls
+  // back); retried as retrying() says.
+  template <typename Body>
+  auto transact(const std::string& operation, Body&& body) {
+    return retrying(operation, [&](PgConnection& conn) {
+      PgTransaction tx(conn);
+      if constexpr (std::is_void_v<decltype(body(conn))>) {
+        body(conn);
+        tx.commit();
+      } else {
+        auto result = body(conn);
+        tx.commit();
+        return result;
+      }
+    });
+  }
+
+  // A change that is one statement: no BEGIN/COMMIT around it (the statement is its own
+  // transaction); retried like transact().
+  template <typename Body>
+  auto transact_one(const std::string& operation, Body&& body) {
+    return retrying(operation, std::forward<Body>(body));
+  }
+
+  // A read that is one statement: on a pooled connection with no BEGIN/COMMIT around it (two
+  // round trips fewer; the statement sees one snapshot anyway).
+  template <typename Body>
+  auto read_one(const std::string& operation, Body&& body) {
+    auto conn = pool_.checkout();
+    conn->set_operation(operation);
+    return body(*conn);
   }
 
   // After an activity succeeded (committed): ends its run when nothing of it is left to run.
