@@ -44,6 +44,8 @@ bool process_alive(const std::string& pid_text) {
 }
 
 constexpr std::string_view kEngineLine = "engine ";
+// Written over the first byte of the details when a holder lets go in the ordinary way.
+constexpr char kReleasedMark = '#';
 
 // The lock file holds "pid\ncommand line\n" and, while an engine runs under it, "engine PID
 // COMMAND\n". Describes the holder as "pid 1234: strata apply", and an engine that a dead
@@ -54,7 +56,8 @@ std::string describe_holder(int fd) {
   std::string content;
   for (int attempt = 0; attempt < 20; ++attempt) {
     content = read_fd(fd);
-    if (content.find('\n') != std::string::npos) break;
+    // "#…": the previous holder's released details, not yet overwritten by the new holder's.
+    if (content.find('\n') != std::string::npos && content[0] != kReleasedMark) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   size_t nl = content.find('\n');
@@ -152,15 +155,18 @@ FileLock::FileLock(const std::string& lock_path, const std::string& what, const 
     told = true;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  // The details a holder leaves start with kReleasedMark when it let go in the ordinary way; a
+  // holder killed with the lock left its pid there, and maybe half-written files beside it.
+  char previous[4096];
+  ssize_t had = ::pread(fd_, previous, sizeof previous, 0);
+  previous_holder_released_ = had <= 0 || previous[0] == kReleasedMark;
   std::string details = std::to_string(::getpid()) + "\n" + current_command_line() + "\n";
   // Best effort: the lock itself is what protects the workdir; the details only explain it.
   // Overwritten in place, and truncated only when the previous holder's details were longer:
   // truncating to zero and writing again made the filesystem free and allocate a block on
   // every lock, a third of a no-change `generate` of 10,000 workdirs.
   ssize_t written = ::pwrite(fd_, details.data(), details.size(), 0);
-  struct stat st;
-  if (written == static_cast<ssize_t>(details.size()) && ::fstat(fd_, &st) == 0 &&
-      st.st_size != static_cast<off_t>(details.size())) {
+  if (written == static_cast<ssize_t>(details.size()) && had > written) {
     if (::ftruncate(fd_, static_cast<off_t>(details.size())) != 0) {
       // Nothing useful to do: the details only explain the lock.
     }
@@ -170,21 +176,28 @@ FileLock::FileLock(const std::string& lock_path, const std::string& what, const 
 FileLock::~FileLock() { release(); }
 
 FileLock::FileLock(FileLock&& other) noexcept
-    : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)) {}
+    : path_(std::move(other.path_)),
+      fd_(std::exchange(other.fd_, -1)),
+      previous_holder_released_(other.previous_holder_released_) {}
 
 FileLock& FileLock::operator=(FileLock&& other) noexcept {
   if (this != &other) {
     release();
     path_ = std::move(other.path_);
     fd_ = std::exchange(other.fd_, -1);
+    previous_holder_released_ = other.previous_holder_released_;
   }
   return *this;
 }
 
 void FileLock::release() {
   if (fd_ < 0) return;
-  // Closing drops the lock. Our details stay in the file: they are only read by a strata that
-  // failed to take the lock, and the next holder overwrites them first thing.
+  // Marked released (previous_holder_released(): one byte, in place), then closing drops the
+  // lock. The rest of our details stay: only a strata that failed to take the lock reads them,
+  // and the next holder overwrites them first thing.
+  if (::pwrite(fd_, &kReleasedMark, 1, 0) != 1) {
+    // Best effort: the next holder then looks for leftovers it does not need to.
+  }
   ::close(fd_);
   fd_ = -1;
 }

@@ -40,10 +40,14 @@ class FileLock {
   // The locked descriptor: a process that inherits it holds the lock too (the engine
   // supervisor holds a copy, so the lock outlives a killed strata for as long as its engine runs).
   int fd() const { return fd_; }
+  // False when the previous holder did not let go in the ordinary way (it was killed holding the
+  // lock): what it was writing may be left half-done.
+  bool previous_holder_released() const { return previous_holder_released_; }
 
  private:
   std::string path_;
   int fd_ = -1;
+  bool previous_holder_released_ = true;
 };
 
 // Adds "engine PID COMMAND" to the details of the lock held through `fd`: the process that works

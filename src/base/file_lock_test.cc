@@ -82,6 +82,28 @@ TEST(FileLock, LockFromKilledProcessIsTakenOver) {
   FileLock lock(lock_path, "test workdir");
   EXPECT_EQ(read_file(lock_path).rfind(std::to_string(getpid()) + "\n", 0), 0u)
       << read_file(lock_path);
+  EXPECT_FALSE(lock.previous_holder_released()) << "the killed holder may have left files half-written";
+}
+
+// A holder that lets go in the ordinary way says so in the file; the next holder then knows
+// there is nothing half-written to look for. A new lock file has had no holder.
+TEST(FileLock, TheNextHolderKnowsWhetherThePreviousOneLetGo) {
+  TempDir dir;
+  std::string lock_path = dir.file(".strata.lock");
+  {
+    FileLock first(lock_path, "w");
+    EXPECT_TRUE(first.previous_holder_released());
+  }
+  {
+    FileLock second(lock_path, "w");
+    EXPECT_TRUE(second.previous_holder_released());
+    FileLock moved(std::move(second));
+    EXPECT_TRUE(moved.previous_holder_released());
+  }
+  LockHolder killed(lock_path);
+  killed.kill_now();
+  FileLock third(lock_path, "w");
+  EXPECT_FALSE(third.previous_holder_released());
 }
 
 TEST(FileLock, ReleasedWhenDestroyed) {

@@ -478,7 +478,7 @@ std::string ComponentRunner::prepare_dependency(const Component& component) {
   FileLock::Wait wait;
   wait.limit = options_.lock_wait;
   FileLock lock(workdir + "/" + kLockFile, "workdir " + relative_to(workdir, project_.root), wait);
-  GenerateResult generated = generate_workdir(files, modules_);
+  GenerateResult generated = generate_workdir(files, modules_, false, !lock.previous_holder_released());
   InitStamp stamp;
   if (init_needed(generated.run_dir, &stamp)) {
     EngineRequest r;
@@ -544,7 +544,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
   if (new_workdir || options_.operation != Operation::kGenerate) ::chmod(workdir.c_str(), 0700);
 
   ctx.phase("generate");
-  GenerateResult generated = generate_workdir(files, modules_, new_workdir);
+  GenerateResult generated = generate_workdir(files, modules_, new_workdir, !lock.previous_holder_released());
   if (options_.operation == Operation::kGenerate) {
     outcome.message = std::to_string(generated.written.size()) + " written, " +
                       std::to_string(generated.unchanged.size()) + " unchanged, " +

@@ -198,7 +198,8 @@ std::string workdir_for(const ComponentFiles& files) {
   return files.work_root + "/" + files.ref.stack + "/" + files.ref.component;
 }
 
-GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache, bool workdir_is_new) {
+GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache, bool workdir_is_new,
+                                bool after_a_killed_holder) {
   GenerateResult result;
   result.workdir = workdir_for(files);
   auto [base, sub] = split_module_source(files.source);
@@ -339,7 +340,7 @@ GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache,
   // A strata killed while writing left its temporary files (".NAME.tmp.PID.N", base/atomic_file)
   // beside the files it wrote; the workdir's lock keeps every other strata out, so any found now
   // is such a leftover.
-  if (!workdir_is_new) {
+  if (!workdir_is_new && after_a_killed_holder) {
     std::set<std::string> dirs{""};
     for (const auto& [rel, _] : produce) dirs.insert(fs::path(rel).parent_path().string());
     for (const auto& dir : dirs) {

@@ -64,8 +64,11 @@ std::string workdir_for(const ComponentFiles& files);
 bool is_leftover_temp_file(const std::string& name);
 
 // `workdir_is_new`: the caller has just created the workdir (it holds nothing but the lock), so
-// files are written without looking for earlier versions of them.
-GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache, bool workdir_is_new = false);
+// files are written without looking for earlier versions of them. `after_a_killed_holder`: the
+// workdir's previous lock holder was killed (FileLock::previous_holder_released), so the
+// temporary files it may have left are looked for and removed.
+GenerateResult generate_workdir(const ComponentFiles& files, ModuleCache& cache, bool workdir_is_new = false,
+                                bool after_a_killed_holder = true);
 
 // The tfvars file name Comet uses: <stack>-<component>.tfvars.json (slashes in Kompos stack
 // paths become '_').

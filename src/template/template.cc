@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 
 #include "base/suggest.h"
 #include "model/error.h"
@@ -274,6 +275,12 @@ Value render_tree(const Value& tree, const Value& data, TemplateHost* host, cons
 std::vector<StateCall> find_state_calls(const std::string& text, const Origin& where) {
   std::vector<StateCall> out;
   if (text.find("{{") == std::string::npos || text.find("state") == std::string::npos) return out;
+  // The same reference is written in many components ({{ (state "shared" "network").vpc_id }} in
+  // every stack): what a text holds is found once per thread. Only texts that parse are kept (an
+  // error names its origin, which differs).
+  thread_local std::unordered_map<std::string, std::vector<StateCall>> found;
+  if (auto it = found.find(text); it != found.end()) return it->second;
+  if (found.size() >= 4096) found.clear();
   std::unique_ptr<ParsedTemplate> parsed;
   try {
     parsed = parse_template(text);
@@ -290,6 +297,7 @@ std::vector<StateCall> find_state_calls(const std::string& text, const Origin& w
     collect_node(n, out);
   }
   for (const auto& [name, list] : parsed->defines) collect_state_calls(*list, out);
+  found.emplace(text, out);
   return out;
 }
 

@@ -796,6 +796,12 @@ TEST(ExecutorSim, TemporaryFilesAKilledGenerateLeftAreRemovedByTheNext) {
   p.write(".strata/s/a/.main.tf.tmp.4242.0", "half a file");
   p.write(".strata/s/a/.s-a.tfvars.json.tmp.4242.1", "{");
   p.write(".strata/s/a/.keep.tmp.notanumber", "mine");
+  // After an ordinary run the lock says it was let go: nothing is looked for (a file there is
+  // not strata's half-written one).
+  ASSERT_EQ(p.strata({"generate", "s"}).exit_code, 0);
+  EXPECT_TRUE(p.exists(".strata/s/a/.main.tf.tmp.4242.0"));
+  // The lock's details as a strata killed while holding it leaves them (pid 4242).
+  p.write(".strata/s/a/.strata.lock", "4242\nstrata generate s\n");
   CliResult again = p.strata({"generate", "s"});
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_FALSE(p.exists(".strata/s/a/.main.tf.tmp.4242.0"));
