@@ -13,6 +13,7 @@
 #include "base/atomic_file.h"
 #include "base/subprocess.h"
 #include "base/temp_dir.h"
+#include "secrets/crypto.h"
 #include "store/keyring.h"
 #include "store/store.h"
 #include "tests/integration/e2e_support.h"
@@ -316,6 +317,53 @@ TEST(Server, AnswersBadRequestsWithClearErrorsAndStoresNothing) {
 
 // `--config FILE`: the server's settings in HCL; flags on the command line win over the file, and
 // a mistake in it is reported with file:line:col before anything starts.
+// Terraform's http backend as Terraform calls it: basic auth (any user, an API token as the
+// password), POST /tfstate/KEY with the state.
+app::HttpResponse post_state(ServerProcess& server, const std::string& key, const std::string& state,
+                             const std::string& query = "") {
+  app::HttpRequest r;
+  r.method = "POST";
+  r.url = server.url() + "/tfstate/" + key + query;
+  r.body = state;
+  r.headers["Content-Type"] = "application/json";
+  r.headers["Authorization"] = "Basic " + secrets::base64_encode("terraform:" + server.token());
+  return app::make_curl_client({server.ca_file()})->send(r);
+}
+
+std::string state_json(int serial, const std::string& lineage, const std::string& marker) {
+  return R"({"version":4,"terraform_version":"1.11.4","serial":)" + std::to_string(serial) + R"(,"lineage":")" +
+         lineage + R"(","outputs":{"m":{"value":")" + marker + R"(","type":"string"}},"resources":[]})";
+}
+
+// A write never takes a state back in time or replaces it with another one (#22): an older
+// serial or another lineage is refused with 409 and nothing is stored; an admin can force it.
+TEST(Server, StateBackendRefusesAnOlderSerialOrAnotherLineage) {
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0"});
+  ASSERT_TRUE(server.ready());
+  const std::string key = "infra/dev/vpc";
+  ASSERT_EQ(post_state(server, key, state_json(3, "lin-a", "three")).status, 200);
+  EXPECT_EQ(post_state(server, key, state_json(3, "lin-a", "three again")).status, 200) << "the same serial again";
+
+  auto older = post_state(server, key, state_json(2, "lin-a", "two"));
+  EXPECT_EQ(older.status, 409) << older.body;
+  EXPECT_NE(error_message(older).find("serial 2 is older than the server's 3"), std::string::npos) << older.body;
+  auto other = post_state(server, key, state_json(4, "lin-b", "other"));
+  EXPECT_EQ(other.status, 409) << other.body;
+  EXPECT_NE(error_message(other).find("it is another state"), std::string::npos) << other.body;
+
+  app::HttpRequest get;
+  get.url = server.url() + "/tfstate/" + key;
+  get.headers["Authorization"] = "Basic " + secrets::base64_encode("terraform:" + server.token());
+  auto kept = app::make_curl_client({server.ca_file()})->send(get);
+  EXPECT_EQ(kept.status, 200);
+  EXPECT_NE(kept.body.find("three again"), std::string::npos) << "nothing refused was stored: " << kept.body;
+
+  EXPECT_EQ(post_state(server, key, state_json(1, "lin-b", "forced"), "?force=true").status, 200)
+      << "an admin can overwrite";
+  EXPECT_NE(app::make_curl_client({server.ca_file()})->send(get).body.find("forced"), std::string::npos);
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
 TEST(Server, ConfigFileSetsWhatFlagsDoAndFlagsWin) {
   GitProject project;
   project.write("server.hcl",

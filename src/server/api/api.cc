@@ -10,6 +10,7 @@
 #include "server/api/worker_api.h"
 #include "server/api/openapi_json.h"
 #include "server/router.h"
+#include "store/json_list.h"
 
 namespace strata::server {
 
@@ -208,6 +209,28 @@ struct Api::Impl {
       }
       nlohmann::json doc = nlohmann::json::parse(request.body, nullptr, false);
       if (!doc.is_object()) return error_response(400, "bad_request", "the state is not a JSON object");
+      // What Terraform checks before it pushes a state, kept by the server for every writer: a
+      // write never goes back in time, nor replaces the state with another one. An admin may
+      // overwrite with ?force=true (as `terraform state push -force`).
+      if (std::optional<store::StateVersion> latest = store.latest_state(key);
+          latest && !(admin && request.query("force") == "true")) {
+        auto [held_serial, held_lineage] = store::serial_and_lineage(latest->data);
+        auto [serial, lineage] = store::serial_and_lineage(request.body);
+        if (!held_lineage.empty() && lineage != held_lineage)
+          return error_response(Error(ErrorKind::kConflict,
+                                      "the state at " + key + " has lineage " + held_lineage + "; this one has " +
+                                          (lineage.empty() ? "none" : lineage) + ": it is another state, not a newer one",
+                                      {},
+                                      "pull the server's state (terraform state pull) and work from it; an admin can "
+                                      "replace it with ?force=true"));
+        if (serial < held_serial)
+          return error_response(Error(ErrorKind::kConflict,
+                                      "serial " + std::to_string(serial) + " is older than the server's " +
+                                          std::to_string(held_serial) + " for " + key + ": the write would lose changes",
+                                      {},
+                                      "plan and apply again on the latest state; an admin can overwrite with "
+                                      "?force=true"));
+      }
       store.put_state(key, request.body, store::now_millis());
       return json_response(200, nlohmann::json::object());
     }
