@@ -7,14 +7,7 @@
 
 #include "base/lazy_library.h"
 
-namespace {
-
-strata::LazyLibrary& libcurl() {
-  static strata::LazyLibrary library("libcurl.so.4", "libcurl4");
-  return library;
-}
-
-}  // namespace
+STRATA_LAZY_LIBRARY(libcurl, "libcurl.so.4", "libcurl4")
 
 extern "C" {
 

@@ -30,6 +30,15 @@ class LazyLibrary {
 
 }  // namespace strata
 
+// Defines `strata::LazyLibrary& accessor()`, the one library a shim file loads.
+#define STRATA_LAZY_LIBRARY(accessor, soname, package)     \
+  namespace {                                              \
+  strata::LazyLibrary& accessor() {                        \
+    static strata::LazyLibrary library(soname, package);   \
+    return library;                                        \
+  }                                                        \
+  }
+
 // Defines FN's pointer, looked up once, in a shim function body.
 #define STRATA_LAZY_SYMBOL(library, fn)                                          \
   static const auto real = reinterpret_cast<decltype(&fn)>((library).symbol(#fn))

@@ -6,14 +6,7 @@
 
 #include "base/lazy_library.h"
 
-namespace {
-
-strata::LazyLibrary& libarchive() {
-  static strata::LazyLibrary library("libarchive.so.13", "libarchive13");
-  return library;
-}
-
-}  // namespace
+STRATA_LAZY_LIBRARY(libarchive, "libarchive.so.13", "libarchive13")
 
 extern "C" {
 

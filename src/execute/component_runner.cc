@@ -817,10 +817,11 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     // clear: it is read from the engine's stdout (never logged) and only the masked summary kept.
     // A plan the change summary calls empty has nothing to show and costs no engine call; nor
     // does one whose stream says it all (no update or replacement: engine/plan_stream.h).
-    if (r.has_summary && !outcome.changes.any() && plan_stream.changes().empty()) {
+    PlanChanges streamed = plan_stream.changes();
+    if (r.has_summary && !outcome.changes.any() && streamed.empty()) {
       outcome.plan = PlanChanges{};
     } else if (r.has_summary && !plan_stream.needs_plan_file(r.summary)) {
-      outcome.plan = plan_stream.changes();
+      outcome.plan = std::move(streamed);
     } else {
       ctx.phase("show");
       try {

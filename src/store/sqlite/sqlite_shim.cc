@@ -4,14 +4,7 @@
 
 #include "base/lazy_library.h"
 
-namespace {
-
-strata::LazyLibrary& libsqlite3() {
-  static strata::LazyLibrary library("libsqlite3.so.0", "libsqlite3-0");
-  return library;
-}
-
-}  // namespace
+STRATA_LAZY_LIBRARY(libsqlite3, "libsqlite3.so.0", "libsqlite3-0")
 
 extern "C" {
 
