@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/open_workspace.h"
+#include "cli/remote_view.h"
 #include "model/error.h"
 #include "remote/api_client.h"
 
@@ -33,12 +34,8 @@ struct RemoteFlags {
   int limit = 20;
 };
 
-remote::ApiClient client() { return remote::ApiClient(remote::load_credentials(process_environment())); }
-
-std::string text(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it == j.end() || it->is_null() ? "-" : it->is_string() ? it->get<std::string>() : it->dump();
-}
+remote::ApiClient client() { return remote_client(); }
+std::string text(const nlohmann::json& j, const char* key) { return field_text(j, key); }
 
 void print_run(const nlohmann::json& run, std::ostream& out) {
   out << "run " << text(run, "id") << ": " << text(run, "command") << " of " << text(run, "repository") << " at "
@@ -102,7 +99,7 @@ int login(const RemoteFlags& f, const Globals& globals) {
 
 void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   auto f = std::make_shared<RemoteFlags>();
-  auto* cmd = app.add_subcommand("remote", "Work with a strata server: repositories, runs, logs, workers");
+  auto* cmd = app.add_subcommand("remote", "Work with a strata server: repositories, runs, logs, states, workers");
   cmd->require_subcommand(1);
   cmd->footer(
       "The server and token come from `strata remote login URL --token TOKEN` (stored in\n"
@@ -217,6 +214,8 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
       return 0;
     };
   });
+
+  add_remote_state_command(*cmd, globals, action);
 
   auto* workers = cmd->add_subcommand("workers", "Workers known to the server");
   workers->require_subcommand(1);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/percent_escape.h"
 #include "base/temp_dir.h"
 #include "graph/graph.h"
 #include "graph/selection.h"
@@ -43,29 +44,11 @@ std::string relative_to(std::string text, const std::string& root) {
   return text;
 }
 
-std::string url_escape(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string state_key(const std::string& repository, const std::string& stack,
                       const std::string& component) {
-  return url_escape(repository) + "/" + url_escape(stack) + "/" + url_escape(component);
+  return percent_escape(repository) + "/" + percent_escape(stack) + "/" + percent_escape(component);
 }
 
-std::string activity_credential(const store::Activity& activity) {
-  return activity.id + "." + std::to_string(activity.fencing_token);
-}
 
 std::set<std::string> use_server_state(Project& project, const std::string& server_url,
                                        const std::string& repository) {
@@ -96,7 +79,8 @@ ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
     : store_(store),
       options_(std::move(options)),
       git_(options_.data_dir + "/git"),
-      leases_(store_, options_.lease_ms) {}
+      leases_(store_, options_.lease_ms,
+              options_.credential_key.empty() ? secrets::random_bytes(32) : options_.credential_key) {}
 
 store::Repository ControlPlane::add_repository(const std::string& name, const std::string& url) {
   if (auto why = bad_repository_name(name))
@@ -389,11 +373,11 @@ bool ControlPlane::bootstrap_admin_token(const std::string& preset) {
 }
 
 std::optional<store::Activity> ControlPlane::activity_for_credential(const std::string& credential) {
-  size_t dot = credential.rfind('.');
-  if (dot == std::string::npos) return std::nullopt;
-  std::optional<store::Activity> a = store_.activity(credential.substr(0, dot));
+  auto claim = read_activity_credential(leases_.credential_key(), credential);
+  if (!claim) return std::nullopt;
+  std::optional<store::Activity> a = store_.activity(claim->first);
   if (!a || (a->status != "leased" && a->status != "running")) return std::nullopt;
-  if (std::to_string(a->fencing_token) != credential.substr(dot + 1)) return std::nullopt;
+  if (a->fencing_token != claim->second) return std::nullopt;
   return a;
 }
 

@@ -30,6 +30,10 @@ struct ControlOptions {
   workspace::Environment env;
   store::Millis lease_ms = 60000;
   int max_attempts = 3;
+  // The secret that mints the credential each lease's engine presents to /tfstate (lease_broker.h):
+  // the same on every replica (the server derives it from the key ring). Empty: a random one,
+  // good for this process only.
+  std::string credential_key;
 };
 
 // POST /api/v1/runs, as the server reads it.
@@ -46,14 +50,10 @@ struct RunRequest {
 // name holds '/' and '=').
 std::string state_key(const std::string& repository, const std::string& stack,
                       const std::string& component);
-std::string url_escape(const std::string& text);
 // `text` with "<root>/" taken out of every path in it: messages about files of a checkout name
 // them as the repository does ("stacks/dev.js:3:5").
 std::string relative_to(std::string text, const std::string& root);
 
-// The credential an activity's engine presents to /tfstate (as TF_HTTP_PASSWORD, with user
-// name "activity"): its id and fencing token, so it stops working the moment the lease is lost.
-std::string activity_credential(const store::Activity& activity);
 
 class ControlPlane {
  public:

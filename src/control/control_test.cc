@@ -130,8 +130,31 @@ class LeaseBrokerTest : public ::testing::Test {
   store::Repository repo_;
 };
 
+// The credential an activity's engine presents to /tfstate cannot be made up from what the API
+// shows (an activity's id) and a guessed fencing token: its MAC needs the server's key.
+TEST(ActivityCredential, OnlyTheServersKeyMakesOne) {
+  store::Activity a;
+  a.id = "7d8e1f00-aaaa-4bbb-8ccc-000000000001";
+  a.fencing_token = 42;
+  std::string credential = activity_credential("server key", a);
+  EXPECT_EQ(credential.rfind(a.id + ".42.", 0), 0u) << credential;
+  auto claim = read_activity_credential("server key", credential);
+  ASSERT_TRUE(claim.has_value());
+  EXPECT_EQ(claim->first, a.id);
+  EXPECT_EQ(claim->second, 42);
+
+  EXPECT_FALSE(read_activity_credential("another key", credential).has_value());
+  EXPECT_FALSE(read_activity_credential("server key", a.id + ".42").has_value()) << "the id and token alone";
+  std::string tampered = credential;
+  tampered[a.id.size() + 1] = '3';  // token 32 with 42's MAC
+  EXPECT_FALSE(read_activity_credential("server key", tampered).has_value());
+  EXPECT_FALSE(read_activity_credential("server key", "").has_value());
+  EXPECT_FALSE(read_activity_credential("server key", "..").has_value());
+  EXPECT_FALSE(read_activity_credential("server key", credential + "0").has_value());
+}
+
 TEST_F(LeaseBrokerTest, WaitingWorkersAreAnsweredWhenWorkIsReadyInTheOrderTheyCame) {
-  LeaseBroker broker(*store_, 60000, 10s);  // a long poll: only wake() can answer in time
+  LeaseBroker broker(*store_, 60000, "test key", 10s);  // a long poll: only wake() can answer in time
   std::mutex mutex;
   std::vector<std::pair<std::string, std::string>> got;  // worker, activity
   auto record = [&](std::string worker) {
@@ -163,7 +186,7 @@ TEST_F(LeaseBrokerTest, WaitingWorkersAreAnsweredWhenWorkIsReadyInTheOrderTheyCa
 }
 
 TEST_F(LeaseBrokerTest, DeadlinesCancelsAndReadyWork) {
-  LeaseBroker broker(*store_, 60000, 50ms);
+  LeaseBroker broker(*store_, 60000, "test key", 50ms);
   // Nothing ready: the deadline answers nullopt.
   auto started = std::chrono::steady_clock::now();
   EXPECT_FALSE(broker.lease("w1", {"terraform"}, 100ms).has_value());

@@ -6,11 +6,34 @@
 #include <vector>
 
 #include "model/error.h"
+#include "secrets/crypto.h"
 
 namespace strata::control {
 
-LeaseBroker::LeaseBroker(store::Store& store, store::Millis lease_ms, std::chrono::milliseconds poll)
-    : store_(store), lease_ms_(lease_ms), poll_(poll) {}
+std::string activity_credential(const std::string& key, const store::Activity& activity) {
+  std::string claim = activity.id + "." + std::to_string(activity.fencing_token);
+  return claim + "." + secrets::hex_encode(secrets::hmac_sha256(key, claim));
+}
+
+std::optional<std::pair<std::string, int64_t>> read_activity_credential(const std::string& key,
+                                                                         const std::string& credential) {
+  size_t mac_dot = credential.rfind('.');
+  if (mac_dot == std::string::npos || mac_dot == 0) return std::nullopt;
+  size_t token_dot = credential.rfind('.', mac_dot - 1);
+  if (token_dot == std::string::npos) return std::nullopt;
+  std::string claim = credential.substr(0, mac_dot);
+  std::string expected = secrets::hex_encode(secrets::hmac_sha256(key, claim));
+  if (!secrets::equal_in_constant_time(expected, std::string_view(credential).substr(mac_dot + 1))) return std::nullopt;
+  std::string token = claim.substr(token_dot + 1);
+  char* end = nullptr;
+  long long n = std::strtoll(token.c_str(), &end, 10);
+  if (token.empty() || *end) return std::nullopt;
+  return std::make_pair(claim.substr(0, token_dot), static_cast<int64_t>(n));
+}
+
+LeaseBroker::LeaseBroker(store::Store& store, store::Millis lease_ms, std::string credential_key,
+                         std::chrono::milliseconds poll)
+    : store_(store), lease_ms_(lease_ms), credential_key_(std::move(credential_key)), poll_(poll) {}
 
 LeaseBroker::~LeaseBroker() { stop(); }
 
@@ -23,7 +46,7 @@ std::optional<Lease> LeaseBroker::try_lease(const std::string& worker_id, const 
   std::optional<store::Activity> a = store_.lease(request);
   if (!a) return std::nullopt;
   auto [repository, commit] = run_source(a->id, a->run_id);
-  return Lease{*a, repository, commit};
+  return Lease{*a, repository, commit, activity_credential(credential_key_, *a)};
 }
 
 std::pair<std::string, std::string> LeaseBroker::run_source(const std::string& activity_id, const std::string& run_id) {

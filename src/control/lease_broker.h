@@ -26,14 +26,27 @@ struct Lease {
   store::Activity activity;  // with its fencing token
   std::string repository;    // the repository's name
   std::string commit;
+  // What the activity's engine presents to /tfstate (activity_credential): a secret while the
+  // lease holds, useless once it is lost. Never written to a file or a log.
+  std::string state_credential;
 };
+
+// The credential of an activity's lease: "ID.TOKEN.MAC", the MAC an HMAC-SHA256 of "ID.TOKEN"
+// under `key` (every replica has the same key, derived from the key ring), so it cannot be made
+// up from an activity's id and a guessed fencing token.
+std::string activity_credential(const std::string& key, const store::Activity& activity);
+// The activity id and fencing token of a credential whose MAC is right under `key` (compared in
+// constant time); nullopt otherwise.
+std::optional<std::pair<std::string, int64_t>> read_activity_credential(const std::string& key,
+                                                                         const std::string& credential);
 
 class LeaseBroker {
  public:
   using Clock = std::chrono::steady_clock;
   using Callback = std::function<void(std::optional<Lease>)>;
 
-  LeaseBroker(store::Store& store, store::Millis lease_ms,
+  // `credential_key` mints each lease's state_credential.
+  LeaseBroker(store::Store& store, store::Millis lease_ms, std::string credential_key,
               std::chrono::milliseconds poll = std::chrono::milliseconds(1000));
   ~LeaseBroker();  // stop()
   LeaseBroker(const LeaseBroker&) = delete;
@@ -58,6 +71,7 @@ class LeaseBroker {
   void stop();
   // Waiters not answered yet.
   size_t waiting() const;
+  const std::string& credential_key() const { return credential_key_; }
 
  private:
   struct Waiter {
@@ -74,6 +88,7 @@ class LeaseBroker {
 
   store::Store& store_;
   store::Millis lease_ms_;
+  std::string credential_key_;
   std::chrono::milliseconds poll_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;

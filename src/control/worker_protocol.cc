@@ -59,7 +59,8 @@ nlohmann::json lease_to_json(const Lease& lease) {
             {"attempt", a.attempt},
             {"lease_until", a.lease_until}}},
           {"repository", lease.repository},
-          {"commit", lease.commit}};
+          {"commit", lease.commit},
+          {"state_credential", lease.state_credential}};
 }
 
 Lease lease_from_json(const nlohmann::json& j) {
@@ -77,6 +78,7 @@ Lease lease_from_json(const nlohmann::json& j) {
   lease.activity.status = "leased";
   lease.repository = string_field(j, "repository", what);
   lease.commit = string_field(j, "commit", what);
+  lease.state_credential = string_field(j, "state_credential", what);
   return lease;
 }
 

@@ -69,6 +69,13 @@ ApiError read_api_error(const std::string& body) {
     const auto& e = j["error"];
     return {e.value("code", ""), e.value("message", body), e.value("hint", "")};
   }
+  // The state backend's 423 carries the holder's LockInfo, as Terraform expects.
+  if (j.is_object() && j.contains("ID") && j["ID"].is_string())
+    return {"locked",
+            "the state is locked by " + j.value("Who", std::string("someone")) + " (" +
+                j.value("Operation", std::string("an operation")) + " since " + j.value("Created", std::string("?")) +
+                ", lock " + j["ID"].get<std::string>() + ")",
+            "wait for it to end; a lock a killed run left is broken with `strata remote state unlock KEY`"};
   return {"", body.empty() ? "no message" : body.substr(0, 500), ""};
 }
 
@@ -105,8 +112,12 @@ app::HttpRequest ApiClient::request(const std::string& method, const std::string
   return r;
 }
 
-std::string ApiClient::get_text(const std::string& path) {
-  app::HttpRequest request = this->request("GET", path, nullptr);
+std::string ApiClient::send_text(const std::string& method, const std::string& path, const std::string& body) {
+  app::HttpRequest request = this->request(method, path, nullptr);
+  if (!body.empty()) {
+    request.headers["Content-Type"] = "application/json";
+    request.body = body;
+  }
   app::HttpResponse response = http_->send(request);
   if (response.status >= 400) fail(response, response.body);
   return response.body;

@@ -53,8 +53,10 @@ class ApiClient {
   // One call; the JSON answer (null when empty). Any status >= 400 throws an Error carrying the
   // server's message and hint (kNotFound for 404).
   nlohmann::json call(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr);
-  // A GET whose answer is text (logs).
-  std::string get_text(const std::string& path);
+  // A call whose answer is text (logs, a state); `body` (a state) is sent as JSON when not
+  // empty. Errors as call().
+  std::string send_text(const std::string& method, const std::string& path, const std::string& body = "");
+  std::string get_text(const std::string& path) { return send_text("GET", path); }
 
   // Polls the run until it has ended; on_activity(activity) for each activity whose status changed.
   nlohmann::json wait_for_run(const std::string& id, const std::function<void(const nlohmann::json&)>& on_activity);

@@ -2,6 +2,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -184,6 +185,10 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
   if (!HMAC(EVP_sha256(), key.data(), int(key.size()), u8(data), data.size(), u8(out), &len))
     openssl_fail("HMAC");
   return out;
+}
+
+bool equal_in_constant_time(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string hkdf_sha256(std::string_view ikm, std::string_view salt, std::string_view info,

@@ -22,6 +22,9 @@ std::string sha256(std::string_view data);
 std::string sha512(std::string_view data);
 std::string hex_encode(std::string_view data, bool upper = false);
 std::string hmac_sha256(std::string_view key, std::string_view data);
+// Whether a and b are the same bytes, in a time that does not depend on where they differ (MACs,
+// tokens); different lengths are unequal.
+bool equal_in_constant_time(std::string_view a, std::string_view b);
 std::string hkdf_sha256(std::string_view ikm, std::string_view salt, std::string_view info,
                         size_t length);
 // X25519: the public key of a private scalar; the shared secret (nullopt when OpenSSL refuses,

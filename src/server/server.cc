@@ -114,6 +114,8 @@ void Server::start() {
               << "/keyring (mode 0600): what the server keeps at rest opens only with it; back it up with the "
                  "database\n";
   }
+  // Activity credentials for /tfstate are minted with a secret every replica derives alike.
+  std::string credential_key = keyring.derive("strata activity credentials v1");
   auto sealed = std::make_unique<store::SealedStore>(
       store::open_store(i.options.database.empty() ? data_dir + "/strata.db" : i.options.database), std::move(keyring));
   sealed->migrate();
@@ -124,6 +126,7 @@ void Server::start() {
   co.data_dir = data_dir;
   co.env = i.options.env;
   co.lease_ms = i.options.lease.count();
+  co.credential_key = std::move(credential_key);
   i.control = std::make_unique<control::ControlPlane>(*i.store, co);
   i.control->bootstrap_admin_token(i.options.admin_token);
 

@@ -80,6 +80,11 @@ std::string Keyring::text() const {
   return out;
 }
 
+std::string Keyring::derive(std::string_view purpose) const {
+  if (keys_.empty()) throw Error(ErrorKind::kInternal, "the key ring is empty");
+  return secrets::hmac_sha256(keys_.begin()->second, purpose);
+}
+
 int Keyring::rotate() {
   int version = current_version() + 1;
   keys_[version] = secrets::random_bytes(kKeyBytes);

@@ -34,6 +34,9 @@ class Keyring {
   int rotate();
   int current_version() const { return keys_.empty() ? 0 : keys_.rbegin()->first; }
   size_t size() const { return keys_.size(); }
+  // A 32-byte secret for `purpose` (HMAC-SHA256 of it under the oldest key): the same on every
+  // server with this key ring, and unchanged by a rotation.
+  std::string derive(std::string_view purpose) const;
 
   // Seals `plaintext` with the newest key, bound to `record` (associated data).
   std::string seal(std::string_view plaintext, std::string_view record) const;

@@ -86,10 +86,17 @@ std::vector<LogChunk> SealedStore::logs(const std::string& activity_id, int64_t 
   return chunks;
 }
 
-std::optional<StateVersion> SealedStore::latest_state(const std::string& key) {
-  std::optional<StateVersion> state = inner_->latest_state(key);
-  if (state) state->data = keyring_.open(state->data, state_record(key));
+std::optional<StateVersion> SealedStore::opened(std::optional<StateVersion> state) const {
+  if (state) state->data = keyring_.open(state->data, state_record(state->key));
   return state;
+}
+
+std::optional<StateVersion> SealedStore::latest_state(const std::string& key) {
+  return opened(inner_->latest_state(key));
+}
+
+std::optional<StateVersion> SealedStore::state_version(const std::string& key, int64_t version) {
+  return opened(inner_->state_version(key, version));
 }
 
 StateVersion SealedStore::put_state_version(const std::string& key, const std::string& data, int64_t serial,

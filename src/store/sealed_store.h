@@ -76,17 +76,24 @@ class SealedStore : public Store {
   StateVersion put_state_version(const std::string& key, const std::string& data, int64_t serial,
                                  const std::string& lineage, Millis now) override;
   void delete_state(const std::string& key) override { inner_->delete_state(key); }
+  std::vector<StateVersion> state_versions(const std::string& key) override { return inner_->state_versions(key); }
+  std::optional<StateVersion> state_version(const std::string& key, int64_t version) override;
+  std::vector<StateVersion> states(const std::string& prefix) override { return inner_->states(prefix); }
   std::optional<StateLock> lock_state(const StateLock& lock) override { return inner_->lock_state(lock); }
   std::optional<StateLock> state_lock(const std::string& key) override { return inner_->state_lock(key); }
   bool unlock_state(const std::string& key, const std::string& lock_id, bool force) override {
     return inner_->unlock_state(key, lock_id, force);
   }
+  // The audit log holds who did what to which key, never a state's content: kept in clear.
+  void append_audit(AuditEntry entry) override { inner_->append_audit(std::move(entry)); }
+  std::vector<AuditEntry> audit_entries(size_t limit) override { return inner_->audit_entries(limit); }
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override {
     return inner_->keyring_check(version, sealed, now);
   }
 
  private:
   Activity opened(Activity a) const;
+  std::optional<StateVersion> opened(std::optional<StateVersion> state) const;
 
   std::unique_ptr<Store> inner_;
   Keyring keyring_;

@@ -108,14 +108,34 @@ struct ApiToken {
 struct StateVersion {
   std::string key;
   int64_t version = 0;  // 1, 2 … per key
-  std::string data;     // the state JSON as Terraform sent it
+  std::string data;     // the state JSON as Terraform sent it (empty in listings)
   Millis created_at = 0;
+  int64_t serial = 0;   // Terraform's, read from the state when it was stored
+  std::string lineage;
+  bool deleted = false; // a DELETE marks every version of the key; history is kept
 };
 
 struct StateLock {
   std::string key;
   std::string lock_id;
   std::string info_json;  // Terraform's LockInfo, as sent
+  Millis created_at = 0;
+  // Who took it: "activity:ID:FENCING_TOKEN" for an activity's engine (so the activity's next
+  // lease can take over a lock its dead worker left), "token:NAME" for an API token.
+  std::string owner;
+};
+
+// One line of the audit log (append-only): who did what to what, and how it ended. The identity
+// issue's sign-ins, denials and token changes join the state backend's force-unlocks, restores
+// and forced writes here.
+struct AuditEntry {
+  std::string id;
+  std::string actor;        // "token:NAME" (its id after a space), "activity:ID"
+  std::string action;       // "state.force_unlock", "state.restore", "state.force_write", …
+  std::string target;       // what it acted on: a state key, a run id
+  std::string detail_json;  // a JSON object: what else matters (the lock broken, the version)
+  std::string outcome = "ok";
+  std::string remote_address;
   Millis created_at = 0;
 };
 
@@ -244,12 +264,24 @@ class Store {
   virtual StateVersion put_state_version(const std::string& key, const std::string& data, int64_t serial,
                                          const std::string& lineage, Millis now) = 0;
   virtual void delete_state(const std::string& key) = 0;
+  // Every version of one state, newest first, without their data (deleted ones marked).
+  virtual std::vector<StateVersion> state_versions(const std::string& key) = 0;
+  // One version with its data, deleted or not.
+  virtual std::optional<StateVersion> state_version(const std::string& key, int64_t version) = 0;
+  // The latest version of every state that is not deleted and whose key starts with `prefix`,
+  // without data, in key order.
+  virtual std::vector<StateVersion> states(const std::string& prefix) = 0;
   // Takes the lock when free or already held by the same lock_id (a retried LOCK): returns
   // nullopt; otherwise returns the holder.
   virtual std::optional<StateLock> lock_state(const StateLock& lock) = 0;
   virtual std::optional<StateLock> state_lock(const std::string& key) = 0;
   // Releases the lock when held by lock_id (or any holder when force); false when another holds it.
   virtual bool unlock_state(const std::string& key, const std::string& lock_id, bool force) = 0;
+
+  // --- the audit log: appended to, never changed (retention aside)
+  virtual void append_audit(AuditEntry entry) = 0;
+  // Newest first; at most `limit`.
+  virtual std::vector<AuditEntry> audit_entries(size_t limit) = 0;
 
   // --- the key ring's checks (SealedStore::check_keyring): stores `sealed` for `version` when
   // none is there yet (the first server wins) and returns the one stored.

@@ -592,18 +592,71 @@ TEST_P(StoreTest, StateKeepsEveryVersion) {
   EXPECT_TRUE(store->latest_state("dev/vpc").has_value());
   // History is kept: writing again continues the numbering.
   EXPECT_EQ(store->put_state("prod/vpc", "{}", 400).version, 3);
+
+  // Every version is listed, newest first, with its serial and lineage and without its data;
+  // the deleted ones say so and can still be read back.
+  std::vector<StateVersion> versions = store->state_versions("prod/vpc");
+  ASSERT_EQ(versions.size(), 3u);
+  EXPECT_EQ(versions[0].version, 3);
+  EXPECT_FALSE(versions[0].deleted);
+  EXPECT_EQ(versions[1].version, 2);
+  EXPECT_EQ(versions[1].serial, 2);
+  EXPECT_EQ(versions[1].lineage, "l");
+  EXPECT_TRUE(versions[1].deleted);
+  EXPECT_EQ(versions[1].created_at, 200);
+  EXPECT_EQ(versions[1].data, "");
+  std::optional<StateVersion> second = store->state_version("prod/vpc", 2);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->data, R"({"serial":2,"lineage":"l"})");
+  EXPECT_FALSE(store->state_version("prod/vpc", 9).has_value());
+  EXPECT_TRUE(store->state_versions("nowhere").empty());
+
+  // The latest version of each key under a prefix, in key order; a prefix is text, not a pattern.
+  store->put_state("prod%2Fx/a", "{}", 500);
+  store->put_state("prod_y/a", "{}", 500);
+  std::vector<StateVersion> all = store->states("");
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].key, "dev/vpc");
+  EXPECT_EQ(all[3].key, "prod_y/a");
+  std::vector<StateVersion> prod = store->states("prod/");
+  ASSERT_EQ(prod.size(), 1u);
+  EXPECT_EQ(prod[0].version, 3);
+  EXPECT_EQ(store->states("prod%").size(), 1u);
+  EXPECT_EQ(store->states("prod_").size(), 1u);
+  store->delete_state("dev/vpc");
+  EXPECT_EQ(store->states("dev").size(), 0u);
+}
+
+TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
+  auto& store = this->store_;
+  EXPECT_TRUE(store->audit_entries(10).empty());
+  store->append_audit(AuditEntry{"", "token:admin", "state.force_unlock", "infra/dev/vpc", R"({"lock_id":"x"})",
+                                 "ok", "127.0.0.1:5000", 100});
+  store->append_audit(AuditEntry{"", "activity:a1", "state.force_unlock", "infra/dev/app", "", "denied", "", 200});
+  std::vector<AuditEntry> entries = store->audit_entries(10);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].actor, "activity:a1");
+  EXPECT_EQ(entries[0].outcome, "denied");
+  EXPECT_EQ(entries[0].detail_json, "{}");
+  EXPECT_EQ(entries[1].target, "infra/dev/vpc");
+  EXPECT_EQ(entries[1].detail_json, R"({"lock_id":"x"})");
+  EXPECT_EQ(entries[1].remote_address, "127.0.0.1:5000");
+  EXPECT_EQ(entries[1].created_at, 100);
+  EXPECT_FALSE(entries[1].id.empty());
+  EXPECT_EQ(store->audit_entries(1).size(), 1u);
 }
 
 TEST_P(StoreTest, StateLocksAreExclusiveAndRetriable) {
   auto& store = this->store_;
-  StateLock mine{"prod/vpc", "lock-1", R"({"ID":"lock-1","Who":"w1"})", 100};
+  StateLock mine{"prod/vpc", "lock-1", R"({"ID":"lock-1","Who":"w1"})", 100, "activity:a1:7"};
   EXPECT_FALSE(store->lock_state(mine).has_value());
   EXPECT_FALSE(store->lock_state(mine).has_value()) << "a retried LOCK must succeed";
 
-  auto holder = store->lock_state({"prod/vpc", "lock-2", R"({"ID":"lock-2"})", 200});
+  auto holder = store->lock_state({"prod/vpc", "lock-2", R"({"ID":"lock-2"})", 200, ""});
   ASSERT_TRUE(holder.has_value());
   EXPECT_EQ(holder->lock_id, "lock-1");
   EXPECT_EQ(holder->info_json, mine.info_json);
+  EXPECT_EQ(holder->owner, "activity:a1:7");
   EXPECT_EQ(store->state_lock("prod/vpc")->lock_id, "lock-1");
 
   EXPECT_FALSE(store->unlock_state("prod/vpc", "lock-2", false));
@@ -612,7 +665,7 @@ TEST_P(StoreTest, StateLocksAreExclusiveAndRetriable) {
   EXPECT_FALSE(store->state_lock("prod/vpc").has_value());
   EXPECT_TRUE(store->unlock_state("prod/vpc", "lock-1", false)) << "unlocking a free state";
 
-  EXPECT_FALSE(store->lock_state({"prod/vpc", "lock-2", "{}", 300}).has_value());
+  EXPECT_FALSE(store->lock_state({"prod/vpc", "lock-2", "{}", 300, ""}).has_value());
   EXPECT_TRUE(store->unlock_state("prod/vpc", "lock-2", false));
 }
 

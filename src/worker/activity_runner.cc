@@ -103,7 +103,7 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     // The engine reaches the server's state with the activity's own credential, which stops
     // working when the lease is lost; it is never written into a file.
     options.env["TF_HTTP_USERNAME"] = "activity";
-    options.env["TF_HTTP_PASSWORD"] = control::activity_credential(a);
+    options.env["TF_HTTP_PASSWORD"] = job.state_credential;
     // A server that restarts mid-run is waited for (about half a minute), not a failed state
     // write; a setting of the environment's own wins.
     options.env.try_emplace("TF_HTTP_RETRY_MAX", "8");

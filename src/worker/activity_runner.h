@@ -27,6 +27,7 @@ struct ActivityJob {
   // so they match); "" = none.
   std::string js_cache_dir;
   std::string server_url;  // the server's Terraform state
+  std::string state_credential;  // the lease's (Lease::state_credential): TF_HTTP_PASSWORD
   workspace::Environment env;
   std::string engine;             // "" = the project's choice
   std::string engine_supervisor;  // see WorkspaceOptions

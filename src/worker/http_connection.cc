@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/http_client.h"
+#include "base/percent_escape.h"
 #include "control/code_archive.h"
 #include "control/control_plane.h"
 #include "control/worker_protocol.h"
@@ -102,7 +103,7 @@ std::optional<std::string> HttpConnection::state_outputs(const store::Activity& 
   app::HttpRequest request;
   request.url = options_.server + "/api/v1/worker/activities/" + activity.id +
                 "/outputs?fencing_token=" + std::to_string(activity.fencing_token) +
-                "&stack=" + control::url_escape(stack) + "&component=" + control::url_escape(component);
+                "&stack=" + percent_escape(stack) + "&component=" + percent_escape(component);
   request.headers["Authorization"] = "Bearer " + options_.token;
   app::HttpResponse response = client_->send(request);
   if (response.status == 409 && code_of(response) == "lease_lost") return std::nullopt;

@@ -180,6 +180,7 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
     ActivityJob job;
     job.activity = activity;
     job.repository = lease->repository;
+    job.state_credential = lease->state_credential;
     job.code_dir = code_dir;
     if (!options_.scratch_dir.empty()) job.js_cache_dir = options_.scratch_dir + "/js-cache";
     job.server_url = connection_.server_url();

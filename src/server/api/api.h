@@ -2,7 +2,7 @@
 // (described by src/server/api/openapi.json, served at /api/v1/openapi.json) and Terraform's
 // http backend at /tfstate/<key>. Every route checks who asks before it reads the body: API
 // tokens (`Authorization: Bearer`) for the API, basic auth for /tfstate (an activity's
-// credential, or an admin token as the password). Errors are {"error":{"code","message","hint"}}
+// credential, or an API token as the password). Errors are {"error":{"code","message","hint"}}
 // with the status ErrorKind's table gives. No Beast here: the handlers see Request/Response.
 #pragma once
 
@@ -20,6 +20,14 @@ Response bad_request(const Error& e);
 std::string bearer(const Request& request);
 // 401 with WWW-Authenticate (`challenge` "Bearer" or "Basic").
 Response unauthorized(const std::string& message, const std::string& challenge = "Bearer");
+
+// Who asks, by their bearer token; nullopt with the answer in *refused (401 without a valid
+// token, 403 when `admin_only` and the token is not an admin's).
+std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Request& request, bool admin_only,
+                                        Response* refused);
+// ?limit=N, a number from 1 to 1000 (`fallback` when absent); nullopt, with the 400 saying so in
+// *refused, for anything else.
+std::optional<size_t> query_limit(const Request& request, size_t fallback, Response* refused);
 
 class Api {
  public:

@@ -378,14 +378,54 @@ void PgStore::worker_seen(const std::string& id, Millis now) {
 
 // --- Terraform state
 
+namespace {
+// The columns of a state version, in StateVersion's order; kStateListColumns leaves the data out.
+constexpr const char* kStateColumns = "key, version, data, created_at, serial, lineage, deleted";
+constexpr const char* kStateListColumns = "key, version, '', created_at, serial, lineage, deleted";
+StateVersion read_state(const PgResult& rows, int row) {
+  return StateVersion{rows.text(row, 0),  rows.int64(row, 1), rows.text(row, 2),        rows.int64(row, 3),
+                      rows.int64(row, 4), rows.text(row, 5),  rows.int64(row, 6) != 0};
+}
+std::vector<StateVersion> read_states(const PgResult& rows) {
+  std::vector<StateVersion> out;
+  for (int i = 0; i < rows.rows(); ++i) out.push_back(read_state(rows, i));
+  return out;
+}
+}  // namespace
+
 std::optional<StateVersion> PgStore::latest_state(const std::string& key) {
   return read_one("read a state", [&](PgConnection& db) -> std::optional<StateVersion> {
-    auto rows = db.exec(
-        "SELECT key, version, data, created_at FROM tf_states "
-        "WHERE key = $1 AND deleted = 0 ORDER BY version DESC LIMIT 1",
-        {key});
+    auto rows = db.exec(std::string("SELECT ") + kStateColumns +
+                            " FROM tf_states WHERE key = $1 AND deleted = 0 ORDER BY version DESC LIMIT 1",
+                        {key});
     if (rows.empty()) return std::nullopt;
-    return StateVersion{rows.text(0, 0), rows.int64(0, 1), rows.text(0, 2), rows.int64(0, 3)};
+    return read_state(rows, 0);
+  });
+}
+
+std::vector<StateVersion> PgStore::state_versions(const std::string& key) {
+  return read_one("list a state's versions", [&](PgConnection& db) {
+    return read_states(db.exec(
+        std::string("SELECT ") + kStateListColumns + " FROM tf_states WHERE key = $1 ORDER BY version DESC", {key}));
+  });
+}
+
+std::optional<StateVersion> PgStore::state_version(const std::string& key, int64_t version) {
+  return read_one("read a state version", [&](PgConnection& db) -> std::optional<StateVersion> {
+    auto rows = db.exec(std::string("SELECT ") + kStateColumns + " FROM tf_states WHERE key = $1 AND version = $2",
+                        {key, version});
+    if (rows.empty()) return std::nullopt;
+    return read_state(rows, 0);
+  });
+}
+
+std::vector<StateVersion> PgStore::states(const std::string& prefix) {
+  return read_one("list states", [&](PgConnection& db) {
+    return read_states(db.exec(
+        std::string("SELECT ") + kStateListColumns +
+            " FROM tf_states t WHERE deleted = 0 AND starts_with(key, $1) AND version = "
+            "(SELECT MAX(version) FROM tf_states u WHERE u.key = t.key AND u.deleted = 0) ORDER BY key COLLATE \"C\"",
+        {prefix}));
   });
 }
 
@@ -397,7 +437,7 @@ StateVersion PgStore::put_state_version(const std::string& key, const std::strin
     // Numbering goes on after a delete: deleted versions stay in the history.
     int64_t last = db.exec("SELECT COALESCE(MAX(version), 0) FROM tf_states WHERE key = $1", {key})
                        .int64(0, 0);
-    StateVersion version{key, last + 1, data, now};
+    StateVersion version{key, last + 1, data, now, serial, lineage, false};
     db.exec(
         "INSERT INTO tf_states (key, version, serial, lineage, data, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
@@ -419,14 +459,14 @@ std::optional<StateLock> PgStore::lock_state(const StateLock& lock) {
     // decides between two replicas locking at once.
     for (;;) {
       auto inserted = db.exec(
-          "INSERT INTO tf_locks (key, lock_id, info_json, created_at, updated_at) "
-          "VALUES ($1, $2, $3, $4, $4) ON CONFLICT (key) DO NOTHING RETURNING key",
-          {lock.key, lock.lock_id, lock.info_json, created});
+          "INSERT INTO tf_locks (key, lock_id, info_json, created_at, updated_at, owner) "
+          "VALUES ($1, $2, $3, $4, $4, $5) ON CONFLICT (key) DO NOTHING RETURNING key",
+          {lock.key, lock.lock_id, lock.info_json, created, lock.owner});
       if (!inserted.empty()) return std::nullopt;
-      auto held = db.exec("SELECT key, lock_id, info_json, created_at FROM tf_locks WHERE key = $1",
+      auto held = db.exec("SELECT key, lock_id, info_json, created_at, owner FROM tf_locks WHERE key = $1",
                           {lock.key});
       if (held.empty()) continue;
-      StateLock holder{held.text(0, 0), held.text(0, 1), held.text(0, 2), held.int64(0, 3)};
+      StateLock holder{held.text(0, 0), held.text(0, 1), held.text(0, 2), held.int64(0, 3), held.text(0, 4)};
       if (holder.lock_id == lock.lock_id) return std::nullopt;  // a retried LOCK
       return holder;
     }
@@ -436,9 +476,9 @@ std::optional<StateLock> PgStore::lock_state(const StateLock& lock) {
 std::optional<StateLock> PgStore::state_lock(const std::string& key) {
   return read_one("read a state lock", [&](PgConnection& db) -> std::optional<StateLock> {
     auto rows =
-        db.exec("SELECT key, lock_id, info_json, created_at FROM tf_locks WHERE key = $1", {key});
+        db.exec("SELECT key, lock_id, info_json, created_at, owner FROM tf_locks WHERE key = $1", {key});
     if (rows.empty()) return std::nullopt;
-    return StateLock{rows.text(0, 0), rows.text(0, 1), rows.text(0, 2), rows.int64(0, 3)};
+    return StateLock{rows.text(0, 0), rows.text(0, 1), rows.text(0, 2), rows.int64(0, 3), rows.text(0, 4)};
   });
 }
 
@@ -453,6 +493,32 @@ bool PgStore::unlock_state(const std::string& key, const std::string& lock_id, b
       return db.exec("SELECT 1 FROM tf_locks WHERE key = $1", {key}).empty();
     }
     return true;
+  });
+}
+
+// --- audit log
+
+void PgStore::append_audit(AuditEntry e) {
+  transact_one("append to the audit log", [&](PgConnection& db) {
+    db.exec(
+        "INSERT INTO audit_log (id, actor, action, target, detail_json, outcome, remote_address, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        {e.id.empty() ? new_uuid() : e.id, e.actor, e.action, e.target, e.detail_json.empty() ? "{}" : e.detail_json,
+         e.outcome, e.remote_address, e.created_at ? e.created_at : now_millis()});
+  });
+}
+
+std::vector<AuditEntry> PgStore::audit_entries(size_t limit) {
+  return read_one("read the audit log", [&](PgConnection& db) {
+    auto rows = db.exec(
+        "SELECT id, actor, action, target, detail_json, outcome, remote_address, created_at "
+        "FROM audit_log ORDER BY created_at DESC, id LIMIT $1",
+        {static_cast<int64_t>(limit)});
+    std::vector<AuditEntry> out;
+    for (int i = 0; i < rows.rows(); ++i)
+      out.push_back(AuditEntry{rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.text(i, 3), rows.text(i, 4),
+                               rows.text(i, 5), rows.text(i, 6), rows.int64(i, 7)});
+    return out;
   });
 }
 

@@ -72,9 +72,14 @@ class PgStore : public Store {
   StateVersion put_state_version(const std::string& key, const std::string& data, int64_t serial,
                                  const std::string& lineage, Millis now) override;
   void delete_state(const std::string& key) override;
+  std::vector<StateVersion> state_versions(const std::string& key) override;
+  std::optional<StateVersion> state_version(const std::string& key, int64_t version) override;
+  std::vector<StateVersion> states(const std::string& prefix) override;
   std::optional<StateLock> lock_state(const StateLock& lock) override;
   std::optional<StateLock> state_lock(const std::string& key) override;
   bool unlock_state(const std::string& key, const std::string& lock_id, bool force) override;
+  void append_audit(AuditEntry entry) override;
+  std::vector<AuditEntry> audit_entries(size_t limit) override;
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;
 
  private:

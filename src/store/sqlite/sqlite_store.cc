@@ -371,13 +371,50 @@ void SqliteStore::worker_seen(const std::string& id, Millis now) {
 
 // --- Terraform state
 
+namespace {
+// The columns of a state version, in StateVersion's order; kStateListColumns leaves the data out.
+constexpr const char* kStateColumns = "key, version, data, created_at, serial, lineage, deleted";
+constexpr const char* kStateListColumns = "key, version, '', created_at, serial, lineage, deleted";
+StateVersion read_state(const SqliteStatement& row) {
+  return StateVersion{row.text(0), row.int64(1), row.text(2), row.int64(3), row.int64(4), row.text(5), row.int64(6) != 0};
+}
+}  // namespace
+
 std::optional<StateVersion> SqliteStore::latest_state(const std::string& key) {
   auto session = read("read a state");
-  SqliteStatement st(db_,
-                     "SELECT key, version, data, created_at FROM tf_states "
-                     "WHERE key = ? AND deleted = 0 ORDER BY version DESC LIMIT 1");
+  SqliteStatement st(db_, std::string("SELECT ") + kStateColumns +
+                              " FROM tf_states WHERE key = ? AND deleted = 0 ORDER BY version DESC LIMIT 1");
   if (!st.bind(key).step()) return std::nullopt;
-  return StateVersion{st.text(0), st.int64(1), st.text(2), st.int64(3)};
+  return read_state(st);
+}
+
+std::vector<StateVersion> SqliteStore::state_versions(const std::string& key) {
+  auto session = read("list a state's versions");
+  SqliteStatement st(db_, std::string("SELECT ") + kStateListColumns +
+                              " FROM tf_states WHERE key = ? ORDER BY version DESC");
+  st.bind(key);
+  std::vector<StateVersion> out;
+  while (st.step()) out.push_back(read_state(st));
+  return out;
+}
+
+std::optional<StateVersion> SqliteStore::state_version(const std::string& key, int64_t version) {
+  auto session = read("read a state version");
+  SqliteStatement st(db_, std::string("SELECT ") + kStateColumns + " FROM tf_states WHERE key = ? AND version = ?");
+  if (!st.bind(key).bind(version).step()) return std::nullopt;
+  return read_state(st);
+}
+
+std::vector<StateVersion> SqliteStore::states(const std::string& prefix) {
+  auto session = read("list states");
+  SqliteStatement st(db_, std::string("SELECT ") + kStateListColumns +
+                              " FROM tf_states t WHERE deleted = 0 AND substr(key, 1, length(?1)) = ?1 AND version = "
+                              "(SELECT MAX(version) FROM tf_states u WHERE u.key = t.key AND u.deleted = 0) "
+                              "ORDER BY key");
+  st.bind(prefix);
+  std::vector<StateVersion> out;
+  while (st.step()) out.push_back(read_state(st));
+  return out;
 }
 
 StateVersion SqliteStore::put_state_version(const std::string& key, const std::string& data, int64_t serial,
@@ -386,7 +423,7 @@ StateVersion SqliteStore::put_state_version(const std::string& key, const std::s
   // Numbering goes on after a delete: deleted versions stay in the history.
   SqliteStatement last(db_, "SELECT COALESCE(MAX(version), 0) FROM tf_states WHERE key = ?");
   last.bind(key).step();
-  StateVersion version{key, last.int64(0) + 1, data, now};
+  StateVersion version{key, last.int64(0) + 1, data, now, serial, lineage, false};
   db_.exec(
       "INSERT INTO tf_states (key, version, serial, lineage, data, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?)",
@@ -403,27 +440,26 @@ void SqliteStore::delete_state(const std::string& key) {
 
 std::optional<StateLock> SqliteStore::lock_state(const StateLock& lock) {
   auto session = write("lock a state");
-  SqliteStatement held(db_,
-                       "SELECT key, lock_id, info_json, created_at FROM tf_locks WHERE key = ?");
+  SqliteStatement held(db_, "SELECT key, lock_id, info_json, created_at, owner FROM tf_locks WHERE key = ?");
   if (held.bind(lock.key).step()) {
-    StateLock holder{held.text(0), held.text(1), held.text(2), held.int64(3)};
+    StateLock holder{held.text(0), held.text(1), held.text(2), held.int64(3), held.text(4)};
     if (holder.lock_id == lock.lock_id) return std::nullopt;  // a retried LOCK
     return holder;
   }
   Millis created = lock.created_at ? lock.created_at : now_millis();
   db_.exec(
-      "INSERT INTO tf_locks (key, lock_id, info_json, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?)",
-      lock.key, lock.lock_id, lock.info_json, created, created);
+      "INSERT INTO tf_locks (key, lock_id, info_json, created_at, updated_at, owner) "
+      "VALUES (?, ?, ?, ?, ?, ?)",
+      lock.key, lock.lock_id, lock.info_json, created, created, lock.owner);
   session.commit();
   return std::nullopt;
 }
 
 std::optional<StateLock> SqliteStore::state_lock(const std::string& key) {
   auto session = read("read a state lock");
-  SqliteStatement st(db_, "SELECT key, lock_id, info_json, created_at FROM tf_locks WHERE key = ?");
+  SqliteStatement st(db_, "SELECT key, lock_id, info_json, created_at, owner FROM tf_locks WHERE key = ?");
   if (!st.bind(key).step()) return std::nullopt;
-  return StateLock{st.text(0), st.text(1), st.text(2), st.int64(3)};
+  return StateLock{st.text(0), st.text(1), st.text(2), st.int64(3), st.text(4)};
 }
 
 bool SqliteStore::unlock_state(const std::string& key, const std::string& lock_id, bool force) {
@@ -438,6 +474,31 @@ bool SqliteStore::unlock_state(const std::string& key, const std::string& lock_i
   }
   session.commit();
   return true;
+}
+
+// --- audit log
+
+void SqliteStore::append_audit(AuditEntry e) {
+  auto session = write("append to the audit log");
+  db_.exec(
+      "INSERT INTO audit_log (id, actor, action, target, detail_json, outcome, remote_address, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      e.id.empty() ? new_uuid() : e.id, e.actor, e.action, e.target, e.detail_json.empty() ? "{}" : e.detail_json,
+      e.outcome, e.remote_address, e.created_at ? e.created_at : now_millis());
+  session.commit();
+}
+
+std::vector<AuditEntry> SqliteStore::audit_entries(size_t limit) {
+  auto session = read("read the audit log");
+  SqliteStatement st(db_,
+                     "SELECT id, actor, action, target, detail_json, outcome, remote_address, created_at "
+                     "FROM audit_log ORDER BY created_at DESC, rowid DESC LIMIT ?");
+  st.bind(static_cast<int64_t>(limit));
+  std::vector<AuditEntry> out;
+  while (st.step())
+    out.push_back(AuditEntry{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6),
+                             st.int64(7)});
+  return out;
 }
 
 std::string SqliteStore::keyring_check(int64_t version, const std::string& sealed, Millis now) {
