@@ -73,6 +73,9 @@ class SealedStore : public Store {
   void worker_seen(const std::string& id, Millis now) override { inner_->worker_seen(id, now); }
 
   std::optional<StateVersion> latest_state(const std::string& key) override;
+  std::optional<StateVersion> latest_state_info(const std::string& key) override {
+    return inner_->latest_state_info(key);
+  }
   StateVersion put_state_version(const std::string& key, const std::string& data, int64_t serial,
                                  const std::string& lineage, Millis now) override;
   void delete_state(const std::string& key) override { inner_->delete_state(key); }

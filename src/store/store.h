@@ -258,6 +258,8 @@ class Store {
 
   // --- Terraform state (the http backend): every version is kept
   virtual std::optional<StateVersion> latest_state(const std::string& key) = 0;
+  // The same without its data: number, serial, lineage (what a write is checked against).
+  virtual std::optional<StateVersion> latest_state_info(const std::string& key) = 0;
   // Stores a new version; its serial and lineage (kept beside it) are read from the state.
   StateVersion put_state(const std::string& key, const std::string& data, Millis now);
   // The same with serial and lineage given (a SealedStore reads them before it seals the data).

@@ -21,6 +21,7 @@
 #include "base/atomic_file.h"
 #include "base/temp_dir.h"
 #include "model/error.h"
+#include "store/json_list.h"
 #include "store/migrations.h"
 #include "store/postgres/pg_connection.h"
 #include "store/sealed_store.h"
@@ -732,6 +733,23 @@ TEST_P(StoreTest, ConcurrentLeasesHandOutEachActivityOnce) {
 }
 
 // --- what is particular to SQLite, and to opening a store by URL
+
+TEST(StateHeader, TopLevelSerialAndLineageInOnePass) {
+  StateHeader h = read_state_header(R"({"version":4,"serial":7,"lineage":"abc","resources":[{"serial":99,)"
+                                    R"("lineage":"inner","instances":[{"attributes":{"serial":5}}]}],"outputs":{}})");
+  EXPECT_TRUE(h.is_object);
+  EXPECT_EQ(h.serial, 7);
+  EXPECT_EQ(h.lineage, "abc");
+  h = read_state_header(R"({"resources":{"serial":3},"lineage":["x"],"serial":"8"})");
+  EXPECT_TRUE(h.is_object);
+  EXPECT_EQ(h.serial, 0) << "a nested serial or a string is not the state's";
+  EXPECT_EQ(h.lineage, "");
+  EXPECT_FALSE(read_state_header("[1,2]").is_object);
+  EXPECT_FALSE(read_state_header("{\"serial\": 1").is_object) << "cut short";
+  EXPECT_FALSE(read_state_header("{} {}").is_object) << "trailing text";
+  EXPECT_FALSE(read_state_header("").is_object);
+  EXPECT_EQ(serial_and_lineage(R"({"serial":3,"lineage":"l"})"), std::make_pair(int64_t{3}, std::string("l")));
+}
 
 TEST(StoreOpen, SqliteFileIsPrivateAndItsFolderMustExist) {
   TempDir dir("store_test");

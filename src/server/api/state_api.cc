@@ -160,15 +160,17 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
     std::string id = std::string(request.query("ID"));
     std::optional<store::StateLock> lock = store.state_lock(key);
     if (lock && lock->lock_id != id) return locked_by(lock->info_json);
-    nlohmann::json doc = nlohmann::json::parse(request.body, nullptr, false);
-    if (!doc.is_object()) return error_response(400, "bad_request", "the state is not a JSON object");
+    store::StateHeader header = store::read_state_header(request.body);
+    if (!header.is_object) return error_response(400, "bad_request", "the state is not a JSON object");
+    const int64_t serial = header.serial;
+    const std::string& lineage = header.lineage;
     // What Terraform checks before it pushes a state, kept by the server for every writer: a
     // write never goes back in time, nor replaces the state with another one. An admin may
     // overwrite with ?force=true (as `terraform state push -force`), which is audited.
     bool force = admin && request.query("force") == "true";
-    auto [serial, lineage] = store::serial_and_lineage(request.body);
-    if (std::optional<store::StateVersion> latest = store.latest_state(key); latest && !force) {
-      auto [held_serial, held_lineage] = store::serial_and_lineage(latest->data);
+    if (std::optional<store::StateVersion> latest = store.latest_state_info(key); latest && !force) {
+      const int64_t held_serial = latest->serial;
+      const std::string& held_lineage = latest->lineage;
       if (!held_lineage.empty() && lineage != held_lineage)
         return error_response(Error(ErrorKind::kConflict,
                                     "the state at " + key + " has lineage " + held_lineage + "; this one has " +

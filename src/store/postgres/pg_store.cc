@@ -393,9 +393,15 @@ std::vector<StateVersion> read_states(const PgResult& rows) {
 }
 }  // namespace
 
-std::optional<StateVersion> PgStore::latest_state(const std::string& key) {
+std::optional<StateVersion> PgStore::latest_state(const std::string& key) { return latest(key, kStateColumns); }
+
+std::optional<StateVersion> PgStore::latest_state_info(const std::string& key) {
+  return latest(key, kStateListColumns);
+}
+
+std::optional<StateVersion> PgStore::latest(const std::string& key, const char* columns) {
   return read_one("read a state", [&](PgConnection& db) -> std::optional<StateVersion> {
-    auto rows = db.exec(std::string("SELECT ") + kStateColumns +
+    auto rows = db.exec(std::string("SELECT ") + columns +
                             " FROM tf_states WHERE key = $1 AND deleted = 0 ORDER BY version DESC LIMIT 1",
                         {key});
     if (rows.empty()) return std::nullopt;

@@ -381,8 +381,16 @@ StateVersion read_state(const SqliteStatement& row) {
 }  // namespace
 
 std::optional<StateVersion> SqliteStore::latest_state(const std::string& key) {
+  return latest(key, kStateColumns);
+}
+
+std::optional<StateVersion> SqliteStore::latest_state_info(const std::string& key) {
+  return latest(key, kStateListColumns);
+}
+
+std::optional<StateVersion> SqliteStore::latest(const std::string& key, const char* columns) {
   auto session = read("read a state");
-  SqliteStatement st(db_, std::string("SELECT ") + kStateColumns +
+  SqliteStatement st(db_, std::string("SELECT ") + columns +
                               " FROM tf_states WHERE key = ? AND deleted = 0 ORDER BY version DESC LIMIT 1");
   if (!st.bind(key).step()) return std::nullopt;
   return read_state(st);

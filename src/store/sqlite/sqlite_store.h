@@ -63,6 +63,7 @@ class SqliteStore : public Store {
   void worker_seen(const std::string& id, Millis now) override;
 
   std::optional<StateVersion> latest_state(const std::string& key) override;
+  std::optional<StateVersion> latest_state_info(const std::string& key) override;
   StateVersion put_state_version(const std::string& key, const std::string& data, int64_t serial,
                                  const std::string& lineage, Millis now) override;
   void delete_state(const std::string& key) override;
@@ -77,6 +78,8 @@ class SqliteStore : public Store {
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;
 
  private:
+  // The latest version of `key` that is not deleted, with `columns` (with or without the data).
+  std::optional<StateVersion> latest(const std::string& key, const char* columns);
   // Holds the connection for one store method: the mutex, the operation's name for errors and
   // its transaction.
   class Session {
