@@ -127,6 +127,9 @@ store::Run ControlPlane::start_run(const RunRequest& request, const std::string&
   workspace::WorkspaceOptions options;
   options.start_dir = checkout.path();
   options.env = options_.env;
+  // Stack files load with the repository's variable set (its entries for every stack), as its
+  // activities will run with it.
+  for (const store::Variable& v : variables_for_stack(store_.variables(repo->id), "")) options.env[v.name] = v.value;
   options.js_cache = false;
   std::unique_ptr<workspace::Workspace> ws;
   std::string load_error;

@@ -14,6 +14,7 @@
 #include "control/code_archive.h"
 #include "control/control_plane.h"
 #include "control/lease_broker.h"
+#include "control/worker_protocol.h"
 #include "model/error.h"
 #include "store/store.h"
 
@@ -151,6 +152,37 @@ TEST(ActivityCredential, OnlyTheServersKeyMakesOne) {
   EXPECT_FALSE(read_activity_credential("server key", "").has_value());
   EXPECT_FALSE(read_activity_credential("server key", "..").has_value());
   EXPECT_FALSE(read_activity_credential("server key", credential + "0").has_value());
+}
+
+// A lease crosses HTTP to `strata worker` whole: its state credential and its variable set.
+TEST(WorkerProtocol, ALeaseKeepsItsCredentialAndVariablesOverTheWire) {
+  Lease lease;
+  lease.activity.id = "a1";
+  lease.activity.run_id = "r1";
+  lease.activity.stack = "dev";
+  lease.activity.component = "db";
+  lease.activity.command = "plan";
+  lease.activity.fencing_token = 9;
+  lease.repository = "infra";
+  lease.commit = "0123";
+  lease.state_credential = activity_credential("k", lease.activity);
+  lease.env = {store::Variable{"", "", "SOPS_AGE_KEY", "AGE-SECRET-KEY-1X", true, 0, 0},
+               store::Variable{"", "dev", "REGION", "eu", false, 0, 0}};
+  Lease back = lease_from_json(nlohmann::json::parse(lease_to_json(lease).dump()));
+  EXPECT_EQ(back.state_credential, lease.state_credential);
+  ASSERT_EQ(back.env.size(), 2u);
+  EXPECT_EQ(back.env[0].name, "SOPS_AGE_KEY");
+  EXPECT_EQ(back.env[0].value, "AGE-SECRET-KEY-1X");
+  EXPECT_TRUE(back.env[0].sensitive);
+  EXPECT_FALSE(back.env[1].sensitive);
+  // The stack's entry wins over the repository's of the same name; another stack's is not given.
+  std::vector<store::Variable> set = {{"r", "", "REGION", "eu", false, 0, 0},
+                                      {"r", "dev", "REGION", "us", false, 0, 0},
+                                      {"r", "prod", "ONLY_PROD", "1", false, 0, 0}};
+  std::vector<store::Variable> dev = variables_for_stack(set, "dev");
+  ASSERT_EQ(dev.size(), 1u);
+  EXPECT_EQ(dev[0].value, "us");
+  EXPECT_EQ(variables_for_stack(set, "qa").at(0).value, "eu");
 }
 
 TEST_F(LeaseBrokerTest, WaitingWorkersAreAnsweredWhenWorkIsReadyInTheOrderTheyCame) {

@@ -45,11 +45,23 @@ std::optional<Lease> LeaseBroker::try_lease(const std::string& worker_id, const 
   request.now = store::now_millis();
   std::optional<store::Activity> a = store_.lease(request);
   if (!a) return std::nullopt;
-  auto [repository, commit] = run_source(a->id, a->run_id);
-  return Lease{*a, repository, commit, activity_credential(credential_key_, *a)};
+  RunSource source = run_source(a->id, a->run_id);
+  return Lease{*a, source.repository, source.commit, activity_credential(credential_key_, *a),
+               variables_for_stack(store_.variables(source.repository_id), a->stack)};
 }
 
-std::pair<std::string, std::string> LeaseBroker::run_source(const std::string& activity_id, const std::string& run_id) {
+std::vector<store::Variable> variables_for_stack(const std::vector<store::Variable>& set, const std::string& stack) {
+  std::map<std::string, store::Variable> chosen;
+  for (const store::Variable& v : set)
+    if (v.stack.empty()) chosen.emplace(v.name, v);
+  for (const store::Variable& v : set)
+    if (!v.stack.empty() && v.stack == stack) chosen[v.name] = v;
+  std::vector<store::Variable> out;
+  for (auto& [name, v] : chosen) out.push_back(std::move(v));
+  return out;
+}
+
+LeaseBroker::RunSource LeaseBroker::run_source(const std::string& activity_id, const std::string& run_id) {
   {
     std::lock_guard lock(sources_mutex_);
     auto it = sources_.find(run_id);
@@ -60,7 +72,7 @@ std::pair<std::string, std::string> LeaseBroker::run_source(const std::string& a
   if (!run || !repo) throw Error(ErrorKind::kInternal, "activity " + activity_id + " has no run or repository");
   std::lock_guard lock(sources_mutex_);
   if (sources_.size() >= 10000) sources_.clear();
-  return sources_[run_id] = {repo->name, run->commit};
+  return sources_[run_id] = RunSource{repo->id, repo->name, run->commit};
 }
 
 uint64_t LeaseBroker::wait(const std::string& worker_id, const std::vector<std::string>& capabilities,

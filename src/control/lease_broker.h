@@ -29,7 +29,14 @@ struct Lease {
   // What the activity's engine presents to /tfstate (activity_credential): a secret while the
   // lease holds, useless once it is lost. Never written to a file or a log.
   std::string state_credential;
+  // The repository's variable set for the activity's stack (a stack's entry wins over the
+  // repository's of the same name), values in clear: the engine's environment, sensitive ones
+  // redacted from its log.
+  std::vector<store::Variable> env;
 };
+
+// The variables an activity of `stack` gets from the repository's set (activity_variables).
+std::vector<store::Variable> variables_for_stack(const std::vector<store::Variable>& set, const std::string& stack);
 
 // The credential of an activity's lease: "ID.TOKEN.MAC", the MAC an HMAC-SHA256 of "ID.TOKEN"
 // under `key` (every replica has the same key, derived from the key ring), so it cannot be made
@@ -83,8 +90,13 @@ class LeaseBroker {
   };
   std::optional<Lease> try_lease(const std::string& worker_id, const std::vector<std::string>& capabilities);
   void loop();
-  // A run's repository name and commit, which never change: read once per run.
-  std::pair<std::string, std::string> run_source(const std::string& activity_id, const std::string& run_id);
+  // A run's repository and commit, which never change: read once per run.
+  struct RunSource {
+    std::string repository_id;
+    std::string repository;  // its name
+    std::string commit;
+  };
+  RunSource run_source(const std::string& activity_id, const std::string& run_id);
 
   store::Store& store_;
   store::Millis lease_ms_;
@@ -100,7 +112,7 @@ class LeaseBroker {
   std::thread thread_;
   std::thread listener_;  // turns the store's notifications into wake()
   std::mutex sources_mutex_;
-  std::map<std::string, std::pair<std::string, std::string>> sources_;  // run id -> (repository, commit)
+  std::map<std::string, RunSource> sources_;  // by run id
 };
 
 }  // namespace strata::control

@@ -47,6 +47,14 @@ std::string release_line(const std::string& version) {
 
 }  // namespace
 
+namespace {
+nlohmann::json env_json(const std::vector<store::Variable>& env) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const store::Variable& v : env) list.push_back({{"name", v.name}, {"value", v.value}, {"sensitive", v.sensitive}});
+  return list;
+}
+}  // namespace
+
 nlohmann::json lease_to_json(const Lease& lease) {
   const store::Activity& a = lease.activity;
   return {{"activity",
@@ -60,7 +68,8 @@ nlohmann::json lease_to_json(const Lease& lease) {
             {"lease_until", a.lease_until}}},
           {"repository", lease.repository},
           {"commit", lease.commit},
-          {"state_credential", lease.state_credential}};
+          {"state_credential", lease.state_credential},
+          {"env", env_json(lease.env)}};
 }
 
 Lease lease_from_json(const nlohmann::json& j) {
@@ -79,6 +88,13 @@ Lease lease_from_json(const nlohmann::json& j) {
   lease.repository = string_field(j, "repository", what);
   lease.commit = string_field(j, "commit", what);
   lease.state_credential = string_field(j, "state_credential", what);
+  for (const auto& v : field(j, "env", what)) {
+    store::Variable var;
+    var.name = string_field(v, "name", what);
+    var.value = string_field(v, "value", what);
+    var.sensitive = v.value("sensitive", false);
+    lease.env.push_back(std::move(var));
+  }
   return lease;
 }
 

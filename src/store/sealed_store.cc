@@ -5,6 +5,9 @@
 namespace strata::store {
 
 std::string state_record(const std::string& key) { return "tfstate " + key; }
+std::string variable_record(const std::string& repository_id, const std::string& stack, const std::string& name) {
+  return "variable " + repository_id + "/" + stack + "/" + name;
+}
 std::string log_record(const std::string& activity_id, int64_t seq) {
   return "log " + activity_id + " " + std::to_string(seq);
 }
@@ -84,6 +87,18 @@ std::vector<LogChunk> SealedStore::logs(const std::string& activity_id, int64_t 
   std::vector<LogChunk> chunks = inner_->logs(activity_id, after_seq);
   for (auto& c : chunks) c.data = keyring_.open(c.data, log_record(c.activity_id, c.seq));
   return chunks;
+}
+
+void SealedStore::set_variable(const Variable& variable) {
+  Variable sealed = variable;
+  sealed.value = keyring_.seal(variable.value, variable_record(variable.repository_id, variable.stack, variable.name));
+  inner_->set_variable(sealed);
+}
+
+std::vector<Variable> SealedStore::variables(const std::string& repository_id) {
+  std::vector<Variable> list = inner_->variables(repository_id);
+  for (Variable& v : list) v.value = keyring_.open(v.value, variable_record(v.repository_id, v.stack, v.name));
+  return list;
 }
 
 std::optional<StateVersion> SealedStore::opened(std::optional<StateVersion> state) const {

@@ -87,6 +87,11 @@ class SealedStore : public Store {
   bool unlock_state(const std::string& key, const std::string& lock_id, bool force) override {
     return inner_->unlock_state(key, lock_id, force);
   }
+  void set_variable(const Variable& variable) override;
+  bool delete_variable(const std::string& repository_id, const std::string& stack, const std::string& name) override {
+    return inner_->delete_variable(repository_id, stack, name);
+  }
+  std::vector<Variable> variables(const std::string& repository_id) override;
   // The audit log holds who did what to which key, never a state's content: kept in clear.
   void append_audit(AuditEntry entry) override { inner_->append_audit(std::move(entry)); }
   std::vector<AuditEntry> audit_entries(size_t limit) override { return inner_->audit_entries(limit); }
@@ -107,5 +112,6 @@ std::string state_record(const std::string& key);
 std::string log_record(const std::string& activity_id, int64_t seq);
 std::string outputs_record(const std::string& activity_id);
 std::string changes_record(const std::string& activity_id);
+std::string variable_record(const std::string& repository_id, const std::string& stack, const std::string& name);
 
 }  // namespace strata::store

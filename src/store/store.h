@@ -139,6 +139,18 @@ struct AuditEntry {
   Millis created_at = 0;
 };
 
+// A variable set's entry: an environment variable every activity of the repository's runs gets
+// (of one stack when `stack` is set; that one wins over the repository's).
+struct Variable {
+  std::string repository_id;
+  std::string stack;        // "" = every stack
+  std::string name;
+  std::string value;        // sealed at rest
+  bool sensitive = false;   // never shown by the API, redacted from logs
+  Millis created_at = 0;
+  Millis updated_at = 0;
+};
+
 // What a lease call asks for.
 struct LeaseRequest {
   std::string worker_id;
@@ -279,6 +291,16 @@ class Store {
   virtual std::optional<StateLock> state_lock(const std::string& key) = 0;
   // Releases the lock when held by lock_id (or any holder when force); false when another holds it.
   virtual bool unlock_state(const std::string& key, const std::string& lock_id, bool force) = 0;
+
+  // --- variable sets
+  // Adds the variable, or replaces the value and sensitivity of the one with its repository,
+  // stack and name.
+  virtual void set_variable(const Variable& variable) = 0;
+  // false when there was none.
+  virtual bool delete_variable(const std::string& repository_id, const std::string& stack,
+                               const std::string& name) = 0;
+  // Every variable of the repository, by stack ("" first) and name.
+  virtual std::vector<Variable> variables(const std::string& repository_id) = 0;
 
   // --- the audit log: appended to, never changed (retention aside)
   virtual void append_audit(AuditEntry entry) = 0;

@@ -628,6 +628,28 @@ TEST_P(StoreTest, StateKeepsEveryVersion) {
   EXPECT_EQ(store->states("dev").size(), 0u);
 }
 
+TEST_P(StoreTest, VariablesArePerRepositoryOrStackAndSettingAgainReplaces) {
+  auto& store = this->store_;
+  EXPECT_TRUE(store->variables(repo_.id).empty());
+  store->set_variable(Variable{repo_.id, "", "REGION", "eu-west-1", false, 100, 100});
+  store->set_variable(Variable{repo_.id, "prod", "REGION", "us-east-1", false, 100, 100});
+  store->set_variable(Variable{repo_.id, "", "TOKEN", "one", true, 100, 100});
+  store->set_variable(Variable{repo_.id, "", "TOKEN", "two", true, 0, 200});
+  std::vector<Variable> set = store->variables(repo_.id);
+  ASSERT_EQ(set.size(), 3u);
+  EXPECT_EQ(set[0].name, "REGION");
+  EXPECT_EQ(set[0].stack, "");
+  EXPECT_EQ(set[1].name, "TOKEN");
+  EXPECT_EQ(set[1].value, "two");
+  EXPECT_TRUE(set[1].sensitive);
+  EXPECT_EQ(set[1].created_at, 100) << "replacing keeps when it was first set";
+  EXPECT_EQ(set[1].updated_at, 200);
+  EXPECT_EQ(set[2].stack, "prod");
+  EXPECT_TRUE(store->delete_variable(repo_.id, "prod", "REGION"));
+  EXPECT_FALSE(store->delete_variable(repo_.id, "prod", "REGION"));
+  EXPECT_EQ(store->variables(repo_.id).size(), 2u);
+}
+
 TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
   auto& store = this->store_;
   EXPECT_TRUE(store->audit_entries(10).empty());
@@ -855,6 +877,7 @@ std::string keep_a_secret_everywhere(Store& store, const std::string& secret) {
   if (!a) throw std::runtime_error("nothing to lease");
   store.put_state("infra/dev/db", R"({"serial":3,"lineage":"l-1","outputs":{"pw":{"value":")" + secret + R"("}}})", 1100);
   store.append_log(a->id, a->fencing_token, 0, "password is " + secret + "\n", 1100);
+  store.set_variable(Variable{repo.id, "dev", "DB_PASSWORD", secret, true, 1100, 1100});
   store.finish(a->id, a->fencing_token,
                Finish{"succeeded", R"({"pw":")" + secret + R"("})", R"({"resources":[{"after":")" + secret + R"("}]})", ""},
                1200);
@@ -874,6 +897,9 @@ void expect_the_secret_back(Store& store, const std::string& id, const std::stri
   EXPECT_EQ(a->outputs_json, R"({"pw":")" + secret + R"("})");
   EXPECT_NE(a->changes_json.find(secret), std::string::npos);
   EXPECT_EQ(store.activities(a->run_id).at(0).outputs_json, a->outputs_json);
+  std::vector<Variable> set = store.variables(store.run(a->run_id)->repository_id);
+  ASSERT_EQ(set.size(), 1u);
+  EXPECT_EQ(set[0].value, secret);
 }
 
 std::string file_bytes(const std::string& path) { return read_file_if_exists(path).value_or(""); }

@@ -119,6 +119,7 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     ws->throw_if_errors();
     // The credential is a secret like any other: no log line may show it.
     ws->redactor().add_secret(options.env["TF_HTTP_PASSWORD"]);
+    for (const std::string& value : job.secret_values) ws->redactor().add_secret(value);
     const std::set<std::string> server_state = control::use_server_state(ws->edit_project(), job.server_url, job.repository);
 
     std::unique_ptr<Engine> engine = workspace::engine_for(*ws, operation_of(a.command));

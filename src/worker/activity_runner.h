@@ -28,6 +28,7 @@ struct ActivityJob {
   std::string js_cache_dir;
   std::string server_url;  // the server's Terraform state
   std::string state_credential;  // the lease's (Lease::state_credential): TF_HTTP_PASSWORD
+  std::vector<std::string> secret_values;  // the sensitive variables' values: redacted from the log
   workspace::Environment env;
   std::string engine;             // "" = the project's choice
   std::string engine_supervisor;  // see WorkspaceOptions

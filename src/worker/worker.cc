@@ -185,6 +185,11 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
     if (!options_.scratch_dir.empty()) job.js_cache_dir = options_.scratch_dir + "/js-cache";
     job.server_url = connection_.server_url();
     job.env = options_.env;
+    // The repository's variable set wins over the worker's own environment.
+    for (const store::Variable& v : lease->env) {
+      job.env[v.name] = v.value;
+      if (v.sensitive) job.secret_values.push_back(v.value);
+    }
     job.engine = options_.engine;
     job.engine_supervisor = options_.engine_supervisor;
     job.state_outputs = [this, &activity](const std::string& stack, const std::string& component) {

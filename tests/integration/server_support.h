@@ -14,6 +14,7 @@
 #include "base/subprocess.h"
 #include "base/temp_dir.h"
 #include "secrets/crypto.h"
+#include "store/store.h"
 #include "tests/integration/e2e_support.h"
 #include "tests/support/free_port.h"
 
@@ -263,6 +264,25 @@ inline app::HttpResponse post_state(ServerProcess& server, const std::string& ke
 inline std::string state_json(int serial, const std::string& lineage, const std::string& marker) {
   return R"({"version":4,"terraform_version":"1.11.4","serial":)" + std::to_string(serial) + R"(,"lineage":")" +
          lineage + R"(","outputs":{"m":{"value":")" + marker + R"(","type":"string"}},"resources":[]})";
+}
+
+// A token that is not an admin's, written into the server's store as the identity work's token
+// commands will (there is no API for it yet).
+inline std::string add_plain_token(ServerProcess& server) {
+  std::string token = "strata_plain_" + secrets::hex_encode(secrets::random_bytes(16));
+  std::unique_ptr<store::Store> store = store::open_store(server.data_dir() + "/strata.db");
+  store::ApiToken record;
+  record.id = store::new_uuid();
+  record.name = "ci";
+  record.hash = secrets::hex_encode(secrets::sha256(token));
+  record.admin = false;
+  record.created_at = store::now_millis();
+  store->add_token(record);
+  return token;
+}
+
+inline nlohmann::json audit(ServerProcess& server) {
+  return json_of(server.send("GET", "/api/v1/audit"))["entries"];
 }
 
 }  // namespace strata::testing

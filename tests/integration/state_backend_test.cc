@@ -36,22 +36,6 @@ std::string lock_info(const std::string& id, const std::string& who) {
       .dump();
 }
 
-// A token that is not an admin's, written into the server's store as the identity work's token
-// commands will (there is no API for it yet).
-std::string add_plain_token(ServerProcess& server) {
-  std::string token = "strata_plain_" + secrets::hex_encode(secrets::random_bytes(16));
-  std::unique_ptr<store::Store> store = store::open_store(server.data_dir() + "/strata.db");
-  store::ApiToken record;
-  record.id = store::new_uuid();
-  record.name = "ci";
-  record.hash = secrets::hex_encode(secrets::sha256(token));
-  record.admin = false;
-  record.created_at = store::now_millis();
-  store->add_token(record);
-  return token;
-}
-
-nlohmann::json audit(ServerProcess& server) { return json_of(server.send("GET", "/api/v1/audit"))["entries"]; }
 
 // A write never takes a state back in time or replaces it with another one: an older serial or
 // another lineage is refused with 409 and nothing is stored; an admin can force it, audited.

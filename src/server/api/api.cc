@@ -9,6 +9,7 @@
 #include "server/api/worker_api.h"
 #include "server/api/openapi_json.h"
 #include "server/api/state_api.h"
+#include "server/api/variables_api.h"
 #include "server/router.h"
 #include "store/json_list.h"
 
@@ -238,6 +239,7 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
   });
   i.router.add("GET", "/api/v1/workers", authed(&Impl::workers_list));
   i.states.add_routes(i.router);
+  add_variable_routes(i.router, control);
   add_worker_routes(i.router, control, STRATA_VERSION);
 }
 

@@ -502,6 +502,42 @@ bool PgStore::unlock_state(const std::string& key, const std::string& lock_id, b
   });
 }
 
+// --- variable sets
+
+void PgStore::set_variable(const Variable& v) {
+  Millis now = v.updated_at ? v.updated_at : now_millis();
+  transact_one("store a variable", [&](PgConnection& db) {
+    db.exec(
+        "INSERT INTO variables (repository_id, stack, name, value, sensitive, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (repository_id, stack, name) DO UPDATE SET "
+        "value = excluded.value, sensitive = excluded.sensitive, updated_at = excluded.updated_at",
+        {v.repository_id, v.stack, v.name, v.value, static_cast<int64_t>(v.sensitive ? 1 : 0),
+         v.created_at ? v.created_at : now, now});
+  });
+}
+
+bool PgStore::delete_variable(const std::string& repository_id, const std::string& stack, const std::string& name) {
+  return transact_one("delete a variable", [&](PgConnection& db) {
+    return db.exec("DELETE FROM variables WHERE repository_id = $1 AND stack = $2 AND name = $3",
+                   {repository_id, stack, name})
+               .changed() > 0;
+  });
+}
+
+std::vector<Variable> PgStore::variables(const std::string& repository_id) {
+  return read_one("read variables", [&](PgConnection& db) {
+    auto rows = db.exec(
+        "SELECT repository_id, stack, name, value, sensitive, created_at, updated_at FROM variables "
+        "WHERE repository_id = $1 ORDER BY stack COLLATE \"C\", name COLLATE \"C\"",
+        {repository_id});
+    std::vector<Variable> out;
+    for (int i = 0; i < rows.rows(); ++i)
+      out.push_back(Variable{rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.text(i, 3), rows.int64(i, 4) != 0,
+                             rows.int64(i, 5), rows.int64(i, 6)});
+    return out;
+  });
+}
+
 // --- audit log
 
 void PgStore::append_audit(AuditEntry e) {

@@ -484,6 +484,40 @@ bool SqliteStore::unlock_state(const std::string& key, const std::string& lock_i
   return true;
 }
 
+// --- variable sets
+
+void SqliteStore::set_variable(const Variable& v) {
+  auto session = write("store a variable");
+  Millis now = v.updated_at ? v.updated_at : now_millis();
+  db_.exec(
+      "INSERT INTO variables (repository_id, stack, name, value, sensitive, created_at, updated_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, stack, name) DO UPDATE SET "
+      "value = excluded.value, sensitive = excluded.sensitive, updated_at = excluded.updated_at",
+      v.repository_id, v.stack, v.name, v.value, v.sensitive, v.created_at ? v.created_at : now, now);
+  session.commit();
+}
+
+bool SqliteStore::delete_variable(const std::string& repository_id, const std::string& stack,
+                                  const std::string& name) {
+  auto session = write("delete a variable");
+  int64_t removed =
+      db_.exec("DELETE FROM variables WHERE repository_id = ? AND stack = ? AND name = ?", repository_id, stack, name);
+  session.commit();
+  return removed > 0;
+}
+
+std::vector<Variable> SqliteStore::variables(const std::string& repository_id) {
+  auto session = read("read variables");
+  SqliteStatement st(db_,
+                     "SELECT repository_id, stack, name, value, sensitive, created_at, updated_at FROM variables "
+                     "WHERE repository_id = ? ORDER BY stack, name");
+  st.bind(repository_id);
+  std::vector<Variable> out;
+  while (st.step())
+    out.push_back(Variable{st.text(0), st.text(1), st.text(2), st.text(3), st.int64(4) != 0, st.int64(5), st.int64(6)});
+  return out;
+}
+
 // --- audit log
 
 void SqliteStore::append_audit(AuditEntry e) {

@@ -73,6 +73,9 @@ class SqliteStore : public Store {
   std::optional<StateLock> lock_state(const StateLock& lock) override;
   std::optional<StateLock> state_lock(const std::string& key) override;
   bool unlock_state(const std::string& key, const std::string& lock_id, bool force) override;
+  void set_variable(const Variable& variable) override;
+  bool delete_variable(const std::string& repository_id, const std::string& stack, const std::string& name) override;
+  std::vector<Variable> variables(const std::string& repository_id) override;
   void append_audit(AuditEntry entry) override;
   std::vector<AuditEntry> audit_entries(size_t limit) override;
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;
