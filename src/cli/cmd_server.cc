@@ -45,6 +45,8 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   if (given("--tls-key")) options.tls_key = flags.options.tls_key;
   if (given("--no-metrics")) options.metrics = !flags.no_metrics;
   if (given("--keyring")) options.keyring = flags.options.keyring;
+  if (given("--keep-state-versions")) options.keep_state_versions = flags.options.keep_state_versions;
+  if (given("--keep-logs-days")) options.keep_logs_days = flags.options.keep_logs_days;
   server::check_server_options(options);
   options.env = process_environment();
   options.admin_token = server::take_admin_token(options.env);
@@ -123,9 +125,15 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
                   "Key ring file sealing states, logs and outputs at rest (default <data-dir>/keyring, made on the "
                   "first start; or its text in STRATA_SERVER_KEYRING)")
       ->check(CLI::ExistingFile);
+  cmd->add_option("--keep-state-versions", flags->options.keep_state_versions,
+                  "Keep each Terraform state's newest N versions (the latest always stays; 0: every version)")
+      ->capture_default_str();
+  cmd->add_option("--keep-logs-days", flags->options.keep_logs_days,
+                  "Remove the logs of activities that ended more than N days ago (0: keep them)")
+      ->capture_default_str();
   cmd->add_option("--config", flags->config,
                   "HCL file with these settings (listen, data_dir, database, workers, lease, tls_cert, tls_key, "
-                  "metrics, keyring); flags given here win over it")
+                  "metrics, keyring, keep_state_versions, keep_logs_days); flags given here win over it")
       ->check(CLI::ExistingFile);
   auto* keyring = cmd->add_subcommand("keyring", "The key ring sealing what the server keeps at rest");
   keyring->require_subcommand(1);

@@ -276,6 +276,26 @@ void ControlPlane::tick() {
   store_.expire_leases(now, options_.max_attempts);
   store_.start_ready_runs(now);
   leases_.wake();
+  store::Millis last = retention_at_.load();
+  if ((options_.keep_state_versions > 0 || options_.keep_logs_days > 0) && now - last >= kRetentionEveryMs &&
+      retention_at_.compare_exchange_strong(last, now))
+    apply_retention(now);
+}
+
+size_t ControlPlane::apply_retention(store::Millis now) {
+  size_t versions = 0, chunks = 0;
+  if (options_.keep_state_versions > 0)
+    versions = store_.prune_state_versions(static_cast<size_t>(options_.keep_state_versions));
+  if (options_.keep_logs_days > 0)
+    chunks = store_.prune_logs(now - static_cast<store::Millis>(options_.keep_logs_days) * 24 * 3600 * 1000);
+  if (versions + chunks > 0)
+    store_.append_audit(store::AuditEntry{
+        "", "server", "retention", "",
+        nlohmann::json{{"state_versions_removed", versions}, {"log_chunks_removed", chunks},
+                       {"keep_state_versions", options_.keep_state_versions}, {"keep_logs_days", options_.keep_logs_days}}
+            .dump(),
+        "ok", "", now});
+  return versions + chunks;
 }
 
 void ControlPlane::worker_seen(const std::string& worker_id) {

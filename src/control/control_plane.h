@@ -5,6 +5,7 @@
 // in-process workers call this; everything it knows is in the Store.
 #pragma once
 
+#include <atomic>
 #include <list>
 #include <map>
 #include <mutex>
@@ -34,6 +35,9 @@ struct ControlOptions {
   // the same on every replica (the server derives it from the key ring). Empty: a random one,
   // good for this process only.
   std::string credential_key;
+  // Retention (0 = keep everything), applied by tick() every kRetentionEveryMs.
+  int keep_state_versions = 0;
+  int keep_logs_days = 0;
 };
 
 // POST /api/v1/runs, as the server reads it.
@@ -107,6 +111,10 @@ class ControlPlane {
   // start when their stacks are free, waiting workers look again. Call it after an activity
   // finishes too. Safe to call from several threads and replicas.
   void tick();
+  // Retention now: the state versions and log chunks older than the options keep are removed,
+  // and the audit log says how many (actor "server"). Returns the total removed.
+  size_t apply_retention(store::Millis now);
+  static constexpr store::Millis kRetentionEveryMs = 10 * 60 * 1000;
 
   // A worker asked for work: its last-seen time is written, at most once every
   // kWorkerSeenEveryMs per worker (a write per lease request would be a commit per activity).
@@ -145,6 +153,7 @@ class ControlPlane {
   std::mutex cache_mutex_;
   std::map<std::string, Cached<store::ApiToken>> tokens_;       // by hash
   std::map<std::string, Cached<store::WorkerRecord>> workers_;  // by id
+  std::atomic<store::Millis> retention_at_{0};  // when tick() last applied retention
   std::mutex seen_mutex_;
   std::map<std::string, store::Millis> seen_written_;  // worker id -> when its last_heartbeat was written
   std::mutex archives_mutex_;

@@ -127,6 +127,8 @@ void Server::start() {
   co.env = i.options.env;
   co.lease_ms = i.options.lease.count();
   co.credential_key = std::move(credential_key);
+  co.keep_state_versions = i.options.keep_state_versions;
+  co.keep_logs_days = i.options.keep_logs_days;
   i.control = std::make_unique<control::ControlPlane>(*i.store, co);
   i.control->bootstrap_admin_token(i.options.admin_token);
 

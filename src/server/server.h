@@ -20,6 +20,10 @@ struct ServerOptions {
   std::chrono::milliseconds lease{60000};
   std::string tls_cert, tls_key;
   bool metrics = true;                    // serve /metrics (to everyone)
+  // Retention (0 = keep everything): each state's newest N versions; the logs of activities
+  // that ended more than N days ago.
+  int keep_state_versions = 0;
+  int keep_logs_days = 0;
   std::string admin_token;                // STRATA_SERVER_ADMIN_TOKEN, for the first start
   // The key ring sealing states, logs and outputs at rest (store/keyring.h): a file, or its text
   // (STRATA_SERVER_KEYRING); neither = <data-dir>/keyring, made on the first start.

@@ -19,8 +19,18 @@ namespace {
 constexpr int kMaxWorkers = 256;
 constexpr int kMinLeaseSeconds = 3, kMaxLeaseSeconds = 86400;
 
-const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "workers", "lease",
-                                            "tls_cert", "tls_key",  "metrics",  "keyring"};
+constexpr int kMaxStateVersions = 1000000, kMaxLogDays = 36500;
+
+const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "workers",
+                                            "lease",   "tls_cert", "tls_key",  "metrics",
+                                            "keyring", "keep_state_versions", "keep_logs_days"};
+
+// Why `n` cannot be the retention setting `name`; "" when it can.
+std::string bad_retention(const std::string& name, int64_t n) {
+  int64_t most = name == "keep_state_versions" ? kMaxStateVersions : kMaxLogDays;
+  if (n < 0 || n > most) return name + " must be from 0 (keep everything) to " + std::to_string(most);
+  return "";
+}
 
 }  // namespace
 
@@ -67,14 +77,20 @@ void load_server_config(const std::string& path, ServerOptions& options) {
     auto want = [&](const char* kind) {
       diags.error(at(a.expr->range), a.name + " must be " + kind + ", not " + v.kind_name());
     };
-    if (a.name == "workers" || a.name == "lease") {
+    if (a.name == "workers" || a.name == "lease" || a.name.rfind("keep_", 0) == 0) {
       std::optional<int64_t> whole = v.is_number() ? v.as_number().as_int() : std::nullopt;
       if (!whole) {
         want("a whole number");
         continue;
       }
       int64_t n = *whole;
-      if (a.name == "workers") {
+      if (a.name.rfind("keep_", 0) == 0) {
+        if (std::string why = bad_retention(a.name, n); !why.empty()) {
+          diags.error(at(a.expr->range), why, "the default, 0, keeps everything");
+          continue;
+        }
+        (a.name == "keep_state_versions" ? options.keep_state_versions : options.keep_logs_days) = static_cast<int>(n);
+      } else if (a.name == "workers") {
         if (n < 0 || n > kMaxWorkers) {
           diags.error(at(a.expr->range), "workers must be from 0 to 256", "0 runs activities only on `strata worker`s");
           continue;
@@ -117,6 +133,14 @@ void check_server_options(const ServerOptions& options) {
   auto seconds = std::chrono::duration_cast<std::chrono::seconds>(options.lease).count();
   if (seconds < kMinLeaseSeconds || seconds > kMaxLeaseSeconds)
     throw Error(ErrorKind::kUserInput, "--lease must be from 3 to 86400 seconds", {}, "the default is 60");
+  for (auto [name, n] : {std::pair<const char*, int>{"keep_state_versions", options.keep_state_versions},
+                         {"keep_logs_days", options.keep_logs_days}}) {
+    if (std::string why = bad_retention(name, n); !why.empty()) {
+      std::string flag = "--" + std::string(name);
+      std::replace(flag.begin(), flag.end(), '_', '-');
+      throw Error(ErrorKind::kUserInput, flag + why.substr(std::string(name).size()), {}, "the default, 0, keeps everything");
+    }
+  }
   if (options.workers < 0 || options.workers > kMaxWorkers)
     throw Error(ErrorKind::kUserInput, "--workers must be from 0 to 256", {},
                 "0 runs no activity here: only `strata worker`s do");

@@ -92,6 +92,8 @@ class SealedStore : public Store {
     return inner_->delete_variable(repository_id, stack, name);
   }
   std::vector<Variable> variables(const std::string& repository_id) override;
+  size_t prune_state_versions(size_t keep) override { return inner_->prune_state_versions(keep); }
+  size_t prune_logs(Millis before) override { return inner_->prune_logs(before); }
   // The audit log holds who did what to which key, never a state's content: kept in clear.
   void append_audit(AuditEntry entry) override { inner_->append_audit(std::move(entry)); }
   std::vector<AuditEntry> audit_entries(size_t limit) override { return inner_->audit_entries(limit); }

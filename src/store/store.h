@@ -302,6 +302,13 @@ class Store {
   // Every variable of the repository, by stack ("" first) and name.
   virtual std::vector<Variable> variables(const std::string& repository_id) = 0;
 
+  // --- retention
+  // Removes every version of each state but its newest `keep` (>= 1: the latest always stays);
+  // returns how many.
+  virtual size_t prune_state_versions(size_t keep) = 0;
+  // Removes the log chunks of activities that ended before `before`; returns how many.
+  virtual size_t prune_logs(Millis before) = 0;
+
   // --- the audit log: appended to, never changed (retention aside)
   virtual void append_audit(AuditEntry entry) = 0;
   // Newest first; at most `limit`.

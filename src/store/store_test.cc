@@ -650,6 +650,35 @@ TEST_P(StoreTest, VariablesArePerRepositoryOrStackAndSettingAgainReplaces) {
   EXPECT_EQ(store->variables(repo_.id).size(), 2u);
 }
 
+TEST_P(StoreTest, RetentionKeepsTheNewestStateVersionsAndRecentLogs) {
+  auto& store = this->store_;
+  for (int n = 1; n <= 5; ++n) store->put_state("infra/dev/a", R"({"serial":)" + std::to_string(n) + "}", 100 * n);
+  store->put_state("infra/dev/b", R"({"serial":1})", 100);
+  EXPECT_EQ(store->prune_state_versions(2), 3u);
+  std::vector<StateVersion> kept = store->state_versions("infra/dev/a");
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].version, 5);
+  EXPECT_EQ(kept[1].version, 4);
+  EXPECT_EQ(store->state_versions("infra/dev/b").size(), 1u) << "a state's only version stays";
+  EXPECT_EQ(store->prune_state_versions(0), 1u) << "0 is taken as 1: the latest always stays";
+  EXPECT_EQ(store->latest_state("infra/dev/a")->version, 5);
+
+  running_run({activity("old", "dev", "a"), activity("new", "dev", "b"), activity("running", "dev", "c")});
+  std::vector<Activity> leased;
+  for (int n = 0; n < 3; ++n) leased.push_back(*lease(1000));
+  for (const Activity& a : leased) {
+    store->start(a.id, a.fencing_token, 60000, 1000);
+    store->append_log(a.id, a.fencing_token, 0, "line of " + a.component + "\n", 1000);
+    store->append_log(a.id, a.fencing_token, 1, "more\n", 1000);
+  }
+  finish(leased[0], "succeeded", 2000);
+  finish(leased[1], "succeeded", 9000);
+  EXPECT_EQ(store->prune_logs(5000), 2u) << "only the chunks of the activity that ended before";
+  EXPECT_TRUE(store->logs(leased[0].id, -1).empty());
+  EXPECT_EQ(store->logs(leased[1].id, -1).size(), 2u);
+  EXPECT_EQ(store->logs(leased[2].id, -1).size(), 2u) << "a running activity's log stays";
+}
+
 TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
   auto& store = this->store_;
   EXPECT_TRUE(store->audit_entries(10).empty());

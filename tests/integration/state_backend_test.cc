@@ -204,6 +204,43 @@ TEST(StateBackend, VersionsArePulledAndRestoredAndLocksNamedThroughTheCli) {
   EXPECT_EQ(server.terminate().exit_code, 0);
 }
 
+// Retention is a setting: with --keep-state-versions 2 the server keeps each state's newest two
+// versions (applied at start and every ten minutes), says so in the audit log, and the latest
+// is always whole. A setting out of range is refused before anything starts.
+TEST(StateBackend, RetentionKeepsEachStatesNewestVersions) {
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0", "--keep-state-versions", "2"});
+  ASSERT_TRUE(server.ready());
+  const std::string key = "infra/dev/kept";
+  for (int serial = 1; serial <= 4; ++serial)
+    ASSERT_EQ(post_state(server, key, state_json(serial, "lin", "v" + std::to_string(serial))).status, 200);
+  EXPECT_EQ(server.terminate().exit_code, 0);
+  ASSERT_TRUE(server.restart());
+  nlohmann::json versions;
+  EXPECT_TRUE(eventually([&] {
+    versions = json_of(server.send("GET", "/api/v1/states/infra%2Fdev%2Fkept/versions"));
+    return versions["versions"].size() == 2;
+  }, 20s)) << versions.dump(2);
+  EXPECT_EQ(versions["versions"][0]["serial"], 4);
+  EXPECT_EQ(versions["versions"][1]["serial"], 3);
+  EXPECT_NE(tfstate(server, "GET", key, "", server.token()).body.find("v4"), std::string::npos);
+  nlohmann::json entries = audit(server);
+  ASSERT_FALSE(entries.empty());
+  EXPECT_EQ(entries[0]["action"], "retention");
+  EXPECT_EQ(entries[0]["actor"], "server");
+  EXPECT_EQ(entries[0]["detail"]["state_versions_removed"], 2);
+  EXPECT_EQ(server.terminate().exit_code, 0);
+
+  TestProject here;
+  CliResult bad = here.run({"server", "--keep-state-versions", "-1", "--data-dir", here.path("data")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("--keep-state-versions must be from 0 (keep everything)"), std::string::npos) << bad.err;
+  here.write("server.hcl", "keep_logs_days = \"ninety\"\n");
+  bad = here.run({"server", "--config", "server.hcl", "--data-dir", here.path("data")});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.err.find("server.hcl:1:"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("keep_logs_days must be a whole number"), std::string::npos) << bad.err;
+}
+
 #ifndef STRATA_SANITIZE_BUILD
 // A Terraform root module whose state is the server's, at /tfstate/team/net; the token comes in
 // TF_HTTP_PASSWORD. A new marker replaces the resource, and `pause` seconds of its local-exec

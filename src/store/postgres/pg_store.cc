@@ -538,6 +538,28 @@ std::vector<Variable> PgStore::variables(const std::string& repository_id) {
   });
 }
 
+// --- retention
+
+size_t PgStore::prune_state_versions(size_t keep) {
+  return static_cast<size_t>(transact_one("remove old state versions", [&](PgConnection& db) {
+    return db
+        .exec("DELETE FROM tf_states t WHERE version <= "
+              "(SELECT MAX(version) FROM tf_states u WHERE u.key = t.key) - $1",
+              {static_cast<int64_t>(std::max<size_t>(keep, 1))})
+        .changed();
+  }));
+}
+
+size_t PgStore::prune_logs(Millis before) {
+  return static_cast<size_t>(transact_one("remove old logs", [&](PgConnection& db) {
+    return db
+        .exec("DELETE FROM log_chunks WHERE activity_id IN "
+              "(SELECT id FROM activities WHERE finished_at > 0 AND finished_at < $1)",
+              {before})
+        .changed();
+  }));
+}
+
 // --- audit log
 
 void PgStore::append_audit(AuditEntry e) {

@@ -82,6 +82,8 @@ class PgStore : public Store {
   void set_variable(const Variable& variable) override;
   bool delete_variable(const std::string& repository_id, const std::string& stack, const std::string& name) override;
   std::vector<Variable> variables(const std::string& repository_id) override;
+  size_t prune_state_versions(size_t keep) override;
+  size_t prune_logs(Millis before) override;
   void append_audit(AuditEntry entry) override;
   std::vector<AuditEntry> audit_entries(size_t limit) override;
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;

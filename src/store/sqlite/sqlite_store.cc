@@ -518,6 +518,27 @@ std::vector<Variable> SqliteStore::variables(const std::string& repository_id) {
   return out;
 }
 
+// --- retention
+
+size_t SqliteStore::prune_state_versions(size_t keep) {
+  auto session = write("remove old state versions");
+  int64_t removed = db_.exec(
+      "DELETE FROM tf_states WHERE version <= (SELECT MAX(version) FROM tf_states u WHERE u.key = tf_states.key) - ?",
+      static_cast<int64_t>(std::max<size_t>(keep, 1)));
+  session.commit();
+  return static_cast<size_t>(removed);
+}
+
+size_t SqliteStore::prune_logs(Millis before) {
+  auto session = write("remove old logs");
+  int64_t removed = db_.exec(
+      "DELETE FROM log_chunks WHERE activity_id IN "
+      "(SELECT id FROM activities WHERE finished_at > 0 AND finished_at < ?)",
+      before);
+  session.commit();
+  return static_cast<size_t>(removed);
+}
+
 // --- audit log
 
 void SqliteStore::append_audit(AuditEntry e) {
