@@ -103,6 +103,16 @@ TEST(StateBackend, BadRequestsAreRefusedAndNothingIsStored) {
   EXPECT_EQ(server.send("GET", "/api/v1/audit?limit=0").status, 400);
   EXPECT_EQ(server.send("GET", "/api/v1/states", "", std::string()).status, 401);
 
+  // A state of an odd shape, pushed by hand, is kept and described as far as it goes.
+  ASSERT_EQ(post_state(server, "odd/shape/x",
+                       R"({"version":4,"serial":1,"lineage":"l","outputs":{"o":{"value":1,"sensitive":"yes"}},)"
+                       R"("resources":[{"module":5,"type":"t","name":"n"}]})")
+                .status,
+            200);
+  auto odd = server.send("GET", "/api/v1/states/odd%2Fshape%2Fx");
+  EXPECT_EQ(odd.status, 200) << odd.body;
+  EXPECT_EQ(json_of(odd)["serial"], 1) << odd.body;
+
   nlohmann::json versions = json_of(server.send("GET", "/api/v1/states/infra%2Fdev%2Fdb/versions"));
   ASSERT_EQ(versions["versions"].size(), 1u) << versions.dump(2);
   EXPECT_EQ(versions["versions"][0]["serial"], 1);

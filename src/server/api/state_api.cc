@@ -60,12 +60,7 @@ nlohmann::json version_json(const store::StateVersion& v) {
           {"deleted", v.deleted}};
 }
 
-// What a state holds, without a value: resource addresses, output names and types.
-void describe_state(const std::string& data, nlohmann::json& out) {
-  nlohmann::json state = nlohmann::json::parse(data, nullptr, false);
-  out["resources"] = nlohmann::json::array();
-  out["outputs"] = nlohmann::json::object();
-  if (!state.is_object()) return;
+void describe_parsed_state(const nlohmann::json& state, nlohmann::json& out) {
   out["terraform_version"] = state.value("terraform_version", "");
   if (auto it = state.find("resources"); it != state.end() && it->is_array()) {
     for (const auto& r : *it) {
@@ -84,6 +79,20 @@ void describe_state(const std::string& data, nlohmann::json& out) {
       out["outputs"][name] = {{"type", o.contains("type") ? o["type"] : nlohmann::json()},
                               {"sensitive", o.value("sensitive", false)}};
     }
+  }
+}
+
+// What a state holds, without a value: resource addresses, output names and types. A state of
+// an odd shape (pushed by hand) is described as far as it goes, never an error.
+void describe_state(const std::string& data, nlohmann::json& out) {
+  nlohmann::json state = nlohmann::json::parse(data, nullptr, false);
+  out["resources"] = nlohmann::json::array();
+  out["outputs"] = nlohmann::json::object();
+  if (!state.is_object()) return;
+  try {
+    describe_parsed_state(state, out);
+  } catch (const nlohmann::json::exception&) {
+    // a field of another type than Terraform writes: what was read so far stands
   }
 }
 
