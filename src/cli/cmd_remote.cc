@@ -158,10 +158,8 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   start->callback([&, f] {
     action = [&globals, f] {
       remote::ApiClient api = client();
-      nlohmann::json body = {{"repository", f->repository}, {"command", f->command},
-                             {"stacks", f->stacks}, {"components", f->components}, {"all", f->all}};
-      if (!f->commit.empty()) body["commit"] = f->commit;
-      nlohmann::json run = api.call("POST", "/api/v1/runs", body);
+      nlohmann::json run =
+          api.start_run({f->repository, f->command, f->stacks, f->components, f->all, f->commit});
       if (f->wait) return wait_for(api, text(run, "id"), globals, f->detailed_exitcode);
       if (globals.json) std::cout << run.dump(2) << "\n";
       else print_run(run, std::cout);

@@ -138,6 +138,13 @@ nlohmann::json ApiClient::call(const std::string& method, const std::string& pat
   return j;
 }
 
+nlohmann::json ApiClient::start_run(const RunStart& run) {
+  nlohmann::json body = {{"repository", run.repository}, {"command", run.command}, {"stacks", run.stacks},
+                         {"components", run.components}, {"all", run.all}};
+  if (!run.commit.empty()) body["commit"] = run.commit;
+  return call("POST", "/api/v1/runs", body);
+}
+
 nlohmann::json ApiClient::wait_for_run(const std::string& id,
                                        const std::function<void(const nlohmann::json&)>& on_activity) {
   std::map<std::string, std::string> seen;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace strata::app {
 class HttpClient;
@@ -44,6 +45,16 @@ ApiError read_api_error(const std::string& body);
 // Whether a plan run's activities report changes (their change summaries).
 bool run_has_changes(const nlohmann::json& run);
 
+// What `POST /api/v1/runs` takes (control::RunRequest on the server).
+struct RunStart {
+  std::string repository;
+  std::string command;  // plan | apply | destroy
+  std::vector<std::string> stacks;
+  std::vector<std::string> components;  // "stack/component"
+  bool all = false;
+  std::string commit;  // "" = the default branch's head
+};
+
 class ApiClient {
  public:
   explicit ApiClient(Credentials credentials);
@@ -57,6 +68,9 @@ class ApiClient {
   // empty. Errors as call().
   std::string send_text(const std::string& method, const std::string& path, const std::string& body = "");
   std::string get_text(const std::string& path) { return send_text("GET", path); }
+
+  // Starts a run; the server's answer (the run with its activities).
+  nlohmann::json start_run(const RunStart& run);
 
   // Polls the run until it has ended; on_activity(activity) for each activity whose status changed.
   nlohmann::json wait_for_run(const std::string& id, const std::function<void(const nlohmann::json&)>& on_activity);
