@@ -40,6 +40,7 @@ std::string text(const nlohmann::json& j, const char* key) { return field_text(j
 void print_run(const nlohmann::json& run, std::ostream& out) {
   out << "run " << text(run, "id") << ": " << text(run, "command") << " of " << text(run, "repository") << " at "
       << text(run, "commit").substr(0, 12) << " — " << text(run, "status") << "\n";
+  if (run.contains("plan_run_id")) out << "applies exactly the plans of run " << text(run, "plan_run_id") << "\n";
   if (run.contains("status_reason")) out << text(run, "status_reason") << "\n";
   if (!run.contains("activities")) return;
   for (const auto& a : run["activities"]) {
@@ -142,7 +143,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
     };
   });
 
-  auto* runs = cmd->add_subcommand("runs", "Runs: start, follow, list, show, logs, cancel");
+  auto* runs = cmd->add_subcommand("runs", "Runs: start, apply a plan run, follow, list, show, logs, cancel");
   runs->require_subcommand(1);
   auto* start = runs->add_subcommand("start", "Start a plan, apply or destroy on the server");
   start->add_option("repository", f->repository, "A registered repository")->required();
@@ -164,6 +165,24 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
       if (globals.json) std::cout << run.dump(2) << "\n";
       else print_run(run, std::cout);
       return text(run, "status") == "failed" ? 1 : 0;
+    };
+  });
+  auto* apply = runs->add_subcommand("apply", "Apply exactly the plans a plan run saved (on any worker; never a fresh plan)");
+  apply->add_option("id", f->id, "The plan run's id")->required();
+  apply->add_flag("--wait", f->wait, "Follow the apply until it ends; exit 1 when it fails");
+  apply->add_flag("--json", globals.json, "Print the run as JSON");
+  apply->footer(
+      "The plan run must have succeeded. A component whose state changed since its plan (another\n"
+      "apply, a state pushed by hand) makes the server refuse the whole apply as stale, and so does\n"
+      "a component whose generated files or variables changed: plan again and apply that run.");
+  apply->callback([&, f] {
+    action = [&globals, f] {
+      remote::ApiClient api = client();
+      nlohmann::json run = api.apply_plan(f->id);
+      if (f->wait) return wait_for(api, text(run, "id"), globals, false);
+      if (globals.json) std::cout << run.dump(2) << "\n";
+      else print_run(run, std::cout);
+      return 0;
     };
   });
   auto* list = runs->add_subcommand("list", "The latest runs, newest first");

@@ -129,7 +129,7 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
                   "Keep each Terraform state's newest N versions (the latest always stays; 0: every version)")
       ->capture_default_str();
   cmd->add_option("--keep-logs-days", flags->options.keep_logs_days,
-                  "Remove the logs of activities that ended more than N days ago (0: keep them)")
+                  "Remove the logs and saved plans of activities that ended more than N days ago (0: keep them)")
       ->capture_default_str();
   cmd->add_option("--config", flags->config,
                   "HCL file with these settings (listen, data_dir, database, workers, lease, tls_cert, tls_key, "

@@ -198,6 +198,95 @@ store::Run ControlPlane::start_run(const RunRequest& request, const std::string&
   return store_.run(created.id).value_or(created);
 }
 
+store::Run ControlPlane::apply_plan(const std::string& plan_run_id, const std::string& created_by) {
+  std::optional<store::Run> plan_run = store_.run(plan_run_id);
+  if (!plan_run) throw Error(ErrorKind::kNotFound, "no run " + plan_run_id);
+  if (plan_run->command != "plan")
+    throw Error(ErrorKind::kConflict, "run " + plan_run_id + " is a " + plan_run->command + " run, not a plan", {},
+                "apply the plans of a plan run (`strata remote runs start REPO plan …` makes one)");
+  if (plan_run->status != "succeeded")
+    throw Error(ErrorKind::kConflict,
+                "run " + plan_run_id + " is " + plan_run->status + ": only the plans of a plan run that succeeded are applied",
+                {}, plan_run->finished_at == 0 ? "wait for it to end (`strata remote runs show " + plan_run_id + "`)"
+                                                : "plan again, and apply that run once it succeeded");
+  std::optional<store::Repository> repo = store_.repository(plan_run->repository_id);
+  if (!repo) throw Error(ErrorKind::kNotFound, "run " + plan_run_id + " has no repository");
+  const std::vector<store::Activity> planned = store_.activities(plan_run_id);
+  if (planned.empty()) throw Error(ErrorKind::kConflict, "run " + plan_run_id + " planned nothing");
+
+  store::Run run;
+  run.id = store::new_uuid();
+  run.repository_id = plan_run->repository_id;
+  run.command = "apply";
+  run.commit = plan_run->commit;
+  run.created_by = created_by;
+  run.selection_json = plan_run->selection_json;
+  run.plan_run_id = plan_run_id;
+  std::map<std::string, std::string> ids;  // plan activity id -> apply activity id
+  for (const store::Activity& p : planned) ids[p.id] = store::new_uuid();
+  std::set<std::string> stacks;
+  std::vector<store::Activity> activities;
+  std::vector<std::string> stale;
+  for (const store::Activity& p : planned) {
+    std::optional<store::SavedPlan> saved = store_.saved_plan(p.id);
+    if (!saved)
+      throw Error(ErrorKind::kConflict,
+                  "the plan of " + p.stack + "/" + p.component + " in run " + plan_run_id +
+                      " is no longer on the server (its plans were removed after --keep-logs-days, or it was planned by "
+                      "an older server)",
+                  {}, "plan again, and apply that run");
+    std::optional<store::StateVersion> now = store_.latest_state_info(saved->state_key);
+    int64_t serial = now ? now->serial : -1;
+    if (serial != saved->state_serial)
+      stale.push_back(p.stack + "/" + p.component + " (serial " +
+                      (saved->state_serial < 0 ? std::string("none") : std::to_string(saved->state_serial)) +
+                      " at the plan, " + (serial < 0 ? std::string("none") : std::to_string(serial)) + " now)");
+    store::Activity a;
+    a.id = ids[p.id];
+    a.stack = p.stack;
+    a.component = p.component;
+    a.command = "apply";
+    a.required_capabilities = p.required_capabilities;
+    a.plan_activity_id = p.id;
+    for (const std::string& dep : p.depends_on)
+      if (ids.count(dep)) a.depends_on.push_back(ids[dep]);
+    stacks.insert(p.stack);
+    activities.push_back(std::move(a));
+  }
+  if (!stale.empty()) {
+    std::string list;
+    for (const std::string& s : stale) list += (list.empty() ? "" : ", ") + s;
+    throw Error(ErrorKind::kConflict,
+                "the plans of run " + plan_run_id + " are stale: the state changed since the plan of " + list, {},
+                "plan again (`strata remote runs start " + repo->name + " plan …`), review it, and apply that run");
+  }
+  run.locked_stacks.assign(stacks.begin(), stacks.end());
+  store::Run created = store_.create_run(std::move(run), std::move(activities));
+  store_.start_ready_runs(store::now_millis());
+  leases_.wake();
+  return store_.run(created.id).value_or(created);
+}
+
+store::LeaseCheck ControlPlane::save_plan(const store::Activity& activity, const std::string& plan_file,
+                                          const std::string& stamp) {
+  std::optional<store::Activity> held = held_activity(activity.id, activity.fencing_token);
+  if (!held) return store::LeaseCheck::kLost;
+  if (held->command != "plan")
+    throw Error("activity " + activity.id + " is a " + held->command + ", not a plan: it saves no plan", {});
+  std::optional<store::Run> run = store_.run(held->run_id);
+  std::optional<store::Repository> repo = run ? store_.repository(run->repository_id) : std::nullopt;
+  if (!repo) throw Error(ErrorKind::kNotFound, "activity " + activity.id + " has no run or repository");
+  store::SavedPlan plan;
+  plan.activity_id = held->id;
+  plan.state_key = state_key(repo->name, held->stack, held->component);
+  // The plan was made against the state as it is now (the engine held its lock while planning).
+  std::optional<store::StateVersion> state = store_.latest_state_info(plan.state_key);
+  plan.state_serial = state ? state->serial : -1;
+  plan.plan_file = plan_file;
+  plan.stamp = stamp;
+  return store_.save_plan(plan, activity.fencing_token, store::now_millis());
+}
+
 namespace {
 
 // Runs `read` on the cache; when the cache does not have what it needs, fetches the repository
@@ -286,16 +375,20 @@ size_t ControlPlane::apply_retention(store::Millis now) {
   size_t versions = 0, chunks = 0;
   if (options_.keep_state_versions > 0)
     versions = store_.prune_state_versions(static_cast<size_t>(options_.keep_state_versions));
-  if (options_.keep_logs_days > 0)
-    chunks = store_.prune_logs(now - static_cast<store::Millis>(options_.keep_logs_days) * 24 * 3600 * 1000);
-  if (versions + chunks > 0)
+  size_t plans = 0;
+  if (options_.keep_logs_days > 0) {
+    const store::Millis before = now - static_cast<store::Millis>(options_.keep_logs_days) * 24 * 3600 * 1000;
+    chunks = store_.prune_logs(before);
+    plans = store_.prune_plans(before);
+  }
+  if (versions + chunks + plans > 0)
     store_.append_audit(store::AuditEntry{
         "", "server", "retention", "",
-        nlohmann::json{{"state_versions_removed", versions}, {"log_chunks_removed", chunks},
+        nlohmann::json{{"state_versions_removed", versions}, {"log_chunks_removed", chunks}, {"plans_removed", plans},
                        {"keep_state_versions", options_.keep_state_versions}, {"keep_logs_days", options_.keep_logs_days}}
             .dump(),
         "ok", "", now});
-  return versions + chunks;
+  return versions + chunks + plans;
 }
 
 void ControlPlane::worker_seen(const std::string& worker_id) {

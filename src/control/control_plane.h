@@ -82,6 +82,18 @@ class ControlPlane {
   // (file:line:col relative to the repository root).
   store::Run start_run(const RunRequest& request, const std::string& created_by);
 
+  // POST /api/v1/runs/{id}/apply: an apply run that applies exactly the plans plan run `plan_run_id`
+  // saved, on any worker — never a fresh plan. Same commit, components and order as the plan
+  // run; each activity names its plan activity. Throws an Error, storing nothing, when the run
+  // is not a plan run that succeeded (conflict), when a plan is gone (retention), and when a
+  // component's state has moved since its plan (its serial changed: stale, plan again).
+  store::Run apply_plan(const std::string& plan_run_id, const std::string& created_by);
+  // A worker's plan activity saved its plan (plan_file in base64): kept, sealed, with the serial
+  // of the component's state now. kLost when `activity` (id, fencing token) no longer holds its
+  // lease.
+  store::LeaseCheck save_plan(const store::Activity& activity, const std::string& plan_file,
+                              const std::string& stamp);
+
   // The files of `commit` of repository `repository_id` as a .tar.gz (what `strata worker`
   // fetches), or written into `dest`. A replica whose cache lacks the repository or the commit
   // (another replica started the run) fetches it first. Throws kNotFound for a commit the

@@ -46,8 +46,10 @@ std::optional<Lease> LeaseBroker::try_lease(const std::string& worker_id, const 
   std::optional<store::Activity> a = store_.lease(request);
   if (!a) return std::nullopt;
   RunSource source = run_source(a->id, a->run_id);
-  return Lease{*a, source.repository, source.commit, activity_credential(credential_key_, *a),
-               variables_for_stack(store_.variables(source.repository_id), a->stack)};
+  Lease lease{*a, source.repository, source.commit, activity_credential(credential_key_, *a),
+              variables_for_stack(store_.variables(source.repository_id), a->stack), std::nullopt};
+  if (!a->plan_activity_id.empty()) lease.plan = store_.saved_plan(a->plan_activity_id);
+  return lease;
 }
 
 std::vector<store::Variable> variables_for_stack(const std::vector<store::Variable>& set, const std::string& stack) {

@@ -33,6 +33,9 @@ struct Lease {
   // repository's of the same name), values in clear: the engine's environment, sensitive ones
   // redacted from its log.
   std::vector<store::Variable> env;
+  // An apply made from a plan run: the plan its plan activity saved, which it applies and
+  // nothing else (nullopt when the plan is gone: the activity fails saying to plan again).
+  std::optional<store::SavedPlan> plan;
 };
 
 // The variables an activity of `stack` gets from the repository's set (activity_variables).

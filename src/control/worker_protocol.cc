@@ -1,6 +1,7 @@
 #include "control/worker_protocol.h"
 
 #include "model/error.h"
+#include "secrets/crypto.h"
 
 namespace strata::control {
 
@@ -65,11 +66,29 @@ nlohmann::json lease_to_json(const Lease& lease) {
             {"command", a.command},
             {"fencing_token", a.fencing_token},
             {"attempt", a.attempt},
-            {"lease_until", a.lease_until}}},
+            {"lease_until", a.lease_until},
+            {"plan_activity_id", a.plan_activity_id}}},
           {"repository", lease.repository},
           {"commit", lease.commit},
           {"state_credential", lease.state_credential},
-          {"env", env_json(lease.env)}};
+          {"env", env_json(lease.env)},
+          {"plan", lease.plan ? plan_to_json(*lease.plan) : nlohmann::json(nullptr)}};
+}
+
+nlohmann::json plan_to_json(const store::SavedPlan& plan) {
+  return {{"activity_id", plan.activity_id}, {"plan_file", plan.plan_file}, {"stamp", plan.stamp}};
+}
+
+store::SavedPlan plan_from_json(const nlohmann::json& j) {
+  const char* what = "the saved plan";
+  store::SavedPlan plan;
+  plan.activity_id = string_field(j, "activity_id", what);
+  plan.plan_file = string_field(j, "plan_file", what);
+  plan.stamp = string_field(j, "stamp", what);
+  if (plan.plan_file.empty() || !secrets::base64_decode_std(plan.plan_file))
+    throw Error(ErrorKind::kUserInput, "the saved plan's \"plan_file\" must be the plan file in base64");
+  if (plan.stamp.empty()) throw Error(ErrorKind::kUserInput, "the saved plan has no \"stamp\"");
+  return plan;
 }
 
 Lease lease_from_json(const nlohmann::json& j) {
@@ -85,6 +104,8 @@ Lease lease_from_json(const nlohmann::json& j) {
   lease.activity.attempt = static_cast<int>(int_field(a, "attempt", what));
   lease.activity.lease_until = int_field(a, "lease_until", what);
   lease.activity.status = "leased";
+  if (a.contains("plan_activity_id")) lease.activity.plan_activity_id = string_field(a, "plan_activity_id", what);
+  if (j.contains("plan") && !j["plan"].is_null()) lease.plan = plan_from_json(j["plan"]);
   lease.repository = string_field(j, "repository", what);
   lease.commit = string_field(j, "commit", what);
   lease.state_credential = string_field(j, "state_credential", what);

@@ -16,6 +16,11 @@ namespace strata::control {
 nlohmann::json lease_to_json(const Lease& lease);
 Lease lease_from_json(const nlohmann::json& j);
 
+// A saved plan as the worker protocol carries it (the plan file in base64): in a lease for an
+// apply made from a plan run, and from a worker after a plan.
+nlohmann::json plan_to_json(const store::SavedPlan& plan);
+store::SavedPlan plan_from_json(const nlohmann::json& j);
+
 // An activity's result: status, outputs and changes (JSON values, not text), error.
 nlohmann::json finish_to_json(const store::Finish& finish);
 store::Finish finish_from_json(const nlohmann::json& j);

@@ -659,6 +659,12 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     return s;
   };
   const std::string stamp_file = generated.run_dir + "/" + plan_stamp_path(ref);
+  // Why a saved plan is not applied under kRequire, and what to do.
+  auto refusal = [&](const std::string& why_not) {
+    if (!options_.replan_hint.empty()) return "not applied: " + why_not + "; " + options_.replan_hint;
+    return "not applied (--plan-only-saved): " + why_not + "; run `strata plan " + ref.stack + " " + ref.component +
+           "`, review it, then apply";
+  };
   // apply: the saved plan, when nothing it was made from changed since; else why not.
   bool apply_saved = false;
   if (options_.operation == Operation::kApply) {
@@ -666,6 +672,12 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     std::string text;
     std::error_code ec;
     const std::string plan_file = generated.run_dir + "/" + plan_file_path(ref);
+    if (auto given = options_.given_plans.find(ref.str()); given != options_.given_plans.end()) {
+      // A plan made elsewhere goes where this machine's own would be, as private as one.
+      make_private_dir(generated.run_dir + "/" + kPlanDir);
+      write_file_atomic(plan_file, given->second.plan_file, 0600, Durability::kRenameOnly);
+      write_file_atomic(stamp_file, given->second.stamp, 0600, Durability::kRenameOnly);
+    }
     if (!fs::exists(plan_file, ec) || fs::file_size(plan_file, ec) == 0) {
       why_not = "no saved plan (never planned here, or applied since)";
     } else if (!try_read_file(stamp_file, text) || !parse_plan_stamp(text)) {
@@ -682,8 +694,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
       std::error_code ec;
       if (!fs::exists(outcome.log_path, ec)) outcome.log_path.clear();  // no engine ran: no log
       outcome.result = NodeResult::kFailed;
-      outcome.message = "not applied (--plan-only-saved): " + why_not + "; run `strata plan " + ref.stack + " " +
-                        ref.component + "`, review it, then apply";
+      outcome.message = refusal(why_not);
       return outcome;
     }
     if (!apply_saved) outcome.plan_note = "planned afresh: " + why_not;
@@ -773,8 +784,7 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     const std::string why_not = "its state changed since the plan (the engine found the saved plan stale)";
     if (options_.saved_plans == SavedPlans::kRequire) {
       outcome.result = NodeResult::kFailed;
-      outcome.message = "not applied (--plan-only-saved): " + why_not + "; run `strata plan " + ref.stack + " " +
-                        ref.component + "`, review it, then apply";
+      outcome.message = refusal(why_not);
       return outcome;
     }
     outcome.plan_note = "planned afresh: " + why_not;
@@ -835,7 +845,10 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
     stamp.planned_at = utc_now_text();
     stamp.changes = outcome.plan;
     // A stamp lost in a crash costs a fresh plan at apply (it is read as missing), not more.
-    write_file_atomic(stamp_file, plan_stamp_text(stamp), 0600, Durability::kRenameOnly);
+    const std::string stamp_text = plan_stamp_text(stamp);
+    write_file_atomic(stamp_file, stamp_text, 0600, Durability::kRenameOnly);
+    if (options_.on_plan_saved)
+      options_.on_plan_saved(ref, SavedPlanFiles{read_file(generated.run_dir + "/" + plan_file_path(ref)), stamp_text});
   }
   if (post_hooks && !post_hooks->empty()) {
     std::string error = run_hooks(*post_hooks, "post_" + op_name, generated.run_dir, hook_env, outcome.log_path,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -37,6 +38,13 @@ struct ComponentRunOptions {
   std::vector<std::string> extra_args;     // passed through to the engine command
   // apply: whether the plans `strata plan` saved are applied (execute/saved_plan.h).
   SavedPlans saved_plans = SavedPlans::kUse;
+  // apply: plans made elsewhere, by "stack/component", put in place of the saved ones before
+  // the check (the same check: a plan made from other files or values is not applied).
+  std::map<std::string, SavedPlanFiles> given_plans;
+  // plan: each component's saved plan once it is made (a worker hands it to its server).
+  std::function<void(const ComponentRef& node, const SavedPlanFiles& plan)> on_plan_saved;
+  // kRequire: what a refusal says to do instead of the CLI's "run `strata plan …`" ("" = that).
+  std::string replan_hint;
   // How long to wait for a workdir another strata holds (--lock-wait); 0 fails at once.
   std::chrono::milliseconds lock_wait{0};
   // kCustom: every line the engine prints, and the component that printed it.

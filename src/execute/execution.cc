@@ -81,6 +81,9 @@ RunRecord Execution::run(EventSink& sink) {
   options.extra_args = request_.extra_args;
   options.lock_wait = request_.lock_wait;
   options.saved_plans = request_.saved_plans;
+  options.given_plans = request_.given_plans;
+  options.on_plan_saved = request_.on_plan_saved;
+  options.replan_hint = request_.replan_hint;
   options.on_output = request_.on_output;
   options.dependency_outputs = request_.dependency_outputs;
   ComponentRunner runner(project_, engine_, secrets_, options);

@@ -36,6 +36,11 @@ struct ExecuteRequest {
   std::vector<std::string> extra_args;  // passed through to the engine command
   // apply: whether the plans `strata plan` saved are applied (execute/saved_plan.h).
   SavedPlans saved_plans = SavedPlans::kUse;
+  // See ComponentRunOptions::given_plans and on_plan_saved.
+  std::map<std::string, SavedPlanFiles> given_plans;
+  std::function<void(const ComponentRef& node, const SavedPlanFiles& plan)> on_plan_saved;
+  // kRequire: what a refusal says to do instead of the CLI's "run `strata plan …`" ("" = that).
+  std::string replan_hint;
   // kCustom (`strata run` over a selection): extra_args is the engine command, and every line
   // it prints comes here with the component that printed it (from several threads at once).
   std::function<void(const ComponentRef& node, std::string_view line, bool is_stderr)> on_output;

@@ -46,6 +46,13 @@ std::optional<PlanStamp> parse_plan_stamp(const std::string& text);
 // terraform.tfvars.json)", "the state changed since the plan", ….
 std::string stale_plan_reason(const PlanStamp& then, const PlanStamp& now);
 
+// A saved plan as bytes: what a control plane keeps of a plan made on one worker and hands to
+// the apply on another (both are put where `strata plan` would have left them).
+struct SavedPlanFiles {
+  std::string plan_file;  // the engine's plan file
+  std::string stamp;      // plan_stamp_text
+};
+
 // The digest of values that reach the engine outside the generated files (name -> value).
 std::string values_digest(const std::map<std::string, std::string>& values);
 

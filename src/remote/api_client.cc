@@ -7,6 +7,7 @@
 
 #include "app/http_client.h"
 #include "base/atomic_file.h"
+#include "base/percent_escape.h"
 #include "model/error.h"
 #include "store/run_rules.h"
 
@@ -143,6 +144,10 @@ nlohmann::json ApiClient::start_run(const RunStart& run) {
                          {"components", run.components}, {"all", run.all}};
   if (!run.commit.empty()) body["commit"] = run.commit;
   return call("POST", "/api/v1/runs", body);
+}
+
+nlohmann::json ApiClient::apply_plan(const std::string& plan_run_id) {
+  return call("POST", "/api/v1/runs/" + percent_escape(plan_run_id) + "/apply");
 }
 
 nlohmann::json ApiClient::wait_for_run(const std::string& id,

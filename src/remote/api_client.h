@@ -71,6 +71,8 @@ class ApiClient {
 
   // Starts a run; the server's answer (the run with its activities).
   nlohmann::json start_run(const RunStart& run);
+  // POST /api/v1/runs/{id}/apply: an apply run of the plans plan run `plan_run_id` saved.
+  nlohmann::json apply_plan(const std::string& plan_run_id);
 
   // Polls the run until it has ended; on_activity(activity) for each activity whose status changed.
   nlohmann::json wait_for_run(const std::string& id, const std::function<void(const nlohmann::json&)>& on_activity);

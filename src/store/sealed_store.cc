@@ -13,6 +13,8 @@ std::string log_record(const std::string& activity_id, int64_t seq) {
 }
 std::string outputs_record(const std::string& activity_id) { return "outputs " + activity_id; }
 std::string changes_record(const std::string& activity_id) { return "changes " + activity_id; }
+std::string plan_record(const std::string& activity_id) { return "plan " + activity_id; }
+std::string stamp_record(const std::string& activity_id) { return "plan stamp " + activity_id; }
 
 void SealedStore::check_keyring() {
   for (int version : keyring_.versions()) {
@@ -76,6 +78,22 @@ LeaseCheck SealedStore::finish(const std::string& activity_id, int64_t token, co
   sealed.outputs_json = keyring_.seal(result.outputs_json, outputs_record(activity_id));
   sealed.changes_json = keyring_.seal(result.changes_json, changes_record(activity_id));
   return inner_->finish(activity_id, token, sealed, now);
+}
+
+LeaseCheck SealedStore::save_plan(const SavedPlan& plan, int64_t token, Millis now) {
+  SavedPlan sealed = plan;
+  sealed.plan_file = keyring_.seal(plan.plan_file, plan_record(plan.activity_id));
+  sealed.stamp = keyring_.seal(plan.stamp, stamp_record(plan.activity_id));
+  return inner_->save_plan(sealed, token, now);
+}
+
+std::optional<SavedPlan> SealedStore::saved_plan(const std::string& activity_id) {
+  std::optional<SavedPlan> plan = inner_->saved_plan(activity_id);
+  if (plan) {
+    plan->plan_file = keyring_.open(plan->plan_file, plan_record(plan->activity_id));
+    plan->stamp = keyring_.open(plan->stamp, stamp_record(plan->activity_id));
+  }
+  return plan;
 }
 
 LeaseCheck SealedStore::append_log(const std::string& activity_id, int64_t token, int64_t seq,

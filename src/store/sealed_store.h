@@ -1,6 +1,7 @@
 // SealedStore: a Store that keeps what could hold a secret sealed at rest (keyring.h) and hands
 // it back opened — Terraform states (bound to their key), log chunks (to their activity and
-// sequence number), and an activity's reported outputs and plan changes (to the activity). It
+// sequence number), an activity's reported outputs and plan changes, and its saved plan file
+// and stamp (to the activity). It
 // wraps either store, so neither SQLite's file nor a PostgreSQL dump holds a state, a log line
 // or an output in clear. Everything else passes through.
 #pragma once
@@ -63,6 +64,8 @@ class SealedStore : public Store {
   }
   size_t expire_leases(Millis now, int max_attempts) override { return inner_->expire_leases(now, max_attempts); }
 
+  LeaseCheck save_plan(const SavedPlan& plan, int64_t token, Millis now) override;
+  std::optional<SavedPlan> saved_plan(const std::string& activity_id) override;
   LeaseCheck append_log(const std::string& activity_id, int64_t token, int64_t seq, const std::string& data,
                         Millis now) override;
   std::vector<LogChunk> logs(const std::string& activity_id, int64_t after_seq) override;
@@ -94,6 +97,7 @@ class SealedStore : public Store {
   std::vector<Variable> variables(const std::string& repository_id) override;
   size_t prune_state_versions(size_t keep) override { return inner_->prune_state_versions(keep); }
   size_t prune_logs(Millis before) override { return inner_->prune_logs(before); }
+  size_t prune_plans(Millis before) override { return inner_->prune_plans(before); }
   // The audit log holds who did what to which key, never a state's content: kept in clear.
   void append_audit(AuditEntry entry) override { inner_->append_audit(std::move(entry)); }
   std::vector<AuditEntry> audit_entries(size_t limit) override { return inner_->audit_entries(limit); }
@@ -114,6 +118,8 @@ std::string state_record(const std::string& key);
 std::string log_record(const std::string& activity_id, int64_t seq);
 std::string outputs_record(const std::string& activity_id);
 std::string changes_record(const std::string& activity_id);
+std::string plan_record(const std::string& activity_id);
+std::string stamp_record(const std::string& activity_id);
 std::string variable_record(const std::string& repository_id, const std::string& stack, const std::string& name);
 
 }  // namespace strata::store

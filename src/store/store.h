@@ -55,6 +55,7 @@ struct Run {
   Millis updated_at = 0;
   Millis finished_at = 0;     // 0 while not finished
   bool cancel_requested = false;
+  std::string plan_run_id;    // an apply of a plan run's saved plans: that plan run
 };
 
 // Activity states: queued, leased, running, succeeded, failed, skipped, cancelled.
@@ -78,6 +79,17 @@ struct Activity {
   Millis finished_at = 0;
   Millis created_at = 0;
   Millis updated_at = 0;
+  std::string plan_activity_id;             // apply: the plan activity whose saved plan it applies
+};
+
+// The plan a plan activity saved (execute/saved_plan.h), kept for the apply made from its run.
+struct SavedPlan {
+  std::string activity_id;  // the plan activity
+  std::string state_key;    // the component's Terraform state on this server
+  int64_t state_serial = -1;  // that state's serial when the plan was saved; -1: it had none
+  std::string plan_file;    // the engine's plan file, base64 (sealed at rest)
+  std::string stamp;        // what the plan was made from (sealed at rest)
+  Millis created_at = 0;
 };
 
 struct LogChunk {
@@ -254,6 +266,12 @@ class Store {
   // the activity (and skip its dependents) after `max_attempts` leases. Returns how many.
   virtual size_t expire_leases(Millis now, int max_attempts) = 0;
 
+  // --- saved plans
+  // Keeps the plan of activity plan.activity_id (replacing one an earlier attempt saved) when
+  // `token` still holds its lease.
+  virtual LeaseCheck save_plan(const SavedPlan& plan, int64_t token, Millis now) = 0;
+  virtual std::optional<SavedPlan> saved_plan(const std::string& activity_id) = 0;
+
   // --- logs
   // Stores a chunk when `token` still holds the activity's lease (a chunk whose seq is already
   // stored is ignored: a retried request).
@@ -308,6 +326,8 @@ class Store {
   virtual size_t prune_state_versions(size_t keep) = 0;
   // Removes the log chunks of activities that ended before `before`; returns how many.
   virtual size_t prune_logs(Millis before) = 0;
+  // Removes the saved plans of activities that ended before `before`; returns how many.
+  virtual size_t prune_plans(Millis before) = 0;
 
   // --- the audit log: appended to, never changed (retention aside)
   virtual void append_audit(AuditEntry entry) = 0;

@@ -679,6 +679,48 @@ TEST_P(StoreTest, RetentionKeepsTheNewestStateVersionsAndRecentLogs) {
   EXPECT_EQ(store->logs(leased[2].id, -1).size(), 2u) << "a running activity's log stays";
 }
 
+TEST_P(StoreTest, SavedPlansAreKeptForTheLeaseHolderLinkedToTheirApplyAndPruned) {
+  auto& store = this->store_;
+  store::Run plan_run = this->running_run({activity("p1", "dev", "a")});
+  std::optional<Activity> a = lease(1000);
+  ASSERT_TRUE(a);
+  SavedPlan plan{"p1", "infra/dev/a", -1, "UEsDBA==", "stamp 1", 0};
+  EXPECT_EQ(store->save_plan(plan, a->fencing_token + 1, 1100), LeaseCheck::kLost) << "an older or made-up token";
+  EXPECT_FALSE(store->saved_plan("p1"));
+  ASSERT_EQ(store->save_plan(plan, a->fencing_token, 1100), LeaseCheck::kHeld);
+  plan.stamp = "stamp 2";  // a retried request, or a later attempt: the last one wins
+  plan.state_serial = 4;
+  ASSERT_EQ(store->save_plan(plan, a->fencing_token, 1200), LeaseCheck::kHeld);
+  std::optional<SavedPlan> kept = store->saved_plan("p1");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->state_key, "infra/dev/a");
+  EXPECT_EQ(kept->state_serial, 4);
+  EXPECT_EQ(kept->plan_file, "UEsDBA==");
+  EXPECT_EQ(kept->stamp, "stamp 2");
+  EXPECT_EQ(kept->created_at, 1200);
+  finish(*a, "succeeded", 2000);
+  EXPECT_EQ(store->save_plan(plan, a->fencing_token, 2100), LeaseCheck::kLost) << "after its finish";
+
+  // An apply run made from it names the plan run, and its activity the plan activity.
+  store::Run apply;
+  apply.repository_id = this->repo_.id;
+  apply.command = "apply";
+  apply.commit = plan_run.commit;
+  apply.plan_run_id = plan_run.id;
+  Activity applies = activity("x1", "dev", "a");
+  applies.plan_activity_id = "p1";
+  store::Run created = store->create_run(apply, {applies});
+  EXPECT_EQ(store->run(created.id)->plan_run_id, plan_run.id);
+  EXPECT_EQ(store->runs(1)[0].plan_run_id, plan_run.id);
+  EXPECT_EQ(store->activity("x1")->plan_activity_id, "p1");
+  EXPECT_EQ(store->activities(created.id)[0].plan_activity_id, "p1");
+  EXPECT_EQ(store->activity("p1")->plan_activity_id, "") << "a plan's own activity names none";
+
+  EXPECT_EQ(store->prune_plans(1500), 0u) << "ended after the cut";
+  EXPECT_EQ(store->prune_plans(5000), 1u);
+  EXPECT_FALSE(store->saved_plan("p1"));
+}
+
 TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
   auto& store = this->store_;
   EXPECT_TRUE(store->audit_entries(10).empty());

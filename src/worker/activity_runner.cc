@@ -16,6 +16,7 @@
 #include "execute/execution.h"
 #include "model/error.h"
 #include "run/run_event.h"
+#include "secrets/crypto.h"
 #include "workspace/operations.h"
 #include "workspace/targets.h"
 
@@ -137,6 +138,21 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
         return output_values(parse_output_json(*outputs, Origin(job.server_url + "/tfstate/" + ref.str())));
       };
     }
+    if (!a.plan_activity_id.empty()) {
+      // Exactly the plan that was reviewed, or nothing: never a fresh plan.
+      if (!job.plan)
+        throw Error(ErrorKind::kConflict,
+                    "the plan this apply was made from (activity " + a.plan_activity_id + ") is no longer on the server",
+                    {}, "plan again, and apply that run");
+      std::optional<std::string> file = secrets::base64_decode_std(job.plan->plan_file);
+      if (!file) throw Error(ErrorKind::kInternal, "the saved plan of activity " + a.plan_activity_id + " is damaged");
+      request.saved_plans = SavedPlans::kRequire;
+      request.replan_hint = "plan again (a new plan run) and apply that run";
+      request.given_plans[ComponentRef{a.stack, a.component, {}}.str()] = SavedPlanFiles{*file, job.plan->stamp};
+    }
+    std::optional<SavedPlanFiles> made;
+    if (request.operation == Operation::kPlan && job.save_plan)
+      request.on_plan_saved = [&made](const ComponentRef&, const SavedPlanFiles& plan) { made = plan; };
     std::unique_ptr<Execution> execution = workspace::prepare_execution(*ws, *engine, std::move(request));
     {
       std::lock_guard lock(mutex_);
@@ -161,6 +177,17 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
       execution_ = nullptr;
     }
     const NodeRecord* node = record.find(a.stack, a.component);
+    // Which plan an apply applied (the saved one, or why a fresh one), as the CLI's summary says.
+    if (node && !node->plan_note.empty()) log("strata: " + node->plan_note + "\n");
+    if (made && node && node->result == NodeResult::kSucceeded) {
+      try {
+        job.save_plan(secrets::base64_encode(made->plan_file), made->stamp);
+      } catch (const Error& e) {
+        throw Error(e.kind(), "the plan succeeded but the server did not keep it: " + e.message(), {},
+                    "plan again once the server is reachable");
+      }
+      log("strata: the plan is saved on the server; apply exactly it with `strata remote runs apply " + a.run_id + "`\n");
+    }
     std::optional<NodeOutcome> outcome = collector.outcome;
     NodeResult result = node ? node->result : NodeResult::kFailed;
     if (result == NodeResult::kSucceeded) {

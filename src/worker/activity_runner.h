@@ -35,6 +35,12 @@ struct ActivityJob {
   // A dependency's outputs from the state the server holds (WorkerConnection::state_outputs):
   // no workdir of it is initialised to ask the engine. Unset = the engine is asked.
   std::function<std::optional<std::string>(const std::string& stack, const std::string& component)> state_outputs;
+  // An apply made from a plan run (activity.plan_activity_id set): the plan it applies, and
+  // only that (nullopt: the plan is gone, and the activity fails saying to plan again).
+  std::optional<store::SavedPlan> plan;
+  // A plan that succeeded hands its saved plan here (the plan file in base64, its stamp); one
+  // that throws fails the activity. Unset = the plan is not kept.
+  std::function<void(const std::string& plan_file, const std::string& stamp)> save_plan;
 };
 
 class ActivityRunner {

@@ -155,6 +155,11 @@ store::LeaseCheck HttpConnection::finish(const store::Activity& activity, const 
   return activity_call(activity, "finish", control::finish_to_json(result));
 }
 
+store::LeaseCheck HttpConnection::save_plan(const store::Activity& activity, const std::string& plan_file,
+                                            const std::string& stamp) {
+  return activity_call(activity, "plan", {{"activity_id", activity.id}, {"plan_file", plan_file}, {"stamp", stamp}});
+}
+
 store::LeaseCheck HttpConnection::release(const store::Activity& activity) {
   return activity_call(activity, "release", nlohmann::json::object());
 }

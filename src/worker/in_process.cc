@@ -52,4 +52,9 @@ store::LeaseCheck InProcessConnection::finish(const store::Activity& a, const st
   return check;
 }
 
+store::LeaseCheck InProcessConnection::save_plan(const store::Activity& a, const std::string& plan_file,
+                                                 const std::string& stamp) {
+  return control_.save_plan(a, plan_file, stamp);
+}
+
 }  // namespace strata::worker

@@ -23,6 +23,8 @@ class InProcessConnection : public WorkerConnection {
   store::LeaseCheck heartbeat(const store::Activity& activity, bool* cancel) override;
   store::LeaseCheck append_log(const store::Activity& activity, int64_t seq, const std::string& data) override;
   store::LeaseCheck finish(const store::Activity& activity, const store::Finish& result) override;
+  store::LeaseCheck save_plan(const store::Activity& activity, const std::string& plan_file,
+                              const std::string& stamp) override;
   store::LeaseCheck release(const store::Activity& activity) override;
   std::string server_url() override { return control_.options().server_url; }
   std::chrono::milliseconds lease_duration() override {

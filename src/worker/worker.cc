@@ -195,6 +195,20 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
     job.state_outputs = [this, &activity](const std::string& stack, const std::string& component) {
       return connection_.state_outputs(activity, stack, component);
     };
+    job.plan = lease->plan;
+    job.save_plan = [this, &activity](const std::string& plan_file, const std::string& stamp) {
+      // A server restarting is waited for a little, as fetching the code is.
+      for (auto until = std::chrono::steady_clock::now() + connection_.lease_duration() / 3;;) {
+        try {
+          if (connection_.save_plan(activity, plan_file, stamp) == store::LeaseCheck::kLost)
+            throw Error(ErrorKind::kConflict, "the lease of activity " + activity.id + " was lost before its plan was saved");
+          return;
+        } catch (const Error& e) {
+          if (e.kind() != ErrorKind::kEnvironment || std::chrono::steady_clock::now() >= until) throw;
+          std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        }
+      }
+    };
     result = runner.run(job, send);
   } catch (const Error& e) {
     result.status = "failed";

@@ -33,6 +33,10 @@ class WorkerConnection {
   virtual store::LeaseCheck heartbeat(const store::Activity& activity, bool* cancel) = 0;
   virtual store::LeaseCheck append_log(const store::Activity& activity, int64_t seq, const std::string& data) = 0;
   virtual store::LeaseCheck finish(const store::Activity& activity, const store::Finish& result) = 0;
+  // A plan activity's saved plan (the plan file in base64, its stamp), kept by the control
+  // plane for an apply made from its run; sent before finish().
+  virtual store::LeaseCheck save_plan(const store::Activity& activity, const std::string& plan_file,
+                                      const std::string& stamp) = 0;
   // Hands the activity back unfinished (the worker is stopping): another worker takes it at once.
   virtual store::LeaseCheck release(const store::Activity& activity) = 0;
   // The outputs of a component of the activity's repository, from the state the control plane

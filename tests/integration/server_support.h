@@ -281,6 +281,17 @@ inline std::string add_plain_token(ServerProcess& server) {
   return token;
 }
 
+// The bytes of a stopped server's SQLite files (the database and its write-ahead log): what a
+// copy of its data dir without the key ring would give away.
+inline std::string database_bytes(const ServerProcess& server) {
+  std::string bytes;
+  for (const char* f : {"/strata.db", "/strata.db-wal"}) {
+    std::ifstream in(server.data_dir() + f, std::ios::binary);
+    bytes += std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return bytes;
+}
+
 inline nlohmann::json audit(ServerProcess& server) {
   return json_of(server.send("GET", "/api/v1/audit"))["entries"];
 }

@@ -443,11 +443,7 @@ TEST(Server, RealTerraformAppliesThroughTheServerAndKeepsItsState) {
 
   // Nothing readable at rest (#22): the output value is in the state, the run's outputs and the
   // API's answers, and the log says "Apply complete!", yet the database files hold neither.
-  std::string at_rest;
-  for (const char* f : {"/strata.db", "/strata.db-wal"}) {
-    std::ifstream in(server.data_dir() + f, std::ios::binary);
-    at_rest += std::string(std::istreambuf_iterator<char>(in), {});
-  }
+  const std::string at_rest = database_bytes(server);
   EXPECT_NE(at_rest.find("infra/dev/app"), std::string::npos) << "the files hold the store (the premise)";
   EXPECT_EQ(at_rest.find("v-v-net-app"), std::string::npos) << "an output value in clear in the database";
   EXPECT_EQ(at_rest.find("Apply complete!"), std::string::npos) << "a log line in clear in the database";

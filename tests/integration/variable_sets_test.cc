@@ -17,14 +17,7 @@ constexpr const char* kAgeKey = "AGE-SECRET-KEY-1EGTZVFFV20835NWYV6270LXYVK2VKNX
 constexpr const char* kSecret = "Corr3ct-h0rse-vars-5e2b";
 constexpr const char* kToken = "tok-9f8e7d6c5b4a-sensitive";
 
-std::string at_rest(const ServerProcess& server) {
-  std::string bytes;
-  for (const char* f : {"/strata.db", "/strata.db-wal"}) {
-    std::ifstream in(server.data_dir() + f, std::ios::binary);
-    bytes += std::string(std::istreambuf_iterator<char>(in), {});
-  }
-  return bytes;
-}
+std::string at_rest(const ServerProcess& server) { return database_bytes(server); }
 
 TEST(VariableSets, SecretsAndStackVariablesReachTheWorkersAndNothingIsReadableAtRest) {
   GitProject project;

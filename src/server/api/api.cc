@@ -121,6 +121,13 @@ struct Api::Impl {
     store::Run run = control.start_run(body, who.id);
     return json_response(201, run_json(run, true));
   }
+  // POST /api/v1/runs/{id}/apply: the plan run's saved plans, applied as they are.
+  Response runs_apply(const Request& request, const Params& p, const store::ApiToken& who) {
+    if (!request.body.empty() && request.body.find_first_not_of(" \t\r\n{}") != std::string::npos)
+      return error_response(400, "bad_request", "POST /api/v1/runs/{id}/apply takes no body (or {})");
+    store::Run run = control.apply_plan(p.at("id"), who.id);
+    return json_response(201, run_json(run, true));
+  }
   Response runs_list(const Request& request, const Params&) {
     Response refused;
     std::optional<size_t> limit = query_limit(request, 50, &refused);
@@ -204,6 +211,16 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
     if (!who) return refused;
     try {
       return i.runs_start(request, params, *who);
+    } catch (const Error& e) {
+      return error_of(e);
+    }
+  });
+  i.router.add("POST", "/api/v1/runs/{id}/apply", [&i](const Request& request) -> Response {
+    Response refused;
+    std::optional<store::ApiToken> who = who_asks(i.control, request, false, &refused);
+    if (!who) return refused;
+    try {
+      return i.runs_apply(request, request.params, *who);
     } catch (const Error& e) {
       return error_of(e);
     }

@@ -71,6 +71,7 @@ nlohmann::json to_json(const store::Run& run, const std::string& repository_name
                       {"cancel_requested", run.cancel_requested}};
   if (!run.status_reason.empty()) j["status_reason"] = run.status_reason;
   if (!run.locked_stacks.empty()) j["locked_stacks"] = run.locked_stacks;
+  if (!run.plan_run_id.empty()) j["plan_run_id"] = run.plan_run_id;
   return j;
 }
 
@@ -89,6 +90,7 @@ nlohmann::json to_json(const store::Activity& a) {
   if (!a.outputs_json.empty()) j["outputs"] = parsed_or_null(a.outputs_json);
   if (!a.changes_json.empty()) j["changes"] = parsed_or_null(a.changes_json);
   if (!a.error.empty()) j["error"] = a.error;
+  if (!a.plan_activity_id.empty()) j["plan_activity_id"] = a.plan_activity_id;
   return j;
 }
 

@@ -186,6 +186,17 @@ struct Routes {
     return answer(check, a.id);
   }
 
+  // A plan activity's saved plan (worker_protocol.h's plan_to_json), before its finish.
+  Response plan(const Request& request) {
+    nlohmann::json body = parse_body(request.body);
+    check_fields(body, {"fencing_token", "activity_id", "plan_file", "stamp"}, "the saved plan");
+    store::Activity a = held(request, body_token(body));
+    store::SavedPlan plan = control::plan_from_json(body);
+    if (plan.activity_id != a.id)
+      throw Error("the saved plan names activity " + plan.activity_id + ", not " + a.id, {});
+    return answer(control.save_plan(a, plan.plan_file, plan.stamp), a.id);
+  }
+
   Response logs(const Request& request) {
     store::Activity a = held(request, token_param(request, "fencing_token"));
     int64_t seq = token_param(request, "seq");
@@ -229,6 +240,7 @@ void add_worker_routes(Router& router, control::ControlPlane& control, std::stri
   router.add("POST", "/api/v1/worker/activities/{id}/heartbeat", sync(&Routes::heartbeat));
   router.add("POST", "/api/v1/worker/activities/{id}/logs", sync(&Routes::logs));
   router.add("POST", "/api/v1/worker/activities/{id}/release", sync(&Routes::release));
+  router.add("POST", "/api/v1/worker/activities/{id}/plan", sync(&Routes::plan));
   router.add("POST", "/api/v1/worker/activities/{id}/finish", sync(&Routes::finish));
 }
 

@@ -11,7 +11,7 @@ namespace strata::store::pg_rows {
 
 inline constexpr const char* kRunColumns =
     "id, repository_id, command, commit_hash, selection_json, status, status_reason, created_by, "
-    "locked_stacks_json, created_at, updated_at, finished_at, cancel_requested";
+    "locked_stacks_json, created_at, updated_at, finished_at, cancel_requested, plan_run_id";
 
 inline Run read_run(const PgResult& rows, int row) {
   Run run;
@@ -28,6 +28,7 @@ inline Run read_run(const PgResult& rows, int row) {
   run.updated_at = rows.int64(row, 10);
   run.finished_at = rows.int64(row, 11);
   run.cancel_requested = rows.int64(row, 12) != 0;
+  run.plan_run_id = rows.text(row, 13);
   return run;
 }
 
@@ -35,7 +36,7 @@ inline Run read_run(const PgResult& rows, int row) {
 inline constexpr const char* kActivityColumns =
     "id, operation_id, stack, component, command, status, required_capabilities_json, "
     "lease_owner, lease_until, fencing_token, attempt, outputs_json, changes_json, error, "
-    "started_at, finished_at, created_at, updated_at";
+    "started_at, finished_at, created_at, updated_at, plan_activity_id";
 
 // How many columns kActivityColumns names (a RETURNING may add some after them).
 inline constexpr int kActivityColumnCount = [] {
@@ -78,6 +79,7 @@ inline Activity read_activity(const PgResult& rows, int row) {
   a.finished_at = rows.int64(row, 15);
   a.created_at = rows.int64(row, 16);
   a.updated_at = rows.int64(row, 17);
+  a.plan_activity_id = rows.text(row, 18);
   return a;
 }
 

@@ -195,12 +195,12 @@ Run PgStore::create_run(Run run, std::vector<Activity> activities) {
     db.exec(
         "INSERT INTO operations (id, seq, repository_id, command, commit_hash, selection_json, "
         "status, status_reason, created_by, locked_stacks_json, cancel_requested, created_at, "
-        "updated_at, finished_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        "updated_at, finished_at, plan_run_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         {run.id, next_counter(db, "operation_seq"), run.repository_id, run.command, run.commit,
          run.selection_json.empty() ? std::string("{}") : run.selection_json, run.status,
          run.status_reason, run.created_by, to_json_list(run.locked_stacks), run.cancel_requested,
-         run.created_at, run.updated_at, run.finished_at});
+         run.created_at, run.updated_at, run.finished_at, run.plan_run_id});
 
     int position = 0;
     for (auto& a : activities) {
@@ -210,10 +210,10 @@ Run PgStore::create_run(Run run, std::vector<Activity> activities) {
       a.created_at = a.updated_at = run.created_at;
       db.exec(
           "INSERT INTO activities (id, operation_id, position, stack, component, command, "
-          "status, required_capabilities_json, created_at, updated_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+          "status, required_capabilities_json, created_at, updated_at, plan_activity_id) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
           {a.id, a.run_id, position++, a.stack, a.component, a.command, a.status,
-           to_json_list(a.required_capabilities), a.created_at, a.updated_at});
+           to_json_list(a.required_capabilities), a.created_at, a.updated_at, a.plan_activity_id});
     }
     for (const auto& a : activities) {
       int dep_position = 0;
@@ -288,6 +288,34 @@ std::vector<Activity> PgStore::activities(const std::string& run_id) {
 
 std::optional<Activity> PgStore::activity(const std::string& id) {
   return read_one("read an activity", [&](PgConnection& db) { return load_activity(db, id); });
+}
+
+// --- saved plans
+
+LeaseCheck PgStore::save_plan(const SavedPlan& plan, int64_t token, Millis now) {
+  return transact("save a plan", [&](PgConnection& db) {
+    if (!lock_held_lease(db, plan.activity_id, token)) return LeaseCheck::kLost;
+    // A later attempt of the same activity replaces what an earlier one saved.
+    db.exec(
+        "INSERT INTO saved_plans (activity_id, state_key, state_serial, plan_file, stamp, created_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (activity_id) DO UPDATE SET state_key = EXCLUDED.state_key, "
+        "state_serial = EXCLUDED.state_serial, plan_file = EXCLUDED.plan_file, stamp = EXCLUDED.stamp, "
+        "created_at = EXCLUDED.created_at",
+        {plan.activity_id, plan.state_key, plan.state_serial, plan.plan_file, plan.stamp, now});
+    return LeaseCheck::kHeld;
+  });
+}
+
+std::optional<SavedPlan> PgStore::saved_plan(const std::string& activity_id) {
+  return read_one("read a saved plan", [&](PgConnection& db) -> std::optional<SavedPlan> {
+    auto rows = db.exec(
+        "SELECT activity_id, state_key, state_serial, plan_file, stamp, created_at FROM saved_plans "
+        "WHERE activity_id = $1",
+        {activity_id});
+    if (rows.empty()) return std::nullopt;
+    return SavedPlan{rows.text(0, 0), rows.text(0, 1), rows.int64(0, 2), rows.text(0, 3), rows.text(0, 4),
+                     rows.int64(0, 5)};
+  });
 }
 
 // --- logs
@@ -550,15 +578,19 @@ size_t PgStore::prune_state_versions(size_t keep) {
   }));
 }
 
-size_t PgStore::prune_logs(Millis before) {
-  return static_cast<size_t>(transact_one("remove old logs", [&](PgConnection& db) {
+size_t PgStore::prune_ended(const char* table, const char* what, Millis before) {
+  return static_cast<size_t>(transact_one(what, [&](PgConnection& db) {
     return db
-        .exec("DELETE FROM log_chunks WHERE activity_id IN "
-              "(SELECT id FROM activities WHERE finished_at > 0 AND finished_at < $1)",
+        .exec(std::string("DELETE FROM ") + table +
+                  " WHERE activity_id IN "
+                  "(SELECT id FROM activities WHERE finished_at > 0 AND finished_at < $1)",
               {before})
         .changed();
   }));
 }
+
+size_t PgStore::prune_logs(Millis before) { return prune_ended("log_chunks", "remove old logs", before); }
+size_t PgStore::prune_plans(Millis before) { return prune_ended("saved_plans", "remove old plans", before); }
 
 // --- audit log
 

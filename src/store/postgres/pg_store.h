@@ -59,6 +59,8 @@ class PgStore : public Store {
                     Millis now) override;
   size_t expire_leases(Millis now, int max_attempts) override;
 
+  LeaseCheck save_plan(const SavedPlan& plan, int64_t token, Millis now) override;
+  std::optional<SavedPlan> saved_plan(const std::string& activity_id) override;
   LeaseCheck append_log(const std::string& activity_id, int64_t token, int64_t seq,
                         const std::string& data, Millis now) override;
   std::vector<LogChunk> logs(const std::string& activity_id, int64_t after_seq) override;
@@ -84,11 +86,14 @@ class PgStore : public Store {
   std::vector<Variable> variables(const std::string& repository_id) override;
   size_t prune_state_versions(size_t keep) override;
   size_t prune_logs(Millis before) override;
+  size_t prune_plans(Millis before) override;
   void append_audit(AuditEntry entry) override;
   std::vector<AuditEntry> audit_entries(size_t limit) override;
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;
 
  private:
+  // Removes the rows of `table` (keyed by activity_id) of activities that ended before `before`.
+  size_t prune_ended(const char* table, const char* what, Millis before);
   // The latest version of `key` that is not deleted, with `columns` (with or without the data).
   std::optional<StateVersion> latest(const std::string& key, const char* columns);
   // Runs body(connection) on a pooled connection, again when PostgreSQL ends it for a deadlock

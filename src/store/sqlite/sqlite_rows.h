@@ -10,7 +10,7 @@ namespace strata::store::sqlite_rows {
 
 inline constexpr const char* kRunColumns =
     "id, repository_id, command, commit_hash, selection_json, status, status_reason, created_by, "
-    "locked_stacks_json, created_at, updated_at, finished_at, cancel_requested";
+    "locked_stacks_json, created_at, updated_at, finished_at, cancel_requested, plan_run_id";
 
 inline Run read_run(const SqliteStatement& row) {
   Run run;
@@ -27,6 +27,7 @@ inline Run read_run(const SqliteStatement& row) {
   run.updated_at = row.int64(10);
   run.finished_at = row.int64(11);
   run.cancel_requested = row.int64(12) != 0;
+  run.plan_run_id = row.text(13);
   return run;
 }
 
@@ -34,7 +35,7 @@ inline Run read_run(const SqliteStatement& row) {
 inline constexpr const char* kActivityColumns =
     "id, operation_id, stack, component, command, status, required_capabilities_json, "
     "lease_owner, lease_until, fencing_token, attempt, outputs_json, changes_json, error, "
-    "started_at, finished_at, created_at, updated_at";
+    "started_at, finished_at, created_at, updated_at, plan_activity_id";
 
 inline Activity read_activity(const SqliteStatement& row) {
   Activity a;
@@ -56,6 +57,7 @@ inline Activity read_activity(const SqliteStatement& row) {
   a.finished_at = row.int64(15);
   a.created_at = row.int64(16);
   a.updated_at = row.int64(17);
+  a.plan_activity_id = row.text(18);
   return a;
 }
 

@@ -191,11 +191,11 @@ Run SqliteStore::create_run(Run run, std::vector<Activity> activities) {
   db_.exec(
       "INSERT INTO operations (id, seq, repository_id, command, commit_hash, selection_json, "
       "status, status_reason, created_by, locked_stacks_json, cancel_requested, created_at, "
-      "updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "updated_at, finished_at, plan_run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       run.id, next_counter("operation_seq"), run.repository_id, run.command, run.commit,
       run.selection_json.empty() ? std::string("{}") : run.selection_json, run.status,
       run.status_reason, run.created_by, to_json_list(run.locked_stacks), run.cancel_requested,
-      run.created_at, run.updated_at, run.finished_at);
+      run.created_at, run.updated_at, run.finished_at, run.plan_run_id);
 
   int position = 0;
   for (auto& a : activities) {
@@ -205,9 +205,10 @@ Run SqliteStore::create_run(Run run, std::vector<Activity> activities) {
     a.created_at = a.updated_at = run.created_at;
     db_.exec(
         "INSERT INTO activities (id, operation_id, position, stack, component, command, status, "
-        "required_capabilities_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "required_capabilities_json, created_at, updated_at, plan_activity_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         a.id, a.run_id, position++, a.stack, a.component, a.command, a.status,
-        to_json_list(a.required_capabilities), a.created_at, a.updated_at);
+        to_json_list(a.required_capabilities), a.created_at, a.updated_at, a.plan_activity_id);
   }
   for (const auto& a : activities) {
     int dep_position = 0;
@@ -289,6 +290,31 @@ std::vector<Activity> SqliteStore::activities(const std::string& run_id) {
 std::optional<Activity> SqliteStore::activity(const std::string& id) {
   auto session = read("read an activity");
   return load_activity(id);
+}
+
+// --- saved plans
+
+LeaseCheck SqliteStore::save_plan(const SavedPlan& plan, int64_t token, Millis now) {
+  auto session = write("save a plan");
+  if (!holds_lease(plan.activity_id, token)) return LeaseCheck::kLost;
+  // A later attempt of the same activity replaces what an earlier one saved.
+  db_.exec(
+      "INSERT INTO saved_plans (activity_id, state_key, state_serial, plan_file, stamp, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (activity_id) DO UPDATE SET state_key = excluded.state_key, "
+      "state_serial = excluded.state_serial, plan_file = excluded.plan_file, stamp = excluded.stamp, "
+      "created_at = excluded.created_at",
+      plan.activity_id, plan.state_key, plan.state_serial, plan.plan_file, plan.stamp, now);
+  session.commit();
+  return LeaseCheck::kHeld;
+}
+
+std::optional<SavedPlan> SqliteStore::saved_plan(const std::string& activity_id) {
+  auto session = read("read a saved plan");
+  SqliteStatement st(db_,
+                     "SELECT activity_id, state_key, state_serial, plan_file, stamp, created_at FROM saved_plans "
+                     "WHERE activity_id = ?");
+  if (!st.bind(activity_id).step()) return std::nullopt;
+  return SavedPlan{st.text(0), st.text(1), st.int64(2), st.text(3), st.text(4), st.int64(5)};
 }
 
 // --- logs
@@ -529,15 +555,19 @@ size_t SqliteStore::prune_state_versions(size_t keep) {
   return static_cast<size_t>(removed);
 }
 
-size_t SqliteStore::prune_logs(Millis before) {
-  auto session = write("remove old logs");
-  int64_t removed = db_.exec(
-      "DELETE FROM log_chunks WHERE activity_id IN "
-      "(SELECT id FROM activities WHERE finished_at > 0 AND finished_at < ?)",
-      before);
+size_t SqliteStore::prune_ended(const char* table, const char* what, Millis before) {
+  auto session = write(what);
+  int64_t removed = db_.exec(std::string("DELETE FROM ") + table +
+                                 " WHERE activity_id IN "
+                                 "(SELECT id FROM activities WHERE finished_at > 0 AND finished_at < ?)",
+                             before);
   session.commit();
   return static_cast<size_t>(removed);
 }
+
+size_t SqliteStore::prune_logs(Millis before) { return prune_ended("log_chunks", "remove old logs", before); }
+size_t SqliteStore::prune_plans(Millis before) { return prune_ended("saved_plans", "remove old plans", before); }
+
 
 // --- audit log
 
