@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "base/supervisor.h"
+#include "model/error.h"
+#include "remote/api_client.h"
 #include "workspace/operations.h"
 
 namespace strata::cli {
@@ -15,6 +17,16 @@ std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, boo
   options.env = process_environment();
   options.engine = globals.engine;
   options.engine_supervisor = supervisor_executable();  // strata-supervise, else strata itself
+  // strata.yaml's state_backend names a server: the token `strata remote login` stored for it.
+  options.server_token = [env = options.env](const std::string& url) -> std::string {
+    try {
+      remote::Credentials c = remote::load_credentials(env);
+      while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
+      return c.server == url ? c.token : "";
+    } catch (const Error&) {
+      return "";  // never logged in
+    }
+  };
   if (!globals.quiet && !globals.json) {
     options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
       std::cerr << where.str() << ": " << text << "\n";

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <map>
+#include <vector>
 
 #include "base/suggest.h"
 #include "base/yaml_guard.h"
@@ -93,6 +94,45 @@ Settings read_with(const std::string& path, const std::string& display,
   return settings;
 }
 
+// state_backend: {type: server, url: …, repository: …}
+StateBackendSetting state_backend(const YAML::Node& n, const std::string& display) {
+  const std::string example = "write state_backend: {type: server, url: https://strata.example.com, repository: infra}";
+  if (!n.IsMap()) throw Error("'state_backend' must be a map of settings", origin_of(display, n.Mark()), example);
+  StateBackendSetting b;
+  b.origin = origin_of(display, n.Mark());
+  const std::vector<std::string> known = {"type", "url", "repository"};
+  for (const auto& item : n) {
+    std::string key = item.first.Scalar();
+    Origin where = origin_of(display, item.first.Mark());
+    if (key == "type") {
+      b.type = scalar(item.second, "state_backend.type", display);
+      if (b.type != "server")
+        throw Error("state_backend type '" + b.type + "' is not one strata knows", origin_of(display, item.second.Mark()),
+                    "the type is server (a strata server's state); a backend of Terraform's own goes in a stack's "
+                    "backend settings");
+    } else if (key == "url") {
+      b.url = scalar(item.second, "state_backend.url", display);
+      while (!b.url.empty() && b.url.back() == '/') b.url.pop_back();
+      if (b.url.rfind("http://", 0) != 0 && b.url.rfind("https://", 0) != 0)
+        throw Error("state_backend url '" + b.url + "' is not an http:// or https:// URL",
+                    origin_of(display, item.second.Mark()), "write the server's URL, e.g. url: https://strata.example.com");
+    } else if (key == "repository") {
+      b.repository = scalar(item.second, "state_backend.repository", display);
+    } else {
+      std::string near = closest_match(key, known);
+      throw Error("unknown setting 'state_backend." + key + "'", where,
+                  (near.empty() ? std::string() : "did you mean '" + near + "'? ") + "its settings are type, url and repository");
+    }
+  }
+  for (const auto& [value, key] : {std::pair{&b.type, "type"}, {&b.url, "url"}, {&b.repository, "repository"}})
+    if (value->empty())
+      throw Error("state_backend has no " + std::string(key), b.origin,
+                  std::string(key) == "repository"
+                      ? "name it as the server knows it (the first part of each state's key), e.g. repository: infra"
+                      : example);
+  return b;
+}
+
 }  // namespace
 
 Settings read_strata_yaml(const std::string& path, const std::string& display, Diagnostics* unknown_keys) {
@@ -127,6 +167,7 @@ Settings read_strata_yaml(const std::string& path, const std::string& display, D
          s.generate_backend = boolean(n, "generate_backend", display);
        }},
       {"env", [&](const YAML::Node& n, Settings& s) { s.env = string_map(n, "env", display); }},
+      {"state_backend", [&](const YAML::Node& n, Settings& s) { s.state_backend = state_backend(n, display); }},
   };
   return read_with(path, display, readers, unknown_keys);
 }

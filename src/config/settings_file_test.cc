@@ -26,6 +26,34 @@ TEST(SettingsFile, ReadsEveryStrataSetting) {
   EXPECT_EQ(s.env.at("COUNT"), "3");
 }
 
+TEST(SettingsFile, StateBackendNamesAServerAndTheRepositoryItsKeysStartWith) {
+  TestProjectDir dir;
+  dir.write("strata.yaml", "state_backend:\n  type: server\n  url: https://strata.example.com/\n  repository: infra\n");
+  Settings s = read_strata_yaml(dir.file("strata.yaml"), "strata.yaml");
+  ASSERT_TRUE(s.state_backend);
+  EXPECT_EQ(s.state_backend->type, "server");
+  EXPECT_EQ(s.state_backend->url, "https://strata.example.com") << "no trailing slash";
+  EXPECT_EQ(s.state_backend->repository, "infra");
+  EXPECT_EQ(s.state_backend->origin.str(), "strata.yaml:2:3");
+  dir.write("strata.yaml", "engine: tofu\n");
+  EXPECT_FALSE(read_strata_yaml(dir.file("strata.yaml"), "strata.yaml").state_backend) << "none unless given";
+  for (const auto& [text, message] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"state_backend: server\n", "strata.yaml:1:16: 'state_backend' must be a map of settings"},
+           {"state_backend:\n  type: server\n  url: strata.example.com\n  repository: infra\n",
+            "strata.yaml:3:8: state_backend url 'strata.example.com' is not an http:// or https:// URL"},
+           {"state_backend:\n  type: server\n  url: http://127.0.0.1:8470\n",
+            "strata.yaml:2:3: state_backend has no repository"}}) {
+    dir.write("strata.yaml", text);
+    try {
+      read_strata_yaml(dir.file("strata.yaml"), "strata.yaml");
+      ADD_FAILURE() << "expected an error for " << text;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.render().substr(0, e.render().find('\n')), message) << text;
+    }
+  }
+}
+
 TEST(SettingsFile, EmptyFileKeepsDefaults) {
   TestProjectDir dir;
   dir.write("strata.yaml", "");

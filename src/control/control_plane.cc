@@ -44,36 +44,8 @@ std::string relative_to(std::string text, const std::string& root) {
   return text;
 }
 
-std::string state_key(const std::string& repository, const std::string& stack,
-                      const std::string& component) {
-  return percent_escape(repository) + "/" + percent_escape(stack) + "/" + percent_escape(component);
-}
 
 
-std::set<std::string> use_server_state(Project& project, const std::string& server_url,
-                                       const std::string& repository) {
-  std::set<std::string> moved;
-  for (auto& [stack_name, stack] : project.stacks) {
-    for (Component& component : stack.components) {
-      const Backend& own = component.backend ? *component.backend : stack.backend;
-      if (!own.type.empty() && own.type != "local") continue;
-      std::string address = server_url + "/tfstate/" + state_key(repository, stack.name, component.name);
-      Backend http;
-      http.type = "http";
-      http.origin = own.origin;
-      http.config = Value::map();
-      http.config.set("address", address);
-      http.config.set("lock_address", address);
-      http.config.set("unlock_address", address);
-      http.config.set("lock_method", "LOCK");
-      http.config.set("unlock_method", "UNLOCK");
-      http.config.set("username", "activity");
-      component.backend = std::move(http);
-      moved.insert(stack.name + "/" + component.name);
-    }
-  }
-  return moved;
-}
 
 ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
     : store_(store),
@@ -131,6 +103,7 @@ store::Run ControlPlane::start_run(const RunRequest& request, const std::string&
   // activities will run with it.
   for (const store::Variable& v : variables_for_stack(store_.variables(repo->id), "")) options.env[v.name] = v.value;
   options.js_cache = false;
+  options.apply_state_backend = false;
   std::unique_ptr<workspace::Workspace> ws;
   std::string load_error;
   try {

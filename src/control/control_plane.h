@@ -18,6 +18,7 @@
 #include "control/lease_broker.h"
 #include "model/project.h"
 #include "store/store.h"
+#include "workspace/server_state.h"
 #include "workspace/workspace.h"
 
 namespace strata::control {
@@ -50,10 +51,10 @@ struct RunRequest {
   std::string commit;                   // commit, branch or tag; "" = the default branch's head
 };
 
-// Terraform state keys: "<repository>/<stack>/<component>", each part %-escaped (a Kompos stack
-// name holds '/' and '=').
-std::string state_key(const std::string& repository, const std::string& stack,
-                      const std::string& component);
+// Terraform state keys, and pointing a project at the server's state (workspace/server_state.h).
+using workspace::state_key;
+using workspace::use_server_state;
+
 // `text` with "<root>/" taken out of every path in it: messages about files of a checkout name
 // them as the repository does ("stacks/dev.js:3:5").
 std::string relative_to(std::string text, const std::string& root);
@@ -171,11 +172,5 @@ class ControlPlane {
   std::mutex archives_mutex_;
   std::list<std::pair<std::string, std::string>> archives_;  // (repository id + commit, .tar.gz), newest first
 };
-
-// Points every component of `project` that has no remote backend of its own (none, or
-// "local") at the server's Terraform state for `repository`: backend "http" with LOCK/UNLOCK.
-// The password is never written here: it reaches the engine as TF_HTTP_PASSWORD. Returns those
-// components ("stack/component"): the server holds their state, and their outputs.
-std::set<std::string> use_server_state(Project& project, const std::string& server_url, const std::string& repository);
 
 }  // namespace strata::control

@@ -89,6 +89,16 @@ struct Stack {
 std::optional<std::string> unusable_name(const std::string& name, bool nested);
 
 // Project settings from strata.yaml (or comet.yaml), with DESIGN.md §5 defaults.
+// strata.yaml `state_backend:`: where components without a remote backend of their own keep
+// their Terraform state instead of a local file — a strata server's (the only type so far), so a
+// team shares state without a worker.
+struct StateBackendSetting {
+  std::string type;        // "server"
+  std::string url;         // the server, "https://strata.example.com" (no trailing slash)
+  std::string repository;  // the first part of each state's key: the name the server knows it by
+  Origin origin;           // the `state_backend:` key in strata.yaml
+};
+
 struct Settings {
   std::string engine = "auto";  // "auto" = tofu, then terraform; or a name or a path
   std::string stacks_dir = "stacks";
@@ -98,6 +108,7 @@ struct Settings {
   std::string plugin_cache;     // empty = per-user cache folder
   bool generate_backend = true;
   std::map<std::string, std::string> env;
+  std::optional<StateBackendSetting> state_backend;
   Origin origin;  // the settings file, when there was one
 };
 

@@ -112,6 +112,9 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
     options.env.try_emplace("TF_HTTP_RETRY_WAIT_MAX", "5");
     options.engine = job.engine;
     options.engine_supervisor = job.engine_supervisor;
+    // The state is this server's, reached with the activity's credential (below), whatever
+    // strata.yaml's state_backend says.
+    options.apply_state_backend = false;
     options.js_cache = !job.js_cache_dir.empty();
     options.js_cache_dir = job.js_cache_dir;
     std::unique_ptr<workspace::Workspace> ws = workspace::open_workspace(options);

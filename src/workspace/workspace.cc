@@ -4,6 +4,7 @@
 
 #include "config/project_loader.h"
 #include "secrets/sops_resolver.h"
+#include "workspace/server_state.h"
 
 namespace strata::workspace {
 
@@ -59,6 +60,25 @@ std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options) {
   ws->environment_ = std::move(loaded.environment);
   ws->diagnostics_ = std::move(loaded.diagnostics);
   ws->js_stats_ = loaded.js_stats;
+  if (const auto& backend = ws->project_.settings.state_backend; backend && options.apply_state_backend) {
+    use_server_state(ws->project_, backend->url, backend->repository, "strata");
+    // The token reaches the engine in its environment, never in a file: an explicit
+    // TF_HTTP_PASSWORD, else STRATA_TOKEN, else what `strata remote login` stored for that server.
+    std::string token;
+    if (auto it = ws->environment_.find("TF_HTTP_PASSWORD"); it != ws->environment_.end()) token = it->second;
+    if (auto it = ws->environment_.find("STRATA_TOKEN"); token.empty() && it != ws->environment_.end()) token = it->second;
+    if (token.empty() && options.server_token) token = options.server_token(backend->url);
+    if (token.empty()) {
+      ws->state_backend_problem_ =
+          Error("this project keeps its Terraform state in the strata server at " + backend->url +
+                    " (state_backend), and no token for it was given",
+                backend->origin,
+                "run `strata remote login " + backend->url + " --token TOKEN` once, or set STRATA_TOKEN");
+    } else {
+      ws->environment_["TF_HTTP_PASSWORD"] = token;
+      ws->redactor_->add_secret(token);
+    }
+  }
   ws->options_ = std::move(options);
   return ws;
 }
@@ -115,6 +135,7 @@ EngineSelection Workspace::engine_selection() const {
 }
 
 std::unique_ptr<Engine> Workspace::make_engine() const {
+  if (state_backend_problem_) throw *state_backend_problem_;
   EngineSelection selection = engine_selection();
   if (!selection.choice) {
     throw Error(ErrorKind::kEnvironment, "no engine found: neither tofu nor terraform is on PATH", {},

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <map>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <set>
@@ -44,6 +45,14 @@ struct WorkspaceOptions {
   // A binary with the engine supervisor mode (base/supervisor.h) — strata itself, for the CLI
   // and the worker — so engines outlive a killed strata cleanly; "" = engines run directly.
   std::string engine_supervisor;
+  // strata.yaml `state_backend: {type: server, …}` points components without a remote backend of
+  // their own at that server's state (workspace/server_state.h). A worker turns it off: it points
+  // them at its own server, with its activity's credential.
+  bool apply_state_backend = true;
+  // The API token for the server at `url` that `state_backend` names, when the environment has
+  // neither TF_HTTP_PASSWORD nor STRATA_TOKEN (the CLI: what `strata remote login` stored);
+  // "" = none. Unset = none.
+  std::function<std::string(const std::string& url)> server_token;
 };
 
 // Which engine binary a project runs, and why; a named engine that is missing is an error.
@@ -90,7 +99,7 @@ class Workspace {
   EngineSelection engine_selection() const;
   // An Engine for that choice that redacts this workspace's secrets and runs with exactly this
   // workspace's environment. Throws an Error saying how to install or name one when none is
-  // found.
+  // found, and when the project's state is a strata server's and no token for it was given.
   std::unique_ptr<Engine> make_engine() const;
 
  private:
@@ -106,6 +115,9 @@ class Workspace {
   js::JsLoadStats js_stats_;
   std::unique_ptr<Redactor> redactor_;
   std::unique_ptr<SecretResolver> secrets_;
+  // Set when strata.yaml's state_backend names a server and no token reaches it: what
+  // make_engine() throws (listing and generating need no token).
+  std::optional<Error> state_backend_problem_;
 };
 
 // Finds the project from options.start_dir (config::search_project_root) and loads every

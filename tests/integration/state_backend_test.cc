@@ -491,6 +491,66 @@ resource "terraform_data" "slow" {
   EXPECT_EQ(local_states(project.root()), server_states);
   EXPECT_EQ(server_states["v-net"], (std::vector<std::string>{"terraform_data.r", "terraform_data.slow"}));
 }
+
+// strata.yaml `state_backend: {type: server, …}`: two people's checkouts of one project share its
+// state through the server with the CLI alone, no worker — one applies, the other (logged in
+// once with `strata remote login`) plans no changes and reads the outputs. The token reaches
+// Terraform in its environment only: no file of either checkout holds it. Without a token, a
+// command that runs the engine says what to do, naming strata.yaml's line; listing needs none.
+TEST(StateBackend, RealTerraformCliCheckoutsShareStateThroughTheServerWithoutAWorker) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  ServerProcess server(engine_env(engine), {"--workers", "0"});
+  ASSERT_TRUE(server.ready());
+  auto checkout = [&](TestProject& p) {
+    p.write("strata.yaml", "stacks_dir: stacks\nstate_backend:\n  type: server\n  url: " + server.url() +
+                               "/\n  repository: infra\n");
+    p.write("modules/m/main.tf", kModule);
+    p.write("stacks/dev.js",
+            "stack('dev');\n"
+            "const network = component('network', 'modules/m', { inputs: { in: 'net' } });\n"
+            "component('app', 'modules/m', { inputs: { in: `${network.out}-app` } });\n");
+  };
+  TestProject alice, bob, carol;
+  for (TestProject* p : {&alice, &bob, &carol}) checkout(*p);
+  auto own = [&](const TestProject& p, std::map<std::string, std::string> extra = {}) {
+    extra.emplace("HOME", p.path("home"));
+    extra.emplace("XDG_CONFIG_HOME", p.path("config"));
+    return engine_env(engine, extra);
+  };
+
+  CliResult applied = alice.run({"apply", "dev", "--auto-approve"}, own(alice, {{"STRATA_TOKEN", server.token()}}));
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  for (const char* component : {"network", "app"}) {
+    EXPECT_EQ(server.send("GET", std::string("/api/v1/states/infra%2Fdev%2F") + component).status, 200) << component;
+    EXPECT_FALSE(alice.exists(std::string(".strata/dev/") + component + "/terraform.tfstate")) << "a local state";
+  }
+
+  CliResult login = bob.run({"remote", "login", server.url(), "--token", server.token()}, own(bob));
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  CliResult plan = bob.run({"plan", "dev", "--detailed-exitcode"}, own(bob));
+  EXPECT_EQ(plan.exit_code, 0) << "alice's apply is bob's state: " << plan.out << plan.err;
+  CliResult output = bob.run({"output", "dev", "app", "out"}, own(bob));
+  EXPECT_EQ(output.exit_code, 0) << output.err;
+  EXPECT_EQ(output.out, "v-v-net-app\n");
+  for (const TestProject* p : {&alice, &bob}) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(p->path(".strata"))) {
+      if (!e.is_regular_file()) continue;
+      EXPECT_EQ(read_file(e.path().string()).find(server.token()), std::string::npos) << "the token in " << e.path();
+    }
+  }
+  EXPECT_EQ(plan.out.find(server.token()), std::string::npos);
+
+  CliResult refused = carol.run({"plan", "dev"}, own(carol));
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("strata.yaml:3:3: this project keeps its Terraform state in the strata server at " +
+                             server.url() + " (state_backend), and no token for it was given"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("strata remote login " + server.url() + " --token TOKEN"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(carol.run({"list"}, own(carol)).exit_code, 0) << "listing needs no token";
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
 #endif
 
 }  // namespace
