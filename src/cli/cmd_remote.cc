@@ -100,7 +100,7 @@ int login(const RemoteFlags& f, const Globals& globals) {
 
 void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   auto f = std::make_shared<RemoteFlags>();
-  auto* cmd = app.add_subcommand("remote", "Work with a strata server: repositories, runs, logs, states, variables, workers");
+  auto* cmd = app.add_subcommand("remote", "Work with a strata server: repositories, runs, logs, states, variables, tokens, workers");
   cmd->require_subcommand(1);
   cmd->footer(
       "The server and token come from `strata remote login URL --token TOKEN` (stored in\n"
@@ -234,6 +234,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
 
   add_remote_state_command(*cmd, globals, action);
   add_remote_vars_command(*cmd, globals, action);
+  add_remote_tokens_command(*cmd, globals, action);
 
   auto* workers = cmd->add_subcommand("workers", "Workers known to the server");
   workers->require_subcommand(1);

@@ -146,9 +146,10 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
   });
   cmd->callback([&globals, &action, flags, cmd, keyring] {
     if (keyring->parsed()) return;  // `strata server keyring …`: its own action
-    for (const char* name : {"--listen", "--data-dir", "--database", "--workers", "--lease", "--tls-cert", "--tls-key",
-                             "--no-metrics", "--keyring"})
-      if (cmd->count(name) > 0) flags->given.insert(name);
+    // Every flag given wins over --config (a list written out here once left two out).
+    for (const CLI::Option* option : cmd->get_options())
+      if (option->count() > 0)
+        for (const std::string& name : option->get_lnames()) flags->given.insert("--" + name);
     action = [&globals, flags] { return run_server(*flags, globals); };
   });
 }

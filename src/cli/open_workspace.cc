@@ -3,8 +3,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "base/atomic_file.h"
 #include "base/supervisor.h"
-#include "model/error.h"
 #include "remote/api_client.h"
 #include "workspace/operations.h"
 
@@ -17,15 +17,16 @@ std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, boo
   options.env = process_environment();
   options.engine = globals.engine;
   options.engine_supervisor = supervisor_executable();  // strata-supervise, else strata itself
-  // strata.yaml's state_backend names a server: the token `strata remote login` stored for it.
-  options.server_token = [env = options.env](const std::string& url) -> std::string {
-    try {
-      remote::Credentials c = remote::load_credentials(env);
-      while (!c.server.empty() && c.server.back() == '/') c.server.pop_back();
-      return c.server == url ? c.token : "";
-    } catch (const Error&) {
-      return "";  // never logged in
+  // strata.yaml's state_backend names a server: the token and certificate `strata remote login`
+  // stored for it (STRATA_TOKEN and STRATA_CA_CERT win, as for every remote command).
+  options.server_access = [env = options.env](const std::string& url) {
+    workspace::ServerAccess access;
+    if (std::optional<remote::Credentials> c = remote::credentials_for(url, env)) {
+      access.token = c->token;
+      // A certificate file that cannot be read: the engine then says what it cannot reach.
+      if (!c->ca_cert.empty()) try_read_file(c->ca_cert, access.ca_pem);
     }
+    return access;
   };
   if (!globals.quiet && !globals.json) {
     options.log = [](js::LogLevel, const std::string& text, const Origin& where) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "base/log.h"
 #include "base/percent_escape.h"
 #include "base/temp_dir.h"
 #include "graph/graph.h"
@@ -101,7 +102,13 @@ store::Run ControlPlane::start_run(const RunRequest& request, const std::string&
   options.env = options_.env;
   // Stack files load with the repository's variable set (its entries for every stack), as its
   // activities will run with it.
-  for (const store::Variable& v : variables_for_stack(store_.variables(repo->id), "")) options.env[v.name] = v.value;
+  // A load error may quote a value (a stack file that throws with one): the sensitive ones, and
+  // the secrets stack files decrypted, never reach the run's record.
+  Redactor sensitive;
+  for (const store::Variable& v : variables_for_stack(store_.variables(repo->id), "")) {
+    options.env[v.name] = v.value;
+    if (v.sensitive) sensitive.add_secret(v.value);
+  }
   options.js_cache = false;
   options.apply_state_backend = false;
   std::unique_ptr<workspace::Workspace> ws;
@@ -160,8 +167,9 @@ store::Run ControlPlane::start_run(const RunRequest& request, const std::string&
   }
   if (!load_error.empty()) {
     run.status = "failed";
+    if (ws) load_error = ws->redactor().redact(load_error);
     run.status_reason = "the project does not load at commit " + commit.substr(0, 12) + ":\n" +
-                        relative_to(load_error, checkout.path());
+                        relative_to(sensitive.redact(load_error), checkout.path());
     run.finished_at = store::now_millis();
     return store_.create_run(std::move(run), {});
   }
@@ -400,6 +408,23 @@ std::optional<store::ApiToken> ControlPlane::authenticate(const std::string& tok
     tokens_[hash] = {*found, now};
   }
   if (found->expires_at != 0 && found->expires_at < now) return std::nullopt;
+  if (found->revoked_at != 0) return std::nullopt;
+  bool note_use = false;
+  {
+    std::lock_guard<std::mutex> lock(seen_mutex_);
+    store::Millis& written = used_written_[found->id];
+    if (now - written >= kTokenUsedEveryMs) {
+      written = now;
+      note_use = true;
+    }
+  }
+  if (note_use) {
+    try {
+      store_.token_used(found->id, now);
+    } catch (const Error&) {
+      // Only a note: the request goes on.
+    }
+  }
   return found;
 }
 
@@ -424,15 +449,23 @@ void ControlPlane::register_worker(const store::WorkerRecord& worker) {
   workers_.erase(worker.id);
 }
 
-std::string ControlPlane::create_token(const std::string& name, bool admin) {
+std::pair<store::ApiToken, std::string> ControlPlane::create_token(store::ApiToken record) {
   std::string token = "strata_" + secrets::hex_encode(secrets::random_bytes(24));
-  store::ApiToken record;
   record.id = store::new_uuid();
-  record.name = name;
   record.hash = token_hash(token);
-  record.admin = admin;
-  store_.add_token(record);
-  return token;
+  record.admin = record.role == "admin";
+  record.created_at = store::now_millis();
+  return {store_.add_token(record), token};
+}
+
+bool ControlPlane::revoke_token(const std::string& id) {
+  bool revoked = store_.revoke_token(id, store::now_millis());
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  for (auto it = tokens_.begin(); it != tokens_.end();) {
+    if (it->second.value.id == id) it = tokens_.erase(it);
+    else ++it;
+  }
+  return revoked;
 }
 
 bool ControlPlane::bootstrap_admin_token(const std::string& preset) {
@@ -457,6 +490,7 @@ bool ControlPlane::bootstrap_admin_token(const std::string& preset) {
   record.name = "admin (first start)";
   record.hash = token_hash(token);
   record.admin = true;
+  record.role = "admin";
   store_.add_token(record);
   return true;
 }

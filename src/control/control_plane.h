@@ -134,7 +134,7 @@ class ControlPlane {
   void worker_seen(const std::string& worker_id);
   static constexpr store::Millis kWorkerSeenEveryMs = 2000;
 
-  // Tokens: the bearer token's record, when it is known and not expired. A token found is
+  // Tokens: the bearer token's record, when it is known, not expired and not revoked. A token found is
   // remembered for kCacheMs (every request of a worker names one: three reads per activity
   // otherwise); an unknown one is looked up every time.
   std::optional<store::ApiToken> authenticate(const std::string& token);
@@ -143,8 +143,16 @@ class ControlPlane {
   std::optional<store::WorkerRecord> registered_worker(const std::string& id);
   void register_worker(const store::WorkerRecord& worker);
   static constexpr store::Millis kCacheMs = 1000;
-  // A new random token; only its hash is stored. Returns the token itself (shown once).
-  std::string create_token(const std::string& name, bool admin);
+  // A new random token as `record` describes it (name, role, repositories, expires_at,
+  // created_by); only its hash is stored. Returns the stored record and the token itself (shown
+  // once).
+  std::pair<store::ApiToken, std::string> create_token(store::ApiToken record);
+  // Revokes token `id`: refused at once on this replica, on every other within kCacheMs. False
+  // when there is none or it was revoked already.
+  bool revoke_token(const std::string& id);
+  // A token's last use is written at most this often (a write per request would be a commit
+  // per request).
+  static constexpr store::Millis kTokenUsedEveryMs = 60000;
   // First start: when the store holds no token, creates the admin token — `preset` when given
   // (STRATA_SERVER_ADMIN_TOKEN), else a random one — and writes it to <data-dir>/admin-token
   // (0600). Returns whether it created one. Never logs the token.
@@ -169,6 +177,7 @@ class ControlPlane {
   std::atomic<store::Millis> retention_at_{0};  // when tick() last applied retention
   std::mutex seen_mutex_;
   std::map<std::string, store::Millis> seen_written_;  // worker id -> when its last_heartbeat was written
+  std::map<std::string, store::Millis> used_written_;  // token id -> when its last_used_at was written
   std::mutex archives_mutex_;
   std::list<std::pair<std::string, std::string>> archives_;  // (repository id + commit, .tar.gz), newest first
 };

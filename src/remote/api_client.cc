@@ -55,6 +55,16 @@ Credentials load_credentials(const Environment& env) {
   return c;
 }
 
+std::optional<Credentials> credentials_for(const std::string& url, const Environment& env) {
+  try {
+    Credentials c = load_credentials(env);
+    if (c.server == url) return c;
+  } catch (const Error&) {
+    // Never logged in.
+  }
+  return std::nullopt;
+}
+
 std::string store_credentials(const Credentials& c, const Environment& env) {
   std::string path = credentials_path(env);
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -148,6 +158,19 @@ nlohmann::json ApiClient::start_run(const RunStart& run) {
 
 nlohmann::json ApiClient::apply_plan(const std::string& plan_run_id) {
   return call("POST", "/api/v1/runs/" + percent_escape(plan_run_id) + "/apply");
+}
+
+nlohmann::json ApiClient::create_token(const NewToken& token) {
+  nlohmann::json body = {{"name", token.name}, {"role", token.role}};
+  if (!token.repositories.empty()) body["repositories"] = token.repositories;
+  if (token.expires_in_days > 0) body["expires_in_days"] = token.expires_in_days;
+  return call("POST", "/api/v1/tokens", body);
+}
+
+nlohmann::json ApiClient::tokens() { return call("GET", "/api/v1/tokens"); }
+
+nlohmann::json ApiClient::revoke_token(const std::string& id) {
+  return call("DELETE", "/api/v1/tokens/" + percent_escape(id));
 }
 
 nlohmann::json ApiClient::wait_for_run(const std::string& id,

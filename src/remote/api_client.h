@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ std::string credentials_path(const Environment& env);
 // STRATA_SERVER, STRATA_TOKEN and STRATA_CA_CERT in `env`, else what login stored; an Error
 // saying how to log in when there is no server or no token.
 Credentials load_credentials(const Environment& env);
+// The same when they name the server at `url` (no trailing slash); nullopt when they name
+// another server, or there are none.
+std::optional<Credentials> credentials_for(const std::string& url, const Environment& env);
 // Stores them for later commands (mode 0600); returns the path.
 std::string store_credentials(const Credentials& credentials, const Environment& env);
 
@@ -44,6 +48,14 @@ ApiError read_api_error(const std::string& body);
 
 // Whether a plan run's activities report changes (their change summaries).
 bool run_has_changes(const nlohmann::json& run);
+
+// What `POST /api/v1/tokens` takes.
+struct NewToken {
+  std::string name;
+  std::string role;  // viewer | operator | maintainer | admin
+  std::vector<std::string> repositories;  // empty = every repository the creator may reach
+  int expires_in_days = 0;                // 0 = never
+};
 
 // What `POST /api/v1/runs` takes (control::RunRequest on the server).
 struct RunStart {
@@ -73,6 +85,12 @@ class ApiClient {
   nlohmann::json start_run(const RunStart& run);
   // POST /api/v1/runs/{id}/apply: an apply run of the plans plan run `plan_run_id` saved.
   nlohmann::json apply_plan(const std::string& plan_run_id);
+
+  // API tokens: a new one (its record with "token", shown once), the ones this token may see,
+  // and a revocation.
+  nlohmann::json create_token(const NewToken& token);
+  nlohmann::json tokens();
+  nlohmann::json revoke_token(const std::string& id);
 
   // Polls the run until it has ended; on_activity(activity) for each activity whose status changed.
   nlohmann::json wait_for_run(const std::string& id, const std::function<void(const nlohmann::json&)>& on_activity);

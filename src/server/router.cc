@@ -117,4 +117,10 @@ Handler Router::handler() const {
   return [this](Request& request, Responder responder) { dispatch(request, std::move(responder)); };
 }
 
+std::vector<std::pair<std::string, std::string>> Router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Route& r : routes_) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 }  // namespace strata

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "server/http_server.h"
@@ -29,6 +30,9 @@ class Router {
 
   // A Handler for HttpServer that dispatches to this router, which must outlive the server.
   Handler handler() const;
+
+  // Every route added: (method, pattern), in the order added.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Segment {

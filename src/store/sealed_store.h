@@ -38,6 +38,9 @@ class SealedStore : public Store {
   ApiToken add_token(ApiToken token) override { return inner_->add_token(std::move(token)); }
   std::optional<ApiToken> token_by_hash(const std::string& hash) override { return inner_->token_by_hash(hash); }
   size_t token_count() override { return inner_->token_count(); }
+  std::vector<ApiToken> tokens() override { return inner_->tokens(); }
+  bool revoke_token(const std::string& id, Millis now) override { return inner_->revoke_token(id, now); }
+  void token_used(const std::string& id, Millis now) override { inner_->token_used(id, now); }
 
   Run create_run(Run run, std::vector<Activity> activities) override;
   std::optional<Run> run(const std::string& id) override { return inner_->run(id); }

@@ -112,9 +112,16 @@ struct ApiToken {
   std::string id;
   std::string name;
   std::string hash;  // hex SHA-256 of the token; the token itself is never stored
-  bool admin = false;
+  bool admin = false;  // role == "admin"
   Millis created_at = 0;
   Millis expires_at = 0;  // 0 = never
+  // viewer | operator | maintainer | admin (control/authorization.h); "" when written by an
+  // older caller: admin when `admin`, else operator.
+  std::string role;
+  std::vector<std::string> repositories;  // repository names it may act on; empty = every one
+  std::string created_by;                 // the id of the token that created it; "" = the server
+  Millis last_used_at = 0;
+  Millis revoked_at = 0;                  // 0 = not revoked; a revoked token authenticates nothing
 };
 
 struct StateVersion {
@@ -217,8 +224,14 @@ class Store {
 
   // --- API tokens
   virtual ApiToken add_token(ApiToken token) = 0;
+  // Revoked tokens too (the caller refuses them).
   virtual std::optional<ApiToken> token_by_hash(const std::string& hash) = 0;
   virtual size_t token_count() = 0;
+  // Every token, oldest first (revoked ones too).
+  virtual std::vector<ApiToken> tokens() = 0;
+  // Marks the token revoked; false when there is none or it was already revoked.
+  virtual bool revoke_token(const std::string& id, Millis now) = 0;
+  virtual void token_used(const std::string& id, Millis now) = 0;
 
   // --- runs and their activities
   // Writes the run and all its activities in one transaction (ids filled in when empty;

@@ -949,6 +949,8 @@ std::string keep_a_secret_everywhere(Store& store, const std::string& secret) {
   store.put_state("infra/dev/db", R"({"serial":3,"lineage":"l-1","outputs":{"pw":{"value":")" + secret + R"("}}})", 1100);
   store.append_log(a->id, a->fencing_token, 0, "password is " + secret + "\n", 1100);
   store.set_variable(Variable{repo.id, "dev", "DB_PASSWORD", secret, true, 1100, 1100});
+  // A saved plan's file is base64 text to the store; it holds the variables in clear.
+  store.save_plan(SavedPlan{a->id, "infra/dev/db", 3, "UEsDBA" + secret, "stamp " + secret, 0}, a->fencing_token, 1150);
   store.finish(a->id, a->fencing_token,
                Finish{"succeeded", R"({"pw":")" + secret + R"("})", R"({"resources":[{"after":")" + secret + R"("}]})", ""},
                1200);
@@ -971,6 +973,11 @@ void expect_the_secret_back(Store& store, const std::string& id, const std::stri
   std::vector<Variable> set = store.variables(store.run(a->run_id)->repository_id);
   ASSERT_EQ(set.size(), 1u);
   EXPECT_EQ(set[0].value, secret);
+  std::optional<SavedPlan> plan = store.saved_plan(id);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->plan_file, "UEsDBA" + secret);
+  EXPECT_EQ(plan->stamp, "stamp " + secret);
+  EXPECT_EQ(plan->state_serial, 3);
 }
 
 std::string file_bytes(const std::string& path) { return read_file_if_exists(path).value_or(""); }

@@ -64,10 +64,13 @@ std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options) {
     use_server_state(ws->project_, backend->url, backend->repository, "strata");
     // The token reaches the engine in its environment, never in a file: an explicit
     // TF_HTTP_PASSWORD, else STRATA_TOKEN, else what `strata remote login` stored for that server.
+    ServerAccess access = options.server_access ? options.server_access(backend->url) : ServerAccess{};
     std::string token;
     if (auto it = ws->environment_.find("TF_HTTP_PASSWORD"); it != ws->environment_.end()) token = it->second;
     if (auto it = ws->environment_.find("STRATA_TOKEN"); token.empty() && it != ws->environment_.end()) token = it->second;
-    if (token.empty() && options.server_token) token = options.server_token(backend->url);
+    if (token.empty()) token = access.token;
+    // A server with a certificate of its own (self-signed): Terraform trusts what the user does.
+    if (!access.ca_pem.empty()) ws->environment_.try_emplace("TF_HTTP_CLIENT_CA_CERTIFICATE_PEM", access.ca_pem);
     if (token.empty()) {
       ws->state_backend_problem_ =
           Error("this project keeps its Terraform state in the strata server at " + backend->url +

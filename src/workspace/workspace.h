@@ -25,6 +25,13 @@ namespace strata::workspace {
 
 using Environment = std::map<std::string, std::string>;
 
+// A strata server's API token, and the PEM certificates to trust for its HTTPS ("" = the
+// system's): what the engine needs to reach the state strata.yaml's state_backend names.
+struct ServerAccess {
+  std::string token;
+  std::string ca_pem;
+};
+
 struct WorkspaceOptions {
   // Where the search for the project root starts (strata.yaml, comet.yaml or
   // .komposconfig.yaml, else a stacks/ or config/ folder of stacks, upwards); also the folder relative paths in targets are read from.
@@ -49,10 +56,9 @@ struct WorkspaceOptions {
   // their own at that server's state (workspace/server_state.h). A worker turns it off: it points
   // them at its own server, with its activity's credential.
   bool apply_state_backend = true;
-  // The API token for the server at `url` that `state_backend` names, when the environment has
-  // neither TF_HTTP_PASSWORD nor STRATA_TOKEN (the CLI: what `strata remote login` stored);
-  // "" = none. Unset = none.
-  std::function<std::string(const std::string& url)> server_token;
+  // How to reach the server at `url` that `state_backend` names (the CLI: what `strata remote
+  // login` stored for it). Unset = nothing known.
+  std::function<ServerAccess(const std::string& url)> server_access;
 };
 
 // Which engine binary a project runs, and why; a named engine that is missing is an error.

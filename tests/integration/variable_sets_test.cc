@@ -100,8 +100,22 @@ TEST(VariableSets, SecretsAndStackVariablesReachTheWorkersAndNothingIsReadableAt
   EXPECT_EQ(listed["variables"].size(), 3u) << "nothing refused was stored: " << listed.dump(2);
   nlohmann::json entries = audit(server);
   ASSERT_GE(entries.size(), 5u) << entries.dump(2);
-  EXPECT_EQ(entries[0]["action"], "variable.delete");
-  EXPECT_EQ(entries[0]["target"], "infra/dev:TOFU_SIM_FAIL");
+  // The operator's refused PUT (a maintainer's act), then the last change.
+  EXPECT_EQ(entries[0]["action"], "access.denied");
+  EXPECT_EQ(entries[0]["actor"], "token:ci");
+  EXPECT_EQ(entries[0]["target"], "PUT /api/v1/repositories/infra/variables/A");
+  EXPECT_EQ(entries[1]["action"], "variable.delete");
+  EXPECT_EQ(entries[1]["target"], "infra/dev:TOFU_SIM_FAIL");
+
+  // A stack file that fails quoting a sensitive value: the run's reason (kept in clear) shows
+  // it redacted.
+  project.write("stacks/leak.js", "stack('leak');\nthrow new Error('cannot use ' + env.API_TOKEN);\n");
+  project.commit("leaky");
+  auto leaky = server.send("POST", "/api/v1/runs", R"({"repository":"infra","command":"plan","all":true})");
+  ASSERT_EQ(leaky.status, 201) << leaky.body;
+  const std::string reason = json_of(leaky).value("status_reason", "");
+  EXPECT_NE(reason.find("cannot use (sensitive)"), std::string::npos) << reason;
+  EXPECT_EQ(reason.find(kToken), std::string::npos) << reason;
 
   EXPECT_EQ(server.terminate().exit_code, 0);
   std::string bytes = at_rest(server);

@@ -3,12 +3,14 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "control/authorization.h"
 #include "model/error.h"
 #include "server/api/api_json.h"
 #include "server/api/log_streams.h"
 #include "server/api/worker_api.h"
 #include "server/api/openapi_json.h"
 #include "server/api/state_api.h"
+#include "server/api/tokens_api.h"
 #include "server/api/variables_api.h"
 #include "server/router.h"
 #include "store/json_list.h"
@@ -48,17 +50,40 @@ Response unauthorized(const std::string& message, const std::string& challenge) 
   return r;
 }
 
-std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Request& request, bool admin_only,
-                                        Response* refused) {
+std::string actor_of(const store::ApiToken& token) { return "token:" + token.name; }
+
+Response denied(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
+                const std::string& why) {
+  control.store().append_audit(store::AuditEntry{
+      "", actor_of(who), "access.denied", request.method + " " + request.path,
+      nlohmann::json{{"why", why}, {"role", control::role_name(control::role_of(who))}}.dump(), "denied",
+      request.remote_address, store::now_millis()});
+  return error_response(403, "forbidden", why);
+}
+
+std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Request& request, Response* refused,
+                                        std::string_view repository, std::string_view as) {
   std::optional<store::ApiToken> who = control.authenticate(bearer(request));
   if (!who) {
     *refused = unauthorized(bearer(request).empty() ? "this needs an API token (Authorization: Bearer TOKEN)"
-                                                    : "unknown or expired token");
-  } else if (admin_only && !who->admin) {
-    *refused = error_response(403, "forbidden", "this needs an admin token");
-    who.reset();
+                                                    : "unknown, expired or revoked token");
+    return std::nullopt;
+  }
+  std::optional<control::Role> needed = control::required_role(as.empty() ? request.method : as, request.route);
+  std::optional<std::string> why =
+      needed ? control::refusal(*who, *needed, repository)
+             : std::optional<std::string>("no rule says who may " + request.method + " " + request.route);
+  if (why) {
+    *refused = denied(control, request, *who, *why);
+    return std::nullopt;
   }
   return who;
+}
+
+std::optional<Response> refuse_outside(control::ControlPlane& control, const Request& request,
+                                       const store::ApiToken& who, const std::string& repository) {
+  if (!control::outside_scope(who, repository)) return std::nullopt;
+  return denied(control, request, who, *control::refusal(who, control::Role::kViewer, repository));
 }
 
 std::optional<size_t> query_limit(const Request& request, size_t fallback, Response* refused) {
@@ -96,64 +121,89 @@ struct Api::Impl {
     return j;
   }
 
-  // --- /api/v1 (every route needs a token)
-  Response repositories_add(const Request& request, const Params&) {
+  // --- /api/v1 (every route needs a token; who_asks checks its role before these run)
+  using Who = store::ApiToken;
+  Response repositories_add(const Request& request, const Params&, const Who& who) {
     NewRepository body;
     try {
       body = parse_new_repository(request.body);
     } catch (const Error& e) {
       return bad_request(e);
     }
+    if (auto refused = refuse_outside(control, request, who, body.name)) return *refused;
     return json_response(201, to_json(control.add_repository(body.name, body.url)));
   }
-  Response repositories_list(const Request&, const Params&) {
+  Response repositories_list(const Request&, const Params&, const Who& who) {
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& r : control.store().repositories()) list.push_back(to_json(r));
+    for (const auto& r : control.store().repositories())
+      if (!control::outside_scope(who, r.name)) list.push_back(to_json(r));
     return json_response(200, {{"repositories", list}});
   }
-  Response runs_start(const Request& request, const Params&, const store::ApiToken& who) {
+  Response runs_start(const Request& request, const Params&, const Who& who) {
     control::RunRequest body;
     try {
       body = parse_run_request(request.body);
     } catch (const Error& e) {
       return bad_request(e);
     }
+    std::optional<store::Repository> repo = control.store().repository(body.repository);
+    if (auto refused = refuse_outside(control, request, who, repo ? repo->name : body.repository)) return *refused;
     store::Run run = control.start_run(body, who.id);
     return json_response(201, run_json(run, true));
   }
   // POST /api/v1/runs/{id}/apply: the plan run's saved plans, applied as they are.
-  Response runs_apply(const Request& request, const Params& p, const store::ApiToken& who) {
+  Response runs_apply(const Request& request, const Params& p, const Who& who) {
     if (!request.body.empty() && request.body.find_first_not_of(" \t\r\n{}") != std::string::npos)
       return error_response(400, "bad_request", "POST /api/v1/runs/{id}/apply takes no body (or {})");
-    store::Run run = control.apply_plan(p.at("id"), who.id);
-    return json_response(201, run_json(run, true));
+    std::optional<store::Run> run = find_run(p.at("id"));
+    if (!run) return no_run(p.at("id"));
+    if (auto refused = refuse_outside(control, request, who, repository_name(run->repository_id))) return *refused;
+    return json_response(201, run_json(control.apply_plan(run->id, who.id), true));
   }
-  Response runs_list(const Request& request, const Params&) {
+  Response runs_list(const Request& request, const Params&, const Who& who) {
     Response refused;
     std::optional<size_t> limit = query_limit(request, 50, &refused);
     if (!limit) return refused;
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& r : control.store().runs(*limit)) list.push_back(run_json(r, false));
+    for (const auto& r : control.store().runs(*limit))
+      if (!control::outside_scope(who, repository_name(r.repository_id))) list.push_back(run_json(r, false));
     return json_response(200, {{"runs", list}});
   }
   std::optional<store::Run> find_run(const std::string& id) { return control.store().run(id); }
   Response no_run(const std::string& id) {
     return error_response(404, "not_found", "no run " + id);
   }
-  Response runs_show(const Request&, const Params& p) {
-    std::optional<store::Run> run = find_run(p.at("id"));
-    if (!run) return no_run(p.at("id"));
+  // The run `id` when `who` may see it; else the answer (404, or the audited 403).
+  std::optional<store::Run> visible_run(const Request& request, const std::string& id, const Who& who,
+                                        Response* refused) {
+    std::optional<store::Run> run = find_run(id);
+    if (!run) {
+      *refused = no_run(id);
+      return std::nullopt;
+    }
+    if (auto outside = refuse_outside(control, request, who, repository_name(run->repository_id))) {
+      *refused = *outside;
+      return std::nullopt;
+    }
+    return run;
+  }
+  Response runs_show(const Request& request, const Params& p, const Who& who) {
+    Response refused;
+    std::optional<store::Run> run = visible_run(request, p.at("id"), who, &refused);
+    if (!run) return refused;
     return json_response(200, run_json(*run, true));
   }
-  Response runs_cancel(const Request&, const Params& p) {
-    std::optional<store::Run> run = find_run(p.at("id"));
-    if (!run) return no_run(p.at("id"));
+  Response runs_cancel(const Request& request, const Params& p, const Who& who) {
+    Response refused;
+    std::optional<store::Run> run = visible_run(request, p.at("id"), who, &refused);
+    if (!run) return refused;
     control.store().request_cancel(run->id, store::now_millis());
     return json_response(202, run_json(*control.store().run(run->id), true));
   }
-  Response runs_logs(const Request& request, const Params& p) {
-    std::optional<store::Run> run = find_run(p.at("id"));
-    if (!run) return no_run(p.at("id"));
+  Response runs_logs(const Request& request, const Params& p, const Who& who) {
+    Response refused;
+    std::optional<store::Run> run = visible_run(request, p.at("id"), who, &refused);
+    if (!run) return refused;
     std::string only = std::string(request.query("activity"));
     std::string text;
     bool found = only.empty();
@@ -167,7 +217,7 @@ struct Api::Impl {
     if (!found) return error_response(404, "not_found", "run " + run->id + " has no activity " + only);
     return text_response(200, std::move(text));
   }
-  Response workers_list(const Request&, const Params&) {
+  Response workers_list(const Request&, const Params&, const Who&) {
     nlohmann::json list = nlohmann::json::array();
     store::Millis now = store::now_millis();
     for (const auto& w : control.store().workers()) list.push_back(to_json(w, now));
@@ -177,15 +227,15 @@ struct Api::Impl {
 
 Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make_unique<Impl>(control, metrics)) {
   Impl& i = *impl_;
-  using Handler = Response (Impl::*)(const Request&, const Params&);
-  // Routes that need any valid token.
+  using Handler = Response (Impl::*)(const Request&, const Params&, const store::ApiToken&);
+  // Every route here: a token whose role the table allows (who_asks), then the handler.
   auto authed = [&i](Handler h) {
     return [&i, h](const Request& request) -> Response {
-      const Params& params = request.params;
       Response refused;
-      if (!who_asks(i.control, request, false, &refused)) return refused;
+      std::optional<store::ApiToken> who = who_asks(i.control, request, &refused);
+      if (!who) return refused;
       try {
-        return (i.*h)(request, params);
+        return (i.*h)(request, request.params, *who);
       } catch (const Error& e) {
         return error_of(e);
       }
@@ -204,33 +254,16 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
   });
   i.router.add("POST", "/api/v1/repositories", authed(&Impl::repositories_add));
   i.router.add("GET", "/api/v1/repositories", authed(&Impl::repositories_list));
-  i.router.add("POST", "/api/v1/runs", [&i](const Request& request) -> Response {
-    const Params& params = request.params;
-    Response refused;
-    std::optional<store::ApiToken> who = who_asks(i.control, request, false, &refused);
-    if (!who) return refused;
-    try {
-      return i.runs_start(request, params, *who);
-    } catch (const Error& e) {
-      return error_of(e);
-    }
-  });
-  i.router.add("POST", "/api/v1/runs/{id}/apply", [&i](const Request& request) -> Response {
-    Response refused;
-    std::optional<store::ApiToken> who = who_asks(i.control, request, false, &refused);
-    if (!who) return refused;
-    try {
-      return i.runs_apply(request, request.params, *who);
-    } catch (const Error& e) {
-      return error_of(e);
-    }
-  });
+  i.router.add("POST", "/api/v1/runs", authed(&Impl::runs_start));
   i.router.add("GET", "/api/v1/runs", authed(&Impl::runs_list));
   i.router.add("GET", "/api/v1/runs/{id}", authed(&Impl::runs_show));
   i.router.add("POST", "/api/v1/runs/{id}/cancel", authed(&Impl::runs_cancel));
+  i.router.add("POST", "/api/v1/runs/{id}/apply", authed(&Impl::runs_apply));
   // ?follow=true (or Accept: text/event-stream): server-sent events while the run goes on.
   i.router.add_async("GET", "/api/v1/runs/{id}/logs", [&i](Request& request, Responder responder) {
-    if (Response refused; !who_asks(i.control, request, false, &refused)) {
+    Response refused;
+    std::optional<store::ApiToken> who = who_asks(i.control, request, &refused);
+    if (!who) {
       responder.send(std::move(refused));
       return;
     }
@@ -239,7 +272,7 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
     if (!follow) {
       Response r;
       try {
-        r = i.runs_logs(request, request.params);
+        r = i.runs_logs(request, request.params, *who);
       } catch (const Error& e) {
         r = error_of(e);
       }
@@ -248,8 +281,8 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
     }
     std::string id(request.param("id"));
     std::string only(request.query("activity"));
-    if (!i.find_run(id)) {
-      responder.send(i.no_run(id));
+    if (!i.visible_run(request, id, *who, &refused)) {
+      responder.send(std::move(refused));
       return;
     }
     i.streams.follow(id, only, std::move(responder));
@@ -257,10 +290,13 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
   i.router.add("GET", "/api/v1/workers", authed(&Impl::workers_list));
   i.states.add_routes(i.router);
   add_variable_routes(i.router, control);
+  add_token_routes(i.router, control);
   add_worker_routes(i.router, control, STRATA_VERSION);
 }
 
 Api::~Api() = default;
+
+std::vector<std::pair<std::string, std::string>> Api::routes() const { return impl_->router.routes(); }
 
 void Api::handle(Request& request, Responder responder) {
   Impl& i = *impl_;

@@ -21,10 +21,21 @@ std::string bearer(const Request& request);
 // 401 with WWW-Authenticate (`challenge` "Bearer" or "Basic").
 Response unauthorized(const std::string& message, const std::string& challenge = "Bearer");
 
-// Who asks, by their bearer token; nullopt with the answer in *refused (401 without a valid
-// token, 403 when `admin_only` and the token is not an admin's).
-std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Request& request, bool admin_only,
-                                        Response* refused);
+// Who asks, by their bearer token, when they may: the role control/authorization.h's table
+// names for the request's method and route (or `as` instead of the method), and `repository`
+// ("" = none yet) within the token's scope. nullopt with the answer in *refused otherwise: 401
+// without a valid token, 403 (audited as access.denied) saying what role is needed.
+std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Request& request, Response* refused,
+                                        std::string_view repository = "", std::string_view as = "");
+// The same check for a token already known, once the repository a request acts on is known (a
+// run's, read from the store): nullopt when it may; else the audited 403.
+std::optional<Response> refuse_outside(control::ControlPlane& control, const Request& request,
+                                       const store::ApiToken& who, const std::string& repository);
+// The 403 for `why`, written to the audit log (access.denied, the token as actor).
+Response denied(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
+                const std::string& why);
+// "token:NAME": how the audit log names a token.
+std::string actor_of(const store::ApiToken& token);
 // ?limit=N, a number from 1 to 1000 (`fallback` when absent); nullopt, with the 400 saying so in
 // *refused, for anything else.
 std::optional<size_t> query_limit(const Request& request, size_t fallback, Response* refused);
@@ -36,6 +47,8 @@ class Api {
   ~Api();
   // The handler HttpServer calls for every request.
   void handle(Request& request, Responder responder);
+  // Every route it answers: (method, pattern). /tfstate/{key} is answered apart.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   struct Impl;

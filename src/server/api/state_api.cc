@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/percent_escape.h"
+#include "control/authorization.h"
 #include "model/error.h"
 #include "secrets/crypto.h"
 #include "server/api/api.h"
@@ -36,8 +37,6 @@ Response locked_by(const std::string& info_json) {
   r.body = info_json.empty() ? "{}" : info_json;
   return r;
 }
-
-std::string actor_of(const store::ApiToken& token) { return "token:" + token.name; }
 
 // A lock as people read it: Terraform's LockInfo fields, and since when the server holds it.
 nlohmann::json lock_json(const store::StateLock& lock) {
@@ -131,12 +130,30 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
     actor = "activity:" + activity->id;
   } else {
     token = control_.authenticate(auth->password);
-    if (!token) return unauthorized("unknown token (the password must be an API token)", "Basic");
+    if (!token) return unauthorized("unknown, expired or revoked token (the password must be an API token)", "Basic");
     actor = actor_of(*token);
   }
-  const bool admin = token && token->admin;
   const std::string& method = request.method;
   store::Store& store = control_.store();
+  auto audit = [&](const std::string& action, nlohmann::json detail, const std::string& outcome) {
+    store.append_audit(store::AuditEntry{"", actor, action, key, detail.dump(), outcome, request.remote_address,
+                                         store::now_millis()});
+  };
+  const bool force_unlock = method == "UNLOCK" && request.body.empty();
+  const bool force_write = method == "POST" && request.query("force") == "true";
+  if (token) {
+    // What a token may do here is the authorization table's: "UNLOCK!" and "POST!" are the
+    // forced acts, an admin's.
+    const std::string as = force_unlock ? "UNLOCK!" : force_write ? "POST!" : method;
+    if (std::optional<control::Role> needed = control::required_role(as, "/tfstate/{key}")) {
+      if (std::optional<std::string> why = control::refusal(*token, *needed, key.substr(0, key.find('/')))) {
+        if (!force_unlock) return denied(control_, request, *token, *why);
+        std::optional<store::StateLock> holder = store.state_lock(key);
+        audit("state.force_unlock", {{"lock", holder ? lock_json(*holder) : nlohmann::json()}, {"why", *why}}, "denied");
+        return error_response(403, "forbidden", "force-unlock: " + *why);
+      }
+    }
+  }
   if (activity) {
     // An activity reads the state of its repository (its dependencies' outputs) and writes
     // only its own component's.
@@ -152,10 +169,6 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
                             "activity " + activity->id + " may " +
                                 (reading ? "read state of its repository" : "write only " + own));
   }
-  auto audit = [&](const std::string& action, nlohmann::json detail, const std::string& outcome) {
-    store.append_audit(store::AuditEntry{"", actor, action, key, detail.dump(), outcome, request.remote_address,
-                                         store::now_millis()});
-  };
   if (method == "GET") {
     std::optional<store::StateVersion> state = store.latest_state(key);
     if (!state) return error_response(404, "not_found", "no state at " + key);
@@ -176,7 +189,7 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
     // What Terraform checks before it pushes a state, kept by the server for every writer: a
     // write never goes back in time, nor replaces the state with another one. An admin may
     // overwrite with ?force=true (as `terraform state push -force`), which is audited.
-    bool force = admin && request.query("force") == "true";
+    const bool force = force_write && token;  // an activity never forces; a token here may
     if (std::optional<store::StateVersion> latest = store.latest_state_info(key); latest && !force) {
       const int64_t held_serial = latest->serial;
       const std::string& held_lineage = latest->lineage;
@@ -200,7 +213,7 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
     return json_response(200, nlohmann::json::object());
   }
   if (method == "DELETE") {
-    if (!admin) return error_response(403, "forbidden", "deleting a state needs an admin token");
+    if (!token) return error_response(403, "forbidden", "an activity does not delete states");
     store.delete_state(key);
     return json_response(200, nlohmann::json::object());
   }
@@ -227,9 +240,9 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
       // `terraform force-unlock` sends no LockInfo: only an admin may break a lock.
       std::optional<store::StateLock> holder = store.state_lock(key);
       nlohmann::json broken = holder ? lock_json(*holder) : nlohmann::json();
-      if (!admin) {
+      if (!token) {
         audit("state.force_unlock", {{"lock", broken}}, "denied");
-        return error_response(403, "forbidden", "force-unlock needs an admin token");
+        return error_response(403, "forbidden", "an activity does not force-unlock; an admin's token does");
       }
       store.unlock_state(key, "", true);
       audit("state.force_unlock", {{"lock", broken}}, "ok");
@@ -253,10 +266,12 @@ void StateApi::add_routes(Router& router) {
   control::ControlPlane& control = control_;
   // Every route here needs a token; those that reveal a state's content or change it, an admin's.
   using Body = std::function<Response(const Request&, const store::ApiToken&)>;
-  auto route = [&router, &control](const char* method, const char* pattern, bool admin_only, Body body) {
-    router.add(method, pattern, [&control, admin_only, body](const Request& request) -> Response {
+  // Who may is the authorization table's; a key's repository is its first part.
+  auto route = [&router, &control](const char* method, const char* pattern, Body body) {
+    router.add(method, pattern, [&control, body](const Request& request) -> Response {
       Response refused;
-      std::optional<store::ApiToken> who = who_asks(control, request, admin_only, &refused);
+      std::string key(request.param("key"));
+      std::optional<store::ApiToken> who = who_asks(control, request, &refused, key.substr(0, key.find('/')));
       if (!who) return refused;
       try {
         return body(request, *who);
@@ -277,9 +292,10 @@ void StateApi::add_routes(Router& router) {
                           "a version is a number from 1, not \"" + std::string(request.param("version")) + "\"");
   };
 
-  route("GET", "/api/v1/states", false, [&control](const Request& request, const store::ApiToken&) {
+  route("GET", "/api/v1/states", [&control](const Request& request, const store::ApiToken& who) {
     nlohmann::json list = nlohmann::json::array();
     for (const store::StateVersion& v : control.store().states(std::string(request.query("prefix")))) {
+      if (control::outside_scope(who, v.key.substr(0, v.key.find('/')))) continue;
       nlohmann::json j = version_json(v);
       j.erase("deleted");
       j["key"] = v.key;
@@ -287,7 +303,7 @@ void StateApi::add_routes(Router& router) {
     }
     return json_response(200, {{"states", list}});
   });
-  route("GET", "/api/v1/states/{key}", false, [&control](const Request& request, const store::ApiToken&) {
+  route("GET", "/api/v1/states/{key}", [&control](const Request& request, const store::ApiToken&) {
     std::string key(request.param("key"));
     std::optional<store::StateVersion> latest = control.store().latest_state(key);
     std::optional<store::StateLock> lock = control.store().state_lock(key);
@@ -301,7 +317,7 @@ void StateApi::add_routes(Router& router) {
     j["lock"] = lock ? lock_json(*lock) : nlohmann::json();
     return json_response(200, j);
   });
-  route("GET", "/api/v1/states/{key}/versions", false, [&control](const Request& request, const store::ApiToken&) {
+  route("GET", "/api/v1/states/{key}/versions", [&control](const Request& request, const store::ApiToken&) {
     std::string key(request.param("key"));
     nlohmann::json list = nlohmann::json::array();
     for (const store::StateVersion& v : control.store().state_versions(key)) list.push_back(version_json(v));
@@ -309,7 +325,7 @@ void StateApi::add_routes(Router& router) {
     return json_response(200, {{"key", key}, {"versions", list}});
   });
   // The state itself, as Terraform wrote it: an admin's (a state holds secrets in clear).
-  route("GET", "/api/v1/states/{key}/versions/{version}", true,
+  route("GET", "/api/v1/states/{key}/versions/{version}",
         [&control, version_of, bad_version](const Request& request, const store::ApiToken&) {
           std::string key(request.param("key"));
           std::optional<int64_t> n = version_of(request);
@@ -324,7 +340,7 @@ void StateApi::add_routes(Router& router) {
         });
   // A restore writes the old version again as the newest, with the next serial, so Terraform
   // takes it as an ordinary newer state; the versions in between stay in the history.
-  route("POST", "/api/v1/states/{key}/versions/{version}/restore", true,
+  route("POST", "/api/v1/states/{key}/versions/{version}/restore",
         [&control, version_of, bad_version](const Request& request, const store::ApiToken& who) {
           std::string key(request.param("key"));
           std::optional<int64_t> n = version_of(request);
@@ -356,7 +372,7 @@ void StateApi::add_routes(Router& router) {
           return json_response(201, j);
         });
   // `terraform force-unlock` through the API: ?id= breaks the lock only when it is still that one.
-  route("DELETE", "/api/v1/states/{key}/lock", true, [&control](const Request& request, const store::ApiToken& who) {
+  route("DELETE", "/api/v1/states/{key}/lock", [&control](const Request& request, const store::ApiToken& who) {
     std::string key(request.param("key"));
     store::Store& store = control.store();
     std::optional<store::StateLock> lock = store.state_lock(key);
@@ -372,7 +388,7 @@ void StateApi::add_routes(Router& router) {
                                          store::now_millis()});
     return json_response(200, {{"key", key}, {"unlocked", broken}});
   });
-  route("GET", "/api/v1/audit", true, [&control](const Request& request, const store::ApiToken&) {
+  route("GET", "/api/v1/audit", [&control](const Request& request, const store::ApiToken&) {
     Response refused;
     std::optional<size_t> limit = query_limit(request, 100, &refused);
     if (!limit) return refused;

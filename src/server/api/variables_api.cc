@@ -35,16 +35,17 @@ nlohmann::json variable_json(const store::Variable& v) {
 
 void add_variable_routes(Router& router, control::ControlPlane& control) {
   using Body = std::function<Response(const Request&, const store::ApiToken&, const store::Repository&)>;
-  auto route = [&router, &control](const char* method, const char* pattern, bool admin_only, Body body) {
-    router.add(method, pattern, [&control, admin_only, body](const Request& request) -> Response {
+  auto route = [&router, &control](const char* method, const char* pattern, Body body) {
+    router.add(method, pattern, [&control, body](const Request& request) -> Response {
       Response refused;
-      std::optional<store::ApiToken> who = who_asks(control, request, admin_only, &refused);
+      std::optional<store::ApiToken> who = who_asks(control, request, &refused);
       if (!who) return refused;
       std::string name(request.param("repository"));
       std::optional<store::Repository> repo = control.store().repository(name);
       if (!repo)
         return error_response(Error(ErrorKind::kNotFound, "no repository " + name, {},
                                     "the registered ones: GET /api/v1/repositories (strata remote repos list)"));
+      if (auto outside = refuse_outside(control, request, *who, repo->name)) return *outside;
       try {
         return body(request, *who, *repo);
       } catch (const Error& e) {
@@ -53,13 +54,13 @@ void add_variable_routes(Router& router, control::ControlPlane& control) {
     });
   };
 
-  route("GET", "/api/v1/repositories/{repository}/variables", false,
+  route("GET", "/api/v1/repositories/{repository}/variables",
         [&control](const Request&, const store::ApiToken&, const store::Repository& repo) {
           nlohmann::json list = nlohmann::json::array();
           for (const store::Variable& v : control.store().variables(repo.id)) list.push_back(variable_json(v));
           return json_response(200, {{"repository", repo.name}, {"variables", list}});
         });
-  route("PUT", "/api/v1/repositories/{repository}/variables/{name}", true,
+  route("PUT", "/api/v1/repositories/{repository}/variables/{name}",
         [&control](const Request& request, const store::ApiToken& who, const store::Repository& repo) {
           std::string name(request.param("name"));
           if (auto why = bad_variable_name(name))
@@ -94,7 +95,7 @@ void add_variable_routes(Router& router, control::ControlPlane& control) {
               nlohmann::json{{"sensitive", v.sensitive}}.dump(), "ok", request.remote_address, v.updated_at});
           return json_response(200, variable_json(v));
         });
-  route("DELETE", "/api/v1/repositories/{repository}/variables/{name}", true,
+  route("DELETE", "/api/v1/repositories/{repository}/variables/{name}",
         [&control](const Request& request, const store::ApiToken& who, const store::Repository& repo) {
           std::string name(request.param("name"));
           std::string stack(request.query("stack"));

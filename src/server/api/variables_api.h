@@ -2,7 +2,8 @@
 // credentials for modules, SOPS_AGE_KEY for stack files that call secrets() — per repository or
 // per stack, under /api/v1/repositories/{repository}/variables. Values are sealed at rest; a
 // sensitive value is never answered back (only its name) and is redacted from activity logs.
-// Setting or removing one needs an admin token and is audited (without the value).
+// Setting or removing one needs a maintainer's token (control/authorization.h) and is audited
+// (without the value).
 #pragma once
 
 #include "control/control_plane.h"

@@ -32,11 +32,10 @@ struct Routes {
   control::ControlPlane& control;
   std::string version;
 
-  // Only an admin token joins workers in this version.
+  // Who may is the authorization table's: an admin's token joins workers in this version.
   std::optional<Response> refuse(const Request& request) {
-    std::optional<store::ApiToken> who = control.authenticate(bearer(request));
-    if (!who) return unauthorized("a worker needs a join token (Authorization: Bearer TOKEN)");
-    if (!who->admin) return error_response(403, "forbidden", "only an admin token joins workers in this version");
+    Response refused;
+    if (!who_asks(control, request, &refused)) return refused;
     return std::nullopt;
   }
 

@@ -83,4 +83,24 @@ inline Activity read_activity(const PgResult& rows, int row) {
   return a;
 }
 
+// API tokens, revoked ones too.
+inline constexpr const char* kTokenColumns =
+    "id, name, hash, admin, created_at, expires_at, role, repositories_json, created_by, last_used_at, revoked_at";
+
+inline ApiToken read_token(const PgResult& rows, int row) {
+  ApiToken t;
+  t.id = rows.text(row, 0);
+  t.name = rows.text(row, 1);
+  t.hash = rows.text(row, 2);
+  t.admin = rows.int64(row, 3) != 0;
+  t.created_at = rows.int64(row, 4);
+  t.expires_at = rows.int64(row, 5);
+  t.role = rows.text(row, 6);
+  t.repositories = from_json_list(rows.text(row, 7));
+  t.created_by = rows.text(row, 8);
+  t.last_used_at = rows.int64(row, 9);
+  t.revoked_at = rows.int64(row, 10);
+  return t;
+}
+
 }  // namespace strata::store::pg_rows

@@ -152,12 +152,14 @@ ApiToken PgStore::add_token(ApiToken token) {
     if (!db.exec("SELECT 1 FROM api_tokens WHERE hash = $1", {token.hash}).empty()) throw taken;
     if (token.id.empty()) token.id = new_uuid();
     if (token.created_at == 0) token.created_at = now_millis();
+    if (token.role.empty()) token.role = token.admin ? "admin" : "operator";
+    token.admin = token.role == "admin";
     try {
       db.exec(
-          "INSERT INTO api_tokens (id, name, hash, admin, expires_at, created_at, updated_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-          {token.id, token.name, token.hash, token.admin, token.expires_at, token.created_at,
-           token.created_at});
+          "INSERT INTO api_tokens (id, name, hash, admin, expires_at, created_at, updated_at, role, "
+          "repositories_json, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+          {token.id, token.name, token.hash, token.admin, token.expires_at, token.created_at, token.created_at,
+           token.role, to_json_list(token.repositories), token.created_by});
     } catch (const PgStatementError& e) {
       if (e.unique_violation()) throw taken;
       throw;
@@ -168,18 +170,39 @@ ApiToken PgStore::add_token(ApiToken token) {
 
 std::optional<ApiToken> PgStore::token_by_hash(const std::string& hash) {
   return read_one("look up an API token", [&](PgConnection& db) -> std::optional<ApiToken> {
-    auto rows = db.exec(
-        "SELECT id, name, hash, admin, created_at, expires_at FROM api_tokens WHERE hash = $1",
-        {hash});
+    auto rows = db.exec(std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE hash = $1", {hash});
     if (rows.empty()) return std::nullopt;
-    return ApiToken{rows.text(0, 0),       rows.text(0, 1),  rows.text(0, 2),
-                    rows.int64(0, 3) != 0, rows.int64(0, 4), rows.int64(0, 5)};
+    return read_token(rows, 0);
   });
 }
 
 size_t PgStore::token_count() {
   return read_one("count API tokens", [](PgConnection& db) {
     return static_cast<size_t>(db.exec("SELECT COUNT(*) FROM api_tokens").int64(0, 0));
+  });
+}
+
+std::vector<ApiToken> PgStore::tokens() {
+  return read_one("list API tokens", [](PgConnection& db) {
+    auto rows = db.exec(std::string("SELECT ") + kTokenColumns + " FROM api_tokens ORDER BY created_at, id");
+    std::vector<ApiToken> out;
+    for (int i = 0; i < rows.rows(); ++i) out.push_back(read_token(rows, i));
+    return out;
+  });
+}
+
+bool PgStore::revoke_token(const std::string& id, Millis now) {
+  return transact_one("revoke an API token", [&](PgConnection& db) {
+    return db.exec("UPDATE api_tokens SET revoked_at = $1, updated_at = $1 WHERE id = $2 AND revoked_at = 0",
+                   {now, id})
+               .changed() > 0;
+  });
+}
+
+void PgStore::token_used(const std::string& id, Millis now) {
+  transact_one("note an API token's use", [&](PgConnection& db) {
+    db.exec("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2", {now, id});
+    return 0;
   });
 }
 

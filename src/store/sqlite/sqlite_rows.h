@@ -61,4 +61,24 @@ inline Activity read_activity(const SqliteStatement& row) {
   return a;
 }
 
+// API tokens, revoked ones too.
+inline constexpr const char* kTokenColumns =
+    "id, name, hash, admin, created_at, expires_at, role, repositories_json, created_by, last_used_at, revoked_at";
+
+inline ApiToken read_token(const SqliteStatement& st) {
+  ApiToken t;
+  t.id = st.text(0);
+  t.name = st.text(1);
+  t.hash = st.text(2);
+  t.admin = st.int64(3) != 0;
+  t.created_at = st.int64(4);
+  t.expires_at = st.int64(5);
+  t.role = st.text(6);
+  t.repositories = from_json_list(st.text(7));
+  t.created_by = st.text(8);
+  t.last_used_at = st.int64(9);
+  t.revoked_at = st.int64(10);
+  return t;
+}
+
 }  // namespace strata::store::sqlite_rows

@@ -154,21 +154,22 @@ ApiToken SqliteStore::add_token(ApiToken token) {
   }
   if (token.id.empty()) token.id = new_uuid();
   if (token.created_at == 0) token.created_at = now_millis();
+  if (token.role.empty()) token.role = token.admin ? "admin" : "operator";
+  token.admin = token.role == "admin";
   db_.exec(
-      "INSERT INTO api_tokens (id, name, hash, admin, expires_at, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)",
-      token.id, token.name, token.hash, token.admin, token.expires_at, token.created_at,
-      token.created_at);
+      "INSERT INTO api_tokens (id, name, hash, admin, expires_at, created_at, updated_at, role, repositories_json, "
+      "created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      token.id, token.name, token.hash, token.admin, token.expires_at, token.created_at, token.created_at,
+      token.role, to_json_list(token.repositories), token.created_by);
   session.commit();
   return token;
 }
 
 std::optional<ApiToken> SqliteStore::token_by_hash(const std::string& hash) {
   auto session = read("look up an API token");
-  SqliteStatement st(
-      db_, "SELECT id, name, hash, admin, created_at, expires_at FROM api_tokens WHERE hash = ?");
+  SqliteStatement st(db_, std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE hash = ?");
   if (!st.bind(hash).step()) return std::nullopt;
-  return ApiToken{st.text(0), st.text(1), st.text(2), st.int64(3) != 0, st.int64(4), st.int64(5)};
+  return read_token(st);
 }
 
 size_t SqliteStore::token_count() {
@@ -176,6 +177,28 @@ size_t SqliteStore::token_count() {
   SqliteStatement st(db_, "SELECT COUNT(*) FROM api_tokens");
   st.step();
   return static_cast<size_t>(st.int64(0));
+}
+
+std::vector<ApiToken> SqliteStore::tokens() {
+  auto session = read("list API tokens");
+  SqliteStatement st(db_, std::string("SELECT ") + kTokenColumns + " FROM api_tokens ORDER BY created_at, id");
+  std::vector<ApiToken> out;
+  while (st.step()) out.push_back(read_token(st));
+  return out;
+}
+
+bool SqliteStore::revoke_token(const std::string& id, Millis now) {
+  auto session = write("revoke an API token");
+  int64_t changed =
+      db_.exec("UPDATE api_tokens SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at = 0", now, now, id);
+  session.commit();
+  return changed > 0;
+}
+
+void SqliteStore::token_used(const std::string& id, Millis now) {
+  auto session = write("note an API token's use");
+  db_.exec("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, id);
+  session.commit();
 }
 
 // --- runs and activities as written and read

@@ -32,6 +32,9 @@ class SqliteStore : public Store {
   ApiToken add_token(ApiToken token) override;
   std::optional<ApiToken> token_by_hash(const std::string& hash) override;
   size_t token_count() override;
+  std::vector<ApiToken> tokens() override;
+  bool revoke_token(const std::string& id, Millis now) override;
+  void token_used(const std::string& id, Millis now) override;
 
   Run create_run(Run run, std::vector<Activity> activities) override;
   std::optional<Run> run(const std::string& id) override;

@@ -1,0 +1,107 @@
+// `strata remote tokens …`: API tokens on a strata server (#25) — made for automation with a
+// role (viewer, operator, maintainer, admin) and optionally limited to repositories, shown once,
+// listed and revoked. Flags and rendering; the calls are remote/api_client.h's.
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/remote_view.h"
+#include "model/error.h"
+#include "remote/api_client.h"
+
+namespace strata::cli {
+
+namespace {
+
+struct TokenFlags {
+  remote::NewToken token;
+  std::string expires = "never";
+  std::string id;
+};
+
+// "90d", "90" or "never" → days (0 = never).
+int expiry_days(const std::string& text) {
+  if (text == "never") return 0;
+  std::string digits = text.ends_with("d") ? text.substr(0, text.size() - 1) : text;
+  char* end = nullptr;
+  long n = std::strtol(digits.c_str(), &end, 10);
+  if (digits.empty() || *end || n < 1 || n > 3650)
+    throw Error("--expires " + text + " is not a number of days from 1 to 3650", {},
+                "write --expires 90d, or --expires never");
+  return static_cast<int>(n);
+}
+
+std::string when(const nlohmann::json& j, const char* key) {
+  return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "-";
+}
+
+}  // namespace
+
+void add_remote_tokens_command(CLI::App& remote, Globals& globals, Action& action) {
+  auto f = std::make_shared<TokenFlags>();
+  auto* tokens = remote.add_subcommand("tokens", "API tokens: create (shown once), list, revoke");
+  tokens->require_subcommand(1);
+  tokens->footer(
+      "Roles, each allowing what the ones before it do: viewer (read runs, logs, states' summaries),\n"
+      "operator (start, cancel and apply runs; Terraform's own use of the state backend),\n"
+      "maintainer (register repositories, set variable sets), admin (tokens of any role, workers,\n"
+      "raw state versions, restores, force-unlocks, the audit log). A token makes tokens of its own\n"
+      "role or less, limited to its own repositories.");
+
+  auto* create = tokens->add_subcommand("create", "Make a token; it is printed once and never again");
+  create->add_option("--name", f->token.name, "What it is for, e.g. ci")->required();
+  create->add_option("--role", f->token.role, "viewer, operator, maintainer or admin")
+      ->required()
+      ->check(CLI::IsMember({"viewer", "operator", "maintainer", "admin"}));
+  create->add_option("--repository", f->token.repositories,
+                     "Limit it to this repository (repeatable; default: every one the creator may reach)");
+  create->add_option("--expires", f->expires, "When it stops working: 90d, or never")->capture_default_str();
+  create->add_flag("--json", globals.json, "Print the token's record as JSON (with the token)");
+  create->callback([&, f] {
+    action = [&globals, f] {
+      f->token.expires_in_days = expiry_days(f->expires);
+      nlohmann::json made = remote_client().create_token(f->token);
+      if (globals.json) {
+        std::cout << made.dump(2) << "\n";
+        return 0;
+      }
+      std::cout << field_text(made, "token") << "\n";
+      std::cerr << "token " << field_text(made, "name") << " (" << field_text(made, "role") << ", id "
+                << field_text(made, "id") << ", expires " << when(made, "expires_at")
+                << "): shown this once; the server keeps only its hash\n";
+      return 0;
+    };
+  });
+
+  auto* list = tokens->add_subcommand("list", "The tokens this token may see (an admin's: every one)");
+  list->add_flag("--json", globals.json, "Print JSON");
+  list->callback([&, f] {
+    action = [&globals] {
+      nlohmann::json j = remote_client().tokens();
+      if (globals.json) {
+        std::cout << j.dump(2) << "\n";
+        return 0;
+      }
+      for (const auto& t : j["tokens"]) {
+        std::string repos;
+        for (const auto& r : t["repositories"]) repos += (repos.empty() ? "" : ",") + r.get<std::string>();
+        std::cout << field_text(t, "id") << "  " << field_text(t, "name") << "  " << field_text(t, "role") << "  "
+                  << (repos.empty() ? "*" : repos) << "  last used " << when(t, "last_used_at")
+                  << (t["revoked_at"].is_string() ? "  revoked " + when(t, "revoked_at") : "") << "\n";
+      }
+      return 0;
+    };
+  });
+
+  auto* revoke = tokens->add_subcommand("revoke", "Revoke a token: every replica refuses it within seconds");
+  revoke->add_option("id", f->id, "The token's id (tokens list shows it)")->required();
+  revoke->callback([&, f] {
+    action = [&globals, f] {
+      nlohmann::json t = remote_client().revoke_token(f->id);
+      if (!globals.quiet) std::cout << "revoked token " << field_text(t, "name") << " (" << field_text(t, "id") << ")\n";
+      return 0;
+    };
+  });
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,131 @@
+#include "control/authorization.h"
+
+#include <algorithm>
+
+namespace strata::control {
+
+std::optional<Role> parse_role(std::string_view name) {
+  if (name == "viewer") return Role::kViewer;
+  if (name == "operator") return Role::kOperator;
+  if (name == "maintainer") return Role::kMaintainer;
+  if (name == "admin") return Role::kAdmin;
+  return std::nullopt;
+}
+
+const char* role_name(Role role) {
+  switch (role) {
+    case Role::kViewer: return "viewer";
+    case Role::kOperator: return "operator";
+    case Role::kMaintainer: return "maintainer";
+    case Role::kAdmin: return "admin";
+  }
+  return "?";
+}
+
+Role role_of(const store::ApiToken& token) {
+  if (std::optional<Role> r = parse_role(token.role)) return *r;
+  return token.admin ? Role::kAdmin : Role::kOperator;
+}
+
+const std::vector<RouteRule>& route_rules() {
+  using enum Role;
+  static const std::vector<RouteRule> rules = {
+      {"GET", "/api/v1/repositories", kViewer},
+      {"POST", "/api/v1/repositories", kMaintainer},
+      {"GET", "/api/v1/repositories/{repository}/variables", kViewer},
+      {"PUT", "/api/v1/repositories/{repository}/variables/{name}", kMaintainer},
+      {"DELETE", "/api/v1/repositories/{repository}/variables/{name}", kMaintainer},
+      {"GET", "/api/v1/runs", kViewer},
+      {"POST", "/api/v1/runs", kOperator},
+      {"GET", "/api/v1/runs/{id}", kViewer},
+      {"POST", "/api/v1/runs/{id}/cancel", kOperator},
+      {"POST", "/api/v1/runs/{id}/apply", kOperator},
+      {"GET", "/api/v1/runs/{id}/logs", kViewer},
+      {"GET", "/api/v1/workers", kViewer},
+      {"GET", "/api/v1/states", kViewer},
+      {"GET", "/api/v1/states/{key}", kViewer},
+      {"GET", "/api/v1/states/{key}/versions", kViewer},
+      // A state's data holds its secrets in clear.
+      {"GET", "/api/v1/states/{key}/versions/{version}", kAdmin},
+      {"POST", "/api/v1/states/{key}/versions/{version}/restore", kAdmin},
+      {"DELETE", "/api/v1/states/{key}/lock", kAdmin},
+      {"GET", "/api/v1/audit", kAdmin},
+      // Any token makes tokens of its own role or less (grant_refusal), and sees and revokes
+      // those it made; an admin sees and revokes every one.
+      {"GET", "/api/v1/tokens", kViewer},
+      {"POST", "/api/v1/tokens", kViewer},
+      {"DELETE", "/api/v1/tokens/{id}", kViewer},
+      // The worker protocol: only an admin's token joins workers in this version.
+      {"POST", "/api/v1/worker/register", kAdmin},
+      {"POST", "/api/v1/worker/lease", kAdmin},
+      {"GET", "/api/v1/worker/activities/{id}/code", kAdmin},
+      {"GET", "/api/v1/worker/activities/{id}/outputs", kAdmin},
+      {"POST", "/api/v1/worker/activities/{id}/start", kAdmin},
+      {"POST", "/api/v1/worker/activities/{id}/heartbeat", kAdmin},
+      {"POST", "/api/v1/worker/activities/{id}/logs", kAdmin},
+      {"POST", "/api/v1/worker/activities/{id}/release", kAdmin},
+      {"POST", "/api/v1/worker/activities/{id}/plan", kAdmin},
+      {"POST", "/api/v1/worker/activities/{id}/finish", kAdmin},
+      // Terraform's http backend, with an API token (an activity's credential is checked apart:
+      // it reaches only its own run's repository).
+      {"GET", "/tfstate/{key}", kOperator},
+      {"POST", "/tfstate/{key}", kOperator},
+      {"LOCK", "/tfstate/{key}", kOperator},
+      {"UNLOCK", "/tfstate/{key}", kOperator},
+      {"POST!", "/tfstate/{key}", kAdmin},
+      {"UNLOCK!", "/tfstate/{key}", kAdmin},
+      {"DELETE", "/tfstate/{key}", kAdmin},
+  };
+  return rules;
+}
+
+std::optional<Role> required_role(std::string_view method, std::string_view route) {
+  for (const RouteRule& r : route_rules())
+    if (r.method == method && r.route == route) return r.role;
+  return std::nullopt;
+}
+
+bool outside_scope(const store::ApiToken& token, std::string_view repository) {
+  if (token.repositories.empty() || repository.empty()) return false;
+  return std::find(token.repositories.begin(), token.repositories.end(), repository) == token.repositories.end();
+}
+
+namespace {
+// "a viewer's", "an operator's", …
+std::string whose(Role role) {
+  std::string name = role_name(role);
+  return (name[0] == 'a' || name[0] == 'o' ? "an " : "a ") + name + "'s";
+}
+
+std::string list(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+}  // namespace
+
+std::optional<std::string> refusal(const store::ApiToken& token, Role needed, std::string_view repository) {
+  Role has = role_of(token);
+  if (has < needed)
+    return std::string("this needs the ") + role_name(needed) + " role; token \"" + token.name + "\" is " + whose(has);
+  if (outside_scope(token, repository))
+    return "token \"" + token.name + "\" is limited to " + list(token.repositories) + ", not " +
+           std::string(repository);
+  return std::nullopt;
+}
+
+std::optional<std::string> grant_refusal(const store::ApiToken& token, Role role,
+                                         const std::vector<std::string>& repositories) {
+  Role has = role_of(token);
+  if (role > has)
+    return whose(has) + " token cannot make a token with the " + role_name(role) + " role";
+  if (token.repositories.empty()) return std::nullopt;
+  if (repositories.empty())
+    return "token \"" + token.name + "\" is limited to " + list(token.repositories) +
+           ": a token it makes must name repositories among those";
+  for (const std::string& r : repositories)
+    if (outside_scope(token, r)) return "token \"" + token.name + "\" is limited to " + list(token.repositories) + ", not " + r;
+  return std::nullopt;
+}
+
+}  // namespace strata::control

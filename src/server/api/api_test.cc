@@ -1,0 +1,93 @@
+// The API's routes against the authorization table and the OpenAPI document: every route the
+// server answers with a token has a rule saying who may call it (a route without one is refused
+// to everyone) and is described; no rule or description names a route that is gone.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "base/temp_dir.h"
+#include "control/authorization.h"
+#include "control/control_plane.h"
+#include "server/api/api.h"
+#include "server/api/openapi_json.h"
+#include "store/store.h"
+
+namespace strata::server {
+namespace {
+
+struct Fixture {
+  TempDir dir{"api-test"};
+  std::unique_ptr<store::Store> store = store::open_sqlite_store(dir.file("strata.db"));
+  std::unique_ptr<control::ControlPlane> control;
+  std::unique_ptr<Api> api;
+  Fixture() {
+    store->migrate();
+    control::ControlOptions options;
+    options.data_dir = dir.path();
+    control = std::make_unique<control::ControlPlane>(*store, options);
+    api = std::make_unique<Api>(*control, nullptr);
+  }
+};
+
+// Answered without a token.
+const std::set<std::string> kPublic = {"/healthz", "/metrics", "/api/v1/openapi.json"};
+
+TEST(ApiRoutes, EveryRouteHasARuleAndADescriptionAndEveryRuleARoute) {
+  Fixture f;
+  nlohmann::json openapi = nlohmann::json::parse(openapi_json());
+  std::set<std::pair<std::string, std::string>> routes;
+  for (const auto& [method, pattern] : f.api->routes()) {
+    routes.emplace(method, pattern);
+    if (kPublic.count(pattern)) continue;
+    EXPECT_TRUE(control::required_role(method, pattern).has_value()) << method << " " << pattern << " has no rule";
+    std::string lower = method;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    EXPECT_TRUE(openapi["paths"].contains(pattern) && openapi["paths"][pattern].contains(lower))
+        << method << " " << pattern << " is not in openapi.json";
+  }
+  EXPECT_GT(routes.size(), 30u) << "the premise: the API's routes were read";
+  for (const control::RouteRule& rule : control::route_rules()) {
+    if (rule.route.rfind("/tfstate/", 0) == 0) continue;  // answered apart from the router
+    EXPECT_TRUE(routes.count({std::string(rule.method), std::string(rule.route)}))
+        << "a rule for a route the server does not have: " << rule.method << " " << rule.route;
+  }
+  for (const auto& [path, methods] : openapi["paths"].items())
+    for (const auto& [method, _] : methods.items()) {
+      if (method == "parameters" || path == "/metrics") continue;  // served only with metrics on (not here)
+      std::string upper = method;
+      std::transform(upper.begin(), upper.end(), upper.begin(), [](unsigned char c) { return std::toupper(c); });
+      EXPECT_TRUE(routes.count({upper, path})) << "openapi.json describes " << upper << " " << path
+                                               << ", which the server does not answer";
+    }
+}
+
+TEST(Authorization, RolesAreOrderedAndRepositoriesLimitATokenAndWhatItGrants) {
+  store::ApiToken viewer;
+  viewer.name = "dash";
+  viewer.role = "viewer";
+  EXPECT_EQ(control::refusal(viewer, control::Role::kViewer), std::nullopt);
+  EXPECT_EQ(control::refusal(viewer, control::Role::kOperator),
+            "this needs the operator role; token \"dash\" is a viewer's");
+  store::ApiToken ci;
+  ci.name = "ci";
+  ci.role = "operator";
+  ci.repositories = {"infra"};
+  EXPECT_EQ(control::refusal(ci, control::Role::kOperator, "infra"), std::nullopt);
+  EXPECT_EQ(control::refusal(ci, control::Role::kOperator, "payments"), "token \"ci\" is limited to infra, not payments");
+  EXPECT_EQ(control::grant_refusal(ci, control::Role::kViewer, {"infra"}), std::nullopt);
+  EXPECT_EQ(control::grant_refusal(ci, control::Role::kAdmin, {"infra"}),
+            "an operator's token cannot make a token with the admin role");
+  EXPECT_NE(control::grant_refusal(ci, control::Role::kViewer, {}), std::nullopt) << "wider than itself";
+  EXPECT_NE(control::grant_refusal(ci, control::Role::kViewer, {"payments"}), std::nullopt);
+  store::ApiToken old_admin;  // written before roles
+  old_admin.admin = true;
+  EXPECT_EQ(control::role_of(old_admin), control::Role::kAdmin);
+  EXPECT_EQ(control::role_of(store::ApiToken{}), control::Role::kOperator);
+  EXPECT_EQ(control::required_role("GET", "/api/v1/no/such/route"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace strata::server

@@ -1,0 +1,224 @@
+// Who may do what on `strata server` (#25, first slice), through the real binaries on loopback:
+// API tokens with a role made, listed and revoked with `strata remote tokens`; every endpoint ×
+// every role from one table below (allowed or 403, nothing in between); tokens limited to some
+// repositories; a token never made wider than the one that makes it; denials audited. tofu-sim
+// (a simulator) makes the one plan run; both builds run this.
+#include "base/percent_escape.h"
+#include "tests/integration/server_support.h"
+
+namespace strata::testing {
+namespace {
+
+const std::vector<std::string> kRoles = {"viewer", "operator", "maintainer", "admin"};
+
+int rank(const std::string& role) {
+  return static_cast<int>(std::find(kRoles.begin(), kRoles.end(), role) - kRoles.begin());
+}
+
+struct Case {
+  std::string method;
+  std::string path;  // {run} is the plan run's id
+  std::string body;
+  std::string least;  // the least role allowed
+  bool basic = false;  // /tfstate: the token as Terraform sends it
+};
+
+std::string lock_body() {
+  return R"({"ID":"matrix-lock","Operation":"OperationTypeApply","Info":"","Who":"t@h","Version":"1.11.4","Created":"2026-12-07T06:00:00Z","Path":""})";
+}
+
+// Every endpoint, and the least role that may call it. Ids that do not exist are fine: an
+// allowed caller then gets 404 or 400, never 403.
+std::vector<Case> matrix() {
+  const std::string state = R"({"version":4,"serial":1,"lineage":"l-matrix","outputs":{},"resources":[]})";
+  return {
+      {"GET", "/api/v1/repositories", "", "viewer"},
+      {"POST", "/api/v1/repositories", R"({"name":"infra","url":"/nowhere"})", "maintainer"},
+      {"GET", "/api/v1/repositories/infra/variables", "", "viewer"},
+      {"PUT", "/api/v1/repositories/infra/variables/MATRIX", R"({"value":"x"})", "maintainer"},
+      {"DELETE", "/api/v1/repositories/infra/variables/NOPE", "", "maintainer"},
+      {"GET", "/api/v1/runs", "", "viewer"},
+      {"POST", "/api/v1/runs", R"({"repository":"infra","command":"plan","stacks":["nope"]})", "operator"},
+      {"GET", "/api/v1/runs/{run}", "", "viewer"},
+      {"POST", "/api/v1/runs/no-such-run/cancel", "", "operator"},
+      {"POST", "/api/v1/runs/no-such-run/apply", "", "operator"},
+      {"GET", "/api/v1/runs/{run}/logs", "", "viewer"},
+      {"GET", "/api/v1/workers", "", "viewer"},
+      {"GET", "/api/v1/states", "", "viewer"},
+      {"GET", "/api/v1/states/infra%2Fdev%2Fnetwork", "", "viewer"},
+      {"GET", "/api/v1/states/infra%2Fdev%2Fnetwork/versions", "", "viewer"},
+      {"GET", "/api/v1/states/infra%2Fdev%2Fnetwork/versions/1", "", "admin"},
+      {"POST", "/api/v1/states/infra%2Fdev%2Fnope/versions/1/restore", "", "admin"},
+      {"DELETE", "/api/v1/states/infra%2Fdev%2Fnope/lock", "", "admin"},
+      {"GET", "/api/v1/audit", "", "admin"},
+      {"GET", "/api/v1/tokens", "", "viewer"},
+      {"POST", "/api/v1/tokens", R"({"name":"made","role":"viewer"})", "viewer"},
+      {"DELETE", "/api/v1/tokens/no-such-token", "", "viewer"},
+      {"POST", "/api/v1/worker/register", "{}", "admin"},
+      {"POST", "/api/v1/worker/lease", "{}", "admin"},
+      {"GET", "/api/v1/worker/activities/x/code?fencing_token=1", "", "admin"},
+      {"GET", "/api/v1/worker/activities/x/outputs?fencing_token=1&stack=a&component=b", "", "admin"},
+      {"POST", "/api/v1/worker/activities/x/start", "{}", "admin"},
+      {"POST", "/api/v1/worker/activities/x/heartbeat", "{}", "admin"},
+      {"POST", "/api/v1/worker/activities/x/logs?fencing_token=1&seq=0", "line\n", "admin"},
+      {"POST", "/api/v1/worker/activities/x/release", "{}", "admin"},
+      {"POST", "/api/v1/worker/activities/x/plan", "{}", "admin"},
+      {"POST", "/api/v1/worker/activities/x/finish", "{}", "admin"},
+      {"GET", "/tfstate/infra/dev/network", "", "operator", true},
+      {"POST", "/tfstate/infra/dev/matrix", state, "operator", true},
+      {"LOCK", "/tfstate/infra/dev/matrix", lock_body(), "operator", true},
+      {"UNLOCK", "/tfstate/infra/dev/matrix", lock_body(), "operator", true},
+      {"POST", "/tfstate/infra/dev/matrix?force=true", state, "admin", true},
+      {"UNLOCK", "/tfstate/infra/dev/matrix", "", "admin", true},  // terraform force-unlock
+      {"DELETE", "/tfstate/infra/dev/matrix", "", "admin", true},
+  };
+}
+
+app::HttpResponse call(ServerProcess& server, const Case& c, const std::string& token, const std::string& run) {
+  std::string path = c.path;
+  if (auto at = path.find("{run}"); at != std::string::npos) path.replace(at, 5, run);
+  app::HttpRequest r;
+  r.method = c.method;
+  r.url = server.url() + path;
+  r.body = c.body;
+  if (!c.body.empty()) r.headers["Content-Type"] = c.path.find("/logs?") != std::string::npos ? "text/plain" : "application/json";
+  r.headers["Authorization"] =
+      c.basic ? "Basic " + secrets::base64_encode("terraform:" + token) : "Bearer " + token;
+  return app::make_curl_client({server.ca_file()})->send(r);
+}
+
+// Makes a token through the API with `maker`; its record with "token".
+nlohmann::json make_token(ServerProcess& server, const std::string& maker, const nlohmann::json& body) {
+  return json_of(server.send("POST", "/api/v1/tokens", body.dump(), maker));
+}
+
+TEST(Roles, EveryEndpointAllowsItsRolesAndRefusesTheOthersAndSaysWhy) {
+  GitProject project;
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}});
+  ASSERT_TRUE(server.ready());
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  CliResult plan = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--wait", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const std::string run = nlohmann::json::parse(plan.out)["id"];
+  ASSERT_EQ(post_state(server, "infra/dev/network", state_json(1, "l-net", "m")).status, 200);
+
+  std::map<std::string, std::string> tokens;
+  for (const std::string& role : kRoles) {
+    nlohmann::json made = make_token(server, server.token(), {{"name", "t-" + role}, {"role", role}});
+    ASSERT_TRUE(made.contains("token")) << made.dump(2);
+    EXPECT_EQ(made["role"], role);
+    tokens[role] = made["token"];
+  }
+  for (const Case& c : matrix()) {
+    for (const std::string& role : kRoles) {
+      app::HttpResponse r = call(server, c, tokens[role], run);
+      const std::string what = c.method + " " + c.path + " as " + role + ": " + std::to_string(r.status) + " " + r.body;
+      if (rank(role) < rank(c.least)) {
+        EXPECT_EQ(r.status, 403) << what;
+        EXPECT_NE(error_message(r).find("needs the " + c.least + " role"), std::string::npos) << what;
+      } else {
+        EXPECT_NE(r.status, 403) << what;
+        EXPECT_NE(r.status, 401) << what;
+        EXPECT_LT(r.status, 500) << what;
+      }
+    }
+  }
+  // Denials are audited with the token as actor.
+  nlohmann::json entries = json_of(server.send("GET", "/api/v1/audit?limit=1000"))["entries"];
+  size_t denials = 0;
+  for (const auto& e : entries)
+    if (e["action"] == "access.denied" && e["actor"] == "token:t-viewer") ++denials;
+  EXPECT_GE(denials, 20u) << entries.dump(2).substr(0, 3000);
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+TEST(Roles, TokensAreShownOnceLimitedToTheirRepositoriesNeverWiderThanTheirMakerAndRevoked) {
+  GitProject project;
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}});
+  ASSERT_TRUE(server.ready());
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  ASSERT_EQ(remote(project, server, {"repos", "add", "payments", project.root()}).exit_code, 0);
+  CliResult plan = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--wait", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  const std::string infra_run = nlohmann::json::parse(plan.out)["id"];
+
+  // `strata remote tokens create`: the token on stdout, once; the rest on stderr.
+  CliResult created = remote(project, server,
+                             {"tokens", "create", "--name", "ci", "--role", "operator", "--repository", "payments",
+                              "--expires", "90d"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const std::string ci = created.out.substr(0, created.out.find('\n'));
+  EXPECT_EQ(ci.rfind("strata_", 0), 0u) << created.out;
+  EXPECT_NE(created.err.find("shown this once"), std::string::npos) << created.err;
+  CliResult listed = remote(project, server, {"tokens", "list", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.out.find(ci), std::string::npos) << "a token shown again";
+  EXPECT_EQ(listed.out.find(secrets::hex_encode(secrets::sha256(ci))), std::string::npos) << "a hash shown";
+  nlohmann::json list = nlohmann::json::parse(listed.out)["tokens"];
+  ASSERT_EQ(list.size(), 2u) << list.dump(2);
+  EXPECT_EQ(list[1]["name"], "ci");
+  EXPECT_EQ(list[1]["role"], "operator");
+  EXPECT_EQ(list[1]["repositories"], nlohmann::json::array({"payments"}));
+  EXPECT_TRUE(list[1]["expires_at"].is_string());
+  const std::string ci_id = list[1]["id"];
+
+  // Limited to payments: infra's run, state and variables are refused; lists show none of it.
+  EXPECT_EQ(server.send("GET", "/api/v1/runs/" + infra_run, "", ci).status, 403);
+  auto start = server.send("POST", "/api/v1/runs", R"({"repository":"infra","command":"plan","all":true})", ci);
+  EXPECT_EQ(start.status, 403) << start.body;
+  EXPECT_NE(error_message(start).find("token \"ci\" is limited to payments, not infra"), std::string::npos) << start.body;
+  EXPECT_EQ(json_of(server.send("GET", "/api/v1/runs", "", ci))["runs"].size(), 0u);
+  EXPECT_EQ(json_of(server.send("GET", "/api/v1/repositories", "", ci))["repositories"].size(), 1u);
+  EXPECT_EQ(server.send("GET", "/api/v1/repositories/infra/variables", "", ci).status, 403);
+  ASSERT_EQ(post_state(server, "infra/dev/network", state_json(1, "l-net", "m")).status, 200);
+  app::HttpRequest tf;
+  tf.url = server.url() + "/tfstate/infra/dev/network";
+  tf.headers["Authorization"] = "Basic " + secrets::base64_encode("terraform:" + ci);
+  EXPECT_EQ(app::make_curl_client({})->send(tf).status, 403);
+  EXPECT_EQ(json_of(server.send("GET", "/api/v1/states", "", ci))["states"].size(), 0u);
+  EXPECT_EQ(server.send("POST", "/api/v1/runs", R"({"repository":"payments","command":"plan","all":true})", ci).status,
+            201);
+
+  // Never wider than its maker: not a higher role, not another repository, not every one.
+  auto wider = make_token(server, ci, {{"name", "boss"}, {"role", "admin"}, {"repositories", {"payments"}}});
+  EXPECT_NE(wider.dump().find("an operator's token cannot make a token with the admin role"), std::string::npos)
+      << wider.dump();
+  EXPECT_NE(make_token(server, ci, {{"name", "x"}, {"role", "viewer"}}).dump().find("must name repositories"),
+            std::string::npos);
+  nlohmann::json narrow = make_token(server, ci, {{"name", "dash"}, {"role", "viewer"}, {"repositories", {"payments"}}});
+  ASSERT_TRUE(narrow.contains("token")) << narrow.dump();
+  EXPECT_EQ(json_of(server.send("GET", "/api/v1/tokens", "", ci))["tokens"].size(), 2u) << "itself and what it made";
+  auto bad = server.send("POST", "/api/v1/tokens", R"({"name":"x","role":"root"})", ci);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  bad = server.send("POST", "/api/v1/tokens", R"({"name":"x","role":"viewer","expires_in_days":0,"repositories":["payments"]})", ci);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+
+  // Used: its last use is kept. Revoked: refused at once, by the API and the state backend.
+  nlohmann::json mine = json_of(server.send("GET", "/api/v1/tokens", "", ci))["tokens"];
+  EXPECT_TRUE(mine[0]["last_used_at"].is_string()) << mine.dump(2);
+  CliResult revoked = remote(project, server, {"tokens", "revoke", ci_id});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_NE(revoked.out.find("revoked token ci"), std::string::npos) << revoked.out;
+  EXPECT_EQ(server.send("GET", "/api/v1/runs", "", ci).status, 401);
+  tf.url = server.url() + "/tfstate/payments/dev/network";
+  EXPECT_EQ(app::make_curl_client({})->send(tf).status, 401);
+  EXPECT_EQ(remote(project, server, {"tokens", "revoke", ci_id}).exit_code, 1) << "revoked already";
+  EXPECT_EQ(remote(project, server, {"tokens", "create", "--name", "x", "--role", "viewer", "--expires", "soon"}).exit_code, 1);
+
+  nlohmann::json entries = audit(server);
+  std::vector<std::string> actions;
+  for (const auto& e : entries) actions.push_back(e["action"].get<std::string>() + " " + e["actor"].get<std::string>());
+  auto has = [&](const std::string& a) { return std::find(actions.begin(), actions.end(), a) != actions.end(); };
+  EXPECT_TRUE(has("token.create token:admin (first start)")) << join(actions);
+  EXPECT_TRUE(has("token.create token:ci")) << join(actions);
+  EXPECT_TRUE(has("token.revoke token:admin (first start)")) << join(actions);
+  EXPECT_TRUE(has("access.denied token:ci")) << join(actions);
+  EXPECT_EQ(entries.dump().find(ci), std::string::npos) << "a token in the audit log";
+  SubprocessResult stopped = server.terminate();
+  EXPECT_EQ(stopped.exit_code, 0);
+  EXPECT_EQ(stopped.stderr_text.find(ci), std::string::npos) << "a token in the server's log";
+  EXPECT_EQ(database_bytes(server).find(ci), std::string::npos) << "a token in the database";
+}
+
+}  // namespace
+}  // namespace strata::testing
