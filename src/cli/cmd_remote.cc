@@ -89,7 +89,7 @@ int login(const RemoteFlags& f, const Globals& globals) {
   remote::Credentials c{f.server, f.token, f.ca_cert};
   if (!c.ca_cert.empty()) c.ca_cert = std::filesystem::absolute(c.ca_cert).string();
   remote::ApiClient api(c);
-  api.call("GET", "/api/v1/runs?limit=1");  // the token works, or this throws the server's answer
+  api.runs(1);  // the token works, or this throws the server's answer
   std::string path = remote::store_credentials(api.credentials(), process_environment());
   if (!globals.quiet)
     std::cout << "logged in to " << api.credentials().server << " (credentials in " << path << ", mode 0600)\n";
@@ -125,7 +125,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   repos_add->add_flag("--json", globals.json, "Print the repository as JSON");
   repos_add->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json repo = client().call("POST", "/api/v1/repositories", {{"name", f->name}, {"url", f->url}});
+      nlohmann::json repo = client().add_repository(f->name, f->url);
       if (globals.json) std::cout << repo.dump(2) << "\n";
       else std::cout << "registered " << text(repo, "name") << " (" << text(repo, "url") << ", branch "
                      << text(repo, "default_branch") << ")\n";
@@ -136,7 +136,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   repos_list->add_flag("--json", globals.json, "Print JSON");
   repos_list->callback([&, f] {
     action = [&globals] {
-      nlohmann::json j = client().call("GET", "/api/v1/repositories");
+      nlohmann::json j = client().repositories();
       if (globals.json) std::cout << j.dump(2) << "\n";
       else for (const auto& r : j["repositories"]) std::cout << text(r, "name") << "  " << text(r, "url") << "\n";
       return 0;
@@ -190,7 +190,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   list->add_flag("--json", globals.json, "Print JSON");
   list->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json j = client().call("GET", "/api/v1/runs?limit=" + std::to_string(f->limit));
+      nlohmann::json j = client().runs(f->limit);
       if (globals.json) { std::cout << j.dump(2) << "\n"; return 0; }
       for (const auto& r : j["runs"])
         std::cout << text(r, "id") << "  " << text(r, "repository") << "  " << text(r, "command") << "  "
@@ -203,7 +203,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   show->add_flag("--json", globals.json, "Print JSON");
   show->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json run = client().call("GET", "/api/v1/runs/" + f->id);
+      nlohmann::json run = client().run(f->id);
       if (globals.json) std::cout << run.dump(2) << "\n";
       else print_run(run, std::cout);
       return 0;
@@ -218,7 +218,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
     action = [f] {
       remote::ApiClient api = client();
       if (f->follow) return follow_logs(api, f->id, f->activity);
-      std::cout << api.get_text("/api/v1/runs/" + f->id + "/logs" + (f->activity.empty() ? "" : "?activity=" + f->activity));
+      std::cout << api.run_logs(f->id, f->activity);
       return 0;
     };
   });
@@ -226,7 +226,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   cancel->add_option("id", f->id, "The run's id")->required();
   cancel->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json run = client().call("POST", "/api/v1/runs/" + f->id + "/cancel");
+      nlohmann::json run = client().cancel_run(f->id);
       if (!globals.quiet) std::cout << "cancel requested; run " << f->id << " is " << text(run, "status") << "\n";
       return 0;
     };
@@ -242,7 +242,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   workers_list->add_flag("--json", globals.json, "Print JSON");
   workers_list->callback([&, f] {
     action = [&globals] {
-      nlohmann::json j = client().call("GET", "/api/v1/workers");
+      nlohmann::json j = client().workers();
       if (globals.json) { std::cout << j.dump(2) << "\n"; return 0; }
       for (const auto& w : j["workers"])
         std::cout << text(w, "name") << "  " << text(w, "version") << "  last seen " << text(w, "last_seen") << "\n";

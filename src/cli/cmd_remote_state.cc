@@ -7,7 +7,6 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "base/percent_escape.h"
 #include "cli/commands.h"
 #include "cli/open_workspace.h"
 #include "cli/remote_view.h"
@@ -30,8 +29,6 @@ struct StateFlags {
 remote::ApiClient client() { return remote_client(); }
 std::string text(const nlohmann::json& j, const char* key) { return field_text(j, key); }
 
-std::string states_path(const std::string& key) { return "/api/v1/states/" + percent_escape(key); }
-
 // "locked by alice@laptop (OperationTypeApply since 2026-12-07T06:00:00Z, lock 1f2e…)".
 std::string lock_line(const nlohmann::json& lock) {
   std::string since = text(lock, "created");
@@ -42,7 +39,7 @@ std::string lock_line(const nlohmann::json& lock) {
 }
 
 int show(const StateFlags& f, const Globals& globals) {
-  nlohmann::json s = client().call("GET", states_path(f.key));
+  nlohmann::json s = client().state(f.key);
   if (globals.json) {
     std::cout << s.dump(2) << "\n";
     return 0;
@@ -87,7 +84,7 @@ void add_remote_state_command(CLI::App& remote, Globals& globals, Action& action
   list->add_flag("--json", globals.json, "Print JSON");
   list->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json j = client().call("GET", "/api/v1/states?prefix=" + percent_escape(f->prefix));
+      nlohmann::json j = client().states(f->prefix);
       if (globals.json) {
         std::cout << j.dump(2) << "\n";
         return 0;
@@ -109,7 +106,7 @@ void add_remote_state_command(CLI::App& remote, Globals& globals, Action& action
   versions->add_flag("--json", globals.json, "Print JSON");
   versions->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json j = client().call("GET", states_path(f->key) + "/versions");
+      nlohmann::json j = client().state_versions(f->key);
       if (globals.json) {
         std::cout << j.dump(2) << "\n";
         return 0;
@@ -127,9 +124,7 @@ void add_remote_state_command(CLI::App& remote, Globals& globals, Action& action
   pull->add_option("--version", f->version, "An older version (see `versions`)")->check(CLI::PositiveNumber);
   pull->callback([&, f] {
     action = [f] {
-      remote::ApiClient api = client();
-      std::cout << (f->version > 0 ? api.get_text(states_path(f->key) + "/versions/" + std::to_string(f->version))
-                                   : api.get_text("/tfstate/" + f->key));
+      std::cout << client().state_data(f->key, f->version);
       return 0;
     };
   });
@@ -153,7 +148,7 @@ void add_remote_state_command(CLI::App& remote, Globals& globals, Action& action
       if (!state.is_object() || !state.contains("version") || !state.contains("lineage"))
         throw Error(f->file + " is not a Terraform state (a JSON object with version, serial and lineage)", {},
                     "`terraform state pull > FILE` writes one");
-      client().send_text("POST", "/tfstate/" + f->key + (f->force ? "?force=true" : ""), data);
+      client().push_state(f->key, data, f->force);
       if (!globals.quiet)
         std::cout << "pushed " << f->file << " to " << f->key << " (serial " << text(state, "serial") << ")\n";
       return 0;
@@ -168,7 +163,7 @@ void add_remote_state_command(CLI::App& remote, Globals& globals, Action& action
   restore->callback([&, f] {
     action = [&globals, f] {
       nlohmann::json v =
-          client().call("POST", states_path(f->key) + "/versions/" + std::to_string(f->version) + "/restore");
+          client().restore_state(f->key, f->version);
       if (globals.json) std::cout << v.dump(2) << "\n";
       else if (!globals.quiet)
         std::cout << "restored version " << f->version << " of " << f->key << " as version " << text(v, "version")
@@ -182,8 +177,7 @@ void add_remote_state_command(CLI::App& remote, Globals& globals, Action& action
   unlock->add_option("--lock-id", f->lock_id, "Break it only if it is still this lock (as terraform force-unlock ID)");
   unlock->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json j = client().call(
-          "DELETE", states_path(f->key) + "/lock" + (f->lock_id.empty() ? "" : "?id=" + percent_escape(f->lock_id)));
+      nlohmann::json j = client().unlock_state(f->key, f->lock_id);
       if (!globals.quiet) std::cout << "unlocked " << f->key << ": it was " << lock_line(j["unlocked"]) << "\n";
       return 0;
     };

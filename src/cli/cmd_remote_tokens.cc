@@ -1,6 +1,7 @@
-// `strata remote tokens …`: API tokens on a strata server (#25) — made for automation with a
-// role (viewer, operator, maintainer, admin) and optionally limited to repositories, shown once,
-// listed and revoked. Flags and rendering; the calls are remote/api_client.h's.
+// `strata remote tokens …` and `strata remote audit`: who may do what on a strata server (#25) —
+// API tokens made for automation with a role (viewer, operator, maintainer, admin) and
+// optionally limited to repositories, shown once, listed and revoked; and the audit log of who
+// did what. Flags and rendering; the calls are remote/api_client.h's.
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,7 @@ struct TokenFlags {
   remote::NewToken token;
   std::string expires = "never";
   std::string id;
+  remote::AuditQuery audit;
 };
 
 // "90d", "90" or "never" → days (0 = never).
@@ -89,6 +91,28 @@ void add_remote_tokens_command(CLI::App& remote, Globals& globals, Action& actio
                   << (repos.empty() ? "*" : repos) << "  last used " << when(t, "last_used_at")
                   << (t["revoked_at"].is_string() ? "  revoked " + when(t, "revoked_at") : "") << "\n";
       }
+      return 0;
+    };
+  });
+
+  auto* audit = remote.add_subcommand("audit", "The audit log, newest first: who did what, when, from where (admin)");
+  audit->add_option("--actor", f->audit.actor, "Only this actor, e.g. token:ci");
+  audit->add_option("--action", f->audit.action, "Only actions starting so, e.g. state. or access.denied");
+  audit->add_option("--target", f->audit.target, "Only targets starting so, e.g. a state key or infra/");
+  audit->add_option("--outcome", f->audit.outcome, "ok or denied")->check(CLI::IsMember({"ok", "denied"}));
+  audit->add_option("--since", f->audit.since, "A time (2026-12-07T10:00:00Z) or an age (30m, 24h, 7d)");
+  audit->add_option("--limit", f->audit.limit, "How many, at most (1 to 1000)")->capture_default_str();
+  audit->add_flag("--json", globals.json, "Print JSON");
+  audit->callback([&, f] {
+    action = [&globals, f] {
+      nlohmann::json j = remote_client().audit(f->audit);
+      if (globals.json) {
+        std::cout << j.dump(2) << "\n";
+        return 0;
+      }
+      for (const auto& e : j["entries"])
+        std::cout << when(e, "at") << "  " << field_text(e, "actor") << "  " << field_text(e, "action") << "  "
+                  << field_text(e, "target") << "  " << field_text(e, "outcome") << "\n";
       return 0;
     };
   });

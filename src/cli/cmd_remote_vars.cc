@@ -8,7 +8,6 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
-#include "base/percent_escape.h"
 #include "cli/commands.h"
 #include "cli/remote_view.h"
 #include "model/error.h"
@@ -32,16 +31,10 @@ std::string read_all(const std::string& file) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-std::string variables_path(const std::string& repository) {
-  return "/api/v1/repositories/" + percent_escape(repository) + "/variables";
-}
-
 // PUT one variable; prints what was set (never the value).
 int put(const std::string& repo, const std::string& stack, const std::string& name, const std::string& value,
         bool sensitive, const Globals& globals) {
-  nlohmann::json body = {{"value", value}, {"sensitive", sensitive}};
-  if (!stack.empty()) body["stack"] = stack;
-  nlohmann::json v = remote_client().call("PUT", variables_path(repo) + "/" + percent_escape(name), body);
+  nlohmann::json v = remote_client().set_variable(repo, stack, name, value, sensitive);
   if (globals.json) std::cout << v.dump(2) << "\n";
   else if (!globals.quiet)
     std::cout << "set " << name << (sensitive ? " (sensitive)" : "") << " for " << repo
@@ -80,7 +73,7 @@ void add_remote_vars_command(CLI::App& remote, Globals& globals, Action& action)
   list->add_flag("--json", globals.json, "Print JSON");
   list->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json j = remote_client().call("GET", variables_path(f->where[0]));
+      nlohmann::json j = remote_client().variables(f->where[0]);
       if (globals.json) {
         std::cout << j.dump(2) << "\n";
         return 0;
@@ -99,9 +92,7 @@ void add_remote_vars_command(CLI::App& remote, Globals& globals, Action& action)
   unset->callback([&, f] {
     action = [&globals, f] {
       const auto& w = f->where;
-      std::string path = variables_path(w[0]) + "/" + percent_escape(w.back());
-      if (w.size() == 3) path += "?stack=" + percent_escape(w[1]);
-      remote_client().call("DELETE", path);
+      remote_client().unset_variable(w[0], w.size() == 3 ? w[1] : "", w.back());
       if (!globals.quiet) std::cout << "removed " << w.back() << " from " << w[0] << (w.size() == 3 ? " stack " + w[1] : "") << "\n";
       return 0;
     };

@@ -51,7 +51,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action);
 void add_remote_state_command(CLI::App& remote, Globals& globals, Action& action);
 // `remote vars …` and `remote keys add` (cmd_remote_vars.cc).
 void add_remote_vars_command(CLI::App& remote, Globals& globals, Action& action);
-// `remote tokens …` (cmd_remote_tokens.cc).
+// `remote tokens …` and `remote audit` (cmd_remote_tokens.cc).
 void add_remote_tokens_command(CLI::App& remote, Globals& globals, Action& action);
 void add_worker_command(CLI::App& app, Globals& globals, Action& action);
 

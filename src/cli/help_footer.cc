@@ -16,6 +16,9 @@ enum Reads : unsigned {
   kEngine = 2,
   kTerminal = 4,
   kSops = 8,
+  kRemote = 16,  // `strata remote …`: which server, with what token
+  kServer = 32,  // `strata server`
+  kWorker = 64,  // `strata worker`
 };
 
 struct EnvVarDoc {
@@ -30,6 +33,14 @@ constexpr EnvVarDoc kEnvVars[] = {
     {"PATH", kEngine, "where tofu, then terraform, are looked for"},
     {"XDG_CACHE_HOME", kEngine, "plugin cache in $XDG_CACHE_HOME/strata (default ~/.cache/strata)"},
     {"TF_DATA_DIR", kEngine, "honoured: init keeps the engine's data folder there"},
+    {"TF_HTTP_PASSWORD", kEngine, "strata.yaml state_backend: the server's API token (else STRATA_TOKEN)"},
+    {"STRATA_SERVER", kRemote, "the server's URL, over what `strata remote login` stored"},
+    {"STRATA_TOKEN", kRemote | kEngine, "an API token, over what `strata remote login` stored"},
+    {"STRATA_CA_CERT", kRemote | kEngine, "a PEM file to trust for the server's HTTPS (a self-signed one)"},
+    {"XDG_CONFIG_HOME", kRemote | kEngine, "remote login's credentials in $XDG_CONFIG_HOME/strata (~/.config)"},
+    {"STRATA_SERVER_ADMIN_TOKEN", kServer, "the first admin token on an empty store (else one is made)"},
+    {"STRATA_SERVER_KEYRING", kServer, "the key ring's text (instead of --keyring or <data-dir>/keyring)"},
+    {"STRATA_WORKER_TOKEN", kWorker, "the token the worker joins with (instead of --join-token)"},
     {"STRATA_JS_TIMEOUT", kProject, "seconds one stack file may run (default 30)"},
     {"STRATA_JS_MEMORY_LIMIT_MB", kProject, "memory one stack file may use (default 2048)"},
     {"STRATA_YAML_MAX_FILE_MB", kProject, "largest YAML file read, in MiB (default 16)"},
@@ -75,6 +86,12 @@ const std::map<std::string, CommandDoc, std::less<>>& command_docs() {
       {"secrets", {kSops, ""}},
       {"secrets decrypt", {kSops, ""}},
       {"secrets get", {kSops, ""}},
+      {"remote", {kRemote, ""}},
+      {"remote runs start", {kRemote, "  2   changes present (with --wait --detailed-exitcode only)\n"}},
+      {"server", {kEngine | kServer, ""}},
+      {"server keyring", {kNothing, ""}},
+      {"server keyring rotate", {kServer, ""}},
+      {"worker", {kEngine | kWorker, ""}},
   };
   return docs;
 }
@@ -98,7 +115,17 @@ void add_to_tree(CLI::App* app) {
 
 std::string help_footer(const std::string& path) {
   CommandDoc doc{kNothing, ""};
-  if (auto it = command_docs().find(path); it != command_docs().end()) doc = it->second;
+  // A command's own row, else its nearest parent's (every `remote …` command reads what
+  // `remote` does); the top level's row is for `strata --help` alone.
+  for (std::string at = path;;) {
+    if (auto it = command_docs().find(at); it != command_docs().end()) {
+      doc = it->second;
+      break;
+    }
+    size_t space = at.rfind(' ');
+    if (space == std::string::npos) break;
+    at.resize(space);
+  }
   std::string out = "Exit status:\n  0   success\n";
   out += "  1   failure (a problem is printed)\n";
   out += doc.exit_codes;

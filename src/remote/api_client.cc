@@ -149,6 +149,73 @@ nlohmann::json ApiClient::call(const std::string& method, const std::string& pat
   return j;
 }
 
+nlohmann::json ApiClient::add_repository(const std::string& name, const std::string& url) {
+  return call("POST", "/api/v1/repositories", {{"name", name}, {"url", url}});
+}
+
+nlohmann::json ApiClient::repositories() { return call("GET", "/api/v1/repositories"); }
+
+nlohmann::json ApiClient::runs(int limit) { return call("GET", "/api/v1/runs?limit=" + std::to_string(limit)); }
+
+nlohmann::json ApiClient::run(const std::string& id) { return call("GET", "/api/v1/runs/" + percent_escape(id)); }
+
+nlohmann::json ApiClient::cancel_run(const std::string& id) {
+  return call("POST", "/api/v1/runs/" + percent_escape(id) + "/cancel");
+}
+
+std::string ApiClient::run_logs(const std::string& id, const std::string& activity) {
+  return get_text("/api/v1/runs/" + percent_escape(id) + "/logs" +
+                  (activity.empty() ? "" : "?activity=" + percent_escape(activity)));
+}
+
+nlohmann::json ApiClient::workers() { return call("GET", "/api/v1/workers"); }
+
+namespace {
+// Under /api/v1 a key is one path segment ("infra%2Fdev%2Fnetwork"); /tfstate/ takes it as is.
+std::string states_path(const std::string& key) { return "/api/v1/states/" + percent_escape(key); }
+std::string variables_path(const std::string& repository) {
+  return "/api/v1/repositories/" + percent_escape(repository) + "/variables";
+}
+}  // namespace
+
+nlohmann::json ApiClient::states(const std::string& prefix) {
+  return call("GET", "/api/v1/states?prefix=" + percent_escape(prefix));
+}
+
+nlohmann::json ApiClient::state(const std::string& key) { return call("GET", states_path(key)); }
+
+nlohmann::json ApiClient::state_versions(const std::string& key) { return call("GET", states_path(key) + "/versions"); }
+
+std::string ApiClient::state_data(const std::string& key, int64_t version) {
+  return version > 0 ? get_text(states_path(key) + "/versions/" + std::to_string(version)) : get_text("/tfstate/" + key);
+}
+
+void ApiClient::push_state(const std::string& key, const std::string& data, bool force) {
+  send_text("POST", "/tfstate/" + key + (force ? "?force=true" : ""), data);
+}
+
+nlohmann::json ApiClient::restore_state(const std::string& key, int64_t version) {
+  return call("POST", states_path(key) + "/versions/" + std::to_string(version) + "/restore");
+}
+
+nlohmann::json ApiClient::unlock_state(const std::string& key, const std::string& lock_id) {
+  return call("DELETE", states_path(key) + "/lock" + (lock_id.empty() ? "" : "?id=" + percent_escape(lock_id)));
+}
+
+nlohmann::json ApiClient::set_variable(const std::string& repository, const std::string& stack, const std::string& name,
+                                       const std::string& value, bool sensitive) {
+  nlohmann::json body = {{"value", value}, {"sensitive", sensitive}};
+  if (!stack.empty()) body["stack"] = stack;
+  return call("PUT", variables_path(repository) + "/" + percent_escape(name), body);
+}
+
+nlohmann::json ApiClient::variables(const std::string& repository) { return call("GET", variables_path(repository)); }
+
+void ApiClient::unset_variable(const std::string& repository, const std::string& stack, const std::string& name) {
+  call("DELETE", variables_path(repository) + "/" + percent_escape(name) +
+                     (stack.empty() ? "" : "?stack=" + percent_escape(stack)));
+}
+
 nlohmann::json ApiClient::start_run(const RunStart& run) {
   nlohmann::json body = {{"repository", run.repository}, {"command", run.command}, {"stacks", run.stacks},
                          {"components", run.components}, {"all", run.all}};
@@ -171,6 +238,17 @@ nlohmann::json ApiClient::tokens() { return call("GET", "/api/v1/tokens"); }
 
 nlohmann::json ApiClient::revoke_token(const std::string& id) {
   return call("DELETE", "/api/v1/tokens/" + percent_escape(id));
+}
+
+nlohmann::json ApiClient::audit(const AuditQuery& q) {
+  std::string path = "/api/v1/audit?limit=" + std::to_string(q.limit);
+  for (const auto& [name, value] : {std::pair<const char*, const std::string*>{"actor", &q.actor},
+                                    {"action", &q.action},
+                                    {"target", &q.target},
+                                    {"outcome", &q.outcome},
+                                    {"since", &q.since}})
+    if (!value->empty()) path += std::string("&") + name + "=" + percent_escape(*value);
+  return call("GET", path);
 }
 
 nlohmann::json ApiClient::wait_for_run(const std::string& id,

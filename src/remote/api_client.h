@@ -49,6 +49,16 @@ ApiError read_api_error(const std::string& body);
 // Whether a plan run's activities report changes (their change summaries).
 bool run_has_changes(const nlohmann::json& run);
 
+// What `GET /api/v1/audit` filters by ("" = anything).
+struct AuditQuery {
+  std::string actor;    // exactly: "token:ci"
+  std::string action;   // a prefix: "state." for every state action
+  std::string target;   // a prefix: a state key, a repository
+  std::string outcome;  // ok | denied
+  std::string since;    // "2026-12-07T10:00:00Z", or an age: "30m", "24h", "7d"
+  int limit = 50;
+};
+
 // What `POST /api/v1/tokens` takes.
 struct NewToken {
   std::string name;
@@ -81,6 +91,33 @@ class ApiClient {
   std::string send_text(const std::string& method, const std::string& path, const std::string& body = "");
   std::string get_text(const std::string& path) { return send_text("GET", path); }
 
+  // The API's calls, each answering the server's JSON (errors as call()).
+  nlohmann::json add_repository(const std::string& name, const std::string& url);
+  nlohmann::json repositories();
+  nlohmann::json runs(int limit);
+  nlohmann::json run(const std::string& id);
+  nlohmann::json cancel_run(const std::string& id);
+  // A run's logs as text: every activity's, or one's ("" = every one).
+  std::string run_logs(const std::string& id, const std::string& activity = "");
+  nlohmann::json workers();
+
+  // Terraform states (a key as /tfstate/ addresses it: "infra/dev/network").
+  nlohmann::json states(const std::string& prefix);
+  nlohmann::json state(const std::string& key);
+  nlohmann::json state_versions(const std::string& key);
+  // A state's text as Terraform wrote it: the latest (version 0) or an older one.
+  std::string state_data(const std::string& key, int64_t version = 0);
+  // Writes a state as Terraform's http backend does (`force`: over a newer serial, an admin's).
+  void push_state(const std::string& key, const std::string& data, bool force);
+  nlohmann::json restore_state(const std::string& key, int64_t version);
+  // Breaks a state's lock (`lock_id` "" = whoever holds it); the answer names what was broken.
+  nlohmann::json unlock_state(const std::string& key, const std::string& lock_id);
+
+  // A repository's variable set ("" stack = every stack's entry).
+  nlohmann::json set_variable(const std::string& repository, const std::string& stack, const std::string& name,
+                              const std::string& value, bool sensitive);
+  nlohmann::json variables(const std::string& repository);
+  void unset_variable(const std::string& repository, const std::string& stack, const std::string& name);
   // Starts a run; the server's answer (the run with its activities).
   nlohmann::json start_run(const RunStart& run);
   // POST /api/v1/runs/{id}/apply: an apply run of the plans plan run `plan_run_id` saved.
@@ -91,6 +128,8 @@ class ApiClient {
   nlohmann::json create_token(const NewToken& token);
   nlohmann::json tokens();
   nlohmann::json revoke_token(const std::string& id);
+  // The audit log, newest first (an admin's token).
+  nlohmann::json audit(const AuditQuery& query);
 
   // Polls the run until it has ended; on_activity(activity) for each activity whose status changed.
   nlohmann::json wait_for_run(const std::string& id, const std::function<void(const nlohmann::json&)>& on_activity);

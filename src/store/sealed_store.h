@@ -103,7 +103,9 @@ class SealedStore : public Store {
   size_t prune_plans(Millis before) override { return inner_->prune_plans(before); }
   // The audit log holds who did what to which key, never a state's content: kept in clear.
   void append_audit(AuditEntry entry) override { inner_->append_audit(std::move(entry)); }
-  std::vector<AuditEntry> audit_entries(size_t limit) override { return inner_->audit_entries(limit); }
+  std::vector<AuditEntry> audit_entries(size_t limit, const AuditFilter& filter = {}) override {
+    return inner_->audit_entries(limit, filter);
+  }
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override {
     return inner_->keyring_check(version, sealed, now);
   }

@@ -158,6 +158,15 @@ struct AuditEntry {
   Millis created_at = 0;
 };
 
+// Which audit entries to read; "" (or 0) lets everything through.
+struct AuditFilter {
+  std::string actor;    // exactly ("token:ci")
+  std::string action;   // by prefix ("state." = every state action)
+  std::string target;   // by prefix (a state key's repository, a route)
+  std::string outcome;  // "ok", "denied"
+  Millis since = 0;     // at or after
+};
+
 // A variable set's entry: an environment variable every activity of the repository's runs gets
 // (of one stack when `stack` is set; that one wins over the repository's).
 struct Variable {
@@ -344,8 +353,8 @@ class Store {
 
   // --- the audit log: appended to, never changed (retention aside)
   virtual void append_audit(AuditEntry entry) = 0;
-  // Newest first; at most `limit`.
-  virtual std::vector<AuditEntry> audit_entries(size_t limit) = 0;
+  // Newest first; at most `limit`, of those `filter` lets through.
+  virtual std::vector<AuditEntry> audit_entries(size_t limit, const AuditFilter& filter = {}) = 0;
 
   // --- the key ring's checks (SealedStore::check_keyring): stores `sealed` for `version` when
   // none is there yet (the first server wins) and returns the one stored.

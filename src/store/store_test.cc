@@ -738,6 +738,19 @@ TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
   EXPECT_EQ(entries[1].created_at, 100);
   EXPECT_FALSE(entries[1].id.empty());
   EXPECT_EQ(store->audit_entries(1).size(), 1u);
+
+  // Filters: an actor exactly, an action and a target by prefix, an outcome, a time.
+  store->append_audit(AuditEntry{"", "token:ci", "access.denied", "GET /api/v1/audit", "", "denied", "", 300});
+  auto count = [&](const AuditFilter& f) { return store->audit_entries(10, f).size(); };
+  EXPECT_EQ(count({"token:ci", "", "", "", 0}), 1u);
+  EXPECT_EQ(count({"token:c", "", "", "", 0}), 0u) << "an actor is matched exactly";
+  EXPECT_EQ(count({"", "state.", "", "", 0}), 2u);
+  EXPECT_EQ(count({"", "state.force_unlock", "infra/dev/", "", 0}), 2u);
+  EXPECT_EQ(count({"", "", "infra/dev/app", "", 0}), 1u);
+  EXPECT_EQ(count({"", "", "", "denied", 0}), 2u);
+  EXPECT_EQ(count({"", "", "", "", 200}), 2u) << "at or after";
+  EXPECT_EQ(count({"token:ci", "state.", "", "", 0}), 0u);
+  EXPECT_EQ(count({"", "%", "", "", 0}), 0u) << "no pattern characters";
 }
 
 TEST_P(StoreTest, StateLocksAreExclusiveAndRetriable) {

@@ -214,6 +214,16 @@ TEST(Roles, TokensAreShownOnceLimitedToTheirRepositoriesNeverWiderThanTheirMaker
   EXPECT_TRUE(has("token.revoke token:admin (first start)")) << join(actions);
   EXPECT_TRUE(has("access.denied token:ci")) << join(actions);
   EXPECT_EQ(entries.dump().find(ci), std::string::npos) << "a token in the audit log";
+  // `strata remote audit` with filters.
+  CliResult denials = remote(project, server, {"audit", "--actor", "token:ci", "--action", "access.", "--since", "1h"});
+  ASSERT_EQ(denials.exit_code, 0) << denials.err;
+  EXPECT_NE(denials.out.find("token:ci  access.denied  GET /api/v1/runs/" + infra_run + "  denied"), std::string::npos)
+      << denials.out;
+  EXPECT_EQ(denials.out.find("token.create"), std::string::npos) << denials.out;
+  CliResult made = remote(project, server, {"audit", "--action", "token.", "--json"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  EXPECT_EQ(nlohmann::json::parse(made.out)["entries"].size(), 3u) << made.out;
+  EXPECT_EQ(remote(project, server, {"audit", "--since", "yesterday"}).exit_code, 1);
   SubprocessResult stopped = server.terminate();
   EXPECT_EQ(stopped.exit_code, 0);
   EXPECT_EQ(stopped.stderr_text.find(ci), std::string::npos) << "a token in the server's log";

@@ -1,7 +1,9 @@
 #include "server/api/api_json.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 
 #include "base/suggest.h"
@@ -39,6 +41,35 @@ std::vector<std::string> string_list(const nlohmann::json& object, const std::st
 }
 
 }  // namespace
+
+std::optional<store::Millis> parse_since(const std::string& text, store::Millis now) {
+  if (text.size() >= 2 && std::isdigit(static_cast<unsigned char>(text[0]))) {
+    char unit = text.back();
+    const std::string digits = text.substr(0, text.size() - 1);
+    char* end = nullptr;
+    long long n = std::strtoll(digits.c_str(), &end, 10);
+    const store::Millis scale = unit == 'm' ? 60000 : unit == 'h' ? 3600000 : unit == 'd' ? 86400000 : 0;
+    if (scale != 0 && !*end && n >= 0 && n <= 100LL * 365) return now - n * scale;
+  }
+  std::tm tm{};
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, used = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &used) != 6)
+    return std::nullopt;
+  std::string rest = text.substr(static_cast<size_t>(used));
+  if (!rest.empty() && rest[0] == '.') {
+    size_t digits = rest.find_first_not_of("0123456789", 1);
+    rest = digits == std::string::npos ? "" : rest.substr(digits);
+  }
+  if (rest != "Z" || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return std::nullopt;
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return static_cast<store::Millis>(timegm(&tm)) * 1000;
+}
 
 nlohmann::json time_json(store::Millis millis) {
   if (millis == 0) return nullptr;

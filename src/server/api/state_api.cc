@@ -392,8 +392,21 @@ void StateApi::add_routes(Router& router) {
     Response refused;
     std::optional<size_t> limit = query_limit(request, 100, &refused);
     if (!limit) return refused;
+    store::AuditFilter filter;
+    filter.actor = request.query("actor");
+    filter.action = request.query("action");
+    filter.target = request.query("target");
+    filter.outcome = request.query("outcome");
+    if (std::string since(request.query("since")); !since.empty()) {
+      std::optional<store::Millis> at = parse_since(since, store::now_millis());
+      if (!at)
+        return error_response(400, "bad_request",
+                              "since must be a time (2026-12-07T10:00:00Z) or an age (30m, 24h, 7d), not \"" + since +
+                                  "\"");
+      filter.since = *at;
+    }
     nlohmann::json list = nlohmann::json::array();
-    for (const store::AuditEntry& e : control.store().audit_entries(*limit)) {
+    for (const store::AuditEntry& e : control.store().audit_entries(*limit, filter)) {
       nlohmann::json detail = nlohmann::json::parse(e.detail_json, nullptr, false);
       list.push_back({{"id", e.id},
                       {"at", time_json(e.created_at)},

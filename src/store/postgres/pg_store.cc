@@ -627,12 +627,14 @@ void PgStore::append_audit(AuditEntry e) {
   });
 }
 
-std::vector<AuditEntry> PgStore::audit_entries(size_t limit) {
+std::vector<AuditEntry> PgStore::audit_entries(size_t limit, const AuditFilter& filter) {
   return read_one("read the audit log", [&](PgConnection& db) {
     auto rows = db.exec(
         "SELECT id, actor, action, target, detail_json, outcome, remote_address, created_at "
-        "FROM audit_log ORDER BY created_at DESC, id LIMIT $1",
-        {static_cast<int64_t>(limit)});
+        "FROM audit_log WHERE ($1::text = '' OR actor = $1) AND ($2::text = '' OR substr(action, 1, length($2)) = $2) "
+        "AND ($3::text = '' OR substr(target, 1, length($3)) = $3) AND ($4::text = '' OR outcome = $4) "
+        "AND created_at >= $5 ORDER BY created_at DESC, id LIMIT $6",
+        {filter.actor, filter.action, filter.target, filter.outcome, filter.since, static_cast<int64_t>(limit)});
     std::vector<AuditEntry> out;
     for (int i = 0; i < rows.rows(); ++i)
       out.push_back(AuditEntry{rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.text(i, 3), rows.text(i, 4),

@@ -91,7 +91,7 @@ class PgStore : public Store {
   size_t prune_logs(Millis before) override;
   size_t prune_plans(Millis before) override;
   void append_audit(AuditEntry entry) override;
-  std::vector<AuditEntry> audit_entries(size_t limit) override;
+  std::vector<AuditEntry> audit_entries(size_t limit, const AuditFilter& filter = {}) override;
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;
 
  private:

@@ -604,12 +604,14 @@ void SqliteStore::append_audit(AuditEntry e) {
   session.commit();
 }
 
-std::vector<AuditEntry> SqliteStore::audit_entries(size_t limit) {
+std::vector<AuditEntry> SqliteStore::audit_entries(size_t limit, const AuditFilter& filter) {
   auto session = read("read the audit log");
   SqliteStatement st(db_,
                      "SELECT id, actor, action, target, detail_json, outcome, remote_address, created_at "
-                     "FROM audit_log ORDER BY created_at DESC, rowid DESC LIMIT ?");
-  st.bind(static_cast<int64_t>(limit));
+                     "FROM audit_log WHERE (?1 = '' OR actor = ?1) AND (?2 = '' OR substr(action, 1, length(?2)) = ?2) "
+                     "AND (?3 = '' OR substr(target, 1, length(?3)) = ?3) AND (?4 = '' OR outcome = ?4) "
+                     "AND created_at >= ?5 ORDER BY created_at DESC, rowid DESC LIMIT ?6");
+  st.bind_all(filter.actor, filter.action, filter.target, filter.outcome, filter.since, static_cast<int64_t>(limit));
   std::vector<AuditEntry> out;
   while (st.step())
     out.push_back(AuditEntry{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6),
