@@ -59,6 +59,19 @@ void Worker::run(const std::atomic<bool>& stop) {
   }
 }
 
+void Worker::while_server_restarts(const std::function<void()>& call, const std::function<void()>& before_retry) {
+  for (auto until = std::chrono::steady_clock::now() + connection_.lease_duration() / 3;;) {
+    try {
+      call();
+      return;
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kEnvironment || std::chrono::steady_clock::now() >= until) throw;
+      if (before_retry) before_retry();
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+}
+
 bool Worker::run_one(const std::atomic<bool>* stop) {
   if (!registered_) {
     connection_.register_worker(record_);
@@ -166,17 +179,11 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
   try {
     // The server may be restarting: fetching the code is tried again for a while (a third of
     // the lease) before the activity counts as failed.
-    for (auto fetch_until = std::chrono::steady_clock::now() + connection_.lease_duration() / 3;;) {
-      try {
-        connection_.fetch_code(*lease, code_dir);
-        break;
-      } catch (const Error& e) {
-        if (e.kind() != ErrorKind::kEnvironment || std::chrono::steady_clock::now() >= fetch_until) throw;
-        std::filesystem::remove_all(code_dir);
-        std::filesystem::create_directories(code_dir);
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
-      }
-    }
+    while_server_restarts([&] { connection_.fetch_code(*lease, code_dir); },
+                          [&] {
+                            std::filesystem::remove_all(code_dir);
+                            std::filesystem::create_directories(code_dir);
+                          });
     ActivityJob job;
     job.activity = activity;
     job.repository = lease->repository;
@@ -198,16 +205,10 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
     job.plan = lease->plan;
     job.save_plan = [this, &activity](const std::string& plan_file, const std::string& stamp) {
       // A server restarting is waited for a little, as fetching the code is.
-      for (auto until = std::chrono::steady_clock::now() + connection_.lease_duration() / 3;;) {
-        try {
-          if (connection_.save_plan(activity, plan_file, stamp) == store::LeaseCheck::kLost)
-            throw Error(ErrorKind::kConflict, "the lease of activity " + activity.id + " was lost before its plan was saved");
-          return;
-        } catch (const Error& e) {
-          if (e.kind() != ErrorKind::kEnvironment || std::chrono::steady_clock::now() >= until) throw;
-          std::this_thread::sleep_for(std::chrono::milliseconds(500));
-        }
-      }
+      while_server_restarts([&] {
+        if (connection_.save_plan(activity, plan_file, stamp) == store::LeaseCheck::kLost)
+          throw Error(ErrorKind::kConflict, "the lease of activity " + activity.id + " was lost before its plan was saved");
+      });
     };
     result = runner.run(job, send);
   } catch (const Error& e) {

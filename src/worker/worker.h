@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,11 @@ class Worker {
   bool run_one(const std::atomic<bool>* stop = nullptr);
 
  private:
+  // Runs `call`, trying again every half second while the server is unreachable (an Error of
+  // kind kEnvironment: it may be restarting) for up to a third of the lease; `before_retry`
+  // tidies up between tries. Any other error, or the last one, is thrown.
+  void while_server_restarts(const std::function<void()>& call, const std::function<void()>& before_retry = {});
+
   WorkerConnection& connection_;
   WorkerOptions options_;
   store::WorkerRecord record_;

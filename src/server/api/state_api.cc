@@ -38,6 +38,9 @@ Response locked_by(const std::string& info_json) {
   return r;
 }
 
+// The repository a state key belongs to: its first part (repository names need no escaping).
+std::string repository_of(const std::string& key) { return key.substr(0, key.find('/')); }
+
 // A lock as people read it: Terraform's LockInfo fields, and since when the server holds it.
 nlohmann::json lock_json(const store::StateLock& lock) {
   nlohmann::json info = nlohmann::json::parse(lock.info_json, nullptr, false);
@@ -146,7 +149,7 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
     // forced acts, an admin's.
     const std::string as = force_unlock ? "UNLOCK!" : force_write ? "POST!" : method;
     if (std::optional<control::Role> needed = control::required_role(as, "/tfstate/{key}")) {
-      if (std::optional<std::string> why = control::refusal(*token, *needed, key.substr(0, key.find('/')))) {
+      if (std::optional<std::string> why = control::refusal(*token, *needed, repository_of(key))) {
         if (!force_unlock) return denied(control_, request, *token, *why);
         std::optional<store::StateLock> holder = store.state_lock(key);
         audit("state.force_unlock", {{"lock", holder ? lock_json(*holder) : nlohmann::json()}, {"why", *why}}, "denied");
@@ -271,7 +274,7 @@ void StateApi::add_routes(Router& router) {
     router.add(method, pattern, [&control, body](const Request& request) -> Response {
       Response refused;
       std::string key(request.param("key"));
-      std::optional<store::ApiToken> who = who_asks(control, request, &refused, key.substr(0, key.find('/')));
+      std::optional<store::ApiToken> who = who_asks(control, request, &refused, repository_of(key));
       if (!who) return refused;
       try {
         return body(request, *who);
@@ -295,7 +298,7 @@ void StateApi::add_routes(Router& router) {
   route("GET", "/api/v1/states", [&control](const Request& request, const store::ApiToken& who) {
     nlohmann::json list = nlohmann::json::array();
     for (const store::StateVersion& v : control.store().states(std::string(request.query("prefix")))) {
-      if (control::outside_scope(who, v.key.substr(0, v.key.find('/')))) continue;
+      if (control::outside_scope(who, repository_of(v.key))) continue;
       nlohmann::json j = version_json(v);
       j.erase("deleted");
       j["key"] = v.key;
