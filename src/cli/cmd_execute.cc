@@ -89,6 +89,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   request.fail_fast = flags.fail_fast;
   request.extra_args = globals.engine_args;  // after --; checked by the execution
   if (flags.plan_only_saved) request.saved_plans = SavedPlans::kRequire;
+  request.lock_holder = state_lock_holder(*ws);
   if (!flags.lock_wait.empty()) request.lock_wait = parse_duration(flags.lock_wait).value_or(std::chrono::milliseconds(0));
   if (flags.detailed_exitcode && op != Operation::kPlan) throw Error("--detailed-exitcode goes with plan only");
 

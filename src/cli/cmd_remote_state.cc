@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/open_workspace.h"
 #include "cli/remote_view.h"
+#include "control/lock_text.h"
 #include "model/error.h"
 #include "remote/api_client.h"
 
@@ -33,9 +34,7 @@ std::string text(const nlohmann::json& j, const char* key) { return field_text(j
 std::string lock_line(const nlohmann::json& lock) {
   std::string since = text(lock, "created");
   if (since == "-" || since.empty()) since = text(lock, "locked_at");
-  std::string who = text(lock, "who");
-  return "locked by " + (who.empty() ? std::string("an unnamed holder") : who) + " (" + text(lock, "operation") +
-         " since " + since + ", lock " + text(lock, "id") + ")";
+  return "locked by " + control::lock_sentence(text(lock, "who"), text(lock, "operation"), since, text(lock, "id"));
 }
 
 int show(const StateFlags& f, const Globals& globals) {

@@ -5,8 +5,10 @@
 
 #include "base/atomic_file.h"
 #include "base/supervisor.h"
+#include "control/lock_text.h"
 #include "remote/api_client.h"
 #include "workspace/operations.h"
+#include "workspace/server_state.h"
 
 namespace strata::cli {
 
@@ -41,6 +43,22 @@ std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, boo
   if (!throw_on_errors) return ws;
   report_problems(globals, *ws);
   return ws;
+}
+
+std::function<std::optional<std::string>(const ComponentRef&)> state_lock_holder(const workspace::Workspace& ws) {
+  const std::optional<StateBackendSetting>& backend = ws.project().settings.state_backend;
+  auto token = ws.environment().find("TF_HTTP_PASSWORD");
+  if (!backend || token == ws.environment().end()) return {};
+  remote::Credentials c{backend->url, token->second, ""};
+  if (std::optional<remote::Credentials> stored = remote::credentials_for(backend->url, ws.environment()))
+    c.ca_cert = stored->ca_cert;
+  return [c, repository = backend->repository](const ComponentRef& ref) -> std::optional<std::string> {
+    nlohmann::json state = remote::ApiClient(c).state(workspace::state_key(repository, ref.stack, ref.component));
+    const nlohmann::json& lock = state.contains("lock") ? state["lock"] : nlohmann::json();
+    if (!lock.is_object()) return std::nullopt;
+    auto field = [&lock](const char* name) { return lock.value(name, std::string()); };
+    return control::lock_sentence(field("who"), field("operation"), field("created"), field("id"));
+  };
 }
 
 void report_problems(const Globals& globals, const workspace::Workspace& ws) {

@@ -60,6 +60,7 @@ const std::vector<RouteRule>& route_rules() {
       {"POST", "/api/v1/worker/lease", kAdmin},
       {"GET", "/api/v1/worker/activities/{id}/code", kAdmin},
       {"GET", "/api/v1/worker/activities/{id}/outputs", kAdmin},
+      {"GET", "/api/v1/worker/activities/{id}/lock", kAdmin},
       {"POST", "/api/v1/worker/activities/{id}/start", kAdmin},
       {"POST", "/api/v1/worker/activities/{id}/heartbeat", kAdmin},
       {"POST", "/api/v1/worker/activities/{id}/logs", kAdmin},

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/percent_escape.h"
 #include "base/temp_dir.h"
+#include "control/lock_text.h"
 #include "graph/graph.h"
 #include "graph/selection.h"
 #include "model/error.h"
@@ -325,6 +326,18 @@ std::optional<std::string> ControlPlane::state_outputs(const store::Activity& ac
                 "look at it with GET /tfstate/" + state_key(repo->name, stack, component));
   auto outputs = j.find("outputs");
   return outputs != j.end() && outputs->is_object() ? outputs->dump() : std::string("{}");
+}
+
+std::optional<std::string> ControlPlane::lock_holder(const store::Activity& activity, const std::string& stack,
+                                                     const std::string& component) {
+  std::optional<store::Activity> held = held_activity(activity.id, activity.fencing_token);
+  if (!held) return std::nullopt;
+  std::optional<store::Run> run = store_.run(held->run_id);
+  std::optional<store::Repository> repo = run ? store_.repository(run->repository_id) : std::nullopt;
+  if (!repo) return std::nullopt;
+  std::optional<store::StateLock> lock = store_.state_lock(state_key(repo->name, stack, component));
+  if (!lock) return std::nullopt;
+  return lock_sentence(*lock);
 }
 
 void ControlPlane::export_code(const std::string& repository_id, const std::string& commit, const std::string& dest) {

@@ -114,6 +114,10 @@ class ControlPlane {
 
   std::optional<std::string> state_outputs(const store::Activity& activity, const std::string& stack,
                                            const std::string& component);
+  // Who holds the state lock of component stack/component of `activity`'s repository
+  // (control/lock_text.h); nullopt when none does, or the activity's lease is over.
+  std::optional<std::string> lock_holder(const store::Activity& activity, const std::string& stack,
+                                         const std::string& component);
 
   // After an activity of run `run_id` finished: waiting workers look again (its dependents may
   // be ready), and when the run ended, the runs waiting for its stacks may start. Cheaper than

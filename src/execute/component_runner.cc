@@ -609,6 +609,22 @@ NodeOutcome ComponentRunner::run_locked(const Component& component, RunContext& 
       error = engine_.program_name() + " was killed by " + signal_name(r.signal) +
               (error.empty() ? std::string() : " (its last output: " + error + ")");
     }
+    // Terraform 1.11.4 names its own request's LockInfo when the lock is held; the state's
+    // keeper says who holds it.
+    if (options_.lock_holder && !ctx.interrupted() &&
+        std::any_of(r.diagnostics.begin(), r.diagnostics.end(), [](const EngineDiagnostic& d) {
+          return d.is_error() && d.summary == "Error acquiring the state lock";
+        })) {
+      std::optional<std::string> holder;
+      try {
+        holder = options_.lock_holder(ref);
+      } catch (const std::exception&) {
+        // Unknown: the engine's own words stand.
+      }
+      if (holder)
+        error = "the state is locked by " + *holder +
+                "; try again once that is done (a lock a killed run left: `strata remote state unlock KEY`)";
+    }
     outcome.message = what + " failed: " + error;
     return outcome;
   };

@@ -45,6 +45,10 @@ struct ComponentRunOptions {
   std::function<void(const ComponentRef& node, const SavedPlanFiles& plan)> on_plan_saved;
   // kRequire: what a refusal says to do instead of the CLI's "run `strata plan …`" ("" = that).
   std::string replan_hint;
+  // Who holds the state lock of `node` when its engine could not take it ("alice@laptop
+  // (OperationTypeApply since …, lock …)"), from whoever keeps the state (a strata server);
+  // nullopt = unknown. Terraform 1.11.4 names its own request instead of the holder.
+  std::function<std::optional<std::string>(const ComponentRef& node)> lock_holder;
   // How long to wait for a workdir another strata holds (--lock-wait); 0 fails at once.
   std::chrono::milliseconds lock_wait{0};
   // kCustom: every line the engine prints, and the component that printed it.

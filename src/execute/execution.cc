@@ -84,6 +84,7 @@ RunRecord Execution::run(EventSink& sink) {
   options.given_plans = request_.given_plans;
   options.on_plan_saved = request_.on_plan_saved;
   options.replan_hint = request_.replan_hint;
+  options.lock_holder = request_.lock_holder;
   options.on_output = request_.on_output;
   options.dependency_outputs = request_.dependency_outputs;
   ComponentRunner runner(project_, engine_, secrets_, options);

@@ -41,6 +41,8 @@ struct ExecuteRequest {
   std::function<void(const ComponentRef& node, const SavedPlanFiles& plan)> on_plan_saved;
   // kRequire: what a refusal says to do instead of the CLI's "run `strata plan …`" ("" = that).
   std::string replan_hint;
+  // See ComponentRunOptions::lock_holder.
+  std::function<std::optional<std::string>(const ComponentRef& node)> lock_holder;
   // kCustom (`strata run` over a selection): extra_args is the engine command, and every line
   // it prints comes here with the component that printed it (from several threads at once).
   std::function<void(const ComponentRef& node, std::string_view line, bool is_stderr)> on_output;

@@ -153,6 +153,11 @@ store::Finish ActivityRunner::run(const ActivityJob& job, const std::function<vo
       request.replan_hint = "plan again (a new plan run) and apply that run";
       request.given_plans[ComponentRef{a.stack, a.component, {}}.str()] = SavedPlanFiles{*file, job.plan->stamp};
     }
+    if (job.lock_holder)
+      request.lock_holder = [&job, &server_state](const ComponentRef& ref) -> std::optional<std::string> {
+        if (!server_state.count(ref.str())) return std::nullopt;  // a backend of its own
+        return job.lock_holder(ref.stack, ref.component);
+      };
     std::optional<SavedPlanFiles> made;
     if (request.operation == Operation::kPlan && job.save_plan)
       request.on_plan_saved = [&made](const ComponentRef&, const SavedPlanFiles& plan) { made = plan; };

@@ -41,6 +41,9 @@ struct ActivityJob {
   // A plan that succeeded hands its saved plan here (the plan file in base64, its stamp); one
   // that throws fails the activity. Unset = the plan is not kept.
   std::function<void(const std::string& plan_file, const std::string& stamp)> save_plan;
+  // Who holds a component's state lock on the server (WorkerConnection::lock_holder); unset =
+  // the engine's own words.
+  std::function<std::optional<std::string>(const std::string& stack, const std::string& component)> lock_holder;
 };
 
 class ActivityRunner {

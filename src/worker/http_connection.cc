@@ -115,6 +115,19 @@ std::optional<std::string> HttpConnection::state_outputs(const store::Activity& 
   return j["outputs"].dump();
 }
 
+std::optional<std::string> HttpConnection::lock_holder(const store::Activity& activity, const std::string& stack,
+                                                       const std::string& component) {
+  app::HttpRequest request;
+  request.url = options_.server + "/api/v1/worker/activities/" + activity.id +
+                "/lock?fencing_token=" + std::to_string(activity.fencing_token) + "&stack=" + percent_escape(stack) +
+                "&component=" + percent_escape(component);
+  request.headers["Authorization"] = "Bearer " + options_.token;
+  app::HttpResponse response = client_->send(request);
+  nlohmann::json j = response.status == 200 ? nlohmann::json::parse(response.body, nullptr, false) : nlohmann::json();
+  if (!j.is_object() || !j.contains("holder") || !j["holder"].is_string()) return std::nullopt;
+  return j["holder"].get<std::string>();
+}
+
 store::LeaseCheck HttpConnection::activity_call(const store::Activity& activity, const std::string& what,
                                                 nlohmann::json body, nlohmann::json* answer) {
   body["fencing_token"] = activity.fencing_token;

@@ -57,4 +57,9 @@ store::LeaseCheck InProcessConnection::save_plan(const store::Activity& a, const
   return control_.save_plan(a, plan_file, stamp);
 }
 
+std::optional<std::string> InProcessConnection::lock_holder(const store::Activity& a, const std::string& stack,
+                                                            const std::string& component) {
+  return control_.lock_holder(a, stack, component);
+}
+
 }  // namespace strata::worker

@@ -25,6 +25,8 @@ class InProcessConnection : public WorkerConnection {
   store::LeaseCheck finish(const store::Activity& activity, const store::Finish& result) override;
   store::LeaseCheck save_plan(const store::Activity& activity, const std::string& plan_file,
                               const std::string& stamp) override;
+  std::optional<std::string> lock_holder(const store::Activity& activity, const std::string& stack,
+                                         const std::string& component) override;
   store::LeaseCheck release(const store::Activity& activity) override;
   std::string server_url() override { return control_.options().server_url; }
   std::chrono::milliseconds lease_duration() override {

@@ -203,6 +203,9 @@ bool Worker::run_one(const std::atomic<bool>* stop) {
       return connection_.state_outputs(activity, stack, component);
     };
     job.plan = lease->plan;
+    job.lock_holder = [this, &activity](const std::string& stack, const std::string& component) {
+      return connection_.lock_holder(activity, stack, component);
+    };
     job.save_plan = [this, &activity](const std::string& plan_file, const std::string& stamp) {
       // A server restarting is waited for a little, as fetching the code is.
       while_server_restarts([&] {

@@ -45,6 +45,10 @@ class WorkerConnection {
   // the lease is lost.
   virtual std::optional<std::string> state_outputs(const store::Activity& activity, const std::string& stack,
                                                    const std::string& component) = 0;
+  // Who holds the state lock of a component of the activity's repository (lock_text.h's
+  // sentence); nullopt when it is not locked or the lease is lost.
+  virtual std::optional<std::string> lock_holder(const store::Activity& activity, const std::string& stack,
+                                                 const std::string& component) = 0;
   // Where engines reach the server's Terraform state.
   virtual std::string server_url() = 0;
   // How long a lease lasts; heartbeats come every third of it.

@@ -58,6 +58,7 @@ std::vector<Case> matrix() {
       {"POST", "/api/v1/worker/lease", "{}", "admin"},
       {"GET", "/api/v1/worker/activities/x/code?fencing_token=1", "", "admin"},
       {"GET", "/api/v1/worker/activities/x/outputs?fencing_token=1&stack=a&component=b", "", "admin"},
+      {"GET", "/api/v1/worker/activities/x/lock?fencing_token=1&stack=a&component=b", "", "admin"},
       {"POST", "/api/v1/worker/activities/x/start", "{}", "admin"},
       {"POST", "/api/v1/worker/activities/x/heartbeat", "{}", "admin"},
       {"POST", "/api/v1/worker/activities/x/logs?fencing_token=1&seq=0", "line\n", "admin"},

@@ -407,14 +407,15 @@ TEST(StateBackend, RealTerraformWorkerDyingDuringApplyIsReplacedAndTheStateIsWho
   STRATA_REQUIRE_REAL_ENGINE(engine);
   GitProject project;
   project.write("modules/m/main.tf", std::string(kModule) + R"tf(
-variable "pause" {
-  type    = number
-  default = 0
+variable "hold_until" {
+  type    = string
+  default = ""
 }
 resource "terraform_data" "slow" {
   input = var.in
   provisioner "local-exec" {
-    command = "sleep ${var.pause}"
+    # Holds the lock until the test says so (at most two minutes).
+    command = "for i in $(seq 1200); do [ -z '${var.hold_until}' ] || [ -e '${var.hold_until}' ] && exit 0; sleep 0.1; done"
   }
 }
 )tf");
@@ -549,6 +550,66 @@ TEST(StateBackend, RealTerraformCliCheckoutsShareStateThroughTheServerWithoutAWo
   EXPECT_NE(refused.err.find("strata remote login " + server.url() + " --token TOKEN"), std::string::npos)
       << refused.err;
   EXPECT_EQ(carol.run({"list"}, own(carol)).exit_code, 0) << "listing needs no token";
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+// A state another run holds: Terraform 1.11.4 prints its own request's LockInfo, not the
+// holder's, so strata asks the server and names the holder — in the CLI's message (state_backend)
+// and in a server run's activity error.
+TEST(StateBackend, RealTerraformRunsMeetingAHeldLockNameItsHolder) {
+  STRATA_REQUIRE_REAL_ENGINE(engine);
+  ServerProcess server(engine_env(engine), {"--workers", "1"});
+  ASSERT_TRUE(server.ready());
+  GitProject alice;
+  alice.write("strata.yaml", "stacks_dir: stacks\nstate_backend:\n  type: server\n  url: " + server.url() +
+                                 "\n  repository: infra\n");
+  alice.write("modules/m/main.tf", std::string(kModule) + R"tf(
+variable "hold_until" {
+  type    = string
+  default = ""
+}
+resource "terraform_data" "slow" {
+  input = var.in
+  provisioner "local-exec" {
+    # Holds the lock until the test says so (at most two minutes).
+    command = "for i in $(seq 1200); do [ -z '${var.hold_until}' ] || [ -e '${var.hold_until}' ] && exit 0; sleep 0.1; done"
+  }
+}
+)tf");
+  const std::string release = alice.root() + "/.release";
+  alice.write("stacks/dev.js", "stack('dev');\ncomponent('network', 'modules/m', { inputs: { in: 'net', hold_until: '" +
+                                   release + "' } });\n");
+  alice.commit("slow");
+  ASSERT_EQ(remote(alice, server, {"repos", "add", "infra", alice.root()}).exit_code, 0);
+  TestProject bob;
+  for (const char* f : {"strata.yaml", "modules/m/main.tf", "stacks/dev.js"}) bob.write(f, alice.read(f));
+  auto env = engine_env(engine, {{"STRATA_TOKEN", server.token()}});
+
+  auto holding = std::async(std::launch::async, [&] { return alice.run({"apply", "dev", "--auto-approve"}, env); });
+  nlohmann::json state;
+  ASSERT_TRUE(eventually([&] {
+    state = json_of(server.send("GET", "/api/v1/states/infra%2Fdev%2Fnetwork"));
+    return state.contains("lock") && state["lock"].is_object();
+  }, 60s)) << state.dump(2);
+  const std::string lock_id = state["lock"]["id"];
+  const std::string who = state["lock"]["who"];
+
+  CliResult refused = bob.run({"apply", "dev", "--auto-approve"}, env);
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  const std::string named = "the state is locked by " + who + " (OperationTypeApply since ";
+  EXPECT_NE((refused.out + refused.err).find(named), std::string::npos) << refused.out << refused.err;
+  EXPECT_NE((refused.out + refused.err).find("lock " + lock_id + ")"), std::string::npos) << refused.out << refused.err;
+
+  CliResult run = remote(alice, server, {"runs", "start", "infra", "apply", "dev", "--wait", "--json"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  nlohmann::json failed = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_TRUE(failed.is_object()) << run.out;
+  const std::string error = failed["activities"][0].value("error", "");
+  EXPECT_NE(error.find(named), std::string::npos) << error;
+
+  alice.write(".release", "");
+  CliResult held = holding.get();
+  EXPECT_EQ(held.exit_code, 0) << held.out << held.err;
   EXPECT_EQ(server.terminate().exit_code, 0);
 }
 #endif

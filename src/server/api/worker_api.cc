@@ -128,6 +128,16 @@ struct Routes {
     return r;
   }
 
+  // GET …/lock?fencing_token=&stack=&component=: who holds a state lock the activity's engine met.
+  Response lock(const Request& request) {
+    store::Activity a = held(request, token_param(request, "fencing_token"));
+    std::string stack(request.query("stack")), component(request.query("component"));
+    if (stack.empty() || component.empty())
+      throw Error("the request needs ?stack=…&component=… (the component whose state lock is asked about)", {});
+    std::optional<std::string> holder = control.lock_holder(a, stack, component);
+    return json_response(200, {{"holder", holder ? nlohmann::json(*holder) : nlohmann::json()}});
+  }
+
   Response code(const Request& request) {
     std::string id(request.param("id"));
     std::optional<store::Activity> a = control.held_activity(id, token_param(request, "fencing_token"));
@@ -235,6 +245,7 @@ void add_worker_routes(Router& router, control::ControlPlane& control, std::stri
   });
   router.add("GET", "/api/v1/worker/activities/{id}/code", sync(&Routes::code));
   router.add("GET", "/api/v1/worker/activities/{id}/outputs", sync(&Routes::outputs));
+  router.add("GET", "/api/v1/worker/activities/{id}/lock", sync(&Routes::lock));
   router.add("POST", "/api/v1/worker/activities/{id}/start", sync(&Routes::start));
   router.add("POST", "/api/v1/worker/activities/{id}/heartbeat", sync(&Routes::heartbeat));
   router.add("POST", "/api/v1/worker/activities/{id}/logs", sync(&Routes::logs));
