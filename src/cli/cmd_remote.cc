@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/duration.h"
 #include "cli/commands.h"
 #include "cli/open_workspace.h"
 #include "cli/remote_view.h"
@@ -36,6 +37,20 @@ struct RemoteFlags {
 
 remote::ApiClient client() { return remote_client(); }
 std::string text(const nlohmann::json& j, const char* key) { return field_text(j, key); }
+
+// `--expires` of a join token: "30m", "24h", "7d" → minutes, 1 to 30 days.
+int64_t join_minutes(const std::string& text) {
+  int64_t minutes = 0;
+  if (text.size() > 1 && text.back() == 'd' && text.find_first_not_of("0123456789") == text.size() - 1) {
+    minutes = std::stoll(text.substr(0, std::min<size_t>(text.size() - 1, 6))) * 24 * 60;
+  } else if (std::optional<std::chrono::milliseconds> d = parse_duration(text)) {
+    minutes = std::chrono::duration_cast<std::chrono::minutes>(*d).count();
+  }
+  if (minutes < 1 || minutes > 30 * 24 * 60)
+    throw Error("--expires " + text + " is not a time from 1 minute to 30 days", {},
+                "write --expires 30m, 24h or 7d: a join token always expires");
+  return minutes;
+}
 
 void print_run(const nlohmann::json& run, std::ostream& out) {
   out << "run " << text(run, "id") << ": " << text(run, "command") << " of " << text(run, "repository") << " at "
@@ -246,6 +261,33 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
       if (globals.json) { std::cout << j.dump(2) << "\n"; return 0; }
       for (const auto& w : j["workers"])
         std::cout << text(w, "name") << "  " << text(w, "version") << "  last seen " << text(w, "last_seen") << "\n";
+      return 0;
+    };
+  });
+  struct JoinFlags {
+    std::string name;
+    std::string expires = "24h";
+  };
+  auto join = std::make_shared<JoinFlags>();
+  auto* join_token = workers->add_subcommand(
+      "join-token",
+      "Make a token that registers new workers (admin). Each worker exchanges it for a credential of its own that "
+      "can only lease, heartbeat, fetch code and report; revoke one with `strata remote tokens revoke ID`");
+  join_token->add_option("--name", join->name, "What the token is for, shown in `strata remote tokens list`");
+  join_token->add_option("--expires", join->expires, "How long it registers workers: 30m, 24h, 7d (at most 30d)")
+      ->capture_default_str();
+  join_token->add_flag("--json", globals.json, "Print the token's record as JSON (with the token)");
+  join_token->callback([&, join] {
+    action = [&globals, join] {
+      nlohmann::json made = client().create_join_token(join->name, join_minutes(join->expires));
+      if (globals.json) {
+        std::cout << made.dump(2) << "\n";
+        return 0;
+      }
+      std::cout << text(made, "token") << "\n";
+      std::cerr << "join token " << text(made, "name") << " (id " << text(made, "id") << ") registers workers until "
+                << text(made, "expires_at")
+                << ": start them with STRATA_WORKER_TOKEN=<token> strata worker --server URL. Shown this once.\n";
       return 0;
     };
   });

@@ -75,9 +75,11 @@ void add_worker_command(CLI::App& app, Globals& globals, Action& action) {
       "from the server, runs each component exactly as `strata plan|apply|destroy` would (in a fresh\n"
       "folder removed afterwards; Terraform's state stays in the server), and sends the log and result\n"
       "back. SIGTERM or Ctrl-C hands a running activity back to the server and exits 0.\n"
-      "  strata worker --server http://HOST:8470 --join-token \"$(cat .strata-server/admin-token)\"");
+      "It registers with a join token (an admin makes one: `strata remote workers join-token`) and\n"
+      "then works with the credential the server hands it, kept in memory only.\n"
+      "  STRATA_WORKER_TOKEN=strata_… strata worker --server https://HOST:8470");
   cmd->add_option("--server", f->server, "The server's URL (or STRATA_SERVER)");
-  cmd->add_option("--join-token", f->token, "A token the server accepts for workers (or STRATA_WORKER_TOKEN)");
+  cmd->add_option("--join-token", f->token, "A join token from `strata remote workers join-token` (or STRATA_WORKER_TOKEN)");
   cmd->add_option("--ca-cert", f->ca_cert, "PEM bundle to trust for the server's HTTPS instead of the system's")
       ->check(CLI::ExistingFile);
   cmd->add_option("--name", f->name, "How the server lists this worker (default: the host name)");

@@ -14,6 +14,7 @@ std::optional<Role> parse_role(std::string_view name) {
 
 const char* role_name(Role role) {
   switch (role) {
+    case Role::kNone: return "none";
     case Role::kViewer: return "viewer";
     case Role::kOperator: return "operator";
     case Role::kMaintainer: return "maintainer";
@@ -22,7 +23,18 @@ const char* role_name(Role role) {
   return "?";
 }
 
+TokenKind kind_of(const store::ApiToken& token) {
+  if (token.role == kWorkerJoinRole) return TokenKind::kWorkerJoin;
+  if (token.role == kWorkerRole) return TokenKind::kWorker;
+  return TokenKind::kApi;
+}
+
+std::string role_label(const store::ApiToken& token) {
+  return kind_of(token) == TokenKind::kApi ? role_name(role_of(token)) : token.role;
+}
+
 Role role_of(const store::ApiToken& token) {
+  if (kind_of(token) != TokenKind::kApi) return Role::kNone;
   if (std::optional<Role> r = parse_role(token.role)) return *r;
   return token.admin ? Role::kAdmin : Role::kOperator;
 }
@@ -55,18 +67,21 @@ const std::vector<RouteRule>& route_rules() {
       {"GET", "/api/v1/tokens", kViewer},
       {"POST", "/api/v1/tokens", kViewer},
       {"DELETE", "/api/v1/tokens/{id}", kViewer},
-      // The worker protocol: only an admin's token joins workers in this version.
-      {"POST", "/api/v1/worker/register", kAdmin},
-      {"POST", "/api/v1/worker/lease", kAdmin},
-      {"GET", "/api/v1/worker/activities/{id}/code", kAdmin},
-      {"GET", "/api/v1/worker/activities/{id}/outputs", kAdmin},
-      {"GET", "/api/v1/worker/activities/{id}/lock", kAdmin},
-      {"POST", "/api/v1/worker/activities/{id}/start", kAdmin},
-      {"POST", "/api/v1/worker/activities/{id}/heartbeat", kAdmin},
-      {"POST", "/api/v1/worker/activities/{id}/logs", kAdmin},
-      {"POST", "/api/v1/worker/activities/{id}/release", kAdmin},
-      {"POST", "/api/v1/worker/activities/{id}/plan", kAdmin},
-      {"POST", "/api/v1/worker/activities/{id}/finish", kAdmin},
+      // The worker protocol: a join token registers a worker and gets back the worker's own
+      // credential, which then leases and reports as that worker only (server/api/worker_api.cc
+      // checks the worker id). An admin's API token may still do all of it.
+      {"POST", "/api/v1/worker/join-tokens", kAdmin},
+      {"POST", "/api/v1/worker/register", kAdmin, true, true},
+      {"POST", "/api/v1/worker/lease", kAdmin, false, true},
+      {"GET", "/api/v1/worker/activities/{id}/code", kAdmin, false, true},
+      {"GET", "/api/v1/worker/activities/{id}/outputs", kAdmin, false, true},
+      {"GET", "/api/v1/worker/activities/{id}/lock", kAdmin, false, true},
+      {"POST", "/api/v1/worker/activities/{id}/start", kAdmin, false, true},
+      {"POST", "/api/v1/worker/activities/{id}/heartbeat", kAdmin, false, true},
+      {"POST", "/api/v1/worker/activities/{id}/logs", kAdmin, false, true},
+      {"POST", "/api/v1/worker/activities/{id}/release", kAdmin, false, true},
+      {"POST", "/api/v1/worker/activities/{id}/plan", kAdmin, false, true},
+      {"POST", "/api/v1/worker/activities/{id}/finish", kAdmin, false, true},
       // Terraform's http backend, with an API token (an activity's credential is checked apart:
       // it reaches only its own run's repository).
       {"GET", "/tfstate/{key}", kOperator},
@@ -80,10 +95,15 @@ const std::vector<RouteRule>& route_rules() {
   return rules;
 }
 
-std::optional<Role> required_role(std::string_view method, std::string_view route) {
+const RouteRule* rule_for(std::string_view method, std::string_view route) {
   for (const RouteRule& r : route_rules())
-    if (r.method == method && r.route == route) return r.role;
-  return std::nullopt;
+    if (r.method == method && r.route == route) return &r;
+  return nullptr;
+}
+
+std::optional<Role> required_role(std::string_view method, std::string_view route) {
+  const RouteRule* r = rule_for(method, route);
+  return r ? std::optional<Role>(r->role) : std::nullopt;
 }
 
 bool outside_scope(const store::ApiToken& token, std::string_view repository) {
@@ -105,7 +125,28 @@ std::string list(const std::vector<std::string>& names) {
 }
 }  // namespace
 
+namespace {
+// What a worker's token is for, when it is asked for something else.
+std::string worker_token_refusal(const store::ApiToken& token) {
+  if (kind_of(token) == TokenKind::kWorkerJoin)
+    return "token \"" + token.name + "\" is a worker join token: it only registers a worker (strata worker --join-token)";
+  return "token \"" + token.name +
+         "\" is a worker's credential: it only leases, heartbeats, fetches code and reports for its worker";
+}
+}  // namespace
+
+std::optional<std::string> route_refusal(const store::ApiToken& token, const RouteRule& rule,
+                                         std::string_view repository) {
+  switch (kind_of(token)) {
+    case TokenKind::kApi: return refusal(token, rule.role, repository);
+    case TokenKind::kWorkerJoin: return rule.worker_join ? std::nullopt : std::optional(worker_token_refusal(token));
+    case TokenKind::kWorker: return rule.worker ? std::nullopt : std::optional(worker_token_refusal(token));
+  }
+  return worker_token_refusal(token);
+}
+
 std::optional<std::string> refusal(const store::ApiToken& token, Role needed, std::string_view repository) {
+  if (kind_of(token) != TokenKind::kApi) return worker_token_refusal(token);
   Role has = role_of(token);
   if (has < needed)
     return std::string("this needs the ") + role_name(needed) + " role; token \"" + token.name + "\" is " + whose(has);

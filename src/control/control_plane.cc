@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "base/percent_escape.h"
 #include "base/temp_dir.h"
+#include "control/authorization.h"
 #include "control/lock_text.h"
 #include "graph/graph.h"
 #include "graph/selection.h"
@@ -479,6 +480,17 @@ bool ControlPlane::revoke_token(const std::string& id) {
     else ++it;
   }
   return revoked;
+}
+
+std::string ControlPlane::issue_worker_credential(const store::WorkerRecord& worker, const store::ApiToken& join) {
+  for (const store::ApiToken& t : store_.tokens())
+    if (t.role == kWorkerRole && t.worker_id == worker.id && t.revoked_at == 0) revoke_token(t.id);
+  store::ApiToken record;
+  record.name = worker.name.empty() ? worker.id : worker.name;
+  record.role = kWorkerRole;
+  record.worker_id = worker.id;
+  record.created_by = join.id;
+  return create_token(record).second;
 }
 
 bool ControlPlane::bootstrap_admin_token(const std::string& preset) {

@@ -154,6 +154,9 @@ class ControlPlane {
   // Revokes token `id`: refused at once on this replica, on every other within kCacheMs. False
   // when there is none or it was revoked already.
   bool revoke_token(const std::string& id);
+  // A worker registered with join token `join`: its own credential (role "worker", bound to its
+  // id), returned this once. The worker's earlier credentials are revoked.
+  std::string issue_worker_credential(const store::WorkerRecord& worker, const store::ApiToken& join);
   // A token's last use is written at most this often (a write per request would be a commit
   // per request).
   static constexpr store::Millis kTokenUsedEveryMs = 60000;

@@ -234,6 +234,12 @@ nlohmann::json ApiClient::create_token(const NewToken& token) {
   return call("POST", "/api/v1/tokens", body);
 }
 
+nlohmann::json ApiClient::create_join_token(const std::string& name, int64_t expires_in_minutes) {
+  nlohmann::json body = {{"expires_in_minutes", expires_in_minutes}};
+  if (!name.empty()) body["name"] = name;
+  return call("POST", "/api/v1/worker/join-tokens", body);
+}
+
 nlohmann::json ApiClient::tokens() { return call("GET", "/api/v1/tokens"); }
 
 nlohmann::json ApiClient::revoke_token(const std::string& id) {

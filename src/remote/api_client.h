@@ -126,6 +126,8 @@ class ApiClient {
   // API tokens: a new one (its record with "token", shown once), the ones this token may see,
   // and a revocation.
   nlohmann::json create_token(const NewToken& token);
+  // A worker join token (admin): registers workers until it expires.
+  nlohmann::json create_join_token(const std::string& name, int64_t expires_in_minutes);
   nlohmann::json tokens();
   nlohmann::json revoke_token(const std::string& id);
   // The audit log, newest first (an admin's token).

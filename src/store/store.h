@@ -116,12 +116,14 @@ struct ApiToken {
   Millis created_at = 0;
   Millis expires_at = 0;  // 0 = never
   // viewer | operator | maintainer | admin (control/authorization.h); "" when written by an
-  // older caller: admin when `admin`, else operator.
+  // older caller: admin when `admin`, else operator. Or a worker's: "worker-join" (registers
+  // workers, nothing else) or "worker" (a registered worker's credential, bound to worker_id).
   std::string role;
   std::vector<std::string> repositories;  // repository names it may act on; empty = every one
   std::string created_by;                 // the id of the token that created it; "" = the server
   Millis last_used_at = 0;
   Millis revoked_at = 0;                  // 0 = not revoked; a revoked token authenticates nothing
+  std::string worker_id;                  // role "worker": the worker it speaks for
 };
 
 struct StateVersion {

@@ -250,6 +250,19 @@ TEST_P(StoreTest, TokensAreFoundByTheirHash) {
   EXPECT_EQ(found->expires_at, 99);
   EXPECT_TRUE(store->token_by_hash("beef")->admin);
   EXPECT_FALSE(store->token_by_hash("f00").has_value());
+  // A worker's credential keeps the worker it speaks for (migration 007).
+  ApiToken worker = token("w1", "cafe", false);
+  worker.role = "worker";
+  worker.worker_id = "w-1234";
+  store->add_token(worker);
+  auto credential = store->token_by_hash("cafe");
+  ASSERT_TRUE(credential.has_value());
+  EXPECT_EQ(credential->role, "worker");
+  EXPECT_EQ(credential->worker_id, "w-1234");
+  std::vector<ApiToken> all = store->tokens();
+  auto listed = std::find_if(all.begin(), all.end(), [](const ApiToken& t) { return t.name == "w1"; });
+  ASSERT_NE(listed, all.end());
+  EXPECT_EQ(listed->worker_id, "w-1234");
 }
 
 TEST_P(StoreTest, CreateRunWritesItsActivitiesAndDependencies) {

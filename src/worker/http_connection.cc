@@ -36,7 +36,8 @@ void HttpConnectionOptions::check() const {
                 "for example --server http://127.0.0.1:8470");
   if (token.empty())
     throw Error("strata worker needs a join token", {},
-                "pass --join-token TOKEN or set STRATA_WORKER_TOKEN (an admin API token of the server, in this version)");
+                "pass --join-token TOKEN or set STRATA_WORKER_TOKEN (an admin makes one: `strata remote workers "
+                "join-token`)");
 }
 
 HttpConnection::HttpConnection(HttpConnectionOptions options)
@@ -51,13 +52,17 @@ HttpConnection::Answer HttpConnection::post(const std::string& path, const std::
   app::HttpRequest request;
   request.method = "POST";
   request.url = options_.server + path;
-  request.headers["Authorization"] = "Bearer " + options_.token;
+  request.headers["Authorization"] = "Bearer " + bearer();
   request.headers["Content-Type"] = content_type;
   request.body = body;
   app::HttpResponse response = client_->send(request);
   if (response.status == 401 || response.status == 403)
-    throw Error(ErrorKind::kUserInput, options_.server + " refused the join token: " + message_of(response), {},
-                "pass an admin API token of that server with --join-token or STRATA_WORKER_TOKEN");
+    throw Error(ErrorKind::kUserInput,
+                options_.server + " refused the worker's " + (credential_.empty() ? "join token" : "credential") +
+                    ": " + message_of(response),
+                {},
+                "pass a join token with --join-token or STRATA_WORKER_TOKEN (an admin makes one: "
+                "`strata remote workers join-token`)");
   return Answer{std::move(response)};
 }
 
@@ -69,6 +74,8 @@ void HttpConnection::register_worker(const store::WorkerRecord& worker) {
     throw Error(ErrorKind::kEnvironment, options_.server + " did not register the worker (" +
                                              std::to_string(a.response.status) + "): " + message_of(a.response));
   nlohmann::json j = nlohmann::json::parse(a.response.body, nullptr, false);
+  // A join token is exchanged for this worker's own credential (kept in memory only).
+  if (j.is_object() && j.contains("credential") && j["credential"].is_string()) credential_ = j["credential"];
   if (j.is_object() && j.contains("lease_ms") && j["lease_ms"].is_number_integer() && j["lease_ms"].get<int64_t>() > 0)
     lease_duration_ = std::chrono::milliseconds(j["lease_ms"].get<int64_t>());
 }
@@ -90,7 +97,7 @@ void HttpConnection::fetch_code(const Lease& lease, const std::string& dest) {
   app::HttpRequest request;
   request.url = options_.server + "/api/v1/worker/activities/" + lease.activity.id +
                 "/code?fencing_token=" + std::to_string(lease.activity.fencing_token);
-  request.headers["Authorization"] = "Bearer " + options_.token;
+  request.headers["Authorization"] = "Bearer " + bearer();
   app::HttpResponse response = client_->send(request);
   if (response.status != 200)
     throw Error(ErrorKind::kEnvironment, "cannot fetch the code of activity " + lease.activity.id + " (" +
@@ -104,7 +111,7 @@ std::optional<std::string> HttpConnection::state_outputs(const store::Activity& 
   request.url = options_.server + "/api/v1/worker/activities/" + activity.id +
                 "/outputs?fencing_token=" + std::to_string(activity.fencing_token) +
                 "&stack=" + percent_escape(stack) + "&component=" + percent_escape(component);
-  request.headers["Authorization"] = "Bearer " + options_.token;
+  request.headers["Authorization"] = "Bearer " + bearer();
   app::HttpResponse response = client_->send(request);
   if (response.status == 409 && code_of(response) == "lease_lost") return std::nullopt;
   nlohmann::json j = response.status == 200 ? nlohmann::json::parse(response.body, nullptr, false) : nlohmann::json();
@@ -121,7 +128,7 @@ std::optional<std::string> HttpConnection::lock_holder(const store::Activity& ac
   request.url = options_.server + "/api/v1/worker/activities/" + activity.id +
                 "/lock?fencing_token=" + std::to_string(activity.fencing_token) + "&stack=" + percent_escape(stack) +
                 "&component=" + percent_escape(component);
-  request.headers["Authorization"] = "Bearer " + options_.token;
+  request.headers["Authorization"] = "Bearer " + bearer();
   app::HttpResponse response = client_->send(request);
   nlohmann::json j = response.status == 200 ? nlohmann::json::parse(response.body, nullptr, false) : nlohmann::json();
   if (!j.is_object() || !j.contains("holder") || !j["holder"].is_string()) return std::nullopt;

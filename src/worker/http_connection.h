@@ -16,7 +16,7 @@ namespace strata::worker {
 
 struct HttpConnectionOptions {
   std::string server;   // "https://strata.example.com:8470"
-  std::string token;    // the join token
+  std::string token;    // a join token (or an admin's API token)
   std::string ca_file;  // PEM bundle trusted for the server's HTTPS instead of the system's
   // An Error saying what is missing or wrong (no server, not an http(s) URL, no token).
   void check() const;
@@ -54,7 +54,11 @@ class HttpConnection : public WorkerConnection {
   store::LeaseCheck activity_call(const store::Activity& activity, const std::string& what, nlohmann::json body,
                                   nlohmann::json* answer = nullptr);
 
+  // The credential registering gave, else the token the worker was started with.
+  const std::string& bearer() const { return credential_.empty() ? options_.token : credential_; }
+
   HttpConnectionOptions options_;
+  std::string credential_;
   std::unique_ptr<app::HttpClient> client_;
   std::chrono::milliseconds lease_duration_{60000};
 };

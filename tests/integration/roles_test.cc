@@ -21,6 +21,8 @@ struct Case {
   std::string body;
   std::string least;  // the least role allowed
   bool basic = false;  // /tfstate: the token as Terraform sends it
+  bool joins = false;    // a worker join token may call it too
+  bool workers = false;  // a worker's credential may call it too
 };
 
 std::string lock_body() {
@@ -54,17 +56,18 @@ std::vector<Case> matrix() {
       {"GET", "/api/v1/tokens", "", "viewer"},
       {"POST", "/api/v1/tokens", R"({"name":"made","role":"viewer"})", "viewer"},
       {"DELETE", "/api/v1/tokens/no-such-token", "", "viewer"},
-      {"POST", "/api/v1/worker/register", "{}", "admin"},
-      {"POST", "/api/v1/worker/lease", "{}", "admin"},
-      {"GET", "/api/v1/worker/activities/x/code?fencing_token=1", "", "admin"},
-      {"GET", "/api/v1/worker/activities/x/outputs?fencing_token=1&stack=a&component=b", "", "admin"},
-      {"GET", "/api/v1/worker/activities/x/lock?fencing_token=1&stack=a&component=b", "", "admin"},
-      {"POST", "/api/v1/worker/activities/x/start", "{}", "admin"},
-      {"POST", "/api/v1/worker/activities/x/heartbeat", "{}", "admin"},
-      {"POST", "/api/v1/worker/activities/x/logs?fencing_token=1&seq=0", "line\n", "admin"},
-      {"POST", "/api/v1/worker/activities/x/release", "{}", "admin"},
-      {"POST", "/api/v1/worker/activities/x/plan", "{}", "admin"},
-      {"POST", "/api/v1/worker/activities/x/finish", "{}", "admin"},
+      {"POST", "/api/v1/worker/join-tokens", R"({"expires_in_minutes":0})", "admin"},
+      {"POST", "/api/v1/worker/register", "{}", "admin", false, true, true},
+      {"POST", "/api/v1/worker/lease", "{}", "admin", false, false, true},
+      {"GET", "/api/v1/worker/activities/x/code?fencing_token=1", "", "admin", false, false, true},
+      {"GET", "/api/v1/worker/activities/x/outputs?fencing_token=1&stack=a&component=b", "", "admin", false, false, true},
+      {"GET", "/api/v1/worker/activities/x/lock?fencing_token=1&stack=a&component=b", "", "admin", false, false, true},
+      {"POST", "/api/v1/worker/activities/x/start", "{}", "admin", false, false, true},
+      {"POST", "/api/v1/worker/activities/x/heartbeat", "{}", "admin", false, false, true},
+      {"POST", "/api/v1/worker/activities/x/logs?fencing_token=1&seq=0", "line\n", "admin", false, false, true},
+      {"POST", "/api/v1/worker/activities/x/release", "{}", "admin", false, false, true},
+      {"POST", "/api/v1/worker/activities/x/plan", "{}", "admin", false, false, true},
+      {"POST", "/api/v1/worker/activities/x/finish", "{}", "admin", false, false, true},
       {"GET", "/tfstate/infra/dev/network", "", "operator", true},
       {"POST", "/tfstate/infra/dev/matrix", state, "operator", true},
       {"LOCK", "/tfstate/infra/dev/matrix", lock_body(), "operator", true},
@@ -110,7 +113,31 @@ TEST(Roles, EveryEndpointAllowsItsRolesAndRefusesTheOthersAndSaysWhy) {
     EXPECT_EQ(made["role"], role);
     tokens[role] = made["token"];
   }
+  // A worker's tokens: a join token, and the credential registering with it gave.
+  nlohmann::json join = json_of(server.send("POST", "/api/v1/worker/join-tokens", R"({"name":"matrix"})"));
+  ASSERT_TRUE(join.contains("token")) << join.dump(2);
+  EXPECT_EQ(join["role"], "worker-join");
+  auto joined = server.send("POST", "/api/v1/worker/register",
+                            R"({"id":"w-matrix","name":"matrix","version":"0.1.0","capabilities":["terraform"]})",
+                            join["token"].get<std::string>());
+  ASSERT_EQ(joined.status, 201) << joined.body;
+  const std::string credential = json_of(joined).value("credential", "");
+  ASSERT_FALSE(credential.empty()) << joined.body;
   for (const Case& c : matrix()) {
+    for (const auto& [kind, token, allowed] :
+         {std::tuple{std::string("worker join token"), join["token"].get<std::string>(), c.joins},
+          std::tuple{std::string("worker's credential"), credential, c.workers}}) {
+      app::HttpResponse r = call(server, c, token, run);
+      const std::string what = c.method + " " + c.path + " with a " + kind + ": " + std::to_string(r.status) + " " + r.body;
+      if (!allowed) {
+        EXPECT_EQ(r.status, 403) << what;
+        EXPECT_NE(error_message(r).find("is a " + kind), std::string::npos) << what;
+      } else {
+        EXPECT_NE(r.status, 403) << what;
+        EXPECT_NE(r.status, 401) << what;
+        EXPECT_LT(r.status, 500) << what;
+      }
+    }
     for (const std::string& role : kRoles) {
       app::HttpResponse r = call(server, c, tokens[role], run);
       const std::string what = c.method + " " + c.path + " as " + role + ": " + std::to_string(r.status) + " " + r.body;
@@ -229,6 +256,127 @@ TEST(Roles, TokensAreShownOnceLimitedToTheirRepositoriesNeverWiderThanTheirMaker
   EXPECT_EQ(stopped.exit_code, 0);
   EXPECT_EQ(stopped.stderr_text.find(ci), std::string::npos) << "a token in the server's log";
   EXPECT_EQ(database_bytes(server).find(ci), std::string::npos) << "a token in the database";
+}
+
+// Workers join with a join token, never an API token: `strata remote workers join-token` makes
+// one (admin, expiring); `strata worker` exchanges it for its own credential, which leases and
+// reports only as that worker and for the activities it holds. A second registration replaces
+// the credential; a revoked join token registers nobody, while workers it joined keep working.
+TEST(Roles, WorkersJoinWithAJoinTokenAndSpeakOnlyForThemselves) {
+  GitProject project;
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0"});
+  ASSERT_TRUE(server.ready());
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root()}).exit_code, 0);
+  EXPECT_EQ(remote(project, server, {"workers", "join-token", "--expires", "never"}).exit_code, 1)
+      << "a join token always expires";
+  CliResult made = remote(project, server, {"workers", "join-token", "--name", "fleet", "--expires", "2h"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string join_token = made.out.substr(0, made.out.find('\n'));
+  EXPECT_EQ(join_token.rfind("strata_", 0), 0u) << made.out;
+  EXPECT_NE(made.err.find("STRATA_WORKER_TOKEN"), std::string::npos) << made.err;
+
+  // What a join token may not do: read runs, make tokens, touch state.
+  auto runs = server.send("GET", "/api/v1/runs", "", join_token);
+  EXPECT_EQ(runs.status, 403) << runs.body;
+  EXPECT_NE(error_message(runs).find("is a worker join token"), std::string::npos) << runs.body;
+  EXPECT_EQ(server.send("POST", "/api/v1/tokens", R"({"name":"x","role":"viewer"})", join_token).status, 403);
+  EXPECT_EQ(server.send("POST", "/api/v1/worker/join-tokens", "{}", join_token).status, 403);
+  app::HttpRequest tf;
+  tf.url = server.url() + "/tfstate/infra/dev/network";
+  tf.headers["Authorization"] = "Basic " + secrets::base64_encode("terraform:" + join_token);
+  EXPECT_EQ(app::make_curl_client({server.ca_file()})->send(tf).status, 403);
+
+  // A real worker started with the join token runs a plan.
+  {
+    WorkerProcess worker(server, "w-real", {{"STRATA_ENGINE", tofu_sim_binary()}, {"STRATA_WORKER_TOKEN", join_token}});
+    CliResult plan = remote(project, server, {"runs", "start", "infra", "plan", "dev", "--wait"});
+    EXPECT_EQ(plan.exit_code, 0) << plan.out << plan.err;
+    SubprocessResult stopped = worker.terminate();
+    EXPECT_EQ(stopped.stderr_text.find(join_token), std::string::npos) << "the join token in the worker's log";
+  }
+  nlohmann::json tokens = json_of(server.send("GET", "/api/v1/tokens"))["tokens"];
+  std::vector<nlohmann::json> credentials;
+  for (const auto& t : tokens)
+    if (t["role"] == "worker") credentials.push_back(t);
+  ASSERT_EQ(credentials.size(), 1u) << tokens.dump(2);
+  EXPECT_EQ(credentials[0]["name"], "w-real");
+  EXPECT_TRUE(credentials[0]["worker_id"].is_string());
+  EXPECT_TRUE(credentials[0]["last_used_at"].is_string()) << credentials[0].dump();
+
+  // Two workers registered by hand: each credential speaks for its own worker only.
+  auto enrol = [&](const std::string& id) {
+    auto r = server.send("POST", "/api/v1/worker/register",
+                         R"({"id":")" + id + R"(","name":")" + id + R"(","version":"0.1.0","capabilities":["terraform"]})",
+                         join_token);
+    EXPECT_EQ(r.status, 201) << r.body;
+    return json_of(r).value("credential", "");
+  };
+  const std::string a = enrol("w-a"), b = enrol("w-b");
+  ASSERT_FALSE(a.empty());
+  ASSERT_FALSE(b.empty());
+  EXPECT_NE(a, b);
+  auto as_other = server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"w-b","wait_ms":0})", a);
+  EXPECT_EQ(as_other.status, 403) << as_other.body;
+  EXPECT_NE(error_message(as_other).find("speaks for worker w-a"), std::string::npos) << as_other.body;
+  EXPECT_EQ(server.send("POST", "/api/v1/worker/register",
+                        R"({"id":"w-b","name":"b","version":"0.1.0","capabilities":["terraform"]})", a)
+                .status,
+            403);
+  EXPECT_EQ(server.send("GET", "/api/v1/runs", "", a).status, 403);
+  EXPECT_EQ(server.send("GET", "/api/v1/workers", "", a).status, 403);
+
+  ASSERT_EQ(remote(project, server, {"runs", "start", "infra", "plan", "dev"}).exit_code, 0);
+  auto leased = server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"w-b","wait_ms":10000})", b);
+  ASSERT_EQ(leased.status, 200) << leased.body;
+  nlohmann::json activity = json_of(leased)["activity"];
+  const std::string path = "/api/v1/worker/activities/" + activity["id"].get<std::string>();
+  const std::string fencing = R"({"fencing_token":)" + std::to_string(activity["fencing_token"].get<int64_t>()) + "}";
+  // w-a knows the activity and its fencing token, and still cannot act on w-b's lease.
+  auto stolen = server.send("POST", path + "/heartbeat", fencing, a);
+  EXPECT_EQ(stolen.status, 409) << stolen.body;
+  EXPECT_EQ(json_of(stolen)["error"]["code"], "lease_lost");
+  EXPECT_EQ(server.send("GET", path + "/code?fencing_token=" + std::to_string(activity["fencing_token"].get<int64_t>()),
+                        "", a)
+                .status,
+            409);
+  EXPECT_EQ(server.send("POST", path + "/heartbeat", fencing, b).status, 200) << "w-b still holds it";
+  EXPECT_EQ(server.send("POST", path + "/release", fencing, b).status, 200);
+
+  // Registering again replaces a worker's credential; the old one stops at once.
+  const std::string a2 = enrol("w-a");
+  EXPECT_EQ(server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"w-a","wait_ms":0})", a).status, 401);
+  EXPECT_NE(server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"w-a","wait_ms":0})", a2).status, 401);
+
+  // A revoked join token registers nobody; the credentials it gave still work until revoked.
+  std::string join_id;
+  tokens = json_of(server.send("GET", "/api/v1/tokens"))["tokens"];
+  for (const auto& t : tokens)
+    if (t["role"] == "worker-join" && t["name"] == "fleet") join_id = t["id"];
+  ASSERT_FALSE(join_id.empty()) << tokens.dump(2);
+  CliResult revoked = remote(project, server, {"tokens", "revoke", join_id});
+  ASSERT_EQ(revoked.exit_code, 0) << revoked.err;
+  EXPECT_NE(revoked.out.find("fleet"), std::string::npos) << revoked.out;
+  EXPECT_EQ(server.send("POST", "/api/v1/worker/register",
+                        R"({"id":"w-c","name":"c","version":"0.1.0","capabilities":["terraform"]})", join_token)
+                .status,
+            401);
+  EXPECT_NE(server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"w-b","wait_ms":0})", b).status, 401);
+
+  nlohmann::json entries = audit(server);
+  std::vector<std::string> actions;
+  for (const auto& e : entries) actions.push_back(e["action"].get<std::string>() + " " + e["actor"].get<std::string>());
+  auto has = [&](const std::string& x) { return std::find(actions.begin(), actions.end(), x) != actions.end(); };
+  EXPECT_TRUE(has("worker.join_token.create token:admin (first start)")) << join(actions);
+  EXPECT_TRUE(has("worker.join token:fleet")) << join(actions);
+  EXPECT_TRUE(has("access.denied token:fleet")) << join(actions);
+  EXPECT_TRUE(has("access.denied worker:w-a")) << join(actions);
+  SubprocessResult stopped = server.terminate();
+  EXPECT_EQ(stopped.exit_code, 0);
+  for (const std::string& secret : {join_token, a, a2, b}) {
+    EXPECT_EQ(stopped.stderr_text.find(secret), std::string::npos) << "a worker token in the server's log";
+    EXPECT_EQ(entries.dump().find(secret), std::string::npos) << "a worker token in the audit log";
+    EXPECT_EQ(database_bytes(server).find(secret), std::string::npos) << "a worker token in the database";
+  }
 }
 
 }  // namespace

@@ -50,13 +50,15 @@ Response unauthorized(const std::string& message, const std::string& challenge) 
   return r;
 }
 
-std::string actor_of(const store::ApiToken& token) { return "token:" + token.name; }
+std::string actor_of(const store::ApiToken& token) {
+  return (control::kind_of(token) == control::TokenKind::kWorker ? "worker:" : "token:") + token.name;
+}
 
 Response denied(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
                 const std::string& why) {
   control.store().append_audit(store::AuditEntry{
       "", actor_of(who), "access.denied", request.method + " " + request.path,
-      nlohmann::json{{"why", why}, {"role", control::role_name(control::role_of(who))}}.dump(), "denied",
+      nlohmann::json{{"why", why}, {"role", control::role_label(who)}}.dump(), "denied",
       request.remote_address, store::now_millis()});
   return error_response(403, "forbidden", why);
 }
@@ -69,10 +71,10 @@ std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Re
                                                     : "unknown, expired or revoked token");
     return std::nullopt;
   }
-  std::optional<control::Role> needed = control::required_role(as.empty() ? request.method : as, request.route);
+  const control::RouteRule* rule = control::rule_for(as.empty() ? request.method : as, request.route);
   std::optional<std::string> why =
-      needed ? control::refusal(*who, *needed, repository)
-             : std::optional<std::string>("no rule says who may " + request.method + " " + request.route);
+      rule ? control::route_refusal(*who, *rule, repository)
+           : std::optional<std::string>("no rule says who may " + request.method + " " + request.route);
   if (why) {
     *refused = denied(control, request, *who, *why);
     return std::nullopt;

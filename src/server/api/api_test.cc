@@ -89,5 +89,35 @@ TEST(Authorization, RolesAreOrderedAndRepositoriesLimitATokenAndWhatItGrants) {
   EXPECT_EQ(control::required_role("GET", "/api/v1/no/such/route"), std::nullopt);
 }
 
+// A worker's tokens have no role: whatever the table does not open to them is refused, however
+// the record came to be marked (an "admin" flag on a worker credential grants nothing).
+TEST(Authorization, WorkerTokensReachOnlyTheRoutesOpenedToThem) {
+  store::ApiToken join;
+  join.name = "fleet";
+  join.role = control::kWorkerJoinRole;
+  store::ApiToken worker;
+  worker.name = "w1";
+  worker.role = control::kWorkerRole;
+  worker.admin = true;
+  EXPECT_EQ(control::kind_of(join), control::TokenKind::kWorkerJoin);
+  EXPECT_EQ(control::role_of(worker), control::Role::kNone);
+  EXPECT_EQ(control::role_label(worker), "worker");
+  const control::RouteRule* reg = control::rule_for("POST", "/api/v1/worker/register");
+  const control::RouteRule* lease = control::rule_for("POST", "/api/v1/worker/lease");
+  const control::RouteRule* runs = control::rule_for("GET", "/api/v1/runs");
+  ASSERT_TRUE(reg && lease && runs);
+  EXPECT_EQ(control::route_refusal(join, *reg), std::nullopt);
+  EXPECT_NE(control::route_refusal(join, *lease), std::nullopt);
+  EXPECT_EQ(control::route_refusal(worker, *reg), std::nullopt);
+  EXPECT_EQ(control::route_refusal(worker, *lease), std::nullopt);
+  EXPECT_NE(control::route_refusal(worker, *runs), std::nullopt);
+  EXPECT_NE(control::refusal(worker, control::Role::kViewer), std::nullopt) << "the state backend asks by role";
+  EXPECT_NE(control::grant_refusal(worker, control::Role::kViewer, {}), std::nullopt);
+  for (const control::RouteRule& r : control::route_rules())
+    if (r.worker || r.worker_join) {
+      EXPECT_EQ(std::string(r.route).rfind("/api/v1/worker/", 0), 0u) << r.route << ": a worker's token beyond the protocol";
+    }
+}
+
 }  // namespace
 }  // namespace strata::server

@@ -16,7 +16,8 @@ constexpr int64_t kMaxDays = 3650;
 nlohmann::json token_json(const store::ApiToken& t) {
   return {{"id", t.id},
           {"name", t.name},
-          {"role", control::role_name(control::role_of(t))},
+          {"role", control::role_label(t)},
+          {"worker_id", t.worker_id.empty() ? nlohmann::json() : nlohmann::json(t.worker_id)},
           {"repositories", t.repositories},
           {"created_by", t.created_by.empty() ? nlohmann::json() : nlohmann::json(t.created_by)},
           {"created_at", time_json(t.created_at)},
@@ -61,7 +62,7 @@ void add_token_routes(Router& router, control::ControlPlane& control) {
                           const store::ApiToken& target) {
     control.store().append_audit(store::AuditEntry{
         "", actor_of(who), action, "token:" + target.name + " " + target.id,
-        nlohmann::json{{"role", control::role_name(control::role_of(target))},
+        nlohmann::json{{"role", control::role_label(target)},
                        {"repositories", target.repositories},
                        {"expires_at", target.expires_at}}
             .dump(),

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/utf8.h"
+#include "control/authorization.h"
 #include "control/worker_protocol.h"
 #include "model/error.h"
 #include "server/api/api.h"
@@ -32,11 +33,66 @@ struct Routes {
   control::ControlPlane& control;
   std::string version;
 
-  // Who may is the authorization table's: an admin's token joins workers in this version.
-  std::optional<Response> refuse(const Request& request) {
+  // Who may is the authorization table's (a join token registers; a worker's credential speaks
+  // the protocol; an admin's API token may do both). A worker's credential acts only as its own
+  // worker: on an activity, the one that worker leased.
+  std::optional<Response> refuse(const Request& request, std::optional<store::ApiToken>* who = nullptr) {
     Response refused;
-    if (!who_asks(control, request, &refused)) return refused;
+    std::optional<store::ApiToken> token = who_asks(control, request, &refused);
+    if (!token) return refused;
+    std::string id(request.param("id"));
+    if (control::kind_of(*token) == control::TokenKind::kWorker && !id.empty()) {
+      std::optional<store::Activity> a = control.store().activity(id);
+      // Not its lease (any more): the same answer a late worker gets, and nothing is done.
+      if (a && a->lease_owner != token->worker_id) return lease_lost(id);
+    }
+    if (who) *who = std::move(token);
     return std::nullopt;
+  }
+
+  Response not_its_own(const Request& request, const store::ApiToken& who, const std::string& what) {
+    return denied(control, request, who,
+                  "token \"" + who.name + "\" speaks for worker " + who.worker_id + ", which does not hold " + what);
+  }
+
+  // POST /api/v1/worker/join-tokens {"name", "expires_in_minutes"}: a join token for new workers.
+  Response join_token(const Request& request, const store::ApiToken& who) {
+    constexpr int64_t kDefaultMinutes = 24 * 60, kMaxMinutes = 30 * 24 * 60;
+    store::ApiToken wanted;
+    wanted.role = control::kWorkerJoinRole;
+    wanted.name = "workers";
+    int64_t minutes = kDefaultMinutes;
+    try {
+      nlohmann::json body = request.body.empty() ? nlohmann::json::object() : parse_body(request.body);
+      check_fields(body, {"name", "expires_in_minutes"}, "a join token");
+      if (body.contains("name")) {
+        if (!body["name"].is_string() || body["name"].get<std::string>().empty() ||
+            body["name"].get<std::string>().size() > 100)
+          throw Error("\"name\" must be 1 to 100 characters");
+        wanted.name = body["name"];
+      }
+      if (body.contains("expires_in_minutes")) {
+        if (!body["expires_in_minutes"].is_number_integer() || body["expires_in_minutes"].get<int64_t>() < 1 ||
+            body["expires_in_minutes"].get<int64_t>() > kMaxMinutes)
+          throw Error("\"expires_in_minutes\" must be a whole number from 1 to " + std::to_string(kMaxMinutes) +
+                      " (30 days): a join token always expires");
+        minutes = body["expires_in_minutes"];
+      }
+    } catch (const Error& e) {
+      return bad_request(e);
+    }
+    wanted.expires_at = store::now_millis() + minutes * 60 * 1000;
+    wanted.created_by = who.id;
+    auto [record, token] = control.create_token(wanted);
+    control.store().append_audit(store::AuditEntry{"", actor_of(who), "worker.join_token.create",
+                                                   "token:" + record.name + " " + record.id,
+                                                   nlohmann::json{{"expires_at", record.expires_at}}.dump(), "ok",
+                                                   request.remote_address, store::now_millis()});
+    return json_response(201, {{"id", record.id},
+                               {"name", record.name},
+                               {"role", record.role},
+                               {"expires_at", time_json(record.expires_at)},
+                               {"token", token}});
   }
 
   // The activity a worker names, with the fencing token it holds.
@@ -52,7 +108,7 @@ struct Routes {
     return json_response(200, body);
   }
 
-  Response register_worker(const Request& request) {
+  Response register_worker(const Request& request, const store::ApiToken& who) {
     store::WorkerRecord worker;
     try {
       nlohmann::json body = parse_body(request.body);
@@ -61,15 +117,24 @@ struct Routes {
     } catch (const Error& e) {
       return bad_request(e);
     }
+    if (control::kind_of(who) == control::TokenKind::kWorker && worker.id != who.worker_id)
+      return not_its_own(request, who, "the id " + worker.id);
     control::check_worker_version(version, worker.version);
     worker.registered_at = worker.last_heartbeat = store::now_millis();
     control.register_worker(worker);
-    return json_response(201, {{"id", worker.id},
-                               {"server_version", version},
-                               {"lease_ms", control.options().lease_ms}});
+    nlohmann::json answer = {{"id", worker.id}, {"server_version", version}, {"lease_ms", control.options().lease_ms}};
+    // A join token is exchanged for the worker's own credential, shown this once; the worker
+    // uses it from then on. Its earlier credentials stop working.
+    if (control::kind_of(who) == control::TokenKind::kWorkerJoin) {
+      answer["credential"] = control.issue_worker_credential(worker, who);
+      control.store().append_audit(store::AuditEntry{"", actor_of(who), "worker.join", "worker:" + worker.id,
+                                                     nlohmann::json{{"name", worker.name}}.dump(), "ok",
+                                                     request.remote_address, store::now_millis()});
+    }
+    return json_response(201, answer);
   }
 
-  void lease(Request& request, Responder responder) {
+  void lease(Request& request, Responder responder, const store::ApiToken& who) {
     std::string worker_id;
     int64_t wait_ms = 30000;
     try {
@@ -86,6 +151,10 @@ struct Routes {
       }
     } catch (const Error& e) {
       responder.send(bad_request(e));
+      return;
+    }
+    if (control::kind_of(who) == control::TokenKind::kWorker && worker_id != who.worker_id) {
+      responder.send(not_its_own(request, who, "the id " + worker_id));
       return;
     }
     // A worker is offered what it registered with, never more.
@@ -235,13 +304,28 @@ void add_worker_routes(Router& router, control::ControlPlane& control, std::stri
       }
     };
   };
-  router.add("POST", "/api/v1/worker/register", sync(&Routes::register_worker));
+  using WhoMethod = Response (Routes::*)(const Request&, const store::ApiToken&);
+  auto with_who = [routes](WhoMethod m) {
+    return [routes, m](const Request& request) -> Response {
+      std::optional<store::ApiToken> who;
+      if (auto refused = routes->refuse(request, &who)) return *refused;
+      try {
+        return ((*routes).*m)(request, *who);
+      } catch (const Error& e) {
+        if (e.kind() == ErrorKind::kUserInput) return bad_request(e);
+        return error_response(e);
+      }
+    };
+  };
+  router.add("POST", "/api/v1/worker/join-tokens", with_who(&Routes::join_token));
+  router.add("POST", "/api/v1/worker/register", with_who(&Routes::register_worker));
   router.add_async("POST", "/api/v1/worker/lease", [routes](Request& request, Responder responder) {
-    if (auto refused = routes->refuse(request)) {
+    std::optional<store::ApiToken> who;
+    if (auto refused = routes->refuse(request, &who)) {
       responder.send(*refused);
       return;
     }
-    routes->lease(request, std::move(responder));
+    routes->lease(request, std::move(responder), *who);
   });
   router.add("GET", "/api/v1/worker/activities/{id}/code", sync(&Routes::code));
   router.add("GET", "/api/v1/worker/activities/{id}/outputs", sync(&Routes::outputs));

@@ -63,7 +63,7 @@ inline Activity read_activity(const SqliteStatement& row) {
 
 // API tokens, revoked ones too.
 inline constexpr const char* kTokenColumns =
-    "id, name, hash, admin, created_at, expires_at, role, repositories_json, created_by, last_used_at, revoked_at";
+    "id, name, hash, admin, created_at, expires_at, role, repositories_json, created_by, last_used_at, revoked_at, worker_id";
 
 inline ApiToken read_token(const SqliteStatement& st) {
   ApiToken t;
@@ -78,6 +78,7 @@ inline ApiToken read_token(const SqliteStatement& st) {
   t.created_by = st.text(8);
   t.last_used_at = st.int64(9);
   t.revoked_at = st.int64(10);
+  t.worker_id = st.text(11);
   return t;
 }
 
