@@ -407,15 +407,14 @@ TEST(StateBackend, RealTerraformWorkerDyingDuringApplyIsReplacedAndTheStateIsWho
   STRATA_REQUIRE_REAL_ENGINE(engine);
   GitProject project;
   project.write("modules/m/main.tf", std::string(kModule) + R"tf(
-variable "hold_until" {
-  type    = string
-  default = ""
+variable "pause" {
+  type    = number
+  default = 0
 }
 resource "terraform_data" "slow" {
   input = var.in
   provisioner "local-exec" {
-    # Holds the lock until the test says so (at most two minutes).
-    command = "for i in $(seq 1200); do [ -z '${var.hold_until}' ] || [ -e '${var.hold_until}' ] && exit 0; sleep 0.1; done"
+    command = "sleep ${var.pause}"
   }
 }
 )tf");
