@@ -126,7 +126,9 @@ class Server:
 
         self.proc = subprocess.Popen(
             [os.path.join(bin_dir, "strata"), "server", "--listen", f"127.0.0.1:{self.port}", "--data-dir",
-             os.path.join(self.dir, "data"), "--workers", str(workers), *extra],
+             os.path.join(self.dir, "data"), "--workers", str(workers),
+             # What is measured is the server's own capacity, not its rate limits.
+             "--rate-limit", "api=off", "--rate-limit", "worker=off", "--rate-limit", "state=off", *extra],
             env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.dir, "server.log"), "w"),
             preexec_fn=limits)
         for _ in range(200):

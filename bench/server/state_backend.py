@@ -49,7 +49,7 @@ class Server:
         env = dict(os.environ, STRATA_SERVER_ADMIN_TOKEN=TOKEN, TMPDIR=self.dir)
         self.proc = subprocess.Popen(
             [strata, "server", "--listen", "127.0.0.1:%d" % self.port, "--data-dir", self.dir + "/data",
-             "--workers", "0"],
+             "--workers", "0", "--rate-limit", "state=off", "--rate-limit", "api=off"],
             env=env, stdout=subprocess.DEVNULL, stderr=open(self.dir + "/server.err", "w"))
         for _ in range(200):
             try:

@@ -29,6 +29,7 @@ struct ServerFlags {
   bool no_metrics = false;
   std::string config;
   std::set<std::string> given;  // the flags on the command line: they win over --config
+  std::vector<std::string> rate_limits;  // --rate-limit CLASS=LIMIT, over the file's
 };
 
 int run_server(ServerFlags& flags, const Globals& globals) {
@@ -47,6 +48,18 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   if (given("--keyring")) options.keyring = flags.options.keyring;
   if (given("--keep-state-versions")) options.keep_state_versions = flags.options.keep_state_versions;
   if (given("--keep-logs-days")) options.keep_logs_days = flags.options.keep_logs_days;
+  for (const std::string& given_limit : flags.rate_limits) {
+    size_t eq = given_limit.find('=');
+    if (eq == std::string::npos)
+      throw Error(ErrorKind::kUserInput, "--rate-limit " + given_limit + " names no class", {},
+                  "write --rate-limit CLASS=LIMIT, e.g. --rate-limit api=20/s:100 (classes: api, worker, state, "
+                  "auth_failures)");
+    try {
+      server::set_rate_limit(options.rate_limits, given_limit.substr(0, eq), given_limit.substr(eq + 1));
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kUserInput, "--rate-limit " + given_limit + ": " + e.message(), {}, e.hint());
+    }
+  }
   server::check_server_options(options);
   options.env = process_environment();
   options.admin_token = server::take_admin_token(options.env);
@@ -131,9 +144,14 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
   cmd->add_option("--keep-logs-days", flags->options.keep_logs_days,
                   "Remove the logs and saved plans of activities that ended more than N days ago (0: keep them)")
       ->capture_default_str();
+  cmd->add_option("--rate-limit", flags->rate_limits,
+                  "CLASS=LIMIT, repeatable: requests per token (api, worker, state) or refused credentials per "
+                  "client address (auth_failures), as 20/s, 600/m or 20/s:100 (a burst of 100), or off. Defaults: "
+                  "api=50/s:200 worker=200/s:1000 state=50/s:200 auth_failures=5/s:30; each replica counts its own")
+      ->type_name("CLASS=LIMIT");
   cmd->add_option("--config", flags->config,
                   "HCL file with these settings (listen, data_dir, database, workers, lease, tls_cert, tls_key, "
-                  "metrics, keyring, keep_state_versions, keep_logs_days); flags given here win over it")
+                  "metrics, keyring, keep_state_versions, keep_logs_days, rate_limits); flags given here win over it")
       ->check(CLI::ExistingFile);
   auto* keyring = cmd->add_subcommand("keyring", "The key ring sealing what the server keeps at rest");
   keyring->require_subcommand(1);

@@ -55,7 +55,8 @@ ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
       options_(std::move(options)),
       git_(options_.data_dir + "/git"),
       leases_(store_, options_.lease_ms,
-              options_.credential_key.empty() ? secrets::random_bytes(32) : options_.credential_key) {}
+              options_.credential_key.empty() ? secrets::random_bytes(32) : options_.credential_key),
+      rate_limiter_(options_.rate_limits) {}
 
 store::Repository ControlPlane::add_repository(const std::string& name, const std::string& url) {
   if (auto why = bad_repository_name(name))

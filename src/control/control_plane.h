@@ -16,6 +16,7 @@
 
 #include "control/git_cache.h"
 #include "control/lease_broker.h"
+#include "control/rate_limiter.h"
 #include "model/project.h"
 #include "store/store.h"
 #include "workspace/server_state.h"
@@ -39,6 +40,8 @@ struct ControlOptions {
   // Retention (0 = keep everything), applied by tick() every kRetentionEveryMs.
   int keep_state_versions = 0;
   int keep_logs_days = 0;
+  // Requests a caller may make (rate_limiter.h); per replica.
+  RateLimits rate_limits;
 };
 
 // POST /api/v1/runs, as the server reads it.
@@ -68,6 +71,7 @@ class ControlPlane {
   GitCache& git() { return git_; }
   // Workers waiting for an activity; start_run() and tick() wake them.
   LeaseBroker& leases() { return leases_; }
+  RateLimiter& rate_limiter() { return rate_limiter_; }
   const ControlOptions& options() const { return options_; }
   void set_server_url(std::string url) { options_.server_url = std::move(url); }
 
@@ -173,6 +177,7 @@ class ControlPlane {
   ControlOptions options_;
   GitCache git_;
   LeaseBroker leases_;
+  RateLimiter rate_limiter_;
   template <typename T>
   struct Cached {
     T value;

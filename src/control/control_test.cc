@@ -14,6 +14,7 @@
 #include "control/code_archive.h"
 #include "control/control_plane.h"
 #include "control/lease_broker.h"
+#include "control/rate_limiter.h"
 #include "control/worker_protocol.h"
 #include "model/error.h"
 #include "store/store.h"
@@ -264,6 +265,62 @@ TEST_F(LeaseBrokerTest, AWorkersLastSeenIsWrittenAtMostEveryFewSeconds) {
   store_->worker_seen("w1", 5);  // as if long ago
   control.worker_seen("w1");
   EXPECT_EQ(store_->worker("w1")->last_heartbeat, 5) << "written again within " << ControlPlane::kWorkerSeenEveryMs << " ms";
+}
+
+}  // namespace
+}  // namespace strata::control
+
+namespace strata::control {
+namespace {
+
+TEST(RateLimits, LimitsAreReadAsPeopleWriteThem) {
+  auto per = [](const char* text) { return parse_rate_limit(text); };
+  ASSERT_TRUE(per("20/s"));
+  EXPECT_EQ(per("20/s")->per_second, 20);
+  EXPECT_EQ(per("20/s")->burst, 20) << "a second's worth by default";
+  EXPECT_EQ(per("600/m")->per_second, 10);
+  EXPECT_EQ(per("60/h")->burst, 1);
+  EXPECT_EQ(per("20/s:100")->burst, 100);
+  EXPECT_FALSE(per("off")->on());
+  for (const char* bad : {"", "20", "20/d", "/s", "-1/s", "0/s", "20/s:", "20/s:0", "2.5/s", "x/s", "20/s:1e3"})
+    EXPECT_FALSE(per(bad)) << bad;
+  EXPECT_EQ(format_rate_limit(*per("20/s:100")), "20/s:100");
+  EXPECT_EQ(format_rate_limit(*per("30/m")), "30/m:1");
+  EXPECT_EQ(format_rate_limit(RateLimit{}), "off");
+  EXPECT_EQ(parse_rate_class("auth_failures"), RateClass::kAuthFailures);
+  EXPECT_FALSE(parse_rate_class("webhooks"));
+}
+
+// A token bucket per key and class: a burst, then one request per 1/rate seconds; Retry-After
+// is exactly when the next one may go; other keys and classes are untouched.
+TEST(RateLimits, ABurstIsAllowedThenTheRateAndEachKeyAndClassHasItsOwnBucket) {
+  RateLimits limits;
+  limits.api = {2, 3};     // 2 a second, bursts of 3
+  limits.worker = {1, 1};
+  limits.state = {};       // off
+  RateLimiter limiter(limits);
+  using namespace std::chrono_literals;
+  RateLimiter::Clock::time_point t0{};
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(limiter.take(RateClass::kApi, "a", t0), 0ms) << i;
+  EXPECT_EQ(limiter.take(RateClass::kApi, "a", t0), 500ms) << "one more in half a second";
+  EXPECT_EQ(limiter.wait(RateClass::kApi, "a", t0 + 200ms), 300ms) << "a refusal spends nothing";
+  EXPECT_EQ(limiter.take(RateClass::kApi, "b", t0), 0ms) << "another token";
+  EXPECT_EQ(limiter.take(RateClass::kWorker, "a", t0), 0ms) << "another class";
+  EXPECT_EQ(limiter.take(RateClass::kApi, "a", t0 + 500ms), 0ms);
+  EXPECT_EQ(limiter.take(RateClass::kApi, "a", t0 + 500ms), 500ms);
+  EXPECT_EQ(limiter.take(RateClass::kApi, "a", t0 + 10s), 0ms) << "refilled";
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(limiter.take(RateClass::kState, "a", t0), 0ms);
+  EXPECT_EQ(limiter.wait(RateClass::kAuthFailures, "127.0.0.1", t0), 0ms) << "an address never seen";
+}
+
+TEST(RateLimits, IdleBucketsDoNotPileUp) {
+  RateLimits limits;
+  limits.auth_failures = {1000, 1000};
+  RateLimiter limiter(limits);
+  RateLimiter::Clock::time_point t0{};
+  for (size_t i = 0; i < RateLimiter::kMaxBuckets + 10; ++i)
+    limiter.take(RateClass::kAuthFailures, "10.0." + std::to_string(i), t0);
+  EXPECT_LE(limiter.buckets(), RateLimiter::kMaxBuckets);
 }
 
 }  // namespace

@@ -129,6 +129,7 @@ void Server::start() {
   co.credential_key = std::move(credential_key);
   co.keep_state_versions = i.options.keep_state_versions;
   co.keep_logs_days = i.options.keep_logs_days;
+  co.rate_limits = i.options.rate_limits;
   i.control = std::make_unique<control::ControlPlane>(*i.store, co);
   i.control->bootstrap_admin_token(i.options.admin_token);
 

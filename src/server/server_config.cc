@@ -23,7 +23,10 @@ constexpr int kMaxStateVersions = 1000000, kMaxLogDays = 36500;
 
 const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "workers",
                                             "lease",   "tls_cert", "tls_key",  "metrics",
-                                            "keyring", "keep_state_versions", "keep_logs_days"};
+                                            "keyring", "keep_state_versions", "keep_logs_days",
+                                            "rate_limits"};
+
+const std::vector<std::string> kRateClasses = {"api", "worker", "state", "auth_failures"};
 
 // Why `n` cannot be the retention setting `name`; "" when it can.
 std::string bad_retention(const std::string& name, int64_t n) {
@@ -33,6 +36,21 @@ std::string bad_retention(const std::string& name, int64_t n) {
 }
 
 }  // namespace
+
+void set_rate_limit(control::RateLimits& limits, const std::string& name, const std::string& text) {
+  std::optional<control::RateClass> c = control::parse_rate_class(name);
+  if (!c) {
+    std::string guess = closest_match(name, kRateClasses);
+    throw Error(ErrorKind::kUserInput, "no rate limit class \"" + name + "\"", {},
+                guess.empty() ? "the classes are api, worker, state and auth_failures"
+                              : "did you mean \"" + guess + "\"? (the classes are api, worker, state, auth_failures)");
+  }
+  std::optional<control::RateLimit> limit = control::parse_rate_limit(text);
+  if (!limit)
+    throw Error(ErrorKind::kUserInput, "\"" + text + "\" is not a rate limit", {},
+                "write requests per second, minute or hour with an optional burst (20/s, 600/m, 20/s:100), or off");
+  limits.of(*c) = *limit;
+}
 
 void load_server_config(const std::string& path, ServerOptions& options) {
   std::optional<std::string> source = read_file_if_exists(path);
@@ -102,6 +120,23 @@ void load_server_config(const std::string& path, ServerOptions& options) {
           continue;
         }
         options.lease = std::chrono::seconds(n);
+      }
+    } else if (a.name == "rate_limits") {
+      if (!v.is_map()) {
+        want("an object such as { api = \"20/s:100\" }");
+        continue;
+      }
+      for (const auto& [name, limit] : v.as_map()) {
+        if (!limit.is_string()) {
+          diags.error(at(a.expr->range), "rate_limits." + name + " must be a string such as \"20/s:100\", not " +
+                                             limit.kind_name());
+          continue;
+        }
+        try {
+          set_rate_limit(options.rate_limits, name, limit.as_string());
+        } catch (const Error& e) {
+          diags.error(at(a.expr->range), "rate_limits." + name + ": " + e.message(), e.hint());
+        }
       }
     } else if (a.name == "metrics") {
       if (!v.is_bool()) {

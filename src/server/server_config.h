@@ -9,6 +9,7 @@
 //   tls_cert  = "tls/cert.pem"
 //   tls_key   = "tls/key.pem"
 //   metrics   = true
+//   rate_limits = { api = "50/s:200", worker = "off" }   # the rest keep their defaults
 //
 // Flags given on the command line win over the file. An unknown setting, a wrong type or a
 // value out of range is an Error with file:line:col and what to write instead.
@@ -23,6 +24,10 @@ namespace strata::server {
 // Reads `path` over `options` (the defaults): what the file sets replaces them. Throws an
 // Error listing every problem found.
 void load_server_config(const std::string& path, ServerOptions& options);
+
+// One class's rate limit ("api", "20/s:100"; "off"), from the file or `--rate-limit CLASS=LIMIT`:
+// an Error saying what is wrong and what to write.
+void set_rate_limit(control::RateLimits& limits, const std::string& name, const std::string& text);
 
 // The ranges the file and the flags share: an Error naming the flag when one is out of range.
 void check_server_options(const ServerOptions& options);

@@ -1,6 +1,10 @@
 #include "worker/http_connection.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "app/http_client.h"
 #include "base/percent_escape.h"
@@ -47,6 +51,18 @@ HttpConnection::HttpConnection(HttpConnectionOptions options)
 
 HttpConnection::~HttpConnection() = default;
 
+app::HttpResponse HttpConnection::send(const app::HttpRequest& request) {
+  // Past the server's rate limit (429): wait as Retry-After says and ask again, for up to a
+  // minute in all — a worker slowed down, never one that drops its activity.
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (;;) {
+    app::HttpResponse response = client_->send(request);
+    if (response.status != 429 || std::chrono::steady_clock::now() >= give_up) return response;
+    int seconds = std::atoi(response.header("retry-after").c_str());
+    std::this_thread::sleep_for(std::chrono::seconds(std::clamp(seconds, 1, 30)));
+  }
+}
+
 HttpConnection::Answer HttpConnection::post(const std::string& path, const std::string& body,
                                             const std::string& content_type) {
   app::HttpRequest request;
@@ -55,7 +71,7 @@ HttpConnection::Answer HttpConnection::post(const std::string& path, const std::
   request.headers["Authorization"] = "Bearer " + bearer();
   request.headers["Content-Type"] = content_type;
   request.body = body;
-  app::HttpResponse response = client_->send(request);
+  app::HttpResponse response = send(request);
   if (response.status == 401 || response.status == 403)
     throw Error(ErrorKind::kUserInput,
                 options_.server + " refused the worker's " + (credential_.empty() ? "join token" : "credential") +
@@ -98,7 +114,7 @@ void HttpConnection::fetch_code(const Lease& lease, const std::string& dest) {
   request.url = options_.server + "/api/v1/worker/activities/" + lease.activity.id +
                 "/code?fencing_token=" + std::to_string(lease.activity.fencing_token);
   request.headers["Authorization"] = "Bearer " + bearer();
-  app::HttpResponse response = client_->send(request);
+  app::HttpResponse response = send(request);
   if (response.status != 200)
     throw Error(ErrorKind::kEnvironment, "cannot fetch the code of activity " + lease.activity.id + " (" +
                                              std::to_string(response.status) + "): " + message_of(response));
@@ -112,7 +128,7 @@ std::optional<std::string> HttpConnection::state_outputs(const store::Activity& 
                 "/outputs?fencing_token=" + std::to_string(activity.fencing_token) +
                 "&stack=" + percent_escape(stack) + "&component=" + percent_escape(component);
   request.headers["Authorization"] = "Bearer " + bearer();
-  app::HttpResponse response = client_->send(request);
+  app::HttpResponse response = send(request);
   if (response.status == 409 && code_of(response) == "lease_lost") return std::nullopt;
   nlohmann::json j = response.status == 200 ? nlohmann::json::parse(response.body, nullptr, false) : nlohmann::json();
   if (!j.is_object() || !j.contains("outputs") || !j["outputs"].is_object())
@@ -129,7 +145,7 @@ std::optional<std::string> HttpConnection::lock_holder(const store::Activity& ac
                 "/lock?fencing_token=" + std::to_string(activity.fencing_token) + "&stack=" + percent_escape(stack) +
                 "&component=" + percent_escape(component);
   request.headers["Authorization"] = "Bearer " + bearer();
-  app::HttpResponse response = client_->send(request);
+  app::HttpResponse response = send(request);
   nlohmann::json j = response.status == 200 ? nlohmann::json::parse(response.body, nullptr, false) : nlohmann::json();
   if (!j.is_object() || !j.contains("holder") || !j["holder"].is_string()) return std::nullopt;
   return j["holder"].get<std::string>();

@@ -10,6 +10,8 @@
 
 namespace strata::app {
 class HttpClient;
+struct HttpRequest;
+struct HttpResponse;
 }
 
 namespace strata::worker {
@@ -50,6 +52,7 @@ class HttpConnection : public WorkerConnection {
 
  private:
   struct Answer;
+  app::HttpResponse send(const app::HttpRequest& request);
   Answer post(const std::string& path, const std::string& body, const std::string& content_type);
   store::LeaseCheck activity_call(const store::Activity& activity, const std::string& what, nlohmann::json body,
                                   nlohmann::json* answer = nullptr);

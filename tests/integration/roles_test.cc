@@ -379,5 +379,73 @@ TEST(Roles, WorkersJoinWithAJoinTokenAndSpeakOnlyForThemselves) {
   }
 }
 
+// Rate limits (#25): past its burst a token gets 429 with Retry-After, while other tokens, the
+// same token's worker-protocol calls and the state backend's own bucket go on; an address that
+// sent too many refused credentials is answered 429 before its next credential is looked at —
+// a good one included. Limits per minute here, so a slow machine cannot refill a bucket mid-test.
+TEST(Roles, ABurstPastTheRateLimitGets429WithRetryAfterAndOthersGoOn) {
+  GitProject project;
+  project.write("server.hcl", "rate_limits = {\n  api = \"1/m:6\"\n  state = \"1/m:3\"\n}\n");
+  project.write("bad.hcl", "rate_limits = {\n  apis = \"1/m\"\n  worker = \"fast\"\n}\n");
+  CliResult bad = project.run({"server", "--config", project.path("bad.hcl"), "--data-dir", project.path("d")});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.err.find("bad.hcl:1:15"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("did you mean \"api\""), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("\"fast\" is not a rate limit"), std::string::npos) << bad.err;
+  bad = project.run({"server", "--rate-limit", "api", "--data-dir", project.path("d")});
+  EXPECT_EQ(bad.exit_code, 1) << bad.err;
+  EXPECT_NE(bad.err.find("--rate-limit CLASS=LIMIT"), std::string::npos) << bad.err;
+
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}},
+                       {"--workers", "0", "--config", project.path("server.hcl"), "--rate-limit", "auth_failures=1/m:3"});
+  ASSERT_TRUE(server.ready());
+  // The admin's token spends two of its six.
+  const std::string alice = make_token(server, server.token(), {{"name", "alice"}, {"role", "operator"}})["token"];
+  const std::string bob = make_token(server, server.token(), {{"name", "bob"}, {"role", "operator"}})["token"];
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(server.send("GET", "/api/v1/runs", "", alice).status, 200) << i;
+  auto limited = server.send("GET", "/api/v1/runs", "", alice);
+  ASSERT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(json_of(limited)["error"]["code"], "rate_limited");
+  EXPECT_NE(error_message(limited).find("token \"alice\" made more api requests than its limit, 1/m:6"),
+            std::string::npos)
+      << limited.body;
+  const std::string retry = limited.header("retry-after");
+  ASSERT_FALSE(retry.empty());
+  EXPECT_GE(std::stoi(retry), 1);
+  EXPECT_LE(std::stoi(retry), 60);
+  EXPECT_EQ(server.send("GET", "/api/v1/runs", "", bob).status, 200) << "another token goes on";
+
+  // The admin's API calls spent: its worker-protocol calls have their own bucket.
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(server.send("GET", "/api/v1/workers").status, 200) << i;
+  EXPECT_EQ(server.send("GET", "/api/v1/workers").status, 429);
+  EXPECT_EQ(server.send("POST", "/api/v1/worker/register",
+                        R"({"id":"w","name":"w","version":"0.1.0","capabilities":["terraform"]})")
+                .status,
+            201);
+  EXPECT_EQ(server.send("POST", "/api/v1/worker/lease", R"({"worker_id":"w","wait_ms":0})").status, 204);
+
+  // The state backend: its own bucket (alice's API calls are spent; her state calls are not).
+  app::HttpRequest tf;
+  tf.url = server.url() + "/tfstate/infra/dev/network";
+  tf.headers["Authorization"] = "Basic " + secrets::base64_encode("terraform:" + alice);
+  auto client = app::make_curl_client({});
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(client->send(tf).status, 404) << i;
+  auto state_limited = client->send(tf);
+  EXPECT_EQ(state_limited.status, 429) << state_limited.body;
+  EXPECT_FALSE(state_limited.header("retry-after").empty());
+
+  // Guessing tokens: three refusals, then 429 for this address whatever it sends.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(server.send("GET", "/api/v1/runs", "", "strata_guess" + std::to_string(i)).status, 401);
+  auto guessing = server.send("GET", "/api/v1/runs", "", "strata_guess3");
+  EXPECT_EQ(guessing.status, 429) << guessing.body;
+  EXPECT_NE(error_message(guessing).find("too many refused credentials from 127.0.0.1"), std::string::npos)
+      << guessing.body;
+  EXPECT_EQ(server.send("GET", "/api/v1/runs", "", bob).status, 429) << "a good token from the same address waits too";
+  tf.headers["Authorization"] = "Basic " + secrets::base64_encode("terraform:strata_guess4");
+  EXPECT_EQ(client->send(tf).status, 429) << "and so does the state backend";
+  EXPECT_EQ(server.get("/healthz").status, 200) << "what needs no credential is not limited";
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
 }  // namespace
 }  // namespace strata::testing

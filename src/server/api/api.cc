@@ -63,12 +63,64 @@ Response denied(control::ControlPlane& control, const Request& request, const st
   return error_response(403, "forbidden", why);
 }
 
+namespace {
+Response too_many(const std::string& message, std::chrono::milliseconds wait, const std::string& hint) {
+  Response r = error_response(Error(ErrorKind::kUserInput, message, {}, hint));
+  r.status = 429;
+  nlohmann::json body = nlohmann::json::parse(r.body);
+  body["error"]["code"] = "rate_limited";
+  r.body = body.dump();
+  r.headers.emplace_back("Retry-After", std::to_string(std::max<int64_t>(1, (wait.count() + 999) / 1000)));
+  return r;
+}
+
+}  // namespace
+
+// The client's address without its port (the server writes ADDRESS:PORT): "127.0.0.1", "::1".
+std::string client_address(const Request& request) {
+  const std::string& a = request.remote_address;
+  size_t colon = a.rfind(':');
+  return colon == std::string::npos ? a : a.substr(0, colon);
+}
+
+std::optional<Response> refuse_failing_address(control::ControlPlane& control, const Request& request) {
+  std::chrono::milliseconds wait = control.rate_limiter().wait(control::RateClass::kAuthFailures, client_address(request));
+  if (wait.count() == 0) return std::nullopt;
+  return too_many("too many refused credentials from " + client_address(request) + " lately", wait,
+                  "check the token; this address may try again after Retry-After seconds");
+}
+
+void note_refused_credential(control::ControlPlane& control, const Request& request) {
+  control.rate_limiter().take(control::RateClass::kAuthFailures, client_address(request));
+}
+
+std::optional<Response> over_limit(control::ControlPlane& control, control::RateClass c, const std::string& key,
+                                   const std::string& who) {
+  std::chrono::milliseconds wait = control.rate_limiter().take(c, key);
+  if (wait.count() == 0) return std::nullopt;
+  const control::RateLimit& limit = control.rate_limiter().limits().of(c);
+  return too_many(who + " made more " + control::rate_class_name(c) + " requests than its limit, " +
+                      control::format_rate_limit(limit) + " (rate:burst)",
+                  wait, "wait Retry-After seconds and send fewer requests (the server's --rate-limit sets the limit)");
+}
+
 std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Request& request, Response* refused,
                                         std::string_view repository, std::string_view as) {
+  if (std::optional<Response> r = refuse_failing_address(control, request)) {
+    *refused = std::move(*r);
+    return std::nullopt;
+  }
   std::optional<store::ApiToken> who = control.authenticate(bearer(request));
   if (!who) {
+    note_refused_credential(control, request);
     *refused = unauthorized(bearer(request).empty() ? "this needs an API token (Authorization: Bearer TOKEN)"
                                                     : "unknown, expired or revoked token");
+    return std::nullopt;
+  }
+  const control::RateClass c =
+      request.route.rfind("/api/v1/worker/", 0) == 0 ? control::RateClass::kWorker : control::RateClass::kApi;
+  if (std::optional<Response> r = over_limit(control, c, who->id, "token \"" + who->name + "\"")) {
+    *refused = std::move(*r);
     return std::nullopt;
   }
   const control::RouteRule* rule = control::rule_for(as.empty() ? request.method : as, request.route);

@@ -21,10 +21,21 @@ std::string bearer(const Request& request);
 // 401 with WWW-Authenticate (`challenge` "Bearer" or "Basic").
 Response unauthorized(const std::string& message, const std::string& challenge = "Bearer");
 
+// Rate limits (control/rate_limiter.h). A client address that sent too many refused
+// credentials lately is answered 429 before its next one is looked at: call this first; then
+// note_refused_credential() when the credential is refused.
+std::optional<Response> refuse_failing_address(control::ControlPlane& control, const Request& request);
+void note_refused_credential(control::ControlPlane& control, const Request& request);
+// 429 with Retry-After when `key` (a token's or activity's id; `who` names it in the message)
+// spent its requests of class `c`; nullopt when it may go (one is spent).
+std::optional<Response> over_limit(control::ControlPlane& control, control::RateClass c, const std::string& key,
+                                   const std::string& who);
+
 // Who asks, by their bearer token, when they may: the role control/authorization.h's table
 // names for the request's method and route (or `as` instead of the method), and `repository`
 // ("" = none yet) within the token's scope. nullopt with the answer in *refused otherwise: 401
-// without a valid token, 403 (audited as access.denied) saying what role is needed.
+// without a valid token, 429 past a rate limit (the worker protocol has its own), 403 (audited
+// as access.denied) saying what role is needed.
 std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Request& request, Response* refused,
                                         std::string_view repository = "", std::string_view as = "");
 // The same check for a token already known, once the repository a request acts on is known (a

@@ -124,18 +124,29 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
   // `strata remote state push|pull` send their API token as a bearer token.
   if (!auth && !bearer(request).empty()) auth = BasicAuth{"strata", bearer(request)};
   if (!auth) return unauthorized("the state backend needs basic auth", "Basic");
+  if (std::optional<Response> r = refuse_failing_address(control_, request)) return *r;
   std::optional<store::ApiToken> token;
   std::optional<store::Activity> activity;
   std::string actor;
   if (auth->user == "activity") {
     activity = control_.activity_for_credential(auth->password);
-    if (!activity) return unauthorized("this activity's lease is over, or the credential is wrong", "Basic");
+    if (!activity) {
+      note_refused_credential(control_, request);
+      return unauthorized("this activity's lease is over, or the credential is wrong", "Basic");
+    }
     actor = "activity:" + activity->id;
   } else {
     token = control_.authenticate(auth->password);
-    if (!token) return unauthorized("unknown, expired or revoked token (the password must be an API token)", "Basic");
+    if (!token) {
+      note_refused_credential(control_, request);
+      return unauthorized("unknown, expired or revoked token (the password must be an API token)", "Basic");
+    }
     actor = actor_of(*token);
   }
+  if (std::optional<Response> r = over_limit(control_, control::RateClass::kState,
+                                             activity ? "activity:" + activity->id : token->id,
+                                             activity ? "activity " + activity->id : "token \"" + token->name + "\""))
+    return *r;
   const std::string& method = request.method;
   store::Store& store = control_.store();
   auto audit = [&](const std::string& action, nlohmann::json detail, const std::string& outcome) {
