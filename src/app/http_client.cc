@@ -33,7 +33,10 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     value.erase(0, value.find_first_not_of(" \t"));
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
       value.pop_back();
-    (*static_cast<std::map<std::string, std::string>*>(user))[name] = value;
+    // A repeated header joins the earlier ones: with ", " (RFC 9110), but Set-Cookie, which
+    // cannot be joined so, one per line.
+    std::string& held = (*static_cast<std::map<std::string, std::string>*>(user))[name];
+    held = held.empty() ? value : held + (name == "set-cookie" ? "\n" : ", ") + value;
   }
   return size * n;
 }

@@ -19,7 +19,8 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 0;
-  std::map<std::string, std::string> headers;  // names lower-cased
+  // Names lower-cased; a repeated header's values joined with ", " (Set-Cookie's with "\n").
+  std::map<std::string, std::string> headers;
   std::string body;
   std::string header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -64,6 +64,7 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   options.env = process_environment();
   options.admin_token = server::take_admin_token(options.env);
   options.keyring_text = server::take_keyring_text(options.env);
+  server::take_oauth_secret(options.env, options);
   options.engine = globals.engine;
   options.engine_supervisor = supervisor_executable();
 

@@ -40,6 +40,7 @@ constexpr EnvVarDoc kEnvVars[] = {
     {"XDG_CONFIG_HOME", kRemote | kEngine, "remote login's credentials in $XDG_CONFIG_HOME/strata (~/.config)"},
     {"STRATA_SERVER_ADMIN_TOKEN", kServer, "the first admin token on an empty store (else one is made)"},
     {"STRATA_SERVER_KEYRING", kServer, "the key ring's text (instead of --keyring or <data-dir>/keyring)"},
+    {"STRATA_OAUTH_CLIENT_SECRET", kServer, "the sign-in provider's client secret (oauth = { … } in --config)"},
     {"STRATA_WORKER_TOKEN", kWorker, "the token the worker joins with (instead of --join-token)"},
     {"STRATA_JS_TIMEOUT", kProject, "seconds one stack file may run (default 30)"},
     {"STRATA_JS_MEMORY_LIMIT_MB", kProject, "memory one stack file may use (default 2048)"},

@@ -14,6 +14,7 @@
 #include "base/temp_dir.h"
 #include "control/authorization.h"
 #include "control/lock_text.h"
+#include "control/sessions.h"
 #include "graph/graph.h"
 #include "graph/selection.h"
 #include "model/error.h"
@@ -407,7 +408,56 @@ constexpr size_t kCacheEntries = 10000;
 
 std::optional<store::ApiToken> ControlPlane::authenticate(const std::string& token) {
   if (token.empty()) return std::nullopt;
-  const std::string hash = token_hash(token);
+  std::optional<store::ApiToken> found = live_token(token_hash(token));
+  // A session's id alone is not a credential: only the JWT that carries it is.
+  if (found && !found->session_of.empty()) return std::nullopt;
+  return found;
+}
+
+std::optional<store::ApiToken> ControlPlane::authenticate_session(const std::string& jwt, bool expired_too,
+                                                                  SessionClaims* claims) {
+  if (options_.session_key.empty()) return std::nullopt;
+  std::optional<SessionClaims> c = read_session(jwt, options_.session_key);
+  if (!c || c->id.empty()) return std::nullopt;
+  if (!expired_too && c->expires_at * 1000 <= store::now_millis()) return std::nullopt;
+  std::optional<store::ApiToken> found = live_token(token_hash(c->id));
+  if (!found || found->session_of != c->subject) return std::nullopt;
+  if (claims) *claims = *c;
+  return found;
+}
+
+std::pair<store::ApiToken, std::string> ControlPlane::start_session(const std::string& subject, const std::string& name,
+                                                                    Role role) {
+  const store::Millis now = store::now_millis();
+  SessionClaims c;
+  c.subject = subject;
+  c.name = name;
+  c.role = role_name(role);
+  c.id = base64url(secrets::random_bytes(24));
+  c.issued_at = now / 1000;
+  c.expires_at = c.issued_at + options_.oauth.token_seconds;
+  store::ApiToken record;
+  record.id = store::new_uuid();
+  record.name = name;
+  record.role = c.role;
+  record.hash = token_hash(c.id);
+  record.session_of = subject;
+  record.created_at = now;
+  record.expires_at = now + options_.oauth.session_seconds * 1000;
+  return {store_.add_token(record), sign_session(c, options_.session_key)};
+}
+
+std::optional<std::string> ControlPlane::refresh_session(const std::string& jwt) {
+  SessionClaims c;
+  std::optional<store::ApiToken> session = authenticate_session(jwt, /*expired_too=*/true, &c);
+  if (!session) return std::nullopt;
+  c.issued_at = store::now_millis() / 1000;
+  // Never past the session's own end.
+  c.expires_at = std::min(c.issued_at + options_.oauth.token_seconds, session->expires_at / 1000);
+  return sign_session(c, options_.session_key);
+}
+
+std::optional<store::ApiToken> ControlPlane::live_token(const std::string& hash) {
   const store::Millis now = store::now_millis();
   std::optional<store::ApiToken> found;
   {

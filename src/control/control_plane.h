@@ -17,6 +17,7 @@
 #include "control/git_cache.h"
 #include "control/lease_broker.h"
 #include "control/rate_limiter.h"
+#include "control/sessions.h"
 #include "model/project.h"
 #include "store/store.h"
 #include "workspace/server_state.h"
@@ -42,6 +43,10 @@ struct ControlOptions {
   int keep_logs_days = 0;
   // Requests a caller may make (rate_limiter.h); per replica.
   RateLimits rate_limits;
+  // Sign-in with an OAuth2 provider (sessions.h); off without a client id. Session JWTs are
+  // signed with session_key (derived from the key ring: the same on every replica).
+  OAuthSettings oauth;
+  std::string session_key;
 };
 
 // POST /api/v1/runs, as the server reads it.
@@ -146,6 +151,14 @@ class ControlPlane {
   // remembered for kCacheMs (every request of a worker names one: three reads per activity
   // otherwise); an unknown one is looked up every time.
   std::optional<store::ApiToken> authenticate(const std::string& token);
+  // A sign-in session's record, from its JWT (control/sessions.h): signed with this server's
+  // key, not expired (unless `expired_too`: a refresh), its session neither revoked nor over.
+  std::optional<store::ApiToken> authenticate_session(const std::string& jwt, bool expired_too = false,
+                                                      SessionClaims* claims = nullptr);
+  // A new session for a person who signed in: its record, and its JWT.
+  std::pair<store::ApiToken, std::string> start_session(const std::string& subject, const std::string& name, Role role);
+  // A fresh JWT for a session that still lasts (its JWT may have expired); nullopt otherwise.
+  std::optional<std::string> refresh_session(const std::string& jwt);
   // A registered worker's record, remembered for kCacheMs on this replica; register_worker()
   // here replaces it at once.
   std::optional<store::WorkerRecord> registered_worker(const std::string& id);
@@ -173,6 +186,10 @@ class ControlPlane {
   std::optional<store::Activity> activity_for_credential(const std::string& credential);
 
  private:
+  // The token whose hash is `hash`, unless it expired or was revoked (cached for kCacheMs; its
+  // last use noted at most every kTokenUsedEveryMs).
+  std::optional<store::ApiToken> live_token(const std::string& hash);
+
   store::Store& store_;
   ControlOptions options_;
   GitCache git_;

@@ -15,6 +15,7 @@
 #include "control/control_plane.h"
 #include "control/lease_broker.h"
 #include "control/rate_limiter.h"
+#include "control/sessions.h"
 #include "control/worker_protocol.h"
 #include "model/error.h"
 #include "store/store.h"
@@ -321,6 +322,47 @@ TEST(RateLimits, IdleBucketsDoNotPileUp) {
   for (size_t i = 0; i < RateLimiter::kMaxBuckets + 10; ++i)
     limiter.take(RateClass::kAuthFailures, "10.0." + std::to_string(i), t0);
   EXPECT_LE(limiter.buckets(), RateLimiter::kMaxBuckets);
+}
+
+}  // namespace
+}  // namespace strata::control
+
+namespace strata::control {
+namespace {
+
+TEST(Sessions, JwtsAreSignedReadBackAndAnythingElseIsRefused) {
+  SessionClaims c{"github:alice", "alice", "operator", 1700000000, 1700000900, "jti-1"};
+  std::string jwt = sign_session(c, "key-a");
+  std::optional<SessionClaims> back = read_session(jwt, "key-a");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->subject, "github:alice");
+  EXPECT_EQ(back->role, "operator");
+  EXPECT_EQ(back->expires_at, 1700000900);
+  EXPECT_EQ(back->id, "jti-1");
+  EXPECT_FALSE(read_session(jwt, "key-b")) << "another server's key";
+  std::string header = jwt.substr(0, jwt.find('.'));
+  EXPECT_FALSE(read_session(base64url(R"({"alg":"none","typ":"JWT"})") + jwt.substr(header.size()), "key-a"));
+  EXPECT_FALSE(read_session(jwt + "x", "key-a"));
+  EXPECT_FALSE(read_session(jwt.substr(0, jwt.rfind('.')), "key-a"));
+  EXPECT_FALSE(read_session("", "key-a"));
+  EXPECT_FALSE(read_session("a.b.c.d", "key-a"));
+  // A login cookie is not a session, nor the other way round.
+  std::string ticket = sign_login({"s", "v", 5}, "key-a");
+  EXPECT_FALSE(read_session(ticket, "key-a"));
+  EXPECT_FALSE(read_login(jwt, "key-a"));
+  ASSERT_TRUE(read_login(ticket, "key-a"));
+  EXPECT_EQ(read_login(ticket, "key-a")->verifier, "v");
+}
+
+TEST(Sessions, PkceAndRolesFromGroups) {
+  // RFC 7636, appendix B.
+  EXPECT_EQ(pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+  std::map<std::string, std::string> rules = {{"acme", "viewer"}, {"acme/platform", "operator"}, {"acme/sre", "admin"}};
+  EXPECT_EQ(role_for_groups({"acme"}, rules), Role::kViewer);
+  EXPECT_EQ(role_for_groups({"acme", "acme/platform"}, rules), Role::kOperator);
+  EXPECT_EQ(role_for_groups({"acme/sre", "acme"}, rules), Role::kAdmin) << "the highest";
+  EXPECT_EQ(role_for_groups({"other"}, rules), std::nullopt);
+  EXPECT_EQ(role_for_groups({}, rules), std::nullopt);
 }
 
 }  // namespace

@@ -116,6 +116,7 @@ void Server::start() {
   }
   // Activity credentials for /tfstate are minted with a secret every replica derives alike.
   std::string credential_key = keyring.derive("strata activity credentials v1");
+  std::string session_key = keyring.derive("strata session signing v1");
   auto sealed = std::make_unique<store::SealedStore>(
       store::open_store(i.options.database.empty() ? data_dir + "/strata.db" : i.options.database), std::move(keyring));
   sealed->migrate();
@@ -130,6 +131,8 @@ void Server::start() {
   co.keep_state_versions = i.options.keep_state_versions;
   co.keep_logs_days = i.options.keep_logs_days;
   co.rate_limits = i.options.rate_limits;
+  co.oauth = i.options.oauth;
+  co.session_key = std::move(session_key);
   i.control = std::make_unique<control::ControlPlane>(*i.store, co);
   i.control->bootstrap_admin_token(i.options.admin_token);
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "control/rate_limiter.h"
+#include "control/sessions.h"
 #include "store/keyring.h"
 #include "workspace/workspace.h"
 
@@ -26,6 +27,7 @@ struct ServerOptions {
   int keep_state_versions = 0;
   int keep_logs_days = 0;
   control::RateLimits rate_limits;        // per replica (control/rate_limiter.h)
+  control::OAuthSettings oauth;           // sign-in (control/sessions.h); off without a client id
   std::string admin_token;                // STRATA_SERVER_ADMIN_TOKEN, for the first start
   // The key ring sealing states, logs and outputs at rest (store/keyring.h): a file, or its text
   // (STRATA_SERVER_KEYRING); neither = <data-dir>/keyring, made on the first start.

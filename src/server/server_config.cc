@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "base/atomic_file.h"
+#include "base/duration.h"
 #include "base/suggest.h"
 #include "hcl/eval.h"
 #include "hcl/functions.h"
@@ -24,7 +25,7 @@ constexpr int kMaxStateVersions = 1000000, kMaxLogDays = 36500;
 const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "workers",
                                             "lease",   "tls_cert", "tls_key",  "metrics",
                                             "keyring", "keep_state_versions", "keep_logs_days",
-                                            "rate_limits"};
+                                            "rate_limits", "oauth"};
 
 const std::vector<std::string> kRateClasses = {"api", "worker", "state", "auth_failures"};
 
@@ -33,6 +34,83 @@ std::string bad_retention(const std::string& name, int64_t n) {
   int64_t most = name == "keep_state_versions" ? kMaxStateVersions : kMaxLogDays;
   if (n < 0 || n > most) return name + " must be from 0 (keep everything) to " + std::to_string(most);
   return "";
+}
+
+const std::vector<std::string> kOAuthSettings = {"client_id",   "client_secret_file", "authorize_url", "token_url",
+                                                 "api_url",     "external_url",       "roles",         "token_lifetime",
+                                                 "session_lifetime"};
+
+bool loopback_url(const std::string& url) {
+  for (const char* prefix : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
+    if (url.rfind(prefix, 0) == 0) return true;
+  return false;
+}
+
+// `oauth = { … }`: each mistake reported through `problem(why, hint)`.
+template <typename Relative, typename Problem>
+void read_oauth(const Value& v, control::OAuthSettings& oauth, Relative relative, Problem problem) {
+  for (const auto& [name, item] : v.as_map()) {
+    if (std::find(kOAuthSettings.begin(), kOAuthSettings.end(), name) == kOAuthSettings.end()) {
+      std::string guess = closest_match(name, kOAuthSettings);
+      problem("unknown setting \"" + name + "\"", guess.empty() ? "the settings are client_id, client_secret_file, "
+                                                                   "authorize_url, token_url, api_url, external_url, "
+                                                                   "roles, token_lifetime, session_lifetime"
+                                                                 : "did you mean \"" + guess + "\"?");
+      continue;
+    }
+    if (name == "roles") {
+      if (!item.is_map()) {
+        problem("roles must be an object such as { \"acme/platform\" = \"operator\" }", "");
+        continue;
+      }
+      for (const auto& [group, role] : item.as_map()) {
+        if (!role.is_string() || !control::parse_role(role.as_string())) {
+          problem("roles.\"" + group + "\" must be viewer, operator, maintainer or admin", "");
+          continue;
+        }
+        oauth.roles[group] = role.as_string();
+      }
+      continue;
+    }
+    if (!item.is_string()) {
+      problem(name + " must be a string, not " + std::string(item.kind_name()), "");
+      continue;
+    }
+    const std::string& text = item.as_string();
+    if (name == "token_lifetime" || name == "session_lifetime") {
+      std::optional<std::chrono::milliseconds> d = parse_duration(text);
+      if (!d || d->count() < 1000) {
+        problem(name + " must be a duration such as 15m or 12h, not \"" + text + "\"", "");
+        continue;
+      }
+      (name == "token_lifetime" ? oauth.token_seconds : oauth.session_seconds) =
+          std::chrono::duration_cast<std::chrono::seconds>(*d).count();
+      continue;
+    }
+    if (name == "client_secret_file") {
+      std::optional<std::string> secret = read_file_if_exists(relative(text));
+      if (!secret) {
+        problem("client_secret_file " + relative(text) + " cannot be read", "");
+        continue;
+      }
+      while (!secret->empty() && (secret->back() == '\n' || secret->back() == '\r')) secret->pop_back();
+      oauth.client_secret = *secret;
+      continue;
+    }
+    if (name != "client_id" && text.rfind("https://", 0) != 0 && !loopback_url(text)) {
+      problem(name + " must be an https:// URL (or http:// on loopback), not \"" + text + "\"",
+              "sessions and codes sent over plain http can be read on the network");
+      continue;
+    }
+    if (name == "client_id") oauth.client_id = text;
+    if (name == "authorize_url") oauth.authorize_url = text;
+    if (name == "token_url") oauth.token_url = text;
+    if (name == "api_url") oauth.api_url = text;
+    if (name == "external_url") oauth.external_url = text;
+  }
+  if (oauth.client_id.empty()) problem("client_id is missing", "the OAuth app's client id, from the provider");
+  if (oauth.roles.empty())
+    problem("roles is empty: nobody could sign in", "e.g. roles = { \"acme/platform\" = \"operator\" }");
 }
 
 }  // namespace
@@ -138,6 +216,14 @@ void load_server_config(const std::string& path, ServerOptions& options) {
           diags.error(at(a.expr->range), "rate_limits." + name + ": " + e.message(), e.hint());
         }
       }
+    } else if (a.name == "oauth") {
+      if (!v.is_map()) {
+        want("an object such as { client_id = \"…\", roles = { acme = \"viewer\" } }");
+        continue;
+      }
+      read_oauth(v, options.oauth, relative, [&](const std::string& why, const std::string& hint) {
+        diags.error(at(a.expr->range), "oauth: " + why, hint);
+      });
     } else if (a.name == "metrics") {
       if (!v.is_bool()) {
         want("true or false");
@@ -198,5 +284,19 @@ std::string take_variable(workspace::Environment& env, const char* name) {
 std::string take_keyring_text(workspace::Environment& env) { return take_variable(env, "STRATA_SERVER_KEYRING"); }
 
 std::string take_admin_token(workspace::Environment& env) { return take_variable(env, "STRATA_SERVER_ADMIN_TOKEN"); }
+
+void take_oauth_secret(workspace::Environment& env, ServerOptions& options) {
+  std::string secret = take_variable(env, "STRATA_OAUTH_CLIENT_SECRET");
+  if (!secret.empty()) options.oauth.client_secret = secret;
+  if (!options.oauth.on()) return;
+  if (options.oauth.client_secret.empty())
+    throw Error(ErrorKind::kUserInput, "oauth is set but its client secret is not", {},
+                "set STRATA_OAUTH_CLIENT_SECRET, or client_secret_file in oauth = { … }");
+  std::string external = options.oauth.external_url;
+  bool tls = !options.tls_cert.empty();
+  if (external.empty() && !tls && options.listen.rfind("127.0.0.1:", 0) != 0 && options.listen.rfind("localhost:", 0) != 0)
+    throw Error(ErrorKind::kUserInput, "sign-in needs HTTPS: this server listens on " + options.listen + " without TLS",
+                {}, "serve HTTPS (--tls-cert, --tls-key) or set oauth.external_url to the https:// URL of a proxy");
+}
 
 }  // namespace strata::server

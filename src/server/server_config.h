@@ -10,6 +10,10 @@
 //   tls_key   = "tls/key.pem"
 //   metrics   = true
 //   rate_limits = { api = "50/s:200", worker = "off" }   # the rest keep their defaults
+//   oauth = {                              # sign-in with GitHub (control/sessions.h)
+//     client_id = "Iv1.0123"               # the secret: STRATA_OAUTH_CLIENT_SECRET or client_secret_file
+//     roles     = { acme = "viewer", "acme/platform" = "operator" }
+//   }
 //
 // Flags given on the command line win over the file. An unknown setting, a wrong type or a
 // value out of range is an Error with file:line:col and what to write instead.
@@ -35,6 +39,10 @@ void check_server_options(const ServerOptions& options);
 // STRATA_SERVER_ADMIN_TOKEN (the admin token a first start creates), taken out of `env` so engines
 // and stack files never see it; "" when unset.
 std::string take_admin_token(workspace::Environment& env);
+// STRATA_OAUTH_CLIENT_SECRET, taken out of `env` like the admin token (over client_secret_file).
+// An Error when sign-in is set without a secret, or would send sessions over plain http off
+// loopback.
+void take_oauth_secret(workspace::Environment& env, ServerOptions& options);
 // STRATA_SERVER_KEYRING (the key ring's text), taken out of `env` like the admin token: no
 // engine or hook the server starts sees it.
 std::string take_keyring_text(workspace::Environment& env);

@@ -124,6 +124,7 @@ struct ApiToken {
   Millis last_used_at = 0;
   Millis revoked_at = 0;                  // 0 = not revoked; a revoked token authenticates nothing
   std::string worker_id;                  // role "worker": the worker it speaks for
+  std::string session_of;                 // a sign-in session: whose ("github:alice"); see control/sessions.h
 };
 
 struct StateVersion {

@@ -263,6 +263,12 @@ TEST_P(StoreTest, TokensAreFoundByTheirHash) {
   auto listed = std::find_if(all.begin(), all.end(), [](const ApiToken& t) { return t.name == "w1"; });
   ASSERT_NE(listed, all.end());
   EXPECT_EQ(listed->worker_id, "w-1234");
+  // A sign-in session keeps whose it is (migration 008).
+  ApiToken session = token("alice", "5e55", false);
+  session.role = "viewer";
+  session.session_of = "github:alice";
+  store->add_token(session);
+  EXPECT_EQ(store->token_by_hash("5e55")->session_of, "github:alice");
 }
 
 TEST_P(StoreTest, CreateRunWritesItsActivitiesAndDependencies) {

@@ -6,12 +6,14 @@
 #include "control/authorization.h"
 #include "model/error.h"
 #include "server/api/api_json.h"
+#include "server/api/auth_api.h"
 #include "server/api/log_streams.h"
 #include "server/api/worker_api.h"
 #include "server/api/openapi_json.h"
 #include "server/api/state_api.h"
 #include "server/api/tokens_api.h"
 #include "server/api/variables_api.h"
+#include "secrets/crypto.h"
 #include "server/router.h"
 #include "store/json_list.h"
 
@@ -51,7 +53,51 @@ Response unauthorized(const std::string& message, const std::string& challenge) 
 }
 
 std::string actor_of(const store::ApiToken& token) {
+  if (!token.session_of.empty()) return "user:" + token.session_of;
   return (control::kind_of(token) == control::TokenKind::kWorker ? "worker:" : "token:") + token.name;
+}
+
+std::string cookie(const Request& request, std::string_view name) {
+  std::string_view all = request.header("cookie");
+  while (!all.empty()) {
+    size_t end = all.find(';');
+    std::string_view pair = all.substr(0, end);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > name.size() && pair.substr(0, name.size()) == name && pair[name.size()] == '=')
+      return std::string(pair.substr(name.size() + 1));
+    if (end == std::string_view::npos) break;
+    all.remove_prefix(end + 1);
+  }
+  return "";
+}
+
+static std::optional<store::ApiToken> session_of_request(control::ControlPlane& control, const Request& request,
+                                                         Response* refused) {
+  std::string jwt = cookie(request, kSessionCookie);
+  std::optional<store::ApiToken> who = control.authenticate_session(jwt);
+  if (!who) {
+    note_refused_credential(control, request);
+    *refused = unauthorized("the sign-in session is over, revoked or not this server's: refresh it (POST /auth/refresh) "
+                            "or sign in again (/auth/login)");
+    return std::nullopt;
+  }
+  // A browser sends the cookie with any request a page makes; a request that changes anything
+  // must also carry the CSRF cookie's value in a header, which only this server's pages can read.
+  const std::string& m = request.method;
+  if (m != "GET" && m != "HEAD" && m != "OPTIONS") {
+    if (std::optional<std::string> why = csrf_refusal(request)) {
+      *refused = denied(control, request, *who, *why);
+      return std::nullopt;
+    }
+  }
+  return who;
+}
+
+std::optional<std::string> csrf_refusal(const Request& request) {
+  std::string expected = cookie(request, kCsrfCookie);
+  if (!expected.empty() && secrets::equal_in_constant_time(expected, std::string(request.header("x-strata-csrf"))))
+    return std::nullopt;
+  return "a signed-in " + request.method + " needs the X-Strata-CSRF header (the strata_csrf cookie's value)";
 }
 
 Response denied(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
@@ -104,22 +150,16 @@ std::optional<Response> over_limit(control::ControlPlane& control, control::Rate
                   wait, "wait Retry-After seconds and send fewer requests (the server's --rate-limit sets the limit)");
 }
 
-std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Request& request, Response* refused,
-                                        std::string_view repository, std::string_view as) {
-  if (std::optional<Response> r = refuse_failing_address(control, request)) {
-    *refused = std::move(*r);
-    return std::nullopt;
-  }
-  std::optional<store::ApiToken> who = control.authenticate(bearer(request));
-  if (!who) {
-    note_refused_credential(control, request);
-    *refused = unauthorized(bearer(request).empty() ? "this needs an API token (Authorization: Bearer TOKEN)"
-                                                    : "unknown, expired or revoked token");
-    return std::nullopt;
-  }
+namespace {
+// A caller known by its token or session: within its rate limit, and allowed by the table.
+std::optional<store::ApiToken> checked(control::ControlPlane& control, const Request& request,
+                                       const store::ApiToken& who_ref, Response* refused,
+                                       std::string_view repository, std::string_view as) {
+  std::optional<store::ApiToken> who = who_ref;
   const control::RateClass c =
       request.route.rfind("/api/v1/worker/", 0) == 0 ? control::RateClass::kWorker : control::RateClass::kApi;
-  if (std::optional<Response> r = over_limit(control, c, who->id, "token \"" + who->name + "\"")) {
+  const std::string named = who->session_of.empty() ? "token \"" + who->name + "\"" : who->session_of + "'s session";
+  if (std::optional<Response> r = over_limit(control, c, who->id, named)) {
     *refused = std::move(*r);
     return std::nullopt;
   }
@@ -133,6 +173,30 @@ std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Re
   }
   return who;
 }
+}  // namespace
+
+std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Request& request, Response* refused,
+                                        std::string_view repository, std::string_view as) {
+  if (std::optional<Response> r = refuse_failing_address(control, request)) {
+    *refused = std::move(*r);
+    return std::nullopt;
+  }
+  // A browser signed in: its session cookie, when no token is given.
+  if (bearer(request).empty() && !cookie(request, kSessionCookie).empty()) {
+    std::optional<store::ApiToken> who = session_of_request(control, request, refused);
+    if (!who) return std::nullopt;
+    return checked(control, request, *who, refused, repository, as);
+  }
+  std::optional<store::ApiToken> who = control.authenticate(bearer(request));
+  if (!who) {
+    note_refused_credential(control, request);
+    *refused = unauthorized(bearer(request).empty() ? "this needs an API token (Authorization: Bearer TOKEN)"
+                                                    : "unknown, expired or revoked token");
+    return std::nullopt;
+  }
+  return checked(control, request, *who, refused, repository, as);
+}
+
 
 std::optional<Response> refuse_outside(control::ControlPlane& control, const Request& request,
                                        const store::ApiToken& who, const std::string& repository) {
@@ -345,6 +409,7 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
   i.states.add_routes(i.router);
   add_variable_routes(i.router, control);
   add_token_routes(i.router, control);
+  add_auth_routes(i.router, control);
   add_worker_routes(i.router, control, STRATA_VERSION);
 }
 

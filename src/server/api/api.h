@@ -31,7 +31,8 @@ void note_refused_credential(control::ControlPlane& control, const Request& requ
 std::optional<Response> over_limit(control::ControlPlane& control, control::RateClass c, const std::string& key,
                                    const std::string& who);
 
-// Who asks, by their bearer token, when they may: the role control/authorization.h's table
+// Who asks, by their bearer token (or, without one, a sign-in session's cookie: then a request
+// that changes anything needs X-Strata-CSRF), when they may: the role control/authorization.h's table
 // names for the request's method and route (or `as` instead of the method), and `repository`
 // ("" = none yet) within the token's scope. nullopt with the answer in *refused otherwise: 401
 // without a valid token, 429 past a rate limit (the worker protocol has its own), 403 (audited
@@ -45,8 +46,18 @@ std::optional<Response> refuse_outside(control::ControlPlane& control, const Req
 // The 403 for `why`, written to the audit log (access.denied, the token as actor).
 Response denied(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
                 const std::string& why);
-// "token:NAME": how the audit log names a token.
+// "token:NAME": how the audit log names a token ("worker:NAME" a worker's, "user:github:alice" a
+// sign-in session).
 std::string actor_of(const store::ApiToken& token);
+// The value of cookie `name` in the request's Cookie header ("" when absent).
+std::string cookie(const Request& request, std::string_view name);
+// The sign-in session cookie (an HttpOnly JWT) and the CSRF cookie whose value a signed-in
+// browser's requests that change anything repeat in the X-Strata-CSRF header.
+inline constexpr const char* kSessionCookie = "strata_session";
+inline constexpr const char* kCsrfCookie = "strata_csrf";
+// Why a signed-in request may not change anything: its X-Strata-CSRF header is not the
+// strata_csrf cookie's value (compared in constant time); nullopt when it is.
+std::optional<std::string> csrf_refusal(const Request& request);
 // ?limit=N, a number from 1 to 1000 (`fallback` when absent); nullopt, with the 400 saying so in
 // *refused, for anything else.
 std::optional<size_t> query_limit(const Request& request, size_t fallback, Response* refused);

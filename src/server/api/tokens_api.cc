@@ -18,6 +18,7 @@ nlohmann::json token_json(const store::ApiToken& t) {
           {"name", t.name},
           {"role", control::role_label(t)},
           {"worker_id", t.worker_id.empty() ? nlohmann::json() : nlohmann::json(t.worker_id)},
+          {"session_of", t.session_of.empty() ? nlohmann::json() : nlohmann::json(t.session_of)},
           {"repositories", t.repositories},
           {"created_by", t.created_by.empty() ? nlohmann::json() : nlohmann::json(t.created_by)},
           {"created_at", time_json(t.created_at)},

@@ -157,9 +157,10 @@ ApiToken PgStore::add_token(ApiToken token) {
     try {
       db.exec(
           "INSERT INTO api_tokens (id, name, hash, admin, expires_at, created_at, updated_at, role, "
-          "repositories_json, created_by, worker_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          "repositories_json, created_by, worker_id, session_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+          "$11, $12)",
           {token.id, token.name, token.hash, token.admin, token.expires_at, token.created_at, token.created_at,
-           token.role, to_json_list(token.repositories), token.created_by, token.worker_id});
+           token.role, to_json_list(token.repositories), token.created_by, token.worker_id, token.session_of});
     } catch (const PgStatementError& e) {
       if (e.unique_violation()) throw taken;
       throw;

@@ -158,9 +158,9 @@ ApiToken SqliteStore::add_token(ApiToken token) {
   token.admin = token.role == "admin";
   db_.exec(
       "INSERT INTO api_tokens (id, name, hash, admin, expires_at, created_at, updated_at, role, repositories_json, "
-      "created_by, worker_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "created_by, worker_id, session_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       token.id, token.name, token.hash, token.admin, token.expires_at, token.created_at, token.created_at,
-      token.role, to_json_list(token.repositories), token.created_by, token.worker_id);
+      token.role, to_json_list(token.repositories), token.created_by, token.worker_id, token.session_of);
   session.commit();
   return token;
 }

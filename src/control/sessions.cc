@@ -1,0 +1,105 @@
+#include "control/sessions.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "secrets/crypto.h"
+
+namespace strata::control {
+
+std::string base64url(const std::string& bytes) {
+  std::string s = secrets::base64_encode(bytes, /*pad=*/false);
+  std::replace(s.begin(), s.end(), '+', '-');
+  std::replace(s.begin(), s.end(), '/', '_');
+  return s;
+}
+
+namespace {
+
+std::optional<std::string> from_base64url(std::string s) {
+  if (s.find_first_of("+/=") != std::string::npos) return std::nullopt;
+  std::replace(s.begin(), s.end(), '-', '+');
+  std::replace(s.begin(), s.end(), '_', '/');
+  return secrets::base64_decode_unpadded(s);
+}
+
+// "PART.PART.MAC" with MAC = HMAC-SHA256(key, "PART.PART"): the two parts, when it is one.
+std::optional<std::pair<std::string, std::string>> signed_parts(const std::string& text, const std::string& key) {
+  size_t first = text.find('.');
+  size_t second = first == std::string::npos ? std::string::npos : text.find('.', first + 1);
+  if (second == std::string::npos || text.find('.', second + 1) != std::string::npos) return std::nullopt;
+  std::optional<std::string> mac = from_base64url(text.substr(second + 1));
+  if (!mac || !secrets::equal_in_constant_time(*mac, secrets::hmac_sha256(key, text.substr(0, second))))
+    return std::nullopt;
+  std::optional<std::string> a = from_base64url(text.substr(0, first));
+  std::optional<std::string> b = from_base64url(text.substr(first + 1, second - first - 1));
+  if (!a || !b) return std::nullopt;
+  return std::pair{*a, *b};
+}
+
+std::string sign(const std::string& a, const std::string& b, const std::string& key) {
+  std::string body = base64url(a) + "." + base64url(b);
+  return body + "." + base64url(secrets::hmac_sha256(key, body));
+}
+
+const char* const kJwtHeader = R"({"alg":"HS256","typ":"JWT"})";
+
+}  // namespace
+
+std::string sign_session(const SessionClaims& c, const std::string& key) {
+  nlohmann::json claims = {{"sub", c.subject}, {"name", c.name}, {"role", c.role},
+                           {"iat", c.issued_at}, {"exp", c.expires_at}, {"jti", c.id}};
+  return sign(kJwtHeader, claims.dump(), key);
+}
+
+std::optional<SessionClaims> read_session(const std::string& jwt, const std::string& key) {
+  std::optional<std::pair<std::string, std::string>> parts = signed_parts(jwt, key);
+  if (!parts) return std::nullopt;
+  nlohmann::json header = nlohmann::json::parse(parts->first, nullptr, false);
+  if (!header.is_object() || header.value("alg", "") != "HS256") return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(parts->second, nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  for (const char* field : {"sub", "name", "role", "jti"})
+    if (!j.contains(field) || !j[field].is_string()) return std::nullopt;
+  for (const char* field : {"iat", "exp"})
+    if (!j.contains(field) || !j[field].is_number_integer()) return std::nullopt;
+  SessionClaims c;
+  c.subject = j["sub"];
+  c.name = j["name"];
+  c.role = j["role"];
+  c.id = j["jti"];
+  c.issued_at = j["iat"];
+  c.expires_at = j["exp"];
+  return c;
+}
+
+std::string sign_login(const LoginTicket& t, const std::string& key) {
+  nlohmann::json j = {{"state", t.state}, {"verifier", t.verifier}, {"exp", t.expires_at}};
+  return sign("login", j.dump(), key);
+}
+
+std::optional<LoginTicket> read_login(const std::string& text, const std::string& key) {
+  std::optional<std::pair<std::string, std::string>> parts = signed_parts(text, key);
+  if (!parts || parts->first != "login") return std::nullopt;
+  nlohmann::json j = nlohmann::json::parse(parts->second, nullptr, false);
+  if (!j.is_object() || !j.contains("state") || !j["state"].is_string() || !j.contains("verifier") ||
+      !j["verifier"].is_string() || !j.contains("exp") || !j["exp"].is_number_integer())
+    return std::nullopt;
+  return LoginTicket{j["state"], j["verifier"], j["exp"]};
+}
+
+std::string pkce_challenge(const std::string& verifier) { return base64url(secrets::sha256(verifier)); }
+
+std::optional<Role> role_for_groups(const std::vector<std::string>& groups,
+                                    const std::map<std::string, std::string>& rules) {
+  std::optional<Role> best;
+  for (const std::string& g : groups) {
+    auto rule = rules.find(g);
+    if (rule == rules.end()) continue;
+    std::optional<Role> r = parse_role(rule->second);
+    if (r && (!best || *r > *best)) best = r;
+  }
+  return best;
+}
+
+}  // namespace strata::control

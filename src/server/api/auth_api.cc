@@ -1,0 +1,215 @@
+#include "server/api/auth_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "app/http_client.h"
+#include "base/percent_escape.h"
+#include "control/sessions.h"
+#include "model/error.h"
+#include "secrets/crypto.h"
+#include "server/api/api.h"
+
+namespace strata::server {
+
+namespace {
+
+constexpr const char* kLoginCookie = "strata_login";
+constexpr int64_t kLoginSeconds = 600;
+
+struct Auth {
+  control::ControlPlane& control;
+  std::unique_ptr<app::HttpClient> http = app::make_curl_client();
+
+  const control::OAuthSettings& oauth() const { return control.options().oauth; }
+  std::string external_url() const {
+    std::string url = oauth().external_url.empty() ? control.options().server_url : oauth().external_url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+  }
+  std::string redirect_uri() const { return external_url() + "/auth/callback"; }
+  bool secure() const { return external_url().rfind("https://", 0) == 0; }
+
+  std::string set_cookie(const std::string& name, const std::string& value, const std::string& path, int64_t max_age,
+                         bool http_only, const char* same_site) const {
+    return name + "=" + value + "; Path=" + path + "; Max-Age=" + std::to_string(max_age) +
+           (http_only ? "; HttpOnly" : "") + "; SameSite=" + same_site + (secure() ? "; Secure" : "");
+  }
+
+  void audit(const Request& request, const std::string& actor, const std::string& action, const std::string& target,
+             const nlohmann::json& detail, const std::string& outcome) {
+    control.store().append_audit(store::AuditEntry{"", actor, action, target, detail.dump(), outcome,
+                                                   request.remote_address, store::now_millis()});
+  }
+
+  Response not_configured() const {
+    return error_response(Error(ErrorKind::kNotFound, "sign-in is not configured on this server", {},
+                                "set oauth = { client_id = \"…\", roles = { … } } in the server's --config file and "
+                                "the client secret in STRATA_OAUTH_CLIENT_SECRET"));
+  }
+
+  Response login(const Request&) {
+    if (!oauth().on()) return not_configured();
+    control::LoginTicket t;
+    t.state = control::base64url(secrets::random_bytes(24));
+    t.verifier = control::base64url(secrets::random_bytes(32));
+    t.expires_at = store::now_millis() / 1000 + kLoginSeconds;
+    std::string location = oauth().authorize_url + (oauth().authorize_url.find('?') == std::string::npos ? "?" : "&") +
+                           "client_id=" + percent_escape(oauth().client_id) +
+                           "&redirect_uri=" + percent_escape(redirect_uri()) + "&scope=read%3Aorg" +
+                           "&state=" + percent_escape(t.state) +
+                           "&code_challenge=" + percent_escape(control::pkce_challenge(t.verifier)) +
+                           "&code_challenge_method=S256";
+    Response r;
+    r.status = 302;
+    r.headers.emplace_back("Location", location);
+    r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, sign_login(t, control.options().session_key),
+                                                    "/auth", kLoginSeconds, true, "Lax"));
+    r.headers.emplace_back("Cache-Control", "no-store");
+    return r;
+  }
+
+  // The provider's JSON answer to `request`, or an Error saying what the provider said.
+  nlohmann::json provider(app::HttpRequest request, const std::string& what) {
+    request.headers["Accept"] = request.headers.count("Accept") ? request.headers["Accept"] : "application/json";
+    request.headers["User-Agent"] = "strata";
+    app::HttpResponse answer = http->send(request);
+    nlohmann::json j = nlohmann::json::parse(answer.body, nullptr, false);
+    if (answer.status != 200 || j.is_discarded())
+      throw Error(ErrorKind::kEnvironment, "the sign-in provider answered " + what + " with " +
+                                               std::to_string(answer.status));
+    return j;
+  }
+
+  nlohmann::json github(const std::string& path, const std::string& access_token) {
+    app::HttpRequest request;
+    request.url = oauth().api_url + path;
+    request.headers["Authorization"] = "Bearer " + access_token;
+    request.headers["Accept"] = "application/vnd.github+json";
+    return provider(request, "GET " + path);
+  }
+
+  Response refuse(const Request& request, int status, const std::string& why, const std::string& who = "") {
+    audit(request, who.empty() ? "anonymous" : "user:" + who, "session.sign_in", "", {{"why", why}}, "denied");
+    Response r = error_response(status, status == 401 ? "unauthorized" : status == 400 ? "bad_request" : "forbidden",
+                                why);
+    r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, "", "/auth", 0, true, "Lax"));
+    return r;
+  }
+
+  Response callback(const Request& request) {
+    if (!oauth().on()) return not_configured();
+    std::optional<control::LoginTicket> t = control::read_login(cookie(request, kLoginCookie), control.options().session_key);
+    if (!t || t->expires_at < store::now_millis() / 1000)
+      return refuse(request, 400,
+                    "no sign-in is under way in this browser, or it took over ten minutes: start again at /auth/login");
+    if (!secrets::equal_in_constant_time(t->state, std::string(request.query("state"))))
+      return refuse(request, 403, "the callback's state is not this browser's sign-in (a forged or stale callback)");
+    if (!request.query("error").empty())
+      return refuse(request, 403, "the provider refused the sign-in: " + std::string(request.query("error")));
+    std::string code(request.query("code"));
+    if (code.empty()) return refuse(request, 400, "the callback carries no code");
+
+    std::string login;
+    std::vector<std::string> groups;
+    try {
+      app::HttpRequest exchange;
+      exchange.method = "POST";
+      exchange.url = oauth().token_url;
+      exchange.headers["Content-Type"] = "application/x-www-form-urlencoded";
+      exchange.body = "grant_type=authorization_code&client_id=" + percent_escape(oauth().client_id) +
+                      "&client_secret=" + percent_escape(oauth().client_secret) + "&code=" + percent_escape(code) +
+                      "&redirect_uri=" + percent_escape(redirect_uri()) +
+                      "&code_verifier=" + percent_escape(t->verifier);
+      nlohmann::json token = provider(exchange, "the code exchange");
+      if (!token.contains("access_token") || !token["access_token"].is_string()) {
+        std::string error = token.value("error", std::string("no access_token"));
+        return refuse(request, 401, "the provider refused the code (" + error + "): start again at /auth/login");
+      }
+      const std::string access = token["access_token"];
+      nlohmann::json user = github("/user", access);
+      if (!user.contains("login") || !user["login"].is_string())
+        throw Error(ErrorKind::kEnvironment, "the provider's /user has no login");
+      login = user["login"];
+      for (const auto& org : github("/user/orgs", access))
+        if (org.is_object() && org.contains("login") && org["login"].is_string()) groups.push_back(org["login"]);
+      for (const auto& team : github("/user/teams", access))
+        if (team.is_object() && team.contains("slug") && team["slug"].is_string() && team.contains("organization") &&
+            team["organization"].is_object() && team["organization"].contains("login") &&
+            team["organization"]["login"].is_string())
+          groups.push_back(team["organization"]["login"].get<std::string>() + "/" + team["slug"].get<std::string>());
+    } catch (const Error& e) {
+      return refuse(request, 502, e.message());
+    }
+    std::optional<control::Role> role = control::role_for_groups(groups, oauth().roles);
+    if (!role) {
+      std::string listed;
+      for (const std::string& g : groups) listed += (listed.empty() ? "" : ", ") + g;
+      return refuse(request, 403,
+                    "no rule in oauth.roles gives " + login + " a role (member of " +
+                        (listed.empty() ? std::string("nothing visible") : listed) + ")",
+                    "github:" + login);
+    }
+    auto [record, jwt] = control.start_session("github:" + login, login, *role);
+    audit(request, "user:github:" + login, "session.sign_in", "session:" + record.id,
+          {{"role", record.role}, {"groups", groups}}, "ok");
+    Response r;
+    r.status = 200;
+    r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
+    r.headers.emplace_back("Cache-Control", "no-store");
+    const int64_t lasts = oauth().session_seconds;
+    r.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, jwt, "/", lasts, true, "Lax"));
+    r.headers.emplace_back("Set-Cookie", set_cookie(kCsrfCookie, control::base64url(secrets::random_bytes(24)), "/",
+                                                    lasts, false, "Strict"));
+    r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, "", "/auth", 0, true, "Lax"));
+    r.body = "<!doctype html><title>strata</title><p>Signed in as " + login + " (" + record.role + ").</p>\n";
+    return r;
+  }
+
+  // The session a refresh or logout names, checking the CSRF header like any signed-in change.
+  std::optional<store::ApiToken> session(const Request& request, bool expired_too, Response* refused) {
+    std::optional<store::ApiToken> who = control.authenticate_session(cookie(request, kSessionCookie), expired_too);
+    if (!who) {
+      *refused = unauthorized("no sign-in session that still lasts: sign in at /auth/login");
+      return std::nullopt;
+    }
+    if (std::optional<std::string> why = csrf_refusal(request)) {
+      *refused = denied(control, request, *who, *why);
+      return std::nullopt;
+    }
+    return who;
+  }
+
+  Response refresh(const Request& request) {
+    Response refused;
+    if (!session(request, true, &refused)) return refused;
+    std::optional<std::string> jwt = control.refresh_session(cookie(request, kSessionCookie));
+    if (!jwt) return unauthorized("no sign-in session that still lasts: sign in at /auth/login");
+    Response r = json_response(200, {{"refreshed", true}});
+    r.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, *jwt, "/", oauth().session_seconds, true, "Lax"));
+    return r;
+  }
+
+  Response logout(const Request& request) {
+    Response refused;
+    std::optional<store::ApiToken> who = session(request, true, &refused);
+    if (!who) return refused;
+    control.revoke_token(who->id);
+    audit(request, actor_of(*who), "session.sign_out", "session:" + who->id, nlohmann::json::object(), "ok");
+    Response r = json_response(200, {{"signed_out", true}});
+    r.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, "", "/", 0, true, "Lax"));
+    r.headers.emplace_back("Set-Cookie", set_cookie(kCsrfCookie, "", "/", 0, false, "Strict"));
+    return r;
+  }
+};
+
+}  // namespace
+
+void add_auth_routes(Router& router, control::ControlPlane& control) {
+  auto auth = std::make_shared<Auth>(Auth{control});
+  router.add("GET", "/auth/login", [auth](const Request& r) { return auth->login(r); });
+  router.add("GET", "/auth/callback", [auth](const Request& r) { return auth->callback(r); });
+  router.add("POST", "/auth/refresh", [auth](const Request& r) { return auth->refresh(r); });
+  router.add("POST", "/auth/logout", [auth](const Request& r) { return auth->logout(r); });
+}
+
+}  // namespace strata::server
