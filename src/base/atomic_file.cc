@@ -204,6 +204,18 @@ std::string read_file(const std::string& path) {
   return std::move(*content);
 }
 
+std::string read_file_or_stdin(const std::string& path) {
+  if (path != "-") return read_file(path);
+  std::string content;
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n > 0) content.append(buffer, static_cast<size_t>(n));
+    else if (n == 0) return content;
+    else if (errno != EINTR) throw_errno("read", "standard input", errno);
+  }
+}
+
 bool try_read_file(const std::string& path, std::string& out) {
   out.clear();
   int err = read_whole_file(path, &out, nullptr);

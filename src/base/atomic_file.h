@@ -49,6 +49,8 @@ bool write_file_atomic_at(int dirfd, const std::string& rel, const std::string& 
 
 // Returns the whole content of `path`. Throws strata::Error naming the path and the reason.
 std::string read_file(const std::string& path);
+// The same, with "-" meaning standard input (read to its end).
+std::string read_file_or_stdin(const std::string& path);
 
 // The same without throwing, for callers that word their own error or skip a file they cannot
 // read: false, with errno set (ENOENT when `path` does not exist), when it cannot be read.

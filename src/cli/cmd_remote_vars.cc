@@ -3,11 +3,10 @@
 // credentials for modules, and the age identity stack files' secrets() need (SOPS_AGE_KEY).
 // Values are read from --value, a file or standard input (so a secret stays out of the shell's
 // history); the server keeps them sealed and never shows a sensitive one again.
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_file.h"
 #include "cli/commands.h"
 #include "cli/remote_view.h"
 #include "model/error.h"
@@ -24,17 +23,9 @@ struct VarFlags {
   std::string age_identity_file;
 };
 
-std::string read_all(const std::string& file) {
-  if (file == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw Error("cannot read " + file, {}, "give a file this user can read");
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-// PUT one variable; prints what was set (never the value).
-int put(const std::string& repo, const std::string& stack, const std::string& name, const std::string& value,
-        bool sensitive, const Globals& globals) {
-  nlohmann::json v = remote_client().set_variable(repo, stack, name, value, sensitive);
+// What was set (never the value).
+int print_set(const nlohmann::json& v, const std::string& repo, const std::string& stack, const std::string& name,
+              bool sensitive, const Globals& globals) {
   if (globals.json) std::cout << v.dump(2) << "\n";
   else if (!globals.quiet)
     std::cout << "set " << name << (sensitive ? " (sensitive)" : "") << " for " << repo
@@ -62,9 +53,12 @@ void add_remote_vars_command(CLI::App& remote, Globals& globals, Action& action)
   set->callback([&, f] {
     action = [&globals, f] {
       const auto& w = f->where;
-      std::string value = !f->value.empty() ? f->value : read_all(f->value_file.empty() ? "-" : f->value_file);
+      std::string value =
+          !f->value.empty() ? f->value : read_file_or_stdin(f->value_file.empty() ? "-" : f->value_file);
       if (f->value.empty() && f->value_file.empty() && !value.empty() && value.back() == '\n') value.pop_back();
-      return put(w[0], w.size() == 3 ? w[1] : "", w.back(), value, f->sensitive, globals);
+      const std::string stack = w.size() == 3 ? w[1] : "";
+      return print_set(remote_client().set_variable(w[0], stack, w.back(), value, f->sensitive), w[0], stack, w.back(),
+                       f->sensitive, globals);
     };
   });
 
@@ -106,12 +100,11 @@ void add_remote_vars_command(CLI::App& remote, Globals& globals, Action& action)
       ->required();
   add->callback([&, f] {
     action = [&globals, f] {
-      std::string text = read_all(f->age_identity_file);
-      if (text.find("AGE-SECRET-KEY-1") == std::string::npos)
-        throw Error(f->age_identity_file + " holds no age identity (an AGE-SECRET-KEY-1… line)", {},
-                    "give the key file age-keygen wrote (or ~/.config/sops/age/keys.txt)");
       const auto& w = f->where;
-      return put(w[0], w.size() == 2 ? w[1] : "", "SOPS_AGE_KEY", text, true, globals);
+      const std::string stack = w.size() == 2 ? w[1] : "";
+      nlohmann::json v = remote_client().set_age_identity(w[0], stack, read_file_or_stdin(f->age_identity_file),
+                                                          f->age_identity_file);
+      return print_set(v, w[0], stack, "SOPS_AGE_KEY", true, globals);
     };
   });
 }

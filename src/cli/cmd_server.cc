@@ -6,10 +6,6 @@
 #include <mutex>
 #include <set>
 
-#include <cerrno>
-#include <cstring>
-
-#include "base/atomic_file.h"
 #include "base/supervisor.h"
 #include "cli/commands.h"
 #include "cli/interrupts.h"
@@ -17,7 +13,6 @@
 #include "model/error.h"
 #include "server/server.h"
 #include "server/server_config.h"
-#include "store/keyring.h"
 
 namespace strata::cli {
 
@@ -48,18 +43,7 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   if (given("--keyring")) options.keyring = flags.options.keyring;
   if (given("--keep-state-versions")) options.keep_state_versions = flags.options.keep_state_versions;
   if (given("--keep-logs-days")) options.keep_logs_days = flags.options.keep_logs_days;
-  for (const std::string& given_limit : flags.rate_limits) {
-    size_t eq = given_limit.find('=');
-    if (eq == std::string::npos)
-      throw Error(ErrorKind::kUserInput, "--rate-limit " + given_limit + " names no class", {},
-                  "write --rate-limit CLASS=LIMIT, e.g. --rate-limit api=20/s:100 (classes: api, worker, state, "
-                  "auth_failures)");
-    try {
-      server::set_rate_limit(options.rate_limits, given_limit.substr(0, eq), given_limit.substr(eq + 1));
-    } catch (const Error& e) {
-      throw Error(ErrorKind::kUserInput, "--rate-limit " + given_limit + ": " + e.message(), {}, e.hint());
-    }
-  }
+  for (const std::string& given_limit : flags.rate_limits) server::set_rate_limit_flag(options.rate_limits, given_limit);
   server::check_server_options(options);
   options.env = process_environment();
   options.admin_token = server::take_admin_token(options.env);
@@ -87,24 +71,6 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   std::cerr << "strata server: stopping (requests in flight finish, running activities are handed back)\n";
   server.stop();
   std::cerr << "strata server: stopped\n";
-  return 0;
-}
-
-// `strata server keyring rotate`: a new key version in the key ring file; a server started with
-// it seals new records with that version, and the old ones still open.
-int rotate_keyring(const std::string& keyring, const std::string& data_dir) {
-  const std::string path = keyring.empty() ? data_dir + "/keyring" : keyring;
-  std::string text;
-  if (!try_read_file(path, text)) {
-    throw Error(ErrorKind::kUserInput, "no key ring at " + path + ": " + std::strerror(errno), {},
-                keyring.empty() ? "pass --data-dir the server's data dir, or --keyring the key ring file"
-                                : "pass --keyring the key ring file the server runs with");
-  }
-  store::Keyring ring = store::Keyring::parse(text, path);
-  int version = ring.rotate();
-  write_file_atomic(path, ring.text(), 0600);
-  std::cout << "key ring " << path << ": version " << version << " added. Restart the server: new records are sealed "
-            << "with version " << version << ", those sealed before still open with theirs.\n";
   return 0;
 }
 
@@ -161,7 +127,12 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
   rotate->add_option("--keyring", flags->options.keyring, "The key ring file (default <data-dir>/keyring)");
   rotate->add_option("--data-dir", flags->options.data_dir, "The server's data dir")->capture_default_str();
   rotate->callback([&action, flags] {
-    action = [flags] { return rotate_keyring(flags->options.keyring, flags->options.data_dir); };
+    action = [flags] {
+      auto [path, version] = server::rotate_keyring(flags->options);
+      std::cout << "key ring " << path << ": version " << version << " added. Restart the server: new records are "
+                << "sealed with version " << version << ", those sealed before still open with theirs.\n";
+      return 0;
+    };
   });
   cmd->callback([&globals, &action, flags, cmd, keyring] {
     if (keyring->parsed()) return;  // `strata server keyring …`: its own action

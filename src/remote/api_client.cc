@@ -9,6 +9,7 @@
 #include "base/atomic_file.h"
 #include "base/percent_escape.h"
 #include "model/error.h"
+#include "secrets/age.h"
 #include "store/run_rules.h"
 
 namespace strata::remote {
@@ -214,6 +215,15 @@ nlohmann::json ApiClient::variables(const std::string& repository) { return call
 void ApiClient::unset_variable(const std::string& repository, const std::string& stack, const std::string& name) {
   call("DELETE", variables_path(repository) + "/" + percent_escape(name) +
                      (stack.empty() ? "" : "?stack=" + percent_escape(stack)));
+}
+
+nlohmann::json ApiClient::set_age_identity(const std::string& repository, const std::string& stack,
+                                           const std::string& text, const std::string& where) {
+  // age's own parser: a line it cannot use is an Error at where:line, and nothing is sent.
+  if (age::parse_identities(text, Origin(where)).empty())
+    throw Error(ErrorKind::kUserInput, where + " holds no age identity (an AGE-SECRET-KEY-1… line)", {},
+                "give the key file age-keygen wrote (or ~/.config/sops/age/keys.txt)");
+  return set_variable(repository, stack, "SOPS_AGE_KEY", text, true);
 }
 
 nlohmann::json ApiClient::start_run(const RunStart& run) {

@@ -118,6 +118,11 @@ class ApiClient {
                               const std::string& value, bool sensitive);
   nlohmann::json variables(const std::string& repository);
   void unset_variable(const std::string& repository, const std::string& stack, const std::string& name);
+  // An age identity file's text for REPO [STACK]: checked to hold identities age can use (an
+  // Error at `where`:line otherwise), stored as the sensitive variable SOPS_AGE_KEY, which is
+  // what stack files' secrets() read on workers.
+  nlohmann::json set_age_identity(const std::string& repository, const std::string& stack, const std::string& text,
+                                  const std::string& where);
   // Starts a run; the server's answer (the run with its activities).
   nlohmann::json start_run(const RunStart& run);
   // POST /api/v1/runs/{id}/apply: an apply run of the plans plan run `plan_run_id` saved.

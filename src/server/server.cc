@@ -1,5 +1,7 @@
 #include "server/server.h"
 
+#include <cstring>
+
 #include <sys/stat.h>
 
 #include <atomic>
@@ -75,6 +77,20 @@ store::Keyring server_keyring(const ServerOptions& options, const std::string& d
   write_file_atomic(path, ring.text(), 0600);
   *generated = true;
   return ring;
+}
+
+std::pair<std::string, int> rotate_keyring(const ServerOptions& options) {
+  const std::string path = options.keyring.empty() ? options.data_dir + "/keyring" : options.keyring;
+  std::string text;
+  if (!try_read_file(path, text)) {
+    throw Error(ErrorKind::kUserInput, "no key ring at " + path + ": " + std::strerror(errno), {},
+                options.keyring.empty() ? "pass --data-dir the server's data dir, or --keyring the key ring file"
+                                        : "pass --keyring the key ring file the server runs with");
+  }
+  store::Keyring ring = store::Keyring::parse(text, path);
+  int version = ring.rotate();
+  write_file_atomic(path, ring.text(), 0600);
+  return {path, version};
 }
 
 Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }

@@ -42,6 +42,11 @@ struct ServerOptions {
 // when it does not exist yet, and then `*generated` is set. Throws an Error saying what to fix.
 store::Keyring server_keyring(const ServerOptions& options, const std::string& data_dir, bool* generated);
 
+// `strata server keyring rotate`: a new key version in the key ring file `options` name
+// (--keyring, else <data-dir>/keyring), written atomically (0600). The file's path and the
+// version added; an Error saying what to pass when there is no such file.
+std::pair<std::string, int> rotate_keyring(const ServerOptions& options);
+
 class Server {
  public:
   explicit Server(ServerOptions options);

@@ -130,6 +130,19 @@ void set_rate_limit(control::RateLimits& limits, const std::string& name, const 
   limits.of(*c) = *limit;
 }
 
+void set_rate_limit_flag(control::RateLimits& limits, const std::string& given) {
+  size_t eq = given.find('=');
+  if (eq == std::string::npos)
+    throw Error(ErrorKind::kUserInput, "--rate-limit " + given + " is not CLASS=LIMIT", {},
+                "write --rate-limit CLASS=LIMIT, e.g. --rate-limit api=20/s:100 (classes: api, worker, state, "
+                "auth_failures)");
+  try {
+    set_rate_limit(limits, given.substr(0, eq), given.substr(eq + 1));
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kUserInput, "--rate-limit " + given + ": " + e.message(), {}, e.hint());
+  }
+}
+
 void load_server_config(const std::string& path, ServerOptions& options) {
   std::optional<std::string> source = read_file_if_exists(path);
   if (!source)

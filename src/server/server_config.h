@@ -32,6 +32,8 @@ void load_server_config(const std::string& path, ServerOptions& options);
 // One class's rate limit ("api", "20/s:100"; "off"), from the file or `--rate-limit CLASS=LIMIT`:
 // an Error saying what is wrong and what to write.
 void set_rate_limit(control::RateLimits& limits, const std::string& name, const std::string& text);
+// The same from `--rate-limit CLASS=LIMIT` as given (the Error names the flag).
+void set_rate_limit_flag(control::RateLimits& limits, const std::string& given);
 
 // The ranges the file and the flags share: an Error naming the flag when one is out of range.
 void check_server_options(const ServerOptions& options);

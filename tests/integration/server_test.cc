@@ -415,6 +415,32 @@ TEST(Workers, ServerKilledAndRestartedMidActivityLosesNothing) {
   EXPECT_EQ(server.terminate().exit_code, 0);
 }
 
+// `strata server keyring rotate`: a new key version in the data dir's key ring; after a
+// restart new records are sealed with it and those sealed before still open. Without a key
+// ring there, it says what to pass.
+TEST(Server, KeyringRotateAddsAVersionAndOldRecordsStillOpen) {
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}}, {"--workers", "0"});
+  ASSERT_TRUE(server.ready());
+  ASSERT_EQ(post_state(server, "infra/dev/network", state_json(1, "l-rot", "before")).status, 200);
+  ASSERT_EQ(server.terminate().exit_code, 0);
+  TestProject here;
+  CliResult rotated = here.run({"server", "keyring", "rotate", "--data-dir", server.data_dir()});
+  ASSERT_EQ(rotated.exit_code, 0) << rotated.err;
+  EXPECT_NE(rotated.out.find("version 2 added"), std::string::npos) << rotated.out;
+  ASSERT_TRUE(server.restart());
+  ASSERT_EQ(post_state(server, "infra/dev/network", state_json(2, "l-rot", "after")).status, 200);
+  nlohmann::json versions = json_of(server.send("GET", "/api/v1/states/infra%2Fdev%2Fnetwork/versions"));
+  ASSERT_EQ(versions["versions"].size(), 2u) << versions.dump(2);
+  auto first = server.send("GET", "/api/v1/states/infra%2Fdev%2Fnetwork/versions/1");
+  EXPECT_EQ(first.status, 200) << first.body;
+  EXPECT_NE(first.body.find("before"), std::string::npos) << "sealed with version 1, opened after the rotation";
+  EXPECT_EQ(server.terminate().exit_code, 0);
+  CliResult missing = here.run({"server", "keyring", "rotate", "--data-dir", here.path("nowhere")});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no key ring at " + here.path("nowhere") + "/keyring"), std::string::npos) << missing.err;
+  EXPECT_NE(missing.err.find("--keyring"), std::string::npos) << missing.err;
+}
+
 #ifndef STRATA_SANITIZE_BUILD
 // The real Terraform: the server's state keeps what each fresh checkout applied, so app reads
 // network's real output and a second plan finds nothing to change.

@@ -42,7 +42,11 @@ TEST(VariableSets, SecretsAndStackVariablesReachTheWorkersAndNothingIsReadableAt
 
   CliResult bad_key = remote(here, server, {"keys", "add", "infra", "--age-identity-file", "not-a-key.txt"});
   EXPECT_EQ(bad_key.exit_code, 1);
-  EXPECT_NE(bad_key.err.find("holds no age identity"), std::string::npos) << bad_key.err;
+  EXPECT_NE(bad_key.err.find("not-a-key.txt:1:1: malformed age identity"), std::string::npos) << bad_key.err;
+  here.write("empty-keys.txt", "# created by age-keygen\n");
+  CliResult no_identity = remote(here, server, {"keys", "add", "infra", "--age-identity-file", "empty-keys.txt"});
+  EXPECT_EQ(no_identity.exit_code, 1);
+  EXPECT_NE(no_identity.err.find("empty-keys.txt holds no age identity"), std::string::npos) << no_identity.err;
   CliResult key = remote(here, server, {"keys", "add", "infra", "--age-identity-file", "keys.txt"});
   ASSERT_EQ(key.exit_code, 0) << key.err;
   EXPECT_NE(key.out.find("set SOPS_AGE_KEY (sensitive) for infra"), std::string::npos) << key.out;
