@@ -603,4 +603,46 @@ bool Subprocess::kill_group_and_reap(int* status) {
   return rc == pid_;
 }
 
+std::string launch_detached(const std::vector<std::string>& argv) {
+  if (argv.empty()) return "nothing to run";
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  // The grandchild reports a failed exec through the pipe; a successful one closes it (CLOEXEC).
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return std::string("pipe: ") + strerror(errno);
+  pid_t child = ::fork();
+  if (child < 0) {
+    ::close(report[0]);
+    ::close(report[1]);
+    return std::string("fork: ") + strerror(errno);
+  }
+  if (child == 0) {
+    ::close(report[0]);
+    ::setsid();
+    if (::fork() != 0) ::_exit(0);  // the grandchild is adopted by init
+    int devnull = ::open("/dev/null", O_RDWR);
+    if (devnull >= 0) {
+      ::dup2(devnull, STDIN_FILENO);
+      ::dup2(devnull, STDOUT_FILENO);
+    }
+    ::execvp(args[0], args.data());
+    int err = errno;
+    ssize_t ignored = ::write(report[1], &err, sizeof err);
+    (void)ignored;
+    ::_exit(127);
+  }
+  ::close(report[1]);
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  int err = 0;
+  ssize_t n;
+  while ((n = ::read(report[0], &err, sizeof err)) < 0 && errno == EINTR) {
+  }
+  ::close(report[0]);
+  if (n == static_cast<ssize_t>(sizeof err)) return argv[0] + ": " + strerror(err);
+  return "";
+}
+
 }  // namespace strata

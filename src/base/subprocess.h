@@ -137,4 +137,9 @@ std::string signal_name(int sig);
 // per /proc/PID/status). False when none does or /proc cannot be read.
 bool group_catches_signal(pid_t pgid, int signal_number);
 
+// Starts `argv` (looked up on PATH) in a session of its own, not a child of this process, and
+// does not wait for it: for handing something to the user's desktop (a browser), which must
+// outlive strata and which strata must not kill. "" when it started; else why not.
+std::string launch_detached(const std::vector<std::string>& argv);
+
 }  // namespace strata

@@ -531,5 +531,23 @@ TEST(Subprocess, SupervisedChildrenShareOneSupervisorThatLetsGoOfThem) {
   EXPECT_TRUE(eventually([&] { return fds_of(pid) == 4; }, 5s)) << fds_of(pid) << " descriptors open";
 }
 
+// Handing something to the desktop (a browser for `strata remote login`): started, not waited
+// for, not strata's child; a program that cannot be run says why.
+TEST(Subprocess, LaunchDetachedDoesNotWaitAndSaysWhyWhenItCannotStart) {
+  TempDir dir;
+  const std::string done = dir.path() + "/done";
+  auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(launch_detached({"sh", "-c", "sleep 0.3; echo $PPID > " + done}), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 250ms) << "it waited for the program";
+  EXPECT_FALSE(std::filesystem::exists(done));
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(done) && std::filesystem::file_size(done) > 0; }, 5s));
+  std::ifstream in(done);
+  int parent = 0;
+  in >> parent;
+  EXPECT_NE(parent, ::getpid()) << "a child of strata";
+  std::string why = launch_detached({"strata-no-such-browser", "http://x"});
+  EXPECT_NE(why.find("strata-no-such-browser: No such file or directory"), std::string::npos) << why;
+}
+
 }  // namespace
 }  // namespace strata

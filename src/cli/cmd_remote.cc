@@ -6,11 +6,13 @@
 #include <nlohmann/json.hpp>
 
 #include "base/duration.h"
+#include "base/subprocess.h"
 #include "cli/commands.h"
 #include "cli/open_workspace.h"
 #include "cli/remote_view.h"
 #include "model/error.h"
 #include "remote/api_client.h"
+#include "remote/browser_login.h"
 
 namespace strata::cli {
 
@@ -100,9 +102,23 @@ int follow_logs(remote::ApiClient& api, const std::string& id, const std::string
   return status == "succeeded" ? 0 : 1;
 }
 
+// Shows the sign-in URL, and opens it with $BROWSER (else xdg-open) when there is one: started
+// apart from strata (the browser outlives it).
+void open_in_browser(const std::string& url) {
+  std::cerr << "Sign in with your browser: " << url << "\n";
+  const remote::Environment env = process_environment();
+  auto browser = env.find("BROWSER");
+  std::string program = browser != env.end() && !browser->second.empty() ? browser->second : "xdg-open";
+  if (std::string why = launch_detached({program, url}); !why.empty())
+    std::cerr << "(no browser opened: " << why << "; open the address above)\n";
+}
+
 int login(const RemoteFlags& f, const Globals& globals) {
-  remote::Credentials c{f.server, f.token, f.ca_cert};
-  if (!c.ca_cert.empty()) c.ca_cert = std::filesystem::absolute(c.ca_cert).string();
+  std::string server = f.server;
+  while (!server.empty() && server.back() == '/') server.pop_back();
+  std::string ca_cert = f.ca_cert.empty() ? "" : std::filesystem::absolute(f.ca_cert).string();
+  remote::Credentials c{server, f.token, ca_cert};
+  if (c.token.empty()) c = remote::browser_login({server, ca_cert, open_in_browser});
   remote::ApiClient api(c);
   api.runs(1);  // the token works, or this throws the server's answer
   std::string path = remote::store_credentials(api.credentials(), process_environment());
@@ -118,15 +134,21 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   auto* cmd = app.add_subcommand("remote", "Work with a strata server: repositories, runs, logs, states, variables, tokens, workers");
   cmd->require_subcommand(1);
   cmd->footer(
-      "The server and token come from `strata remote login URL --token TOKEN` (stored in\n"
+      "The server and token come from `strata remote login URL` (signing in with the browser) or\n"
+      "`strata remote login URL --token TOKEN` (stored in\n"
       "~/.config/strata/remote.json, mode 0600); STRATA_SERVER and STRATA_TOKEN override them,\n"
       "STRATA_CA_CERT names a PEM bundle to trust for a server's HTTPS (a self-signed certificate).\n"
       "In CI: strata remote runs start REPO plan --all --wait --detailed-exitcode\n"
       "(exit 0: no changes, 2: changes, 1: the run failed).");
 
-  auto* login_cmd = cmd->add_subcommand("login", "Check a server's token and store both for later commands");
+  auto* login_cmd = cmd->add_subcommand(
+      "login", "Sign in to a server with the browser (or check --token) and store the credentials for later commands");
+  login_cmd->footer(
+      "Without --token, strata opens the server's sign-in (GitHub) in your browser ($BROWSER, else\n"
+      "xdg-open; the address is printed too) and receives an API token of your role on a loopback port.");
   login_cmd->add_option("url", f->server, "The server's URL, e.g. http://127.0.0.1:8470")->required();
-  login_cmd->add_option("--token", f->token, "An API token (the admin token is in <data-dir>/admin-token)")->required();
+  login_cmd->add_option("--token", f->token,
+                        "An API token instead of signing in (the admin token is in <data-dir>/admin-token)");
   login_cmd->add_option("--ca-cert", f->ca_cert,
                         "PEM bundle to trust for the server's HTTPS instead of the system's (its own certificate when self-signed)")
       ->check(CLI::ExistingFile);

@@ -516,7 +516,7 @@ void ControlPlane::register_worker(const store::WorkerRecord& worker) {
 
 std::pair<store::ApiToken, std::string> ControlPlane::create_token(store::ApiToken record) {
   std::string token = "strata_" + secrets::hex_encode(secrets::random_bytes(24));
-  record.id = store::new_uuid();
+  if (record.id.empty()) record.id = store::new_uuid();
   record.hash = token_hash(token);
   record.admin = record.role == "admin";
   record.created_at = store::now_millis();

@@ -165,7 +165,7 @@ class ControlPlane {
   void register_worker(const store::WorkerRecord& worker);
   static constexpr store::Millis kCacheMs = 1000;
   // A new random token as `record` describes it (name, role, repositories, expires_at,
-  // created_by); only its hash is stored. Returns the stored record and the token itself (shown
+  // created_by; its id when given, else a new one); only its hash is stored. Returns the stored record and the token itself (shown
   // once).
   std::pair<store::ApiToken, std::string> create_token(store::ApiToken record);
   // Revokes token `id`: refused at once on this replica, on every other within kCacheMs. False

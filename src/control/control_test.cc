@@ -347,11 +347,20 @@ TEST(Sessions, JwtsAreSignedReadBackAndAnythingElseIsRefused) {
   EXPECT_FALSE(read_session("", "key-a"));
   EXPECT_FALSE(read_session("a.b.c.d", "key-a"));
   // A login cookie is not a session, nor the other way round.
-  std::string ticket = sign_login({"s", "v", 5}, "key-a");
+  std::string ticket = sign_login({"s", "v", 5, 4242, "cli-state", "cli-challenge"}, "key-a");
   EXPECT_FALSE(read_session(ticket, "key-a"));
   EXPECT_FALSE(read_login(jwt, "key-a"));
   ASSERT_TRUE(read_login(ticket, "key-a"));
   EXPECT_EQ(read_login(ticket, "key-a")->verifier, "v");
+  EXPECT_EQ(read_login(ticket, "key-a")->cli_port, 4242);
+  // A grant for the CLI is neither, and reads back whole.
+  std::string grant = sign_cli_grant({"github:alice", "alice", "viewer", "chal", "n1", 9}, "key-a");
+  EXPECT_FALSE(read_login(grant, "key-a"));
+  EXPECT_FALSE(read_session(grant, "key-a"));
+  EXPECT_FALSE(read_cli_grant(ticket, "key-a"));
+  EXPECT_FALSE(read_cli_grant(grant, "key-b"));
+  ASSERT_TRUE(read_cli_grant(grant, "key-a"));
+  EXPECT_EQ(read_cli_grant(grant, "key-a")->nonce, "n1");
 }
 
 TEST(Sessions, PkceAndRolesFromGroups) {

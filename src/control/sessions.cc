@@ -7,12 +7,7 @@
 
 namespace strata::control {
 
-std::string base64url(const std::string& bytes) {
-  std::string s = secrets::base64_encode(bytes, /*pad=*/false);
-  std::replace(s.begin(), s.end(), '+', '-');
-  std::replace(s.begin(), s.end(), '/', '_');
-  return s;
-}
+std::string base64url(const std::string& bytes) { return secrets::base64url_encode(bytes); }
 
 namespace {
 
@@ -74,21 +69,50 @@ std::optional<SessionClaims> read_session(const std::string& jwt, const std::str
 }
 
 std::string sign_login(const LoginTicket& t, const std::string& key) {
-  nlohmann::json j = {{"state", t.state}, {"verifier", t.verifier}, {"exp", t.expires_at}};
+  nlohmann::json j = {{"state", t.state},         {"verifier", t.verifier},   {"exp", t.expires_at},
+                      {"cli_port", t.cli_port},   {"cli_state", t.cli_state}, {"cli_challenge", t.cli_challenge}};
   return sign("login", j.dump(), key);
 }
 
-std::optional<LoginTicket> read_login(const std::string& text, const std::string& key) {
+namespace {
+// The signed JSON object of kind `kind` in `text`, when it has every string and integer field named.
+std::optional<nlohmann::json> signed_object(const std::string& text, const std::string& key, const char* kind,
+                                            std::initializer_list<const char*> strings,
+                                            std::initializer_list<const char*> integers) {
   std::optional<std::pair<std::string, std::string>> parts = signed_parts(text, key);
-  if (!parts || parts->first != "login") return std::nullopt;
+  if (!parts || parts->first != kind) return std::nullopt;
   nlohmann::json j = nlohmann::json::parse(parts->second, nullptr, false);
-  if (!j.is_object() || !j.contains("state") || !j["state"].is_string() || !j.contains("verifier") ||
-      !j["verifier"].is_string() || !j.contains("exp") || !j["exp"].is_number_integer())
-    return std::nullopt;
-  return LoginTicket{j["state"], j["verifier"], j["exp"]};
+  if (!j.is_object()) return std::nullopt;
+  for (const char* f : strings)
+    if (!j.contains(f) || !j[f].is_string()) return std::nullopt;
+  for (const char* f : integers)
+    if (!j.contains(f) || !j[f].is_number_integer()) return std::nullopt;
+  return j;
+}
+}  // namespace
+
+std::optional<LoginTicket> read_login(const std::string& text, const std::string& key) {
+  std::optional<nlohmann::json> j =
+      signed_object(text, key, "login", {"state", "verifier", "cli_state", "cli_challenge"}, {"exp", "cli_port"});
+  if (!j) return std::nullopt;
+  return LoginTicket{(*j)["state"], (*j)["verifier"], (*j)["exp"], (*j)["cli_port"], (*j)["cli_state"],
+                     (*j)["cli_challenge"]};
 }
 
-std::string pkce_challenge(const std::string& verifier) { return base64url(secrets::sha256(verifier)); }
+std::string sign_cli_grant(const CliGrant& g, const std::string& key) {
+  nlohmann::json j = {{"sub", g.subject},        {"name", g.name},   {"role", g.role},
+                      {"challenge", g.challenge}, {"nonce", g.nonce}, {"exp", g.expires_at}};
+  return sign("cli", j.dump(), key);
+}
+
+std::optional<CliGrant> read_cli_grant(const std::string& text, const std::string& key) {
+  std::optional<nlohmann::json> j =
+      signed_object(text, key, "cli", {"sub", "name", "role", "challenge", "nonce"}, {"exp"});
+  if (!j) return std::nullopt;
+  return CliGrant{(*j)["sub"], (*j)["name"], (*j)["role"], (*j)["challenge"], (*j)["nonce"], (*j)["exp"]};
+}
+
+std::string pkce_challenge(const std::string& verifier) { return secrets::pkce_s256(verifier); }
 
 std::optional<Role> role_for_groups(const std::vector<std::string>& groups,
                                     const std::map<std::string, std::string>& rules) {

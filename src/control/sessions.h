@@ -50,13 +50,31 @@ std::string sign_session(const SessionClaims& claims, const std::string& key);
 std::optional<SessionClaims> read_session(const std::string& jwt, const std::string& key);
 
 // The login cookie: the OAuth state and PKCE verifier, signed, until `expires_at` (seconds).
+// A sign-in for `strata remote login` (RFC 8252: a loopback redirect) also carries the CLI's
+// port, its state and its S256 challenge.
 struct LoginTicket {
   std::string state;
   std::string verifier;
   int64_t expires_at = 0;
+  int cli_port = 0;  // 0: a browser sign-in
+  std::string cli_state;
+  std::string cli_challenge;
 };
 std::string sign_login(const LoginTicket& ticket, const std::string& key);
 std::optional<LoginTicket> read_login(const std::string& text, const std::string& key);
+
+// What the callback hands `strata remote login` (through the browser, to its loopback port): a
+// signed grant the CLI trades, with the verifier behind `challenge`, for an API token of `role`.
+struct CliGrant {
+  std::string subject;  // "github:alice"
+  std::string name;     // "alice"
+  std::string role;
+  std::string challenge;
+  std::string nonce;    // the token it becomes is named by it: a grant is traded once
+  int64_t expires_at = 0;
+};
+std::string sign_cli_grant(const CliGrant& grant, const std::string& key);
+std::optional<CliGrant> read_cli_grant(const std::string& text, const std::string& key);
 
 // base64url without padding (JWTs, PKCE).
 std::string base64url(const std::string& bytes);

@@ -117,6 +117,14 @@ std::string base64_encode(std::string_view data, bool pad) {
   return out;
 }
 
+std::string base64url_encode(std::string_view data) {
+  std::string s = base64_encode(data, /*pad=*/false);
+  for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return s;
+}
+
+std::string pkce_s256(std::string_view verifier) { return base64url_encode(sha256(verifier)); }
+
 namespace {
 std::optional<std::string> decode_body(std::string_view text, bool canonical) {
   if (text.size() % 4 == 1) return std::nullopt;

@@ -13,6 +13,10 @@ namespace strata::secrets {
 // Base64, standard alphabet. Strict: decode_* return nullopt on any character outside the
 // alphabet, wrong length, or non-canonical encoding (non-zero unused bits).
 std::string base64_encode(std::string_view data, bool pad = true);
+// Base64url without padding (RFC 4648 §5): JWTs, PKCE, tokens in URLs.
+std::string base64url_encode(std::string_view data);
+// The PKCE S256 challenge of `verifier` (RFC 7636): base64url(SHA-256(verifier)).
+std::string pkce_s256(std::string_view verifier);
 std::optional<std::string> base64_decode_padded(std::string_view text);
 // Padded standard base64 as Go's StdEncoding reads it (non-zero unused bits tolerated).
 std::optional<std::string> base64_decode_std(std::string_view text);

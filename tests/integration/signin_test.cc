@@ -3,6 +3,9 @@
 // unreachable here) that answers with GitHub's payload shapes — the token exchange's JSON (and
 // its bad_verification_code error), /user, /user/orgs, /user/teams — and checks what GitHub
 // checks: the client secret, single-use codes, and the PKCE verifier against its S256 challenge.
+#include <sys/stat.h>
+
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -178,12 +181,24 @@ std::string server_config(const FakeGitHub& github) {
          "}\n";
 }
 
-TEST(SignIn, TheGitHubCodeFlowStartsASessionTheApiAcceptsUntilItEnds) {
+// A server whose sign-in goes to a fake GitHub.
+struct SignInServer {
   FakeGitHub github;
   GitProject project;
-  project.write("server.hcl", server_config(github));
-  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}, {"STRATA_OAUTH_CLIENT_SECRET", kClientSecret}},
-                       {"--workers", "0", "--config", project.path("server.hcl")});
+  std::unique_ptr<ServerProcess> server;
+  SignInServer() {
+    project.write("server.hcl", server_config(github));
+    server = std::make_unique<ServerProcess>(
+        std::map<std::string, std::string>{{"STRATA_ENGINE", tofu_sim_binary()},
+                                           {"STRATA_OAUTH_CLIENT_SECRET", kClientSecret}},
+        std::vector<std::string>{"--workers", "0", "--config", project.path("server.hcl")});
+  }
+};
+
+TEST(SignIn, TheGitHubCodeFlowStartsASessionTheApiAcceptsUntilItEnds) {
+  SignInServer fixture;
+  FakeGitHub& github = fixture.github;
+  ServerProcess& server = *fixture.server;
   ASSERT_TRUE(server.ready());
   Browser alice;
 
@@ -381,6 +396,100 @@ TEST(SignIn, SettingsAreCheckedAndHttpsCookiesAreSecure) {
   EXPECT_NE(login.header("location").find("redirect_uri=https%3A%2F%2F127.0.0.1"), std::string::npos)
       << login.header("location");
   EXPECT_NE(set_cookies(login)["strata_login"].find("; Secure"), std::string::npos) << login.header("set-cookie");
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
+// `strata remote login URL` without --token (RFC 8252): the CLI opens the sign-in with
+// $BROWSER — here a script that only writes the address down, and this test plays the browser —
+// waits on a loopback port, and trades what comes back for an API token of the user's role,
+// which it stores; the token never passes through the browser, and the code it got is used once.
+TEST(SignIn, RemoteLoginSignsInWithTheBrowserAndStoresAToken) {
+  SignInServer fixture;
+  ServerProcess& server = *fixture.server;
+  ASSERT_TRUE(server.ready());
+  TestProject here;
+  const std::string opened = here.path("opened-url");
+  here.write("browser.sh", "#!/bin/sh\nprintf '%s' \"$1\" > " + opened + ".tmp && mv " + opened + ".tmp " + opened + "\n");
+  ASSERT_EQ(::chmod(here.path("browser.sh").c_str(), 0755), 0);
+  std::map<std::string, std::string> env = {{"BROWSER", here.path("browser.sh")}, {"HOME", here.path("home")}};
+  auto login = std::async(std::launch::async, [&] { return here.run({"remote", "login", server.url()}, env); });
+
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(opened); }, 30s)) << "the CLI never opened a browser";
+  const std::string url = here.read("opened-url");
+  EXPECT_EQ(url.rfind(server.url() + "/auth/login?cli_port=", 0), 0u) << url;
+  Browser browser;
+  app::HttpResponse to_provider = browser.send("GET", url);
+  ASSERT_EQ(to_provider.status, 302) << to_provider.body;
+  app::HttpResponse back = browser.send("GET", to_provider.header("location"));
+  ASSERT_EQ(back.status, 302);
+  app::HttpResponse to_cli = browser.send("GET", back.header("location"));
+  ASSERT_EQ(to_cli.status, 302) << to_cli.body;
+  const std::string loopback = to_cli.header("location");
+  EXPECT_EQ(loopback.rfind("http://127.0.0.1:", 0), 0u) << loopback;
+  EXPECT_EQ(browser.cookies.count("strata_session"), 0u) << "the CLI's sign-in leaves no browser session";
+  app::HttpResponse done = browser.send("GET", loopback);
+  EXPECT_EQ(done.status, 200) << done.body;
+  EXPECT_NE(done.body.find("go back to the terminal"), std::string::npos) << done.body;
+
+  CliResult result = login.get();
+  ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("logged in to " + server.url()), std::string::npos) << result.out;
+  EXPECT_NE(result.err.find("Sign in with your browser: " + url), std::string::npos) << result.err;
+  // What it stored works for later commands, as alice's operator token.
+  CliResult runs = here.run({"remote", "runs", "list"}, {{"HOME", here.path("home")}});
+  EXPECT_EQ(runs.exit_code, 0) << runs.err;
+  nlohmann::json tokens = json_of(server.send("GET", "/api/v1/tokens"))["tokens"];
+  nlohmann::json made;
+  for (const auto& t : tokens)
+    if (t["name"] == "alice (strata remote login)") made = t;
+  ASSERT_TRUE(made.is_object()) << tokens.dump(2);
+  EXPECT_EQ(made["role"], "operator");
+  EXPECT_TRUE(made["expires_at"].is_string());
+  // The token is in the stored credentials and nowhere the browser went.
+  const std::string stored = read_file_if_exists(here.path("home/.config/strata/remote.json")).value_or("");
+  ASSERT_NE(stored.find("strata_"), std::string::npos) << "no token stored";
+  const std::string token = stored.substr(stored.find("strata_"), 55);
+  for (const std::string& seen : {url, to_provider.header("location"), back.header("location"), loopback, done.body})
+    EXPECT_EQ(seen.find(token), std::string::npos) << seen;
+  // The code the browser carried, traded again (even with a verifier), is refused.
+  std::string code = loopback.substr(loopback.find("code=") + 5);
+  code = percent_decode(code.substr(0, code.find('&')), false);
+  app::HttpRequest again;
+  again.method = "POST";
+  again.url = server.url() + "/auth/cli-token";
+  again.headers["Content-Type"] = "application/json";
+  again.body = nlohmann::json{{"code", code}, {"verifier", "not-the-cli's-verifier-0123456789012345678901"}}.dump();
+  EXPECT_EQ(app::make_curl_client({})->send(again).status, 401);
+  // Playing the CLI with a verifier of our own: the code is traded once, never twice.
+  {
+    const std::string verifier = secrets::base64url_encode(secrets::random_bytes(32));
+    Browser b;
+    app::HttpResponse start = b.send("GET", server.url() + "/auth/login?cli_port=40000&cli_state=" +
+                                                std::string(24, 's') + "&cli_challenge=" + secrets::pkce_s256(verifier));
+    app::HttpResponse via = b.send("GET", b.send("GET", start.header("location")).header("location"));
+    ASSERT_EQ(via.status, 302) << via.body;
+    std::string mine = via.header("location");
+    mine = percent_decode(mine.substr(mine.find("code=") + 5, mine.find('&') - mine.find("code=") - 5), false);
+    again.body = nlohmann::json{{"code", mine}, {"verifier", verifier}}.dump();
+    EXPECT_EQ(app::make_curl_client({})->send(again).status, 201);
+    app::HttpResponse twice = app::make_curl_client({})->send(again);
+    EXPECT_EQ(twice.status, 409) << twice.body;
+    EXPECT_NE(twice.body.find("used already"), std::string::npos) << twice.body;
+    EXPECT_EQ(b.send("GET", server.url() + "/auth/login?cli_port=80&cli_state=x&cli_challenge=y").status, 400);
+  }
+
+  // Nobody signs in: the CLI gives up when its wait is over (here: the test stops the wait by
+  // sending a wrong state, which it refuses).
+  std::filesystem::remove(opened);
+  auto second = std::async(std::launch::async, [&] { return here.run({"remote", "login", server.url()}, env); });
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(opened); }, 30s));
+  std::string port = here.read("opened-url");
+  port = port.substr(port.find("cli_port=") + 9);
+  port = port.substr(0, port.find('&'));
+  EXPECT_EQ(Browser().send("GET", "http://127.0.0.1:" + port + "/callback?code=x&state=forged").status, 200);
+  CliResult refused = second.get();
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("the sign-in that came back is not this login's"), std::string::npos) << refused.err;
   EXPECT_EQ(server.terminate().exit_code, 0);
 }
 

@@ -34,7 +34,8 @@ struct Fixture {
 
 // Answered without a token (sign-in: the session cookie itself is what /auth/* checks).
 const std::set<std::string> kPublic = {"/healthz",    "/metrics",       "/api/v1/openapi.json", "/auth/login",
-                                       "/auth/callback", "/auth/refresh", "/auth/logout"};
+                                       "/auth/callback", "/auth/refresh", "/auth/logout",
+                                       "/auth/cli-token"};
 
 TEST(ApiRoutes, EveryRouteHasARuleAndADescriptionAndEveryRuleARoute) {
   Fixture f;

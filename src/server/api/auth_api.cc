@@ -8,6 +8,7 @@
 #include "model/error.h"
 #include "secrets/crypto.h"
 #include "server/api/api.h"
+#include "server/api/api_json.h"
 
 namespace strata::server {
 
@@ -47,9 +48,28 @@ struct Auth {
                                 "the client secret in STRATA_OAUTH_CLIENT_SECRET"));
   }
 
-  Response login(const Request&) {
+  static bool url_safe(std::string_view text, size_t least, size_t most) {
+    return text.size() >= least && text.size() <= most &&
+           text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+               std::string_view::npos;
+  }
+
+  Response login(const Request& request) {
     if (!oauth().on()) return not_configured();
     control::LoginTicket t;
+    // `strata remote login`: where the CLI waits on loopback, its state and S256 challenge.
+    if (!request.query("cli_port").empty()) {
+      std::string port(request.query("cli_port"));
+      int n = port.size() <= 5 && port.find_first_not_of("0123456789") == std::string::npos ? std::stoi(port) : 0;
+      if (n < 1024 || n > 65535 || !url_safe(request.query("cli_state"), 16, 128) ||
+          !url_safe(request.query("cli_challenge"), 43, 43))
+        return error_response(400, "bad_request",
+                              "cli_port (1024-65535), cli_state (16-128 URL-safe characters) and cli_challenge (an "
+                              "S256 challenge) are what `strata remote login` sends");
+      t.cli_port = n;
+      t.cli_state = request.query("cli_state");
+      t.cli_challenge = request.query("cli_challenge");
+    }
     t.state = control::base64url(secrets::random_bytes(24));
     t.verifier = control::base64url(secrets::random_bytes(32));
     t.expires_at = store::now_millis() / 1000 + kLoginSeconds;
@@ -149,6 +169,7 @@ struct Auth {
                         (listed.empty() ? std::string("nothing visible") : listed) + ")",
                     "github:" + login);
     }
+    if (t->cli_port != 0) return to_cli(request, *t, login, *role, groups);
     auto [record, jwt] = control.start_session("github:" + login, login, *role);
     audit(request, "user:github:" + login, "session.sign_in", "session:" + record.id,
           {{"role", record.role}, {"groups", groups}}, "ok");
@@ -163,6 +184,61 @@ struct Auth {
     r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, "", "/auth", 0, true, "Lax"));
     r.body = "<!doctype html><title>strata</title><p>Signed in as " + login + " (" + record.role + ").</p>\n";
     return r;
+  }
+
+  // The end of `strata remote login`'s sign-in: the browser goes back to the CLI's loopback port
+  // with a signed grant (two minutes), which only the CLI, holding the verifier, can trade.
+  Response to_cli(const Request& request, const control::LoginTicket& t, const std::string& login, control::Role role,
+                  const std::vector<std::string>& groups) {
+    control::CliGrant g;
+    g.subject = "github:" + login;
+    g.name = login;
+    g.role = control::role_name(role);
+    g.challenge = t.cli_challenge;
+    g.nonce = control::base64url(secrets::random_bytes(16));
+    g.expires_at = store::now_millis() / 1000 + 120;
+    audit(request, "user:" + g.subject, "session.sign_in", "cli", {{"role", g.role}, {"groups", groups}}, "ok");
+    Response r;
+    r.status = 302;
+    r.headers.emplace_back("Location", "http://127.0.0.1:" + std::to_string(t.cli_port) + "/callback?code=" +
+                                           percent_escape(sign_cli_grant(g, control.options().session_key)) +
+                                           "&state=" + percent_escape(t.cli_state));
+    r.headers.emplace_back("Cache-Control", "no-store");
+    r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, "", "/auth", 0, true, "Lax"));
+    return r;
+  }
+
+  // POST /auth/cli-token {"code", "verifier"}: the grant traded once for an API token of the
+  // user's role that lasts as long as a session.
+  Response cli_token(const Request& request) {
+    if (std::optional<Response> r = refuse_failing_address(control, request)) return *r;
+    nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+    std::string code = body.is_object() ? body.value("code", "") : "";
+    std::string verifier = body.is_object() ? body.value("verifier", "") : "";
+    std::optional<control::CliGrant> g = control::read_cli_grant(code, control.options().session_key);
+    if (!g || g->expires_at < store::now_millis() / 1000 ||
+        !secrets::equal_in_constant_time(control::pkce_challenge(verifier), g->challenge)) {
+      note_refused_credential(control, request);
+      return error_response(401, "unauthorized",
+                            "the sign-in code is unknown, expired (two minutes) or not this CLI's: run `strata remote "
+                            "login` again");
+    }
+    store::ApiToken wanted;
+    wanted.id = "cli-" + g->nonce;
+    for (const store::ApiToken& t : control.store().tokens())
+      if (t.id == wanted.id)
+        return error_response(409, "conflict", "this sign-in code was used already: run `strata remote login` again");
+    wanted.name = g->name + " (strata remote login)";
+    wanted.role = g->role;
+    wanted.expires_at = store::now_millis() + oauth().session_seconds * 1000;
+    auto [record, token] = control.create_token(wanted);
+    audit(request, "user:" + g->subject, "token.create", "token:" + record.name + " " + record.id,
+          {{"role", record.role}, {"expires_at", record.expires_at}}, "ok");
+    return json_response(201, {{"token", token},
+                               {"name", record.name},
+                               {"role", record.role},
+                               {"user", g->subject},
+                               {"expires_at", time_json(record.expires_at)}});
   }
 
   // The session a refresh or logout names, checking the CSRF header like any signed-in change.
@@ -210,6 +286,7 @@ void add_auth_routes(Router& router, control::ControlPlane& control) {
   router.add("GET", "/auth/callback", [auth](const Request& r) { return auth->callback(r); });
   router.add("POST", "/auth/refresh", [auth](const Request& r) { return auth->refresh(r); });
   router.add("POST", "/auth/logout", [auth](const Request& r) { return auth->logout(r); });
+  router.add("POST", "/auth/cli-token", [auth](const Request& r) { return auth->cli_token(r); });
 }
 
 }  // namespace strata::server
