@@ -43,5 +43,23 @@ TEST(ExecutableSearchTest, ANameWithASlashIsTakenAsAPath) {
   EXPECT_EQ(find_executable(tmp.path() + "/plain", tmp.path()), std::nullopt);
 }
 
+// The walk Subprocess uses for its child: relative PATH entries from the child's folder, and the
+// first file that is there but cannot be run named, for the error.
+TEST(ExecutableSearchTest, RelativeEntriesAreTakenFromTheGivenFolderAndAnUnusableMatchIsNamed) {
+  TempDir tmp;
+  std::filesystem::create_directories(tmp.path() + "/work/bin");
+  std::filesystem::create_directories(tmp.path() + "/first");
+  write_file_atomic(tmp.path() + "/first/tool", "not executable", 0644);
+  make_program(tmp.path() + "/work/bin/tool");
+  std::string problem;
+  EXPECT_EQ(search_path("tool", tmp.path() + "/first:bin", tmp.path() + "/work", &problem), "bin/tool");
+  EXPECT_EQ(search_path("tool", "bin", tmp.path()), std::nullopt) << "bin is taken from the given folder";
+  problem.clear();
+  EXPECT_EQ(search_path("tool", tmp.path() + "/first", "", &problem), std::nullopt);
+  EXPECT_EQ(problem, tmp.path() + "/first/tool: it is not executable (Permission denied)");
+  EXPECT_EQ(unusable_reason(tmp.path() + "/work"), "it is a directory");
+  EXPECT_EQ(unusable_reason(tmp.path() + "/work/bin/tool"), "");
+}
+
 }  // namespace
 }  // namespace strata

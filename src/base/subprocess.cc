@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "base/atomic_file.h"
+#include "base/executable_search.h"
 #include "base/file_lock.h"
 #include "base/supervisor.h"
 #include "model/error.h"
@@ -154,17 +155,6 @@ void check_working_directory(const std::string& cwd, const std::string& program)
   }
 }
 
-// Checks a candidate program file: empty string when usable, else the reason it is not.
-std::string unusable_reason(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return strerror(errno);
-  if (S_ISDIR(st.st_mode)) return "it is a directory";
-  if (!S_ISREG(st.st_mode)) return "it is not a regular file";
-  if (::access(path.c_str(), X_OK) != 0)
-    return "it is not executable (" + std::string(strerror(errno)) + ")";
-  return {};
-}
-
 // Resolves argv[0] to an absolute path the way execvp would, but with the child's PATH and
 // cwd, so the error can say exactly what is wrong before anything is started.
 std::string resolve_program(const std::string& name, const std::string& cwd,
@@ -184,22 +174,10 @@ std::string resolve_program(const std::string& name, const std::string& cwd,
   std::string search = lookup_env(env, "PATH");
   if (search.empty()) search = "/usr/local/bin:/usr/bin:/bin";
   std::string first_problem;
-  size_t start = 0;
-  while (start <= search.size()) {
-    size_t colon = search.find(':', start);
-    if (colon == std::string::npos) colon = search.size();
-    std::string dir = search.substr(start, colon - start);
-    start = colon + 1;
-    if (dir.empty()) dir = ".";
-    fs::path candidate = fs::path(dir) / name;
+  if (std::optional<std::string> found = search_path(name, search, cwd, &first_problem)) {
+    fs::path candidate(*found);
     if (candidate.is_relative() && !cwd.empty()) candidate = fs::path(cwd) / candidate;
-    std::string path = fs::absolute(candidate).lexically_normal().string();
-    std::string why = unusable_reason(path);
-    if (why.empty()) return path;
-    // Remember a file that exists but cannot be run: it explains more than "not found".
-    if (first_problem.empty() && ::access(path.c_str(), F_OK) == 0) {
-      first_problem = path + ": " + why;
-    }
+    return fs::absolute(candidate).lexically_normal().string();
   }
   if (!first_problem.empty()) {
     throw Error(ErrorKind::kEnvironment, "cannot run '" + name + "': " + first_problem, {},
