@@ -71,18 +71,19 @@ std::string cookie(const Request& request, std::string_view name) {
   return "";
 }
 
-static std::optional<store::ApiToken> session_of_request(control::ControlPlane& control, const Request& request,
-                                                         Response* refused) {
-  std::string jwt = cookie(request, kSessionCookie);
-  std::optional<store::ApiToken> who = control.authenticate_session(jwt);
+std::optional<store::ApiToken> signed_in(control::ControlPlane& control, const Request& request, bool expired_too,
+                                         Response* refused) {
+  std::optional<store::ApiToken> who = control.authenticate_session(cookie(request, kSessionCookie), expired_too);
   if (!who) {
     note_refused_credential(control, request);
-    *refused = unauthorized("the sign-in session is over, revoked or not this server's: refresh it (POST /auth/refresh) "
-                            "or sign in again (/auth/login)");
+    *refused = unauthorized(expired_too ? "no sign-in session that still lasts: sign in again (/auth/login)"
+                                        : "the sign-in session is over, revoked or not this server's: refresh it "
+                                          "(POST /auth/refresh) or sign in again (/auth/login)");
     return std::nullopt;
   }
   // A browser sends the cookie with any request a page makes; a request that changes anything
-  // must also carry the CSRF cookie's value in a header, which only this server's pages can read.
+  // (and a refresh or logout) must also carry the CSRF cookie's value in a header, which only
+  // this server's pages can read.
   const std::string& m = request.method;
   if (m != "GET" && m != "HEAD" && m != "OPTIONS") {
     if (std::optional<std::string> why = csrf_refusal(request)) {
@@ -100,12 +101,17 @@ std::optional<std::string> csrf_refusal(const Request& request) {
   return "a signed-in " + request.method + " needs the X-Strata-CSRF header (the strata_csrf cookie's value)";
 }
 
+void audit(control::ControlPlane& control, const Request& request, const std::string& actor,
+           const std::string& action, const std::string& target, const nlohmann::json& detail,
+           const std::string& outcome) {
+  control.store().append_audit(store::AuditEntry{"", actor, action, target, detail.dump(), outcome,
+                                                 request.remote_address, store::now_millis()});
+}
+
 Response denied(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
                 const std::string& why) {
-  control.store().append_audit(store::AuditEntry{
-      "", actor_of(who), "access.denied", request.method + " " + request.path,
-      nlohmann::json{{"why", why}, {"role", control::role_label(who)}}.dump(), "denied",
-      request.remote_address, store::now_millis()});
+  audit(control, request, actor_of(who), "access.denied", request.method + " " + request.path,
+        {{"why", why}, {"role", control::role_label(who)}}, "denied");
   return error_response(403, "forbidden", why);
 }
 
@@ -152,23 +158,21 @@ std::optional<Response> over_limit(control::ControlPlane& control, control::Rate
 
 namespace {
 // A caller known by its token or session: within its rate limit, and allowed by the table.
-std::optional<store::ApiToken> checked(control::ControlPlane& control, const Request& request,
-                                       const store::ApiToken& who_ref, Response* refused,
-                                       std::string_view repository, std::string_view as) {
-  std::optional<store::ApiToken> who = who_ref;
+std::optional<store::ApiToken> checked(control::ControlPlane& control, const Request& request, store::ApiToken who,
+                                       Response* refused, std::string_view repository, std::string_view as) {
   const control::RateClass c =
       request.route.rfind("/api/v1/worker/", 0) == 0 ? control::RateClass::kWorker : control::RateClass::kApi;
-  const std::string named = who->session_of.empty() ? "token \"" + who->name + "\"" : who->session_of + "'s session";
-  if (std::optional<Response> r = over_limit(control, c, who->id, named)) {
+  const std::string named = who.session_of.empty() ? "token \"" + who.name + "\"" : who.session_of + "'s session";
+  if (std::optional<Response> r = over_limit(control, c, who.id, named)) {
     *refused = std::move(*r);
     return std::nullopt;
   }
   const control::RouteRule* rule = control::rule_for(as.empty() ? request.method : as, request.route);
   std::optional<std::string> why =
-      rule ? control::route_refusal(*who, *rule, repository)
+      rule ? control::route_refusal(who, *rule, repository)
            : std::optional<std::string>("no rule says who may " + request.method + " " + request.route);
   if (why) {
-    *refused = denied(control, request, *who, *why);
+    *refused = denied(control, request, who, *why);
     return std::nullopt;
   }
   return who;
@@ -183,9 +187,9 @@ std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Re
   }
   // A browser signed in: its session cookie, when no token is given.
   if (bearer(request).empty() && !cookie(request, kSessionCookie).empty()) {
-    std::optional<store::ApiToken> who = session_of_request(control, request, refused);
+    std::optional<store::ApiToken> who = signed_in(control, request, /*expired_too=*/false, refused);
     if (!who) return std::nullopt;
-    return checked(control, request, *who, refused, repository, as);
+    return checked(control, request, std::move(*who), refused, repository, as);
   }
   std::optional<store::ApiToken> who = control.authenticate(bearer(request));
   if (!who) {
@@ -194,7 +198,7 @@ std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Re
                                                     : "unknown, expired or revoked token");
     return std::nullopt;
   }
-  return checked(control, request, *who, refused, repository, as);
+  return checked(control, request, std::move(*who), refused, repository, as);
 }
 
 

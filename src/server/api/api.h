@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "control/control_plane.h"
 #include "server/http_server.h"
@@ -46,6 +47,11 @@ std::optional<Response> refuse_outside(control::ControlPlane& control, const Req
 // The 403 for `why`, written to the audit log (access.denied, the token as actor).
 Response denied(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
                 const std::string& why);
+// Writes one audit entry for `request` (its client address, now): `actor` did `action` on
+// `target`, with `detail` (never a secret), and how it ended ("ok", "denied").
+void audit(control::ControlPlane& control, const Request& request, const std::string& actor,
+           const std::string& action, const std::string& target, const nlohmann::json& detail,
+           const std::string& outcome = "ok");
 // "token:NAME": how the audit log names a token ("worker:NAME" a worker's, "user:github:alice" a
 // sign-in session).
 std::string actor_of(const store::ApiToken& token);
@@ -55,6 +61,11 @@ std::string cookie(const Request& request, std::string_view name);
 // browser's requests that change anything repeat in the X-Strata-CSRF header.
 inline constexpr const char* kSessionCookie = "strata_session";
 inline constexpr const char* kCsrfCookie = "strata_csrf";
+// The sign-in session of the request's cookie (an expired JWT too when `expired_too`: a refresh
+// or logout), with the CSRF header checked when the request may change anything; nullopt with
+// the 401 or the audited 403 in *refused.
+std::optional<store::ApiToken> signed_in(control::ControlPlane& control, const Request& request, bool expired_too,
+                                         Response* refused);
 // Why a signed-in request may not change anything: its X-Strata-CSRF header is not the
 // strata_csrf cookie's value (compared in constant time); nullopt when it is.
 std::optional<std::string> csrf_refusal(const Request& request);

@@ -36,12 +36,6 @@ struct Auth {
            (http_only ? "; HttpOnly" : "") + "; SameSite=" + same_site + (secure() ? "; Secure" : "");
   }
 
-  void audit(const Request& request, const std::string& actor, const std::string& action, const std::string& target,
-             const nlohmann::json& detail, const std::string& outcome) {
-    control.store().append_audit(store::AuditEntry{"", actor, action, target, detail.dump(), outcome,
-                                                   request.remote_address, store::now_millis()});
-  }
-
   Response not_configured() const {
     return error_response(Error(ErrorKind::kNotFound, "sign-in is not configured on this server", {},
                                 "set oauth = { client_id = \"…\", roles = { … } } in the server's --config file and "
@@ -90,7 +84,7 @@ struct Auth {
 
   // The provider's JSON answer to `request`, or an Error saying what the provider said.
   nlohmann::json provider(app::HttpRequest request, const std::string& what) {
-    request.headers["Accept"] = request.headers.count("Accept") ? request.headers["Accept"] : "application/json";
+    request.headers.try_emplace("Accept", "application/json");
     request.headers["User-Agent"] = "strata";
     app::HttpResponse answer = http->send(request);
     nlohmann::json j = nlohmann::json::parse(answer.body, nullptr, false);
@@ -109,7 +103,8 @@ struct Auth {
   }
 
   Response refuse(const Request& request, int status, const std::string& why, const std::string& who = "") {
-    audit(request, who.empty() ? "anonymous" : "user:" + who, "session.sign_in", "", {{"why", why}}, "denied");
+    server::audit(control, request, who.empty() ? "anonymous" : "user:" + who, "session.sign_in", "", {{"why", why}},
+                  "denied");
     Response r = error_response(status, status == 401 ? "unauthorized" : status == 400 ? "bad_request" : "forbidden",
                                 why);
     r.headers.emplace_back("Set-Cookie", set_cookie(kLoginCookie, "", "/auth", 0, true, "Lax"));
@@ -171,7 +166,7 @@ struct Auth {
     }
     if (t->cli_port != 0) return to_cli(request, *t, login, *role, groups);
     auto [record, jwt] = control.start_session("github:" + login, login, *role);
-    audit(request, "user:github:" + login, "session.sign_in", "session:" + record.id,
+    server::audit(control, request, "user:github:" + login, "session.sign_in", "session:" + record.id,
           {{"role", record.role}, {"groups", groups}}, "ok");
     Response r;
     r.status = 200;
@@ -197,7 +192,8 @@ struct Auth {
     g.challenge = t.cli_challenge;
     g.nonce = control::base64url(secrets::random_bytes(16));
     g.expires_at = store::now_millis() / 1000 + 120;
-    audit(request, "user:" + g.subject, "session.sign_in", "cli", {{"role", g.role}, {"groups", groups}}, "ok");
+    server::audit(control, request, "user:" + g.subject, "session.sign_in", "cli",
+                  {{"role", g.role}, {"groups", groups}});
     Response r;
     r.status = 302;
     r.headers.emplace_back("Location", "http://127.0.0.1:" + std::to_string(t.cli_port) + "/callback?code=" +
@@ -232,7 +228,7 @@ struct Auth {
     wanted.role = g->role;
     wanted.expires_at = store::now_millis() + oauth().session_seconds * 1000;
     auto [record, token] = control.create_token(wanted);
-    audit(request, "user:" + g->subject, "token.create", "token:" + record.name + " " + record.id,
+    server::audit(control, request, "user:" + g->subject, "token.create", "token:" + record.name + " " + record.id,
           {{"role", record.role}, {"expires_at", record.expires_at}}, "ok");
     return json_response(201, {{"token", token},
                                {"name", record.name},
@@ -241,23 +237,9 @@ struct Auth {
                                {"expires_at", time_json(record.expires_at)}});
   }
 
-  // The session a refresh or logout names, checking the CSRF header like any signed-in change.
-  std::optional<store::ApiToken> session(const Request& request, bool expired_too, Response* refused) {
-    std::optional<store::ApiToken> who = control.authenticate_session(cookie(request, kSessionCookie), expired_too);
-    if (!who) {
-      *refused = unauthorized("no sign-in session that still lasts: sign in at /auth/login");
-      return std::nullopt;
-    }
-    if (std::optional<std::string> why = csrf_refusal(request)) {
-      *refused = denied(control, request, *who, *why);
-      return std::nullopt;
-    }
-    return who;
-  }
-
   Response refresh(const Request& request) {
     Response refused;
-    if (!session(request, true, &refused)) return refused;
+    if (!signed_in(control, request, /*expired_too=*/true, &refused)) return refused;
     std::optional<std::string> jwt = control.refresh_session(cookie(request, kSessionCookie));
     if (!jwt) return unauthorized("no sign-in session that still lasts: sign in at /auth/login");
     Response r = json_response(200, {{"refreshed", true}});
@@ -267,10 +249,10 @@ struct Auth {
 
   Response logout(const Request& request) {
     Response refused;
-    std::optional<store::ApiToken> who = session(request, true, &refused);
+    std::optional<store::ApiToken> who = signed_in(control, request, /*expired_too=*/true, &refused);
     if (!who) return refused;
     control.revoke_token(who->id);
-    audit(request, actor_of(*who), "session.sign_out", "session:" + who->id, nlohmann::json::object(), "ok");
+    server::audit(control, request, actor_of(*who), "session.sign_out", "session:" + who->id, nlohmann::json::object());
     Response r = json_response(200, {{"signed_out", true}});
     r.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, "", "/", 0, true, "Lax"));
     r.headers.emplace_back("Set-Cookie", set_cookie(kCsrfCookie, "", "/", 0, false, "Strict"));

@@ -61,13 +61,10 @@ store::ApiToken parse_new_token(const std::string& text, store::Millis now) {
 void add_token_routes(Router& router, control::ControlPlane& control) {
   auto audit = [&control](const Request& request, const store::ApiToken& who, const std::string& action,
                           const store::ApiToken& target) {
-    control.store().append_audit(store::AuditEntry{
-        "", actor_of(who), action, "token:" + target.name + " " + target.id,
-        nlohmann::json{{"role", control::role_label(target)},
-                       {"repositories", target.repositories},
-                       {"expires_at", target.expires_at}}
-            .dump(),
-        "ok", request.remote_address, store::now_millis()});
+    server::audit(control, request, actor_of(who), action, "token:" + target.name + " " + target.id,
+                  {{"role", control::role_label(target)},
+                   {"repositories", target.repositories},
+                   {"expires_at", target.expires_at}});
   };
   // An admin's token sees and revokes every token; another, itself and those it made.
   auto mine = [](const store::ApiToken& who, const store::ApiToken& t) {

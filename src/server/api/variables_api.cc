@@ -90,9 +90,8 @@ void add_variable_routes(Router& router, control::ControlPlane& control) {
                                      " bytes; at most " + std::to_string(kMaxValueBytes) + " are kept"));
           v.updated_at = store::now_millis();
           control.store().set_variable(v);
-          control.store().append_audit(store::AuditEntry{
-              "", actor_of(who), "variable.set", repo.name + (v.stack.empty() ? "" : "/" + v.stack) + ":" + name,
-              nlohmann::json{{"sensitive", v.sensitive}}.dump(), "ok", request.remote_address, v.updated_at});
+          audit(control, request, actor_of(who), "variable.set",
+                repo.name + (v.stack.empty() ? "" : "/" + v.stack) + ":" + name, {{"sensitive", v.sensitive}});
           return json_response(200, variable_json(v));
         });
   route("DELETE", "/api/v1/repositories/{repository}/variables/{name}",
@@ -102,9 +101,8 @@ void add_variable_routes(Router& router, control::ControlPlane& control) {
           if (!control.store().delete_variable(repo.id, stack, name))
             return error_response(404, "not_found",
                                   "no variable " + name + " in " + repo.name + (stack.empty() ? "" : " for stack " + stack));
-          control.store().append_audit(store::AuditEntry{"", actor_of(who), "variable.delete",
-                                                         repo.name + (stack.empty() ? "" : "/" + stack) + ":" + name,
-                                                         "{}", "ok", request.remote_address, store::now_millis()});
+          audit(control, request, actor_of(who), "variable.delete",
+                repo.name + (stack.empty() ? "" : "/" + stack) + ":" + name, nlohmann::json::object());
           return json_response(200, {{"repository", repo.name}, {"name", name}, {"removed", true}});
         });
 }
