@@ -22,7 +22,7 @@ std::vector<tpl::StateCall> state_output_reads(const std::string& text, const Or
   std::vector<tpl::StateCall> reads;
   try {
     for (auto& call : tpl::find_state_calls(text, where))
-      if (!call.outputs.empty()) reads.push_back(std::move(call));
+      if (call.whole_action()) reads.push_back(std::move(call));
   } catch (const Error&) {
     reads.clear();
   }
@@ -420,7 +420,7 @@ Value ComponentResolver::render_providers(const Component& component, tpl::Rende
         files.remote_states.push_back({name, std::move(backend)});
       }
       std::string outputs;
-      for (const auto& field : read.outputs) outputs += (outputs.empty() ? "" : ".") + field;
+      for (const auto& field : read.fields) outputs += (outputs.empty() ? "" : ".") + field;
       std::string lookup = "try(data.terraform_remote_state." + name + ".outputs." + outputs + ", null)";
       if (read.action_begin == 0 && read.action_end == text.size()) {
         whole = true;

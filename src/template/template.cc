@@ -103,21 +103,28 @@ std::optional<StateCall> state_call(const Command& cmd) {
   return std::nullopt;
 }
 
-// `action` as an output read, when it is exactly `{{ (state "S" "C").a.b }}` with double-quoted,
-// non-empty names.
+// `op` as an output read, when it is `(state "S" "C").a.b`: a parenthesised pipeline that is
+// one state call, with a field chain.
+std::optional<StateCall> state_field_read(const Operand& op) {
+  if (op.kind != Operand::Kind::kPipe || op.fields.empty() || !op.pipe) return std::nullopt;
+  const Pipe& inner = *op.pipe;
+  if (!inner.decl.empty() || inner.cmds.size() != 1) return std::nullopt;
+  std::optional<StateCall> call = state_call(inner.cmds[0]);
+  if (call) call->fields = op.fields;
+  return call;
+}
+
+// `action` as a whole-action output read, when it is exactly `{{ (state "S" "C").a.b }}` with
+// double-quoted, non-empty names.
 std::optional<StateCall> state_output_read(const Node& action, const std::string& text) {
   const Pipe& pipe = *action.pipe;
   if (!pipe.decl.empty() || pipe.cmds.size() != 1 || pipe.cmds[0].args.size() != 1)
     return std::nullopt;
-  const Operand& read = pipe.cmds[0].args[0];
-  if (read.kind != Operand::Kind::kPipe || read.fields.empty() || !read.pipe) return std::nullopt;
-  const Pipe& inner = *read.pipe;
-  if (!inner.decl.empty() || inner.cmds.size() != 1) return std::nullopt;
-  std::optional<StateCall> call = state_call(inner.cmds[0]);
+  std::optional<StateCall> call = state_field_read(pipe.cmds[0].args[0]);
   if (!call || call->stack.empty() || call->component.empty()) return std::nullopt;
+  const Command& inner = pipe.cmds[0].args[0].pipe->cmds[0];
   for (size_t i : {1, 2})
-    if (text[inner.cmds[0].args[i].pos] != '"') return std::nullopt;
-  call->outputs = read.fields;
+    if (text[inner.args[i].pos] != '"') return std::nullopt;
   call->action_begin = action.open;
   call->action_end = action.end;
   return call;
@@ -130,6 +137,10 @@ void collect_pipe(const Pipe* pipe, std::vector<StateCall>& out) {
     for (const Operand& op : cmd.args) {
       if (op.kind != Operand::Kind::kPipe) continue;
       // `(state "S" "C").x` parses as a parenthesised pipeline with a field chain.
+      if (auto read = state_field_read(op)) {
+        out.push_back(std::move(*read));
+        continue;
+      }
       collect_pipe(op.pipe.get(), out);
     }
   }

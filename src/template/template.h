@@ -86,13 +86,16 @@ struct StateCall {
   std::string stack;
   std::string component;
   size_t offset = 0;  // byte offset of `state` in the template
+  // The output the call reads, when it is written `(state "S" "C").a.b` wherever it stands: the
+  // field chain ("a", "b"). Empty when the call's result is used otherwise.
+  std::vector<std::string> fields;
   // Set when the call is a whole action of the template's top level that reads an output,
   // `{{ (state "S" "C").a.b }}` with both names double-quoted (the form provider settings turn
-  // into remote-state lookups): the field chain ("a", "b") and the action's span
-  // [action_begin, action_end), from its "{{" to just past its "}}", trim markers included.
-  std::vector<std::string> outputs;
+  // into remote-state lookups): the action's span [action_begin, action_end), from its "{{" to
+  // just past its "}}", trim markers included.
   size_t action_begin = 0;
   size_t action_end = 0;
+  bool whole_action() const { return action_end != 0; }
   bool operator==(const StateCall& o) const { return stack == o.stack && component == o.component; }
 };
 // Lists the state calls in text: every call in actions, control structures, parenthesised

@@ -298,18 +298,26 @@ TEST(StateCalls, MarksWholeActionsThatReadAnOutput) {
   const std::string text = "https://{{- (state \"dev\" \"db\").endpoint.host -}}:443/{{ .stack }}";
   auto calls = find_state_calls(text);
   ASSERT_EQ(calls.size(), 1u);
-  EXPECT_EQ(calls[0].outputs, (std::vector<std::string>{"endpoint", "host"}));
+  EXPECT_EQ(calls[0].fields, (std::vector<std::string>{"endpoint", "host"}));
+  ASSERT_TRUE(calls[0].whole_action());
   EXPECT_EQ(text.substr(calls[0].action_begin, calls[0].action_end - calls[0].action_begin),
             "{{- (state \"dev\" \"db\").endpoint.host -}}");
-  // Reads that are not the whole action, or not written with double quotes, are plain calls.
+  // Reads that are not the whole action, or not written with double quotes, still name the
+  // output they read, but are not whole actions.
   for (const char* other :
-       {"{{ (state \"dev\" \"db\").host | quote }}", "{{ (state \"dev\" \"db\") }}",
-        "{{ $h := (state \"dev\" \"db\").host }}", "{{ (state `dev` `db`).host }}",
-        "{{ if true }}{{ (state \"dev\" \"db\").host }}{{ end }}"}) {
+       {"{{ (state \"dev\" \"db\").host | quote }}", "{{ $h := (state \"dev\" \"db\").host }}",
+        "{{ (state `dev` `db`).host }}", "{{ if true }}{{ (state \"dev\" \"db\").host }}{{ end }}",
+        "{{ printf \"%s:%d\" (state \"dev\" \"db\").host 443 }}"}) {
     auto plain = find_state_calls(other);
     ASSERT_EQ(plain.size(), 1u) << other;
-    EXPECT_TRUE(plain[0].outputs.empty()) << other;
+    EXPECT_FALSE(plain[0].whole_action()) << other;
+    EXPECT_EQ(plain[0].fields, std::vector<std::string>{"host"}) << other;
   }
+  // A call whose result is used whole reads no output.
+  auto bare = find_state_calls("{{ (state \"dev\" \"db\") | toJson }}");
+  ASSERT_EQ(bare.size(), 1u);
+  EXPECT_TRUE(bare[0].fields.empty());
+  EXPECT_FALSE(bare[0].whole_action());
 }
 
 TEST(Functions, StrataExtras) {

@@ -9,6 +9,7 @@
 #include "base/suggest.h"
 #include "hcl/module_inspector.h"
 #include "model/module_source.h"
+#include "template/template.h"
 
 namespace strata::workspace {
 
@@ -96,11 +97,13 @@ class Modules {
 };
 
 struct OutputReference {
-  std::string stack, component, output;
+  tpl::StateCall call;
+  Origin origin;  // of the string that holds it
 };
 
-// Every `(state "S" "C").KEY` in the strings of `v`: the form JavaScript's component references
-// and templates write.
+// Every `(state "S" "C").KEY` the templates in the strings of `v` read: the form JavaScript's
+// component references and templates write. A string that does not parse as a template is
+// skipped: rendering it reports why, where it stands.
 void collect_output_references(const Value& v, std::vector<OutputReference>& out) {
   if (v.is_list()) {
     for (const auto& item : v.as_list()) collect_output_references(item, out);
@@ -111,21 +114,10 @@ void collect_output_references(const Value& v, std::vector<OutputReference>& out
     return;
   }
   if (!v.is_string()) return;
-  const std::string& s = v.as_string();
-  static constexpr std::string_view kOpen = "(state \"";
-  for (size_t at = s.find(kOpen); at != std::string::npos; at = s.find(kOpen, at + 1)) {
-    size_t a = at + kOpen.size();
-    size_t a_end = s.find('"', a);
-    if (a_end == std::string::npos || s.compare(a_end, 3, "\" \"") != 0) continue;
-    size_t b = a_end + 3;
-    size_t b_end = s.find('"', b);
-    if (b_end == std::string::npos || s.compare(b_end, 3, "\").") != 0) continue;
-    size_t k = b_end + 3;
-    size_t k_end = k;
-    while (k_end < s.size() && (std::isalnum(static_cast<unsigned char>(s[k_end])) || s[k_end] == '_' || s[k_end] == '-'))
-      ++k_end;
-    if (k_end == k) continue;
-    out.push_back({s.substr(a, a_end - a), s.substr(b, b_end - b), s.substr(k, k_end - k)});
+  try {
+    for (auto& call : tpl::find_state_calls(v.as_string(), v.origin()))
+      if (!call.fields.empty()) out.push_back({std::move(call), v.origin()});
+  } catch (const Error&) {
   }
 }
 
@@ -184,22 +176,23 @@ void check_modules(const Project& project, const std::map<std::string, std::stri
       collect_output_references(c.inputs, refs);
       collect_output_references(c.providers, refs);
       for (const auto& r : refs) {
-        const Component* target = project.find({r.stack, r.component, {}});
+        const Component* target = project.find({r.call.stack, r.call.component, {}});
         if (!target) continue;  // the graph reports a reference to a component that does not exist
         const hcl::ModuleInfo* target_info = modules.info(*target, nullptr);
         if (!target_info) continue;
+        const std::string& output = r.call.fields.front();
         std::vector<std::string> outputs;
         bool found = false;
         for (const auto& o : target_info->outputs) {
           outputs.push_back(o.name);
-          found = found || o.name == r.output;
+          found = found || o.name == output;
         }
         if (found) continue;
-        std::string close = closest_match(r.output, outputs);
-        diagnostics.error(c.origin,
-                          where + ": no output " + r.output + " on " + r.stack + "/" + r.component + "; it has: " +
-                              joined(outputs),
-                          close.empty() ? "declare output \"" + r.output + "\" in " + Modules::folder_of(*target)
+        std::string close = closest_match(output, outputs);
+        diagnostics.error(r.origin.known() ? r.origin : c.origin,
+                          where + ": no output " + output + " on " + r.call.stack + "/" + r.call.component +
+                              "; it has: " + joined(outputs),
+                          close.empty() ? "declare output \"" + output + "\" in " + Modules::folder_of(*target)
                                         : "did you mean " + close + "?");
       }
     }
