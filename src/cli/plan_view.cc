@@ -2,16 +2,13 @@
 
 #include <map>
 
+#include "cli/terminal_style.h"
+
 namespace strata::cli {
 
 namespace {
 
-const char* kReset = "\033[0m";
-const char* kRed = "\033[31m";
-const char* kGreen = "\033[32m";
-const char* kYellow = "\033[33m";
-const char* kCyan = "\033[36m";
-const char* kBold = "\033[1m";
+using namespace style;
 
 const char* action_heading(const std::string& action) {
   if (action == "create") return "create";

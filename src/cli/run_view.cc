@@ -8,16 +8,13 @@
 
 #include "base/utf8.h"
 #include "cli/globals.h"
+#include "cli/terminal_style.h"
 
 namespace strata::cli {
 
 namespace {
 
-const char* kReset = "\033[0m";
-const char* kRed = "\033[31m";
-const char* kGreen = "\033[32m";
-const char* kYellow = "\033[33m";
-const char* kDim = "\033[2m";
+using namespace style;
 
 std::string node_name(const RunEvent& e) { return e.node ? e.node->str() : "?"; }
 
