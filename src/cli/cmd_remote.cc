@@ -23,7 +23,7 @@ struct RemoteFlags {
   std::string token;
   std::string ca_cert;  // login --ca-cert
   // repos add
-  std::string name, url;
+  std::string name, url, account;
   // runs
   std::string id;
   std::string repository, command;
@@ -159,10 +159,12 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   auto* repos_add = repos->add_subcommand("add", "Register a git repository (the server fetches it now)");
   repos_add->add_option("name", f->name, "What runs call it")->required();
   repos_add->add_option("url", f->url, "Where the server fetches it: a path or file://, https or ssh URL")->required();
+  repos_add->add_option("--account", f->account,
+                        "The account that owns it (default: the token's; a server token's: none)");
   repos_add->add_flag("--json", globals.json, "Print the repository as JSON");
   repos_add->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json repo = client().add_repository(f->name, f->url);
+      nlohmann::json repo = client().add_repository(f->name, f->url, f->account);
       if (globals.json) std::cout << repo.dump(2) << "\n";
       else std::cout << "registered " << text(repo, "name") << " (" << text(repo, "url") << ", branch "
                      << text(repo, "default_branch") << ")\n";
@@ -175,7 +177,10 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
     action = [&globals] {
       nlohmann::json j = client().repositories();
       if (globals.json) std::cout << j.dump(2) << "\n";
-      else for (const auto& r : j["repositories"]) std::cout << text(r, "name") << "  " << text(r, "url") << "\n";
+      else
+        for (const auto& r : j["repositories"])
+          std::cout << text(r, "name") << "  " << text(r, "url")
+                    << (r["account"].is_string() ? "  account " + r["account"].get<std::string>() : "") << "\n";
       return 0;
     };
   });

@@ -19,6 +19,9 @@ struct TokenFlags {
   std::string expires = "never";
   std::string id;
   remote::AuditQuery audit;
+  std::string audit_account;
+  // accounts create
+  std::string account_name, account_kind = "local", account_rate_limit;
 };
 
 // "90d", "90" or "never" → days (0 = never).
@@ -58,6 +61,8 @@ void add_remote_tokens_command(CLI::App& remote, Globals& globals, Action& actio
   create->add_option("--repository", f->token.repositories,
                      "Limit it to this repository (repeatable; default: every one the creator may reach)");
   create->add_option("--expires", f->expires, "When it stops working: 90d, or never")->capture_default_str();
+  create->add_option("--account", f->token.account,
+                     "The account it belongs to (default: the creator's; only the server's own tokens name another)");
   create->add_flag("--json", globals.json, "Print the token's record as JSON (with the token)");
   create->callback([&, f] {
     action = [&globals, f] {
@@ -88,6 +93,7 @@ void add_remote_tokens_command(CLI::App& remote, Globals& globals, Action& actio
         std::string repos;
         for (const auto& r : t["repositories"]) repos += (repos.empty() ? "" : ",") + r.get<std::string>();
         std::cout << field_text(t, "id") << "  " << field_text(t, "name") << "  " << field_text(t, "role") << "  "
+                  << (t["account"].is_string() ? t["account"].get<std::string>() + ":" : "")
                   << (repos.empty() ? "*" : repos) << "  last used " << when(t, "last_used_at")
                   << (t["revoked_at"].is_string() ? "  revoked " + when(t, "revoked_at") : "") << "\n";
       }
@@ -102,8 +108,12 @@ void add_remote_tokens_command(CLI::App& remote, Globals& globals, Action& actio
   audit->add_option("--outcome", f->audit.outcome, "ok or denied")->check(CLI::IsMember({"ok", "denied"}));
   audit->add_option("--since", f->audit.since, "A time (2026-12-07T10:00:00Z) or an age (30m, 24h, 7d)");
   audit->add_option("--limit", f->audit.limit, "How many, at most (1 to 1000)")->capture_default_str();
+  auto* audit_account = audit->add_option(
+      "--account", f->audit_account,
+      "Only this account's entries (\"\" for the server's own); a token of an account sees only its own anyway");
   audit->add_flag("--json", globals.json, "Print JSON");
-  audit->callback([&, f] {
+  audit->callback([&, f, audit_account] {
+    if (audit_account->count()) f->audit.account = f->audit_account;
     action = [&globals, f] {
       nlohmann::json j = remote_client().audit(f->audit);
       if (globals.json) {
@@ -113,6 +123,50 @@ void add_remote_tokens_command(CLI::App& remote, Globals& globals, Action& actio
       for (const auto& e : j["entries"])
         std::cout << when(e, "at") << "  " << field_text(e, "actor") << "  " << field_text(e, "action") << "  "
                   << field_text(e, "target") << "  " << field_text(e, "outcome") << "\n";
+      return 0;
+    };
+  });
+
+  auto* accounts = remote.add_subcommand(
+      "accounts", "Accounts: organisations that own repositories; their tokens see nothing of another's");
+  accounts->require_subcommand(1);
+  accounts->footer(
+      "An account (a GitHub organisation, or a local team) owns the repositories registered with its\n"
+      "tokens (or with repos add --account). Its tokens and sign-ins see and act on its repositories'\n"
+      "runs, states, variables, its own tokens and audit entries, nothing else, and share one rate\n"
+      "limit. Tokens of no account are the server's own: they create accounts and see them all.");
+  auto* account_create = accounts->add_subcommand("create", "Create an account (the server's own admin tokens)");
+  account_create->add_option("name", f->account_name, "Lower-case letters, digits and '-', e.g. acme")->required();
+  account_create->add_option("--kind", f->account_kind,
+                             "local, or github: a GitHub organisation whose members sign in with GitHub")
+      ->check(CLI::IsMember({"local", "github"}))
+      ->capture_default_str();
+  account_create->add_option("--rate-limit", f->account_rate_limit,
+                             "Requests of all its tokens together, e.g. 20/s:100 or off (default: the server's "
+                             "--rate-limit account=…)");
+  account_create->add_flag("--json", globals.json, "Print the account as JSON");
+  account_create->callback([&, f] {
+    action = [&globals, f] {
+      nlohmann::json a = remote_client().create_account(f->account_name, f->account_kind, f->account_rate_limit);
+      if (globals.json)
+        std::cout << a.dump(2) << "\n";
+      else if (!globals.quiet)
+        std::cout << "created account " << field_text(a, "name") << " (" << field_text(a, "kind") << ")\n";
+      return 0;
+    };
+  });
+  auto* account_list = accounts->add_subcommand("list", "The accounts this token sees (its own, or every one)");
+  account_list->add_flag("--json", globals.json, "Print JSON");
+  account_list->callback([&, f] {
+    action = [&globals] {
+      nlohmann::json j = remote_client().accounts();
+      if (globals.json) {
+        std::cout << j.dump(2) << "\n";
+        return 0;
+      }
+      for (const auto& a : j["accounts"])
+        std::cout << field_text(a, "name") << "  " << field_text(a, "kind") << "  rate limit "
+                  << (a["rate_limit"].is_string() ? a["rate_limit"].get<std::string>() : "server default") << "\n";
       return 0;
     };
   });

@@ -112,9 +112,11 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
                   "Remove the logs and saved plans of activities that ended more than N days ago (0: keep them)")
       ->capture_default_str();
   cmd->add_option("--rate-limit", flags->rate_limits,
-                  "CLASS=LIMIT, repeatable: requests per token (api, worker, state) or refused credentials per "
-                  "client address (auth_failures), as 20/s, 600/m or 20/s:100 (a burst of 100), or off. Defaults: "
-                  "api=50/s:200 worker=200/s:1000 state=50/s:200 auth_failures=5/s:30; each replica counts its own")
+                  "CLASS=LIMIT, repeatable: requests per token (api, worker, state), per account (account: all its "
+                  "tokens together; an account may have its own) or refused credentials per client address "
+                  "(auth_failures), as 20/s, 600/m or 20/s:100 (a burst of 100), or off. Defaults: api=50/s:200 "
+                  "worker=200/s:1000 state=50/s:200 account=100/s:400 auth_failures=5/s:30; each replica counts its "
+                  "own")
       ->type_name("CLASS=LIMIT");
   cmd->add_option("--config", flags->config,
                   "HCL file with these settings (listen, data_dir, database, workers, lease, tls_cert, tls_key, "

@@ -42,6 +42,10 @@ Role role_of(const store::ApiToken& token) {
 const std::vector<RouteRule>& route_rules() {
   using enum Role;
   static const std::vector<RouteRule> rules = {
+      // Accounts are the server's own: its admins create them; a token of an account sees its
+      // own (GET filters).
+      {"GET", "/api/v1/accounts", kViewer},
+      {"POST", "/api/v1/accounts", kAdmin, false, false, true},
       {"GET", "/api/v1/repositories", kViewer},
       {"POST", "/api/v1/repositories", kMaintainer},
       {"GET", "/api/v1/repositories/{repository}/variables", kViewer},
@@ -69,19 +73,20 @@ const std::vector<RouteRule>& route_rules() {
       {"DELETE", "/api/v1/tokens/{id}", kViewer},
       // The worker protocol: a join token registers a worker and gets back the worker's own
       // credential, which then leases and reports as that worker only (server/api/worker_api.cc
-      // checks the worker id). An admin's API token may still do all of it.
-      {"POST", "/api/v1/worker/join-tokens", kAdmin},
-      {"POST", "/api/v1/worker/register", kAdmin, true, true},
-      {"POST", "/api/v1/worker/lease", kAdmin, false, true},
-      {"GET", "/api/v1/worker/activities/{id}/code", kAdmin, false, true},
-      {"GET", "/api/v1/worker/activities/{id}/outputs", kAdmin, false, true},
-      {"GET", "/api/v1/worker/activities/{id}/lock", kAdmin, false, true},
-      {"POST", "/api/v1/worker/activities/{id}/start", kAdmin, false, true},
-      {"POST", "/api/v1/worker/activities/{id}/heartbeat", kAdmin, false, true},
-      {"POST", "/api/v1/worker/activities/{id}/logs", kAdmin, false, true},
-      {"POST", "/api/v1/worker/activities/{id}/release", kAdmin, false, true},
-      {"POST", "/api/v1/worker/activities/{id}/plan", kAdmin, false, true},
-      {"POST", "/api/v1/worker/activities/{id}/finish", kAdmin, false, true},
+      // checks the worker id). An admin's API token of no account may still do all of it:
+      // workers are shared by every account, the server's own.
+      {"POST", "/api/v1/worker/join-tokens", kAdmin, false, false, true},
+      {"POST", "/api/v1/worker/register", kAdmin, true, true, true},
+      {"POST", "/api/v1/worker/lease", kAdmin, false, true, true},
+      {"GET", "/api/v1/worker/activities/{id}/code", kAdmin, false, true, true},
+      {"GET", "/api/v1/worker/activities/{id}/outputs", kAdmin, false, true, true},
+      {"GET", "/api/v1/worker/activities/{id}/lock", kAdmin, false, true, true},
+      {"POST", "/api/v1/worker/activities/{id}/start", kAdmin, false, true, true},
+      {"POST", "/api/v1/worker/activities/{id}/heartbeat", kAdmin, false, true, true},
+      {"POST", "/api/v1/worker/activities/{id}/logs", kAdmin, false, true, true},
+      {"POST", "/api/v1/worker/activities/{id}/release", kAdmin, false, true, true},
+      {"POST", "/api/v1/worker/activities/{id}/plan", kAdmin, false, true, true},
+      {"POST", "/api/v1/worker/activities/{id}/finish", kAdmin, false, true, true},
       // Terraform's http backend, with an API token (an activity's credential is checked apart:
       // it reaches only its own run's repository).
       {"GET", "/tfstate/{key}", kOperator},
@@ -106,9 +111,25 @@ std::optional<Role> required_role(std::string_view method, std::string_view rout
   return r ? std::optional<Role>(r->role) : std::nullopt;
 }
 
-bool outside_scope(const store::ApiToken& token, std::string_view repository) {
-  if (token.repositories.empty() || repository.empty()) return false;
+bool outside_scope(const store::ApiToken& token, std::string_view repository, std::string_view account) {
+  if (repository.empty()) return false;
+  if (!token.account.empty() && token.account != account) return true;
+  if (token.repositories.empty()) return false;
   return std::find(token.repositories.begin(), token.repositories.end(), repository) == token.repositories.end();
+}
+
+bool sees_account(const store::ApiToken& token, std::string_view account) {
+  return token.account.empty() || token.account == account;
+}
+
+std::optional<std::string> bad_account_name(std::string_view name) {
+  if (name.empty()) return "the name is empty";
+  if (name.size() > 39) return "the name is longer than 39 characters";
+  if (name.front() == '-' || name.back() == '-') return "the name starts or ends with '-'";
+  for (char c : name)
+    if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '-')
+      return std::string("the name holds '") + c + "'";
+  return std::nullopt;
 }
 
 namespace {
@@ -136,21 +157,29 @@ std::string worker_token_refusal(const store::ApiToken& token) {
 }  // namespace
 
 std::optional<std::string> route_refusal(const store::ApiToken& token, const RouteRule& rule,
-                                         std::string_view repository) {
+                                         std::string_view repository, std::string_view account) {
   switch (kind_of(token)) {
-    case TokenKind::kApi: return refusal(token, rule.role, repository);
+    case TokenKind::kApi:
+      if (rule.server_only && !token.account.empty())
+        return "token \"" + token.name + "\" belongs to account " + token.account + ": " + std::string(rule.method) +
+               " " + std::string(rule.route) + " is the server's own (its admins' tokens, of no account)";
+      return refusal(token, rule.role, repository, account);
     case TokenKind::kWorkerJoin: return rule.worker_join ? std::nullopt : std::optional(worker_token_refusal(token));
     case TokenKind::kWorker: return rule.worker ? std::nullopt : std::optional(worker_token_refusal(token));
   }
   return worker_token_refusal(token);
 }
 
-std::optional<std::string> refusal(const store::ApiToken& token, Role needed, std::string_view repository) {
+std::optional<std::string> refusal(const store::ApiToken& token, Role needed, std::string_view repository,
+                                   std::string_view account) {
   if (kind_of(token) != TokenKind::kApi) return worker_token_refusal(token);
   Role has = role_of(token);
   if (has < needed)
     return std::string("this needs the ") + role_name(needed) + " role; token \"" + token.name + "\" is " + whose(has);
-  if (outside_scope(token, repository))
+  if (!repository.empty() && !token.account.empty() && token.account != account)
+    return "token \"" + token.name + "\" belongs to account " + token.account + ", which has no repository " +
+           std::string(repository);
+  if (outside_scope(token, repository, account))
     return "token \"" + token.name + "\" is limited to " + list(token.repositories) + ", not " +
            std::string(repository);
   return std::nullopt;

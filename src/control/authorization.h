@@ -45,6 +45,9 @@ struct RouteRule {
   // a worker's credential only speaks the worker protocol (as its own worker).
   bool worker_join = false;
   bool worker = false;
+  // The server's own business (accounts, workers): refused to a token of an account, whatever
+  // its role.
+  bool server_only = false;
 };
 // Every route the server answers with a token, and the least role that may call it.
 const std::vector<RouteRule>& route_rules();
@@ -52,22 +55,38 @@ const std::vector<RouteRule>& route_rules();
 std::optional<Role> required_role(std::string_view method, std::string_view route);
 const RouteRule* rule_for(std::string_view method, std::string_view route);
 
+// Accounts (store::Account): a token of an account acts only on the repositories its account
+// owns, and never on the server's own business (RouteRule::server_only); a token of no account
+// is the server's own and may act on every account's. Below, `account` is the account that
+// owns `repository` ("" = the server's own, or no such repository: a token of an account is
+// refused either way, so an answer never tells whether another account's repository exists).
+
 // Why `token` may not call the route `rule` names on `repository`, for a 403; nullopt when it
-// may. A worker's token is checked by kind; an API token by role and repositories (refusal).
+// may. A worker's token is checked by kind; an API token by role, account and repositories.
 std::optional<std::string> route_refusal(const store::ApiToken& token, const RouteRule& rule,
-                                         std::string_view repository = "");
+                                         std::string_view repository = "", std::string_view account = "");
 
 // Why `token` may not do what needs `needed` on `repository` ("" = nothing repository-specific),
-// for a 403; nullopt when it may. Names the role needed and the one the token has, or the
-// repositories it is limited to.
-std::optional<std::string> refusal(const store::ApiToken& token, Role needed, std::string_view repository = "");
+// for a 403; nullopt when it may. Names the role needed and the one the token has, its account,
+// or the repositories it is limited to.
+std::optional<std::string> refusal(const store::ApiToken& token, Role needed, std::string_view repository = "",
+                                   std::string_view account = "");
 
 // Whether `token` may give a new token `role` limited to `repositories` (empty = every one):
 // never more than it has itself. nullopt when it may; else why not.
 std::optional<std::string> grant_refusal(const store::ApiToken& token, Role role,
                                          const std::vector<std::string>& repositories);
 
-// Whether `token` is limited to some repositories and `repository` is not one of them.
-bool outside_scope(const store::ApiToken& token, std::string_view repository);
+// Whether `repository` (owned by `account`) is outside what `token` may act on: another
+// account's, or not among the repositories the token is limited to.
+bool outside_scope(const store::ApiToken& token, std::string_view repository, std::string_view account = "");
+
+// Whether `token` may see `account`'s records that name no repository (tokens, audit entries,
+// the account itself): its own account's, or every one for the server's own tokens.
+bool sees_account(const store::ApiToken& token, std::string_view account);
+
+// Why `name` cannot name an account (nullopt when it can): lower-case letters, digits and '-',
+// 1 to 39 characters, not starting or ending with '-' (a GitHub organisation's login, lower-cased).
+std::optional<std::string> bad_account_name(std::string_view name);
 
 }  // namespace strata::control

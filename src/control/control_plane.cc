@@ -59,7 +59,11 @@ ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
               options_.credential_key.empty() ? secrets::random_bytes(32) : options_.credential_key),
       rate_limiter_(options_.rate_limits) {}
 
-store::Repository ControlPlane::add_repository(const std::string& name, const std::string& url) {
+store::Repository ControlPlane::add_repository(const std::string& name, const std::string& url,
+                                               const std::string& account) {
+  if (!account.empty() && !store_.account(account))
+    throw Error(ErrorKind::kNotFound, "there is no account " + account, {},
+                "create it first (strata remote accounts create " + account + "), or name another");
   if (auto why = bad_repository_name(name))
     throw Error("repository name \"" + name + "\" cannot be used: " + *why, {},
                 "use letters, digits, '-', '_' and '.' (for example the repository's own name)");
@@ -71,8 +75,58 @@ store::Repository ControlPlane::add_repository(const std::string& name, const st
   repo.id = store::new_uuid();
   repo.name = name;
   repo.url = url;
+  repo.account = account;
   repo.default_branch = git_.fetch(repo.id, url);  // throws before anything is stored
   return store_.add_repository(std::move(repo));
+}
+
+std::string ControlPlane::repository_account(std::string_view name) {
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (auto it = repository_accounts_.find(name); it != repository_accounts_.end()) return it->second;
+  }
+  std::optional<store::Repository> repo = store_.repository(std::string(name));
+  // By name only: an id would name the same repository twice.
+  if (!repo || repo->name != name) return "";
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (repository_accounts_.size() >= 100000) repository_accounts_.clear();
+  repository_accounts_.emplace(repo->name, repo->account);
+  return repo->account;
+}
+
+store::Account ControlPlane::create_account(const std::string& name, const std::string& kind,
+                                            const std::string& rate_limit, const std::string& created_by) {
+  if (std::optional<std::string> why = bad_account_name(name))
+    throw Error("account name \"" + name + "\" cannot be used: " + *why, {},
+                "use lower-case letters, digits and '-' (a GitHub organisation's login, lower-cased)");
+  if (kind != "local" && kind != "github")
+    throw Error("account kind \"" + kind + "\" is not local or github", {},
+                "local: a team of this server's; github: a GitHub organisation, whose members sign in with GitHub");
+  if (!rate_limit.empty() && !parse_rate_limit(rate_limit))
+    throw Error("\"" + rate_limit + "\" is not a rate limit", {},
+                "write requests per second, minute or hour with an optional burst (20/s, 600/m, 20/s:100), or off");
+  return store_.add_account(store::Account{name, kind, rate_limit, created_by, store::now_millis()});
+}
+
+std::chrono::milliseconds ControlPlane::take_account_request(const std::string& account) {
+  if (account.empty()) return std::chrono::milliseconds(0);
+  const store::Millis now = store::now_millis();
+  std::optional<RateLimit> own;
+  bool known = false;
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    if (auto it = account_limits_.find(account); it != account_limits_.end() && now - it->second.at < kCacheMs * 5) {
+      own = it->second.value;
+      known = true;
+    }
+  }
+  if (!known) {
+    std::optional<store::Account> record = store_.account(account);
+    if (record && !record->rate_limit.empty()) own = parse_rate_limit(record->rate_limit);
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    account_limits_[account] = {own, now};
+  }
+  return own ? rate_limiter_.take(RateClass::kAccount, account, *own) : rate_limiter_.take(RateClass::kAccount, account);
 }
 
 store::Run ControlPlane::start_run(const RunRequest& request, const std::string& created_by) {
@@ -384,7 +438,7 @@ size_t ControlPlane::apply_retention(store::Millis now) {
         nlohmann::json{{"state_versions_removed", versions}, {"log_chunks_removed", chunks}, {"plans_removed", plans},
                        {"keep_state_versions", options_.keep_state_versions}, {"keep_logs_days", options_.keep_logs_days}}
             .dump(),
-        "ok", "", now});
+        "ok", "", now, ""});
   return versions + chunks + plans;
 }
 

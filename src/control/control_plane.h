@@ -82,7 +82,20 @@ class ControlPlane {
 
   // Registers and fetches a repository. Throws an Error: user input for a bad name or a URL
   // that cannot be fetched (nothing is stored then), conflict for a name taken.
-  store::Repository add_repository(const std::string& name, const std::string& url);
+  // `account` ("" = the server's own) must exist.
+  store::Repository add_repository(const std::string& name, const std::string& url, const std::string& account = "");
+  // The account that owns repository `name` ("" = the server's own, or no such repository).
+  // A repository never changes account: what is found is remembered.
+  std::string repository_account(std::string_view name);
+
+  // Creates an account (store::Account). Throws an Error: user input for a bad name, kind or
+  // rate limit, a conflict when the name is taken.
+  store::Account create_account(const std::string& name, const std::string& kind, const std::string& rate_limit,
+                                const std::string& created_by);
+  // Spends one request of `account` ("" = none: never limited): zero when it may go, else how
+  // long until it may. An account's own rate limit, else the server's for accounts; an account's
+  // limit is read again every kCacheMs * 5.
+  std::chrono::milliseconds take_account_request(const std::string& account);
 
   // Starts a run: fetches the repository, resolves the commit, loads the project there and
   // writes one activity per selected component (dependencies first; dependents first for
@@ -203,6 +216,8 @@ class ControlPlane {
   std::mutex cache_mutex_;
   std::map<std::string, Cached<store::ApiToken>> tokens_;       // by hash
   std::map<std::string, Cached<store::WorkerRecord>> workers_;  // by id
+  std::map<std::string, std::string, std::less<>> repository_accounts_;  // repository name -> account
+  std::map<std::string, Cached<std::optional<RateLimit>>> account_limits_;  // by account
   std::atomic<store::Millis> retention_at_{0};  // when tick() last applied retention
   std::mutex seen_mutex_;
   std::map<std::string, store::Millis> seen_written_;  // worker id -> when its last_heartbeat was written

@@ -50,12 +50,14 @@ const char* rate_class_name(RateClass c) {
     case RateClass::kWorker: return "worker";
     case RateClass::kState: return "state";
     case RateClass::kAuthFailures: return "auth_failures";
+    case RateClass::kAccount: return "account";
   }
   return "?";
 }
 
 std::optional<RateClass> parse_rate_class(std::string_view name) {
-  for (RateClass c : {RateClass::kApi, RateClass::kWorker, RateClass::kState, RateClass::kAuthFailures})
+  for (RateClass c :
+       {RateClass::kApi, RateClass::kWorker, RateClass::kState, RateClass::kAuthFailures, RateClass::kAccount})
     if (name == rate_class_name(c)) return c;
   return std::nullopt;
 }
@@ -66,6 +68,7 @@ RateLimit& RateLimits::of(RateClass c) {
     case RateClass::kWorker: return worker;
     case RateClass::kState: return state;
     case RateClass::kAuthFailures: return auth_failures;
+    case RateClass::kAccount: return account;
   }
   return api;
 }
@@ -74,8 +77,8 @@ const RateLimit& RateLimits::of(RateClass c) const { return const_cast<RateLimit
 
 RateLimiter::RateLimiter(RateLimits limits) : limits_(limits) {}
 
-RateLimiter::Bucket& RateLimiter::bucket(RateClass c, const std::string& key, Clock::time_point now) {
-  const RateLimit& limit = limits_.of(c);
+RateLimiter::Bucket& RateLimiter::bucket(RateClass c, const std::string& key, const RateLimit& limit,
+                                         Clock::time_point now) {
   std::unordered_map<std::string, Bucket>& all = buckets_[c];
   auto it = all.find(key);
   if (it == all.end()) {
@@ -105,10 +108,14 @@ std::chrono::milliseconds until_one(double tokens, const RateLimit& limit) {
 }  // namespace
 
 std::chrono::milliseconds RateLimiter::take(RateClass c, const std::string& key, Clock::time_point now) {
-  const RateLimit& limit = limits_.of(c);
+  return take(c, key, limits_.of(c), now);
+}
+
+std::chrono::milliseconds RateLimiter::take(RateClass c, const std::string& key, const RateLimit& limit,
+                                            Clock::time_point now) {
   if (!limit.on()) return std::chrono::milliseconds(0);
   std::lock_guard<std::mutex> lock(mutex_);
-  Bucket& b = bucket(c, key, now);
+  Bucket& b = bucket(c, key, limit, now);
   std::chrono::milliseconds wait = until_one(b.tokens, limit);
   if (wait.count() == 0) b.tokens -= 1;
   return wait;
@@ -120,7 +127,7 @@ std::chrono::milliseconds RateLimiter::wait(RateClass c, const std::string& key,
   std::lock_guard<std::mutex> lock(mutex_);
   auto all = buckets_.find(c);
   if (all == buckets_.end() || !all->second.count(key)) return std::chrono::milliseconds(0);
-  return until_one(bucket(c, key, now).tokens, limit);
+  return until_one(bucket(c, key, limit, now).tokens, limit);
 }
 
 size_t RateLimiter::buckets() const {

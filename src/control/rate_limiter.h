@@ -10,6 +10,9 @@
 //   auth_failures  requests whose credential is refused, per client address; an address past
 //                  its limit is answered 429 before its credential is even looked at, so
 //                  guessing tokens is slow
+//   account        /api/v1 and /tfstate requests of all the tokens and sessions of one account
+//                  together (store::Account), besides each token's own: one account's burst
+//                  leaves the others' requests alone. An account may have its own limit.
 #pragma once
 
 #include <chrono>
@@ -35,7 +38,7 @@ std::optional<RateLimit> parse_rate_limit(std::string_view text);
 // "20/s:100", "off".
 std::string format_rate_limit(const RateLimit& limit);
 
-enum class RateClass { kApi, kWorker, kState, kAuthFailures };
+enum class RateClass { kApi, kWorker, kState, kAuthFailures, kAccount };
 const char* rate_class_name(RateClass c);
 std::optional<RateClass> parse_rate_class(std::string_view name);
 
@@ -45,6 +48,7 @@ struct RateLimits {
   RateLimit worker{200, 1000};
   RateLimit state{50, 200};
   RateLimit auth_failures{5, 30};
+  RateLimit account{100, 400};
   RateLimit& of(RateClass c);
   const RateLimit& of(RateClass c) const;
 };
@@ -57,6 +61,9 @@ class RateLimiter {
   // Spends one request of `key` in class `c`: zero when it may go, else how long until it may
   // (nothing is spent then).
   std::chrono::milliseconds take(RateClass c, const std::string& key, Clock::time_point now = Clock::now());
+  // The same with `limit` instead of the class's (a key with a limit of its own: an account's).
+  std::chrono::milliseconds take(RateClass c, const std::string& key, const RateLimit& limit,
+                                 Clock::time_point now = Clock::now());
   // How long until `key` may make a request in class `c`, spending nothing.
   std::chrono::milliseconds wait(RateClass c, const std::string& key, Clock::time_point now = Clock::now());
 
@@ -70,7 +77,7 @@ class RateLimiter {
     double tokens = 0;
     Clock::time_point at;
   };
-  Bucket& bucket(RateClass c, const std::string& key, Clock::time_point now);
+  Bucket& bucket(RateClass c, const std::string& key, const RateLimit& limit, Clock::time_point now);
 
   RateLimits limits_;
   mutable std::mutex mutex_;

@@ -150,9 +150,20 @@ nlohmann::json ApiClient::call(const std::string& method, const std::string& pat
   return j;
 }
 
-nlohmann::json ApiClient::add_repository(const std::string& name, const std::string& url) {
-  return call("POST", "/api/v1/repositories", {{"name", name}, {"url", url}});
+nlohmann::json ApiClient::add_repository(const std::string& name, const std::string& url, const std::string& account) {
+  nlohmann::json body = {{"name", name}, {"url", url}};
+  if (!account.empty()) body["account"] = account;
+  return call("POST", "/api/v1/repositories", body);
 }
+
+nlohmann::json ApiClient::create_account(const std::string& name, const std::string& kind,
+                                         const std::string& rate_limit) {
+  nlohmann::json body = {{"name", name}, {"kind", kind}};
+  if (!rate_limit.empty()) body["rate_limit"] = rate_limit;
+  return call("POST", "/api/v1/accounts", body);
+}
+
+nlohmann::json ApiClient::accounts() { return call("GET", "/api/v1/accounts"); }
 
 nlohmann::json ApiClient::repositories() { return call("GET", "/api/v1/repositories"); }
 
@@ -241,6 +252,7 @@ nlohmann::json ApiClient::create_token(const NewToken& token) {
   nlohmann::json body = {{"name", token.name}, {"role", token.role}};
   if (!token.repositories.empty()) body["repositories"] = token.repositories;
   if (token.expires_in_days > 0) body["expires_in_days"] = token.expires_in_days;
+  if (!token.account.empty()) body["account"] = token.account;
   return call("POST", "/api/v1/tokens", body);
 }
 
@@ -264,6 +276,7 @@ nlohmann::json ApiClient::audit(const AuditQuery& q) {
                                     {"outcome", &q.outcome},
                                     {"since", &q.since}})
     if (!value->empty()) path += std::string("&") + name + "=" + percent_escape(*value);
+  if (q.account) path += "&account=" + percent_escape(*q.account);
   return call("GET", path);
 }
 

@@ -57,6 +57,7 @@ struct AuditQuery {
   std::string outcome;  // ok | denied
   std::string since;    // "2026-12-07T10:00:00Z", or an age: "30m", "24h", "7d"
   int limit = 50;
+  std::optional<std::string> account;  // one account's entries ("" = the server's own); the server's tokens only
 };
 
 // What `POST /api/v1/tokens` takes.
@@ -65,6 +66,7 @@ struct NewToken {
   std::string role;  // viewer | operator | maintainer | admin
   std::vector<std::string> repositories;  // empty = every repository the creator may reach
   int expires_in_days = 0;                // 0 = never
+  std::string account;                    // "" = the creator's
 };
 
 // What `POST /api/v1/runs` takes (control::RunRequest on the server).
@@ -92,7 +94,11 @@ class ApiClient {
   std::string get_text(const std::string& path) { return send_text("GET", path); }
 
   // The API's calls, each answering the server's JSON (errors as call()).
-  nlohmann::json add_repository(const std::string& name, const std::string& url);
+  // `account` "" = the caller's (a server token's: none).
+  nlohmann::json add_repository(const std::string& name, const std::string& url, const std::string& account = "");
+  // Accounts (the server's own admins create them; a token of an account sees its own).
+  nlohmann::json create_account(const std::string& name, const std::string& kind, const std::string& rate_limit);
+  nlohmann::json accounts();
   nlohmann::json repositories();
   nlohmann::json runs(int limit);
   nlohmann::json run(const std::string& id);

@@ -27,7 +27,7 @@ const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "
                                             "keyring", "keep_state_versions", "keep_logs_days",
                                             "rate_limits", "oauth"};
 
-const std::vector<std::string> kRateClasses = {"api", "worker", "state", "auth_failures"};
+const std::vector<std::string> kRateClasses = {"api", "worker", "state", "auth_failures", "account"};
 
 // Why `n` cannot be the retention setting `name`; "" when it can.
 std::string bad_retention(const std::string& name, int64_t n) {
@@ -120,8 +120,9 @@ void set_rate_limit(control::RateLimits& limits, const std::string& name, const 
   if (!c) {
     std::string guess = closest_match(name, kRateClasses);
     throw Error(ErrorKind::kUserInput, "no rate limit class \"" + name + "\"", {},
-                guess.empty() ? "the classes are api, worker, state and auth_failures"
-                              : "did you mean \"" + guess + "\"? (the classes are api, worker, state, auth_failures)");
+                guess.empty() ? "the classes are api, worker, state, auth_failures and account"
+                              : "did you mean \"" + guess +
+                                    "\"? (the classes are api, worker, state, auth_failures, account)");
   }
   std::optional<control::RateLimit> limit = control::parse_rate_limit(text);
   if (!limit)
@@ -135,7 +136,7 @@ void set_rate_limit_flag(control::RateLimits& limits, const std::string& given) 
   if (eq == std::string::npos)
     throw Error(ErrorKind::kUserInput, "--rate-limit " + given + " is not CLASS=LIMIT", {},
                 "write --rate-limit CLASS=LIMIT, e.g. --rate-limit api=20/s:100 (classes: api, worker, state, "
-                "auth_failures)");
+                "auth_failures, account)");
   try {
     set_rate_limit(limits, given.substr(0, eq), given.substr(eq + 1));
   } catch (const Error& e) {

@@ -35,7 +35,11 @@ class SealedStore : public Store {
   }
   std::vector<Repository> repositories() override { return inner_->repositories(); }
 
+  Account add_account(Account account) override { return inner_->add_account(std::move(account)); }
+  std::optional<Account> account(const std::string& name) override { return inner_->account(name); }
+  std::vector<Account> accounts() override { return inner_->accounts(); }
   ApiToken add_token(ApiToken token) override { return inner_->add_token(std::move(token)); }
+  std::optional<ApiToken> token(const std::string& id) override { return inner_->token(id); }
   std::optional<ApiToken> token_by_hash(const std::string& hash) override { return inner_->token_by_hash(hash); }
   size_t token_count() override { return inner_->token_count(); }
   std::vector<ApiToken> tokens() override { return inner_->tokens(); }

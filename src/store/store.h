@@ -35,6 +35,7 @@ struct Repository {
   std::string default_branch;  // "main" when the repository does not say
   Millis created_at = 0;
   Millis updated_at = 0;
+  std::string account;         // the account that owns it; "" = the server's own
 };
 
 // Run states: queued, waiting (status_reason says for what), running, succeeded, failed,
@@ -108,6 +109,19 @@ struct WorkerRecord {
   Millis last_heartbeat = 0;
 };
 
+// An account (DESIGN §11.6, #25): an organisation — a GitHub organisation or a local team —
+// that owns repositories (Repository::account) and so their runs, states and variables, with
+// its own tokens, sign-ins, audit entries and rate limit.
+// One server holds several; a token of one account sees nothing of another's. A token of no
+// account is the server's own: its operators see and manage every account.
+struct Account {
+  std::string name;            // lower-case letters, digits and '-' (a GitHub organisation's login)
+  std::string kind = "local";  // "local" | "github"
+  std::string rate_limit;      // "" = the server's --rate-limit account=…; else "20/s:100" or "off"
+  std::string created_by;      // the id of the token that created it
+  Millis created_at = 0;
+};
+
 struct ApiToken {
   std::string id;
   std::string name;
@@ -125,6 +139,7 @@ struct ApiToken {
   Millis revoked_at = 0;                  // 0 = not revoked; a revoked token authenticates nothing
   std::string worker_id;                  // role "worker": the worker it speaks for
   std::string session_of;                 // a sign-in session: whose ("github:alice"); see control/sessions.h
+  std::string account;                    // the account it belongs to; "" = the server's own
 };
 
 struct StateVersion {
@@ -159,6 +174,7 @@ struct AuditEntry {
   std::string outcome = "ok";
   std::string remote_address;
   Millis created_at = 0;
+  std::string account;      // the acting token's account ("" = the server's own)
 };
 
 // Which audit entries to read; "" (or 0) lets everything through.
@@ -168,6 +184,8 @@ struct AuditFilter {
   std::string target;   // by prefix (a state key's repository, a route)
   std::string outcome;  // "ok", "denied"
   Millis since = 0;     // at or after
+  // Exactly; nullopt lets every account through, "" is the server's own entries.
+  std::optional<std::string> account;
 };
 
 // A variable set's entry: an environment variable every activity of the repository's runs gets
@@ -234,8 +252,17 @@ class Store {
   virtual std::optional<Repository> repository(const std::string& id_or_name) = 0;
   virtual std::vector<Repository> repositories() = 0;
 
+  // --- accounts
+  // Throws strata::Error (ErrorKind::kConflict) when the name is taken.
+  virtual Account add_account(Account account) = 0;
+  virtual std::optional<Account> account(const std::string& name) = 0;
+  // By name.
+  virtual std::vector<Account> accounts() = 0;
+
   // --- API tokens
   virtual ApiToken add_token(ApiToken token) = 0;
+  // By id, revoked ones too.
+  virtual std::optional<ApiToken> token(const std::string& id) = 0;
   // Revoked tokens too (the caller refuses them).
   virtual std::optional<ApiToken> token_by_hash(const std::string& hash) = 0;
   virtual size_t token_count() = 0;

@@ -744,8 +744,8 @@ TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
   auto& store = this->store_;
   EXPECT_TRUE(store->audit_entries(10).empty());
   store->append_audit(AuditEntry{"", "token:admin", "state.force_unlock", "infra/dev/vpc", R"({"lock_id":"x"})",
-                                 "ok", "127.0.0.1:5000", 100});
-  store->append_audit(AuditEntry{"", "activity:a1", "state.force_unlock", "infra/dev/app", "", "denied", "", 200});
+                                 "ok", "127.0.0.1:5000", 100, ""});
+  store->append_audit(AuditEntry{"", "activity:a1", "state.force_unlock", "infra/dev/app", "", "denied", "", 200, ""});
   std::vector<AuditEntry> entries = store->audit_entries(10);
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].actor, "activity:a1");
@@ -759,17 +759,57 @@ TEST_P(StoreTest, AuditLogKeepsEntriesNewestFirst) {
   EXPECT_EQ(store->audit_entries(1).size(), 1u);
 
   // Filters: an actor exactly, an action and a target by prefix, an outcome, a time.
-  store->append_audit(AuditEntry{"", "token:ci", "access.denied", "GET /api/v1/audit", "", "denied", "", 300});
+  store->append_audit(AuditEntry{"", "token:ci", "access.denied", "GET /api/v1/audit", "", "denied", "", 300, ""});
   auto count = [&](const AuditFilter& f) { return store->audit_entries(10, f).size(); };
-  EXPECT_EQ(count({"token:ci", "", "", "", 0}), 1u);
-  EXPECT_EQ(count({"token:c", "", "", "", 0}), 0u) << "an actor is matched exactly";
-  EXPECT_EQ(count({"", "state.", "", "", 0}), 2u);
-  EXPECT_EQ(count({"", "state.force_unlock", "infra/dev/", "", 0}), 2u);
-  EXPECT_EQ(count({"", "", "infra/dev/app", "", 0}), 1u);
-  EXPECT_EQ(count({"", "", "", "denied", 0}), 2u);
-  EXPECT_EQ(count({"", "", "", "", 200}), 2u) << "at or after";
-  EXPECT_EQ(count({"token:ci", "state.", "", "", 0}), 0u);
-  EXPECT_EQ(count({"", "%", "", "", 0}), 0u) << "no pattern characters";
+  EXPECT_EQ(count({"token:ci", "", "", "", 0, std::nullopt}), 1u);
+  EXPECT_EQ(count({"token:c", "", "", "", 0, std::nullopt}), 0u) << "an actor is matched exactly";
+  EXPECT_EQ(count({"", "state.", "", "", 0, std::nullopt}), 2u);
+  EXPECT_EQ(count({"", "state.force_unlock", "infra/dev/", "", 0, std::nullopt}), 2u);
+  EXPECT_EQ(count({"", "", "infra/dev/app", "", 0, std::nullopt}), 1u);
+  EXPECT_EQ(count({"", "", "", "denied", 0, std::nullopt}), 2u);
+  EXPECT_EQ(count({"", "", "", "", 200, std::nullopt}), 2u) << "at or after";
+  EXPECT_EQ(count({"token:ci", "state.", "", "", 0, std::nullopt}), 0u);
+  EXPECT_EQ(count({"", "%", "", "", 0, std::nullopt}), 0u) << "no pattern characters";
+
+  // An account's entries, and the server's own ("").
+  store->append_audit(AuditEntry{"", "token:acme-ci", "run.create", "acme/infra", "", "ok", "", 400, "acme"});
+  EXPECT_EQ(store->audit_entries(10, {"", "", "", "", 0, "acme"}).size(), 1u);
+  EXPECT_EQ(store->audit_entries(10, {"", "", "", "", 0, "acme"})[0].account, "acme");
+  EXPECT_EQ(count({"", "", "", "", 0, ""}), 3u);
+  EXPECT_EQ(count({"", "", "", "", 0, "beta"}), 0u);
+  EXPECT_EQ(count({"", "", "", "", 0, std::nullopt}), 4u);
+}
+
+TEST_P(StoreTest, AccountsAreKeptByNameAndTokensNameTheirs) {
+  auto& store = this->store_;
+  EXPECT_TRUE(store->accounts().empty());
+  store->add_account({"beta", "github", "", "t0", 0});
+  Account acme = store->add_account({"acme", "local", "20/s:40", "t0", 100});
+  EXPECT_EQ(acme.created_at, 100);
+  try {
+    store->add_account({"acme", "local", "", "t1", 0});
+    FAIL() << "a second account acme";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kConflict);
+    EXPECT_NE(e.message().find("there is an account acme already"), std::string::npos) << e.message();
+  }
+  std::vector<Account> all = store->accounts();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].name, "acme");
+  EXPECT_EQ(all[0].rate_limit, "20/s:40");
+  EXPECT_EQ(all[1].kind, "github");
+  EXPECT_FALSE(store->account("gamma"));
+  EXPECT_EQ(store->account("acme")->created_by, "t0");
+
+  ApiToken t;
+  t.name = "acme-ci";
+  t.hash = std::string(64, 'c');
+  t.role = "operator";
+  t.account = "acme";
+  ApiToken stored = store->add_token(t);
+  EXPECT_EQ(store->token(stored.id)->account, "acme");
+  EXPECT_EQ(store->token_by_hash(t.hash)->account, "acme");
+  EXPECT_FALSE(store->token("no-such-id"));
 }
 
 TEST_P(StoreTest, StateLocksAreExclusiveAndRetriable) {

@@ -103,14 +103,20 @@ std::optional<std::string> csrf_refusal(const Request& request) {
 
 void audit(control::ControlPlane& control, const Request& request, const std::string& actor,
            const std::string& action, const std::string& target, const nlohmann::json& detail,
-           const std::string& outcome) {
+           const std::string& outcome, const std::string& account) {
   control.store().append_audit(store::AuditEntry{"", actor, action, target, detail.dump(), outcome,
-                                                 request.remote_address, store::now_millis()});
+                                                 request.remote_address, store::now_millis(), account});
+}
+
+void audit(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
+           const std::string& action, const std::string& target, const nlohmann::json& detail,
+           const std::string& outcome) {
+  audit(control, request, actor_of(who), action, target, detail, outcome, who.account);
 }
 
 Response denied(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
                 const std::string& why) {
-  audit(control, request, actor_of(who), "access.denied", request.method + " " + request.path,
+  audit(control, request, who, "access.denied", request.method + " " + request.path,
         {{"why", why}, {"role", control::role_label(who)}}, "denied");
   return error_response(403, "forbidden", why);
 }
@@ -156,8 +162,16 @@ std::optional<Response> over_limit(control::ControlPlane& control, control::Rate
                   wait, "wait Retry-After seconds and send fewer requests (the server's --rate-limit sets the limit)");
 }
 
+std::optional<Response> account_over_limit(control::ControlPlane& control, const store::ApiToken& who) {
+  std::chrono::milliseconds wait = control.take_account_request(who.account);
+  if (wait.count() == 0) return std::nullopt;
+  return too_many("account " + who.account + " made more requests than its limit", wait,
+                  "wait Retry-After seconds and send fewer requests (the account's rate limit, or the server's "
+                  "--rate-limit account=…, sets it)");
+}
+
 namespace {
-// A caller known by its token or session: within its rate limit, and allowed by the table.
+// A caller known by its token or session: within its rate limits, and allowed by the table.
 std::optional<store::ApiToken> checked(control::ControlPlane& control, const Request& request, store::ApiToken who,
                                        Response* refused, std::string_view repository, std::string_view as) {
   const control::RateClass c =
@@ -167,9 +181,14 @@ std::optional<store::ApiToken> checked(control::ControlPlane& control, const Req
     *refused = std::move(*r);
     return std::nullopt;
   }
+  if (std::optional<Response> r = account_over_limit(control, who)) {
+    *refused = std::move(*r);
+    return std::nullopt;
+  }
   const control::RouteRule* rule = control::rule_for(as.empty() ? request.method : as, request.route);
+  const std::string account = repository.empty() ? "" : control.repository_account(repository);
   std::optional<std::string> why =
-      rule ? control::route_refusal(who, *rule, repository)
+      rule ? control::route_refusal(who, *rule, repository, account)
            : std::optional<std::string>("no rule says who may " + request.method + " " + request.route);
   if (why) {
     *refused = denied(control, request, who, *why);
@@ -204,8 +223,9 @@ std::optional<store::ApiToken> who_asks(control::ControlPlane& control, const Re
 
 std::optional<Response> refuse_outside(control::ControlPlane& control, const Request& request,
                                        const store::ApiToken& who, const std::string& repository) {
-  if (!control::outside_scope(who, repository)) return std::nullopt;
-  return denied(control, request, who, *control::refusal(who, control::Role::kViewer, repository));
+  const std::string account = control.repository_account(repository);
+  if (!control::outside_scope(who, repository, account)) return std::nullopt;
+  return denied(control, request, who, *control::refusal(who, control::Role::kViewer, repository, account));
 }
 
 std::optional<size_t> query_limit(const Request& request, size_t fallback, Response* refused) {
@@ -252,14 +272,42 @@ struct Api::Impl {
     } catch (const Error& e) {
       return bad_request(e);
     }
-    if (auto refused = refuse_outside(control, request, who, body.name)) return *refused;
-    return json_response(201, to_json(control.add_repository(body.name, body.url)));
+    // A token of an account registers its account's repositories; the server's own name any
+    // account (or none).
+    const std::string account = body.account.value_or(who.account);
+    if (!control::sees_account(who, account))
+      return denied(control, request, who,
+                    "token \"" + who.name + "\" belongs to account " + who.account +
+                        ": it registers repositories of that account only");
+    if (control::outside_scope(who, body.name, account))
+      return denied(control, request, who, *control::refusal(who, control::Role::kViewer, body.name, account));
+    store::Repository added = control.add_repository(body.name, body.url, account);
+    audit(control, request, who, "repository.add", added.name, {{"url", added.url}, {"account", added.account}}, "ok");
+    return json_response(201, to_json(added));
   }
   Response repositories_list(const Request&, const Params&, const Who& who) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& r : control.store().repositories())
-      if (!control::outside_scope(who, r.name)) list.push_back(to_json(r));
+      if (!control::outside_scope(who, r.name, r.account)) list.push_back(to_json(r));
     return json_response(200, {{"repositories", list}});
+  }
+  Response accounts_add(const Request& request, const Params&, const Who& who) {
+    NewAccount body;
+    try {
+      body = parse_new_account(request.body);
+    } catch (const Error& e) {
+      return bad_request(e);
+    }
+    store::Account added = control.create_account(body.name, body.kind, body.rate_limit, who.id);
+    audit(control, request, actor_of(who), "account.create", "account:" + added.name,
+          {{"kind", added.kind}, {"rate_limit", added.rate_limit}}, "ok", added.name);
+    return json_response(201, to_json(added));
+  }
+  Response accounts_list(const Request&, const Params&, const Who& who) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& a : control.store().accounts())
+      if (control::sees_account(who, a.name)) list.push_back(to_json(a));
+    return json_response(200, {{"accounts", list}});
   }
   Response runs_start(const Request& request, const Params&, const Who& who) {
     control::RunRequest body;
@@ -287,8 +335,10 @@ struct Api::Impl {
     std::optional<size_t> limit = query_limit(request, 50, &refused);
     if (!limit) return refused;
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& r : control.store().runs(*limit))
-      if (!control::outside_scope(who, repository_name(r.repository_id))) list.push_back(run_json(r, false));
+    for (const auto& r : control.store().runs(*limit)) {
+      const std::string name = repository_name(r.repository_id);
+      if (!control::outside_scope(who, name, control.repository_account(name))) list.push_back(run_json(r, false));
+    }
     return json_response(200, {{"runs", list}});
   }
   std::optional<store::Run> find_run(const std::string& id) { return control.store().run(id); }
@@ -374,6 +424,8 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
     r.body = openapi_json();
     return r;
   });
+  i.router.add("POST", "/api/v1/accounts", authed(&Impl::accounts_add));
+  i.router.add("GET", "/api/v1/accounts", authed(&Impl::accounts_list));
   i.router.add("POST", "/api/v1/repositories", authed(&Impl::repositories_add));
   i.router.add("GET", "/api/v1/repositories", authed(&Impl::repositories_list));
   i.router.add("POST", "/api/v1/runs", authed(&Impl::runs_start));

@@ -27,6 +27,9 @@ Response unauthorized(const std::string& message, const std::string& challenge =
 // note_refused_credential() when the credential is refused.
 std::optional<Response> refuse_failing_address(control::ControlPlane& control, const Request& request);
 void note_refused_credential(control::ControlPlane& control, const Request& request);
+// 429 with Retry-After when `who`'s account spent its requests (RateClass::kAccount: all its
+// tokens and sessions together); nullopt for a token of no account.
+std::optional<Response> account_over_limit(control::ControlPlane& control, const store::ApiToken& who);
 // 429 with Retry-After when `key` (a token's or activity's id; `who` names it in the message)
 // spent its requests of class `c`; nullopt when it may go (one is spent).
 std::optional<Response> over_limit(control::ControlPlane& control, control::RateClass c, const std::string& key,
@@ -50,6 +53,10 @@ Response denied(control::ControlPlane& control, const Request& request, const st
 // Writes one audit entry for `request` (its client address, now): `actor` did `action` on
 // `target`, with `detail` (never a secret), and how it ended ("ok", "denied").
 void audit(control::ControlPlane& control, const Request& request, const std::string& actor,
+           const std::string& action, const std::string& target, const nlohmann::json& detail,
+           const std::string& outcome = "ok", const std::string& account = "");
+// The same for a token or session: actor_of(who), in who's account.
+void audit(control::ControlPlane& control, const Request& request, const store::ApiToken& who,
            const std::string& action, const std::string& target, const nlohmann::json& detail,
            const std::string& outcome = "ok");
 // "token:NAME": how the audit log names a token ("worker:NAME" a worker's, "user:github:alice" a

@@ -87,6 +87,7 @@ nlohmann::json to_json(const store::Repository& repo) {
           {"name", repo.name},
           {"url", repo.url},
           {"default_branch", repo.default_branch},
+          {"account", repo.account.empty() ? nlohmann::json() : nlohmann::json(repo.account)},
           {"created_at", time_json(repo.created_at)}};
 }
 
@@ -156,8 +157,27 @@ void check_fields(const nlohmann::json& object, const std::vector<std::string>& 
 
 NewRepository parse_new_repository(const std::string& body) {
   nlohmann::json j = parse_body(body);
-  check_fields(j, {"name", "url"}, "the repository");
-  return {required_string(j, "name", "the repository"), required_string(j, "url", "the repository")};
+  check_fields(j, {"name", "url", "account"}, "the repository");
+  NewRepository r{required_string(j, "name", "the repository"), required_string(j, "url", "the repository"), {}};
+  if (j.contains("account")) r.account = required_string(j, "account", "the repository");
+  return r;
+}
+
+nlohmann::json to_json(const store::Account& account) {
+  return {{"name", account.name},
+          {"kind", account.kind},
+          {"rate_limit", account.rate_limit.empty() ? nlohmann::json() : nlohmann::json(account.rate_limit)},
+          {"created_at", time_json(account.created_at)}};
+}
+
+NewAccount parse_new_account(const std::string& body) {
+  nlohmann::json j = parse_body(body);
+  check_fields(j, {"name", "kind", "rate_limit"}, "the account");
+  NewAccount a;
+  a.name = required_string(j, "name", "the account");
+  if (j.contains("kind")) a.kind = required_string(j, "kind", "the account");
+  if (j.contains("rate_limit")) a.rate_limit = required_string(j, "rate_limit", "the account");
+  return a;
 }
 
 control::RunRequest parse_run_request(const std::string& body) {

@@ -33,8 +33,17 @@ void check_fields(const nlohmann::json& object, const std::vector<std::string>& 
 struct NewRepository {
   std::string name;
   std::string url;
+  std::optional<std::string> account;  // the account that owns it, when the body names one
 };
 NewRepository parse_new_repository(const std::string& body);
+nlohmann::json to_json(const store::Account& account);
+// What POST /api/v1/accounts asks for.
+struct NewAccount {
+  std::string name;
+  std::string kind = "local";
+  std::string rate_limit;
+};
+NewAccount parse_new_account(const std::string& body);
 control::RunRequest parse_run_request(const std::string& body);
 
 }  // namespace strata::server

@@ -91,6 +91,47 @@ TEST(Authorization, RolesAreOrderedAndRepositoriesLimitATokenAndWhatItGrants) {
   EXPECT_EQ(control::required_role("GET", "/api/v1/no/such/route"), std::nullopt);
 }
 
+// A token of an account acts on its account's repositories only, never on the server's own
+// routes; a token of no account (the server's own) acts on every account's.
+TEST(Authorization, AnAccountsTokenStaysInItsAccount) {
+  store::ApiToken acme;
+  acme.name = "acme-admin";
+  acme.role = "admin";
+  acme.account = "acme";
+  store::ApiToken server;
+  server.name = "admin";
+  server.role = "admin";
+  EXPECT_EQ(control::refusal(acme, control::Role::kAdmin, "infra", "acme"), std::nullopt);
+  EXPECT_EQ(control::refusal(acme, control::Role::kViewer, "ledger", "beta"),
+            "token \"acme-admin\" belongs to account acme, which has no repository ledger");
+  EXPECT_NE(control::refusal(acme, control::Role::kViewer, "ledger", ""), std::nullopt)
+      << "the server's own repository, or one that does not exist";
+  EXPECT_EQ(control::refusal(server, control::Role::kAdmin, "ledger", "beta"), std::nullopt);
+  EXPECT_TRUE(control::outside_scope(acme, "ledger", "beta"));
+  EXPECT_FALSE(control::outside_scope(acme, "", "")) << "nothing repository-specific";
+  EXPECT_TRUE(control::sees_account(acme, "acme"));
+  EXPECT_FALSE(control::sees_account(acme, "beta"));
+  EXPECT_FALSE(control::sees_account(acme, ""));
+  EXPECT_TRUE(control::sees_account(server, "beta"));
+  acme.repositories = {"infra"};
+  EXPECT_EQ(control::refusal(acme, control::Role::kViewer, "web", "acme"), "token \"acme-admin\" is limited to infra, not web");
+  size_t server_only = 0;
+  for (const control::RouteRule& r : control::route_rules()) {
+    if (!r.server_only) continue;
+    ++server_only;
+    EXPECT_NE(control::route_refusal(acme, r), std::nullopt) << r.method << " " << r.route;
+    EXPECT_EQ(control::route_refusal(server, r), std::nullopt) << r.method << " " << r.route;
+  }
+  EXPECT_GE(server_only, 3u);
+  EXPECT_TRUE(control::rule_for("POST", "/api/v1/accounts")->server_only);
+  EXPECT_TRUE(control::rule_for("POST", "/api/v1/worker/join-tokens")->server_only);
+  EXPECT_EQ(control::bad_account_name("acme-corp"), std::nullopt);
+  EXPECT_EQ(control::bad_account_name("Acme"), "the name holds 'A'");
+  EXPECT_NE(control::bad_account_name("-acme"), std::nullopt);
+  EXPECT_NE(control::bad_account_name(std::string(40, 'a')), std::nullopt);
+  EXPECT_NE(control::bad_account_name(""), std::nullopt);
+}
+
 // A worker's tokens have no role: whatever the table does not open to them is refused, however
 // the record came to be marked (an "admin" flag on a worker credential grants nothing).
 TEST(Authorization, WorkerTokensReachOnlyTheRoutesOpenedToThem) {

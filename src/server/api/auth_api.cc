@@ -252,7 +252,7 @@ struct Auth {
     std::optional<store::ApiToken> who = signed_in(control, request, /*expired_too=*/true, &refused);
     if (!who) return refused;
     control.revoke_token(who->id);
-    server::audit(control, request, actor_of(*who), "session.sign_out", "session:" + who->id, nlohmann::json::object());
+    server::audit(control, request, *who, "session.sign_out", "session:" + who->id, nlohmann::json::object());
     Response r = json_response(200, {{"signed_out", true}});
     r.headers.emplace_back("Set-Cookie", set_cookie(kSessionCookie, "", "/", 0, true, "Lax"));
     r.headers.emplace_back("Set-Cookie", set_cookie(kCsrfCookie, "", "/", 0, false, "Strict"));

@@ -147,11 +147,17 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
                                              activity ? "activity:" + activity->id : token->id,
                                              activity ? "activity " + activity->id : "token \"" + token->name + "\""))
     return *r;
+  // The account that owns the key's repository: a token of another account is refused, and what
+  // is done to the key is in this account's audit log.
+  const std::string account = control_.repository_account(repository_of(key));
+  if (token) {
+    if (std::optional<Response> r = account_over_limit(control_, *token)) return *r;
+  }
   const std::string& method = request.method;
   store::Store& store = control_.store();
   auto audit = [&](const std::string& action, nlohmann::json detail, const std::string& outcome) {
     store.append_audit(store::AuditEntry{"", actor, action, key, detail.dump(), outcome, request.remote_address,
-                                         store::now_millis()});
+                                         store::now_millis(), account});
   };
   const bool force_unlock = method == "UNLOCK" && request.body.empty();
   const bool force_write = method == "POST" && request.query("force") == "true";
@@ -160,7 +166,7 @@ Response StateApi::tfstate(const Request& request, const std::string& key) {
     // forced acts, an admin's.
     const std::string as = force_unlock ? "UNLOCK!" : force_write ? "POST!" : method;
     if (std::optional<control::Role> needed = control::required_role(as, "/tfstate/{key}")) {
-      if (std::optional<std::string> why = control::refusal(*token, *needed, repository_of(key))) {
+      if (std::optional<std::string> why = control::refusal(*token, *needed, repository_of(key), account)) {
         if (!force_unlock) return denied(control_, request, *token, *why);
         std::optional<store::StateLock> holder = store.state_lock(key);
         audit("state.force_unlock", {{"lock", holder ? lock_json(*holder) : nlohmann::json()}, {"why", *why}}, "denied");
@@ -309,7 +315,8 @@ void StateApi::add_routes(Router& router) {
   route("GET", "/api/v1/states", [&control](const Request& request, const store::ApiToken& who) {
     nlohmann::json list = nlohmann::json::array();
     for (const store::StateVersion& v : control.store().states(std::string(request.query("prefix")))) {
-      if (control::outside_scope(who, repository_of(v.key))) continue;
+      const std::string repository = repository_of(v.key);
+      if (control::outside_scope(who, repository, control.repository_account(repository))) continue;
       nlohmann::json j = version_json(v);
       j.erase("deleted");
       j["key"] = v.key;
@@ -379,7 +386,7 @@ void StateApi::add_routes(Router& router) {
           store.append_audit(store::AuditEntry{
               "", actor_of(who), "state.restore", key,
               nlohmann::json{{"restored", *n}, {"version", stored.version}, {"serial", serial}}.dump(), "ok",
-              request.remote_address, store::now_millis()});
+              request.remote_address, store::now_millis(), control.repository_account(repository_of(key))});
           nlohmann::json j = version_json(stored);
           j["key"] = key;
           j["restored"] = *n;
@@ -399,10 +406,10 @@ void StateApi::add_routes(Router& router) {
     store.unlock_state(key, lock->lock_id, false);
     store.append_audit(store::AuditEntry{"", actor_of(who), "state.force_unlock", key,
                                          nlohmann::json{{"lock", broken}}.dump(), "ok", request.remote_address,
-                                         store::now_millis()});
+                                         store::now_millis(), control.repository_account(repository_of(key))});
     return json_response(200, {{"key", key}, {"unlocked", broken}});
   });
-  route("GET", "/api/v1/audit", [&control](const Request& request, const store::ApiToken&) {
+  route("GET", "/api/v1/audit", [&control](const Request& request, const store::ApiToken& who) {
     Response refused;
     std::optional<size_t> limit = query_limit(request, 100, &refused);
     if (!limit) return refused;
@@ -411,6 +418,12 @@ void StateApi::add_routes(Router& router) {
     filter.action = request.query("action");
     filter.target = request.query("target");
     filter.outcome = request.query("outcome");
+    // A token of an account reads its account's entries only; the server's own may ask for one
+    // account's (?account=NAME, or ?account= for the server's own entries).
+    if (!who.account.empty())
+      filter.account = who.account;
+    else if (request.query_params.count("account"))
+      filter.account = std::string(request.query("account"));
     if (std::string since(request.query("since")); !since.empty()) {
       std::optional<store::Millis> at = parse_since(since, store::now_millis());
       if (!at)
@@ -429,6 +442,7 @@ void StateApi::add_routes(Router& router) {
                       {"target", e.target},
                       {"outcome", e.outcome},
                       {"remote_address", e.remote_address},
+                      {"account", e.account.empty() ? nlohmann::json() : nlohmann::json(e.account)},
                       {"detail", detail.is_discarded() ? nlohmann::json() : detail}});
     }
     return json_response(200, {{"entries", list}});

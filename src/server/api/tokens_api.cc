@@ -19,6 +19,7 @@ nlohmann::json token_json(const store::ApiToken& t) {
           {"role", control::role_label(t)},
           {"worker_id", t.worker_id.empty() ? nlohmann::json() : nlohmann::json(t.worker_id)},
           {"session_of", t.session_of.empty() ? nlohmann::json() : nlohmann::json(t.session_of)},
+          {"account", t.account.empty() ? nlohmann::json() : nlohmann::json(t.account)},
           {"repositories", t.repositories},
           {"created_by", t.created_by.empty() ? nlohmann::json() : nlohmann::json(t.created_by)},
           {"created_at", time_json(t.created_at)},
@@ -30,7 +31,7 @@ nlohmann::json token_json(const store::ApiToken& t) {
 // What POST /api/v1/tokens asks for; an Error (400) naming what is wrong.
 store::ApiToken parse_new_token(const std::string& text, store::Millis now) {
   nlohmann::json body = parse_body(text);
-  check_fields(body, {"name", "role", "repositories", "expires_in_days"}, "a token");
+  check_fields(body, {"name", "role", "repositories", "expires_in_days", "account"}, "a token");
   store::ApiToken t;
   if (!body.contains("name") || !body["name"].is_string() || body["name"].get<std::string>().empty() ||
       body["name"].get<std::string>().size() > 100)
@@ -47,6 +48,11 @@ store::ApiToken parse_new_token(const std::string& text, store::Millis now) {
       t.repositories.push_back(r);
     }
   }
+  if (body.contains("account")) {
+    if (!body["account"].is_string() || body["account"].get<std::string>().empty())
+      throw Error("\"account\" must be an account's name", {}, "leave it out for a token of the caller's account");
+    t.account = body["account"];
+  }
   if (body.contains("expires_in_days")) {
     const auto& days = body["expires_in_days"];
     if (!days.is_number_integer() || days.get<int64_t>() < 1 || days.get<int64_t>() > kMaxDays)
@@ -61,14 +67,18 @@ store::ApiToken parse_new_token(const std::string& text, store::Millis now) {
 void add_token_routes(Router& router, control::ControlPlane& control) {
   auto audit = [&control](const Request& request, const store::ApiToken& who, const std::string& action,
                           const store::ApiToken& target) {
+    // In the target's account: its admins see what the server's own did to their tokens.
     server::audit(control, request, actor_of(who), action, "token:" + target.name + " " + target.id,
                   {{"role", control::role_label(target)},
                    {"repositories", target.repositories},
-                   {"expires_at", target.expires_at}});
+                   {"expires_at", target.expires_at}},
+                  "ok", target.account);
   };
-  // An admin's token sees and revokes every token; another, itself and those it made.
+  // An admin's token sees and revokes every token of its account (the server's own: of every
+  // account); another, itself and those it made.
   auto mine = [](const store::ApiToken& who, const store::ApiToken& t) {
-    return control::role_of(who) == control::Role::kAdmin || t.id == who.id || t.created_by == who.id;
+    return t.id == who.id || t.created_by == who.id ||
+           (control::role_of(who) == control::Role::kAdmin && control::sees_account(who, t.account));
   };
 
   router.add("POST", "/api/v1/tokens", [&control, audit](const Request& request) -> Response {
@@ -83,6 +93,16 @@ void add_token_routes(Router& router, control::ControlPlane& control) {
     }
     if (auto why = control::grant_refusal(*who, *control::parse_role(wanted.role), wanted.repositories))
       return denied(control, request, *who, *why);
+    // A token of an account makes tokens of that account; the server's own, of any account
+    // that exists (or of none).
+    if (wanted.account.empty()) wanted.account = who->account;
+    if (!control::sees_account(*who, wanted.account))
+      return denied(control, request, *who,
+                    "token \"" + who->name + "\" belongs to account " + who->account +
+                        ": it makes tokens of that account only");
+    if (!wanted.account.empty() && !control.store().account(wanted.account))
+      return error_response(Error(ErrorKind::kNotFound, "there is no account " + wanted.account, {},
+                                  "create it first (strata remote accounts create " + wanted.account + ")"));
     wanted.created_by = who->id;
     auto [record, token] = control.create_token(wanted);
     audit(request, *who, "token.create", record);
@@ -104,9 +124,7 @@ void add_token_routes(Router& router, control::ControlPlane& control) {
     std::optional<store::ApiToken> who = who_asks(control, request, &refused);
     if (!who) return refused;
     std::string id(request.param("id"));
-    std::optional<store::ApiToken> target;
-    for (const store::ApiToken& t : control.store().tokens())
-      if (t.id == id) target = t;
+    std::optional<store::ApiToken> target = control.store().token(id);
     if (!target || !mine(*who, *target))
       return error_response(404, "not_found", "no token " + id + " that this token may revoke");
     if (target->revoked_at != 0)

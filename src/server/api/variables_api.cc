@@ -90,7 +90,7 @@ void add_variable_routes(Router& router, control::ControlPlane& control) {
                                      " bytes; at most " + std::to_string(kMaxValueBytes) + " are kept"));
           v.updated_at = store::now_millis();
           control.store().set_variable(v);
-          audit(control, request, actor_of(who), "variable.set",
+          audit(control, request, who, "variable.set",
                 repo.name + (v.stack.empty() ? "" : "/" + v.stack) + ":" + name, {{"sensitive", v.sensitive}});
           return json_response(200, variable_json(v));
         });
@@ -101,7 +101,7 @@ void add_variable_routes(Router& router, control::ControlPlane& control) {
           if (!control.store().delete_variable(repo.id, stack, name))
             return error_response(404, "not_found",
                                   "no variable " + name + " in " + repo.name + (stack.empty() ? "" : " for stack " + stack));
-          audit(control, request, actor_of(who), "variable.delete",
+          audit(control, request, who, "variable.delete",
                 repo.name + (stack.empty() ? "" : "/" + stack) + ":" + name, nlohmann::json::object());
           return json_response(200, {{"repository", repo.name}, {"name", name}, {"removed", true}});
         });

@@ -84,7 +84,7 @@ struct Routes {
     wanted.expires_at = store::now_millis() + minutes * 60 * 1000;
     wanted.created_by = who.id;
     auto [record, token] = control.create_token(wanted);
-    audit(control, request, actor_of(who), "worker.join_token.create", "token:" + record.name + " " + record.id,
+    audit(control, request, who, "worker.join_token.create", "token:" + record.name + " " + record.id,
           {{"expires_at", record.expires_at}});
     return json_response(201, {{"id", record.id},
                                {"name", record.name},
@@ -125,7 +125,7 @@ struct Routes {
     // uses it from then on. Its earlier credentials stop working.
     if (control::kind_of(who) == control::TokenKind::kWorkerJoin) {
       answer["credential"] = control.issue_worker_credential(worker, who);
-      audit(control, request, actor_of(who), "worker.join", "worker:" + worker.id, {{"name", worker.name}});
+      audit(control, request, who, "worker.join", "worker:" + worker.id, {{"name", worker.name}});
     }
     return json_response(201, answer);
   }

@@ -85,7 +85,7 @@ inline Activity read_activity(const PgResult& rows, int row) {
 
 // API tokens, revoked ones too.
 inline constexpr const char* kTokenColumns =
-    "id, name, hash, admin, created_at, expires_at, role, repositories_json, created_by, last_used_at, revoked_at, worker_id, session_of";
+    "id, name, hash, admin, created_at, expires_at, role, repositories_json, created_by, last_used_at, revoked_at, worker_id, session_of, account";
 
 inline ApiToken read_token(const PgResult& rows, int row) {
   ApiToken t;
@@ -102,6 +102,7 @@ inline ApiToken read_token(const PgResult& rows, int row) {
   t.revoked_at = rows.int64(row, 10);
   t.worker_id = rows.text(row, 11);
   t.session_of = rows.text(row, 12);
+  t.account = rows.text(row, 13);
   return t;
 }
 

@@ -89,10 +89,10 @@ std::vector<std::string> PgStore::applied_migrations() {
 // --- repositories
 
 namespace {
-constexpr const char* kRepositoryColumns = "id, name, url, default_branch, created_at, updated_at";
+constexpr const char* kRepositoryColumns = "id, name, url, default_branch, created_at, updated_at, account";
 Repository read_repository(const PgResult& rows, int row) {
-  return Repository{rows.text(row, 0), rows.text(row, 1),  rows.text(row, 2),
-                    rows.text(row, 3), rows.int64(row, 4), rows.int64(row, 5)};
+  return Repository{rows.text(row, 0),  rows.text(row, 1),  rows.text(row, 2), rows.text(row, 3),
+                    rows.int64(row, 4), rows.int64(row, 5), rows.text(row, 6)};
 }
 Error repository_name_taken(const std::string& name) {
   return Error(ErrorKind::kUserInput, "a repository named '" + name + "' already exists", {},
@@ -111,9 +111,9 @@ Repository PgStore::add_repository(Repository repo) {
     repo.updated_at = repo.created_at;
     try {
       db.exec(
-          "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at) "
-          "VALUES ($1, $2, $3, $4, $5, $6)",
-          {repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at});
+          "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at, account) "
+          "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+          {repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at, repo.account});
     } catch (const PgStatementError& e) {
       // Another replica added the same name since the check above.
       if (e.unique_violation()) throw repository_name_taken(repo.name);
@@ -143,6 +143,49 @@ std::vector<Repository> PgStore::repositories() {
   });
 }
 
+// --- accounts
+
+namespace {
+Account read_account(const PgResult& rows, int row) {
+  return Account{rows.text(row, 0), rows.text(row, 1), rows.text(row, 2), rows.text(row, 3), rows.int64(row, 4)};
+}
+constexpr const char* kAccountColumns = "name, kind, rate_limit, created_by, created_at";
+}  // namespace
+
+Account PgStore::add_account(Account account) {
+  Error taken(ErrorKind::kConflict, "there is an account " + account.name + " already", {},
+              "choose another name, or use the account that exists");
+  if (account.created_at == 0) account.created_at = now_millis();
+  return transact("add an account", [&](PgConnection& db) {
+    if (!db.exec("SELECT 1 FROM accounts WHERE name = $1", {account.name}).empty()) throw taken;
+    try {
+      db.exec("INSERT INTO accounts (name, kind, rate_limit, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+              {account.name, account.kind, account.rate_limit, account.created_by, account.created_at});
+    } catch (const PgStatementError& e) {
+      if (e.unique_violation()) throw taken;
+      throw;
+    }
+    return account;
+  });
+}
+
+std::optional<Account> PgStore::account(const std::string& name) {
+  return read_one("look up an account", [&](PgConnection& db) -> std::optional<Account> {
+    auto rows = db.exec(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE name = $1", {name});
+    if (rows.empty()) return std::nullopt;
+    return read_account(rows, 0);
+  });
+}
+
+std::vector<Account> PgStore::accounts() {
+  return read_one("list accounts", [](PgConnection& db) {
+    auto rows = db.exec(std::string("SELECT ") + kAccountColumns + " FROM accounts ORDER BY name");
+    std::vector<Account> out;
+    for (int i = 0; i < rows.rows(); ++i) out.push_back(read_account(rows, i));
+    return out;
+  });
+}
+
 // --- API tokens
 
 ApiToken PgStore::add_token(ApiToken token) {
@@ -157,10 +200,11 @@ ApiToken PgStore::add_token(ApiToken token) {
     try {
       db.exec(
           "INSERT INTO api_tokens (id, name, hash, admin, expires_at, created_at, updated_at, role, "
-          "repositories_json, created_by, worker_id, session_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
-          "$11, $12)",
+          "repositories_json, created_by, worker_id, session_of, account) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+          "$9, $10, $11, $12, $13)",
           {token.id, token.name, token.hash, token.admin, token.expires_at, token.created_at, token.created_at,
-           token.role, to_json_list(token.repositories), token.created_by, token.worker_id, token.session_of});
+           token.role, to_json_list(token.repositories), token.created_by, token.worker_id, token.session_of,
+           token.account});
     } catch (const PgStatementError& e) {
       if (e.unique_violation()) throw taken;
       throw;
@@ -172,6 +216,14 @@ ApiToken PgStore::add_token(ApiToken token) {
 std::optional<ApiToken> PgStore::token_by_hash(const std::string& hash) {
   return read_one("look up an API token", [&](PgConnection& db) -> std::optional<ApiToken> {
     auto rows = db.exec(std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE hash = $1", {hash});
+    if (rows.empty()) return std::nullopt;
+    return read_token(rows, 0);
+  });
+}
+
+std::optional<ApiToken> PgStore::token(const std::string& id) {
+  return read_one("look up an API token", [&](PgConnection& db) -> std::optional<ApiToken> {
+    auto rows = db.exec(std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE id = $1", {id});
     if (rows.empty()) return std::nullopt;
     return read_token(rows, 0);
   });
@@ -621,25 +673,26 @@ size_t PgStore::prune_plans(Millis before) { return prune_ended("saved_plans", "
 void PgStore::append_audit(AuditEntry e) {
   transact_one("append to the audit log", [&](PgConnection& db) {
     db.exec(
-        "INSERT INTO audit_log (id, actor, action, target, detail_json, outcome, remote_address, created_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO audit_log (id, actor, action, target, detail_json, outcome, remote_address, created_at, "
+        "account) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         {e.id.empty() ? new_uuid() : e.id, e.actor, e.action, e.target, e.detail_json.empty() ? "{}" : e.detail_json,
-         e.outcome, e.remote_address, e.created_at ? e.created_at : now_millis()});
+         e.outcome, e.remote_address, e.created_at ? e.created_at : now_millis(), e.account});
   });
 }
 
 std::vector<AuditEntry> PgStore::audit_entries(size_t limit, const AuditFilter& filter) {
   return read_one("read the audit log", [&](PgConnection& db) {
     auto rows = db.exec(
-        "SELECT id, actor, action, target, detail_json, outcome, remote_address, created_at "
+        "SELECT id, actor, action, target, detail_json, outcome, remote_address, created_at, account "
         "FROM audit_log WHERE ($1::text = '' OR actor = $1) AND ($2::text = '' OR substr(action, 1, length($2)) = $2) "
         "AND ($3::text = '' OR substr(target, 1, length($3)) = $3) AND ($4::text = '' OR outcome = $4) "
-        "AND created_at >= $5 ORDER BY created_at DESC, id LIMIT $6",
-        {filter.actor, filter.action, filter.target, filter.outcome, filter.since, static_cast<int64_t>(limit)});
+        "AND created_at >= $5 AND (NOT $7::boolean OR account = $8) ORDER BY created_at DESC, id LIMIT $6",
+        {filter.actor, filter.action, filter.target, filter.outcome, filter.since, static_cast<int64_t>(limit),
+         filter.account.has_value(), filter.account.value_or("")});
     std::vector<AuditEntry> out;
     for (int i = 0; i < rows.rows(); ++i)
       out.push_back(AuditEntry{rows.text(i, 0), rows.text(i, 1), rows.text(i, 2), rows.text(i, 3), rows.text(i, 4),
-                               rows.text(i, 5), rows.text(i, 6), rows.int64(i, 7)});
+                               rows.text(i, 5), rows.text(i, 6), rows.int64(i, 7), rows.text(i, 8)});
     return out;
   });
 }

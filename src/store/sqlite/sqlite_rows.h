@@ -63,7 +63,7 @@ inline Activity read_activity(const SqliteStatement& row) {
 
 // API tokens, revoked ones too.
 inline constexpr const char* kTokenColumns =
-    "id, name, hash, admin, created_at, expires_at, role, repositories_json, created_by, last_used_at, revoked_at, worker_id, session_of";
+    "id, name, hash, admin, created_at, expires_at, role, repositories_json, created_by, last_used_at, revoked_at, worker_id, session_of, account";
 
 inline ApiToken read_token(const SqliteStatement& st) {
   ApiToken t;
@@ -80,6 +80,7 @@ inline ApiToken read_token(const SqliteStatement& st) {
   t.revoked_at = st.int64(10);
   t.worker_id = st.text(11);
   t.session_of = st.text(12);
+  t.account = st.text(13);
   return t;
 }
 

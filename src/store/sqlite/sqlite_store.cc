@@ -101,9 +101,9 @@ std::vector<std::string> SqliteStore::applied_migrations() {
 // --- repositories
 
 namespace {
-constexpr const char* kRepositoryColumns = "id, name, url, default_branch, created_at, updated_at";
+constexpr const char* kRepositoryColumns = "id, name, url, default_branch, created_at, updated_at, account";
 Repository read_repository(const SqliteStatement& row) {
-  return Repository{row.text(0), row.text(1), row.text(2), row.text(3), row.int64(4), row.int64(5)};
+  return Repository{row.text(0), row.text(1), row.text(2), row.text(3), row.int64(4), row.int64(5), row.text(6)};
 }
 }  // namespace
 
@@ -119,9 +119,9 @@ Repository SqliteStore::add_repository(Repository repo) {
   if (repo.created_at == 0) repo.created_at = now_millis();
   repo.updated_at = repo.created_at;
   db_.exec(
-      "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at) "
-      "VALUES (?, ?, ?, ?, ?, ?)",
-      repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at);
+      "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at, account) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)",
+      repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at, repo.account);
   session.commit();
   return repo;
 }
@@ -143,6 +143,43 @@ std::vector<Repository> SqliteStore::repositories() {
   return out;
 }
 
+// --- accounts
+
+namespace {
+Account read_account(const SqliteStatement& st) {
+  return Account{st.text(0), st.text(1), st.text(2), st.text(3), st.int64(4)};
+}
+constexpr const char* kAccountColumns = "name, kind, rate_limit, created_by, created_at";
+}  // namespace
+
+Account SqliteStore::add_account(Account account) {
+  auto session = write("add an account");
+  SqliteStatement taken(db_, "SELECT 1 FROM accounts WHERE name = ?");
+  if (taken.bind(account.name).step())
+    throw Error(ErrorKind::kConflict, "there is an account " + account.name + " already", {},
+                "choose another name, or use the account that exists");
+  if (account.created_at == 0) account.created_at = now_millis();
+  db_.exec("INSERT INTO accounts (name, kind, rate_limit, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
+           account.name, account.kind, account.rate_limit, account.created_by, account.created_at);
+  session.commit();
+  return account;
+}
+
+std::optional<Account> SqliteStore::account(const std::string& name) {
+  auto session = read("look up an account");
+  SqliteStatement st(db_, std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE name = ?");
+  if (!st.bind(name).step()) return std::nullopt;
+  return read_account(st);
+}
+
+std::vector<Account> SqliteStore::accounts() {
+  auto session = read("list accounts");
+  SqliteStatement st(db_, std::string("SELECT ") + kAccountColumns + " FROM accounts ORDER BY name");
+  std::vector<Account> out;
+  while (st.step()) out.push_back(read_account(st));
+  return out;
+}
+
 // --- API tokens
 
 ApiToken SqliteStore::add_token(ApiToken token) {
@@ -158,9 +195,10 @@ ApiToken SqliteStore::add_token(ApiToken token) {
   token.admin = token.role == "admin";
   db_.exec(
       "INSERT INTO api_tokens (id, name, hash, admin, expires_at, created_at, updated_at, role, repositories_json, "
-      "created_by, worker_id, session_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "created_by, worker_id, session_of, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       token.id, token.name, token.hash, token.admin, token.expires_at, token.created_at, token.created_at,
-      token.role, to_json_list(token.repositories), token.created_by, token.worker_id, token.session_of);
+      token.role, to_json_list(token.repositories), token.created_by, token.worker_id, token.session_of,
+      token.account);
   session.commit();
   return token;
 }
@@ -169,6 +207,13 @@ std::optional<ApiToken> SqliteStore::token_by_hash(const std::string& hash) {
   auto session = read("look up an API token");
   SqliteStatement st(db_, std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE hash = ?");
   if (!st.bind(hash).step()) return std::nullopt;
+  return read_token(st);
+}
+
+std::optional<ApiToken> SqliteStore::token(const std::string& id) {
+  auto session = read("look up an API token");
+  SqliteStatement st(db_, std::string("SELECT ") + kTokenColumns + " FROM api_tokens WHERE id = ?");
+  if (!st.bind(id).step()) return std::nullopt;
   return read_token(st);
 }
 
@@ -597,25 +642,27 @@ size_t SqliteStore::prune_plans(Millis before) { return prune_ended("saved_plans
 void SqliteStore::append_audit(AuditEntry e) {
   auto session = write("append to the audit log");
   db_.exec(
-      "INSERT INTO audit_log (id, actor, action, target, detail_json, outcome, remote_address, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      "INSERT INTO audit_log (id, actor, action, target, detail_json, outcome, remote_address, created_at, account) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       e.id.empty() ? new_uuid() : e.id, e.actor, e.action, e.target, e.detail_json.empty() ? "{}" : e.detail_json,
-      e.outcome, e.remote_address, e.created_at ? e.created_at : now_millis());
+      e.outcome, e.remote_address, e.created_at ? e.created_at : now_millis(), e.account);
   session.commit();
 }
 
 std::vector<AuditEntry> SqliteStore::audit_entries(size_t limit, const AuditFilter& filter) {
   auto session = read("read the audit log");
   SqliteStatement st(db_,
-                     "SELECT id, actor, action, target, detail_json, outcome, remote_address, created_at "
+                     "SELECT id, actor, action, target, detail_json, outcome, remote_address, created_at, account "
                      "FROM audit_log WHERE (?1 = '' OR actor = ?1) AND (?2 = '' OR substr(action, 1, length(?2)) = ?2) "
                      "AND (?3 = '' OR substr(target, 1, length(?3)) = ?3) AND (?4 = '' OR outcome = ?4) "
-                     "AND created_at >= ?5 ORDER BY created_at DESC, rowid DESC LIMIT ?6");
-  st.bind_all(filter.actor, filter.action, filter.target, filter.outcome, filter.since, static_cast<int64_t>(limit));
+                     "AND created_at >= ?5 AND (?7 = 0 OR account = ?8) "
+                     "ORDER BY created_at DESC, rowid DESC LIMIT ?6");
+  st.bind_all(filter.actor, filter.action, filter.target, filter.outcome, filter.since, static_cast<int64_t>(limit),
+              static_cast<int64_t>(filter.account.has_value()), filter.account.value_or(""));
   std::vector<AuditEntry> out;
   while (st.step())
     out.push_back(AuditEntry{st.text(0), st.text(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6),
-                             st.int64(7)});
+                             st.int64(7), st.text(8)});
   return out;
 }
 

@@ -29,7 +29,11 @@ class SqliteStore : public Store {
   std::optional<Repository> repository(const std::string& id_or_name) override;
   std::vector<Repository> repositories() override;
 
+  Account add_account(Account account) override;
+  std::optional<Account> account(const std::string& name) override;
+  std::vector<Account> accounts() override;
   ApiToken add_token(ApiToken token) override;
+  std::optional<ApiToken> token(const std::string& id) override;
   std::optional<ApiToken> token_by_hash(const std::string& hash) override;
   size_t token_count() override;
   std::vector<ApiToken> tokens() override;
