@@ -221,9 +221,8 @@ struct Auth {
     }
     store::ApiToken wanted;
     wanted.id = "cli-" + g->nonce;
-    for (const store::ApiToken& t : control.store().tokens())
-      if (t.id == wanted.id)
-        return error_response(409, "conflict", "this sign-in code was used already: run `strata remote login` again");
+    if (control.store().token(wanted.id))
+      return error_response(409, "conflict", "this sign-in code was used already: run `strata remote login` again");
     wanted.name = g->name + " (strata remote login)";
     wanted.role = g->role;
     wanted.expires_at = store::now_millis() + oauth().session_seconds * 1000;
