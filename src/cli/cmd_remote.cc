@@ -1,7 +1,6 @@
 // `strata remote …`: the CLI against a strata server's API (DESIGN §11) — log in, register
 // repositories, start runs and follow them (exit codes for CI jobs), read logs, list workers.
 // Flags and rendering; the calls are remote/api_client.h, and the server decides everything.
-#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -114,16 +113,14 @@ void open_in_browser(const std::string& url) {
 }
 
 int login(const RemoteFlags& f, const Globals& globals) {
-  std::string server = f.server;
-  while (!server.empty() && server.back() == '/') server.pop_back();
-  std::string ca_cert = f.ca_cert.empty() ? "" : std::filesystem::absolute(f.ca_cert).string();
-  remote::Credentials c{server, f.token, ca_cert};
-  if (c.token.empty()) c = remote::browser_login({server, ca_cert, open_in_browser});
-  remote::ApiClient api(c);
-  api.runs(1);  // the token works, or this throws the server's answer
-  std::string path = remote::store_credentials(api.credentials(), process_environment());
-  if (!globals.quiet)
-    std::cout << "logged in to " << api.credentials().server << " (credentials in " << path << ", mode 0600)\n";
+  remote::BrowserLogin how;
+  how.server = f.server;
+  how.ca_cert = f.ca_cert;
+  how.account = f.account;
+  how.open = open_in_browser;
+  remote::Credentials c = remote::sign_in(how, f.token);
+  std::string path = remote::store_credentials(c, process_environment());
+  if (!globals.quiet) std::cout << "logged in to " << c.server << " (credentials in " << path << ", mode 0600)\n";
   return 0;
 }
 
@@ -152,6 +149,8 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   login_cmd->add_option("--ca-cert", f->ca_cert,
                         "PEM bundle to trust for the server's HTTPS instead of the system's (its own certificate when self-signed)")
       ->check(CLI::ExistingFile);
+  login_cmd->add_option("--account", f->account,
+                        "Sign in to this account, when you are a member of several (GitHub organisations)");
   login_cmd->callback([&, f] { action = [&globals, f] { return login(*f, globals); }; });
 
   auto* repos = cmd->add_subcommand("repos", "Repositories the server runs");

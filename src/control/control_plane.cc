@@ -481,7 +481,7 @@ std::optional<store::ApiToken> ControlPlane::authenticate_session(const std::str
 }
 
 std::pair<store::ApiToken, std::string> ControlPlane::start_session(const std::string& subject, const std::string& name,
-                                                                    Role role) {
+                                                                    Role role, const std::string& account) {
   const store::Millis now = store::now_millis();
   SessionClaims c;
   c.subject = subject;
@@ -496,6 +496,7 @@ std::pair<store::ApiToken, std::string> ControlPlane::start_session(const std::s
   record.role = c.role;
   record.hash = token_hash(c.id);
   record.session_of = subject;
+  record.account = account;
   record.created_at = now;
   record.expires_at = now + options_.oauth.session_seconds * 1000;
   return {store_.add_token(record), sign_session(c, options_.session_key)};

@@ -169,7 +169,8 @@ class ControlPlane {
   std::optional<store::ApiToken> authenticate_session(const std::string& jwt, bool expired_too = false,
                                                       SessionClaims* claims = nullptr);
   // A new session for a person who signed in: its record, and its JWT.
-  std::pair<store::ApiToken, std::string> start_session(const std::string& subject, const std::string& name, Role role);
+  std::pair<store::ApiToken, std::string> start_session(const std::string& subject, const std::string& name, Role role,
+                                                        const std::string& account = "");
   // A fresh JWT for a session that still lasts (its JWT may have expired); nullopt otherwise.
   std::optional<std::string> refresh_session(const std::string& jwt);
   // A registered worker's record, remembered for kCacheMs on this replica; register_worker()

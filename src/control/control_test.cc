@@ -347,20 +347,22 @@ TEST(Sessions, JwtsAreSignedReadBackAndAnythingElseIsRefused) {
   EXPECT_FALSE(read_session("", "key-a"));
   EXPECT_FALSE(read_session("a.b.c.d", "key-a"));
   // A login cookie is not a session, nor the other way round.
-  std::string ticket = sign_login({"s", "v", 5, 4242, "cli-state", "cli-challenge"}, "key-a");
+  std::string ticket = sign_login({"s", "v", 5, 4242, "cli-state", "cli-challenge", "acme"}, "key-a");
   EXPECT_FALSE(read_session(ticket, "key-a"));
   EXPECT_FALSE(read_login(jwt, "key-a"));
   ASSERT_TRUE(read_login(ticket, "key-a"));
   EXPECT_EQ(read_login(ticket, "key-a")->verifier, "v");
   EXPECT_EQ(read_login(ticket, "key-a")->cli_port, 4242);
+  EXPECT_EQ(read_login(ticket, "key-a")->account, "acme");
   // A grant for the CLI is neither, and reads back whole.
-  std::string grant = sign_cli_grant({"github:alice", "alice", "viewer", "chal", "n1", 9}, "key-a");
+  std::string grant = sign_cli_grant({"github:alice", "alice", "viewer", "chal", "n1", 9, "acme"}, "key-a");
   EXPECT_FALSE(read_login(grant, "key-a"));
   EXPECT_FALSE(read_session(grant, "key-a"));
   EXPECT_FALSE(read_cli_grant(ticket, "key-a"));
   EXPECT_FALSE(read_cli_grant(grant, "key-b"));
   ASSERT_TRUE(read_cli_grant(grant, "key-a"));
   EXPECT_EQ(read_cli_grant(grant, "key-a")->nonce, "n1");
+  EXPECT_EQ(read_cli_grant(grant, "key-a")->account, "acme");
 }
 
 TEST(Sessions, PkceAndRolesFromGroups) {
@@ -371,7 +373,27 @@ TEST(Sessions, PkceAndRolesFromGroups) {
   EXPECT_EQ(role_for_groups({"acme", "acme/platform"}, rules), Role::kOperator);
   EXPECT_EQ(role_for_groups({"acme/sre", "acme"}, rules), Role::kAdmin) << "the highest";
   EXPECT_EQ(role_for_groups({"other"}, rules), std::nullopt);
+  EXPECT_EQ(role_for_groups({"ACME/Platform"}, rules), Role::kOperator) << "GitHub's names in any case";
   EXPECT_EQ(role_for_groups({}, rules), std::nullopt);
+}
+
+// With accounts of kind github: a person lands in the server's own scope when a group of no
+// account earns a role, else in the first account whose groups earn one; ?account= picks.
+TEST(Sessions, ASignInLandsInOneAccountWithTheRoleItsGroupsEarn) {
+  std::map<std::string, std::string> rules = {
+      {"acme", "viewer"}, {"acme/sre", "admin"}, {"beta", "operator"}, {"ops", "admin"}};
+  const std::vector<std::string> accounts = {"acme", "beta"};
+  using S = SignInScope;
+  // GitHub's logins keep their case; accounts are lower-case.
+  EXPECT_EQ(sign_in_scope({"Acme", "acme/sre"}, rules, accounts, ""), (S{"acme", Role::kAdmin}));
+  EXPECT_EQ(sign_in_scope({"acme", "beta"}, rules, accounts, ""), (S{"acme", Role::kViewer})) << "the first by name";
+  EXPECT_EQ(sign_in_scope({"acme", "beta"}, rules, accounts, "beta"), (S{"beta", Role::kOperator}));
+  EXPECT_EQ(sign_in_scope({"acme", "ops"}, rules, accounts, ""), (S{"", Role::kAdmin}))
+      << "a group of no account: the server's own";
+  EXPECT_EQ(sign_in_scope({"ops"}, rules, accounts, "acme"), std::nullopt) << "not a member of acme";
+  EXPECT_EQ(sign_in_scope({"acme"}, rules, accounts, "gamma"), std::nullopt);
+  EXPECT_EQ(sign_in_scope({"acme"}, rules, {}, ""), (S{"", Role::kViewer})) << "no accounts: as before accounts";
+  EXPECT_EQ(sign_in_scope({"other"}, rules, accounts, ""), std::nullopt);
 }
 
 }  // namespace

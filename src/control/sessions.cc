@@ -69,8 +69,9 @@ std::optional<SessionClaims> read_session(const std::string& jwt, const std::str
 }
 
 std::string sign_login(const LoginTicket& t, const std::string& key) {
-  nlohmann::json j = {{"state", t.state},         {"verifier", t.verifier},   {"exp", t.expires_at},
-                      {"cli_port", t.cli_port},   {"cli_state", t.cli_state}, {"cli_challenge", t.cli_challenge}};
+  nlohmann::json j = {{"state", t.state},       {"verifier", t.verifier},   {"exp", t.expires_at},
+                      {"cli_port", t.cli_port}, {"cli_state", t.cli_state}, {"cli_challenge", t.cli_challenge},
+                      {"account", t.account}};
   return sign("login", j.dump(), key);
 }
 
@@ -93,37 +94,69 @@ std::optional<nlohmann::json> signed_object(const std::string& text, const std::
 
 std::optional<LoginTicket> read_login(const std::string& text, const std::string& key) {
   std::optional<nlohmann::json> j =
-      signed_object(text, key, "login", {"state", "verifier", "cli_state", "cli_challenge"}, {"exp", "cli_port"});
+      signed_object(text, key, "login", {"state", "verifier", "cli_state", "cli_challenge", "account"},
+                    {"exp", "cli_port"});
   if (!j) return std::nullopt;
-  return LoginTicket{(*j)["state"], (*j)["verifier"], (*j)["exp"], (*j)["cli_port"], (*j)["cli_state"],
-                     (*j)["cli_challenge"]};
+  return LoginTicket{(*j)["state"],     (*j)["verifier"],      (*j)["exp"],    (*j)["cli_port"],
+                     (*j)["cli_state"], (*j)["cli_challenge"], (*j)["account"]};
 }
 
 std::string sign_cli_grant(const CliGrant& g, const std::string& key) {
   nlohmann::json j = {{"sub", g.subject},        {"name", g.name},   {"role", g.role},
-                      {"challenge", g.challenge}, {"nonce", g.nonce}, {"exp", g.expires_at}};
+                      {"challenge", g.challenge}, {"nonce", g.nonce}, {"exp", g.expires_at},
+                      {"account", g.account}};
   return sign("cli", j.dump(), key);
 }
 
 std::optional<CliGrant> read_cli_grant(const std::string& text, const std::string& key) {
   std::optional<nlohmann::json> j =
-      signed_object(text, key, "cli", {"sub", "name", "role", "challenge", "nonce"}, {"exp"});
+      signed_object(text, key, "cli", {"sub", "name", "role", "challenge", "nonce", "account"}, {"exp"});
   if (!j) return std::nullopt;
-  return CliGrant{(*j)["sub"], (*j)["name"], (*j)["role"], (*j)["challenge"], (*j)["nonce"], (*j)["exp"]};
+  return CliGrant{(*j)["sub"],   (*j)["name"], (*j)["role"],   (*j)["challenge"],
+                  (*j)["nonce"], (*j)["exp"],  (*j)["account"]};
 }
 
 std::string pkce_challenge(const std::string& verifier) { return secrets::pkce_s256(verifier); }
 
 std::optional<Role> role_for_groups(const std::vector<std::string>& groups,
                                     const std::map<std::string, std::string>& rules) {
+  // GitHub's organisation and team names are matched in any case, as GitHub does.
+  auto lower = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+  };
   std::optional<Role> best;
   for (const std::string& g : groups) {
-    auto rule = rules.find(g);
-    if (rule == rules.end()) continue;
-    std::optional<Role> r = parse_role(rule->second);
-    if (r && (!best || *r > *best)) best = r;
+    for (const auto& [group, role] : rules) {
+      if (lower(group) != lower(g)) continue;
+      std::optional<Role> r = parse_role(role);
+      if (r && (!best || *r > *best)) best = r;
+    }
   }
   return best;
+}
+
+std::optional<SignInScope> sign_in_scope(const std::vector<std::string>& groups,
+                                         const std::map<std::string, std::string>& rules,
+                                         const std::vector<std::string>& accounts, const std::string& wanted) {
+  auto account_of = [&](const std::string& group) -> std::string {
+    std::string org = group.substr(0, group.find('/'));
+    std::transform(org.begin(), org.end(), org.begin(), [](unsigned char c) { return std::tolower(c); });
+    return std::find(accounts.begin(), accounts.end(), org) != accounts.end() ? org : "";
+  };
+  std::map<std::string, std::vector<std::string>> by_account;  // "" first, then by name
+  for (const std::string& g : groups) by_account[account_of(g)].push_back(g);
+  auto scope_in = [&](const std::string& account) -> std::optional<SignInScope> {
+    auto it = by_account.find(account);
+    if (it == by_account.end()) return std::nullopt;
+    std::optional<Role> role = role_for_groups(it->second, rules);
+    if (!role) return std::nullopt;
+    return SignInScope{account, *role};
+  };
+  if (!wanted.empty()) return scope_in(wanted);
+  for (const auto& [account, _] : by_account)
+    if (std::optional<SignInScope> s = scope_in(account)) return s;
+  return std::nullopt;
 }
 
 }  // namespace strata::control

@@ -59,6 +59,7 @@ struct LoginTicket {
   int cli_port = 0;  // 0: a browser sign-in
   std::string cli_state;
   std::string cli_challenge;
+  std::string account;  // asked for with /auth/login?account=NAME; "" = sign_in_scope's choice
 };
 std::string sign_login(const LoginTicket& ticket, const std::string& key);
 std::optional<LoginTicket> read_login(const std::string& text, const std::string& key);
@@ -72,6 +73,7 @@ struct CliGrant {
   std::string challenge;
   std::string nonce;    // the token it becomes is named by it: a grant is traded once
   int64_t expires_at = 0;
+  std::string account;  // the account the token belongs to ("" = the server's own)
 };
 std::string sign_cli_grant(const CliGrant& grant, const std::string& key);
 std::optional<CliGrant> read_cli_grant(const std::string& text, const std::string& key);
@@ -81,8 +83,28 @@ std::string base64url(const std::string& bytes);
 // The PKCE S256 challenge of `verifier` (RFC 7636).
 std::string pkce_challenge(const std::string& verifier);
 
-// The highest role `groups` ("acme", "acme/platform") earn under `rules`; nullopt when none.
+// The highest role `groups` ("acme", "acme/platform") earn under `rules` (names matched in any
+// case, as GitHub's are); nullopt when none.
 std::optional<Role> role_for_groups(const std::vector<std::string>& groups,
                                     const std::map<std::string, std::string>& rules);
+
+// Where a person signing in lands: an account ("" = the server's own) and the role they have
+// there.
+struct SignInScope {
+  std::string account;
+  Role role = Role::kNone;
+  bool operator==(const SignInScope&) const = default;
+};
+// `groups` are the person's organisations and teams as the provider names them ("Acme",
+// "Acme/platform"); `accounts` the names of the server's accounts of kind github. A group
+// belongs to account A when its organisation, lower-cased, is A; its role there is what
+// `rules` give that group. With `wanted` (/auth/login?account=A): account A, with the highest
+// role A's groups earn, nullopt when they earn none. Without: the server's own, with the
+// highest role the groups of no account earn, when they earn one; else the first account (by
+// name) whose groups earn a role. A session belongs to one account; a member of several picks
+// with ?account=.
+std::optional<SignInScope> sign_in_scope(const std::vector<std::string>& groups,
+                                         const std::map<std::string, std::string>& rules,
+                                         const std::vector<std::string>& accounts, const std::string& wanted);
 
 }  // namespace strata::control

@@ -1,6 +1,7 @@
 #include "remote/browser_login.h"
 
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -41,7 +42,8 @@ Credentials browser_login(const BrowserLogin& login) {
   });
   listener.start();
   login.open(login.server + "/auth/login?cli_port=" + std::to_string(listener.port()) + "&cli_state=" + state +
-             "&cli_challenge=" + secrets::pkce_s256(verifier));
+             "&cli_challenge=" + secrets::pkce_s256(verifier) +
+             (login.account.empty() ? "" : "&account=" + percent_escape(login.account)));
   std::optional<std::pair<std::string, std::string>> got;
   {
     std::unique_lock<std::mutex> lock(mutex);
@@ -71,6 +73,16 @@ Credentials browser_login(const BrowserLogin& login) {
                 {}, e.hint.empty() ? "run `strata remote login " + login.server + "` again" : e.hint);
   }
   return Credentials{login.server, j["token"], login.ca_cert};
+}
+
+Credentials sign_in(BrowserLogin login, const std::string& token) {
+  while (!login.server.empty() && login.server.back() == '/') login.server.pop_back();
+  if (!login.ca_cert.empty()) login.ca_cert = std::filesystem::absolute(login.ca_cert).string();
+  Credentials c{login.server, token, login.ca_cert};
+  if (c.token.empty()) c = browser_login(login);
+  ApiClient api(c);
+  api.runs(1);  // the token works, or this throws the server's answer
+  return api.credentials();
 }
 
 }  // namespace strata::remote

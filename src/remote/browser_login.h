@@ -17,6 +17,7 @@ namespace strata::remote {
 struct BrowserLogin {
   std::string server;   // the server's URL, no trailing slash
   std::string ca_cert;  // a PEM bundle trusted for its HTTPS instead of the system's
+  std::string account;  // sign in to this account (/auth/login?account=); "" = the server's choice
   // Shows the sign-in URL to the user (opens a browser, prints it).
   std::function<void(const std::string& url)> open;
   std::chrono::seconds wait{300};  // how long the browser may take
@@ -25,5 +26,10 @@ struct BrowserLogin {
 // The server's credentials with the API token it handed; an Error saying what happened when
 // the sign-in did not come back in time, came back for another login, or was refused.
 Credentials browser_login(const BrowserLogin& login);
+
+// `strata remote login`: `token` when given (else the browser's sign-in, as `login` says), for
+// `login.server` (trailing '/' dropped) trusting `login.ca_cert` (made absolute), checked against
+// the server (an Error with its answer when refused). The credentials to store.
+Credentials sign_in(BrowserLogin login, const std::string& token);
 
 }  // namespace strata::remote

@@ -357,6 +357,56 @@ TEST(SignIn, TheGitHubCodeFlowStartsASessionTheApiAcceptsUntilItEnds) {
   }
 }
 
+// With GitHub accounts: a member of organisation Acme signs in to account acme (GitHub's
+// logins keep their case; accounts and rules match it in any case) and sees acme's repositories
+// only; ?account=beta, where no rule gives her a role, is refused.
+TEST(SignIn, ASignInToAGitHubAccountSeesThatAccountOnly) {
+  SignInServer fixture;
+  ServerProcess& server = *fixture.server;
+  ASSERT_TRUE(server.ready());
+  {
+    std::lock_guard<std::mutex> lock(fixture.github.mutex);
+    fixture.github.orgs = {"Acme"};
+    fixture.github.teams = {{"Acme", "platform"}};
+  }
+  for (const char* account : {"acme", "beta"}) {
+    ASSERT_EQ(remote(fixture.project, server, {"accounts", "create", account, "--kind", "github"}).exit_code, 0);
+    ASSERT_EQ(remote(fixture.project, server,
+                     {"repos", "add", std::string(account) + "-web", fixture.project.root(), "--account", account})
+                  .exit_code,
+              0);
+  }
+  Browser alice;
+  app::HttpResponse signed_in = alice.sign_in(server.url());
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  EXPECT_NE(signed_in.body.find("Signed in as alice (operator)"), std::string::npos) << signed_in.body;
+  nlohmann::json repos = json_of(alice.send("GET", server.url() + "/api/v1/repositories"))["repositories"];
+  ASSERT_EQ(repos.size(), 1u) << repos.dump(2);
+  EXPECT_EQ(repos[0]["name"], "acme-web");
+  auto foreign = alice.send("POST", server.url() + "/api/v1/runs",
+                            R"({"repository":"beta-web","command":"plan","all":true})", true);
+  EXPECT_EQ(foreign.status, 403) << foreign.body;
+  EXPECT_NE(foreign.body.find("belongs to account acme, which has no repository beta-web"), std::string::npos)
+      << foreign.body;
+  EXPECT_EQ(alice.send("POST", server.url() + "/api/v1/accounts", R"({"name":"gamma"})", true).status, 403);
+  nlohmann::json entries = json_of(server.send("GET", "/api/v1/audit?account=acme"))["entries"];
+  bool signed_into_acme = false;
+  for (const auto& e : entries) signed_into_acme |= e["action"] == "session.sign_in" && e["actor"] == "user:github:alice";
+  EXPECT_TRUE(signed_into_acme) << entries.dump(2);
+
+  Browser elsewhere;
+  app::HttpResponse login = elsewhere.send("GET", server.url() + "/auth/login?account=beta");
+  ASSERT_EQ(login.status, 302) << login.body;
+  app::HttpResponse provider = elsewhere.send("GET", login.header("location"));
+  app::HttpResponse refused = elsewhere.send("GET", provider.header("location"));
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("no rule in oauth.roles gives alice a role in account beta (member of Acme, Acme/platform)"),
+            std::string::npos)
+      << refused.body;
+  EXPECT_EQ(elsewhere.send("GET", server.url() + "/auth/login?account=Not_An_Account").status, 400);
+  EXPECT_EQ(server.terminate().exit_code, 0);
+}
+
 // The settings: mistakes at file:line:col; no secret, no start; sessions never over plain http
 // off loopback; HTTPS makes every cookie Secure.
 TEST(SignIn, SettingsAreCheckedAndHttpsCookiesAreSecure) {

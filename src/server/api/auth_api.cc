@@ -64,6 +64,12 @@ struct Auth {
       t.cli_state = request.query("cli_state");
       t.cli_challenge = request.query("cli_challenge");
     }
+    // ?account=NAME: sign in to that account (a member of several picks one).
+    t.account = request.query("account");
+    if (!t.account.empty()) {
+      if (std::optional<std::string> why = control::bad_account_name(t.account))
+        return error_response(400, "bad_request", "account \"" + t.account + "\" cannot be an account's name: " + *why);
+    }
     t.state = control::base64url(secrets::random_bytes(24));
     t.verifier = control::base64url(secrets::random_bytes(32));
     t.expires_at = store::now_millis() / 1000 + kLoginSeconds;
@@ -155,19 +161,23 @@ struct Auth {
     } catch (const Error& e) {
       return refuse(request, 502, e.message());
     }
-    std::optional<control::Role> role = control::role_for_groups(groups, oauth().roles);
-    if (!role) {
+    std::vector<std::string> accounts;
+    for (const store::Account& a : control.store().accounts())
+      if (a.kind == "github") accounts.push_back(a.name);
+    std::optional<control::SignInScope> scope = control::sign_in_scope(groups, oauth().roles, accounts, t->account);
+    if (!scope) {
       std::string listed;
       for (const std::string& g : groups) listed += (listed.empty() ? "" : ", ") + g;
       return refuse(request, 403,
-                    "no rule in oauth.roles gives " + login + " a role (member of " +
+                    "no rule in oauth.roles gives " + login + " a role" +
+                        (t->account.empty() ? "" : " in account " + t->account) + " (member of " +
                         (listed.empty() ? std::string("nothing visible") : listed) + ")",
                     "github:" + login);
     }
-    if (t->cli_port != 0) return to_cli(request, *t, login, *role, groups);
-    auto [record, jwt] = control.start_session("github:" + login, login, *role);
+    if (t->cli_port != 0) return to_cli(request, *t, login, *scope, groups);
+    auto [record, jwt] = control.start_session("github:" + login, login, scope->role, scope->account);
     server::audit(control, request, "user:github:" + login, "session.sign_in", "session:" + record.id,
-          {{"role", record.role}, {"groups", groups}}, "ok");
+                  {{"role", record.role}, {"groups", groups}}, "ok", record.account);
     Response r;
     r.status = 200;
     r.headers.emplace_back("Content-Type", "text/html; charset=utf-8");
@@ -183,17 +193,18 @@ struct Auth {
 
   // The end of `strata remote login`'s sign-in: the browser goes back to the CLI's loopback port
   // with a signed grant (two minutes), which only the CLI, holding the verifier, can trade.
-  Response to_cli(const Request& request, const control::LoginTicket& t, const std::string& login, control::Role role,
-                  const std::vector<std::string>& groups) {
+  Response to_cli(const Request& request, const control::LoginTicket& t, const std::string& login,
+                  const control::SignInScope& scope, const std::vector<std::string>& groups) {
     control::CliGrant g;
     g.subject = "github:" + login;
     g.name = login;
-    g.role = control::role_name(role);
+    g.role = control::role_name(scope.role);
+    g.account = scope.account;
     g.challenge = t.cli_challenge;
     g.nonce = control::base64url(secrets::random_bytes(16));
     g.expires_at = store::now_millis() / 1000 + 120;
-    server::audit(control, request, "user:" + g.subject, "session.sign_in", "cli",
-                  {{"role", g.role}, {"groups", groups}});
+    server::audit(control, request, "user:" + g.subject, "session.sign_in", "cli", {{"role", g.role}, {"groups", groups}},
+                  "ok", g.account);
     Response r;
     r.status = 302;
     r.headers.emplace_back("Location", "http://127.0.0.1:" + std::to_string(t.cli_port) + "/callback?code=" +
@@ -225,14 +236,16 @@ struct Auth {
       return error_response(409, "conflict", "this sign-in code was used already: run `strata remote login` again");
     wanted.name = g->name + " (strata remote login)";
     wanted.role = g->role;
+    wanted.account = g->account;
     wanted.expires_at = store::now_millis() + oauth().session_seconds * 1000;
     auto [record, token] = control.create_token(wanted);
     server::audit(control, request, "user:" + g->subject, "token.create", "token:" + record.name + " " + record.id,
-          {{"role", record.role}, {"expires_at", record.expires_at}}, "ok");
+                  {{"role", record.role}, {"expires_at", record.expires_at}}, "ok", record.account);
     return json_response(201, {{"token", token},
                                {"name", record.name},
                                {"role", record.role},
                                {"user", g->subject},
+                               {"account", record.account.empty() ? nlohmann::json() : nlohmann::json(record.account)},
                                {"expires_at", time_json(record.expires_at)}});
   }
 
