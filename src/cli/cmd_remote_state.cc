@@ -2,11 +2,10 @@
 // (what it holds and who locks it), its versions, pull a version, push an existing state,
 // restore an old version, break a lock a killed run left. Flags and rendering; the server
 // decides (src/server/api/state_api.h).
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_file.h"
 #include "cli/commands.h"
 #include "cli/open_workspace.h"
 #include "cli/remote_view.h"
@@ -135,21 +134,9 @@ void add_remote_state_command(CLI::App& remote, Globals& globals, Action& action
                  "Replace the server's state even when this one's serial is older or its lineage another (audited)");
   push->callback([&, f] {
     action = [&globals, f] {
-      std::string data;
-      if (f->file == "-") {
-        data.assign(std::istreambuf_iterator<char>(std::cin), {});
-      } else {
-        std::ifstream in(f->file, std::ios::binary);
-        if (!in) throw Error("cannot read " + f->file, {}, "give the path of a terraform.tfstate");
-        data.assign(std::istreambuf_iterator<char>(in), {});
-      }
-      nlohmann::json state = nlohmann::json::parse(data, nullptr, false);
-      if (!state.is_object() || !state.contains("version") || !state.contains("lineage"))
-        throw Error(f->file + " is not a Terraform state (a JSON object with version, serial and lineage)", {},
-                    "`terraform state pull > FILE` writes one");
-      client().push_state(f->key, data, f->force);
-      if (!globals.quiet)
-        std::cout << "pushed " << f->file << " to " << f->key << " (serial " << text(state, "serial") << ")\n";
+      const std::string source = f->file == "-" ? "standard input" : f->file;
+      int64_t serial = client().push_state(f->key, read_file_or_stdin(f->file), f->force, source);
+      if (!globals.quiet) std::cout << "pushed " << source << " to " << f->key << " (serial " << serial << ")\n";
       return 0;
     };
   });

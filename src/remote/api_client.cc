@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "app/http_client.h"
@@ -37,9 +36,8 @@ std::string credentials_path(const Environment& env) {
 
 Credentials load_credentials(const Environment& env) {
   Credentials c;
-  std::ifstream in(credentials_path(env));
-  if (in) {
-    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (std::string text; try_read_file(credentials_path(env), text)) {
+    nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
     if (j.is_object()) {
       c.server = j.value("server", "");
       c.token = j.value("token", "");
@@ -202,8 +200,13 @@ std::string ApiClient::state_data(const std::string& key, int64_t version) {
   return version > 0 ? get_text(states_path(key) + "/versions/" + std::to_string(version)) : get_text("/tfstate/" + key);
 }
 
-void ApiClient::push_state(const std::string& key, const std::string& data, bool force) {
+int64_t ApiClient::push_state(const std::string& key, const std::string& data, bool force, const std::string& source) {
+  nlohmann::json state = nlohmann::json::parse(data, nullptr, false);
+  if (!state.is_object() || !state.contains("version") || !state.contains("lineage"))
+    throw Error(source + " is not a Terraform state (a JSON object with version, serial and lineage)", {},
+                "`terraform state pull > FILE` writes one");
   send_text("POST", "/tfstate/" + key + (force ? "?force=true" : ""), data);
+  return state.value("serial", int64_t{0});
 }
 
 nlohmann::json ApiClient::restore_state(const std::string& key, int64_t version) {

@@ -114,7 +114,10 @@ class ApiClient {
   // A state's text as Terraform wrote it: the latest (version 0) or an older one.
   std::string state_data(const std::string& key, int64_t version = 0);
   // Writes a state as Terraform's http backend does (`force`: over a newer serial, an admin's).
-  void push_state(const std::string& key, const std::string& data, bool force);
+  // Refuses, before sending, what is not a Terraform state (`source` names it in the message: a
+  // file). Returns the state's serial.
+  int64_t push_state(const std::string& key, const std::string& data, bool force,
+                     const std::string& source = "the state");
   nlohmann::json restore_state(const std::string& key, int64_t version);
   // Breaks a state's lock (`lock_id` "" = whoever holds it); the answer names what was broken.
   nlohmann::json unlock_state(const std::string& key, const std::string& lock_id);
