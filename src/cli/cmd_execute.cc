@@ -15,6 +15,7 @@
 #include "cli/run_view.h"
 #include "execute/execution.h"
 #include "model/error.h"
+#include "remote/state_backend.h"
 #include "workspace/operations.h"
 #include "workspace/orphans.h"
 #include "workspace/targets.h"
@@ -89,7 +90,7 @@ int run_execute(Operation op, const ExecuteFlags& flags, const Globals& globals)
   request.fail_fast = flags.fail_fast;
   request.extra_args = globals.engine_args;  // after --; checked by the execution
   if (flags.plan_only_saved) request.saved_plans = SavedPlans::kRequire;
-  request.lock_holder = state_lock_holder(*ws);
+  request.lock_holder = remote::state_lock_holder(*ws);
   if (!flags.lock_wait.empty()) request.lock_wait = parse_duration(flags.lock_wait).value_or(std::chrono::milliseconds(0));
   if (flags.detailed_exitcode && op != Operation::kPlan) throw Error("--detailed-exitcode goes with plan only");
 

@@ -3,12 +3,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include "base/atomic_file.h"
 #include "base/supervisor.h"
-#include "control/lock_text.h"
-#include "remote/api_client.h"
+#include "remote/state_backend.h"
 #include "workspace/operations.h"
-#include "workspace/server_state.h"
 
 namespace strata::cli {
 
@@ -21,15 +18,7 @@ std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, boo
   options.engine_supervisor = supervisor_executable();  // strata-supervise, else strata itself
   // strata.yaml's state_backend names a server: the token and certificate `strata remote login`
   // stored for it (STRATA_TOKEN and STRATA_CA_CERT win, as for every remote command).
-  options.server_access = [env = options.env](const std::string& url) {
-    workspace::ServerAccess access;
-    if (std::optional<remote::Credentials> c = remote::credentials_for(url, env)) {
-      access.token = c->token;
-      // A certificate file that cannot be read: the engine then says what it cannot reach.
-      if (!c->ca_cert.empty()) try_read_file(c->ca_cert, access.ca_pem);
-    }
-    return access;
-  };
+  options.server_access = [env = options.env](const std::string& url) { return remote::server_access_for(url, env); };
   if (!globals.quiet && !globals.json) {
     options.log = [](js::LogLevel, const std::string& text, const Origin& where) {
       std::cerr << where.str() << ": " << text << "\n";
@@ -43,22 +32,6 @@ std::unique_ptr<workspace::Workspace> open_workspace(const Globals& globals, boo
   if (!throw_on_errors) return ws;
   report_problems(globals, *ws);
   return ws;
-}
-
-std::function<std::optional<std::string>(const ComponentRef&)> state_lock_holder(const workspace::Workspace& ws) {
-  const std::optional<StateBackendSetting>& backend = ws.project().settings.state_backend;
-  auto token = ws.environment().find("TF_HTTP_PASSWORD");
-  if (!backend || token == ws.environment().end()) return {};
-  remote::Credentials c{backend->url, token->second, ""};
-  if (std::optional<remote::Credentials> stored = remote::credentials_for(backend->url, ws.environment()))
-    c.ca_cert = stored->ca_cert;
-  return [c, repository = backend->repository](const ComponentRef& ref) -> std::optional<std::string> {
-    nlohmann::json state = remote::ApiClient(c).state(workspace::state_key(repository, ref.stack, ref.component));
-    const nlohmann::json& lock = state.contains("lock") ? state["lock"] : nlohmann::json();
-    if (!lock.is_object()) return std::nullopt;
-    auto field = [&lock](const char* name) { return lock.value(name, std::string()); };
-    return control::lock_sentence(field("who"), field("operation"), field("created"), field("id"));
-  };
 }
 
 void report_problems(const Globals& globals, const workspace::Workspace& ws) {

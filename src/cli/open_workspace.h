@@ -25,10 +25,6 @@ void report_problems(const Globals& globals, const workspace::Workspace& ws);
 // (workspace::focus_on_targets), so a problem in a stack they do not need is a warning.
 std::unique_ptr<workspace::Workspace> open_workspace_for(const Globals& globals, const workspace::TargetFlags& targets);
 
-// With strata.yaml's state_backend: who holds a component's state lock, asked of that server
-// with the token the workspace's engines use (ExecuteRequest::lock_holder). Unset without one.
-std::function<std::optional<std::string>(const ComponentRef&)> state_lock_holder(const workspace::Workspace& ws);
-
 // The engine for `op` (workspace::engine_for), with a banner on stderr when it is the simulator.
 std::unique_ptr<Engine> make_engine(const Globals& globals, const workspace::Workspace& ws,
                                     Operation op = Operation::kPlan);

@@ -61,7 +61,7 @@ std::unique_ptr<Workspace> open_workspace(WorkspaceOptions options) {
   ws->diagnostics_ = std::move(loaded.diagnostics);
   ws->js_stats_ = loaded.js_stats;
   if (const auto& backend = ws->project_.settings.state_backend; backend && options.apply_state_backend) {
-    use_server_state(ws->project_, backend->url, backend->repository, "strata");
+    ws->server_state_components_ = use_server_state(ws->project_, backend->url, backend->repository, "strata");
     // The token reaches the engine in its environment, never in a file: an explicit
     // TF_HTTP_PASSWORD, else STRATA_TOKEN, else what `strata remote login` stored for that server.
     ServerAccess access = options.server_access ? options.server_access(backend->url) : ServerAccess{};

@@ -79,6 +79,9 @@ class Workspace {
   const std::string& engine_supervisor() const { return options_.engine_supervisor; }
   // The variables of this run: the given environment, plus strata.yaml env, .env, .env.local.
   const Environment& environment() const { return environment_; }
+  // With strata.yaml's state_backend: the components ("stack/component") whose state that
+  // server keeps (use_server_state); the others have a backend of their own.
+  const std::set<std::string>& server_state_components() const { return server_state_components_; }
   // Every problem loading found; commands other than validate call throw_if_errors().
   const Diagnostics& diagnostics() const { return diagnostics_; }
   Diagnostics& diagnostics() { return diagnostics_; }
@@ -124,6 +127,7 @@ class Workspace {
   // Set when strata.yaml's state_backend names a server and no token reaches it: what
   // make_engine() throws (listing and generating need no token).
   std::optional<Error> state_backend_problem_;
+  std::set<std::string> server_state_components_;
 };
 
 // Finds the project from options.start_dir (config::search_project_root) and loads every
