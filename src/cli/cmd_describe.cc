@@ -90,13 +90,7 @@ struct DescribeFlags {
 
 // A Kompos config folder that is not a stack (`config/cloud=aws`): what himl would print for
 // it — the merged, interpolated tree less `komposconfig` — plus the layer files it came from.
-int print_config_folder(const Globals& globals, const workspace::FolderDescription& d, const DescribeFlags& flags) {
-  if (globals.json) {
-    nlohmann::json out = {{"folder", d.folder}, {"layers", d.layers}, {"config", workspace::value_json(d.tree)}};
-    if (flags.origins) out["origins"] = workspace::leaf_origins_json(d.tree);
-    std::cout << out.dump(2) << "\n";
-    return 0;
-  }
+int print_config_folder(const workspace::FolderDescription& d, const DescribeFlags& flags) {
   std::cout << "folder " << d.folder << "  (no stack here: the merged configuration, as himl gives it)\n";
   std::cout << "layers, general to specific (later files win):\n";
   for (const auto& l : d.layers) std::cout << "  " << l << "\n";
@@ -111,22 +105,15 @@ int print_config_folder(const Globals& globals, const workspace::FolderDescripti
 int run_describe(const Globals& globals, const DescribeFlags& flags) {
   auto ws = open_workspace(globals);
   const workspace::Description d = workspace::describe(*ws, flags.request);
-  if (d.folder) return print_config_folder(globals, *d.folder, flags);
+  if (globals.json) {
+    std::cout << workspace::description_json(d, flags.origins).dump(2) << "\n";
+    return 0;
+  }
+  if (d.folder) return print_config_folder(*d.folder, flags);
   const workspace::StackDescription& described = *d.stack;
   const Stack* stack = described.stack;
   const std::string& component_name = d.component;
   const bool origins = flags.origins;
-  if (globals.json) {
-    nlohmann::json comps = nlohmann::json::array();
-    for (const auto& r : described.components) {
-      comps.push_back(workspace::component_preview_json(r));
-      if (origins) comps.back()["origins"] = workspace::leaf_origins_json(r.inputs);
-    }
-    nlohmann::json out = {{"components", comps}};
-    if (component_name.empty()) out["stack"] = workspace::stack_detail_json(*stack);
-    std::cout << out.dump(2) << "\n";
-    return 0;
-  }
   if (component_name.empty()) {
     std::cout << "stack " << stack->name << "  (" << stack->origin.str() << ")\n";
     if (!stack->options.as_map().empty())

@@ -52,9 +52,7 @@ void add_list_command(CLI::App& app, Globals& globals, Action& action) {
       auto stacks = workspace::named_stacks(*ws, stack->empty() ? std::vector<std::string>{}
                                                                 : std::vector<std::string>{*stack});
       if (globals.json) {
-        nlohmann::json out = nlohmann::json::array();
-        for (const Stack* s : stacks) out.push_back(workspace::stack_summary_json(*s));
-        std::cout << nlohmann::json{{"root", project.root}, {"stacks", out}}.dump(2) << "\n";
+        std::cout << workspace::listing_json(project.root, stacks).dump(2) << "\n";
         return 0;
       }
       if (stacks.empty()) {

@@ -25,15 +25,7 @@ int run_validate(const Globals& globals, bool deep) {
   const workspace::ValidationReport report = workspace::validate(*ws);
   const Diagnostics& diagnostics = ws->diagnostics();
   if (globals.json) {
-    nlohmann::json problems = nlohmann::json::array();
-    for (const auto& d : diagnostics.items()) problems.push_back(workspace::diagnostic_json(d));
-    std::cout << nlohmann::json{{"ok", report.ok()},
-                                {"root", ws->root()},
-                                {"stacks", report.stacks},
-                                {"components", report.components},
-                                {"problems", problems}}
-                     .dump(2)
-              << "\n";
+    std::cout << workspace::validation_json(report, diagnostics, ws->root()).dump(2) << "\n";
     return report.ok() ? 0 : 1;
   }
   for (const auto& d : diagnostics.items()) {

@@ -100,4 +100,36 @@ nlohmann::json saved_plan_json(const ComponentRef& ref, const std::string& plan_
   return {{"stack", ref.stack}, {"component", ref.component}, {"plan_file", plan_file}, {"plan", to_json(plan)}};
 }
 
+nlohmann::json listing_json(const std::string& root, const std::vector<const Stack*>& stacks) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const Stack* s : stacks) out.push_back(stack_summary_json(*s));
+  return {{"root", root}, {"stacks", out}};
+}
+
+nlohmann::json description_json(const Description& d, bool origins) {
+  if (d.folder) {
+    nlohmann::json out = {{"folder", d.folder->folder}, {"layers", d.folder->layers}, {"config", value_json(d.folder->tree)}};
+    if (origins) out["origins"] = leaf_origins_json(d.folder->tree);
+    return out;
+  }
+  nlohmann::json components = nlohmann::json::array();
+  for (const auto& r : d.stack->components) {
+    components.push_back(component_preview_json(r));
+    if (origins) components.back()["origins"] = leaf_origins_json(r.inputs);
+  }
+  nlohmann::json out = {{"components", components}};
+  if (d.component.empty()) out["stack"] = stack_detail_json(*d.stack->stack);
+  return out;
+}
+
+nlohmann::json validation_json(const ValidationReport& report, const Diagnostics& diagnostics, const std::string& root) {
+  nlohmann::json problems = nlohmann::json::array();
+  for (const auto& d : diagnostics.items()) problems.push_back(diagnostic_json(d));
+  return {{"ok", report.ok()},
+          {"root", root},
+          {"stacks", report.stacks},
+          {"components", report.components},
+          {"problems", problems}};
+}
+
 }  // namespace strata::workspace
