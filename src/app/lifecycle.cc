@@ -216,4 +216,18 @@ Deployment Lifecycle::rollback() {
               "build first");
 }
 
+nlohmann::json to_json(const UpResult& r) {
+  return {{"artifact", to_json(r.artifact)},
+          {"registry", r.pushed ? to_json(*r.pushed) : nlohmann::json()},
+          {"deployment", to_json(r.deployment)},
+          {"release", to_json(r.release)}};
+}
+
+nlohmann::json to_json(const StatusReport& s) {
+  return {{"artifact", s.artifact ? to_json(*s.artifact) : nlohmann::json()},
+          {"registry", s.pushed ? to_json(*s.pushed) : nlohmann::json()},
+          {"deployment", s.deployment ? to_json(*s.deployment) : nlohmann::json()},
+          {"release", s.release ? to_json(*s.release) : nlohmann::json()}};
+}
+
 }  // namespace strata::app

@@ -42,7 +42,14 @@ struct StatusReport {
   std::optional<RegistryRef> pushed;
   std::optional<Deployment> deployment;  // as the platform sees it now
   std::optional<Release> release;
+  // The deployment has failed (its process is gone): `strata app status` exits 1.
+  bool failed() const { return deployment && deployment->state == DeploymentState::kFailed; }
 };
+
+// `strata app up|status --json` (without "app"): {"artifact", "registry", "deployment",
+// "release"}, null for what is not there.
+nlohmann::json to_json(const UpResult& r);
+nlohmann::json to_json(const StatusReport& s);
 
 class Lifecycle {
  public:

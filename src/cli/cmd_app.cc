@@ -42,7 +42,7 @@ void row(std::ostream& out, const std::string& phase, const std::string& plugin,
 
 // Runs `body` on the selected app, then prints what it returns as text or JSON (redacted).
 int with_app(const Globals& globals, const AppFlags& flags,
-             const std::function<nlohmann::json(app::Lifecycle&, std::ostream& text)>& body) {
+             const std::function<nlohmann::json(app::Lifecycle&, std::ostream& text, int& exit_code)>& body) {
   app::LoadedProject project = app::load_project(".", process_environment());
   const app::AppConfig& selected = app::select_app(project.config, flags.app);
   bool quiet = globals.quiet;
@@ -50,9 +50,8 @@ int with_app(const Globals& globals, const AppFlags& flags,
     if (!quiet) std::cerr << "  " << line << "\n";
   });
   std::ostringstream text;
-  nlohmann::json result = body(lifecycle, text);
-  int code = result.contains("exit_code") ? result["exit_code"].get<int>() : 0;
-  result.erase("exit_code");
+  int code = 0;
+  nlohmann::json result = body(lifecycle, text, code);
   if (globals.json) {
     result["app"] = selected.name;
     std::cout << project.redactor->redact(result.dump(2)) << "\n";
@@ -60,14 +59,6 @@ int with_app(const Globals& globals, const AppFlags& flags,
     std::cout << project.redactor->redact("app " + selected.name + ":\n" + text.str());
   }
   return code;
-}
-
-nlohmann::json up_json(const app::UpResult& r) {
-  nlohmann::json j = {{"artifact", app::to_json(r.artifact)},
-                      {"deployment", app::to_json(r.deployment)},
-                      {"release", app::to_json(r.release)}};
-  j["registry"] = r.pushed ? app::to_json(*r.pushed) : nlohmann::json();
-  return j;
 }
 
 void add_app_flags(CLI::App* cmd, AppFlags& flags, Globals& globals) {
@@ -108,7 +99,7 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
   add_app_flags(build, *flags, globals);
   build->callback([&action, &globals, flags] {
     action = [&globals, flags] {
-      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text) {
+      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text, int&) {
         app::Artifact a = l.build();
         row(text, "build", a.plugin, artifact_line(a) + " (" + std::to_string(a.build_ms) + " ms)");
         if (!a.layout.empty()) text << "  image layout: " << a.layout << "\n";
@@ -123,7 +114,7 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
   add_app_flags(deploy, *flags, globals);
   deploy->callback([&action, &globals, flags] {
     action = [&globals, flags] {
-      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text) {
+      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text, int&) {
         app::Deployment d = l.deploy();
         row(text, "deploy", d.plugin, deployment_line(d));
         return nlohmann::json{{"deployment", app::to_json(d)}};
@@ -137,7 +128,7 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
   add_app_flags(release, *flags, globals);
   release->callback([&action, &globals, flags] {
     action = [&globals, flags] {
-      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text) {
+      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text, int&) {
         app::Release r = l.release();
         row(text, "release", r.plugin, r.url.empty() ? r.id : r.url);
         return nlohmann::json{{"release", app::to_json(r)}};
@@ -150,7 +141,7 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
   add_app_flags(up, *flags, globals);
   up->callback([&action, &globals, flags] {
     action = [&globals, flags] {
-      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text) {
+      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text, int&) {
         app::UpResult r = l.up();
         row(text, "build", r.artifact.plugin, artifact_line(r.artifact));
         if (r.pushed)
@@ -160,7 +151,7 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
         row(text, "deploy", r.deployment.plugin, deployment_line(r.deployment));
         row(text, "release", r.release.plugin,
             r.release.url.empty() ? r.release.id : r.release.url);
-        return up_json(r);
+        return app::to_json(r);
       });
     };
   });
@@ -171,13 +162,8 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
   add_app_flags(status, *flags, globals);
   status->callback([&action, &globals, flags] {
     action = [&globals, flags] {
-      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text) {
+      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text, int& exit_code) {
         app::StatusReport s = l.status();
-        nlohmann::json j = nlohmann::json::object();
-        j["artifact"] = s.artifact ? app::to_json(*s.artifact) : nlohmann::json();
-        j["registry"] = s.pushed ? app::to_json(*s.pushed) : nlohmann::json();
-        j["deployment"] = s.deployment ? app::to_json(*s.deployment) : nlohmann::json();
-        j["release"] = s.release ? app::to_json(*s.release) : nlohmann::json();
         if (!s.artifact && !s.deployment)
           text << "  nothing built or deployed yet (strata app up)\n";
         if (s.artifact) row(text, "build", s.artifact->plugin, artifact_line(*s.artifact));
@@ -186,9 +172,8 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
         if (s.release && s.deployment && s.deployment->state != app::DeploymentState::kStopped)
           row(text, "release", s.release->plugin,
               s.release->url.empty() ? s.release->id : s.release->url);
-        if (s.deployment && s.deployment->state == app::DeploymentState::kFailed)
-          j["exit_code"] = 1;
-        return j;
+        if (s.failed()) exit_code = 1;
+        return app::to_json(s);
       });
     };
   });
@@ -198,7 +183,7 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
   add_app_flags(destroy, *flags, globals);
   destroy->callback([&action, &globals, flags] {
     action = [&globals, flags] {
-      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text) {
+      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text, int&) {
         std::optional<app::Deployment> d = l.destroy();
         if (!d)
           text << "  nothing deployed\n";
@@ -214,7 +199,7 @@ void add_app_command(CLI::App& app, Globals& globals, Action& action) {
   add_app_flags(rollback, *flags, globals);
   rollback->callback([&action, &globals, flags] {
     action = [&globals, flags] {
-      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text) {
+      return with_app(globals, *flags, [](app::Lifecycle& l, std::ostream& text, int&) {
         app::Deployment d = l.rollback();
         row(text, "deploy", d.plugin,
             deployment_line(d) + " (artifact " + short_digest(d.artifact_id) + ")");
