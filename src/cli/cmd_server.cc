@@ -28,23 +28,10 @@ struct ServerFlags {
 };
 
 int run_server(ServerFlags& flags, const Globals& globals) {
-  server::ServerOptions options;
-  if (!flags.config.empty()) server::load_server_config(flags.config, options);
-  // A flag given on the command line wins over the file, which wins over the defaults.
-  auto given = [&](const char* name) { return flags.config.empty() || flags.given.count(name) > 0; };
-  if (given("--listen")) options.listen = flags.options.listen;
-  if (given("--data-dir")) options.data_dir = flags.options.data_dir;
-  if (given("--database")) options.database = flags.options.database;
-  if (given("--workers")) options.workers = flags.options.workers;
-  if (given("--lease")) options.lease = std::chrono::seconds(flags.lease_seconds);
-  if (given("--tls-cert")) options.tls_cert = flags.options.tls_cert;
-  if (given("--tls-key")) options.tls_key = flags.options.tls_key;
-  if (given("--no-metrics")) options.metrics = !flags.no_metrics;
-  if (given("--keyring")) options.keyring = flags.options.keyring;
-  if (given("--keep-state-versions")) options.keep_state_versions = flags.options.keep_state_versions;
-  if (given("--keep-logs-days")) options.keep_logs_days = flags.options.keep_logs_days;
-  for (const std::string& given_limit : flags.rate_limits) server::set_rate_limit_flag(options.rate_limits, given_limit);
-  server::check_server_options(options);
+  flags.options.lease = std::chrono::seconds(flags.lease_seconds);
+  flags.options.metrics = !flags.no_metrics;
+  server::ServerOptions options =
+      server::merged_server_options(flags.config, flags.options, flags.given, flags.rate_limits);
   options.env = process_environment();
   options.admin_token = server::take_admin_token(options.env);
   options.keyring_text = server::take_keyring_text(options.env);

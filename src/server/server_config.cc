@@ -313,4 +313,25 @@ void take_oauth_secret(workspace::Environment& env, ServerOptions& options) {
                 {}, "serve HTTPS (--tls-cert, --tls-key) or set oauth.external_url to the https:// URL of a proxy");
 }
 
+ServerOptions merged_server_options(const std::string& config, const ServerOptions& flags,
+                                    const std::set<std::string>& given, const std::vector<std::string>& rate_limits) {
+  ServerOptions options;
+  if (!config.empty()) load_server_config(config, options);
+  auto flag = [&](const char* name) { return config.empty() || given.count(name) > 0; };
+  if (flag("--listen")) options.listen = flags.listen;
+  if (flag("--data-dir")) options.data_dir = flags.data_dir;
+  if (flag("--database")) options.database = flags.database;
+  if (flag("--workers")) options.workers = flags.workers;
+  if (flag("--lease")) options.lease = flags.lease;
+  if (flag("--tls-cert")) options.tls_cert = flags.tls_cert;
+  if (flag("--tls-key")) options.tls_key = flags.tls_key;
+  if (flag("--no-metrics")) options.metrics = flags.metrics;
+  if (flag("--keyring")) options.keyring = flags.keyring;
+  if (flag("--keep-state-versions")) options.keep_state_versions = flags.keep_state_versions;
+  if (flag("--keep-logs-days")) options.keep_logs_days = flags.keep_logs_days;
+  for (const std::string& limit : rate_limits) set_rate_limit_flag(options.rate_limits, limit);
+  check_server_options(options);
+  return options;
+}
+
 }  // namespace strata::server

@@ -19,7 +19,9 @@
 // value out of range is an Error with file:line:col and what to write instead.
 #pragma once
 
+#include <set>
 #include <string>
+#include <vector>
 
 #include "server/server.h"
 
@@ -37,6 +39,13 @@ void set_rate_limit_flag(control::RateLimits& limits, const std::string& given);
 
 // The ranges the file and the flags share: an Error naming the flag when one is out of range.
 void check_server_options(const ServerOptions& options);
+
+// `strata server`'s settings: the defaults, then the `config` file's (when given), then the
+// command line's — `flags` holds every flag's value, `given` names the flags the command line
+// set ("--listen", …), and without a config file every flag counts — then each --rate-limit
+// CLASS=LIMIT. Checked (check_server_options); Errors as load_server_config's.
+ServerOptions merged_server_options(const std::string& config, const ServerOptions& flags,
+                                    const std::set<std::string>& given, const std::vector<std::string>& rate_limits);
 
 // STRATA_SERVER_ADMIN_TOKEN (the admin token a first start creates), taken out of `env` so engines
 // and stack files never see it; "" when unset.
