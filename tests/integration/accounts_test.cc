@@ -159,7 +159,9 @@ TEST(Accounts, NothingOfOneAccountIsVisibleToAnotherAndTheServersOwnSeesEveryOne
   EXPECT_NE(listed.out.find("acme  local  rate limit server default"), std::string::npos) << listed.out;
   CliResult beta_audit = remote(project, server, {"audit", "--account", "beta", "--json", "--limit", "1000"});
   ASSERT_EQ(beta_audit.exit_code, 0) << beta_audit.err;
-  for (const auto& e : nlohmann::json::parse(beta_audit.out)["entries"]) EXPECT_EQ(e["account"], "beta") << e.dump();
+  const nlohmann::json beta_entries = nlohmann::json::parse(beta_audit.out)["entries"];
+  EXPECT_FALSE(beta_entries.empty());
+  for (const auto& e : beta_entries) EXPECT_EQ(e["account"], "beta") << e.dump();
   SubprocessResult stopped = server.terminate();
   EXPECT_EQ(stopped.exit_code, 0);
   for (const std::string& t : {acme, beta}) EXPECT_EQ(stopped.stderr_text.find(t), std::string::npos);
