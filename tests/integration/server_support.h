@@ -66,7 +66,9 @@ class GitProject : public TestProject {
 };
 
 // A strata process in the background (server or worker) with its own folder, temporary folder
-// (where activities' checkouts go) and cache; killed when the test ends.
+// (where activities' checkouts go) and cache; killed when the test ends. Started through
+// util-linux's setpriv --pdeathsig TERM, so it also stops when the test process dies before its
+// destructor runs (an ASan report or a crash aborts the test: the server was left running).
 class StrataProcess {
  public:
   explicit StrataProcess(const char* prefix) : dir_(prefix) { std::filesystem::create_directories(tmp()); }
@@ -96,7 +98,8 @@ class StrataProcess {
     argv_ = argv;
     env_ = env;
     SubprocessOptions o;
-    o.argv = std::move(argv);
+    o.argv = {"/usr/bin/setpriv", "--pdeathsig", "TERM", "--"};
+    o.argv.insert(o.argv.end(), argv.begin(), argv.end());
     o.cwd = dir_.path();
     o.env = std::move(env);
     o.env.emplace("TF_CLI_CONFIG_FILE", "/dev/null");
