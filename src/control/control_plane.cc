@@ -102,9 +102,7 @@ store::Account ControlPlane::create_account(const std::string& name, const std::
   if (kind != "local" && kind != "github")
     throw Error("account kind \"" + kind + "\" is not local or github", {},
                 "local: a team of this server's; github: a GitHub organisation, whose members sign in with GitHub");
-  if (!rate_limit.empty() && !parse_rate_limit(rate_limit))
-    throw Error("\"" + rate_limit + "\" is not a rate limit", {},
-                "write requests per second, minute or hour with an optional burst (20/s, 600/m, 20/s:100), or off");
+  if (!rate_limit.empty()) rate_limit_from(rate_limit);  // throws what to write
   return store_.add_account(store::Account{name, kind, rate_limit, created_by, store::now_millis()});
 }
 

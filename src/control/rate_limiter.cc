@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "model/error.h"
+
 namespace strata::control {
 
 std::optional<RateLimit> parse_rate_limit(std::string_view text) {
@@ -30,6 +32,14 @@ std::optional<RateLimit> parse_rate_limit(std::string_view text) {
     limit.burst = static_cast<double>(*b);
   }
   return limit;
+}
+
+RateLimit rate_limit_from(std::string_view text) {
+  std::optional<RateLimit> limit = parse_rate_limit(text);
+  if (!limit)
+    throw Error(ErrorKind::kUserInput, "\"" + std::string(text) + "\" is not a rate limit", {},
+                "write requests per second, minute or hour with an optional burst (20/s, 600/m, 20/s:100), or off");
+  return *limit;
 }
 
 std::string format_rate_limit(const RateLimit& limit) {

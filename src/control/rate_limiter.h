@@ -35,6 +35,8 @@ struct RateLimit {
 // "20/s", "600/m", "3600/h", with an optional burst "20/s:100" (default: one second's worth,
 // at least 1), or "off". nullopt for anything else.
 std::optional<RateLimit> parse_rate_limit(std::string_view text);
+// The same, or an Error (user input) saying what to write.
+RateLimit rate_limit_from(std::string_view text);
 // "20/s:100", "off".
 std::string format_rate_limit(const RateLimit& limit);
 

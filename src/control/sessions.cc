@@ -118,17 +118,21 @@ std::optional<CliGrant> read_cli_grant(const std::string& text, const std::strin
 
 std::string pkce_challenge(const std::string& verifier) { return secrets::pkce_s256(verifier); }
 
+namespace {
+// GitHub's organisation and team names are matched in any case, as GitHub does.
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+}  // namespace
+
 std::optional<Role> role_for_groups(const std::vector<std::string>& groups,
                                     const std::map<std::string, std::string>& rules) {
-  // GitHub's organisation and team names are matched in any case, as GitHub does.
-  auto lower = [](std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-    return s;
-  };
   std::optional<Role> best;
   for (const std::string& g : groups) {
+    const std::string name = lower(g);
     for (const auto& [group, role] : rules) {
-      if (lower(group) != lower(g)) continue;
+      if (lower(group) != name) continue;
       std::optional<Role> r = parse_role(role);
       if (r && (!best || *r > *best)) best = r;
     }
@@ -140,8 +144,7 @@ std::optional<SignInScope> sign_in_scope(const std::vector<std::string>& groups,
                                          const std::map<std::string, std::string>& rules,
                                          const std::vector<std::string>& accounts, const std::string& wanted) {
   auto account_of = [&](const std::string& group) -> std::string {
-    std::string org = group.substr(0, group.find('/'));
-    std::transform(org.begin(), org.end(), org.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string org = lower(group.substr(0, group.find('/')));
     return std::find(accounts.begin(), accounts.end(), org) != accounts.end() ? org : "";
   };
   std::map<std::string, std::vector<std::string>> by_account;  // "" first, then by name

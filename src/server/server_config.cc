@@ -124,11 +124,7 @@ void set_rate_limit(control::RateLimits& limits, const std::string& name, const 
                               : "did you mean \"" + guess +
                                     "\"? (the classes are api, worker, state, auth_failures, account)");
   }
-  std::optional<control::RateLimit> limit = control::parse_rate_limit(text);
-  if (!limit)
-    throw Error(ErrorKind::kUserInput, "\"" + text + "\" is not a rate limit", {},
-                "write requests per second, minute or hour with an optional burst (20/s, 600/m, 20/s:100), or off");
-  limits.of(*c) = *limit;
+  limits.of(*c) = control::rate_limit_from(text);
 }
 
 void set_rate_limit_flag(control::RateLimits& limits, const std::string& given) {

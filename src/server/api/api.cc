@@ -1,5 +1,6 @@
 #include "server/api/api.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -334,10 +335,15 @@ struct Api::Impl {
     Response refused;
     std::optional<size_t> limit = query_limit(request, 50, &refused);
     if (!limit) return refused;
+    // The repositories once, not a lookup per run.
+    std::map<std::string, store::Repository> repositories;
+    for (store::Repository& r : control.store().repositories()) repositories.emplace(r.id, std::move(r));
     nlohmann::json list = nlohmann::json::array();
     for (const auto& r : control.store().runs(*limit)) {
-      const std::string name = repository_name(r.repository_id);
-      if (!control::outside_scope(who, name, control.repository_account(name))) list.push_back(run_json(r, false));
+      auto repo = repositories.find(r.repository_id);
+      const store::Repository* known = repo == repositories.end() ? nullptr : &repo->second;
+      const std::string name = known ? known->name : r.repository_id;
+      if (!control::outside_scope(who, name, known ? known->account : "")) list.push_back(to_json(r, name));
     }
     return json_response(200, {{"runs", list}});
   }

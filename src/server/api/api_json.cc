@@ -71,6 +71,8 @@ std::optional<store::Millis> parse_since(const std::string& text, store::Millis 
   return static_cast<store::Millis>(timegm(&tm)) * 1000;
 }
 
+nlohmann::json text_or_null(const std::string& text) { return text.empty() ? nlohmann::json() : nlohmann::json(text); }
+
 nlohmann::json time_json(store::Millis millis) {
   if (millis == 0) return nullptr;
   std::time_t seconds = static_cast<std::time_t>(millis / 1000);
@@ -87,7 +89,7 @@ nlohmann::json to_json(const store::Repository& repo) {
           {"name", repo.name},
           {"url", repo.url},
           {"default_branch", repo.default_branch},
-          {"account", repo.account.empty() ? nlohmann::json() : nlohmann::json(repo.account)},
+          {"account", text_or_null(repo.account)},
           {"created_at", time_json(repo.created_at)}};
 }
 
@@ -166,7 +168,7 @@ NewRepository parse_new_repository(const std::string& body) {
 nlohmann::json to_json(const store::Account& account) {
   return {{"name", account.name},
           {"kind", account.kind},
-          {"rate_limit", account.rate_limit.empty() ? nlohmann::json() : nlohmann::json(account.rate_limit)},
+          {"rate_limit", text_or_null(account.rate_limit)},
           {"created_at", time_json(account.created_at)}};
 }
 

@@ -20,6 +20,8 @@ nlohmann::json to_json(const store::Activity& activity);
 nlohmann::json to_json(const store::WorkerRecord& worker, store::Millis now);
 // ISO 8601 UTC with milliseconds ("2026-12-06T13:01:30.123Z"); null for 0.
 nlohmann::json time_json(store::Millis millis);
+// `text`, or null when it is empty (a field that is not set).
+nlohmann::json text_or_null(const std::string& text);
 // A moment a query names: UTC "2026-12-07T10:00:00Z" (fractions of a second allowed), or an age
 // before `now` ("30m", "24h", "7d"); nullopt for anything else.
 std::optional<store::Millis> parse_since(const std::string& text, store::Millis now);

@@ -245,7 +245,7 @@ struct Auth {
                                {"name", record.name},
                                {"role", record.role},
                                {"user", g->subject},
-                               {"account", record.account.empty() ? nlohmann::json() : nlohmann::json(record.account)},
+                               {"account", text_or_null(record.account)},
                                {"expires_at", time_json(record.expires_at)}});
   }
 

@@ -442,7 +442,7 @@ void StateApi::add_routes(Router& router) {
                       {"target", e.target},
                       {"outcome", e.outcome},
                       {"remote_address", e.remote_address},
-                      {"account", e.account.empty() ? nlohmann::json() : nlohmann::json(e.account)},
+                      {"account", text_or_null(e.account)},
                       {"detail", detail.is_discarded() ? nlohmann::json() : detail}});
     }
     return json_response(200, {{"entries", list}});

@@ -23,7 +23,7 @@ std::optional<std::string> bad_variable_name(const std::string& name) {
 }
 
 nlohmann::json variable_json(const store::Variable& v) {
-  nlohmann::json j = {{"stack", v.stack.empty() ? nlohmann::json() : nlohmann::json(v.stack)},
+  nlohmann::json j = {{"stack", text_or_null(v.stack)},
                       {"name", v.name},
                       {"sensitive", v.sensitive},
                       {"updated_at", time_json(v.updated_at)}};
