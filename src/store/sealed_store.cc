@@ -5,6 +5,8 @@
 namespace strata::store {
 
 std::string state_record(const std::string& key) { return "tfstate " + key; }
+std::string webhook_secret_record(const std::string& repository_id) { return "webhook-secret " + repository_id; }
+std::string delivery_record(const std::string& delivery_id) { return "webhook-delivery " + delivery_id; }
 std::string variable_record(const std::string& repository_id, const std::string& stack, const std::string& name) {
   return "variable " + repository_id + "/" + stack + "/" + name;
 }
@@ -137,6 +139,65 @@ StateVersion SealedStore::put_state_version(const std::string& key, const std::s
   StateVersion v = inner_->put_state_version(key, keyring_.seal(data, state_record(key)), serial, lineage, now);
   v.data = data;
   return v;
+}
+
+// --- repositories and webhook deliveries
+
+Repository SealedStore::opened(Repository r) const {
+  if (!r.webhook_secret.empty()) r.webhook_secret = keyring_.open(r.webhook_secret, webhook_secret_record(r.id));
+  return r;
+}
+
+Repository SealedStore::add_repository(Repository repo) {
+  if (repo.id.empty()) repo.id = new_uuid();
+  std::string secret = repo.webhook_secret;
+  if (!secret.empty()) repo.webhook_secret = keyring_.seal(secret, webhook_secret_record(repo.id));
+  Repository stored = inner_->add_repository(std::move(repo));
+  stored.webhook_secret = secret;
+  return stored;
+}
+
+std::optional<Repository> SealedStore::repository(const std::string& id_or_name) {
+  std::optional<Repository> r = inner_->repository(id_or_name);
+  if (r) r = opened(std::move(*r));
+  return r;
+}
+
+std::vector<Repository> SealedStore::repositories() {
+  std::vector<Repository> list = inner_->repositories();
+  for (Repository& r : list) r = opened(std::move(r));
+  return list;
+}
+
+std::optional<Repository> SealedStore::repository_by_github(const std::string& full_name) {
+  std::optional<Repository> r = inner_->repository_by_github(full_name);
+  if (r) r = opened(std::move(*r));
+  return r;
+}
+
+WebhookDelivery SealedStore::opened(WebhookDelivery d) const {
+  if (!d.payload.empty()) d.payload = keyring_.open(d.payload, delivery_record(d.id));
+  return d;
+}
+
+bool SealedStore::record_delivery(const WebhookDelivery& delivery, WebhookDelivery* stored) {
+  WebhookDelivery sealed = delivery;
+  sealed.payload = keyring_.seal(delivery.payload, delivery_record(delivery.id));
+  bool recorded = inner_->record_delivery(sealed, stored);
+  if (stored) *stored = opened(std::move(*stored));
+  return recorded;
+}
+
+std::optional<WebhookDelivery> SealedStore::claim_delivery(Millis now, Millis claim_ms) {
+  std::optional<WebhookDelivery> d = inner_->claim_delivery(now, claim_ms);
+  if (d) d = opened(std::move(*d));
+  return d;
+}
+
+std::optional<WebhookDelivery> SealedStore::delivery(const std::string& id) {
+  std::optional<WebhookDelivery> d = inner_->delivery(id);
+  if (d) d = opened(std::move(*d));
+  return d;
 }
 
 }  // namespace strata::store

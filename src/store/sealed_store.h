@@ -29,11 +29,11 @@ class SealedStore : public Store {
   void migrate() override { inner_->migrate(); }
   std::vector<std::string> applied_migrations() override { return inner_->applied_migrations(); }
 
-  Repository add_repository(Repository repo) override { return inner_->add_repository(std::move(repo)); }
-  std::optional<Repository> repository(const std::string& id_or_name) override {
-    return inner_->repository(id_or_name);
-  }
-  std::vector<Repository> repositories() override { return inner_->repositories(); }
+  // A repository's webhook secret is sealed.
+  Repository add_repository(Repository repo) override;
+  std::optional<Repository> repository(const std::string& id_or_name) override;
+  std::vector<Repository> repositories() override;
+  std::optional<Repository> repository_by_github(const std::string& full_name) override;
 
   Account add_account(Account account) override { return inner_->add_account(std::move(account)); }
   std::optional<Account> account(const std::string& name) override { return inner_->account(name); }
@@ -114,8 +114,35 @@ class SealedStore : public Store {
     return inner_->keyring_check(version, sealed, now);
   }
 
+  // A delivery's payload is sealed (it may quote private code: commit messages, file names).
+  bool record_delivery(const WebhookDelivery& delivery, WebhookDelivery* stored = nullptr) override;
+  std::optional<WebhookDelivery> claim_delivery(Millis now, Millis claim_ms) override;
+  void finish_delivery(const std::string& id, const std::string& status, const std::string& outcome,
+                       Millis now) override {
+    inner_->finish_delivery(id, status, outcome, now);
+  }
+  std::optional<WebhookDelivery> delivery(const std::string& id) override;
+  std::vector<WebhookDelivery> deliveries(size_t limit, const std::string& repository_id = "") override {
+    return inner_->deliveries(limit, repository_id);
+  }
+  // The registry and events name stacks, components and commits: kept in clear.
+  void update_registry(const RegistryUpdate& update) override { inner_->update_registry(update); }
+  std::vector<StackCode> stack_codes(const std::string& repository_id) override {
+    return inner_->stack_codes(repository_id);
+  }
+  std::vector<StackState> stack_states(const std::string& repository_id) override {
+    return inner_->stack_states(repository_id);
+  }
+  std::optional<StackState> stack_state(const std::string& id) override { return inner_->stack_state(id); }
+  void append_event(Event event) override { inner_->append_event(std::move(event)); }
+  std::vector<Event> events(size_t limit, const EventFilter& filter = {}) override {
+    return inner_->events(limit, filter);
+  }
+
  private:
   Activity opened(Activity a) const;
+  Repository opened(Repository r) const;
+  WebhookDelivery opened(WebhookDelivery d) const;
   std::optional<StateVersion> opened(std::optional<StateVersion> state) const;
 
   std::unique_ptr<Store> inner_;
@@ -129,6 +156,8 @@ std::string outputs_record(const std::string& activity_id);
 std::string changes_record(const std::string& activity_id);
 std::string plan_record(const std::string& activity_id);
 std::string stamp_record(const std::string& activity_id);
+std::string webhook_secret_record(const std::string& repository_id);
+std::string delivery_record(const std::string& delivery_id);
 std::string variable_record(const std::string& repository_id, const std::string& stack, const std::string& name);
 
 }  // namespace strata::store

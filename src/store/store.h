@@ -36,6 +36,14 @@ struct Repository {
   Millis created_at = 0;
   Millis updated_at = 0;
   std::string account;         // the account that owns it; "" = the server's own
+  // Its GitHub repository, "owner/name" in lower case ("" = none): webhook payloads are matched
+  // against it.
+  std::string github;
+  // The secret GitHub signs its webhook deliveries with (sealed at rest; never shown); "" = none,
+  // and deliveries for it are refused.
+  std::string webhook_secret;
+  // The default branch's commit the stack-code registry was last brought up to ("" = none yet).
+  std::string registry_commit;
 };
 
 // Run states: queued, waiting (status_reason says for what), running, succeeded, failed,
@@ -200,6 +208,82 @@ struct Variable {
   Millis updated_at = 0;
 };
 
+// One GitHub webhook delivery whose signature held (DESIGN §11.4): the outbox the server answers
+// from at once and processes later. Status: queued, processing, done, failed, ignored.
+struct WebhookDelivery {
+  std::string id;             // X-GitHub-Delivery
+  std::string repository_id;
+  std::string event;          // X-GitHub-Event
+  std::string action;         // the payload's "action", when it has one
+  std::string payload;        // the body as received (sealed at rest; empty in listings)
+  std::string status = "queued";
+  std::string outcome;        // what processing did, or why it failed or was ignored
+  int attempt = 0;            // claims so far
+  Millis claimed_until = 0;   // while processing: another replica may take it over after this
+  Millis received_at = 0;
+  Millis finished_at = 0;
+};
+
+// The stack-code registry (DESIGN §11.4): one stack code per component of a stack, as found on
+// the repository's default branch.
+struct StackCode {
+  std::string id;
+  std::string repository_id;
+  std::string stack;
+  std::string component;
+  std::string path;         // its module's folder, relative to the repository root
+  std::string commit;       // the commit it was registered or last changed at
+  Millis created_at = 0;
+  Millis updated_at = 0;
+};
+
+// A deployed stack's state: "active" while its stack code is registered, "loose" once the code
+// is gone (a module folder deleted or moved, its stack config removed). A loose stack state keeps
+// its Terraform state until it is re-associated with stack code or destroyed.
+struct StackState {
+  std::string id;
+  std::string repository_id;
+  std::string stack;
+  std::string status = "active";
+  std::string commit;                     // the commit its stack code was last registered at
+  std::string state_key;                  // the prefix of its components' Terraform state keys
+  std::vector<std::string> components;    // the components it holds state for
+  std::string alert;                      // why it needs a look ("" = none): a force-push dropped its commit
+  Millis created_at = 0;
+  Millis updated_at = 0;
+};
+
+// An event (DESIGN §11.2: the outbox hooks and notifications read): what happened, in order.
+struct Event {
+  std::string id;
+  int64_t seq = 0;            // given by the store: later events have greater ones
+  std::string account;        // the repository's account ("" = the server's own)
+  std::string repository_id;
+  std::string kind;           // "module_registered", "module_deregistered", "force_push_alert", …
+  std::string subject;        // what it is about: "stack/component", a stack state id
+  std::string detail_json = "{}";
+  Millis created_at = 0;
+};
+
+// Which events to read; "" lets everything through.
+struct EventFilter {
+  std::optional<std::string> account;  // exactly; nullopt = every account
+  std::string repository_id;
+  std::string kind;                    // by prefix ("module_")
+  int64_t after_seq = 0;
+};
+
+// One push's changes to the registry, written in one transaction.
+struct RegistryUpdate {
+  std::string repository_id;
+  std::string commit;  // the repository's registry_commit afterwards
+  std::vector<StackCode> codes;  // added, or replaced by (stack, component)
+  std::vector<std::pair<std::string, std::string>> removed_codes;  // (stack, component)
+  std::vector<StackState> states;  // added, or replaced by id
+  std::vector<std::string> removed_states;  // ids
+  std::vector<Event> events;
+};
+
 // What a lease call asks for.
 struct LeaseRequest {
   std::string worker_id;
@@ -251,6 +335,8 @@ class Store {
   virtual Repository add_repository(Repository repo) = 0;
   virtual std::optional<Repository> repository(const std::string& id_or_name) = 0;
   virtual std::vector<Repository> repositories() = 0;
+  // The repository whose `github` is `full_name` (compared in lower case).
+  virtual std::optional<Repository> repository_by_github(const std::string& full_name) = 0;
 
   // --- accounts
   // Throws strata::Error (ErrorKind::kConflict) when the name is taken.
@@ -385,6 +471,34 @@ class Store {
   virtual void append_audit(AuditEntry entry) = 0;
   // Newest first; at most `limit`, of those `filter` lets through.
   virtual std::vector<AuditEntry> audit_entries(size_t limit, const AuditFilter& filter = {}) = 0;
+
+  // --- GitHub webhook deliveries
+  // Records a delivery. A new id is stored queued: true. A known id whose delivery failed is
+  // queued again with this payload: true. Otherwise (queued, processing or finished: a
+  // redelivery) nothing changes: false. `stored` (when given) receives the record as it is now.
+  virtual bool record_delivery(const WebhookDelivery& delivery, WebhookDelivery* stored = nullptr) = 0;
+  // The oldest queued delivery — or a processing one whose claim ran out — of a repository none
+  // of whose deliveries is being processed (a repository's deliveries go in order), now
+  // processing until now + claim_ms, attempt + 1. nullopt when none is ready.
+  virtual std::optional<WebhookDelivery> claim_delivery(Millis now, Millis claim_ms) = 0;
+  // Ends a delivery: done, failed or ignored, with what happened.
+  virtual void finish_delivery(const std::string& id, const std::string& status, const std::string& outcome,
+                               Millis now) = 0;
+  virtual std::optional<WebhookDelivery> delivery(const std::string& id) = 0;
+  // Newest first, without payloads; of one repository when repository_id is set.
+  virtual std::vector<WebhookDelivery> deliveries(size_t limit, const std::string& repository_id = "") = 0;
+
+  // --- the stack-code registry and events
+  // Applies one update in one transaction (codes, states, events, the repository's registry_commit).
+  virtual void update_registry(const RegistryUpdate& update) = 0;
+  // By stack, then component.
+  virtual std::vector<StackCode> stack_codes(const std::string& repository_id) = 0;
+  // Of one repository ("" = every one), by repository then stack.
+  virtual std::vector<StackState> stack_states(const std::string& repository_id) = 0;
+  virtual std::optional<StackState> stack_state(const std::string& id) = 0;
+  virtual void append_event(Event event) = 0;
+  // Oldest first (by seq) after filter.after_seq; at most `limit`.
+  virtual std::vector<Event> events(size_t limit, const EventFilter& filter = {}) = 0;
 
   // --- the key ring's checks (SealedStore::check_keyring): stores `sealed` for `version` when
   // none is there yet (the first server wins) and returns the one stored.

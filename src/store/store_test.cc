@@ -812,6 +812,171 @@ TEST_P(StoreTest, AccountsAreKeptByNameAndTokensNameTheirs) {
   EXPECT_FALSE(store->token("no-such-id"));
 }
 
+namespace {
+WebhookDelivery webhook_delivery(const std::string& id, const std::string& repository_id, const std::string& event,
+                                 const std::string& action, const std::string& payload, Millis received_at = 0) {
+  WebhookDelivery d;
+  d.id = id;
+  d.repository_id = repository_id;
+  d.event = event;
+  d.action = action;
+  d.payload = payload;
+  d.received_at = received_at;
+  return d;
+}
+StackCode stack_code(const std::string& stack, const std::string& component, const std::string& path,
+                     const std::string& commit) {
+  StackCode c;
+  c.stack = stack;
+  c.component = component;
+  c.path = path;
+  c.commit = commit;
+  return c;
+}
+Event event(const std::string& account, const std::string& repository_id, const std::string& kind,
+            const std::string& subject, const std::string& detail = "{}") {
+  Event e;
+  e.account = account;
+  e.repository_id = repository_id;
+  e.kind = kind;
+  e.subject = subject;
+  e.detail_json = detail;
+  return e;
+}
+EventFilter event_filter(std::optional<std::string> account, const std::string& repository_id, const std::string& kind,
+                         int64_t after_seq) {
+  EventFilter f;
+  f.account = std::move(account);
+  f.repository_id = repository_id;
+  f.kind = kind;
+  f.after_seq = after_seq;
+  return f;
+}
+}  // namespace
+
+TEST_P(StoreTest, WebhookDeliveriesAreRecordedOnceAndClaimedInOrderPerRepository) {
+  auto& store = this->store_;
+  Repository other = store->add_repository(repository("apps", "/srv/git/apps"));
+  WebhookDelivery d1 = webhook_delivery("d-1", repo_.id, "push", "", R"({"ref":"refs/heads/main"})", 100);
+  WebhookDelivery stored;
+  EXPECT_TRUE(store->record_delivery(d1, &stored));
+  EXPECT_EQ(stored.status, "queued");
+  WebhookDelivery d2 = webhook_delivery("d-2", repo_.id, "push", "", "{}", 200);
+  WebhookDelivery d3 = webhook_delivery("d-3", other.id, "pull_request", "opened", "{}", 300);
+  EXPECT_TRUE(store->record_delivery(d2));
+  EXPECT_TRUE(store->record_delivery(d3));
+  EXPECT_FALSE(store->record_delivery(d1, &stored)) << "a redelivery of a queued delivery changes nothing";
+  EXPECT_EQ(stored.status, "queued");
+
+  // The oldest first; while d-1 is processed, d-2 (same repository) waits and d-3 may go.
+  std::optional<WebhookDelivery> c1 = store->claim_delivery(1000, 5000);
+  ASSERT_TRUE(c1);
+  EXPECT_EQ(c1->id, "d-1");
+  EXPECT_EQ(c1->payload, R"({"ref":"refs/heads/main"})");
+  EXPECT_EQ(c1->attempt, 1);
+  std::optional<WebhookDelivery> c3 = store->claim_delivery(1000, 5000);
+  ASSERT_TRUE(c3);
+  EXPECT_EQ(c3->id, "d-3");
+  EXPECT_FALSE(store->claim_delivery(1000, 5000));
+  // A claim that ran out is taken over.
+  std::optional<WebhookDelivery> again = store->claim_delivery(7000, 5000);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->id, "d-1");
+  EXPECT_EQ(again->attempt, 2);
+  store->finish_delivery("d-1", "done", "registered 2 stacks", 7100);
+  EXPECT_FALSE(store->record_delivery(d1, &stored)) << "a redelivery of a finished delivery is ignored";
+  EXPECT_EQ(stored.status, "done");
+  EXPECT_EQ(stored.outcome, "registered 2 stacks");
+  ASSERT_EQ(store->claim_delivery(7200, 5000)->id, "d-2");
+  store->finish_delivery("d-2", "failed", "the project did not load", 7300);
+  // A failed delivery delivered again is queued again.
+  EXPECT_TRUE(store->record_delivery(d2, &stored));
+  EXPECT_EQ(stored.status, "queued");
+  std::vector<WebhookDelivery> listed = store->deliveries(10, repo_.id);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, "d-2");
+  EXPECT_TRUE(listed[0].payload.empty()) << "listings leave payloads out";
+  EXPECT_EQ(store->deliveries(10).size(), 3u);
+  EXPECT_EQ(store->delivery("d-1")->status, "done");
+  EXPECT_FALSE(store->delivery("nope"));
+}
+
+TEST_P(StoreTest, RegistryUpdatesLandWholeWithTheirEvents) {
+  auto& store = this->store_;
+  Repository gh = repository("gh", "/srv/git/gh");
+  gh.github = "acme/infra";
+  gh.webhook_secret = "s3cret";
+  gh.account = "acme";
+  Repository stored = store->add_repository(gh);
+  EXPECT_EQ(store->repository_by_github("Acme/Infra")->id, stored.id) << "GitHub names compare in lower case";
+  EXPECT_EQ(store->repository_by_github("acme/infra")->webhook_secret, "s3cret");
+  EXPECT_FALSE(store->repository_by_github("acme/other"));
+  EXPECT_FALSE(store->repository_by_github(""));
+
+  RegistryUpdate first;
+  first.repository_id = stored.id;
+  first.commit = "c1";
+  first.codes = {stack_code("dev", "network", "modules/network", "c1"), stack_code("dev", "app", "modules/app", "c1")};
+  StackState dev;
+  dev.id = "s-dev";
+  dev.stack = "dev";
+  dev.commit = "c1";
+  dev.state_key = "gh/dev";
+  dev.components = {"app", "network"};
+  first.states = {dev};
+  first.events = {event("acme", stored.id, "module_registered", "dev/network", R"({"path":"modules/network"})"),
+                  event("acme", stored.id, "module_registered", "dev/app")};
+  store->update_registry(first);
+  EXPECT_EQ(store->repository(stored.id)->registry_commit, "c1");
+  std::vector<StackCode> codes = store->stack_codes(stored.id);
+  ASSERT_EQ(codes.size(), 2u);
+  EXPECT_EQ(codes[0].component, "app");
+  EXPECT_EQ(codes[1].path, "modules/network");
+  std::optional<StackState> s = store->stack_state("s-dev");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->status, "active");
+  EXPECT_EQ(s->components, (std::vector<std::string>{"app", "network"}));
+
+  RegistryUpdate second;
+  second.repository_id = stored.id;
+  second.commit = "c2";
+  second.codes = {stack_code("dev", "app", "modules/app2", "c2")};
+  second.removed_codes = {{"dev", "network"}};
+  dev.status = "loose";
+  dev.alert = "commit c1 was dropped by a force-push";
+  second.states = {dev};
+  second.events = {event("acme", stored.id, "module_deregistered", "dev/network")};
+  store->update_registry(second);
+  codes = store->stack_codes(stored.id);
+  ASSERT_EQ(codes.size(), 1u);
+  EXPECT_EQ(codes[0].path, "modules/app2");
+  EXPECT_EQ(codes[0].commit, "c2");
+  EXPECT_EQ(store->stack_state("s-dev")->status, "loose");
+  EXPECT_EQ(store->stack_state("s-dev")->alert, "commit c1 was dropped by a force-push");
+  EXPECT_EQ(store->stack_states(stored.id).size(), 1u);
+  EXPECT_TRUE(store->stack_states(repo_.id).empty());
+
+  RegistryUpdate third;
+  third.repository_id = stored.id;
+  third.removed_states = {"s-dev"};
+  store->update_registry(third);
+  EXPECT_FALSE(store->stack_state("s-dev"));
+  EXPECT_EQ(store->repository(stored.id)->registry_commit, "c2") << "no commit leaves registry_commit alone";
+
+  store->append_event(event("", repo_.id, "force_push_alert", "infra"));
+  std::vector<Event> all = store->events(10);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].subject, "dev/network");
+  EXPECT_EQ(all[0].detail_json, R"({"path":"modules/network"})");
+  EXPECT_LT(all[0].seq, all[1].seq);
+  EXPECT_EQ(all[3].kind, "force_push_alert");
+  EXPECT_EQ(store->events(10, event_filter(std::string("acme"), "", "module_", 0)).size(), 3u);
+  EXPECT_EQ(store->events(10, event_filter(std::nullopt, "", "module_reg", 0)).size(), 2u);
+  EXPECT_EQ(store->events(10, event_filter(std::string(""), "", "", 0)).size(), 1u);
+  EXPECT_EQ(store->events(10, event_filter(std::nullopt, stored.id, "", all[1].seq)).size(), 1u);
+  EXPECT_EQ(store->events(1).size(), 1u);
+}
+
 TEST_P(StoreTest, StateLocksAreExclusiveAndRetriable) {
   auto& store = this->store_;
   StateLock mine{"prod/vpc", "lock-1", R"({"ID":"lock-1","Who":"w1"})", 100, "activity:a1:7"};
@@ -1007,7 +1172,15 @@ std::string keep_a_secret_everywhere(Store& store, const std::string& secret) {
   repo.name = "infra-" + new_uuid().substr(0, 8);
   repo.url = "/srv/git/infra";
   repo.default_branch = "main";
+  repo.github = "acme/infra";
+  repo.webhook_secret = "hook " + secret;
   repo = store.add_repository(repo);
+  WebhookDelivery delivery;
+  delivery.id = "delivery-1";
+  delivery.repository_id = repo.id;
+  delivery.event = "push";
+  delivery.payload = R"({"message":"payload )" + secret + R"("})";
+  store.record_delivery(delivery);
   store::Run run;
   run.repository_id = repo.id;
   run.command = "plan";
@@ -1050,6 +1223,9 @@ void expect_the_secret_back(Store& store, const std::string& id, const std::stri
   EXPECT_EQ(plan->plan_file, "UEsDBA" + secret);
   EXPECT_EQ(plan->stamp, "stamp " + secret);
   EXPECT_EQ(plan->state_serial, 3);
+  EXPECT_EQ(store.repository_by_github("acme/infra")->webhook_secret, "hook " + secret);
+  EXPECT_EQ(store.repositories().at(0).webhook_secret, "hook " + secret);
+  EXPECT_EQ(store.delivery("delivery-1")->payload, R"({"message":"payload )" + secret + R"("})");
 }
 
 std::string file_bytes(const std::string& path) { return read_file_if_exists(path).value_or(""); }

@@ -89,10 +89,12 @@ std::vector<std::string> PgStore::applied_migrations() {
 // --- repositories
 
 namespace {
-constexpr const char* kRepositoryColumns = "id, name, url, default_branch, created_at, updated_at, account";
+constexpr const char* kRepositoryColumns =
+    "id, name, url, default_branch, created_at, updated_at, account, github, webhook_secret, registry_commit";
 Repository read_repository(const PgResult& rows, int row) {
   return Repository{rows.text(row, 0),  rows.text(row, 1),  rows.text(row, 2), rows.text(row, 3),
-                    rows.int64(row, 4), rows.int64(row, 5), rows.text(row, 6)};
+                    rows.int64(row, 4), rows.int64(row, 5), rows.text(row, 6), rows.text(row, 7),
+                    rows.text(row, 8),  rows.text(row, 9)};
 }
 Error repository_name_taken(const std::string& name) {
   return Error(ErrorKind::kUserInput, "a repository named '" + name + "' already exists", {},
@@ -111,9 +113,10 @@ Repository PgStore::add_repository(Repository repo) {
     repo.updated_at = repo.created_at;
     try {
       db.exec(
-          "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at, account) "
-          "VALUES ($1, $2, $3, $4, $5, $6, $7)",
-          {repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at, repo.account});
+          "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at, account, github, "
+          "webhook_secret, registry_commit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+          {repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at, repo.account,
+           repo.github, repo.webhook_secret, repo.registry_commit});
     } catch (const PgStatementError& e) {
       // Another replica added the same name since the check above.
       if (e.unique_violation()) throw repository_name_taken(repo.name);
@@ -128,6 +131,16 @@ std::optional<Repository> PgStore::repository(const std::string& id_or_name) {
     auto rows = db.exec(std::string("SELECT ") + kRepositoryColumns +
                             " FROM repositories WHERE id = $1 OR name = $1 ORDER BY id = $1 DESC",
                         {id_or_name});
+    if (rows.empty()) return std::nullopt;
+    return read_repository(rows, 0);
+  });
+}
+
+std::optional<Repository> PgStore::repository_by_github(const std::string& full_name) {
+  return read_one("find a repository by its GitHub name", [&](PgConnection& db) -> std::optional<Repository> {
+    auto rows = db.exec(std::string("SELECT ") + kRepositoryColumns +
+                            " FROM repositories WHERE github = lower($1) AND github <> '' ORDER BY created_at LIMIT 1",
+                        {full_name});
     if (rows.empty()) return std::nullopt;
     return read_repository(rows, 0);
   });

@@ -34,6 +34,7 @@ class PgStore : public Store {
   Repository add_repository(Repository repo) override;
   std::optional<Repository> repository(const std::string& id_or_name) override;
   std::vector<Repository> repositories() override;
+  std::optional<Repository> repository_by_github(const std::string& full_name) override;
 
   Account add_account(Account account) override;
   std::optional<Account> account(const std::string& name) override;
@@ -97,6 +98,20 @@ class PgStore : public Store {
   void append_audit(AuditEntry entry) override;
   std::vector<AuditEntry> audit_entries(size_t limit, const AuditFilter& filter = {}) override;
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;
+
+  // pg_store_registry.cc
+  bool record_delivery(const WebhookDelivery& delivery, WebhookDelivery* stored = nullptr) override;
+  std::optional<WebhookDelivery> claim_delivery(Millis now, Millis claim_ms) override;
+  void finish_delivery(const std::string& id, const std::string& status, const std::string& outcome,
+                       Millis now) override;
+  std::optional<WebhookDelivery> delivery(const std::string& id) override;
+  std::vector<WebhookDelivery> deliveries(size_t limit, const std::string& repository_id = "") override;
+  void update_registry(const RegistryUpdate& update) override;
+  std::vector<StackCode> stack_codes(const std::string& repository_id) override;
+  std::vector<StackState> stack_states(const std::string& repository_id) override;
+  std::optional<StackState> stack_state(const std::string& id) override;
+  void append_event(Event event) override;
+  std::vector<Event> events(size_t limit, const EventFilter& filter = {}) override;
 
  private:
   // Removes the rows of `table` (keyed by activity_id) of activities that ended before `before`.
@@ -166,6 +181,7 @@ class PgStore : public Store {
   static std::optional<std::string> lock_held_lease(PgConnection& db,
                                                     const std::string& activity_id, int64_t token);
   static int64_t next_counter(PgConnection& db, const char* name);
+  static void insert_event(PgConnection& db, Event event, Millis now);
   // Tells listeners (other replicas too) that activities may be ready; sent at commit.
   static void notify_ready(PgConnection& db);
   static void skip_dependents(PgConnection& db, const std::string& failed_id,

@@ -101,9 +101,11 @@ std::vector<std::string> SqliteStore::applied_migrations() {
 // --- repositories
 
 namespace {
-constexpr const char* kRepositoryColumns = "id, name, url, default_branch, created_at, updated_at, account";
+constexpr const char* kRepositoryColumns =
+    "id, name, url, default_branch, created_at, updated_at, account, github, webhook_secret, registry_commit";
 Repository read_repository(const SqliteStatement& row) {
-  return Repository{row.text(0), row.text(1), row.text(2), row.text(3), row.int64(4), row.int64(5), row.text(6)};
+  return Repository{row.text(0), row.text(1), row.text(2), row.text(3), row.int64(4), row.int64(5),
+                    row.text(6),   row.text(7), row.text(8), row.text(9)};
 }
 }  // namespace
 
@@ -119,9 +121,10 @@ Repository SqliteStore::add_repository(Repository repo) {
   if (repo.created_at == 0) repo.created_at = now_millis();
   repo.updated_at = repo.created_at;
   db_.exec(
-      "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at, account) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)",
-      repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at, repo.account);
+      "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at, account, github, "
+      "webhook_secret, registry_commit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at, repo.account,
+      repo.github, repo.webhook_secret, repo.registry_commit);
   session.commit();
   return repo;
 }
@@ -131,6 +134,14 @@ std::optional<Repository> SqliteStore::repository(const std::string& id_or_name)
   SqliteStatement st(db_, std::string("SELECT ") + kRepositoryColumns +
                               " FROM repositories WHERE id = ? OR name = ? ORDER BY id = ? DESC");
   if (!st.bind_all(id_or_name, id_or_name, id_or_name).step()) return std::nullopt;
+  return read_repository(st);
+}
+
+std::optional<Repository> SqliteStore::repository_by_github(const std::string& full_name) {
+  auto session = read("find a repository by its GitHub name");
+  SqliteStatement st(db_, std::string("SELECT ") + kRepositoryColumns +
+                              " FROM repositories WHERE github = lower(?) AND github <> '' ORDER BY created_at LIMIT 1");
+  if (!st.bind(full_name).step()) return std::nullopt;
   return read_repository(st);
 }
 

@@ -28,6 +28,7 @@ class SqliteStore : public Store {
   Repository add_repository(Repository repo) override;
   std::optional<Repository> repository(const std::string& id_or_name) override;
   std::vector<Repository> repositories() override;
+  std::optional<Repository> repository_by_github(const std::string& full_name) override;
 
   Account add_account(Account account) override;
   std::optional<Account> account(const std::string& name) override;
@@ -92,6 +93,20 @@ class SqliteStore : public Store {
   std::vector<AuditEntry> audit_entries(size_t limit, const AuditFilter& filter = {}) override;
   std::string keyring_check(int64_t version, const std::string& sealed, Millis now) override;
 
+  // sqlite_store_registry.cc
+  bool record_delivery(const WebhookDelivery& delivery, WebhookDelivery* stored = nullptr) override;
+  std::optional<WebhookDelivery> claim_delivery(Millis now, Millis claim_ms) override;
+  void finish_delivery(const std::string& id, const std::string& status, const std::string& outcome,
+                       Millis now) override;
+  std::optional<WebhookDelivery> delivery(const std::string& id) override;
+  std::vector<WebhookDelivery> deliveries(size_t limit, const std::string& repository_id = "") override;
+  void update_registry(const RegistryUpdate& update) override;
+  std::vector<StackCode> stack_codes(const std::string& repository_id) override;
+  std::vector<StackState> stack_states(const std::string& repository_id) override;
+  std::optional<StackState> stack_state(const std::string& id) override;
+  void append_event(Event event) override;
+  std::vector<Event> events(size_t limit, const EventFilter& filter = {}) override;
+
  private:
   // Removes the rows of `table` (keyed by activity_id) of activities that ended before `before`.
   size_t prune_ended(const char* table, const char* what, Millis before);
@@ -122,6 +137,7 @@ class SqliteStore : public Store {
   // Whether `token` is the activity's current fencing token and it is leased or running.
   bool holds_lease(const std::string& activity_id, int64_t token);
   int64_t next_counter(const char* name);
+  void insert_event(Event event, Millis now);
   // Marks the queued activities that depend on `failed_id`, transitively, skipped.
   void skip_dependents(const std::string& failed_id, const std::string& why, Millis now);
   // Ends the run when none of its activities is queued, leased or running.
