@@ -207,4 +207,46 @@ std::string GitCache::archive(const std::string& id, const std::string& commit) 
   });
 }
 
+namespace {
+
+// The tree of `commit` in `repo`; throws kNotFound naming it.
+TreePtr tree_of(git_repository* repo, const std::string& commit) {
+  git_object* raw = nullptr;
+  if (git_revparse_single(&raw, repo, (commit + "^{tree}").c_str()) != 0)
+    throw Error(ErrorKind::kNotFound, "no commit " + commit + " in the repository: " + git_reason());
+  return TreePtr(reinterpret_cast<git_tree*>(raw));
+}
+
+}  // namespace
+
+std::vector<std::string> GitCache::changed_paths(const std::string& id, const std::string& from,
+                                                 const std::string& to) {
+  std::shared_lock lock(lock_of(id));
+  RepoPtr repo = open_entry(path_of(id));
+  TreePtr old_tree = tree_of(repo.get(), from);
+  TreePtr new_tree = tree_of(repo.get(), to);
+  git_diff* raw = nullptr;
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  if (git_diff_tree_to_tree(&raw, repo.get(), old_tree.get(), new_tree.get(), &options) != 0)
+    throw Error(ErrorKind::kEnvironment, "cannot compare " + from + " with " + to + ": " + git_reason());
+  git2::DiffPtr diff(raw);
+  std::vector<std::string> paths;
+  for (size_t i = 0, n = git_diff_num_deltas(diff.get()); i < n; ++i) {
+    const git_diff_delta* d = git_diff_get_delta(diff.get(), i);
+    if (d->old_file.path) paths.emplace_back(d->old_file.path);
+    if (d->new_file.path && (!d->old_file.path || std::strcmp(d->new_file.path, d->old_file.path) != 0))
+      paths.emplace_back(d->new_file.path);
+  }
+  return paths;
+}
+
+bool GitCache::contains(const std::string& id, const std::string& commit, const std::string& ancestor) {
+  std::shared_lock lock(lock_of(id));
+  RepoPtr repo = open_entry(path_of(id));
+  git_oid head, old;
+  if (git_oid_fromstr(&head, commit.c_str()) != 0 || git_oid_fromstr(&old, ancestor.c_str()) != 0) return false;
+  if (git_oid_equal(&head, &old)) return true;
+  return git_graph_descendant_of(repo.get(), &head, &old) == 1;
+}
+
 }  // namespace strata::control

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <vector>
 
 #include "control/code_archive.h"
 
@@ -35,6 +36,12 @@ class GitCache {
   void export_tree(const std::string& id, const std::string& commit, const std::string& dest);
   // The same files as a .tar.gz (see code_archive.h): what `strata worker` fetches.
   std::string archive(const std::string& id, const std::string& commit);
+  // The paths (relative to the repository root) that differ between commits `from` and `to`:
+  // added, deleted and modified files, both sides of a rename. Throws kNotFound for a commit the
+  // entry lacks.
+  std::vector<std::string> changed_paths(const std::string& id, const std::string& from, const std::string& to);
+  // Whether `ancestor` is `commit` or in its history; false when the entry lacks either.
+  bool contains(const std::string& id, const std::string& commit, const std::string& ancestor);
 
  private:
   // Every entry of `commit`'s tree, parents before children; submodules left out.

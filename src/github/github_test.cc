@@ -1,0 +1,134 @@
+// The webhook signature and payload readers, against GitHub's documented signature vector and
+// the octokit/webhooks payload samples (../shared/conformance/github-webhooks/).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "github/webhook.h"
+#include "model/error.h"
+#include "tests/support/conformance.h"
+
+namespace strata::github {
+namespace {
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return nlohmann::json::parse(text.str());
+}
+
+std::string samples(const std::string& dir) {
+  return dir + "/github-webhooks/octokit-webhooks/payload-examples/api.github.com/";
+}
+
+TEST(WebhookSignature, MatchesGitHubsDocumentedVector) {
+  STRATA_REQUIRE_CONFORMANCE(dir);
+  nlohmann::json v = read_json(dir + "/github-webhooks/signature/x-hub-signature-256.vector.json");
+  const std::string secret = v["secret"], payload = v["payload"], header = v["header_value"];
+  EXPECT_EQ(signature_header(secret, payload), header);
+  EXPECT_TRUE(signature_matches(secret, payload, header));
+  std::string upper = header;
+  for (size_t i = 7; i < upper.size(); ++i) upper[i] = static_cast<char>(std::toupper(upper[i]));
+  EXPECT_TRUE(signature_matches(secret, payload, upper)) << "hex in either case";
+}
+
+TEST(WebhookSignature, RefusesEverythingElse) {
+  const std::string body = R"({"zen":"x"})";
+  const std::string good = signature_header("s3cret", body);
+  EXPECT_TRUE(signature_matches("s3cret", body, good));
+  EXPECT_FALSE(signature_matches("s3cret", body + " ", good)) << "another body";
+  EXPECT_FALSE(signature_matches("other", body, good)) << "another secret";
+  EXPECT_FALSE(signature_matches("", body, signature_header("", body))) << "no secret: nothing is trusted";
+  EXPECT_FALSE(signature_matches("s3cret", body, ""));
+  EXPECT_FALSE(signature_matches("s3cret", body, good.substr(7))) << "without sha256=";
+  EXPECT_FALSE(signature_matches("s3cret", body, "sha1=" + good.substr(7)));
+  EXPECT_FALSE(signature_matches("s3cret", body, good.substr(0, good.size() - 1)));
+  std::string flipped = good;
+  flipped.back() = flipped.back() == '0' ? '1' : '0';
+  EXPECT_FALSE(signature_matches("s3cret", body, flipped));
+}
+
+TEST(WebhookPayloads, PushSamplesRead) {
+  STRATA_REQUIRE_CONFORMANCE(dir);
+  PushEvent tag = parse_push(read_json(samples(dir) + "push/payload.json"));
+  EXPECT_EQ(tag.ref, "refs/tags/simple-tag");
+  EXPECT_TRUE(tag.deleted);
+  EXPECT_EQ(tag.after, kNoCommit);
+  EXPECT_EQ(tag.branch(), "");
+  EXPECT_EQ(tag.repository.full_name, "Codertocat/Hello-World");
+  EXPECT_EQ(tag.repository.owner, "Codertocat");
+  EXPECT_EQ(tag.repository.default_branch, "master");
+  EXPECT_EQ(tag.pusher, "Codertocat");
+  PushEvent branch = parse_push(read_json(samples(dir) + "push/with-new-branch.payload.json"));
+  EXPECT_EQ(branch.branch(), "master");
+  EXPECT_TRUE(branch.created);
+  EXPECT_EQ(branch.before, kNoCommit);
+  EXPECT_EQ(*repository_of(read_json(samples(dir) + "push/with-installation.payload.json")),
+            parse_push(read_json(samples(dir) + "push/with-installation.payload.json")).repository.full_name);
+}
+
+TEST(WebhookPayloads, PullRequestAndCommentSamplesRead) {
+  STRATA_REQUIRE_CONFORMANCE(dir);
+  PullRequestEvent opened = parse_pull_request(read_json(samples(dir) + "pull_request/opened.payload.json"));
+  EXPECT_EQ(opened.action, "opened");
+  EXPECT_EQ(opened.number, 2);
+  EXPECT_EQ(opened.head_sha, "ec26c3e57ca3a959ca5aad62de7213c562f8c821");
+  EXPECT_EQ(opened.head_ref, "changes");
+  EXPECT_EQ(opened.base_ref, "master");
+  EXPECT_FALSE(opened.merged);
+  EXPECT_FALSE(opened.from_fork());
+  EXPECT_EQ(opened.author, "Codertocat");
+  EXPECT_EQ(opened.merge_commit_sha, "") << "not merged: no merge commit yet";
+  PullRequestEvent closed = parse_pull_request(read_json(samples(dir) + "pull_request/closed.payload.json"));
+  EXPECT_EQ(closed.action, "closed");
+  EXPECT_FALSE(closed.merged) << "closed without merging";
+  nlohmann::json merged = read_json(samples(dir) + "pull_request/closed.payload.json");
+  merged["pull_request"]["merged"] = true;
+  merged["pull_request"]["head"]["repo"]["full_name"] = "someone/Hello-World";
+  PullRequestEvent m = parse_pull_request(merged);
+  EXPECT_TRUE(m.merged);
+  EXPECT_EQ(m.merge_commit_sha, "c4295bd74fb0f4fda03689c3df3f2803b658fd85");
+  EXPECT_TRUE(m.from_fork());
+  EXPECT_NO_THROW(parse_pull_request(read_json(samples(dir) + "pull_request/opened.with-null-body.json")));
+
+  IssueCommentEvent c = parse_issue_comment(read_json(samples(dir) + "issue_comment/created.payload.json"));
+  EXPECT_EQ(c.action, "created");
+  EXPECT_EQ(c.number, 1);
+  EXPECT_FALSE(c.on_pull_request);
+  EXPECT_EQ(c.author_association, "OWNER");
+  PingEvent ping = parse_ping(read_json(samples(dir) + "ping/payload.json"));
+  EXPECT_EQ(ping.hook_id, 109948940);
+  EXPECT_FALSE(ping.zen.empty());
+}
+
+TEST(WebhookPayloads, AMalformedPayloadNamesTheField) {
+  try {
+    parse_push(nlohmann::json{{"ref", "refs/heads/main"}, {"before", "a"}});
+    FAIL() << "a push without after";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), "the payload has no field \"after\"");
+  }
+  try {
+    parse_pull_request(nlohmann::json{{"action", "opened"}, {"pull_request", {{"number", "2"}}}});
+    FAIL() << "a number as a string";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), "the payload has no number \"pull_request.number\"");
+  }
+  EXPECT_THROW(parse_push(nlohmann::json::array()), Error);
+  EXPECT_FALSE(repository_of(nlohmann::json::array()));
+  EXPECT_FALSE(repository_of(nlohmann::json{{"repository", {{"full_name", 3}}}}));
+}
+
+TEST(WebhookPayloads, CommandsInComments) {
+  EXPECT_EQ(comment_command("strata plan"), "plan");
+  EXPECT_EQ(comment_command("Looks good.\r\n  strata apply please\r\n"), "apply");
+  EXPECT_EQ(comment_command("strata planet"), std::nullopt);
+  EXPECT_EQ(comment_command("run strata plan"), std::nullopt) << "a command starts its line";
+  EXPECT_EQ(comment_command(""), std::nullopt);
+}
+
+}  // namespace
+}  // namespace strata::github
