@@ -4,6 +4,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/atomic_file.h"
 #include "base/duration.h"
 #include "base/subprocess.h"
 #include "cli/commands.h"
@@ -23,6 +24,7 @@ struct RemoteFlags {
   std::string ca_cert;  // login --ca-cert
   // repos add
   std::string name, url, account;
+  std::string github, webhook_secret_file;
   // runs
   std::string id;
   std::string repository, command;
@@ -160,13 +162,34 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   repos_add->add_option("url", f->url, "Where the server fetches it: a path or file://, https or ssh URL")->required();
   repos_add->add_option("--account", f->account,
                         "The account that owns it (default: the token's; a server token's: none)");
+  repos_add->add_option("--github", f->github,
+                        "Its GitHub repository, OWNER/NAME: pushes to it (its webhook, at /webhooks/github) keep the "
+                        "stack-code registry up to date");
+  repos_add->add_option("--webhook-secret-file", f->webhook_secret_file,
+                        "A file holding the secret its GitHub webhook signs deliveries with (\"-\": standard input); "
+                        "needed with --github");
   repos_add->add_flag("--json", globals.json, "Print the repository as JSON");
   repos_add->callback([&, f] {
     action = [&globals, f] {
-      nlohmann::json repo = client().add_repository(f->name, f->url, f->account);
+      if (!f->github.empty() && f->webhook_secret_file.empty())
+        throw Error("--github needs --webhook-secret-file", {},
+                    "give the file holding the secret you set on the GitHub webhook: unsigned deliveries are never "
+                    "trusted");
+      if (f->github.empty() && !f->webhook_secret_file.empty())
+        throw Error("--webhook-secret-file needs --github OWNER/NAME", {});
+      std::string secret;
+      if (!f->webhook_secret_file.empty()) {
+        secret = read_file_or_stdin(f->webhook_secret_file);
+        while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+        if (secret.empty())
+          throw Error("the webhook secret file " + f->webhook_secret_file + " is empty", {},
+                      "write the secret GitHub's webhook has into it");
+      }
+      nlohmann::json repo = client().add_repository(f->name, f->url, f->account, f->github, secret);
       if (globals.json) std::cout << repo.dump(2) << "\n";
       else std::cout << "registered " << text(repo, "name") << " (" << text(repo, "url") << ", branch "
-                     << text(repo, "default_branch") << ")\n";
+                     << text(repo, "default_branch")
+                     << (repo["github"].is_string() ? ", GitHub " + repo["github"].get<std::string>() : "") << ")\n";
       return 0;
     };
   });
@@ -179,7 +202,8 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
       else
         for (const auto& r : j["repositories"])
           std::cout << text(r, "name") << "  " << text(r, "url")
-                    << (r["account"].is_string() ? "  account " + r["account"].get<std::string>() : "") << "\n";
+                    << (r["account"].is_string() ? "  account " + r["account"].get<std::string>() : "")
+                    << (r["github"].is_string() ? "  github " + r["github"].get<std::string>() : "") << "\n";
       return 0;
     };
   });
@@ -276,6 +300,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   add_remote_state_command(*cmd, globals, action);
   add_remote_vars_command(*cmd, globals, action);
   add_remote_tokens_command(*cmd, globals, action);
+  add_remote_github_commands(*cmd, globals, action);
 
   auto* workers = cmd->add_subcommand("workers", "Workers known to the server");
   workers->require_subcommand(1);

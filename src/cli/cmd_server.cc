@@ -102,7 +102,7 @@ void add_server_command(CLI::App& app, Globals& globals, Action& action) {
                   "CLASS=LIMIT, repeatable: requests per token (api, worker, state), per account (account: all its "
                   "tokens together; an account may have its own) or refused credentials per client address "
                   "(auth_failures), as 20/s, 600/m or 20/s:100 (a burst of 100), or off. Defaults: api=50/s:200 "
-                  "worker=200/s:1000 state=50/s:200 account=100/s:400 auth_failures=5/s:30; each replica counts its "
+                  "worker=200/s:1000 state=50/s:200 account=100/s:400 webhook=100/s:2000 auth_failures=5/s:30; each replica counts its "
                   "own")
       ->type_name("CLASS=LIMIT");
   cmd->add_option("--config", flags->config,

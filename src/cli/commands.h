@@ -53,6 +53,8 @@ void add_remote_state_command(CLI::App& remote, Globals& globals, Action& action
 void add_remote_vars_command(CLI::App& remote, Globals& globals, Action& action);
 // `remote tokens …` and `remote audit` (cmd_remote_tokens.cc).
 void add_remote_tokens_command(CLI::App& remote, Globals& globals, Action& action);
+// `remote stacks …`, `remote events`, `remote deliveries` (cmd_remote_github.cc).
+void add_remote_github_commands(CLI::App& remote, Globals& globals, Action& action);
 void add_worker_command(CLI::App& app, Globals& globals, Action& action);
 
 }  // namespace strata::cli

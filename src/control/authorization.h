@@ -14,9 +14,10 @@
 namespace strata::control {
 
 // Each role may do everything the ones before it may.
-//   viewer:     read runs, logs, workers, repositories, what states hold (not their data)
+//   viewer:     read runs, logs, workers, repositories, what states hold (not their data),
+//               stack states, events, webhook deliveries
 //   operator:   start, cancel and apply runs; read and write Terraform state (Terraform's own use)
-//   maintainer: register repositories, set variable sets
+//   maintainer: register repositories, set variable sets, re-associate loose stack states
 //   admin:      tokens of any role, workers, raw state versions, restores, force-unlocks, audit
 // kNone: a worker's token, which has no role in the API at all.
 enum class Role { kNone = 0, kViewer = 1, kOperator = 2, kMaintainer = 3, kAdmin = 4 };

@@ -39,6 +39,22 @@ std::optional<std::string> bad_repository_name(const std::string& name) {
   return std::nullopt;
 }
 
+// "owner/name" as GitHub allows them (lower-cased already).
+std::optional<std::string> bad_github_name(const std::string& name) {
+  size_t slash = name.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == name.size() || name.find('/', slash + 1) != std::string::npos)
+    return "it is not OWNER/NAME";
+  if (slash > 39) return "the owner is longer than 39 characters";
+  if (name.size() - slash - 1 > 100) return "the name is longer than 100 characters";
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (i == slash) continue;
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || (i > slash && (c == '_' || c == '.'));
+    if (!ok) return std::string("it holds '") + c + "'";
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string relative_to(std::string text, const std::string& root) {
@@ -60,7 +76,8 @@ ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
       rate_limiter_(options_.rate_limits) {}
 
 store::Repository ControlPlane::add_repository(const std::string& name, const std::string& url,
-                                               const std::string& account) {
+                                               const std::string& account, const std::string& github,
+                                               const std::string& webhook_secret) {
   if (!account.empty() && !store_.account(account))
     throw Error(ErrorKind::kNotFound, "there is no account " + account, {},
                 "create it first (strata remote accounts create " + account + "), or name another");
@@ -71,11 +88,30 @@ store::Repository ControlPlane::add_repository(const std::string& name, const st
   if (store_.repository(name))
     throw Error(ErrorKind::kConflict, "a repository named \"" + name + "\" is already registered", {},
                 "pick another name, or use the one registered");
+  std::string full_name = github;
+  for (char& c : full_name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (!full_name.empty()) {
+    if (auto why = bad_github_name(full_name))
+      throw Error("GitHub repository \"" + github + "\" cannot be used: " + *why, {},
+                  "write it as GitHub does: OWNER/NAME (for example acme/infra)");
+    if (webhook_secret.empty())
+      throw Error("GitHub repository " + github + " needs a webhook secret", {},
+                  "give the secret its webhook signs deliveries with (--webhook-secret-file F); unsigned deliveries "
+                  "are never trusted");
+    if (auto other = store_.repository_by_github(full_name))
+      throw Error(ErrorKind::kConflict, "GitHub repository " + full_name + " is registered already, as " + other->name,
+                  {}, "one strata repository per GitHub repository: its webhook deliveries go to that one");
+  } else if (!webhook_secret.empty()) {
+    throw Error("a webhook secret without a GitHub repository", {}, "name the repository with --github OWNER/NAME");
+  }
+  if (webhook_secret.size() > 1024) throw Error("the webhook secret is longer than 1024 bytes", {});
   store::Repository repo;
   repo.id = store::new_uuid();
   repo.name = name;
   repo.url = url;
   repo.account = account;
+  repo.github = full_name;
+  repo.webhook_secret = webhook_secret;
   repo.default_branch = git_.fetch(repo.id, url);  // throws before anything is stored
   return store_.add_repository(std::move(repo));
 }
@@ -127,6 +163,41 @@ std::chrono::milliseconds ControlPlane::take_account_request(const std::string& 
   return own ? rate_limiter_.take(RateClass::kAccount, account, *own) : rate_limiter_.take(RateClass::kAccount, account);
 }
 
+std::string ProjectAtCommit::shown(const std::string& text) const {
+  std::string out = ws ? ws->redactor().redact(text) : text;
+  return relative_to(sensitive.redact(out), checkout.path());
+}
+
+std::unique_ptr<ProjectAtCommit> ControlPlane::load_at(const store::Repository& repo, const std::string& commit) {
+  auto loaded = std::make_unique<ProjectAtCommit>();
+  git_.export_tree(repo.id, commit, loaded->checkout.path());
+  workspace::WorkspaceOptions options;
+  options.start_dir = loaded->checkout.path();
+  options.env = options_.env;
+  // Stack files load with the repository's variable set (its entries for every stack), as its
+  // activities will run with it.
+  // A load error may quote a value (a stack file that throws with one): the sensitive ones, and
+  // the secrets stack files decrypted, never reach a record.
+  for (const store::Variable& v : variables_for_stack(store_.variables(repo.id), "")) {
+    options.env[v.name] = v.value;
+    if (v.sensitive) loaded->sensitive.add_secret(v.value);
+  }
+  options.js_cache = false;
+  options.apply_state_backend = false;
+  std::string error;
+  try {
+    loaded->ws = workspace::open_workspace(options);
+    if (loaded->ws->diagnostics().has_errors()) {
+      for (const Diagnostic& d : loaded->ws->diagnostics().items())
+        if (d.severity == Severity::kError) error += (error.empty() ? "" : "\n") + d.render();
+    }
+  } catch (const Error& e) {
+    error = e.render();
+  }
+  if (!error.empty()) loaded->error = loaded->shown(error);
+  return loaded;
+}
+
 store::Run ControlPlane::start_run(const RunRequest& request, const std::string& created_by) {
   std::optional<store::Repository> repo = store_.repository(request.repository);
   if (!repo)
@@ -149,41 +220,19 @@ store::Run ControlPlane::start_run(const RunRequest& request, const std::string&
   run.created_by = created_by;
   nlohmann::json selection = {{"stacks", request.stacks}, {"components", request.components}};
   if (request.all) selection["all"] = true;
+  if (request.dependents) selection["dependents"] = true;
   run.selection_json = selection.dump();
 
-  TempDir checkout("strata-run");
-  git_.export_tree(repo->id, commit, checkout.path());
-  workspace::WorkspaceOptions options;
-  options.start_dir = checkout.path();
-  options.env = options_.env;
-  // Stack files load with the repository's variable set (its entries for every stack), as its
-  // activities will run with it.
-  // A load error may quote a value (a stack file that throws with one): the sensitive ones, and
-  // the secrets stack files decrypted, never reach the run's record.
-  Redactor sensitive;
-  for (const store::Variable& v : variables_for_stack(store_.variables(repo->id), "")) {
-    options.env[v.name] = v.value;
-    if (v.sensitive) sensitive.add_secret(v.value);
-  }
-  options.js_cache = false;
-  options.apply_state_backend = false;
-  std::unique_ptr<workspace::Workspace> ws;
-  std::string load_error;
-  try {
-    ws = workspace::open_workspace(options);
-    if (ws->diagnostics().has_errors()) {
-      for (const Diagnostic& d : ws->diagnostics().items())
-        if (d.severity == Severity::kError) load_error += (load_error.empty() ? "" : "\n") + d.render();
-    }
-  } catch (const Error& e) {
-    load_error = e.render();
-  }
+  std::unique_ptr<ProjectAtCommit> loaded = load_at(*repo, commit);
+  const std::string& root = loaded->checkout.path();
+  std::string load_error = loaded->error;
   std::vector<store::Activity> activities;
   if (load_error.empty()) {
     try {
-      Graph graph = Graph::build(ws->project());
+      Graph graph = Graph::build(loaded->ws->project());
       SelectionSpec spec;
       spec.all = request.all;
+      spec.dependents = request.dependents;
       spec.stacks = request.stacks;
       for (const std::string& c : request.components) {
         size_t slash = c.rfind('/');
@@ -217,15 +266,13 @@ store::Run ControlPlane::start_run(const RunRequest& request, const std::string&
       // A name the request gave that the project lacks is the request's mistake: nothing stored.
       if (e.kind() == ErrorKind::kNotFound || e.message().find("no stack") != std::string::npos ||
           e.message().find("no component") != std::string::npos)
-        throw Error(e.kind(), relative_to(e.message(), checkout.path()), {}, relative_to(e.hint(), checkout.path()));
-      load_error = e.render();
+        throw Error(e.kind(), relative_to(e.message(), root), {}, relative_to(e.hint(), root));
+      load_error = loaded->shown(e.render());
     }
   }
   if (!load_error.empty()) {
     run.status = "failed";
-    if (ws) load_error = ws->redactor().redact(load_error);
-    run.status_reason = "the project does not load at commit " + commit.substr(0, 12) + ":\n" +
-                        relative_to(sensitive.redact(load_error), checkout.path());
+    run.status_reason = "the project does not load at commit " + commit.substr(0, 12) + ":\n" + load_error;
     run.finished_at = store::now_millis();
     return store_.create_run(std::move(run), {});
   }

@@ -14,10 +14,13 @@
 #include <string>
 #include <vector>
 
+#include "base/temp_dir.h"
 #include "control/git_cache.h"
 #include "control/lease_broker.h"
 #include "control/rate_limiter.h"
 #include "control/sessions.h"
+#include "control/stack_registry.h"
+#include "control/webhook_inbox.h"
 #include "model/project.h"
 #include "store/store.h"
 #include "workspace/server_state.h"
@@ -57,6 +60,20 @@ struct RunRequest {
   std::vector<std::string> components;  // "stack/component"
   bool all = false;
   std::string commit;                   // commit, branch or tag; "" = the default branch's head
+  bool dependents = false;              // and every component that depends on the selection
+};
+
+// The project at one commit of a repository, loaded as a run loads it (with the repository's
+// variable set); its checkout lives as long as this.
+struct ProjectAtCommit {
+  TempDir checkout{"strata-load"};
+  std::unique_ptr<workspace::Workspace> ws;  // null when it did not load at all
+  // Why it did not load ("" when it did): the loader's errors, file:line:col relative to the
+  // repository root, sensitive values redacted.
+  std::string error;
+  Redactor sensitive;  // the variable set's sensitive values
+  // `text` as a record may keep it: redacted, paths relative to the repository root.
+  std::string shown(const std::string& text) const;
 };
 
 // Terraform state keys, and pointing a project at the server's state (workspace/server_state.h).
@@ -77,13 +94,19 @@ class ControlPlane {
   // Workers waiting for an activity; start_run() and tick() wake them.
   LeaseBroker& leases() { return leases_; }
   RateLimiter& rate_limiter() { return rate_limiter_; }
+  // The stack-code registry and the GitHub webhook inbox (DESIGN §11.4).
+  StackRegistry& registry() { return registry_; }
+  WebhookInbox& webhooks() { return webhooks_; }
   const ControlOptions& options() const { return options_; }
   void set_server_url(std::string url) { options_.server_url = std::move(url); }
 
   // Registers and fetches a repository. Throws an Error: user input for a bad name or a URL
   // that cannot be fetched (nothing is stored then), conflict for a name taken.
   // `account` ("" = the server's own) must exist.
-  store::Repository add_repository(const std::string& name, const std::string& url, const std::string& account = "");
+  // `github` ("owner/name", kept in lower case) ties it to a GitHub repository whose webhook
+  // deliveries are checked with `webhook_secret` (both or neither).
+  store::Repository add_repository(const std::string& name, const std::string& url, const std::string& account = "",
+                                   const std::string& github = "", const std::string& webhook_secret = "");
   // The account that owns repository `name` ("" = the server's own, or no such repository).
   // A repository never changes account: what is found is remembered.
   std::string repository_account(std::string_view name);
@@ -104,6 +127,8 @@ class ControlPlane {
   // load at that commit gives a run that failed at once, its reason the loader's messages
   // (file:line:col relative to the repository root).
   store::Run start_run(const RunRequest& request, const std::string& created_by);
+  // The project at `commit` (a full hash the cache holds) of `repo`.
+  std::unique_ptr<ProjectAtCommit> load_at(const store::Repository& repo, const std::string& commit);
 
   // POST /api/v1/runs/{id}/apply: an apply run that applies exactly the plans plan run `plan_run_id`
   // saved, on any worker — never a fresh plan. Same commit, components and order as the plan
@@ -209,6 +234,8 @@ class ControlPlane {
   GitCache git_;
   LeaseBroker leases_;
   RateLimiter rate_limiter_;
+  StackRegistry registry_{*this};
+  WebhookInbox webhooks_{*this, registry_};
   template <typename T>
   struct Cached {
     T value;

@@ -290,6 +290,7 @@ TEST(RateLimits, LimitsAreReadAsPeopleWriteThem) {
   EXPECT_EQ(format_rate_limit(RateLimit{}), "off");
   EXPECT_EQ(parse_rate_class("auth_failures"), RateClass::kAuthFailures);
   EXPECT_FALSE(parse_rate_class("webhooks"));
+  EXPECT_EQ(parse_rate_class("webhook"), RateClass::kWebhook);
 }
 
 // A token bucket per key and class: a burst, then one request per 1/rate seconds; Retry-After

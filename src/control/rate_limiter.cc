@@ -61,13 +61,15 @@ const char* rate_class_name(RateClass c) {
     case RateClass::kState: return "state";
     case RateClass::kAuthFailures: return "auth_failures";
     case RateClass::kAccount: return "account";
+    case RateClass::kWebhook: return "webhook";
   }
   return "?";
 }
 
 std::optional<RateClass> parse_rate_class(std::string_view name) {
   for (RateClass c :
-       {RateClass::kApi, RateClass::kWorker, RateClass::kState, RateClass::kAuthFailures, RateClass::kAccount})
+       {RateClass::kApi, RateClass::kWorker, RateClass::kState, RateClass::kAuthFailures, RateClass::kAccount,
+        RateClass::kWebhook})
     if (name == rate_class_name(c)) return c;
   return std::nullopt;
 }
@@ -79,6 +81,7 @@ RateLimit& RateLimits::of(RateClass c) {
     case RateClass::kState: return state;
     case RateClass::kAuthFailures: return auth_failures;
     case RateClass::kAccount: return account;
+    case RateClass::kWebhook: return webhook;
   }
   return api;
 }

@@ -13,6 +13,9 @@
 //   account        /api/v1 and /tfstate requests of all the tokens and sessions of one account
 //                  together (store::Account), besides each token's own: one account's burst
 //                  leaves the others' requests alone. An account may have its own limit.
+//   webhook        POST /webhooks/github, per repository (signed deliveries only: a bad
+//                  signature counts as a refused credential); generous, since GitHub sends a
+//                  burst when many branches move at once
 #pragma once
 
 #include <chrono>
@@ -40,7 +43,7 @@ RateLimit rate_limit_from(std::string_view text);
 // "20/s:100", "off".
 std::string format_rate_limit(const RateLimit& limit);
 
-enum class RateClass { kApi, kWorker, kState, kAuthFailures, kAccount };
+enum class RateClass { kApi, kWorker, kState, kAuthFailures, kAccount, kWebhook };
 const char* rate_class_name(RateClass c);
 std::optional<RateClass> parse_rate_class(std::string_view name);
 
@@ -51,6 +54,7 @@ struct RateLimits {
   RateLimit state{50, 200};
   RateLimit auth_failures{5, 30};
   RateLimit account{100, 400};
+  RateLimit webhook{100, 2000};
   RateLimit& of(RateClass c);
   const RateLimit& of(RateClass c) const;
 };

@@ -148,10 +148,43 @@ nlohmann::json ApiClient::call(const std::string& method, const std::string& pat
   return j;
 }
 
-nlohmann::json ApiClient::add_repository(const std::string& name, const std::string& url, const std::string& account) {
+nlohmann::json ApiClient::add_repository(const std::string& name, const std::string& url, const std::string& account,
+                                         const std::string& github, const std::string& webhook_secret) {
   nlohmann::json body = {{"name", name}, {"url", url}};
   if (!account.empty()) body["account"] = account;
+  if (!github.empty()) body["github"] = github;
+  if (!webhook_secret.empty()) body["webhook_secret"] = webhook_secret;
   return call("POST", "/api/v1/repositories", body);
+}
+
+namespace {
+// "?a=x&b=y" of the pairs whose value is set ("" when none is).
+std::string query_of(const std::vector<std::pair<std::string, std::string>>& pairs) {
+  std::string out;
+  for (const auto& [name, value] : pairs)
+    if (!value.empty()) out += (out.empty() ? "?" : "&") + name + "=" + percent_escape(value);
+  return out;
+}
+}  // namespace
+
+nlohmann::json ApiClient::stack_states(const std::string& repository, const std::string& status) {
+  return call("GET", "/api/v1/stack-states" + query_of({{"repository", repository}, {"status", status}}));
+}
+
+nlohmann::json ApiClient::associate_stack_state(const std::string& id, const std::string& stack) {
+  return call("POST", "/api/v1/stack-states/" + percent_escape(id) + "/associate", nlohmann::json{{"stack", stack}});
+}
+
+nlohmann::json ApiClient::events(const std::string& repository, const std::string& kind, int64_t after, int limit) {
+  return call("GET", "/api/v1/events" + query_of({{"repository", repository},
+                                                  {"kind", kind},
+                                                  {"after", after > 0 ? std::to_string(after) : ""},
+                                                  {"limit", std::to_string(limit)}}));
+}
+
+nlohmann::json ApiClient::webhook_deliveries(const std::string& repository, int limit) {
+  return call("GET", "/api/v1/webhook-deliveries" +
+                         query_of({{"repository", repository}, {"limit", std::to_string(limit)}}));
 }
 
 nlohmann::json ApiClient::create_account(const std::string& name, const std::string& kind,

@@ -95,7 +95,15 @@ class ApiClient {
 
   // The API's calls, each answering the server's JSON (errors as call()).
   // `account` "" = the caller's (a server token's: none).
-  nlohmann::json add_repository(const std::string& name, const std::string& url, const std::string& account = "");
+  // `github` ("owner/name") with the secret its webhook signs deliveries with, or neither.
+  nlohmann::json add_repository(const std::string& name, const std::string& url, const std::string& account = "",
+                                const std::string& github = "", const std::string& webhook_secret = "");
+  // The stack-code registry (#23): stack states ("" = every repository; status "" = both),
+  // re-associating a loose one, events, and the webhook deliveries received.
+  nlohmann::json stack_states(const std::string& repository, const std::string& status);
+  nlohmann::json associate_stack_state(const std::string& id, const std::string& stack);
+  nlohmann::json events(const std::string& repository, const std::string& kind, int64_t after, int limit);
+  nlohmann::json webhook_deliveries(const std::string& repository, int limit);
   // Accounts (the server's own admins create them; a token of an account sees its own).
   nlohmann::json create_account(const std::string& name, const std::string& kind, const std::string& rate_limit);
   nlohmann::json accounts();

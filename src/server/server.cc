@@ -183,6 +183,19 @@ void Server::start() {
       lock.lock();
     }
   });
+  // GitHub's webhook deliveries, processed from the store's outbox in order per repository (a
+  // delivery is answered at once; another replica's deliveries are found by polling).
+  i.threads.emplace_back([&i] {
+    control::WebhookInbox& inbox = i.control->webhooks();
+    while (!i.stopping.load()) {
+      try {
+        inbox.process_ready();
+      } catch (const std::exception& e) {
+        std::cerr << "strata server: processing webhook deliveries: " << e.what() << "\n";
+      }
+      inbox.wait(std::chrono::seconds(1));
+    }
+  });
   if (i.options.workers > 0) {
     worker::WorkerPoolOptions wo;
     wo.name = "in-process";
@@ -214,6 +227,7 @@ void Server::stop(std::chrono::milliseconds grace) {
   i.http->stop_accepting();
   // Every worker waiting for a lease (long-polls and in-process ones) is answered now.
   i.control->leases().stop();
+  i.control->webhooks().stop();
   i.stop_changed.notify_all();
   if (i.workers) {
     i.workers->stop();

@@ -27,7 +27,7 @@ const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "
                                             "keyring", "keep_state_versions", "keep_logs_days",
                                             "rate_limits", "oauth"};
 
-const std::vector<std::string> kRateClasses = {"api", "worker", "state", "auth_failures", "account"};
+const std::vector<std::string> kRateClasses = {"api", "worker", "state", "auth_failures", "account", "webhook"};
 
 // Why `n` cannot be the retention setting `name`; "" when it can.
 std::string bad_retention(const std::string& name, int64_t n) {
@@ -120,9 +120,9 @@ void set_rate_limit(control::RateLimits& limits, const std::string& name, const 
   if (!c) {
     std::string guess = closest_match(name, kRateClasses);
     throw Error(ErrorKind::kUserInput, "no rate limit class \"" + name + "\"", {},
-                guess.empty() ? "the classes are api, worker, state, auth_failures and account"
+                guess.empty() ? "the classes are api, worker, state, auth_failures, account and webhook"
                               : "did you mean \"" + guess +
-                                    "\"? (the classes are api, worker, state, auth_failures, account)");
+                                    "\"? (the classes are api, worker, state, auth_failures, account, webhook)");
   }
   limits.of(*c) = control::rate_limit_from(text);
 }

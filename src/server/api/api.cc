@@ -8,6 +8,7 @@
 #include "model/error.h"
 #include "server/api/api_json.h"
 #include "server/api/auth_api.h"
+#include "server/api/github_api.h"
 #include "server/api/log_streams.h"
 #include "server/api/worker_api.h"
 #include "server/api/openapi_json.h"
@@ -282,8 +283,9 @@ struct Api::Impl {
                         ": it registers repositories of that account only");
     if (control::outside_scope(who, body.name, account))
       return denied(control, request, who, *control::refusal(who, control::Role::kViewer, body.name, account));
-    store::Repository added = control.add_repository(body.name, body.url, account);
-    audit(control, request, who, "repository.add", added.name, {{"url", added.url}, {"account", added.account}}, "ok");
+    store::Repository added = control.add_repository(body.name, body.url, account, body.github, body.webhook_secret);
+    audit(control, request, who, "repository.add", added.name,
+          {{"url", added.url}, {"account", added.account}, {"github", added.github}}, "ok");
     return json_response(201, to_json(added));
   }
   Response repositories_list(const Request&, const Params&, const Who& who) {
@@ -472,6 +474,7 @@ Api::Api(control::ControlPlane& control, HttpMetrics* metrics) : impl_(std::make
   add_variable_routes(i.router, control);
   add_token_routes(i.router, control);
   add_auth_routes(i.router, control);
+  add_github_routes(i.router, control);
   add_worker_routes(i.router, control, STRATA_VERSION);
 }
 

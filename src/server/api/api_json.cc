@@ -90,6 +90,9 @@ nlohmann::json to_json(const store::Repository& repo) {
           {"url", repo.url},
           {"default_branch", repo.default_branch},
           {"account", text_or_null(repo.account)},
+          {"github", text_or_null(repo.github)},
+          {"webhook_secret_set", !repo.webhook_secret.empty()},
+          {"registry_commit", text_or_null(repo.registry_commit)},
           {"created_at", time_json(repo.created_at)}};
 }
 
@@ -159,9 +162,13 @@ void check_fields(const nlohmann::json& object, const std::vector<std::string>& 
 
 NewRepository parse_new_repository(const std::string& body) {
   nlohmann::json j = parse_body(body);
-  check_fields(j, {"name", "url", "account"}, "the repository");
-  NewRepository r{required_string(j, "name", "the repository"), required_string(j, "url", "the repository"), {}};
+  check_fields(j, {"name", "url", "account", "github", "webhook_secret"}, "the repository");
+  NewRepository r;
+  r.name = required_string(j, "name", "the repository");
+  r.url = required_string(j, "url", "the repository");
   if (j.contains("account")) r.account = required_string(j, "account", "the repository");
+  if (j.contains("github")) r.github = required_string(j, "github", "the repository");
+  if (j.contains("webhook_secret")) r.webhook_secret = required_string(j, "webhook_secret", "the repository");
   return r;
 }
 
@@ -184,7 +191,7 @@ NewAccount parse_new_account(const std::string& body) {
 
 control::RunRequest parse_run_request(const std::string& body) {
   nlohmann::json j = parse_body(body);
-  check_fields(j, {"repository", "command", "stacks", "components", "all", "commit"}, "the run");
+  check_fields(j, {"repository", "command", "stacks", "components", "all", "commit", "dependents"}, "the run");
   control::RunRequest r;
   r.repository = required_string(j, "repository", "the run");
   r.command = required_string(j, "command", "the run");
@@ -193,6 +200,10 @@ control::RunRequest parse_run_request(const std::string& body) {
   if (auto it = j.find("all"); it != j.end()) {
     if (!it->is_boolean()) throw Error("the run: \"all\" must be true or false", {});
     r.all = it->get<bool>();
+  }
+  if (auto it = j.find("dependents"); it != j.end()) {
+    if (!it->is_boolean()) throw Error("the run: \"dependents\" must be true or false", {});
+    r.dependents = it->get<bool>();
   }
   if (auto it = j.find("commit"); it != j.end() && !it->is_null()) {
     if (!it->is_string()) throw Error("the run: \"commit\" must be a string", {});

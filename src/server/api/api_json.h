@@ -36,6 +36,8 @@ struct NewRepository {
   std::string name;
   std::string url;
   std::optional<std::string> account;  // the account that owns it, when the body names one
+  std::string github;                  // "owner/name" on GitHub ("" = none)
+  std::string webhook_secret;          // the secret its GitHub webhook signs deliveries with
 };
 NewRepository parse_new_repository(const std::string& body);
 nlohmann::json to_json(const store::Account& account);

@@ -35,7 +35,7 @@ struct Fixture {
 // Answered without a token (sign-in: the session cookie itself is what /auth/* checks).
 const std::set<std::string> kPublic = {"/healthz",    "/metrics",       "/api/v1/openapi.json", "/auth/login",
                                        "/auth/callback", "/auth/refresh", "/auth/logout",
-                                       "/auth/cli-token"};
+                                       "/auth/cli-token", "/webhooks/github"};
 
 TEST(ApiRoutes, EveryRouteHasARuleAndADescriptionAndEveryRuleARoute) {
   Fixture f;
