@@ -36,6 +36,7 @@ int run_server(ServerFlags& flags, const Globals& globals) {
   options.admin_token = server::take_admin_token(options.env);
   options.keyring_text = server::take_keyring_text(options.env);
   server::take_oauth_secret(options.env, options);
+  server::take_github_token(options.env, options);
   options.engine = globals.engine;
   options.engine_supervisor = supervisor_executable();
 

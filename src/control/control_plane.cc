@@ -73,7 +73,14 @@ ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
       git_(options_.data_dir + "/git"),
       leases_(store_, options_.lease_ms,
               options_.credential_key.empty() ? secrets::random_bytes(32) : options_.credential_key),
-      rate_limiter_(options_.rate_limits) {}
+      rate_limiter_(options_.rate_limits) {
+  if (!options_.github.token.empty()) {
+    github::ClientSettings settings;
+    settings.api_url = options_.github.api_url;
+    settings.token = options_.github.token;
+    pull_requests_.set_client(github::make_client(settings));
+  }
+}
 
 store::Repository ControlPlane::add_repository(const std::string& name, const std::string& url,
                                                const std::string& account, const std::string& github,

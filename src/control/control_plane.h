@@ -19,6 +19,7 @@
 #include "control/lease_broker.h"
 #include "control/rate_limiter.h"
 #include "control/sessions.h"
+#include "control/pull_requests.h"
 #include "control/stack_registry.h"
 #include "control/webhook_inbox.h"
 #include "model/project.h"
@@ -50,6 +51,8 @@ struct ControlOptions {
   // signed with session_key (derived from the key ring: the same on every replica).
   OAuthSettings oauth;
   std::string session_key;
+  // GitHub's API for pull requests (check runs, comments); off without a token.
+  GitHubOptions github;
 };
 
 // POST /api/v1/runs, as the server reads it.
@@ -97,6 +100,7 @@ class ControlPlane {
   // The stack-code registry and the GitHub webhook inbox (DESIGN §11.4).
   StackRegistry& registry() { return registry_; }
   WebhookInbox& webhooks() { return webhooks_; }
+  PullRequests& pull_requests() { return pull_requests_; }
   const ControlOptions& options() const { return options_; }
   void set_server_url(std::string url) { options_.server_url = std::move(url); }
 
@@ -235,6 +239,7 @@ class ControlPlane {
   LeaseBroker leases_;
   RateLimiter rate_limiter_;
   StackRegistry registry_{*this};
+  PullRequests pull_requests_{*this};
   WebhookInbox webhooks_{*this, registry_};
   template <typename T>
   struct Cached {

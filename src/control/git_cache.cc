@@ -240,6 +240,17 @@ std::vector<std::string> GitCache::changed_paths(const std::string& id, const st
   return paths;
 }
 
+std::string GitCache::merge_base(const std::string& id, const std::string& a, const std::string& b) {
+  std::shared_lock lock(lock_of(id));
+  RepoPtr repo = open_entry(path_of(id));
+  git_oid one, two, base;
+  if (git_oid_fromstr(&one, a.c_str()) != 0 || git_oid_fromstr(&two, b.c_str()) != 0) return "";
+  if (git_merge_base(&base, repo.get(), &one, &two) != 0) return "";
+  char hex[GIT_OID_HEXSZ + 1] = {};
+  git_oid_tostr(hex, sizeof hex, &base);
+  return hex;
+}
+
 bool GitCache::contains(const std::string& id, const std::string& commit, const std::string& ancestor) {
   std::shared_lock lock(lock_of(id));
   RepoPtr repo = open_entry(path_of(id));

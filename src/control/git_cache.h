@@ -40,6 +40,9 @@ class GitCache {
   // added, deleted and modified files, both sides of a rename. Throws kNotFound for a commit the
   // entry lacks.
   std::vector<std::string> changed_paths(const std::string& id, const std::string& from, const std::string& to);
+  // The best common ancestor of two commits (where a pull request's branch left its base);
+  // "" when they have none or the entry lacks either.
+  std::string merge_base(const std::string& id, const std::string& a, const std::string& b);
   // Whether `ancestor` is `commit` or in its history; false when the entry lacks either.
   bool contains(const std::string& id, const std::string& commit, const std::string& ancestor);
 

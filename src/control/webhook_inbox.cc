@@ -132,8 +132,16 @@ std::pair<std::string, std::string> WebhookInbox::process(const store::WebhookDe
                                          "github:" + (push.pusher.empty() ? std::string("push") : push.pusher));
       return {"done", sync.summary()};
     }
-    if (d.event == "pull_request" || d.event == "issue_comment" || d.event == "check_run")
-      return {"ignored", d.event + " deliveries are recorded; plans on pull requests are not implemented yet"};
+    if (d.event == "pull_request")
+      return control_.pull_requests().on_pull_request(*repo, github::parse_pull_request(payload));
+    if (d.event == "issue_comment")
+      return control_.pull_requests().on_comment(*repo, github::parse_issue_comment(payload));
+    if (d.event == "check_run") {
+      if (d.action != "requested_action") return {"ignored", "check_run " + d.action + ": nothing to do"};
+      github::CheckActionEvent a = github::parse_check_action(payload);
+      if (a.pull_requests.empty()) return {"ignored", "the check run belongs to no pull request"};
+      return control_.pull_requests().on_check_action(*repo, a.pull_requests.front(), a.identifier, a.user);
+    }
     return {"ignored", "strata does not act on " + d.event + " events"};
   } catch (const Error& e) {
     return {"failed", e.render()};
@@ -160,6 +168,8 @@ size_t WebhookInbox::process_ready() {
     control_.store().finish_delivery(d->id, outcome.first, outcome.second, store::now_millis());
     ++done;
   }
+  // Runs of pull requests that ended since: their check runs and comments.
+  done += control_.pull_requests().report_ended();
   return done;
 }
 

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/http_client.h"
+#include "github/client.h"
 #include "github/webhook.h"
 #include "model/error.h"
 #include "tests/support/conformance.h"
@@ -128,6 +130,119 @@ TEST(WebhookPayloads, CommandsInComments) {
   EXPECT_EQ(comment_command("strata planet"), std::nullopt);
   EXPECT_EQ(comment_command("run strata plan"), std::nullopt) << "a command starts its line";
   EXPECT_EQ(comment_command(""), std::nullopt);
+}
+
+TEST(WebhookPayloads, TheApplyButtonSampleReads) {
+  STRATA_REQUIRE_CONFORMANCE(dir);
+  CheckActionEvent e = parse_check_action(read_json(samples(dir) + "check_run/requested_action.payload.json"));
+  EXPECT_EQ(e.identifier, "lgtm|26764");
+  EXPECT_EQ(e.user, "codebytere");
+  EXPECT_EQ(e.pull_requests, (std::vector<int64_t>{26764}));
+  EXPECT_EQ(e.repository.full_name, "electron/electron");
+}
+
+// An HTTP client that answers from a script and records what was asked.
+class ScriptedHttp : public app::HttpClient {
+ public:
+  std::vector<app::HttpResponse> answers;  // in order; the last repeats
+  std::vector<app::HttpRequest> asked;
+  app::HttpResponse send(const app::HttpRequest& request) override {
+    asked.push_back(request);
+    size_t i = std::min(asked.size() - 1, answers.size() - 1);
+    if (answers[i].status == 0) throw Error(ErrorKind::kEnvironment, "connection refused");
+    return answers[i];
+  }
+};
+
+app::HttpResponse answer(int status, std::string body, std::map<std::string, std::string> headers = {}) {
+  app::HttpResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers = std::move(headers);
+  return r;
+}
+
+struct ClientFixture {
+  ScriptedHttp* http = nullptr;
+  std::vector<std::chrono::milliseconds> waits;
+  std::unique_ptr<Client> client;
+  explicit ClientFixture(std::vector<app::HttpResponse> answers) {
+    auto scripted = std::make_unique<ScriptedHttp>();
+    scripted->answers = std::move(answers);
+    http = scripted.get();
+    ClientSettings s;
+    s.api_url = "https://github.example.com/api/v3/";
+    s.token = "ghs_token";
+    s.sleep = [this](std::chrono::milliseconds d) { waits.push_back(d); };
+    client = make_client(s, std::move(scripted));
+  }
+};
+
+TEST(GitHubClient, SpeaksTheChecksAndIssuesApis) {
+  ClientFixture f({answer(201, R"({"id":9000000001})")});
+  CheckRun run;
+  run.head_sha = "abc";
+  run.status = "completed";
+  run.conclusion = "success";
+  run.title = "strata plan: +1 ~0 -0";
+  run.summary = "table";
+  run.text = std::string(70000, 'x');
+  run.apply_button = true;
+  EXPECT_EQ(f.client->create_check_run("acme/infra", run), 9000000001);
+  const app::HttpRequest& r = f.http->asked.at(0);
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.url, "https://github.example.com/api/v3/repos/acme/infra/check-runs");
+  EXPECT_EQ(r.headers.at("Authorization"), "Bearer ghs_token");
+  EXPECT_EQ(r.headers.at("Accept"), "application/vnd.github+json");
+  nlohmann::json body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["head_sha"], "abc");
+  EXPECT_EQ(body["conclusion"], "success");
+  EXPECT_LE(body["output"]["text"].get<std::string>().size(), kMaxCheckText) << "GitHub refuses more";
+  EXPECT_EQ(body["actions"][0]["identifier"], "apply");
+  f.client->update_comment("acme/infra", 42, "edited");
+  EXPECT_EQ(f.http->asked.at(1).method, "PATCH");
+  EXPECT_EQ(f.http->asked.at(1).url, "https://github.example.com/api/v3/repos/acme/infra/issues/comments/42");
+  EXPECT_TRUE(f.waits.empty());
+}
+
+TEST(GitHubClient, RetriesServerErrorsAndSecondaryRateLimitsNeverOtherRefusals) {
+  ClientFixture flaky({answer(502, "bad gateway"), answer(0, ""), answer(201, R"({"id":5})")});
+  EXPECT_EQ(flaky.client->create_comment("acme/infra", 7, "hi"), 5);
+  EXPECT_EQ(flaky.http->asked.size(), 3u);
+  EXPECT_EQ(flaky.waits, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(500), std::chrono::milliseconds(1000)}));
+
+  ClientFixture limited({answer(403, R"({"message":"You have exceeded a secondary rate limit"})", {{"retry-after", "7"}}),
+                         answer(200, R"({"permission":"write"})")});
+  EXPECT_EQ(limited.client->permission("acme/infra", "alice"), "write");
+  EXPECT_EQ(limited.waits, (std::vector<std::chrono::milliseconds>{std::chrono::seconds(7)}));
+
+  ClientFixture refused({answer(422, R"({"message":"Validation Failed"})")});
+  try {
+    refused.client->create_comment("acme/infra", 7, "hi");
+    FAIL() << "a 422 was taken";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.message(), "GitHub answered 422 to POST /repos/acme/infra/issues/7/comments: Validation Failed");
+  }
+  EXPECT_EQ(refused.http->asked.size(), 1u) << "a 4xx is never tried again";
+
+  ClientFixture down({answer(503, "")});
+  EXPECT_THROW(down.client->update_check_run("acme/infra", 1, CheckRun{}), Error);
+  EXPECT_EQ(down.http->asked.size(), 4u) << "four tries, then it gives up";
+
+  ClientFixture nobody({answer(404, R"({"message":"Not Found"})")});
+  EXPECT_EQ(nobody.client->permission("acme/infra", "mallory"), "none");
+}
+
+TEST(GitHubClient, FitCutsAtALineAndSays) {
+  EXPECT_EQ(fit("short", 100, "…"), "short");
+  std::string text = "line one\nline two\nline three\n";
+  std::string cut = fit(text, 20, "(cut)");
+  EXPECT_LE(cut.size(), 20u);
+  EXPECT_EQ(cut, "line one\n(cut)");
+  std::string wide = std::string(30, 'a') + "\xc3\xa9" + std::string(30, 'b');
+  std::string w = fit(wide, 40, "…");
+  EXPECT_LE(w.size(), 40u);
+  EXPECT_EQ(w.find("\xc3\n"), std::string::npos) << "never half a character";
 }
 
 }  // namespace

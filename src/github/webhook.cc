@@ -133,6 +133,20 @@ IssueCommentEvent parse_issue_comment(const nlohmann::json& payload) {
   return e;
 }
 
+CheckActionEvent parse_check_action(const nlohmann::json& payload) {
+  CheckActionEvent e;
+  const nlohmann::json& action = member(payload, "requested_action", "requested_action");
+  e.identifier = text(action, "identifier", "requested_action.identifier");
+  if (payload.contains("sender")) e.user = text_or_empty(payload.at("sender"), "login");
+  const nlohmann::json& run = member(payload, "check_run", "check_run");
+  if (run.contains("pull_requests") && run.at("pull_requests").is_array())
+    for (const auto& pr : run.at("pull_requests"))
+      if (pr.is_object() && pr.contains("number") && pr.at("number").is_number_integer())
+        e.pull_requests.push_back(pr.at("number").get<int64_t>());
+  e.repository = repository(payload);
+  return e;
+}
+
 std::optional<std::string> comment_command(std::string_view body) {
   size_t at = 0;
   while (at <= body.size()) {

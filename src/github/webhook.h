@@ -75,6 +75,14 @@ struct IssueCommentEvent {
   Repository repository;
 };
 
+// "check_run" with action "requested_action": a button of a check run was pressed.
+struct CheckActionEvent {
+  std::string identifier;               // the action's ("apply")
+  std::string user;                     // who pressed it (sender.login)
+  std::vector<int64_t> pull_requests;   // the check run's pull requests
+  Repository repository;
+};
+
 // The repository a payload names ("owner/name"), for finding whose secret checks its signature;
 // nullopt when it names none.
 std::optional<std::string> repository_of(const nlohmann::json& payload);
@@ -84,6 +92,7 @@ PingEvent parse_ping(const nlohmann::json& payload);
 PushEvent parse_push(const nlohmann::json& payload);
 PullRequestEvent parse_pull_request(const nlohmann::json& payload);
 IssueCommentEvent parse_issue_comment(const nlohmann::json& payload);
+CheckActionEvent parse_check_action(const nlohmann::json& payload);
 
 // A strata command in a pull request comment: a line "strata plan" or "strata apply" (leading
 // spaces allowed; what follows on the line is ignored). nullopt when the comment has none.

@@ -148,6 +148,7 @@ void Server::start() {
   co.keep_logs_days = i.options.keep_logs_days;
   co.rate_limits = i.options.rate_limits;
   co.oauth = i.options.oauth;
+  co.github = i.options.github;
   co.session_key = std::move(session_key);
   i.control = std::make_unique<control::ControlPlane>(*i.store, co);
   i.control->bootstrap_admin_token(i.options.admin_token);

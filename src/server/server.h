@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "control/pull_requests.h"
 #include "control/rate_limiter.h"
 #include "control/sessions.h"
 #include "store/keyring.h"
@@ -28,6 +29,7 @@ struct ServerOptions {
   int keep_logs_days = 0;
   control::RateLimits rate_limits;        // per replica (control/rate_limiter.h)
   control::OAuthSettings oauth;           // sign-in (control/sessions.h); off without a client id
+  control::GitHubOptions github;          // pull requests (control/pull_requests.h); off without a token
   std::string admin_token;                // STRATA_SERVER_ADMIN_TOKEN, for the first start
   // The key ring sealing states, logs and outputs at rest (store/keyring.h): a file, or its text
   // (STRATA_SERVER_KEYRING); neither = <data-dir>/keyring, made on the first start.

@@ -25,7 +25,7 @@ constexpr int kMaxStateVersions = 1000000, kMaxLogDays = 36500;
 const std::vector<std::string> kSettings = {"listen",  "data_dir", "database", "workers",
                                             "lease",   "tls_cert", "tls_key",  "metrics",
                                             "keyring", "keep_state_versions", "keep_logs_days",
-                                            "rate_limits", "oauth"};
+                                            "rate_limits", "oauth", "github"};
 
 const std::vector<std::string> kRateClasses = {"api", "worker", "state", "auth_failures", "account", "webhook"};
 
@@ -36,6 +36,8 @@ std::string bad_retention(const std::string& name, int64_t n) {
   return "";
 }
 
+const std::vector<std::string> kGitHubSettings = {"api_url", "token_file", "external_url", "fork_pull_requests"};
+
 const std::vector<std::string> kOAuthSettings = {"client_id",   "client_secret_file", "authorize_url", "token_url",
                                                  "api_url",     "external_url",       "roles",         "token_lifetime",
                                                  "session_lifetime"};
@@ -44,6 +46,48 @@ bool loopback_url(const std::string& url) {
   for (const char* prefix : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
     if (url.rfind(prefix, 0) == 0) return true;
   return false;
+}
+
+// `github = { … }`: each mistake reported through `problem(why, hint)`.
+template <typename Relative, typename Problem>
+void read_github(const Value& v, control::GitHubOptions& github, Relative relative, Problem problem) {
+  for (const auto& [name, item] : v.as_map()) {
+    if (std::find(kGitHubSettings.begin(), kGitHubSettings.end(), name) == kGitHubSettings.end()) {
+      std::string guess = closest_match(name, kGitHubSettings);
+      problem("unknown setting \"" + name + "\"", guess.empty() ? "the settings are api_url, token_file, external_url, "
+                                                                   "fork_pull_requests"
+                                                                 : "did you mean \"" + guess + "\"?");
+      continue;
+    }
+    if (!item.is_string()) {
+      problem(name + " must be a string, not " + std::string(item.kind_name()), "");
+      continue;
+    }
+    const std::string& text = item.as_string();
+    if (name == "token_file") {
+      std::optional<std::string> token = read_file_if_exists(relative(text));
+      if (!token) {
+        problem("token_file " + relative(text) + " cannot be read", "");
+        continue;
+      }
+      while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+      github.token = *token;
+    } else if (name == "fork_pull_requests") {
+      if (text != "comment" && text != "plan") {
+        problem("fork_pull_requests must be \"comment\" or \"plan\", not \"" + text + "\"",
+                "comment (the default): a fork's pull request is planned when a maintainer comments `strata plan`");
+        continue;
+      }
+      github.fork_policy = text;
+    } else if (text.rfind("https://", 0) != 0 && !loopback_url(text)) {
+      problem(name + " must be an https:// URL (or http:// on loopback), not \"" + text + "\"",
+              "the GitHub token would cross the network in clear");
+    } else if (name == "api_url") {
+      github.api_url = text;
+    } else {
+      github.external_url = text;
+    }
+  }
 }
 
 // `oauth = { … }`: each mistake reported through `problem(why, hint)`.
@@ -234,6 +278,14 @@ void load_server_config(const std::string& path, ServerOptions& options) {
       read_oauth(v, options.oauth, relative, [&](const std::string& why, const std::string& hint) {
         diags.error(at(a.expr->range), "oauth: " + why, hint);
       });
+    } else if (a.name == "github") {
+      if (!v.is_map()) {
+        want("an object such as { token_file = \"github-token\" }");
+        continue;
+      }
+      read_github(v, options.github, relative, [&](const std::string& why, const std::string& hint) {
+        diags.error(at(a.expr->range), "github: " + why, hint);
+      });
     } else if (a.name == "metrics") {
       if (!v.is_bool()) {
         want("true or false");
@@ -294,6 +346,11 @@ std::string take_variable(workspace::Environment& env, const char* name) {
 std::string take_keyring_text(workspace::Environment& env) { return take_variable(env, "STRATA_SERVER_KEYRING"); }
 
 std::string take_admin_token(workspace::Environment& env) { return take_variable(env, "STRATA_SERVER_ADMIN_TOKEN"); }
+
+void take_github_token(workspace::Environment& env, ServerOptions& options) {
+  std::string token = take_variable(env, "STRATA_GITHUB_TOKEN");
+  if (!token.empty()) options.github.token = token;
+}
 
 void take_oauth_secret(workspace::Environment& env, ServerOptions& options) {
   std::string secret = take_variable(env, "STRATA_OAUTH_CLIENT_SECRET");

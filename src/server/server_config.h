@@ -10,6 +10,12 @@
 //   tls_key   = "tls/key.pem"
 //   metrics   = true
 //   rate_limits = { api = "50/s:200", worker = "off" }   # the rest keep their defaults
+//   github = {                             # pull requests: check runs and comments (control/pull_requests.h)
+//     token_file = "github-token"          # or STRATA_GITHUB_TOKEN
+//     api_url    = "https://github.example.com/api/v3"   # GitHub Enterprise; default api.github.com
+//     external_url = "https://strata.example.com"       # links in check runs
+//     fork_pull_requests = "comment"       # or "plan": plan forks' pull requests without a maintainer
+//   }
 //   oauth = {                              # sign-in with GitHub (control/sessions.h)
 //     client_id = "Iv1.0123"               # the secret: STRATA_OAUTH_CLIENT_SECRET or client_secret_file
 //     roles     = { acme = "viewer", "acme/platform" = "operator" }
@@ -54,6 +60,9 @@ std::string take_admin_token(workspace::Environment& env);
 // An Error when sign-in is set without a secret, or would send sessions over plain http off
 // loopback.
 void take_oauth_secret(workspace::Environment& env, ServerOptions& options);
+// STRATA_GITHUB_TOKEN (the API token for check runs and comments), taken out of `env` like the
+// admin token (over github.token_file).
+void take_github_token(workspace::Environment& env, ServerOptions& options);
 // STRATA_SERVER_KEYRING (the key ring's text), taken out of `env` like the admin token: no
 // engine or hook the server starts sees it.
 std::string take_keyring_text(workspace::Environment& env);

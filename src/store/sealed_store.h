@@ -138,6 +138,14 @@ class SealedStore : public Store {
   std::vector<Event> events(size_t limit, const EventFilter& filter = {}) override {
     return inner_->events(limit, filter);
   }
+  void save_pull_request(const PullRequest& pr) override { inner_->save_pull_request(pr); }
+  std::optional<PullRequest> pull_request(const std::string& repository_id, int64_t number) override {
+    return inner_->pull_request(repository_id, number);
+  }
+  std::vector<PullRequest> pull_requests_pending() override { return inner_->pull_requests_pending(); }
+  bool take_pending_run(const std::string& repository_id, int64_t number, const std::string& run_id) override {
+    return inner_->take_pending_run(repository_id, number, run_id);
+  }
 
  private:
   Activity opened(Activity a) const;

@@ -284,6 +284,25 @@ struct RegistryUpdate {
   std::vector<Event> events;
 };
 
+// A GitHub pull request as strata follows it (#23).
+struct PullRequest {
+  std::string repository_id;
+  int64_t number = 0;
+  std::string state = "open";   // open | closed | merged
+  std::string head_sha;
+  std::string head_ref;
+  std::string base_ref;
+  bool from_fork = false;
+  int64_t check_run_id = 0;     // the check run of check_sha (0 = none yet)
+  std::string check_sha;
+  int64_t comment_id = 0;       // the one comment strata edits (0 = none yet)
+  std::string plan_run_id;      // the latest plan of the head
+  std::string apply_run_id;
+  std::string pending_run;      // a run whose end is still to be reported to GitHub
+  Millis created_at = 0;
+  Millis updated_at = 0;
+};
+
 // What a lease call asks for.
 struct LeaseRequest {
   std::string worker_id;
@@ -499,6 +518,15 @@ class Store {
   virtual void append_event(Event event) = 0;
   // Oldest first (by seq) after filter.after_seq; at most `limit`.
   virtual std::vector<Event> events(size_t limit, const EventFilter& filter = {}) = 0;
+
+  // --- pull requests
+  // Adds the pull request, or replaces the one with its repository and number.
+  virtual void save_pull_request(const PullRequest& pr) = 0;
+  virtual std::optional<PullRequest> pull_request(const std::string& repository_id, int64_t number) = 0;
+  // Those with a pending_run, oldest change first.
+  virtual std::vector<PullRequest> pull_requests_pending() = 0;
+  // Clears pending_run when it is still `run_id`: true for the one caller that does (it reports).
+  virtual bool take_pending_run(const std::string& repository_id, int64_t number, const std::string& run_id) = 0;
 
   // --- the key ring's checks (SealedStore::check_keyring): stores `sealed` for `version` when
   // none is there yet (the first server wins) and returns the one stored.

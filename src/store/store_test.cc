@@ -977,6 +977,42 @@ TEST_P(StoreTest, RegistryUpdatesLandWholeWithTheirEvents) {
   EXPECT_EQ(store->events(1).size(), 1u);
 }
 
+TEST_P(StoreTest, PullRequestsAreSavedWholeAndTheirReportIsTakenOnce) {
+  auto& store = this->store_;
+  EXPECT_FALSE(store->pull_request(repo_.id, 7));
+  PullRequest pr;
+  pr.repository_id = repo_.id;
+  pr.number = 7;
+  pr.head_sha = "abc";
+  pr.head_ref = "feature";
+  pr.base_ref = "main";
+  pr.from_fork = true;
+  pr.check_run_id = 9000000001;
+  pr.check_sha = "abc";
+  pr.comment_id = 42;
+  pr.plan_run_id = "run-1";
+  pr.pending_run = "run-1";
+  store->save_pull_request(pr);
+  std::optional<PullRequest> read = store->pull_request(repo_.id, 7);
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->check_run_id, 9000000001) << "GitHub's ids outgrow 32 bits";
+  EXPECT_TRUE(read->from_fork);
+  EXPECT_EQ(read->comment_id, 42);
+  EXPECT_EQ(read->state, "open");
+  ASSERT_EQ(store->pull_requests_pending().size(), 1u);
+  EXPECT_FALSE(store->take_pending_run(repo_.id, 7, "run-0")) << "another run's report";
+  EXPECT_TRUE(store->take_pending_run(repo_.id, 7, "run-1"));
+  EXPECT_FALSE(store->take_pending_run(repo_.id, 7, "run-1")) << "taken once";
+  EXPECT_FALSE(store->take_pending_run(repo_.id, 7, "")) << "nothing pending";
+  EXPECT_TRUE(store->pull_requests_pending().empty());
+  pr.pending_run.clear();
+  pr.state = "merged";
+  pr.apply_run_id = "run-2";
+  store->save_pull_request(pr);
+  EXPECT_EQ(store->pull_request(repo_.id, 7)->state, "merged");
+  EXPECT_EQ(store->pull_request(repo_.id, 7)->apply_run_id, "run-2");
+}
+
 TEST_P(StoreTest, StateLocksAreExclusiveAndRetriable) {
   auto& store = this->store_;
   StateLock mine{"prod/vpc", "lock-1", R"({"ID":"lock-1","Who":"w1"})", 100, "activity:a1:7"};

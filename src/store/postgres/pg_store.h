@@ -112,6 +112,10 @@ class PgStore : public Store {
   std::optional<StackState> stack_state(const std::string& id) override;
   void append_event(Event event) override;
   std::vector<Event> events(size_t limit, const EventFilter& filter = {}) override;
+  void save_pull_request(const PullRequest& pr) override;
+  std::optional<PullRequest> pull_request(const std::string& repository_id, int64_t number) override;
+  std::vector<PullRequest> pull_requests_pending() override;
+  bool take_pending_run(const std::string& repository_id, int64_t number, const std::string& run_id) override;
 
  private:
   // Removes the rows of `table` (keyed by activity_id) of activities that ended before `before`.

@@ -48,6 +48,29 @@ Event read_event(const PgResult& r, int i) {
                r.text(i, 4), r.text(i, 5),  r.text(i, 6), r.int64(i, 7)};
 }
 
+constexpr const char* kPullRequestColumns =
+    "repository_id, number, state, head_sha, head_ref, base_ref, from_fork, check_run_id, check_sha, comment_id, "
+    "plan_run_id, apply_run_id, pending_run, created_at, updated_at";
+PullRequest read_pull_request(const PgResult& r, int i) {
+  PullRequest p;
+  p.repository_id = r.text(i, 0);
+  p.number = r.int64(i, 1);
+  p.state = r.text(i, 2);
+  p.head_sha = r.text(i, 3);
+  p.head_ref = r.text(i, 4);
+  p.base_ref = r.text(i, 5);
+  p.from_fork = r.int64(i, 6) != 0;
+  p.check_run_id = r.int64(i, 7);
+  p.check_sha = r.text(i, 8);
+  p.comment_id = r.int64(i, 9);
+  p.plan_run_id = r.text(i, 10);
+  p.apply_run_id = r.text(i, 11);
+  p.pending_run = r.text(i, 12);
+  p.created_at = r.int64(i, 13);
+  p.updated_at = r.int64(i, 14);
+  return p;
+}
+
 }  // namespace
 
 // --- webhook deliveries
@@ -237,6 +260,56 @@ std::vector<Event> PgStore::events(size_t limit, const EventFilter& filter) {
     std::vector<Event> out;
     for (int i = 0; i < rows.rows(); ++i) out.push_back(read_event(rows, i));
     return out;
+  });
+}
+
+// --- pull requests
+
+void PgStore::save_pull_request(const PullRequest& p) {
+  Millis now = now_millis();
+  transact_one("save a pull request", [&](PgConnection& db) {
+    db.exec(
+        "INSERT INTO pull_requests (repository_id, number, state, head_sha, head_ref, base_ref, from_fork, check_run_id, "
+        "check_sha, comment_id, plan_run_id, apply_run_id, pending_run, created_at, updated_at) VALUES ($1, $2, $3, $4, "
+        "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (repository_id, number) DO UPDATE SET "
+        "state = excluded.state, head_sha = excluded.head_sha, head_ref = excluded.head_ref, "
+        "base_ref = excluded.base_ref, from_fork = excluded.from_fork, check_run_id = excluded.check_run_id, "
+        "check_sha = excluded.check_sha, comment_id = excluded.comment_id, plan_run_id = excluded.plan_run_id, "
+        "apply_run_id = excluded.apply_run_id, pending_run = excluded.pending_run, updated_at = excluded.updated_at",
+        {p.repository_id, p.number, p.state, p.head_sha, p.head_ref, p.base_ref, static_cast<int64_t>(p.from_fork ? 1 : 0),
+         p.check_run_id, p.check_sha, p.comment_id, p.plan_run_id, p.apply_run_id, p.pending_run,
+         p.created_at ? p.created_at : now, now});
+  });
+}
+
+std::optional<PullRequest> PgStore::pull_request(const std::string& repository_id, int64_t number) {
+  return read_one("read a pull request", [&](PgConnection& db) -> std::optional<PullRequest> {
+    auto rows = db.exec(std::string("SELECT ") + kPullRequestColumns +
+                            " FROM pull_requests WHERE repository_id = $1 AND number = $2",
+                        {repository_id, number});
+    if (rows.empty()) return std::nullopt;
+    return read_pull_request(rows, 0);
+  });
+}
+
+std::vector<PullRequest> PgStore::pull_requests_pending() {
+  return read_one("read pull requests to report", [&](PgConnection& db) {
+    auto rows = db.exec(std::string("SELECT ") + kPullRequestColumns +
+                        " FROM pull_requests WHERE pending_run <> '' ORDER BY updated_at");
+    std::vector<PullRequest> out;
+    for (int i = 0; i < rows.rows(); ++i) out.push_back(read_pull_request(rows, i));
+    return out;
+  });
+}
+
+bool PgStore::take_pending_run(const std::string& repository_id, int64_t number, const std::string& run_id) {
+  if (run_id.empty()) return false;
+  return transact("take a pull request's report", [&](PgConnection& db) {
+    auto rows = db.exec(
+        "UPDATE pull_requests SET pending_run = '' WHERE repository_id = $1 AND number = $2 AND pending_run = $3 "
+        "RETURNING number",
+        {repository_id, number, run_id});
+    return !rows.empty();
   });
 }
 

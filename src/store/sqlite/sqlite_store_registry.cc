@@ -47,6 +47,29 @@ Event read_event(const SqliteStatement& st) {
   return Event{st.text(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.text(5), st.text(6), st.int64(7)};
 }
 
+constexpr const char* kPullRequestColumns =
+    "repository_id, number, state, head_sha, head_ref, base_ref, from_fork, check_run_id, check_sha, comment_id, "
+    "plan_run_id, apply_run_id, pending_run, created_at, updated_at";
+PullRequest read_pull_request(const SqliteStatement& st) {
+  PullRequest p;
+  p.repository_id = st.text(0);
+  p.number = st.int64(1);
+  p.state = st.text(2);
+  p.head_sha = st.text(3);
+  p.head_ref = st.text(4);
+  p.base_ref = st.text(5);
+  p.from_fork = st.int64(6) != 0;
+  p.check_run_id = st.int64(7);
+  p.check_sha = st.text(8);
+  p.comment_id = st.int64(9);
+  p.plan_run_id = st.text(10);
+  p.apply_run_id = st.text(11);
+  p.pending_run = st.text(12);
+  p.created_at = st.int64(13);
+  p.updated_at = st.int64(14);
+  return p;
+}
+
 }  // namespace
 
 // --- webhook deliveries
@@ -223,6 +246,50 @@ std::vector<Event> SqliteStore::events(size_t limit, const EventFilter& filter) 
   std::vector<Event> out;
   while (st.step()) out.push_back(read_event(st));
   return out;
+}
+
+// --- pull requests
+
+void SqliteStore::save_pull_request(const PullRequest& p) {
+  auto session = write("save a pull request");
+  Millis now = now_millis();
+  db_.exec(
+      "INSERT INTO pull_requests (repository_id, number, state, head_sha, head_ref, base_ref, from_fork, check_run_id, "
+      "check_sha, comment_id, plan_run_id, apply_run_id, pending_run, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, number) DO UPDATE SET state = excluded.state, "
+      "head_sha = excluded.head_sha, head_ref = excluded.head_ref, base_ref = excluded.base_ref, "
+      "from_fork = excluded.from_fork, check_run_id = excluded.check_run_id, check_sha = excluded.check_sha, "
+      "comment_id = excluded.comment_id, plan_run_id = excluded.plan_run_id, apply_run_id = excluded.apply_run_id, "
+      "pending_run = excluded.pending_run, updated_at = excluded.updated_at",
+      p.repository_id, p.number, p.state, p.head_sha, p.head_ref, p.base_ref, p.from_fork, p.check_run_id, p.check_sha,
+      p.comment_id, p.plan_run_id, p.apply_run_id, p.pending_run, p.created_at ? p.created_at : now, now);
+  session.commit();
+}
+
+std::optional<PullRequest> SqliteStore::pull_request(const std::string& repository_id, int64_t number) {
+  auto session = read("read a pull request");
+  SqliteStatement st(db_, std::string("SELECT ") + kPullRequestColumns +
+                              " FROM pull_requests WHERE repository_id = ? AND number = ?");
+  if (!st.bind_all(repository_id, number).step()) return std::nullopt;
+  return read_pull_request(st);
+}
+
+std::vector<PullRequest> SqliteStore::pull_requests_pending() {
+  auto session = read("read pull requests to report");
+  SqliteStatement st(db_, std::string("SELECT ") + kPullRequestColumns +
+                              " FROM pull_requests WHERE pending_run <> '' ORDER BY updated_at");
+  std::vector<PullRequest> out;
+  while (st.step()) out.push_back(read_pull_request(st));
+  return out;
+}
+
+bool SqliteStore::take_pending_run(const std::string& repository_id, int64_t number, const std::string& run_id) {
+  auto session = write("take a pull request's report");
+  int64_t changed = db_.exec(
+      "UPDATE pull_requests SET pending_run = '' WHERE repository_id = ? AND number = ? AND pending_run = ? AND ? <> ''",
+      repository_id, number, run_id, run_id);
+  session.commit();
+  return changed == 1;
 }
 
 }  // namespace strata::store
