@@ -93,6 +93,7 @@ std::string PullRequests::run_link(const std::string& run_id) const {
 
 void PullRequests::check(const store::Repository& repo, store::PullRequest& pr, github::CheckRun run) {
   run.head_sha = pr.head_sha;
+  pr.check_status = run.status;
   if (pr.check_run_id != 0 && pr.check_sha == pr.head_sha) {
     client()->update_check_run(repo.github, pr.check_run_id, run);
   } else {
@@ -296,7 +297,27 @@ size_t PullRequests::report_ended() {
   size_t reported = 0;
   for (const store::PullRequest& pr : control_.store().pull_requests_pending()) {
     std::optional<store::Run> run = control_.store().run(pr.pending_run);
-    if (run && run->finished_at == 0) continue;
+    if (run && run->finished_at == 0) {
+      // A plan that started: its check run says so (queued → in_progress → completed).
+      if (run->command == "plan" && run->status == "running" && pr.check_status == "queued" &&
+          run->commit == pr.check_sha) {
+        std::optional<store::Repository> repo = control_.store().repository(pr.repository_id);
+        store::PullRequest current = pr;
+        github::CheckRun running;
+        running.status = "in_progress";
+        running.external_id = run->id;
+        running.details_url = run_link(run->id);
+        try {
+          if (repo) {
+            check(*repo, current, running);
+            control_.store().save_pull_request(current);
+          }
+        } catch (const Error&) {
+          // Shown at the next call, or skipped once the run ended.
+        }
+      }
+      continue;
+    }
     if (!control_.store().take_pending_run(pr.repository_id, pr.number, pr.pending_run)) continue;
     std::optional<store::Repository> repo = control_.store().repository(pr.repository_id);
     if (!repo || !run) continue;

@@ -295,6 +295,7 @@ struct PullRequest {
   bool from_fork = false;
   int64_t check_run_id = 0;     // the check run of check_sha (0 = none yet)
   std::string check_sha;
+  std::string check_status;     // what the check run shows: queued, in_progress, completed
   int64_t comment_id = 0;       // the one comment strata edits (0 = none yet)
   std::string plan_run_id;      // the latest plan of the head
   std::string apply_run_id;

@@ -989,6 +989,7 @@ TEST_P(StoreTest, PullRequestsAreSavedWholeAndTheirReportIsTakenOnce) {
   pr.from_fork = true;
   pr.check_run_id = 9000000001;
   pr.check_sha = "abc";
+  pr.check_status = "queued";
   pr.comment_id = 42;
   pr.plan_run_id = "run-1";
   pr.pending_run = "run-1";
@@ -998,6 +999,7 @@ TEST_P(StoreTest, PullRequestsAreSavedWholeAndTheirReportIsTakenOnce) {
   EXPECT_EQ(read->check_run_id, 9000000001) << "GitHub's ids outgrow 32 bits";
   EXPECT_TRUE(read->from_fork);
   EXPECT_EQ(read->comment_id, 42);
+  EXPECT_EQ(read->check_status, "queued");
   EXPECT_EQ(read->state, "open");
   ASSERT_EQ(store->pull_requests_pending().size(), 1u);
   EXPECT_FALSE(store->take_pending_run(repo_.id, 7, "run-0")) << "another run's report";

@@ -4,7 +4,10 @@
 // the test builds, signed as GitHub signs them (HMAC-SHA256 of the body under the webhook's
 // secret). GitHub itself is unreachable here: the test is the sender. Plans run on in-process
 // workers with tofu-sim, a simulator.
+#include <mutex>
+
 #include "github/webhook.h"
+#include "server/http_server.h"
 #include "tests/integration/server_support.h"
 #include "tests/support/conformance.h"
 
@@ -360,6 +363,227 @@ TEST(GitHubWebhooks, ABrokenCommitLeavesTheRegistryAsItWas) {
   EXPECT_EQ(states["dev"]["status"], "active");
   EXPECT_EQ(states["tools"]["status"], "active");
   EXPECT_EQ(json_of(server.send("GET", "/api/v1/repositories"))["repositories"][0]["registry_commit"], c1);
+}
+
+// GitHub's REST API as strata calls it, faked on loopback (GitHub is unreachable here): it
+// records every request and answers as GitHub does — ids for new check runs and comments, a
+// user's permission from a table.
+class FakeGitHub {
+ public:
+  struct Call {
+    std::string method, path;
+    nlohmann::json body;
+  };
+  std::map<std::string, std::string> permissions = {{"octocat", "admin"}};
+
+  FakeGitHub() {
+    HttpServer::Options o;
+    o.port = 0;
+    o.threads = 1;
+    server_ = std::make_unique<HttpServer>(o, [this](Request& request, Responder responder) {
+      responder.send(answer(request));
+    });
+    server_->start();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+  std::vector<Call> calls() {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  // The calls whose method is `method` and whose path ends with `suffix`.
+  std::vector<Call> calls(const std::string& method, const std::string& suffix) {
+    std::vector<Call> out;
+    for (const Call& c : calls())
+      if (c.method == method && c.path.size() >= suffix.size() &&
+          c.path.compare(c.path.size() - suffix.size(), suffix.size(), suffix) == 0)
+        out.push_back(c);
+    return out;
+  }
+
+ private:
+  Response answer(const Request& r) {
+    std::lock_guard lock(mutex_);
+    nlohmann::json body = nlohmann::json::parse(r.body, nullptr, false);
+    calls_.push_back({r.method, r.path, body.is_discarded() ? nlohmann::json() : body});
+    if (r.header("authorization") != "Bearer ghp_fake_token") return error_response(401, "unauthorized", "Bad credentials");
+    if (r.method == "POST" && r.path.ends_with("/check-runs")) return json_response(201, {{"id", 9000000000 + ++ids_}});
+    if (r.method == "POST" && r.path.ends_with("/comments")) return json_response(201, {{"id", 500 + ++ids_}});
+    if (r.method == "PATCH") return json_response(200, nlohmann::json::object());
+    if (r.method == "GET" && r.path.ends_with("/permission")) {
+      std::string user = r.path.substr(0, r.path.size() - 11);
+      user = user.substr(user.rfind('/') + 1);
+      auto it = permissions.find(user);
+      return json_response(200, {{"permission", it == permissions.end() ? "read" : it->second}});
+    }
+    return error_response(404, "not_found", "Not Found");
+  }
+  std::mutex mutex_;
+  std::vector<Call> calls_;
+  int64_t ids_ = 0;
+  std::unique_ptr<HttpServer> server_;
+};
+
+// GitHub's pull_request sample, rewritten to pull request `number` of acme/infra from `head_ref`
+// at `head_sha` (from `head_repo`: another repository for a fork).
+std::string pull_request_payload(const std::string& action, int number, const std::string& head_sha,
+                                 const std::string& head_ref, bool merged = false,
+                                 const std::string& head_repo = "acme/infra") {
+  nlohmann::json p = nlohmann::json::parse(read_file(
+      conformance_dir() + "/github-webhooks/octokit-webhooks/payload-examples/api.github.com/pull_request/opened.payload.json"));
+  p["action"] = action;
+  p["number"] = number;
+  p["pull_request"]["number"] = number;
+  p["pull_request"]["head"]["sha"] = head_sha;
+  p["pull_request"]["head"]["ref"] = head_ref;
+  p["pull_request"]["head"]["repo"]["full_name"] = head_repo;
+  p["pull_request"]["base"]["ref"] = "main";
+  p["pull_request"]["merged"] = merged;
+  p["pull_request"]["state"] = action == "closed" ? "closed" : "open";
+  p["pull_request"]["merge_commit_sha"] = merged ? head_sha : "";
+  p["repository"]["full_name"] = "acme/infra";
+  return p.dump();
+}
+
+std::string comment_payload(int number, const std::string& body, const std::string& user,
+                            const std::string& association) {
+  nlohmann::json p = nlohmann::json::parse(read_file(
+      conformance_dir() + "/github-webhooks/octokit-webhooks/payload-examples/api.github.com/issue_comment/created.payload.json"));
+  p["issue"]["number"] = number;
+  p["issue"]["pull_request"] = {{"url", "https://api.github.com/repos/acme/infra/pulls/" + std::to_string(number)}};
+  p["comment"]["body"] = body;
+  p["comment"]["user"]["login"] = user;
+  p["comment"]["author_association"] = association;
+  p["repository"]["full_name"] = "acme/infra";
+  return p.dump();
+}
+
+// A pull request end to end, reported to a fake GitHub: one check run per head, one comment
+// edited on every push, a plan of the changed components and their dependents, `strata plan`
+// from a member, `strata apply` refused to a reader, and the merge applying exactly the reviewed
+// plan; a fork's pull request is not planned until a maintainer asks.
+TEST(GitHubPullRequests, OneCheckRunPerHeadOneEditedCommentAndTheMergeAppliesTheReviewedPlan) {
+  STRATA_REQUIRE_CONFORMANCE(conformance);
+  FakeGitHub github;
+  RegistryProject project;
+  project.write("server.hcl", "github = {\n  api_url = \"" + github.url() + "\"\n  token_file = \"gh-token\"\n}\n");
+  project.write("gh-token", "ghp_fake_token\n");
+  // Plans take 3 s each, so the check run is seen in progress (the reporter looks every second).
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}, {"TOFU_SIM_DELAY_PLAN_MS", "3000"}},
+                       {"--config", project.path("server.hcl")});
+  ASSERT_TRUE(server.ready());
+  ASSERT_EQ(remote(project, server, {"repos", "add", "infra", project.root(), "--github", "acme/infra",
+                                     "--webhook-secret-file", project.path("secret")}).exit_code,
+            0);
+  const std::string c1 = project.head();
+  deliver(server, "push", "p-1", push_payload("acme/infra", project.root(), github::kNoCommit, c1));
+  ASSERT_EQ(processed(server, "p-1")["status"], "done");
+
+  project.git({"checkout", "-q", "-b", "feature"});
+  project.write("modules/net/main.tf", std::string(kModule) + "\n# a change\n");
+  project.commit("network changes");
+  const std::string c2 = project.head();
+  EXPECT_EQ(deliver(server, "pull_request", "pr-1", pull_request_payload("opened", 7, c2, "feature")).status, 202);
+  nlohmann::json d1 = processed(server, "pr-1");
+  ASSERT_EQ(d1["status"], "done") << d1.dump(2);
+  std::string outcome = d1["outcome"];
+  ASSERT_NE(outcome.find("plan run "), std::string::npos) << outcome;
+  const std::string plan1 = outcome.substr(outcome.find("plan run ") + 9);
+  EXPECT_EQ(activities_of(server, plan1), (std::vector<std::string>{"dev/app", "dev/network"}));
+  // Reported once the plan ended: the head's check run completed, the comment edited.
+  auto completed = [&](const std::string& check) {
+    return eventually([&] {
+      auto patches = github.calls("PATCH", "/check-runs/" + check);
+      return !patches.empty() && patches.back().body["status"] == "completed";
+    }, 60s);
+  };
+  ASSERT_TRUE(completed("9000000001")) << github.calls().size();
+  std::vector<std::string> statuses;
+  for (const auto& c : github.calls("PATCH", "/check-runs/9000000001")) statuses.push_back(c.body["status"]);
+  EXPECT_EQ(statuses, (std::vector<std::string>{"in_progress", "completed"}));
+  std::vector<FakeGitHub::Call> created = github.calls("POST", "/check-runs");
+  ASSERT_EQ(created.size(), 1u);
+  EXPECT_EQ(created[0].path, "/repos/acme/infra/check-runs");
+  EXPECT_EQ(created[0].body["head_sha"], c2);
+  EXPECT_EQ(created[0].body["status"], "queued");
+  nlohmann::json done = github.calls("PATCH", "/check-runs/9000000001").back().body;
+  EXPECT_EQ(done["status"], "completed");
+  EXPECT_EQ(done["conclusion"], "success");
+  EXPECT_EQ(done["external_id"], plan1);
+  const std::string summary = done["output"]["summary"];
+  EXPECT_NE(summary.find("| `dev/network` | succeeded |"), std::string::npos) << summary;
+  EXPECT_NE(summary.find("| `dev/app` | succeeded |"), std::string::npos) << summary;
+  EXPECT_EQ(summary.find("dev/db"), std::string::npos) << "db is not affected: " << summary;
+  EXPECT_NE(done["output"]["text"].get<std::string>().find("terraform_data.r"), std::string::npos) << done.dump(2);
+  ASSERT_EQ(github.calls("POST", "/issues/7/comments").size(), 1u);
+
+  // A second push takes the network change back and changes db instead (nothing depends on db:
+  // its apply below needs no other component's state, which tofu-sim does not keep on the
+  // server): a new check run for the new head; the same comment, edited.
+  project.write("modules/net/main.tf", kModule);
+  project.write("modules/db/main.tf", std::string(kModule) + "\n# another\n");
+  project.commit("db changes instead");
+  const std::string c3 = project.head();
+  deliver(server, "pull_request", "pr-2", pull_request_payload("synchronize", 7, c3, "feature"));
+  ASSERT_EQ(processed(server, "pr-2")["status"], "done");
+  ASSERT_TRUE(completed("9000000003"));
+  created = github.calls("POST", "/check-runs");
+  ASSERT_EQ(created.size(), 2u) << "one check run per head";
+  EXPECT_EQ(created[1].body["head_sha"], c3);
+  EXPECT_EQ(github.calls("POST", "/issues/7/comments").size(), 1u) << "never a new comment per push";
+  const std::string summary2 = github.calls("PATCH", "/check-runs/9000000003").back().body["output"]["summary"];
+  EXPECT_NE(summary2.find("| `dev/db` | succeeded | 1 | 0 | 0 |"), std::string::npos) << summary2;
+  EXPECT_EQ(summary2.find("dev/network"), std::string::npos) << "what the pull request no longer changes: " << summary2;
+  const size_t edits = github.calls("PATCH", "/issues/comments/502").size();
+  EXPECT_GE(edits, 3u) << "the comment is edited as the plans go";
+
+  // `strata plan` from a member plans the same head again: its check run is updated, not added.
+  deliver(server, "issue_comment", "c-1", comment_payload(7, "strata plan", "octocat", "MEMBER"));
+  nlohmann::json replanned = processed(server, "c-1");
+  ASSERT_NE(replanned["outcome"].get<std::string>().find("plan run "), std::string::npos) << replanned;
+  std::string plan3 = replanned["outcome"].get<std::string>();
+  plan3 = plan3.substr(plan3.find("plan run ") + 9);
+  nlohmann::json run3 = run_when_ended(server, plan3);
+  EXPECT_EQ(run3["status"], "succeeded");
+  ASSERT_TRUE(eventually([&] {
+    auto patches = github.calls("PATCH", "/check-runs/9000000003");
+    return !patches.empty() && patches.back().body["external_id"] == plan3 && patches.back().body["status"] == "completed";
+  }, 60s));
+  EXPECT_EQ(github.calls("POST", "/check-runs").size(), 2u);
+
+  // `strata apply` from someone who may only read is refused, and said so on the pull request.
+  deliver(server, "issue_comment", "c-2", comment_payload(7, "strata apply", "mallory", "NONE"));
+  EXPECT_EQ(processed(server, "c-2")["outcome"], "mallory may not apply (no write permission)");
+  EXPECT_NE(github.calls("PATCH", "/issues/comments/502").back().body["body"].get<std::string>().find(
+                "@mallory may not `strata apply` here"),
+            std::string::npos);
+  EXPECT_EQ(github.calls("GET", "/collaborators/mallory/permission").size(), 1u);
+
+  // The merge applies exactly the last reviewed plan.
+  deliver(server, "pull_request", "pr-3", pull_request_payload("closed", 7, c3, "feature", true));
+  nlohmann::json merged = processed(server, "pr-3");
+  std::string applied = merged["outcome"];
+  ASSERT_NE(applied.find("apply run "), std::string::npos) << merged;
+  const std::string apply_id = applied.substr(applied.find("apply run ") + 10);
+  nlohmann::json apply = run_when_ended(server, apply_id);
+  EXPECT_EQ(apply["status"], "succeeded") << apply.dump(2);
+  EXPECT_EQ(apply["plan_run_id"], plan3) << "the reviewed plan, not a fresh one";
+  EXPECT_EQ(apply["commit"], c3);
+  ASSERT_TRUE(eventually([&] {
+    return github.calls("PATCH", "/issues/comments/502").back().body["body"].get<std::string>().find("strata apply") !=
+           std::string::npos;
+  }, 60s)) << github.calls("PATCH", "/issues/comments/502").back().body.dump();
+  EXPECT_EQ(github.calls("POST", "/issues/7/comments").size(), 1u);
+
+  // A fork's pull request waits for a maintainer.
+  deliver(server, "pull_request", "pr-4", pull_request_payload("opened", 8, c3, "feature", false, "stranger/infra"));
+  EXPECT_EQ(processed(server, "pr-4")["outcome"],
+            "pull request #8 is from a fork: waiting for a maintainer's `strata plan`");
+  ASSERT_EQ(github.calls("POST", "/issues/8/comments").size(), 1u);
+  EXPECT_NE(github.calls("POST", "/issues/8/comments")[0].body["body"].get<std::string>().find("comes from a fork"),
+            std::string::npos);
+  EXPECT_EQ(github.calls("POST", "/check-runs").size(), 2u) << "no plan, no check run";
+  for (const FakeGitHub::Call& c : github.calls())
+    EXPECT_EQ(c.body.dump().find("ghp_fake_token"), std::string::npos) << "the token is never in a body";
 }
 
 }  // namespace

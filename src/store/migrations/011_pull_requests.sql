@@ -12,6 +12,7 @@ CREATE TABLE pull_requests (
   from_fork INTEGER NOT NULL DEFAULT 0,
   check_run_id BIGINT NOT NULL DEFAULT 0,
   check_sha TEXT NOT NULL DEFAULT '',
+  check_status TEXT NOT NULL DEFAULT '',
   comment_id BIGINT NOT NULL DEFAULT 0,
   plan_run_id TEXT NOT NULL DEFAULT '',
   apply_run_id TEXT NOT NULL DEFAULT '',

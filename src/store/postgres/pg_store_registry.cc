@@ -50,7 +50,7 @@ Event read_event(const PgResult& r, int i) {
 
 constexpr const char* kPullRequestColumns =
     "repository_id, number, state, head_sha, head_ref, base_ref, from_fork, check_run_id, check_sha, comment_id, "
-    "plan_run_id, apply_run_id, pending_run, created_at, updated_at";
+    "plan_run_id, apply_run_id, pending_run, created_at, updated_at, check_status";
 PullRequest read_pull_request(const PgResult& r, int i) {
   PullRequest p;
   p.repository_id = r.text(i, 0);
@@ -68,6 +68,7 @@ PullRequest read_pull_request(const PgResult& r, int i) {
   p.pending_run = r.text(i, 12);
   p.created_at = r.int64(i, 13);
   p.updated_at = r.int64(i, 14);
+  p.check_status = r.text(i, 15);
   return p;
 }
 
@@ -270,15 +271,16 @@ void PgStore::save_pull_request(const PullRequest& p) {
   transact_one("save a pull request", [&](PgConnection& db) {
     db.exec(
         "INSERT INTO pull_requests (repository_id, number, state, head_sha, head_ref, base_ref, from_fork, check_run_id, "
-        "check_sha, comment_id, plan_run_id, apply_run_id, pending_run, created_at, updated_at) VALUES ($1, $2, $3, $4, "
-        "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (repository_id, number) DO UPDATE SET "
+        "check_sha, comment_id, plan_run_id, apply_run_id, pending_run, created_at, updated_at, check_status) VALUES ($1, "
+        "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) ON CONFLICT (repository_id, number) DO UPDATE SET "
         "state = excluded.state, head_sha = excluded.head_sha, head_ref = excluded.head_ref, "
         "base_ref = excluded.base_ref, from_fork = excluded.from_fork, check_run_id = excluded.check_run_id, "
         "check_sha = excluded.check_sha, comment_id = excluded.comment_id, plan_run_id = excluded.plan_run_id, "
-        "apply_run_id = excluded.apply_run_id, pending_run = excluded.pending_run, updated_at = excluded.updated_at",
+        "apply_run_id = excluded.apply_run_id, pending_run = excluded.pending_run, updated_at = excluded.updated_at, "
+        "check_status = excluded.check_status",
         {p.repository_id, p.number, p.state, p.head_sha, p.head_ref, p.base_ref, static_cast<int64_t>(p.from_fork ? 1 : 0),
          p.check_run_id, p.check_sha, p.comment_id, p.plan_run_id, p.apply_run_id, p.pending_run,
-         p.created_at ? p.created_at : now, now});
+         p.created_at ? p.created_at : now, now, p.check_status});
   });
 }
 

@@ -49,7 +49,7 @@ Event read_event(const SqliteStatement& st) {
 
 constexpr const char* kPullRequestColumns =
     "repository_id, number, state, head_sha, head_ref, base_ref, from_fork, check_run_id, check_sha, comment_id, "
-    "plan_run_id, apply_run_id, pending_run, created_at, updated_at";
+    "plan_run_id, apply_run_id, pending_run, created_at, updated_at, check_status";
 PullRequest read_pull_request(const SqliteStatement& st) {
   PullRequest p;
   p.repository_id = st.text(0);
@@ -67,6 +67,7 @@ PullRequest read_pull_request(const SqliteStatement& st) {
   p.pending_run = st.text(12);
   p.created_at = st.int64(13);
   p.updated_at = st.int64(14);
+  p.check_status = st.text(15);
   return p;
 }
 
@@ -255,14 +256,14 @@ void SqliteStore::save_pull_request(const PullRequest& p) {
   Millis now = now_millis();
   db_.exec(
       "INSERT INTO pull_requests (repository_id, number, state, head_sha, head_ref, base_ref, from_fork, check_run_id, "
-      "check_sha, comment_id, plan_run_id, apply_run_id, pending_run, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
-      "?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, number) DO UPDATE SET state = excluded.state, "
+      "check_sha, comment_id, plan_run_id, apply_run_id, pending_run, created_at, updated_at, check_status) VALUES (?, ?, "
+      "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (repository_id, number) DO UPDATE SET state = excluded.state, "
       "head_sha = excluded.head_sha, head_ref = excluded.head_ref, base_ref = excluded.base_ref, "
       "from_fork = excluded.from_fork, check_run_id = excluded.check_run_id, check_sha = excluded.check_sha, "
       "comment_id = excluded.comment_id, plan_run_id = excluded.plan_run_id, apply_run_id = excluded.apply_run_id, "
-      "pending_run = excluded.pending_run, updated_at = excluded.updated_at",
+      "pending_run = excluded.pending_run, updated_at = excluded.updated_at, check_status = excluded.check_status",
       p.repository_id, p.number, p.state, p.head_sha, p.head_ref, p.base_ref, p.from_fork, p.check_run_id, p.check_sha,
-      p.comment_id, p.plan_run_id, p.apply_run_id, p.pending_run, p.created_at ? p.created_at : now, now);
+      p.comment_id, p.plan_run_id, p.apply_run_id, p.pending_run, p.created_at ? p.created_at : now, now, p.check_status);
   session.commit();
 }
 
