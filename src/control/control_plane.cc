@@ -74,10 +74,12 @@ ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
       leases_(store_, options_.lease_ms,
               options_.credential_key.empty() ? secrets::random_bytes(32) : options_.credential_key),
       rate_limiter_(options_.rate_limits) {
-  if (!options_.github.token.empty()) {
+  if (!options_.github.token.empty() || !options_.github.app_id.empty()) {
     github::ClientSettings settings;
     settings.api_url = options_.github.api_url;
     settings.token = options_.github.token;
+    settings.app_id = options_.github.app_id;
+    settings.app_private_key = options_.github.app_private_key;
     pull_requests_.set_client(github::make_client(settings));
   }
 }

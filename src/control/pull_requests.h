@@ -24,7 +24,9 @@ class ControlPlane;
 
 struct GitHubOptions {
   std::string api_url = "https://api.github.com";
-  std::string token;         // GitHub's API; PR events are recorded but not acted on without it
+  std::string token;         // GitHub's API; PR events are recorded but not acted on without it (or an App)
+  std::string app_id;        // or as a GitHub App: its id and private key (PEM)
+  std::string app_private_key;
   std::string external_url;  // where people reach this server, for links ("" = its own URL)
   std::string fork_policy = "comment";  // "comment" | "plan"
 };

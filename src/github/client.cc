@@ -1,10 +1,15 @@
 #include "github/client.h"
 
+#include <time.h>
+
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "app/http_client.h"
 #include "model/error.h"
+#include "secrets/crypto.h"
 
 namespace strata::github {
 
@@ -18,7 +23,28 @@ std::string fit(const std::string& text, size_t limit, const std::string& tail) 
   return text.substr(0, cut) + "\n" + tail;
 }
 
+std::string app_jwt(const std::string& app_id, const std::string& private_key_pem, int64_t now) {
+  std::optional<secrets::RsaKey> key = secrets::rsa_from_pem(private_key_pem);
+  if (!key)
+    throw Error(ErrorKind::kUserInput, "the GitHub App's private key is not an RSA private key in PEM", {},
+                "give the .pem file GitHub made for the App (Settings → Developer settings → GitHub Apps)");
+  const std::string header = secrets::base64url_encode(R"({"alg":"RS256","typ":"JWT"})");
+  const std::string claims =
+      secrets::base64url_encode(nlohmann::json{{"iat", now - 60}, {"exp", now + 540}, {"iss", app_id}}.dump());
+  std::optional<std::string> signature = secrets::rsa_sha256_sign(key->der, header + "." + claims);
+  if (!signature) throw Error(ErrorKind::kUserInput, "OpenSSL refused the GitHub App's private key");
+  return header + "." + claims + "." + secrets::base64url_encode(*signature);
+}
+
 namespace {
+
+// "2026-12-07T22:14:10Z" as seconds since the epoch; 0 when it is not that.
+int64_t iso_seconds(const std::string& text) {
+  struct tm tm = {};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!end) return 0;
+  return static_cast<int64_t>(timegm(&tm));
+}
 
 class RestClient : public Client {
  public:
@@ -26,25 +52,26 @@ class RestClient : public Client {
       : settings_(std::move(settings)), http_(std::move(http)) {
     while (!settings_.api_url.empty() && settings_.api_url.back() == '/') settings_.api_url.pop_back();
     if (!settings_.sleep) settings_.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    if (!settings_.now_seconds) settings_.now_seconds = [] { return static_cast<int64_t>(::time(nullptr)); };
   }
 
   int64_t create_check_run(const std::string& repo, const CheckRun& run) override {
     nlohmann::json body = check_json(run);
     body["head_sha"] = run.head_sha;
-    return call("POST", "/repos/" + repo + "/check-runs", body).value("id", int64_t{0});
+    return call("POST", "/repos/" + repo + "/check-runs", body, repo).value("id", int64_t{0});
   }
   void update_check_run(const std::string& repo, int64_t id, const CheckRun& run) override {
-    call("PATCH", "/repos/" + repo + "/check-runs/" + std::to_string(id), check_json(run));
+    call("PATCH", "/repos/" + repo + "/check-runs/" + std::to_string(id), check_json(run), repo);
   }
   int64_t create_comment(const std::string& repo, int64_t issue, const std::string& body) override {
-    return call("POST", "/repos/" + repo + "/issues/" + std::to_string(issue) + "/comments", {{"body", body}})
+    return call("POST", "/repos/" + repo + "/issues/" + std::to_string(issue) + "/comments", {{"body", body}}, repo)
         .value("id", int64_t{0});
   }
   void update_comment(const std::string& repo, int64_t comment_id, const std::string& body) override {
-    call("PATCH", "/repos/" + repo + "/issues/comments/" + std::to_string(comment_id), {{"body", body}});
+    call("PATCH", "/repos/" + repo + "/issues/comments/" + std::to_string(comment_id), {{"body", body}}, repo);
   }
   std::string permission(const std::string& repo, const std::string& user) override {
-    nlohmann::json j = call("GET", "/repos/" + repo + "/collaborators/" + user + "/permission", nullptr, true);
+    nlohmann::json j = call("GET", "/repos/" + repo + "/collaborators/" + user + "/permission", nullptr, repo, true);
     return j.is_object() && j.contains("permission") && j["permission"].is_string() ? j["permission"].get<std::string>()
                                                                                     : "none";
   }
@@ -64,16 +91,48 @@ class RestClient : public Client {
     return j;
   }
 
-  // One request, tried again as the header comment says. `missing_ok`: a 404 answers null.
+  // The bearer credential for calls about `repo`: the token, or the App's installation token.
+  std::string credential(const std::string& repo) {
+    if (settings_.app_id.empty()) return settings_.token;
+    const int64_t now = settings_.now_seconds();
+    std::lock_guard lock(mutex_);
+    int64_t& installation = installations_[repo];
+    if (installation == 0) {
+      nlohmann::json j = send("GET", "/repos/" + repo + "/installation", nullptr, jwt(now), false);
+      installation = j.is_object() && j.contains("id") && j["id"].is_number_integer() ? j["id"].get<int64_t>() : 0;
+      if (installation == 0)
+        throw Error(ErrorKind::kUserInput, "GitHub named no installation of the App for " + repo, {},
+                    "install the GitHub App on the repository");
+    }
+    Token& t = tokens_[installation];
+    if (t.value.empty() || now >= t.expires - 300) {
+      nlohmann::json j = send("POST", "/app/installations/" + std::to_string(installation) + "/access_tokens",
+                              nlohmann::json::object(), jwt(now), false);
+      if (!j.is_object() || !j.contains("token") || !j["token"].is_string())
+        throw Error(ErrorKind::kEnvironment, "GitHub's answer for an installation token had no token");
+      t.value = j["token"].get<std::string>();
+      t.expires = j.contains("expires_at") && j["expires_at"].is_string()
+                      ? iso_seconds(j["expires_at"].get<std::string>())
+                      : now + 3600;
+    }
+    return t.value;
+  }
+  std::string jwt(int64_t now) { return app_jwt(settings_.app_id, settings_.app_private_key, now); }
+
+  // One request about `repo`, tried again as the header comment says. `missing_ok`: a 404 answers null.
   nlohmann::json call(const std::string& method, const std::string& path, const nlohmann::json& body,
-                      bool missing_ok = false) {
+                      const std::string& repo, bool missing_ok = false) {
+    return send(method, path, body, credential(repo), missing_ok);
+  }
+  nlohmann::json send(const std::string& method, const std::string& path, const nlohmann::json& body,
+                      const std::string& bearer, bool missing_ok) {
     app::HttpRequest r;
     r.method = method;
     r.url = settings_.api_url + path;
     r.headers["Accept"] = "application/vnd.github+json";
     r.headers["X-GitHub-Api-Version"] = "2022-11-28";
     r.headers["User-Agent"] = "strata";
-    if (!settings_.token.empty()) r.headers["Authorization"] = "Bearer " + settings_.token;
+    if (!bearer.empty()) r.headers["Authorization"] = "Bearer " + bearer;
     if (!body.is_null()) {
       r.body = body.dump();
       r.headers["Content-Type"] = "application/json";
@@ -126,6 +185,13 @@ class RestClient : public Client {
 
   ClientSettings settings_;
   std::unique_ptr<app::HttpClient> http_;
+  struct Token {
+    std::string value;
+    int64_t expires = 0;
+  };
+  std::mutex mutex_;
+  std::map<std::string, int64_t> installations_;  // repo -> the App's installation
+  std::map<int64_t, Token> tokens_;               // installation -> its token
 };
 
 }  // namespace

@@ -56,12 +56,23 @@ class Client {
 struct ClientSettings {
   std::string api_url = "https://api.github.com";
   std::string token;  // a personal access token or an installation token
+  // Or authentication as a GitHub App: its id and private key (PEM). Each repository's
+  // installation is looked up (GET /repos/{owner}/{repo}/installation) with a JWT the key signs
+  // (RS256, ten minutes), and its installation token (POST /app/installations/{id}/access_tokens)
+  // is kept until five minutes before it expires.
+  std::string app_id;
+  std::string app_private_key;
+  std::function<int64_t()> now_seconds;  // the clock (tests); the system's by default
   int attempts = 4;   // tries of one request, the first included
   std::chrono::milliseconds backoff{500};  // before the second try; doubled each time
   std::chrono::seconds longest_wait{60};   // a Retry-After beyond this is cut to it
   // How the client waits between tries (tests: record instead of sleep).
   std::function<void(std::chrono::milliseconds)> sleep;
 };
+
+// A GitHub App's JWT (RS256): iss = app_id, iat a minute ago, exp nine minutes ahead. Throws an
+// Error for a key that is not an RSA private key in PEM.
+std::string app_jwt(const std::string& app_id, const std::string& private_key_pem, int64_t now_seconds);
 
 // The REST client over libcurl, or over `http` (a test's).
 std::unique_ptr<Client> make_client(ClientSettings settings);

@@ -1,6 +1,8 @@
 // The webhook signature and payload readers, against GitHub's documented signature vector and
 // the octokit/webhooks payload samples (../shared/conformance/github-webhooks/).
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,6 +12,7 @@
 #include "github/client.h"
 #include "github/webhook.h"
 #include "model/error.h"
+#include "secrets/crypto.h"
 #include "tests/support/conformance.h"
 
 namespace strata::github {
@@ -231,6 +234,72 @@ TEST(GitHubClient, RetriesServerErrorsAndSecondaryRateLimitsNeverOtherRefusals) 
 
   ClientFixture nobody({answer(404, R"({"message":"Not Found"})")});
   EXPECT_EQ(nobody.client->permission("acme/infra", "mallory"), "none");
+}
+
+// A fresh 2048-bit RSA key in PEM, as GitHub hands an App's.
+std::string rsa_pem() {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+  char* data = nullptr;
+  long n = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<size_t>(n));
+  BIO_free(bio);
+  EVP_PKEY_free(key);
+  return pem;
+}
+
+TEST(GitHubClient, AsAnAppItSignsAJwtAndKeepsTheInstallationToken) {
+  const std::string pem = rsa_pem();
+  auto scripted = std::make_unique<ScriptedHttp>();
+  ScriptedHttp* http = scripted.get();
+  http->answers = {answer(200, R"({"id":77})"),
+                   answer(201, R"({"token":"ghs_inst","expires_at":"2026-12-08T12:00:00Z"})"),
+                   answer(201, R"({"id":5})"),
+                   answer(201, R"({"id":6})"),
+                   answer(201, R"({"token":"ghs_next","expires_at":"2026-12-08T13:00:00Z"})"),
+                   answer(201, R"({"id":7})")};
+  ClientSettings s;
+  s.api_url = "https://api.github.com";
+  s.app_id = "123456";
+  s.app_private_key = pem;
+  int64_t now = 1796680000;  // 2026-12-07T21:46:40Z
+  s.now_seconds = [&] { return now; };
+  std::unique_ptr<Client> client = make_client(s, std::move(scripted));
+  EXPECT_EQ(client->create_comment("acme/infra", 7, "hi"), 5);
+  ASSERT_EQ(http->asked.size(), 3u);
+  EXPECT_EQ(http->asked[0].url, "https://api.github.com/repos/acme/infra/installation");
+  EXPECT_EQ(http->asked[1].url, "https://api.github.com/app/installations/77/access_tokens");
+  EXPECT_EQ(http->asked[2].headers.at("Authorization"), "Bearer ghs_inst");
+  // The JWT: RS256 over header.claims under the App's key, iss = the App, ten minutes at most.
+  std::string jwt = http->asked[0].headers.at("Authorization").substr(7);
+  size_t dot1 = jwt.find('.'), dot2 = jwt.rfind('.');
+  std::optional<std::string> claims = secrets::base64_decode_unpadded([&] {
+    std::string c = jwt.substr(dot1 + 1, dot2 - dot1 - 1);
+    for (char& ch : c) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+    return c;
+  }());
+  ASSERT_TRUE(claims);
+  nlohmann::json j = nlohmann::json::parse(*claims);
+  EXPECT_EQ(j["iss"], "123456");
+  EXPECT_EQ(j["iat"], now - 60);
+  EXPECT_EQ(j["exp"], now + 540);
+  std::string sig = jwt.substr(dot2 + 1);
+  for (char& ch : sig) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
+  std::optional<secrets::RsaKey> key = secrets::rsa_from_pem(pem);
+  ASSERT_TRUE(key);
+  EXPECT_TRUE(secrets::rsa_sha256_verify(key->n, key->e, jwt.substr(0, dot2), *secrets::base64_decode_unpadded(sig)));
+  EXPECT_FALSE(secrets::rsa_sha256_verify(key->n, key->e, jwt.substr(0, dot2) + "x", *secrets::base64_decode_unpadded(sig)));
+
+  // The token is kept until five minutes before it expires, then a new one is asked for.
+  client->create_comment("acme/infra", 7, "again");
+  EXPECT_EQ(http->asked.size(), 4u);
+  now = 1796731200 - 200;  // 2026-12-08T12:00:00Z less 200 s
+  client->create_comment("acme/infra", 7, "later");
+  ASSERT_EQ(http->asked.size(), 6u);
+  EXPECT_EQ(http->asked[4].url, "https://api.github.com/app/installations/77/access_tokens");
+  EXPECT_EQ(http->asked[5].headers.at("Authorization"), "Bearer ghs_next");
+  EXPECT_THROW(app_jwt("1", "not a key", now), Error);
 }
 
 TEST(GitHubClient, FitCutsAtALineAndSays) {

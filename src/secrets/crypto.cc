@@ -445,6 +445,43 @@ std::optional<std::string> rsa_oaep_sha256_decrypt(std::string_view private_der_
   return out;
 }
 
+namespace {
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+}  // namespace
+
+std::optional<std::string> rsa_sha256_sign(std::string_view private_der_bytes, std::string_view data) {
+  const unsigned char* p = u8(private_der_bytes);
+  Pkey key(d2i_PrivateKey(EVP_PKEY_RSA, nullptr, &p, long(private_der_bytes.size())));
+  if (!key) {
+    ERR_clear_error();
+    return std::nullopt;
+  }
+  MdCtx ctx(EVP_MD_CTX_new());
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) <= 0 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, u8(data), data.size()) <= 0)
+    openssl_fail("RSA-SHA256 signing");
+  std::string out(len, '\0');
+  if (EVP_DigestSign(ctx.get(), u8(out), &len, u8(data), data.size()) <= 0) openssl_fail("RSA-SHA256 signing");
+  out.resize(len);
+  return out;
+}
+
+bool rsa_sha256_verify(std::string_view n, std::string_view e, std::string_view data, std::string_view signature) {
+  Bn bn_n = bn(n), bn_e = bn(e);
+  Pkey key = rsa_from_params({{OSSL_PKEY_PARAM_RSA_N, bn_n.get()}, {OSSL_PKEY_PARAM_RSA_E, bn_e.get()}},
+                             EVP_PKEY_PUBLIC_KEY);
+  if (!key) return false;
+  MdCtx ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) <= 0) return false;
+  bool ok = EVP_DigestVerify(ctx.get(), u8(signature), signature.size(), u8(data), data.size()) == 1;
+  ERR_clear_error();
+  return ok;
+}
+
 std::string rsa_oaep_sha256_encrypt(std::string_view n, std::string_view e, std::string_view label,
                                     std::string_view plaintext) {
   Bn bn_n = bn(n), bn_e = bn(e);

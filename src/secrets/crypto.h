@@ -67,6 +67,11 @@ namespace strata::secrets {
 std::optional<std::string> rsa_oaep_sha256_decrypt(std::string_view private_der,
                                                    std::string_view label,
                                                    std::string_view ciphertext);
+// RSASSA-PKCS1-v1_5 with SHA-256 (JWT's RS256): the signature of `data` under a DER private key
+// (rsa_from_pem's); nullopt when OpenSSL refuses the key.
+std::optional<std::string> rsa_sha256_sign(std::string_view private_der, std::string_view data);
+// Whether `signature` is that signature of `data` under the public key n, e (big-endian).
+bool rsa_sha256_verify(std::string_view n, std::string_view e, std::string_view data, std::string_view signature);
 // Encryption to a public key given as big-endian n and e. For fixtures and tests.
 std::string rsa_oaep_sha256_encrypt(std::string_view n, std::string_view e, std::string_view label,
                                     std::string_view plaintext);

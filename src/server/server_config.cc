@@ -36,7 +36,8 @@ std::string bad_retention(const std::string& name, int64_t n) {
   return "";
 }
 
-const std::vector<std::string> kGitHubSettings = {"api_url", "token_file", "external_url", "fork_pull_requests"};
+const std::vector<std::string> kGitHubSettings = {"api_url",      "token_file", "external_url", "fork_pull_requests",
+                                                  "app_id",       "private_key_file"};
 
 const std::vector<std::string> kOAuthSettings = {"client_id",   "client_secret_file", "authorize_url", "token_url",
                                                  "api_url",     "external_url",       "roles",         "token_lifetime",
@@ -55,7 +56,7 @@ void read_github(const Value& v, control::GitHubOptions& github, Relative relati
     if (std::find(kGitHubSettings.begin(), kGitHubSettings.end(), name) == kGitHubSettings.end()) {
       std::string guess = closest_match(name, kGitHubSettings);
       problem("unknown setting \"" + name + "\"", guess.empty() ? "the settings are api_url, token_file, external_url, "
-                                                                   "fork_pull_requests"
+                                                                   "fork_pull_requests, app_id, private_key_file"
                                                                  : "did you mean \"" + guess + "\"?");
       continue;
     }
@@ -64,7 +65,16 @@ void read_github(const Value& v, control::GitHubOptions& github, Relative relati
       continue;
     }
     const std::string& text = item.as_string();
-    if (name == "token_file") {
+    if (name == "app_id") {
+      github.app_id = text;
+    } else if (name == "private_key_file") {
+      std::optional<std::string> key = read_file_if_exists(relative(text));
+      if (!key) {
+        problem("private_key_file " + relative(text) + " cannot be read", "");
+        continue;
+      }
+      github.app_private_key = *key;
+    } else if (name == "token_file") {
       std::optional<std::string> token = read_file_if_exists(relative(text));
       if (!token) {
         problem("token_file " + relative(text) + " cannot be read", "");
@@ -286,6 +296,9 @@ void load_server_config(const std::string& path, ServerOptions& options) {
       read_github(v, options.github, relative, [&](const std::string& why, const std::string& hint) {
         diags.error(at(a.expr->range), "github: " + why, hint);
       });
+      if (options.github.app_id.empty() != options.github.app_private_key.empty())
+        diags.error(at(a.expr->range), "github: app_id and private_key_file go together",
+                    "a GitHub App is its id and the private key GitHub made for it");
     } else if (a.name == "metrics") {
       if (!v.is_bool()) {
         want("true or false");

@@ -11,7 +11,8 @@
 //   metrics   = true
 //   rate_limits = { api = "50/s:200", worker = "off" }   # the rest keep their defaults
 //   github = {                             # pull requests: check runs and comments (control/pull_requests.h)
-//     token_file = "github-token"          # or STRATA_GITHUB_TOKEN
+//     token_file = "github-token"          # or STRATA_GITHUB_TOKEN; or as a GitHub App:
+//     # app_id = "123456"  private_key_file = "app.pem"
 //     api_url    = "https://github.example.com/api/v3"   # GitHub Enterprise; default api.github.com
 //     external_url = "https://strata.example.com"       # links in check runs
 //     fork_pull_requests = "comment"       # or "plan": plan forks' pull requests without a maintainer
