@@ -25,6 +25,7 @@ struct RemoteFlags {
   // repos add
   std::string name, url, account;
   std::string github, webhook_secret_file;
+  bool auto_destroy = false;
   // runs
   std::string id;
   std::string repository, command;
@@ -168,6 +169,9 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
   repos_add->add_option("--webhook-secret-file", f->webhook_secret_file,
                         "A file holding the secret its GitHub webhook signs deliveries with (\"-\": standard input); "
                         "needed with --github");
+  repos_add->add_flag("--auto-destroy-loose", f->auto_destroy,
+                      "Destroy a stack whose code a push removes (with the code it had), instead of keeping its state "
+                      "loose for re-association");
   repos_add->add_flag("--json", globals.json, "Print the repository as JSON");
   repos_add->callback([&, f] {
     action = [&globals, f] {
@@ -185,7 +189,7 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
           throw Error("the webhook secret file " + f->webhook_secret_file + " is empty", {},
                       "write the secret GitHub's webhook has into it");
       }
-      nlohmann::json repo = client().add_repository(f->name, f->url, f->account, f->github, secret);
+      nlohmann::json repo = client().add_repository(f->name, f->url, f->account, f->github, secret, f->auto_destroy);
       if (globals.json) std::cout << repo.dump(2) << "\n";
       else std::cout << "registered " << text(repo, "name") << " (" << text(repo, "url") << ", branch "
                      << text(repo, "default_branch")

@@ -86,7 +86,7 @@ ControlPlane::ControlPlane(store::Store& store, ControlOptions options)
 
 store::Repository ControlPlane::add_repository(const std::string& name, const std::string& url,
                                                const std::string& account, const std::string& github,
-                                               const std::string& webhook_secret) {
+                                               const std::string& webhook_secret, bool auto_destroy) {
   if (!account.empty() && !store_.account(account))
     throw Error(ErrorKind::kNotFound, "there is no account " + account, {},
                 "create it first (strata remote accounts create " + account + "), or name another");
@@ -121,6 +121,7 @@ store::Repository ControlPlane::add_repository(const std::string& name, const st
   repo.account = account;
   repo.github = full_name;
   repo.webhook_secret = webhook_secret;
+  repo.auto_destroy = auto_destroy;
   repo.default_branch = git_.fetch(repo.id, url);  // throws before anything is stored
   return store_.add_repository(std::move(repo));
 }

@@ -109,8 +109,10 @@ class ControlPlane {
   // `account` ("" = the server's own) must exist.
   // `github` ("owner/name", kept in lower case) ties it to a GitHub repository whose webhook
   // deliveries are checked with `webhook_secret` (both or neither).
+  // `auto_destroy`: a stack whose code is removed is destroyed rather than kept loose.
   store::Repository add_repository(const std::string& name, const std::string& url, const std::string& account = "",
-                                   const std::string& github = "", const std::string& webhook_secret = "");
+                                   const std::string& github = "", const std::string& webhook_secret = "",
+                                   bool auto_destroy = false);
   // The account that owns repository `name` ("" = the server's own, or no such repository).
   // A repository never changes account: what is found is remembered.
   std::string repository_account(std::string_view name);

@@ -40,6 +40,7 @@ std::string RegistrySync::summary() const {
                     ", updated " + std::to_string(updated.size()) + ", deregistered " +
                     std::to_string(deregistered.size());
   if (!loose.empty()) out += ", loose stacks " + joined(loose);
+  if (!destroying.empty()) out += ", destroying " + joined(destroying);
   if (!alerts.empty()) out += ", " + std::to_string(alerts.size()) + " stack state(s) alerted";
   if (!run_id.empty()) out += "; plan run " + run_id;
   if (!note.empty()) out += " (" + note + ")";
@@ -189,6 +190,40 @@ RegistrySync StackRegistry::sync(const store::Repository& repo, const std::strin
   }
   store.update_registry(update);
 
+  // auto_destroy: each stack that went loose is destroyed with the code it had.
+  if (repo.auto_destroy && !first) {
+    for (const std::string& stack : result.loose) {
+      auto state = std::find_if(update.states.begin(), update.states.end(),
+                                [&](const store::StackState& s) { return s.stack == stack && s.status == "loose"; });
+      if (state == update.states.end()) continue;
+      RunRequest request;
+      request.repository = repo.name;
+      request.command = "destroy";
+      request.stacks = {stack};
+      request.commit = repo.registry_commit;
+      store::RegistryUpdate destroying;
+      destroying.repository_id = repo.id;
+      store::StackState s = *state;
+      try {
+        store::Run run = control_.start_run(request, created_by);
+        s.status = "destroying";
+        s.destroy_run = run.id;
+        result.destroying.push_back(stack);
+        destroying.events.push_back(event("stack_state_destroying", stack,
+                                          {{"stack_state", s.id}, {"run", run.id}, {"commit", repo.registry_commit}}));
+      } catch (const Error& e) {
+        s.alert = "auto-destroy could not start: " + e.message();
+        destroying.events.push_back(event("stack_state_destroy_failed", stack, {{"stack_state", s.id}, {"reason", e.message()}}));
+      }
+      destroying.states.push_back(s);
+      for (store::Event& e : destroying.events) {
+        e.account = repo.account;
+        e.repository_id = repo.id;
+      }
+      store.update_registry(destroying);
+    }
+  }
+
   std::vector<std::string> to_plan;
   for (const auto* list : {&result.registered, &result.updated})
     to_plan.insert(to_plan.end(), list->begin(), list->end());
@@ -214,6 +249,33 @@ RegistrySync StackRegistry::sync(const store::Repository& repo, const std::strin
     store.append_event(e);
   }
   return result;
+}
+
+size_t StackRegistry::settle_destroys() {
+  store::Store& store = control_.store();
+  size_t changed = 0;
+  for (store::StackState s : store.stack_states("")) {
+    if (s.status != "destroying") continue;
+    std::optional<store::Run> run = store.run(s.destroy_run);
+    if (run && run->finished_at == 0) continue;
+    std::optional<store::Repository> repo = store.repository(s.repository_id);
+    store::RegistryUpdate update;
+    update.repository_id = s.repository_id;
+    const bool destroyed = run && run->status == "succeeded";
+    s.status = destroyed ? "destroyed" : "loose";
+    if (!destroyed)
+      s.alert = "its destroy run " + s.destroy_run + " " + (run ? run->status : std::string("is gone")) +
+                ": its state is kept";
+    store::Event e = event(destroyed ? "stack_state_destroyed" : "stack_state_destroy_failed", s.stack,
+                           {{"stack_state", s.id}, {"run", s.destroy_run}});
+    e.account = repo ? repo->account : "";
+    e.repository_id = s.repository_id;
+    update.states.push_back(s);
+    update.events.push_back(e);
+    store.update_registry(update);
+    ++changed;
+  }
+  return changed;
 }
 
 store::StackState StackRegistry::associate(const std::string& state_id, const std::string& stack,

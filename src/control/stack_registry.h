@@ -1,5 +1,7 @@
 // The stack-code registry (DESIGN §11.4, #23; the Stackly model): what a push to a repository's
 // default branch registers, updates and deregisters, and re-associating a loose stack state.
+// A repository with auto_destroy destroys a stack whose code is removed (with the code of the
+// registry's commit before, where it still exists) instead of keeping its state loose.
 //
 // strata's unit of state is a component (its Terraform state lives at
 // "<repository>/<stack>/<component>"), so a component is identified by its stack and name, not
@@ -28,6 +30,7 @@ struct RegistrySync {
   std::vector<std::string> updated;
   std::vector<std::string> deregistered;
   std::vector<std::string> loose;         // stacks whose state became loose
+  std::vector<std::string> destroying;    // stacks being destroyed instead (the repository's auto_destroy)
   std::vector<std::string> alerts;        // stack state ids a force-push left pointing at a dropped commit
   std::string run_id;                     // the plan scheduled for what changed ("" = none)
   std::string note;                       // anything unusual about this sync ("" = nothing)
@@ -66,6 +69,10 @@ class StackRegistry {
   // (nothing changes then: a broken commit never deregisters anything).
   RegistrySync sync(const store::Repository& repository, const std::string& commit, bool forced,
                     const std::string& created_by);
+
+  // Stack states being destroyed whose destroy run ended: destroyed when it succeeded; loose
+  // again, with an alert naming the run, when it did not. Returns how many changed.
+  size_t settle_destroys();
 
   // Re-associates loose stack state `state_id` with stack `stack`'s registered code: the
   // component sets must match, and the stack's components must hold no Terraform state of

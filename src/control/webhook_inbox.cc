@@ -168,8 +168,9 @@ size_t WebhookInbox::process_ready() {
     control_.store().finish_delivery(d->id, outcome.first, outcome.second, store::now_millis());
     ++done;
   }
-  // Runs of pull requests that ended since: their check runs and comments.
+  // Runs of pull requests that ended since: their check runs and comments; stacks destroyed.
   done += control_.pull_requests().report_ended();
+  done += registry_.settle_destroys();
   return done;
 }
 

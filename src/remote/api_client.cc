@@ -149,11 +149,13 @@ nlohmann::json ApiClient::call(const std::string& method, const std::string& pat
 }
 
 nlohmann::json ApiClient::add_repository(const std::string& name, const std::string& url, const std::string& account,
-                                         const std::string& github, const std::string& webhook_secret) {
+                                         const std::string& github, const std::string& webhook_secret,
+                                         bool auto_destroy) {
   nlohmann::json body = {{"name", name}, {"url", url}};
   if (!account.empty()) body["account"] = account;
   if (!github.empty()) body["github"] = github;
   if (!webhook_secret.empty()) body["webhook_secret"] = webhook_secret;
+  if (auto_destroy) body["auto_destroy"] = true;
   return call("POST", "/api/v1/repositories", body);
 }
 

@@ -97,7 +97,8 @@ class ApiClient {
   // `account` "" = the caller's (a server token's: none).
   // `github` ("owner/name") with the secret its webhook signs deliveries with, or neither.
   nlohmann::json add_repository(const std::string& name, const std::string& url, const std::string& account = "",
-                                const std::string& github = "", const std::string& webhook_secret = "");
+                                const std::string& github = "", const std::string& webhook_secret = "",
+                                bool auto_destroy = false);
   // The stack-code registry (#23): stack states ("" = every repository; status "" = both),
   // re-associating a loose one, events, and the webhook deliveries received.
   nlohmann::json stack_states(const std::string& repository, const std::string& status);

@@ -44,6 +44,8 @@ struct Repository {
   std::string webhook_secret;
   // The default branch's commit the stack-code registry was last brought up to ("" = none yet).
   std::string registry_commit;
+  // A stack whose code is removed is destroyed (with the code of the commit before), not kept loose.
+  bool auto_destroy = false;
 };
 
 // Run states: queued, waiting (status_reason says for what), running, succeeded, failed,
@@ -239,7 +241,8 @@ struct StackCode {
 
 // A deployed stack's state: "active" while its stack code is registered, "loose" once the code
 // is gone (a module folder deleted or moved, its stack config removed). A loose stack state keeps
-// its Terraform state until it is re-associated with stack code or destroyed.
+// its Terraform state until it is re-associated with stack code or destroyed. With its
+// repository's auto_destroy it is "destroying" (destroy_run) instead, then "destroyed".
 struct StackState {
   std::string id;
   std::string repository_id;
@@ -251,6 +254,7 @@ struct StackState {
   std::string alert;                      // why it needs a look ("" = none): a force-push dropped its commit
   Millis created_at = 0;
   Millis updated_at = 0;
+  std::string destroy_run;                // destroying, destroyed: the run that destroys it
 };
 
 // An event (DESIGN §11.2: the outbox hooks and notifications read): what happened, in order.

@@ -907,7 +907,10 @@ TEST_P(StoreTest, RegistryUpdatesLandWholeWithTheirEvents) {
   gh.github = "acme/infra";
   gh.webhook_secret = "s3cret";
   gh.account = "acme";
+  gh.auto_destroy = true;
   Repository stored = store->add_repository(gh);
+  EXPECT_TRUE(store->repository(stored.id)->auto_destroy);
+  EXPECT_FALSE(store->repository(repo_.id)->auto_destroy);
   EXPECT_EQ(store->repository_by_github("Acme/Infra")->id, stored.id) << "GitHub names compare in lower case";
   EXPECT_EQ(store->repository_by_github("acme/infra")->webhook_secret, "s3cret");
   EXPECT_FALSE(store->repository_by_github("acme/other"));
@@ -942,7 +945,8 @@ TEST_P(StoreTest, RegistryUpdatesLandWholeWithTheirEvents) {
   second.commit = "c2";
   second.codes = {stack_code("dev", "app", "modules/app2", "c2")};
   second.removed_codes = {{"dev", "network"}};
-  dev.status = "loose";
+  dev.status = "destroying";
+  dev.destroy_run = "run-9";
   dev.alert = "commit c1 was dropped by a force-push";
   second.states = {dev};
   second.events = {event("acme", stored.id, "module_deregistered", "dev/network")};
@@ -951,7 +955,8 @@ TEST_P(StoreTest, RegistryUpdatesLandWholeWithTheirEvents) {
   ASSERT_EQ(codes.size(), 1u);
   EXPECT_EQ(codes[0].path, "modules/app2");
   EXPECT_EQ(codes[0].commit, "c2");
-  EXPECT_EQ(store->stack_state("s-dev")->status, "loose");
+  EXPECT_EQ(store->stack_state("s-dev")->status, "destroying");
+  EXPECT_EQ(store->stack_state("s-dev")->destroy_run, "run-9");
   EXPECT_EQ(store->stack_state("s-dev")->alert, "commit c1 was dropped by a force-push");
   EXPECT_EQ(store->stack_states(stored.id).size(), 1u);
   EXPECT_TRUE(store->stack_states(repo_.id).empty());

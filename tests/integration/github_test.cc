@@ -339,6 +339,40 @@ TEST(GitHubWebhooks, ForgedReplayedOversizedAndUnknownDeliveriesChangeNothing) {
   EXPECT_EQ(error_message(bad_name), "GitHub repository \"acme\" cannot be used: it is not OWNER/NAME");
 }
 
+// With auto-destroy, a stack whose code a push removes is destroyed with the code it had, and
+// its stack state ends "destroyed" instead of loose.
+TEST(GitHubWebhooks, AutoDestroyDestroysAStackWhoseCodeIsRemoved) {
+  STRATA_REQUIRE_CONFORMANCE(conformance);
+  RegistryProject project;
+  ServerProcess server({{"STRATA_ENGINE", tofu_sim_binary()}});
+  ASSERT_TRUE(server.ready());
+  CliResult added = remote(project, server, {"repos", "add", "infra", project.root(), "--github", "acme/infra",
+                                             "--webhook-secret-file", project.path("secret"), "--auto-destroy-loose",
+                                             "--json"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_EQ(nlohmann::json::parse(added.out)["auto_destroy"], true);
+  const std::string c1 = project.head();
+  deliver(server, "push", "a-1", push_payload("acme/infra", project.root(), github::kNoCommit, c1));
+  ASSERT_EQ(processed(server, "a-1")["status"], "done");
+  std::filesystem::remove(project.path("stacks/tools.js"));
+  project.commit("tools go");
+  deliver(server, "push", "a-2", push_payload("acme/infra", project.root(), c1, project.head()));
+  nlohmann::json d = processed(server, "a-2");
+  EXPECT_NE(d["outcome"].get<std::string>().find("loose stacks tools, destroying tools"), std::string::npos) << d;
+  nlohmann::json state;
+  ASSERT_TRUE(eventually([&] {
+    state = states_by_stack(server)["tools"];
+    return state["status"] == "destroyed";
+  }, 60s)) << state.dump(2);
+  nlohmann::json run = run_when_ended(server, state["destroy_run"]);
+  EXPECT_EQ(run["command"], "destroy");
+  EXPECT_EQ(run["commit"], c1) << "destroyed with the code it had";
+  EXPECT_EQ(activities_of(server, state["destroy_run"]), (std::vector<std::string>{"tools/ci"}));
+  EXPECT_EQ(event_kinds(server, "stack_state_destroy"),
+            (std::vector<std::string>{"stack_state_destroyed tools", "stack_state_destroying tools"}));
+  EXPECT_EQ(states_by_stack(server)["dev"]["status"], "active");
+}
+
 // A push whose project does not load fails its delivery and deregisters nothing.
 TEST(GitHubWebhooks, ABrokenCommitLeavesTheRegistryAsItWas) {
   STRATA_REQUIRE_CONFORMANCE(conformance);

@@ -283,9 +283,11 @@ struct Api::Impl {
                         ": it registers repositories of that account only");
     if (control::outside_scope(who, body.name, account))
       return denied(control, request, who, *control::refusal(who, control::Role::kViewer, body.name, account));
-    store::Repository added = control.add_repository(body.name, body.url, account, body.github, body.webhook_secret);
+    store::Repository added = control.add_repository(body.name, body.url, account, body.github, body.webhook_secret,
+                                                       body.auto_destroy);
     audit(control, request, who, "repository.add", added.name,
-          {{"url", added.url}, {"account", added.account}, {"github", added.github}}, "ok");
+          {{"url", added.url}, {"account", added.account}, {"github", added.github}, {"auto_destroy", added.auto_destroy}},
+          "ok");
     return json_response(201, to_json(added));
   }
   Response repositories_list(const Request&, const Params&, const Who& who) {

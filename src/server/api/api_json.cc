@@ -93,6 +93,7 @@ nlohmann::json to_json(const store::Repository& repo) {
           {"github", text_or_null(repo.github)},
           {"webhook_secret_set", !repo.webhook_secret.empty()},
           {"registry_commit", text_or_null(repo.registry_commit)},
+          {"auto_destroy", repo.auto_destroy},
           {"created_at", time_json(repo.created_at)}};
 }
 
@@ -162,13 +163,17 @@ void check_fields(const nlohmann::json& object, const std::vector<std::string>& 
 
 NewRepository parse_new_repository(const std::string& body) {
   nlohmann::json j = parse_body(body);
-  check_fields(j, {"name", "url", "account", "github", "webhook_secret"}, "the repository");
+  check_fields(j, {"name", "url", "account", "github", "webhook_secret", "auto_destroy"}, "the repository");
   NewRepository r;
   r.name = required_string(j, "name", "the repository");
   r.url = required_string(j, "url", "the repository");
   if (j.contains("account")) r.account = required_string(j, "account", "the repository");
   if (j.contains("github")) r.github = required_string(j, "github", "the repository");
   if (j.contains("webhook_secret")) r.webhook_secret = required_string(j, "webhook_secret", "the repository");
+  if (auto it = j.find("auto_destroy"); it != j.end()) {
+    if (!it->is_boolean()) throw Error("the repository: \"auto_destroy\" must be true or false", {});
+    r.auto_destroy = it->get<bool>();
+  }
   return r;
 }
 

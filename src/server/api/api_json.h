@@ -38,6 +38,7 @@ struct NewRepository {
   std::optional<std::string> account;  // the account that owns it, when the body names one
   std::string github;                  // "owner/name" on GitHub ("" = none)
   std::string webhook_secret;          // the secret its GitHub webhook signs deliveries with
+  bool auto_destroy = false;           // destroy a stack whose code is removed, not keep it loose
 };
 NewRepository parse_new_repository(const std::string& body);
 nlohmann::json to_json(const store::Account& account);

@@ -20,6 +20,7 @@ nlohmann::json stack_state_json(const store::StackState& s, const std::string& r
           {"state_key", s.state_key},
           {"components", s.components},
           {"alert", text_or_null(s.alert)},
+          {"destroy_run", text_or_null(s.destroy_run)},
           {"created_at", time_json(s.created_at)},
           {"updated_at", time_json(s.updated_at)}};
 }
@@ -122,8 +123,9 @@ void add_github_routes(Router& router, control::ControlPlane& control) {
     std::optional<std::string> only = repository_filter(control, request, who, &refused);
     if (!only) return refused;
     std::string status(request.query("status"));
-    if (!status.empty() && status != "active" && status != "loose")
-      return error_response(400, "bad_request", "status must be active or loose, not \"" + status + "\"");
+    if (!status.empty() && status != "active" && status != "loose" && status != "destroying" && status != "destroyed")
+      return error_response(400, "bad_request",
+                            "status must be active, loose, destroying or destroyed, not \"" + status + "\"");
     std::map<std::string, store::Repository> repos = visible_repositories(control, who);
     nlohmann::json list = nlohmann::json::array();
     for (const store::StackState& s : control.store().stack_states(*only)) {

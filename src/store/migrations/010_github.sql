@@ -6,6 +6,9 @@
 -- registry was last brought up to: the next push is diffed against it.
 ALTER TABLE repositories ADD COLUMN github TEXT NOT NULL DEFAULT '';
 ALTER TABLE repositories ADD COLUMN registry_commit TEXT NOT NULL DEFAULT '';
+-- A stack whose code is removed is destroyed (with the code of the commit before) instead of
+-- kept loose.
+ALTER TABLE repositories ADD COLUMN auto_destroy INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX repositories_github ON repositories (github);
 
 -- Every webhook delivery whose signature held, by GitHub's X-GitHub-Delivery id: the outbox the
@@ -31,10 +34,12 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (status, received_at);
 
 -- A stack state (one per deployed stack, 001) knows the components it holds state for — what a
--- re-association is checked against — and carries an alert when a force-push dropped the commit
--- it was registered at.
+-- re-association is checked against — carries an alert when a force-push dropped the commit it
+-- was registered at, and names the destroy run of a repository with auto_destroy (status
+-- destroying, then destroyed).
 ALTER TABLE stack_states ADD COLUMN components_json TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE stack_states ADD COLUMN alert TEXT NOT NULL DEFAULT '';
+ALTER TABLE stack_states ADD COLUMN destroy_run TEXT NOT NULL DEFAULT '';
 
 -- Events (DESIGN §11.2: the outbox hooks and notifications will read): what happened, in order
 -- (seq), to which repository of which account. Appended, never changed.

@@ -90,11 +90,12 @@ std::vector<std::string> PgStore::applied_migrations() {
 
 namespace {
 constexpr const char* kRepositoryColumns =
-    "id, name, url, default_branch, created_at, updated_at, account, github, webhook_secret, registry_commit";
+    "id, name, url, default_branch, created_at, updated_at, account, github, webhook_secret, registry_commit, "
+    "auto_destroy";
 Repository read_repository(const PgResult& rows, int row) {
   return Repository{rows.text(row, 0),  rows.text(row, 1),  rows.text(row, 2), rows.text(row, 3),
                     rows.int64(row, 4), rows.int64(row, 5), rows.text(row, 6), rows.text(row, 7),
-                    rows.text(row, 8),  rows.text(row, 9)};
+                    rows.text(row, 8),  rows.text(row, 9),  rows.int64(row, 10) != 0};
 }
 Error repository_name_taken(const std::string& name) {
   return Error(ErrorKind::kUserInput, "a repository named '" + name + "' already exists", {},
@@ -114,9 +115,9 @@ Repository PgStore::add_repository(Repository repo) {
     try {
       db.exec(
           "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at, account, github, "
-          "webhook_secret, registry_commit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+          "webhook_secret, registry_commit, auto_destroy) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
           {repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at, repo.account,
-           repo.github, repo.webhook_secret, repo.registry_commit});
+           repo.github, repo.webhook_secret, repo.registry_commit, static_cast<int64_t>(repo.auto_destroy ? 1 : 0)});
     } catch (const PgStatementError& e) {
       // Another replica added the same name since the check above.
       if (e.unique_violation()) throw repository_name_taken(repo.name);

@@ -36,10 +36,12 @@ StackCode read_stack_code(const PgResult& r, int i) {
 }
 
 constexpr const char* kStackStateColumns =
-    "id, repository_id, stack, status, commit_hash, state_key, components_json, alert, created_at, updated_at";
+    "id, repository_id, stack, status, commit_hash, state_key, components_json, alert, created_at, updated_at, "
+    "destroy_run";
 StackState read_stack_state(const PgResult& r, int i) {
   return StackState{r.text(i, 0), r.text(i, 1), r.text(i, 2),  r.text(i, 3),  r.text(i, 4),
-                    r.text(i, 5), from_json_list(r.text(i, 6)), r.text(i, 7), r.int64(i, 8), r.int64(i, 9)};
+                    r.text(i, 5), from_json_list(r.text(i, 6)), r.text(i, 7), r.int64(i, 8), r.int64(i, 9),
+                    r.text(i, 10)};
 }
 
 constexpr const char* kEventColumns = "id, seq, account, repository_id, kind, subject, detail_json, created_at";
@@ -194,12 +196,12 @@ void PgStore::update_registry(const RegistryUpdate& update) {
     for (const StackState& s : update.states) {
       db.exec(
           "INSERT INTO stack_states (id, repository_id, stack, status, commit_hash, state_key, components_json, "
-          "alert, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE "
-          "SET stack = excluded.stack, status = excluded.status, commit_hash = excluded.commit_hash, "
+          "alert, created_at, updated_at, destroy_run) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT "
+          "(id) DO UPDATE SET stack = excluded.stack, status = excluded.status, commit_hash = excluded.commit_hash, "
           "state_key = excluded.state_key, components_json = excluded.components_json, alert = excluded.alert, "
-          "updated_at = excluded.updated_at",
+          "updated_at = excluded.updated_at, destroy_run = excluded.destroy_run",
           {s.id.empty() ? new_uuid() : s.id, update.repository_id, s.stack, s.status, s.commit, s.state_key,
-           to_json_list(s.components), s.alert, s.created_at ? s.created_at : now, now});
+           to_json_list(s.components), s.alert, s.created_at ? s.created_at : now, now, s.destroy_run});
     }
     for (const Event& e : update.events) insert_event(db, e, now);
     if (!update.commit.empty())

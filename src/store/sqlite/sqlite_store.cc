@@ -102,10 +102,11 @@ std::vector<std::string> SqliteStore::applied_migrations() {
 
 namespace {
 constexpr const char* kRepositoryColumns =
-    "id, name, url, default_branch, created_at, updated_at, account, github, webhook_secret, registry_commit";
+    "id, name, url, default_branch, created_at, updated_at, account, github, webhook_secret, registry_commit, "
+    "auto_destroy";
 Repository read_repository(const SqliteStatement& row) {
-  return Repository{row.text(0), row.text(1), row.text(2), row.text(3), row.int64(4), row.int64(5),
-                    row.text(6),   row.text(7), row.text(8), row.text(9)};
+  return Repository{row.text(0), row.text(1), row.text(2), row.text(3), row.int64(4),     row.int64(5),
+                    row.text(6), row.text(7), row.text(8), row.text(9), row.int64(10) != 0};
 }
 }  // namespace
 
@@ -122,9 +123,9 @@ Repository SqliteStore::add_repository(Repository repo) {
   repo.updated_at = repo.created_at;
   db_.exec(
       "INSERT INTO repositories (id, name, url, default_branch, created_at, updated_at, account, github, "
-      "webhook_secret, registry_commit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      "webhook_secret, registry_commit, auto_destroy) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       repo.id, repo.name, repo.url, repo.default_branch, repo.created_at, repo.updated_at, repo.account,
-      repo.github, repo.webhook_secret, repo.registry_commit);
+      repo.github, repo.webhook_secret, repo.registry_commit, repo.auto_destroy);
   session.commit();
   return repo;
 }

@@ -36,10 +36,11 @@ StackCode read_stack_code(const SqliteStatement& st) {
 }
 
 constexpr const char* kStackStateColumns =
-    "id, repository_id, stack, status, commit_hash, state_key, components_json, alert, created_at, updated_at";
+    "id, repository_id, stack, status, commit_hash, state_key, components_json, alert, created_at, updated_at, "
+    "destroy_run";
 StackState read_stack_state(const SqliteStatement& st) {
   return StackState{st.text(0), st.text(1), st.text(2),  st.text(3),  st.text(4),
-                    st.text(5), from_json_list(st.text(6)), st.text(7), st.int64(8), st.int64(9)};
+                    st.text(5), from_json_list(st.text(6)), st.text(7), st.int64(8), st.int64(9), st.text(10)};
 }
 
 constexpr const char* kEventColumns = "id, seq, account, repository_id, kind, subject, detail_json, created_at";
@@ -187,12 +188,12 @@ void SqliteStore::update_registry(const RegistryUpdate& update) {
   for (const StackState& s : update.states) {
     db_.exec(
         "INSERT INTO stack_states (id, repository_id, stack, status, commit_hash, state_key, components_json, alert, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+        "created_at, updated_at, destroy_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
         "stack = excluded.stack, status = excluded.status, commit_hash = excluded.commit_hash, "
         "state_key = excluded.state_key, components_json = excluded.components_json, alert = excluded.alert, "
-        "updated_at = excluded.updated_at",
+        "updated_at = excluded.updated_at, destroy_run = excluded.destroy_run",
         s.id.empty() ? new_uuid() : s.id, update.repository_id, s.stack, s.status, s.commit, s.state_key,
-        to_json_list(s.components), s.alert, s.created_at ? s.created_at : now, now);
+        to_json_list(s.components), s.alert, s.created_at ? s.created_at : now, now, s.destroy_run);
   }
   for (const Event& e : update.events) insert_event(e, now);
   if (!update.commit.empty())
