@@ -28,6 +28,9 @@ std::string git_reason() { return git2::last_error(); }
 
 // Fetch every branch as the same branch (a mirror of refs/heads), and tags.
 constexpr const char* kFetchSpec = "+refs/heads/*:refs/heads/*";
+// And the heads of pull requests (GitHub keeps refs/pull/N/head on the base repository): a
+// fork's commits are reachable only through them.
+constexpr const char* kPullSpec = "+refs/pull/*/head:refs/pull/*/head";
 
 }  // namespace
 
@@ -89,7 +92,9 @@ std::string GitCache::fetch(const std::string& id, const std::string& url) {
   git_fetch_options options = GIT_FETCH_OPTIONS_INIT;
   options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_ALL;
   options.prune = GIT_FETCH_PRUNE;
-  if (git_remote_fetch(remote.get(), nullptr, &options, "strata server fetch") != 0) {
+  char* specs[] = {const_cast<char*>(kFetchSpec), const_cast<char*>(kPullSpec)};
+  git_strarray refspecs = {specs, 2};
+  if (git_remote_fetch(remote.get(), &refspecs, &options, "strata server fetch") != 0) {
     std::string reason = git_reason();
     if (fresh) {
       std::error_code ec;

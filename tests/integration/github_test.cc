@@ -616,6 +616,26 @@ TEST(GitHubPullRequests, OneCheckRunPerHeadOneEditedCommentAndTheMergeAppliesThe
   EXPECT_NE(github.calls("POST", "/issues/8/comments")[0].body["body"].get<std::string>().find("comes from a fork"),
             std::string::npos);
   EXPECT_EQ(github.calls("POST", "/check-runs").size(), 2u) << "no plan, no check run";
+
+  // A maintainer's `strata plan` plans it: its head is a commit of the fork, reachable only
+  // through refs/pull/9/head (as GitHub keeps it on the base repository).
+  project.git({"checkout", "-q", "--detach", c1});
+  project.write("modules/ci/main.tf", std::string(kModule) + "\n# from a fork\n");
+  project.commit("a stranger's change");
+  const std::string fork_head = project.head();
+  project.git({"update-ref", "refs/pull/9/head", fork_head});
+  project.git({"checkout", "-q", "main"});
+  deliver(server, "pull_request", "pr-5", pull_request_payload("opened", 9, fork_head, "main", false, "stranger/infra"));
+  ASSERT_EQ(processed(server, "pr-5")["status"], "done");
+  deliver(server, "issue_comment", "c-3", comment_payload(9, "strata plan", "octocat", "OWNER"));
+  nlohmann::json fork_plan = processed(server, "c-3");
+  ASSERT_NE(fork_plan["outcome"].get<std::string>().find("plan run "), std::string::npos) << fork_plan;
+  std::string fork_run = fork_plan["outcome"].get<std::string>();
+  fork_run = fork_run.substr(fork_run.find("plan run ") + 9);
+  EXPECT_EQ(activities_of(server, fork_run), (std::vector<std::string>{"tools/ci"}));
+  EXPECT_EQ(run_when_ended(server, fork_run)["commit"], fork_head);
+  ASSERT_EQ(github.calls("POST", "/check-runs").size(), 3u);
+  EXPECT_EQ(github.calls("POST", "/check-runs")[2].body["head_sha"], fork_head);
   for (const FakeGitHub::Call& c : github.calls())
     EXPECT_EQ(c.body.dump().find("ghp_fake_token"), std::string::npos) << "the token is never in a body";
 }
