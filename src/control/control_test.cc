@@ -16,6 +16,7 @@
 #include "control/lease_broker.h"
 #include "control/rate_limiter.h"
 #include "control/sessions.h"
+#include "control/stack_registry.h"
 #include "control/worker_protocol.h"
 #include "model/error.h"
 #include "store/store.h"
@@ -395,6 +396,101 @@ TEST(Sessions, ASignInLandsInOneAccountWithTheRoleItsGroupsEarn) {
   EXPECT_EQ(sign_in_scope({"acme"}, rules, accounts, "gamma"), std::nullopt);
   EXPECT_EQ(sign_in_scope({"acme"}, rules, {}, ""), (S{"", Role::kViewer})) << "no accounts: as before accounts";
   EXPECT_EQ(sign_in_scope({"other"}, rules, accounts, ""), std::nullopt);
+}
+
+// The registry's decisions, without git or a store: what a push registers, updates and
+// deregisters, and which stack states go loose.
+RegistryInput registry_input() {
+  RegistryInput in;
+  in.repository_id = "r1";
+  in.repository_name = "infra";
+  in.account = "acme";
+  in.commit = "c2";
+  in.found = {{"dev", {{"network", "modules/net"}, {"app", "modules/app"}}}, {"tools", {{"ci", "modules/ci"}}}};
+  return in;
+}
+
+store::StackCode code(const std::string& stack, const std::string& component, const std::string& path) {
+  store::StackCode c;
+  c.repository_id = "r1";
+  c.stack = stack;
+  c.component = component;
+  c.path = path;
+  c.commit = "c1";
+  return c;
+}
+
+store::StackState active_state(const std::string& id, const std::string& stack, std::vector<std::string> components) {
+  store::StackState s;
+  s.id = id;
+  s.repository_id = "r1";
+  s.stack = stack;
+  s.commit = "c1";
+  s.state_key = "infra/" + stack;
+  s.components = std::move(components);
+  return s;
+}
+
+std::vector<std::string> kinds(const store::RegistryUpdate& u) {
+  std::vector<std::string> out;
+  for (const store::Event& e : u.events) out.push_back(e.kind + " " + e.subject);
+  return out;
+}
+
+TEST(StackRegistry, AFirstPushRegistersEveryComponentAndAStateAStack) {
+  RegistrySync sync;
+  store::RegistryUpdate u = registry_update(registry_input(), &sync);
+  EXPECT_EQ(u.commit, "c2");
+  EXPECT_EQ(u.codes.size(), 3u);
+  ASSERT_EQ(u.states.size(), 2u);
+  EXPECT_EQ(u.states[0].stack, "dev");
+  EXPECT_EQ(u.states[0].components, (std::vector<std::string>{"app", "network"}));
+  EXPECT_EQ(u.states[0].state_key, "infra/dev");
+  EXPECT_EQ(sync.registered, (std::vector<std::string>{"dev/app", "dev/network", "tools/ci"}));
+  for (const store::Event& e : u.events) {
+    EXPECT_EQ(e.account, "acme");
+    EXPECT_EQ(e.repository_id, "r1");
+  }
+  EXPECT_EQ(sync.summary(), "registry at c2: registered 3, updated 0, deregistered 0");
+}
+
+TEST(StackRegistry, ChangedAndMovedComponentsAreUpdatedUnchangedOnesLeftAlone) {
+  RegistryInput in = registry_input();
+  in.codes = {code("dev", "app", "modules/app"), code("dev", "network", "modules/network-old"), code("tools", "ci", "modules/ci")};
+  in.states = {active_state("s1", "dev", {"app", "network"}), active_state("s2", "tools", {"ci"})};
+  in.changed = {{"dev", "app"}};
+  RegistrySync sync;
+  store::RegistryUpdate u = registry_update(in, &sync);
+  EXPECT_EQ(sync.updated, (std::vector<std::string>{"dev/app", "dev/network"})) << "app changed; network's module moved";
+  EXPECT_TRUE(sync.registered.empty());
+  EXPECT_TRUE(sync.deregistered.empty());
+  ASSERT_EQ(u.states.size(), 1u) << "tools is untouched";
+  EXPECT_EQ(u.states[0].id, "s1");
+  EXPECT_EQ(u.states[0].commit, "c2");
+  EXPECT_EQ(kinds(u), (std::vector<std::string>{"module_updated dev/app", "module_updated dev/network"}));
+}
+
+TEST(StackRegistry, RemovedStacksAndComponentsGoLooseWithTheirComponents) {
+  RegistryInput in = registry_input();
+  in.found.erase("tools");
+  in.found["dev"].erase("app");
+  in.codes = {code("dev", "app", "modules/app"), code("dev", "network", "modules/net"), code("tools", "ci", "modules/ci")};
+  in.states = {active_state("s1", "dev", {"app", "network"}), active_state("s2", "tools", {"ci"}),
+               active_state("s3", "old", {"x"})};
+  in.states[2].status = "loose";
+  RegistrySync sync;
+  store::RegistryUpdate u = registry_update(in, &sync);
+  EXPECT_EQ(sync.deregistered, (std::vector<std::string>{"dev/app", "tools/ci"}));
+  EXPECT_EQ(u.removed_codes, (std::vector<std::pair<std::string, std::string>>{{"dev", "app"}, {"tools", "ci"}}));
+  std::map<std::string, store::StackState> by;
+  for (const store::StackState& s : u.states) by[s.stack + ":" + s.status] = s;
+  ASSERT_EQ(by.size(), 3u) << "dev stays active with network; app and tools go loose; old is left as it was";
+  EXPECT_EQ(by["dev:active"].components, (std::vector<std::string>{"network"}));
+  EXPECT_EQ(by["dev:loose"].components, (std::vector<std::string>{"app"}));
+  EXPECT_NE(by["dev:loose"].id, "s1") << "a loose state of its own";
+  EXPECT_EQ(by["tools:loose"].id, "s2");
+  EXPECT_EQ(by["tools:loose"].components, (std::vector<std::string>{"ci"}));
+  EXPECT_EQ(sync.loose, (std::vector<std::string>{"dev (app)", "tools"}));
 }
 
 }  // namespace

@@ -98,6 +98,9 @@ store::RegistryUpdate registry_update(const RegistryInput& in, RegistrySync* syn
       update.states.push_back(s);
     }
   }
+  // Components removed from a stack that stays: their state is kept as a loose stack state of
+  // their own (the stack's name, those components), which can be re-associated like any other.
+  std::map<std::string, std::vector<std::string>> removed_from_live;
   for (const store::StackCode& c : in.codes) {
     auto stack = in.found.find(c.stack);
     if (stack != in.found.end() && stack->second.count(c.component)) continue;
@@ -105,6 +108,22 @@ store::RegistryUpdate registry_update(const RegistryInput& in, RegistrySync* syn
     sync->deregistered.push_back(ref_text(c.stack, c.component));
     update.events.push_back(event("module_deregistered", ref_text(c.stack, c.component),
                                   {{"path", c.path}, {"commit", in.commit}}));
+    if (stack != in.found.end()) removed_from_live[c.stack].push_back(c.component);
+  }
+  for (const auto& [stack, components] : removed_from_live) {
+    store::StackState loose;
+    loose.id = store::new_uuid();
+    loose.stack = stack;
+    loose.status = "loose";
+    auto state = active.find(stack);
+    loose.commit = state != active.end() ? state->second.commit : in.commit;
+    loose.state_key = state_prefix(in.repository_name, stack);
+    loose.components = components;
+    update.states.push_back(loose);
+    sync->loose.push_back(stack + " (" + joined(components) + ")");
+    update.events.push_back(event("stack_state_loose", stack,
+                                  {{"stack_state", loose.id}, {"components", components},
+                                   {"state_key", loose.state_key}, {"commit", in.commit}}));
   }
   for (const auto& [stack, s] : active) {
     if (in.found.count(stack)) continue;
@@ -190,30 +209,29 @@ RegistrySync StackRegistry::sync(const store::Repository& repo, const std::strin
   }
   store.update_registry(update);
 
-  // auto_destroy: each stack that went loose is destroyed with the code it had.
+  // auto_destroy: each stack state that went loose (a whole stack, or components removed from
+  // one) is destroyed with the code it had.
   if (repo.auto_destroy && !first) {
-    for (const std::string& stack : result.loose) {
-      auto state = std::find_if(update.states.begin(), update.states.end(),
-                                [&](const store::StackState& s) { return s.stack == stack && s.status == "loose"; });
-      if (state == update.states.end()) continue;
+    for (const store::StackState& went_loose : update.states) {
+      if (went_loose.status != "loose") continue;
       RunRequest request;
       request.repository = repo.name;
       request.command = "destroy";
-      request.stacks = {stack};
+      for (const std::string& c : went_loose.components) request.components.push_back(went_loose.stack + "/" + c);
       request.commit = repo.registry_commit;
       store::RegistryUpdate destroying;
       destroying.repository_id = repo.id;
-      store::StackState s = *state;
+      store::StackState s = went_loose;
       try {
         store::Run run = control_.start_run(request, created_by);
         s.status = "destroying";
         s.destroy_run = run.id;
-        result.destroying.push_back(stack);
-        destroying.events.push_back(event("stack_state_destroying", stack,
+        result.destroying.push_back(s.stack);
+        destroying.events.push_back(event("stack_state_destroying", s.stack,
                                           {{"stack_state", s.id}, {"run", run.id}, {"commit", repo.registry_commit}}));
       } catch (const Error& e) {
         s.alert = "auto-destroy could not start: " + e.message();
-        destroying.events.push_back(event("stack_state_destroy_failed", stack, {{"stack_state", s.id}, {"reason", e.message()}}));
+        destroying.events.push_back(event("stack_state_destroy_failed", s.stack, {{"stack_state", s.id}, {"reason", e.message()}}));
       }
       destroying.states.push_back(s);
       for (store::Event& e : destroying.events) {
