@@ -481,20 +481,22 @@ size_t ControlPlane::apply_retention(store::Millis now) {
   size_t versions = 0, chunks = 0;
   if (options_.keep_state_versions > 0)
     versions = store_.prune_state_versions(static_cast<size_t>(options_.keep_state_versions));
-  size_t plans = 0;
+  size_t plans = 0, payloads = 0;
   if (options_.keep_logs_days > 0) {
     const store::Millis before = now - static_cast<store::Millis>(options_.keep_logs_days) * 24 * 3600 * 1000;
     chunks = store_.prune_logs(before);
     plans = store_.prune_plans(before);
+    payloads = store_.prune_deliveries(before);
   }
-  if (versions + chunks + plans > 0)
+  if (versions + chunks + plans + payloads > 0)
     store_.append_audit(store::AuditEntry{
         "", "server", "retention", "",
         nlohmann::json{{"state_versions_removed", versions}, {"log_chunks_removed", chunks}, {"plans_removed", plans},
-                       {"keep_state_versions", options_.keep_state_versions}, {"keep_logs_days", options_.keep_logs_days}}
+                       {"webhook_payloads_removed", payloads}, {"keep_state_versions", options_.keep_state_versions},
+                       {"keep_logs_days", options_.keep_logs_days}}
             .dump(),
         "ok", "", now, ""});
-  return versions + chunks + plans;
+  return versions + chunks + plans + payloads;
 }
 
 void ControlPlane::worker_seen(const std::string& worker_id) {

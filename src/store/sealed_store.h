@@ -122,6 +122,7 @@ class SealedStore : public Store {
     inner_->finish_delivery(id, status, outcome, now);
   }
   std::optional<WebhookDelivery> delivery(const std::string& id) override;
+  size_t prune_deliveries(Millis before) override { return inner_->prune_deliveries(before); }
   std::vector<WebhookDelivery> deliveries(size_t limit, const std::string& repository_id = "") override {
     return inner_->deliveries(limit, repository_id);
   }

@@ -509,6 +509,9 @@ class Store {
   virtual void finish_delivery(const std::string& id, const std::string& status, const std::string& outcome,
                                Millis now) = 0;
   virtual std::optional<WebhookDelivery> delivery(const std::string& id) = 0;
+  // Empties the payloads of deliveries that finished before `before` (the records stay, so a
+  // replay is still recognised); returns how many.
+  virtual size_t prune_deliveries(Millis before) = 0;
   // Newest first, without payloads; of one repository when repository_id is set.
   virtual std::vector<WebhookDelivery> deliveries(size_t limit, const std::string& repository_id = "") = 0;
 

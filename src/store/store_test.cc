@@ -899,6 +899,13 @@ TEST_P(StoreTest, WebhookDeliveriesAreRecordedOnceAndClaimedInOrderPerRepository
   EXPECT_EQ(store->deliveries(10).size(), 3u);
   EXPECT_EQ(store->delivery("d-1")->status, "done");
   EXPECT_FALSE(store->delivery("nope"));
+  // Retention empties the payloads of deliveries that finished before; the records stay.
+  EXPECT_EQ(store->prune_deliveries(7150), 1u) << "d-1 finished at 7100; d-2 is queued again";
+  EXPECT_EQ(store->delivery("d-1")->payload, "");
+  EXPECT_EQ(store->delivery("d-1")->status, "done");
+  EXPECT_EQ(store->delivery("d-2")->payload, "{}");
+  EXPECT_EQ(store->prune_deliveries(7150), 0u);
+  EXPECT_FALSE(store->record_delivery(d1)) << "a replay is still recognised";
 }
 
 TEST_P(StoreTest, RegistryUpdatesLandWholeWithTheirEvents) {

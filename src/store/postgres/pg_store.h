@@ -105,6 +105,7 @@ class PgStore : public Store {
   void finish_delivery(const std::string& id, const std::string& status, const std::string& outcome,
                        Millis now) override;
   std::optional<WebhookDelivery> delivery(const std::string& id) override;
+  size_t prune_deliveries(Millis before) override;
   std::vector<WebhookDelivery> deliveries(size_t limit, const std::string& repository_id = "") override;
   void update_registry(const RegistryUpdate& update) override;
   std::vector<StackCode> stack_codes(const std::string& repository_id) override;

@@ -152,6 +152,16 @@ std::optional<WebhookDelivery> PgStore::delivery(const std::string& id) {
   });
 }
 
+size_t PgStore::prune_deliveries(Millis before) {
+  return transact("remove old webhook payloads", [&](PgConnection& db) {
+    auto rows = db.exec(
+        "UPDATE webhook_deliveries SET payload = '' WHERE finished_at > 0 AND finished_at < $1 AND payload <> '' "
+        "RETURNING id",
+        {before});
+    return static_cast<size_t>(rows.rows());
+  });
+}
+
 std::vector<WebhookDelivery> PgStore::deliveries(size_t limit, const std::string& repository_id) {
   return read_one("list webhook deliveries", [&](PgConnection& db) {
     auto rows = db.exec(std::string("SELECT ") + kDeliveryColumns +

@@ -145,6 +145,14 @@ std::optional<WebhookDelivery> SqliteStore::delivery(const std::string& id) {
   return read_delivery(st);
 }
 
+size_t SqliteStore::prune_deliveries(Millis before) {
+  auto session = write("remove old webhook payloads");
+  int64_t changed = db_.exec(
+      "UPDATE webhook_deliveries SET payload = '' WHERE finished_at > 0 AND finished_at < ? AND payload <> ''", before);
+  session.commit();
+  return static_cast<size_t>(changed);
+}
+
 std::vector<WebhookDelivery> SqliteStore::deliveries(size_t limit, const std::string& repository_id) {
   auto session = read("list webhook deliveries");
   SqliteStatement st(db_, std::string("SELECT ") + kDeliveryColumns +
