@@ -592,6 +592,20 @@ TEST(GitHubPullRequests, OneCheckRunPerHeadOneEditedCommentAndTheMergeAppliesThe
             std::string::npos);
   EXPECT_EQ(github.calls("GET", "/collaborators/mallory/permission").size(), 1u);
 
+  // The check run's Apply button, pressed by the same reader: refused too; another app's button
+  // is not strata's.
+  nlohmann::json button = nlohmann::json::parse(read_file(
+      conformance + "/github-webhooks/octokit-webhooks/payload-examples/api.github.com/check_run/requested_action.payload.json"));
+  button["repository"]["full_name"] = "acme/infra";
+  button["check_run"]["pull_requests"] = nlohmann::json::array({{{"number", 7}}});
+  button["sender"]["login"] = "mallory";
+  const std::string other_button = button.dump();
+  button["requested_action"]["identifier"] = "apply";
+  deliver(server, "check_run", "b-1", button.dump());
+  EXPECT_EQ(processed(server, "b-1")["outcome"], "mallory may not apply (no write permission)");
+  deliver(server, "check_run", "b-2", other_button);
+  EXPECT_EQ(processed(server, "b-2")["outcome"], "check run action lgtm|26764 is not strata's");
+
   // The merge applies exactly the last reviewed plan.
   deliver(server, "pull_request", "pr-3", pull_request_payload("closed", 7, c3, "feature", true));
   nlohmann::json merged = processed(server, "pr-3");
