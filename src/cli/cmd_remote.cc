@@ -180,7 +180,8 @@ void add_remote_command(CLI::App& app, Globals& globals, Action& action) {
                     "give the file holding the secret you set on the GitHub webhook: unsigned deliveries are never "
                     "trusted");
       if (f->github.empty() && !f->webhook_secret_file.empty())
-        throw Error("--webhook-secret-file needs --github OWNER/NAME", {});
+        throw Error("--webhook-secret-file needs --github OWNER/NAME", {},
+                    "name the GitHub repository whose webhook signs with that secret, or leave both out");
       std::string secret;
       if (!f->webhook_secret_file.empty()) {
         secret = read_file_or_stdin(f->webhook_secret_file);

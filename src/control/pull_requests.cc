@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "control/control_plane.h"
-#include "graph/changed_components.h"
 #include "model/error.h"
 #include "model/plan_changes.h"
 
@@ -202,12 +201,10 @@ EventOutcome PullRequests::plan(const store::Repository& repo, store::PullReques
     control_.store().save_pull_request(pr);
     return {"done", "pull request #" + std::to_string(pr.number) + ": the project does not load at " + short_sha(head)};
   }
-  std::vector<std::string> changed;
-  for (const std::string& p : base.empty() ? std::vector<std::string>{} : git.changed_paths(repo.id, base, head))
-    changed.push_back(loaded->checkout.path() + "/" + p);
   std::vector<std::string> components;
-  for (const ChangedComponent& c : components_touched_by(loaded->ws->project(), changed))
-    components.push_back(c.ref.stack + "/" + c.ref.component);
+  if (!base.empty())
+    for (const ComponentRef& c : components_changed(git, repo.id, base, head, *loaded))
+      components.push_back(c.stack + "/" + c.component);
   if (components.empty()) {
     github::CheckRun run;
     run.status = "completed";

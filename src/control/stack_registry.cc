@@ -19,8 +19,11 @@ std::string state_prefix(const std::string& repository, const std::string& stack
   return percent_escape(repository) + "/" + percent_escape(stack);
 }
 
-store::Event event(const std::string& kind, const std::string& subject, nlohmann::json detail) {
+store::Event event(const std::string& account, const std::string& repository_id, const std::string& kind,
+                   const std::string& subject, nlohmann::json detail) {
   store::Event e;
+  e.account = account;
+  e.repository_id = repository_id;
   e.kind = kind;
   e.subject = subject;
   e.detail_json = detail.dump();
@@ -34,6 +37,15 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 }  // namespace
+
+std::vector<ComponentRef> components_changed(GitCache& git, const std::string& repository_id, const std::string& from,
+                                            const std::string& to, const ProjectAtCommit& loaded) {
+  std::vector<std::string> changed;
+  for (const std::string& p : git.changed_paths(repository_id, from, to)) changed.push_back(loaded.checkout.path() + "/" + p);
+  std::vector<ComponentRef> out;
+  for (const ChangedComponent& c : components_touched_by(loaded.ws->project(), changed)) out.push_back(c.ref);
+  return out;
+}
 
 std::string RegistrySync::summary() const {
   std::string out = "registry at " + commit.substr(0, 12) + ": registered " + std::to_string(registered.size()) +
@@ -72,12 +84,12 @@ store::RegistryUpdate registry_update(const RegistryInput& in, RegistrySync* syn
       if (known == registered.end()) {
         update.codes.push_back(code);
         sync->registered.push_back(ref_text(stack, component));
-        update.events.push_back(event("module_registered", ref_text(stack, component), {{"path", path}, {"commit", in.commit}}));
+        update.events.push_back(event(in.account, in.repository_id, "module_registered", ref_text(stack, component), {{"path", path}, {"commit", in.commit}}));
         touched = true;
       } else if (in.changed.count({stack, component}) || known->second->path != path) {
         update.codes.push_back(code);
         sync->updated.push_back(ref_text(stack, component));
-        update.events.push_back(event("module_updated", ref_text(stack, component),
+        update.events.push_back(event(in.account, in.repository_id, "module_updated", ref_text(stack, component),
                                       {{"path", path}, {"commit", in.commit}, {"previous_path", known->second->path}}));
         touched = true;
       }
@@ -106,7 +118,7 @@ store::RegistryUpdate registry_update(const RegistryInput& in, RegistrySync* syn
     if (stack != in.found.end() && stack->second.count(c.component)) continue;
     update.removed_codes.emplace_back(c.stack, c.component);
     sync->deregistered.push_back(ref_text(c.stack, c.component));
-    update.events.push_back(event("module_deregistered", ref_text(c.stack, c.component),
+    update.events.push_back(event(in.account, in.repository_id, "module_deregistered", ref_text(c.stack, c.component),
                                   {{"path", c.path}, {"commit", in.commit}}));
     if (stack != in.found.end()) removed_from_live[c.stack].push_back(c.component);
   }
@@ -121,7 +133,7 @@ store::RegistryUpdate registry_update(const RegistryInput& in, RegistrySync* syn
     loose.components = components;
     update.states.push_back(loose);
     sync->loose.push_back(stack + " (" + joined(components) + ")");
-    update.events.push_back(event("stack_state_loose", stack,
+    update.events.push_back(event(in.account, in.repository_id, "stack_state_loose", stack,
                                   {{"stack_state", loose.id}, {"components", components},
                                    {"state_key", loose.state_key}, {"commit", in.commit}}));
   }
@@ -131,13 +143,9 @@ store::RegistryUpdate registry_update(const RegistryInput& in, RegistrySync* syn
     loose.status = "loose";
     update.states.push_back(loose);
     sync->loose.push_back(stack);
-    update.events.push_back(event("stack_state_loose", stack,
+    update.events.push_back(event(in.account, in.repository_id, "stack_state_loose", stack,
                                   {{"stack_state", s.id}, {"components", s.components}, {"state_key", s.state_key},
                                    {"commit", in.commit}}));
-  }
-  for (store::Event& e : update.events) {
-    e.account = in.account;
-    e.repository_id = in.repository_id;
   }
   return update;
 }
@@ -174,9 +182,9 @@ RegistrySync StackRegistry::sync(const store::Repository& repo, const std::strin
   RegistrySync result;
   const bool first = repo.registry_commit.empty();
   if (!first && repo.registry_commit != commit) {
-    std::vector<std::string> changed;
     try {
-      for (const std::string& p : git.changed_paths(repo.id, repo.registry_commit, commit)) changed.push_back(root + "/" + p);
+      for (const ComponentRef& c : components_changed(git, repo.id, repo.registry_commit, commit, *loaded))
+        in.changed.insert({c.stack, c.component});
     } catch (const Error& e) {
       // The registry's commit is gone from the cache: everything counts as changed.
       result.note = "the registry's commit " + repo.registry_commit.substr(0, 12) +
@@ -184,8 +192,6 @@ RegistrySync StackRegistry::sync(const store::Repository& repo, const std::strin
       for (const auto& [stack, components] : in.found)
         for (const auto& [component, path] : components) in.changed.insert({stack, component});
     }
-    for (const ChangedComponent& c : components_touched_by(project, changed))
-      in.changed.insert({c.ref.stack, c.ref.component});
   }
 
   store::RegistryUpdate update = registry_update(in, &result);
@@ -200,11 +206,8 @@ RegistrySync StackRegistry::sync(const store::Repository& repo, const std::strin
       marked.alert = "commit " + s.commit.substr(0, 12) + " is no longer in the history of " + repo.default_branch +
                      ": a force-push to " + commit.substr(0, 12) + " dropped it";
       result.alerts.push_back(s.id);
-      store::Event e = event("force_push_alert", s.stack,
-                             {{"stack_state", s.id}, {"dropped_commit", s.commit}, {"commit", commit}});
-      e.account = repo.account;
-      e.repository_id = repo.id;
-      update.events.push_back(e);
+      update.events.push_back(event(repo.account, repo.id, "force_push_alert", s.stack,
+                                    {{"stack_state", s.id}, {"dropped_commit", s.commit}, {"commit", commit}}));
     }
   }
   store.update_registry(update);
@@ -227,17 +230,14 @@ RegistrySync StackRegistry::sync(const store::Repository& repo, const std::strin
         s.status = "destroying";
         s.destroy_run = run.id;
         result.destroying.push_back(s.stack);
-        destroying.events.push_back(event("stack_state_destroying", s.stack,
+        destroying.events.push_back(event(repo.account, repo.id, "stack_state_destroying", s.stack,
                                           {{"stack_state", s.id}, {"run", run.id}, {"commit", repo.registry_commit}}));
       } catch (const Error& e) {
         s.alert = "auto-destroy could not start: " + e.message();
-        destroying.events.push_back(event("stack_state_destroy_failed", s.stack, {{"stack_state", s.id}, {"reason", e.message()}}));
+        destroying.events.push_back(event(repo.account, repo.id, "stack_state_destroy_failed", s.stack,
+                                          {{"stack_state", s.id}, {"reason", e.message()}}));
       }
       destroying.states.push_back(s);
-      for (store::Event& e : destroying.events) {
-        e.account = repo.account;
-        e.repository_id = repo.id;
-      }
       store.update_registry(destroying);
     }
   }
@@ -252,19 +252,15 @@ RegistrySync StackRegistry::sync(const store::Repository& repo, const std::strin
     request.components = to_plan;
     request.commit = commit;
     request.dependents = true;
-    store::Event e;
-    e.account = repo.account;
-    e.repository_id = repo.id;
     try {
       store::Run run = control_.start_run(request, created_by);
       result.run_id = run.id;
-      e = event("run_scheduled", run.id, {{"command", "plan"}, {"components", to_plan}, {"commit", commit}});
+      store.append_event(event(repo.account, repo.id, "run_scheduled", run.id,
+                               {{"command", "plan"}, {"components", to_plan}, {"commit", commit}}));
     } catch (const Error& err) {
-      e = event("run_not_scheduled", repo.name, {{"reason", err.message()}, {"components", to_plan}});
+      store.append_event(event(repo.account, repo.id, "run_not_scheduled", repo.name,
+                               {{"reason", err.message()}, {"components", to_plan}}));
     }
-    e.account = repo.account;
-    e.repository_id = repo.id;
-    store.append_event(e);
   }
   return result;
 }
@@ -272,8 +268,7 @@ RegistrySync StackRegistry::sync(const store::Repository& repo, const std::strin
 size_t StackRegistry::settle_destroys() {
   store::Store& store = control_.store();
   size_t changed = 0;
-  for (store::StackState s : store.stack_states("")) {
-    if (s.status != "destroying") continue;
+  for (store::StackState s : store.stack_states("", "destroying")) {
     std::optional<store::Run> run = store.run(s.destroy_run);
     if (run && run->finished_at == 0) continue;
     std::optional<store::Repository> repo = store.repository(s.repository_id);
@@ -284,12 +279,10 @@ size_t StackRegistry::settle_destroys() {
     if (!destroyed)
       s.alert = "its destroy run " + s.destroy_run + " " + (run ? run->status : std::string("is gone")) +
                 ": its state is kept";
-    store::Event e = event(destroyed ? "stack_state_destroyed" : "stack_state_destroy_failed", s.stack,
-                           {{"stack_state", s.id}, {"run", s.destroy_run}});
-    e.account = repo ? repo->account : "";
-    e.repository_id = s.repository_id;
     update.states.push_back(s);
-    update.events.push_back(e);
+    update.events.push_back(event(repo ? repo->account : "", s.repository_id,
+                                  destroyed ? "stack_state_destroyed" : "stack_state_destroy_failed", s.stack,
+                                  {{"stack_state", s.id}, {"run", s.destroy_run}}));
     store.update_registry(update);
     ++changed;
   }
@@ -325,23 +318,22 @@ store::StackState StackRegistry::associate(const std::string& state_id, const st
                     joined(held) + "; stack " + stack + " has " + joined(components),
                 {}, "re-associate it with stack code that has the same components");
   std::optional<store::StackState> fresh;
-  for (const store::StackState& s : store.stack_states(repo->id))
-    if (s.stack == stack && s.status == "active") fresh = s;
+  for (const store::StackState& s : store.stack_states(repo->id, "active"))
+    if (s.stack == stack) fresh = s;
+  // Checked for every component before anything moves: all or nothing.
+  std::vector<std::string> old_keys;                       // the loose state's keys that move
+  std::vector<std::pair<std::string, std::string>> moves;  // (from, to) whose state is still to copy
   for (const std::string& c : components) {
     const std::string from = workspace::state_key(repo->name, loose->stack, c);
     const std::string to = workspace::state_key(repo->name, stack, c);
     if (store.state_lock(from) || store.state_lock(to))
       throw Error(ErrorKind::kConflict, "the state of " + stack + "/" + c + " or " + loose->stack + "/" + c + " is locked",
                   {}, "wait for the run that holds it to end");
-  }
-  // Checked for every component before anything moves: all or nothing.
-  std::vector<std::pair<std::string, std::string>> moves;
-  for (const std::string& c : components) {
-    const std::string from = workspace::state_key(repo->name, loose->stack, c);
-    const std::string to = workspace::state_key(repo->name, stack, c);
     if (from == to) continue;
+    old_keys.push_back(from);
     std::optional<store::StateVersion> old_info = store.latest_state_info(from);
     std::optional<store::StateVersion> own = store.latest_state_info(to);
+    // The same lineage: an earlier association that stopped half-way copied it already.
     if (own && (!old_info || own->lineage != old_info->lineage))
       throw Error(ErrorKind::kConflict,
                   stack + "/" + c + " already holds Terraform state of its own (serial " + std::to_string(own->serial) + ")",
@@ -351,13 +343,10 @@ store::StackState StackRegistry::associate(const std::string& state_id, const st
   const store::Millis now = store::now_millis();
   for (const auto& [from, to] : moves) {
     std::optional<store::StateVersion> state = store.latest_state(from);
-    if (!state) continue;
-    store.put_state_version(to, state->data, state->serial, state->lineage, now);
+    if (state) store.put_state_version(to, state->data, state->serial, state->lineage, now);
   }
-  for (const std::string& c : components) {
-    const std::string from = workspace::state_key(repo->name, loose->stack, c);
-    if (from != workspace::state_key(repo->name, stack, c) && store.latest_state_info(from)) store.delete_state(from);
-  }
+  for (const std::string& from : old_keys)
+    if (store.latest_state_info(from)) store.delete_state(from);
   store::RegistryUpdate update;
   update.repository_id = repo->id;
   store::StackState joined_state = *loose;
@@ -370,12 +359,9 @@ store::StackState StackRegistry::associate(const std::string& state_id, const st
   joined_state.components = components;
   update.states.push_back(joined_state);
   if (fresh && fresh->id != joined_state.id) update.removed_states.push_back(fresh->id);
-  store::Event e = event("stack_state_associated", stack,
-                         {{"stack_state", state_id}, {"from_stack", from_stack}, {"moved_states", moves.size()},
-                          {"by", actor}});
-  e.account = repo->account;
-  e.repository_id = repo->id;
-  update.events.push_back(e);
+  update.events.push_back(event(repo->account, repo->id, "stack_state_associated", stack,
+                                {{"stack_state", state_id}, {"from_stack", from_stack}, {"moved_states", moves.size()},
+                                 {"by", actor}}));
   store.update_registry(update);
   return *store.stack_state(state_id);
 }

@@ -17,11 +17,20 @@
 #include <utility>
 #include <vector>
 
+#include "model/project.h"
 #include "store/store.h"
 
 namespace strata::control {
 
 class ControlPlane;
+class GitCache;
+struct ProjectAtCommit;
+
+// The components of `loaded`'s project that use a file changed between commits `from` and `to`
+// of repository `repository_id` (graph/changed_components.h; dependents are the selection's
+// business). Throws an Error when the cache lacks either commit.
+std::vector<ComponentRef> components_changed(GitCache& git, const std::string& repository_id, const std::string& from,
+                                            const std::string& to, const ProjectAtCommit& loaded);
 
 // What one push did to the registry.
 struct RegistrySync {

@@ -65,16 +65,14 @@ WebhookReceipt WebhookInbox::receive(std::string_view event, std::string_view de
   if (repo->webhook_secret.empty())
     return refused(403, "forbidden", "repository " + repo->name + " has no webhook secret: its deliveries are not trusted",
                    "register it again with --webhook-secret-file, with the secret GitHub's webhook has");
-  if (signature.empty()) {
-    WebhookReceipt r = refused(401, "bad_signature", "the request has no X-Hub-Signature-256 header",
-                               "give the webhook a secret in GitHub's settings (the one registered with strata)");
-    r.refused_credential = true;
-    return r;
-  }
-  if (!github::signature_matches(repo->webhook_secret, body, signature)) {
-    WebhookReceipt r = refused(401, "bad_signature", "X-Hub-Signature-256 does not match the body under the secret of " +
-                                                         repo->name,
-                               "the webhook's secret in GitHub's settings must be the one registered with strata");
+  if (signature.empty() || !github::signature_matches(repo->webhook_secret, body, signature)) {
+    WebhookReceipt r =
+        signature.empty()
+            ? refused(401, "bad_signature", "the request has no X-Hub-Signature-256 header",
+                      "give the webhook a secret in GitHub's settings (the one registered with strata)")
+            : refused(401, "bad_signature",
+                      "X-Hub-Signature-256 does not match the body under the secret of " + repo->name,
+                      "the webhook's secret in GitHub's settings must be the one registered with strata");
     r.refused_credential = true;
     return r;
   }

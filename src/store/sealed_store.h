@@ -131,8 +131,8 @@ class SealedStore : public Store {
   std::vector<StackCode> stack_codes(const std::string& repository_id) override {
     return inner_->stack_codes(repository_id);
   }
-  std::vector<StackState> stack_states(const std::string& repository_id) override {
-    return inner_->stack_states(repository_id);
+  std::vector<StackState> stack_states(const std::string& repository_id, const std::string& status = "") override {
+    return inner_->stack_states(repository_id, status);
   }
   std::optional<StackState> stack_state(const std::string& id) override { return inner_->stack_state(id); }
   void append_event(Event event) override { inner_->append_event(std::move(event)); }

@@ -520,8 +520,8 @@ class Store {
   virtual void update_registry(const RegistryUpdate& update) = 0;
   // By stack, then component.
   virtual std::vector<StackCode> stack_codes(const std::string& repository_id) = 0;
-  // Of one repository ("" = every one), by repository then stack.
-  virtual std::vector<StackState> stack_states(const std::string& repository_id) = 0;
+  // Of one repository ("" = every one) with status `status` ("" = any), by repository then stack.
+  virtual std::vector<StackState> stack_states(const std::string& repository_id, const std::string& status = "") = 0;
   virtual std::optional<StackState> stack_state(const std::string& id) = 0;
   virtual void append_event(Event event) = 0;
   // Oldest first (by seq) after filter.after_seq; at most `limit`.

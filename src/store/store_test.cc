@@ -966,6 +966,8 @@ TEST_P(StoreTest, RegistryUpdatesLandWholeWithTheirEvents) {
   EXPECT_EQ(store->stack_state("s-dev")->destroy_run, "run-9");
   EXPECT_EQ(store->stack_state("s-dev")->alert, "commit c1 was dropped by a force-push");
   EXPECT_EQ(store->stack_states(stored.id).size(), 1u);
+  EXPECT_EQ(store->stack_states("", "destroying").size(), 1u);
+  EXPECT_TRUE(store->stack_states("", "active").empty());
   EXPECT_TRUE(store->stack_states(repo_.id).empty());
 
   RegistryUpdate third;

@@ -128,9 +128,9 @@ void add_github_routes(Router& router, control::ControlPlane& control) {
                             "status must be active, loose, destroying or destroyed, not \"" + status + "\"");
     std::map<std::string, store::Repository> repos = visible_repositories(control, who);
     nlohmann::json list = nlohmann::json::array();
-    for (const store::StackState& s : control.store().stack_states(*only)) {
+    for (const store::StackState& s : control.store().stack_states(*only, status)) {
       auto repo = repos.find(s.repository_id);
-      if (repo == repos.end() || (!status.empty() && s.status != status)) continue;
+      if (repo == repos.end()) continue;
       list.push_back(stack_state_json(s, repo->second.name));
     }
     return json_response(200, {{"stack_states", list}});

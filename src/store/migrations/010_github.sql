@@ -40,6 +40,8 @@ CREATE INDEX webhook_deliveries_queue ON webhook_deliveries (status, received_at
 ALTER TABLE stack_states ADD COLUMN components_json TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE stack_states ADD COLUMN alert TEXT NOT NULL DEFAULT '';
 ALTER TABLE stack_states ADD COLUMN destroy_run TEXT NOT NULL DEFAULT '';
+-- The webhook thread looks for stack states being destroyed every second.
+CREATE INDEX stack_states_status ON stack_states (status);
 
 -- Events (DESIGN §11.2: the outbox hooks and notifications will read): what happened, in order
 -- (seq), to which repository of which account. Appended, never changed.

@@ -233,12 +233,12 @@ std::vector<StackCode> PgStore::stack_codes(const std::string& repository_id) {
   });
 }
 
-std::vector<StackState> PgStore::stack_states(const std::string& repository_id) {
+std::vector<StackState> PgStore::stack_states(const std::string& repository_id, const std::string& status) {
   return read_one("read stack states", [&](PgConnection& db) {
     auto rows = db.exec(std::string("SELECT ") + kStackStateColumns +
-                            " FROM stack_states WHERE ($1::text = '' OR repository_id = $1) ORDER BY repository_id, "
-                            "stack COLLATE \"C\", created_at",
-                        {repository_id});
+                            " FROM stack_states WHERE ($1::text = '' OR repository_id = $1) AND ($2::text = '' OR "
+                            "status = $2) ORDER BY repository_id, stack COLLATE \"C\", created_at",
+                        {repository_id, status});
     std::vector<StackState> out;
     for (int i = 0; i < rows.rows(); ++i) out.push_back(read_stack_state(rows, i));
     return out;

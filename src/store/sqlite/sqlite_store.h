@@ -103,7 +103,7 @@ class SqliteStore : public Store {
   std::vector<WebhookDelivery> deliveries(size_t limit, const std::string& repository_id = "") override;
   void update_registry(const RegistryUpdate& update) override;
   std::vector<StackCode> stack_codes(const std::string& repository_id) override;
-  std::vector<StackState> stack_states(const std::string& repository_id) override;
+  std::vector<StackState> stack_states(const std::string& repository_id, const std::string& status = "") override;
   std::optional<StackState> stack_state(const std::string& id) override;
   void append_event(Event event) override;
   std::vector<Event> events(size_t limit, const EventFilter& filter = {}) override;

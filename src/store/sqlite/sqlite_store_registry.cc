@@ -220,12 +220,12 @@ std::vector<StackCode> SqliteStore::stack_codes(const std::string& repository_id
   return out;
 }
 
-std::vector<StackState> SqliteStore::stack_states(const std::string& repository_id) {
+std::vector<StackState> SqliteStore::stack_states(const std::string& repository_id, const std::string& status) {
   auto session = read("read stack states");
   SqliteStatement st(db_, std::string("SELECT ") + kStackStateColumns +
-                              " FROM stack_states WHERE (?1 = '' OR repository_id = ?1) "
+                              " FROM stack_states WHERE (?1 = '' OR repository_id = ?1) AND (?2 = '' OR status = ?2) "
                               "ORDER BY repository_id, stack, created_at");
-  st.bind(repository_id);
+  st.bind_all(repository_id, status);
   std::vector<StackState> out;
   while (st.step()) out.push_back(read_stack_state(st));
   return out;
